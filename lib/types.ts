@@ -1,0 +1,276 @@
+// The data a run produces. Everything the checks and reports read is defined here,
+// so checks stay pure functions over recorded data and fixtures stay plain JSON.
+
+/** Resource kinds the recorder watches. */
+export type WatchedKind = 'Pod' | 'PersistentVolumeClaim' | 'PersistentVolume' | 'Event';
+
+/** What the harness observed about a pod at one moment (a digest of the object). */
+export interface PodState {
+  uid: string;
+  phase: string; // Pending | Running | Succeeded | Failed | Unknown
+  ready: boolean;
+  /** status.conditions[Ready].lastTransitionTime, RFC 3339 (second precision). */
+  readySince?: string;
+  ip?: string;
+  hostname?: string;
+  subdomain?: string;
+  node?: string;
+  /** Set once the API server has marked the pod for deletion. */
+  deletionTimestamp?: string;
+  /** controller-revision-hash label. */
+  revision?: string;
+  /** volume name -> claim name, for persistentVolumeClaim volumes. */
+  claims: Record<string, string>;
+  /** Short reasons for not-ready containers (e.g. ImagePullBackOff), for evidence. */
+  waiting?: string[];
+}
+
+export interface PvcState {
+  uid: string;
+  phase: string; // Pending | Bound | Lost
+  volumeName?: string;
+  storageClass?: string;
+  deletionTimestamp?: string;
+}
+
+export interface PvState {
+  uid: string;
+  phase: string;
+  claimUid?: string;
+  claimName?: string;
+}
+
+export interface EventState {
+  uid: string;
+  reason: string;
+  message: string;
+  type: string; // Normal | Warning
+  involved: string; // "Pod/web-0"
+  count?: number;
+}
+
+interface EntryBase {
+  /** Arrival order, strictly increasing. */
+  seq: number;
+  /** Milliseconds since the run started, from a monotonic clock. */
+  t: number;
+  /** Wall-clock arrival time (ms since epoch), to relate to cluster timestamps. */
+  wall: number;
+}
+
+/** A watch event, or a synthetic one made when a re-list found a change the watch missed. */
+export interface WatchEntry extends EntryBase {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  kind: WatchedKind;
+  name: string;
+  resourceVersion: string;
+  /** True when produced by re-listing after a closed watch or 410 Gone. */
+  relisted?: boolean;
+  pod?: PodState;
+  pvc?: PvcState;
+  pv?: PvState;
+  event?: EventState;
+}
+
+/** A harness action or phase boundary, written into the same timeline. */
+export interface MarkerEntry extends EntryBase {
+  type: 'MARKER';
+  marker: MarkerName;
+  round?: number;
+  /** The pod acted on, for kill markers. */
+  pod?: string;
+  detail?: string;
+}
+
+export type MarkerName =
+  | 'deploy' // objects created; initial rollout begins
+  | 'rollout-complete'
+  | 'baseline'
+  | 'round-start'
+  | 'kill'
+  | 'round-end'
+  | 'after';
+
+export type TimelineEntry = WatchEntry | MarkerEntry;
+
+/** Per-ordinal facts captured before and after chaos. */
+export interface PodSnapshot {
+  name: string;
+  ordinal: number;
+  uid: string;
+  ip: string;
+  hostname: string;
+  subdomain: string;
+  /** `hostname` as printed inside the container (exec), the pod's own view. */
+  hostnameInPod?: string;
+  node: string;
+  ready: boolean;
+  /** claim template name (e.g. "www") -> the claim the pod actually mounts. */
+  claims: Record<string, ClaimBinding>;
+}
+
+export interface ClaimBinding {
+  claimName: string;
+  pvcUid: string;
+  pvName: string;
+  pvUid: string;
+}
+
+export interface DnsAnswer {
+  /** ms since run start. */
+  t: number;
+  rcode: string; // NOERROR | NXDOMAIN | SERVFAIL | TIMEOUT
+  addresses: string[];
+  ttl?: number;
+}
+
+/** Every answer seen for one A query, oldest first, until it settled or the budget ran out. */
+export interface DnsALookup {
+  fqdn: string;
+  pod: string;
+  answers: DnsAnswer[];
+}
+
+export interface DnsSrvLookup {
+  qname: string;
+  t: number;
+  rcode: string;
+  targets: { target: string; port: number }[];
+}
+
+export interface SentinelRecord {
+  pod: string;
+  path: string;
+  /** sha256 of the token, so reports can show it without storing secrets twice. */
+  sha256: string;
+  bytes: number;
+  /** The token itself (random hex; not a secret). Absent when the read failed. */
+  token?: string;
+  error?: string;
+}
+
+export interface Snapshot {
+  t: number;
+  pods: PodSnapshot[];
+  dnsA: DnsALookup[];
+  dnsSrv?: DnsSrvLookup;
+  sentinels: SentinelRecord[];
+}
+
+export type ChaosAction = 'delete' | 'force-delete';
+
+export interface PlannedKill {
+  pod: string;
+  ordinal: number;
+  action: ChaosAction;
+}
+
+export interface RoundPlan {
+  round: number; // 1-based
+  kills: PlannedKill[];
+}
+
+/** deleted -> recreated -> Running -> Ready for one pod in one round, in ms since the kill. */
+export interface PodRecovery {
+  pod: string;
+  round: number;
+  action: ChaosAction;
+  killedAt: number; // run ms
+  deletedMs?: number; // the old pod object left the API
+  recreatedMs?: number; // a pod with the same name and a new UID appeared
+  runningMs?: number;
+  readyMs?: number;
+  /** Wall ms between the kubelet marking the pod Ready and the harness seeing it. */
+  detectionLatencyMs?: number;
+  recovered: boolean;
+}
+
+export interface RoundResult {
+  plan: RoundPlan;
+  startedAt: number;
+  endedAt: number;
+  converged: boolean;
+  recoveries: PodRecovery[];
+}
+
+export interface WorkloadInfo {
+  kind: 'web' | 'primary-replica';
+  namespace: string;
+  statefulSet: string;
+  service: string;
+  replicas: number;
+  claimTemplates: string[];
+  clusterDomain: string;
+  /** Named port the headless service exposes, for the SRV query. */
+  portName: string;
+  podManagementPolicy: 'OrderedReady' | 'Parallel';
+}
+
+/** Everything a check may look at. Checks must not do I/O. */
+export interface CheckInput {
+  workload: WorkloadInfo;
+  timeline: TimelineEntry[];
+  baseline: Snapshot;
+  after: Snapshot;
+  rounds: RoundResult[];
+}
+
+export type CheckStatus = 'passed' | 'failed' | 'error' | 'skipped';
+
+/** One fact that supports a verdict: what was expected, what was seen, where. */
+export interface Evidence {
+  subject: string; // e.g. "pod web-1", "PVC www-web-0", "web-0.nginx.ns.svc.cluster.local"
+  expected?: string;
+  observed?: string;
+  at?: number; // run ms
+  note?: string;
+}
+
+export interface CheckOutcome {
+  status: 'passed' | 'failed' | 'skipped';
+  message: string;
+  evidence: Evidence[];
+}
+
+export interface CheckDefinition {
+  id: string;
+  guarantee: string;
+  run(input: CheckInput): CheckOutcome;
+}
+
+export interface CheckResult extends CheckOutcome {
+  id: string;
+  guarantee: string;
+  status: CheckStatus;
+  durationMs: number;
+}
+
+export interface ClusterFacts {
+  server: string;
+  context: string;
+  version: string; // e.g. v1.34.4
+  nodes: { name: string; kubeletVersion: string; osImage: string; containerRuntime: string }[];
+  storageClass: string;
+  image: string;
+}
+
+/** results.json: the single source every other report is rendered from. */
+export interface RunResult {
+  schemaVersion: 1;
+  runId: string;
+  tool: { name: 'ordinal'; version: string };
+  seed: number;
+  /** The exact command line that repeats this run (same seed, same options). */
+  replay: string;
+  startedAt: string; // ISO
+  finishedAt: string; // ISO
+  durationMs: number;
+  cluster: ClusterFacts;
+  workload: WorkloadInfo;
+  options: { rounds: number; timeoutSeconds: number };
+  checks: CheckResult[];
+  rounds: RoundResult[];
+  /** Set when the run could not finish (harness or cluster problem), with what it saw. */
+  error?: { message: string; detail?: string };
+  summary: { passed: number; failed: number; error: number; skipped: number };
+}
