@@ -238,10 +238,12 @@ export interface CheckDefinition {
   run(input: CheckInput): CheckOutcome;
 }
 
-export interface CheckResult extends CheckOutcome {
+export interface CheckResult {
   id: string;
   guarantee: string;
   status: CheckStatus;
+  message: string;
+  evidence: Evidence[];
   durationMs: number;
 }
 
