@@ -1,0 +1,81 @@
+// The chaos plan: which pods each round kills and how. It is derived from the seed alone
+// (no clock, no cluster state), so a report's replay command reproduces the same kills.
+import { randomBytes } from 'node:crypto';
+import type { ChaosAction, PlannedKill, RoundPlan } from '../types.ts';
+import { createPrng, isSeed, MAX_SEED } from '../prng.ts';
+
+export const CHAOS_ACTIONS: readonly ChaosAction[] = ['delete', 'force-delete'];
+
+export interface PlanOptions {
+  seed: number;
+  statefulSet: string;
+  replicas: number;
+  rounds: number;
+  /** Actions to choose from; defaults to all of CHAOS_ACTIONS. */
+  actions?: ChaosAction[];
+}
+
+export function planRounds(opts: PlanOptions): RoundPlan[] {
+  const { seed, statefulSet, replicas, rounds } = opts;
+  if (!isSeed(seed)) throw new Error(`seed must be an integer in 0..${MAX_SEED}, got ${seed}`);
+  if (!statefulSet) throw new Error('statefulSet name must not be empty');
+  if (!Number.isInteger(replicas) || replicas < 1) {
+    throw new Error(`replicas must be an integer >= 1, got ${replicas}`);
+  }
+  if (!Number.isInteger(rounds) || rounds < 0) {
+    throw new Error(`rounds must be an integer >= 0, got ${rounds}`);
+  }
+  const actions = validActions(opts.actions);
+
+  // One stream for the whole plan: a plan with more rounds extends a shorter one with the
+  // same seed, so a failure seen in round 2 replays identically with --rounds 2.
+  const rng = createPrng(seed);
+  const plans: RoundPlan[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    const count = 1 + rng.int(replicas);
+    const ordinals = Array.from({ length: replicas }, (_, i) => i);
+    // Partial Fisher–Yates: the first `count` slots become a uniform random subset.
+    for (let i = 0; i < count; i++) {
+      const j = i + rng.int(replicas - i);
+      const tmp = ordinals[i] as number;
+      ordinals[i] = ordinals[j] as number;
+      ordinals[j] = tmp;
+    }
+    const chosen = ordinals.slice(0, count).sort((x, y) => x - y);
+    const kills: PlannedKill[] = chosen.map((ordinal) => ({
+      pod: `${statefulSet}-${ordinal}`,
+      ordinal,
+      action: actions[rng.int(actions.length)] as ChaosAction,
+    }));
+    plans.push({ round, kills });
+  }
+  return plans;
+}
+
+function validActions(actions: ChaosAction[] | undefined): ChaosAction[] {
+  if (actions === undefined) return [...CHAOS_ACTIONS];
+  if (actions.length === 0) throw new Error('actions must list at least one chaos action');
+  for (const a of actions) {
+    if (!CHAOS_ACTIONS.includes(a)) {
+      throw new Error(`unknown chaos action "${String(a)}"; expected one of ${CHAOS_ACTIONS.join(', ')}`);
+    }
+  }
+  // Deduplicate so that ['delete', 'delete', 'force-delete'] does not skew the odds.
+  return CHAOS_ACTIONS.filter((a) => actions.includes(a));
+}
+
+/** Parses a seed given on the command line: decimal or 0x-prefixed hex, 0..2^32-1. */
+export function parseSeed(text: string): number {
+  const s = text.trim();
+  let value: number;
+  if (/^0x[0-9a-f]+$/i.test(s)) value = Number.parseInt(s.slice(2), 16);
+  else if (/^[0-9]+$/.test(s)) value = Number(s);
+  else throw new Error(`seed must be a decimal or 0x-hex integer in 0..${MAX_SEED}, got "${text}"`);
+  if (!isSeed(value)) throw new Error(`seed must be in 0..${MAX_SEED}, got "${text}"`);
+  return value;
+}
+
+/** A fresh seed for a run that was not given one (printed in the report for replay). */
+export function randomSeed(): number {
+  return randomBytes(4).readUInt32BE(0);
+}
