@@ -1,0 +1,73 @@
+// Numbers every report shows the same way, so junit, html and the GitHub summary agree.
+import type { CheckResult, CheckStatus, PodRecovery, RunResult } from '../types.ts';
+
+/** Nearest-rank percentile: always a value that was actually observed, never interpolated. */
+export function nearestRank(values: readonly number[], percentile: number): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.max(1, Math.ceil((percentile / 100) * sorted.length));
+  return sorted[Math.min(rank, sorted.length) - 1];
+}
+
+export interface ReadyStats {
+  /** Pods killed in the round(s). */
+  killed: number;
+  /** Of those, how many were seen Ready again. */
+  recovered: number;
+  /** ms from kill to Ready, over recovered pods only. */
+  p50?: number;
+  p95?: number;
+  max?: number;
+}
+
+export function readyStats(recoveries: readonly PodRecovery[]): ReadyStats {
+  const ready = recoveries
+    .filter((r) => r.recovered && typeof r.readyMs === 'number')
+    .map((r) => r.readyMs as number);
+  const stats: ReadyStats = { killed: recoveries.length, recovered: ready.length };
+  if (ready.length > 0) {
+    stats.p50 = nearestRank(ready, 50);
+    stats.p95 = nearestRank(ready, 95);
+    stats.max = Math.max(...ready);
+  }
+  return stats;
+}
+
+export type StatusCounts = Record<CheckStatus, number> & { total: number };
+
+/** Counted from the checks themselves, so a report can never disagree with its own rows. */
+export function countStatuses(checks: readonly CheckResult[]): StatusCounts {
+  const counts: StatusCounts = { passed: 0, failed: 0, error: 0, skipped: 0, total: checks.length };
+  for (const c of checks) counts[c.status] += 1;
+  return counts;
+}
+
+/**
+ * Why the run as a whole is not trustworthy, if it is not: the harness error, or a run
+ * that judged nothing (an empty report must not read as green).
+ */
+export function runProblem(result: RunResult): { message: string; detail?: string } | undefined {
+  if (result.error) return result.error;
+  if (result.checks.length === 0) return { message: 'the run produced no check results' };
+  return undefined;
+}
+
+export type Verdict = 'PASSED' | 'FAILED' | 'ERROR';
+
+/** A broken guarantee outranks a harness error: it is a finding about the cluster. */
+export function verdictOf(result: RunResult): Verdict {
+  const counts = countStatuses(result.checks);
+  if (counts.failed > 0) return 'FAILED';
+  if (counts.error > 0 || runProblem(result)) return 'ERROR';
+  return 'PASSED';
+}
+
+const REPORT_ORDER: Record<CheckStatus, number> = { failed: 0, error: 1, passed: 2, skipped: 3 };
+
+/** Failed, then errored, then passed, then skipped; the run's order is kept within each. */
+export function reportOrder(checks: readonly CheckResult[]): CheckResult[] {
+  return checks
+    .map((check, index) => ({ check, index }))
+    .sort((a, b) => REPORT_ORDER[a.check.status] - REPORT_ORDER[b.check.status] || a.index - b.index)
+    .map((x) => x.check);
+}
