@@ -1,0 +1,74 @@
+// Writes one run's report directory and moves `latest` to it. results.json is written
+// first and alone can always be re-rendered, so a broken renderer never loses a run.
+import { mkdir, readFile, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { RunResult } from '../types.ts';
+import { renderHtml } from './html.ts';
+import { renderJunit } from './junit.ts';
+
+// runId becomes a directory name; anything else could escape reportDir.
+const SAFE_RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+export async function writeReports(result: RunResult, reportDir: string): Promise<{ dir: string; files: string[] }> {
+  if (!SAFE_RUN_ID.test(result.runId) || result.runId.includes('..')) {
+    throw new Error(`runId ${JSON.stringify(result.runId)} is not a safe directory name (letters, digits, . _ -)`);
+  }
+  const dir = path.join(reportDir, result.runId);
+  await mkdir(dir, { recursive: true });
+
+  const resultsPath = path.join(dir, 'results.json');
+  await writeFile(resultsPath, `${JSON.stringify(result, null, 2)}\n`);
+  const files = [resultsPath];
+
+  const failures: string[] = [];
+  const renderers: [string, (r: RunResult) => string][] = [
+    ['junit.xml', renderJunit],
+    ['index.html', renderHtml],
+  ];
+  for (const [name, render] of renderers) {
+    try {
+      const target = path.join(dir, name);
+      await writeFile(target, render(result));
+      files.push(target);
+    } catch (err) {
+      failures.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  try {
+    await pointLatest(reportDir, result);
+  } catch (err) {
+    failures.push(`latest: ${err instanceof Error ? err.message : String(err)}`);
+  }
+
+  if (failures.length > 0) {
+    throw new Error(
+      `reports for run ${result.runId} are incomplete (${resultsPath} was written): ${failures.join('; ')}`,
+    );
+  }
+  return { dir, files };
+}
+
+/**
+ * Re-rendering an older run must not steal `latest` from a newer one, so the current
+ * target's startedAt is compared first. The new link is made under a temporary name and
+ * renamed over `latest`, which is atomic: readers see the old or the new run, never none.
+ */
+async function pointLatest(reportDir: string, result: RunResult): Promise<void> {
+  const latest = path.join(reportDir, 'latest');
+  const current = await readlink(latest).catch(() => undefined);
+  if (current !== undefined && current !== result.runId) {
+    const startedAt = await readFile(path.join(reportDir, current, 'results.json'), 'utf8')
+      .then((text) => Date.parse((JSON.parse(text) as { startedAt?: string }).startedAt ?? ''))
+      .catch(() => Number.NaN);
+    if (startedAt > Date.parse(result.startedAt)) return;
+  }
+  const temp = path.join(reportDir, `.latest-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`);
+  await symlink(result.runId, temp);
+  try {
+    await rename(temp, latest);
+  } catch (err) {
+    await rm(temp, { force: true });
+    throw err;
+  }
+}
