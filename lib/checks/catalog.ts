@@ -1,0 +1,37 @@
+// The check catalog, in report order. IDs are stable keys for reports and CI history:
+// add new checks, never rename or reuse an ID (docs/checks.md documents each one).
+import type { CheckDefinition, CheckInput, CheckResult } from '../types.ts';
+import { dataSentinel } from './data-sentinel.ts';
+import { dnsA, dnsSrv } from './dns.ts';
+import { identity } from './identity.ts';
+import { orderCreate } from './order-create.ts';
+import { orderRecreate } from './order-recreate.ts';
+import { pvcBinding } from './pvc-binding.ts';
+
+export const CHECKS: readonly CheckDefinition[] = Object.freeze([
+  orderCreate,
+  orderRecreate,
+  identity,
+  dnsA,
+  dnsSrv,
+  pvcBinding,
+  dataSentinel,
+]);
+
+/**
+ * Runs every check over one run's data. A check that throws is reported as `error`
+ * (the data could not be judged) rather than failing the whole report.
+ */
+export function runChecks(input: CheckInput, checks: readonly CheckDefinition[] = CHECKS): CheckResult[] {
+  return checks.map((check) => {
+    const started = performance.now();
+    const base = { id: check.id, guarantee: check.guarantee };
+    try {
+      const outcome = check.run(input);
+      return { ...base, ...outcome, durationMs: performance.now() - started };
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      return { ...base, status: 'error', message, evidence: [], durationMs: performance.now() - started };
+    }
+  });
+}

@@ -1,0 +1,86 @@
+// STS-IDENTITY: compares the baseline and after snapshots. A killed pod must come back
+// as a new object (new UID) wearing the old identity (name, hostname, subdomain).
+import type { CheckDefinition, CheckInput, CheckOutcome, Evidence, PodSnapshot } from '../types.ts';
+import { failed, firstOf, passed } from './support.ts';
+
+export const identity: CheckDefinition = {
+  id: 'STS-IDENTITY',
+  guarantee: 'a recreated pod has the same name, hostname and subdomain, and a new UID',
+  run: judgeIdentity,
+};
+
+function judgeIdentity(input: CheckInput): CheckOutcome {
+  const { workload, baseline, after } = input;
+  const killed = new Set(input.rounds.flatMap((r) => r.plan.kills.map((k) => k.pod)));
+  const before = new Map(baseline.pods.map((p) => [p.name, p]));
+  const now = new Map(after.pods.map((p) => [p.name, p]));
+  const problems: string[] = [];
+  const evidence: Evidence[] = [];
+  const ok: Evidence[] = [];
+  const fail = (pod: string, message: string, e: Omit<Evidence, 'subject'>): void => {
+    problems.push(message);
+    evidence.push({ subject: `pod ${pod}`, ...e });
+  };
+
+  const names = [...new Set([...before.keys(), ...killed])].sort();
+  for (const name of names) {
+    const old = before.get(name);
+    const cur = now.get(name);
+    const wasKilled = killed.has(name);
+    if (!old) {
+      fail(name, `${name} was killed but has no baseline snapshot`, { expected: 'a baseline record', observed: 'none' });
+      continue;
+    }
+    if (!cur) {
+      fail(name, `${name} is missing after chaos (baseline uid ${old.uid})`, {
+        expected: `pod ${name} exists`,
+        observed: 'absent from the after snapshot',
+        at: after.t,
+      });
+      continue;
+    }
+    const before0 = problems.length;
+    checkNames(cur, workload.service, fail, after.t);
+    if (wasKilled && cur.uid === old.uid) {
+      fail(name, `${name} still has uid ${cur.uid} after being killed`, {
+        expected: `a uid other than ${old.uid}`,
+        observed: cur.uid,
+        at: after.t,
+      });
+    }
+    if (problems.length === before0) {
+      const uid = wasKilled ? `uid ${old.uid} -> ${cur.uid}` : `uid ${cur.uid} (not killed)`;
+      ok.push({ subject: `pod ${name}`, observed: `hostname ${cur.hostname}, subdomain ${cur.subdomain}, ${uid}` });
+    }
+  }
+  if (problems.length > 0) return failed(firstOf(problems), evidence);
+  if (names.length === 0) return failed('the baseline snapshot has no pods; nothing to compare', []);
+  const recreated = names.filter((n) => killed.has(n));
+  return passed(`identity kept by ${names.length} pods; new UIDs for recreated ${recreated.join(', ') || 'none'}`, ok);
+}
+
+function checkNames(
+  pod: PodSnapshot,
+  service: string,
+  fail: (pod: string, message: string, e: Omit<Evidence, 'subject'>) => void,
+  at: number,
+): void {
+  const { name } = pod;
+  if (pod.hostname !== name) {
+    fail(name, `${name} has hostname "${pod.hostname}", expected "${name}"`, { expected: `hostname ${name}`, observed: pod.hostname, at });
+  }
+  if (pod.subdomain !== service) {
+    fail(name, `${name} has subdomain "${pod.subdomain}", expected "${service}"`, {
+      expected: `subdomain ${service}`,
+      observed: pod.subdomain,
+      at,
+    });
+  }
+  if (pod.hostnameInPod !== undefined && pod.hostnameInPod !== name) {
+    fail(name, `${name} reports hostname "${pod.hostnameInPod}" from inside the container`, {
+      expected: `hostname ${name} inside the pod`,
+      observed: pod.hostnameInPod,
+      at,
+    });
+  }
+}

@@ -1,0 +1,79 @@
+// STS-PVC-BINDING: a pod's claim is keyed by template and ordinal, so a recreated pod
+// must mount the very same PVC object (UID) still bound to the same PV.
+import type { CheckDefinition, CheckInput, CheckOutcome, Evidence } from '../types.ts';
+import { failed, findMarker, firstOf, inOrder, ordinalOf, passed, skipped } from './support.ts';
+
+export const pvcBinding: CheckDefinition = {
+  id: 'STS-PVC-BINDING',
+  guarantee: 'each recreated pod mounts <claim>-<sts>-<ordinal> with the same PVC UID, bound to the same PV',
+  run: judgePvc,
+};
+
+function judgePvc(input: CheckInput): CheckOutcome {
+  const { workload, baseline, after } = input;
+  if (workload.claimTemplates.length === 0) return skipped('the StatefulSet has no volumeClaimTemplates');
+  const entries = inOrder(input.timeline);
+  // Without a baseline marker any deletion in the run counts; earlier ones are as suspicious.
+  const from = Math.max(0, findMarker(entries, 'baseline'));
+  const problems: string[] = [];
+  const evidence: Evidence[] = [];
+  const ok: Evidence[] = [];
+  const fail = (message: string, e: Evidence): void => {
+    problems.push(message);
+    evidence.push(e);
+  };
+
+  const names = [...new Set([...baseline.pods, ...after.pods].map((p) => p.name))].sort();
+  for (const name of names) {
+    const old = baseline.pods.find((p) => p.name === name);
+    const cur = after.pods.find((p) => p.name === name);
+    const ordinal = ordinalOf(workload.statefulSet, name);
+    if (!old || !cur) {
+      const where = old ? 'after chaos' : 'in the baseline';
+      fail(`${name} is missing ${where}, so its claims cannot be compared`, { subject: `pod ${name}`, observed: `absent ${where}` });
+      continue;
+    }
+    for (const tmpl of workload.claimTemplates) {
+      const claim = `${tmpl}-${workload.statefulSet}-${ordinal ?? '?'}`;
+      const b = old.claims[tmpl];
+      const a = cur.claims[tmpl];
+      const subject = `PVC ${claim}`;
+      if (!b || !a) {
+        const where = b ? 'after chaos' : 'in the baseline';
+        fail(`${name} mounts no claim from template ${tmpl} ${where}`, { subject, expected: `${name} mounts ${claim}`, observed: `no ${tmpl} volume ${where}` });
+        continue;
+      }
+      const n = problems.length;
+      if (a.claimName !== claim) {
+        fail(`${name} mounts ${a.claimName}, expected ${claim}`, { subject: `pod ${name}`, expected: claim, observed: a.claimName, at: after.t });
+      }
+      if (a.pvcUid !== b.pvcUid) {
+        fail(`${claim} has uid ${a.pvcUid} after chaos, was ${b.pvcUid}`, { subject, expected: `uid ${b.pvcUid}`, observed: `uid ${a.pvcUid}`, at: after.t });
+      }
+      if (a.pvName !== b.pvName || a.pvUid !== b.pvUid) {
+        fail(`${claim} is bound to ${a.pvName} (${a.pvUid}) after chaos, was ${b.pvName} (${b.pvUid})`, {
+          subject,
+          expected: `PV ${b.pvName} uid ${b.pvUid}`,
+          observed: `PV ${a.pvName} uid ${a.pvUid}`,
+          at: after.t,
+        });
+      }
+      for (const e of entries.slice(from)) {
+        if (e.type === 'DELETED' && e.kind === 'PersistentVolumeClaim' && e.name === claim) {
+          fail(`${claim} was deleted at t=${e.t}ms (uid ${e.pvc?.uid ?? 'unknown'})`, {
+            subject,
+            expected: 'no deletion of the claim during the run',
+            observed: `DELETED uid ${e.pvc?.uid ?? 'unknown'}`,
+            at: e.t,
+          });
+        }
+      }
+      if (problems.length === n) {
+        ok.push({ subject, observed: `mounted by ${name}; uid ${a.pvcUid}; PV ${a.pvName} (${a.pvUid})` });
+      }
+    }
+  }
+  if (problems.length > 0) return failed(firstOf(problems), evidence);
+  if (names.length === 0) return failed('no pods in the snapshots; nothing to compare', []);
+  return passed(`${ok.length} claims kept their PVC UID and PV across chaos`, ok);
+}

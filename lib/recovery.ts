@@ -1,0 +1,92 @@
+// Recovery timings, derived after the fact from the recorded timeline rather than
+// measured by polling, so they are as precise as the watch stream and reproducible.
+import type { MarkerEntry, PodRecovery, PodState, RoundPlan, TimelineEntry, WatchEntry } from './types.ts';
+
+export interface RecoveryStats {
+  count: number;
+  recovered: number;
+  /** Nearest-rank percentiles of readyMs over recovered pods; undefined when none. */
+  p50?: number;
+  p95?: number;
+  max?: number;
+}
+
+type PodEntry = WatchEntry & { pod: PodState };
+
+function entriesOf(entries: TimelineEntry[], name: string): PodEntry[] {
+  return entries.filter((e): e is PodEntry => e.type !== 'MARKER' && e.kind === 'Pod' && e.name === name && !!e.pod);
+}
+
+/**
+ * For each pod killed in `plan`, when (relative to its kill marker) the old pod left the
+ * API, the replacement appeared, ran and became Ready. Only entries up to `window.end`
+ * count. `detectionLatencyMs` compares the harness's wall clock with the kubelet's Ready
+ * transition time; that timestamp has second precision, so the figure is an upper bound
+ * that may overstate the real latency by up to 1 s (and includes any clock skew).
+ */
+export function recoveriesForRound(
+  timeline: TimelineEntry[],
+  plan: RoundPlan,
+  window: { start: number; end: number },
+): PodRecovery[] {
+  const entries = [...timeline].sort((a, b) => a.seq - b.seq);
+  return plan.kills.map((kill) => {
+    const markerIdx = entries.findIndex(
+      (e) => e.type === 'MARKER' && e.marker === 'kill' && e.round === plan.round && e.pod === kill.pod,
+    );
+    const marker = markerIdx >= 0 ? (entries[markerIdx] as MarkerEntry) : undefined;
+    // Without a kill marker the round start is the best available reference point.
+    const killedAt = marker?.t ?? window.start;
+    const from = markerIdx >= 0 ? markerIdx + 1 : entries.findIndex((e) => e.t >= window.start);
+    const before = from < 0 ? entries : entries.slice(0, from);
+    const after = (from < 0 ? [] : entries.slice(from)).filter((e) => e.t <= window.end);
+
+    const own = entriesOf(after, kill.pod);
+    // If the pod was never seen before the kill, the first terminating view identifies it.
+    const oldUid =
+      entriesOf(before, kill.pod).at(-1)?.pod.uid ??
+      own.find((e) => e.type === 'DELETED' || e.pod.deletionTimestamp)?.pod.uid;
+
+    const rel = (e: TimelineEntry | undefined): number | undefined => (e ? e.t - killedAt : undefined);
+    const deleted = own.find((e) => e.type === 'DELETED' && e.pod.uid === oldUid);
+    const created = own.find((e) => e.type !== 'DELETED' && e.pod.uid !== oldUid);
+    const fresh = own.filter((e) => e.type !== 'DELETED' && created && e.pod.uid === created.pod.uid);
+    const running = fresh.find((e) => e.pod.phase === 'Running');
+    const ready = fresh.find((e) => e.pod.ready);
+
+    const recovery: PodRecovery = {
+      pod: kill.pod,
+      round: plan.round,
+      action: kill.action,
+      killedAt,
+      deletedMs: rel(deleted),
+      recreatedMs: rel(created),
+      runningMs: rel(running),
+      readyMs: rel(ready),
+      recovered: ready !== undefined,
+    };
+    const since = ready?.pod.readySince ? Date.parse(ready.pod.readySince) : Number.NaN;
+    if (ready && Number.isFinite(since)) recovery.detectionLatencyMs = ready.wall - since;
+    return recovery;
+  });
+}
+
+function nearestRank(sorted: number[], p: number): number | undefined {
+  if (sorted.length === 0) return undefined;
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[rank - 1];
+}
+
+export function recoveryStats(recoveries: PodRecovery[]): RecoveryStats {
+  const ready = recoveries
+    .map((r) => r.readyMs)
+    .filter((ms): ms is number => ms !== undefined)
+    .sort((a, b) => a - b);
+  return {
+    count: recoveries.length,
+    recovered: recoveries.filter((r) => r.recovered).length,
+    p50: nearestRank(ready, 50),
+    p95: nearestRank(ready, 95),
+    max: ready.at(-1),
+  };
+}

@@ -1,0 +1,156 @@
+// Generic violations that can be planted into ANY correct CheckInput (the hand-built one
+// or a fixture recorded from a real cluster), each with the check it must trip and a
+// needle (pod, claim or name) that the failure must mention.
+import type { CheckInput, TimelineEntry, WatchEntry } from '../../../lib/types.ts';
+import { insertBefore, mutate } from './timeline-edit.ts';
+
+export interface Planted {
+  input: CheckInput;
+  needle: string;
+}
+
+export interface Mutation {
+  check: string;
+  name: string;
+  /** undefined when the input has nothing this mutation can act on. */
+  apply(input: CheckInput): Planted | undefined;
+}
+
+const ordinalOf = (input: CheckInput, name: string): number | undefined => {
+  const m = new RegExp(`^${input.workload.statefulSet}-(\\d+)$`).exec(name);
+  return m ? Number(m[1]) : undefined;
+};
+
+const markerIndex = (tl: TimelineEntry[], marker: string, from = 0): number =>
+  tl.findIndex((e, i) => i >= from && e.type === 'MARKER' && e.marker === marker);
+
+/** Inserts "predecessor became not ready" right before the ADDED at `idx`. */
+function unreadyBefore(input: CheckInput, idx: number): Planted | undefined {
+  const added = input.timeline[idx];
+  if (!added || added.type === 'MARKER') return undefined;
+  const ordinal = ordinalOf(input, added.name);
+  if (ordinal === undefined || ordinal < 1) return undefined;
+  const pred = `${input.workload.statefulSet}-${ordinal - 1}`;
+  const last = input.timeline.slice(0, idx).findLast((e): e is WatchEntry => e.type !== 'MARKER' && e.kind === 'Pod' && e.name === pred);
+  if (!last?.pod || last.type === 'DELETED') return undefined;
+  const { seq: _s, t: _t, wall: _w, ...rest } = last;
+  const entry = { ...rest, type: 'MODIFIED' as const, resourceVersion: `${last.resourceVersion}-x`, pod: { ...last.pod, ready: false } };
+  return { input: insertBefore(input, (e) => e.seq === added.seq, entry), needle: pred };
+}
+
+function firstAddedIn(input: CheckInput, from: number, to: number, isNew: (e: WatchEntry) => boolean): number[] {
+  const out: number[] = [];
+  for (let i = from; i < to; i++) {
+    const e = input.timeline[i];
+    if (e && e.type === 'ADDED' && e.kind === 'Pod' && isNew(e) && (ordinalOf(input, e.name) ?? 0) >= 1) out.push(i);
+  }
+  return out;
+}
+
+export const MUTATIONS: Mutation[] = [
+  {
+    check: 'STS-ORDER-CREATE',
+    name: 'a predecessor is not ready when the next pod is created',
+    apply(input) {
+      if (input.workload.podManagementPolicy === 'Parallel') return undefined;
+      const tl = input.timeline;
+      const deploy = markerIndex(tl, 'deploy');
+      const end = markerIndex(tl, 'rollout-complete', deploy);
+      if (deploy < 0 || end < 0) return undefined;
+      const [idx] = firstAddedIn(input, deploy, end, () => true);
+      return idx === undefined ? undefined : unreadyBefore(input, idx);
+    },
+  },
+  {
+    check: 'STS-ORDER-RECREATE',
+    name: 'a predecessor is not ready when a killed pod is recreated',
+    apply(input) {
+      if (input.workload.podManagementPolicy === 'Parallel') return undefined;
+      const tl = input.timeline;
+      for (let s = markerIndex(tl, 'round-start'); s >= 0; s = markerIndex(tl, 'round-start', s + 1)) {
+        const end = markerIndex(tl, 'round-end', s);
+        const before = new Map<string, string>();
+        for (const e of tl.slice(0, s)) if (e.type !== 'MARKER' && e.kind === 'Pod' && e.pod) before.set(e.name, e.pod.uid);
+        const [idx] = firstAddedIn(input, s, end < 0 ? tl.length : end, (e) => e.pod?.uid !== before.get(e.name));
+        const planted = idx === undefined ? undefined : unreadyBefore(input, idx);
+        if (planted) return planted;
+      }
+      return undefined;
+    },
+  },
+  {
+    check: 'STS-IDENTITY',
+    name: 'a killed pod keeps its old UID',
+    apply(input) {
+      const killed = input.rounds.flatMap((r) => r.plan.kills.map((k) => k.pod));
+      const name = killed.find((n) => input.baseline.pods.some((p) => p.name === n) && input.after.pods.some((p) => p.name === n));
+      if (!name) return undefined;
+      const old = input.baseline.pods.find((p) => p.name === name)?.uid ?? '';
+      return { input: mutate(input, (d) => d.after.pods.forEach((p) => p.name === name && (p.uid = old))), needle: name };
+    },
+  },
+  {
+    check: 'STS-IDENTITY',
+    name: 'a pod has the wrong subdomain',
+    apply(input) {
+      const name = input.after.pods[0]?.name;
+      if (!name) return undefined;
+      return { input: mutate(input, (d) => d.after.pods.forEach((p) => p.name === name && (p.subdomain = 'other'))), needle: name };
+    },
+  },
+  {
+    check: 'STS-DNS-A',
+    name: 'the last A answer is a stale address',
+    apply(input) {
+      const pod = input.after.pods[0];
+      if (!pod) return undefined;
+      const stale = pod.ip === '192.0.2.1' ? '192.0.2.2' : '192.0.2.1';
+      const planted = mutate(input, (d) => {
+        for (const l of d.after.dnsA) {
+          if (l.pod === pod.name) l.answers.push({ t: (l.answers.at(-1)?.t ?? 0) + 1, rcode: 'NOERROR', addresses: [stale] });
+        }
+      });
+      return { input: planted, needle: stale };
+    },
+  },
+  {
+    check: 'STS-DNS-SRV',
+    name: 'a ready pod is missing from the SRV answer',
+    apply(input) {
+      const srv = input.after.dnsSrv;
+      const first = srv?.targets[0];
+      if (!srv || !first) return undefined;
+      const needle = first.target.replace(/\.$/, '').toLowerCase();
+      return { input: mutate(input, (d) => d.after.dnsSrv?.targets.shift()), needle };
+    },
+  },
+  {
+    check: 'STS-PVC-BINDING',
+    name: 'a claim has a new PVC UID',
+    apply(input) {
+      const tmpl = input.workload.claimTemplates[0];
+      const pod = input.after.pods[0];
+      const claim = tmpl === undefined ? undefined : pod?.claims[tmpl];
+      if (!pod || !tmpl || !claim) return undefined;
+      const edited = mutate(input, (d) => {
+        const c = d.after.pods[0]?.claims[tmpl];
+        if (c) c.pvcUid = `${c.pvcUid}-new`;
+      });
+      return { input: edited, needle: claim.claimName };
+    },
+  },
+  {
+    check: 'STS-DATA-SENTINEL',
+    name: 'a sentinel reads back different bytes',
+    apply(input) {
+      const s = input.baseline.sentinels[0];
+      if (!s) return undefined;
+      const edited = mutate(input, (d) => {
+        for (const a of d.after.sentinels) {
+          if (a.pod === s.pod && a.path === s.path) Object.assign(a, { token: 'deadbeef', sha256: '0'.repeat(64), bytes: 8 });
+        }
+      });
+      return { input: edited, needle: s.pod };
+    },
+  },
+];

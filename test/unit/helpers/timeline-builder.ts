@@ -1,0 +1,209 @@
+// Realistic CheckInput for a 3-replica `web` StatefulSet (service nginx, claim template
+// www), shaped like what the recorder writes: one ordered rollout, then chaos rounds
+// whose pods go Terminating -> DELETED -> ADDED (Pending) -> Running -> Ready.
+import { createHash } from 'node:crypto';
+import { recoveriesForRound } from '../../../lib/recovery.ts';
+import type {
+  ChaosAction,
+  CheckInput,
+  MarkerEntry,
+  MarkerName,
+  PodSnapshot,
+  PodState,
+  RoundPlan,
+  RoundResult,
+  Snapshot,
+  TimelineEntry,
+  WatchEntry,
+  WorkloadInfo,
+} from '../../../lib/types.ts';
+
+export const NAMESPACE = 'ordinal-abc123';
+export const FQDN_SUFFIX = `nginx.${NAMESPACE}.svc.cluster.local`;
+const EPOCH = Date.parse('2025-05-01T12:00:00Z');
+const SENTINEL_PATH = '/usr/share/nginx/html/.ordinal-sentinel';
+
+export const DEFAULT_ROUNDS: [number, ChaosAction][][] = [
+  [[1, 'delete']],
+  [[0, 'force-delete'], [2, 'delete']],
+  [[0, 'delete'], [1, 'force-delete'], [2, 'delete']],
+];
+
+export const uidOf = (pod: string, generation: number): string => `${pod}-uid-${generation}`;
+export const ipOf = (ordinal: number, generation: number): string => `10.244.${generation + 1}.${10 + ordinal}`;
+export const fqdnOf = (pod: string): string => `${pod}.${FQDN_SUFFIX}`;
+const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+type Body = Pick<WatchEntry, 'pod' | 'pvc' | 'pv'>;
+
+class Writer {
+  readonly entries: TimelineEntry[] = [];
+  readonly live = new Map<string, PodState>();
+  readonly generation = new Map<string, number>();
+  t = 0;
+
+  tick(ms: number): void {
+    this.t += ms;
+  }
+
+  marker(marker: MarkerName, extra: Partial<MarkerEntry> = {}): void {
+    this.entries.push({ ...this.stamp(), type: 'MARKER', marker, ...extra });
+  }
+
+  watch(type: WatchEntry['type'], kind: WatchEntry['kind'], name: string, body: Body): void {
+    const stamp = this.stamp();
+    this.entries.push({ ...stamp, type, kind, name, resourceVersion: String(1000 + stamp.seq), ...body });
+  }
+
+  pod(type: WatchEntry['type'], name: string, patch: Partial<PodState>): void {
+    this.tick(40);
+    const prev = this.live.get(name);
+    const state = { ...(type === 'ADDED' ? {} : prev), ...patch } as PodState;
+    if (type === 'DELETED') this.live.delete(name);
+    else this.live.set(name, state);
+    this.watch(type, 'Pod', name, { pod: state });
+  }
+
+  private stamp(): { seq: number; t: number; wall: number } {
+    return { seq: this.entries.length + 1, t: this.t, wall: EPOCH + this.t };
+  }
+}
+
+/** Creates pod `web-<ordinal>` and walks it to Ready, as the kubelet reports it. */
+function bringUp(w: Writer, ordinal: number): void {
+  const name = `web-${ordinal}`;
+  const gen = w.generation.get(name) ?? 0;
+  w.pod('ADDED', name, {
+    uid: uidOf(name, gen),
+    phase: 'Pending',
+    ready: false,
+    hostname: name,
+    subdomain: 'nginx',
+    revision: 'web-7c9f8d6b5',
+    claims: { www: `www-web-${ordinal}` },
+  });
+  w.pod('MODIFIED', name, { node: 'ordinal-worker', waiting: ['ContainerCreating'] });
+  w.tick(900);
+  w.pod('MODIFIED', name, { phase: 'Running', ip: ipOf(ordinal, gen), waiting: [] });
+  w.tick(1200);
+  // The kubelet stamps readiness a little before the watch delivers it, to the second.
+  const readySince = new Date(Math.floor((EPOCH + w.t - 150) / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  w.pod('MODIFIED', name, { ready: true, readySince });
+}
+
+function createClaim(w: Writer, ordinal: number): void {
+  const claim = `www-web-${ordinal}`;
+  const pvc = { uid: `pvc-uid-${ordinal}`, phase: 'Pending', storageClass: 'standard' };
+  w.tick(10);
+  w.watch('ADDED', 'PersistentVolumeClaim', claim, { pvc });
+  w.tick(300);
+  w.watch('ADDED', 'PersistentVolume', `pv-${ordinal}`, {
+    pv: { uid: `pv-uid-${ordinal}`, phase: 'Bound', claimUid: pvc.uid, claimName: claim },
+  });
+  w.watch('MODIFIED', 'PersistentVolumeClaim', claim, { pvc: { ...pvc, phase: 'Bound', volumeName: `pv-${ordinal}` } });
+}
+
+function snapshot(w: Writer, answers: (pod: PodSnapshot) => { t: number; ip: string }[]): Snapshot {
+  const pods: PodSnapshot[] = [...w.live.entries()].map(([name, s]) => {
+    const ordinal = Number(name.split('-')[1]);
+    return {
+      name,
+      ordinal,
+      uid: s.uid,
+      ip: s.ip ?? '',
+      hostname: s.hostname ?? '',
+      subdomain: s.subdomain ?? '',
+      hostnameInPod: name,
+      node: s.node ?? '',
+      ready: s.ready,
+      claims: {
+        www: { claimName: `www-web-${ordinal}`, pvcUid: `pvc-uid-${ordinal}`, pvName: `pv-${ordinal}`, pvUid: `pv-uid-${ordinal}` },
+      },
+    };
+  });
+  pods.sort((a, b) => a.ordinal - b.ordinal);
+  const t = w.t;
+  return {
+    t,
+    pods,
+    dnsA: pods.map((p) => ({
+      fqdn: fqdnOf(p.name),
+      pod: p.name,
+      answers: answers(p).map((a) => ({ t: a.t, rcode: 'NOERROR', addresses: [a.ip], ttl: 5 })),
+    })),
+    // Resolvers return names with the root dot; the check must not care.
+    dnsSrv: { qname: `_web._tcp.${FQDN_SUFFIX}`, t, rcode: 'NOERROR', targets: pods.map((p) => ({ target: `${fqdnOf(p.name)}.`, port: 80 })) },
+    sentinels: pods.map((p) => {
+      const token = sha256(`token-${p.name}`).slice(0, 32);
+      return { pod: p.name, path: SENTINEL_PATH, sha256: sha256(token), bytes: token.length, token };
+    }),
+  };
+}
+
+export interface WebScenario {
+  /** Kills per round as [ordinal, action]; defaults to DEFAULT_ROUNDS. */
+  rounds?: [number, ChaosAction][][];
+  podManagementPolicy?: WorkloadInfo['podManagementPolicy'];
+}
+
+export function buildWebInput(scenario: WebScenario = {}): CheckInput {
+  const workload: WorkloadInfo = {
+    kind: 'web',
+    namespace: NAMESPACE,
+    statefulSet: 'web',
+    service: 'nginx',
+    replicas: 3,
+    claimTemplates: ['www'],
+    clusterDomain: 'cluster.local',
+    portName: 'web',
+    podManagementPolicy: scenario.podManagementPolicy ?? 'OrderedReady',
+  };
+  const w = new Writer();
+  w.marker('deploy', { detail: 'statefulset/web service/nginx' });
+  for (let k = 0; k < 3; k++) {
+    createClaim(w, k);
+    bringUp(w, k);
+  }
+  w.tick(100);
+  w.marker('rollout-complete');
+  w.tick(500);
+  w.marker('baseline');
+  const baseline = snapshot(w, (p) => [{ t: w.t + 20, ip: p.ip }]);
+  const oldIps = new Map(baseline.pods.map((p) => [p.name, p.ip]));
+
+  const rounds: RoundResult[] = [];
+  for (const [i, kills] of (scenario.rounds ?? DEFAULT_ROUNDS).entries()) {
+    const plan: RoundPlan = { round: i + 1, kills: kills.map(([ordinal, action]) => ({ pod: `web-${ordinal}`, ordinal, action })) };
+    w.tick(1000);
+    const startedAt = w.t;
+    w.marker('round-start', { round: plan.round });
+    for (const k of plan.kills) {
+      w.tick(30);
+      w.marker('kill', { round: plan.round, pod: k.pod, detail: k.action });
+      const deletionTimestamp = new Date(EPOCH + w.t).toISOString();
+      if (k.action === 'force-delete') w.pod('DELETED', k.pod, { deletionTimestamp });
+      else w.pod('MODIFIED', k.pod, { deletionTimestamp });
+    }
+    for (const k of plan.kills.filter((x) => x.action === 'delete')) {
+      w.tick(800);
+      w.pod('MODIFIED', k.pod, { ready: false });
+      w.pod('DELETED', k.pod, {});
+    }
+    for (const k of plan.kills) {
+      w.generation.set(k.pod, (w.generation.get(k.pod) ?? 0) + 1);
+      bringUp(w, k.ordinal);
+    }
+    w.tick(100);
+    w.marker('round-end', { round: plan.round });
+    const window = { start: startedAt, end: w.t };
+    rounds.push({ plan, startedAt, endedAt: w.t, converged: true, recoveries: recoveriesForRound(w.entries, plan, window) });
+  }
+  w.tick(500);
+  w.marker('after');
+  // Recreated pods first show the cached old address, then the new one once the TTL lapses.
+  const after = snapshot(w, (p) => {
+    const old = oldIps.get(p.name);
+    return old && old !== p.ip ? [{ t: w.t + 10, ip: old }, { t: w.t + 5000, ip: p.ip }] : [{ t: w.t + 10, ip: p.ip }];
+  });
+  return { workload, timeline: w.entries, baseline, after, rounds };
+}
