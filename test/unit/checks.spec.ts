@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
 import { CHECKS, runChecks } from '../../lib/checks/catalog.ts';
-import type { CheckDefinition, CheckInput, CheckResult } from '../../lib/types.ts';
+import type { CheckDefinition, CheckInput } from '../../lib/types.ts';
+import { expectFailure, resultOf } from './helpers/assertions.ts';
 import { MUTATIONS } from './helpers/mutations.ts';
 import { buildWebInput } from './helpers/timeline-builder.ts';
 
@@ -14,21 +15,6 @@ const IDS = [
   'STS-PVC-BINDING',
   'STS-DATA-SENTINEL',
 ];
-
-export function resultOf(input: CheckInput, id: string): CheckResult {
-  const r = runChecks(input).find((x) => x.id === id);
-  if (!r) throw new Error(`no result for ${id}`);
-  return r;
-}
-
-/** Asserts a failure that names `needle` somewhere a reader of the report would see it. */
-export function expectFailure(result: CheckResult, ...needles: string[]): void {
-  expect(result.status, `${result.id}: ${result.message}`).to.equal('failed');
-  expect(result.message).to.not.match(/\n/);
-  expect(result.evidence).to.not.be.empty;
-  const shown = `${result.message}\n${JSON.stringify(result.evidence)}`;
-  for (const n of needles) expect(shown, `${result.id} should mention ${n}`).to.include(n);
-}
 
 describe('check catalog', () => {
   it('lists the fixed IDs in report order, each with a one-line guarantee', () => {

@@ -1,0 +1,125 @@
+import { expect } from 'chai';
+import type { ClaimBinding } from '../../lib/types.ts';
+import { expectFailure, resultOf } from './helpers/assertions.ts';
+import { buildWebInput } from './helpers/timeline-builder.ts';
+import { append, mutate, podIn } from './helpers/timeline-edit.ts';
+
+const good = buildWebInput();
+
+function claimOf(binding: Record<string, ClaimBinding>): ClaimBinding {
+  const c = binding.www;
+  if (!c) throw new Error('builder changed: no www claim');
+  return c;
+}
+
+describe('STS-PVC-BINDING', () => {
+  const ID = 'STS-PVC-BINDING';
+
+  it('passes and lists each claim with its PVC UID and PV', () => {
+    const r = resultOf(good, ID);
+    expect(r.status).to.equal('passed');
+    expect(r.evidence.map((e) => e.subject)).to.deep.equal(['PVC www-web-0', 'PVC www-web-1', 'PVC www-web-2']);
+    expect(r.evidence[1]?.observed).to.equal('mounted by web-1; uid pvc-uid-1; PV pv-1 (pv-uid-1)');
+  });
+
+  it('fails when a recreated pod mounts a claim with a new PVC UID', () => {
+    const bad = mutate(good, (d) => (claimOf(podIn(d.after, 'web-1').claims).pvcUid = 'pvc-uid-NEW'));
+    const r = resultOf(bad, ID);
+    expectFailure(r, 'www-web-1 has uid pvc-uid-NEW after chaos, was pvc-uid-1');
+    expect(r.evidence[0]).to.include({ subject: 'PVC www-web-1', expected: 'uid pvc-uid-1', observed: 'uid pvc-uid-NEW' });
+  });
+
+  it('fails when the claim is bound to a different PV', () => {
+    const bad = mutate(good, (d) => Object.assign(claimOf(podIn(d.after, 'web-0').claims), { pvName: 'pv-9', pvUid: 'pv-uid-9' }));
+    expectFailure(resultOf(bad, ID), 'www-web-0 is bound to pv-9 (pv-uid-9) after chaos, was pv-0 (pv-uid-0)');
+  });
+
+  it('fails when the same PV name comes back with a different PV UID', () => {
+    const bad = mutate(good, (d) => (claimOf(podIn(d.after, 'web-2').claims).pvUid = 'pv-uid-2b'));
+    expectFailure(resultOf(bad, ID), 'www-web-2', 'pv-uid-2b');
+  });
+
+  it('fails when a pod mounts a claim with the wrong name', () => {
+    const bad = mutate(good, (d) => (claimOf(podIn(d.after, 'web-1').claims).claimName = 'www-web-0'));
+    expectFailure(resultOf(bad, ID), 'web-1 mounts www-web-0, expected www-web-1');
+  });
+
+  it('fails when the timeline shows the PVC deleted after the baseline', () => {
+    const bad = append(good, {
+      type: 'DELETED',
+      kind: 'PersistentVolumeClaim',
+      name: 'www-web-2',
+      resourceVersion: '99999',
+      pvc: { uid: 'pvc-uid-2', phase: 'Bound', volumeName: 'pv-2' },
+    });
+    const r = resultOf(bad, ID);
+    expectFailure(r, 'www-web-2 was deleted at t=', 'pvc-uid-2');
+    expect(r.evidence[0]?.at).to.equal(bad.timeline.at(-1)?.t);
+  });
+
+  it('fails when a pod no longer mounts a volume from the template', () => {
+    const bad = mutate(good, (d) => (podIn(d.after, 'web-0').claims = {}));
+    expectFailure(resultOf(bad, ID), 'web-0 mounts no claim from template www after chaos');
+  });
+
+  it('fails when a pod is missing after chaos', () => {
+    const bad = mutate(good, (d) => (d.after.pods = d.after.pods.filter((p) => p.name !== 'web-1')));
+    expectFailure(resultOf(bad, ID), 'web-1 is missing after chaos');
+  });
+});
+
+describe('STS-DATA-SENTINEL', () => {
+  const ID = 'STS-DATA-SENTINEL';
+  const sentinel = (pod: string) => (s: { pod: string }) => s.pod === pod;
+
+  it('passes and shows each sentinel unchanged', () => {
+    const r = resultOf(good, ID);
+    expect(r.status).to.equal('passed');
+    expect(r.message).to.equal('3 sentinels read back byte for byte: web-0, web-1, web-2');
+    expect(r.evidence[0]?.observed).to.match(/^unchanged: sha256 [0-9a-f]{12}…, 32 bytes, token [0-9a-f]{32}$/);
+  });
+
+  it('fails when the sentinel reads back different content', () => {
+    const bad = mutate(good, (d) => {
+      const s = d.after.sentinels.find(sentinel('web-1'));
+      if (s) Object.assign(s, { token: 'f00d'.repeat(8), sha256: 'ab'.repeat(32) });
+    });
+    const r = resultOf(bad, ID);
+    expectFailure(r, 'the sentinel in web-1 changed', 'token f00df00d');
+    expect(r.evidence[0]?.subject).to.equal('sentinel web-1:/usr/share/nginx/html/.ordinal-sentinel');
+  });
+
+  it('fails when only the byte count differs (e.g. truncated file)', () => {
+    const bad = mutate(good, (d) => {
+      const s = d.after.sentinels.find(sentinel('web-2'));
+      if (s) s.bytes = 16;
+    });
+    expectFailure(resultOf(bad, ID), 'web-2', '16 bytes');
+  });
+
+  it('fails when reading the sentinel failed after chaos', () => {
+    const bad = mutate(good, (d) => {
+      const s = d.after.sentinels.find(sentinel('web-0'));
+      if (s) Object.assign(s, { error: 'cat: can\'t open: No such file or directory', token: undefined });
+    });
+    expectFailure(resultOf(bad, ID), 'reading the sentinel from web-0 failed after chaos: cat:');
+  });
+
+  it('fails when no sentinel was read back for a pod', () => {
+    const bad = mutate(good, (d) => (d.after.sentinels = d.after.sentinels.filter((s) => s.pod !== 'web-2')));
+    expectFailure(resultOf(bad, ID), 'no sentinel was read back from web-2');
+  });
+
+  it('fails when the baseline sentinel could not be written', () => {
+    const bad = mutate(good, (d) => {
+      const s = d.baseline.sentinels.find(sentinel('web-1'));
+      if (s) Object.assign(s, { error: 'read-only file system', token: undefined });
+    });
+    expectFailure(resultOf(bad, ID), 'the sentinel for web-1 could not be written: read-only file system');
+  });
+
+  it('fails when a baseline pod has no sentinel at all', () => {
+    const bad = mutate(good, (d) => (d.baseline.sentinels = d.baseline.sentinels.filter((s) => s.pod !== 'web-0')));
+    expectFailure(resultOf(bad, ID), 'no sentinel was written for web-0');
+  });
+});
