@@ -40,8 +40,9 @@ export function escapeHtml(value: string | number | boolean | null | undefined):
   return visible(String(value)).replace(/[&<>"']/g, (c) => HTML_ENTITIES[c] ?? c);
 }
 
-// Everything outside XML 1.0's Char production; with the u flag lone surrogates match too.
-const XML_INVALID = /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu;
+// Everything outside XML 1.0's Char production (with the u flag lone surrogates match
+// too), plus DEL and C1, which XML allows but discourages and a terminal may act on.
+const XML_INVALID = /[^\t\n\r\u0020-\u007e\u00a0-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu;
 
 /** ANSI sequences and characters XML 1.0 cannot carry at all (not even as &#x1;). */
 export function xmlClean(text: string): string {
