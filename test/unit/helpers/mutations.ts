@@ -2,7 +2,7 @@
 // or a fixture recorded from a real cluster), each with the check it must trip and a
 // needle (pod, claim or name) that the failure must mention.
 import type { CheckInput, TimelineEntry, WatchEntry } from '../../../lib/types.ts';
-import { insertBefore, mutate } from './timeline-edit.ts';
+import { insertBefore, mutate, podIn } from './timeline-edit.ts';
 
 export interface Planted {
   input: CheckInput;
@@ -86,7 +86,7 @@ export const MUTATIONS: Mutation[] = [
       const name = killed.find((n) => input.baseline.pods.some((p) => p.name === n) && input.after.pods.some((p) => p.name === n));
       if (!name) return undefined;
       const old = input.baseline.pods.find((p) => p.name === name)?.uid ?? '';
-      return { input: mutate(input, (d) => d.after.pods.forEach((p) => p.name === name && (p.uid = old))), needle: name };
+      return { input: mutate(input, (d) => (podIn(d.after, name).uid = old)), needle: name };
     },
   },
   {
@@ -95,7 +95,7 @@ export const MUTATIONS: Mutation[] = [
     apply(input) {
       const name = input.after.pods[0]?.name;
       if (!name) return undefined;
-      return { input: mutate(input, (d) => d.after.pods.forEach((p) => p.name === name && (p.subdomain = 'other'))), needle: name };
+      return { input: mutate(input, (d) => (podIn(d.after, name).subdomain = 'other')), needle: name };
     },
   },
   {
