@@ -5,7 +5,7 @@ set -euo pipefail
 
 CLUSTER_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 K8S_VERSION=1.34.4
-COREDNS_VERSION=1.12.4
+COREDNS_VERSION=1.14.7
 ORDINAL_CACHE=${ORDINAL_CACHE:-/var/cache/ordinal}
 ORDINAL_STATE=${ORDINAL_STATE:-/var/lib/ordinal-cluster}
 LOG_DIR=$ORDINAL_STATE/logs
@@ -19,6 +19,33 @@ export GOTOOLCHAIN=local
 k8s_key() { echo "k8s-v$K8S_VERSION-$(cat "$CLUSTER_DIR/go/k8s/go.sum" | sha256sum | cut -c1-12)"; }
 coredns_key() { echo "coredns-v$COREDNS_VERSION-$(cat "$CLUSTER_DIR/go/coredns/go.sum" "$CLUSTER_DIR/go/coredns/main.go" | sha256sum | cut -c1-12)"; }
 K8S_BIN=$ORDINAL_CACHE/bin/$(k8s_key)
+COREDNS_BIN=$ORDINAL_CACHE/bin/$(coredns_key)
+
+# Images. busybox carries a real public tag (Debian's busybox-static is 1.35.0), so
+# manifests with imagePullPolicy IfNotPresent run unchanged here and pull elsewhere.
+PAUSE_IMAGE=ordinal.local/pause:1.0
+BUSYBOX_IMAGE=docker.io/library/busybox:1.35.0
+COREDNS_IMAGE=ordinal.local/coredns:$COREDNS_VERSION
+
+# Addresses. The API address is a local address of this machine (on lo) so pods can
+# reach it through the kubernetes Service; nothing here is routed off the machine.
+API_LABEL=ordinal
+API_IP=10.200.0.1
+SERVICE_CIDR=10.0.0.0/24
+DNS_IP=10.0.0.10
+POD_CIDR=10.244.0.0/24
+CLUSTER_CIDR=10.244.0.0/16
+BRIDGE=ordinal0
+NODE_NAME=127.0.0.1
+
+PKI=$ORDINAL_STATE/pki
+CONF=$ORDINAL_STATE/conf
+CTRD_STATE=/run/ordinal/containerd
+CTRD_SOCK=$CTRD_STATE/containerd.sock
+KUBECONFIG_OUT=$ORDINAL_STATE/kubeconfig
+
+ctr_k8s() { ctr --address "$CTRD_SOCK" -n k8s.io "$@"; }
+kubectl_admin() { "$K8S_BIN/kubectl" --kubeconfig "$CONF/super-admin.conf" --server "https://127.0.0.1:6443" "$@"; }
 
 T0=${T0:-$(date +%s)}
 export T0

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Stops everything `up` started (by recorded PID), removes pods' network namespaces
+# and mounts, the bridge, the interface and the firewall rules, and restores sysctls.
+# Idempotent; safe after a crash. Logs are kept in $LOG_DIR unless --purge is given.
+source "$(dirname "$0")/lib.sh"
+source "$CLUSTER_DIR/scripts/proc.sh"
+source "$CLUSTER_DIR/scripts/host.sh"
+
+[ "$(id -u)" = 0 ] || die "cluster:down needs root"
+[ -d "$ORDINAL_STATE" ] || { log "nothing to do: $ORDINAL_STATE does not exist"; exit 0; }
+exec 9> "$ORDINAL_STATE/.lock"
+flock -w 120 9 || die "another cluster:up or cluster:down holds $ORDINAL_STATE/.lock"
+
+have_ctr() { [ -S "$CTRD_SOCK" ] && running containerd && ctr --address "$CTRD_SOCK" version >/dev/null 2>&1; }
+tasks_left() { ctr_k8s tasks ls -q 2>/dev/null | grep -c . || true; }
+
+# 1. Let the kubelet tear pods down properly (CNI DEL, volume unmounts): stop the
+#    controllers so nothing is recreated, then remove every pod from the API.
+stop kube-controller-manager
+stop kube-scheduler
+if running kube-apiserver && running kubelet && [ -x "$K8S_BIN/kubectl" ]; then
+  log "deleting all pods so the kubelet tears them down"
+  kubectl_admin delete pods --all -A --force --grace-period=0 --wait=false >/dev/null 2>&1 || true
+  if have_ctr; then
+    for ((i = 0; i < 60; i++)); do [ "$(tasks_left)" = 0 ] && break; sleep 1; done
+    log "pod containers still running after teardown: $(tasks_left)"
+  fi
+fi
+stop kube-proxy
+stop kubelet
+
+# 2. Whatever the kubelet did not finish: kill tasks and free their network namespaces,
+#    found from our containerd's own container specs.
+if have_ctr; then
+  netns=$(for c in $(ctr_k8s containers ls -q 2>/dev/null); do
+    ctr_k8s containers info "$c" 2>/dev/null | grep -o '"path": *"/[^"]*netns[^"]*"' | sed 's/.*"\(\/[^"]*\)"/\1/'
+  done | sort -u)
+  for t in $(ctr_k8s tasks ls -q 2>/dev/null); do
+    ctr_k8s tasks kill -s SIGKILL "$t" >/dev/null 2>&1 || true
+  done
+  sleep 1
+  for t in $(ctr_k8s tasks ls -q 2>/dev/null); do ctr_k8s tasks delete -f "$t" >/dev/null 2>&1 || true; done
+  for c in $(ctr_k8s containers ls -q 2>/dev/null); do ctr_k8s containers delete "$c" >/dev/null 2>&1 || true; done
+  for n in $netns; do
+    [ -e "$n" ] || continue
+    umount "$n" 2>/dev/null || true; rm -f "$n"
+  done
+fi
+stop containerd
+# containerd shims outlive containerd; ours are the ones started with our private socket.
+for pid in $(pgrep -f -- "-address $CTRD_SOCK" || true); do kill -KILL "$pid" 2>/dev/null || true; done
+
+# 3. Control plane, then kube-proxy's iptables chains.
+stop kube-apiserver
+stop etcd
+[ -x "$K8S_BIN/kube-proxy" ] && "$K8S_BIN/kube-proxy" --cleanup >/dev/null 2>&1 || true
+
+# 4. Mounts under our own directories only, deepest first.
+for dir in "$ORDINAL_STATE" "$CTRD_STATE"; do
+  findmnt -rn -o TARGET | awk -v p="$dir/" 'index($0, p) == 1' | sort -r | while read -r m; do
+    umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
+  done
+done
+
+host_down
+rm -rf /tmp/hostpath_pv "$CTRD_STATE" /run/ordinal 2>/dev/null || true
+find "$ORDINAL_STATE" -mindepth 1 -maxdepth 1 ! -name logs ! -name .lock -exec rm -rf {} + 2>/dev/null || true
+[ "${1:-}" = --purge ] && rm -rf "$LOG_DIR"
+log "cluster is down (logs kept in $LOG_DIR)"

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Builds the three images the cluster needs (pause, busybox, coredns) from Debian's
+# packages and our own binaries, as docker-archive tarballs cached by content key,
+# and imports them into the cluster's containerd. No registry is ever contacted.
+source "$(dirname "$0")/lib.sh"
+
+IMG_DIR=$ORDINAL_CACHE/images
+mkdir -p "$IMG_DIR"
+
+# build_image NAME REF ROOTFS_FILLER ENTRYPOINT... ; the tarball name includes the key
+build_image() {
+  local name=$1 ref=$2 key=$3 filler=$4; shift 4
+  local tar="$IMG_DIR/$name-$key.tar"
+  if [ -s "$tar" ]; then echo "$tar"; return; fi
+  local work; work=$(mktemp -d)
+  (
+    cd "$work"
+    umoci init --layout oci >/dev/null
+    umoci new --image "oci:$name" >/dev/null
+    umoci unpack --rootless --image "oci:$name" bundle >/dev/null 2>&1 || umoci unpack --image "oci:$name" bundle >/dev/null
+    "$filler" bundle/rootfs
+    umoci repack --image "oci:$name" bundle >/dev/null
+    umoci config --image "oci:$name" --author ordinal --os linux --architecture amd64 "$@" >/dev/null
+    skopeo --insecure-policy copy --quiet "oci:oci:$name" "docker-archive:$tar.tmp:$ref" >/dev/null
+  )
+  rm -rf "$work"
+  mv "$tar.tmp" "$tar"
+  echo "$tar"
+}
+
+fill_pause() { cp "$ORDINAL_CACHE/bin/pause" "$1/pause"; }
+fill_busybox() {
+  mkdir -p "$1/bin" "$1/tmp" "$1/etc" "$1/var/www"
+  cp /bin/busybox "$1/bin/busybox"
+  local a; for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -sf busybox "$1/bin/$a"; done
+  echo 'root:x:0:0:root:/root:/bin/sh' > "$1/etc/passwd"
+  echo 'nobody:x:65534:65534:nobody:/:/bin/false' >> "$1/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' > "$1/etc/group"
+}
+fill_coredns() { cp "$ORDINAL_CACHE/bin/$(coredns_key)/coredns" "$1/coredns"; }
+
+build_all() {
+  if [ ! -x "$ORDINAL_CACHE/bin/pause" ] || [ "$CLUSTER_DIR/images/pause.c" -nt "$ORDINAL_CACHE/bin/pause" ]; then
+    log "compiling pause (gcc -static)"
+    gcc -Os -static -o "$ORDINAL_CACHE/bin/pause" "$CLUSTER_DIR/images/pause.c"
+    strip "$ORDINAL_CACHE/bin/pause"
+  fi
+  local pkey bkey ckey
+  pkey=$(sha256sum "$ORDINAL_CACHE/bin/pause" | cut -c1-12)
+  bkey=$(sha256sum /bin/busybox | cut -c1-12)
+  ckey=$(coredns_key)
+  PAUSE_TAR=$(build_image pause "$PAUSE_IMAGE" "$pkey" fill_pause \
+    --config.entrypoint /pause --config.user 65535:65535)
+  BUSYBOX_TAR=$(build_image busybox "$BUSYBOX_IMAGE" "$bkey" fill_busybox \
+    --config.cmd sh --config.env PATH=/bin)
+  COREDNS_TAR=$(build_image coredns "$COREDNS_IMAGE" "$ckey" fill_coredns \
+    --config.entrypoint /coredns)
+  log "images built: $(basename "$PAUSE_TAR") $(basename "$BUSYBOX_TAR") $(basename "$COREDNS_TAR")"
+}
+
+import_all() {
+  local t
+  for t in "$PAUSE_TAR" "$BUSYBOX_TAR" "$COREDNS_TAR"; do
+    ctr_k8s images import "$t" >/dev/null
+  done
+  log "images imported into containerd: $PAUSE_IMAGE $BUSYBOX_IMAGE $COREDNS_IMAGE"
+}
+
+build_all
+if [ "${1:-}" = import ]; then import_all; fi

@@ -1,0 +1,55 @@
+# Process bookkeeping: every daemon we start is recorded by PID together with the
+# binary it runs, and stopped only if that PID still runs that binary (never by name).
+# Sourced after lib.sh.
+
+pidfile() { echo "$RUN_DIR/$1.pid"; }
+
+# running NAME: true when the recorded PID is alive and still our binary.
+running() {
+  local f; f=$(pidfile "$1")
+  [ -s "$f" ] || return 1
+  local pid exe; read -r pid exe < "$f"
+  [ -d "/proc/$pid" ] && [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$exe" ]
+}
+
+# start NAME BINARY ARGS...: start detached, log to LOG_DIR/NAME.log, record PID.
+start() {
+  local name=$1 bin=$2; shift 2
+  if running "$name"; then log "$name already running (pid $(cut -d' ' -f1 < "$(pidfile "$name")"))"; return; fi
+  mkdir -p "$RUN_DIR" "$LOG_DIR"
+  log "starting $name"
+  # 9>&-: the daemon must not inherit the lock that up/down hold on fd 9.
+  setsid "$bin" "$@" >> "$LOG_DIR/$name.log" 2>&1 < /dev/null 9>&- &
+  echo "$! $(readlink -f "$bin")" > "$(pidfile "$name")"
+}
+
+# stop NAME [TIMEOUT]: SIGTERM, then SIGKILL after TIMEOUT seconds.
+stop() {
+  local name=$1 timeout=${2:-15} f; f=$(pidfile "$name")
+  if ! running "$name"; then rm -f "$f"; return; fi
+  local pid; pid=$(cut -d' ' -f1 < "$f")
+  log "stopping $name (pid $pid)"
+  kill -TERM "$pid" 2>/dev/null || true
+  local i; for ((i = 0; i < timeout * 5; i++)); do running "$name" || break; sleep 0.2; done
+  if running "$name"; then log "$name did not exit in ${timeout}s; sending SIGKILL"; kill -KILL "$pid" 2>/dev/null || true; sleep 0.5; fi
+  rm -f "$f"
+}
+
+# wait_for DESC TIMEOUT LOGNAME CMD...: run CMD until it succeeds, printing progress every
+# 10 s; on timeout print what the component logged last and fail with exit 2.
+wait_for() {
+  local desc=$1 timeout=$2 logname=$3; shift 3
+  local start=$SECONDS next=10
+  until "$@" >/dev/null 2>&1; do
+    if [ -n "$logname" ] && [ "$logname" != - ] && ! running "$logname"; then
+      echo "--- last lines of $LOG_DIR/$logname.log ---" >&2; tail -n 30 "$LOG_DIR/$logname.log" >&2 || true
+      die "$logname exited while waiting for $desc"
+    fi
+    if (( SECONDS - start >= timeout )); then
+      if [ "$logname" != - ]; then echo "--- last lines of $LOG_DIR/$logname.log ---" >&2; tail -n 30 "$LOG_DIR/$logname.log" >&2 || true; fi
+      die "timed out after ${timeout}s waiting for $desc"
+    fi
+    if (( SECONDS - start >= next )); then log "  waiting for $desc ($((SECONDS - start))s of ${timeout}s)"; next=$((next + 10)); fi
+    sleep 0.5
+  done
+}

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Brings the local single-node cluster up, or repairs a half-started one. Idempotent:
+# each step checks what is already there. Ends by printing `export KUBECONFIG=...`.
+source "$(dirname "$0")/lib.sh"
+source "$CLUSTER_DIR/scripts/proc.sh"
+source "$CLUSTER_DIR/scripts/host.sh"
+source "$CLUSTER_DIR/scripts/pki.sh"
+source "$CLUSTER_DIR/scripts/configs.sh"
+
+preflight() {
+  [ "$(uname -s)" = Linux ] || die "the local cluster needs Linux (found $(uname -s))"
+  [ "$(id -u)" = 0 ] || die "the local cluster needs root (it starts containerd and the kubelet, and sets up networking)"
+  local c missing=()
+  for c in go containerd runc ctr iptables ip6tables ip umoci skopeo openssl gcc setsid; do
+    command -v "$c" >/dev/null || missing+=("$c")
+  done
+  [ -x /usr/lib/cni/bridge ] && [ -x /usr/lib/cni/host-local ] || missing+=(containernetworking-plugins)
+  [ -x /bin/busybox ] && file_static /bin/busybox || missing+=(busybox-static)
+  ((${#missing[@]} == 0)) || die "missing: ${missing[*]}. Install with: apt-get install -y containerd runc containernetworking-plugins iptables umoci skopeo busybox-static openssl gcc libc6-dev iproute2 (and Go 1.25+)"
+}
+file_static() { ! readelf -l "$1" 2>/dev/null | grep -q 'program interpreter'; }
+
+api_ready() { curl -fsk --max-time 2 https://127.0.0.1:6443/readyz; }
+node_ready() { kubectl_admin get node "$NODE_NAME" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}' | grep -qx True; }
+
+start_control_plane() {
+  start etcd "$K8S_BIN/etcd" --name ordinal --data-dir "$ORDINAL_STATE/etcd" \
+    --listen-client-urls http://127.0.0.1:2379 --advertise-client-urls http://127.0.0.1:2379 \
+    --listen-peer-urls http://127.0.0.1:2380 --initial-advertise-peer-urls http://127.0.0.1:2380 \
+    --initial-cluster ordinal=http://127.0.0.1:2380 --listen-metrics-urls http://127.0.0.1:2381 \
+    --unsafe-no-fsync --log-level warn
+  wait_for "etcd health" 30 etcd curl -fs --max-time 2 http://127.0.0.1:2379/health
+
+  start kube-apiserver "$K8S_BIN/kube-apiserver" --etcd-servers http://127.0.0.1:2379 \
+    --advertise-address "$API_IP" --bind-address 0.0.0.0 --secure-port 6443 \
+    --service-cluster-ip-range "$SERVICE_CIDR" --service-node-port-range 30000-32767 \
+    --client-ca-file "$PKI/ca.crt" --tls-cert-file "$PKI/apiserver.crt" --tls-private-key-file "$PKI/apiserver.key" \
+    --kubelet-client-certificate "$PKI/apiserver-kubelet-client.crt" --kubelet-client-key "$PKI/apiserver-kubelet-client.key" \
+    --kubelet-preferred-address-types Hostname,InternalIP \
+    --service-account-issuer https://kubernetes.default.svc.cluster.local \
+    --service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key" \
+    --authorization-mode Node,RBAC --allow-privileged=true \
+    --enable-admission-plugins NamespaceLifecycle,LimitRanger,ServiceAccount,DefaultStorageClass,DefaultTolerationSeconds,Priority,MutatingAdmissionWebhook,ValidatingAdmissionWebhook,ResourceQuota,NodeRestriction \
+    --requestheader-client-ca-file "$PKI/front-proxy-ca.crt" --proxy-client-cert-file "$PKI/front-proxy-client.crt" \
+    --proxy-client-key-file "$PKI/front-proxy-client.key" --requestheader-allowed-names front-proxy-client \
+    --requestheader-username-headers X-Remote-User --requestheader-group-headers X-Remote-Group \
+    --requestheader-extra-headers-prefix X-Remote-Extra-
+  wait_for "kube-apiserver /readyz" 120 kube-apiserver api_ready
+
+  # kubeadm's admin.conf user is in group kubeadm:cluster-admins, bound only by kubeadm
+  # itself; the apiserver's kubelet client needs the kubelet API (logs, exec).
+  kubectl_admin apply -f - >/dev/null <<YAML
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: "kubeadm:cluster-admins"}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: Group, name: "kubeadm:cluster-admins"}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: "kube-apiserver-kubelet-admin"}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "system:kubelet-api-admin"}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: "kube-apiserver-kubelet-client"}]
+YAML
+
+  start kube-controller-manager "$K8S_BIN/kube-controller-manager" --kubeconfig "$CONF/controller-manager.conf" \
+    --authentication-kubeconfig "$CONF/controller-manager.conf" --authorization-kubeconfig "$CONF/controller-manager.conf" \
+    --service-account-private-key-file "$PKI/sa.key" --root-ca-file "$PKI/ca.crt" \
+    --cluster-signing-cert-file "$PKI/ca.crt" --cluster-signing-key-file "$PKI/ca.key" \
+    --use-service-account-credentials --controllers '*' --leader-elect=false \
+    --service-cluster-ip-range "$SERVICE_CIDR" --cluster-cidr "$CLUSTER_CIDR" \
+    --enable-hostpath-provisioner=true --bind-address 127.0.0.1
+  start kube-scheduler "$K8S_BIN/kube-scheduler" --config "$CONF/scheduler.yaml" \
+    --authentication-kubeconfig "$CONF/scheduler.conf" --authorization-kubeconfig "$CONF/scheduler.conf" \
+    --bind-address 127.0.0.1
+}
+
+start_node() {
+  start containerd "$(command -v containerd)" --config "$CONF/containerd.toml"
+  wait_for "containerd socket" 30 containerd ctr --address "$CTRD_SOCK" version
+  bash "$CLUSTER_DIR/scripts/images.sh" import
+
+  mkdir -p "$ORDINAL_STATE/kubelet" "$ORDINAL_STATE/pod-logs"
+  start kubelet "$K8S_BIN/kubelet" --config "$CONF/kubelet.yaml" --kubeconfig "$CONF/kubelet.conf" \
+    --root-dir "$ORDINAL_STATE/kubelet" --hostname-override "$NODE_NAME" --node-ip "$API_IP" --v 1
+  wait_for "node $NODE_NAME Ready" 180 kubelet node_ready
+
+  start kube-proxy "$K8S_BIN/kube-proxy" --config "$CONF/kube-proxy.yaml"
+  wait_for "kube-proxy healthz" 60 kube-proxy curl -fs --max-time 2 http://127.0.0.1:10256/healthz
+}
+
+start_addons() {
+  kubectl_admin apply -f "$CLUSTER_DIR/manifests/storageclass.yaml" >/dev/null
+  sed -e "s|__COREDNS_IMAGE__|$COREDNS_IMAGE|" -e "s|__DNS_IP__|$DNS_IP|" "$CLUSTER_DIR/manifests/coredns.yaml" |
+    kubectl_admin apply -f - >/dev/null
+  log "waiting for CoreDNS to be Ready"
+  if ! kubectl_admin -n kube-system rollout status deploy/coredns --timeout 180s >/dev/null; then
+    kubectl_admin -n kube-system get pods -o wide >&2 || true
+    kubectl_admin -n kube-system get events --sort-by=.lastTimestamp 2>/dev/null | tail -n 15 >&2 || true
+    die "CoreDNS did not become Ready within 180s"
+  fi
+  wait_for "service account in namespace default" 60 - kubectl_admin -n default get serviceaccount default
+}
+
+preflight
+mkdir -p "$ORDINAL_STATE" "$LOG_DIR" "$RUN_DIR"
+exec 9> "$ORDINAL_STATE/.lock"
+flock -n 9 || die "another cluster:up or cluster:down is running (lock $ORDINAL_STATE/.lock)"
+log "kubernetes v$K8S_VERSION; cache $ORDINAL_CACHE; state $ORDINAL_STATE; logs $LOG_DIR"
+bash "$CLUSTER_DIR/scripts/build.sh" all
+host_up
+pki_up
+write_configs
+start_control_plane
+start_node
+start_addons
+write_user_kubeconfig
+log "cluster is up"
+echo "export KUBECONFIG=$KUBECONFIG_OUT"

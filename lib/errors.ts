@@ -1,0 +1,48 @@
+// Error kinds map onto exit codes: a broken guarantee is a check result (exit 1);
+// anything here means the run could not judge the cluster at all (exit 2).
+
+/** Bad flags or configuration: the user can fix it without touching the cluster. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** The cluster cannot host the run: unreachable, missing storage class, image pull failure. */
+export class ClusterError extends Error {
+  override name = 'ClusterError';
+  readonly detail: string | undefined;
+  constructor(message: string, detail?: string) {
+    super(message);
+    this.detail = detail;
+  }
+}
+
+/** A wait ran out. `seen` describes the last observed state (phases, conditions, events). */
+export class WaitTimeoutError extends ClusterError {
+  override name = 'WaitTimeoutError';
+}
+
+/** The HTTP status of a client-node ApiException, if that is what `err` is. */
+export function httpStatus(err: unknown): number | undefined {
+  if (typeof err === 'object' && err !== null && 'code' in err) {
+    const code = (err as { code: unknown }).code;
+    return typeof code === 'number' ? code : undefined;
+  }
+  return undefined;
+}
+
+/** A short, single-line description of an API or network error. */
+export function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const body = (err as { body?: unknown }).body;
+  if (typeof body === 'string') {
+    try {
+      const status = JSON.parse(body) as { message?: string };
+      if (status.message) return `${status.message} (HTTP ${httpStatus(err) ?? '?'})`;
+    } catch {
+      // not JSON: fall through to the error's own message
+    }
+  }
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  if (cause?.code) return `${err.message}: ${cause.code}${cause.message ? ` (${cause.message})` : ''}`;
+  return err.message.split('\n')[0] ?? err.message;
+}

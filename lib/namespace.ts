@@ -1,0 +1,71 @@
+// A run owns exactly the namespaces it creates: labelled with its run ID, deleted on
+// every exit path. `cleanup` finds leftovers by that label, never by a name guess.
+import type { Cluster } from './cluster.ts';
+import { ClusterError, describeError, httpStatus } from './errors.ts';
+import { MANAGED_BY, RUN_LABEL } from './workloads/common.ts';
+
+export const OWNER_SELECTOR = `app.kubernetes.io/managed-by=ordinal,${RUN_LABEL}`;
+
+export async function createRunNamespace(cluster: Cluster, name: string, runId: string): Promise<void> {
+  try {
+    await cluster.core.createNamespace({
+      body: { metadata: { name, labels: { ...MANAGED_BY, [RUN_LABEL]: runId } } },
+    });
+  } catch (err) {
+    throw new ClusterError(`cannot create namespace ${name}: ${describeError(err)}`);
+  }
+}
+
+/** Deletes a namespace only if it carries this run's label. Returns false if it was already gone. */
+export async function deleteRunNamespace(cluster: Cluster, name: string, runId: string): Promise<boolean> {
+  try {
+    const ns = await cluster.core.readNamespace({ name });
+    if (ns.metadata?.labels?.[RUN_LABEL] !== runId) {
+      throw new ClusterError(`refusing to delete namespace ${name}: it is not labelled ${RUN_LABEL}=${runId}`);
+    }
+    await cluster.core.deleteNamespace({ name });
+    return true;
+  } catch (err) {
+    if (httpStatus(err) === 404) return false;
+    throw err;
+  }
+}
+
+export interface LeftoverNamespace {
+  name: string;
+  runId: string;
+  created: string;
+  phase: string;
+}
+
+export async function findRunNamespaces(cluster: Cluster): Promise<LeftoverNamespace[]> {
+  const list = await cluster.core.listNamespace({ labelSelector: OWNER_SELECTOR });
+  return list.items.map((ns) => ({
+    name: ns.metadata?.name ?? '',
+    runId: ns.metadata?.labels?.[RUN_LABEL] ?? '',
+    created: ns.metadata?.creationTimestamp ? new Date(ns.metadata.creationTimestamp).toISOString() : '',
+    phase: ns.status?.phase ?? '',
+  }));
+}
+
+/**
+ * Makes `cleanup` run exactly once, whether the run ends normally, by error, or by
+ * SIGINT/SIGTERM (then the process exits 130/143 after cleaning up). Call the
+ * returned function on the normal paths; it also removes the signal handlers.
+ */
+export function onEveryExit(cleanup: () => Promise<void>, log: (s: string) => void): () => Promise<void> {
+  let started: Promise<void> | undefined;
+  const once = (): Promise<void> =>
+    (started ??= cleanup().catch((e: unknown) => log(`cleanup failed: ${describeError(e)}`)));
+  const handler = (signal: NodeJS.Signals): void => {
+    log(`received ${signal}; deleting the run's namespace before exiting`);
+    void once().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+    return once();
+  };
+}

@@ -1,0 +1,57 @@
+// Run a command in a pod's container and collect its output, with a deadline.
+import { Writable } from 'node:stream';
+import * as k8s from '@kubernetes/client-node';
+import type { Cluster } from '../cluster.ts';
+import { ClusterError, describeError } from '../errors.ts';
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+function collector(): { stream: Writable; text: () => string } {
+  const chunks: Buffer[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      chunks.push(Buffer.from(chunk));
+      cb();
+    },
+  });
+  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
+}
+
+export async function execIn(
+  cluster: Cluster,
+  namespace: string,
+  pod: string,
+  container: string,
+  command: string[],
+  timeoutMs = 30_000,
+): Promise<ExecResult> {
+  const out = collector();
+  const err = collector();
+  const where = `pod ${pod} in namespace ${namespace}`;
+  return new Promise<ExecResult>((resolve, reject) => {
+    let socket: { close(): void } | undefined;
+    const timer = setTimeout(() => {
+      socket?.close();
+      reject(new ClusterError(`exec in ${where} did not finish within ${timeoutMs / 1000}s: ${command.join(' ')}`));
+    }, timeoutMs);
+    new k8s.Exec(cluster.kc)
+      .exec(namespace, pod, container, command, out.stream, err.stream, null, false, (status: k8s.V1Status) => {
+        clearTimeout(timer);
+        // A non-zero exit arrives as Failure with an ExitCode cause; other failures have none.
+        const cause = status.details?.causes?.find((c) => c.reason === 'ExitCode');
+        const exitCode = status.status === 'Success' ? 0 : Number(cause?.message ?? -1);
+        resolve({ stdout: out.text(), stderr: err.text(), exitCode });
+      })
+      .then((ws) => {
+        socket = ws;
+      })
+      .catch((e: unknown) => {
+        clearTimeout(timer);
+        reject(new ClusterError(`exec in ${where} failed: ${describeError(e)}`));
+      });
+  });
+}

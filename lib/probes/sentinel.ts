@@ -1,0 +1,42 @@
+// The storage-state probe: before chaos, write a fresh random token into each pod's
+// volume and fsync it; after chaos, read it back through the recreated pod.
+import { createHash, randomBytes } from 'node:crypto';
+import type { Cluster } from '../cluster.ts';
+import { SENTINEL_FILE } from '../workloads/common.ts';
+import type { SentinelRecord } from '../types.ts';
+import { execIn } from './exec.ts';
+
+const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+export async function writeSentinel(
+  cluster: Cluster, namespace: string, pod: string, container: string, dataPath: string,
+): Promise<SentinelRecord> {
+  const token = randomBytes(32).toString('hex');
+  const path = `${dataPath}/${SENTINEL_FILE}`;
+  // Write to a temp file, fsync (busybox sync), rename, fsync again: the token is
+  // durable before the harness records it as written, as Jepsen would insist.
+  const script = `printf %s "$1" > "$2.tmp" && sync && mv "$2.tmp" "$2" && sync && cat "$2"`;
+  const r = await execIn(cluster, namespace, pod, container, ['sh', '-c', script, 'sentinel', token, path]);
+  if (r.exitCode !== 0 || r.stdout !== token) {
+    throw new Error(`writing the sentinel ${path} in pod ${pod} failed (exit ${r.exitCode}): ${r.stderr.trim() || r.stdout.trim()}`);
+  }
+  return { pod, path, token, sha256: sha256(token), bytes: Buffer.byteLength(token) };
+}
+
+export async function readSentinel(
+  cluster: Cluster, namespace: string, pod: string, container: string, dataPath: string,
+): Promise<SentinelRecord> {
+  const path = `${dataPath}/${SENTINEL_FILE}`;
+  try {
+    const r = await execIn(cluster, namespace, pod, container, ['cat', path]);
+    if (r.exitCode !== 0) return { pod, path, sha256: '', bytes: 0, error: `cat exited ${r.exitCode}: ${r.stderr.trim()}` };
+    return { pod, path, token: r.stdout, sha256: sha256(r.stdout), bytes: Buffer.byteLength(r.stdout) };
+  } catch (err) {
+    return { pod, path, sha256: '', bytes: 0, error: (err as Error).message };
+  }
+}
+
+export async function hostnameIn(cluster: Cluster, namespace: string, pod: string, container: string): Promise<string> {
+  const r = await execIn(cluster, namespace, pod, container, ['hostname']);
+  return r.stdout.trim();
+}

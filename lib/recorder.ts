@@ -1,0 +1,233 @@
+// One watch per kind (pods, PVCs, PVs, events) feeding an append-only timeline.
+// Every "wait until" of a run is a predicate re-evaluated on each new entry, so the
+// harness learns of a change as soon as the API server sends it, with no polling.
+import * as k8s from '@kubernetes/client-node';
+import type { Cluster } from './cluster.ts';
+import { describePod, eventState, podState, pvState, pvcState } from './digest.ts';
+import { WaitTimeoutError, describeError } from './errors.ts';
+import { diffRelist, type Known } from './relist.ts';
+import type {
+  EventState, MarkerEntry, MarkerName, PodState, PvState, PvcState, TimelineEntry, WatchEntry, WatchedKind,
+} from './types.ts';
+
+interface KindSpec {
+  kind: WatchedKind;
+  path: string;
+  list(): Promise<{ items: object[]; resourceVersion: string }>;
+  keep(obj: RawObject): boolean;
+  digest(obj: RawObject): Pick<WatchEntry, 'pod' | 'pvc' | 'pv' | 'event'>;
+}
+
+interface RawObject {
+  metadata?: { name?: string; uid?: string; resourceVersion?: string; namespace?: string };
+  spec?: { claimRef?: { namespace?: string } };
+}
+
+export interface RecorderOptions {
+  /** Server-side watch timeout; short values exercise the re-list path in tests. */
+  watchTimeoutSeconds?: number;
+  log?: (line: string) => void;
+}
+
+export interface WaitOptions<T> {
+  describe: string;
+  timeoutMs: number;
+  /** Returns a value once the wait is over. */
+  until: () => T | undefined;
+  /** Returns an error to stop waiting early (e.g. an image that cannot be pulled). */
+  failFast?: () => Error | undefined;
+}
+
+export class Recorder {
+  readonly timeline: TimelineEntry[] = [];
+  readonly pods = new Map<string, PodState>();
+  readonly pvcs = new Map<string, PvcState>();
+  readonly pvs = new Map<string, PvState>();
+  readonly events: EventState[] = [];
+  private readonly known = new Map<WatchedKind, Map<string, Known>>();
+  private readonly aborts = new Map<WatchedKind, AbortController>();
+  private readonly listeners = new Set<() => void>();
+  private readonly t0 = performance.now();
+  private readonly log: (line: string) => void;
+  private stopped = false;
+  relists = 0;
+
+  private readonly cluster: Cluster;
+  private readonly namespace: string;
+  private readonly opts: RecorderOptions;
+  constructor(cluster: Cluster, namespace: string, opts: RecorderOptions = {}) {
+    this.cluster = cluster;
+    this.namespace = namespace;
+    this.opts = opts;
+    this.log = opts.log ?? (() => {});
+  }
+
+  now(): number {
+    return Math.round((performance.now() - this.t0) * 10) / 10;
+  }
+
+  async start(): Promise<void> {
+    await Promise.all(this.specs().map((s) => this.listAndWatch(s)));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const a of this.aborts.values()) a.abort();
+    this.aborts.clear();
+  }
+
+  mark(marker: MarkerName, extra: Omit<MarkerEntry, 'seq' | 't' | 'wall' | 'type' | 'marker'> = {}): MarkerEntry {
+    const e: MarkerEntry = { seq: this.timeline.length, t: this.now(), wall: Date.now(), type: 'MARKER', marker, ...extra };
+    this.timeline.push(e);
+    return e;
+  }
+
+  /** Resolves with until()'s value as soon as an entry makes it defined; rejects on timeout with what was seen. */
+  waitFor<T>(w: WaitOptions<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const started = this.now();
+      let nextReport = 10_000;
+      const finish = (fn: () => void): void => {
+        this.listeners.delete(check);
+        clearTimeout(timer);
+        clearInterval(ticker);
+        fn();
+      };
+      const check = (): void => {
+        const failure = w.failFast?.();
+        if (failure) return finish(() => reject(failure));
+        const v = w.until();
+        if (v !== undefined) finish(() => resolve(v));
+      };
+      const timer = setTimeout(() => {
+        finish(() => reject(new WaitTimeoutError(`timed out after ${w.timeoutMs / 1000}s waiting for ${w.describe}`, this.describeState())));
+      }, w.timeoutMs);
+      // Progress only; the verdict comes from check() on watch entries.
+      const ticker = setInterval(() => {
+        const waited = this.now() - started;
+        if (waited >= nextReport) {
+          this.log(`waiting for ${w.describe} (${Math.round(waited / 1000)}s of ${w.timeoutMs / 1000}s): ${this.podSummary()}`);
+          nextReport += 10_000;
+        }
+      }, 1000);
+      this.listeners.add(check);
+      check();
+    });
+  }
+
+  podSummary(): string {
+    if (this.pods.size === 0) return 'no pods yet';
+    return [...this.pods].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true })).map(([n, s]) => describePod(n, s)).join(', ');
+  }
+
+  /** Pods, PVCs and the last events: what a timeout message shows. */
+  describeState(): string {
+    const pvcs = [...this.pvcs].map(([n, s]) => `${n} ${s.phase}${s.volumeName ? ` -> ${s.volumeName}` : ''}`).join(', ');
+    const events = this.events.slice(-10).map((e) => `  ${e.type} ${e.reason} ${e.involved}: ${e.message}`).join('\n');
+    return `pods: ${this.podSummary()}\nPVCs: ${pvcs || 'none'}\nrecent events:\n${events || '  none'}`;
+  }
+
+  private specs(): KindSpec[] {
+    const ns = this.namespace;
+    const core = this.cluster.core;
+    const rv = (l: { metadata?: { resourceVersion?: string } }): string => l.metadata?.resourceVersion ?? '';
+    return [
+      {
+        kind: 'Pod', path: `/api/v1/namespaces/${ns}/pods`, keep: () => true,
+        list: async () => { const l = await core.listNamespacedPod({ namespace: ns }); return { items: l.items, resourceVersion: rv(l) }; },
+        digest: (o) => ({ pod: podState(o as k8s.V1Pod) }),
+      },
+      {
+        kind: 'PersistentVolumeClaim', path: `/api/v1/namespaces/${ns}/persistentvolumeclaims`, keep: () => true,
+        list: async () => { const l = await core.listNamespacedPersistentVolumeClaim({ namespace: ns }); return { items: l.items, resourceVersion: rv(l) }; },
+        digest: (o) => ({ pvc: pvcState(o as k8s.V1PersistentVolumeClaim) }),
+      },
+      {
+        // PVs are cluster-scoped: watch them all, keep only those claimed from our namespace.
+        kind: 'PersistentVolume', path: '/api/v1/persistentvolumes', keep: (o) => o.spec?.claimRef?.namespace === ns,
+        list: async () => { const l = await core.listPersistentVolume(); return { items: l.items, resourceVersion: rv(l) }; },
+        digest: (o) => ({ pv: pvState(o as k8s.V1PersistentVolume) }),
+      },
+      {
+        kind: 'Event', path: `/api/v1/namespaces/${ns}/events`, keep: () => true,
+        list: async () => { const l = await core.listNamespacedEvent({ namespace: ns }); return { items: l.items, resourceVersion: rv(l) }; },
+        digest: (o) => ({ event: eventState(o as k8s.CoreV1Event) }),
+      },
+    ];
+  }
+
+  private async listAndWatch(spec: KindSpec, initial = true): Promise<void> {
+    const { items, resourceVersion } = await spec.list();
+    const listed = (items as RawObject[]).filter((o) => spec.keep(o)).map((o) => ({
+      name: o.metadata?.name ?? '', uid: o.metadata?.uid ?? '', resourceVersion: o.metadata?.resourceVersion ?? '', object: o,
+    }));
+    const known = this.known.get(spec.kind) ?? new Map<string, Known>();
+    this.known.set(spec.kind, known);
+    const relisted = !initial;
+    for (const c of diffRelist(known, listed)) {
+      if (c.type === 'DELETED' || !c.object) {
+        this.apply(spec, 'DELETED', { metadata: { name: c.name, uid: c.uid, resourceVersion: c.resourceVersion } }, relisted, true);
+      } else {
+        this.apply(spec, c.type, c.object, relisted);
+      }
+    }
+    await this.watch(spec, resourceVersion);
+  }
+
+  private async watch(spec: KindSpec, resourceVersion: string): Promise<void> {
+    if (this.stopped) return;
+    const query: Record<string, string | number | boolean> = { resourceVersion, allowWatchBookmarks: true };
+    if (this.opts.watchTimeoutSeconds) query.timeoutSeconds = this.opts.watchTimeoutSeconds;
+    let lastRv = resourceVersion;
+    let gone = false;
+    const w = new k8s.Watch(this.cluster.kc);
+    const ctl = await w.watch(
+      spec.path,
+      query,
+      (type: string, obj: RawObject & { code?: number }) => {
+        if (type === 'BOOKMARK') { lastRv = obj.metadata?.resourceVersion ?? lastRv; return; }
+        if (type === 'ERROR') { gone = obj.code === 410; return; }
+        lastRv = obj.metadata?.resourceVersion ?? lastRv;
+        if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
+          if (spec.keep(obj) || this.known.get(spec.kind)?.has(obj.metadata?.name ?? '')) this.apply(spec, type, obj, false);
+        }
+      },
+      (err: unknown) => {
+        if (this.stopped) return;
+        // A closed watch (timeout, network) or 410 Gone: list again and diff, so any
+        // transition that happened while no watch was open still reaches the timeline.
+        this.relists++;
+        this.log(`watch on ${spec.kind} ended (${gone ? '410 Gone' : err ? describeError(err) : 'closed'}); re-listing from ${lastRv}`);
+        this.listAndWatch(spec, false).catch((e: unknown) => this.log(`re-list of ${spec.kind} failed: ${describeError(e)}`));
+      },
+    );
+    this.aborts.set(spec.kind, ctl);
+  }
+
+  private apply(spec: KindSpec, type: WatchEntry['type'], obj: RawObject, relisted: boolean, gone = false): void {
+    const name = obj.metadata?.name ?? '';
+    const uid = obj.metadata?.uid ?? '';
+    const resourceVersion = obj.metadata?.resourceVersion ?? '';
+    const known = this.known.get(spec.kind)!;
+    const entry: WatchEntry = { seq: this.timeline.length, t: this.now(), wall: Date.now(), type, kind: spec.kind, name, resourceVersion };
+    if (relisted) entry.relisted = true;
+    if (!gone) Object.assign(entry, spec.digest(obj));
+    else if (spec.kind === 'Pod') entry.pod = { ...(this.pods.get(name) ?? { phase: 'Unknown', ready: false, claims: {} }), uid };
+    this.timeline.push(entry);
+    if (type === 'DELETED') {
+      known.delete(name);
+    } else {
+      known.set(name, { uid, resourceVersion });
+    }
+    this.track(entry);
+    for (const l of [...this.listeners]) l();
+  }
+
+  private track(e: WatchEntry): void {
+    const del = e.type === 'DELETED';
+    if (e.kind === 'Pod') del ? this.pods.delete(e.name) : e.pod && this.pods.set(e.name, e.pod);
+    if (e.kind === 'PersistentVolumeClaim') del ? this.pvcs.delete(e.name) : e.pvc && this.pvcs.set(e.name, e.pvc);
+    if (e.kind === 'PersistentVolume') del ? this.pvs.delete(e.name) : e.pv && this.pvs.set(e.name, e.pv);
+    if (e.kind === 'Event' && e.event && !del) this.events.push(e.event);
+  }
+}

@@ -1,0 +1,78 @@
+// Deploying a workload and the two waits that matter: the initial rollout and a
+// round's recovery. Both are predicates over the recorder's state, re-evaluated on
+// every watch entry, each with a deadline and a description of what it saw.
+import type { Cluster } from './cluster.ts';
+import { ClusterError, describeError } from './errors.ts';
+import type { Recorder } from './recorder.ts';
+import { podName } from './snapshot.ts';
+import type { Workload } from './workloads/common.ts';
+
+const PULL_FAILURES = /^(ErrImagePull|ImagePullBackOff|ErrImageNeverPull|InvalidImageName)\b/;
+
+export async function deployWorkload(cluster: Cluster, w: Workload): Promise<void> {
+  const namespace = w.info.namespace;
+  for (const obj of w.objects) {
+    const body = obj.toJSON() as { kind?: string; metadata?: { name?: string } };
+    try {
+      if (body.kind === 'Service') await cluster.core.createNamespacedService({ namespace, body });
+      else if (body.kind === 'StatefulSet') await cluster.apps.createNamespacedStatefulSet({ namespace, body });
+      else throw new Error(`no create call for kind ${body.kind}`);
+    } catch (err) {
+      throw new ClusterError(`cannot create ${body.kind} ${body.metadata?.name} in namespace ${namespace}: ${describeError(err)}`);
+    }
+  }
+}
+
+/** Stops a wait at once when a pod cannot pull its image or a claim cannot be provisioned. */
+function clusterProblem(rec: Recorder, image: string): Error | undefined {
+  for (const [name, p] of rec.pods) {
+    const pull = p.waiting?.find((w) => PULL_FAILURES.test(w));
+    if (pull) {
+      return new ClusterError(
+        `image ${image} cannot be pulled for pod ${name}: ${pull}. Pass --image with an image the nodes can pull (on air-gapped clusters, preload it)`,
+        rec.describeState(),
+      );
+    }
+  }
+  const prov = rec.events.find((e) => e.reason === 'ProvisioningFailed');
+  if (prov) return new ClusterError(`volume provisioning failed for ${prov.involved}: ${prov.message}`, rec.describeState());
+  return undefined;
+}
+
+function allReady(rec: Recorder, w: Workload, revision?: string): boolean {
+  for (let i = 0; i < w.info.replicas; i++) {
+    const p = rec.pods.get(podName(w.info, i));
+    if (!p || !p.ready || p.deletionTimestamp || p.phase !== 'Running') return false;
+    if (revision && p.revision !== revision) return false;
+  }
+  return true;
+}
+
+/** Waits for every ordinal to be Running and Ready; returns the revision they run. */
+export async function waitRollout(cluster: Cluster, rec: Recorder, w: Workload, timeoutMs: number, image: string): Promise<string> {
+  await rec.waitFor({
+    describe: `${w.info.replicas} pods of StatefulSet ${w.info.statefulSet} to be Running and Ready`,
+    timeoutMs,
+    until: () => (allReady(rec, w) ? true : undefined),
+    failFast: () => clusterProblem(rec, image),
+  });
+  const sts = await cluster.apps.readNamespacedStatefulSet({ name: w.info.statefulSet, namespace: w.info.namespace });
+  return sts.status?.updateRevision ?? rec.pods.get(podName(w.info, 0))?.revision ?? '';
+}
+
+/**
+ * Converged: every ordinal Ready at the current revision, and every killed pod replaced
+ * (a new UID), so a pod that still looks Ready before its deletion arrives never counts.
+ */
+export function waitConverged(
+  rec: Recorder, w: Workload, revision: string, killed: Map<string, string>, timeoutMs: number, what: string,
+): Promise<true> {
+  return rec.waitFor({
+    describe: `${what}: all ${w.info.replicas} pods Ready at revision ${revision}`,
+    timeoutMs,
+    until: () => {
+      for (const [pod, oldUid] of killed) if (rec.pods.get(pod)?.uid === oldUid) return undefined;
+      return allReady(rec, w, revision) ? true : undefined;
+    },
+  });
+}
