@@ -61,9 +61,12 @@ function forwardingServer(cluster: Cluster, namespace: string, pod: string): Pro
   const server = createServer((socket: Socket) => {
     pf.portForward(namespace, pod, [53], socket, null, socket)
       .then((ws) => {
-        const close = (): void => { if (typeof ws === 'function') ws()?.close(); else ws.close(); };
-        socket.on('close', close);
-        socket.on('error', close);
+        const sock = typeof ws === 'function' ? ws() : ws;
+        // Tie both ends together: a pod that goes away must end the local connection
+        // at once (not after the query timeout), and a finished query frees the stream.
+        sock?.on('close', () => socket.end());
+        socket.on('close', () => sock?.close());
+        socket.on('error', () => sock?.close());
       })
       .catch(() => socket.destroy());
   });

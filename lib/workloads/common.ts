@@ -14,7 +14,8 @@ export interface WorkloadOptions {
   runId: string;
   replicas: number;
   image: string;
-  storageClass: string;
+  /** Omitted from the claims when undefined, so the cluster default applies. */
+  storageClass?: string;
   claimSize: string;
 }
 

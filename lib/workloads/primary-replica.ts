@@ -22,9 +22,10 @@ export function primaryReplicaWorkload(o: WorkloadOptions): Workload {
     `  [ -s ${dataPath}/${PRIMARY_DATA} ] || { head -c 32 /dev/urandom | od -An -tx1 | tr -d " \\n" > ${dataPath}/${PRIMARY_DATA}.tmp && sync && mv ${dataPath}/${PRIMARY_DATA}.tmp ${dataPath}/${PRIMARY_DATA}; };`,
     'else',
     // Resolve with nslookup (busybox's own resolver) rather than inside wget: static
-    // glibc busybox builds cannot resolve names through NSS. The name is what counts.
+    // glibc busybox builds cannot resolve names through NSS, and their `wget -T`
+    // crashes, hence `timeout`. The name is what counts: it is looked up every try.
     `  until ip=$(nslookup ${primary} 2>/dev/null | awk '/^Name:/ {n=1} n && /^Address/ {print $2; exit}') && [ -n "$ip" ] &&`,
-    `    wget -q -T 2 -O ${dataPath}/${REPLICA_COPY}.tmp "http://$ip/${PRIMARY_DATA}"; do echo "waiting for primary ${primary}"; sleep 1; done;`,
+    `    timeout 5 wget -q -O ${dataPath}/${REPLICA_COPY}.tmp "http://$ip/${PRIMARY_DATA}"; do echo "waiting for primary ${primary}"; sleep 1; done;`,
     `  mv ${dataPath}/${REPLICA_COPY}.tmp ${dataPath}/${REPLICA_COPY}; sync;`,
     'fi;',
     `touch /tmp/ready; httpd -f -p 80 -h ${dataPath} & wait`,
@@ -62,7 +63,7 @@ export function primaryReplicaWorkload(o: WorkloadOptions): Workload {
           metadata: { name: 'data', labels: l },
           spec: {
             accessModes: ['ReadWriteOnce'],
-            storageClassName: o.storageClass,
+            ...(o.storageClass ? { storageClassName: o.storageClass } : {}),
             resources: { requests: { storage: o.claimSize } },
           },
         },

@@ -41,7 +41,7 @@ export function webWorkload(o: WorkloadOptions): Workload {
           metadata: { name: 'www', labels: l },
           spec: {
             accessModes: ['ReadWriteOnce'],
-            storageClassName: o.storageClass,
+            ...(o.storageClass ? { storageClassName: o.storageClass } : {}),
             resources: { requests: { storage: o.claimSize } },
           },
         },

@@ -1,0 +1,135 @@
+// `ordinal run | cleanup | checks`: the command line platform teams and CI jobs use.
+import { appendFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { parseArgs } from 'node:util';
+import { planRounds } from '../chaos/plan.ts';
+import { CHECKS } from '../checks/catalog.ts';
+import { connect } from '../cluster.ts';
+import { ClusterError, UsageError, describeError } from '../errors.ts';
+import { deleteRunNamespace, findRunNamespaces } from '../namespace.ts';
+import { githubAnnotations, githubSummaryMarkdown } from '../report/github.ts';
+import { writeReports } from '../report/write.ts';
+import { executeRun, newRunId } from '../run.ts';
+import { buildWorkload } from '../workloads/index.ts';
+import { parseRunArgs, runHelp, type RunArgs } from './args.ts';
+import { errorLine, logLine, verdictLine } from './output.ts';
+
+const USAGE = `Usage: ordinal <command> [flags]
+
+Commands:
+  run       deploy a sample StatefulSet, run seeded chaos rounds, check and report
+  cleanup   delete namespaces left behind by earlier runs (found by label)
+  checks    print the check catalog
+
+Run 'ordinal <command> --help' for a command's flags.`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === 'run') return await runCommand(parseRunArgs(rest));
+    if (command === 'cleanup') return await cleanupCommand(rest);
+    if (command === 'checks') return checksCommand();
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      console.log(USAGE);
+      return command === undefined ? 2 : 0;
+    }
+    throw new UsageError(`unknown command "${command}"\n${USAGE}`);
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof ClusterError) {
+      errorLine(err.message);
+      if (err instanceof ClusterError && err.detail) process.stderr.write(`${err.detail}\n`);
+      return 2;
+    }
+    errorLine(`unexpected failure: ${describeError(err)}`);
+    if (err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    return 2;
+  }
+}
+
+async function runCommand(a: RunArgs): Promise<number> {
+  if (a.help) {
+    console.log(runHelp());
+    return 0;
+  }
+  if (a.dryRun) return dryRun(a);
+  logLine(`seed ${a.seed} (replay: ${a.replay})`);
+  const { result, input } = await executeRun({ ...a, log: logLine });
+  const { dir } = await writeReports(result, a.reportDir);
+  if (input) await writeFile(path.join(dir, 'timeline.json'), `${JSON.stringify(input)}\n`);
+  for (const c of result.checks) {
+    logLine(`${c.status.toUpperCase().padEnd(7)} ${c.id}  ${c.message}`);
+  }
+  await github(result);
+  const { passed, failed, error, skipped } = result.summary;
+  const ok = !result.error && failed === 0 && error === 0;
+  logLine(verdictLine(`${ok ? 'PASSED' : result.error ? 'ERROR' : 'FAILED'}: ${passed} passed, ${failed} failed, ${error} error, ${skipped} skipped`, ok));
+  logLine(`report: ${path.join(dir, 'index.html')}`);
+  logLine(`replay: ${result.replay}`);
+  if (result.error) {
+    errorLine(result.error.message);
+    return 2;
+  }
+  return failed > 0 ? 1 : error > 0 ? 2 : 0;
+}
+
+async function github(result: Parameters<typeof githubAnnotations>[0]): Promise<void> {
+  if (process.env.GITHUB_ACTIONS !== 'true') return;
+  for (const line of githubAnnotations(result)) console.log(line);
+  const summary = process.env.GITHUB_STEP_SUMMARY;
+  if (summary) await appendFile(summary, `${githubSummaryMarkdown(result)}\n`);
+}
+
+function dryRun(a: RunArgs): number {
+  const runId = newRunId();
+  const namespace = `ordinal-${runId}`;
+  const w = buildWorkload(a.workload, {
+    namespace, runId, replicas: a.replicas, image: a.image, claimSize: a.claimSize, ...(a.storageClass ? { storageClass: a.storageClass } : {}),
+  });
+  const plan = planRounds({ seed: a.seed, statefulSet: w.info.statefulSet, replicas: a.replicas, rounds: a.rounds });
+  console.log(`# dry run: nothing is created or deleted\n# namespace: ${namespace} (labelled ordinal.dev/run-id=${runId})\n# seed: ${a.seed}\n# replay: ${a.replay}`);
+  for (const o of w.objects) console.log(`---\n${JSON.stringify(o.toJSON(), null, 2)}`);
+  console.log('---\n# kill plan');
+  for (const r of plan) console.log(`round ${r.round}: ${r.kills.map((k) => `${k.pod} (${k.action})`).join(', ')}`);
+  return 0;
+}
+
+async function cleanupCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { kubeconfig: { type: 'string' }, context: { type: 'string' }, yes: { type: 'boolean', short: 'y' }, help: { type: 'boolean' } },
+    strict: true,
+  });
+  if (values.help) {
+    console.log('Usage: ordinal cleanup [--kubeconfig path] [--context name] [--yes]\n\nLists namespaces labelled app.kubernetes.io/managed-by=ordinal with a run ID and deletes them after confirmation\n(--yes skips the question; required when stdin is not a terminal).');
+    return 0;
+  }
+  const cluster = await connect({ ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}), ...(values.context ? { context: values.context } : {}) });
+  const left = await findRunNamespaces(cluster);
+  if (left.length === 0) {
+    console.log('no namespaces from earlier runs');
+    return 0;
+  }
+  console.log('namespaces left by earlier runs:');
+  for (const ns of left) console.log(`  ${ns.name}  run ${ns.runId}  created ${ns.created}  ${ns.phase}`);
+  if (!values.yes) {
+    if (!process.stdin.isTTY) throw new UsageError('stdin is not a terminal: pass --yes to delete these namespaces');
+    const rl = createInterface({ input: process.stdin, output: process.stdout });
+    const answer = await rl.question(`delete ${left.length} namespace(s)? [y/N] `);
+    rl.close();
+    if (!/^y(es)?$/i.test(answer.trim())) {
+      console.log('nothing deleted');
+      return 0;
+    }
+  }
+  for (const ns of left) {
+    await deleteRunNamespace(cluster, ns.name, ns.runId);
+    console.log(`deleted ${ns.name}`);
+  }
+  return 0;
+}
+
+function checksCommand(): number {
+  for (const c of CHECKS) console.log(`${c.id.padEnd(20)} ${c.guarantee}`);
+  return 0;
+}
