@@ -47,7 +47,8 @@ export function recoveriesForRound(
       entriesOf(before, kill.pod).at(-1)?.pod.uid ??
       own.find((e) => e.type === 'DELETED' || e.pod.deletionTimestamp)?.pod.uid;
 
-    const rel = (e: TimelineEntry | undefined): number | undefined => (e ? e.t - killedAt : undefined);
+    // Timeline times have 0.1 ms resolution; keep the differences at that resolution too.
+    const rel = (e: TimelineEntry | undefined): number | undefined => (e ? Math.round((e.t - killedAt) * 10) / 10 : undefined);
     const deleted = own.find((e) => e.type === 'DELETED' && e.pod.uid === oldUid);
     const created = own.find((e) => e.type !== 'DELETED' && e.pod.uid !== oldUid);
     const fresh = own.filter((e) => e.type !== 'DELETED' && created && e.pod.uid === created.pod.uid);
