@@ -2,9 +2,10 @@
 // what only a probe can tell (the hostname inside the pod, DNS answers, sentinels).
 import type { Cluster } from './cluster.ts';
 import { settleA, type DnsProbe } from './probes/dns.ts';
+import { execIn } from './probes/exec.ts';
 import { hostnameIn, readSentinel, writeSentinel } from './probes/sentinel.ts';
 import type { Recorder } from './recorder.ts';
-import type { DnsSrvLookup, PodSnapshot, SentinelRecord, Snapshot, WorkloadInfo } from './types.ts';
+import type { DnsSrvLookup, PodSnapshot, SentinelRecord, Snapshot, TopologySnapshot, WorkloadInfo } from './types.ts';
 import type { Workload } from './workloads/common.ts';
 
 export function podName(w: WorkloadInfo, ordinal: number): string {
@@ -65,7 +66,29 @@ export async function takeSnapshot(ctx: SnapshotContext, sentinels: 'write' | 'r
   }
   const dnsA = await Promise.all(pods.map((p) => settleA(dns, p.name, podFqdn(w, p.name), p.ip, ctx.dnsBudgetMs, now)));
   const dnsSrv = await settleSrv(dns, w, pods, ctx.dnsBudgetMs, now);
-  return { t, pods, dnsA, dnsSrv, sentinels: sentinelRecords };
+  const snap: Snapshot = { t, pods, dnsA, dnsSrv, sentinels: sentinelRecords };
+  if (workload.topology) snap.topology = await readTopology(ctx, pods);
+  return snap;
+}
+
+/** The primary's data and every replica's copy of it, read through each pod. */
+async function readTopology(ctx: SnapshotContext, pods: PodSnapshot[]): Promise<TopologySnapshot> {
+  const { cluster, workload } = ctx;
+  const t = workload.topology!;
+  const ns = workload.info.namespace;
+  const read = async (pod: string, path: string): Promise<{ data?: string; error?: string }> => {
+    try {
+      const r = await execIn(cluster, ns, pod, workload.container, ['cat', path]);
+      return r.exitCode === 0 ? { data: r.stdout } : { error: `cat ${path} exited ${r.exitCode}: ${r.stderr.trim()}` };
+    } catch (err) {
+      return { error: (err as Error).message };
+    }
+  };
+  const primary = podName(workload.info, 0);
+  const p = await read(primary, t.primaryPath);
+  const copies = [];
+  for (const pod of pods.filter((x) => x.ordinal > 0)) copies.push({ pod: pod.name, ...(await read(pod.name, t.copyPath)) });
+  return { primary, ...(p.data !== undefined ? { primaryData: p.data } : {}), ...(p.error ? { error: p.error } : {}), copies };
 }
 
 /** SRV for the headless service, asked again (TTL-paced) until it lists exactly the ready pods or the budget ends. */

@@ -149,12 +149,23 @@ export interface SentinelRecord {
   error?: string;
 }
 
+/** Topology state of a primary-replica workload: the primary's data and each replica's copy. */
+export interface TopologySnapshot {
+  primary: string;
+  /** The primary's data file as read through the primary pod. */
+  primaryData?: string;
+  copies: { pod: string; data?: string; error?: string }[];
+  error?: string;
+}
+
 export interface Snapshot {
   t: number;
   pods: PodSnapshot[];
   dnsA: DnsALookup[];
   dnsSrv?: DnsSrvLookup;
   sentinels: SentinelRecord[];
+  /** Present for workloads with topology state (primary-replica). */
+  topology?: TopologySnapshot;
 }
 
 export type ChaosAction = 'delete' | 'force-delete';

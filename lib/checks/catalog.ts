@@ -7,6 +7,7 @@ import { identity } from './identity.ts';
 import { orderCreate } from './order-create.ts';
 import { orderRecreate } from './order-recreate.ts';
 import { pvcBinding } from './pvc-binding.ts';
+import { topologyPrimary } from './topology.ts';
 
 export const CHECKS: readonly CheckDefinition[] = Object.freeze([
   orderCreate,
@@ -16,6 +17,7 @@ export const CHECKS: readonly CheckDefinition[] = Object.freeze([
   dnsSrv,
   pvcBinding,
   dataSentinel,
+  topologyPrimary,
 ]);
 
 /**

@@ -26,6 +26,8 @@ export interface Workload {
   container: string;
   /** Where the claim is mounted inside the container (the sentinel lives here). */
   dataPath: string;
+  /** For topology-state workloads: the file the primary serves and where replicas copy it. */
+  topology?: { primaryPath: string; copyPath: string };
 }
 
 export function validated<T extends Model<object>>(objects: T[]): T[] {

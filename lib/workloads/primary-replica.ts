@@ -85,5 +85,6 @@ export function primaryReplicaWorkload(o: WorkloadOptions): Workload {
     objects: validated([service, sts]),
     container: 'db',
     dataPath,
+    topology: { primaryPath: `${dataPath}/${PRIMARY_DATA}`, copyPath: `${dataPath}/${REPLICA_COPY}` },
   };
 }
