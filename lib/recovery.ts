@@ -2,15 +2,6 @@
 // measured by polling, so they are as precise as the watch stream and reproducible.
 import type { MarkerEntry, PodRecovery, PodState, RoundPlan, TimelineEntry, WatchEntry } from './types.ts';
 
-export interface RecoveryStats {
-  count: number;
-  recovered: number;
-  /** Nearest-rank percentiles of readyMs over recovered pods; undefined when none. */
-  p50?: number;
-  p95?: number;
-  max?: number;
-}
-
 type PodEntry = WatchEntry & { pod: PodState };
 
 function entriesOf(entries: TimelineEntry[], name: string): PodEntry[] {
@@ -70,24 +61,4 @@ export function recoveriesForRound(
     if (ready && Number.isFinite(since)) recovery.detectionLatencyMs = ready.wall - since;
     return recovery;
   });
-}
-
-function nearestRank(sorted: number[], p: number): number | undefined {
-  if (sorted.length === 0) return undefined;
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[rank - 1];
-}
-
-export function recoveryStats(recoveries: PodRecovery[]): RecoveryStats {
-  const ready = recoveries
-    .map((r) => r.readyMs)
-    .filter((ms): ms is number => ms !== undefined)
-    .sort((a, b) => a - b);
-  return {
-    count: recoveries.length,
-    recovered: recoveries.filter((r) => r.recovered).length,
-    p50: nearestRank(ready, 50),
-    p95: nearestRank(ready, 95),
-    max: ready.at(-1),
-  };
 }

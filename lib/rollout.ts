@@ -4,7 +4,7 @@
 import type { Cluster } from './cluster.ts';
 import { ClusterError, describeError } from './errors.ts';
 import type { Recorder } from './recorder.ts';
-import { podName } from './snapshot.ts';
+import { podName } from './names.ts';
 import type { Workload } from './workloads/common.ts';
 
 const PULL_FAILURES = /^(ErrImagePull|ImagePullBackOff|ErrImageNeverPull|InvalidImageName)\b/;

@@ -4,17 +4,10 @@ import type { Cluster } from './cluster.ts';
 import { settleA, type DnsProbe } from './probes/dns.ts';
 import { execIn } from './probes/exec.ts';
 import { hostnameIn, readSentinel, writeSentinel } from './probes/sentinel.ts';
+import { podFqdn, podName } from './names.ts';
 import type { Recorder } from './recorder.ts';
 import type { DnsSrvLookup, PodSnapshot, SentinelRecord, Snapshot, TopologySnapshot, WorkloadInfo } from './types.ts';
 import type { Workload } from './workloads/common.ts';
-
-export function podName(w: WorkloadInfo, ordinal: number): string {
-  return `${w.statefulSet}-${ordinal}`;
-}
-
-export function podFqdn(w: WorkloadInfo, pod: string): string {
-  return `${pod}.${w.service}.${w.namespace}.svc.${w.clusterDomain}`;
-}
 
 /** Per-ordinal facts from the recorder's current state (no I/O). */
 export function recordedPods(rec: Recorder, w: WorkloadInfo): PodSnapshot[] {

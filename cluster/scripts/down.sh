@@ -63,7 +63,7 @@ for dir in "$ORDINAL_STATE" "$CTRD_STATE"; do
 done
 
 host_down
-rm -rf /tmp/hostpath_pv "$CTRD_STATE" /run/ordinal 2>/dev/null || true
+rm -rf "$CTRD_STATE" /run/ordinal 2>/dev/null || true
 find "$ORDINAL_STATE" -mindepth 1 -maxdepth 1 ! -name logs ! -name .lock -exec rm -rf {} + 2>/dev/null || true
 [ "${1:-}" = --purge ] && rm -rf "$LOG_DIR"
 log "cluster is down (logs kept in $LOG_DIR)"

@@ -34,7 +34,8 @@ host_up() {
   done < <(fw_rules)
   # The kubelet and kube-proxy add KUBE-* chains; note which were here before us.
   [ -e "$HOST_REC/kube-chains.before" ] || kube_chains > "$HOST_REC/kube-chains.before"
-  mkdir -p /tmp/hostpath_pv
+  # The controller-manager's host-path provisioner keeps volumes here (a fixed path).
+  if [ ! -d /tmp/hostpath_pv ]; then mkdir -p /tmp/hostpath_pv && touch "$HOST_REC/made.hostpath_pv"; fi
 }
 
 # "tool table chain" for every KUBE-* chain now present.
@@ -72,6 +73,7 @@ host_down() {
   # The bridge exists only because the CNI plugin made it for our pods.
   ip link show "$BRIDGE" >/dev/null 2>&1 && ip link del "$BRIDGE"
   if [ -e "$HOST_REC/addr.$API_IP" ]; then ip addr del "$API_IP/32" dev lo 2>/dev/null || true; rm -f "$HOST_REC/addr.$API_IP"; fi
+  if [ -e "$HOST_REC/made.hostpath_pv" ]; then rm -rf /tmp/hostpath_pv; rm -f "$HOST_REC/made.hostpath_pv"; fi
   local f key
   for f in "$HOST_REC"/sysctl.*; do
     [ -e "$f" ] || continue

@@ -38,14 +38,7 @@ export function ordinalOf(statefulSet: string, name: string): number | undefined
   return /^(0|[1-9][0-9]*)$/.test(rest) ? Number(rest) : undefined;
 }
 
-export function podName(workload: WorkloadInfo, ordinal: number): string {
-  return `${workload.statefulSet}-${ordinal}`;
-}
-
-/** The per-pod DNS name the headless service publishes. */
-export function podFqdn(workload: WorkloadInfo, pod: string): string {
-  return `${pod}.${workload.service}.${workload.namespace}.svc.${workload.clusterDomain}`;
-}
+export { podFqdn, podName } from '../names.ts';
 
 /** DNS names compare case-insensitively and with or without the root dot. */
 export function sameDnsName(a: string, b: string): boolean {

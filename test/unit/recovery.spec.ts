@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { recoveriesForRound, recoveryStats } from '../../lib/recovery.ts';
+import { recoveriesForRound } from '../../lib/recovery.ts';
+import { readyStats } from '../../lib/report/stats.ts';
 import type { PodRecovery, PodState, RoundPlan, TimelineEntry, WatchEntry } from '../../lib/types.ts';
 import { buildWebInput } from './helpers/timeline-builder.ts';
 
@@ -100,7 +101,7 @@ describe('recoveriesForRound', () => {
   });
 });
 
-describe('recoveryStats', () => {
+describe('readyStats over recoveries', () => {
   const rec = (readyMs?: number): PodRecovery => ({
     pod: 'web-0',
     round: 1,
@@ -111,22 +112,22 @@ describe('recoveryStats', () => {
   });
 
   it('uses nearest-rank percentiles over readyMs', () => {
-    const stats = recoveryStats([500, 100, 1000, 300, 200, 400, 900, 600, 800, 700].map(rec));
-    expect(stats).to.deep.equal({ count: 10, recovered: 10, p50: 500, p95: 1000, max: 1000 });
+    const stats = readyStats([500, 100, 1000, 300, 200, 400, 900, 600, 800, 700].map(rec));
+    expect(stats).to.deep.equal({ killed: 10, recovered: 10, p50: 500, p95: 1000, max: 1000 });
   });
 
   it('counts unrecovered pods but leaves them out of the percentiles', () => {
-    expect(recoveryStats([rec(4000), rec(), rec(2000)])).to.deep.equal({ count: 3, recovered: 2, p50: 2000, p95: 4000, max: 4000 });
+    expect(readyStats([rec(4000), rec(), rec(2000)])).to.deep.equal({ killed: 3, recovered: 2, p50: 2000, p95: 4000, max: 4000 });
   });
 
   it('has undefined figures when nothing recovered', () => {
-    const empty = recoveryStats([]);
-    expect(empty).to.include({ count: 0, recovered: 0 });
+    const empty = readyStats([]);
+    expect(empty).to.include({ killed: 0, recovered: 0 });
     expect([empty.p50, empty.p95, empty.max]).to.deep.equal([undefined, undefined, undefined]);
-    expect(recoveryStats([rec()]).p50).to.equal(undefined);
+    expect(readyStats([rec()]).p50).to.equal(undefined);
   });
 
   it('returns the only value for a single recovery', () => {
-    expect(recoveryStats([rec(1234)])).to.deep.equal({ count: 1, recovered: 1, p50: 1234, p95: 1234, max: 1234 });
+    expect(readyStats([rec(1234)])).to.deep.equal({ killed: 1, recovered: 1, p50: 1234, p95: 1234, max: 1234 });
   });
 });

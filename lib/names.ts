@@ -1,0 +1,12 @@
+// The stable names a StatefulSet promises: `<sts>-<ordinal>` for pods and
+// `<pod>.<service>.<ns>.svc.<domain>` for their DNS records.
+import type { WorkloadInfo } from './types.ts';
+
+export function podName(workload: WorkloadInfo, ordinal: number): string {
+  return `${workload.statefulSet}-${ordinal}`;
+}
+
+/** The per-pod DNS name the headless service publishes. */
+export function podFqdn(workload: WorkloadInfo, pod: string): string {
+  return `${pod}.${workload.service}.${workload.namespace}.svc.${workload.clusterDomain}`;
+}
