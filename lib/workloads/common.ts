@@ -1,6 +1,9 @@
-// What every sample workload shares: labels that tie objects to a run, validation
-// before sending, and the sentinel location inside the claim.
+// What every sample workload shares: labels that tie objects to a run, the headless
+// Service and StatefulSet skeleton, validation before sending, and the sentinel file.
 import type { Model } from '@kubernetes-models/base';
+import type { IProbe } from 'kubernetes-models/v1/Probe';
+import { StatefulSet } from 'kubernetes-models/apps/v1';
+import { Service } from 'kubernetes-models/v1';
 import type { WorkloadInfo } from '../types.ts';
 
 export const RUN_LABEL = 'ordinal.dev/run-id';
@@ -30,21 +33,88 @@ export interface Workload {
   topology?: { primaryPath: string; copyPath: string };
 }
 
-export function validated<T extends Model<object>>(objects: T[]): T[] {
+/** A shell prologue that exits at once on SIGTERM, so graceful deletes are quick and real. */
+export const TRAP_TERM = 'trap "exit 0" TERM;';
+
+export interface StatefulShape {
+  name: string;
+  service: string;
+  claim: string;
+  port: { name: string; number: number };
+  dataPath: string;
+  script: string;
+  readinessProbe: IProbe;
+}
+
+/** Headless Service + OrderedReady StatefulSet with one claim template, validated. */
+export function statefulWorkload(o: WorkloadOptions, kind: WorkloadInfo['kind'], s: StatefulShape): Workload {
+  const labels = { ...MANAGED_BY, [RUN_LABEL]: o.runId, app: s.name };
+  const service = new Service({
+    metadata: { name: s.service, namespace: o.namespace, labels },
+    spec: { clusterIP: 'None', selector: { app: s.name }, ports: [{ name: s.port.name, port: s.port.number, protocol: 'TCP' }] },
+  });
+  const sts = new StatefulSet({
+    metadata: { name: s.name, namespace: o.namespace, labels },
+    spec: {
+      serviceName: s.service,
+      replicas: o.replicas,
+      podManagementPolicy: 'OrderedReady',
+      selector: { matchLabels: { app: s.name } },
+      template: {
+        metadata: { labels },
+        spec: {
+          terminationGracePeriodSeconds: 10,
+          containers: [
+            {
+              name: s.name,
+              image: o.image,
+              imagePullPolicy: 'IfNotPresent',
+              command: ['sh', '-c', `${TRAP_TERM} ${s.script}`],
+              ports: [{ name: s.port.name, containerPort: s.port.number }],
+              readinessProbe: s.readinessProbe,
+              volumeMounts: [{ name: s.claim, mountPath: s.dataPath }],
+            },
+          ],
+        },
+      },
+      volumeClaimTemplates: [
+        {
+          metadata: { name: s.claim, labels },
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            ...(o.storageClass ? { storageClassName: o.storageClass } : {}),
+            resources: { requests: { storage: o.claimSize } },
+          },
+        },
+      ],
+    },
+  });
+  return {
+    info: {
+      kind,
+      namespace: o.namespace,
+      statefulSet: s.name,
+      service: s.service,
+      replicas: o.replicas,
+      claimTemplates: [s.claim],
+      clusterDomain: 'cluster.local',
+      portName: s.port.name,
+      podManagementPolicy: 'OrderedReady',
+    },
+    objects: validated([service, sts]),
+    container: s.name,
+    dataPath: s.dataPath,
+  };
+}
+
+function validated<T extends Model<object>>(objects: T[]): T[] {
   for (const o of objects) {
     try {
       o.validate();
     } catch (err) {
-      const meta = (o as { kind?: string; metadata?: { name?: string } });
+      const meta = o as { kind?: string; metadata?: { name?: string } };
       throw new Error(`invalid ${meta.kind ?? 'object'} ${meta.metadata?.name ?? ''}: ${(err as Error).message}`);
     }
   }
   return objects;
 }
-
-export function labels(runId: string, app: string): Record<string, string> {
-  return { ...MANAGED_BY, [RUN_LABEL]: runId, app };
-}
-
-/** A shell prologue that exits at once on SIGTERM, so graceful deletes are quick and real. */
-export const TRAP_TERM = 'trap "exit 0" TERM;';
