@@ -2,7 +2,7 @@
 # Builds Kubernetes, etcd and CoreDNS from the Go module proxy into the version-keyed
 # cache. A cache hit costs nothing; a miss on 2 cores takes tens of minutes.
 source "$(dirname "$0")/lib.sh"
-command -v go >/dev/null || die "the Go toolchain is required (go 1.24+ on PATH)"
+command -v go >/dev/null || die "the Go toolchain is required (go 1.25+ on PATH)"
 
 build_k8s() {
   if [ -x "$K8S_BIN/kubelet" ] && [ -x "$K8S_BIN/etcd" ]; then log "kubernetes v$K8S_VERSION: cached in $K8S_BIN"; return; fi
