@@ -36,7 +36,7 @@ export function statefulSetSuite(workload: WorkloadKind): void {
       const args = parseRunArgs(argsFromEnv(workload));
       const out = await executeRun({ ...args, log: logLine });
       result = out.result;
-      const { dir } = await writeReports(result, args.reportDir);
+      const { dir } = await writeReports(result, args.reportDir, out.input);
       logLine(`report: ${dir}/index.html`);
     });
 

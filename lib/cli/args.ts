@@ -110,6 +110,7 @@ export function replayCommand(a: RunArgs): string {
   if (a.claimSize !== '64Mi') parts.push('--claim-size', a.claimSize);
   if (a.timeoutSeconds !== 300) parts.push('--timeout', String(a.timeoutSeconds));
   if (a.dnsServer) parts.push('--dns-server', a.dnsServer);
+  if (a.dnsBudgetSeconds !== 60) parts.push('--dns-budget', String(a.dnsBudgetSeconds));
   return parts.map(quote).join(' ');
 }
 

@@ -1,5 +1,5 @@
 // `ordinal run | cleanup | checks`: the command line platform teams and CI jobs use.
-import { appendFile, writeFile } from 'node:fs/promises';
+import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
@@ -55,8 +55,7 @@ async function runCommand(a: RunArgs): Promise<number> {
   if (a.dryRun) return dryRun(a);
   logLine(`seed ${a.seed} (replay: ${a.replay})`);
   const { result, input } = await executeRun({ ...a, log: logLine });
-  const { dir } = await writeReports(result, a.reportDir);
-  if (input) await writeFile(path.join(dir, 'timeline.json'), `${JSON.stringify(input)}\n`);
+  const { dir } = await writeReports(result, a.reportDir, input);
   for (const c of result.checks) {
     logLine(`${c.status.toUpperCase().padEnd(7)} ${c.id}  ${c.message}`);
   }

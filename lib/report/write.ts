@@ -2,14 +2,15 @@
 // first and alone can always be re-rendered, so a broken renderer never loses a run.
 import { mkdir, readFile, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { RunResult } from '../types.ts';
+import type { CheckInput, RunResult } from '../types.ts';
 import { renderHtml } from './html.ts';
 import { renderJunit } from './junit.ts';
 
 // runId becomes a directory name; anything else could escape reportDir.
 const SAFE_RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
-export async function writeReports(result: RunResult, reportDir: string): Promise<{ dir: string; files: string[] }> {
+/** `input`, when given, is kept as timeline.json: everything the checks saw, for debugging and fixtures. */
+export async function writeReports(result: RunResult, reportDir: string, input?: CheckInput): Promise<{ dir: string; files: string[] }> {
   if (!SAFE_RUN_ID.test(result.runId) || result.runId.includes('..')) {
     throw new Error(`runId ${JSON.stringify(result.runId)} is not a safe directory name (letters, digits, . _ -)`);
   }
@@ -19,6 +20,11 @@ export async function writeReports(result: RunResult, reportDir: string): Promis
   const resultsPath = path.join(dir, 'results.json');
   await writeFile(resultsPath, `${JSON.stringify(result, null, 2)}\n`);
   const files = [resultsPath];
+  if (input) {
+    const timelinePath = path.join(dir, 'timeline.json');
+    await writeFile(timelinePath, `${JSON.stringify(input)}\n`);
+    files.push(timelinePath);
+  }
 
   const failures: string[] = [];
   const renderers: [string, (r: RunResult) => string][] = [

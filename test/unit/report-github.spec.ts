@@ -43,7 +43,7 @@ describe('report: GitHub Actions', () => {
     expect(rows).to.have.length(8);
     expect(rows[0]).to.match(/^\| ❌ \| <code>STS-DNS-A<\/code> \|/);
     expect(rows[1]).to.match(/^\| ⚠️ \| <code>STS-DATA-SENTINEL<\/code> \|/);
-    expect(rows[7]).to.match(/^\| ⏭️ \| <code>STS-ORDER-SCALEDOWN<\/code> \|/);
+    expect(rows[7]).to.match(/^\| ⏭️ \| <code>STS-TOPOLOGY-PRIMARY<\/code> \|/);
     expect(md).to.include('| 3 | web-0 (delete), web-1 (delete), web-2 (delete) | 3/3 | 6.72 s | 9.58 s | 9.58 s |');
     expect(md).to.include('```sh\nnpx ordinal run --workload web --replicas 3 --rounds 3 --seed 2718281');
   });

@@ -184,7 +184,7 @@ describe('report: JUnit XML', () => {
     expect(text(only(kids(sentinel, 'error')))).to.include('exec error: timeout after 20000 ms');
     expect(kids(sentinel, 'failure')).to.be.empty;
 
-    expect(kids(byId.get('STS-ORDER-SCALEDOWN') as XmlElement, 'skipped')).to.have.length(1);
+    expect(kids(byId.get('STS-TOPOLOGY-PRIMARY') as XmlElement, 'skipped')).to.have.length(1);
     const passed = byId.get('STS-IDENTITY') as XmlElement;
     expect(kids(passed).map((c) => c.name)).to.deep.equal(['system-out']);
   });
