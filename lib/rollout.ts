@@ -76,3 +76,27 @@ export function waitConverged(
     },
   });
 }
+
+/**
+ * Lowers replicas to `to` through the scale subresource and waits until every pod
+ * above it is gone; the timeline between the markers is what STS-ORDER-SCALEDOWN judges.
+ */
+export async function scaleDown(cluster: Cluster, rec: Recorder, w: Workload, to: number, timeoutMs: number): Promise<void> {
+  const { statefulSet: name, namespace, replicas } = w.info;
+  rec.mark('scale-down', { detail: `${replicas} -> ${to}` });
+  try {
+    const scale = await cluster.apps.readNamespacedStatefulSetScale({ name, namespace });
+    await cluster.apps.replaceNamespacedStatefulSetScale({ name, namespace, body: { ...scale, spec: { replicas: to } } });
+  } catch (err) {
+    throw new ClusterError(`cannot scale StatefulSet ${name} in namespace ${namespace} to ${to}: ${describeError(err)}`);
+  }
+  await rec.waitFor({
+    describe: `scale-down of ${name} from ${replicas} to ${to} (pods above ordinal ${to - 1} gone)`,
+    timeoutMs,
+    until: () => {
+      for (let i = to; i < replicas; i++) if (rec.pods.has(podName(w.info, i))) return undefined;
+      return true;
+    },
+  });
+  rec.mark('scale-down-complete');
+}

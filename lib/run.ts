@@ -14,7 +14,7 @@ import { recoveriesForRound } from './recovery.ts';
 import { takeSnapshot } from './snapshot.ts';
 import type { CheckInput, ClusterFacts, RoundPlan, RoundResult, RunResult } from './types.ts';
 import type { Workload, WorkloadOptions } from './workloads/common.ts';
-import { deployWorkload, waitConverged, waitRollout } from './rollout.ts';
+import { deployWorkload, scaleDown, waitConverged, waitRollout } from './rollout.ts';
 import { buildWorkload, type WorkloadKind } from './workloads/index.ts';
 
 export interface RunOptions {
@@ -101,6 +101,10 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
 
     recorder.mark('after');
     const after = await takeSnapshot(snapCtx, 'read');
+    if (opts.replicas >= 2 && rounds.every((r) => r.converged)) {
+      await scaleDown(cluster, recorder, workload, 1, opts.timeoutSeconds * 1000);
+      log(`scaled down ${opts.replicas} -> 1`);
+    }
     const input: CheckInput = { workload: workload.info, timeline: recorder.timeline, baseline, after, rounds };
     const checks = runChecks(input);
     return { result: assemble(base, checks, rounds), input };
@@ -121,12 +125,23 @@ async function chaosRound(
   const ns = workload.info.namespace;
   const start = recorder.mark('round-start', { round: p.round });
   const before = new Map(p.kills.map((k) => [k.pod, recorder.pods.get(k.pod)?.uid ?? '']));
-  await Promise.all(
-    p.kills.map((k) => {
-      recorder.mark('kill', { round: p.round, pod: k.pod, detail: k.action });
-      return killPod(cluster, ns, k, before.get(k.pod) ?? '');
-    }),
-  );
+  // Kills go out lowest ordinal first, each once the watch shows it took effect. Fired
+  // all at once, the API server may apply them in any order, and the controller may
+  // then (correctly, from what it saw) recreate web-1 before web-0's deletion reached
+  // it; the ordering checks could not tell that race from a broken guarantee.
+  for (const k of p.kills) {
+    const uid = before.get(k.pod) ?? '';
+    recorder.mark('kill', { round: p.round, pod: k.pod, detail: k.action });
+    await killPod(cluster, ns, k, uid);
+    await recorder.waitFor({
+      describe: `the ${k.action} of ${k.pod} to show on the watch`,
+      timeoutMs: 30_000,
+      until: () => {
+        const s = recorder.pods.get(k.pod);
+        return !s || s.uid !== uid || s.deletionTimestamp ? true : undefined;
+      },
+    });
+  }
   let converged = true;
   try {
     await waitConverged(recorder, workload, revision, before, opts.timeoutSeconds * 1000, `round ${p.round} recovery`);

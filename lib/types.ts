@@ -89,7 +89,9 @@ export type MarkerName =
   | 'round-start'
   | 'kill'
   | 'round-end'
-  | 'after';
+  | 'after'
+  | 'scale-down' // replicas lowered after the after-snapshot; detail "N -> M"
+  | 'scale-down-complete';
 
 export type TimelineEntry = WatchEntry | MarkerEntry;
 

@@ -6,6 +6,7 @@ import { dnsA, dnsSrv } from './dns.ts';
 import { identity } from './identity.ts';
 import { orderCreate } from './order-create.ts';
 import { orderRecreate } from './order-recreate.ts';
+import { orderScaleDown } from './order-scaledown.ts';
 import { pvcBinding } from './pvc-binding.ts';
 import { topologyPrimary } from './topology.ts';
 
@@ -18,6 +19,7 @@ export const CHECKS: readonly CheckDefinition[] = Object.freeze([
   pvcBinding,
   dataSentinel,
   topologyPrimary,
+  orderScaleDown,
 ]);
 
 /**

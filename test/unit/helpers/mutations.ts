@@ -153,4 +153,38 @@ export const MUTATIONS: Mutation[] = [
       return { input: edited, needle: s.pod };
     },
   },
+  {
+    check: 'STS-TOPOLOGY-PRIMARY',
+    name: 'a replica holds a copy that differs from the primary',
+    apply(input) {
+      const copy = input.after.topology?.copies[0];
+      if (!copy) return undefined;
+      const edited = mutate(input, (d) => {
+        const c = d.after.topology?.copies[0];
+        if (c) c.data = 'not-the-primary-data';
+      });
+      return { input: edited, needle: copy.pod };
+    },
+  },
+  {
+    check: 'STS-ORDER-SCALEDOWN',
+    name: 'the next lower ordinal starts terminating before the higher one is gone',
+    apply(input) {
+      const tl = input.timeline;
+      const start = markerIndex(tl, 'scale-down');
+      if (start < 0) return undefined;
+      const isPodAt = (e: TimelineEntry): e is WatchEntry => e.type !== 'MARKER' && e.kind === 'Pod';
+      // The first pod to go is the highest ordinal; the next one's first deleting entry
+      // is moved to just before the first one's DELETED.
+      const gone = tl.findIndex((e, i) => i > start && isPodAt(e) && e.type === 'DELETED');
+      const first = tl[gone];
+      if (!first || !isPodAt(first)) return undefined;
+      const nextIdx = tl.findIndex((e, i) => i > gone && isPodAt(e) && e.name !== first.name && (e.type === 'DELETED' || !!e.pod?.deletionTimestamp));
+      const next = tl[nextIdx];
+      if (!next || !isPodAt(next)) return undefined;
+      const { seq: _s, t: _t, wall: _w, ...rest } = next;
+      const edited = insertBefore(input, (e) => e.seq === first.seq, { ...rest, type: 'MODIFIED' as const, resourceVersion: `${next.resourceVersion}-early` });
+      return { input: edited, needle: next.name };
+    },
+  },
 ];

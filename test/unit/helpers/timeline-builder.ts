@@ -144,6 +144,8 @@ export interface WebScenario {
   /** Kills per round as [ordinal, action]; defaults to DEFAULT_ROUNDS. */
   rounds?: [number, ChaosAction][][];
   podManagementPolicy?: WorkloadInfo['podManagementPolicy'];
+  /** Replicas after the final scale-down (default 1); null records no scale-down. */
+  scaleDownTo?: number | null;
 }
 
 export function buildWebInput(scenario: WebScenario = {}): CheckInput {
@@ -205,5 +207,18 @@ export function buildWebInput(scenario: WebScenario = {}): CheckInput {
     const old = oldIps.get(p.name);
     return old && old !== p.ip ? [{ t: w.t + 10, ip: old }, { t: w.t + 5000, ip: p.ip }] : [{ t: w.t + 10, ip: p.ip }];
   });
+  const to = scenario.scaleDownTo === undefined ? 1 : scenario.scaleDownTo;
+  if (to !== null) {
+    // As the controller does it: highest ordinal first, the next only once it is gone.
+    w.tick(200);
+    w.marker('scale-down', { detail: `3 -> ${to}` });
+    for (let k = 2; k >= to; k--) {
+      w.pod('MODIFIED', `web-${k}`, { deletionTimestamp: new Date(EPOCH + w.t).toISOString() });
+      w.tick(600);
+      w.pod('MODIFIED', `web-${k}`, { ready: false });
+      w.pod('DELETED', `web-${k}`, {});
+    }
+    w.marker('scale-down-complete');
+  }
   return { workload, timeline: w.entries, baseline, after, rounds };
 }

@@ -1,0 +1,83 @@
+import { expect } from 'chai';
+import type { CheckInput, TimelineEntry } from '../../lib/types.ts';
+import { expectFailure, resultOf } from './helpers/assertions.ts';
+import { buildWebInput } from './helpers/timeline-builder.ts';
+import { mutate } from './helpers/timeline-edit.ts';
+
+const ID = 'STS-ORDER-SCALEDOWN';
+const good = buildWebInput();
+
+const isPod = (e: TimelineEntry, name: string): boolean => e.type !== 'MARKER' && e.kind === 'Pod' && e.name === name;
+const afterScaleDown = (d: CheckInput): TimelineEntry[] => {
+  const i = d.timeline.findIndex((e) => e.type === 'MARKER' && e.marker === 'scale-down');
+  return d.timeline.slice(i);
+};
+
+/** Rewrites the scale-down window so `pod`'s entries come first (keeping seq/t order valid). */
+function terminateFirst(input: CheckInput, pod: string): CheckInput {
+  return mutate(input, (d) => {
+    const i = d.timeline.findIndex((e) => e.type === 'MARKER' && e.marker === 'scale-down');
+    const window = d.timeline.slice(i + 1, -1);
+    const mine = window.filter((e) => isPod(e, pod));
+    const rest = window.filter((e) => !isPod(e, pod));
+    const reordered = [...mine, ...rest];
+    window.forEach((slot, k) => {
+      const moved = reordered[k] as TimelineEntry;
+      d.timeline[i + 1 + k] = { ...moved, seq: slot.seq, t: slot.t, wall: slot.wall };
+    });
+  });
+}
+
+describe(ID, () => {
+  it('passes when the highest ordinal is removed first and the next only after it is gone', () => {
+    const r = resultOf(good, ID);
+    expect(r.status, r.message).to.equal('passed');
+    expect(r.message).to.include('web-2, web-1 removed highest first');
+  });
+
+  it('fails when the lower ordinal is terminated first', () => {
+    const r = resultOf(terminateFirst(good, 'web-1'), ID);
+    expectFailure(r, 'web-1 began terminating', 'before web-2 was gone');
+    expect(r.evidence[0]).to.include({ subject: 'pod web-1' });
+  });
+
+  it('fails when two pods terminate at once (the next starts before the previous is gone)', () => {
+    const bad = mutate(good, (d) => {
+      // web-1's deletion timestamp appears right after web-2's, before web-2 is gone.
+      const w = afterScaleDown(d);
+      const web1Term = w.find((e) => isPod(e, 'web-1') && e.type === 'MODIFIED' && e.pod?.deletionTimestamp);
+      const web2Term = w.find((e) => isPod(e, 'web-2') && e.type === 'MODIFIED' && e.pod?.deletionTimestamp);
+      if (!web1Term || !web2Term) throw new Error('builder changed');
+      web1Term.t = web2Term.t + 1;
+      d.timeline.sort((a, b) => a.t - b.t || a.seq - b.seq);
+      d.timeline.forEach((e, k) => (e.seq = k + 1));
+    });
+    expectFailure(resultOf(bad, ID), 'web-1 began terminating', 'before web-2 was gone');
+  });
+
+  it('fails when a pod above the target is never removed', () => {
+    const bad = mutate(good, (d) => {
+      d.timeline = d.timeline.filter((e, k, all) => {
+        const start = all.findIndex((x) => x.type === 'MARKER' && x.marker === 'scale-down');
+        return !(k > start && isPod(e, 'web-1'));
+      });
+      d.timeline.forEach((e, k) => (e.seq = k + 1));
+    });
+    expectFailure(resultOf(bad, ID), 'web-1 was not removed by the scale-down to 1');
+  });
+
+  it('is skipped when the run did not scale down, and for Parallel', () => {
+    expect(resultOf(buildWebInput({ scaleDownTo: null }), ID).status).to.equal('skipped');
+    expect(resultOf(buildWebInput({ podManagementPolicy: 'Parallel' }), ID).status).to.equal('skipped');
+  });
+
+  it('is an error, not a verdict, when the marker does not name the target', () => {
+    const bad = mutate(good, (d) => {
+      const m = d.timeline.find((e) => e.type === 'MARKER' && e.marker === 'scale-down');
+      if (m?.type === 'MARKER') delete m.detail;
+    });
+    const r = resultOf(bad, ID);
+    expect(r.status).to.equal('error');
+    expect(r.message).to.include('target replica count');
+  });
+});
