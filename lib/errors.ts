@@ -32,7 +32,12 @@ export function httpStatus(err: unknown): number | undefined {
 
 /** A short, single-line description of an API or network error. */
 export function describeError(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
+  if (!(err instanceof Error)) {
+    // client-node's exec and port-forward reject with the WebSocket's ErrorEvent, which
+    // is not an Error but carries the reason ("Unexpected server response: 403").
+    const message = (err as { message?: unknown } | null)?.message;
+    return typeof message === 'string' && message.length > 0 ? message : String(err);
+  }
   const body = (err as { body?: unknown }).body;
   if (typeof body === 'string') {
     try {
