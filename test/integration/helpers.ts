@@ -1,0 +1,92 @@
+// Shared by the integration specs that drive the real CLI and the real cluster:
+// run `bin/ordinal.js` as a child process, find a run's namespaces by label, and wait
+// (bounded) for them to be gone. Nothing here talks to an address off this machine.
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Cluster } from '../../lib/cluster.ts';
+import { RUN_LABEL } from '../../lib/workloads/common.ts';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const BIN = path.join(ROOT, 'bin', 'ordinal.js');
+export const NO_CLUSTER = 'no cluster: run `npm run cluster:up` and export KUBECONFIG';
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(path.join(tmpdir(), `ordinal-${prefix}-`));
+}
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+export interface CliOptions {
+  env?: Record<string, string | undefined>;
+  /** Called with the stdout so far on every chunk; `signal` sends a signal to the child. */
+  onStdout?: (soFar: string, signal: (s: NodeJS.Signals) => void) => void;
+  /** Kills the child (SIGKILL) if it is still running after this long. */
+  killAfterMs?: number;
+}
+
+/** Runs `node bin/ordinal.js ...args` with the Node running mocha (Node 24, type stripping). */
+export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
+  const started = performance.now();
+  const env: Record<string, string | undefined> = { ...process.env, PATH: `${path.join(ROOT, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`, ...opts.env };
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin.end(); // stdin is a pipe: never a TTY
+  let stdout = '';
+  let stderr = '';
+  const signal = (s: NodeJS.Signals): void => void child.kill(s);
+  child.stdout.setEncoding('utf8').on('data', (c: string) => {
+    stdout += c;
+    opts.onStdout?.(stdout, signal);
+  });
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  const killer = setTimeout(() => child.kill('SIGKILL'), opts.killAfterMs ?? 300_000);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, sig) => {
+      clearTimeout(killer);
+      resolve({ code, signal: sig, stdout, stderr, ms: performance.now() - started });
+    });
+  });
+}
+
+/** The run ID from the CLI's "run <id>: ..." progress line. */
+export function runIdOf(stdout: string): string {
+  const m = /\] run (\S+): /.exec(stdout);
+  if (!m?.[1]) throw new Error(`no "run <id>:" line in the CLI output:\n${stdout}`);
+  return m[1];
+}
+
+export async function namespacesOfRun(cluster: Cluster, runId: string): Promise<{ name: string; phase: string }[]> {
+  const list = await cluster.core.listNamespace({ labelSelector: `${RUN_LABEL}=${runId}` });
+  return list.items.map((n) => ({ name: n.metadata?.name ?? '', phase: n.status?.phase ?? '' }));
+}
+
+export async function labelledNamespaces(cluster: Cluster): Promise<{ name: string; runId: string }[]> {
+  const list = await cluster.core.listNamespace({ labelSelector: RUN_LABEL });
+  return list.items.map((n) => ({ name: n.metadata?.name ?? '', runId: n.metadata?.labels?.[RUN_LABEL] ?? '' }));
+}
+
+/**
+ * Resolves once no namespace carries `runId`'s label; rejects after `timeoutMs` with
+ * what is left. Terminating does not count: deletion must actually finish.
+ */
+export async function waitRunNamespacesGone(cluster: Cluster, runId: string, timeoutMs = 60_000): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    const left = await namespacesOfRun(cluster, runId);
+    if (left.length === 0) return performance.now() - started;
+    if (performance.now() - started > timeoutMs) {
+      throw new Error(`namespaces of run ${runId} still there after ${timeoutMs / 1000}s: ${left.map((n) => `${n.name} (${n.phase})`).join(', ')}`);
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}

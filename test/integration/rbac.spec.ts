@@ -1,0 +1,166 @@
+// examples/rbac.yaml is enough and not much more: apply it with the admin kubeconfig,
+// mint a token for the ServiceAccount, run the real CLI with only that identity, then
+// show what the identity still cannot do (RBAC 403s, and the admission policy's 403s
+// for writes outside run namespaces). Everything the manifest created is removed.
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import { expect } from 'chai';
+import { connect, type Cluster } from '../../lib/cluster.ts';
+import { describeError, httpStatus } from '../../lib/errors.ts';
+import type { RunResult } from '../../lib/types.ts';
+import { NO_CLUSTER, ROOT, runCli, runIdOf, tempDir, waitRunNamespacesGone, type CliResult } from './helpers.ts';
+
+const MANIFEST = path.join(ROOT, 'examples', 'rbac.yaml');
+const SA = { name: 'ordinal', namespace: 'ordinal-system' };
+const POLICY_MESSAGE = 'may only write in namespaces labelled ordinal.dev/run-id';
+const CORE_CHECKS = ['STS-ORDER-CREATE', 'STS-ORDER-RECREATE', 'STS-IDENTITY', 'STS-DNS-A', 'STS-DNS-SRV', 'STS-PVC-BINDING', 'STS-DATA-SENTINEL'];
+
+const show = (r: CliResult): string => `exit ${r.code} after ${(r.ms / 1000).toFixed(1)}s\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+
+/** Status of a call that is expected to be refused; 200 if it went through. */
+async function statusOf(call: Promise<unknown>): Promise<{ code: number; message: string }> {
+  try {
+    await call;
+    return { code: 200, message: '' };
+  } catch (err) {
+    return { code: httpStatus(err) ?? -1, message: describeError(err) };
+  }
+}
+
+describe('examples/rbac.yaml (integration, real cluster)', function () {
+  let admin: Cluster | undefined;
+  let sa: Cluster | undefined;
+  let saKubeconfig = '';
+  const objects = k8s.loadAllYaml(readFileSync(MANIFEST, 'utf8')) as k8s.KubernetesObject[];
+  const victim = `ordinal-rbac-victim-${Date.now().toString(36)}`;
+  const a = (): Cluster => admin ?? (() => { throw new Error(NO_CLUSTER); })();
+  const s = (): Cluster => sa ?? (() => { throw new Error('no ServiceAccount kubeconfig (before() failed)'); })();
+
+  before(async function () {
+    this.timeout(120_000);
+    if (!process.env.KUBECONFIG) throw new Error(`${NO_CLUSTER} (KUBECONFIG is not set)`);
+    try {
+      admin = await connect({ timeoutMs: 10_000 });
+    } catch (err) {
+      throw new Error(`${NO_CLUSTER} (${describeError(err)})`);
+    }
+    const api = k8s.KubernetesObjectApi.makeApiClient(a().kc);
+    for (const o of objects) await api.patch(o, undefined, undefined, 'ordinal-rbac-test', true, k8s.PatchStrategy.ServerSideApply);
+    await a().core.createNamespace({ body: { metadata: { name: victim } } }); // unlabelled: not a run namespace
+
+    const token = await a().core.createNamespacedServiceAccountToken({ ...SA, body: { spec: { expirationSeconds: 3600 } } });
+    const adminCluster = a().kc.getCurrentCluster()!;
+    const ca = adminCluster.caData ?? (adminCluster.caFile ? readFileSync(adminCluster.caFile).toString('base64') : undefined);
+    if (!ca) throw new Error('the admin kubeconfig has no CA to copy');
+    const kc = new k8s.KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: 'local', server: 'https://127.0.0.1:6443', caData: ca, skipTLSVerify: false }],
+      users: [{ name: 'ordinal-sa', token: token.status?.token ?? '' }],
+      contexts: [{ name: 'ordinal-sa', cluster: 'local', user: 'ordinal-sa' }],
+      currentContext: 'ordinal-sa',
+    });
+    saKubeconfig = path.join(tempDir('rbac'), 'kubeconfig');
+    writeFileSync(saKubeconfig, kc.exportConfig(), { mode: 0o600 });
+    sa = await connect({ kubeconfig: saKubeconfig });
+    // RBAC and admission-policy caches catch up within a moment; wait until a
+    // policy-guarded call is refused before judging anything.
+    const deadline = Date.now() + 30_000;
+    while ((await statusOf(s().core.deleteNamespace({ name: victim, dryRun: 'All' }))).code !== 403 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  });
+
+  after(async function () {
+    this.timeout(120_000);
+    if (!admin) return;
+    const api = k8s.KubernetesObjectApi.makeApiClient(admin.kc);
+    for (const o of [...objects].reverse()) await api.delete(o).catch((e: unknown) => { if (httpStatus(e) !== 404) throw e; });
+    await admin.core.deleteNamespace({ name: victim }).catch(() => undefined);
+  });
+
+  it('is enough for a full `ordinal run --seed 42` with the ServiceAccount token (exit 0)', async function () {
+    this.timeout(300_000);
+    const reports = tempDir('rbac-reports');
+    const r = await runCli(['run', '--seed', '42', '--kubeconfig', saKubeconfig, '--report-dir', reports], { env: { KUBECONFIG: undefined } });
+    expect(r.code, show(r)).to.equal(0);
+    const runId = runIdOf(r.stdout);
+    const res = JSON.parse(readFileSync(path.join(reports, runId, 'results.json'), 'utf8')) as RunResult;
+    expect(res.cluster.context).to.equal('ordinal-sa');
+    expect(res.summary).to.include({ failed: 0, error: 0 });
+    expect(res.checks.filter((c) => c.status === 'passed').map((c) => c.id)).to.include.members(CORE_CHECKS);
+    await waitRunNamespacesGone(a(), runId);
+  });
+
+  it('authenticates as the ServiceAccount', async function () {
+    const review = await s().kc.makeApiClient(k8s.AuthenticationV1Api).createSelfSubjectReview({ body: {} });
+    expect(review.status?.userInfo?.username).to.equal(`system:serviceaccount:${SA.namespace}:${SA.name}`);
+  });
+
+  it('grants what the code calls and nothing of the listed excess (SelfSubjectAccessReview)', async function () {
+    const authz = s().kc.makeApiClient(k8s.AuthorizationV1Api);
+    const can = async (verb: string, resource: string, opts: { group?: string; sub?: string; ns?: string; name?: string } = {}): Promise<boolean> => {
+      const body = { spec: { resourceAttributes: { verb, resource, group: opts.group ?? '', subresource: opts.sub, namespace: opts.ns, name: opts.name } } };
+      return (await authz.createSelfSubjectAccessReview({ body })).status?.allowed === true;
+    };
+    const granted: [string, string, Parameters<typeof can>[2]][] = [
+      ['create', 'namespaces', {}], ['delete', 'namespaces', {}], ['watch', 'pods', { ns: 'any-run' }],
+      ['create', 'statefulsets', { group: 'apps', ns: 'any-run' }], ['get', 'services', { ns: 'kube-system', name: 'kube-dns' }],
+      ['create', 'pods', { sub: 'portforward', ns: 'kube-system' }], ['watch', 'persistentvolumes', {}],
+    ];
+    for (const [verb, res, o] of granted) expect(await can(verb, res, o), `${verb} ${res} ${JSON.stringify(o)}`).to.equal(true);
+    const denied: [string, string, Parameters<typeof can>[2]][] = [
+      ['list', 'secrets', {}], ['get', 'secrets', { ns: 'kube-system' }], ['create', 'pods', { ns: 'default' }],
+      ['update', 'namespaces', {}], ['patch', 'statefulsets', { group: 'apps', ns: 'default' }], ['delete', 'statefulsets', { group: 'apps', ns: 'default' }],
+      ['delete', 'persistentvolumeclaims', { ns: 'default' }], ['delete', 'persistentvolumes', {}], ['list', 'services', { ns: 'kube-system' }],
+      ['get', 'services', { ns: 'kube-system', name: 'kubernetes' }], ['create', 'pods', { sub: 'portforward', ns: 'default' }],
+      ['create', 'clusterrolebindings', { group: 'rbac.authorization.k8s.io' }], ['impersonate', 'serviceaccounts', {}], ['update', 'nodes', {}],
+    ];
+    for (const [verb, res, o] of denied) expect(await can(verb, res, o), `${verb} ${res} ${JSON.stringify(o)}`).to.equal(false);
+  });
+
+  it('cannot list secrets: the API server answers 403', async function () {
+    const all = await statusOf(s().core.listSecretForAllNamespaces());
+    const sys = await statusOf(s().core.listNamespacedSecret({ namespace: 'kube-system' }));
+    expect(all.code, all.message).to.equal(403);
+    expect(sys.code, sys.message).to.equal(403);
+  });
+
+  it('cannot delete a pod in kube-system: RBAC alone would allow it, the admission policy answers 403', async function () {
+    const pods = await a().core.listNamespacedPod({ namespace: 'kube-system' });
+    const pod = pods.items[0]?.metadata?.name;
+    if (!pod) throw new Error('no pod in kube-system to aim at');
+    const review = await s().kc.makeApiClient(k8s.AuthorizationV1Api).createSelfSubjectAccessReview({
+      body: { spec: { resourceAttributes: { verb: 'delete', resource: 'pods', namespace: 'kube-system', name: pod } } },
+    });
+    expect(review.status?.allowed, 'RBAC grants pod delete cluster-wide (run namespaces are not known in advance)').to.equal(true);
+    // dryRun: even if the policy failed to refuse, nothing would be deleted.
+    const r = await statusOf(s().core.deleteNamespacedPod({ name: pod, namespace: 'kube-system', dryRun: 'All' }));
+    expect(r.code, r.message).to.equal(403);
+    expect(r.message).to.include(POLICY_MESSAGE);
+  });
+
+  it('cannot exec into a kube-system pod or delete / write into an unlabelled namespace (403)', async function () {
+    this.timeout(30_000);
+    const pod = (await a().core.listNamespacedPod({ namespace: 'kube-system' })).items[0];
+    const name = pod?.metadata?.name ?? '';
+    const container = pod?.spec?.containers[0]?.name ?? '';
+    // A command that does not exist: were exec allowed, it would fail harmlessly (500).
+    const exec = await new Promise<string>((resolve) => {
+      new k8s.Exec(s().kc)
+        .exec('kube-system', name, container, ['/ordinal-rbac-test-no-such-command'], null, null, null, false, (st) => resolve(`status ${st.code ?? 200}`))
+        .catch((e: unknown) => resolve(describeError(e)));
+    });
+    expect(exec).to.match(/\b403\b/);
+    const ns = await statusOf(s().core.deleteNamespace({ name: victim, dryRun: 'All' }));
+    expect(ns.code, ns.message).to.equal(403);
+    expect(ns.message).to.include(POLICY_MESSAGE);
+    const svc = await statusOf(s().core.createNamespacedService({
+      namespace: victim, dryRun: 'All', body: { metadata: { name: 'x' }, spec: { ports: [{ port: 80 }] } },
+    }));
+    expect(svc.code, svc.message).to.equal(403);
+    expect(svc.message).to.include(POLICY_MESSAGE);
+    const unlabelled = await statusOf(s().core.createNamespace({ dryRun: 'All', body: { metadata: { name: `${victim}-2` } } }));
+    expect(unlabelled.code, unlabelled.message).to.equal(403);
+  });
+});
