@@ -96,17 +96,27 @@ function dryRun(a: RunArgs): number {
 async function cleanupCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { kubeconfig: { type: 'string' }, context: { type: 'string' }, yes: { type: 'boolean', short: 'y' }, help: { type: 'boolean' } },
+    options: {
+      kubeconfig: { type: 'string' }, context: { type: 'string' }, 'run-id': { type: 'string' },
+      yes: { type: 'boolean', short: 'y' }, help: { type: 'boolean' },
+    },
     strict: true,
   });
   if (values.help) {
-    console.log('Usage: ordinal cleanup [--kubeconfig path] [--context name] [--yes]\n\nLists namespaces labelled app.kubernetes.io/managed-by=ordinal with a run ID and deletes them after confirmation\n(--yes skips the question; required when stdin is not a terminal).');
+    console.log([
+      'Usage: ordinal cleanup [--kubeconfig path] [--context name] [--run-id id] [--yes]',
+      '',
+      'Lists namespaces labelled app.kubernetes.io/managed-by=ordinal with a run ID and deletes them after confirmation.',
+      '  --run-id id  only that run\'s namespaces (on a shared cluster, leave other people\'s runs alone)',
+      '  --yes, -y    skip the question; required when stdin is not a terminal',
+    ].join('\n'));
     return 0;
   }
   const cluster = await connect({ ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}), ...(values.context ? { context: values.context } : {}) });
-  const left = await findRunNamespaces(cluster);
+  const runId = values['run-id'];
+  const left = (await findRunNamespaces(cluster)).filter((ns) => runId === undefined || ns.runId === runId);
   if (left.length === 0) {
-    console.log('no namespaces from earlier runs');
+    console.log(runId ? `no namespaces from run ${runId}` : 'no namespaces from earlier runs');
     return 0;
   }
   console.log('namespaces left by earlier runs:');

@@ -35,9 +35,20 @@ export async function openDnsProbe(cluster: Cluster, override?: string): Promise
     return probeVia(DNS.TCPClient({ dns: host, port }), `${host}:${port} (--dns-server)`, () => {});
   }
   const pod = await findDnsPod(cluster);
-  const server = await forwardingServer(cluster, 'kube-system', pod);
-  const port = (server.address() as { port: number }).port;
-  return probeVia(DNS.TCPClient({ dns: '127.0.0.1', port }), `kube-system/${pod} via port-forward`, () => server.close());
+  const fwd = await forwardingServer(cluster, 'kube-system', pod);
+  const port = (fwd.server.address() as { port: number }).port;
+  const probe = probeVia(DNS.TCPClient({ dns: '127.0.0.1', port }), `kube-system/${pod} via port-forward`, () => fwd.server.close());
+  // One query before the run depends on it: a refused port-forward (RBAC, network
+  // policy) must stop the run with exit 2 now, not surface as DNS checks failing later.
+  const canary = await probe.resolveA('kubernetes.default.svc.cluster.local', () => 0);
+  if (canary.rcode === 'TIMEOUT') {
+    probe.close();
+    throw new ClusterError(
+      `DNS queries through a port-forward to kube-system/${pod} get no answer${fwd.lastError() ? ` (${fwd.lastError()})` : ''}; ` +
+        'check the pods/portforward permission in kube-system, or pass --dns-server host:port',
+    );
+  }
+  return probe;
 }
 
 async function findDnsPod(cluster: Cluster): Promise<string> {
@@ -56,8 +67,9 @@ async function findDnsPod(cluster: Cluster): Promise<string> {
   return ready.metadata.name;
 }
 
-function forwardingServer(cluster: Cluster, namespace: string, pod: string): Promise<Server> {
+function forwardingServer(cluster: Cluster, namespace: string, pod: string): Promise<{ server: Server; lastError: () => string | undefined }> {
   const pf = new k8s.PortForward(cluster.kc);
+  let lastError: string | undefined;
   const server = createServer((socket: Socket) => {
     pf.portForward(namespace, pod, [53], socket, null, socket)
       .then((ws) => {
@@ -68,11 +80,14 @@ function forwardingServer(cluster: Cluster, namespace: string, pod: string): Pro
         socket.on('close', () => sock?.close());
         socket.on('error', () => sock?.close());
       })
-      .catch(() => socket.destroy());
+      .catch((err: unknown) => {
+        lastError = `port-forward failed: ${describeError(err)}`;
+        socket.destroy();
+      });
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(server));
+    server.listen(0, '127.0.0.1', () => resolve({ server, lastError: () => lastError }));
   });
 }
 

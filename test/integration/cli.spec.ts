@@ -213,19 +213,8 @@ describe('ordinal CLI (integration, real cluster)', function () {
 
     it('--yes deletes the labelled leftover namespace', async function () {
       this.timeout(150_000);
-      // cleanup --yes deletes every labelled namespace; on a shared cluster, only run it
-      // when the only ones left are ours (others' runs must not be deleted under them).
-      // Others' runs last ~15-30 s: wait up to 90 s for them to finish before giving up.
-      const foreignNow = async (): Promise<{ name: string }[]> => (await labelledNamespaces(c())).filter((n) => n.runId !== keptRun);
-      let foreign = await foreignNow();
-      for (const deadline = Date.now() + 90_000; foreign.length > 0 && Date.now() < deadline; foreign = await foreignNow()) {
-        await new Promise((r) => setTimeout(r, 2000));
-      }
-      if (foreign.length > 0) {
-        console.log(`      skipped: other runs' namespaces exist (${foreign.map((n) => n.name).join(', ')}); cleanup --yes would delete them`);
-        this.skip();
-      }
-      const r = await runCli(['cleanup', '--yes']);
+      // --run-id keeps other runs on a shared cluster out of it.
+      const r = await runCli(['cleanup', '--yes', '--run-id', keptRun]);
       expect(r.code, show(r)).to.equal(0);
       expect(r.stdout).to.include(`deleted ordinal-${keptRun}`);
       await waitRunNamespacesGone(c(), keptRun);

@@ -163,4 +163,23 @@ describe('examples/rbac.yaml (integration, real cluster)', function () {
     const unlabelled = await statusOf(s().core.createNamespace({ dryRun: 'All', body: { metadata: { name: `${victim}-2` } } }));
     expect(unlabelled.code, unlabelled.message).to.equal(403);
   });
+
+  // Last, because it narrows the manifest's kube-system Role (after() deletes it anyway).
+  it('without pods/portforward in kube-system: exit 2 naming the port-forward, before any chaos', async function () {
+    this.timeout(180_000);
+    await a().kc.makeApiClient(k8s.RbacAuthorizationV1Api).replaceNamespacedRole({
+      name: 'ordinal-dns-probe',
+      namespace: 'kube-system',
+      body: {
+        metadata: { name: 'ordinal-dns-probe', namespace: 'kube-system' },
+        rules: [{ apiGroups: [''], resources: ['services'], resourceNames: ['kube-dns'], verbs: ['get'] }],
+      },
+    });
+    const r = await runCli(['run', '--seed', '42', '--kubeconfig', saKubeconfig, '--report-dir', tempDir('rbac-nopf')], { env: { KUBECONFIG: undefined } });
+    expect(r.code, show(r)).to.equal(2);
+    expect(r.stderr, show(r)).to.match(/port-forward to kube-system\/\S+ get no answer.*403/);
+    expect(r.stderr).to.include('pods/portforward');
+    expect(r.stdout, 'no chaos round may start without a working DNS probe').to.not.include('round 1/');
+    await waitRunNamespacesGone(a(), runIdOf(r.stdout));
+  });
 });
