@@ -28,7 +28,7 @@ build_image() {
   echo "$tar"
 }
 
-fill_pause() { cp "$ORDINAL_CACHE/bin/pause" "$1/pause"; }
+fill_pause() { cp "$PAUSE_BIN" "$1/pause"; }
 fill_busybox() {
   mkdir -p "$1/bin" "$1/tmp" "$1/etc" "$1/var/www"
   cp /bin/busybox "$1/bin/busybox"
@@ -40,13 +40,17 @@ fill_busybox() {
 fill_coredns() { cp "$ORDINAL_CACHE/bin/$(coredns_key)/coredns" "$1/coredns"; }
 
 build_all() {
-  if [ ! -x "$ORDINAL_CACHE/bin/pause" ] || [ "$CLUSTER_DIR/images/pause.c" -nt "$ORDINAL_CACHE/bin/pause" ]; then
+  # Keyed by the source's content (a fresh clone's mtimes say nothing).
+  PAUSE_BIN=$ORDINAL_CACHE/bin/pause-$(sha256sum "$CLUSTER_DIR/images/pause.c" | cut -c1-12)
+  if [ ! -x "$PAUSE_BIN" ]; then
     log "compiling pause (gcc -static)"
-    gcc -Os -static -o "$ORDINAL_CACHE/bin/pause" "$CLUSTER_DIR/images/pause.c"
-    strip "$ORDINAL_CACHE/bin/pause"
+    mkdir -p "$ORDINAL_CACHE/bin"
+    gcc -Os -static -o "$PAUSE_BIN.tmp" "$CLUSTER_DIR/images/pause.c"
+    strip "$PAUSE_BIN.tmp"
+    mv "$PAUSE_BIN.tmp" "$PAUSE_BIN"
   fi
   local pkey bkey ckey
-  pkey=$(sha256sum "$ORDINAL_CACHE/bin/pause" | cut -c1-12)
+  pkey=$(sha256sum "$PAUSE_BIN" | cut -c1-12)
   bkey=$(sha256sum /bin/busybox | cut -c1-12)
   ckey=$(coredns_key)
   PAUSE_TAR=$(build_image pause "$PAUSE_IMAGE" "$pkey" fill_pause \
