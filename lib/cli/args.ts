@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { parseSeed, randomSeed } from '../chaos/plan.ts';
 import { UsageError } from '../errors.ts';
 import { DEFAULT_IMAGE } from '../workloads/common.ts';
+import type { RunOptions } from '../run.ts';
 import { WORKLOAD_KINDS, type WorkloadKind } from '../workloads/index.ts';
 
 interface FlagSpec {
@@ -31,24 +32,11 @@ export const RUN_FLAGS: Record<string, FlagSpec> = {
   help: { type: 'boolean', help: 'show this help' },
 };
 
-export interface RunArgs {
-  kubeconfig?: string;
-  context?: string;
-  workload: WorkloadKind;
-  replicas: number;
-  rounds: number;
-  seed: number;
-  image: string;
-  storageClass?: string;
-  claimSize: string;
-  timeoutSeconds: number;
-  dnsServer?: string;
-  dnsBudgetSeconds: number;
+/** Everything `ordinal run` takes: the run's own options plus what only the CLI uses. */
+export interface RunArgs extends Omit<RunOptions, 'log'> {
   reportDir: string;
-  keepNamespace: boolean;
   dryRun: boolean;
   help: boolean;
-  replay: string;
 }
 
 function int(name: string, text: string, min: number, max: number): number {

@@ -13,7 +13,7 @@ import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { StatefulSet } from 'kubernetes-models/apps/v1';
 import { Service } from 'kubernetes-models/v1';
-import { connect, type Cluster } from '../../lib/cluster.ts';
+import type { Cluster } from '../../lib/cluster.ts';
 import { describeError } from '../../lib/errors.ts';
 import { createRunNamespace, deleteRunNamespace } from '../../lib/namespace.ts';
 import { openDnsProbe, settleA, type DnsProbe } from '../../lib/probes/dns.ts';
@@ -21,8 +21,8 @@ import { execIn } from '../../lib/probes/exec.ts';
 import { Recorder } from '../../lib/recorder.ts';
 import type { WatchEntry } from '../../lib/types.ts';
 import { MANAGED_BY, RUN_LABEL } from '../../lib/workloads/common.ts';
+import { NO_CLUSTER, connectTestCluster } from './helpers.ts';
 
-const NO_CLUSTER = 'no cluster: run `npm run cluster:up` and export KUBECONFIG';
 const IMAGE = 'docker.io/library/busybox:1.35.0';
 const DNS_SERVICE_IP = '10.0.0.10';
 const REPLICAS = 3;
@@ -142,12 +142,7 @@ describe('local cluster (integration)', function () {
 
   before(async function () {
     this.timeout(180_000);
-    if (!process.env.KUBECONFIG) throw new Error(`${NO_CLUSTER} (KUBECONFIG is not set)`);
-    try {
-      cluster = await connect({ timeoutMs: 10_000 });
-    } catch (err) {
-      throw new Error(`${NO_CLUSTER} (${describeError(err)})`);
-    }
+    cluster = await connectTestCluster();
     const c = cluster;
     await createRunNamespace(c, namespace, runId);
     namespaceCreated = true;

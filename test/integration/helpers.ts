@@ -6,12 +6,23 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Cluster } from '../../lib/cluster.ts';
+import { connect, type Cluster } from '../../lib/cluster.ts';
+import { describeError } from '../../lib/errors.ts';
 import { RUN_LABEL } from '../../lib/workloads/common.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = path.join(ROOT, 'bin', 'ordinal.js');
 export const NO_CLUSTER = 'no cluster: run `npm run cluster:up` and export KUBECONFIG';
+
+/** The cluster in KUBECONFIG, or an error that says how to get one. */
+export async function connectTestCluster(): Promise<Cluster> {
+  if (!process.env.KUBECONFIG) throw new Error(`${NO_CLUSTER} (KUBECONFIG is not set)`);
+  try {
+    return await connect({ timeoutMs: 10_000 });
+  } catch (err) {
+    throw new Error(`${NO_CLUSTER} (${describeError(err)})`);
+  }
+}
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(path.join(tmpdir(), `ordinal-${prefix}-`));

@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import { connect, type Cluster } from '../../lib/cluster.ts';
 import { describeError, httpStatus } from '../../lib/errors.ts';
 import type { RunResult } from '../../lib/types.ts';
-import { NO_CLUSTER, ROOT, runCli, runIdOf, tempDir, waitRunNamespacesGone, type CliResult } from './helpers.ts';
+import { NO_CLUSTER, ROOT, connectTestCluster, runCli, runIdOf, tempDir, waitRunNamespacesGone, type CliResult } from './helpers.ts';
 
 const MANIFEST = path.join(ROOT, 'examples', 'rbac.yaml');
 const SA = { name: 'ordinal', namespace: 'ordinal-system' };
@@ -39,12 +39,7 @@ describe('examples/rbac.yaml (integration, real cluster)', function () {
 
   before(async function () {
     this.timeout(120_000);
-    if (!process.env.KUBECONFIG) throw new Error(`${NO_CLUSTER} (KUBECONFIG is not set)`);
-    try {
-      admin = await connect({ timeoutMs: 10_000 });
-    } catch (err) {
-      throw new Error(`${NO_CLUSTER} (${describeError(err)})`);
-    }
+    admin = await connectTestCluster();
     const api = k8s.KubernetesObjectApi.makeApiClient(a().kc);
     for (const o of objects) await api.patch(o, undefined, undefined, 'ordinal-rbac-test', true, k8s.PatchStrategy.ServerSideApply);
     await a().core.createNamespace({ body: { metadata: { name: victim } } }); // unlabelled: not a run namespace

@@ -4,13 +4,12 @@
 // and the recorder's pod map must end equal to what the API server lists.
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import { connect, type Cluster } from '../../lib/cluster.ts';
-import { describeError } from '../../lib/errors.ts';
+import type { Cluster } from '../../lib/cluster.ts';
 import { createRunNamespace, deleteRunNamespace } from '../../lib/namespace.ts';
 import { Recorder } from '../../lib/recorder.ts';
 import type { WatchEntry } from '../../lib/types.ts';
 import { MANAGED_BY, RUN_LABEL } from '../../lib/workloads/common.ts';
-import { NO_CLUSTER, waitRunNamespacesGone } from './helpers.ts';
+import { NO_CLUSTER, connectTestCluster, waitRunNamespacesGone } from './helpers.ts';
 
 const IMAGE = 'docker.io/library/busybox:1.35.0';
 const runId = `it-rec-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
@@ -40,12 +39,7 @@ describe('Recorder re-list path (integration, real cluster)', function () {
 
   before(async function () {
     this.timeout(30_000);
-    if (!process.env.KUBECONFIG) throw new Error(`${NO_CLUSTER} (KUBECONFIG is not set)`);
-    try {
-      cluster = await connect({ timeoutMs: 10_000 });
-    } catch (err) {
-      throw new Error(`${NO_CLUSTER} (${describeError(err)})`);
-    }
+    cluster = await connectTestCluster();
     await createRunNamespace(c(), namespace, runId);
     created = true;
   });
