@@ -18,9 +18,10 @@ build_k8s() {
   go mod download
   # One 'go build' for all commands shares compilation; links run in parallel.
   log "compiling kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy, kubectl, kubeadm"
-  ( while sleep 60; do log "  still compiling ($(find "$GOCACHE" -type f -newer "$tmp" 2>/dev/null | wc -l) cache objects written)"; done ) &
+  local stamp; stamp=$(mktemp)
+  ( while sleep 60; do log "  still compiling ($(find "$GOCACHE" -type f -newer "$stamp" 2>/dev/null | wc -l) packages compiled so far)"; done ) &
   local ticker=$!
-  trap 'kill $ticker 2>/dev/null || true' RETURN
+  trap 'kill $ticker 2>/dev/null || true; rm -f "$stamp"' RETURN
   CGO_ENABLED=0 go build -trimpath -tags selinux,notest -ldflags "$ld" -o "$tmp/" \
     k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
     k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy \
