@@ -19,7 +19,7 @@ build_k8s() {
   # One 'go build' for all commands shares compilation; links run in parallel.
   log "compiling kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy, kubectl, kubeadm"
   local stamp; stamp=$(mktemp)
-  ( while sleep 60; do log "  still compiling ($(find "$GOCACHE" -type f -newer "$stamp" 2>/dev/null | wc -l) packages compiled so far)"; done ) &
+  ( while sleep 60; do log "  still compiling ($(find "$GOCACHE" -type f -newer "$stamp" 2>/dev/null | wc -l) build-cache entries written)"; done ) &
   local ticker=$!
   trap 'kill $ticker 2>/dev/null || true; rm -f "$stamp"' RETURN
   CGO_ENABLED=0 go build -trimpath -tags selinux,notest -ldflags "$ld" -o "$tmp/" \
