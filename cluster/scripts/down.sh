@@ -46,9 +46,21 @@ if have_ctr; then
     umount "$n" 2>/dev/null || true; rm -f "$n"
   done
 fi
+# Containers and their shims outlive containerd: note ours (recorded by containerd)
+# before stopping it. Killing a container's init ends its whole PID namespace.
+inits=$(container_inits)
+shims=$(shim_pids)
 stop containerd
-# containerd shims outlive containerd; ours are the ones started with our private socket.
-for pid in $(pgrep -f -- "-address $CTRD_SOCK" || true); do kill -KILL "$pid" 2>/dev/null || true; done
+for pid in $inits $shims; do kill -KILL "$pid" 2>/dev/null || true; done
+
+# A crash (containerd gone before its pods) leaves their network namespaces behind.
+# Ours are the ones holding an address our own IPAM store still lists as allocated.
+ipam=$ORDINAL_STATE/cni/ipam/ordinal-pods
+for ns in $(ip netns list 2>/dev/null | awk '$1 ~ /^cni-/ {print $1}'); do
+  for addr in $(ip -n "$ns" -4 -o addr show 2>/dev/null | awk '{print $4}' | cut -d/ -f1); do
+    if [ -e "$ipam/$addr" ]; then log "removing leftover pod network namespace $ns ($addr)"; ip netns delete "$ns" || true; break; fi
+  done
+done
 
 # 3. Control plane, then kube-proxy's iptables chains.
 stop kube-apiserver

@@ -53,3 +53,25 @@ wait_for() {
     sleep 0.5
   done
 }
+
+# container_inits: our pods' container init processes, from the init.pid files that
+# containerd records in our private state dir; a PID is trusted only while it still
+# sits in the kubelet's kubepods cgroup (so a reused PID is never touched).
+container_inits() {
+  local f pid
+  for f in "$CTRD_STATE"/io.containerd.runtime.v2.task/*/*/init.pid; do
+    [ -s "$f" ] || continue
+    pid=$(cat "$f")
+    grep -qs kubepods "/proc/$pid/cgroup" && echo "$pid"
+  done
+  return 0
+}
+
+# shim_pids: the containerd shims serving those containers (each is its container's parent).
+shim_pids() {
+  local pid parent
+  for pid in $(container_inits); do
+    parent=$(awk '{print $4}' "/proc/$pid/stat" 2>/dev/null) || continue
+    case "$(readlink "/proc/$parent/exe" 2>/dev/null)" in *containerd-shim*) echo "$parent" ;; esac
+  done | sort -u
+}

@@ -18,7 +18,7 @@ for c in etcd kube-apiserver kube-controller-manager kube-scheduler containerd k
 done
 # Pod processes (CoreDNS, test pods) run under our containerd's shims.
 shim_kb=0
-for pid in $(pgrep -f -- "-address $CTRD_SOCK" || true); do
+for pid in $(shim_pids); do
   for p in $pid $(pgrep -P "$pid" || true); do
     kb=$(awk '/^VmRSS/ {print $2}' "/proc/$p/status" 2>/dev/null || echo 0); shim_kb=$((shim_kb + ${kb:-0}))
   done
