@@ -4,7 +4,7 @@
 import * as k8s from '@kubernetes/client-node';
 import type { Cluster } from './cluster.ts';
 import { describePod, eventState, podState, pvState, pvcState } from './digest.ts';
-import { WaitTimeoutError, describeError } from './errors.ts';
+import { ClusterError, WaitTimeoutError, describeError, httpStatus } from './errors.ts';
 import { diffRelist, type Known } from './relist.ts';
 import type {
   EventState, MarkerEntry, MarkerName, PodState, PvState, PvcState, TimelineEntry, WatchEntry, WatchedKind,
@@ -49,7 +49,11 @@ export class Recorder {
   private readonly listeners = new Set<() => void>();
   private readonly t0 = performance.now();
   private readonly log: (line: string) => void;
+  private readonly failures = new Map<WatchedKind, number>();
+  private readonly retries = new Set<NodeJS.Timeout>();
   private stopped = false;
+  /** Set when a watch cannot be kept (no permission, API gone): every wait then fails at once. */
+  private lost: ClusterError | undefined;
   relists = 0;
 
   private readonly cluster: Cluster;
@@ -74,6 +78,8 @@ export class Recorder {
     this.stopped = true;
     for (const a of this.aborts.values()) a.abort();
     this.aborts.clear();
+    for (const t of this.retries) clearTimeout(t);
+    this.retries.clear();
   }
 
   mark(marker: MarkerName, extra: Omit<MarkerEntry, 'seq' | 't' | 'wall' | 'type' | 'marker'> = {}): MarkerEntry {
@@ -94,6 +100,7 @@ export class Recorder {
         fn();
       };
       const check = (): void => {
+        if (this.lost) return finish(() => reject(this.lost));
         const failure = w.failFast?.();
         if (failure) return finish(() => reject(failure));
         const v = w.until();
@@ -180,6 +187,7 @@ export class Recorder {
     if (this.opts.watchTimeoutSeconds) query.timeoutSeconds = this.opts.watchTimeoutSeconds;
     let lastRv = resourceVersion;
     let gone = false;
+    const opened = performance.now();
     const w = new k8s.Watch(this.cluster.kc);
     const ctl = await w.watch(
       spec.path,
@@ -197,11 +205,37 @@ export class Recorder {
         // A closed watch (timeout, network) or 410 Gone: list again and diff, so any
         // transition that happened while no watch was open still reaches the timeline.
         this.relists++;
-        this.log(`watch on ${spec.kind} ended (${gone ? '410 Gone' : err ? describeError(err) : 'closed'}); re-listing from ${lastRv}`);
-        this.listAndWatch(spec, false).catch((e: unknown) => this.log(`re-list of ${spec.kind} failed: ${describeError(e)}`));
+        const why = gone ? '410 Gone' : err ? describeError(err) : 'closed';
+        this.log(`watch on ${spec.kind} ended (${why}) after resourceVersion ${lastRv}; re-listing`);
+        // A watch refused outright (ended within a second) counts as a failure, so a
+        // refusal loop backs off instead of hammering the API server.
+        this.relist(spec, performance.now() - opened < 1000 ? err ?? new Error(why) : undefined);
       },
     );
-    this.aborts.set(spec.kind, ctl);
+    if (this.stopped) ctl.abort(); // stop() ran while this watch was connecting
+    else this.aborts.set(spec.kind, ctl);
+  }
+
+  /** List and watch again, with backoff after failures; gives up (and fails every wait) on 401/403 or after ~1 minute. */
+  private relist(spec: KindSpec, failure?: unknown): void {
+    if (this.stopped) return;
+    const n = failure === undefined ? 0 : (this.failures.get(spec.kind) ?? 0) + 1;
+    this.failures.set(spec.kind, n);
+    const status = (failure as { statusCode?: number } | undefined)?.statusCode ?? httpStatus(failure);
+    if (status === 401 || status === 403 || n > 8) {
+      this.lost = new ClusterError(`lost the watch on ${spec.kind} in namespace ${this.namespace}: ${describeError(failure)}`, this.describeState());
+      this.log(this.lost.message);
+      for (const l of [...this.listeners]) l();
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.retries.delete(timer);
+      this.listAndWatch(spec, false).catch((e: unknown) => {
+        this.log(`re-list of ${spec.kind} failed: ${describeError(e)}`);
+        this.relist(spec, e);
+      });
+    }, n === 0 ? 0 : Math.min(500 * 2 ** (n - 1), 10_000));
+    this.retries.add(timer);
   }
 
   private apply(spec: KindSpec, type: WatchEntry['type'], obj: RawObject, relisted: boolean, gone = false): void {

@@ -16,30 +16,33 @@ export interface RelistChange<T> {
   object?: T;
 }
 
+const byName = (a: { name: string }, b: { name: string }): number => a.name.localeCompare(b.name, 'en', { numeric: true });
+
 /**
  * `known` is name -> last seen identity; `listed` is the fresh list. A name whose UID
  * changed was deleted and recreated while the watch was down: both transitions count.
+ * Deletions come first, then the rest in ordinal order (web-2 before web-10), which is
+ * the order the StatefulSet controller acts in; the real interleaving is unknowable.
  */
 export function diffRelist<T>(
   known: ReadonlyMap<string, Known>,
   listed: readonly { name: string; uid: string; resourceVersion: string; object: T }[],
 ): RelistChange<T>[] {
+  const listedNames = new Set(listed.map((i) => i.name));
+  const deleted: RelistChange<T>[] = [...known]
+    .filter(([name]) => !listedNames.has(name))
+    .map(([name, before]) => ({ type: 'DELETED' as const, name, uid: before.uid, resourceVersion: before.resourceVersion }));
   const changes: RelistChange<T>[] = [];
-  const seen = new Set<string>();
-  for (const item of listed) {
-    seen.add(item.name);
+  for (const item of [...listed].sort(byName)) {
     const before = known.get(item.name);
     if (!before) {
       changes.push({ type: 'ADDED', ...item });
     } else if (before.uid !== item.uid) {
-      changes.push({ type: 'DELETED', name: item.name, uid: before.uid, resourceVersion: item.resourceVersion });
+      deleted.push({ type: 'DELETED', name: item.name, uid: before.uid, resourceVersion: item.resourceVersion });
       changes.push({ type: 'ADDED', ...item });
     } else if (before.resourceVersion !== item.resourceVersion) {
       changes.push({ type: 'MODIFIED', ...item });
     }
   }
-  for (const [name, before] of known) {
-    if (!seen.has(name)) changes.push({ type: 'DELETED', name, uid: before.uid, resourceVersion: before.resourceVersion });
-  }
-  return changes;
+  return [...deleted.sort(byName), ...changes];
 }

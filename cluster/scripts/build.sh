@@ -19,13 +19,17 @@ build_k8s() {
   # One 'go build' for all commands shares compilation; links run in parallel.
   log "compiling kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy, kubectl, kubeadm"
   local stamp; stamp=$(mktemp)
-  ( while sleep 60; do log "  still compiling ($(find "$GOCACHE" -type f -newer "$stamp" 2>/dev/null | wc -l) build-cache entries written)"; done ) &
+  # 9>&-: the ticker must not hold up.sh's lock; it is killed on every way out below.
+  ( while sleep 60; do log "  still compiling ($(find "$GOCACHE" -type f -newer "$stamp" 2>/dev/null | wc -l) build-cache entries written)"; done ) 9>&- &
   local ticker=$!
   trap 'kill $ticker 2>/dev/null || true; rm -f "$stamp"' RETURN
-  CGO_ENABLED=0 go build -trimpath -tags selinux,notest -ldflags "$ld" -o "$tmp/" \
+  if ! CGO_ENABLED=0 go build -trimpath -tags selinux,notest -ldflags "$ld" -o "$tmp/" \
     k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
     k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy \
-    k8s.io/kubernetes/cmd/kubectl k8s.io/kubernetes/cmd/kubeadm
+    k8s.io/kubernetes/cmd/kubectl k8s.io/kubernetes/cmd/kubeadm; then
+    kill "$ticker" 2>/dev/null || true
+    die "compiling kubernetes v$K8S_VERSION failed (output above)"
+  fi
   log "building etcd"
   CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$tmp/etcd" go.etcd.io/etcd/server/v3
   rm -rf "$K8S_BIN"; mv "$tmp" "$K8S_BIN"

@@ -23,7 +23,8 @@ if running kube-apiserver && running kubelet && [ -x "$K8S_BIN/kubectl" ]; then
   kubectl_admin delete pods --all -A --force --grace-period=0 --wait=false >/dev/null 2>&1 || true
   if have_ctr; then
     for ((i = 0; i < 60; i++)); do [ "$(tasks_left)" = 0 ] && break; sleep 1; done
-    log "pod containers still running after teardown: $(tasks_left)"
+    left=$(tasks_left)
+    [ "$left" = 0 ] || log "pod containers still running after 60 s of teardown: $left (killed below)"
   fi
 fi
 stop kube-proxy
@@ -33,7 +34,8 @@ stop kubelet
 #    found from our containerd's own container specs.
 if have_ctr; then
   netns=$(for c in $(ctr_k8s containers ls -q 2>/dev/null); do
-    ctr_k8s containers info "$c" 2>/dev/null | grep -o '"path": *"/[^"]*netns[^"]*"' | sed 's/.*"\(\/[^"]*\)"/\1/'
+    # App containers join by /proc/PID/ns/net: no match is normal, not an error.
+    ctr_k8s containers info "$c" 2>/dev/null | { grep -o '"path": *"/[^"]*netns[^"]*"' || true; } | sed 's/.*"\(\/[^"]*\)"/\1/'
   done | sort -u)
   for t in $(ctr_k8s tasks ls -q 2>/dev/null); do
     ctr_k8s tasks kill -s SIGKILL "$t" >/dev/null 2>&1 || true
@@ -77,5 +79,9 @@ done
 host_down
 rm -rf "$CTRD_STATE" /run/ordinal 2>/dev/null || true
 find "$ORDINAL_STATE" -mindepth 1 -maxdepth 1 ! -name logs ! -name .lock -exec rm -rf {} + 2>/dev/null || true
-[ "${1:-}" = --purge ] && rm -rf "$LOG_DIR"
-log "cluster is down (logs kept in $LOG_DIR)"
+if [ "${1:-}" = --purge ]; then
+  rm -rf "$LOG_DIR"
+  log "cluster is down (logs removed)"
+else
+  log "cluster is down (logs kept in $LOG_DIR)"
+fi

@@ -53,12 +53,12 @@ kube_chains() {
 remove_kube_chains() {
   local before=$HOST_REC/kube-chains.before tool table chain rule
   [ -e "$before" ] || return 0
-  kube_chains | grep -vxF -f "$before" | while read -r tool table chain; do
+  kube_chains | { grep -vxF -f "$before" || true; } | while read -r tool table chain; do
     $tool -w -t "$table" -S | awk -v c="$chain" '$1 == "-A" && $2 !~ /^KUBE-/ && / -j / && $NF == c' |
       while read -r rule; do $tool -w -t "$table" ${rule/-A/-D} 2>/dev/null || true; done
     $tool -w -t "$table" -F "$chain" 2>/dev/null || true
   done
-  kube_chains | grep -vxF -f "$before" | while read -r tool table chain; do
+  kube_chains | { grep -vxF -f "$before" || true; } | while read -r tool table chain; do
     $tool -w -t "$table" -X "$chain" 2>/dev/null || true
   done
   rm -f "$before"

@@ -62,7 +62,8 @@ async function runCommand(a: RunArgs): Promise<number> {
   await github(result);
   const { passed, failed, error, skipped } = result.summary;
   const ok = !result.error && failed === 0 && error === 0;
-  logLine(verdictLine(`${ok ? 'PASSED' : result.error ? 'ERROR' : 'FAILED'}: ${passed} passed, ${failed} failed, ${error} error, ${skipped} skipped`, ok));
+  const verdict = ok ? 'PASSED' : failed > 0 ? 'FAILED' : 'ERROR';
+  logLine(verdictLine(`${verdict}: ${passed} passed, ${failed} failed, ${error} error, ${skipped} skipped`, ok));
   logLine(`report: ${path.join(dir, 'index.html')}`);
   logLine(`replay: ${result.replay}`);
   if (result.error) {
