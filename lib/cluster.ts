@@ -87,7 +87,13 @@ async function probeVersion(kc: k8s.KubeConfig, server: string, timeoutMs: numbe
 
 /** Facts for the report header; also verifies the storage class exists (exit 2 if not). */
 export async function clusterFacts(cluster: Cluster, storageClass: string | undefined, image: string): Promise<ClusterFacts> {
-  const classes = await cluster.storage.listStorageClass();
+  let classes: k8s.V1StorageClassList;
+  let nodes: k8s.V1NodeList;
+  try {
+    [classes, nodes] = await Promise.all([cluster.storage.listStorageClass(), cluster.core.listNode()]);
+  } catch (err) {
+    throw new ClusterError(`cannot list storage classes and nodes on ${cluster.server}: ${describeError(err)}; the harness needs list on both (see examples/rbac.yaml)`);
+  }
   const isDefault = (sc: k8s.V1StorageClass): boolean =>
     sc.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true';
   const names = classes.items.map((sc) => sc.metadata?.name ?? '');
@@ -108,7 +114,6 @@ export async function clusterFacts(cluster: Cluster, storageClass: string | unde
     }
     chosen = def;
   }
-  const nodes = await cluster.core.listNode();
   return {
     server: cluster.server,
     context: cluster.context,

@@ -61,11 +61,16 @@ export function onEveryExit(cleanup: () => Promise<void>, log: (s: string) => vo
     log(`received ${signal}; deleting the run's namespace before exiting`);
     void once().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
-  process.once('SIGINT', handler);
-  process.once('SIGTERM', handler);
-  return () => {
-    process.off('SIGINT', handler);
-    process.off('SIGTERM', handler);
-    return once();
+  // `on`, not `once`, and removed only after cleanup settled: a second Ctrl-C or a
+  // SIGTERM during the final delete must wait for it, not kill the process first.
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return async () => {
+    try {
+      await once();
+    } finally {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    }
   };
 }

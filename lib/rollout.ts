@@ -2,7 +2,7 @@
 // round's recovery. Both are predicates over the recorder's state, re-evaluated on
 // every watch entry, each with a deadline and a description of what it saw.
 import type { Cluster } from './cluster.ts';
-import { ClusterError, describeError } from './errors.ts';
+import { ClusterError, describeError, httpStatus } from './errors.ts';
 import type { Recorder } from './recorder.ts';
 import { podName } from './names.ts';
 import type { Workload } from './workloads/common.ts';
@@ -84,11 +84,17 @@ export function waitConverged(
 export async function scaleDown(cluster: Cluster, rec: Recorder, w: Workload, to: number, timeoutMs: number): Promise<void> {
   const { statefulSet: name, namespace, replicas } = w.info;
   rec.mark('scale-down', { detail: `${replicas} -> ${to}` });
-  try {
-    const scale = await cluster.apps.readNamespacedStatefulSetScale({ name, namespace });
-    await cluster.apps.replaceNamespacedStatefulSetScale({ name, namespace, body: { ...scale, spec: { replicas: to } } });
-  } catch (err) {
-    throw new ClusterError(`cannot scale StatefulSet ${name} in namespace ${namespace} to ${to}: ${describeError(err)}`);
+  // Read-modify-write of the scale subresource; a 409 (someone else bumped the
+  // resourceVersion, e.g. the controller's status update) is simply retried.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const scale = await cluster.apps.readNamespacedStatefulSetScale({ name, namespace });
+      await cluster.apps.replaceNamespacedStatefulSetScale({ name, namespace, body: { ...scale, spec: { replicas: to } } });
+      break;
+    } catch (err) {
+      if (httpStatus(err) === 409 && attempt < 5) continue;
+      throw new ClusterError(`cannot scale StatefulSet ${name} in namespace ${namespace} to ${to}: ${describeError(err)}`);
+    }
   }
   await rec.waitFor({
     describe: `scale-down of ${name} from ${replicas} to ${to} (pods above ordinal ${to - 1} gone)`,

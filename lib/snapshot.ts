@@ -47,7 +47,9 @@ export async function takeSnapshot(ctx: SnapshotContext, sentinels: 'write' | 'r
   const pods = recordedPods(recorder, w);
   const now = (): number => recorder.now();
   for (const p of pods) {
-    p.hostnameInPod = await hostnameIn(cluster, w.namespace, p.name, workload.container).catch((e: Error) => `error: ${e.message}`);
+    // A failed exec is the harness's problem, not a wrong hostname: leave it unset.
+    const h = await hostnameIn(cluster, w.namespace, p.name, workload.container).catch(() => undefined);
+    if (h !== undefined) p.hostnameInPod = h;
   }
   const sentinelRecords: SentinelRecord[] = [];
   for (const p of pods) {

@@ -108,7 +108,6 @@ function judgeRound(
     view.apply(e);
   }
   // A killed pod that never came back has not shown the guarantee; the round timed out.
-  // The kill marker may land after a fast force-delete's replacement, so match by name.
   for (const name of killed) {
     if (verdict.recreated.some((r) => r.name === name)) continue;
     verdict.problems.push(`round ${round}: ${name} was killed but not recreated before the round ended`);

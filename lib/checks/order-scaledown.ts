@@ -25,8 +25,10 @@ function judgeScaleDown(input: CheckInput): CheckOutcome {
   if (workload.podManagementPolicy === 'Parallel') return skipped('podManagementPolicy is Parallel: scale-down is not ordered');
   const entries = inOrder(input.timeline);
   const start = findMarker(entries, 'scale-down');
-  if (start < 0) return skipped('the run did not scale the StatefulSet down (it needs at least 2 replicas)');
+  if (start < 0) return skipped('the run did not scale the StatefulSet down (it needs at least 2 replicas and every round converged)');
   const endIdx = findMarker(entries, 'scale-down-complete', start);
+  const aborted = markerAt(entries, endIdx)?.detail;
+  if (aborted?.startsWith('aborted')) throw new Error(`the scale-down could not be judged: ${aborted}`);
   const to = Number(/->\s*(\d+)/.exec(markerAt(entries, start)?.detail ?? '')?.[1] ?? Number.NaN);
   if (!Number.isInteger(to)) throw new Error('the scale-down marker does not say the target replica count ("N -> M")');
 

@@ -32,6 +32,8 @@ function judgeTopology(input: CheckInput): CheckOutcome {
   if (!baseline.topology || !after.topology) {
     return failed('topology was recorded in only one snapshot', [{ subject: 'topology', expected: 'baseline and after', observed: baseline.topology ? 'baseline only' : 'after only' }]);
   }
+  const replicas = after.topology.copies.map((c) => c.pod);
+  if (replicas.length === 0) return skipped('there are no replicas (replicas = 1)');
   const problems: string[] = [];
   const evidence: Evidence[] = [];
   judgeSnapshot('before chaos', baseline.topology, baseline.t, problems, evidence);
@@ -40,8 +42,6 @@ function judgeTopology(input: CheckInput): CheckOutcome {
     problems.push(`the primary's data changed across chaos`);
     evidence.push({ subject: `primary ${after.topology.primary}`, expected: show(baseline.topology.primaryData), observed: show(after.topology.primaryData), at: after.t });
   }
-  const replicas = after.topology.copies.map((c) => c.pod);
-  if (replicas.length === 0) return skipped('there are no replicas (replicas = 1)');
   if (problems.length) return failed(firstOf(problems), evidence);
   return passed(`${replicas.length} replicas hold the primary's data before and after chaos: ${replicas.join(', ')}`, [
     { subject: `primary ${after.topology.primary}`, observed: show(after.topology.primaryData), note: 'unchanged across chaos' },

@@ -95,14 +95,19 @@ function dryRun(a: RunArgs): number {
 }
 
 async function cleanupCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      kubeconfig: { type: 'string' }, context: { type: 'string' }, 'run-id': { type: 'string' },
-      yes: { type: 'boolean', short: 'y' }, help: { type: 'boolean' },
-    },
-    strict: true,
-  });
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        kubeconfig: { type: 'string' }, context: { type: 'string' }, 'run-id': { type: 'string' },
+        yes: { type: 'boolean', short: 'y' }, help: { type: 'boolean' },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}; see 'ordinal cleanup --help'`);
+  }
   if (values.help) {
     console.log([
       'Usage: ordinal cleanup [--kubeconfig path] [--context name] [--run-id id] [--yes]',

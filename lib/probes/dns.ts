@@ -37,7 +37,10 @@ export async function openDnsProbe(cluster: Cluster, override?: string): Promise
   const pod = await findDnsPod(cluster);
   const fwd = await forwardingServer(cluster, 'kube-system', pod);
   const port = (fwd.server.address() as { port: number }).port;
-  const probe = probeVia(DNS.TCPClient({ dns: '127.0.0.1', port }), `kube-system/${pod} via port-forward`, () => fwd.server.close());
+  const probe = probeVia(DNS.TCPClient({ dns: '127.0.0.1', port }), `kube-system/${pod} via port-forward`, () => {
+    fwd.server.close();
+    fwd.closeAll();
+  });
   // One query before the run depends on it: a refused port-forward (RBAC, network
   // policy) must stop the run with exit 2 now, not surface as DNS checks failing later.
   const canary = await probe.resolveA('kubernetes.default.svc.cluster.local', () => 0);
@@ -67,10 +70,22 @@ async function findDnsPod(cluster: Cluster): Promise<string> {
   return ready.metadata.name;
 }
 
-function forwardingServer(cluster: Cluster, namespace: string, pod: string): Promise<{ server: Server; lastError: () => string | undefined }> {
+interface Forwarder {
+  server: Server;
+  lastError: () => string | undefined;
+  /** Ends every open connection (and so its port-forward): a timed-out query leaves one open. */
+  closeAll: () => void;
+}
+
+function forwardingServer(cluster: Cluster, namespace: string, pod: string): Promise<Forwarder> {
   const pf = new k8s.PortForward(cluster.kc);
   let lastError: string | undefined;
+  const open = new Set<Socket>();
   const server = createServer((socket: Socket) => {
+    // Handlers first: a client reset before the port-forward is up must not crash the process.
+    open.add(socket);
+    socket.on('close', () => open.delete(socket));
+    socket.on('error', () => socket.destroy());
     pf.portForward(namespace, pod, [53], socket, null, socket)
       .then((ws) => {
         const sock = typeof ws === 'function' ? ws() : ws;
@@ -87,7 +102,7 @@ function forwardingServer(cluster: Cluster, namespace: string, pod: string): Pro
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve({ server, lastError: () => lastError }));
+    server.listen(0, '127.0.0.1', () => resolve({ server, lastError: () => lastError, closeAll: () => { for (const s of open) s.destroy(); } }));
   });
 }
 

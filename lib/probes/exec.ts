@@ -34,7 +34,9 @@ export async function execIn(
   const where = `pod ${pod} in namespace ${namespace}`;
   return new Promise<ExecResult>((resolve, reject) => {
     let socket: { close(): void } | undefined;
+    let timedOut = false;
     const timer = setTimeout(() => {
+      timedOut = true;
       socket?.close();
       reject(new ClusterError(`exec in ${where} did not finish within ${timeoutMs / 1000}s: ${command.join(' ')}`));
     }, timeoutMs);
@@ -48,6 +50,7 @@ export async function execIn(
       })
       .then((ws) => {
         socket = ws;
+        if (timedOut) ws.close(); // opened after the deadline: nothing waits for it
       })
       .catch((e: unknown) => {
         clearTimeout(timer);

@@ -81,3 +81,15 @@ describe(ID, () => {
     expect(r.message).to.include('target replica count');
   });
 });
+
+describe(`${ID} when the harness could not finish the scale-down`, () => {
+  it('is an error naming the reason, not a failure of the cluster', () => {
+    const bad = mutate(good, (d) => {
+      const m = d.timeline.find((e) => e.type === 'MARKER' && e.marker === 'scale-down-complete');
+      if (m?.type === 'MARKER') m.detail = 'aborted: cannot scale StatefulSet web: Forbidden (HTTP 403)';
+    });
+    const r = resultOf(bad, ID);
+    expect(r.status).to.equal('error');
+    expect(r.message).to.include('Forbidden (HTTP 403)');
+  });
+});
