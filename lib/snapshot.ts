@@ -2,7 +2,7 @@
 // what only a probe can tell (the hostname inside the pod, DNS answers, sentinels).
 import type { Cluster } from './cluster.ts';
 import { settleA, type DnsProbe } from './probes/dns.ts';
-import { execIn } from './probes/exec.ts';
+import { readFileIn } from './probes/exec.ts';
 import { hostnameIn, readSentinel, writeSentinel } from './probes/sentinel.ts';
 import { podFqdn, podName } from './names.ts';
 import type { Recorder } from './recorder.ts';
@@ -71,14 +71,8 @@ async function readTopology(ctx: SnapshotContext, pods: PodSnapshot[]): Promise<
   const { cluster, workload } = ctx;
   const t = workload.topology!;
   const ns = workload.info.namespace;
-  const read = async (pod: string, path: string): Promise<{ data?: string; error?: string }> => {
-    try {
-      const r = await execIn(cluster, ns, pod, workload.container, ['cat', path]);
-      return r.exitCode === 0 ? { data: r.stdout } : { error: `cat ${path} exited ${r.exitCode}: ${r.stderr.trim()}` };
-    } catch (err) {
-      return { error: (err as Error).message };
-    }
-  };
+  const read = (pod: string, path: string): Promise<{ data?: string; error?: string }> =>
+    readFileIn(cluster, ns, pod, workload.container, path);
   const primary = podName(workload.info, 0);
   const p = await read(primary, t.primaryPath);
   const copies = [];

@@ -58,3 +58,15 @@ export async function execIn(
       });
   });
 }
+
+/** A file's content as the pod sees it, or why it could not be read (never throws). */
+export async function readFileIn(
+  cluster: Cluster, namespace: string, pod: string, container: string, path: string,
+): Promise<{ data?: string; error?: string }> {
+  try {
+    const r = await execIn(cluster, namespace, pod, container, ['cat', path]);
+    return r.exitCode === 0 ? { data: r.stdout } : { error: `cat ${path} exited ${r.exitCode}: ${r.stderr.trim()}` };
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
+}

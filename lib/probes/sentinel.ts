@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Cluster } from '../cluster.ts';
 import { SENTINEL_FILE } from '../workloads/common.ts';
 import type { SentinelRecord } from '../types.ts';
-import { execIn } from './exec.ts';
+import { execIn, readFileIn } from './exec.ts';
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
@@ -27,13 +27,9 @@ export async function readSentinel(
   cluster: Cluster, namespace: string, pod: string, container: string, dataPath: string,
 ): Promise<SentinelRecord> {
   const path = `${dataPath}/${SENTINEL_FILE}`;
-  try {
-    const r = await execIn(cluster, namespace, pod, container, ['cat', path]);
-    if (r.exitCode !== 0) return { pod, path, sha256: '', bytes: 0, error: `cat exited ${r.exitCode}: ${r.stderr.trim()}` };
-    return { pod, path, token: r.stdout, sha256: sha256(r.stdout), bytes: Buffer.byteLength(r.stdout) };
-  } catch (err) {
-    return { pod, path, sha256: '', bytes: 0, error: (err as Error).message };
-  }
+  const { data, error } = await readFileIn(cluster, namespace, pod, container, path);
+  if (data === undefined) return { pod, path, sha256: '', bytes: 0, error: error ?? 'no data' };
+  return { pod, path, token: data, sha256: sha256(data), bytes: Buffer.byteLength(data) };
 }
 
 export async function hostnameIn(cluster: Cluster, namespace: string, pod: string, container: string): Promise<string> {
