@@ -81,7 +81,9 @@ export function waitConverged(
  * Lowers replicas to `to` through the scale subresource and waits until every pod
  * above it is gone; the timeline between the markers is what STS-ORDER-SCALEDOWN judges.
  */
-export async function scaleDown(cluster: Cluster, rec: Recorder, w: Workload, to: number, timeoutMs: number): Promise<void> {
+export async function scaleDown(
+  cluster: Cluster, rec: Recorder, w: Workload, to: number, timeoutMs: number, requested?: () => Promise<void>,
+): Promise<void> {
   const { statefulSet: name, namespace, replicas } = w.info;
   rec.mark('scale-down', { detail: `${replicas} -> ${to}` });
   // Read-modify-write of the scale subresource; a 409 (someone else bumped the
@@ -96,6 +98,7 @@ export async function scaleDown(cluster: Cluster, rec: Recorder, w: Workload, to
       throw new ClusterError(`cannot scale StatefulSet ${name} in namespace ${namespace} to ${to}: ${describeError(err)}`);
     }
   }
+  await requested?.();
   await rec.waitFor({
     describe: `scale-down of ${name} from ${replicas} to ${to} (pods above ordinal ${to - 1} gone)`,
     timeoutMs,

@@ -35,7 +35,23 @@ export interface RunOptions {
   dnsBudgetSeconds: number;
   replay: string;
   log: (line: string) => void;
+  /** Called at each phase boundary; fault tests use it to plant a real fault mid-run. */
+  hook?: RunHook;
 }
+
+/** Where a run is when it calls its hook. `round` is set for the round phases. */
+export type RunPhase = 'after-rollout' | 'after-baseline' | 'before-kills' | 'after-kills' | 'after-round' | 'before-after-snapshot' | 'scale-down-requested';
+
+export interface HookContext {
+  phase: RunPhase;
+  round?: number;
+  cluster: Cluster;
+  workload: Workload;
+  recorder: Recorder;
+  log: (line: string) => void;
+}
+
+export type RunHook = (ctx: HookContext) => Promise<void>;
 
 export interface RunOutput {
   result: RunResult;
@@ -93,6 +109,10 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
     const revision = await waitRollout(cluster, recorder, workload, opts.timeoutSeconds * 1000, opts.image);
     recorder.mark('rollout-complete');
     log(`rollout complete: ${recorder.podSummary()}`);
+    const hook = async (phase: RunPhase, round?: number): Promise<void> => {
+      await opts.hook?.({ phase, ...(round !== undefined ? { round } : {}), cluster, workload, recorder, log });
+    };
+    await hook('after-rollout');
 
     dns = await openDnsProbe(cluster, opts.dnsServer);
     log(`DNS probe: ${dns.target}`);
@@ -100,20 +120,23 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
     recorder.mark('baseline');
     const baseline = await takeSnapshot(snapCtx, 'write');
     log(`baseline: ${baseline.pods.length} pods, ${baseline.sentinels.length} sentinels written and synced`);
+    await hook('after-baseline');
 
     for (const p of plan) {
-      const r = await chaosRound(cluster, recorder, workload, p, revision, opts);
+      const r = await chaosRound(cluster, recorder, workload, p, revision, opts, hook);
       rounds.push(r);
+      await hook('after-round', p.round);
       if (!r.converged) break;
     }
 
+    await hook('before-after-snapshot');
     recorder.mark('after');
     const after = await takeSnapshot(snapCtx, 'read');
     if (opts.replicas >= 2 && rounds.every((r) => r.converged)) {
       // A scale-down that cannot finish must not cost the run its other verdicts:
       // the marker says why, and STS-ORDER-SCALEDOWN reports it as an error.
       try {
-        await scaleDown(cluster, recorder, workload, 1, opts.timeoutSeconds * 1000);
+        await scaleDown(cluster, recorder, workload, 1, opts.timeoutSeconds * 1000, () => hook('scale-down-requested'));
         log(`scaled down ${opts.replicas} -> 1`);
       } catch (err) {
         recorder.mark('scale-down-complete', { detail: `aborted: ${describeError(err)}` });
@@ -136,8 +159,10 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
 
 async function chaosRound(
   cluster: Cluster, recorder: Recorder, workload: Workload, p: RoundPlan, revision: string, opts: RunOptions,
+  hook: (phase: RunPhase, round?: number) => Promise<void>,
 ): Promise<RoundResult> {
   const ns = workload.info.namespace;
+  await hook('before-kills', p.round);
   const start = recorder.mark('round-start', { round: p.round });
   const before = new Map(p.kills.map((k) => [k.pod, recorder.pods.get(k.pod)?.uid ?? '']));
   // Kills go out lowest ordinal first, each once the watch shows it took effect. Fired
@@ -157,6 +182,7 @@ async function chaosRound(
       },
     });
   }
+  await hook('after-kills', p.round);
   let converged = true;
   try {
     await waitConverged(recorder, workload, revision, before, opts.timeoutSeconds * 1000, `round ${p.round} recovery`);

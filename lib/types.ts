@@ -240,7 +240,8 @@ export interface Evidence {
 }
 
 export interface CheckOutcome {
-  status: 'passed' | 'failed' | 'skipped';
+  /** `error` = the check could not judge (missing or unobservable data), with evidence saying what. */
+  status: CheckStatus;
   message: string;
   evidence: Evidence[];
 }

@@ -21,6 +21,11 @@ export function failed(message: string, evidence: Evidence[]): CheckOutcome {
   return { status: 'failed', message, evidence };
 }
 
+/** The harness could not observe or judge: never a broken guarantee. */
+export function errored(message: string, evidence: Evidence[]): CheckOutcome {
+  return { status: 'error', message, evidence };
+}
+
 export function skipped(message: string): CheckOutcome {
   return { status: 'skipped', message, evidence: [] };
 }

@@ -9,6 +9,7 @@ import { connect } from '../cluster.ts';
 import { ClusterError, UsageError, describeError } from '../errors.ts';
 import { deleteRunNamespace, findRunNamespaces } from '../namespace.ts';
 import { githubAnnotations, githubSummaryMarkdown } from '../report/github.ts';
+import { exitCodeOf, verdictOf } from '../report/stats.ts';
 import { writeReports } from '../report/write.ts';
 import { executeRun, newRunId } from '../run.ts';
 import { buildWorkload } from '../workloads/index.ts';
@@ -61,16 +62,12 @@ async function runCommand(a: RunArgs): Promise<number> {
   }
   await github(result);
   const { passed, failed, error, skipped } = result.summary;
-  const ok = !result.error && failed === 0 && error === 0;
-  const verdict = ok ? 'PASSED' : failed > 0 ? 'FAILED' : 'ERROR';
-  logLine(verdictLine(`${verdict}: ${passed} passed, ${failed} failed, ${error} error, ${skipped} skipped`, ok));
+  const verdict = verdictOf(result);
+  logLine(verdictLine(`${verdict}: ${passed} passed, ${failed} failed, ${error} error, ${skipped} skipped`, verdict === 'PASSED'));
   logLine(`report: ${path.join(dir, 'index.html')}`);
   logLine(`replay: ${result.replay}`);
-  if (result.error) {
-    errorLine(result.error.message);
-    return 2;
-  }
-  return failed > 0 ? 1 : error > 0 ? 2 : 0;
+  if (result.error) errorLine(result.error.message);
+  return exitCodeOf(result);
 }
 
 async function github(result: Parameters<typeof githubAnnotations>[0]): Promise<void> {

@@ -62,6 +62,12 @@ export function verdictOf(result: RunResult): Verdict {
   return 'PASSED';
 }
 
+/** The process exit code for a run: 1 only for a broken guarantee, 2 when anything could not be judged. */
+export function exitCodeOf(result: RunResult): 0 | 1 | 2 {
+  const v = verdictOf(result);
+  return v === 'FAILED' ? 1 : v === 'ERROR' ? 2 : 0;
+}
+
 const REPORT_ORDER: Record<CheckStatus, number> = { failed: 0, error: 1, passed: 2, skipped: 3 };
 
 /** Failed, then errored, then passed, then skipped; the run's order is kept within each. */
