@@ -21,6 +21,14 @@ export class WaitTimeoutError extends ClusterError {
   override name = 'WaitTimeoutError';
 }
 
+/**
+ * The harness lost sight of the cluster (API server unreachable past a wait's deadline,
+ * exec or port-forward transport failure): whatever depended on it is `error`, never `failed`.
+ */
+export class ObservationError extends ClusterError {
+  override name = 'ObservationError';
+}
+
 /** The HTTP status of a client-node ApiException, if that is what `err` is. */
 export function httpStatus(err: unknown): number | undefined {
   if (typeof err === 'object' && err !== null && 'code' in err) {

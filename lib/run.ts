@@ -40,7 +40,7 @@ export interface RunOptions {
 }
 
 /** Where a run is when it calls its hook. `round` is set for the round phases. */
-export type RunPhase = 'after-rollout' | 'after-baseline' | 'before-kills' | 'after-kills' | 'after-round' | 'before-after-snapshot' | 'scale-down-requested';
+export type RunPhase = 'after-deploy' | 'after-rollout' | 'after-baseline' | 'before-kills' | 'after-kills' | 'after-round' | 'before-after-snapshot' | 'scale-down-requested';
 
 export interface HookContext {
   phase: RunPhase;
@@ -106,6 +106,7 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
     await recorder.start();
     recorder.mark('deploy');
     await deployWorkload(cluster, workload);
+    await opts.hook?.({ phase: 'after-deploy', cluster, workload, recorder, log });
     const revision = await waitRollout(cluster, recorder, workload, opts.timeoutSeconds * 1000, opts.image);
     recorder.mark('rollout-complete');
     log(`rollout complete: ${recorder.podSummary()}`);
