@@ -2,7 +2,7 @@
 // `<pod>.<service>.<ns>.svc.<domain>` for their DNS records.
 import type { WorkloadInfo } from './types.ts';
 
-export function podName(workload: WorkloadInfo, ordinal: number): string {
+export function podName(workload: Pick<WorkloadInfo, 'statefulSet'>, ordinal: number): string {
   return `${workload.statefulSet}-${ordinal}`;
 }
 

@@ -7,7 +7,7 @@ import { describePod, eventState, podState, pvState, pvcState } from './digest.t
 import { ClusterError, WaitTimeoutError, describeError, httpStatus } from './errors.ts';
 import { diffRelist, type Known } from './relist.ts';
 import type {
-  EventState, MarkerEntry, MarkerName, PodState, PvState, PvcState, TimelineEntry, WatchEntry, WatchedKind,
+  EntryBase, EventState, MarkerEntry, MarkerPayload, PodState, PvState, PvcState, TimelineEntry, WatchEntry, WatchedKind,
 } from './types.ts';
 
 interface KindSpec {
@@ -82,9 +82,10 @@ export class Recorder {
     this.retries.clear();
   }
 
-  mark(marker: MarkerName, extra: Omit<MarkerEntry, 'seq' | 't' | 'wall' | 'type' | 'marker'> = {}): MarkerEntry {
-    const e: MarkerEntry = { seq: this.timeline.length, t: this.now(), wall: Date.now(), type: 'MARKER', marker, ...extra };
-    this.timeline.push(e);
+  /** Writes a typed marker (lib/timeline/types.ts MarkerPayload) into the timeline. */
+  mark<P extends MarkerPayload>(payload: P): EntryBase & { type: 'MARKER' } & P {
+    const e = { seq: this.timeline.length, t: this.now(), wall: Date.now(), type: 'MARKER' as const, ...payload };
+    this.timeline.push(e as MarkerEntry);
     return e;
   }
 

@@ -5,6 +5,7 @@ import type { Cluster } from './cluster.ts';
 import { ClusterError, describeError, httpStatus } from './errors.ts';
 import type { Recorder } from './recorder.ts';
 import { podName } from './names.ts';
+import { isReady } from './timeline/queries.ts';
 import type { Workload } from './workloads/common.ts';
 
 const PULL_FAILURES = /^(ErrImagePull|ImagePullBackOff|ErrImageNeverPull|InvalidImageName)\b/;
@@ -42,8 +43,8 @@ function clusterProblem(rec: Recorder, image: string): Error | undefined {
 function allReady(rec: Recorder, w: Workload, revision?: string): boolean {
   for (let i = 0; i < w.info.replicas; i++) {
     const p = rec.pods.get(podName(w.info, i));
-    if (!p || !p.ready || p.deletionTimestamp || p.phase !== 'Running') return false;
-    if (revision && p.revision !== revision) return false;
+    if (!isReady(p)) return false;
+    if (revision && p?.revision !== revision) return false;
   }
   return true;
 }
@@ -85,7 +86,7 @@ export async function scaleDown(
   cluster: Cluster, rec: Recorder, w: Workload, to: number, timeoutMs: number, requested?: () => Promise<void>,
 ): Promise<void> {
   const { statefulSet: name, namespace, replicas } = w.info;
-  rec.mark('scale-down', { detail: `${replicas} -> ${to}` });
+  rec.mark({ marker: 'scale-down', from: replicas, to });
   // Read-modify-write of the scale subresource; a 409 (someone else bumped the
   // resourceVersion, e.g. the controller's status update) is simply retried.
   for (let attempt = 1; ; attempt++) {
@@ -107,5 +108,5 @@ export async function scaleDown(
       return true;
     },
   });
-  rec.mark('scale-down-complete');
+  rec.mark({ marker: 'scale-down-complete' });
 }

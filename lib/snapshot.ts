@@ -5,6 +5,7 @@ import { settleA, type DnsProbe } from './probes/dns.ts';
 import { readFileIn } from './probes/exec.ts';
 import { hostnameIn, readSentinel, writeSentinel } from './probes/sentinel.ts';
 import { podFqdn, podName } from './names.ts';
+import { isReady } from './timeline/queries.ts';
 import type { Recorder } from './recorder.ts';
 import type { DnsSrvLookup, PodSnapshot, SentinelRecord, Snapshot, TopologySnapshot, WorkloadInfo } from './types.ts';
 import type { Workload } from './workloads/common.ts';
@@ -26,7 +27,7 @@ export function recordedPods(rec: Recorder, w: WorkloadInfo): PodSnapshot[] {
     }
     out.push({
       name, ordinal, uid: p.uid, ip: p.ip ?? '', hostname: p.hostname ?? '', subdomain: p.subdomain ?? '',
-      node: p.node ?? '', ready: p.ready && !p.deletionTimestamp, claims,
+      node: p.node ?? '', ready: isReady(p), claims,
     });
   }
   return out;

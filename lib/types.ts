@@ -1,99 +1,22 @@
 // The data a run produces. Everything the checks and reports read is defined here,
 // so checks stay pure functions over recorded data and fixtures stay plain JSON.
 
-/** Resource kinds the recorder watches. */
-export type WatchedKind = 'Pod' | 'PersistentVolumeClaim' | 'PersistentVolume' | 'Event';
-
-/** What the harness observed about a pod at one moment (a digest of the object). */
-export interface PodState {
-  uid: string;
-  phase: string; // Pending | Running | Succeeded | Failed | Unknown
-  ready: boolean;
-  /** status.conditions[Ready].lastTransitionTime, RFC 3339 (second precision). */
-  readySince?: string;
-  ip?: string;
-  hostname?: string;
-  subdomain?: string;
-  node?: string;
-  /** Set once the API server has marked the pod for deletion. */
-  deletionTimestamp?: string;
-  /** controller-revision-hash label. */
-  revision?: string;
-  /** volume name -> claim name, for persistentVolumeClaim volumes. */
-  claims: Record<string, string>;
-  /** Short reasons for not-ready containers (e.g. ImagePullBackOff), for evidence. */
-  waiting?: string[];
-}
-
-export interface PvcState {
-  uid: string;
-  phase: string; // Pending | Bound | Lost
-  volumeName?: string;
-  storageClass?: string;
-  deletionTimestamp?: string;
-}
-
-export interface PvState {
-  uid: string;
-  phase: string;
-  claimUid?: string;
-  claimName?: string;
-}
-
-export interface EventState {
-  uid: string;
-  reason: string;
-  message: string;
-  type: string; // Normal | Warning
-  involved: string; // "Pod/web-0"
-  count?: number;
-}
-
-interface EntryBase {
-  /** Arrival order, strictly increasing. */
-  seq: number;
-  /** Milliseconds since the run started, from a monotonic clock. */
-  t: number;
-  /** Wall-clock arrival time (ms since epoch), to relate to cluster timestamps. */
-  wall: number;
-}
-
-/** A watch event, or a synthetic one made when a re-list found a change the watch missed. */
-export interface WatchEntry extends EntryBase {
-  type: 'ADDED' | 'MODIFIED' | 'DELETED';
-  kind: WatchedKind;
-  name: string;
-  resourceVersion: string;
-  /** True when produced by re-listing after a closed watch or 410 Gone. */
-  relisted?: boolean;
-  pod?: PodState;
-  pvc?: PvcState;
-  pv?: PvState;
-  event?: EventState;
-}
-
-/** A harness action or phase boundary, written into the same timeline. */
-export interface MarkerEntry extends EntryBase {
-  type: 'MARKER';
-  marker: MarkerName;
-  round?: number;
-  /** The pod acted on, for kill markers. */
-  pod?: string;
-  detail?: string;
-}
-
-export type MarkerName =
-  | 'deploy' // objects created; initial rollout begins
-  | 'rollout-complete'
-  | 'baseline'
-  | 'round-start'
-  | 'kill'
-  | 'round-end'
-  | 'after'
-  | 'scale-down' // replicas lowered after the after-snapshot; detail "N -> M"
-  | 'scale-down-complete';
-
-export type TimelineEntry = WatchEntry | MarkerEntry;
+// The timeline's entry types live in lib/timeline/; re-exported so existing imports keep working.
+import type { TimelineEntry } from './timeline/types.ts';
+export type {
+  EntryBase,
+  EventState,
+  MarkerEntry,
+  MarkerName,
+  MarkerOf,
+  MarkerPayload,
+  PodState,
+  PvState,
+  PvcState,
+  TimelineEntry,
+  WatchEntry,
+  WatchedKind,
+} from './timeline/types.ts';
 
 /** Per-ordinal facts captured before and after chaos. */
 export interface PodSnapshot {
@@ -172,6 +95,13 @@ export interface Snapshot {
 
 export type ChaosAction = 'delete' | 'force-delete';
 
+/**
+ * How a round's kills go out: `sequential` lowest ordinal first and `reverse` highest
+ * first, each once the watch shows the previous one took effect; `burst` all at once,
+ * concurrently (a node loss or an OOM storm).
+ */
+export type KillPattern = 'sequential' | 'burst' | 'reverse';
+
 export interface PlannedKill {
   pod: string;
   ordinal: number;
@@ -180,6 +110,8 @@ export interface PlannedKill {
 
 export interface RoundPlan {
   round: number; // 1-based
+  pattern: KillPattern;
+  /** In the order they are sent (for `burst`, all at once). */
   kills: PlannedKill[];
 }
 
@@ -226,6 +158,8 @@ export interface CheckInput {
   baseline: Snapshot;
   after: Snapshot;
   rounds: RoundResult[];
+  /** The run's bounds that checks judge against (absent in older recordings). */
+  limits?: { recoveryTimeoutMs: number };
 }
 
 export type CheckStatus = 'passed' | 'failed' | 'error' | 'skipped';

@@ -145,7 +145,7 @@ function roundCard(round: RoundResult, result: RunResult): string {
   const stat = (label: string, ms: number | undefined): string =>
     `<span class="stat"><span>${label}</span><b>${h(formatDuration(ms))}</b></span>`;
   return `<article class="round" data-round="${h(round.plan.round)}">
-<header><h3>Round ${h(round.plan.round)}</h3><span class="plan">killed ${plan}</span>
+<header><h3>Round ${h(round.plan.round)}</h3><span class="plan">killed ${plan}${round.plan.pattern ? ` · ${h(round.plan.pattern)}` : ''}</span>
 <span class="badge ${round.converged ? 'ok' : 'bad'}">${round.converged ? 'converged' : 'did not converge'}</span>
 <span class="sub">${h(formatRunTime(round.startedAt))} → ${h(formatRunTime(round.endedAt))} (${h(formatDuration(round.endedAt - round.startedAt))})</span></header>
 <div class="stats"><span class="stat"><span>kill → Ready</span></span>${stat('p50', s.p50)}${stat('p95', s.p95)}${stat('max', s.max)}<span class="stat"><span>recovered</span><b>${s.recovered}/${s.killed}</b></span></div>
