@@ -87,6 +87,7 @@ function judgeScaleDown(input: CheckInput): CheckOutcome {
   }
   // The pods that stay (0..to-1) must have been all Ready at some moment of each window.
   const rest = to === 1 ? podName(workload, 0) : `${podName(workload, 0)}..${podName(workload, to - 1)}`;
+  const restReady = to === 1 ? `${rest} Running and Ready` : `${rest} all Running and Ready`;
   removals.forEach((r, i) => {
     if (r.terminating === undefined || to === 0) return;
     const prev = removals[i - 1]?.gone;
@@ -97,7 +98,7 @@ function judgeScaleDown(input: CheckInput): CheckOutcome {
     for (const b of v.blockers) {
       evidence.push({
         subject: `pod ${r.pod}`,
-        expected: `${rest} all Running and Ready at some moment between ${opened} and ${r.pod}'s termination (t=${r.terminating.t}ms)`,
+        expected: `${restReady} at some moment between ${opened} and ${r.pod}'s termination (t=${r.terminating.t}ms)`,
         observed: `${b.pod} never Ready with the others; over the window: ${b.history || b.state}`,
         at: r.terminating.t,
       });

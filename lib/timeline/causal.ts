@@ -115,14 +115,14 @@ export function judgeGeneration(
   const subject = `pod ${gen.name}`;
   const notes = [window.note, gen.added?.relisted ? 'ADDED came from a re-list; the real creation may be earlier' : undefined];
   const opened = `${window.opened} (t=${entries[window.from]?.t ?? 0}ms)`;
-  const preds = ordinal === 1 ? `${podName(workload, 0)} was` : `${podName(workload, 0)}..${podName(workload, ordinal - 1)} were`;
+  const preds = ordinal === 1 ? podName(workload, 0) : `${podName(workload, 0)}..${podName(workload, ordinal - 1)} all`;
   if (v.allReadyAt) {
     const race = informerRaceNote(v);
-    const observed = ordinal === 0 ? `${window.verb} at t=${added.t}ms (ordinal 0 has no predecessors)` : `${window.verb} at t=${added.t}ms; ${preds} all Ready at t=${v.allReadyAt.t}ms`;
+    const observed = ordinal === 0 ? `${window.verb} at t=${added.t}ms (ordinal 0 has no predecessors)` : `${window.verb} at t=${added.t}ms; ${preds} Ready at t=${v.allReadyAt.t}ms`;
     const note = [...notes, race].filter(Boolean).join('; ');
     return { evidence: [{ subject, observed, at: added.t, ...(note ? { note } : {}) }] };
   }
-  const expected = `a moment between ${opened} and its ADDED (t=${added.t}ms) when ${preds} all present, not terminating, Running and Ready`;
+  const expected = `a moment between ${opened} and its ADDED (t=${added.t}ms) with ${preds} present, not terminating, Running and Ready`;
   const note = notes.filter(Boolean).join('; ');
   const evidence: Evidence[] = v.blockers.map((b) => ({
     subject,

@@ -33,7 +33,7 @@ describe('STS-ORDER-CREATE', () => {
     const r = resultOf(good, CREATE);
     expect(r.status).to.equal('passed');
     expect(r.evidence.map((e) => e.subject)).to.deep.equal(['pod web-0', 'pod web-1', 'pod web-2']);
-    expect(r.evidence[2]?.observed).to.match(/^created at t=\d+ms; web-0\.\.web-1 were all Ready at t=\d+ms$/);
+    expect(r.evidence[2]?.observed).to.match(/^created at t=\d+ms; web-0\.\.web-1 all Ready at t=\d+ms$/);
   });
 
   it('fails when web-2 is created before web-1 exists, naming the blocking predecessor', () => {

@@ -224,6 +224,26 @@ export const MUTATIONS: Mutation[] = [
   },
   {
     check: 'STS-ORDER-SCALEDOWN',
+    name: 'a pod that stays is not Ready throughout the scale-down',
+    apply(input) {
+      const tl = input.timeline;
+      const start = markerIndex(tl, 'scale-down');
+      const marker = tl[start];
+      if (!marker || marker.type !== 'MARKER' || marker.marker !== 'scale-down' || marker.to < 1) return undefined;
+      const stays = `${input.workload.statefulSet}-0`;
+      const isStays = (e: TimelineEntry | undefined): e is WatchEntry => !!e && e.type !== 'MARKER' && e.kind === 'Pod' && e.name === stays;
+      const last = tl.slice(0, start).findLast(isStays);
+      if (!last?.pod || last.type === 'DELETED') return undefined;
+      const edited = mutate(input, (d) => {
+        for (const e of d.timeline.slice(start)) if (isStays(e) && e.pod) e.pod.ready = false;
+      });
+      const { seq: _s, t: _t, wall: _w, ...rest } = last;
+      const entry = { ...rest, type: 'MODIFIED' as const, resourceVersion: `${last.resourceVersion}-nr`, pod: { ...last.pod, ready: false } };
+      return { input: insertBefore(edited, (e) => e.seq === marker.seq, entry), needle: stays };
+    },
+  },
+  {
+    check: 'STS-ORDER-SCALEDOWN',
     name: 'the next lower ordinal starts terminating before the higher one is gone',
     apply(input) {
       const tl = input.timeline;
