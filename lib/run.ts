@@ -16,6 +16,7 @@ import type { CheckInput, ClusterFacts, PlannedKill, RoundPlan, RoundResult, Run
 import type { Workload, WorkloadOptions } from './workloads/common.ts';
 import { deployWorkload, scaleDown, waitConverged, waitRollout } from './rollout.ts';
 import { buildWorkload, type WorkloadKind } from './workloads/index.ts';
+import { runNamespace } from './names.ts';
 
 export interface RunOptions {
   kubeconfig?: string;
@@ -72,7 +73,7 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
   const log = opts.log;
   const cluster = await connect({ kubeconfig: opts.kubeconfig, context: opts.context });
   const facts = await clusterFacts(cluster, opts.storageClass, opts.image);
-  const namespace = `ordinal-${runId}`;
+  const namespace = runNamespace(runId);
   const wopts: WorkloadOptions = {
     namespace, runId, replicas: opts.replicas, image: opts.image, storageClass: facts.storageClass, claimSize: opts.claimSize,
   };

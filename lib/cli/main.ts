@@ -15,6 +15,7 @@ import { executeRun, newRunId } from '../run.ts';
 import { buildWorkload } from '../workloads/index.ts';
 import { parseRunArgs, runHelp, type RunArgs } from './args.ts';
 import { errorLine, logLine, verdictLine } from './output.ts';
+import { runNamespace } from '../names.ts';
 
 const USAGE = `Usage: ordinal <command> [flags]
 
@@ -79,7 +80,7 @@ async function github(result: Parameters<typeof githubAnnotations>[0]): Promise<
 
 function dryRun(a: RunArgs): number {
   const runId = newRunId();
-  const namespace = `ordinal-${runId}`;
+  const namespace = runNamespace(runId);
   const w = buildWorkload(a.workload, {
     namespace, runId, replicas: a.replicas, image: a.image, claimSize: a.claimSize, ...(a.storageClass ? { storageClass: a.storageClass } : {}),
   });
