@@ -70,7 +70,8 @@ function judgeRound(
       continue;
     }
     const took = Math.round((ready.t - kill.t) * 10) / 10;
-    if (limit !== undefined && ready.t - marker.t > limit) {
+    // The run's wait starts once the kills took effect, so a recovery is bounded per kill.
+    if (limit !== undefined && took > limit) {
       f.problems.push(`round ${round}: ${kill.pod}'s replacement became Ready ${took}ms after the kill, over the ${limit}ms timeout`);
       f.evidence.push({ subject, expected: `Ready within ${limit}ms`, observed: `Ready after ${took}ms (uid ${replacement.uid})`, at: ready.t, note: `round ${round}` });
       continue;
@@ -127,7 +128,8 @@ function judgeUnplanned(input: CheckInput, entries: TimelineEntry[], generations
   const from = baselineIdx >= 0 ? baselineIdx : findMarker(entries, 'round-start');
   const afterIdx = findMarker(entries, 'after', from);
   const to = afterIdx >= 0 ? afterIdx : entries.length;
-  // A generation's end is planned only when a kill marker for its UID came before it.
+  // A generation's end (a baseline pod's or a replacement's) is planned only when a kill
+  // marker for its UID came before it.
   const killedAt = new Map(markersOf(entries, 'kill').map((k) => [k.marker.uid, k.index]));
   const planned = (uid: string, at: number): boolean => (killedAt.get(uid) ?? Number.POSITIVE_INFINITY) < at;
   const reported = new Set<string>();
@@ -135,7 +137,7 @@ function judgeUnplanned(input: CheckInput, entries: TimelineEntry[], generations
     if (ordinalOf(workload.statefulSet, name) === undefined) continue;
     gens.forEach((g, i) => {
       const gone = g.terminating ?? g.deleted;
-      if (!gone || gone.index <= from || gone.index >= to || g.first.index >= from || planned(g.uid, gone.index)) return;
+      if (!gone || gone.index <= from || gone.index >= to || planned(g.uid, gone.index)) return;
       const next = gens[i + 1];
       const seen = [
         g.terminating ? `terminating at t=${g.terminating.t}ms` : undefined,

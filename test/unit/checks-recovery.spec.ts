@@ -89,6 +89,18 @@ describe(ID, () => {
     expect(r.evidence.find((e) => e.subject === 'pod web-0')?.expected).to.equal('uid web-0-uid-0 kept through the run (not killed)');
   });
 
+  it('fails when a replacement from an earlier round is itself replaced without a kill', () => {
+    // Round 1 replaced web-1 (uid-1); round 2 kills web-0 only, yet web-1-uid-1 goes away.
+    const input = buildWebInput({ rounds: [[[1, 'delete']], [[0, 'delete']]], scaleDownTo: null });
+    const ends = input.timeline.filter(isRoundEnd);
+    const last = input.timeline.findLast((e) => web1New(e) && e.type === 'MODIFIED');
+    if (!last || last.type === 'MARKER' || !last.pod || ends.length !== 2) throw new Error('builder changed');
+    const { seq: _s, t: _t, wall: _w, ...rest } = last;
+    const atEnd2 = (e: TimelineEntry): boolean => e.seq === ends[1]?.seq;
+    const bad = insertBefore(input, atEnd2, { ...rest, type: 'DELETED', resourceVersion: 'd2' });
+    expectFailure(resultOf(bad, ID), 'web-1 was not killed but its pod (uid web-1-uid-1) was replaced', 'no replacement seen');
+  });
+
   it('fails when the snapshots show a new UID for a pod that was not killed, even if the watch missed it', () => {
     const bad = mutate(oneRound(), (d) => (podIn(d.after, 'web-2').uid = 'web-2-elsewhere'));
     expectFailure(resultOf(bad, ID), 'web-2 was not killed but its UID changed from web-2-uid-0 to web-2-elsewhere');
