@@ -2,6 +2,7 @@
 // or a fixture recorded from a real cluster), each with the check it must trip and a
 // needle (pod, claim or name) that the failure must mention.
 import type { CheckInput, TimelineEntry, WatchEntry } from '../../../lib/types.ts';
+import { ordinalOf } from '../../../lib/timeline/queries.ts';
 import { insertBefore, mutate, podIn } from './timeline-edit.ts';
 
 export interface Planted {
@@ -16,10 +17,7 @@ export interface Mutation {
   apply(input: CheckInput): Planted | undefined;
 }
 
-const ordinalOf = (input: CheckInput, name: string): number | undefined => {
-  const m = new RegExp(`^${input.workload.statefulSet}-(\\d+)$`).exec(name);
-  return m ? Number(m[1]) : undefined;
-};
+const ordinalIn = (input: CheckInput, name: string): number | undefined => ordinalOf(input.workload.statefulSet, name);
 
 const markerIndex = (tl: TimelineEntry[], marker: string, from = 0): number =>
   tl.findIndex((e, i) => i >= from && e.type === 'MARKER' && e.marker === marker);
@@ -33,7 +31,7 @@ const markerIndex = (tl: TimelineEntry[], marker: string, from = 0): number =>
 function neverReadyInWindow(input: CheckInput, idx: number, windowStart: number): Planted | undefined {
   const added = input.timeline[idx];
   if (!added || added.type === 'MARKER') return undefined;
-  const ordinal = ordinalOf(input, added.name);
+  const ordinal = ordinalIn(input, added.name);
   if (ordinal === undefined || ordinal < 1) return undefined;
   const pred = `${input.workload.statefulSet}-${ordinal - 1}`;
   const isPred = (e: TimelineEntry | undefined): e is WatchEntry => !!e && e.type !== 'MARKER' && e.kind === 'Pod' && e.name === pred;
@@ -55,7 +53,7 @@ function firstAddedIn(input: CheckInput, from: number, to: number, isNew: (e: Wa
   const out: number[] = [];
   for (let i = from; i < to; i++) {
     const e = input.timeline[i];
-    if (e && e.type === 'ADDED' && e.kind === 'Pod' && isNew(e) && (ordinalOf(input, e.name) ?? 0) >= 1) out.push(i);
+    if (e && e.type === 'ADDED' && e.kind === 'Pod' && isNew(e) && (ordinalIn(input, e.name) ?? 0) >= 1) out.push(i);
   }
   return out;
 }
