@@ -19,7 +19,7 @@ describe('STS-PVC-BINDING', () => {
     const r = resultOf(good, ID);
     expect(r.status).to.equal('passed');
     expect(r.evidence.map((e) => e.subject)).to.deep.equal(['PVC www-web-0', 'PVC www-web-1', 'PVC www-web-2']);
-    expect(r.evidence[1]?.observed).to.equal('mounted by web-1; uid pvc-uid-1; PV pv-1 (pv-uid-1)');
+    expect(r.evidence[1]?.observed).to.equal('mounted by web-1; uid pvc-uid-1, Bound; PV pv-1 (pv-uid-1), claimRef.uid matches');
   });
 
   it('fails when a recreated pod mounts a claim with a new PVC UID', () => {
