@@ -62,6 +62,38 @@ describe('STS-PVC-BINDING', () => {
     expectFailure(resultOf(bad, ID), 'web-0 mounts no claim from template www after chaos');
   });
 
+  it('fails when the claim is not Bound after chaos', () => {
+    const bad = mutate(good, (d) => (claimOf(podIn(d.after, 'web-2').claims).pvcPhase = 'Lost'));
+    const r = resultOf(bad, ID);
+    expectFailure(r, 'www-web-2 is Lost (after chaos), expected Bound');
+    expect(r.evidence[0]).to.include({ subject: 'PVC www-web-2', expected: 'phase Bound', observed: 'phase Lost' });
+  });
+
+  it("fails when the PV's claimRef.uid names another claim", () => {
+    const bad = mutate(good, (d) => (claimOf(podIn(d.after, 'web-0').claims).pvClaimUid = 'pvc-uid-OTHER'));
+    const r = resultOf(bad, ID);
+    expectFailure(r, 'PV pv-0 names claim uid pvc-uid-OTHER (after chaos), but www-web-0 has uid pvc-uid-0');
+    expect(r.evidence[0]).to.include({ subject: 'PV pv-0', expected: 'claimRef.uid pvc-uid-0' });
+  });
+
+  it('is an error, not a pass, when a UID is empty in both snapshots (never seen, not "equal")', () => {
+    const bad = mutate(good, (d) => {
+      claimOf(podIn(d.baseline, 'web-1').claims).pvUid = '';
+      claimOf(podIn(d.after, 'web-1').claims).pvUid = '';
+    });
+    const r = resultOf(bad, ID);
+    expect(r.status, r.message).to.equal('error');
+    expect(r.message).to.include('PVC www-web-1').and.include('baseline pvUid').and.include('after pvUid');
+  });
+
+  it('is an error when the phase or claimRef was not recorded', () => {
+    const bad = mutate(good, (d) => {
+      delete claimOf(podIn(d.after, 'web-0').claims).pvcPhase;
+      claimOf(podIn(d.after, 'web-0').claims).pvClaimUid = '';
+    });
+    expect(resultOf(bad, ID).status).to.equal('error');
+  });
+
   it('fails when a pod is missing after chaos', () => {
     const bad = mutate(good, (d) => (d.after.pods = d.after.pods.filter((p) => p.name !== 'web-1')));
     expectFailure(resultOf(bad, ID), 'web-1 is missing after chaos');
