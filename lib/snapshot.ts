@@ -51,7 +51,8 @@ export interface SnapshotContext {
 export async function takeSnapshot(ctx: SnapshotContext, sentinels: 'write' | 'read'): Promise<Snapshot> {
   const { recorder, workload, dns } = ctx;
   const w = workload.info;
-  const exec = ctx.exec ?? clusterExec(ctx.cluster, w.namespace);
+  // Probes ride out an API server restart for as long as the DNS budget (default 60 s).
+  const exec = ctx.exec ?? clusterExec(ctx.cluster, w.namespace, Date.now() + Math.max(ctx.dnsBudgetMs, 30_000));
   const t = recorder.now();
   const pods = recordedPods(recorder, w);
   const now = (): number => recorder.now();

@@ -19,14 +19,12 @@ export type ExecFn = (pod: string, container: string, command: string[]) => Prom
 
 /**
  * The real ExecFn for one namespace. A refused or reset connection (API server restarting)
- * is retried for up to `retryForMs` per call; any other failure is final at once.
+ * is retried until `deadline` (wall ms, shared by every call of one snapshot, so an API
+ * server that stays down costs one budget, not one per exec); other failures are final.
  */
-export function clusterExec(cluster: Cluster, namespace: string, retryForMs = 60_000): ExecFn {
+export function clusterExec(cluster: Cluster, namespace: string, deadline: number): ExecFn {
   return (pod, container, command) =>
-    retryTransient(() => execIn(cluster, namespace, pod, container, command), {
-      deadline: Date.now() + retryForMs,
-      what: `exec in pod ${pod}`,
-    });
+    retryTransient(() => execIn(cluster, namespace, pod, container, command), { deadline, what: `exec in pod ${pod}` });
 }
 
 function collector(): { stream: Writable; text: () => string } {
