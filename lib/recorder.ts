@@ -58,6 +58,8 @@ export class Recorder {
   private readonly log: (line: string) => void;
   private readonly health = new WatchHealth();
   private readonly optionalKinds = new Set<WatchedKind>();
+  /** Changes re-lists applied since each watch was last established (a list can succeed while its watch fails). */
+  private readonly reconciled = new Map<WatchedKind, number>();
   private readonly retries = new Set<NodeJS.Timeout>();
   /** Canary arrivals: ms between the harness writing a timestamp and the watch delivering it. */
   readonly canarySamples: number[] = [];
@@ -230,6 +232,8 @@ export class Recorder {
     this.known.set(spec.kind, known);
     const relisted = !initial;
     const changes = diffRelist(known, listed);
+    const reconciled = (this.reconciled.get(spec.kind) ?? 0) + (relisted ? changes.length : 0);
+    this.reconciled.set(spec.kind, reconciled);
     for (const c of changes) {
       if (c.type === 'DELETED' || !c.object) {
         this.apply(spec, 'DELETED', { metadata: { name: c.name, uid: c.uid, resourceVersion: c.resourceVersion } }, relisted, true);
@@ -241,9 +245,10 @@ export class Recorder {
     // scheduled the next attempt from its done callback.
     if (!(await this.watch(spec, resourceVersion))) return;
     const gap = this.health.reestablished(spec.kind, this.now());
+    this.reconciled.delete(spec.kind);
     if (gap) {
-      this.mark('watch-gap', { gap: { ...gap, reconciled: changes.length }, detail: gap.kind });
-      this.log(describeGap(gap, changes.length));
+      this.mark('watch-gap', { gap: { ...gap, reconciled }, detail: gap.kind });
+      this.log(describeGap(gap, reconciled));
     }
   }
 
