@@ -116,7 +116,7 @@ export async function openDnsProbe(cluster: Cluster, override?: string): Promise
   if (canary.every((a) => UNOBSERVED_RCODES.has(a.rcode))) {
     probe.close();
     throw new ClusterError(
-      `DNS queries through port-forwards to ${pods.join(', ')} in kube-system get no answer (${canary.map((a) => a.error).join('; ')}); ` +
+      `DNS queries through ${pods.length === 1 ? 'a port-forward' : 'the port-forwards'} to ${pods.map((p) => `kube-system/${p}`).join(', ')} get no answer (${canary.map((a) => a.error).join('; ')}); ` +
         'check the pods/portforward permission in kube-system, or pass --dns-server host:port',
     );
   }
