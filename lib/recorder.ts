@@ -247,7 +247,7 @@ export class Recorder {
     const gap = this.health.reestablished(spec.kind, this.now());
     this.reconciled.delete(spec.kind);
     if (gap) {
-      this.mark('watch-gap', { gap: { ...gap, reconciled }, detail: gap.kind });
+      this.mark('watch-gap', { ...gap, reconciled });
       this.log(describeGap(gap, reconciled));
     }
   }

@@ -219,8 +219,12 @@ async function chaosRound(
 
 /** Adds what the run learned about its own observation: watch gaps and the canary's detection latency. */
 function observed(result: RunResult, recorder: Recorder, log: (line: string) => void): RunResult {
-  const gaps = recorder.timeline.flatMap((e) => (e.type === 'MARKER' && e.marker === 'watch-gap' && e.gap ? [e.gap] : []));
-  if (gaps.length > 0) result.observationGaps = gaps.map((g) => ({ kind: g.kind, fromMs: g.from, toMs: g.to, reason: g.reason }));
+  const gaps = recorder.timeline.flatMap((e) =>
+    e.type === 'MARKER' && e.marker === 'watch-gap' && e.kind !== undefined && e.from !== undefined && e.to !== undefined
+      ? [{ kind: e.kind, fromMs: e.from, toMs: e.to, reason: e.reason ?? '' }]
+      : [],
+  );
+  if (gaps.length > 0) result.observationGaps = gaps;
   if (recorder.canarySamples.length > 0) {
     const d = (result.detectionLatency = latencyStats(recorder.canarySamples));
     log(`detection latency (canary, ${d.samples} samples): p50 ${d.p50Ms?.toFixed(2)} ms, p95 ${d.p95Ms?.toFixed(2)} ms, max ${d.maxMs?.toFixed(2)} ms`);

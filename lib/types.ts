@@ -80,17 +80,15 @@ export interface MarkerEntry extends EntryBase {
   /** The pod acted on, for kill markers. */
   pod?: string;
   detail?: string;
-  /** For `watch-gap`: which watch was down, from when to when (run ms), and why. */
-  gap?: ObservationGapMarker;
-}
-
-/** A watch that stopped observing and was re-established (re-listed) later. */
-export interface ObservationGapMarker {
-  kind: WatchedKind;
-  from: number;
-  to: number;
-  reason: string;
-  /** Changes the re-list found that the watch had missed. */
+  /**
+   * For `watch-gap` (same flat shape as helper A's typed MarkerPayload): which watch was
+   * down, from when to when (run ms), the first error, and how many changes the re-list
+   * reconciled.
+   */
+  kind?: WatchedKind;
+  from?: number;
+  to?: number;
+  reason?: string;
   reconciled?: number;
 }
 
@@ -104,7 +102,7 @@ export type MarkerName =
   | 'after'
   | 'scale-down' // replicas lowered after the after-snapshot; detail "N -> M"
   | 'scale-down-complete'
-  | 'watch-gap'; // a watch was down and has been re-listed; see MarkerEntry.gap
+  | 'watch-gap'; // a watch was down and has been re-listed; see MarkerEntry.kind/from/to/reason
 
 export type TimelineEntry = WatchEntry | MarkerEntry;
 
