@@ -4,6 +4,7 @@
 import type { Cluster } from './cluster.ts';
 import { ClusterError, describeError, httpStatus } from './errors.ts';
 import type { Recorder } from './recorder.ts';
+import { retryTransient } from './retry.ts';
 import { podName } from './names.ts';
 import { isReady } from './timeline/queries.ts';
 import type { Workload } from './workloads/common.ts';
@@ -57,7 +58,9 @@ export async function waitRollout(cluster: Cluster, rec: Recorder, w: Workload, 
     until: () => (allReady(rec, w) ? true : undefined),
     failFast: () => clusterProblem(rec, image),
   });
-  const sts = await cluster.apps.readNamespacedStatefulSet({ name: w.info.statefulSet, namespace: w.info.namespace });
+  const sts = await retryTransient(() => cluster.apps.readNamespacedStatefulSet({ name: w.info.statefulSet, namespace: w.info.namespace }), {
+    deadline: Date.now() + timeoutMs, what: `reading StatefulSet ${w.info.statefulSet}`,
+  });
   return sts.status?.updateRevision ?? rec.pods.get(podName(w.info, 0))?.revision ?? '';
 }
 
@@ -89,10 +92,13 @@ export async function scaleDown(
   rec.mark({ marker: 'scale-down', from: replicas, to });
   // Read-modify-write of the scale subresource; a 409 (someone else bumped the
   // resourceVersion, e.g. the controller's status update) is simply retried.
+  const deadline = Date.now() + timeoutMs;
   for (let attempt = 1; ; attempt++) {
     try {
-      const scale = await cluster.apps.readNamespacedStatefulSetScale({ name, namespace });
-      await cluster.apps.replaceNamespacedStatefulSetScale({ name, namespace, body: { ...scale, spec: { replicas: to } } });
+      await retryTransient(async () => {
+        const scale = await cluster.apps.readNamespacedStatefulSetScale({ name, namespace });
+        await cluster.apps.replaceNamespacedStatefulSetScale({ name, namespace, body: { ...scale, spec: { replicas: to } } });
+      }, { deadline, what: `scaling StatefulSet ${name}` });
       break;
     } catch (err) {
       if (httpStatus(err) === 409 && attempt < 5) continue;

@@ -7,7 +7,8 @@ import { killPod } from './chaos/execute.ts';
 import { runChecks } from './checks/catalog.ts';
 import { clusterFacts, connect, type Cluster } from './cluster.ts';
 import { ClusterError, ObservationError, describeError } from './errors.ts';
-import { createRunNamespace, deleteRunNamespace, onEveryExit } from './namespace.ts';
+import { CANARY_ANNOTATION, CANARY_NAME, createCanary, latencyStats, type Canary } from './canary.ts';
+import { cleanupCommand, createRunNamespace, deleteRunNamespace, onEveryExit } from './namespace.ts';
 import { openDnsProbe, type DnsProbe } from './probes/dns.ts';
 import { Recorder } from './recorder.ts';
 import { takeSnapshot } from './snapshot.ts';
@@ -86,21 +87,29 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
 
   const recorder = new Recorder(cluster, namespace, { log });
   let dns: DnsProbe | undefined;
+  let canary: Canary | undefined;
   let creating: Promise<void> | undefined;
   const cleanup = onEveryExit(async () => {
+    canary?.stop();
     recorder.stop();
     dns?.close();
     if (opts.keepNamespace) {
       log(`keeping namespace ${namespace} (--keep-namespace); remove it with 'ordinal cleanup'`);
       return;
     }
-    let deleted = await deleteRunNamespace(cluster, namespace, runId);
-    if (!deleted && creating) {
-      // Interrupted while the create was in flight: it may land after the first look.
-      await creating.catch(() => undefined);
-      deleted = await deleteRunNamespace(cluster, namespace, runId);
+    try {
+      // Up to 2 minutes: the API server may be restarting right when the run ends.
+      let deleted = await deleteRunNamespace(cluster, namespace, runId, 120_000, log);
+      if (!deleted && creating) {
+        // Interrupted while the create was in flight: it may land after the first look.
+        await creating.catch(() => undefined);
+        deleted = await deleteRunNamespace(cluster, namespace, runId, 120_000, log);
+      }
+      if (deleted) log(`deleted namespace ${namespace}`);
+    } catch (err) {
+      log(`could not delete namespace ${namespace}: ${describeError(err)}`);
+      log(`remove it later with: ${cleanupCommand(runId, opts)}`);
     }
-    if (deleted) log(`deleted namespace ${namespace}`);
   }, log);
 
   const base = { runId, seed: opts.seed, started, facts, workload, opts };
@@ -109,6 +118,12 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
     creating = createRunNamespace(cluster, namespace, runId);
     await creating;
     await recorder.start();
+    try {
+      canary = await createCanary(cluster, namespace, runId, log);
+      await recorder.watchCanary(CANARY_NAME, CANARY_ANNOTATION);
+    } catch (err) {
+      log(`detection latency will not be measured: cannot create ConfigMap ${CANARY_NAME}: ${describeError(err)}`);
+    }
     recorder.mark({ marker: 'deploy' });
     await deployWorkload(cluster, workload);
     await opts.hook?.({ phase: 'after-deploy', cluster, workload, recorder, log });
@@ -128,6 +143,7 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
     log(`baseline: ${baseline.pods.length} pods, ${baseline.sentinels.length} sentinels written and synced`);
     await hook('after-baseline');
 
+    canary?.start();
     for (const p of plan) {
       const r = await chaosRound(cluster, recorder, workload, p, revision, opts, hook);
       rounds.push(r);
@@ -136,6 +152,7 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
     }
 
     await hook('before-after-snapshot');
+    canary?.stop();
     recorder.mark({ marker: 'after' });
     const after = await takeSnapshot(snapCtx, 'read');
     if (opts.replicas >= 2 && rounds.every((r) => r.converged)) {
@@ -153,11 +170,11 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
       workload: workload.info, timeline: recorder.timeline, baseline, after, rounds, limits: { recoveryTimeoutMs: opts.timeoutSeconds * 1000 },
     };
     const checks = runChecks(input);
-    return { result: assemble(base, checks, rounds), input };
+    return { result: observed(assemble(base, checks, rounds), recorder, log), input };
   } catch (err) {
     const detail = err instanceof ClusterError ? err.detail : undefined;
     log(`run failed: ${describeError(err)}${detail ? `\n${detail}` : ''}`);
-    const result = assemble(base, [], rounds);
+    const result = observed(assemble(base, [], rounds), recorder, log);
     result.error = { message: describeError(err), ...(detail ? { detail } : {}) };
     return { result };
   } finally {
@@ -219,6 +236,21 @@ async function chaosRound(
     .join(', ');
   opts.log(`round ${p.round}/${opts.rounds} (${p.pattern}): killed ${p.kills.map((k) => `${k.pod} (${k.action})`).join(', ')}; ready again: ${times}`);
   return { plan: p, startedAt: start.t, endedAt: end.t, converged, recoveries };
+}
+
+/** Adds what the run learned about its own observation: watch gaps and the canary's detection latency. */
+function observed(result: RunResult, recorder: Recorder, log: (line: string) => void): RunResult {
+  const gaps = recorder.timeline.flatMap((e) =>
+    e.type === 'MARKER' && e.marker === 'watch-gap' && e.kind !== undefined && e.from !== undefined && e.to !== undefined
+      ? [{ kind: e.kind, fromMs: e.from, toMs: e.to, reason: e.reason ?? '' }]
+      : [],
+  );
+  if (gaps.length > 0) result.observationGaps = gaps;
+  if (recorder.canarySamples.length > 0) {
+    const d = (result.detectionLatency = latencyStats(recorder.canarySamples));
+    log(`detection latency (canary, ${d.samples} samples): p50 ${d.p50Ms?.toFixed(2)} ms, p95 ${d.p95Ms?.toFixed(2)} ms, max ${d.maxMs?.toFixed(2)} ms`);
+  }
+  return result;
 }
 
 function assemble(

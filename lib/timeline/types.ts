@@ -4,7 +4,7 @@
 import type { ChaosAction, KillPattern } from '../types.ts';
 
 /** Resource kinds the recorder watches. */
-export type WatchedKind = 'Pod' | 'PersistentVolumeClaim' | 'PersistentVolume' | 'Event';
+export type WatchedKind = 'Pod' | 'PersistentVolumeClaim' | 'PersistentVolume' | 'Event' | 'ConfigMap';
 
 /** What the harness observed about a pod at one moment (a digest of the object). */
 export interface PodState {
@@ -104,6 +104,8 @@ export type MarkerPayload =
       from: number;
       to: number;
       reason: string;
+      /** How many changes the re-list found that the watch had missed. */
+      reconciled?: number;
     };
 
 export type MarkerName = MarkerPayload['marker'];

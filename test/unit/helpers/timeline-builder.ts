@@ -118,7 +118,10 @@ function snapshot(w: Writer, answers: (pod: PodSnapshot) => { t: number; ip: str
       node: s.node ?? '',
       ready: s.ready,
       claims: {
-        www: { claimName: `www-web-${ordinal}`, pvcUid: `pvc-uid-${ordinal}`, pvName: `pv-${ordinal}`, pvUid: `pv-uid-${ordinal}` },
+        www: {
+          claimName: `www-web-${ordinal}`, pvcUid: `pvc-uid-${ordinal}`, pvName: `pv-${ordinal}`, pvUid: `pv-uid-${ordinal}`,
+          pvcPhase: 'Bound', pvClaimUid: `pvc-uid-${ordinal}`,
+        },
       },
     };
   });
