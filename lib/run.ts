@@ -190,16 +190,20 @@ async function chaosRound(
   await hook('before-kills', p.round);
   const start = recorder.mark({ marker: 'round-start', round: p.round, pattern: p.pattern, revision });
   const before = new Map(p.kills.map((k) => [k.pod, recorder.pods.get(k.pod)?.uid ?? '']));
+  // Sending the kills and seeing them take effect share the round's budget, so an API
+  // server outage at this moment is ridden out like one during the recovery wait.
+  const budgetMs = opts.timeoutSeconds * 1000;
+  const deadline = Date.now() + budgetMs;
   const kill = (k: PlannedKill): Promise<void> => {
     const uid = before.get(k.pod) ?? '';
     recorder.mark({ marker: 'kill', round: p.round, pod: k.pod, uid, action: k.action });
-    return killPod(cluster, ns, k, uid);
+    return killPod(cluster, ns, k, uid, deadline);
   };
   const tookEffect = (k: PlannedKill): Promise<true> => {
     const uid = before.get(k.pod) ?? '';
     return recorder.waitFor({
       describe: `the ${k.action} of ${k.pod} (uid ${uid}) to show on the watch`,
-      timeoutMs: 30_000,
+      timeoutMs: Math.max(1000, deadline - Date.now()),
       until: () => {
         const s = recorder.pods.get(k.pod);
         return !s || s.uid !== uid || s.deletionTimestamp ? true : undefined;
