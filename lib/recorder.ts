@@ -154,9 +154,9 @@ export class Recorder {
         fn();
       };
       const check = (): void => {
-        if (this.lost) return finish(() => reject(this.lost));
+        if (this.lost) { finish(() => reject(this.lost)); return; }
         const failure = w.failFast?.();
-        if (failure) return finish(() => reject(failure));
+        if (failure) { finish(() => reject(failure)); return; }
         const v = w.until();
         if (v !== undefined) finish(() => resolve(v));
       };
@@ -306,7 +306,7 @@ export class Recorder {
       const status = (failure as { statusCode?: number } | undefined)?.statusCode ?? httpStatus(failure);
       if (status === 401 || status === 403) {
         const message = `lost the watch on ${spec.kind} in namespace ${this.namespace}: ${describeError(failure)}`;
-        if (spec.optional) return this.log(`${message}; going on without it`);
+        if (spec.optional) { this.log(`${message}; going on without it`); return; }
         this.lost = new ClusterError(message, this.describeState());
         this.log(this.lost.message);
         for (const l of [...this.listeners]) l();
@@ -332,7 +332,8 @@ export class Recorder {
     if (spec.sink) {
       if (type === 'DELETED') known.delete(name);
       else known.set(name, { uid, resourceVersion });
-      return spec.sink(type, obj, relisted);
+      spec.sink(type, obj, relisted);
+      return;
     }
     const entry: WatchEntry = { seq: this.timeline.length, t: this.now(), wall: Date.now(), type, kind: spec.kind, name, resourceVersion };
     if (relisted) entry.relisted = true;

@@ -251,7 +251,8 @@ function observed(result: RunResult, recorder: Recorder, log: (line: string) => 
   );
   if (gaps.length > 0) result.observationGaps = gaps;
   if (recorder.canarySamples.length > 0) {
-    const d = (result.detectionLatency = latencyStats(recorder.canarySamples));
+    const d = latencyStats(recorder.canarySamples);
+    result.detectionLatency = d;
     log(`detection latency (canary, ${d.samples} samples): p50 ${d.p50Ms?.toFixed(2)} ms, p95 ${d.p95Ms?.toFixed(2)} ms, max ${d.maxMs?.toFixed(2)} ms`);
   }
   return result;

@@ -43,7 +43,7 @@ function judgeRound(
   const { round, revision } = marker;
   const endIdx = findMarker(entries, 'round-end', start + 1, (m) => m.round === round);
   const end = entries[endIdx];
-  if (!end || end.type !== 'MARKER' || end.marker !== 'round-end') {
+  if (end?.type !== 'MARKER' || end.marker !== 'round-end') {
     f.unjudged.push(`round ${round} has no round-end marker: the run stopped before the round's recovery was seen`);
     f.evidence.push({ subject: `round ${round}`, expected: 'a round-end marker', observed: 'none' });
     return;

@@ -93,16 +93,17 @@ function dryRun(a: RunArgs): number {
 }
 
 async function cleanupCommand(argv: string[]): Promise<number> {
-  let values;
+  const parse = () => parseArgs({
+    args: argv,
+    options: {
+      kubeconfig: { type: 'string' }, context: { type: 'string' }, 'run-id': { type: 'string' },
+      yes: { type: 'boolean', short: 'y' }, help: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  let values: ReturnType<typeof parse>['values'];
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        kubeconfig: { type: 'string' }, context: { type: 'string' }, 'run-id': { type: 'string' },
-        yes: { type: 'boolean', short: 'y' }, help: { type: 'boolean' },
-      },
-      strict: true,
-    }));
+    ({ values } = parse());
   } catch (err) {
     throw new UsageError(`${(err as Error).message}; see 'ordinal cleanup --help'`);
   }

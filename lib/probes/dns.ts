@@ -109,7 +109,7 @@ export async function openDnsProbe(cluster: Cluster, override?: string): Promise
       },
     }));
   }
-  const probe: DnsProbe = { target: servers.map((s) => s.name).join(', '), servers, close: () => servers.forEach((s) => s.close()) };
+  const probe: DnsProbe = { target: servers.map((s) => s.name).join(', '), servers, close: () => { for (const s of servers) s.close(); } };
   // One query per server before the run depends on them: if no server answers (RBAC,
   // network policy), stop the run with exit 2 now instead of every DNS check erroring later.
   const canary = await Promise.all(servers.map((s) => s.resolveA('kubernetes.default.svc.cluster.local', () => 0)));
@@ -200,7 +200,7 @@ export async function settleA(
     });
     if (pending.length === 0) break;
     const got = await Promise.all(pending.map(({ s }) => s.resolveA(fqdn, now)));
-    got.forEach((a, k) => per[pending[k]!.i]!.answers.push(a));
+    got.forEach((a, k) => { per[pending[k]!.i]!.answers.push(a); });
     if (got.every((a) => isRight(a, expectedIp))) break;
     const wait = Math.min(...got.map((a) => Math.min(Math.max((a.ttl ?? 1) * 1000, 500), 5000)));
     if (now() + wait > deadline) break;

@@ -19,6 +19,7 @@ export function primaryReplicaWorkload(o: WorkloadOptions): Workload {
   const primary = `db-0.db.${o.namespace}.svc.cluster.local`;
   // The primary keeps the data it made on first start (the claim outlives the pod).
   const script = [
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion, not a JS template
     'ord=${HOSTNAME##*-};',
     'if [ "$ord" = 0 ]; then',
     `  [ -s ${d}/${PRIMARY_DATA} ] || { head -c 32 /dev/urandom | od -An -tx1 | tr -d " \\n" > ${d}/${PRIMARY_DATA}.tmp && sync && mv ${d}/${PRIMARY_DATA}.tmp ${d}/${PRIMARY_DATA}; };`,

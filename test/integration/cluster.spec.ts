@@ -16,7 +16,7 @@ import { Service } from 'kubernetes-models/v1';
 import type { Cluster } from '../../lib/cluster.ts';
 import { describeError } from '../../lib/errors.ts';
 import { createRunNamespace, deleteRunNamespace } from '../../lib/namespace.ts';
-import { openDnsProbe, settleA, type DnsProbe } from '../../lib/probes/dns.ts';
+import { openDnsProbe, settleA } from '../../lib/probes/dns.ts';
 import { execIn } from '../../lib/probes/exec.ts';
 import { Recorder } from '../../lib/recorder.ts';
 import type { WatchEntry } from '../../lib/types.ts';
@@ -160,7 +160,7 @@ describe('local cluster (integration)', function () {
           const claimsBound = PODS.every((p) => rec.pvcs.get(`${CLAIM}-${p}`)?.phase === 'Bound');
           const podsReady = PODS.every((p) => {
             const s = rec.pods.get(p);
-            return s !== undefined && s.ready && s.ip !== undefined && !s.deletionTimestamp;
+            return s?.ready === true && s.ip !== undefined && !s.deletionTimestamp;
           });
           return claimsBound && podsReady ? true : undefined;
         },

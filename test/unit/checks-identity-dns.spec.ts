@@ -97,7 +97,7 @@ describe('STS-DNS-A', () => {
   });
 
   it('matches names case-insensitively and with a trailing dot', () => {
-    const ok = mutate(good, (d) => d.after.dnsA.forEach((l) => (l.fqdn = `${l.fqdn.toUpperCase()}.`)));
+    const ok = mutate(good, (d) => d.after.dnsA.forEach((l) => { l.fqdn = `${l.fqdn.toUpperCase()}.`; }));
     expect(resultOf(ok, ID).status).to.equal('passed');
   });
 });

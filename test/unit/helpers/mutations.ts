@@ -100,7 +100,7 @@ export const MUTATIONS: Mutation[] = [
       const tl = input.timeline;
       const k = markerIndex(tl, 'kill');
       const kill = tl[k];
-      if (!kill || kill.type !== 'MARKER' || kill.marker !== 'kill') return undefined;
+      if (kill?.type !== 'MARKER' || kill.marker !== 'kill') return undefined;
       const end = tl.findIndex((e, i) => i > k && e.type === 'MARKER' && e.marker === 'round-end' && e.round === kill.round);
       if (end < 0) return undefined;
       const edited = mutate(input, (d) => {
@@ -227,7 +227,7 @@ export const MUTATIONS: Mutation[] = [
       const tl = input.timeline;
       const start = markerIndex(tl, 'scale-down');
       const marker = tl[start];
-      if (!marker || marker.type !== 'MARKER' || marker.marker !== 'scale-down' || marker.to < 1) return undefined;
+      if (marker?.type !== 'MARKER' || marker.marker !== 'scale-down' || marker.to < 1) return undefined;
       const stays = `${input.workload.statefulSet}-0`;
       const isStays = (e: TimelineEntry | undefined): e is WatchEntry => !!e && e.type !== 'MARKER' && e.kind === 'Pod' && e.name === stays;
       const last = tl.slice(0, start).findLast(isStays);
