@@ -37,7 +37,8 @@ build_k8s() {
 }
 
 build_coredns() {
-  local out="$ORDINAL_CACHE/bin/$(coredns_key)"
+  local out
+  out="$ORDINAL_CACHE/bin/$(coredns_key)"
   if [ -x "$out/coredns" ]; then log "coredns v$COREDNS_VERSION: cached"; return; fi
   cd "$CLUSTER_DIR/go/coredns"
   log "building coredns v$COREDNS_VERSION"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Component configuration files, rewritten on every `up` from the settings in lib.sh.
 # Sourced.
 

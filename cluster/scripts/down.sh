@@ -67,7 +67,7 @@ done
 # 3. Control plane, then kube-proxy's iptables chains.
 stop kube-apiserver
 stop etcd
-[ -x "$K8S_BIN/kube-proxy" ] && "$K8S_BIN/kube-proxy" --cleanup >/dev/null 2>&1 || true
+if [ -x "$K8S_BIN/kube-proxy" ]; then "$K8S_BIN/kube-proxy" --cleanup >/dev/null 2>&1 || true; fi
 
 # 4. Mounts under our own directories only, deepest first.
 for dir in "$ORDINAL_STATE" "$CTRD_STATE"; do

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Host network preparation and its exact undo. Every change is recorded in
 # $ORDINAL_STATE/host so `down` restores what was there before `up`. Sourced.
 
@@ -30,6 +31,7 @@ host_up() {
   fi
   local tool table chain rule
   while read -r tool table chain rule; do
+    # shellcheck disable=SC2086  # $rule is an iptables argument list, split into words on purpose
     $tool -w -t "$table" -C "$chain" $rule 2>/dev/null || $tool -w -t "$table" -I "$chain" 1 $rule
   done < <(fw_rules)
   # The kubelet and kube-proxy add KUBE-* chains; note which were here before us.
@@ -54,6 +56,7 @@ remove_kube_chains() {
   local before=$HOST_REC/kube-chains.before tool table chain rule
   [ -e "$before" ] || return 0
   kube_chains | { grep -vxF -f "$before" || true; } | while read -r tool table chain; do
+    # shellcheck disable=SC2086  # $rule is an iptables argument list, split into words on purpose
     $tool -w -t "$table" -S | awk -v c="$chain" '$1 == "-A" && $2 !~ /^KUBE-/ && / -j / && $NF == c' |
       while read -r rule; do $tool -w -t "$table" ${rule/-A/-D} 2>/dev/null || true; done
     $tool -w -t "$table" -F "$chain" 2>/dev/null || true
@@ -68,6 +71,7 @@ host_down() {
   remove_kube_chains
   local tool table chain rule
   while read -r tool table chain rule; do
+    # shellcheck disable=SC2086  # $rule is an iptables argument list, split into words on purpose
     while $tool -w -t "$table" -C "$chain" $rule 2>/dev/null; do $tool -w -t "$table" -D "$chain" $rule; done
   done < <(fw_rules)
   # The bridge exists only because the CNI plugin made it for our pods.
@@ -87,6 +91,7 @@ host_down() {
 fw_ok() {
   local tool table chain rule
   while read -r tool table chain rule; do
+    # shellcheck disable=SC2086  # $rule is an iptables argument list, split into words on purpose
     $tool -w -t "$table" -C "$chain" $rule 2>/dev/null || return 1
   done < <(fw_rules)
 }

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # the settings are used by the scripts that source this file
 # Shared settings for the local test cluster scripts. Sourced, never run.
 # Everything slow (Go caches, binaries, images) lives under ORDINAL_CACHE, outside
 # the repository, keyed by version; everything runtime lives under ORDINAL_STATE.
@@ -16,7 +17,7 @@ export GOFLAGS=-mod=readonly
 export GOTOOLCHAIN=local
 
 # The binaries' cache key covers the version and the exact dependency set.
-k8s_key() { echo "k8s-v$K8S_VERSION-$(cat "$CLUSTER_DIR/go/k8s/go.sum" | sha256sum | cut -c1-12)"; }
+k8s_key() { echo "k8s-v$K8S_VERSION-$(sha256sum < "$CLUSTER_DIR/go/k8s/go.sum" | cut -c1-12)"; }
 coredns_key() { echo "coredns-v$COREDNS_VERSION-$(cat "$CLUSTER_DIR/go/coredns/go.sum" "$CLUSTER_DIR/go/coredns/main.go" | sha256sum | cut -c1-12)"; }
 K8S_BIN=$ORDINAL_CACHE/bin/$(k8s_key)
 COREDNS_BIN=$ORDINAL_CACHE/bin/$(coredns_key)

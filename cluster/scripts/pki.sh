@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Certificates and kubeconfigs, made once per state directory with the kubeadm we
 # built (phases only: no images, no preflight, no network). Sourced.
 

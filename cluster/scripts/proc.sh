@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Process bookkeeping: every daemon we start is recorded by PID together with the
 # binary it runs, and stopped only if that PID still runs that binary (never by name).
 # Sourced after lib.sh.
