@@ -86,6 +86,7 @@ export function expectCheck(run: FaultRun, id: string, status: CheckStatus, subj
   expect(c.status, `${detail}\n\n${describeRun(run)}`).to.equal(status);
   const named = c.evidence.some((e) => (typeof subject === 'string' ? e.subject === subject : subject.test(e.subject)));
   expect(named, `no evidence of ${id} names ${String(subject)}:\n${detail}`).to.equal(true);
+  console.log(`      ${id} ${c.status}: ${c.message}`);
   return c;
 }
 
