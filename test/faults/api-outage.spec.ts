@@ -1,12 +1,12 @@
 // An API server outage during round recovery is observation trouble, not a broken
 // guarantee: kube-apiserver is stopped (component.sh, by recorded PID) right after the
-// round's kill and started again after ORDINAL_FAULTS_API_OUTAGE seconds (default 45),
+// round's kill and started again after ORDINAL_FAULTS_API_OUTAGE seconds (default 30),
 // while the run waits for the round to converge. The run must ride through and pass.
 import { expect } from 'chai';
 import type { Cluster } from '../../lib/cluster.ts';
 import { at, connectTestCluster, describeRun, expectClusterHealthy, expectExit, type FaultRun, Outage, runWithFault, sleep } from './support.ts';
 
-const OUTAGE_S = Number(process.env.ORDINAL_FAULTS_API_OUTAGE ?? 45);
+const OUTAGE_S = Number(process.env.ORDINAL_FAULTS_API_OUTAGE ?? 30);
 
 describe(`fault: kube-apiserver down for ${OUTAGE_S}s during round 1's recovery`, function () {
   this.timeout(600_000);
@@ -39,7 +39,8 @@ describe(`fault: kube-apiserver down for ${OUTAGE_S}s during round 1's recovery`
 
   after(async function () {
     await outage.restore();
-    if (cluster) await expectClusterHealthy(cluster);
+    // Past the node monitor grace period, so the node no longer flaps when the next run starts.
+    if (cluster) await expectClusterHealthy(cluster, { timeoutMs: 240_000, stableMs: 60_000 });
   });
 
   it('the outage happened while the run was in progress', async function () {

@@ -148,21 +148,35 @@ export class Outage {
 
 /**
  * The cluster is healthy again: every component runs, the API server says /readyz, the
- * node is Ready. Waits up to `timeoutMs` (a restarted kubelet needs a moment).
+ * node is Ready, and all of that holds for `stableMs` without a break. The window matters
+ * after an API server outage: the node lifecycle controller may mark the node NotReady
+ * once more after it first looked Ready (its lease timestamps went stale meanwhile), and
+ * the next run on the cluster must not start on a flapping node.
  */
-export async function expectClusterHealthy(cluster: Cluster, timeoutMs = 90_000): Promise<void> {
-  await waitUntil('the cluster to be healthy (components running, API /readyz, node Ready)', timeoutMs, async () => {
-    for (const c of COMPONENTS) {
-      const s = await componentScript('status', c);
-      if (s.code !== 0) return { ok: false, seen: s.output };
-    }
-    const ready = await new k8s.Health(cluster.kc).readyz({ timeout: 5000 }).catch(() => false);
-    if (!ready) return { ok: false, seen: 'API /readyz not ok' };
-    const nodes = await cluster.core.listNode();
-    const notReady = nodes.items.filter((n) => !n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
-    if (nodes.items.length === 0 || notReady.length > 0) return { ok: false, seen: `nodes not Ready: ${notReady.map((n) => n.metadata?.name).join(', ') || '(no nodes)'}` };
-    return { ok: true, seen: 'healthy' };
+export async function expectClusterHealthy(cluster: Cluster, opts: { timeoutMs?: number; stableMs?: number } = {}): Promise<void> {
+  const { timeoutMs = 120_000, stableMs = 5000 } = opts;
+  let since: number | undefined;
+  await waitUntil(`the cluster to be healthy for ${stableMs / 1000}s (components running, API /readyz, node Ready)`, timeoutMs, async () => {
+    const seen = await unhealthy(cluster);
+    if (seen) since = undefined;
+    else since ??= performance.now();
+    const ok = since !== undefined && performance.now() - since >= stableMs;
+    return { ok, seen: seen ?? `healthy for ${((performance.now() - (since ?? 0)) / 1000).toFixed(0)}s` };
   });
+}
+
+/** What is wrong with the cluster right now, or undefined when nothing is. */
+async function unhealthy(cluster: Cluster): Promise<string | undefined> {
+  for (const c of COMPONENTS) {
+    const s = await componentScript('status', c);
+    if (s.code !== 0) return s.output;
+  }
+  const ready = await new k8s.Health(cluster.kc).readyz({ timeout: 5000 }).catch(() => false);
+  if (!ready) return 'API /readyz not ok';
+  const nodes = await cluster.core.listNode();
+  const notReady = nodes.items.filter((n) => !n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+  if (nodes.items.length === 0 || notReady.length > 0) return `nodes not Ready: ${notReady.map((n) => n.metadata?.name).join(', ') || '(no nodes)'}`;
+  return undefined;
 }
 
 // ---------------------------------------------------------------- waiting
