@@ -4,7 +4,7 @@
 // while the run waits for the round to converge. The run must ride through and pass.
 import { expect } from 'chai';
 import type { Cluster } from '../../lib/cluster.ts';
-import { at, connectTestCluster, describeRun, expectClusterHealthy, expectExit, type FaultRun, Outage, runWithFault, sleep } from './support.ts';
+import { at, connectTestCluster, describeRun, expectClusterHealthy, expectExit, type FaultRun, Outage, runWithFault, seedKilling, sleep } from './support.ts';
 
 const OUTAGE_S = Number(process.env.ORDINAL_FAULTS_API_OUTAGE ?? 30);
 
@@ -17,7 +17,7 @@ describe(`fault: kube-apiserver down for ${OUTAGE_S}s during round 1's recovery`
 
   before(async function () {
     cluster = await connectTestCluster();
-    run = await runWithFault(['--rounds', '1', '--seed', '7', '--timeout', '300'], at('after-kills', async (ctx) => {
+    run = await runWithFault(['--rounds', '1', '--seed', String(seedKilling('web', ['web-1'], 'force-delete')), '--timeout', '300'], at('after-kills', async (ctx) => {
       // Not awaited: the outage overlaps the run's own wait for the round to converge.
       down = (async () => {
         const t0 = performance.now();

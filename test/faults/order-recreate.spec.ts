@@ -1,9 +1,9 @@
 // STS-ORDER-RECREATE against a replacement made out of order: with the controller-manager
 // stopped (component.sh, by recorded PID), the round force-deletes web-0 and web-1
-// (seed 19), and web-1 is created by hand while web-0 is still absent. When the
+// (the seed is chosen for it), and web-1 is created by hand while web-0 is still absent. When the
 // controller-manager is back, the StatefulSet controller adopts web-1 and creates web-0.
 import type { Cluster } from '../../lib/cluster.ts';
-import { adoptablePod, at, connectTestCluster, createPod, expectCheck, expectClusterHealthy, expectExit, type FaultRun, hooks, Outage, runWithFault, waitPod } from './support.ts';
+import { adoptablePod, at, connectTestCluster, createPod, expectCheck, expectClusterHealthy, expectExit, type FaultRun, hooks, Outage, runWithFault, seedKilling, waitPod } from './support.ts';
 
 describe('fault: controller-manager stopped, web-1 recreated by hand while web-0 is absent', function () {
   this.timeout(360_000);
@@ -13,7 +13,7 @@ describe('fault: controller-manager stopped, web-1 recreated by hand while web-0
 
   before(async function () {
     cluster = await connectTestCluster();
-    run = await runWithFault(['--rounds', '1', '--seed', '19', '--timeout', '120'], hooks(
+    run = await runWithFault(['--rounds', '1', '--seed', String(seedKilling('web', ['web-0', 'web-1'], 'force-delete')), '--timeout', '120'], hooks(
       at('before-kills', async (ctx) => {
         await outage.stop('kube-controller-manager');
         ctx.log('fault: kube-controller-manager stopped');

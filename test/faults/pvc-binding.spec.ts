@@ -1,10 +1,10 @@
 // STS-PVC-BINDING against a claim deleted under a pod: www-web-1 is deleted just before
-// round 1 kills web-1 (seed 7). The pvc-protection finalizer keeps the claim while
+// round 1 kills web-1 (the seed is chosen for it). The pvc-protection finalizer keeps the claim while
 // web-1 uses it; once the kill removes the pod the claim goes, and the StatefulSet
 // controller (createPersistentVolumeClaims in stateful_pod_control.go: a claim that is
 // "being deleted" blocks the pod, a missing one is created) makes a new claim, new UID.
 import type { Cluster } from '../../lib/cluster.ts';
-import { at, connectTestCluster, expectCheck, expectClusterHealthy, expectExit, type FaultRun, runWithFault } from './support.ts';
+import { at, connectTestCluster, expectCheck, expectClusterHealthy, expectExit, type FaultRun, runWithFault, seedKilling } from './support.ts';
 
 describe('fault: the claim www-web-1 is deleted just before web-1 is killed', function () {
   this.timeout(360_000);
@@ -13,7 +13,7 @@ describe('fault: the claim www-web-1 is deleted just before web-1 is killed', fu
 
   before(async function () {
     cluster = await connectTestCluster();
-    run = await runWithFault(['--rounds', '1', '--seed', '7', '--timeout', '120'], at('before-kills', async (ctx) => {
+    run = await runWithFault(['--rounds', '1', '--seed', String(seedKilling('web', ['web-1'], 'force-delete')), '--timeout', '120'], at('before-kills', async (ctx) => {
       const namespace = ctx.workload.info.namespace;
       await ctx.cluster.core.deleteNamespacedPersistentVolumeClaim({ name: 'www-web-1', namespace });
       await ctx.recorder.waitFor({

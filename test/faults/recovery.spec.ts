@@ -4,7 +4,7 @@
 // deleted by someone else during the round, and is replaced: an unplanned replacement.
 import { expect } from 'chai';
 import type { Cluster } from '../../lib/cluster.ts';
-import { at, connectTestCluster, deletePod, evidenceText, expectCheck, expectClusterHealthy, expectExit, type FaultRun, runWithFault, waitUntil } from './support.ts';
+import { at, connectTestCluster, deletePod, evidenceText, expectCheck, expectClusterHealthy, expectExit, type FaultRun, runWithFault, seedKilling, waitUntil } from './support.ts';
 
 describe('fault: a ResourceQuota (pods: 2) refuses the replacement of web-1', function () {
   this.timeout(360_000);
@@ -13,7 +13,7 @@ describe('fault: a ResourceQuota (pods: 2) refuses the replacement of web-1', fu
 
   before(async function () {
     cluster = await connectTestCluster();
-    run = await runWithFault(['--rounds', '1', '--seed', '7', '--timeout', '30'], at('before-kills', async (ctx) => {
+    run = await runWithFault(['--rounds', '1', '--seed', String(seedKilling('web', ['web-1'], 'force-delete')), '--timeout', '30'], at('before-kills', async (ctx) => {
       const namespace = ctx.workload.info.namespace;
       await ctx.cluster.core.createNamespacedResourceQuota({ namespace, body: { metadata: { name: 'fault-pods' }, spec: { hard: { pods: '2' } } } });
       // Admission judges against the quota's status: wait until the quota controller has counted the pods.
@@ -51,8 +51,7 @@ describe('fault: web-2, which the plan does not kill, is deleted during round 1'
 
   before(async function () {
     cluster = await connectTestCluster();
-    // Seed 21 kills web-0 only.
-    run = await runWithFault(['--rounds', '1', '--seed', '21', '--timeout', '120'], at('after-kills', async (ctx) => {
+    run = await runWithFault(['--rounds', '1', '--seed', String(seedKilling('web', ['web-0'], 'force-delete')), '--timeout', '120'], at('after-kills', async (ctx) => {
       await deletePod(ctx, 'web-2');
     }, 1));
     console.log(`      run ${run.result.runId}: ${(run.ms / 1000).toFixed(1)}s, exit ${run.exitCode}`);

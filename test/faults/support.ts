@@ -8,6 +8,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
+import { planRounds } from '../../lib/chaos/plan.ts';
 import { parseRunArgs } from '../../lib/cli/args.ts';
 import type { Cluster } from '../../lib/cluster.ts';
 import { describeError } from '../../lib/errors.ts';
@@ -48,6 +49,20 @@ export async function runWithFault(argv: string[], hook: RunHook): Promise<Fault
     },
   });
   return { result: out.result, exitCode: exitCodeOf(out.result), log, ms: performance.now() - started };
+}
+
+/**
+ * The first seed whose round 1 (of 3 replicas) kills exactly `pods`, each with `action`
+ * when given: found from the planner itself, so a spec states what it needs killed and
+ * stays right if the planner's draws change. The run log prints the seed for replay.
+ */
+export function seedKilling(statefulSet: string, pods: string[], action?: 'delete' | 'force-delete'): number {
+  const want = [...pods].sort().join(',');
+  for (let seed = 1; seed < 100_000; seed++) {
+    const kills = planRounds({ seed, statefulSet, replicas: 3, rounds: 1 })[0]?.kills ?? [];
+    if (kills.map((k) => k.pod).sort().join(',') === want && kills.every((k) => !action || k.action === action)) return seed;
+  }
+  throw new Error(`no seed below 100000 kills exactly ${want} in round 1`);
 }
 
 /** A hook that acts only at `phase` (and `round`, if given); every other phase passes through. */
