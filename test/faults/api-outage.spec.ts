@@ -38,6 +38,7 @@ describe(`fault: kube-apiserver down for ${OUTAGE_S}s during round 1's recovery`
   });
 
   after(async function () {
+    await down?.catch(() => undefined);
     await outage.restore();
     // Past the node monitor grace period, so the node no longer flaps when the next run starts.
     if (cluster) await expectClusterHealthy(cluster, { timeoutMs: 240_000, stableMs: 60_000 });
