@@ -4,17 +4,17 @@
 # recorded PID (never by name); start reuses up.sh's own start steps, which skip what
 # already runs, and waits until the component is healthy again.
 #
-#   component.sh stop|start|status etcd|kube-apiserver|kube-controller-manager|kube-scheduler|kubelet|kube-proxy
+#   component.sh stop|start|status etcd|kube-apiserver|kube-controller-manager|kube-scheduler|containerd|kubelet|kube-proxy
 #
 # Exit: 0 done (status: running), 1 status: stopped, 2 usage or the component did not come back.
 source "$(dirname "$0")/up.sh"
 
-usage() { die "usage: component.sh stop|start|status etcd|kube-apiserver|kube-controller-manager|kube-scheduler|kubelet|kube-proxy"; }
+usage() { die "usage: component.sh stop|start|status etcd|kube-apiserver|kube-controller-manager|kube-scheduler|containerd|kubelet|kube-proxy"; }
 [ $# -eq 2 ] || usage
 action=$1 name=$2
 case $name in
   etcd | kube-apiserver | kube-controller-manager | kube-scheduler) part=control-plane ;;
-  kubelet | kube-proxy) part=node ;;
+  containerd | kubelet | kube-proxy) part=node ;;
   *) usage ;;
 esac
 
@@ -26,6 +26,7 @@ healthy() {
     kube-controller-manager) curl -fsk --max-time 2 https://127.0.0.1:10257/healthz ;;
     kube-scheduler) curl -fsk --max-time 2 https://127.0.0.1:10259/healthz ;;
     kubelet) curl -fs --max-time 2 http://127.0.0.1:10248/healthz && node_ready ;;
+    containerd) ctr --address "$CTRD_SOCK" version ;;
     kube-proxy) curl -fs --max-time 2 http://127.0.0.1:10256/healthz ;;
   esac
 }
