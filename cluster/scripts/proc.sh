@@ -18,8 +18,10 @@ start() {
   if running "$name"; then log "$name already running (pid $(cut -d' ' -f1 < "$(pidfile "$name")"))"; return; fi
   mkdir -p "$RUN_DIR" "$LOG_DIR"
   log "starting $name"
-  # 9>&-: the daemon must not inherit the lock that up/down hold on fd 9.
-  setsid "$bin" "$@" >> "$LOG_DIR/$name.log" 2>&1 < /dev/null 9>&- &
+  # Close fds 3-9: a daemon must not inherit the lock up/down hold on fd 9, nor a lock
+  # a caller holds around `cluster:up` (e.g. `flock FILE npm run cluster:up` passes fd 3),
+  # which a daemon would otherwise keep for its whole life.
+  setsid "$bin" "$@" >> "$LOG_DIR/$name.log" 2>&1 < /dev/null 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
   echo "$! $(readlink -f "$bin")" > "$(pidfile "$name")"
 }
 
