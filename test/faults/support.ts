@@ -115,7 +115,7 @@ export const evidenceText = (c: CheckResult): string =>
 
 // ---------------------------------------------------------------- cluster components
 
-export const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet', 'kube-proxy'] as const;
+export const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'containerd', 'kubelet', 'kube-proxy'] as const;
 export type Component = (typeof COMPONENTS)[number];
 const SCRIPT = path.join(ROOT, 'cluster', 'scripts', 'component.sh');
 
