@@ -17,7 +17,7 @@ describe(`fault: kube-apiserver down for ${OUTAGE_S}s during round 1's recovery`
 
   before(async function () {
     cluster = await connectTestCluster();
-    run = await runWithFault(['--rounds', '1', '--seed', String(seedKilling('web', ['web-1'], 'force-delete')), '--timeout', '300'], at('after-kills', async (ctx) => {
+    run = await runWithFault(['--rounds', '1', '--seed', String(seedKilling('web', ['web-1'], 'force-delete')), '--timeout', '300', '--dns-budget', '60'], at('after-kills', async (ctx) => {
       // Not awaited: the outage overlaps the run's own wait for the round to converge.
       down = (async () => {
         const t0 = performance.now();
