@@ -2,6 +2,7 @@
 // every exit path. `cleanup` finds leftovers by that label, never by a name guess.
 import type { Cluster } from './cluster.ts';
 import { ClusterError, describeError, httpStatus } from './errors.ts';
+import { retryTransient } from './retry.ts';
 import { MANAGED_BY, RUN_LABEL } from './workloads/common.ts';
 
 export const OWNER_SELECTOR = `app.kubernetes.io/managed-by=ordinal,${RUN_LABEL}`;
@@ -16,19 +17,32 @@ export async function createRunNamespace(cluster: Cluster, name: string, runId: 
   }
 }
 
-/** Deletes a namespace only if it carries this run's label. Returns false if it was already gone. */
-export async function deleteRunNamespace(cluster: Cluster, name: string, runId: string): Promise<boolean> {
+/**
+ * Deletes a namespace only if it carries this run's label. Returns false if it was already
+ * gone. Connection trouble (an API server restarting) is retried for up to `retryForMs`.
+ */
+export async function deleteRunNamespace(cluster: Cluster, name: string, runId: string, retryForMs = 0, log?: (l: string) => void): Promise<boolean> {
   try {
-    const ns = await cluster.core.readNamespace({ name });
-    if (ns.metadata?.labels?.[RUN_LABEL] !== runId) {
-      throw new ClusterError(`refusing to delete namespace ${name}: it is not labelled ${RUN_LABEL}=${runId}`);
-    }
-    await cluster.core.deleteNamespace({ name });
-    return true;
+    return await retryTransient(async () => {
+      const ns = await cluster.core.readNamespace({ name });
+      if (ns.metadata?.labels?.[RUN_LABEL] !== runId) {
+        throw new ClusterError(`refusing to delete namespace ${name}: it is not labelled ${RUN_LABEL}=${runId}`);
+      }
+      await cluster.core.deleteNamespace({ name });
+      return true;
+    }, { deadline: Date.now() + retryForMs, what: `deleting namespace ${name}`, ...(log ? { log } : {}) });
   } catch (err) {
     if (httpStatus(err) === 404) return false;
     throw err;
   }
+}
+
+const shellWord = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/** The exact command that removes a run's namespace later, with the same cluster flags. */
+export function cleanupCommand(runId: string, o: { kubeconfig?: string | undefined; context?: string | undefined }): string {
+  return ['ordinal', 'cleanup', '--run-id', runId, '--yes',
+    ...(o.kubeconfig ? ['--kubeconfig', o.kubeconfig] : []), ...(o.context ? ['--context', o.context] : [])].map(shellWord).join(' ');
 }
 
 export interface LeftoverNamespace {

@@ -4,22 +4,29 @@
 import * as k8s from '@kubernetes/client-node';
 import type { Cluster } from './cluster.ts';
 import { describePod, eventState, podState, pvState, pvcState } from './digest.ts';
-import { ClusterError, WaitTimeoutError, describeError, httpStatus } from './errors.ts';
+import { ClusterError, ObservationError, WaitTimeoutError, describeError, httpStatus } from './errors.ts';
 import { diffRelist, type Known } from './relist.ts';
+import { WatchHealth, describeGap } from './watch-gaps.ts';
 import type {
-  EventState, MarkerEntry, MarkerName, PodState, PvState, PvcState, TimelineEntry, WatchEntry, WatchedKind,
+  EntryBase, EventState, MarkerEntry, MarkerPayload, PodState, PvState, PvcState, TimelineEntry, WatchEntry, WatchedKind,
 } from './types.ts';
 
 interface KindSpec {
   kind: WatchedKind;
   path: string;
+  /** Server-side filter for both list and watch (the canary watch sees one object). */
+  fieldSelector?: string;
+  /** Entries go here instead of the timeline (the canary's are latency samples, not cluster state). */
+  sink?: (type: WatchEntry['type'], obj: RawObject, relisted: boolean) => void;
+  /** An optional watch never fails a wait: losing it costs only what it measures. */
+  optional?: boolean;
   list(): Promise<{ items: object[]; resourceVersion: string }>;
   keep(obj: RawObject): boolean;
   digest(obj: RawObject): Pick<WatchEntry, 'pod' | 'pvc' | 'pv' | 'event'>;
 }
 
 interface RawObject {
-  metadata?: { name?: string; uid?: string; resourceVersion?: string; namespace?: string };
+  metadata?: { name?: string; uid?: string; resourceVersion?: string; namespace?: string; annotations?: Record<string, string> };
   spec?: { claimRef?: { namespace?: string } };
 }
 
@@ -49,8 +56,14 @@ export class Recorder {
   private readonly listeners = new Set<() => void>();
   private readonly t0 = performance.now();
   private readonly log: (line: string) => void;
-  private readonly failures = new Map<WatchedKind, number>();
+  private readonly health = new WatchHealth();
+  private readonly optionalKinds = new Set<WatchedKind>();
+  /** Changes re-lists applied since each watch was last established (a list can succeed while its watch fails). */
+  private readonly reconciled = new Map<WatchedKind, number>();
   private readonly retries = new Set<NodeJS.Timeout>();
+  /** Canary arrivals: ms between the harness writing a timestamp and the watch delivering it. */
+  readonly canarySamples: number[] = [];
+  private lastCanary = '';
   private stopped = false;
   /** Set when a watch cannot be kept (no permission, API gone): every wait then fails at once. */
   private lost: ClusterError | undefined;
@@ -74,6 +87,46 @@ export class Recorder {
     await Promise.all(this.specs().map((s) => this.listAndWatch(s)));
   }
 
+  /**
+   * Watches the canary ConfigMap `name` (see lib/canary.ts). Each arrival carrying a new
+   * `annotation` timestamp (performance.timeOrigin + performance.now() when it was
+   * written, the same clock as arrival) becomes one latency sample. Optional: if it
+   * cannot be listed (RBAC), the run goes on without the figure.
+   */
+  async watchCanary(name: string, annotation: string): Promise<boolean> {
+    const ns = this.namespace;
+    const spec: KindSpec = {
+      kind: 'ConfigMap', path: `/api/v1/namespaces/${ns}/configmaps`, fieldSelector: `metadata.name=${name}`, optional: true, keep: () => true,
+      list: async () => {
+        const l = await this.cluster.core.listNamespacedConfigMap({ namespace: ns, fieldSelector: `metadata.name=${name}` });
+        return { items: l.items, resourceVersion: l.metadata?.resourceVersion ?? '' };
+      },
+      digest: () => ({}),
+      sink: (type, obj, relisted) => {
+        const arrived = performance.timeOrigin + performance.now();
+        const sent = obj.metadata?.annotations?.[annotation];
+        // Re-listed objects arrive late by construction: they time the re-list, not the watch.
+        if (type !== 'MODIFIED' || relisted || !sent || sent === this.lastCanary) return;
+        this.lastCanary = sent;
+        const ms = arrived - Number(sent);
+        if (Number.isFinite(ms)) this.canarySamples.push(Math.round(ms * 1000) / 1000);
+      },
+    };
+    this.optionalKinds.add('ConfigMap');
+    try {
+      await this.listAndWatch(spec);
+      return true;
+    } catch (err) {
+      this.log(`detection latency will not be measured: cannot watch ConfigMap ${name}: ${describeError(err)}`);
+      return false;
+    }
+  }
+
+  /** What a wait that ran out while a required watch was down must say instead of "timed out". */
+  observationTrouble(): string | undefined {
+    return this.health.describe(this.now(), this.optionalKinds);
+  }
+
   stop(): void {
     this.stopped = true;
     for (const a of this.aborts.values()) a.abort();
@@ -82,9 +135,10 @@ export class Recorder {
     this.retries.clear();
   }
 
-  mark(marker: MarkerName, extra: Omit<MarkerEntry, 'seq' | 't' | 'wall' | 'type' | 'marker'> = {}): MarkerEntry {
-    const e: MarkerEntry = { seq: this.timeline.length, t: this.now(), wall: Date.now(), type: 'MARKER', marker, ...extra };
-    this.timeline.push(e);
+  /** Writes a typed marker (lib/timeline/types.ts MarkerPayload) into the timeline. */
+  mark<P extends MarkerPayload>(payload: P): EntryBase & { type: 'MARKER' } & P {
+    const e = { seq: this.timeline.length, t: this.now(), wall: Date.now(), type: 'MARKER' as const, ...payload };
+    this.timeline.push(e as MarkerEntry);
     return e;
   }
 
@@ -107,7 +161,13 @@ export class Recorder {
         if (v !== undefined) finish(() => resolve(v));
       };
       const timer = setTimeout(() => {
-        finish(() => reject(new WaitTimeoutError(`timed out after ${w.timeoutMs / 1000}s waiting for ${w.describe}`, this.describeState())));
+        // A deadline that passes while a watch is down says nothing about the cluster:
+        // the harness could not see it, so the wait ends as lost observation.
+        const trouble = this.observationTrouble();
+        const err = trouble
+          ? new ObservationError(`could not observe the cluster while waiting ${w.timeoutMs / 1000}s for ${w.describe}: ${trouble}`, this.describeState())
+          : new WaitTimeoutError(`timed out after ${w.timeoutMs / 1000}s waiting for ${w.describe}`, this.describeState());
+        finish(() => reject(err));
       }, w.timeoutMs);
       // Progress only; the verdict comes from check() on watch entries.
       const ticker = setInterval(() => {
@@ -164,6 +224,7 @@ export class Recorder {
   }
 
   private async listAndWatch(spec: KindSpec, initial = true): Promise<void> {
+    if (spec.optional) this.optionalKinds.add(spec.kind);
     const { items, resourceVersion } = await spec.list();
     const listed = (items as RawObject[]).filter((o) => spec.keep(o)).map((o) => ({
       name: o.metadata?.name ?? '', uid: o.metadata?.uid ?? '', resourceVersion: o.metadata?.resourceVersion ?? '', object: o,
@@ -171,22 +232,36 @@ export class Recorder {
     const known = this.known.get(spec.kind) ?? new Map<string, Known>();
     this.known.set(spec.kind, known);
     const relisted = !initial;
-    for (const c of diffRelist(known, listed)) {
+    const changes = diffRelist(known, listed);
+    const reconciled = (this.reconciled.get(spec.kind) ?? 0) + (relisted ? changes.length : 0);
+    this.reconciled.set(spec.kind, reconciled);
+    for (const c of changes) {
       if (c.type === 'DELETED' || !c.object) {
         this.apply(spec, 'DELETED', { metadata: { name: c.name, uid: c.uid, resourceVersion: c.resourceVersion } }, relisted, true);
       } else {
         this.apply(spec, c.type, c.object, relisted);
       }
     }
-    await this.watch(spec, resourceVersion);
+    // The gap closes only once a new watch stream is open; a refused watch has already
+    // scheduled the next attempt from its done callback.
+    if (!(await this.watch(spec, resourceVersion))) return;
+    const gap = this.health.reestablished(spec.kind, this.now());
+    this.reconciled.delete(spec.kind);
+    if (gap) {
+      this.mark({ marker: 'watch-gap', ...gap, reconciled });
+      this.log(describeGap(gap, reconciled));
+    }
   }
 
-  private async watch(spec: KindSpec, resourceVersion: string): Promise<void> {
-    if (this.stopped) return;
+  /** Opens the watch; false if it ended before it was established (client-node reports that through `done`, not by rejecting). */
+  private async watch(spec: KindSpec, resourceVersion: string): Promise<boolean> {
+    if (this.stopped) return false;
     const query: Record<string, string | number | boolean> = { resourceVersion, allowWatchBookmarks: true };
+    if (spec.fieldSelector) query.fieldSelector = spec.fieldSelector;
     if (this.opts.watchTimeoutSeconds) query.timeoutSeconds = this.opts.watchTimeoutSeconds;
     let lastRv = resourceVersion;
     let gone = false;
+    let ended = false;
     const opened = performance.now();
     const w = new k8s.Watch(this.cluster.kc);
     const ctl = await w.watch(
@@ -201,10 +276,12 @@ export class Recorder {
         }
       },
       (err: unknown) => {
+        ended = true;
         if (this.stopped) return;
         // A closed watch (timeout, network) or 410 Gone: list again and diff, so any
         // transition that happened while no watch was open still reaches the timeline.
         this.relists++;
+        this.health.closed(spec.kind, this.now());
         const why = gone ? '410 Gone' : err ? describeError(err) : 'closed';
         this.log(`watch on ${spec.kind} ended (${why}) after resourceVersion ${lastRv}; re-listing`);
         // A watch refused outright (ended within a second) counts as a failure, so a
@@ -214,27 +291,36 @@ export class Recorder {
     );
     if (this.stopped) ctl.abort(); // stop() ran while this watch was connecting
     else this.aborts.set(spec.kind, ctl);
+    return !ended && !this.stopped;
   }
 
-  /** List and watch again, with backoff after failures; gives up (and fails every wait) on 401/403 or after ~1 minute. */
+  /**
+   * List and watch again, with capped backoff after failures, for as long as the recorder
+   * runs: an API server outage ends when it ends, and each wait's own deadline decides
+   * how long the run can afford it. Gives up (failing every wait) only on 401/403.
+   */
   private relist(spec: KindSpec, failure?: unknown): void {
     if (this.stopped) return;
-    const n = failure === undefined ? 0 : (this.failures.get(spec.kind) ?? 0) + 1;
-    this.failures.set(spec.kind, n);
-    const status = (failure as { statusCode?: number } | undefined)?.statusCode ?? httpStatus(failure);
-    if (status === 401 || status === 403 || n > 8) {
-      this.lost = new ClusterError(`lost the watch on ${spec.kind} in namespace ${this.namespace}: ${describeError(failure)}`, this.describeState());
-      this.log(this.lost.message);
-      for (const l of [...this.listeners]) l();
-      return;
+    let delay = 0;
+    if (failure !== undefined) {
+      const status = (failure as { statusCode?: number } | undefined)?.statusCode ?? httpStatus(failure);
+      if (status === 401 || status === 403) {
+        const message = `lost the watch on ${spec.kind} in namespace ${this.namespace}: ${describeError(failure)}`;
+        if (spec.optional) return this.log(`${message}; going on without it`);
+        this.lost = new ClusterError(message, this.describeState());
+        this.log(this.lost.message);
+        for (const l of [...this.listeners]) l();
+        return;
+      }
+      delay = this.health.failed(spec.kind, this.now(), describeError(failure));
+      const n = this.health.outages().find((o) => o.kind === spec.kind)?.failures ?? 1;
+      // First failure and then every ~30 s: enough to follow an outage without flooding.
+      if (n === 1 || n % 6 === 0) this.log(`re-list of ${spec.kind} failed (${n}x): ${describeError(failure)}; retrying every ${delay / 1000}s`);
     }
     const timer = setTimeout(() => {
       this.retries.delete(timer);
-      this.listAndWatch(spec, false).catch((e: unknown) => {
-        this.log(`re-list of ${spec.kind} failed: ${describeError(e)}`);
-        this.relist(spec, e);
-      });
-    }, n === 0 ? 0 : Math.min(500 * 2 ** (n - 1), 10_000));
+      this.listAndWatch(spec, false).catch((e: unknown) => this.relist(spec, e));
+    }, delay);
     this.retries.add(timer);
   }
 
@@ -243,6 +329,11 @@ export class Recorder {
     const uid = obj.metadata?.uid ?? '';
     const resourceVersion = obj.metadata?.resourceVersion ?? '';
     const known = this.known.get(spec.kind)!;
+    if (spec.sink) {
+      if (type === 'DELETED') known.delete(name);
+      else known.set(name, { uid, resourceVersion });
+      return spec.sink(type, obj, relisted);
+    }
     const entry: WatchEntry = { seq: this.timeline.length, t: this.now(), wall: Date.now(), type, kind: spec.kind, name, resourceVersion };
     if (relisted) entry.relisted = true;
     if (!gone) Object.assign(entry, spec.digest(obj));

@@ -4,7 +4,9 @@
 import type { Cluster } from './cluster.ts';
 import { ClusterError, describeError, httpStatus } from './errors.ts';
 import type { Recorder } from './recorder.ts';
+import { retryTransient } from './retry.ts';
 import { podName } from './names.ts';
+import { isReady } from './timeline/queries.ts';
 import type { Workload } from './workloads/common.ts';
 
 const PULL_FAILURES = /^(ErrImagePull|ImagePullBackOff|ErrImageNeverPull|InvalidImageName)\b/;
@@ -42,8 +44,8 @@ function clusterProblem(rec: Recorder, image: string): Error | undefined {
 function allReady(rec: Recorder, w: Workload, revision?: string): boolean {
   for (let i = 0; i < w.info.replicas; i++) {
     const p = rec.pods.get(podName(w.info, i));
-    if (!p || !p.ready || p.deletionTimestamp || p.phase !== 'Running') return false;
-    if (revision && p.revision !== revision) return false;
+    if (!isReady(p)) return false;
+    if (revision && p?.revision !== revision) return false;
   }
   return true;
 }
@@ -56,7 +58,9 @@ export async function waitRollout(cluster: Cluster, rec: Recorder, w: Workload, 
     until: () => (allReady(rec, w) ? true : undefined),
     failFast: () => clusterProblem(rec, image),
   });
-  const sts = await cluster.apps.readNamespacedStatefulSet({ name: w.info.statefulSet, namespace: w.info.namespace });
+  const sts = await retryTransient(() => cluster.apps.readNamespacedStatefulSet({ name: w.info.statefulSet, namespace: w.info.namespace }), {
+    deadline: Date.now() + timeoutMs, what: `reading StatefulSet ${w.info.statefulSet}`,
+  });
   return sts.status?.updateRevision ?? rec.pods.get(podName(w.info, 0))?.revision ?? '';
 }
 
@@ -85,13 +89,16 @@ export async function scaleDown(
   cluster: Cluster, rec: Recorder, w: Workload, to: number, timeoutMs: number, requested?: () => Promise<void>,
 ): Promise<void> {
   const { statefulSet: name, namespace, replicas } = w.info;
-  rec.mark('scale-down', { detail: `${replicas} -> ${to}` });
+  rec.mark({ marker: 'scale-down', from: replicas, to });
   // Read-modify-write of the scale subresource; a 409 (someone else bumped the
   // resourceVersion, e.g. the controller's status update) is simply retried.
+  const deadline = Date.now() + timeoutMs;
   for (let attempt = 1; ; attempt++) {
     try {
-      const scale = await cluster.apps.readNamespacedStatefulSetScale({ name, namespace });
-      await cluster.apps.replaceNamespacedStatefulSetScale({ name, namespace, body: { ...scale, spec: { replicas: to } } });
+      await retryTransient(async () => {
+        const scale = await cluster.apps.readNamespacedStatefulSetScale({ name, namespace });
+        await cluster.apps.replaceNamespacedStatefulSetScale({ name, namespace, body: { ...scale, spec: { replicas: to } } });
+      }, { deadline, what: `scaling StatefulSet ${name}` });
       break;
     } catch (err) {
       if (httpStatus(err) === 409 && attempt < 5) continue;
@@ -107,5 +114,5 @@ export async function scaleDown(
       return true;
     },
   });
-  rec.mark('scale-down-complete');
+  rec.mark({ marker: 'scale-down-complete' });
 }

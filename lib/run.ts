@@ -2,20 +2,22 @@
 // after-snapshot, judgement, cleanup. I/O happens here and in the modules it calls;
 // the verdict comes from the pure checks over what was recorded.
 import { randomBytes } from 'node:crypto';
-import { planRounds } from './chaos/plan.ts';
+import { planRounds, type KillPatternOption } from './chaos/plan.ts';
 import { killPod } from './chaos/execute.ts';
 import { runChecks } from './checks/catalog.ts';
 import { clusterFacts, connect, type Cluster } from './cluster.ts';
-import { ClusterError, describeError } from './errors.ts';
-import { createRunNamespace, deleteRunNamespace, onEveryExit } from './namespace.ts';
+import { ClusterError, ObservationError, describeError } from './errors.ts';
+import { CANARY_ANNOTATION, CANARY_NAME, createCanary, latencyStats, type Canary } from './canary.ts';
+import { cleanupCommand, createRunNamespace, deleteRunNamespace, onEveryExit } from './namespace.ts';
 import { openDnsProbe, type DnsProbe } from './probes/dns.ts';
 import { Recorder } from './recorder.ts';
-import { recoveriesForRound } from './recovery.ts';
 import { takeSnapshot } from './snapshot.ts';
-import type { CheckInput, ClusterFacts, RoundPlan, RoundResult, RunResult } from './types.ts';
+import { recoveriesForRound } from './timeline/recovery.ts';
+import type { CheckInput, ClusterFacts, PlannedKill, RoundPlan, RoundResult, RunResult } from './types.ts';
 import type { Workload, WorkloadOptions } from './workloads/common.ts';
 import { deployWorkload, scaleDown, waitConverged, waitRollout } from './rollout.ts';
 import { buildWorkload, type WorkloadKind } from './workloads/index.ts';
+import { runNamespace } from './names.ts';
 
 export interface RunOptions {
   kubeconfig?: string;
@@ -24,6 +26,8 @@ export interface RunOptions {
   replicas: number;
   rounds: number;
   seed: number;
+  /** How each round's kills go out; `mixed` lets the seed pick per round. */
+  killPattern: KillPatternOption;
   image: string;
   storageClass?: string;
   claimSize: string;
@@ -70,32 +74,42 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
   const log = opts.log;
   const cluster = await connect({ kubeconfig: opts.kubeconfig, context: opts.context });
   const facts = await clusterFacts(cluster, opts.storageClass, opts.image);
-  const namespace = `ordinal-${runId}`;
+  const namespace = runNamespace(runId);
   const wopts: WorkloadOptions = {
     namespace, runId, replicas: opts.replicas, image: opts.image, storageClass: facts.storageClass, claimSize: opts.claimSize,
   };
   const workload = buildWorkload(opts.workload, wopts);
-  const plan = planRounds({ seed: opts.seed, statefulSet: workload.info.statefulSet, replicas: opts.replicas, rounds: opts.rounds });
-  log(`run ${runId}: ${opts.workload} x${opts.replicas}, ${opts.rounds} rounds, seed ${opts.seed}, namespace ${namespace}`);
+  const plan = planRounds({
+    seed: opts.seed, statefulSet: workload.info.statefulSet, replicas: opts.replicas, rounds: opts.rounds, pattern: opts.killPattern,
+  });
+  log(`run ${runId}: ${opts.workload} x${opts.replicas}, ${opts.rounds} rounds (${opts.killPattern} kills), seed ${opts.seed}, namespace ${namespace}`);
   log(`cluster ${facts.version} at ${facts.server} (context ${facts.context}), storage class ${facts.storageClass}`);
 
   const recorder = new Recorder(cluster, namespace, { log });
   let dns: DnsProbe | undefined;
+  let canary: Canary | undefined;
   let creating: Promise<void> | undefined;
   const cleanup = onEveryExit(async () => {
+    canary?.stop();
     recorder.stop();
     dns?.close();
     if (opts.keepNamespace) {
       log(`keeping namespace ${namespace} (--keep-namespace); remove it with 'ordinal cleanup'`);
       return;
     }
-    let deleted = await deleteRunNamespace(cluster, namespace, runId);
-    if (!deleted && creating) {
-      // Interrupted while the create was in flight: it may land after the first look.
-      await creating.catch(() => undefined);
-      deleted = await deleteRunNamespace(cluster, namespace, runId);
+    try {
+      // Up to 2 minutes: the API server may be restarting right when the run ends.
+      let deleted = await deleteRunNamespace(cluster, namespace, runId, 120_000, log);
+      if (!deleted && creating) {
+        // Interrupted while the create was in flight: it may land after the first look.
+        await creating.catch(() => undefined);
+        deleted = await deleteRunNamespace(cluster, namespace, runId, 120_000, log);
+      }
+      if (deleted) log(`deleted namespace ${namespace}`);
+    } catch (err) {
+      log(`could not delete namespace ${namespace}: ${describeError(err)}`);
+      log(`remove it later with: ${cleanupCommand(runId, opts)}`);
     }
-    if (deleted) log(`deleted namespace ${namespace}`);
   }, log);
 
   const base = { runId, seed: opts.seed, started, facts, workload, opts };
@@ -104,11 +118,17 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
     creating = createRunNamespace(cluster, namespace, runId);
     await creating;
     await recorder.start();
-    recorder.mark('deploy');
+    try {
+      canary = await createCanary(cluster, namespace, runId, log);
+      await recorder.watchCanary(CANARY_NAME, CANARY_ANNOTATION);
+    } catch (err) {
+      log(`detection latency will not be measured: cannot create ConfigMap ${CANARY_NAME}: ${describeError(err)}`);
+    }
+    recorder.mark({ marker: 'deploy' });
     await deployWorkload(cluster, workload);
     await opts.hook?.({ phase: 'after-deploy', cluster, workload, recorder, log });
     const revision = await waitRollout(cluster, recorder, workload, opts.timeoutSeconds * 1000, opts.image);
-    recorder.mark('rollout-complete');
+    recorder.mark({ marker: 'rollout-complete' });
     log(`rollout complete: ${recorder.podSummary()}`);
     const hook = async (phase: RunPhase, round?: number): Promise<void> => {
       await opts.hook?.({ phase, ...(round !== undefined ? { round } : {}), cluster, workload, recorder, log });
@@ -118,11 +138,12 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
     dns = await openDnsProbe(cluster, opts.dnsServer);
     log(`DNS probe: ${dns.target}`);
     const snapCtx = { cluster, recorder, workload, dns, dnsBudgetMs: opts.dnsBudgetSeconds * 1000 };
-    recorder.mark('baseline');
+    recorder.mark({ marker: 'baseline' });
     const baseline = await takeSnapshot(snapCtx, 'write');
     log(`baseline: ${baseline.pods.length} pods, ${baseline.sentinels.length} sentinels written and synced`);
     await hook('after-baseline');
 
+    canary?.start();
     for (const p of plan) {
       const r = await chaosRound(cluster, recorder, workload, p, revision, opts, hook);
       rounds.push(r);
@@ -131,7 +152,8 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
     }
 
     await hook('before-after-snapshot');
-    recorder.mark('after');
+    canary?.stop();
+    recorder.mark({ marker: 'after' });
     const after = await takeSnapshot(snapCtx, 'read');
     if (opts.replicas >= 2 && rounds.every((r) => r.converged)) {
       // A scale-down that cannot finish must not cost the run its other verdicts:
@@ -140,17 +162,19 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
         await scaleDown(cluster, recorder, workload, 1, opts.timeoutSeconds * 1000, () => hook('scale-down-requested'));
         log(`scaled down ${opts.replicas} -> 1`);
       } catch (err) {
-        recorder.mark('scale-down-complete', { detail: `aborted: ${describeError(err)}` });
+        recorder.mark({ marker: 'scale-down-complete', aborted: describeError(err) });
         log(`scale-down did not finish: ${describeError(err)}`);
       }
     }
-    const input: CheckInput = { workload: workload.info, timeline: recorder.timeline, baseline, after, rounds };
+    const input: CheckInput = {
+      workload: workload.info, timeline: recorder.timeline, baseline, after, rounds, limits: { recoveryTimeoutMs: opts.timeoutSeconds * 1000 },
+    };
     const checks = runChecks(input);
-    return { result: assemble(base, checks, rounds), input };
+    return { result: observed(assemble(base, checks, rounds), recorder, log), input };
   } catch (err) {
     const detail = err instanceof ClusterError ? err.detail : undefined;
     log(`run failed: ${describeError(err)}${detail ? `\n${detail}` : ''}`);
-    const result = assemble(base, [], rounds);
+    const result = observed(assemble(base, [], rounds), recorder, log);
     result.error = { message: describeError(err), ...(detail ? { detail } : {}) };
     return { result };
   } finally {
@@ -164,40 +188,73 @@ async function chaosRound(
 ): Promise<RoundResult> {
   const ns = workload.info.namespace;
   await hook('before-kills', p.round);
-  const start = recorder.mark('round-start', { round: p.round });
+  const start = recorder.mark({ marker: 'round-start', round: p.round, pattern: p.pattern, revision });
   const before = new Map(p.kills.map((k) => [k.pod, recorder.pods.get(k.pod)?.uid ?? '']));
-  // Kills go out lowest ordinal first, each once the watch shows it took effect. Fired
-  // all at once, the API server may apply them in any order, and the controller may
-  // then (correctly, from what it saw) recreate web-1 before web-0's deletion reached
-  // it; the ordering checks could not tell that race from a broken guarantee.
-  for (const k of p.kills) {
+  // Sending the kills and seeing them take effect share the round's budget, so an API
+  // server outage at this moment is ridden out like one during the recovery wait.
+  const budgetMs = opts.timeoutSeconds * 1000;
+  const deadline = Date.now() + budgetMs;
+  const kill = (k: PlannedKill): Promise<void> => {
     const uid = before.get(k.pod) ?? '';
-    recorder.mark('kill', { round: p.round, pod: k.pod, detail: k.action });
-    await killPod(cluster, ns, k, uid);
-    await recorder.waitFor({
-      describe: `the ${k.action} of ${k.pod} to show on the watch`,
-      timeoutMs: 30_000,
+    recorder.mark({ marker: 'kill', round: p.round, pod: k.pod, uid, action: k.action });
+    return killPod(cluster, ns, k, uid, deadline);
+  };
+  const tookEffect = (k: PlannedKill): Promise<true> => {
+    const uid = before.get(k.pod) ?? '';
+    return recorder.waitFor({
+      describe: `the ${k.action} of ${k.pod} (uid ${uid}) to show on the watch`,
+      timeoutMs: Math.max(1000, deadline - Date.now()),
       until: () => {
         const s = recorder.pods.get(k.pod);
         return !s || s.uid !== uid || s.deletionTimestamp ? true : undefined;
       },
     });
+  };
+  if (p.pattern === 'burst') {
+    // All at once, as a node loss would: the ordering checks judge causally (was there
+    // a moment when the predecessors were all Ready?), so the race this opens between
+    // deletions and the controller's informer is not mistaken for a broken guarantee.
+    await Promise.all(p.kills.map(kill));
+    await Promise.all(p.kills.map(tookEffect));
+  } else {
+    // sequential / reverse: the plan lists the kills in sending order.
+    for (const k of p.kills) {
+      await kill(k);
+      await tookEffect(k);
+    }
   }
   await hook('after-kills', p.round);
   let converged = true;
+  let unobserved: string | undefined;
   try {
     await waitConverged(recorder, workload, revision, before, opts.timeoutSeconds * 1000, `round ${p.round} recovery`);
   } catch (err) {
     converged = false;
+    if (err instanceof ObservationError) unobserved = describeError(err);
     opts.log(`round ${p.round} did not converge: ${describeError(err)}${err instanceof ClusterError && err.detail ? `\n${err.detail}` : ''}`);
   }
-  const end = recorder.mark('round-end', { round: p.round });
+  const end = recorder.mark({ marker: 'round-end', round: p.round, converged, ...(unobserved !== undefined ? { unobserved } : {}) });
   const recoveries = recoveriesForRound(recorder.timeline, p, { start: start.t, end: end.t });
   const times = recoveries
     .map((r) => `${r.pod} ${r.readyMs === undefined ? 'not recovered' : `${(r.readyMs / 1000).toFixed(1)}s`}`)
     .join(', ');
-  opts.log(`round ${p.round}/${opts.rounds}: killed ${p.kills.map((k) => `${k.pod} (${k.action})`).join(', ')}; ready again: ${times}`);
+  opts.log(`round ${p.round}/${opts.rounds} (${p.pattern}): killed ${p.kills.map((k) => `${k.pod} (${k.action})`).join(', ')}; ready again: ${times}`);
   return { plan: p, startedAt: start.t, endedAt: end.t, converged, recoveries };
+}
+
+/** Adds what the run learned about its own observation: watch gaps and the canary's detection latency. */
+function observed(result: RunResult, recorder: Recorder, log: (line: string) => void): RunResult {
+  const gaps = recorder.timeline.flatMap((e) =>
+    e.type === 'MARKER' && e.marker === 'watch-gap' && e.kind !== undefined && e.from !== undefined && e.to !== undefined
+      ? [{ kind: e.kind, fromMs: e.from, toMs: e.to, reason: e.reason ?? '' }]
+      : [],
+  );
+  if (gaps.length > 0) result.observationGaps = gaps;
+  if (recorder.canarySamples.length > 0) {
+    const d = (result.detectionLatency = latencyStats(recorder.canarySamples));
+    log(`detection latency (canary, ${d.samples} samples): p50 ${d.p50Ms?.toFixed(2)} ms, p95 ${d.p95Ms?.toFixed(2)} ms, max ${d.maxMs?.toFixed(2)} ms`);
+  }
+  return result;
 }
 
 function assemble(

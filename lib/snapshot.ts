@@ -1,16 +1,20 @@
 // Baseline and after snapshots: what the recorder knows about each ordinal, plus
-// what only a probe can tell (the hostname inside the pod, DNS answers, sentinels).
+// what only a probe can tell (the hostname inside the pod, DNS answers, sentinels,
+// topology). Probes never throw for observation trouble: they record it, and the
+// checks turn it into `error`.
 import type { Cluster } from './cluster.ts';
-import { settleA, type DnsProbe } from './probes/dns.ts';
-import { readFileIn } from './probes/exec.ts';
+import { resolveInPod } from './probes/dns-inpod.ts';
+import { settleA, settleSrv, type DnsProbe } from './probes/dns.ts';
+import { clusterExec, readFileIn, type ExecFn } from './probes/exec.ts';
 import { hostnameIn, readSentinel, writeSentinel } from './probes/sentinel.ts';
 import { podFqdn, podName } from './names.ts';
+import { isReady } from './timeline/queries.ts';
 import type { Recorder } from './recorder.ts';
-import type { DnsSrvLookup, PodSnapshot, SentinelRecord, Snapshot, TopologySnapshot, WorkloadInfo } from './types.ts';
+import type { PodSnapshot, SentinelRecord, Snapshot, TopologyCopy, TopologySnapshot, WorkloadInfo } from './types.ts';
 import type { Workload } from './workloads/common.ts';
 
 /** Per-ordinal facts from the recorder's current state (no I/O). */
-export function recordedPods(rec: Recorder, w: WorkloadInfo): PodSnapshot[] {
+export function recordedPods(rec: Pick<Recorder, 'pods' | 'pvcs' | 'pvs'>, w: WorkloadInfo): PodSnapshot[] {
   const out: PodSnapshot[] = [];
   for (let ordinal = 0; ordinal < w.replicas; ordinal++) {
     const name = podName(w, ordinal);
@@ -22,11 +26,14 @@ export function recordedPods(rec: Recorder, w: WorkloadInfo): PodSnapshot[] {
       if (!claimName) continue;
       const pvc = rec.pvcs.get(claimName);
       const pv = pvc?.volumeName ? rec.pvs.get(pvc.volumeName) : undefined;
-      claims[template] = { claimName, pvcUid: pvc?.uid ?? '', pvName: pvc?.volumeName ?? '', pvUid: pv?.uid ?? '' };
+      claims[template] = {
+        claimName, pvcUid: pvc?.uid ?? '', pvName: pvc?.volumeName ?? '', pvUid: pv?.uid ?? '',
+        pvcPhase: pvc?.phase ?? '', pvClaimUid: pv?.claimUid ?? '',
+      };
     }
     out.push({
       name, ordinal, uid: p.uid, ip: p.ip ?? '', hostname: p.hostname ?? '', subdomain: p.subdomain ?? '',
-      node: p.node ?? '', ready: p.ready && !p.deletionTimestamp, claims,
+      node: p.node ?? '', ready: isReady(p), claims,
     });
   }
   return out;
@@ -38,57 +45,85 @@ export interface SnapshotContext {
   workload: Workload;
   dns: DnsProbe;
   dnsBudgetMs: number;
+  /** Injected in tests; defaults to exec through the API server. */
+  exec?: ExecFn;
 }
 
 export async function takeSnapshot(ctx: SnapshotContext, sentinels: 'write' | 'read'): Promise<Snapshot> {
-  const { cluster, recorder, workload, dns } = ctx;
+  const { recorder, workload, dns } = ctx;
   const w = workload.info;
+  // Probes ride out an API server restart for as long as the DNS budget (default 60 s).
+  const exec = ctx.exec ?? clusterExec(ctx.cluster, w.namespace, Date.now() + Math.max(ctx.dnsBudgetMs, 30_000));
   const t = recorder.now();
   const pods = recordedPods(recorder, w);
   const now = (): number => recorder.now();
   for (const p of pods) {
-    // A failed exec is the harness's problem, not a wrong hostname: leave it unset.
-    const h = await hostnameIn(cluster, w.namespace, p.name, workload.container).catch(() => undefined);
-    if (h !== undefined) p.hostnameInPod = h;
+    const h = await hostnameIn(exec, p.name, workload.container);
+    if (h.hostname !== undefined) p.hostnameInPod = h.hostname;
+    else p.hostnameError = h.error ?? 'no hostname';
   }
   const sentinelRecords: SentinelRecord[] = [];
   for (const p of pods) {
     sentinelRecords.push(
       sentinels === 'write'
-        ? await writeSentinel(cluster, w.namespace, p.name, workload.container, workload.dataPath)
-        : await readSentinel(cluster, w.namespace, p.name, workload.container, workload.dataPath),
+        ? await writeSentinel(exec, p.name, workload.container, workload.dataPath)
+        : await readSentinel(exec, p.name, workload.container, workload.dataPath),
     );
   }
-  const dnsA = await Promise.all(pods.map((p) => settleA(dns, p.name, podFqdn(w, p.name), p.ip, ctx.dnsBudgetMs, now)));
-  const dnsSrv = await settleSrv(dns, w, pods, ctx.dnsBudgetMs, now);
+  const dnsA = await Promise.all(pods.map((p) => settleA(dns.servers, p.name, podFqdn(w, p.name), p.ip, ctx.dnsBudgetMs, now)));
+  const qname = `_${w.portName}._tcp.${w.service}.${w.namespace}.svc.${w.clusterDomain}`;
+  const want = pods.filter((p) => p.ready).map((p) => podFqdn(w, p.name));
+  const dnsSrv = await settleSrv(dns.servers, qname, want, ctx.dnsBudgetMs, now);
+  // What the application sees, asked once the servers have settled: from the lowest
+  // Ready ordinal, through its own resolver.
+  const asker = pods.find((p) => p.ready);
+  if (asker) {
+    const inPod = await resolveInPod(exec, asker.name, workload.container, dnsA.map((l) => l.fqdn), qname, now);
+    for (const l of dnsA) {
+      const a = inPod.a.get(l.fqdn);
+      if (a) l.inPod = { pod: asker.name, answer: a };
+    }
+    if (inPod.srv) dnsSrv.inPod = inPod.srv;
+  }
   const snap: Snapshot = { t, pods, dnsA, dnsSrv, sentinels: sentinelRecords };
-  if (workload.topology) snap.topology = await readTopology(ctx, pods);
+  if (workload.topology) snap.topology = await readTopology(exec, workload, pods);
   return snap;
 }
 
-/** The primary's data and every replica's copy of it, read through each pod. */
-async function readTopology(ctx: SnapshotContext, pods: PodSnapshot[]): Promise<TopologySnapshot> {
-  const { cluster, workload } = ctx;
+/** The primary's data and identity, and every replica's copy with the identity of the primary that served it. */
+export async function readTopology(exec: ExecFn, workload: Workload, pods: readonly PodSnapshot[]): Promise<TopologySnapshot> {
   const t = workload.topology!;
-  const ns = workload.info.namespace;
-  const read = (pod: string, path: string): Promise<{ data?: string; error?: string }> =>
-    readFileIn(cluster, ns, pod, workload.container, path);
+  const read = (pod: string, path: string): ReturnType<typeof readFileIn> => readFileIn(exec, pod, workload.container, path);
   const primary = podName(workload.info, 0);
-  const p = await read(primary, t.primaryPath);
-  const copies = [];
-  for (const pod of pods.filter((x) => x.ordinal > 0)) copies.push({ pod: pod.name, ...(await read(pod.name, t.copyPath)) });
-  return { primary, ...(p.data !== undefined ? { primaryData: p.data } : {}), ...(p.error ? { error: p.error } : {}), copies };
+  const snap: TopologySnapshot = { primary, copies: [] };
+  const data = await read(primary, t.primaryPath);
+  if (data.data !== undefined) snap.primaryData = data.data;
+  else {
+    snap.error = data.error ?? 'no data';
+    if (data.unobserved) snap.unobserved = true;
+  }
+  const id = parseIdentity((await read(primary, t.primaryIdPath)).data);
+  if (id) {
+    snap.primaryUid = id.uid;
+    snap.primaryIp = id.ip;
+  }
+  for (const pod of pods.filter((x) => x.ordinal > 0)) {
+    const copy: TopologyCopy = { pod: pod.name };
+    const c = await read(pod.name, t.copyPath);
+    const s = c.unobserved ? c : await read(pod.name, t.servedByPath);
+    if (c.data !== undefined) copy.data = c.data;
+    const servedBy = parseIdentity(s.data);
+    if (servedBy) copy.servedBy = servedBy;
+    const error = c.error ?? (servedBy ? undefined : `served-by: ${s.error ?? `unreadable identity ${JSON.stringify(s.data)}`}`);
+    if (error) copy.error = error;
+    if (c.unobserved || s.unobserved) copy.unobserved = true;
+    snap.copies.push(copy);
+  }
+  return snap;
 }
 
-/** SRV for the headless service, asked again (TTL-paced) until it lists exactly the ready pods or the budget ends. */
-async function settleSrv(dns: DnsProbe, w: WorkloadInfo, pods: PodSnapshot[], budgetMs: number, now: () => number): Promise<DnsSrvLookup> {
-  const qname = `_${w.portName}._tcp.${w.service}.${w.namespace}.svc.${w.clusterDomain}`;
-  const want = pods.filter((p) => p.ready).map((p) => podFqdn(w, p.name)).sort().join(',');
-  const deadline = now() + budgetMs;
-  for (;;) {
-    const srv = await dns.resolveSrv(qname, now);
-    const got = srv.targets.map((x) => x.target.replace(/\.$/, '').toLowerCase()).sort().join(',');
-    if (got === want || now() + 2000 > deadline) return srv;
-    await new Promise((r) => setTimeout(r, 2000));
-  }
+/** "<uid> <ip>" as the primary writes it. */
+function parseIdentity(text: string | undefined): { uid: string; ip: string } | undefined {
+  const [uid, ip = ''] = (text ?? '').trim().split(/\s+/);
+  return uid ? { uid, ip } : undefined;
 }

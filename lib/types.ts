@@ -1,99 +1,22 @@
 // The data a run produces. Everything the checks and reports read is defined here,
 // so checks stay pure functions over recorded data and fixtures stay plain JSON.
 
-/** Resource kinds the recorder watches. */
-export type WatchedKind = 'Pod' | 'PersistentVolumeClaim' | 'PersistentVolume' | 'Event';
-
-/** What the harness observed about a pod at one moment (a digest of the object). */
-export interface PodState {
-  uid: string;
-  phase: string; // Pending | Running | Succeeded | Failed | Unknown
-  ready: boolean;
-  /** status.conditions[Ready].lastTransitionTime, RFC 3339 (second precision). */
-  readySince?: string;
-  ip?: string;
-  hostname?: string;
-  subdomain?: string;
-  node?: string;
-  /** Set once the API server has marked the pod for deletion. */
-  deletionTimestamp?: string;
-  /** controller-revision-hash label. */
-  revision?: string;
-  /** volume name -> claim name, for persistentVolumeClaim volumes. */
-  claims: Record<string, string>;
-  /** Short reasons for not-ready containers (e.g. ImagePullBackOff), for evidence. */
-  waiting?: string[];
-}
-
-export interface PvcState {
-  uid: string;
-  phase: string; // Pending | Bound | Lost
-  volumeName?: string;
-  storageClass?: string;
-  deletionTimestamp?: string;
-}
-
-export interface PvState {
-  uid: string;
-  phase: string;
-  claimUid?: string;
-  claimName?: string;
-}
-
-export interface EventState {
-  uid: string;
-  reason: string;
-  message: string;
-  type: string; // Normal | Warning
-  involved: string; // "Pod/web-0"
-  count?: number;
-}
-
-interface EntryBase {
-  /** Arrival order, strictly increasing. */
-  seq: number;
-  /** Milliseconds since the run started, from a monotonic clock. */
-  t: number;
-  /** Wall-clock arrival time (ms since epoch), to relate to cluster timestamps. */
-  wall: number;
-}
-
-/** A watch event, or a synthetic one made when a re-list found a change the watch missed. */
-export interface WatchEntry extends EntryBase {
-  type: 'ADDED' | 'MODIFIED' | 'DELETED';
-  kind: WatchedKind;
-  name: string;
-  resourceVersion: string;
-  /** True when produced by re-listing after a closed watch or 410 Gone. */
-  relisted?: boolean;
-  pod?: PodState;
-  pvc?: PvcState;
-  pv?: PvState;
-  event?: EventState;
-}
-
-/** A harness action or phase boundary, written into the same timeline. */
-export interface MarkerEntry extends EntryBase {
-  type: 'MARKER';
-  marker: MarkerName;
-  round?: number;
-  /** The pod acted on, for kill markers. */
-  pod?: string;
-  detail?: string;
-}
-
-export type MarkerName =
-  | 'deploy' // objects created; initial rollout begins
-  | 'rollout-complete'
-  | 'baseline'
-  | 'round-start'
-  | 'kill'
-  | 'round-end'
-  | 'after'
-  | 'scale-down' // replicas lowered after the after-snapshot; detail "N -> M"
-  | 'scale-down-complete';
-
-export type TimelineEntry = WatchEntry | MarkerEntry;
+// The timeline's entry types live in lib/timeline/; re-exported so existing imports keep working.
+import type { TimelineEntry, WatchedKind } from './timeline/types.ts';
+export type {
+  EntryBase,
+  EventState,
+  MarkerEntry,
+  MarkerName,
+  MarkerOf,
+  MarkerPayload,
+  PodState,
+  PvState,
+  PvcState,
+  TimelineEntry,
+  WatchEntry,
+  WatchedKind,
+} from './timeline/types.ts';
 
 /** Per-ordinal facts captured before and after chaos. */
 export interface PodSnapshot {
@@ -105,6 +28,8 @@ export interface PodSnapshot {
   subdomain: string;
   /** `hostname` as printed inside the container (exec), the pod's own view. */
   hostnameInPod?: string;
+  /** Why `hostname` could not be run in the pod (exec failed or exited non-zero): unobserved. */
+  hostnameError?: string;
   node: string;
   ready: boolean;
   /** claim template name (e.g. "www") -> the claim the pod actually mounts. */
@@ -116,21 +41,43 @@ export interface ClaimBinding {
   pvcUid: string;
   pvName: string;
   pvUid: string;
+  /** The PVC's status.phase (Bound, Pending, Lost); '' when the PVC was not seen. */
+  pvcPhase?: string;
+  /** The PV's spec.claimRef.uid: the claim the volume says it belongs to. */
+  pvClaimUid?: string;
 }
 
 export interface DnsAnswer {
   /** ms since run start. */
   t: number;
-  rcode: string; // NOERROR | NXDOMAIN | SERVFAIL | TIMEOUT
+  /**
+   * NOERROR | NXDOMAIN | SERVFAIL | ... are answers. TIMEOUT (no answer in time) and
+   * TRANSPORT (connection refused/reset/closed, port-forward or exec failure) mean the
+   * question never got an answer: unobserved, never judged as a wrong answer.
+   */
+  rcode: string;
   addresses: string[];
   ttl?: number;
+  /** For TIMEOUT and TRANSPORT: what went wrong. */
+  error?: string;
+}
+
+/** One resolver's view: a CoreDNS pod (via port-forward), --dns-server, or a workload pod's own resolver. */
+export interface DnsServerAnswers {
+  server: string;
+  answers: DnsAnswer[];
 }
 
 /** Every answer seen for one A query, oldest first, until it settled or the budget ran out. */
 export interface DnsALookup {
   fqdn: string;
   pod: string;
+  /** The first server's answers (kept for older readers; `servers` has every server's). */
   answers: DnsAnswer[];
+  /** Every server asked, each with its answers oldest first. */
+  servers?: DnsServerAnswers[];
+  /** The answer seen from inside a workload pod through its own resolver (busybox nslookup). */
+  inPod?: { pod: string; answer: DnsAnswer };
 }
 
 export interface DnsSrvLookup {
@@ -138,6 +85,20 @@ export interface DnsSrvLookup {
   t: number;
   rcode: string;
   targets: { target: string; port: number }[];
+  error?: string;
+  /** Every server's last SRV answer (the fields above are the first server's). */
+  servers?: SrvAnswer[];
+  /** The SRV answer seen from inside a workload pod through its own resolver. */
+  inPod?: SrvAnswer & { pod: string };
+}
+
+/** One server's SRV answer; rcode as in DnsAnswer (TIMEOUT/TRANSPORT = unobserved). */
+export interface SrvAnswer {
+  server: string;
+  t: number;
+  rcode: string;
+  targets: { target: string; port: number }[];
+  error?: string;
 }
 
 export interface SentinelRecord {
@@ -149,6 +110,11 @@ export interface SentinelRecord {
   /** The token itself (random hex; not a secret). Absent when the read failed. */
   token?: string;
   error?: string;
+  /**
+   * The read could not be made (exec transport failure, timeout): nothing is known about
+   * the file. Without it, `error` means the pod answered and the file is gone or unreadable.
+   */
+  unobserved?: true;
 }
 
 /** Topology state of a primary-replica workload: the primary's data and each replica's copy. */
@@ -156,8 +122,22 @@ export interface TopologySnapshot {
   primary: string;
   /** The primary's data file as read through the primary pod. */
   primaryData?: string;
-  copies: { pod: string; data?: string; error?: string }[];
+  /** The primary's own identity as it serves it (downward API): the generation replicas must name. */
+  primaryUid?: string;
+  primaryIp?: string;
+  copies: TopologyCopy[];
   error?: string;
+  /** The primary's read failed in transport: unobserved, not missing. */
+  unobserved?: true;
+}
+
+export interface TopologyCopy {
+  pod: string;
+  data?: string;
+  /** "<uid> <ip>" of the primary pod that served this copy, as the replica recorded it. */
+  servedBy?: { uid: string; ip: string };
+  error?: string;
+  unobserved?: true;
 }
 
 export interface Snapshot {
@@ -172,6 +152,13 @@ export interface Snapshot {
 
 export type ChaosAction = 'delete' | 'force-delete';
 
+/**
+ * How a round's kills go out: `sequential` lowest ordinal first and `reverse` highest
+ * first, each once the watch shows the previous one took effect; `burst` all at once,
+ * concurrently (a node loss or an OOM storm).
+ */
+export type KillPattern = 'sequential' | 'burst' | 'reverse';
+
 export interface PlannedKill {
   pod: string;
   ordinal: number;
@@ -180,6 +167,8 @@ export interface PlannedKill {
 
 export interface RoundPlan {
   round: number; // 1-based
+  pattern: KillPattern;
+  /** In the order they are sent (for `burst`, all at once). */
   kills: PlannedKill[];
 }
 
@@ -193,7 +182,11 @@ export interface PodRecovery {
   recreatedMs?: number; // a pod with the same name and a new UID appeared
   runningMs?: number;
   readyMs?: number;
-  /** Wall ms between the kubelet marking the pod Ready and the harness seeing it. */
+  /**
+   * Upper bound, not a measurement: harness arrival wall time minus the kubelet's Ready
+   * lastTransitionTime, which has 1 s resolution (true value in [x-1000, x], plus clock
+   * skew). The measured figure is RunResult.detectionLatency.
+   */
   detectionLatencyMs?: number;
   recovered: boolean;
 }
@@ -226,6 +219,8 @@ export interface CheckInput {
   baseline: Snapshot;
   after: Snapshot;
   rounds: RoundResult[];
+  /** The run's bounds that checks judge against (absent in older recordings). */
+  limits?: { recoveryTimeoutMs: number };
 }
 
 export type CheckStatus = 'passed' | 'failed' | 'error' | 'skipped';
@@ -288,5 +283,19 @@ export interface RunResult {
   rounds: RoundResult[];
   /** Set when the run could not finish (harness or cluster problem), with what it saw. */
   error?: { message: string; detail?: string };
+  /** Times a watch was down and later re-listed (from the `watch-gap` markers), run ms. */
+  observationGaps?: { kind: WatchedKind; fromMs: number; toMs: number; reason: string }[];
+  /**
+   * How long a change takes to reach the harness: a canary ConfigMap annotated with a
+   * high-resolution timestamp every second during chaos, timed on arrival on the watch.
+   */
+  detectionLatency?: DetectionLatency;
   summary: { passed: number; failed: number; error: number; skipped: number };
+}
+
+export interface DetectionLatency {
+  samples: number;
+  p50Ms?: number;
+  p95Ms?: number;
+  maxMs?: number;
 }

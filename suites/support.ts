@@ -13,7 +13,7 @@ import type { WorkloadKind } from '../lib/workloads/index.ts';
 const ENV_FLAGS: Record<string, string> = {
   ORDINAL_CONTEXT: '--context', ORDINAL_SEED: '--seed', ORDINAL_REPLICAS: '--replicas', ORDINAL_ROUNDS: '--rounds',
   ORDINAL_IMAGE: '--image', ORDINAL_STORAGE_CLASS: '--storage-class', ORDINAL_TIMEOUT: '--timeout',
-  ORDINAL_DNS_SERVER: '--dns-server', ORDINAL_REPORT_DIR: '--report-dir',
+  ORDINAL_DNS_SERVER: '--dns-server', ORDINAL_REPORT_DIR: '--report-dir', ORDINAL_KILL_PATTERN: '--kill-pattern',
 };
 
 function argsFromEnv(workload: WorkloadKind): string[] {

@@ -1,10 +1,17 @@
 // The chaos plan: which pods each round kills and how. It is derived from the seed alone
 // (no clock, no cluster state), so a report's replay command reproduces the same kills.
 import { randomBytes } from 'node:crypto';
-import type { ChaosAction, PlannedKill, RoundPlan } from '../types.ts';
+import type { ChaosAction, KillPattern, PlannedKill, RoundPlan } from '../types.ts';
+import { podName } from '../names.ts';
 import { createPrng, isSeed, MAX_SEED } from '../prng.ts';
 
 export const CHAOS_ACTIONS: readonly ChaosAction[] = ['delete', 'force-delete'];
+
+export const KILL_PATTERNS: readonly KillPattern[] = ['sequential', 'burst', 'reverse'];
+
+/** What --kill-pattern takes: one pattern for every round, or `mixed` (the seed picks per round). */
+export type KillPatternOption = KillPattern | 'mixed';
+export const KILL_PATTERN_OPTIONS: readonly KillPatternOption[] = [...KILL_PATTERNS, 'mixed'];
 
 export interface PlanOptions {
   seed: number;
@@ -13,6 +20,8 @@ export interface PlanOptions {
   rounds: number;
   /** Actions to choose from; defaults to all of CHAOS_ACTIONS. */
   actions?: ChaosAction[];
+  /** Defaults to `mixed`. */
+  pattern?: KillPatternOption;
 }
 
 export function planRounds(opts: PlanOptions): RoundPlan[] {
@@ -26,12 +35,20 @@ export function planRounds(opts: PlanOptions): RoundPlan[] {
     throw new Error(`rounds must be an integer >= 0, got ${rounds}`);
   }
   const actions = validActions(opts.actions);
+  const option = opts.pattern ?? 'mixed';
+  if (!KILL_PATTERN_OPTIONS.includes(option)) {
+    throw new Error(`unknown kill pattern "${String(option)}"; expected one of ${KILL_PATTERN_OPTIONS.join(', ')}`);
+  }
 
   // One stream for the whole plan: a plan with more rounds extends a shorter one with the
   // same seed, so a failure seen in round 2 replays identically with --rounds 2.
   const rng = createPrng(seed);
   const plans: RoundPlan[] = [];
   for (let round = 1; round <= rounds; round++) {
+    // The pattern is drawn first in every round, whatever the option, so a fixed
+    // --kill-pattern kills the same pods as `mixed` for the same seed.
+    const drawn = KILL_PATTERNS[rng.int(KILL_PATTERNS.length)] as KillPattern;
+    const pattern = option === 'mixed' ? drawn : option;
     const count = 1 + rng.int(replicas);
     const ordinals = Array.from({ length: replicas }, (_, i) => i);
     // Partial Fisher–Yates: the first `count` slots become a uniform random subset.
@@ -43,11 +60,13 @@ export function planRounds(opts: PlanOptions): RoundPlan[] {
     }
     const chosen = ordinals.slice(0, count).sort((x, y) => x - y);
     const kills: PlannedKill[] = chosen.map((ordinal) => ({
-      pod: `${statefulSet}-${ordinal}`,
+      pod: podName({ statefulSet }, ordinal),
       ordinal,
       action: actions[rng.int(actions.length)] as ChaosAction,
     }));
-    plans.push({ round, kills });
+    // Kills are listed in the order they go out; actions were drawn in ordinal order.
+    if (pattern === 'reverse') kills.reverse();
+    plans.push({ round, pattern, kills });
   }
   return plans;
 }

@@ -8,11 +8,13 @@ import { orderCreate } from './order-create.ts';
 import { orderRecreate } from './order-recreate.ts';
 import { orderScaleDown } from './order-scaledown.ts';
 import { pvcBinding } from './pvc-binding.ts';
+import { recovery } from './recovery.ts';
 import { topologyPrimary } from './topology.ts';
 
 export const CHECKS: readonly CheckDefinition[] = Object.freeze([
   orderCreate,
   orderRecreate,
+  recovery,
   identity,
   dnsA,
   dnsSrv,

@@ -1,7 +1,7 @@
 // STS-DATA-SENTINEL: the strongest end-to-end signal that storage state survived; a
 // PVC can keep its UID and still be backed by a wiped or different volume.
 import type { CheckDefinition, CheckInput, CheckOutcome, Evidence, SentinelRecord } from '../types.ts';
-import { failed, firstOf, passed, skipped } from './support.ts';
+import { errored, failed, firstOf, passed, skipped } from './support.ts';
 
 export const dataSentinel: CheckDefinition = {
   id: 'STS-DATA-SENTINEL',
@@ -19,6 +19,8 @@ function judgeSentinel(input: CheckInput): CheckOutcome {
   const evidence: Evidence[] = [];
   const ok: Evidence[] = [];
   const verified: string[] = [];
+  // Reads that never happened (exec transport failure): nothing is known, so `error`.
+  const unseen: Evidence[] = [];
   const fail = (message: string, e: Evidence): void => {
     problems.push(message);
     evidence.push(e);
@@ -45,6 +47,10 @@ function judgeSentinel(input: CheckInput): CheckOutcome {
       fail(`no sentinel was read back from ${b.pod}:${b.path} after chaos`, { subject, expected: describe(b), observed: 'not read', at: after.t });
       continue;
     }
+    if (a.error !== undefined && a.unobserved) {
+      unseen.push({ subject, expected: describe(b), observed: `not observed: ${a.error}`, at: after.t, note: 'the read could not be made; the file may be intact' });
+      continue;
+    }
     if (a.error !== undefined) {
       fail(`reading the sentinel from ${b.pod} failed after chaos: ${a.error}`, { subject, expected: describe(b), observed: `error: ${a.error}`, at: after.t });
       continue;
@@ -56,7 +62,8 @@ function judgeSentinel(input: CheckInput): CheckOutcome {
     ok.push({ subject, observed: `unchanged: ${describe(a)}`, at: after.t });
     verified.push(b.pod);
   }
-  if (problems.length > 0) return failed(firstOf(problems), evidence);
+  if (problems.length > 0) return failed(firstOf(problems), [...evidence, ...unseen]);
+  if (unseen.length > 0) return errored(`could not read the sentinel back from ${unseen.map((e) => e.subject).join(', ')}: ${unseen[0]?.observed ?? ''}`, [...unseen, ...ok]);
   if (ok.length === 0) return failed('no sentinel was recorded in the baseline; nothing was verified', []);
   return passed(`${ok.length} sentinels read back byte for byte: ${verified.join(', ')}`, ok);
 }

@@ -1,7 +1,7 @@
 // STS-IDENTITY: compares the baseline and after snapshots. A killed pod must come back
 // as a new object (new UID) wearing the old identity (name, hostname, subdomain).
 import type { CheckDefinition, CheckInput, CheckOutcome, Evidence, PodSnapshot } from '../types.ts';
-import { failed, firstOf, passed } from './support.ts';
+import { errored, failed, firstOf, passed } from './support.ts';
 
 export const identity: CheckDefinition = {
   id: 'STS-IDENTITY',
@@ -17,6 +17,15 @@ function judgeIdentity(input: CheckInput): CheckOutcome {
   const problems: string[] = [];
   const evidence: Evidence[] = [];
   const ok: Evidence[] = [];
+  // Pods whose in-container hostname could not be read: unobserved, never a wrong hostname.
+  const unseen: Evidence[] = [];
+  for (const [phase, snap] of [['baseline', baseline], ['after chaos', after]] as const) {
+    for (const p of snap.pods) {
+      if (p.hostnameError !== undefined) {
+        unseen.push({ subject: `pod ${p.name}`, expected: `hostname ${p.name} inside the pod`, observed: `not observed: ${p.hostnameError}`, at: snap.t, note: phase });
+      }
+    }
+  }
   const fail = (pod: string, message: string, e: Omit<Evidence, 'subject'>): void => {
     problems.push(message);
     evidence.push({ subject: `pod ${pod}`, ...e });
@@ -53,8 +62,12 @@ function judgeIdentity(input: CheckInput): CheckOutcome {
       ok.push({ subject: `pod ${name}`, observed: `hostname ${cur.hostname}, subdomain ${cur.subdomain}, ${uid}` });
     }
   }
-  if (problems.length > 0) return failed(firstOf(problems), evidence);
+  if (problems.length > 0) return failed(firstOf(problems), [...evidence, ...unseen]);
   if (names.length === 0) return failed('the baseline snapshot has no pods; nothing to compare', []);
+  if (unseen.length > 0) {
+    const pods = [...new Set(unseen.map((e) => e.subject.replace(/^pod /, '')))].join(', ');
+    return errored(`could not read the hostname inside ${pods}: ${unseen[0]?.observed ?? ''}`, [...unseen, ...ok]);
+  }
   const recreated = names.filter((n) => killed.has(n));
   return passed(`identity kept by ${names.length} pods; new UIDs for recreated ${recreated.join(', ') || 'none'}`, ok);
 }

@@ -1,13 +1,25 @@
 // STS-ORDER-SCALEDOWN: with OrderedReady, the controller removes the highest ordinal
-// first and waits for each pod to be gone before it starts terminating the next.
+// first, waits for each pod to be gone before it starts terminating the next, and
+// deletes a condemned pod only while the pods that stay are all Running and Ready. In
+// kubernetes/kubernetes pkg/controller/statefulset/stateful_set_control.go,
+// `updateStatefulSet` runs `processReplica` over every remaining replica first (it
+// returns, blocking, at one that is terminating or not Running and Ready) and only then
+// `processCondemned` over the condemned pods in descending ordinal order, which waits
+// while a condemned pod is terminating. The remaining pods' readiness is judged with the
+// causal rule (lib/timeline/causal.ts): a violation only if at no moment between the
+// previous removal's completion (or the scale-down request) and this pod's termination
+// were they all Ready, since the controller acted on a cache snapshot. Lower condemned
+// pods are not required Ready: upstream deletes a Ready condemned pod even while a lower
+// condemned one is unhealthy.
 // "Starts terminating" is the first entry showing a deletionTimestamp (or the DELETED
 // itself when the pod left without a grace period).
+import { judgeCreation } from '../timeline/causal.ts';
 import type { CheckDefinition, CheckInput, CheckOutcome, Evidence } from '../types.ts';
-import { failed, findMarker, firstOf, inOrder, isPodEntry, markerAt, passed, skipped } from './support.ts';
+import { errored, failed, findMarker, firstOf, inOrder, isPodEntry, markerAt, passed, podName, skipped } from './support.ts';
 
 export const orderScaleDown: CheckDefinition = {
   id: 'STS-ORDER-SCALEDOWN',
-  guarantee: 'scale-down terminates the highest ordinal first, one at a time',
+  guarantee: 'scale-down terminates the highest ordinal first, one at a time, each while the remaining pods are Running and Ready',
   run: judgeScaleDown,
 };
 
@@ -16,8 +28,8 @@ export const orderScaleDown: CheckDefinition = {
 interface Removal {
   pod: string;
   ordinal: number;
-  terminating?: { seq: number; t: number }; // first entry showing the pod being deleted
-  gone?: { seq: number; t: number }; // its DELETED
+  terminating?: { index: number; seq: number; t: number }; // first entry showing the pod being deleted
+  gone?: { index: number; seq: number; t: number }; // its DELETED
 }
 
 function judgeScaleDown(input: CheckInput): CheckOutcome {
@@ -25,35 +37,43 @@ function judgeScaleDown(input: CheckInput): CheckOutcome {
   if (workload.podManagementPolicy === 'Parallel') return skipped('podManagementPolicy is Parallel: scale-down is not ordered');
   const entries = inOrder(input.timeline);
   const start = findMarker(entries, 'scale-down');
-  if (start < 0) return skipped('the run did not scale the StatefulSet down (it needs at least 2 replicas and every round converged)');
+  const marker = markerAt(entries, start, 'scale-down');
+  if (!marker) return skipped('the run did not scale the StatefulSet down (it needs at least 2 replicas and every round converged)');
   const endIdx = findMarker(entries, 'scale-down-complete', start);
-  const aborted = markerAt(entries, endIdx)?.detail;
-  if (aborted?.startsWith('aborted')) throw new Error(`the scale-down could not be judged: ${aborted}`);
-  const to = Number(/->\s*(\d+)/.exec(markerAt(entries, start)?.detail ?? '')?.[1] ?? Number.NaN);
-  if (!Number.isInteger(to)) throw new Error('the scale-down marker does not say the target replica count ("N -> M")');
+  const aborted = markerAt(entries, endIdx, 'scale-down-complete')?.aborted;
+  if (aborted !== undefined) {
+    return errored(`the scale-down could not be judged: it did not finish (${aborted})`, [
+      { subject: `StatefulSet ${workload.statefulSet}`, expected: `scaled ${marker.from} -> ${marker.to}`, observed: `aborted: ${aborted}`, at: entries[endIdx]?.t },
+    ]);
+  }
+  const { from, to } = marker;
 
-  const removals = new Map<string, Removal>();
-  for (let o = workload.replicas - 1; o >= to; o--) removals.set(`${workload.statefulSet}-${o}`, { pod: `${workload.statefulSet}-${o}`, ordinal: o });
-  for (const e of entries.slice(start, endIdx < 0 ? entries.length : endIdx + 1)) {
-    if (!isPodEntry(e)) continue;
-    const r = removals.get(e.name);
+  const removals: Removal[] = []; // highest ordinal first
+  for (let o = from - 1; o >= to; o--) removals.push({ pod: podName(workload, o), ordinal: o });
+  const byName = new Map(removals.map((r) => [r.pod, r]));
+  const last = endIdx < 0 ? entries.length : endIdx + 1;
+  for (let i = start; i < last; i++) {
+    const e = entries[i];
+    if (!e || !isPodEntry(e)) continue;
+    const r = byName.get(e.name);
     if (!r) continue;
-    if (r.terminating === undefined && (e.type === 'DELETED' || e.pod.deletionTimestamp)) r.terminating = { seq: e.seq, t: e.t };
-    if (e.type === 'DELETED' && r.gone === undefined) r.gone = { seq: e.seq, t: e.t };
+    const at = { index: i, seq: e.seq, t: e.t };
+    if (r.terminating === undefined && (e.type === 'DELETED' || e.pod.deletionTimestamp)) r.terminating = at;
+    if (e.type === 'DELETED' && r.gone === undefined) r.gone = at;
   }
 
   const problems: string[] = [];
+  const unjudged: string[] = [];
   const evidence: Evidence[] = [];
-  const order = [...removals.values()]; // highest ordinal first
-  for (const r of order) {
+  for (const r of removals) {
     if (r.gone === undefined) {
       problems.push(`${r.pod} was not removed by the scale-down to ${to}`);
       evidence.push({ subject: `pod ${r.pod}`, expected: `deleted by the scale-down to ${to} replicas`, observed: r.terminating === undefined ? 'never terminated' : `terminating since t=${r.terminating.t}ms, never gone` });
     }
   }
-  for (let i = 1; i < order.length; i++) {
-    const higher = order[i - 1] as Removal;
-    const lower = order[i] as Removal;
+  for (let i = 1; i < removals.length; i++) {
+    const higher = removals[i - 1] as Removal;
+    const lower = removals[i] as Removal;
     if (lower.terminating === undefined || higher.gone === undefined) continue;
     if (lower.terminating.seq < higher.gone.seq) {
       problems.push(`${lower.pod} began terminating at t=${lower.terminating.t}ms, before ${higher.pod} was gone (t=${higher.gone.t}ms)`);
@@ -65,9 +85,32 @@ function judgeScaleDown(input: CheckInput): CheckOutcome {
       });
     }
   }
+  // The pods that stay (0..to-1) must have been all Ready at some moment of each window.
+  const rest = to === 1 ? podName(workload, 0) : `${podName(workload, 0)}..${podName(workload, to - 1)}`;
+  const restReady = to === 1 ? `${rest} Running and Ready` : `${rest} all Running and Ready`;
+  removals.forEach((r, i) => {
+    if (r.terminating === undefined || to === 0) return;
+    const prev = removals[i - 1]?.gone;
+    const opensAt = prev && prev.index < r.terminating.index ? prev.index : start;
+    const v = judgeCreation(entries, workload, to, { from: opensAt, to: r.terminating.index });
+    if (v.allReadyAt) return;
+    const opened = `${prev ? `${removals[i - 1]?.pod} was gone` : 'the scale-down was requested'} (t=${entries[opensAt]?.t}ms)`;
+    for (const b of v.blockers) {
+      evidence.push({
+        subject: `pod ${r.pod}`,
+        expected: `${restReady} at some moment between ${opened} and ${r.pod}'s termination (t=${r.terminating.t}ms)`,
+        observed: `${b.pod} never Ready with the others; over the window: ${b.history || b.state}`,
+        at: r.terminating.t,
+      });
+    }
+    const names = v.blockers.map((b) => `${b.pod} (${b.state})`).join(', ');
+    if (v.gaps.length > 0) unjudged.push(`${r.pod}'s termination could not be judged: the pod watch was down`);
+    else problems.push(`${r.pod} began terminating at t=${r.terminating.t}ms although since ${opened} the remaining pods were never all Ready: ${names}`);
+  });
   if (problems.length) return failed(firstOf(problems), evidence);
+  if (unjudged.length) return errored(firstOf(unjudged), evidence);
   return passed(
-    `scaled ${workload.replicas} -> ${to}: ${order.map((r) => r.pod).join(', ')} removed highest first, one at a time`,
-    order.map((r) => ({ subject: `pod ${r.pod}`, observed: `terminating t=${r.terminating?.t}ms, gone t=${r.gone?.t}ms`, at: r.terminating?.t })),
+    `scaled ${from} -> ${to}: ${removals.map((r) => r.pod).join(', ')} removed highest first, one at a time, while ${rest} stayed Ready`,
+    removals.map((r) => ({ subject: `pod ${r.pod}`, observed: `terminating t=${r.terminating?.t}ms, gone t=${r.gone?.t}ms`, at: r.terminating?.t })),
   );
 }

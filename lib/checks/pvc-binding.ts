@@ -1,7 +1,8 @@
 // STS-PVC-BINDING: a pod's claim is keyed by template and ordinal, so a recreated pod
-// must mount the very same PVC object (UID) still bound to the same PV.
-import type { CheckDefinition, CheckInput, CheckOutcome, Evidence } from '../types.ts';
-import { failed, findMarker, firstOf, inOrder, ordinalOf, passed, skipped } from './support.ts';
+// must mount the very same PVC object (UID), Bound, to the same PV whose claimRef names
+// that PVC UID. An empty UID or phase is missing data (`error`), never equal to another.
+import type { ClaimBinding, CheckDefinition, CheckInput, CheckOutcome, Evidence } from '../types.ts';
+import { errored, failed, findMarker, firstOf, inOrder, ordinalOf, passed, skipped } from './support.ts';
 
 export const pvcBinding: CheckDefinition = {
   id: 'STS-PVC-BINDING',
@@ -18,10 +19,14 @@ function judgePvc(input: CheckInput): CheckOutcome {
   const problems: string[] = [];
   const evidence: Evidence[] = [];
   const ok: Evidence[] = [];
+  const unseen: Evidence[] = [];
   const fail = (message: string, e: Evidence): void => {
     problems.push(message);
     evidence.push(e);
   };
+  /** The fields a snapshot left empty: the recorder never saw them, so nothing can be compared. */
+  const missing = (c: ClaimBinding): string[] =>
+    (['pvcUid', 'pvName', 'pvUid', 'pvcPhase', 'pvClaimUid'] as const).filter((k) => !c[k]);
 
   const names = [...new Set([...baseline.pods, ...after.pods].map((p) => p.name))].sort();
   for (const name of names) {
@@ -44,19 +49,33 @@ function judgePvc(input: CheckInput): CheckOutcome {
         continue;
       }
       const n = problems.length;
+      const gaps = [...missing(b).map((k) => `baseline ${k}`), ...missing(a).map((k) => `after ${k}`)];
+      if (gaps.length > 0) {
+        unseen.push({ subject, expected: 'PVC uid and phase, PV name, uid and claimRef.uid in both snapshots', observed: `not recorded: ${gaps.join(', ')}`, at: after.t });
+      }
       if (a.claimName !== claim) {
         fail(`${name} mounts ${a.claimName}, expected ${claim}`, { subject: `pod ${name}`, expected: claim, observed: a.claimName, at: after.t });
       }
-      if (a.pvcUid !== b.pvcUid) {
+      if (a.pvcUid && b.pvcUid && a.pvcUid !== b.pvcUid) {
         fail(`${claim} has uid ${a.pvcUid} after chaos, was ${b.pvcUid}`, { subject, expected: `uid ${b.pvcUid}`, observed: `uid ${a.pvcUid}`, at: after.t });
       }
-      if (a.pvName !== b.pvName || a.pvUid !== b.pvUid) {
+      if ((a.pvName && b.pvName && a.pvName !== b.pvName) || (a.pvUid && b.pvUid && a.pvUid !== b.pvUid)) {
         fail(`${claim} is bound to ${a.pvName} (${a.pvUid}) after chaos, was ${b.pvName} (${b.pvUid})`, {
           subject,
           expected: `PV ${b.pvName} uid ${b.pvUid}`,
           observed: `PV ${a.pvName} uid ${a.pvUid}`,
           at: after.t,
         });
+      }
+      for (const [phase, c, at] of [['baseline', b, baseline.t], ['after chaos', a, after.t]] as const) {
+        if (c.pvcPhase && c.pvcPhase !== 'Bound') {
+          fail(`${claim} is ${c.pvcPhase} (${phase}), expected Bound`, { subject, expected: 'phase Bound', observed: `phase ${c.pvcPhase}`, at, note: phase });
+        }
+        if (c.pvClaimUid && c.pvcUid && c.pvClaimUid !== c.pvcUid) {
+          fail(`PV ${c.pvName} names claim uid ${c.pvClaimUid} (${phase}), but ${claim} has uid ${c.pvcUid}`, {
+            subject: `PV ${c.pvName}`, expected: `claimRef.uid ${c.pvcUid}`, observed: `claimRef.uid ${c.pvClaimUid}`, at, note: phase,
+          });
+        }
       }
       for (const e of entries.slice(from)) {
         if (e.type === 'DELETED' && e.kind === 'PersistentVolumeClaim' && e.name === claim) {
@@ -68,12 +87,13 @@ function judgePvc(input: CheckInput): CheckOutcome {
           });
         }
       }
-      if (problems.length === n) {
-        ok.push({ subject, observed: `mounted by ${name}; uid ${a.pvcUid}; PV ${a.pvName} (${a.pvUid})` });
+      if (problems.length === n && gaps.length === 0) {
+        ok.push({ subject, observed: `mounted by ${name}; uid ${a.pvcUid}, Bound; PV ${a.pvName} (${a.pvUid}), claimRef.uid matches` });
       }
     }
   }
-  if (problems.length > 0) return failed(firstOf(problems), evidence);
+  if (problems.length > 0) return failed(firstOf(problems), [...evidence, ...unseen]);
   if (names.length === 0) return failed('no pods in the snapshots; nothing to compare', []);
+  if (unseen.length > 0) return errored(`binding data missing for ${unseen.map((e) => e.subject).join(', ')}: ${unseen[0]?.observed ?? ''}`, [...unseen, ...ok]);
   return passed(`${ok.length} claims kept their PVC UID and PV across chaos`, ok);
 }

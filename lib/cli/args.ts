@@ -1,7 +1,7 @@
 // Flags for `ordinal run`, kubectl-style (--flag value or --flag=value), with their
 // defaults in one table so --help, parsing and the replay command agree.
 import { parseArgs } from 'node:util';
-import { parseSeed, randomSeed } from '../chaos/plan.ts';
+import { KILL_PATTERN_OPTIONS, parseSeed, randomSeed, type KillPatternOption } from '../chaos/plan.ts';
 import { UsageError } from '../errors.ts';
 import { DEFAULT_IMAGE } from '../workloads/common.ts';
 import type { RunOptions } from '../run.ts';
@@ -20,6 +20,11 @@ export const RUN_FLAGS: Record<string, FlagSpec> = {
   replicas: { type: 'string', help: 'StatefulSet replicas', default: '3' },
   rounds: { type: 'string', help: 'chaos rounds', default: '3' },
   seed: { type: 'string', help: 'chaos seed (uint32, decimal or 0x hex); same seed, same kills', default: 'random, printed' },
+  'kill-pattern': {
+    type: 'string',
+    help: `how a round's kills go out: ${KILL_PATTERN_OPTIONS.join(' | ')} (sequential: lowest ordinal first, each once the watch shows it; reverse: highest first; burst: all at once; mixed: the seed picks per round)`,
+    default: 'mixed',
+  },
   image: { type: 'string', help: 'container image (air-gapped clusters: a preloaded or mirrored busybox)', default: DEFAULT_IMAGE },
   'storage-class': { type: 'string', help: 'storage class for the volume claims', default: 'the cluster default' },
   'claim-size': { type: 'string', help: 'size of each volume claim', default: '64Mi' },
@@ -58,6 +63,10 @@ export function parseRunArgs(argv: string[]): RunArgs {
   if (!(WORKLOAD_KINDS as readonly string[]).includes(workload)) {
     throw new UsageError(`--workload must be one of ${WORKLOAD_KINDS.join(', ')}, got "${workload}"`);
   }
+  const killPattern = s('kill-pattern') ?? 'mixed';
+  if (!(KILL_PATTERN_OPTIONS as readonly string[]).includes(killPattern)) {
+    throw new UsageError(`--kill-pattern must be one of ${KILL_PATTERN_OPTIONS.join(', ')}, got "${killPattern}"`);
+  }
   let seed: number;
   try {
     seed = s('seed') === undefined ? randomSeed() : parseSeed(s('seed') as string);
@@ -69,6 +78,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
     replicas: int('replicas', s('replicas') ?? '3', 1, 20),
     rounds: int('rounds', s('rounds') ?? '3', 0, 100),
     seed,
+    killPattern: killPattern as KillPatternOption,
     image: s('image') ?? DEFAULT_IMAGE,
     claimSize: s('claim-size') ?? '64Mi',
     timeoutSeconds: int('timeout', s('timeout') ?? '300', 10, 86_400),
@@ -92,6 +102,7 @@ const quote = (v: string): string => (/^[\w@%+=:,./-]+$/.test(v) ? v : `'${v.rep
 /** The command that repeats a run: every option that shapes it, with the seed made explicit. */
 export function replayCommand(a: RunArgs): string {
   const parts = ['npx', 'ordinal', 'run', '--workload', a.workload, '--replicas', String(a.replicas), '--rounds', String(a.rounds), '--seed', String(a.seed), '--image', a.image];
+  if (a.killPattern !== 'mixed') parts.push('--kill-pattern', a.killPattern);
   if (a.kubeconfig) parts.push('--kubeconfig', a.kubeconfig);
   if (a.context) parts.push('--context', a.context);
   if (a.storageClass) parts.push('--storage-class', a.storageClass);

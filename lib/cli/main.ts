@@ -15,6 +15,7 @@ import { executeRun, newRunId } from '../run.ts';
 import { buildWorkload } from '../workloads/index.ts';
 import { parseRunArgs, runHelp, type RunArgs } from './args.ts';
 import { errorLine, logLine, verdictLine } from './output.ts';
+import { runNamespace } from '../names.ts';
 
 const USAGE = `Usage: ordinal <command> [flags]
 
@@ -79,15 +80,15 @@ async function github(result: Parameters<typeof githubAnnotations>[0]): Promise<
 
 function dryRun(a: RunArgs): number {
   const runId = newRunId();
-  const namespace = `ordinal-${runId}`;
+  const namespace = runNamespace(runId);
   const w = buildWorkload(a.workload, {
     namespace, runId, replicas: a.replicas, image: a.image, claimSize: a.claimSize, ...(a.storageClass ? { storageClass: a.storageClass } : {}),
   });
-  const plan = planRounds({ seed: a.seed, statefulSet: w.info.statefulSet, replicas: a.replicas, rounds: a.rounds });
+  const plan = planRounds({ seed: a.seed, statefulSet: w.info.statefulSet, replicas: a.replicas, rounds: a.rounds, pattern: a.killPattern });
   console.log(`# dry run: nothing is created or deleted\n# namespace: ${namespace} (labelled ordinal.dev/run-id=${runId})\n# seed: ${a.seed}\n# replay: ${a.replay}`);
   for (const o of w.objects) console.log(`---\n${JSON.stringify(o.toJSON(), null, 2)}`);
   console.log('---\n# kill plan');
-  for (const r of plan) console.log(`round ${r.round}: ${r.kills.map((k) => `${k.pod} (${k.action})`).join(', ')}`);
+  for (const r of plan) console.log(`round ${r.round} (${r.pattern}): ${r.kills.map((k) => `${k.pod} (${k.action})`).join(', ')}`);
   return 0;
 }
 

@@ -1,22 +1,34 @@
-// DNS as the cluster's own resolver answers it. Port-forward carries TCP only, so
-// queries go over DNS-over-TCP through a local listener that opens one port-forward
-// per connection to a cluster DNS pod (found from the kube-dns Service). With
-// --dns-server, queries go straight to that host:port instead.
+// DNS as the cluster's own resolvers answer it. Port-forward carries TCP only, so
+// queries go over DNS-over-TCP through local listeners, one per Ready CoreDNS pod behind
+// the kube-dns Service, each opening a port-forward per connection to its pod. With
+// --dns-server, queries go straight to that host:port instead. What a workload pod sees
+// through its own resolver is asked separately (dns-inpod.ts).
+//
+// A question that got no answer is not a wrong answer: TIMEOUT (nothing within the
+// query timeout) and TRANSPORT (refused, reset, closed, port-forward failed) are recorded
+// with the error, and the checks treat them as unobserved.
 import { createServer, type Server, type Socket } from 'node:net';
 import * as k8s from '@kubernetes/client-node';
 import DNS from 'dns2';
 import type { Cluster } from '../cluster.ts';
 import { ClusterError, UsageError, describeError } from '../errors.ts';
-import type { DnsALookup, DnsAnswer, DnsSrvLookup } from '../types.ts';
+import type { DnsALookup, DnsAnswer, DnsSrvLookup, SrvAnswer } from '../types.ts';
 
 const RCODES: Record<number, string> = { 0: 'NOERROR', 1: 'FORMERR', 2: 'SERVFAIL', 3: 'NXDOMAIN', 5: 'REFUSED' };
-const QUERY_TIMEOUT_MS = 5000;
+export const UNOBSERVED_RCODES: ReadonlySet<string> = new Set(['TIMEOUT', 'TRANSPORT']);
+
+/** One resolver the probe asks. */
+export interface DnsServer {
+  /** For the report, e.g. "kube-system/coredns-abc via port-forward" or "10.0.0.10:53 (--dns-server)". */
+  name: string;
+  resolveA(name: string, now: () => number): Promise<DnsAnswer>;
+  resolveSrv(name: string, now: () => number): Promise<SrvAnswer>;
+  close(): void;
+}
 
 export interface DnsProbe {
-  /** Where queries go, for the report (e.g. "kube-system/coredns-abc via port-forward"). */
   target: string;
-  resolveA(name: string, now: () => number): Promise<DnsAnswer>;
-  resolveSrv(name: string, now: () => number): Promise<DnsSrvLookup>;
+  servers: DnsServer[];
   close(): void;
 }
 
@@ -29,32 +41,90 @@ export function parseDnsServer(spec: string): { host: string; port: number } {
   return { host: m[1].replace(/^\[|\]$/g, ''), port };
 }
 
+export interface ServerOptions {
+  /** Per-query budget before the answer is TIMEOUT. */
+  timeoutMs?: number;
+  /** Extra words for a TRANSPORT error (e.g. the port-forward's own failure). */
+  transportDetail?: () => string | undefined;
+  close?: () => void;
+}
+
+/** A DNS-over-TCP server at host:port. */
+export function tcpDnsServer(host: string, port: number, name: string, o: ServerOptions = {}): DnsServer {
+  const timeoutMs = o.timeoutMs ?? 5000;
+  const resolve = DNS.TCPClient({ dns: host, port });
+  const ask = async (qname: string, type: string): Promise<DNS.Packet | { rcode: 'TIMEOUT' | 'TRANSPORT'; error: string }> => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<{ rcode: 'TIMEOUT'; error: string }>((r) => {
+      timer = setTimeout(() => r({ rcode: 'TIMEOUT', error: `no answer for ${type} ${qname} within ${timeoutMs}ms` }), timeoutMs);
+    });
+    try {
+      return await Promise.race([resolve(qname, type), timeout]);
+    } catch (err) {
+      const extra = o.transportDetail?.();
+      return { rcode: 'TRANSPORT', error: `${describeError(err)}${extra ? ` (${extra})` : ''}` };
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  return {
+    name,
+    close: o.close ?? (() => {}),
+    async resolveA(qname, now) {
+      const p = await ask(qname, 'A');
+      if ('rcode' in p) return { t: now(), rcode: p.rcode, addresses: [], error: p.error };
+      const a = p.answers.filter((r) => r.type === DNS.Packet.TYPE.A);
+      const answer: DnsAnswer = { t: now(), rcode: RCODES[p.header.rcode] ?? `RCODE${p.header.rcode}`, addresses: a.map((r) => r.address ?? '').sort() };
+      if (a[0]) answer.ttl = a[0].ttl;
+      return answer;
+    },
+    async resolveSrv(qname, now) {
+      const p = await ask(qname, 'SRV');
+      if ('rcode' in p) return { server: name, t: now(), rcode: p.rcode, targets: [], error: p.error };
+      const targets = p.answers
+        .filter((r) => r.type === DNS.Packet.TYPE.SRV)
+        .map((r) => ({ target: String(r.target ?? ''), port: Number(r.port ?? 0) }))
+        .sort((x, y) => x.target.localeCompare(y.target));
+      return { server: name, t: now(), rcode: RCODES[p.header.rcode] ?? `RCODE${p.header.rcode}`, targets };
+    },
+  };
+}
+
 export async function openDnsProbe(cluster: Cluster, override?: string): Promise<DnsProbe> {
   if (override) {
     const { host, port } = parseDnsServer(override);
-    return probeVia(DNS.TCPClient({ dns: host, port }), `${host}:${port} (--dns-server)`, () => {});
+    const server = tcpDnsServer(host, port, `${host}:${port} (--dns-server)`);
+    return { target: server.name, servers: [server], close: () => {} };
   }
-  const pod = await findDnsPod(cluster);
-  const fwd = await forwardingServer(cluster, 'kube-system', pod);
-  const port = (fwd.server.address() as { port: number }).port;
-  const probe = probeVia(DNS.TCPClient({ dns: '127.0.0.1', port }), `kube-system/${pod} via port-forward`, () => {
-    fwd.server.close();
-    fwd.closeAll();
-  });
-  // One query before the run depends on it: a refused port-forward (RBAC, network
-  // policy) must stop the run with exit 2 now, not surface as DNS checks failing later.
-  const canary = await probe.resolveA('kubernetes.default.svc.cluster.local', () => 0);
-  if (canary.rcode === 'TIMEOUT') {
+  const pods = await findDnsPods(cluster);
+  const servers: DnsServer[] = [];
+  for (const pod of pods) {
+    const fwd = await forwardingServer(cluster, 'kube-system', pod);
+    const port = (fwd.server.address() as { port: number }).port;
+    servers.push(tcpDnsServer('127.0.0.1', port, `kube-system/${pod} via port-forward`, {
+      transportDetail: fwd.lastError,
+      close: () => {
+        fwd.server.close();
+        fwd.closeAll();
+      },
+    }));
+  }
+  const probe: DnsProbe = { target: servers.map((s) => s.name).join(', '), servers, close: () => servers.forEach((s) => s.close()) };
+  // One query per server before the run depends on them: if no server answers (RBAC,
+  // network policy), stop the run with exit 2 now instead of every DNS check erroring later.
+  const canary = await Promise.all(servers.map((s) => s.resolveA('kubernetes.default.svc.cluster.local', () => 0)));
+  if (canary.every((a) => UNOBSERVED_RCODES.has(a.rcode))) {
     probe.close();
     throw new ClusterError(
-      `DNS queries through a port-forward to kube-system/${pod} get no answer${fwd.lastError() ? ` (${fwd.lastError()})` : ''}; ` +
+      `DNS queries through ${pods.length === 1 ? 'a port-forward' : 'the port-forwards'} to ${pods.map((p) => `kube-system/${p}`).join(', ')} get no answer (${canary.map((a) => a.error).join('; ')}); ` +
         'check the pods/portforward permission in kube-system, or pass --dns-server host:port',
     );
   }
   return probe;
 }
 
-async function findDnsPod(cluster: Cluster): Promise<string> {
+/** Every Ready pod behind the kube-dns Service, by its selector. */
+async function findDnsPods(cluster: Cluster): Promise<string[]> {
   let svc: k8s.V1Service;
   try {
     svc = await cluster.core.readNamespacedService({ name: 'kube-dns', namespace: 'kube-system' });
@@ -63,11 +133,15 @@ async function findDnsPod(cluster: Cluster): Promise<string> {
   }
   const selector = Object.entries(svc.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
   const pods = await cluster.core.listNamespacedPod({ namespace: 'kube-system', labelSelector: selector });
-  const ready = pods.items.find((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
-  if (!ready?.metadata?.name) {
+  const ready = pods.items
+    .filter((p) => !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+    .map((p) => p.metadata?.name ?? '')
+    .filter((n) => n !== '')
+    .sort();
+  if (ready.length === 0) {
     throw new ClusterError(`no Ready pod behind Service kube-system/kube-dns (selector ${selector}); pass --dns-server host:port`);
   }
-  return ready.metadata.name;
+  return ready;
 }
 
 interface Forwarder {
@@ -96,7 +170,7 @@ function forwardingServer(cluster: Cluster, namespace: string, pod: string): Pro
         socket.on('error', () => sock?.close());
       })
       .catch((err: unknown) => {
-        lastError = `port-forward failed: ${describeError(err)}`;
+        lastError = `port-forward to ${namespace}/${pod} failed: ${describeError(err)}`;
         socket.destroy();
       });
   });
@@ -106,61 +180,51 @@ function forwardingServer(cluster: Cluster, namespace: string, pod: string): Pro
   });
 }
 
-function withTimeout<T>(p: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`TIMEOUT: no answer for ${what} within ${QUERY_TIMEOUT_MS}ms`)), QUERY_TIMEOUT_MS);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
-
-function probeVia(resolve: DNS.DnsResolver, target: string, close: () => void): DnsProbe {
-  const ask = async (name: string, type: string): Promise<DNS.Packet | 'TIMEOUT'> => {
-    try {
-      return await withTimeout(resolve(name, type), `${type} ${name}`);
-    } catch {
-      return 'TIMEOUT';
-    }
-  };
-  return {
-    target,
-    close,
-    async resolveA(name, now) {
-      const p = await ask(name, 'A');
-      if (p === 'TIMEOUT') return { t: now(), rcode: 'TIMEOUT', addresses: [] };
-      const a = p.answers.filter((r) => r.type === DNS.Packet.TYPE.A);
-      const answer: DnsAnswer = { t: now(), rcode: RCODES[p.header.rcode] ?? `RCODE${p.header.rcode}`, addresses: a.map((r) => r.address ?? '').sort() };
-      if (a[0]) answer.ttl = a[0].ttl;
-      return answer;
-    },
-    async resolveSrv(name, now) {
-      const p = await ask(name, 'SRV');
-      if (p === 'TIMEOUT') return { qname: name, t: now(), rcode: 'TIMEOUT', targets: [] };
-      const targets = p.answers
-        .filter((r) => r.type === DNS.Packet.TYPE.SRV)
-        .map((r) => ({ target: String(r.target ?? ''), port: Number(r.port ?? 0) }))
-        .sort((x, y) => x.target.localeCompare(y.target));
-      return { qname: name, t: now(), rcode: RCODES[p.header.rcode] ?? `RCODE${p.header.rcode}`, targets };
-    },
-  };
-}
+const isRight = (a: DnsAnswer, ip: string): boolean => a.rcode === 'NOERROR' && a.addresses.length === 1 && a.addresses[0] === ip;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Ask for `fqdn` until it answers exactly [expectedIp] or `budgetMs` runs out. DNS has
- * no watch; between attempts the probe waits out the TTL it was given (the cache
- * cannot change sooner), so each retry is one the resolver could answer differently.
+ * Ask every server for `fqdn` until each answers exactly [expectedIp] or `budgetMs` runs
+ * out. DNS has no watch; between attempts the probe waits out the shortest TTL it was
+ * given (a cache cannot change sooner), asking again only the servers not yet right.
  */
 export async function settleA(
-  probe: DnsProbe, pod: string, fqdn: string, expectedIp: string, budgetMs: number, now: () => number,
+  servers: readonly DnsServer[], pod: string, fqdn: string, expectedIp: string, budgetMs: number, now: () => number,
 ): Promise<DnsALookup> {
-  const lookup: DnsALookup = { fqdn, pod, answers: [] };
+  const per = servers.map((s) => ({ server: s.name, answers: [] as DnsAnswer[] }));
   const deadline = now() + budgetMs;
   for (;;) {
-    const a = await probe.resolveA(fqdn, now);
-    lookup.answers.push(a);
-    const settled = a.rcode === 'NOERROR' && a.addresses.length === 1 && a.addresses[0] === expectedIp;
-    const wait = Math.min(Math.max((a.ttl ?? 1) * 1000, 500), 5000);
-    if (settled || now() + wait > deadline) return lookup;
-    await new Promise((r) => setTimeout(r, wait));
+    const pending = servers.map((s, i) => ({ s, i })).filter(({ i }) => {
+      const last = per[i]?.answers.at(-1);
+      return !last || !isRight(last, expectedIp);
+    });
+    if (pending.length === 0) break;
+    const got = await Promise.all(pending.map(({ s }) => s.resolveA(fqdn, now)));
+    got.forEach((a, k) => per[pending[k]!.i]!.answers.push(a));
+    if (got.every((a) => isRight(a, expectedIp))) break;
+    const wait = Math.min(...got.map((a) => Math.min(Math.max((a.ttl ?? 1) * 1000, 500), 5000)));
+    if (now() + wait > deadline) break;
+    await sleep(wait);
   }
+  return { fqdn, pod, answers: per[0]?.answers ?? [], servers: per };
+}
+
+/** SRV for `qname`, asked again (paced) until every server lists exactly `want` or the budget ends. */
+export async function settleSrv(
+  servers: readonly DnsServer[], qname: string, want: readonly string[], budgetMs: number, now: () => number,
+): Promise<DnsSrvLookup> {
+  const norm = (s: string): string => s.replace(/\.$/, '').toLowerCase();
+  const wanted = [...want].map(norm).sort().join(',');
+  const right = (a: SrvAnswer): boolean => a.rcode === 'NOERROR' && a.targets.map((x) => norm(x.target)).sort().join(',') === wanted;
+  const deadline = now() + budgetMs;
+  let last: SrvAnswer[] = [];
+  for (;;) {
+    last = await Promise.all(servers.map((s) => s.resolveSrv(qname, now)));
+    if (last.every(right) || now() + 2000 > deadline) break;
+    await sleep(2000);
+  }
+  const first = last[0] ?? { server: 'none', t: now(), rcode: 'TRANSPORT', targets: [], error: 'no DNS server to ask' };
+  return {
+    qname, t: first.t, rcode: first.rcode, targets: first.targets, ...(first.error ? { error: first.error } : {}), servers: last,
+  };
 }

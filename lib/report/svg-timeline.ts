@@ -3,6 +3,8 @@
 import type { PodRecovery, RoundResult, WorkloadInfo } from '../types.ts';
 import { escapeHtml } from './escape.ts';
 import { formatDuration } from './format.ts';
+import { podName } from '../names.ts';
+import { ordinalOf } from '../timeline/queries.ts';
 
 export const PHASES = ['terminating', 'gone', 'pending', 'running', 'ready'] as const;
 export type Phase = (typeof PHASES)[number];
@@ -62,20 +64,15 @@ const MAX_IDLE_LANES = 200;
 function lanesFor(round: RoundResult, workload: WorkloadInfo): Lane[] {
   const byOrdinal = new Map<number, Lane>();
   const idle = Math.min(workload.replicas, MAX_IDLE_LANES);
-  for (let i = 0; i < idle; i++) byOrdinal.set(i, { ordinal: i, pod: `${workload.statefulSet}-${i}`, killed: false });
+  for (let i = 0; i < idle; i++) byOrdinal.set(i, { ordinal: i, pod: podName(workload, i), killed: false });
   for (const k of round.plan.kills) byOrdinal.set(k.ordinal, { ordinal: k.ordinal, pod: k.pod, killed: true });
   const orphans: Lane[] = [];
   for (const r of round.recoveries) {
-    const ordinal = round.plan.kills.find((k) => k.pod === r.pod)?.ordinal ?? ordinalFromName(r.pod);
+    const ordinal = round.plan.kills.find((k) => k.pod === r.pod)?.ordinal ?? ordinalOf(workload.statefulSet, r.pod);
     if (ordinal === undefined) orphans.push({ ordinal, pod: r.pod, killed: true, recovery: r });
     else byOrdinal.set(ordinal, { ordinal, pod: r.pod, killed: true, recovery: r });
   }
   return [...[...byOrdinal.values()].sort((a, b) => (a.ordinal ?? 0) - (b.ordinal ?? 0)), ...orphans];
-}
-
-function ordinalFromName(pod: string): number | undefined {
-  const m = /-(\d+)$/.exec(pod);
-  return m?.[1] === undefined ? undefined : Number(m[1]);
 }
 
 /** A tick step that gives 4–10 ticks with round numbers. */

@@ -29,8 +29,12 @@ export interface Workload {
   container: string;
   /** Where the claim is mounted inside the container (the sentinel lives here). */
   dataPath: string;
-  /** For topology-state workloads: the file the primary serves and where replicas copy it. */
-  topology?: { primaryPath: string; copyPath: string };
+  /**
+   * For topology-state workloads: the file the primary serves, where replicas copy it,
+   * the primary's identity file ("<pod uid> <pod ip>", rewritten at each start) and where
+   * a replica records the identity of the primary that served its copy.
+   */
+  topology?: { primaryPath: string; copyPath: string; primaryIdPath: string; servedByPath: string };
 }
 
 /** A shell prologue that exits at once on SIGTERM, so graceful deletes are quick and real. */
@@ -44,6 +48,8 @@ export interface StatefulShape {
   dataPath: string;
   script: string;
   readinessProbe: IProbe;
+  /** Downward-API variables: env name -> field path (e.g. POD_UID -> metadata.uid). */
+  fieldEnv?: Record<string, string>;
 }
 
 /** Headless Service + OrderedReady StatefulSet with one claim template, validated. */
@@ -70,6 +76,9 @@ export function statefulWorkload(o: WorkloadOptions, kind: WorkloadInfo['kind'],
               image: o.image,
               imagePullPolicy: 'IfNotPresent',
               command: ['sh', '-c', `${TRAP_TERM} ${s.script}`],
+              ...(s.fieldEnv
+                ? { env: Object.entries(s.fieldEnv).map(([name, fieldPath]) => ({ name, valueFrom: { fieldRef: { fieldPath } } })) }
+                : {}),
               ports: [{ name: s.port.name, containerPort: s.port.number }],
               readinessProbe: s.readinessProbe,
               volumeMounts: [{ name: s.claim, mountPath: s.dataPath }],

@@ -158,7 +158,7 @@ describe('ordinal CLI (integration, real cluster)', function () {
     const other = await runCli(['run', '--dry-run', '--seed', '43']);
     for (const r of [a, b, other]) expect(r.code, show(r)).to.equal(0);
     const plan = (out: string): string => out.slice(out.indexOf('# kill plan'));
-    expect(plan(a.stdout)).to.match(/# kill plan\nround 1: web-\d \((delete|force-delete)\)/);
+    expect(plan(a.stdout)).to.match(/# kill plan\nround 1 \((sequential|burst|reverse)\): web-\d \((delete|force-delete)\)/);
     expect(plan(a.stdout).trim().split('\n')).to.have.length(1 + 3);
     expect(plan(b.stdout)).to.equal(plan(a.stdout));
     expect(plan(other.stdout), 'a different seed gives a different plan').to.not.equal(plan(a.stdout));
@@ -172,6 +172,22 @@ describe('ordinal CLI (integration, real cluster)', function () {
       const status = await c().core.readNamespace({ name: `ordinal-${id}` }).then(() => 200, (e: { code?: number }) => e.code);
       expect(status, `namespace ordinal-${id}`).to.equal(404);
     }
+  });
+
+  it('run --dry-run --kill-pattern burst plans every round as burst, kills what mixed kills, and replays with the pattern', async function () {
+    this.timeout(60_000);
+    const burst = await runCli(['run', '--dry-run', '--seed', '42', '--kill-pattern', 'burst']);
+    const mixed = await runCli(['run', '--dry-run', '--seed', '42']);
+    for (const r of [burst, mixed]) expect(r.code, show(r)).to.equal(0);
+    const rounds = (out: string): string[] => out.slice(out.indexOf('# kill plan')).trim().split('\n').slice(1);
+    expect(rounds(burst.stdout).every((l) => /^round \d+ \(burst\): /.test(l)), burst.stdout).to.equal(true);
+    const pods = (l: string): string => l.replace(/^round \d+ \(\w+\): /, '').split(', ').sort().join(', ');
+    expect(rounds(burst.stdout).map(pods)).to.deep.equal(rounds(mixed.stdout).map(pods));
+    expect(burst.stdout).to.match(/# replay: .* --kill-pattern burst/);
+    expect(mixed.stdout).to.not.include('--kill-pattern');
+    const bad = await runCli(['run', '--dry-run', '--kill-pattern', 'zigzag']);
+    expect(bad.code, show(bad)).to.equal(2);
+    expect(bad.stderr).to.include('--kill-pattern must be one of sequential, burst, reverse, mixed, got "zigzag"');
   });
 
   it('checks lists every check ID of the catalog, one per line', async function () {

@@ -217,15 +217,19 @@ describe('local cluster (integration)', function () {
     const probe = await openDnsProbe(c);
     try {
       const now = (): number => performance.now();
-      expect(probe.target, 'probe goes to a CoreDNS pod').to.match(/^kube-system\/\S+ via port-forward$/);
-      expect(readyDnsPods.map((p) => `kube-system/${p.metadata?.name} via port-forward`)).to.include(probe.target);
-      const internal = await probe.resolveA('kubernetes.default.svc.cluster.local', now);
-      expect(internal.rcode, 'rcode for kubernetes.default.svc.cluster.local').to.equal('NOERROR');
-      expect(internal.addresses, 'A for kubernetes.default.svc.cluster.local').to.deep.equal([apiIp]);
-      // Answered by the template plugin inside CoreDNS: nothing is forwarded upstream.
-      const external = await probe.resolveA('example.com', now);
-      expect(external.rcode, 'rcode for example.com (no upstream forwarding)').to.equal('NXDOMAIN');
-      expect(external.addresses, 'A for example.com').to.deep.equal([]);
+      // One server per Ready CoreDNS pod, each through its own port-forward.
+      expect(probe.servers.map((s) => s.name).sort(), 'one DNS server per Ready CoreDNS pod').to.deep.equal(
+        readyDnsPods.map((p) => `kube-system/${p.metadata?.name} via port-forward`).sort(),
+      );
+      for (const server of probe.servers) {
+        const internal = await server.resolveA('kubernetes.default.svc.cluster.local', now);
+        expect(internal.rcode, `rcode for kubernetes.default.svc.cluster.local from ${server.name}`).to.equal('NOERROR');
+        expect(internal.addresses, 'A for kubernetes.default.svc.cluster.local').to.deep.equal([apiIp]);
+        // Answered by the template plugin inside CoreDNS: nothing is forwarded upstream.
+        const external = await server.resolveA('example.com', now);
+        expect(external.rcode, 'rcode for example.com (no upstream forwarding)').to.equal('NXDOMAIN');
+        expect(external.addresses, 'A for example.com').to.deep.equal([]);
+      }
     } finally {
       probe.close();
     }
@@ -323,17 +327,18 @@ describe('local cluster (integration)', function () {
         ips.push(ip ?? '');
         const fqdn = `${pod}.${SVC}.${namespace}.svc.cluster.local`;
         // EndpointSlices may trail pod readiness by a moment; settleA re-asks after the TTL.
-        const lookup = await settleA(probe, pod, fqdn, ip ?? '', 15_000, now);
+        const lookup = await settleA(probe.servers, pod, fqdn, ip ?? '', 15_000, now);
         const last = lookup.answers.at(-1);
         expect(last?.rcode, `rcode for ${fqdn}`).to.equal('NOERROR');
         expect(last?.addresses, `A for ${fqdn}`).to.deep.equal([ip]);
       }
       expect(new Set(ips).size, 'distinct pod IPs').to.equal(REPLICAS);
       const svcName = `${SVC}.${namespace}.svc.cluster.local`;
-      const all = await probe.resolveA(svcName, now);
+      const server = probe.servers[0]!;
+      const all = await server.resolveA(svcName, now);
       expect(all.rcode, `rcode for ${svcName}`).to.equal('NOERROR');
       expect(all.addresses, `A for headless ${svcName}`).to.deep.equal([...ips].sort());
-      const srv = await probe.resolveSrv(`_http._tcp.${svcName}`, now);
+      const srv = await server.resolveSrv(`_http._tcp.${svcName}`, now);
       expect(srv.rcode, 'rcode for the SRV query').to.equal('NOERROR');
       expect(srv.targets, 'SRV targets').to.deep.equal(PODS.map((p) => ({ target: `${p}.${svcName}`, port: 80 })));
     } finally {

@@ -19,7 +19,7 @@ describe('STS-PVC-BINDING', () => {
     const r = resultOf(good, ID);
     expect(r.status).to.equal('passed');
     expect(r.evidence.map((e) => e.subject)).to.deep.equal(['PVC www-web-0', 'PVC www-web-1', 'PVC www-web-2']);
-    expect(r.evidence[1]?.observed).to.equal('mounted by web-1; uid pvc-uid-1; PV pv-1 (pv-uid-1)');
+    expect(r.evidence[1]?.observed).to.equal('mounted by web-1; uid pvc-uid-1, Bound; PV pv-1 (pv-uid-1), claimRef.uid matches');
   });
 
   it('fails when a recreated pod mounts a claim with a new PVC UID', () => {
@@ -60,6 +60,38 @@ describe('STS-PVC-BINDING', () => {
   it('fails when a pod no longer mounts a volume from the template', () => {
     const bad = mutate(good, (d) => (podIn(d.after, 'web-0').claims = {}));
     expectFailure(resultOf(bad, ID), 'web-0 mounts no claim from template www after chaos');
+  });
+
+  it('fails when the claim is not Bound after chaos', () => {
+    const bad = mutate(good, (d) => (claimOf(podIn(d.after, 'web-2').claims).pvcPhase = 'Lost'));
+    const r = resultOf(bad, ID);
+    expectFailure(r, 'www-web-2 is Lost (after chaos), expected Bound');
+    expect(r.evidence[0]).to.include({ subject: 'PVC www-web-2', expected: 'phase Bound', observed: 'phase Lost' });
+  });
+
+  it("fails when the PV's claimRef.uid names another claim", () => {
+    const bad = mutate(good, (d) => (claimOf(podIn(d.after, 'web-0').claims).pvClaimUid = 'pvc-uid-OTHER'));
+    const r = resultOf(bad, ID);
+    expectFailure(r, 'PV pv-0 names claim uid pvc-uid-OTHER (after chaos), but www-web-0 has uid pvc-uid-0');
+    expect(r.evidence[0]).to.include({ subject: 'PV pv-0', expected: 'claimRef.uid pvc-uid-0' });
+  });
+
+  it('is an error, not a pass, when a UID is empty in both snapshots (never seen, not "equal")', () => {
+    const bad = mutate(good, (d) => {
+      claimOf(podIn(d.baseline, 'web-1').claims).pvUid = '';
+      claimOf(podIn(d.after, 'web-1').claims).pvUid = '';
+    });
+    const r = resultOf(bad, ID);
+    expect(r.status, r.message).to.equal('error');
+    expect(r.message).to.include('PVC www-web-1').and.include('baseline pvUid').and.include('after pvUid');
+  });
+
+  it('is an error when the phase or claimRef was not recorded', () => {
+    const bad = mutate(good, (d) => {
+      delete claimOf(podIn(d.after, 'web-0').claims).pvcPhase;
+      claimOf(podIn(d.after, 'web-0').claims).pvClaimUid = '';
+    });
+    expect(resultOf(bad, ID).status).to.equal('error');
   });
 
   it('fails when a pod is missing after chaos', () => {

@@ -9,6 +9,7 @@ import { buildWebInput } from './helpers/timeline-builder.ts';
 const IDS = [
   'STS-ORDER-CREATE',
   'STS-ORDER-RECREATE',
+  'STS-RECOVERY',
   'STS-IDENTITY',
   'STS-DNS-A',
   'STS-DNS-SRV',

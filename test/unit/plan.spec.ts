@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { parseSeed, planRounds, randomSeed } from '../../lib/chaos/plan.ts';
+import { KILL_PATTERNS, KILL_PATTERN_OPTIONS, parseSeed, planRounds, randomSeed, type KillPatternOption } from '../../lib/chaos/plan.ts';
+import type { RoundPlan } from '../../lib/types.ts';
 import { createPrng } from '../../lib/prng.ts';
 
 const base = { statefulSet: 'web', replicas: 3, rounds: 5 };
@@ -41,17 +42,18 @@ describe('planRounds', () => {
     expect(planRounds({ ...base, seed: 99, rounds: 2 })).to.deep.equal(long.slice(0, 2));
   });
 
-  it('kills 1..replicas distinct pods per round, sorted by ordinal, named after the StatefulSet', () => {
+  it('kills 1..replicas distinct pods per round, in sending order, named after the StatefulSet', () => {
     const counts = new Set<number>();
     for (let seed = 0; seed < 200; seed++) {
       const plan = planRounds({ seed, statefulSet: 'db', replicas: 4, rounds: 3 });
       expect(plan.map((r) => r.round)).to.deep.equal([1, 2, 3]);
-      for (const { kills } of plan) {
+      for (const { kills, pattern } of plan) {
         counts.add(kills.length);
         expect(kills.length).to.be.within(1, 4);
         const ordinals = kills.map((k) => k.ordinal);
         expect(new Set(ordinals).size).to.equal(ordinals.length);
-        expect(ordinals).to.deep.equal([...ordinals].sort((a, b) => a - b));
+        // Listed in sending order: highest first for reverse, lowest first otherwise.
+        expect(ordinals).to.deep.equal([...ordinals].sort((a, b) => (pattern === 'reverse' ? b - a : a - b)));
         for (const k of kills) {
           expect(k.ordinal).to.be.within(0, 3);
           expect(k.pod).to.equal(`db-${k.ordinal}`);
@@ -90,6 +92,52 @@ describe('planRounds', () => {
     expect(() => planRounds({ ...base, seed: 1, actions: [] })).to.throw(/at least one/);
     const bogus = ['explode'] as unknown as ('delete' | 'force-delete')[];
     expect(() => planRounds({ ...base, seed: 1, actions: bogus })).to.throw(/unknown chaos action "explode"/);
+  });
+});
+
+describe('planRounds kill patterns', () => {
+  const sorted = (r: RoundPlan): string[] => r.kills.map((k) => `${k.pod}/${k.action}`).sort();
+
+  it('is deterministic for every pattern option', () => {
+    for (const pattern of KILL_PATTERN_OPTIONS) {
+      expect(planRounds({ ...base, seed: 77, pattern }), pattern).to.deep.equal(planRounds({ ...base, seed: 77, pattern }));
+    }
+  });
+
+  it('a longer mixed plan extends a shorter one with the same seed, patterns included', () => {
+    for (let seed = 0; seed < 50; seed++) {
+      const long = planRounds({ ...base, seed, rounds: 8 });
+      expect(planRounds({ ...base, seed, rounds: 3 })).to.deep.equal(long.slice(0, 3));
+    }
+  });
+
+  it('a fixed pattern applies to every round and kills the same pods with the same actions as mixed', () => {
+    for (let seed = 0; seed < 50; seed++) {
+      const mixed = planRounds({ ...base, seed });
+      for (const pattern of KILL_PATTERNS) {
+        const fixed = planRounds({ ...base, seed, pattern });
+        expect(fixed.map((r) => r.pattern)).to.deep.equal(fixed.map(() => pattern));
+        expect(fixed.map(sorted)).to.deep.equal(mixed.map(sorted));
+      }
+    }
+  });
+
+  it('mixed draws each pattern about a third of the time', () => {
+    const counts = new Map<string, number>();
+    let total = 0;
+    for (let seed = 0; seed < 1000; seed++) {
+      for (const r of planRounds({ ...base, seed })) {
+        counts.set(r.pattern, (counts.get(r.pattern) ?? 0) + 1);
+        total++;
+      }
+    }
+    expect([...counts.keys()].sort()).to.deep.equal(['burst', 'reverse', 'sequential']);
+    for (const [pattern, n] of counts) expect(n / total, pattern).to.be.within(0.3, 0.37);
+  });
+
+  it('rejects an unknown pattern', () => {
+    const bogus = 'zigzag' as unknown as KillPatternOption;
+    expect(() => planRounds({ ...base, seed: 1, pattern: bogus })).to.throw(/unknown kill pattern "zigzag"/);
   });
 });
 

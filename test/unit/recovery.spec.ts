@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { recoveriesForRound } from '../../lib/recovery.ts';
+import { recoveriesForRound } from '../../lib/timeline/recovery.ts';
 import { readyStats } from '../../lib/report/stats.ts';
 import type { PodRecovery, PodState, RoundPlan, TimelineEntry, WatchEntry } from '../../lib/types.ts';
 import { buildWebInput } from './helpers/timeline-builder.ts';
@@ -14,8 +14,8 @@ function smallTimeline(): TimelineEntry[] {
     out.push({ ...base(t), type, kind: 'Pod', name: 'web-1', resourceVersion: String(t), pod: { phase: 'Running', ready: true, claims: {}, ...s } });
   };
   pod('ADDED', 100, { uid: 'old' });
-  out.push({ ...base(900), type: 'MARKER', marker: 'round-start', round: 1 });
-  out.push({ ...base(1000), type: 'MARKER', marker: 'kill', round: 1, pod: 'web-1', detail: 'delete' });
+  out.push({ ...base(900), type: 'MARKER', marker: 'round-start', round: 1, pattern: 'sequential' });
+  out.push({ ...base(1000), type: 'MARKER', marker: 'kill', round: 1, pod: 'web-1', uid: 'old', action: 'delete' });
   pod('MODIFIED', 1010, { uid: 'old', deletionTimestamp: '2025-05-01T12:00:01Z' });
   pod('MODIFIED', 1800, { uid: 'old', ready: false, deletionTimestamp: '2025-05-01T12:00:01Z' });
   pod('DELETED', 1850, { uid: 'old', ready: false, deletionTimestamp: '2025-05-01T12:00:01Z' });
@@ -25,11 +25,11 @@ function smallTimeline(): TimelineEntry[] {
   // Kubelet marked it Ready at 12:00:04 (second precision); the watch delivered it at t=4600.
   pod('MODIFIED', 4600, { uid: 'new', ready: true, readySince: '2025-05-01T12:00:04Z' });
   pod('MODIFIED', 5000, { uid: 'new', ready: true, readySince: '2025-05-01T12:00:04Z' });
-  out.push({ ...base(5100), type: 'MARKER', marker: 'round-end', round: 1 });
+  out.push({ ...base(5100), type: 'MARKER', marker: 'round-end', round: 1, converged: true });
   return out;
 }
 
-const plan: RoundPlan = { round: 1, kills: [{ pod: 'web-1', ordinal: 1, action: 'delete' }] };
+const plan: RoundPlan = { round: 1, pattern: 'sequential', kills: [{ pod: 'web-1', ordinal: 1, action: 'delete' }] };
 
 describe('recoveriesForRound', () => {
   it('derives each phase relative to the kill marker', () => {

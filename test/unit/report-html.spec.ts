@@ -27,6 +27,21 @@ describe('report: HTML', () => {
     expect(escapeHtml(42)).to.equal('42');
   });
 
+  it('shows watch gaps and the measured detection latency, and labels the kubelet-based lag an upper bound', () => {
+    const r = load('sample');
+    const plain = renderHtml(r);
+    expect(plain).to.not.include('id="observation"');
+    expect(plain).to.include('Detection lag (upper bound, 1 s resolution)');
+    const html = renderHtml({
+      ...r,
+      observationGaps: [{ kind: 'Pod', fromMs: 19_607.4, toMs: 62_153.2, reason: 'fetch failed: ECONNREFUSED <x>' }],
+      detectionLatency: { samples: 103, p50Ms: 8.871, p95Ms: 12.14, maxMs: 16.495 },
+    });
+    expect(html).to.include('The API watch was interrupted 1 time.');
+    expect(html).to.include('ECONNREFUSED &lt;x&gt;');
+    expect(html).to.match(/p50 <b>8\.87 ms<\/b> · p95 <b>12\.14 ms<\/b> · max <b>16\.50 ms<\/b> · 103 samples/);
+  });
+
   it('never lets hostile strings out as markup', () => {
     const html = renderHtml(load('hostile'));
     for (const raw of [

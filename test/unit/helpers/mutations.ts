@@ -2,6 +2,7 @@
 // or a fixture recorded from a real cluster), each with the check it must trip and a
 // needle (pod, claim or name) that the failure must mention.
 import type { CheckInput, TimelineEntry, WatchEntry } from '../../../lib/types.ts';
+import { ordinalOf } from '../../../lib/timeline/queries.ts';
 import { insertBefore, mutate, podIn } from './timeline-edit.ts';
 
 export interface Planted {
@@ -16,33 +17,43 @@ export interface Mutation {
   apply(input: CheckInput): Planted | undefined;
 }
 
-const ordinalOf = (input: CheckInput, name: string): number | undefined => {
-  const m = new RegExp(`^${input.workload.statefulSet}-(\\d+)$`).exec(name);
-  return m ? Number(m[1]) : undefined;
-};
+const ordinalIn = (input: CheckInput, name: string): number | undefined => ordinalOf(input.workload.statefulSet, name);
 
 const markerIndex = (tl: TimelineEntry[], marker: string, from = 0): number =>
   tl.findIndex((e, i) => i >= from && e.type === 'MARKER' && e.marker === marker);
 
-/** Inserts "predecessor became not ready" right before the ADDED at `idx`. */
-function unreadyBefore(input: CheckInput, idx: number): Planted | undefined {
+/**
+ * Makes the predecessor of the pod ADDED at `idx` not Ready for the whole causal window
+ * (from `windowStart` to the ADDED): every entry of it in the window shows it not ready,
+ * and if it was Ready when the window opened, a not-ready entry is inserted there. A
+ * regression only near the ADDED would be the benign informer race, not a violation.
+ */
+function neverReadyInWindow(input: CheckInput, idx: number, windowStart: number): Planted | undefined {
   const added = input.timeline[idx];
   if (!added || added.type === 'MARKER') return undefined;
-  const ordinal = ordinalOf(input, added.name);
+  const ordinal = ordinalIn(input, added.name);
   if (ordinal === undefined || ordinal < 1) return undefined;
   const pred = `${input.workload.statefulSet}-${ordinal - 1}`;
-  const last = input.timeline.slice(0, idx).findLast((e): e is WatchEntry => e.type !== 'MARKER' && e.kind === 'Pod' && e.name === pred);
-  if (!last?.pod || last.type === 'DELETED') return undefined;
+  const isPred = (e: TimelineEntry | undefined): e is WatchEntry => !!e && e.type !== 'MARKER' && e.kind === 'Pod' && e.name === pred;
+  const opening = input.timeline[windowStart];
+  const edited = mutate(input, (d) => {
+    for (let i = windowStart; i < idx; i++) {
+      const e = d.timeline[i];
+      if (isPred(e) && e.pod) e.pod.ready = false;
+    }
+  });
+  const last = input.timeline.slice(0, windowStart + 1).findLast(isPred);
+  if (!opening || !last?.pod || last.type === 'DELETED') return { input: edited, needle: pred };
   const { seq: _s, t: _t, wall: _w, ...rest } = last;
   const entry = { ...rest, type: 'MODIFIED' as const, resourceVersion: `${last.resourceVersion}-x`, pod: { ...last.pod, ready: false } };
-  return { input: insertBefore(input, (e) => e.seq === added.seq, entry), needle: pred };
+  return { input: insertBefore(edited, (e) => e.seq === opening.seq, entry), needle: pred };
 }
 
 function firstAddedIn(input: CheckInput, from: number, to: number, isNew: (e: WatchEntry) => boolean): number[] {
   const out: number[] = [];
   for (let i = from; i < to; i++) {
     const e = input.timeline[i];
-    if (e && e.type === 'ADDED' && e.kind === 'Pod' && isNew(e) && (ordinalOf(input, e.name) ?? 0) >= 1) out.push(i);
+    if (e && e.type === 'ADDED' && e.kind === 'Pod' && isNew(e) && (ordinalIn(input, e.name) ?? 0) >= 1) out.push(i);
   }
   return out;
 }
@@ -50,7 +61,7 @@ function firstAddedIn(input: CheckInput, from: number, to: number, isNew: (e: Wa
 export const MUTATIONS: Mutation[] = [
   {
     check: 'STS-ORDER-CREATE',
-    name: 'a predecessor is not ready when the next pod is created',
+    name: 'a predecessor is never Ready between the deploy and the next pod\'s creation',
     apply(input) {
       if (input.workload.podManagementPolicy === 'Parallel') return undefined;
       const tl = input.timeline;
@@ -58,12 +69,12 @@ export const MUTATIONS: Mutation[] = [
       const end = markerIndex(tl, 'rollout-complete', deploy);
       if (deploy < 0 || end < 0) return undefined;
       const [idx] = firstAddedIn(input, deploy, end, () => true);
-      return idx === undefined ? undefined : unreadyBefore(input, idx);
+      return idx === undefined ? undefined : neverReadyInWindow(input, idx, deploy + 1);
     },
   },
   {
     check: 'STS-ORDER-RECREATE',
-    name: 'a predecessor is not ready when a killed pod is recreated',
+    name: 'a predecessor is never Ready between a killed pod\'s deletion and its replacement',
     apply(input) {
       if (input.workload.podManagementPolicy === 'Parallel') return undefined;
       const tl = input.timeline;
@@ -72,10 +83,53 @@ export const MUTATIONS: Mutation[] = [
         const before = new Map<string, string>();
         for (const e of tl.slice(0, s)) if (e.type !== 'MARKER' && e.kind === 'Pod' && e.pod) before.set(e.name, e.pod.uid);
         const [idx] = firstAddedIn(input, s, end < 0 ? tl.length : end, (e) => e.pod?.uid !== before.get(e.name));
-        const planted = idx === undefined ? undefined : unreadyBefore(input, idx);
+        const added = idx === undefined ? undefined : tl[idx];
+        if (idx === undefined || !added || added.type === 'MARKER') continue;
+        // The window opens at the previous generation's DELETED.
+        const gone = tl.findIndex((e, i) => i < idx && e.type === 'DELETED' && e.kind === 'Pod' && e.name === added.name && e.pod?.uid === before.get(added.name));
+        const planted = gone < 0 ? undefined : neverReadyInWindow(input, idx, gone);
         if (planted) return planted;
       }
       return undefined;
+    },
+  },
+  {
+    check: 'STS-RECOVERY',
+    name: "a killed pod's replacement never becomes Ready and the round does not converge",
+    apply(input) {
+      const tl = input.timeline;
+      const k = markerIndex(tl, 'kill');
+      const kill = tl[k];
+      if (!kill || kill.type !== 'MARKER' || kill.marker !== 'kill') return undefined;
+      const end = tl.findIndex((e, i) => i > k && e.type === 'MARKER' && e.marker === 'round-end' && e.round === kill.round);
+      if (end < 0) return undefined;
+      const edited = mutate(input, (d) => {
+        d.timeline.forEach((e, i) => {
+          if (i > k && e.type !== 'MARKER' && e.kind === 'Pod' && e.name === kill.pod && e.pod && e.pod.uid !== kill.uid) e.pod.ready = false;
+          if (i === end && e.type === 'MARKER' && e.marker === 'round-end') e.converged = false;
+        });
+      });
+      return { input: edited, needle: kill.pod };
+    },
+  },
+  {
+    check: 'STS-RECOVERY',
+    name: 'a pod that was not killed is replaced during a round',
+    apply(input) {
+      const tl = input.timeline;
+      const start = markerIndex(tl, 'round-start');
+      const end = markerIndex(tl, 'round-end', start);
+      if (start < 0 || end < 0) return undefined;
+      const killed = new Set(tl.slice(start, end).flatMap((e) => (e.type === 'MARKER' && e.marker === 'kill' ? [e.pod] : [])));
+      const victim = input.baseline.pods.find((p) => !killed.has(p.name));
+      const last = tl.slice(0, end).findLast((e): e is WatchEntry => e.type !== 'MARKER' && e.kind === 'Pod' && e.name === victim?.name);
+      if (!victim || !last?.pod || last.type === 'DELETED') return undefined;
+      const { seq: _s, t: _t, wall: _w, ...rest } = last;
+      const roundEnd = tl[end];
+      const atEnd = (e: TimelineEntry): boolean => e.seq === roundEnd?.seq;
+      const gone = insertBefore(input, atEnd, { ...rest, type: 'DELETED' as const, resourceVersion: `${last.resourceVersion}-gone` });
+      const back = insertBefore(gone, atEnd, { ...rest, type: 'ADDED' as const, resourceVersion: `${last.resourceVersion}-new`, pod: { ...last.pod, uid: `${last.pod.uid}-unplanned` } });
+      return { input: back, needle: victim.name };
     },
   },
   {
@@ -164,6 +218,26 @@ export const MUTATIONS: Mutation[] = [
         if (c) c.data = 'not-the-primary-data';
       });
       return { input: edited, needle: copy.pod };
+    },
+  },
+  {
+    check: 'STS-ORDER-SCALEDOWN',
+    name: 'a pod that stays is not Ready throughout the scale-down',
+    apply(input) {
+      const tl = input.timeline;
+      const start = markerIndex(tl, 'scale-down');
+      const marker = tl[start];
+      if (!marker || marker.type !== 'MARKER' || marker.marker !== 'scale-down' || marker.to < 1) return undefined;
+      const stays = `${input.workload.statefulSet}-0`;
+      const isStays = (e: TimelineEntry | undefined): e is WatchEntry => !!e && e.type !== 'MARKER' && e.kind === 'Pod' && e.name === stays;
+      const last = tl.slice(0, start).findLast(isStays);
+      if (!last?.pod || last.type === 'DELETED') return undefined;
+      const edited = mutate(input, (d) => {
+        for (const e of d.timeline.slice(start)) if (isStays(e) && e.pod) e.pod.ready = false;
+      });
+      const { seq: _s, t: _t, wall: _w, ...rest } = last;
+      const entry = { ...rest, type: 'MODIFIED' as const, resourceVersion: `${last.resourceVersion}-nr`, pod: { ...last.pod, ready: false } };
+      return { input: insertBefore(edited, (e) => e.seq === marker.seq, entry), needle: stays };
     },
   },
   {

@@ -2,12 +2,12 @@
 // www), shaped like what the recorder writes: one ordered rollout, then chaos rounds
 // whose pods go Terminating -> DELETED -> ADDED (Pending) -> Running -> Ready.
 import { createHash } from 'node:crypto';
-import { recoveriesForRound } from '../../../lib/recovery.ts';
+import { recoveriesForRound } from '../../../lib/timeline/recovery.ts';
 import type {
   ChaosAction,
   CheckInput,
-  MarkerEntry,
-  MarkerName,
+  KillPattern,
+  MarkerPayload,
   PodSnapshot,
   PodState,
   RoundPlan,
@@ -22,6 +22,7 @@ export const NAMESPACE = 'ordinal-abc123';
 export const FQDN_SUFFIX = `nginx.${NAMESPACE}.svc.cluster.local`;
 const EPOCH = Date.parse('2025-05-01T12:00:00Z');
 const SENTINEL_PATH = '/usr/share/nginx/html/.ordinal-sentinel';
+export const REVISION = 'web-7c9f8d6b5';
 
 export const DEFAULT_ROUNDS: [number, ChaosAction][][] = [
   [[1, 'delete']],
@@ -46,8 +47,8 @@ class Writer {
     this.t += ms;
   }
 
-  marker(marker: MarkerName, extra: Partial<MarkerEntry> = {}): void {
-    this.entries.push({ ...this.stamp(), type: 'MARKER', marker, ...extra });
+  marker(payload: MarkerPayload): void {
+    this.entries.push({ ...this.stamp(), type: 'MARKER', ...payload });
   }
 
   watch(type: WatchEntry['type'], kind: WatchEntry['kind'], name: string, body: Body): void {
@@ -79,7 +80,7 @@ function bringUp(w: Writer, ordinal: number): void {
     ready: false,
     hostname: name,
     subdomain: 'nginx',
-    revision: 'web-7c9f8d6b5',
+    revision: REVISION,
     claims: { www: `www-web-${ordinal}` },
   });
   w.pod('MODIFIED', name, { node: 'ordinal-worker', waiting: ['ContainerCreating'] });
@@ -117,7 +118,10 @@ function snapshot(w: Writer, answers: (pod: PodSnapshot) => { t: number; ip: str
       node: s.node ?? '',
       ready: s.ready,
       claims: {
-        www: { claimName: `www-web-${ordinal}`, pvcUid: `pvc-uid-${ordinal}`, pvName: `pv-${ordinal}`, pvUid: `pv-uid-${ordinal}` },
+        www: {
+          claimName: `www-web-${ordinal}`, pvcUid: `pvc-uid-${ordinal}`, pvName: `pv-${ordinal}`, pvUid: `pv-uid-${ordinal}`,
+          pvcPhase: 'Bound', pvClaimUid: `pvc-uid-${ordinal}`,
+        },
       },
     };
   });
@@ -141,8 +145,10 @@ function snapshot(w: Writer, answers: (pod: PodSnapshot) => { t: number; ip: str
 }
 
 export interface WebScenario {
-  /** Kills per round as [ordinal, action]; defaults to DEFAULT_ROUNDS. */
+  /** Kills per round as [ordinal, action], in sending order; defaults to DEFAULT_ROUNDS. */
   rounds?: [number, ChaosAction][][];
+  /** Kill pattern per round (default sequential). `burst` sends every kill before any takes effect. */
+  patterns?: KillPattern[];
   podManagementPolicy?: WorkloadInfo['podManagementPolicy'];
   /** Replicas after the final scale-down (default 1); null records no scale-down. */
   scaleDownTo?: number | null;
@@ -161,47 +167,53 @@ export function buildWebInput(scenario: WebScenario = {}): CheckInput {
     podManagementPolicy: scenario.podManagementPolicy ?? 'OrderedReady',
   };
   const w = new Writer();
-  w.marker('deploy', { detail: 'statefulset/web service/nginx' });
+  w.marker({ marker: 'deploy' });
   for (let k = 0; k < 3; k++) {
     createClaim(w, k);
     bringUp(w, k);
   }
   w.tick(100);
-  w.marker('rollout-complete');
+  w.marker({ marker: 'rollout-complete' });
   w.tick(500);
-  w.marker('baseline');
+  w.marker({ marker: 'baseline' });
   const baseline = snapshot(w, (p) => [{ t: w.t + 20, ip: p.ip }]);
   const oldIps = new Map(baseline.pods.map((p) => [p.name, p.ip]));
 
   const rounds: RoundResult[] = [];
   for (const [i, kills] of (scenario.rounds ?? DEFAULT_ROUNDS).entries()) {
-    const plan: RoundPlan = { round: i + 1, kills: kills.map(([ordinal, action]) => ({ pod: `web-${ordinal}`, ordinal, action })) };
+    const pattern = scenario.patterns?.[i] ?? 'sequential';
+    const plan: RoundPlan = { round: i + 1, pattern, kills: kills.map(([ordinal, action]) => ({ pod: `web-${ordinal}`, ordinal, action })) };
     w.tick(1000);
     const startedAt = w.t;
-    w.marker('round-start', { round: plan.round });
-    for (const k of plan.kills) {
-      w.tick(30);
-      w.marker('kill', { round: plan.round, pod: k.pod, detail: k.action });
+    w.marker({ marker: 'round-start', round: plan.round, pattern, revision: REVISION });
+    const takeEffect = (k: (typeof plan.kills)[number]): void => {
       const deletionTimestamp = new Date(EPOCH + w.t).toISOString();
       if (k.action === 'force-delete') w.pod('DELETED', k.pod, { deletionTimestamp });
       else w.pod('MODIFIED', k.pod, { deletionTimestamp });
+    };
+    for (const k of plan.kills) {
+      w.tick(pattern === 'burst' ? 1 : 30);
+      w.marker({ marker: 'kill', round: plan.round, pod: k.pod, uid: w.live.get(k.pod)?.uid ?? '', action: k.action });
+      if (pattern !== 'burst') takeEffect(k);
     }
+    if (pattern === 'burst') for (const k of plan.kills) takeEffect(k);
     for (const k of plan.kills.filter((x) => x.action === 'delete')) {
       w.tick(800);
       w.pod('MODIFIED', k.pod, { ready: false });
       w.pod('DELETED', k.pod, {});
     }
-    for (const k of plan.kills) {
+    // The controller brings replacements back lowest ordinal first, whatever the kill order.
+    for (const k of [...plan.kills].sort((a, b) => a.ordinal - b.ordinal)) {
       w.generation.set(k.pod, (w.generation.get(k.pod) ?? 0) + 1);
       bringUp(w, k.ordinal);
     }
     w.tick(100);
-    w.marker('round-end', { round: plan.round });
+    w.marker({ marker: 'round-end', round: plan.round, converged: true });
     const window = { start: startedAt, end: w.t };
     rounds.push({ plan, startedAt, endedAt: w.t, converged: true, recoveries: recoveriesForRound(w.entries, plan, window) });
   }
   w.tick(500);
-  w.marker('after');
+  w.marker({ marker: 'after' });
   // Recreated pods first show the cached old address, then the new one once the TTL lapses.
   const after = snapshot(w, (p) => {
     const old = oldIps.get(p.name);
@@ -211,14 +223,14 @@ export function buildWebInput(scenario: WebScenario = {}): CheckInput {
   if (to !== null) {
     // As the controller does it: highest ordinal first, the next only once it is gone.
     w.tick(200);
-    w.marker('scale-down', { detail: `3 -> ${to}` });
+    w.marker({ marker: 'scale-down', from: 3, to });
     for (let k = 2; k >= to; k--) {
       w.pod('MODIFIED', `web-${k}`, { deletionTimestamp: new Date(EPOCH + w.t).toISOString() });
       w.tick(600);
       w.pod('MODIFIED', `web-${k}`, { ready: false });
       w.pod('DELETED', `web-${k}`, {});
     }
-    w.marker('scale-down-complete');
+    w.marker({ marker: 'scale-down-complete' });
   }
-  return { workload, timeline: w.entries, baseline, after, rounds };
+  return { workload, timeline: w.entries, baseline, after, rounds, limits: { recoveryTimeoutMs: 300_000 } };
 }

@@ -1,12 +1,8 @@
 // Recovery timings, derived after the fact from the recorded timeline rather than
 // measured by polling, so they are as precise as the watch stream and reproducible.
-import type { MarkerEntry, PodRecovery, PodState, RoundPlan, TimelineEntry, WatchEntry } from './types.ts';
-
-type PodEntry = WatchEntry & { pod: PodState };
-
-function entriesOf(entries: TimelineEntry[], name: string): PodEntry[] {
-  return entries.filter((e): e is PodEntry => e.type !== 'MARKER' && e.kind === 'Pod' && e.name === name && !!e.pod);
-}
+import type { PodRecovery, RoundPlan } from '../types.ts';
+import { findMarker, inOrder, isPodEntry, isReady, markerAt, type PodEntry } from './queries.ts';
+import type { TimelineEntry } from './types.ts';
 
 /**
  * For each pod killed in `plan`, when (relative to its kill marker) the old pod left the
@@ -16,26 +12,26 @@ function entriesOf(entries: TimelineEntry[], name: string): PodEntry[] {
  * that may overstate the real latency by up to 1 s (and includes any clock skew).
  */
 export function recoveriesForRound(
-  timeline: TimelineEntry[],
+  timeline: readonly TimelineEntry[],
   plan: RoundPlan,
   window: { start: number; end: number },
 ): PodRecovery[] {
-  const entries = [...timeline].sort((a, b) => a.seq - b.seq);
+  const entries = inOrder(timeline);
   return plan.kills.map((kill) => {
-    const markerIdx = entries.findIndex(
-      (e) => e.type === 'MARKER' && e.marker === 'kill' && e.round === plan.round && e.pod === kill.pod,
-    );
-    const marker = markerIdx >= 0 ? (entries[markerIdx] as MarkerEntry) : undefined;
+    const markerIdx = findMarker(entries, 'kill', 0, (m) => m.round === plan.round && m.pod === kill.pod);
+    const marker = markerAt(entries, markerIdx, 'kill');
     // Without a kill marker the round start is the best available reference point.
     const killedAt = marker?.t ?? window.start;
-    const from = markerIdx >= 0 ? markerIdx + 1 : entries.findIndex((e) => e.t >= window.start);
+    const from = marker ? markerIdx + 1 : entries.findIndex((e) => e.t >= window.start);
     const before = from < 0 ? entries : entries.slice(0, from);
     const after = (from < 0 ? [] : entries.slice(from)).filter((e) => e.t <= window.end);
 
-    const own = entriesOf(after, kill.pod);
-    // If the pod was never seen before the kill, the first terminating view identifies it.
+    const own = after.filter((e): e is PodEntry => isPodEntry(e) && e.name === kill.pod);
+    // The marker names the UID killed; older timelines without it fall back to the last
+    // UID seen before the kill, or the first terminating view.
     const oldUid =
-      entriesOf(before, kill.pod).at(-1)?.pod.uid ??
+      marker?.uid ||
+      before.filter((e): e is PodEntry => isPodEntry(e) && e.name === kill.pod).at(-1)?.pod.uid ||
       own.find((e) => e.type === 'DELETED' || e.pod.deletionTimestamp)?.pod.uid;
 
     // Timeline times have 0.1 ms resolution; keep the differences at that resolution too.
@@ -44,7 +40,7 @@ export function recoveriesForRound(
     const created = own.find((e) => e.type !== 'DELETED' && e.pod.uid !== oldUid);
     const fresh = own.filter((e) => e.type !== 'DELETED' && created && e.pod.uid === created.pod.uid);
     const running = fresh.find((e) => e.pod.phase === 'Running');
-    const ready = fresh.find((e) => e.pod.ready);
+    const ready = fresh.find((e) => isReady(e.pod));
 
     const recovery: PodRecovery = {
       pod: kill.pod,

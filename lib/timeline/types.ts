@@ -1,0 +1,119 @@
+// The timeline a run records: watch entries for the kinds the recorder watches, and the
+// harness's own markers, in one append-only list ordered by `seq`. Markers are a union
+// discriminated on `marker`, each with its own typed payload, so no reader parses text.
+import type { ChaosAction, KillPattern } from '../types.ts';
+
+/** Resource kinds the recorder watches. */
+export type WatchedKind = 'Pod' | 'PersistentVolumeClaim' | 'PersistentVolume' | 'Event' | 'ConfigMap';
+
+/** What the harness observed about a pod at one moment (a digest of the object). */
+export interface PodState {
+  uid: string;
+  phase: string; // Pending | Running | Succeeded | Failed | Unknown
+  ready: boolean;
+  /** status.conditions[Ready].lastTransitionTime, RFC 3339 (second precision). */
+  readySince?: string;
+  ip?: string;
+  hostname?: string;
+  subdomain?: string;
+  node?: string;
+  /** Set once the API server has marked the pod for deletion. */
+  deletionTimestamp?: string;
+  /** controller-revision-hash label. */
+  revision?: string;
+  /** volume name -> claim name, for persistentVolumeClaim volumes. */
+  claims: Record<string, string>;
+  /** Short reasons for not-ready containers (e.g. ImagePullBackOff), for evidence. */
+  waiting?: string[];
+}
+
+export interface PvcState {
+  uid: string;
+  phase: string; // Pending | Bound | Lost
+  volumeName?: string;
+  storageClass?: string;
+  deletionTimestamp?: string;
+}
+
+export interface PvState {
+  uid: string;
+  phase: string;
+  claimUid?: string;
+  claimName?: string;
+}
+
+export interface EventState {
+  uid: string;
+  reason: string;
+  message: string;
+  type: string; // Normal | Warning
+  involved: string; // "Pod/web-0"
+  count?: number;
+}
+
+export interface EntryBase {
+  /** Arrival order, strictly increasing. */
+  seq: number;
+  /** Milliseconds since the run started, from a monotonic clock. */
+  t: number;
+  /** Wall-clock arrival time (ms since epoch), to relate to cluster timestamps. */
+  wall: number;
+}
+
+/** A watch event, or a synthetic one made when a re-list found a change the watch missed. */
+export interface WatchEntry extends EntryBase {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  kind: WatchedKind;
+  name: string;
+  resourceVersion: string;
+  /** True when produced by re-listing after a closed watch or 410 Gone. */
+  relisted?: boolean;
+  pod?: PodState;
+  pvc?: PvcState;
+  pv?: PvState;
+  event?: EventState;
+}
+
+/** What a marker says, by marker name. */
+export type MarkerPayload =
+  | { marker: 'deploy' } // objects created; initial rollout begins
+  | { marker: 'rollout-complete' }
+  | { marker: 'baseline' }
+  | {
+      marker: 'round-start';
+      round: number;
+      pattern: KillPattern;
+      /** The controller revision every pod must be at once the round has recovered. */
+      revision?: string;
+    }
+  | { marker: 'kill'; round: number; pod: string; /** the UID killed */ uid: string; action: ChaosAction }
+  | {
+      marker: 'round-end';
+      round: number;
+      converged: boolean;
+      /** Set when the wait ended because the harness lost observation, not because it timed out. */
+      unobserved?: string;
+    }
+  | { marker: 'after' }
+  | { marker: 'scale-down'; from: number; to: number } // replicas lowered after the after-snapshot
+  | { marker: 'scale-down-complete'; aborted?: string }
+  | {
+      marker: 'watch-gap';
+      kind: WatchedKind;
+      /** Run ms when the watch went down and when the re-list caught up again. */
+      from: number;
+      to: number;
+      reason: string;
+      /** How many changes the re-list found that the watch had missed. */
+      reconciled?: number;
+    };
+
+export type MarkerName = MarkerPayload['marker'];
+
+/** A harness action or phase boundary, written into the same timeline. */
+export type MarkerEntry = EntryBase & { type: 'MARKER' } & MarkerPayload;
+
+/** The marker entry with name `N`, with its payload typed. */
+export type MarkerOf<N extends MarkerName> = Extract<MarkerEntry, { marker: N }>;
+
+export type TimelineEntry = WatchEntry | MarkerEntry;
