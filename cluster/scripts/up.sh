@@ -102,18 +102,23 @@ start_addons() {
   wait_for "service account in namespace default" 60 - kubectl_admin -n default get serviceaccount default
 }
 
-preflight
-mkdir -p "$ORDINAL_STATE" "$LOG_DIR" "$RUN_DIR"
-exec 9> "$ORDINAL_STATE/.lock"
-flock -n 9 || die "another cluster:up or cluster:down is running (lock $ORDINAL_STATE/.lock)"
-log "kubernetes v$K8S_VERSION; cache $ORDINAL_CACHE; state $ORDINAL_STATE; logs $LOG_DIR"
-bash "$CLUSTER_DIR/scripts/build.sh" all
-host_up
-pki_up
-write_configs
-start_control_plane
-start_node
-start_addons
-write_user_kubeconfig
-log "cluster is up"
-echo "export KUBECONFIG=$KUBECONFIG_OUT"
+main() {
+  preflight
+  mkdir -p "$ORDINAL_STATE" "$LOG_DIR" "$RUN_DIR"
+  exec 9> "$ORDINAL_STATE/.lock"
+  flock -n 9 || die "another cluster:up or cluster:down is running (lock $ORDINAL_STATE/.lock)"
+  log "kubernetes v$K8S_VERSION; cache $ORDINAL_CACHE; state $ORDINAL_STATE; logs $LOG_DIR"
+  bash "$CLUSTER_DIR/scripts/build.sh" all
+  host_up
+  pki_up
+  write_configs
+  start_control_plane
+  start_node
+  start_addons
+  write_user_kubeconfig
+  log "cluster is up"
+  echo "export KUBECONFIG=$KUBECONFIG_OUT"
+}
+
+# Sourced (by component.sh), this file only defines the start functions.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then main "$@"; fi
