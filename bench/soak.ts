@@ -5,27 +5,24 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 
-const { values, tokens } = parseArgs({
-  args: process.argv.slice(2),
-  options: { runs: { type: 'string', default: '20' }, 'first-seed': { type: 'string', default: '1000' }, 'report-dir': { type: 'string', default: 'reports/soak' } },
-  strict: false,
-  tokens: true,
-});
-const runs = Number(values.runs);
-const firstSeed = Number(values['first-seed']);
-const reportDir = String(values['report-dir']);
+// Own flags are taken out; everything else goes to `ordinal run` verbatim (parseArgs in
+// non-strict mode would read `--kill-pattern burst` as a boolean plus a positional).
+const own: Record<string, string> = { runs: '20', 'first-seed': '1000', 'report-dir': 'reports/soak' };
+const passOn: string[] = [];
+const argv = process.argv.slice(2);
+for (let i = 0; i < argv.length; i++) {
+  const arg = argv[i] as string;
+  const [flag, inline] = arg.startsWith('--') ? arg.slice(2).split(/=(.*)/s, 2) : [undefined, undefined];
+  if (flag !== undefined && flag in own) own[flag] = inline ?? argv[++i] ?? '';
+  else passOn.push(arg);
+}
+const runs = Number(own.runs);
+const firstSeed = Number(own['first-seed']);
+const reportDir = String(own['report-dir']);
 if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(firstSeed)) {
   console.error('soak: --runs and --first-seed must be integers');
   process.exit(2);
-}
-const own = new Set(['runs', 'first-seed', 'report-dir']);
-const passOn: string[] = [];
-for (const t of tokens ?? []) {
-  if (t.kind !== 'option' || own.has(t.name)) continue;
-  passOn.push(`--${t.name}`);
-  if (t.value !== undefined) passOn.push(t.value);
 }
 
 const bin = path.join(import.meta.dirname, '..', 'bin', 'ordinal.js');
