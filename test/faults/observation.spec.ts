@@ -22,7 +22,8 @@ describe('fault: the kubelet and the DNS server are gone during the after snapsh
     cluster = await connectTestCluster();
     const [server] = await corednsPodIps(cluster);
     if (!server) throw new Error('no Ready CoreDNS pod in kube-system');
-    const p = (proxy = await tcpProxy(server, 53));
+    const p = await tcpProxy(server, 53);
+    proxy = p;
     run = await runWithFault(['--rounds', '0', '--seed', '1', '--dns-server', p.address], hooks(
       at('before-after-snapshot', async (ctx) => {
         await p.close();
