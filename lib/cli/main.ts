@@ -1,4 +1,4 @@
-// `ordinal run | cleanup | checks`: the command line platform teams and CI jobs use.
+// `ordinal run | cleanup | checks | report`: the command line platform teams and CI jobs use.
 import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
@@ -14,7 +14,8 @@ import { writeReports } from '../report/write.ts';
 import { executeRun, newRunId } from '../run.ts';
 import { buildWorkload } from '../workloads/index.ts';
 import { parseRunArgs, runHelp, type RunArgs } from './args.ts';
-import { errorLine, logLine, verdictLine } from './output.ts';
+import { errorLine, logLine, verdictLine, warnLine } from './output.ts';
+import { reportCommand } from './report.ts';
 
 const USAGE = `Usage: ordinal <command> [flags]
 
@@ -22,6 +23,7 @@ Commands:
   run       deploy a sample StatefulSet, run seeded chaos rounds, check and report
   cleanup   delete namespaces left behind by earlier runs (found by label)
   checks    print the check catalog
+  report    rebuild <report-dir>/index.html, the history of all runs, from their results.json
 
 Run 'ordinal <command> --help' for a command's flags.`;
 
@@ -31,6 +33,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'run') return await runCommand(parseRunArgs(rest));
     if (command === 'cleanup') return await cleanupCommand(rest);
     if (command === 'checks') return checksCommand();
+    if (command === 'report') return await reportCommand(rest);
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       console.log(USAGE);
       return command === undefined ? 2 : 0;
@@ -56,7 +59,8 @@ async function runCommand(a: RunArgs): Promise<number> {
   if (a.dryRun) return dryRun(a);
   logLine(`seed ${a.seed} (replay: ${a.replay})`);
   const { result, input } = await executeRun({ ...a, log: logLine });
-  const { dir } = await writeReports(result, a.reportDir, input);
+  const { dir, warnings } = await writeReports(result, a.reportDir, input);
+  for (const w of warnings) warnLine(w);
   for (const c of result.checks) {
     logLine(`${c.status.toUpperCase().padEnd(7)} ${c.id}  ${c.message}`);
   }
