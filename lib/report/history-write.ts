@@ -3,6 +3,7 @@
 // schema is skipped with a warning: one bad night must not hide all the others.
 import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { CHECKS } from '../checks/catalog.ts';
 import type { RunResult } from '../types.ts';
 import { renderHistory, summarizeRun, type HistoryRun } from './history.ts';
 
@@ -94,7 +95,7 @@ export async function writeHistory(reportDir: string, collected?: CollectedRuns,
   collected ??= await collectRuns(reportDir);
   const target = path.join(reportDir, 'index.html');
   const temp = path.join(reportDir, `.index-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}.html`);
-  await writeFile(temp, renderHistory(collected.runs, { generatedAt: now.toISOString() }));
+  await writeFile(temp, renderHistory(collected.runs, { generatedAt: now.toISOString(), checkOrder: CHECKS.map((c) => c.id) }));
   try {
     await rename(temp, target);
   } catch (err) {

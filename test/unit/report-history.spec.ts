@@ -86,6 +86,11 @@ describe('report: history page (pure rendering)', () => {
     old.checks = [...old.checks, { ...old.checks[0]!, id: 'STS-RETIRED' }];
     const all = [...runs(), summarizeRun(old, old.runId)];
     expect(checkColumns(all).at(-1)).to.equal('STS-RETIRED');
+    // Catalog order first (only IDs some run has), so columns do not move with the newest run.
+    const ordered = checkColumns(all, ['STS-IDENTITY', 'STS-NEVER-RAN', 'STS-ORDER-CREATE']);
+    expect(ordered.slice(0, 2)).to.deep.equal(['STS-IDENTITY', 'STS-ORDER-CREATE']);
+    expect(ordered).not.to.include('STS-NEVER-RAN');
+    expect(ordered).to.have.length(checkColumns(all).length);
     const grid = gridCells(renderHistory(all));
     expect(grid.get(night3.runId)?.['STS-RETIRED']).to.equal('absent');
     expect(grid.get(old.runId)?.['STS-RETIRED']).to.equal('passed');
