@@ -9,7 +9,7 @@
 //
 // Real runs use the cluster in KUBECONFIG, like `ordinal run`. Each measured process is
 // a fresh `node <repo>/bin/ordinal.js …`; its peak RSS comes from getrusage inside it
-// (bench/rss-probe.ts, preloaded), its time from the wall clock around the child.
+// (bench/rss-probe.js, preloaded), its time from the wall clock around the child.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const PROBE = path.join(HERE, 'rss-probe.ts');
+const PROBE = path.join(HERE, 'rss-probe.js');
 
 interface Measurement {
   name: string;
@@ -84,10 +84,11 @@ function positive(name: string, text: string): number {
 }
 
 /** One child process: wall time around it, peak RSS from inside it. */
-function measureOnce(args: string[], timeoutMs: number, echo: boolean): Promise<Sample> {
+function measureOnce(args: string[], timeoutMs: number, echo: boolean, extraEnv: Record<string, string>): Promise<Sample> {
   const rssFile = path.join(scratch, `rss-${process.hrtime.bigint()}`);
   const env = {
     ...process.env,
+    ...extraEnv,
     ORDINAL_BENCH_RSS_FILE: rssFile,
     NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${PROBE}`.trim(),
   };
@@ -115,9 +116,9 @@ function measureOnce(args: string[], timeoutMs: number, echo: boolean): Promise<
   });
 }
 
-async function measure(name: string, args: string[], n: number, timeoutMs: number, echo = false): Promise<Measurement> {
+async function measure(name: string, args: string[], n: number, timeoutMs: number, echo = false, extraEnv: Record<string, string> = {}): Promise<Measurement> {
   const runs: Sample[] = [];
-  for (let i = 0; i < n; i++) runs.push(await measureOnce(args, timeoutMs, echo));
+  for (let i = 0; i < n; i++) runs.push(await measureOnce(args, timeoutMs, echo, extraEnv));
   const times = runs.map((r) => r.ms).sort((a, b) => a - b);
   return {
     name,
@@ -141,13 +142,17 @@ function row(m: Measurement): string {
 const results: Measurement[] = [];
 console.log(`bench: ${bin} on node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0]?.toFixed(2)}`);
 console.log(`${'case'.padEnd(22)} ${'time'.padStart(10)} ${'peak RSS'.padStart(10)}`);
-const startup: [string, string[]][] = [
-  ['checks', ['checks']],
-  ['run --help', ['run', '--help']],
-  ['run --dry-run', ['run', '--dry-run', '--seed', '42']],
+// bin/ordinal.js turns on Node's compile cache; the first case shows a start without it
+// (a fresh machine, or a read-only tmpdir), the rest the usual warm start.
+const noCache = { NODE_DISABLE_COMPILE_CACHE: '1' };
+const startup: [string, string[], Record<string, string>][] = [
+  ['checks (no cache)', ['checks'], noCache],
+  ['checks', ['checks'], {}],
+  ['run --help', ['run', '--help'], {}],
+  ['run --dry-run', ['run', '--dry-run', '--seed', '42'], {}],
 ];
-for (const [name, args] of startup) {
-  const m = await measure(name, args, samples, 60_000);
+for (const [name, args, extraEnv] of startup) {
+  const m = await measure(name, args, samples, 60_000, false, extraEnv);
   results.push(m);
   console.log(row(m));
 }

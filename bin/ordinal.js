@@ -1,7 +1,15 @@
 #!/usr/bin/env node
 // Entry point for `npx ordinal`. Node 24 runs the TypeScript sources directly (type
 // stripping), so there is no build step; this file only hands over to them.
-import { main } from '../lib/cli/main.ts';
+import module from 'node:module';
+
+// Node's on-disk compile cache (keyed by each file's content, in $NODE_COMPILE_CACHE or
+// <tmpdir>/node-compile-cache) keeps every module's stripped and compiled form, so a
+// warm start skips the TypeScript stripper (a ~20 MB WebAssembly module) and most
+// compilation. It must be on before the sources load, hence the dynamic import below.
+// Where the cache cannot be written it is simply off. NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+module.enableCompileCache?.();
+const { main } = await import('../lib/cli/main.ts');
 
 // Exit explicitly: a request the run abandoned at a deadline (a DNS query, an exec,
 // a /version probe) must not keep the process alive after the verdict. stdout and

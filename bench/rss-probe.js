@@ -1,4 +1,6 @@
-// Preloaded into each measured `ordinal` process (NODE_OPTIONS=--import) by
+// Plain JavaScript, not TypeScript: a .ts preload would load Node's type stripper into
+// every measured process before bin/ordinal.js can turn the compile cache on, and
+// inflate the numbers. Preloaded into each measured `ordinal` process (NODE_OPTIONS=--import) by
 // bench/harness.ts: at exit it writes the process's own peak RSS (getrusage maxrss)
 // to $ORDINAL_BENCH_RSS_FILE. Measuring from inside means a run stopped by the time box
 // (SIGTERM, which ordinal turns into a clean namespace delete and process.exit) still
