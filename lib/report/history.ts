@@ -205,7 +205,8 @@ function trendSection(newest: readonly HistoryRun[]): string {
   if (withData.length === 0) {
     return '<section id="trend"><h2>Kill → Ready trend</h2><p class="sub">No run recorded a pod coming back Ready yet.</p></section>';
   }
-  const maxMs = Math.max(...withData.map((r) => r.ready.p95 ?? r.ready.p50 ?? 0), 1);
+  // At least 100 ms tall, so near-zero values still get distinct, whole-number ticks.
+  const maxMs = Math.max(...withData.map((r) => r.ready.p95 ?? r.ready.p50 ?? 0), 100);
   const step = niceStep(maxMs, 4);
   const top = Math.ceil(maxMs / step) * step;
   const plotW = W - PAD.left - PAD.right;
