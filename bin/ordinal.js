@@ -14,10 +14,11 @@ module.enableCompileCache?.();
 // Keep V8's young generation at its initial 1 MB semi-spaces instead of letting it grow
 // to 16 MB ones. A run allocates steadily (watch streams, one TLS port-forward per DNS
 // query) but keeps little, so a bigger nursery only holds garbage: with growth a
-// 20-replica run peaked at ~157 MB, without it at ~135 MB (npm run bench:harness). It
+// 20-replica run peaked at ~157 MB, without it at ~138 MB (npm run bench:harness). It
 // costs more, cheaper scavenges, which a harness that mostly waits can afford. This V8
 // flag is read whenever the nursery would grow, so setting it now (not on the command
-// line, which `npx ordinal` cannot pass) takes effect.
+// line, which `npx ordinal` cannot pass) takes effect. It is a V8 internal: if a future
+// Node drops it, V8 prints "unrecognized flag" once and runs as before; remove it then.
 v8.setFlagsFromString('--semi-space-growth-factor=1');
 const { main } = await import('../lib/cli/main.ts');
 
