@@ -1,7 +1,7 @@
 // One run, start to finish: namespace, deploy, rollout, baseline, chaos rounds,
 // after-snapshot, judgement, cleanup. I/O happens here and in the modules it calls;
 // the verdict comes from the pure checks over what was recorded.
-import { randomBytes } from 'node:crypto';
+import { newRunId } from './run-id.ts';
 import { planRounds, type KillPatternOption } from './chaos/plan.ts';
 import { killPod } from './chaos/execute.ts';
 import { runChecks } from './checks/catalog.ts';
@@ -63,10 +63,7 @@ export interface RunOutput {
   input?: CheckInput;
 }
 
-export function newRunId(date = new Date()): string {
-  const stamp = date.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `${stamp}-${randomBytes(2).toString('hex')}`.toLowerCase();
-}
+export { newRunId };
 
 export async function executeRun(opts: RunOptions): Promise<RunOutput> {
   const started = new Date();

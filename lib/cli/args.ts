@@ -50,6 +50,16 @@ function int(name: string, text: string, min: number, max: number): number {
   return n;
 }
 
+// A storage request as Kubernetes writes it ("64Mi", "1G", "500M"). Manifests are no
+// longer schema-validated at run time, so a bad size is caught here, before anything is
+// created, instead of by the API server after the namespace exists.
+const CLAIM_SIZE = /^(?=.*[1-9])\d+(\.\d+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
+
+function claimSize(text: string): string {
+  if (!CLAIM_SIZE.test(text)) throw new UsageError(`--claim-size must be a positive Kubernetes quantity such as 64Mi or 1Gi, got "${text}"`);
+  return text;
+}
+
 export function parseRunArgs(argv: string[]): RunArgs {
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -75,12 +85,12 @@ export function parseRunArgs(argv: string[]): RunArgs {
   }
   const args: RunArgs = {
     workload: workload as WorkloadKind,
-    replicas: int('replicas', s('replicas') ?? '3', 1, 20),
+    replicas: int('replicas', s('replicas') ?? '3', 1, 100),
     rounds: int('rounds', s('rounds') ?? '3', 0, 100),
     seed,
     killPattern: killPattern as KillPatternOption,
     image: s('image') ?? DEFAULT_IMAGE,
-    claimSize: s('claim-size') ?? '64Mi',
+    claimSize: claimSize(s('claim-size') ?? '64Mi'),
     timeoutSeconds: int('timeout', s('timeout') ?? '300', 10, 86_400),
     dnsBudgetSeconds: int('dns-budget', s('dns-budget') ?? '60', 0, 3600),
     reportDir: s('report-dir') ?? 'reports',
