@@ -12,7 +12,9 @@ import { RUN_LABEL } from '../../lib/workloads/common.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = path.join(ROOT, 'bin', 'ordinal.js');
-export const NO_CLUSTER = 'no cluster: run `npm run cluster:up` and export KUBECONFIG';
+// test/setup/cluster.ts records why it could not bring the local cluster up.
+const setupError = process.env.ORDINAL_TEST_CLUSTER_ERROR;
+export const NO_CLUSTER = `no cluster: run \`npm run cluster:up\` and export KUBECONFIG${setupError ? ` (test set-up: ${setupError})` : ''}`;
 
 /** The cluster in KUBECONFIG, or an error that says how to get one. */
 export async function connectTestCluster(): Promise<Cluster> {
