@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { ClusterError, UsageError, describeError, httpStatus } from './errors.ts';
-import { canStartLocalCluster, localKubeconfigPath, startLocalCluster } from './local-cluster.ts';
+import { canStartLocalCluster, localClusterScripts, localKubeconfigPath, startLocalCluster } from './local-cluster.ts';
 import type { ClusterFacts } from './types.ts';
 
 export interface ConnectOptions {
@@ -72,9 +72,11 @@ export async function connect(opts: ConnectOptions = {}): Promise<Cluster> {
   if (target.kind === 'local') return connectLocal(opts, timeoutMs);
   const path = target.path;
   if (!existsSync(path)) {
-    throw new UsageError(
-      `kubeconfig not found at ${path}: pass --kubeconfig, set KUBECONFIG, or start the local cluster with 'npm run cluster:up'`,
-    );
+    // An installed package has no local cluster to offer (cluster/ is not shipped).
+    const how = localClusterScripts()
+      ? "pass --kubeconfig, set KUBECONFIG, or start the local cluster with 'npm run cluster:up'"
+      : 'pass --kubeconfig or set KUBECONFIG';
+    throw new UsageError(`kubeconfig not found at ${path}: ${how}`);
   }
   return finish(loadKubeconfig(path, opts.context), target.source, timeoutMs);
 }
