@@ -11,6 +11,8 @@
 # Tagged $ORDINAL_IMAGE_REF, default ghcr.io/ordinal-sts/ordinal:<package version>. The
 # tarball is cached in $ORDINAL_CACHE/images under a key of the image's whole content.
 source "$(dirname "$0")/lib.sh"
+# Progress on stderr: stdout carries only the tarball path, for $(npm run --silent image).
+log() { printf '[image %4ss] %s\n' "$(( $(date +%s) - T0 ))" "$*" >&2; }
 
 REPO=$(cd "$CLUSTER_DIR/.." && pwd)
 IMG_DIR=$ORDINAL_CACHE/images
@@ -115,6 +117,8 @@ log "packing image $REF ($(du -sh "$root" | cut -f1) of files: node $NODE_VERSIO
   skopeo --insecure-policy copy --quiet oci:oci:ordinal "docker-archive:$tar.tmp:$REF" >/dev/null
 ) || die "packing the image failed (output above)"
 mv "$tar.tmp" "$tar"
+# Every source change makes a new key: keep the three newest image tarballs.
+find "$IMG_DIR" -maxdepth 1 -name 'ordinal-*.tar' -printf '%T@ %p\n' | sort -rn | tail -n +4 | cut -d' ' -f2- | xargs -r rm -f
 log "image $REF: $tar ($(du -h "$tar" | cut -f1))"
 import "${1:-}"
 echo "$tar"
