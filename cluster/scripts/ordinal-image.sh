@@ -34,8 +34,10 @@ node_libs() { ldd "$NODE_REAL" | awk '/=> \// {print $3} /^\t\/[^ ]+ \(/ {print 
 inputs() {
   echo "$REF"
   (cd "$REPO" && find lib -name '*.ts' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
-  (cd "$REPO" && sha256sum "$CLUSTER_DIR/scripts/ordinal-image.sh" bin/ordinal.js package.json package-lock.json \
-    tsconfig.json tsconfig.build.json node_modules/.package-lock.json "$NODE_REAL")
+  (cd "$REPO" && sha256sum bin/ordinal.js package.json package-lock.json tsconfig.json tsconfig.build.json node_modules/.package-lock.json)
+  # By content only: the same image from any clone is the same cache entry.
+  sha256sum < "$CLUSTER_DIR/scripts/ordinal-image.sh"
+  sha256sum < "$NODE_REAL"
   node_libs | xargs sha256sum
 }
 key=$(inputs | sha256sum | cut -c1-12)
