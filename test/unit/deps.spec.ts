@@ -3,7 +3,7 @@
 // (DEPS_ROOT) and a PATH of chosen tools, with a stub apt-get that records its calls
 // and "installs" by creating the probed files: the real machine is never touched.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,9 +51,12 @@ function stub(file: string, body: string): void {
 
 function deps(m: Machine, args: string[], asUser?: number): { code: number | null; stdout: string; stderr: string } {
   const env = { PATH: m.bin, DEPS_ROOT: m.root };
+  // A copy inside the fake machine: the checkout may sit where another user cannot read (/root).
+  const script = path.join(m.root, 'deps.sh');
+  copyFileSync(DEPS, script);
   const r = asUser === undefined
-    ? spawnSync(path.join(m.bin, 'bash'), [DEPS, ...args], { env, encoding: 'utf8', timeout: 10_000 })
-    : spawnSync(which('setpriv'), [`--reuid=${asUser}`, `--regid=${asUser}`, '--clear-groups', path.join(m.bin, 'bash'), DEPS, ...args], { env, encoding: 'utf8', timeout: 10_000 });
+    ? spawnSync(path.join(m.bin, 'bash'), [script, ...args], { env, encoding: 'utf8', timeout: 10_000 })
+    : spawnSync(which('setpriv'), [`--reuid=${asUser}`, `--regid=${asUser}`, '--clear-groups', path.join(m.bin, 'bash'), script, ...args], { env, encoding: 'utf8', timeout: 10_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
