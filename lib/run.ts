@@ -69,7 +69,7 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
   const started = new Date();
   const runId = newRunId(started);
   const log = opts.log;
-  const cluster = await connect({ kubeconfig: opts.kubeconfig, context: opts.context });
+  const cluster = await connect({ kubeconfig: opts.kubeconfig, context: opts.context, log });
   const facts = await clusterFacts(cluster, opts.storageClass, opts.image);
   const namespace = runNamespace(runId);
   const wopts: WorkloadOptions = {
@@ -80,7 +80,7 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
     seed: opts.seed, statefulSet: workload.info.statefulSet, replicas: opts.replicas, rounds: opts.rounds, pattern: opts.killPattern,
   });
   log(`run ${runId}: ${opts.workload} x${opts.replicas}, ${opts.rounds} rounds (${opts.killPattern} kills), seed ${opts.seed}, namespace ${namespace}`);
-  log(`cluster ${facts.version} at ${facts.server} (context ${facts.context}), storage class ${facts.storageClass}`);
+  log(`cluster ${facts.version} at ${facts.server} (context ${facts.context}; ${cluster.source}), storage class ${facts.storageClass}`);
 
   const recorder = new Recorder(cluster, namespace, { log });
   let dns: DnsProbe | undefined;

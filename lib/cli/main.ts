@@ -124,7 +124,8 @@ async function cleanupCommand(argv: string[]): Promise<number> {
   }
   const { connect } = await import('../cluster.ts');
   const { deleteRunNamespace, findRunNamespaces } = await import('../namespace.ts');
-  const cluster = await connect({ ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}), ...(values.context ? { context: values.context } : {}) });
+  // startLocal false: starting a cluster only to look for leftovers in it makes no sense.
+  const cluster = await connect({ ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}), ...(values.context ? { context: values.context } : {}), startLocal: false });
   const runId = values['run-id'];
   const left = (await findRunNamespaces(cluster)).filter((ns) => runId === undefined || ns.runId === runId);
   if (left.length === 0) {
