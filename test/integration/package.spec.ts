@@ -75,7 +75,7 @@ describe('the packed npm package (integration)', function () {
     expect(installed.code, show(installed)).to.equal(0);
     const source = run(process.execPath, [path.join(ROOT, 'bin', 'ordinal.js'), 'run', '--dry-run', '--seed', '42'], ROOT);
     expect(source.code, show(source)).to.equal(0);
-    expect(killPlan(installed.out)).to.include('round 1: web-1 (delete)');
+    expect(killPlan(installed.out)).to.include('round 1 (sequential): web-0 (delete), web-1 (force-delete)');
     expect(killPlan(installed.out)).to.equal(killPlan(source.out));
     // The run ID (and so the namespace) differs per invocation; everything else must not.
     const norm = (s: string): string => s.replace(/\d{8}-\d{6}-[0-9a-f]{4}/g, '<run-id>');
