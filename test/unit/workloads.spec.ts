@@ -51,6 +51,26 @@ describe('workloads: manifests match the Kubernetes schema', () => {
     }
   }
 
+  it('primary-replica: the primary serves its identity (pod UID and IP from the downward API) and replicas record served-by, all on the claim', () => {
+    const w = buildWorkload('primary-replica', base);
+    const sts = w.objects[1];
+    if (sts?.kind !== 'StatefulSet') throw new Error('second object is not the StatefulSet');
+    const c = sts.spec?.template.spec?.containers[0];
+    expect(c?.env).to.deep.equal([
+      { name: 'POD_UID', valueFrom: { fieldRef: { fieldPath: 'metadata.uid' } } },
+      { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+    ]);
+    const t = w.topology;
+    if (!t) throw new Error('primary-replica has no topology paths');
+    const mount = c?.volumeMounts?.[0]?.mountPath;
+    expect(mount).to.equal(w.dataPath);
+    for (const p of [t.primaryPath, t.copyPath, t.primaryIdPath, t.servedByPath]) expect(p.startsWith(`${mount}/`), p).to.equal(true);
+    const script = c?.command?.join(' ') ?? '';
+    expect(script).to.include(`"$POD_UID" "$POD_IP" > ${t.primaryIdPath}.tmp`);
+    expect(script).to.include(`mv ${t.servedByPath}.tmp ${t.servedByPath}`);
+    expect(buildWorkload('web', base).topology).to.equal(undefined);
+  });
+
   it('the schema check does catch a broken manifest (so the tests above can fail)', () => {
     const w = buildWorkload('web', { ...base, claimSize: 'lots' });
     expect(() => {
