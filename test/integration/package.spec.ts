@@ -57,6 +57,11 @@ describe('the packed npm package (integration)', function () {
     const files = tarballFiles(tgz);
     expect(path.basename(tgz)).to.match(/^ordinal-sts-\d+\.\d+\.\d+\.tgz$/);
     expect(files).to.include.members(['bin/ordinal.js', 'dist/lib/cli/main.js', 'dist/lib/run.js', 'package.json', 'README.md', 'examples/rbac.yaml']);
+    // Every source module is built into the tarball (a new directory such as lib/timeline/ included).
+    const sources = readdirSync(path.join(ROOT, 'lib'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    expect(sources).to.include('timeline/causal.ts');
+    const missing = sources.map((f) => `dist/lib/${f.replace(/\.ts$/, '.js')}`).filter((f) => !files.includes(f));
+    expect(missing, 'sources with no built JavaScript in the tarball').to.deep.equal([]);
     const stray = files.filter((f) => f.endsWith('.ts') || /^(test|suites|cluster|lib|bench)\//.test(f));
     expect(stray, 'files that belong to the repository only').to.deep.equal([]);
   });
