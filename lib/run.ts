@@ -2,6 +2,7 @@
 // after-snapshot, judgement, cleanup. I/O happens here and in the modules it calls;
 // the verdict comes from the pure checks over what was recorded.
 import { newRunId } from './run-id.ts';
+import { toolVersion } from './version.ts';
 import { planRounds, type KillPatternOption } from './chaos/plan.ts';
 import { killPod } from './chaos/execute.ts';
 import { runChecks } from './checks/catalog.ts';
@@ -264,7 +265,7 @@ function assemble(
   return {
     schemaVersion: 1,
     runId: b.runId,
-    tool: { name: 'ordinal', version: '0.1.0' },
+    tool: { name: 'ordinal', version: toolVersion() },
     seed: b.seed,
     replay: b.opts.replay,
     startedAt: b.started.toISOString(),
