@@ -5,6 +5,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { ClusterError, UsageError, describeError, httpStatus } from './errors.ts';
+import { canStartLocalCluster, localClusterScripts, localKubeconfigPath, startLocalCluster } from './local-cluster.ts';
 import type { ClusterFacts } from './types.ts';
 
 export interface ConnectOptions {
@@ -12,6 +13,14 @@ export interface ConnectOptions {
   context?: string;
   /** How long to wait for the API server to answer /version. */
   timeoutMs?: number;
+  /**
+   * With no cluster configured (no --kubeconfig, KUBECONFIG, ~/.kube/config or in-cluster
+   * service account): start the built-in local cluster when this machine can (default),
+   * or only use it when it is already running (false, e.g. for `ordinal cleanup`).
+   */
+  startLocal?: boolean;
+  /** Progress lines, e.g. that the local cluster is being started. */
+  log?: (line: string) => void;
 }
 
 export interface Cluster {
@@ -22,40 +31,80 @@ export interface Cluster {
   server: string;
   context: string;
   version: string;
+  /** Where the configuration came from, for the one line that says which cluster is used. */
+  source: string;
 }
 
-function resolveKubeconfigPath(flag?: string): string {
-  if (flag) return flag;
+const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+type Target =
+  | { kind: 'file'; path: string; source: string }
+  | { kind: 'in-cluster' }
+  | { kind: 'local' };
+
+/**
+ * Which cluster to use, most explicit first: --kubeconfig, KUBECONFIG (its first entry),
+ * ~/.kube/config, the pod's service account when running inside a cluster, and last the
+ * built-in local cluster when this machine can run it. Anything else keeps the
+ * "kubeconfig not found" error naming ~/.kube/config.
+ */
+function resolveTarget(opts: ConnectOptions): Target {
+  if (opts.kubeconfig) return { kind: 'file', path: opts.kubeconfig, source: `kubeconfig ${opts.kubeconfig} from --kubeconfig` };
   const env = process.env.KUBECONFIG?.split(':').find((p) => p.length > 0);
-  return env ?? join(homedir(), '.kube', 'config');
+  if (env) return { kind: 'file', path: env, source: `kubeconfig ${env} from KUBECONFIG` };
+  const home = join(homedir(), '.kube', 'config');
+  const homeTarget: Target = { kind: 'file', path: home, source: `kubeconfig ${home}` };
+  // A --context names a context of some kubeconfig: never guess one.
+  if (existsSync(home) || opts.context) return homeTarget;
+  if (process.env.KUBERNETES_SERVICE_HOST && existsSync(join(SA_DIR, 'token'))) return { kind: 'in-cluster' };
+  if (canStartLocalCluster()) return { kind: 'local' };
+  return homeTarget;
 }
 
 export async function connect(opts: ConnectOptions = {}): Promise<Cluster> {
-  const path = resolveKubeconfigPath(opts.kubeconfig);
-  if (!existsSync(path)) {
-    throw new UsageError(
-      `kubeconfig not found at ${path}: pass --kubeconfig, set KUBECONFIG, or start the local cluster with 'npm run cluster:up'`,
-    );
+  const target = resolveTarget(opts);
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  if (target.kind === 'in-cluster') {
+    const kc = new k8s.KubeConfig();
+    kc.loadFromCluster();
+    return finish(kc, 'in-cluster service account', timeoutMs);
   }
+  if (target.kind === 'local') return connectLocal(opts, timeoutMs);
+  const path = target.path;
+  if (!existsSync(path)) {
+    // An installed package has no local cluster to offer (cluster/ is not shipped).
+    const how = localClusterScripts()
+      ? "pass --kubeconfig, set KUBECONFIG, or start the local cluster with 'npm run cluster:up'"
+      : 'pass --kubeconfig or set KUBECONFIG';
+    throw new UsageError(`kubeconfig not found at ${path}: ${how}`);
+  }
+  return finish(loadKubeconfig(path, opts.context), target.source, timeoutMs);
+}
+
+function loadKubeconfig(path: string, context: string | undefined): k8s.KubeConfig {
   const kc = new k8s.KubeConfig();
   try {
     kc.loadFromFile(path);
   } catch (err) {
     throw new UsageError(`cannot read kubeconfig ${path}: ${describeError(err)}`);
   }
-  if (opts.context) {
-    if (!kc.getContextObject(opts.context)) {
+  if (context) {
+    if (!kc.getContextObject(context)) {
       const known = kc.getContexts().map((c) => c.name).join(', ') || '(none)';
-      throw new UsageError(`context "${opts.context}" not found in ${path}; available: ${known}`);
+      throw new UsageError(`context "${context}" not found in ${path}; available: ${known}`);
     }
-    kc.setCurrentContext(opts.context);
+    kc.setCurrentContext(context);
   }
-  const context = kc.getCurrentContext();
-  const server = kc.getCurrentCluster()?.server;
-  if (!context || !server) {
+  if (!kc.getCurrentContext() || !kc.getCurrentCluster()?.server) {
     throw new UsageError(`kubeconfig ${path} has no current context with a cluster server; pass --context`);
   }
-  const version = await probeVersion(kc, server, opts.timeoutMs ?? 10_000);
+  return kc;
+}
+
+async function finish(kc: k8s.KubeConfig, source: string, timeoutMs: number): Promise<Cluster> {
+  const context = kc.getCurrentContext();
+  const server = kc.getCurrentCluster()?.server ?? '';
+  const version = await probeVersion(kc, server, timeoutMs);
   return {
     kc,
     core: kc.makeApiClient(k8s.CoreV1Api),
@@ -64,7 +113,45 @@ export async function connect(opts: ConnectOptions = {}): Promise<Cluster> {
     server,
     context,
     version,
+    source,
   };
+}
+
+/**
+ * No cluster configured, and this machine can run the built-in one: use it if it answers,
+ * otherwise start it (cluster/scripts/up.sh repairs a half-started cluster too).
+ */
+async function connectLocal(opts: ConnectOptions, timeoutMs: number): Promise<Cluster> {
+  const kubeconfig = await ensureLocalCluster({
+    start: opts.startLocal !== false, why: 'no cluster configured (no --kubeconfig, KUBECONFIG or ~/.kube/config) and ', ...(opts.log ? { log: opts.log } : {}),
+  });
+  return finish(loadKubeconfig(kubeconfig, undefined), `the built-in local cluster, kubeconfig ${kubeconfig} (nothing else configured)`, timeoutMs);
+}
+
+/**
+ * The built-in local cluster's kubeconfig, once its API server answers: as it is when
+ * it is up (a 5 s probe), else started by up.sh when `start` (the default), else a
+ * UsageError saying how to start it. The test set-up (test/setup/cluster.ts) uses this too.
+ */
+export async function ensureLocalCluster(opts: { start?: boolean; log?: (line: string) => void; why?: string } = {}): Promise<string> {
+  const kubeconfig = localKubeconfigPath();
+  let down: string;
+  if (existsSync(kubeconfig)) {
+    try {
+      await finish(loadKubeconfig(kubeconfig, undefined), '', 5_000);
+      return kubeconfig;
+    } catch (err) {
+      down = describeError(err);
+    }
+  } else {
+    down = `no kubeconfig at ${kubeconfig} yet`;
+  }
+  if (opts.start === false) {
+    throw new UsageError(`no cluster configured (no --kubeconfig, KUBECONFIG or ~/.kube/config) and the local cluster is not up (${down}): start it with 'npm run cluster:up' or pass --kubeconfig`);
+  }
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  log(`${opts.why ?? ''}the built-in local cluster is not up (${down}): starting it with cluster/scripts/up.sh; the first start builds Kubernetes from source (~9 min on 2 cores)`);
+  return startLocalCluster();
 }
 
 async function probeVersion(kc: k8s.KubeConfig, server: string, timeoutMs: number): Promise<string> {

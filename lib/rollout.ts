@@ -14,7 +14,7 @@ const PULL_FAILURES = /^(ErrImagePull|ImagePullBackOff|ErrImageNeverPull|Invalid
 export async function deployWorkload(cluster: Cluster, w: Workload): Promise<void> {
   const namespace = w.info.namespace;
   for (const obj of w.objects) {
-    const body = obj.toJSON() as { kind?: string; metadata?: { name?: string } };
+    const body = obj as { kind?: string; metadata?: { name?: string } };
     try {
       if (body.kind === 'Service') await cluster.core.createNamespacedService({ namespace, body });
       else if (body.kind === 'StatefulSet') await cluster.apps.createNamespacedStatefulSet({ namespace, body });

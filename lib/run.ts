@@ -1,7 +1,8 @@
 // One run, start to finish: namespace, deploy, rollout, baseline, chaos rounds,
 // after-snapshot, judgement, cleanup. I/O happens here and in the modules it calls;
 // the verdict comes from the pure checks over what was recorded.
-import { randomBytes } from 'node:crypto';
+import { newRunId } from './run-id.ts';
+import { toolVersion } from './version.ts';
 import { planRounds, type KillPatternOption } from './chaos/plan.ts';
 import { killPod } from './chaos/execute.ts';
 import { runChecks } from './checks/catalog.ts';
@@ -63,16 +64,13 @@ export interface RunOutput {
   input?: CheckInput;
 }
 
-export function newRunId(date = new Date()): string {
-  const stamp = date.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `${stamp}-${randomBytes(2).toString('hex')}`.toLowerCase();
-}
+export { newRunId };
 
 export async function executeRun(opts: RunOptions): Promise<RunOutput> {
   const started = new Date();
   const runId = newRunId(started);
   const log = opts.log;
-  const cluster = await connect({ kubeconfig: opts.kubeconfig, context: opts.context });
+  const cluster = await connect({ kubeconfig: opts.kubeconfig, context: opts.context, log });
   const facts = await clusterFacts(cluster, opts.storageClass, opts.image);
   const namespace = runNamespace(runId);
   const wopts: WorkloadOptions = {
@@ -83,7 +81,7 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
     seed: opts.seed, statefulSet: workload.info.statefulSet, replicas: opts.replicas, rounds: opts.rounds, pattern: opts.killPattern,
   });
   log(`run ${runId}: ${opts.workload} x${opts.replicas}, ${opts.rounds} rounds (${opts.killPattern} kills), seed ${opts.seed}, namespace ${namespace}`);
-  log(`cluster ${facts.version} at ${facts.server} (context ${facts.context}), storage class ${facts.storageClass}`);
+  log(`cluster ${facts.version} at ${facts.server} (context ${facts.context}; ${cluster.source}), storage class ${facts.storageClass}`);
 
   const recorder = new Recorder(cluster, namespace, { log });
   let dns: DnsProbe | undefined;
@@ -268,7 +266,7 @@ function assemble(
   return {
     schemaVersion: 1,
     runId: b.runId,
-    tool: { name: 'ordinal', version: '0.1.0' },
+    tool: { name: 'ordinal', version: toolVersion() },
     seed: b.seed,
     replay: b.opts.replay,
     startedAt: b.started.toISOString(),

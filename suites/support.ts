@@ -3,26 +3,16 @@
 // HTML report tell the same story. Options come from ORDINAL_* environment variables.
 import { expect } from 'chai';
 import { CHECKS } from '../lib/checks/catalog.ts';
-import { parseRunArgs } from '../lib/cli/args.ts';
+import { argvFromEnv, parseRunArgs } from '../lib/cli/args.ts';
 import { logLine } from '../lib/cli/output.ts';
 import { writeReports } from '../lib/report/write.ts';
 import { executeRun } from '../lib/run.ts';
 import type { Evidence, RunResult } from '../lib/types.ts';
 import type { WorkloadKind } from '../lib/workloads/index.ts';
 
-const ENV_FLAGS: Record<string, string> = {
-  ORDINAL_CONTEXT: '--context', ORDINAL_SEED: '--seed', ORDINAL_REPLICAS: '--replicas', ORDINAL_ROUNDS: '--rounds',
-  ORDINAL_IMAGE: '--image', ORDINAL_STORAGE_CLASS: '--storage-class', ORDINAL_TIMEOUT: '--timeout',
-  ORDINAL_DNS_SERVER: '--dns-server', ORDINAL_REPORT_DIR: '--report-dir', ORDINAL_KILL_PATTERN: '--kill-pattern',
-};
-
+// ORDINAL_* variables become `ordinal run` flags through the CLI's one options table.
 function argsFromEnv(workload: WorkloadKind): string[] {
-  const argv = ['--workload', workload];
-  for (const [env, flag] of Object.entries(ENV_FLAGS)) {
-    const v = process.env[env];
-    if (v) argv.push(flag, v);
-  }
-  return argv;
+  return ['--workload', workload, ...argvFromEnv(process.env)];
 }
 
 const show = (e: Evidence[]): string =>

@@ -9,16 +9,15 @@ source "$CLUSTER_DIR/scripts/configs.sh"
 
 preflight() {
   [ "$(uname -s)" = Linux ] || die "the local cluster needs Linux (found $(uname -s))"
-  [ "$(id -u)" = 0 ] || die "the local cluster needs root (it starts containerd and the kubelet, and sets up networking)"
-  local c missing=()
-  for c in go containerd runc ctr iptables ip6tables ip umoci skopeo openssl gcc setsid; do
-    command -v "$c" >/dev/null || missing+=("$c")
-  done
-  [ -x /usr/lib/cni/bridge ] && [ -x /usr/lib/cni/host-local ] || missing+=(containernetworking-plugins)
-  [ -x /bin/busybox ] && file_static /bin/busybox || missing+=(busybox-static)
-  ((${#missing[@]} == 0)) || die "missing: ${missing[*]}. Install with: apt-get install -y containerd runc containernetworking-plugins iptables umoci skopeo busybox-static openssl gcc libc6-dev iproute2 (and Go 1.25+)"
+  if [ "$(id -u)" != 0 ]; then
+    local want; want=$(bash "$CLUSTER_DIR/scripts/deps.sh" missing cluster)
+    die "the local cluster needs root (it starts containerd and the kubelet, and sets up networking)${want:+; it also needs these Debian packages: $want}"
+  fi
+  # Installs what is missing (saying what), or exits 2 naming it.
+  bash "$CLUSTER_DIR/scripts/deps.sh" ensure cluster
+  # Debian 12's golang is 1.19: Go is not a package we can install for you.
+  command -v go >/dev/null || die "the Go toolchain 1.25+ must be on PATH to build the cluster (https://go.dev/dl/)"
 }
-file_static() { ! readelf -l "$1" 2>/dev/null | grep -q 'program interpreter'; }
 
 api_ready() { curl -fsk --max-time 2 https://127.0.0.1:6443/readyz; }
 node_ready() { kubectl_admin get node "$NODE_NAME" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}' | grep -qx True; }

@@ -1,41 +1,13 @@
-// Flags for `ordinal run`, kubectl-style (--flag value or --flag=value), with their
-// defaults in one table so --help, parsing and the replay command agree.
+// Flags for `ordinal run`, kubectl-style (--flag value or --flag=value). One table says,
+// per flag, its default, its range or choices, the ORDINAL_* variable `npm run suites`
+// reads and whether the replay command repeats it; --help, parsing, the suites' options
+// and the replay command are all generated from it, so none of them can miss a flag.
 import { parseArgs } from 'node:util';
 import { KILL_PATTERN_OPTIONS, parseSeed, randomSeed, type KillPatternOption } from '../chaos/plan.ts';
 import { UsageError } from '../errors.ts';
 import { DEFAULT_IMAGE } from '../workloads/common.ts';
 import type { RunOptions } from '../run.ts';
 import { WORKLOAD_KINDS, type WorkloadKind } from '../workloads/index.ts';
-
-interface FlagSpec {
-  type: 'string' | 'boolean';
-  help: string;
-  default?: string;
-}
-
-export const RUN_FLAGS: Record<string, FlagSpec> = {
-  kubeconfig: { type: 'string', help: 'path to the kubeconfig file', default: '$KUBECONFIG or ~/.kube/config' },
-  context: { type: 'string', help: 'kubeconfig context to use', default: 'the current context' },
-  workload: { type: 'string', help: `sample workload: ${WORKLOAD_KINDS.join(' | ')}`, default: 'web' },
-  replicas: { type: 'string', help: 'StatefulSet replicas', default: '3' },
-  rounds: { type: 'string', help: 'chaos rounds', default: '3' },
-  seed: { type: 'string', help: 'chaos seed (uint32, decimal or 0x hex); same seed, same kills', default: 'random, printed' },
-  'kill-pattern': {
-    type: 'string',
-    help: `how a round's kills go out: ${KILL_PATTERN_OPTIONS.join(' | ')} (sequential: lowest ordinal first, each once the watch shows it; reverse: highest first; burst: all at once; mixed: the seed picks per round)`,
-    default: 'mixed',
-  },
-  image: { type: 'string', help: 'container image (air-gapped clusters: a preloaded or mirrored busybox)', default: DEFAULT_IMAGE },
-  'storage-class': { type: 'string', help: 'storage class for the volume claims', default: 'the cluster default' },
-  'claim-size': { type: 'string', help: 'size of each volume claim', default: '64Mi' },
-  timeout: { type: 'string', help: 'seconds each wait (rollout, each round) may take', default: '300' },
-  'dns-server': { type: 'string', help: 'host:port of a DNS server to probe instead of port-forwarding to kube-dns' },
-  'dns-budget': { type: 'string', help: 'seconds DNS may take to follow a recreated pod (resolver cache TTLs)', default: '60' },
-  'report-dir': { type: 'string', help: 'where reports go (<dir>/<run-id>/, <dir>/latest)', default: 'reports' },
-  'keep-namespace': { type: 'boolean', help: 'leave the run namespace in place for debugging' },
-  'dry-run': { type: 'boolean', help: 'print the namespace, objects and kill plan; create and delete nothing' },
-  help: { type: 'boolean', help: 'show this help' },
-};
 
 /** Everything `ordinal run` takes: the run's own options plus what only the CLI uses. */
 export interface RunArgs extends Omit<RunOptions, 'log'> {
@@ -44,54 +16,117 @@ export interface RunArgs extends Omit<RunOptions, 'log'> {
   help: boolean;
 }
 
-function int(name: string, text: string, min: number, max: number): number {
+export interface FlagSpec {
+  type: 'string' | 'boolean';
+  /** Where the parsed value goes. */
+  key: keyof RunArgs;
+  help: string;
+  /** The value taken when the flag is absent; the replay command leaves out a flag at it. */
+  value?: string;
+  /** What --help says when the default is not a fixed value ("the current context"). */
+  defaultText?: string;
+  /** Integers: the allowed range. */
+  range?: readonly [number, number];
+  /** The ORDINAL_* environment variable `npm run suites` turns into this flag. */
+  env?: string;
+  /**
+   * Whether the replay command repeats the flag: `always` (what a reader needs to see),
+   * `changed` (only when given and not the default) or `never` (where reports go,
+   * debugging switches: they do not shape the run).
+   */
+  replay: 'always' | 'changed' | 'never';
+}
+
+export const RUN_FLAGS = {
+  kubeconfig: { type: 'string', key: 'kubeconfig', help: 'path to the kubeconfig file', defaultText: '$KUBECONFIG or ~/.kube/config', replay: 'changed' },
+  context: { type: 'string', key: 'context', help: 'kubeconfig context to use', defaultText: 'the current context', env: 'ORDINAL_CONTEXT', replay: 'changed' },
+  workload: { type: 'string', key: 'workload', help: `sample workload: ${WORKLOAD_KINDS.join(' | ')}`, value: 'web', replay: 'always' },
+  replicas: { type: 'string', key: 'replicas', help: 'StatefulSet replicas', value: '3', range: [1, 100], env: 'ORDINAL_REPLICAS', replay: 'always' },
+  rounds: { type: 'string', key: 'rounds', help: 'chaos rounds', value: '3', range: [0, 100], env: 'ORDINAL_ROUNDS', replay: 'always' },
+  seed: { type: 'string', key: 'seed', help: 'chaos seed (uint32, decimal or 0x hex); same seed, same kills', defaultText: 'random, printed', env: 'ORDINAL_SEED', replay: 'always' },
+  'kill-pattern': {
+    type: 'string',
+    key: 'killPattern',
+    help: `how a round's kills go out: ${KILL_PATTERN_OPTIONS.join(' | ')} (sequential: lowest ordinal first, each once the watch shows it; reverse: highest first; burst: all at once; mixed: the seed picks per round)`,
+    value: 'mixed',
+    env: 'ORDINAL_KILL_PATTERN',
+    replay: 'changed',
+  },
+  image: { type: 'string', key: 'image', help: 'container image (air-gapped clusters: a preloaded or mirrored busybox)', value: DEFAULT_IMAGE, env: 'ORDINAL_IMAGE', replay: 'always' },
+  'storage-class': { type: 'string', key: 'storageClass', help: 'storage class for the volume claims', defaultText: 'the cluster default', env: 'ORDINAL_STORAGE_CLASS', replay: 'changed' },
+  'claim-size': { type: 'string', key: 'claimSize', help: 'size of each volume claim', value: '64Mi', env: 'ORDINAL_CLAIM_SIZE', replay: 'changed' },
+  timeout: { type: 'string', key: 'timeoutSeconds', help: 'seconds each wait (rollout, each round) may take', value: '300', range: [10, 86_400], env: 'ORDINAL_TIMEOUT', replay: 'changed' },
+  'dns-server': { type: 'string', key: 'dnsServer', help: 'host:port of a DNS server to probe instead of port-forwarding to kube-dns', env: 'ORDINAL_DNS_SERVER', replay: 'changed' },
+  'dns-budget': { type: 'string', key: 'dnsBudgetSeconds', help: 'seconds DNS may take to follow a recreated pod (resolver cache TTLs)', value: '60', range: [0, 3600], env: 'ORDINAL_DNS_BUDGET', replay: 'changed' },
+  'report-dir': { type: 'string', key: 'reportDir', help: 'where reports go (<dir>/<run-id>/, <dir>/latest, <dir>/index.html)', value: 'reports', env: 'ORDINAL_REPORT_DIR', replay: 'never' },
+  'keep-namespace': { type: 'boolean', key: 'keepNamespace', help: 'leave the run namespace in place for debugging', replay: 'never' },
+  'dry-run': { type: 'boolean', key: 'dryRun', help: 'print the namespace, objects and kill plan; create and delete nothing', replay: 'never' },
+  help: { type: 'boolean', key: 'help', help: 'show this help', replay: 'never' },
+} as const satisfies Record<string, FlagSpec>;
+
+export type RunFlag = keyof typeof RUN_FLAGS;
+const FLAGS = Object.entries(RUN_FLAGS) as [RunFlag, FlagSpec][];
+
+function int(flag: RunFlag, text: string): number {
+  const [min, max] = (RUN_FLAGS[flag] as FlagSpec).range ?? [0, Number.MAX_SAFE_INTEGER];
   const n = Number(text);
-  if (!/^\d+$/.test(text) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got "${text}"`);
+  if (!/^\d+$/.test(text) || n < min || n > max) throw new UsageError(`--${flag} must be an integer from ${min} to ${max}, got "${text}"`);
   return n;
+}
+
+function oneOf<T extends string>(flag: RunFlag, text: string, choices: readonly T[]): T {
+  if (!(choices as readonly string[]).includes(text)) throw new UsageError(`--${flag} must be one of ${choices.join(', ')}, got "${text}"`);
+  return text as T;
+}
+
+// A storage request as Kubernetes writes it ("64Mi", "1G", "500M"). Manifests are no
+// longer schema-validated at run time, so a bad size is caught here, before anything is
+// created, instead of by the API server after the namespace exists.
+const CLAIM_SIZE = /^(?=.*[1-9])\d+(\.\d+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
+
+function claimSize(text: string): string {
+  if (!CLAIM_SIZE.test(text)) throw new UsageError(`--claim-size must be a positive Kubernetes quantity such as 64Mi or 1Gi, got "${text}"`);
+  return text;
 }
 
 export function parseRunArgs(argv: string[]): RunArgs {
   let values: Record<string, string | boolean | undefined>;
   try {
-    const options = Object.fromEntries(Object.entries(RUN_FLAGS).map(([k, v]) => [k, { type: v.type }]));
+    const options = Object.fromEntries(FLAGS.map(([k, v]) => [k, { type: v.type }]));
     values = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
   } catch (err) {
     throw new UsageError(`${(err as Error).message}; see 'ordinal run --help'`);
   }
-  const s = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
-  const workload = s('workload') ?? 'web';
-  if (!(WORKLOAD_KINDS as readonly string[]).includes(workload)) {
-    throw new UsageError(`--workload must be one of ${WORKLOAD_KINDS.join(', ')}, got "${workload}"`);
-  }
-  const killPattern = s('kill-pattern') ?? 'mixed';
-  if (!(KILL_PATTERN_OPTIONS as readonly string[]).includes(killPattern)) {
-    throw new UsageError(`--kill-pattern must be one of ${KILL_PATTERN_OPTIONS.join(', ')}, got "${killPattern}"`);
-  }
+  const given = (k: RunFlag): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  // Flags with a fixed default: the table's value when absent.
+  const text = (k: 'workload' | 'replicas' | 'rounds' | 'kill-pattern' | 'image' | 'claim-size' | 'timeout' | 'dns-budget' | 'report-dir'): string =>
+    given(k) ?? RUN_FLAGS[k].value;
   let seed: number;
   try {
-    seed = s('seed') === undefined ? randomSeed() : parseSeed(s('seed') as string);
+    const s = given('seed');
+    seed = s === undefined ? randomSeed() : parseSeed(s);
   } catch (err) {
     throw new UsageError(`--seed: ${(err as Error).message}`);
   }
   const args: RunArgs = {
-    workload: workload as WorkloadKind,
-    replicas: int('replicas', s('replicas') ?? '3', 1, 20),
-    rounds: int('rounds', s('rounds') ?? '3', 0, 100),
+    workload: oneOf<WorkloadKind>('workload', text('workload'), WORKLOAD_KINDS),
+    replicas: int('replicas', text('replicas')),
+    rounds: int('rounds', text('rounds')),
     seed,
-    killPattern: killPattern as KillPatternOption,
-    image: s('image') ?? DEFAULT_IMAGE,
-    claimSize: s('claim-size') ?? '64Mi',
-    timeoutSeconds: int('timeout', s('timeout') ?? '300', 10, 86_400),
-    dnsBudgetSeconds: int('dns-budget', s('dns-budget') ?? '60', 0, 3600),
-    reportDir: s('report-dir') ?? 'reports',
+    killPattern: oneOf<KillPatternOption>('kill-pattern', text('kill-pattern'), KILL_PATTERN_OPTIONS),
+    image: text('image'),
+    claimSize: claimSize(text('claim-size')),
+    timeoutSeconds: int('timeout', text('timeout')),
+    dnsBudgetSeconds: int('dns-budget', text('dns-budget')),
+    reportDir: text('report-dir'),
     keepNamespace: values['keep-namespace'] === true,
     dryRun: values['dry-run'] === true,
     help: values.help === true,
     replay: '',
   };
-  for (const [k, key] of [['kubeconfig', 'kubeconfig'], ['context', 'context'], ['storage-class', 'storageClass'], ['dns-server', 'dnsServer']] as const) {
-    const v = s(k);
-    if (v !== undefined) args[key] = v;
+  for (const k of ['kubeconfig', 'context', 'storage-class', 'dns-server'] as const) {
+    const v = given(k);
+    if (v !== undefined) args[RUN_FLAGS[k].key] = v;
   }
   args.replay = replayCommand(args);
   return args;
@@ -99,24 +134,44 @@ export function parseRunArgs(argv: string[]): RunArgs {
 
 const quote = (v: string): string => (/^[\w@%+=:,./-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
 
-/** The command that repeats a run: every option that shapes it, with the seed made explicit. */
+/**
+ * The command that repeats a run: every option that shapes it, with the seed made
+ * explicit; the `always` flags first, then whatever differs from its default.
+ */
 export function replayCommand(a: RunArgs): string {
-  const parts = ['npx', 'ordinal', 'run', '--workload', a.workload, '--replicas', String(a.replicas), '--rounds', String(a.rounds), '--seed', String(a.seed), '--image', a.image];
-  if (a.killPattern !== 'mixed') parts.push('--kill-pattern', a.killPattern);
-  if (a.kubeconfig) parts.push('--kubeconfig', a.kubeconfig);
-  if (a.context) parts.push('--context', a.context);
-  if (a.storageClass) parts.push('--storage-class', a.storageClass);
-  if (a.claimSize !== '64Mi') parts.push('--claim-size', a.claimSize);
-  if (a.timeoutSeconds !== 300) parts.push('--timeout', String(a.timeoutSeconds));
-  if (a.dnsServer) parts.push('--dns-server', a.dnsServer);
-  if (a.dnsBudgetSeconds !== 60) parts.push('--dns-budget', String(a.dnsBudgetSeconds));
+  const parts = ['npx', 'ordinal', 'run'];
+  for (const pass of ['always', 'changed'] as const) {
+    for (const [flag, spec] of FLAGS) {
+      if (spec.replay !== pass || spec.type !== 'string') continue;
+      const v = a[spec.key];
+      if (v === undefined) continue;
+      const t = String(v);
+      if (pass === 'changed' && t === spec.value) continue;
+      parts.push(`--${flag}`, t);
+    }
+  }
   return parts.map(quote).join(' ');
 }
 
+/** The ORDINAL_* variables `npm run suites` reads, as `ordinal run` flags (unset or empty ones left out). */
+export function argvFromEnv(env: Record<string, string | undefined>): string[] {
+  const argv: string[] = [];
+  for (const [flag, spec] of FLAGS) {
+    const v = spec.env === undefined ? undefined : env[spec.env];
+    if (v) argv.push(`--${flag}`, v);
+  }
+  return argv;
+}
+
 export function runHelp(): string {
-  const rows = Object.entries(RUN_FLAGS).map(([k, v]) => {
+  const rows = FLAGS.map(([k, v]) => {
     const flag = v.type === 'string' ? `--${k} <value>` : `--${k}`;
-    return `  ${flag.padEnd(26)} ${v.help}${v.default ? ` (default: ${v.default})` : ''}`;
+    const notes = [
+      v.range ? `${v.range[0]}-${v.range[1]}` : undefined,
+      v.value ?? v.defaultText ? `default: ${v.value ?? v.defaultText}` : undefined,
+      v.env ? `suites: ${v.env}` : undefined,
+    ].filter((n) => n !== undefined);
+    return `  ${flag.padEnd(26)} ${v.help}${notes.length ? ` (${notes.join('; ')})` : ''}`;
   });
   return ['Usage: ordinal run [flags]', '', 'Deploys a sample StatefulSet into a fresh namespace, kills pods in seeded rounds,', 'and checks ordering, identity, DNS, volume binding and data.', '', 'Flags:', ...rows, '', 'Exit codes: 0 all checks passed, 1 a check failed, 2 usage, configuration or cluster error.'].join('\n');
 }

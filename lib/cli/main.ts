@@ -1,20 +1,22 @@
-// `ordinal run | cleanup | checks`: the command line platform teams and CI jobs use.
+// `ordinal run | cleanup | checks | report`: the command line platform teams and CI jobs use.
+// The Kubernetes client is heavy to load (~90 MB, ~0.3 s), so only the commands that talk
+// to a cluster import it, lazily (lib/run.ts, lib/cluster.ts, lib/namespace.ts); `checks`,
+// `report`, `--help` and `run --dry-run` start without it. test/unit/startup.spec.ts holds this.
 import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { planRounds } from '../chaos/plan.ts';
 import { CHECKS } from '../checks/catalog.ts';
-import { connect } from '../cluster.ts';
 import { ClusterError, UsageError, describeError } from '../errors.ts';
-import { deleteRunNamespace, findRunNamespaces } from '../namespace.ts';
 import { githubAnnotations, githubSummaryMarkdown } from '../report/github.ts';
 import { exitCodeOf, verdictOf } from '../report/stats.ts';
 import { writeReports } from '../report/write.ts';
-import { executeRun, newRunId } from '../run.ts';
+import { newRunId } from '../run-id.ts';
 import { buildWorkload } from '../workloads/index.ts';
 import { parseRunArgs, runHelp, type RunArgs } from './args.ts';
-import { errorLine, logLine, verdictLine } from './output.ts';
+import { errorLine, logLine, verdictLine, warnLine } from './output.ts';
+import { reportCommand } from './report.ts';
 import { runNamespace } from '../names.ts';
 
 const USAGE = `Usage: ordinal <command> [flags]
@@ -23,6 +25,7 @@ Commands:
   run       deploy a sample StatefulSet, run seeded chaos rounds, check and report
   cleanup   delete namespaces left behind by earlier runs (found by label)
   checks    print the check catalog
+  report    rebuild <report-dir>/index.html, the history of all runs, from their results.json
 
 Run 'ordinal <command> --help' for a command's flags.`;
 
@@ -32,6 +35,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'run') return await runCommand(parseRunArgs(rest));
     if (command === 'cleanup') return await cleanupCommand(rest);
     if (command === 'checks') return checksCommand();
+    if (command === 'report') return await reportCommand(rest);
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       console.log(USAGE);
       return command === undefined ? 2 : 0;
@@ -56,8 +60,10 @@ async function runCommand(a: RunArgs): Promise<number> {
   }
   if (a.dryRun) return dryRun(a);
   logLine(`seed ${a.seed} (replay: ${a.replay})`);
+  const { executeRun } = await import('../run.ts');
   const { result, input } = await executeRun({ ...a, log: logLine });
-  const { dir } = await writeReports(result, a.reportDir, input);
+  const { dir, warnings } = await writeReports(result, a.reportDir, input);
+  for (const w of warnings) warnLine(w);
   for (const c of result.checks) {
     logLine(`${c.status.toUpperCase().padEnd(7)} ${c.id}  ${c.message}`);
   }
@@ -86,7 +92,7 @@ function dryRun(a: RunArgs): number {
   });
   const plan = planRounds({ seed: a.seed, statefulSet: w.info.statefulSet, replicas: a.replicas, rounds: a.rounds, pattern: a.killPattern });
   console.log(`# dry run: nothing is created or deleted\n# namespace: ${namespace} (labelled ordinal.dev/run-id=${runId})\n# seed: ${a.seed}\n# replay: ${a.replay}`);
-  for (const o of w.objects) console.log(`---\n${JSON.stringify(o.toJSON(), null, 2)}`);
+  for (const o of w.objects) console.log(`---\n${JSON.stringify(o, null, 2)}`);
   console.log('---\n# kill plan');
   for (const r of plan) console.log(`round ${r.round} (${r.pattern}): ${r.kills.map((k) => `${k.pod} (${k.action})`).join(', ')}`);
   return 0;
@@ -117,7 +123,10 @@ async function cleanupCommand(argv: string[]): Promise<number> {
     ].join('\n'));
     return 0;
   }
-  const cluster = await connect({ ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}), ...(values.context ? { context: values.context } : {}) });
+  const { connect } = await import('../cluster.ts');
+  const { deleteRunNamespace, findRunNamespaces } = await import('../namespace.ts');
+  // startLocal false: starting a cluster only to look for leftovers in it makes no sense.
+  const cluster = await connect({ ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}), ...(values.context ? { context: values.context } : {}), startLocal: false });
   const runId = values['run-id'];
   const left = (await findRunNamespaces(cluster)).filter((ns) => runId === undefined || ns.runId === runId);
   if (left.length === 0) {

@@ -16,3 +16,8 @@ export function verdictLine(text: string, ok: boolean): string {
 export function errorLine(message: string): void {
   process.stderr.write(`ordinal: error: ${message}\n`);
 }
+
+/** Something the user should know that does not change the outcome (e.g. a run the history left out). */
+export function warnLine(message: string): void {
+  process.stderr.write(`ordinal: warning: ${message}\n`);
+}

@@ -3,14 +3,23 @@
 import { mkdir, readFile, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CheckInput, RunResult } from '../types.ts';
+import { writeHistory } from './history-write.ts';
 import { renderHtml } from './html.ts';
 import { renderJunit } from './junit.ts';
 
 // runId becomes a directory name; anything else could escape reportDir.
 const SAFE_RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
-/** `input`, when given, is kept as timeline.json: everything the checks saw, for debugging and fixtures. */
-export async function writeReports(result: RunResult, reportDir: string, input?: CheckInput): Promise<{ dir: string; files: string[] }> {
+/**
+ * `input`, when given, is kept as timeline.json: everything the checks saw, for debugging and fixtures.
+ * `warnings` says why `<reportDir>/index.html` (the history of all runs) was not refreshed
+ * or which runs it left out; it never fails the run's own report.
+ */
+export async function writeReports(
+  result: RunResult,
+  reportDir: string,
+  input?: CheckInput,
+): Promise<{ dir: string; files: string[]; warnings: string[] }> {
   if (!SAFE_RUN_ID.test(result.runId) || result.runId.includes('..')) {
     throw new Error(`runId ${JSON.stringify(result.runId)} is not a safe directory name (letters, digits, . _ -)`);
   }
@@ -47,12 +56,22 @@ export async function writeReports(result: RunResult, reportDir: string, input?:
     failures.push(`latest: ${err instanceof Error ? err.message : String(err)}`);
   }
 
+  // Last, and guarded on its own: the history page reads every other run's results.json,
+  // any of which may be broken, and this run's files above are already complete.
+  const warnings: string[] = [];
+  try {
+    const history = await writeHistory(reportDir);
+    warnings.push(...history.warnings.map((w) => `history: ${w}`));
+  } catch (err) {
+    warnings.push(`history: ${path.join(reportDir, 'index.html')} not refreshed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+
   if (failures.length > 0) {
     throw new Error(
       `reports for run ${result.runId} are incomplete (${resultsPath} was written): ${failures.join('; ')}`,
     );
   }
-  return { dir, files };
+  return { dir, files, warnings };
 }
 
 /**

@@ -1,9 +1,14 @@
 // What every sample workload shares: labels that tie objects to a run, the headless
-// Service and StatefulSet skeleton, validation before sending, and the sentinel file.
-import type { Model } from '@kubernetes-models/base';
+// Service and StatefulSet skeleton, and the sentinel file.
+//
+// The objects are plain JSON typed with kubernetes-models' interfaces (type imports,
+// erased at run time). Building them as kubernetes-models classes and calling
+// .validate() at run time loaded the JSON-schema validators: ~70 MB and ~0.2 s on every
+// start, for objects that only change when this code does. The schema check runs in
+// test/unit/workloads.spec.ts instead, over every sample workload and option shape.
+import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IProbe } from 'kubernetes-models/v1/Probe';
-import { StatefulSet } from 'kubernetes-models/apps/v1';
-import { Service } from 'kubernetes-models/v1';
+import type { IService } from 'kubernetes-models/v1/Service';
 import type { WorkloadInfo } from '../types.ts';
 
 export const RUN_LABEL = 'ordinal.dev/run-id';
@@ -22,10 +27,13 @@ export interface WorkloadOptions {
   claimSize: string;
 }
 
+/** A manifest a workload creates, with apiVersion and kind set. */
+export type WorkloadObject = IService | IStatefulSet;
+
 export interface Workload {
   info: WorkloadInfo;
-  /** Objects in creation order, already validated against the Kubernetes schema. */
-  objects: Model<object>[];
+  /** Objects in creation order, as sent to the API server (schema-checked by the unit tests). */
+  objects: WorkloadObject[];
   container: string;
   /** Where the claim is mounted inside the container (the sentinel lives here). */
   dataPath: string;
@@ -52,14 +60,18 @@ export interface StatefulShape {
   fieldEnv?: Record<string, string>;
 }
 
-/** Headless Service + OrderedReady StatefulSet with one claim template, validated. */
+/** Headless Service + OrderedReady StatefulSet with one claim template. */
 export function statefulWorkload(o: WorkloadOptions, kind: WorkloadInfo['kind'], s: StatefulShape): Workload {
   const labels = { ...MANAGED_BY, [RUN_LABEL]: o.runId, app: s.name };
-  const service = new Service({
+  const service: IService = {
+    apiVersion: 'v1',
+    kind: 'Service',
     metadata: { name: s.service, namespace: o.namespace, labels },
     spec: { clusterIP: 'None', selector: { app: s.name }, ports: [{ name: s.port.name, port: s.port.number, protocol: 'TCP' }] },
-  });
-  const sts = new StatefulSet({
+  };
+  const sts: IStatefulSet = {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
     metadata: { name: s.name, namespace: o.namespace, labels },
     spec: {
       serviceName: s.service,
@@ -97,7 +109,7 @@ export function statefulWorkload(o: WorkloadOptions, kind: WorkloadInfo['kind'],
         },
       ],
     },
-  });
+  };
   return {
     info: {
       kind,
@@ -110,20 +122,8 @@ export function statefulWorkload(o: WorkloadOptions, kind: WorkloadInfo['kind'],
       portName: s.port.name,
       podManagementPolicy: 'OrderedReady',
     },
-    objects: validated([service, sts]),
+    objects: [service, sts],
     container: s.name,
     dataPath: s.dataPath,
   };
-}
-
-function validated<T extends Model<object>>(objects: T[]): T[] {
-  for (const o of objects) {
-    try {
-      o.validate();
-    } catch (err) {
-      const meta = o as { kind?: string; metadata?: { name?: string } };
-      throw new Error(`invalid ${meta.kind ?? 'object'} ${meta.metadata?.name ?? ''}: ${(err as Error).message}`);
-    }
-  }
-  return objects;
 }

@@ -52,6 +52,8 @@ describe('ordinal CLI (integration, real cluster)', function () {
       expect(existsSync(path.join(reportDir, runId, f)), `${f} in ${reportDir}/${runId}`).to.equal(true);
     }
     expect(readlinkSync(path.join(reportDir, 'latest'))).to.equal(runId);
+    // The history page of the report dir lists this run and links to its report.
+    expect(readFileSync(path.join(reportDir, 'index.html'), 'utf8')).to.include(`href="./${runId}/index.html"`);
     const res = readResults(runId);
     expect(res.runId).to.equal(runId);
     expect(res.seed).to.equal(42);

@@ -12,7 +12,9 @@ import { RUN_LABEL } from '../../lib/workloads/common.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = path.join(ROOT, 'bin', 'ordinal.js');
-export const NO_CLUSTER = 'no cluster: run `npm run cluster:up` and export KUBECONFIG';
+// test/setup/cluster.ts records why it could not bring the local cluster up.
+const setupError = process.env.ORDINAL_TEST_CLUSTER_ERROR;
+export const NO_CLUSTER = `no cluster: run \`npm run cluster:up\` and export KUBECONFIG${setupError ? ` (test set-up: ${setupError})` : ''}`;
 
 /** The cluster in KUBECONFIG, or an error that says how to get one. */
 export async function connectTestCluster(): Promise<Cluster> {
@@ -42,6 +44,8 @@ export interface CliOptions {
   onStdout?: (soFar: string, signal: (s: NodeJS.Signals) => void) => void;
   /** Kills the child (SIGKILL) if it is still running after this long. */
   killAfterMs?: number;
+  /** Runs the child as this user (and group of the same number), e.g. 65534 for a non-root user. */
+  uid?: number;
 }
 
 /** Runs `node bin/ordinal.js ...args` with the Node running mocha (Node 24, type stripping). */
@@ -49,7 +53,8 @@ export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult
   const started = performance.now();
   const env: Record<string, string | undefined> = { ...process.env, PATH: `${path.join(ROOT, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`, ...opts.env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const ids = opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid };
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'], ...ids });
   child.stdin.end(); // stdin is a pipe: never a TTY
   let stdout = '';
   let stderr = '';

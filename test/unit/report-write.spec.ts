@@ -41,7 +41,7 @@ describe('report: writeReports', () => {
 
     await writeReports(older, dir);
     expect(readlinkSync(latest), 're-rendering an older run keeps latest').to.equal(newer.runId);
-    expect(readdirSync(dir).sort()).to.deep.equal([older.runId, newer.runId, 'latest'].sort());
+    expect(readdirSync(dir).sort()).to.deep.equal([older.runId, newer.runId, 'index.html', 'latest'].sort());
   });
 
   it('keeps results.json when a renderer throws, and reports which outputs are missing', async () => {

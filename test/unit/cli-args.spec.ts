@@ -1,0 +1,119 @@
+// The one options table (RUN_FLAGS) drives parsing, --help, the suites' ORDINAL_*
+// variables and the replay command; these tests hold the four to each other.
+import { readFileSync } from 'node:fs';
+import { expect } from 'chai';
+import { RUN_FLAGS, argvFromEnv, parseRunArgs, replayCommand, runHelp, type FlagSpec, type RunArgs } from '../../lib/cli/args.ts';
+import { UsageError } from '../../lib/errors.ts';
+
+const FLAGS = Object.entries(RUN_FLAGS) as [string, FlagSpec][];
+
+/** The replay command back to argv (test values need no shell quoting). */
+function replayArgv(replay: string): string[] {
+  const words = replay.split(' ');
+  expect(words.slice(0, 3)).to.deep.equal(['npx', 'ordinal', 'run']);
+  return words.slice(3);
+}
+
+/** What shapes a run: everything but where reports go, debugging switches and the replay text itself. */
+function shape(a: RunArgs): Partial<RunArgs> {
+  const { reportDir: _r, keepNamespace: _k, dryRun: _d, help: _h, replay: _p, ...rest } = a;
+  return rest;
+}
+
+describe('ordinal run options: one table', () => {
+  it('absent flags take the table defaults', () => {
+    const a = parseRunArgs(['--seed', '5']);
+    expect(a).to.include({
+      workload: RUN_FLAGS.workload.value,
+      replicas: Number(RUN_FLAGS.replicas.value),
+      rounds: Number(RUN_FLAGS.rounds.value),
+      killPattern: RUN_FLAGS['kill-pattern'].value,
+      image: RUN_FLAGS.image.value,
+      claimSize: RUN_FLAGS['claim-size'].value,
+      timeoutSeconds: Number(RUN_FLAGS.timeout.value),
+      dnsBudgetSeconds: Number(RUN_FLAGS['dns-budget'].value),
+      reportDir: RUN_FLAGS['report-dir'].value,
+    });
+    expect(a.replay).to.equal('npx ordinal run --workload web --replicas 3 --rounds 3 --seed 5 --image docker.io/library/busybox:1.35.0');
+  });
+
+  it('the replay command repeats every option that shapes the run, and parses back to the same run', () => {
+    const argv = [
+      '--kubeconfig', '/tmp/kc', '--context', 'kind-x', '--workload', 'primary-replica', '--replicas', '7', '--rounds', '2',
+      '--seed', '0x10', '--kill-pattern', 'burst', '--image', 'registry.local/busybox:1', '--storage-class', 'fast',
+      '--claim-size', '1Gi', '--timeout', '900', '--dns-server', '127.0.0.1:5353', '--dns-budget', '5',
+      '--report-dir', '/tmp/r', '--keep-namespace',
+    ];
+    const a = parseRunArgs(argv);
+    const again = parseRunArgs(replayArgv(a.replay));
+    expect(shape(again)).to.deep.equal(shape(a));
+    expect(again.replay).to.equal(a.replay);
+    // Every string flag that shapes the run appears: none is missed by the replay.
+    for (const [flag, spec] of FLAGS) {
+      if (spec.replay === 'never') expect(a.replay, flag).not.to.include(`--${flag}`);
+      else expect(a.replay, flag).to.include(`--${flag} `);
+    }
+  });
+
+  it('a flag at its default is left out of the replay unless the table says always', () => {
+    const a = parseRunArgs(['--seed', '1', '--kill-pattern', 'mixed', '--claim-size', '64Mi', '--timeout', '300', '--dns-budget', '60']);
+    expect(a.replay).to.equal('npx ordinal run --workload web --replicas 3 --rounds 3 --seed 1 --image docker.io/library/busybox:1.35.0');
+  });
+
+  it('quotes what the shell would split', () => {
+    const a = parseRunArgs(['--seed', '1', '--context', "it's mine"]);
+    expect(a.replay).to.include(`--context 'it'\\''s mine'`);
+    expect(replayCommand({ ...a, image: 'a b' })).to.include("--image 'a b'");
+  });
+
+  it('ORDINAL_* variables become the same flags, for every string flag but --kubeconfig (KUBECONFIG) and --workload (one suite each)', () => {
+    const env: Record<string, string> = {};
+    const expected: string[] = [];
+    const sample: Record<string, string> = {
+      context: 'kind-x', replicas: '4', rounds: '1', seed: '9', 'kill-pattern': 'reverse', image: 'busybox:1', 'storage-class': 'fast',
+      'claim-size': '128Mi', timeout: '60', 'dns-server': '127.0.0.1:53', 'dns-budget': '7', 'report-dir': '/tmp/reports',
+    };
+    for (const [flag, spec] of FLAGS) {
+      if (spec.type !== 'string' || flag === 'kubeconfig' || flag === 'workload') {
+        expect(spec.env, flag).to.equal(undefined);
+        continue;
+      }
+      expect(spec.env, flag).to.match(/^ORDINAL_[A-Z_]+$/);
+      const v = sample[flag];
+      if (v === undefined) throw new Error(`no sample value for --${flag}`);
+      env[spec.env as string] = v;
+      expected.push(`--${flag}`, v);
+    }
+    expect(argvFromEnv(env)).to.deep.equal(expected);
+    // Unknown variables and empty values are left out.
+    expect(argvFromEnv({ ORDINAL_UNKNOWN: 'x', ORDINAL_CONTEXT: '', ORDINAL_SEED: '3' })).to.deep.equal(['--seed', '3']);
+    const a = parseRunArgs(argvFromEnv(env));
+    expect(a).to.include({ claimSize: '128Mi', dnsBudgetSeconds: 7, killPattern: 'reverse', replicas: 4, reportDir: '/tmp/reports' });
+  });
+
+  it('--help lists every flag with its default, range and suite variable', () => {
+    const help = runHelp();
+    for (const [flag, spec] of FLAGS) {
+      const line = help.split('\n').find((l) => l.trimStart().startsWith(`--${flag} `) || l.trim() === `--${flag}` || l.trimStart().startsWith(`--${flag}  `));
+      expect(line, flag).to.be.a('string');
+      if (spec.value) expect(line, flag).to.include(`default: ${spec.value}`);
+      if (spec.range) expect(line, flag).to.include(`${spec.range[0]}-${spec.range[1]}`);
+      if (spec.env) expect(line, flag).to.include(spec.env);
+    }
+  });
+
+  it('the README names every suite variable', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    for (const [, spec] of FLAGS) if (spec.env) expect(readme, spec.env).to.include(`\`${spec.env}\``);
+  });
+
+  it('ranges and choices from the table are enforced', () => {
+    expect(() => parseRunArgs(['--replicas', '101'])).to.throw(UsageError, '--replicas must be an integer from 1 to 100, got "101"');
+    expect(() => parseRunArgs(['--dns-budget', '3601'])).to.throw(UsageError, '--dns-budget must be an integer from 0 to 3600');
+    expect(() => parseRunArgs(['--timeout', '9'])).to.throw(UsageError, '--timeout must be an integer from 10 to 86400');
+    expect(() => parseRunArgs(['--kill-pattern', 'all'])).to.throw(UsageError, '--kill-pattern must be one of sequential, burst, reverse, mixed, got "all"');
+    expect(() => parseRunArgs(['--workload', 'kafka'])).to.throw(UsageError, '--workload must be one of web, primary-replica, got "kafka"');
+    expect(() => parseRunArgs(['--claim-size', 'lots'])).to.throw(UsageError, '--claim-size must be a positive Kubernetes quantity');
+    expect(() => parseRunArgs(['--nope'])).to.throw(UsageError, "see 'ordinal run --help'");
+  });
+});

@@ -1,0 +1,80 @@
+// The sample workloads' manifests are plain objects at run time (validating them with
+// kubernetes-models on every start cost ~70 MB and ~0.2 s); the schema check lives here,
+// over every workload and every option that changes the objects.
+import { expect } from 'chai';
+import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
+import { Service } from 'kubernetes-models/v1/Service';
+import type { WorkloadObject, WorkloadOptions } from '../../lib/workloads/common.ts';
+import { buildWorkload, WORKLOAD_KINDS } from '../../lib/workloads/index.ts';
+
+/** Throws with the schema's complaint, naming the object. */
+function validate(o: WorkloadObject): void {
+  const model = o.kind === 'Service' ? new Service(o) : new StatefulSet(o);
+  try {
+    model.validate();
+  } catch (err) {
+    throw new Error(`invalid ${o.kind} ${o.metadata?.name}: ${(err as Error).message}`);
+  }
+}
+
+const base: WorkloadOptions = {
+  namespace: 'ordinal-20260101-000000-abcd',
+  runId: '20260101-000000-abcd',
+  replicas: 3,
+  image: 'docker.io/library/busybox:1.35.0',
+  claimSize: '64Mi',
+};
+
+const variants: [string, WorkloadOptions][] = [
+  ['defaults', base],
+  ['a storage class', { ...base, storageClass: 'fast-ssd' }],
+  ['1 replica', { ...base, replicas: 1 }],
+  ['100 replicas, 1Gi claims, a mirrored image', { ...base, replicas: 100, claimSize: '1Gi', image: 'registry.internal:5000/mirror/busybox@sha256:0123' }],
+];
+
+describe('workloads: manifests match the Kubernetes schema', () => {
+  for (const kind of WORKLOAD_KINDS) {
+    for (const [label, options] of variants) {
+      it(`${kind} with ${label}: a Service and a StatefulSet that validate`, () => {
+        const w = buildWorkload(kind, options);
+        expect(w.objects.map((o) => `${o.apiVersion}/${o.kind}`)).to.deep.equal(['v1/Service', 'apps/v1/StatefulSet']);
+        for (const o of w.objects) validate(o);
+        const sts = w.objects[1];
+        if (sts?.kind !== 'StatefulSet') throw new Error('second object is not the StatefulSet');
+        expect(sts.spec?.replicas).to.equal(options.replicas);
+        const claim = sts.spec?.volumeClaimTemplates?.[0]?.spec;
+        expect(claim?.storageClassName).to.equal(options.storageClass);
+        expect(claim?.resources?.requests?.storage).to.equal(options.claimSize);
+        // Plain JSON: what the dry run prints is what is sent.
+        expect(JSON.parse(JSON.stringify(w.objects))).to.deep.equal(w.objects);
+      });
+    }
+  }
+
+  it('primary-replica: the primary serves its identity (pod UID and IP from the downward API) and replicas record served-by, all on the claim', () => {
+    const w = buildWorkload('primary-replica', base);
+    const sts = w.objects[1];
+    if (sts?.kind !== 'StatefulSet') throw new Error('second object is not the StatefulSet');
+    const c = sts.spec?.template.spec?.containers[0];
+    expect(c?.env).to.deep.equal([
+      { name: 'POD_UID', valueFrom: { fieldRef: { fieldPath: 'metadata.uid' } } },
+      { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+    ]);
+    const t = w.topology;
+    if (!t) throw new Error('primary-replica has no topology paths');
+    const mount = c?.volumeMounts?.[0]?.mountPath;
+    expect(mount).to.equal(w.dataPath);
+    for (const p of [t.primaryPath, t.copyPath, t.primaryIdPath, t.servedByPath]) expect(p.startsWith(`${mount}/`), p).to.equal(true);
+    const script = c?.command?.join(' ') ?? '';
+    expect(script).to.include(`"$POD_UID" "$POD_IP" > ${t.primaryIdPath}.tmp`);
+    expect(script).to.include(`mv ${t.servedByPath}.tmp ${t.servedByPath}`);
+    expect(buildWorkload('web', base).topology).to.equal(undefined);
+  });
+
+  it('the schema check does catch a broken manifest (so the tests above can fail)', () => {
+    const w = buildWorkload('web', { ...base, claimSize: 'lots' });
+    expect(() => {
+      for (const o of w.objects) validate(o);
+    }).to.throw(/invalid StatefulSet web: .*storage/);
+  });
+});
