@@ -4,11 +4,34 @@
 // old "kubeconfig not found" error. The local cluster is up here (test/setup/cluster.ts),
 // so this exercises the reuse path; starting it from down is what the fresh-machine
 // runs in the README's "Measured" table show.
-import { chmodSync, existsSync } from 'node:fs';
+import { chmodSync, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { localKubeconfigPath } from '../../lib/local-cluster.ts';
-import { runCli, tempDir, type CliResult } from './helpers.ts';
+import { ROOT, runCli, tempDir, type CliResult } from './helpers.ts';
+
+/**
+ * Lets `nobody` reach the checkout for the duration of `fn`: a clone made with
+ * `mktemp -d` (as CI's may be) is 0700, and the CLI cannot even be loaded as another
+ * user. Only directories on the path to the checkout that lack o+rx are changed, and
+ * their modes are restored afterwards.
+ */
+async function readableByOthers<T>(fn: () => Promise<T>): Promise<T> {
+  const changed: [string, number][] = [];
+  try {
+    for (let dir = ROOT; ; dir = path.dirname(dir)) {
+      const mode = statSync(dir).mode & 0o7777;
+      if ((mode & 0o005) !== 0o005) {
+        chmodSync(dir, mode | 0o005);
+        changed.push([dir, mode]);
+      }
+      if (path.dirname(dir) === dir) break;
+    }
+    return await fn();
+  } finally {
+    for (const [dir, mode] of changed) chmodSync(dir, mode);
+  }
+}
 
 const show = (r: CliResult): string => `exit ${r.code} after ${(r.ms / 1000).toFixed(1)}s\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 
@@ -57,7 +80,7 @@ describe('no cluster configured: the built-in local cluster (integration, local 
     this.timeout(60_000);
     const userHome = tempDir('nokube-user-home');
     chmodSync(userHome, 0o777);
-    const r = await runCli(['run', '--seed', '7'], { env: { KUBECONFIG: undefined, HOME: userHome }, uid: 65534 });
+    const r = await readableByOthers(() => runCli(['run', '--seed', '7'], { env: { KUBECONFIG: undefined, HOME: userHome }, uid: 65534 }));
     expect(r.code, show(r)).to.equal(2);
     expect(r.stderr.trim()).to.equal(`ordinal: error: kubeconfig not found at ${path.join(userHome, '.kube', 'config')}: pass --kubeconfig, set KUBECONFIG, or start the local cluster with 'npm run cluster:up'`);
   });
