@@ -60,8 +60,10 @@ fi
 # before stopping it. Killing a container's init ends its whole PID namespace.
 inits=$(container_inits)
 shims=$(shim_pids)
+socks=$(shim_sockets)
 stop containerd
 for pid in $inits $shims; do kill -KILL "$pid" 2>/dev/null || true; done
+for s in $socks; do rm -f "$s"; done
 
 # A crash (containerd gone before its pods) leaves their network namespaces behind.
 # Ours are the ones holding an address our own IPAM store still lists as allocated.

@@ -65,6 +65,8 @@ case $verb in
       echo "$p" > "$f/cgroup.procs" 2>/dev/null || true
     done
     echo FROZEN > "$f/freezer.state"
+    for ((k = 0; k < 50; k++)); do frozen && break; sleep 0.1; done
+    frozen || die "node.sh: $N_IP did not reach FROZEN in 5 s (state $(cat "$f/freezer.state")); resume it with node.sh resume $N_IP"
     done_ "hung: $(wc -l < "$f/cgroup.procs") processes frozen ($(cat "$f/freezer.state"))"
     ;;
   resume)

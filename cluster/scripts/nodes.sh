@@ -147,10 +147,11 @@ node_up() {
 # node_kill: SIGKILL every process of the node at once (its daemons by recorded PID, its
 # containers and shims from its own containerd state, checked against its cgroup root).
 node_kill() {
-  local pids p; pids="$(container_inits) $(shim_pids)"
+  local pids socks p; pids="$(container_inits) $(shim_pids)" socks=$(shim_sockets)
   thaw
   stop kubelet 0; stop kube-proxy 0; stop containerd 0
   for p in $pids; do kill -KILL "$p" 2>/dev/null || true; done
+  for p in $socks; do rm -f "$p"; done
 }
 
 # node_down: remove node I and everything it made. Safe after a crash or kill -9.
@@ -173,12 +174,6 @@ node_down() {
     for t in $(ctr_k8s tasks ls -q 2>/dev/null); do ctr_k8s tasks kill -s SIGKILL "$t" >/dev/null 2>&1 || true; done
   fi
   node_kill
-  # A SIGKILLed shim leaves its socket, named by a hash of the containerd address and task.
-  local id
-  for id in "$CTRD_STATE"/io.containerd.runtime.v2.task/k8s.io/*; do
-    [ -e "$id" ] || continue
-    rm -f "/run/containerd/s/$(printf '%s' "$CTRD_SOCK/k8s.io/${id##*/}" | sha256sum | cut -c1-64)"
-  done
   for t in $netns; do [ -e "$t" ] && { umount "$t" 2>/dev/null || true; rm -f "$t" 2>/dev/null || true; }; done
   # Pod netns left by a crash: those holding an address from this node's IPAM store.
   local ns a

@@ -83,3 +83,13 @@ shim_pids() {
     case "$(readlink "/proc/$parent/exe" 2>/dev/null)" in *containerd-shim*) echo "$parent" ;; esac
   done | sort -u
 }
+
+# shim_sockets: our shims' sockets, which containerd names by a hash of its own address,
+# the namespace and the task id; a SIGKILLed shim leaves its socket behind.
+shim_sockets() {
+  local d
+  for d in "$CTRD_STATE"/io.containerd.runtime.v2.task/k8s.io/*; do
+    [ -e "$d" ] || continue
+    echo "/run/containerd/s/$(printf '%s' "$CTRD_SOCK/k8s.io/${d##*/}" | sha256sum | cut -c1-64)"
+  done
+}
