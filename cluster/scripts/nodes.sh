@@ -144,12 +144,13 @@ node_up() {
   kubectl_admin uncordon "$N_IP" >/dev/null 2>&1 || true
 }
 
-# node_kill: SIGKILL every process of the node at once (its daemons by recorded PID, its
-# containers and shims from its own containerd state, checked against its cgroup root).
+# node_kill [GRACE]: kill every process of the node (its daemons by recorded PID after
+# GRACE seconds, 0 = at once; its containers and shims, from its own containerd state and
+# checked against its cgroup root, with SIGKILL).
 node_kill() {
-  local pids socks p; pids="$(container_inits) $(shim_pids)" socks=$(shim_sockets)
+  local grace=${1:-0} pids socks p; pids="$(container_inits) $(shim_pids)" socks=$(shim_sockets)
   thaw
-  stop kubelet 0; stop kube-proxy 0; stop containerd 0
+  stop kubelet "$grace"; stop kube-proxy "$grace"; stop containerd "$grace"
   for p in $pids; do kill -KILL "$p" 2>/dev/null || true; done
   for p in $socks; do rm -f "$p"; done
 }
@@ -173,7 +174,7 @@ node_down() {
     done | sort -u)
     for t in $(ctr_k8s tasks ls -q 2>/dev/null); do ctr_k8s tasks kill -s SIGKILL "$t" >/dev/null 2>&1 || true; done
   fi
-  node_kill
+  node_kill 5
   for t in $netns; do [ -e "$t" ] && { umount "$t" 2>/dev/null || true; rm -f "$t" 2>/dev/null || true; }; done
   # Pod netns left by a crash: those holding an address from this node's IPAM store.
   local ns a
