@@ -1,6 +1,7 @@
 // STS-PVC-BINDING: a pod's claim is keyed by template and ordinal, so a recreated pod
 // must mount the very same PVC object (UID), Bound, to the same PV whose claimRef names
 // that PVC UID. An empty UID or phase is missing data (`error`), never equal to another.
+import { claimName } from '../names.ts';
 import type { ClaimBinding, CheckDefinition, CheckInput, CheckOutcome, Evidence } from '../types.ts';
 import { errored, failed, findMarker, firstOf, inOrder, ordinalOf, passed, skipped } from './support.ts';
 
@@ -39,7 +40,7 @@ function judgePvc(input: CheckInput): CheckOutcome {
       continue;
     }
     for (const tmpl of workload.claimTemplates) {
-      const claim = `${tmpl}-${workload.statefulSet}-${ordinal ?? '?'}`;
+      const claim = claimName(workload, tmpl, ordinal ?? '?');
       const b = old.claims[tmpl];
       const a = cur.claims[tmpl];
       const subject = `PVC ${claim}`;
