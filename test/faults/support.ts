@@ -16,7 +16,7 @@ import { execIn } from '../../lib/probes/exec.ts';
 import { exitCodeOf } from '../../lib/report/stats.ts';
 import { executeRun, type HookContext, type RunHook } from '../../lib/run.ts';
 import type { CheckResult, CheckStatus, Evidence, RunResult } from '../../lib/types.ts';
-import { ROOT, connectTestCluster } from '../integration/helpers.ts';
+import { LOCAL_MAIN_NODE, ROOT, connectTestCluster, nodeScript } from '../integration/helpers.ts';
 
 export { connectTestCluster };
 
@@ -132,10 +132,34 @@ export function componentScript(action: 'stop' | 'start' | 'status', name: Compo
 /**
  * Components a spec stopped, so its `after` can start them again whatever happened.
  * start() is idempotent (component.sh skips what runs), so restoring twice is harmless.
+ * On a cluster with extra nodes (cluster:up --nodes N), stopping the kubelet stops every
+ * node's (node.sh kubelet-stop), so "the kubelet is gone" holds for pods on any node.
  */
 export class Outage {
   readonly stopped = new Set<Component>();
   readonly log: string[] = [];
+  readonly nodeKubelets = new Set<string>();
+
+  private readonly cluster: (() => Cluster) | undefined;
+
+  /** `cluster`: where to find extra nodes (none without it). */
+  constructor(cluster?: () => Cluster) {
+    this.cluster = cluster;
+  }
+
+  private async extraNodes(): Promise<string[]> {
+    if (!this.cluster) return [];
+    const nodes = await this.cluster().core.listNode();
+    return nodes.items.map((n) => n.metadata?.name ?? '').filter((n) => n && n !== LOCAL_MAIN_NODE);
+  }
+
+  private async nodeKubelet(verb: 'kubelet-stop' | 'kubelet-start', node: string): Promise<void> {
+    const r = await nodeScript(verb, node);
+    this.log.push(r.output);
+    if (r.code !== 0) throw new Error(`node.sh ${verb} ${node} exited ${r.code}:\n${r.output}`);
+    if (verb === 'kubelet-stop') this.nodeKubelets.add(node);
+    else this.nodeKubelets.delete(node);
+  }
 
   async stop(name: Component): Promise<number> {
     const t = performance.now();
@@ -143,6 +167,7 @@ export class Outage {
     this.log.push(r.output);
     if (r.code !== 0) throw new Error(`component.sh stop ${name} exited ${r.code}:\n${r.output}`);
     this.stopped.add(name);
+    if (name === 'kubelet') for (const n of await this.extraNodes()) await this.nodeKubelet('kubelet-stop', n);
     return performance.now() - t;
   }
 
@@ -152,12 +177,14 @@ export class Outage {
     this.log.push(r.output);
     if (r.code !== 0) throw new Error(`component.sh start ${name} exited ${r.code}:\n${r.output}`);
     this.stopped.delete(name);
+    if (name === 'kubelet') for (const n of [...this.nodeKubelets]) await this.nodeKubelet('kubelet-start', n);
     return performance.now() - t;
   }
 
   /** Starts everything this outage stopped; for `after` hooks. */
   async restore(): Promise<void> {
     for (const name of [...this.stopped]) await this.start(name);
+    for (const n of [...this.nodeKubelets]) await this.nodeKubelet('kubelet-start', n);
   }
 }
 

@@ -4,9 +4,7 @@
 // back, and a local-node volume that pins its pod to the node it was first used on.
 // Skipped, saying why, when the cluster has a single node. Nothing here sends traffic
 // to an address outside the machine.
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import type * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
 import type { Cluster } from '../../lib/cluster.ts';
@@ -14,21 +12,15 @@ import { describeError } from '../../lib/errors.ts';
 import { createRunNamespace, deleteRunNamespace } from '../../lib/namespace.ts';
 import { execIn } from '../../lib/probes/exec.ts';
 import { MANAGED_BY, RUN_LABEL } from '../../lib/workloads/common.ts';
-import { ROOT, connectTestCluster } from './helpers.ts';
+import { LOCAL_MAIN_NODE as MAIN_NODE, connectTestCluster, nodeScript } from './helpers.ts';
 
-const NODE_SH = path.join(ROOT, 'cluster', 'scripts', 'node.sh');
-const MAIN_NODE = '127.0.0.1';
 const STS = 'spread';
 const runId = `mn-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 const namespace = `ordinal-${runId}`;
 
-function nodeSh(...args: string[]): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    execFile('bash', [NODE_SH, ...args], { timeout: 180_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      resolve({ code, out: `${stdout}${stderr}`.trim() });
-    });
-  });
+async function nodeSh(...args: [string, string]): Promise<{ code: number; out: string }> {
+  const r = await nodeScript(...args);
+  return { code: r.code, out: r.output };
 }
 
 const readyOf = (n: k8s.V1Node): string => n.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'none';
