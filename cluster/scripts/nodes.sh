@@ -88,7 +88,6 @@ node_net_up() {
   in_node ip addr add "$N_IP/24" dev eth0
   in_node ip link set eth0 up
   in_node ip route add default via "$N_HOST_IP"
-  ip route replace "$POD_CIDR" via "$N_IP" dev "$N_IF"
   local k; for k in net.ipv4.ip_forward net.bridge.bridge-nf-call-iptables net.bridge.bridge-nf-call-ip6tables; do
     in_node sysctl -qw "$k=1"; done
 }
@@ -135,6 +134,9 @@ node_up() {
   log "node $N_I: $N_IP, pods $POD_CIDR, interface $N_IF"
   thaw; cut_off
   node_net_up
+  # The node's pod range, through its veth (re-added if a link flap dropped it).
+  ip link set "$N_IF" up
+  ip route replace "$POD_CIDR" via "$N_IP" dev "$N_IF"
   node_cg_up
   node_certs
   write_configs
