@@ -16,11 +16,15 @@ import { takeSnapshot } from './snapshot.ts';
 import { recoveriesForRound } from './timeline/recovery.ts';
 import type { CheckInput, ClusterFacts, PlannedKill, RoundPlan, RoundResult, RunResult } from './types.ts';
 import type { Workload, WorkloadOptions } from './workloads/common.ts';
+import { describeStsOptions, pickStsOptions, type StsOptions } from './workloads/sts-options.ts';
+import { ensureStsSupport } from './sts-support.ts';
+import { minReadySecondsOf } from './timeline/queries.ts';
 import { deployWorkload, scaleDown, waitConverged, waitRollout } from './rollout.ts';
 import { buildWorkload, type WorkloadKind } from './workloads/index.ts';
 import { runNamespace } from './names.ts';
 
-export interface RunOptions {
+/** The StatefulSet spec options (--pod-management, --start-ordinal, …) are fields of their own. */
+export interface RunOptions extends StsOptions {
   kubeconfig?: string;
   context?: string;
   workload: WorkloadKind;
@@ -75,12 +79,15 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
   const namespace = runNamespace(runId);
   const wopts: WorkloadOptions = {
     namespace, runId, replicas: opts.replicas, image: opts.image, storageClass: facts.storageClass, claimSize: opts.claimSize,
+    sts: pickStsOptions(opts),
   };
   const workload = buildWorkload(opts.workload, wopts);
   const plan = planRounds({
     seed: opts.seed, statefulSet: workload.info.statefulSet, replicas: opts.replicas, rounds: opts.rounds, pattern: opts.killPattern,
+    startOrdinal: opts.startOrdinal,
   });
   log(`run ${runId}: ${opts.workload} x${opts.replicas}, ${opts.rounds} rounds (${opts.killPattern} kills), seed ${opts.seed}, namespace ${namespace}`);
+  log(`StatefulSet options: ${describeStsOptions(pickStsOptions(opts))}`);
   log(`cluster ${facts.version} at ${facts.server} (context ${facts.context}; ${cluster.source}), storage class ${facts.storageClass}`);
 
   const recorder = new Recorder(cluster, namespace, { log });
@@ -122,6 +129,7 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
     } catch (err) {
       log(`detection latency will not be measured: cannot create ConfigMap ${CANARY_NAME}: ${describeError(err)}`);
     }
+    await ensureStsSupport(cluster, workload, opts.timeoutSeconds * 1000, log);
     recorder.mark({ marker: 'deploy' });
     await deployWorkload(cluster, workload);
     await opts.hook?.({ phase: 'after-deploy', cluster, workload, recorder, log });
@@ -232,7 +240,7 @@ async function chaosRound(
     opts.log(`round ${p.round} did not converge: ${describeError(err)}${err instanceof ClusterError && err.detail ? `\n${err.detail}` : ''}`);
   }
   const end = recorder.mark({ marker: 'round-end', round: p.round, converged, ...(unobserved !== undefined ? { unobserved } : {}) });
-  const recoveries = recoveriesForRound(recorder.timeline, p, { start: start.t, end: end.t });
+  const recoveries = recoveriesForRound(recorder.timeline, p, { start: start.t, end: end.t }, minReadySecondsOf(workload.info));
   const times = recoveries
     .map((r) => `${r.pod} ${r.readyMs === undefined ? 'not recovered' : `${(r.readyMs / 1000).toFixed(1)}s`}`)
     .join(', ');

@@ -7,7 +7,7 @@ import { resolveInPod } from './probes/dns-inpod.ts';
 import { settleA, settleSrv, type DnsProbe } from './probes/dns.ts';
 import { clusterExec, readFileIn, type ExecFn } from './probes/exec.ts';
 import { hostnameIn, readSentinel, writeSentinel } from './probes/sentinel.ts';
-import { podFqdn, podName } from './names.ts';
+import { ordinals, podFqdn, podName, startOrdinal } from './names.ts';
 import { isReady } from './timeline/queries.ts';
 import type { Recorder } from './recorder.ts';
 import type { PodSnapshot, SentinelRecord, Snapshot, TopologyCopy, TopologySnapshot, WorkloadInfo } from './types.ts';
@@ -16,7 +16,7 @@ import type { Workload } from './workloads/common.ts';
 /** Per-ordinal facts from the recorder's current state (no I/O). */
 export function recordedPods(rec: Pick<Recorder, 'pods' | 'pvcs' | 'pvs'>, w: WorkloadInfo): PodSnapshot[] {
   const out: PodSnapshot[] = [];
-  for (let ordinal = 0; ordinal < w.replicas; ordinal++) {
+  for (const ordinal of ordinals(w)) {
     const name = podName(w, ordinal);
     const p = rec.pods.get(name);
     if (!p) continue;
@@ -33,6 +33,7 @@ export function recordedPods(rec: Pick<Recorder, 'pods' | 'pvcs' | 'pvs'>, w: Wo
     }
     out.push({
       name, ordinal, uid: p.uid, ip: p.ip ?? '', hostname: p.hostname ?? '', subdomain: p.subdomain ?? '',
+      // Ready, not Available: endpoints (and so DNS) publish a pod once it is Ready.
       node: p.node ?? '', ready: isReady(p), claims,
     });
   }
@@ -94,7 +95,7 @@ export async function takeSnapshot(ctx: SnapshotContext, sentinels: 'write' | 'r
 export async function readTopology(exec: ExecFn, workload: Workload, pods: readonly PodSnapshot[]): Promise<TopologySnapshot> {
   const t = workload.topology!;
   const read = (pod: string, path: string): ReturnType<typeof readFileIn> => readFileIn(exec, pod, workload.container, path);
-  const primary = podName(workload.info, 0);
+  const primary = podName(workload.info, startOrdinal(workload.info));
   const snap: TopologySnapshot = { primary, copies: [] };
   const data = await read(primary, t.primaryPath);
   if (data.data !== undefined) snap.primaryData = data.data;
@@ -107,7 +108,7 @@ export async function readTopology(exec: ExecFn, workload: Workload, pods: reado
     snap.primaryUid = id.uid;
     snap.primaryIp = id.ip;
   }
-  for (const pod of pods.filter((x) => x.ordinal > 0)) {
+  for (const pod of pods.filter((x) => x.name !== primary)) {
     const copy: TopologyCopy = { pod: pod.name };
     const c = await read(pod.name, t.copyPath);
     const s = c.unobserved ? c : await read(pod.name, t.servedByPath);

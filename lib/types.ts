@@ -3,6 +3,7 @@
 
 // The timeline's entry types live in lib/timeline/; re-exported so existing imports keep working.
 import type { TimelineEntry, WatchedKind } from './timeline/types.ts';
+import type { StsOptions } from './workloads/sts-options.ts';
 export type {
   EntryBase,
   EventState,
@@ -210,6 +211,10 @@ export interface WorkloadInfo {
   /** Named port the headless service exposes, for the SRV query. */
   portName: string;
   podManagementPolicy: 'OrderedReady' | 'Parallel';
+  /** The StatefulSet spec options the run chose (absent in older recordings: the Kubernetes defaults). */
+  options?: StsOptions;
+  /** Options asked for but left out because the cluster does not support them, each with the reason. */
+  optionsSkipped?: { option: string; value: string; reason: string }[];
 }
 
 /** Everything a check may look at. Checks must not do I/O. */

@@ -10,6 +10,7 @@ import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IProbe } from 'kubernetes-models/v1/Probe';
 import type { IService } from 'kubernetes-models/v1/Service';
 import type { WorkloadInfo } from '../types.ts';
+import { DEFAULT_STS_OPTIONS, pickStsOptions, stsSpecFields, type StsOptions } from './sts-options.ts';
 
 export const RUN_LABEL = 'ordinal.dev/run-id';
 export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'ordinal' } as const;
@@ -25,6 +26,8 @@ export interface WorkloadOptions {
   /** Omitted from the claims when undefined, so the cluster default applies. */
   storageClass?: string;
   claimSize: string;
+  /** StatefulSet spec options (lib/workloads/sts-options.ts); the Kubernetes defaults when absent. */
+  sts?: StsOptions;
 }
 
 /** A manifest a workload creates, with apiVersion and kind set. */
@@ -60,8 +63,9 @@ export interface StatefulShape {
   fieldEnv?: Record<string, string>;
 }
 
-/** Headless Service + OrderedReady StatefulSet with one claim template. */
+/** Headless Service + StatefulSet (OrderedReady unless the options say otherwise) with one claim template. */
 export function statefulWorkload(o: WorkloadOptions, kind: WorkloadInfo['kind'], s: StatefulShape): Workload {
+  const chosen = o.sts ?? DEFAULT_STS_OPTIONS;
   const labels = { ...MANAGED_BY, [RUN_LABEL]: o.runId, app: s.name };
   const service: IService = {
     apiVersion: 'v1',
@@ -76,7 +80,7 @@ export function statefulWorkload(o: WorkloadOptions, kind: WorkloadInfo['kind'],
     spec: {
       serviceName: s.service,
       replicas: o.replicas,
-      podManagementPolicy: 'OrderedReady',
+      ...stsSpecFields(chosen),
       selector: { matchLabels: { app: s.name } },
       template: {
         metadata: { labels },
@@ -120,7 +124,8 @@ export function statefulWorkload(o: WorkloadOptions, kind: WorkloadInfo['kind'],
       claimTemplates: [s.claim],
       clusterDomain: 'cluster.local',
       portName: s.port.name,
-      podManagementPolicy: 'OrderedReady',
+      podManagementPolicy: chosen.podManagementPolicy,
+      options: pickStsOptions(chosen),
     },
     objects: [service, sts],
     container: s.name,

@@ -42,17 +42,49 @@ describe('ordinal run options: one table', () => {
       '--kubeconfig', '/tmp/kc', '--context', 'kind-x', '--workload', 'primary-replica', '--replicas', '7', '--rounds', '2',
       '--seed', '0x10', '--kill-pattern', 'burst', '--image', 'registry.local/busybox:1', '--storage-class', 'fast',
       '--claim-size', '1Gi', '--timeout', '900', '--dns-server', '127.0.0.1:5353', '--dns-budget', '5',
-      '--report-dir', '/tmp/r', '--keep-namespace',
+      '--report-dir', '/tmp/r', '--keep-namespace', '--pod-management', 'Parallel', '--partition', '2', '--max-unavailable', '2',
+      '--min-ready-seconds', '5', '--start-ordinal', '10', '--pvc-retention', 'whenScaled=Delete',
     ];
     const a = parseRunArgs(argv);
     const again = parseRunArgs(replayArgv(a.replay));
     expect(shape(again)).to.deep.equal(shape(a));
     expect(again.replay).to.equal(a.replay);
     // Every string flag that shapes the run appears: none is missed by the replay.
+    // --update-strategy OnDelete excludes --partition and --max-unavailable: it round-trips on its own below.
     for (const [flag, spec] of FLAGS) {
       if (spec.replay === 'never') expect(a.replay, flag).not.to.include(`--${flag}`);
-      else expect(a.replay, flag).to.include(`--${flag} `);
+      else if (flag !== 'update-strategy') expect(a.replay, flag).to.include(`--${flag} `);
     }
+    expect(a.replay).to.include('--pvc-retention whenDeleted=Retain,whenScaled=Delete');
+    const onDelete = parseRunArgs(['--seed', '3', '--update-strategy', 'OnDelete']);
+    expect(onDelete.replay).to.include('--update-strategy OnDelete');
+    expect(shape(parseRunArgs(replayArgv(onDelete.replay)))).to.deep.equal(shape(onDelete));
+  });
+
+  it('StatefulSet options: defaults are the Kubernetes defaults, values are parsed and checked', () => {
+    const d = parseRunArgs(['--seed', '1']);
+    expect(d).to.deep.include({
+      podManagementPolicy: 'OrderedReady', updateStrategy: 'RollingUpdate', partition: 0, minReadySeconds: 0, startOrdinal: 0,
+      pvcRetention: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+    });
+    expect(d.maxUnavailable).to.equal(undefined);
+    const a = parseRunArgs(['--seed', '1', '--pvc-retention', 'whenScaled=Delete,whenDeleted=Delete', '--max-unavailable', '3', '--start-ordinal', '5']);
+    expect(a.pvcRetention).to.deep.equal({ whenDeleted: 'Delete', whenScaled: 'Delete' });
+    expect(a).to.include({ maxUnavailable: 3, startOrdinal: 5 });
+    const bad: [string[], string][] = [
+      [['--pod-management', 'Burst'], '--pod-management must be one of OrderedReady, Parallel, got "Burst"'],
+      [['--update-strategy', 'Recreate'], '--update-strategy must be one of RollingUpdate, OnDelete, got "Recreate"'],
+      [['--partition=-1'], '--partition must be an integer from 0 to 100, got "-1"'],
+      [['--max-unavailable', '0'], '--max-unavailable must be an integer from 1 to 100, got "0"'],
+      [['--min-ready-seconds', '1.5'], '--min-ready-seconds must be an integer from 0 to 3600, got "1.5"'],
+      [['--start-ordinal', 'x'], '--start-ordinal must be an integer from 0 to 1000000, got "x"'],
+      [['--pvc-retention', 'whenDeleted=Keep'], '--pvc-retention: expected whenDeleted=Retain|Delete,whenScaled=Retain|Delete, got "whenDeleted=Keep"'],
+      [['--pvc-retention', 'whenScaled=Delete,whenScaled=Retain'], '--pvc-retention: whenScaled is given twice'],
+      [['--pvc-retention', ''], '--pvc-retention: expected'],
+      [['--update-strategy', 'OnDelete', '--partition', '1'], '--partition applies only to --update-strategy RollingUpdate, not OnDelete'],
+      [['--update-strategy', 'OnDelete', '--max-unavailable', '2'], '--max-unavailable applies only to --update-strategy RollingUpdate'],
+    ];
+    for (const [argv, message] of bad) expect(() => parseRunArgs(['--seed', '1', ...argv]), argv.join(' ')).to.throw(UsageError, message);
   });
 
   it('a flag at its default is left out of the replay unless the table says always', () => {
@@ -72,6 +104,8 @@ describe('ordinal run options: one table', () => {
     const sample: Record<string, string> = {
       context: 'kind-x', replicas: '4', rounds: '1', seed: '9', 'kill-pattern': 'reverse', image: 'busybox:1', 'storage-class': 'fast',
       'claim-size': '128Mi', timeout: '60', 'dns-server': '127.0.0.1:53', 'dns-budget': '7', 'report-dir': '/tmp/reports',
+      'pod-management': 'Parallel', 'update-strategy': 'RollingUpdate', partition: '1', 'max-unavailable': '2', 'min-ready-seconds': '3',
+      'start-ordinal': '4', 'pvc-retention': 'whenDeleted=Delete',
     };
     for (const [flag, spec] of FLAGS) {
       if (spec.type !== 'string' || flag === 'kubeconfig' || flag === 'workload') {
@@ -89,6 +123,7 @@ describe('ordinal run options: one table', () => {
     expect(argvFromEnv({ ORDINAL_UNKNOWN: 'x', ORDINAL_CONTEXT: '', ORDINAL_SEED: '3' })).to.deep.equal(['--seed', '3']);
     const a = parseRunArgs(argvFromEnv(env));
     expect(a).to.include({ claimSize: '128Mi', dnsBudgetSeconds: 7, killPattern: 'reverse', replicas: 4, reportDir: '/tmp/reports' });
+    expect(a).to.include({ podManagementPolicy: 'Parallel', partition: 1, maxUnavailable: 2, minReadySeconds: 3, startOrdinal: 4 });
   });
 
   it('--help lists every flag with its default, range and suite variable', () => {

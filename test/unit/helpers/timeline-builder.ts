@@ -17,6 +17,7 @@ import type {
   WatchEntry,
   WorkloadInfo,
 } from '../../../lib/types.ts';
+import { DEFAULT_STS_OPTIONS, type StsOptions } from '../../../lib/workloads/sts-options.ts';
 
 export const NAMESPACE = 'ordinal-abc123';
 export const FQDN_SUFFIX = `nginx.${NAMESPACE}.svc.cluster.local`;
@@ -70,8 +71,8 @@ class Writer {
   }
 }
 
-/** Creates pod `web-<ordinal>` and walks it to Ready, as the kubelet reports it. */
-function bringUp(w: Writer, ordinal: number): void {
+/** Creates pod `web-<ordinal>` and walks it to Ready, as the kubelet reports it; then `holdMs` pass with nothing recorded. */
+function bringUp(w: Writer, ordinal: number, holdMs = 0): void {
   const name = `web-${ordinal}`;
   const gen = w.generation.get(name) ?? 0;
   w.pod('ADDED', name, {
@@ -90,6 +91,7 @@ function bringUp(w: Writer, ordinal: number): void {
   // The kubelet stamps readiness a little before the watch delivers it, to the second.
   const readySince = new Date(Math.floor((EPOCH + w.t - 150) / 1000) * 1000).toISOString().replace('.000Z', 'Z');
   w.pod('MODIFIED', name, { ready: true, readySince });
+  w.tick(holdMs);
 }
 
 function createClaim(w: Writer, ordinal: number): void {
@@ -152,6 +154,10 @@ export interface WebScenario {
   podManagementPolicy?: WorkloadInfo['podManagementPolicy'];
   /** Replicas after the final scale-down (default 1); null records no scale-down. */
   scaleDownTo?: number | null;
+  /** StatefulSet options recorded in the workload (absent: none recorded, as in older results). */
+  options?: Partial<StsOptions>;
+  /** How long each pod stays Ready before anything else is recorded (minReadySeconds scenarios). */
+  readyHoldMs?: number;
 }
 
 export function buildWebInput(scenario: WebScenario = {}): CheckInput {
@@ -164,13 +170,15 @@ export function buildWebInput(scenario: WebScenario = {}): CheckInput {
     claimTemplates: ['www'],
     clusterDomain: 'cluster.local',
     portName: 'web',
-    podManagementPolicy: scenario.podManagementPolicy ?? 'OrderedReady',
+    podManagementPolicy: scenario.podManagementPolicy ?? scenario.options?.podManagementPolicy ?? 'OrderedReady',
+    ...(scenario.options ? { options: { ...DEFAULT_STS_OPTIONS, ...scenario.options } } : {}),
   };
+  const hold = scenario.readyHoldMs ?? 0;
   const w = new Writer();
   w.marker({ marker: 'deploy' });
   for (let k = 0; k < 3; k++) {
     createClaim(w, k);
-    bringUp(w, k);
+    bringUp(w, k, hold);
   }
   w.tick(100);
   w.marker({ marker: 'rollout-complete' });
@@ -205,12 +213,12 @@ export function buildWebInput(scenario: WebScenario = {}): CheckInput {
     // The controller brings replacements back lowest ordinal first, whatever the kill order.
     for (const k of [...plan.kills].sort((a, b) => a.ordinal - b.ordinal)) {
       w.generation.set(k.pod, (w.generation.get(k.pod) ?? 0) + 1);
-      bringUp(w, k.ordinal);
+      bringUp(w, k.ordinal, hold);
     }
     w.tick(100);
     w.marker({ marker: 'round-end', round: plan.round, converged: true });
     const window = { start: startedAt, end: w.t };
-    rounds.push({ plan, startedAt, endedAt: w.t, converged: true, recoveries: recoveriesForRound(w.entries, plan, window) });
+    rounds.push({ plan, startedAt, endedAt: w.t, converged: true, recoveries: recoveriesForRound(w.entries, plan, window, scenario.options?.minReadySeconds) });
   }
   w.tick(500);
   w.marker({ marker: 'after' });
