@@ -33,7 +33,9 @@ function judgeRecovery(input: CheckInput): CheckOutcome {
   if (f.problems.length > 0) return failed(firstOf(f.problems), f.evidence);
   if (f.unjudged.length > 0) return errored(firstOf(f.unjudged), f.evidence);
   const kills = markersOf(entries, 'kill').length;
-  return passed(`all ${kills} killed pods were replaced and Ready at the round's revision; no other pod was replaced`, f.evidence);
+  const minReady = minReadySecondsOf(input.workload);
+  const ready = minReady > 0 ? `Ready and Available (minReadySeconds ${minReady})` : 'Ready';
+  return passed(`all ${kills} killed pods were replaced and ${ready} at the round's revision; no other pod was replaced`, f.evidence);
 }
 
 function judgeRound(

@@ -9,7 +9,7 @@ import type { CheckInput, PodState, TimelineEntry } from '../../lib/types.ts';
 import { DEFAULT_STS_OPTIONS } from '../../lib/workloads/sts-options.ts';
 import { expectFailure, resultOf } from './helpers/assertions.ts';
 import { buildWebInput, uidOf } from './helpers/timeline-builder.ts';
-import { moveBefore, podEvent } from './helpers/timeline-edit.ts';
+import { append, insertBefore, moveBefore, podEvent } from './helpers/timeline-edit.ts';
 
 const ORDERING = ['STS-ORDER-CREATE', 'STS-ORDER-RECREATE', 'STS-ORDER-SCALEDOWN'];
 
@@ -100,6 +100,24 @@ describe('checks under the StatefulSet options', () => {
       for (const round of input.rounds) {
         for (const rec of round.recoveries) expect(rec.readyMs ?? 0, rec.pod).to.be.greaterThan(2000);
       }
+    });
+  });
+
+  describe('--pvc-retention whenScaled=Delete and STS-PVC-BINDING', () => {
+    const deleted = (claim: string, ordinal: number) =>
+      ({ type: 'DELETED', kind: 'PersistentVolumeClaim', name: claim, resourceVersion: '99999', pvc: { uid: `pvc-uid-${ordinal}`, phase: 'Bound', volumeName: `pv-${ordinal}` } }) as const;
+    const scaled = buildWebInput({ options: { pvcRetention: { whenDeleted: 'Retain', whenScaled: 'Delete' } } });
+
+    it('the claim of a scaled-away ordinal deleted after the scale-down is the policy at work, not a broken binding', () => {
+      expect(resultOf(append(scaled, deleted('www-web-2', 2)), 'STS-PVC-BINDING').status).to.equal('passed');
+      // With Retain (the default) the same deletion fails.
+      expectFailure(resultOf(append(buildWebInput(), deleted('www-web-2', 2)), 'STS-PVC-BINDING'), 'www-web-2 was deleted');
+    });
+
+    it('still fails for a claim the scale-down keeps, and for a deletion before the scale-down', () => {
+      expectFailure(resultOf(append(scaled, deleted('www-web-0', 0)), 'STS-PVC-BINDING'), 'www-web-0 was deleted');
+      const early = insertBefore(scaled, (e) => e.type === 'MARKER' && e.marker === 'scale-down', deleted('www-web-2', 2));
+      expectFailure(resultOf(early, 'STS-PVC-BINDING'), 'www-web-2 was deleted');
     });
   });
 
