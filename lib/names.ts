@@ -20,6 +20,11 @@ export function podName(workload: Pick<WorkloadInfo, 'statefulSet'>, ordinal: nu
   return `${workload.statefulSet}-${ordinal}`;
 }
 
+/** The claim a StatefulSet makes for `template` and pod `ordinal`: `<template>-<sts>-<ordinal>`. */
+export function claimName(workload: Pick<WorkloadInfo, 'statefulSet'>, template: string, ordinal: number): string {
+  return `${template}-${workload.statefulSet}-${ordinal}`;
+}
+
 /** The per-pod DNS name the headless service publishes. */
 export function podFqdn(workload: WorkloadInfo, pod: string): string {
   return `${pod}.${workload.service}.${workload.namespace}.svc.${workload.clusterDomain}`;

@@ -18,6 +18,7 @@ import type { CheckInput, ClusterFacts, PlannedKill, RoundPlan, RoundResult, Run
 import type { Workload, WorkloadOptions } from './workloads/common.ts';
 import { describeStsOptions, pickStsOptions, type StsOptions } from './workloads/sts-options.ts';
 import { ensureStsSupport } from './sts-support.ts';
+import { settleScaledClaims } from './retention.ts';
 import { minReadySecondsOf } from './timeline/queries.ts';
 import { deployWorkload, scaleDown, waitConverged, waitRollout } from './rollout.ts';
 import { buildWorkload, type WorkloadKind } from './workloads/index.ts';
@@ -49,7 +50,9 @@ export interface RunOptions extends StsOptions {
 }
 
 /** Where a run is when it calls its hook. `round` is set for the round phases. */
-export type RunPhase = 'after-deploy' | 'after-rollout' | 'after-baseline' | 'before-kills' | 'after-kills' | 'after-round' | 'before-after-snapshot' | 'scale-down-requested';
+export type RunPhase =
+  | 'after-deploy' | 'after-rollout' | 'after-baseline' | 'before-kills' | 'after-kills' | 'after-round' | 'before-after-snapshot'
+  | 'scale-down-requested' | 'claims-scaled';
 
 export interface HookContext {
   phase: RunPhase;
@@ -161,16 +164,23 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
     canary?.stop();
     recorder.mark({ marker: 'after' });
     const after = await takeSnapshot(snapCtx, 'read');
+    let scaled = false;
     if (opts.replicas >= 2 && rounds.every((r) => r.converged)) {
       // A scale-down that cannot finish must not cost the run its other verdicts:
       // the marker says why, and STS-ORDER-SCALEDOWN reports it as an error.
       try {
         await scaleDown(cluster, recorder, workload, 1, opts.timeoutSeconds * 1000, () => hook('scale-down-requested'));
         log(`scaled down ${opts.replicas} -> 1`);
+        scaled = true;
       } catch (err) {
         recorder.mark({ marker: 'scale-down-complete', aborted: describeError(err) });
         log(`scale-down did not finish: ${describeError(err)}`);
       }
+    }
+    if (scaled) {
+      // STS-PVC-RETENTION: the scaled-away ordinals' claims go (whenScaled: Delete) or stay.
+      await settleScaledClaims(recorder, workload.info, opts.replicas, 1, opts.timeoutSeconds * 1000, log);
+      await hook('claims-scaled');
     }
     const input: CheckInput = {
       workload: workload.info, timeline: recorder.timeline, baseline, after, rounds, limits: { recoveryTimeoutMs: opts.timeoutSeconds * 1000 },

@@ -154,7 +154,7 @@ export interface WebScenario {
   podManagementPolicy?: WorkloadInfo['podManagementPolicy'];
   /** Replicas after the final scale-down (default 1); null records no scale-down. */
   scaleDownTo?: number | null;
-  /** StatefulSet options recorded in the workload (absent: none recorded, as in older results). */
+  /** StatefulSet options recorded in the workload, over the defaults. */
   options?: Partial<StsOptions>;
   /** How long each pod stays Ready before anything else is recorded (minReadySeconds scenarios). */
   readyHoldMs?: number;
@@ -171,7 +171,7 @@ export function buildWebInput(scenario: WebScenario = {}): CheckInput {
     clusterDomain: 'cluster.local',
     portName: 'web',
     podManagementPolicy: scenario.podManagementPolicy ?? scenario.options?.podManagementPolicy ?? 'OrderedReady',
-    ...(scenario.options ? { options: { ...DEFAULT_STS_OPTIONS, ...scenario.options } } : {}),
+    options: { ...DEFAULT_STS_OPTIONS, ...scenario.options },
   };
   const hold = scenario.readyHoldMs ?? 0;
   const w = new Writer();
@@ -239,6 +239,19 @@ export function buildWebInput(scenario: WebScenario = {}): CheckInput {
       w.pod('DELETED', `web-${k}`, {});
     }
     w.marker({ marker: 'scale-down-complete' });
+    // As lib/retention.ts records it: with whenScaled Delete the scaled-away claims go first.
+    const policy = workload.options?.pvcRetention.whenScaled ?? 'Retain';
+    const claims: string[] = [];
+    for (let k = 2; k >= to; k--) claims.push(`www-web-${k}`);
+    if (policy === 'Delete') {
+      for (let k = 2; k >= to; k--) {
+        w.tick(300);
+        const pvc = { uid: `pvc-uid-${k}`, phase: 'Bound', storageClass: 'standard', volumeName: `pv-${k}` };
+        w.watch('MODIFIED', 'PersistentVolumeClaim', `www-web-${k}`, { pvc: { ...pvc, deletionTimestamp: new Date(EPOCH + w.t).toISOString() } });
+        w.watch('DELETED', 'PersistentVolumeClaim', `www-web-${k}`, { pvc });
+      }
+    }
+    w.marker({ marker: 'claims-scaled', policy, claims });
   }
   return { workload, timeline: w.entries, baseline, after, rounds, limits: { recoveryTimeoutMs: 300_000 } };
 }
