@@ -18,7 +18,7 @@ import type { CheckInput, ClusterFacts, PlannedKill, RoundPlan, RoundResult, Run
 import type { Workload, WorkloadOptions } from './workloads/common.ts';
 import { describeStsOptions, pickStsOptions, type StsOptions } from './workloads/sts-options.ts';
 import { ensureStsSupport } from './sts-support.ts';
-import { settleScaledClaims } from './retention.ts';
+import { deleteStatefulSet, settleScaledClaims } from './retention.ts';
 import { minReadySecondsOf } from './timeline/queries.ts';
 import { deployWorkload, scaleDown, waitConverged, waitRollout } from './rollout.ts';
 import { buildWorkload, type WorkloadKind } from './workloads/index.ts';
@@ -52,7 +52,7 @@ export interface RunOptions extends StsOptions {
 /** Where a run is when it calls its hook. `round` is set for the round phases. */
 export type RunPhase =
   | 'after-deploy' | 'after-rollout' | 'after-baseline' | 'before-kills' | 'after-kills' | 'after-round' | 'before-after-snapshot'
-  | 'scale-down-requested' | 'claims-scaled';
+  | 'scale-down-requested' | 'claims-scaled' | 'statefulset-deleted';
 
 export interface HookContext {
   phase: RunPhase;
@@ -181,6 +181,9 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
       // STS-PVC-RETENTION: the scaled-away ordinals' claims go (whenScaled: Delete) or stay.
       await settleScaledClaims(recorder, workload.info, opts.replicas, 1, opts.timeoutSeconds * 1000, log);
       await hook('claims-scaled');
+      // …and whenDeleted: the claims go with the StatefulSet or stay.
+      await deleteStatefulSet(cluster, recorder, workload.info, opts.timeoutSeconds * 1000, log);
+      await hook('statefulset-deleted');
     }
     const input: CheckInput = {
       workload: workload.info, timeline: recorder.timeline, baseline, after, rounds, limits: { recoveryTimeoutMs: opts.timeoutSeconds * 1000 },

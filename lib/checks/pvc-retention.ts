@@ -1,88 +1,121 @@
-// STS-PVC-RETENTION: persistentVolumeClaimRetentionPolicy.whenScaled, judged on the
-// run's final scale-down. With Delete, upstream (stateful_set_control.go, fixPodClaim
-// and UpdatePodClaimForRetentionPolicy) makes each condemned pod the owner of its claims,
-// so the garbage collector deletes them once the pod is gone: every claim of a
-// scaled-away ordinal must show its DELETED on the watch before the run's wait for it
-// ended (the `claims-scaled` marker). With Retain none of them may be marked for deletion
-// or deleted from the scale-down to the end of the recording. The claims of the ordinals
-// that stay are STS-PVC-BINDING's. whenDeleted is not judged: a run ends by deleting its
-// namespace, which deletes every claim whatever the policy.
+// STS-PVC-RETENTION: persistentVolumeClaimRetentionPolicy, judged at the two moments a
+// run makes it act (lib/retention.ts). whenScaled, on the final scale-down: with Delete,
+// upstream (stateful_set_control.go, fixPodClaim and UpdatePodClaimForRetentionPolicy)
+// makes each condemned pod the owner of its claims, so the garbage collector deletes
+// them once the pod is gone: every claim of a scaled-away ordinal must show its DELETED
+// before the run's wait ended (`claims-scaled`); with Retain none may be marked for
+// deletion. whenDeleted, when the run deletes the StatefulSet: with Delete the set owns
+// its claims and every claim present then must be DELETED before `statefulset-deleted`;
+// with Retain none may be marked for deletion by then (the pods gone, plus a settle).
 import { scaledAwayClaims } from '../retention.ts';
-import type { CheckDefinition, CheckInput, CheckOutcome, Evidence } from '../types.ts';
+import type { CheckDefinition, CheckInput, CheckOutcome, Evidence, TimelineEntry } from '../types.ts';
 import { errored, failed, findMarker, firstOf, inOrder, markerAt, passed, skipped } from './support.ts';
 
 export const pvcRetention: CheckDefinition = {
   id: 'STS-PVC-RETENTION',
-  guarantee: 'with whenScaled: Delete the claims of scaled-away ordinals are deleted, with Retain they are kept',
+  guarantee: 'claims are deleted or kept as persistentVolumeClaimRetentionPolicy says: whenScaled on scale-down, whenDeleted when the StatefulSet is deleted',
   run: judgeRetention,
 };
 
-interface Seen {
-  present: boolean;
-  terminating?: number;
-  deleted?: { t: number; uid: string };
+interface Findings {
+  problems: string[];
+  unjudged: string[];
+  evidence: Evidence[];
+  ok: Evidence[];
+  judged: string[];
 }
+
+type Policy = 'Retain' | 'Delete';
 
 function judgeRetention(input: CheckInput): CheckOutcome {
   const { workload } = input;
   if (workload.claimTemplates.length === 0) return skipped('the StatefulSet has no volumeClaimTemplates');
-  if (!workload.options) return skipped('the run recorded no StatefulSet options, so not the retention policy it was judged under');
+  const options = workload.options;
+  if (!options) return skipped('the run recorded no StatefulSet options, so not the retention policy it was judged under');
   const entries = inOrder(input.timeline);
-  const start = findMarker(entries, 'scale-down');
-  const sd = markerAt(entries, start, 'scale-down');
-  if (!sd) return skipped('the run did not scale the StatefulSet down (it needs at least 2 replicas and every round converged)');
-  const policy = workload.options.pvcRetention.whenScaled;
-  const claims = scaledAwayClaims(workload, sd.from, sd.to);
-  const endIdx = findMarker(entries, 'claims-scaled', start);
-  const end = markerAt(entries, endIdx, 'claims-scaled');
-  const subject = `StatefulSet ${workload.statefulSet}`;
-  if (!end) {
-    const done = markerAt(entries, findMarker(entries, 'scale-down-complete', start), 'scale-down-complete');
-    const why = done?.aborted !== undefined ? `the scale-down did not finish (${done.aborted})` : 'the run stopped before it looked at the claims';
-    return errored(`whenScaled ${policy} could not be judged: ${why}`, [{ subject, expected: `claims-scaled after the scale-down ${sd.from} -> ${sd.to}`, observed: why }]);
-  }
-  if (end.unobserved !== undefined) {
-    return errored(`whenScaled ${policy} could not be judged: ${end.unobserved}`, [{ subject, expected: `the watch to follow ${claims.join(', ')}`, observed: end.unobserved, at: end.t }]);
-  }
-  // Delete: judged up to the end of the run's wait; Retain: to the end of the recording.
-  const last = policy === 'Delete' ? endIdx : entries.length;
-  const seen = new Map<string, Seen>(claims.map((c) => [c, { present: false }]));
+  const f: Findings = { problems: [], unjudged: [], evidence: [], ok: [], judged: [] };
+  const scaled = judgeScaled(input, entries, options.pvcRetention.whenScaled, f);
+  const deleted = judgeDeleted(entries, options.pvcRetention.whenDeleted, f);
+  if (!scaled && !deleted) return skipped('the run neither scaled the StatefulSet down nor deleted it (it needs at least 2 replicas and every round converged)');
+  if (f.problems.length > 0) return failed(firstOf(f.problems), [...f.evidence, ...f.ok]);
+  if (f.unjudged.length > 0) return errored(firstOf(f.unjudged), [...f.evidence, ...f.ok]);
+  return passed(f.judged.join('; '), f.ok);
+}
+
+/** Judges claims over entries (from, to): Delete needs each DELETED there, Retain none marked for deletion. */
+function judgeClaims(
+  entries: TimelineEntry[], claims: string[], range: { from: number; to: number }, rule: { key: 'whenScaled' | 'whenDeleted'; policy: Policy; when: string },
+  f: Findings, endNote?: string,
+): void {
+  const { key, policy, when } = rule;
+  const view = new Map<string, { present: boolean; terminating?: number; deleted?: { t: number; uid: string } }>(claims.map((c) => [c, { present: false }]));
   entries.forEach((e, i) => {
-    if (e.type === 'MARKER' || e.kind !== 'PersistentVolumeClaim' || i >= last) return;
-    const s = seen.get(e.name);
+    if (e.type === 'MARKER' || e.kind !== 'PersistentVolumeClaim' || i >= range.to) return;
+    const s = view.get(e.name);
     if (!s) return;
-    if (i < start) {
-      s.present = e.type !== 'DELETED';
-      return;
-    }
-    if (e.type === 'DELETED') s.deleted ??= { t: e.t, uid: e.pvc?.uid ?? 'unknown' };
+    // A claim already on its way out (deletionTimestamp) when the window opens is not the policy's doing.
+    if (i < range.from) s.present = e.type !== 'DELETED' && !e.pvc?.deletionTimestamp;
+    else if (e.type === 'DELETED') s.deleted ??= { t: e.t, uid: e.pvc?.uid ?? 'unknown' };
     else if (e.pvc?.deletionTimestamp) s.terminating ??= e.t;
   });
-
-  const problems: string[] = [];
-  const evidence: Evidence[] = [];
-  const ok: Evidence[] = [];
-  for (const [claim, s] of seen) {
-    const sub = `PVC ${claim}`;
+  const endT = entries[range.to]?.t;
+  for (const [claim, s] of view) {
+    const subject = `PVC ${claim}`;
     if (!s.present) {
-      // Gone before the scale-down: STS-PVC-BINDING's finding; nothing for the policy to act on.
-      ok.push({ subject: sub, note: 'not present when the scale-down began; not judged here' });
-      continue;
-    }
-    if (policy === 'Delete' && !s.deleted) {
+      f.ok.push({ subject, note: `gone or being deleted before ${when}; not judged for it` });
+    } else if (policy === 'Delete' && !s.deleted) {
       const state = s.terminating !== undefined ? `marked for deletion at t=${s.terminating}ms but never gone` : 'never marked for deletion';
-      problems.push(`${claim} was not deleted after the scale-down ${sd.from} -> ${sd.to} although whenScaled is Delete: ${state}`);
-      evidence.push({ subject: sub, expected: `deleted once its pod was gone (whenScaled: Delete), before t=${end.t}ms`, observed: `${state}${end.aborted ? `; the wait ended: ${end.aborted}` : ''}`, at: end.t });
+      f.problems.push(`${claim} was not deleted after ${when} although ${key} is Delete: ${state}`);
+      f.evidence.push({ subject, expected: `deleted after ${when} (${key}: Delete), before t=${endT}ms`, observed: `${state}${endNote ? `; the wait ended: ${endNote}` : ''}`, at: endT });
     } else if (policy === 'Retain' && (s.deleted || s.terminating !== undefined)) {
       const t = s.terminating ?? s.deleted?.t;
-      problems.push(`${claim} was ${s.deleted ? 'deleted' : 'marked for deletion'} at t=${t}ms after the scale-down although whenScaled is Retain`);
-      evidence.push({ subject: sub, expected: 'kept after the scale-down (whenScaled: Retain)', observed: s.deleted ? `DELETED uid ${s.deleted.uid} at t=${s.deleted.t}ms` : `deletionTimestamp set at t=${t}ms`, at: t });
+      f.problems.push(`${claim} was ${s.deleted ? 'deleted' : 'marked for deletion'} at t=${t}ms after ${when} although ${key} is Retain`);
+      f.evidence.push({ subject, expected: `kept after ${when} (${key}: Retain)`, observed: s.deleted ? `DELETED uid ${s.deleted.uid} at t=${s.deleted.t}ms` : `deletionTimestamp set at t=${t}ms`, at: t });
     } else {
-      ok.push({ subject: sub, observed: policy === 'Delete' ? `deleted at t=${s.deleted?.t}ms (uid ${s.deleted?.uid})` : 'kept: never marked for deletion', at: s.deleted?.t });
+      f.ok.push({ subject, observed: policy === 'Delete' ? `deleted at t=${s.deleted?.t}ms (uid ${s.deleted?.uid})` : 'kept: never marked for deletion', at: s.deleted?.t, note: `${key} ${policy}` });
     }
   }
-  const note = { subject, note: `whenDeleted ${workload.options.pvcRetention.whenDeleted} is not judged: the run ends by deleting its namespace, which removes every claim` };
-  if (problems.length > 0) return failed(firstOf(problems), [...evidence, ...ok, note]);
-  const verb = policy === 'Delete' ? 'deleted after' : 'kept through';
-  return passed(`whenScaled ${policy}: ${claims.join(', ') || 'no claims'} ${verb} the scale-down ${sd.from} -> ${sd.to}`, [...ok, note]);
+}
+
+function judgeScaled(input: CheckInput, entries: TimelineEntry[], policy: Policy, f: Findings): boolean {
+  const start = findMarker(entries, 'scale-down');
+  const sd = markerAt(entries, start, 'scale-down');
+  if (!sd) return false;
+  const when = `the scale-down ${sd.from} -> ${sd.to}`;
+  const claims = scaledAwayClaims(input.workload, sd.from, sd.to);
+  const endIdx = findMarker(entries, 'claims-scaled', start);
+  const end = markerAt(entries, endIdx, 'claims-scaled');
+  const subject = `StatefulSet ${input.workload.statefulSet}`;
+  if (!end || end.unobserved !== undefined) {
+    const done = markerAt(entries, findMarker(entries, 'scale-down-complete', start), 'scale-down-complete');
+    const why = end?.unobserved ?? (done?.aborted !== undefined ? `the scale-down did not finish (${done.aborted})` : 'the run stopped before it looked at the claims');
+    f.unjudged.push(`whenScaled ${policy} could not be judged: ${why}`);
+    f.evidence.push({ subject, expected: `the claims followed after ${when}`, observed: why });
+    return true;
+  }
+  // Delete: up to the end of the run's wait; Retain: as long as the recording shows.
+  judgeClaims(entries, claims, { from: start, to: policy === 'Delete' ? endIdx : entries.length }, { key: 'whenScaled', policy, when }, f, end.aborted);
+  f.judged.push(`whenScaled ${policy}: ${claims.join(', ') || 'no claims'} ${policy === 'Delete' ? 'deleted after' : 'kept through'} the scale-down ${sd.from} -> ${sd.to}`);
+  return true;
+}
+
+function judgeDeleted(entries: TimelineEntry[], policy: Policy, f: Findings): boolean {
+  const start = findMarker(entries, 'statefulset-delete');
+  const del = markerAt(entries, start, 'statefulset-delete');
+  if (!del) {
+    f.ok.push({ subject: 'whenDeleted', note: `whenDeleted ${policy} not judged: the run did not delete the StatefulSet` });
+    return false;
+  }
+  const when = 'the StatefulSet was deleted';
+  const endIdx = findMarker(entries, 'statefulset-deleted', start);
+  const end = markerAt(entries, endIdx, 'statefulset-deleted');
+  if (!end || end.unobserved !== undefined) {
+    const why = end?.unobserved ?? 'the run stopped before the deletion was followed to its end';
+    f.unjudged.push(`whenDeleted ${policy} could not be judged: ${why}`);
+    f.evidence.push({ subject: 'whenDeleted', expected: `the claims followed after ${when}`, observed: why });
+    return true;
+  }
+  judgeClaims(entries, del.claims, { from: start, to: endIdx }, { key: 'whenDeleted', policy, when }, f, end.aborted);
+  f.judged.push(`whenDeleted ${policy}: ${del.claims.join(', ') || 'no claims'} ${policy === 'Delete' ? 'deleted with' : 'kept after deleting'} the StatefulSet`);
+  return true;
 }

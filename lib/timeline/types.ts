@@ -107,6 +107,15 @@ export type MarkerPayload =
       /** …or because the harness lost sight of the cluster. */
       unobserved?: string;
     }
+  | { marker: 'statefulset-delete'; claims: string[] } // the run deletes the StatefulSet; the claims present then
+  | {
+      marker: 'statefulset-deleted';
+      /** persistentVolumeClaimRetentionPolicy.whenDeleted. */
+      policy: 'Retain' | 'Delete';
+      /** The wait (pods gone; with Delete the claims gone too) ended without it (timeout, refused delete). */
+      aborted?: string;
+      unobserved?: string;
+    }
   | {
       marker: 'watch-gap';
       kind: WatchedKind;

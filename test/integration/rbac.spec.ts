@@ -100,13 +100,14 @@ describe('examples/rbac.yaml (integration, real cluster)', function () {
     };
     const granted: [string, string, Parameters<typeof can>[2]][] = [
       ['create', 'namespaces', {}], ['delete', 'namespaces', {}], ['watch', 'pods', { ns: 'any-run' }],
-      ['create', 'statefulsets', { group: 'apps', ns: 'any-run' }], ['get', 'services', { ns: 'kube-system', name: 'kube-dns' }],
+      ['create', 'statefulsets', { group: 'apps', ns: 'any-run' }], ['delete', 'statefulsets', { group: 'apps', ns: 'any-run' }],
+      ['get', 'services', { ns: 'kube-system', name: 'kube-dns' }],
       ['create', 'pods', { sub: 'portforward', ns: 'kube-system' }], ['watch', 'persistentvolumes', {}],
     ];
     for (const [verb, res, o] of granted) expect(await can(verb, res, o), `${verb} ${res} ${JSON.stringify(o)}`).to.equal(true);
     const denied: [string, string, Parameters<typeof can>[2]][] = [
       ['list', 'secrets', {}], ['get', 'secrets', { ns: 'kube-system' }], ['create', 'pods', { ns: 'default' }],
-      ['update', 'namespaces', {}], ['patch', 'statefulsets', { group: 'apps', ns: 'default' }], ['delete', 'statefulsets', { group: 'apps', ns: 'default' }],
+      ['update', 'namespaces', {}], ['patch', 'statefulsets', { group: 'apps', ns: 'default' }], ['update', 'statefulsets', { group: 'apps', ns: 'default' }],
       ['delete', 'persistentvolumeclaims', { ns: 'default' }], ['delete', 'persistentvolumes', {}], ['list', 'services', { ns: 'kube-system' }],
       ['get', 'services', { ns: 'kube-system', name: 'kubernetes' }], ['create', 'pods', { sub: 'portforward', ns: 'default' }],
       ['create', 'clusterrolebindings', { group: 'rbac.authorization.k8s.io' }], ['impersonate', 'serviceaccounts', {}], ['update', 'nodes', {}],

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import type { CheckInput, TimelineEntry } from '../../lib/types.ts';
 import { expectFailure, resultOf } from './helpers/assertions.ts';
 import { buildWebInput } from './helpers/timeline-builder.ts';
-import { append, clone } from './helpers/timeline-edit.ts';
+import { clone, insertBefore } from './helpers/timeline-edit.ts';
 
 const ID = 'STS-PVC-RETENTION';
 const DELETE = { pvcRetention: { whenDeleted: 'Retain', whenScaled: 'Delete' } } as const;
@@ -22,24 +22,43 @@ const claimsScaled = (input: CheckInput): Extract<TimelineEntry, { marker: 'clai
 };
 
 describe('STS-PVC-RETENTION', () => {
-  it('Retain (the default): passes when the scaled-away claims are kept, and says whenDeleted is not judged', () => {
+  it('Retain (the default): passes when the claims are kept through the scale-down and the StatefulSet\'s deletion', () => {
     const r = resultOf(buildWebInput(), ID);
     expect(r.status).to.equal('passed');
-    expect(r.message).to.equal('whenScaled Retain: www-web-2, www-web-1 kept through the scale-down 3 -> 1');
-    expect(r.evidence.at(-1)?.note).to.match(/^whenDeleted Retain is not judged/);
+    expect(r.message).to.equal(
+      'whenScaled Retain: www-web-2, www-web-1 kept through the scale-down 3 -> 1; whenDeleted Retain: www-web-0, www-web-1, www-web-2 kept after deleting the StatefulSet',
+    );
+  });
+
+  it('whenDeleted Delete: passes when every claim goes with the StatefulSet; fails naming a claim that stays', () => {
+    const both = { pvcRetention: { whenDeleted: 'Delete', whenScaled: 'Delete' } } as const;
+    const good = buildWebInput({ options: both });
+    expect(resultOf(good, ID).message).to.equal(
+      'whenScaled Delete: www-web-2, www-web-1 deleted after the scale-down 3 -> 1; whenDeleted Delete: www-web-0 deleted with the StatefulSet',
+    );
+    const stays = without(good, (e) => isClaim('www-web-0', 'DELETED')(e) && e.t > claimsScaled(good).t);
+    expectFailure(resultOf(stays, ID), 'PVC www-web-0', 'not deleted after the StatefulSet was deleted although whenDeleted is Delete: never marked for deletion');
+  });
+
+  it('whenDeleted Retain: fails for a claim deleted while the StatefulSet is deleted', () => {
+    const input = buildWebInput();
+    const bad = insertBefore(input, (e) => e.type === 'MARKER' && e.marker === 'statefulset-deleted', {
+      type: 'DELETED', kind: 'PersistentVolumeClaim', name: 'www-web-0', resourceVersion: '9', pvc: { uid: 'pvc-uid-0', phase: 'Bound' },
+    });
+    expectFailure(resultOf(bad, ID), 'PVC www-web-0', 'after the StatefulSet was deleted although whenDeleted is Retain');
   });
 
   it('Retain: fails when a scaled-away claim is deleted after the scale-down, naming it', () => {
-    const bad = append(buildWebInput(), {
+    const bad = insertBefore(buildWebInput(), (e) => e.type === 'MARKER' && e.marker === 'statefulset-delete', {
       type: 'DELETED', kind: 'PersistentVolumeClaim', name: 'www-web-2', resourceVersion: '9', pvc: { uid: 'pvc-uid-2', phase: 'Bound' },
     });
-    expectFailure(resultOf(bad, ID), 'PVC www-web-2', 'although whenScaled is Retain', 'DELETED uid pvc-uid-2');
+    expectFailure(resultOf(bad, ID), 'PVC www-web-2', 'after the scale-down 3 -> 1 although whenScaled is Retain', 'DELETED uid pvc-uid-2');
   });
 
   it('Delete: passes when every scaled-away claim is DELETED before the wait ended', () => {
     const r = resultOf(buildWebInput({ options: DELETE }), ID);
     expect(r.status, r.message).to.equal('passed');
-    expect(r.message).to.equal('whenScaled Delete: www-web-2, www-web-1 deleted after the scale-down 3 -> 1');
+    expect(r.message).to.equal('whenScaled Delete: www-web-2, www-web-1 deleted after the scale-down 3 -> 1; whenDeleted Retain: www-web-0 kept after deleting the StatefulSet');
   });
 
   it('Delete: fails for a claim marked for deletion but never gone (a finalizer holds it), naming it', () => {
@@ -60,7 +79,7 @@ describe('STS-PVC-RETENTION', () => {
   it('a DELETED after the wait ended does not count for Delete', () => {
     const input = buildWebInput({ options: DELETE });
     const late = without(input, isClaim('www-web-1', 'DELETED'));
-    const again = append(late, { type: 'DELETED', kind: 'PersistentVolumeClaim', name: 'www-web-1', resourceVersion: '9', pvc: { uid: 'pvc-uid-1', phase: 'Bound' } });
+    const again = insertBefore(late, (e) => e.type === 'MARKER' && e.marker === 'statefulset-delete', { type: 'DELETED', kind: 'PersistentVolumeClaim', name: 'www-web-1', resourceVersion: '9', pvc: { uid: 'pvc-uid-1', phase: 'Bound' } });
     expectFailure(resultOf(again, ID), 'PVC www-web-1');
   });
 
@@ -69,6 +88,8 @@ describe('STS-PVC-RETENTION', () => {
     claimsScaled(lost).unobserved = 'could not observe the cluster: watch on PersistentVolumeClaim down';
     expect(resultOf(lost, ID)).to.include({ status: 'error' });
     expect(resultOf(buildWebInput({ scaleDownTo: null }), ID).status).to.equal('skipped');
+    const gone = without(buildWebInput(), (e) => e.type === 'MARKER' && e.marker === 'statefulset-deleted');
+    expect(resultOf(gone, ID)).to.include({ status: 'error', message: 'whenDeleted Retain could not be judged: the run stopped before the deletion was followed to its end' });
     const old = clone(buildWebInput());
     delete old.workload.options;
     expect(resultOf(old, ID).message).to.match(/recorded no StatefulSet options/);

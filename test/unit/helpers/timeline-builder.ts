@@ -252,6 +252,23 @@ export function buildWebInput(scenario: WebScenario = {}): CheckInput {
       }
     }
     w.marker({ marker: 'claims-scaled', policy, claims });
+    // The run then deletes the StatefulSet: its pods go, and with whenDeleted Delete its claims.
+    const kept = policy === 'Delete' ? [] : claims;
+    const left = [...Array.from({ length: to }, (_, k) => `www-web-${k}`), ...kept].sort();
+    w.marker({ marker: 'statefulset-delete', claims: left });
+    for (let k = 0; k < to; k++) {
+      w.pod('MODIFIED', `web-${k}`, { deletionTimestamp: new Date(EPOCH + w.t).toISOString(), ready: false });
+      w.pod('DELETED', `web-${k}`, {});
+    }
+    if (workload.options?.pvcRetention.whenDeleted === 'Delete') {
+      for (const c of left) {
+        const k = Number(c.split('-').at(-1));
+        w.tick(200);
+        w.watch('DELETED', 'PersistentVolumeClaim', c, { pvc: { uid: `pvc-uid-${k}`, phase: 'Bound', storageClass: 'standard', volumeName: `pv-${k}` } });
+      }
+    }
+    w.tick(3000);
+    w.marker({ marker: 'statefulset-deleted', policy: workload.options?.pvcRetention.whenDeleted ?? 'Retain' });
   }
   return { workload, timeline: w.entries, baseline, after, rounds, limits: { recoveryTimeoutMs: 300_000 } };
 }
