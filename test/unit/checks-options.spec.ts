@@ -9,7 +9,7 @@ import type { CheckInput, PodState, TimelineEntry } from '../../lib/types.ts';
 import { DEFAULT_STS_OPTIONS } from '../../lib/workloads/sts-options.ts';
 import { expectFailure, resultOf } from './helpers/assertions.ts';
 import { buildWebInput, uidOf } from './helpers/timeline-builder.ts';
-import { append, insertBefore, moveBefore, podEvent } from './helpers/timeline-edit.ts';
+import { insertBefore, moveBefore, podEvent } from './helpers/timeline-edit.ts';
 
 const ORDERING = ['STS-ORDER-CREATE', 'STS-ORDER-RECREATE', 'STS-ORDER-SCALEDOWN'];
 
@@ -107,11 +107,20 @@ describe('checks under the StatefulSet options', () => {
     const deleted = (claim: string, ordinal: number) =>
       ({ type: 'DELETED', kind: 'PersistentVolumeClaim', name: claim, resourceVersion: '99999', pvc: { uid: `pvc-uid-${ordinal}`, phase: 'Bound', volumeName: `pv-${ordinal}` } }) as const;
     const scaled = buildWebInput({ options: { pvcRetention: { whenDeleted: 'Retain', whenScaled: 'Delete' } } });
+    // Deletions after the scale-down and before the run deletes the StatefulSet.
+    const append = (input: CheckInput, entry: Parameters<typeof insertBefore>[2]): CheckInput =>
+      insertBefore(input, (e) => e.type === 'MARKER' && e.marker === 'statefulset-delete', entry);
 
     it('the claim of a scaled-away ordinal deleted after the scale-down is the policy at work, not a broken binding', () => {
       expect(resultOf(append(scaled, deleted('www-web-2', 2)), 'STS-PVC-BINDING').status).to.equal('passed');
       // With Retain (the default) the same deletion fails.
       expectFailure(resultOf(append(buildWebInput(), deleted('www-web-2', 2)), 'STS-PVC-BINDING'), 'www-web-2 was deleted');
+    });
+
+    it('claims deleted with the StatefulSet at the end (whenDeleted: Delete) are not a broken binding either', () => {
+      const input = buildWebInput({ options: { pvcRetention: { whenDeleted: 'Delete', whenScaled: 'Retain' } } });
+      expect(input.timeline.some((e) => e.type === 'DELETED' && e.kind === 'PersistentVolumeClaim' && e.name === 'www-web-0')).to.equal(true);
+      expect(resultOf(input, 'STS-PVC-BINDING').status).to.equal('passed');
     });
 
     it('still fails for a claim the scale-down keeps, and for a deletion before the scale-down', () => {
