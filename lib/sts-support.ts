@@ -60,7 +60,7 @@ export async function ensureStsSupport(cluster: Cluster, w: Workload, timeoutMs:
     const ru = sts.spec?.updateStrategy?.rollingUpdate;
     if (ru) delete ru.maxUnavailable;
     if (w.info.options) delete w.info.options.maxUnavailable;
-    const gate = 'MaxUnavailableStatefulSet (alpha, off by default up to Kubernetes 1.34)';
+    const gate = 'MaxUnavailableStatefulSet: alpha and off by default up to Kubernetes 1.34, beta and on from 1.35';
     w.info.optionsSkipped = [...(w.info.optionsSkipped ?? []), { option: f.option, value, reason: `${reason} (${gate})` }];
     log(`${f.option} ${value} skipped: ${reason} (${gate}); the StatefulSet is created without it`);
   }
