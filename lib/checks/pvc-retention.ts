@@ -93,8 +93,11 @@ function judgeScaled(input: CheckInput, entries: TimelineEntry[], policy: Policy
     f.evidence.push({ subject, expected: `the claims followed after ${when}`, observed: why });
     return true;
   }
-  // Delete: up to the end of the run's wait; Retain: as long as the recording shows.
-  judgeClaims(entries, claims, { from: start, to: policy === 'Delete' ? endIdx : entries.length }, { key: 'whenScaled', policy, when }, f, end.aborted);
+  // Delete: up to the end of the run's wait; Retain: until the run deletes the StatefulSet
+  // (from then on whenDeleted decides), or as long as the recording shows.
+  const deleting = findMarker(entries, 'statefulset-delete', endIdx);
+  const to = policy === 'Delete' ? endIdx : deleting < 0 ? entries.length : deleting;
+  judgeClaims(entries, claims, { from: start, to }, { key: 'whenScaled', policy, when }, f, end.aborted);
   f.judged.push(`whenScaled ${policy}: ${claims.join(', ') || 'no claims'} ${policy === 'Delete' ? 'deleted after' : 'kept through'} the scale-down ${sd.from} -> ${sd.to}`);
   return true;
 }

@@ -35,8 +35,12 @@ describe('StatefulSet options (integration, real cluster)', () => {
     expect(kills.length).to.be.greaterThan(0);
     for (const pod of kills) expect(pod).to.match(/^web-[34]$/);
     expect(res.checks.find((c) => c.id === 'STS-DATA-SENTINEL')?.message).to.include('web-3, web-4');
-    // Available is Ready for 2 s: no recovery can be quicker than that.
-    for (const rec of res.rounds.flatMap((x) => x.recoveries)) expect(rec.readyMs ?? 0, rec.pod).to.be.greaterThan(2000);
+    // Available is Ready for 2 s, counted from the Ready condition's lastTransitionTime,
+    // which is truncated to the second and comes after the container runs: so at least
+    // ~1 s after Running was seen (less the watch's own delay).
+    for (const rec of res.rounds.flatMap((x) => x.recoveries)) {
+      expect((rec.readyMs ?? 0) - (rec.runningMs ?? Number.POSITIVE_INFINITY), rec.pod).to.be.greaterThan(800);
+    }
     // maxUnavailable: kept by the API server, or left out with the reason (feature gate off).
     const skipped = res.workload.optionsSkipped ?? [];
     if (res.workload.options?.maxUnavailable === 2) expect(skipped).to.deep.equal([]);

@@ -40,6 +40,14 @@ describe('STS-PVC-RETENTION', () => {
     expectFailure(resultOf(stays, ID), 'PVC www-web-0', 'not deleted after the StatefulSet was deleted although whenDeleted is Delete: never marked for deletion');
   });
 
+  it('whenScaled Retain, whenDeleted Delete: the kept claims of scaled-away ordinals go with the StatefulSet, as they should', () => {
+    const r = resultOf(buildWebInput({ options: { pvcRetention: { whenDeleted: 'Delete', whenScaled: 'Retain' } } }), ID);
+    expect(r.status, r.message).to.equal('passed');
+    expect(r.message).to.equal(
+      'whenScaled Retain: www-web-2, www-web-1 kept through the scale-down 3 -> 1; whenDeleted Delete: www-web-0, www-web-1, www-web-2 deleted with the StatefulSet',
+    );
+  });
+
   it('whenDeleted Retain: fails for a claim deleted while the StatefulSet is deleted', () => {
     const input = buildWebInput();
     const bad = insertBefore(input, (e) => e.type === 'MARKER' && e.marker === 'statefulset-deleted', {
