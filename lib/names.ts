@@ -1,5 +1,6 @@
-// The stable names a StatefulSet promises: `<sts>-<ordinal>` for pods and
-// `<pod>.<service>.<ns>.svc.<domain>` for their DNS records; and the run's own namespace.
+// The stable names a StatefulSet promises: `<sts>-<ordinal>` for pods,
+// `<template>-<sts>-<ordinal>` for their claims, `<pod>.<service>.<ns>.svc.<domain>` and
+// the service's SRV name for their DNS records; and the run's own namespace.
 // Ordinals start at spec.ordinals.start (--start-ordinal), so every loop over a
 // StatefulSet's pods goes through ordinals() rather than 0..replicas-1.
 import type { WorkloadInfo } from './types.ts';
@@ -20,14 +21,19 @@ export function podName(workload: Pick<WorkloadInfo, 'statefulSet'>, ordinal: nu
   return `${workload.statefulSet}-${ordinal}`;
 }
 
-/** The claim a StatefulSet makes for `template` and pod `ordinal`: `<template>-<sts>-<ordinal>`. */
-export function claimName(workload: Pick<WorkloadInfo, 'statefulSet'>, template: string, ordinal: number): string {
-  return `${template}-${workload.statefulSet}-${ordinal}`;
-}
-
 /** The per-pod DNS name the headless service publishes. */
 export function podFqdn(workload: WorkloadInfo, pod: string): string {
   return `${pod}.${workload.service}.${workload.namespace}.svc.${workload.clusterDomain}`;
+}
+
+/** The SRV name of the headless service's named port: `_<port>._tcp.<service>.<ns>.svc.<domain>`. */
+export function serviceSrvName(workload: WorkloadInfo): string {
+  return `_${workload.portName}._tcp.${workload.service}.${workload.namespace}.svc.${workload.clusterDomain}`;
+}
+
+/** The claim the controller creates for an ordinal from a volumeClaimTemplate: `<template>-<sts>-<ordinal>`. */
+export function claimName(workload: Pick<WorkloadInfo, 'statefulSet'>, template: string, ordinal: number | string): string {
+  return `${template}-${workload.statefulSet}-${ordinal}`;
 }
 
 /** The namespace a run creates (and labels with its run ID) for everything it deploys. */

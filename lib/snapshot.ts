@@ -7,7 +7,7 @@ import { resolveInPod } from './probes/dns-inpod.ts';
 import { settleA, settleSrv, type DnsProbe } from './probes/dns.ts';
 import { clusterExec, readFileIn, type ExecFn } from './probes/exec.ts';
 import { hostnameIn, readSentinel, writeSentinel } from './probes/sentinel.ts';
-import { ordinals, podFqdn, podName, startOrdinal } from './names.ts';
+import { ordinals, podFqdn, podName, serviceSrvName, startOrdinal } from './names.ts';
 import { isReady } from './timeline/queries.ts';
 import type { Recorder } from './recorder.ts';
 import type { PodSnapshot, SentinelRecord, Snapshot, TopologyCopy, TopologySnapshot, WorkloadInfo } from './types.ts';
@@ -72,7 +72,7 @@ export async function takeSnapshot(ctx: SnapshotContext, sentinels: 'write' | 'r
     );
   }
   const dnsA = await Promise.all(pods.map((p) => settleA(dns.servers, p.name, podFqdn(w, p.name), p.ip, ctx.dnsBudgetMs, now)));
-  const qname = `_${w.portName}._tcp.${w.service}.${w.namespace}.svc.${w.clusterDomain}`;
+  const qname = serviceSrvName(w);
   const want = pods.filter((p) => p.ready).map((p) => podFqdn(w, p.name));
   const dnsSrv = await settleSrv(dns.servers, qname, want, ctx.dnsBudgetMs, now);
   // What the application sees, asked once the servers have settled: from the lowest

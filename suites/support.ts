@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import { CHECKS } from '../lib/checks/catalog.ts';
 import { argvFromEnv, parseRunArgs } from '../lib/cli/args.ts';
 import { logLine } from '../lib/cli/output.ts';
+import { SUITE_REPORTERS } from '../lib/report/reporters.ts';
 import { writeReports } from '../lib/report/write.ts';
 import { executeRun } from '../lib/run.ts';
 import type { Evidence, RunResult } from '../lib/types.ts';
@@ -26,7 +27,8 @@ export function statefulSetSuite(workload: WorkloadKind): void {
       const args = parseRunArgs(argsFromEnv(workload));
       const out = await executeRun({ ...args, log: logLine });
       result = out.result;
-      const { dir } = await writeReports(result, args.reportDir, out.input);
+      const { dir, warnings } = await writeReports(result, args.reportDir, out.input, { reporters: SUITE_REPORTERS, log: logLine });
+      for (const w of warnings) logLine(`warning: ${w}`);
       logLine(`report: ${dir}/index.html`);
     });
 

@@ -3,6 +3,7 @@
 // inside a workload pod through its own resolver. Each source's last answer counts:
 // one wrong answer from any source is a failure (servers disagreeing is evidence); a
 // name no source answered at all (TIMEOUT, TRANSPORT) is unobserved, so `error`.
+import { serviceSrvName } from '../names.ts';
 import type { CheckDefinition, CheckInput, CheckOutcome, DnsALookup, DnsAnswer, Evidence, Snapshot, SrvAnswer } from '../types.ts';
 import { errored, failed, firstOf, passed, podFqdn, sameDnsName } from './support.ts';
 
@@ -98,7 +99,7 @@ function judgeA(input: CheckInput): CheckOutcome {
 
 function judgeSrv(input: CheckInput): CheckOutcome {
   const { workload, after } = input;
-  const qname = `_${workload.portName}._tcp.${workload.service}.${workload.namespace}.svc.${workload.clusterDomain}`;
+  const qname = serviceSrvName(workload);
   const srv = after.dnsSrv;
   if (!srv) {
     return failed(`no SRV lookup for ${qname} was recorded in the after snapshot`, [

@@ -6,6 +6,7 @@
 // (after the scale-down marker that deletion is what the policy asks for), and any
 // deletion once the run deletes the StatefulSet (`statefulset-delete`): both are
 // STS-PVC-RETENTION's to judge.
+import { claimName } from '../names.ts';
 import type { ClaimBinding, CheckDefinition, CheckInput, CheckOutcome, Evidence } from '../types.ts';
 import { errored, failed, findMarker, firstOf, inOrder, markerAt, ordinalOf, passed, skipped, startOrdinal } from './support.ts';
 
@@ -51,7 +52,7 @@ function judgePvc(input: CheckInput): CheckOutcome {
       continue;
     }
     for (const tmpl of workload.claimTemplates) {
-      const claim = `${tmpl}-${workload.statefulSet}-${ordinal ?? '?'}`;
+      const claim = claimName(workload, tmpl, ordinal ?? '?');
       const b = old.claims[tmpl];
       const a = cur.claims[tmpl];
       const subject = `PVC ${claim}`;

@@ -2,15 +2,13 @@
 // The Kubernetes client is heavy to load (~90 MB, ~0.3 s), so only the commands that talk
 // to a cluster import it, lazily (lib/run.ts, lib/cluster.ts, lib/namespace.ts); `checks`,
 // `report`, `--help` and `run --dry-run` start without it. test/unit/startup.spec.ts holds this.
-import { appendFile } from 'node:fs/promises';
-import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { planRounds } from '../chaos/plan.ts';
 import { CHECKS } from '../checks/catalog.ts';
 import { ClusterError, UsageError, describeError } from '../errors.ts';
-import { githubAnnotations, githubSummaryMarkdown } from '../report/github.ts';
-import { exitCodeOf, verdictOf } from '../report/stats.ts';
+import { CLI_REPORTERS } from '../report/reporters.ts';
+import { exitCodeOf } from '../report/stats.ts';
 import { writeReports } from '../report/write.ts';
 import { newRunId } from '../run-id.ts';
 import { buildWorkload } from '../workloads/index.ts';
@@ -63,26 +61,12 @@ async function runCommand(a: RunArgs): Promise<number> {
   logLine(`seed ${a.seed} (replay: ${a.replay})`);
   const { executeRun } = await import('../run.ts');
   const { result, input } = await executeRun({ ...a, log: logLine });
-  const { dir, warnings } = await writeReports(result, a.reportDir, input);
+  const { warnings } = await writeReports(result, a.reportDir, input, {
+    reporters: CLI_REPORTERS, log: logLine, emphasise: verdictLine,
+  });
   for (const w of warnings) warnLine(w);
-  for (const c of result.checks) {
-    logLine(`${c.status.toUpperCase().padEnd(7)} ${c.id}  ${c.message}`);
-  }
-  await github(result);
-  const { passed, failed, error, skipped } = result.summary;
-  const verdict = verdictOf(result);
-  logLine(verdictLine(`${verdict}: ${passed} passed, ${failed} failed, ${error} error, ${skipped} skipped`, verdict === 'PASSED'));
-  logLine(`report: ${path.join(dir, 'index.html')}`);
-  logLine(`replay: ${result.replay}`);
   if (result.error) errorLine(result.error.message);
   return exitCodeOf(result);
-}
-
-async function github(result: Parameters<typeof githubAnnotations>[0]): Promise<void> {
-  if (process.env.GITHUB_ACTIONS !== 'true') return;
-  for (const line of githubAnnotations(result)) console.log(line);
-  const summary = process.env.GITHUB_STEP_SUMMARY;
-  if (summary) await appendFile(summary, `${githubSummaryMarkdown(result)}\n`);
 }
 
 function dryRun(a: RunArgs): number {

@@ -92,12 +92,12 @@ export function githubSummaryMarkdown(result: RunResult): string {
   out.push('');
 
   if (result.rounds.length > 0) {
-    out.push('### Recovery (kill → Ready)', '', '| Round | Killed | Recovered | p50 | p95 | max |', '|---|---|---|---|---|---|');
+    out.push('### Recovery (kill → Ready)', '', '| Round | Pattern | Killed | Recovered | p50 | p95 | max |', '|---|---|---|---|---|---|---|');
     for (const round of result.rounds) {
       const s = readyStats(round.recoveries);
       const killed = round.plan.kills.map((k) => `${k.pod} (${k.action})`).join(', ');
       out.push(
-        `| ${round.plan.round} | ${cell(killed)} | ${s.recovered}/${s.killed} | ${formatDuration(s.p50)} | ` +
+        `| ${round.plan.round} | ${cell(round.plan.pattern ?? '—')} | ${cell(killed)} | ${s.recovered}/${s.killed} | ${formatDuration(s.p50)} | ` +
           `${formatDuration(s.p95)} | ${formatDuration(s.max)} |`,
       );
     }

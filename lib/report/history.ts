@@ -4,11 +4,11 @@
 // Like the run report it is one self-contained file: no network, opens from file://,
 // every value from a run escaped, a Content-Security-Policy allowing only its own
 // style and script.
-import { createHash } from 'node:crypto';
 import type { CheckStatus, RunResult } from '../types.ts';
 import { escapeHtml as h } from './escape.ts';
 import { formatDuration } from './format.ts';
 import { CSS, SCRIPT } from './html-style.ts';
+import { pageHead } from './page.ts';
 import { readyStats, runProblem, verdictOf, type Verdict } from './stats.ts';
 
 /**
@@ -93,7 +93,6 @@ export interface HistoryOptions {
   checkOrder?: readonly string[];
 }
 
-const sha256 = (text: string): string => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
 
 /** A link to a run's own report that stays inside the report dir, whatever its name. */
 export function runHref(dir: string): string {
@@ -105,19 +104,10 @@ export function renderHistory(all: readonly HistoryRun[], options: HistoryOption
   const sorted = newestFirst(all);
   const runs = sorted.slice(0, limit);
   const style = CSS + HISTORY_CSS;
-  const csp = ["default-src 'none'", `style-src ${sha256(style)}`, `script-src ${sha256(SCRIPT)}`, "base-uri 'none'", "form-action 'none'"].join('; ');
   const counts = { PASSED: 0, FAILED: 0, ERROR: 0 };
   for (const r of runs) counts[r.verdict] += 1;
   const omitted = sorted.length - runs.length;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Ordinal history: ${runs.length} runs</title>
-<style>${style}</style>
-</head>
+  return `${pageHead(`Ordinal history: ${runs.length} runs`, style)}
 <body>
 <main>
 <section class="banner" id="history-summary">

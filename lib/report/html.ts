@@ -1,35 +1,18 @@
 // index.html: one self-contained file a platform engineer can open from file://, attach
 // to a ticket or mail. Every value from the run goes through escapeHtml; the page's
 // Content-Security-Policy forbids any network load and any script but our own.
-import { createHash } from 'node:crypto';
 import type { CheckResult, Evidence, RoundResult, RunResult } from '../types.ts';
 import { escapeHtml as h, jsonForScript } from './escape.ts';
 import { formatDuration, formatRunTime } from './format.ts';
 import { CSS, SCRIPT } from './html-style.ts';
+import { pageHead } from './page.ts';
 import { countStatuses, readyStats, reportOrder, runProblem, verdictOf } from './stats.ts';
 import { renderLegend, renderTimeline } from './svg-timeline.ts';
 import { describeStsOptions } from '../workloads/sts-options.ts';
 
-const sha256 = (text: string): string => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
-
 export function renderHtml(result: RunResult): string {
-  const csp = [
-    "default-src 'none'",
-    `style-src ${sha256(CSS)}`,
-    `script-src ${sha256(SCRIPT)}`,
-    "base-uri 'none'",
-    "form-action 'none'",
-  ].join('; ');
   const verdict = verdictOf(result);
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${h(`Ordinal ${verdict}: ${result.workload.statefulSet} — ${result.runId}`)}</title>
-<style>${CSS}</style>
-</head>
+  return `${pageHead(`Ordinal ${verdict}: ${result.workload.statefulSet} — ${result.runId}`, CSS)}
 <body>
 <main>
 ${banner(result)}

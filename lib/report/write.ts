@@ -4,11 +4,15 @@ import { mkdir, readFile, readlink, rename, rm, symlink, writeFile } from 'node:
 import path from 'node:path';
 import type { CheckInput, RunResult } from '../types.ts';
 import { writeHistory } from './history-write.ts';
-import { renderHtml } from './html.ts';
-import { renderJunit } from './junit.ts';
+import { FILE_REPORTERS, type ReportContext, type Reporter } from './reporters.ts';
 
 // runId becomes a directory name; anything else could escape reportDir.
 const SAFE_RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+export interface WriteOptions extends Partial<Omit<ReportContext, 'dir'>> {
+  /** Defaults to the file reporters (JUnit, HTML). */
+  reporters?: readonly Reporter[];
+}
 
 /**
  * `input`, when given, is kept as timeline.json: everything the checks saw, for debugging and fixtures.
@@ -19,6 +23,7 @@ export async function writeReports(
   result: RunResult,
   reportDir: string,
   input?: CheckInput,
+  opts: WriteOptions = {},
 ): Promise<{ dir: string; files: string[]; warnings: string[] }> {
   if (!SAFE_RUN_ID.test(result.runId) || result.runId.includes('..')) {
     throw new Error(`runId ${JSON.stringify(result.runId)} is not a safe directory name (letters, digits, . _ -)`);
@@ -36,17 +41,18 @@ export async function writeReports(
   }
 
   const failures: string[] = [];
-  const renderers: [string, (r: RunResult) => string][] = [
-    ['junit.xml', renderJunit],
-    ['index.html', renderHtml],
-  ];
-  for (const [name, render] of renderers) {
+  const ctx: ReportContext = {
+    dir,
+    log: opts.log ?? (() => {}),
+    out: opts.out ?? ((line) => void process.stdout.write(`${line}\n`)),
+    env: opts.env ?? process.env,
+    ...(opts.emphasise ? { emphasise: opts.emphasise } : {}),
+  };
+  for (const reporter of opts.reporters ?? FILE_REPORTERS) {
     try {
-      const target = path.join(dir, name);
-      await writeFile(target, render(result));
-      files.push(target);
+      files.push(...(await reporter.write(result, ctx)));
     } catch (err) {
-      failures.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);
+      failures.push(`${reporter.name}: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 

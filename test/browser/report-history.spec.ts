@@ -2,12 +2,12 @@
 // Chromium: it must render its grid and trend with no network, no errors and no
 // injected markup, and its rows must lead to each run's own report.
 import { expect } from 'chai';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { openBrowser } from './chromium.ts';
 import { writeReports } from '../../lib/report/write.ts';
 import type { CheckStatus, RunResult } from '../../lib/types.ts';
 
@@ -19,8 +19,6 @@ interface PageElement {
 declare const document: { querySelectorAll(selector: string): ArrayLike<PageElement> & Iterable<PageElement> };
 declare function getComputedStyle(element: unknown): { backgroundColor: string };
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SCREENSHOT = new URL('../../docs/history-screenshot.png', import.meta.url);
 
 const load = (name: string): RunResult =>
@@ -50,12 +48,7 @@ describe('report: history page in headless Chromium', function () {
   const nights = [1, 2, 3, 4, 5, 6].map(night);
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: the browser tests need Chromium (apt-get install chromium); they never pass without it`);
-    }
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    await context.route(/^(?!file:)/, (route) => route.abort());
+    ({ browser, context } = await openBrowser());
     dir = mkdtempSync(path.join(os.tmpdir(), 'ordinal-history-browser-'));
     for (const r of [...nights, load('hostile')]) await writeReports(r, dir);
   });

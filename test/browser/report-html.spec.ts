@@ -1,12 +1,12 @@
 // Opens the rendered reports from file:// in real headless Chromium: the only way to
 // know the page runs with no errors, no network and no injected script.
 import { expect } from 'chai';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { openBrowser } from './chromium.ts';
 import { writeReports } from '../../lib/report/write.ts';
 import type { RunResult } from '../../lib/types.ts';
 
@@ -26,17 +26,6 @@ interface PageDocument {
 declare const document: PageDocument;
 declare const DOMParser: new () => { parseFromString(text: string, type: string): PageDocument };
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SCREENSHOT = new URL('../../docs/report-screenshot.png', import.meta.url);
 
 const load = (name: string): RunResult =>
@@ -59,13 +48,7 @@ describe('report: HTML in headless Chromium', function () {
   const reports = new Map<string, { result: RunResult; dir: string }>();
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: the browser tests need Chromium (apt-get install chromium); they never pass without it`);
-    }
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    // Belt and braces: even if a request slipped through, it must not leave the machine.
-    await context.route(/^(?!file:)/, (route) => route.abort());
+    ({ browser, context } = await openBrowser());
     dir = mkdtempSync(path.join(os.tmpdir(), 'ordinal-browser-'));
     for (const name of ['sample', 'hostile']) {
       const result = load(name);

@@ -44,7 +44,8 @@ describe('report: GitHub Actions', () => {
     expect(rows[0]).to.match(/^\| ❌ \| <code>STS-DNS-A<\/code> \|/);
     expect(rows[1]).to.match(/^\| ⚠️ \| <code>STS-DATA-SENTINEL<\/code> \|/);
     expect(rows[7]).to.match(/^\| ⏭️ \| <code>STS-TOPOLOGY-PRIMARY<\/code> \|/);
-    expect(md).to.include('| 3 | web-0 (delete), web-1 (delete), web-2 (delete) | 3/3 | 6.72 s | 9.58 s | 9.58 s |');
+    // The sample predates kill patterns: its rounds show a dash, not a guess.
+    expect(md).to.include('| 3 | — | web-0 (delete), web-1 (delete), web-2 (delete) | 3/3 | 6.72 s | 9.58 s | 9.58 s |');
     expect(md).to.include('```sh\nnpx ordinal run --workload web --replicas 3 --rounds 3 --seed 2718281');
   });
 
@@ -62,5 +63,14 @@ describe('report: GitHub Actions', () => {
     const r = { ...load('sample'), replay: 'ordinal run --note "```" `x`' };
     const md = githubSummaryMarkdown(r);
     expect(md).to.include('````sh\nordinal run --note "```" `x`\n````');
+  });
+
+  it('names each round\'s kill pattern in the recovery table', () => {
+    const r = load('sample');
+    const rounds = r.rounds.map((round, i) => ({ ...round, plan: { ...round.plan, pattern: i === 0 ? 'burst' as const : 'reverse' as const } }));
+    const md = githubSummaryMarkdown({ ...r, rounds });
+    expect(md).to.include('| Round | Pattern | Killed |');
+    expect(md).to.match(/^\| 1 \| burst \| /m);
+    expect(md).to.match(/^\| 3 \| reverse \| web-0 \(delete\)/m);
   });
 });
