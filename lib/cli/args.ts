@@ -58,6 +58,11 @@ export const RUN_FLAGS = {
   timeout: { type: 'string', key: 'timeoutSeconds', help: 'seconds each wait (rollout, each round) may take', value: '300', range: [10, 86_400], env: 'ORDINAL_TIMEOUT', replay: 'changed' },
   'dns-server': { type: 'string', key: 'dnsServer', help: 'host:port of a DNS server to probe instead of port-forwarding to kube-dns', env: 'ORDINAL_DNS_SERVER', replay: 'changed' },
   'dns-budget': { type: 'string', key: 'dnsBudgetSeconds', help: 'seconds DNS may take to follow a recreated pod (resolver cache TTLs)', value: '60', range: [0, 3600], env: 'ORDINAL_DNS_BUDGET', replay: 'changed' },
+  target: { type: 'string', key: 'target', help: '<namespace>/<statefulset>: run against a StatefulSet already running, labelled ordinal.dev/chaos=allowed (never scaled or deleted)', replay: 'changed' },
+  manifest: { type: 'string', key: 'manifest', help: 'a YAML file with one StatefulSet, its headless Service and anything else, deployed into the run namespace instead of a sample', replay: 'changed' },
+  sentinel: { type: 'string', key: 'sentinel', help: 'on | off: write a sentinel file into each pod\'s claim mount before chaos and read it back after', value: 'on', env: 'ORDINAL_SENTINEL', replay: 'changed' },
+  'sentinel-path': { type: 'string', key: 'sentinelPath', help: '--target/--manifest: the claim template (by name) or a directory inside its mount where the sentinel goes', defaultText: 'the first claim\'s mount path', replay: 'changed' },
+  'cluster-domain': { type: 'string', key: 'clusterDomain', help: '--target/--manifest: the cluster DNS domain, when no pod\'s /etc/resolv.conf can be read', defaultText: 'read from a pod\'s resolv.conf', replay: 'changed' },
   'report-dir': { type: 'string', key: 'reportDir', help: 'where reports go (<dir>/<run-id>/, <dir>/latest, <dir>/index.html)', value: 'reports', env: 'ORDINAL_REPORT_DIR', replay: 'never' },
   'keep-namespace': { type: 'boolean', key: 'keepNamespace', help: 'leave the run namespace in place for debugging', replay: 'never' },
   'dry-run': { type: 'boolean', key: 'dryRun', help: 'print the namespace, objects and kill plan; create and delete nothing', replay: 'never' },
@@ -124,12 +129,29 @@ export function parseRunArgs(argv: string[]): RunArgs {
     help: values.help === true,
     replay: '',
   };
-  for (const k of ['kubeconfig', 'context', 'storage-class', 'dns-server'] as const) {
+  for (const k of ['kubeconfig', 'context', 'storage-class', 'dns-server', 'target', 'manifest', 'sentinel-path', 'cluster-domain'] as const) {
     const v = given(k);
     if (v !== undefined) args[RUN_FLAGS[k].key] = v;
   }
+  args.sentinel = oneOf('sentinel', given('sentinel') ?? RUN_FLAGS.sentinel.value, ['on', 'off'] as const);
+  bringYourOwn(args, (k) => given(k) !== undefined);
   args.replay = replayCommand(args);
   return args;
+}
+
+// Flags a --target or --manifest run takes from the StatefulSet object instead.
+const FROM_OBJECT: readonly RunFlag[] = ['workload', 'replicas', 'image', 'storage-class', 'claim-size'];
+
+function bringYourOwn(a: RunArgs, isGiven: (k: RunFlag) => boolean): void {
+  const own = a.target !== undefined ? '--target' : a.manifest !== undefined ? '--manifest' : undefined;
+  if (a.target !== undefined && a.manifest !== undefined) throw new UsageError('--target and --manifest exclude each other: a run either adopts a running StatefulSet or deploys one');
+  if (own === undefined) {
+    for (const k of ['sentinel-path', 'cluster-domain'] as const) if (isGiven(k)) throw new UsageError(`--${k} applies only with --target or --manifest`);
+    return;
+  }
+  const clash = FROM_OBJECT.find(isGiven);
+  if (clash) throw new UsageError(`--${clash} cannot be combined with ${own}: it comes from the StatefulSet itself`);
+  if (a.target !== undefined && a.keepNamespace) throw new UsageError('--keep-namespace does not apply to --target: the run creates no namespace');
 }
 
 const quote = (v: string): string => (/^[\w@%+=:,./-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
@@ -143,6 +165,7 @@ export function replayCommand(a: RunArgs): string {
   for (const pass of ['always', 'changed'] as const) {
     for (const [flag, spec] of FLAGS) {
       if (spec.replay !== pass || spec.type !== 'string') continue;
+      if ((a.target !== undefined || a.manifest !== undefined) && FROM_OBJECT.includes(flag)) continue;
       const v = a[spec.key];
       if (v === undefined) continue;
       const t = String(v);
