@@ -43,7 +43,6 @@ function sentinelPlace(containers: IContainer[], claims: string[], o: DeriveOpti
   if (claims.length === 0) return { container: fallback, dataPath: '', skip: 'the StatefulSet has no volume claim templates' };
   const want = o.sentinelPath;
   let claim = claims[0];
-  let dir: string | undefined;
   if (want !== undefined && !want.startsWith('/')) {
     if (!claims.includes(want)) throw new UsageError(`--sentinel-path ${want}: no volume claim template of that name; the StatefulSet has ${claims.join(', ')}`);
     claim = want;
@@ -53,14 +52,14 @@ function sentinelPlace(containers: IContainer[], claims: string[], o: DeriveOpti
       .filter(({ m }) => want === m.mountPath || want.startsWith(`${m.mountPath.replace(/\/$/, '')}/`))
       .sort((a, b) => b.m.mountPath.length - a.m.mountPath.length)[0];
     if (!hit) throw new UsageError(`--sentinel-path ${want}: not inside the mount of any volume claim template (${claims.join(', ')})`);
-    claim = hit.m.name;
-    dir = want.replace(/\/$/, '') || '/';
+    const dataPath = want.replace(/\/$/, '') || '/';
+    if (hit.m.readOnly) return { container: hit.c.name, dataPath, skip: `the claim ${hit.m.name} is mounted read-only at ${hit.m.mountPath} in container ${hit.c.name}` };
+    return { container: hit.c.name, dataPath };
   }
   const m = mountOf(containers, claim);
   if (!m?.path) return { container: m?.container.name ?? fallback, dataPath: '', skip: `no container mounts the claim ${claim}` };
-  const dataPath = dir ?? m.path;
-  if (m.readOnly) return { container: m.container.name, dataPath, skip: `the claim ${claim} is mounted read-only at ${m.path} in container ${m.container.name}` };
-  return { container: m.container.name, dataPath };
+  if (m.readOnly) return { container: m.container.name, dataPath: m.path, skip: `the claim ${claim} is mounted read-only at ${m.path} in container ${m.container.name}` };
+  return { container: m.container.name, dataPath: m.path };
 }
 
 export function workloadFromStatefulSet(sts: IStatefulSet, o: DeriveOptions): DerivedWorkload {
