@@ -18,7 +18,7 @@ import type { CheckInput, ClusterFacts, PlannedKill, RoundPlan, RoundResult, Run
 import type { Workload, WorkloadOptions } from './workloads/common.ts';
 import { deployWorkload, scaleDown, waitConverged, waitRollout } from './rollout.ts';
 import { buildWorkload, type WorkloadKind } from './workloads/index.ts';
-import { runNamespace } from './names.ts';
+import { podName, runNamespace } from './names.ts';
 import { adaptProbes, prepareOwn, removeSentinels } from './adopt.ts';
 
 export interface RunOptions {
@@ -167,8 +167,9 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
     log(`DNS probe: ${dns.target}`);
     const snapCtx = { cluster, recorder, workload, dns, dnsBudgetMs: opts.dnsBudgetSeconds * 1000 };
     recorder.mark({ marker: 'baseline' });
+    // Every pod that may get a sentinel, before any is written: an interrupted baseline still gets cleaned up.
+    if (target && !workload.sentinelSkip) sentinelPods = Array.from({ length: replicas }, (_, i) => podName(workload.info, i));
     const baseline = await takeSnapshot(snapCtx, 'write');
-    sentinelPods = baseline.sentinels.filter((x) => x.token !== undefined).map((x) => x.pod);
     log(`baseline: ${baseline.pods.length} pods, ${baseline.sentinels.length} sentinels written and synced`);
     await hook('after-baseline');
 
