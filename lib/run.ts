@@ -85,7 +85,7 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
   // --target / --manifest: the user's StatefulSet (lib/adopt.ts); a --target run owns no namespace.
   const own = await prepareOwn(cluster, opts, runNamespace(runId), runId);
   const target = own?.mode === 'target';
-  const facts = await clusterFacts(cluster, own ? own.storageClass : opts.storageClass, own?.image ?? opts.image);
+  const facts = own ? await clusterFacts(cluster, own.storageClass, own.image, true) : await clusterFacts(cluster, opts.storageClass, opts.image);
   const namespace = own?.workload.info.namespace ?? runNamespace(runId);
   const wopts: WorkloadOptions = {
     namespace, runId, replicas: opts.replicas, image: opts.image, storageClass: facts.storageClass, claimSize: opts.claimSize,

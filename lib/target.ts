@@ -8,6 +8,7 @@ import type { V1LabelSelector, V1Pod, V1Service, V1StatefulSet } from '@kubernet
 import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { Cluster } from './cluster.ts';
 import { ClusterError, UsageError, describeError, httpStatus } from './errors.ts';
+import { retryTransient } from './retry.ts';
 import { workloadFromStatefulSet, type DerivedWorkload } from './workloads/derive.ts';
 
 export const CHAOS_LABEL = 'ordinal.dev/chaos';
@@ -122,7 +123,10 @@ export function killGuard(cluster: Cluster, t: Target): (pod: string, uid: strin
   return async (pod, uid) => {
     let p: V1Pod;
     try {
-      p = await cluster.core.readNamespacedPod({ name: pod, namespace: t.ref.namespace });
+      // An API server restart is ridden out as the delete itself would be.
+      p = await retryTransient(() => cluster.core.readNamespacedPod({ name: pod, namespace: t.ref.namespace }), {
+        deadline: Date.now() + 60_000, what: `reading pod ${pod} before its delete`,
+      });
     } catch (err) {
       throw new ClusterError(`refusing to delete pod ${t.ref.namespace}/${pod}: cannot read it to confirm it belongs to StatefulSet ${t.ref.name}: ${describeError(err)}`);
     }
