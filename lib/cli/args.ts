@@ -196,5 +196,5 @@ export function runHelp(): string {
     ].filter((n) => n !== undefined);
     return `  ${flag.padEnd(26)} ${v.help}${notes.length ? ` (${notes.join('; ')})` : ''}`;
   });
-  return ['Usage: ordinal run [flags]', '', 'Deploys a sample StatefulSet into a fresh namespace, kills pods in seeded rounds,', 'and checks ordering, identity, DNS, volume binding and data.', '', 'Flags:', ...rows, '', 'Exit codes: 0 all checks passed, 1 a check failed, 2 usage, configuration or cluster error.'].join('\n');
+  return ['Usage: ordinal run [flags]', '', 'Deploys a sample StatefulSet into a fresh namespace (or yours: --manifest; or adopts a', 'running one labelled ordinal.dev/chaos=allowed: --target), kills pods in seeded rounds,', 'and checks ordering, identity, DNS, volume binding and data.', '', 'Flags:', ...rows, '', 'Exit codes: 0 all checks passed, 1 a check failed, 2 usage, configuration or cluster error.'].join('\n');
 }
