@@ -54,6 +54,7 @@ export async function dryRunOwn(a: RunArgs, print: (l: string) => void): Promise
     print(`pod ${name}${here}: ${actions.join(', ') || 'not killed'}${w.sentinelSkip ? '' : '; sentinel written, read back, removed'}`);
   }
   for (const l of lines) print(l);
+  print(`# reads (exec, before the baseline): ${podName(w.info, 0)}'s /etc/resolv.conf for the cluster domain and which tools the image has; then \`hostname\` in each pod and \`nslookup\` in the lowest Ready one, before and after chaos`);
   print('# never: scaling the StatefulSet, deleting it, its claims or the namespace, creating anything in the namespace');
   return 0;
 }
