@@ -58,13 +58,13 @@ export async function takeSnapshot(ctx: SnapshotContext, sentinels: 'write' | 'r
   const t = recorder.now();
   const pods = recordedPods(recorder, w);
   const now = (): number => recorder.now();
-  for (const p of pods) {
+  for (const p of workload.inPodSkip ? [] : pods) {
     const h = await hostnameIn(exec, p.name, workload.container);
     if (h.hostname !== undefined) p.hostnameInPod = h.hostname;
     else p.hostnameError = h.error ?? 'no hostname';
   }
   const sentinelRecords: SentinelRecord[] = [];
-  for (const p of pods) {
+  for (const p of workload.sentinelSkip ? [] : pods) {
     sentinelRecords.push(
       sentinels === 'write'
         ? await writeSentinel(exec, p.name, workload.container, workload.dataPath)
@@ -77,7 +77,7 @@ export async function takeSnapshot(ctx: SnapshotContext, sentinels: 'write' | 'r
   const dnsSrv = await settleSrv(dns.servers, qname, want, ctx.dnsBudgetMs, now);
   // What the application sees, asked once the servers have settled: from the lowest
   // Ready ordinal, through its own resolver.
-  const asker = pods.find((p) => p.ready);
+  const asker = workload.inPodSkip ? undefined : pods.find((p) => p.ready);
   if (asker) {
     const inPod = await resolveInPod(exec, asker.name, workload.container, dnsA.map((l) => l.fqdn), qname, now);
     for (const l of dnsA) {
@@ -87,6 +87,8 @@ export async function takeSnapshot(ctx: SnapshotContext, sentinels: 'write' | 'r
     if (inPod.srv) dnsSrv.inPod = inPod.srv;
   }
   const snap: Snapshot = { t, pods, dnsA, dnsSrv, sentinels: sentinelRecords };
+  const skippedProbes = { ...(workload.sentinelSkip ? { sentinel: workload.sentinelSkip } : {}), ...(workload.inPodSkip ? { inPod: workload.inPodSkip } : {}) };
+  if (Object.keys(skippedProbes).length > 0) snap.skippedProbes = skippedProbes;
   if (workload.topology) snap.topology = await readTopology(exec, workload, pods);
   return snap;
 }

@@ -149,6 +149,8 @@ export interface Snapshot {
   sentinels: SentinelRecord[];
   /** Present for workloads with topology state (primary-replica). */
   topology?: TopologySnapshot;
+  /** Probes that could not run in this image or were turned off, each with the reason (the checks needing them are skipped). */
+  skippedProbes?: { sentinel?: string; inPod?: string };
 }
 
 export type ChaosAction = 'delete' | 'force-delete';
@@ -201,7 +203,8 @@ export interface RoundResult {
 }
 
 export interface WorkloadInfo {
-  kind: 'web' | 'primary-replica';
+  /** A sample, a StatefulSet already running (--target) or one deployed from a user's file (--manifest). */
+  kind: 'web' | 'primary-replica' | 'target' | 'manifest';
   namespace: string;
   statefulSet: string;
   service: string;

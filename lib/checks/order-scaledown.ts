@@ -35,6 +35,7 @@ interface Removal {
 
 function judgeScaleDown(input: CheckInput): CheckOutcome {
   const { workload } = input;
+  if (workload.kind === 'target') return skipped('a --target run never scales the StatefulSet (it is not the run\'s to change)');
   if (workload.podManagementPolicy === 'Parallel') return skipped('podManagementPolicy is Parallel: scale-down is not ordered');
   const entries = inOrder(input.timeline);
   const start = findMarker(entries, 'scale-down');

@@ -91,6 +91,11 @@ export const RUN_FLAGS = {
     value: formatPvcRetention(DEFAULT_STS_OPTIONS.pvcRetention), env: 'ORDINAL_PVC_RETENTION', replay: 'changed',
   },
   'dns-budget': { type: 'string', key: 'dnsBudgetSeconds', help: 'seconds DNS may take to follow a recreated pod (resolver cache TTLs)', value: '60', range: [0, 3600], env: 'ORDINAL_DNS_BUDGET', replay: 'changed' },
+  target: { type: 'string', key: 'target', help: '<namespace>/<statefulset>: run against a StatefulSet already running, labelled ordinal.dev/chaos=allowed (never scaled or deleted)', replay: 'changed' },
+  manifest: { type: 'string', key: 'manifest', help: 'a YAML file with one StatefulSet, its headless Service and anything else, deployed into the run namespace instead of a sample', replay: 'changed' },
+  sentinel: { type: 'string', key: 'sentinel', help: 'on | off: write a sentinel file into each pod\'s claim mount before chaos and read it back after', value: 'on', env: 'ORDINAL_SENTINEL', replay: 'changed' },
+  'sentinel-path': { type: 'string', key: 'sentinelPath', help: '--target/--manifest: the claim template (by name) or a directory inside its mount where the sentinel goes', defaultText: 'the first claim\'s mount path', replay: 'changed' },
+  'cluster-domain': { type: 'string', key: 'clusterDomain', help: '--target/--manifest: the cluster DNS domain, when no pod\'s /etc/resolv.conf can be read', defaultText: 'read from a pod\'s resolv.conf', replay: 'changed' },
   'report-dir': { type: 'string', key: 'reportDir', help: 'where reports go (<dir>/<run-id>/, <dir>/latest, <dir>/index.html)', value: 'reports', env: 'ORDINAL_REPORT_DIR', replay: 'never' },
   'keep-namespace': { type: 'boolean', key: 'keepNamespace', help: 'leave the run namespace in place for debugging', replay: 'never' },
   'dry-run': { type: 'boolean', key: 'dryRun', help: 'print the namespace, objects and kill plan; create and delete nothing', replay: 'never' },
@@ -173,7 +178,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
     help: values.help === true,
     replay: '',
   };
-  for (const k of ['kubeconfig', 'context', 'storage-class', 'dns-server'] as const) {
+  for (const k of ['kubeconfig', 'context', 'storage-class', 'dns-server', 'target', 'manifest', 'sentinel-path', 'cluster-domain'] as const) {
     const v = given(k);
     if (v !== undefined) args[RUN_FLAGS[k].key] = v;
   }
@@ -184,8 +189,28 @@ export function parseRunArgs(argv: string[]): RunArgs {
     if (args.partition !== 0) throw new UsageError(`--partition applies only to --update-strategy RollingUpdate, not OnDelete (got --partition ${args.partition})`);
     if (args.maxUnavailable !== undefined) throw new UsageError('--max-unavailable applies only to --update-strategy RollingUpdate, not OnDelete');
   }
+  args.sentinel = oneOf('sentinel', given('sentinel') ?? RUN_FLAGS.sentinel.value, ['on', 'off'] as const);
+  bringYourOwn(args, (k) => given(k) !== undefined);
   args.replay = replayCommand(args);
   return args;
+}
+
+// Flags a --target or --manifest run takes from the StatefulSet object instead.
+const FROM_OBJECT: readonly RunFlag[] = [
+  'workload', 'replicas', 'image', 'storage-class', 'claim-size',
+  'pod-management', 'update-strategy', 'partition', 'max-unavailable', 'min-ready-seconds', 'start-ordinal', 'pvc-retention',
+];
+
+function bringYourOwn(a: RunArgs, isGiven: (k: RunFlag) => boolean): void {
+  const own = a.target !== undefined ? '--target' : a.manifest !== undefined ? '--manifest' : undefined;
+  if (a.target !== undefined && a.manifest !== undefined) throw new UsageError('--target and --manifest exclude each other: a run either adopts a running StatefulSet or deploys one');
+  if (own === undefined) {
+    for (const k of ['sentinel-path', 'cluster-domain'] as const) if (isGiven(k)) throw new UsageError(`--${k} applies only with --target or --manifest`);
+    return;
+  }
+  const clash = FROM_OBJECT.find(isGiven);
+  if (clash) throw new UsageError(`--${clash} cannot be combined with ${own}: it comes from the StatefulSet itself`);
+  if (a.target !== undefined && a.keepNamespace) throw new UsageError('--keep-namespace does not apply to --target: the run creates no namespace');
 }
 
 const quote = (v: string): string => (/^[\w@%+=:,./-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
@@ -199,6 +224,7 @@ export function replayCommand(a: RunArgs): string {
   for (const pass of ['always', 'changed'] as const) {
     for (const [flag, spec] of FLAGS) {
       if (spec.replay !== pass || spec.type !== 'string') continue;
+      if ((a.target !== undefined || a.manifest !== undefined) && FROM_OBJECT.includes(flag)) continue;
       const v = a[spec.key];
       if (v === undefined) continue;
       const t = typeof v === 'object' ? formatPvcRetention(v) : String(v);
@@ -229,5 +255,5 @@ export function runHelp(): string {
     ].filter((n) => n !== undefined);
     return `  ${flag.padEnd(26)} ${v.help}${notes.length ? ` (${notes.join('; ')})` : ''}`;
   });
-  return ['Usage: ordinal run [flags]', '', 'Deploys a sample StatefulSet into a fresh namespace, kills pods in seeded rounds,', 'and checks ordering, identity, DNS, volume binding and data.', '', 'Flags:', ...rows, '', 'Exit codes: 0 all checks passed, 1 a check failed, 2 usage, configuration or cluster error.'].join('\n');
+  return ['Usage: ordinal run [flags]', '', 'Deploys a sample StatefulSet into a fresh namespace (or yours: --manifest; or adopts a', 'running one labelled ordinal.dev/chaos=allowed: --target), kills pods in seeded rounds,', 'and checks ordering, identity, DNS, volume binding and data.', '', 'Flags:', ...rows, '', 'Exit codes: 0 all checks passed, 1 a check failed, 2 usage, configuration or cluster error.'].join('\n');
 }

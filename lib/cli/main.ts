@@ -13,6 +13,7 @@ import { writeReports } from '../report/write.ts';
 import { newRunId } from '../run-id.ts';
 import { buildWorkload } from '../workloads/index.ts';
 import { parseRunArgs, runHelp, type RunArgs } from './args.ts';
+import { dryRunOwn } from './dry-run-own.ts';
 import { errorLine, logLine, verdictLine, warnLine } from './output.ts';
 import { reportCommand } from './report.ts';
 import { runNamespace } from '../names.ts';
@@ -57,7 +58,7 @@ async function runCommand(a: RunArgs): Promise<number> {
     console.log(runHelp());
     return 0;
   }
-  if (a.dryRun) return dryRun(a);
+  if (a.dryRun) return a.target !== undefined || a.manifest !== undefined ? dryRunOwn(a, (l) => console.log(l)) : dryRun(a);
   logLine(`seed ${a.seed} (replay: ${a.replay})`);
   const { executeRun } = await import('../run.ts');
   const { result, input } = await executeRun({ ...a, log: logLine });

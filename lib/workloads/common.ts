@@ -46,6 +46,10 @@ export interface Workload {
    * a replica records the identity of the primary that served its copy.
    */
   topology?: { primaryPath: string; copyPath: string; primaryIdPath: string; servedByPath: string };
+  /** Why no sentinel is written (--sentinel off, no claim, read-only mount, no shell): STS-DATA-SENTINEL is skipped with it. */
+  sentinelSkip?: string;
+  /** Why the in-pod probes (hostname, nslookup) are not run: the image lacks them. */
+  inPodSkip?: string;
 }
 
 /** A shell prologue that exits at once on SIGTERM, so graceful deletes are quick and real. */

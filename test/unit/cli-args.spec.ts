@@ -6,6 +6,8 @@ import { RUN_FLAGS, argvFromEnv, parseRunArgs, replayCommand, runHelp, type Flag
 import { UsageError } from '../../lib/errors.ts';
 
 const FLAGS = Object.entries(RUN_FLAGS) as [string, FlagSpec][];
+/** Bring-your-own flags: they replace --workload, so the sample-run argv and the per-sample suites leave them out. */
+const OWN_ONLY = ['target', 'manifest', 'sentinel-path', 'cluster-domain'];
 
 /** The replay command back to argv (test values need no shell quoting). */
 function replayArgv(replay: string): string[] {
@@ -43,7 +45,7 @@ describe('ordinal run options: one table', () => {
       '--seed', '0x10', '--kill-pattern', 'burst', '--image', 'registry.local/busybox:1', '--storage-class', 'fast',
       '--claim-size', '1Gi', '--timeout', '900', '--dns-server', '127.0.0.1:5353', '--dns-budget', '5',
       '--report-dir', '/tmp/r', '--keep-namespace', '--pod-management', 'Parallel', '--partition', '2', '--max-unavailable', '2',
-      '--min-ready-seconds', '5', '--start-ordinal', '10', '--pvc-retention', 'whenScaled=Delete',
+      '--min-ready-seconds', '5', '--start-ordinal', '10', '--pvc-retention', 'whenScaled=Delete', '--sentinel', 'off',
     ];
     const a = parseRunArgs(argv);
     const again = parseRunArgs(replayArgv(a.replay));
@@ -53,7 +55,7 @@ describe('ordinal run options: one table', () => {
     // --update-strategy OnDelete excludes --partition and --max-unavailable: it round-trips on its own below.
     for (const [flag, spec] of FLAGS) {
       if (spec.replay === 'never') expect(a.replay, flag).not.to.include(`--${flag}`);
-      else if (flag !== 'update-strategy') expect(a.replay, flag).to.include(`--${flag} `);
+      else if (flag !== 'update-strategy' && !OWN_ONLY.includes(flag)) expect(a.replay, flag).to.include(`--${flag} `);
     }
     expect(a.replay).to.include('--pvc-retention whenDeleted=Retain,whenScaled=Delete');
     const onDelete = parseRunArgs(['--seed', '3', '--update-strategy', 'OnDelete']);
@@ -87,6 +89,27 @@ describe('ordinal run options: one table', () => {
     for (const [argv, message] of bad) expect(() => parseRunArgs(['--seed', '1', ...argv]), argv.join(' ')).to.throw(UsageError, message);
   });
 
+  it('--target / --manifest: the replay carries them and leaves out what the StatefulSet itself decides', () => {
+    const a = parseRunArgs(['--target', 'shop/db', '--seed', '3', '--sentinel', 'off', '--sentinel-path', 'data', '--cluster-domain', 'corp.local', '--rounds', '2']);
+    expect(a).to.include({ target: 'shop/db', sentinel: 'off', sentinelPath: 'data', clusterDomain: 'corp.local' });
+    expect(a.replay).to.equal('npx ordinal run --rounds 2 --seed 3 --target shop/db --sentinel off --sentinel-path data --cluster-domain corp.local');
+    expect(shape(parseRunArgs(replayArgv(a.replay)))).to.deep.equal(shape(a));
+    const m = parseRunArgs(['--manifest', 'my app.yaml', '--seed', '3']);
+    expect(m.replay).to.equal(`npx ordinal run --rounds 3 --seed 3 --manifest 'my app.yaml'`);
+  });
+
+  it('--target / --manifest refuse what would contradict the StatefulSet, and each other (exit 2)', () => {
+    for (const flag of ['--workload', '--replicas', '--image', '--storage-class', '--claim-size']) {
+      const v = flag === '--replicas' ? '2' : flag === '--workload' ? 'web' : flag === '--claim-size' ? '1Gi' : 'x';
+      expect(() => parseRunArgs(['--target', 'a/b', flag, v]), flag).to.throw(UsageError, `${flag} cannot be combined with --target: it comes from the StatefulSet itself`);
+      expect(() => parseRunArgs(['--manifest', 'f.yaml', flag, v]), flag).to.throw(UsageError, `${flag} cannot be combined with --manifest`);
+    }
+    expect(() => parseRunArgs(['--target', 'a/b', '--manifest', 'f.yaml'])).to.throw(UsageError, 'exclude each other');
+    expect(() => parseRunArgs(['--sentinel-path', '/data'])).to.throw(UsageError, '--sentinel-path applies only with --target or --manifest');
+    expect(() => parseRunArgs(['--target', 'a/b', '--keep-namespace'])).to.throw(UsageError, 'creates no namespace');
+    expect(() => parseRunArgs(['--sentinel', 'maybe'])).to.throw(UsageError, '--sentinel must be one of on, off');
+  });
+
   it('a flag at its default is left out of the replay unless the table says always', () => {
     const a = parseRunArgs(['--seed', '1', '--kill-pattern', 'mixed', '--claim-size', '64Mi', '--timeout', '300', '--dns-budget', '60']);
     expect(a.replay).to.equal('npx ordinal run --workload web --replicas 3 --rounds 3 --seed 1 --image docker.io/library/busybox:1.35.0');
@@ -103,12 +126,12 @@ describe('ordinal run options: one table', () => {
     const expected: string[] = [];
     const sample: Record<string, string> = {
       context: 'kind-x', replicas: '4', rounds: '1', seed: '9', 'kill-pattern': 'reverse', image: 'busybox:1', 'storage-class': 'fast',
-      'claim-size': '128Mi', timeout: '60', 'dns-server': '127.0.0.1:53', 'dns-budget': '7', 'report-dir': '/tmp/reports',
+      'claim-size': '128Mi', timeout: '60', 'dns-server': '127.0.0.1:53', 'dns-budget': '7', 'report-dir': '/tmp/reports', sentinel: 'off',
       'pod-management': 'Parallel', 'update-strategy': 'RollingUpdate', partition: '1', 'max-unavailable': '2', 'min-ready-seconds': '3',
       'start-ordinal': '4', 'pvc-retention': 'whenDeleted=Delete',
     };
     for (const [flag, spec] of FLAGS) {
-      if (spec.type !== 'string' || flag === 'kubeconfig' || flag === 'workload') {
+      if (spec.type !== 'string' || flag === 'kubeconfig' || flag === 'workload' || OWN_ONLY.includes(flag)) {
         expect(spec.env, flag).to.equal(undefined);
         continue;
       }
