@@ -173,7 +173,7 @@ async function probeVersion(kc: k8s.KubeConfig, server: string, timeoutMs: numbe
 }
 
 /** Facts for the report header; also verifies the storage class exists (exit 2 if not). */
-export async function clusterFacts(cluster: Cluster, storageClass: string | undefined, image: string): Promise<ClusterFacts> {
+export async function clusterFacts(cluster: Cluster, storageClass: string | undefined, image: string, fromObject = false): Promise<ClusterFacts> {
   let classes: k8s.V1StorageClassList;
   let nodes: k8s.V1NodeList;
   try {
@@ -185,7 +185,9 @@ export async function clusterFacts(cluster: Cluster, storageClass: string | unde
     sc.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true';
   const names = classes.items.map((sc) => sc.metadata?.name ?? '');
   let chosen: string;
-  if (storageClass) {
+  // --target/--manifest: the class is the object's, shown as found; the run chooses none.
+  if (fromObject) chosen = storageClass ?? classes.items.find(isDefault)?.metadata?.name ?? '(the cluster has no default storage class)';
+  else if (storageClass) {
     if (!names.includes(storageClass)) {
       throw new ClusterError(
         `storage class "${storageClass}" does not exist; available: ${names.join(', ') || '(none)'}. Pass an existing one with --storage-class`,

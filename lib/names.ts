@@ -1,8 +1,22 @@
 // The stable names a StatefulSet promises: `<sts>-<ordinal>` for pods,
 // `<template>-<sts>-<ordinal>` for their claims, `<pod>.<service>.<ns>.svc.<domain>` and
 // the service's SRV name for their DNS records; and the run's own namespace.
+// Ordinals start at spec.ordinals.start (--start-ordinal), so every loop over a
+// StatefulSet's pods goes through ordinals() rather than 0..replicas-1.
 import type { WorkloadInfo } from './types.ts';
 
+/** The first ordinal (spec.ordinals.start; 0 in older recordings). */
+export function startOrdinal(workload: Pick<WorkloadInfo, 'options'>): number {
+  return workload.options?.startOrdinal ?? 0;
+}
+
+/** The StatefulSet's ordinals, lowest first: start .. start+replicas-1. */
+export function ordinals(workload: Pick<WorkloadInfo, 'options' | 'replicas'>): number[] {
+  const start = startOrdinal(workload);
+  return Array.from({ length: workload.replicas }, (_, i) => start + i);
+}
+
+/** `ordinal` is the pod's real ordinal (already offset by the start ordinal). */
 export function podName(workload: Pick<WorkloadInfo, 'statefulSet'>, ordinal: number): string {
   return `${workload.statefulSet}-${ordinal}`;
 }

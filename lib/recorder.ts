@@ -43,6 +43,11 @@ export interface WaitOptions<T> {
   until: () => T | undefined;
   /** Returns an error to stop waiting early (e.g. an image that cannot be pulled). */
   failFast?: () => Error | undefined;
+  /**
+   * until() also depends on the clock, not only on watch entries (Available: Ready for
+   * minReadySeconds turns true with no event), so it is re-evaluated every second too.
+   */
+  clock?: boolean;
 }
 
 export class Recorder {
@@ -169,8 +174,13 @@ export class Recorder {
           : new WaitTimeoutError(`timed out after ${w.timeoutMs / 1000}s waiting for ${w.describe}`, this.describeState());
         finish(() => reject(err));
       }, w.timeoutMs);
-      // Progress only; the verdict comes from check() on watch entries.
+      // Progress, and for clock-dependent waits a re-check; otherwise the verdict comes
+      // from check() on watch entries.
       const ticker = setInterval(() => {
+        if (w.clock) {
+          check();
+          if (!this.listeners.has(check)) return;
+        }
         const waited = this.now() - started;
         if (waited >= nextReport) {
           this.log(`waiting for ${w.describe} (${Math.round(waited / 1000)}s of ${w.timeoutMs / 1000}s): ${this.podSummary()}`);

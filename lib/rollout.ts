@@ -5,8 +5,8 @@ import type { Cluster } from './cluster.ts';
 import { ClusterError, describeError, httpStatus } from './errors.ts';
 import type { Recorder } from './recorder.ts';
 import { retryTransient } from './retry.ts';
-import { podName } from './names.ts';
-import { isReady } from './timeline/queries.ts';
+import { ordinals, podName, startOrdinal } from './names.ts';
+import { isReady, minReadySecondsOf } from './timeline/queries.ts';
 import type { Workload } from './workloads/common.ts';
 
 const PULL_FAILURES = /^(ErrImagePull|ImagePullBackOff|ErrImageNeverPull|InvalidImageName)\b/;
@@ -41,27 +41,35 @@ function clusterProblem(rec: Recorder, image: string): Error | undefined {
   return undefined;
 }
 
+/** Every ordinal ready by isReady: with minReadySeconds, Available by the clock now. */
 function allReady(rec: Recorder, w: Workload, revision?: string): boolean {
-  for (let i = 0; i < w.info.replicas; i++) {
+  const at = { minReadySeconds: minReadySecondsOf(w.info), wall: Date.now() };
+  for (const i of ordinals(w.info)) {
     const p = rec.pods.get(podName(w.info, i));
-    if (!isReady(p)) return false;
+    if (!isReady(p, at)) return false;
     if (revision && p?.revision !== revision) return false;
   }
   return true;
 }
 
+function readiness(w: Workload): string {
+  const s = minReadySecondsOf(w.info);
+  return s > 0 ? `Ready and Available (minReadySeconds ${s})` : 'Ready';
+}
+
 /** Waits for every ordinal to be Running and Ready; returns the revision they run. */
 export async function waitRollout(cluster: Cluster, rec: Recorder, w: Workload, timeoutMs: number, image: string): Promise<string> {
   await rec.waitFor({
-    describe: `${w.info.replicas} pods of StatefulSet ${w.info.statefulSet} to be Running and Ready`,
+    describe: `${w.info.replicas} pods of StatefulSet ${w.info.statefulSet} to be Running and ${readiness(w)}`,
     timeoutMs,
+    clock: minReadySecondsOf(w.info) > 0,
     until: () => (allReady(rec, w) ? true : undefined),
     failFast: () => clusterProblem(rec, image),
   });
   const sts = await retryTransient(() => cluster.apps.readNamespacedStatefulSet({ name: w.info.statefulSet, namespace: w.info.namespace }), {
     deadline: Date.now() + timeoutMs, what: `reading StatefulSet ${w.info.statefulSet}`,
   });
-  return sts.status?.updateRevision ?? rec.pods.get(podName(w.info, 0))?.revision ?? '';
+  return sts.status?.updateRevision ?? rec.pods.get(podName(w.info, startOrdinal(w.info)))?.revision ?? '';
 }
 
 /**
@@ -72,8 +80,9 @@ export function waitConverged(
   rec: Recorder, w: Workload, revision: string, killed: Map<string, string>, timeoutMs: number, what: string,
 ): Promise<true> {
   return rec.waitFor({
-    describe: `${what}: all ${w.info.replicas} pods Ready at revision ${revision}`,
+    describe: `${what}: all ${w.info.replicas} pods ${readiness(w)} at revision ${revision}`,
     timeoutMs,
+    clock: minReadySecondsOf(w.info) > 0,
     until: () => {
       for (const [pod, oldUid] of killed) if (rec.pods.get(pod)?.uid === oldUid) return undefined;
       return allReady(rec, w, revision) ? true : undefined;
@@ -110,7 +119,7 @@ export async function scaleDown(
     describe: `scale-down of ${name} from ${replicas} to ${to} (pods above ordinal ${to - 1} gone)`,
     timeoutMs,
     until: () => {
-      for (let i = to; i < replicas; i++) if (rec.pods.has(podName(w.info, i))) return undefined;
+      for (const i of ordinals(w.info).slice(to)) if (rec.pods.has(podName(w.info, i))) return undefined;
       return true;
     },
   });

@@ -16,11 +16,17 @@ import { takeSnapshot } from './snapshot.ts';
 import { recoveriesForRound } from './timeline/recovery.ts';
 import type { CheckInput, ClusterFacts, PlannedKill, RoundPlan, RoundResult, RunResult } from './types.ts';
 import type { Workload, WorkloadOptions } from './workloads/common.ts';
+import { describeStsOptions, pickStsOptions, type StsOptions } from './workloads/sts-options.ts';
+import { ensureStsSupport } from './sts-support.ts';
+import { deleteStatefulSet, settleScaledClaims } from './retention.ts';
+import { minReadySecondsOf } from './timeline/queries.ts';
 import { deployWorkload, scaleDown, waitConverged, waitRollout } from './rollout.ts';
 import { buildWorkload, type WorkloadKind } from './workloads/index.ts';
-import { runNamespace } from './names.ts';
+import { podName, runNamespace } from './names.ts';
+import { adaptProbes, prepareOwn, removeSentinels } from './adopt.ts';
 
-export interface RunOptions {
+/** The StatefulSet spec options (--pod-management, --start-ordinal, …) are fields of their own. */
+export interface RunOptions extends StsOptions {
   kubeconfig?: string;
   context?: string;
   workload: WorkloadKind;
@@ -38,6 +44,16 @@ export interface RunOptions {
   dnsServer?: string;
   /** How long DNS may take to follow a recreated pod (covers resolver cache TTLs). */
   dnsBudgetSeconds: number;
+  /** `<namespace>/<statefulset>`: chaos against a StatefulSet already running (lib/target.ts). */
+  target?: string;
+  /** A user's manifest deployed into the run namespace instead of a sample (lib/workloads/manifest.ts). */
+  manifest?: string;
+  /** `off`: no sentinel file is written into the volumes (STS-DATA-SENTINEL skipped). */
+  sentinel?: 'on' | 'off';
+  /** --target/--manifest: the claim (or a directory in its mount) that holds the sentinel. */
+  sentinelPath?: string;
+  /** --target/--manifest: overrides the domain read from a pod's resolv.conf. */
+  clusterDomain?: string;
   replay: string;
   log: (line: string) => void;
   /** Called at each phase boundary; fault tests use it to plant a real fault mid-run. */
@@ -45,7 +61,9 @@ export interface RunOptions {
 }
 
 /** Where a run is when it calls its hook. `round` is set for the round phases. */
-export type RunPhase = 'after-deploy' | 'after-rollout' | 'after-baseline' | 'before-kills' | 'after-kills' | 'after-round' | 'before-after-snapshot' | 'scale-down-requested';
+export type RunPhase =
+  | 'after-deploy' | 'after-rollout' | 'after-baseline' | 'before-kills' | 'after-kills' | 'after-round' | 'before-after-snapshot'
+  | 'scale-down-requested' | 'claims-scaled' | 'statefulset-deleted';
 
 export interface HookContext {
   phase: RunPhase;
@@ -71,26 +89,41 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
   const runId = newRunId(started);
   const log = opts.log;
   const cluster = await connect({ kubeconfig: opts.kubeconfig, context: opts.context, log });
-  const facts = await clusterFacts(cluster, opts.storageClass, opts.image);
-  const namespace = runNamespace(runId);
+  // --target / --manifest: the user's StatefulSet (lib/adopt.ts); a --target run owns no namespace.
+  const own = await prepareOwn(cluster, opts, runNamespace(runId), runId);
+  const target = own?.mode === 'target';
+  const facts = own ? await clusterFacts(cluster, own.storageClass, own.image, true) : await clusterFacts(cluster, opts.storageClass, opts.image);
+  const namespace = own?.workload.info.namespace ?? runNamespace(runId);
   const wopts: WorkloadOptions = {
     namespace, runId, replicas: opts.replicas, image: opts.image, storageClass: facts.storageClass, claimSize: opts.claimSize,
+    sts: pickStsOptions(opts),
   };
-  const workload = buildWorkload(opts.workload, wopts);
+  const workload = own?.workload ?? buildWorkload(opts.workload, wopts);
+  if (!own && opts.sentinel === 'off') workload.sentinelSkip = 'the sentinel is off (--sentinel off): nothing is written into the volumes';
+  const replicas = workload.info.replicas;
   const plan = planRounds({
-    seed: opts.seed, statefulSet: workload.info.statefulSet, replicas: opts.replicas, rounds: opts.rounds, pattern: opts.killPattern,
+    seed: opts.seed, statefulSet: workload.info.statefulSet, replicas, rounds: opts.rounds, pattern: opts.killPattern,
+    startOrdinal: workload.info.options?.startOrdinal ?? opts.startOrdinal,
   });
-  log(`run ${runId}: ${opts.workload} x${opts.replicas}, ${opts.rounds} rounds (${opts.killPattern} kills), seed ${opts.seed}, namespace ${namespace}`);
+  log(`run ${runId}: ${own?.label ?? opts.workload} x${replicas}, ${opts.rounds} rounds (${opts.killPattern} kills), seed ${opts.seed}, namespace ${namespace}`);
+  if (!own) log(`StatefulSet options: ${describeStsOptions(pickStsOptions(opts))}`);
   log(`cluster ${facts.version} at ${facts.server} (context ${facts.context}; ${cluster.source}), storage class ${facts.storageClass}`);
 
   const recorder = new Recorder(cluster, namespace, { log });
   let dns: DnsProbe | undefined;
   let canary: Canary | undefined;
   let creating: Promise<void> | undefined;
+  let sentinelPods: string[] = [];
   const cleanup = onEveryExit(async () => {
     canary?.stop();
     recorder.stop();
     dns?.close();
+    if (target) {
+      // Nothing of the target is deleted or scaled; only the run's own sentinel files go.
+      await removeSentinels(cluster, workload, sentinelPods, log);
+      log(`target ${namespace}/${workload.info.statefulSet} left in place: not scaled, nothing deleted`);
+      return;
+    }
     if (opts.keepNamespace) {
       log(`keeping namespace ${namespace} (--keep-namespace); remove it with 'ordinal cleanup'`);
       return;
@@ -113,17 +146,24 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
   const base = { runId, seed: opts.seed, started, facts, workload, opts };
   const rounds: RoundResult[] = [];
   try {
-    creating = createRunNamespace(cluster, namespace, runId);
-    await creating;
-    await recorder.start();
-    try {
-      canary = await createCanary(cluster, namespace, runId, log);
-      await recorder.watchCanary(CANARY_NAME, CANARY_ANNOTATION);
-    } catch (err) {
-      log(`detection latency will not be measured: cannot create ConfigMap ${CANARY_NAME}: ${describeError(err)}`);
+    if (!target) {
+      creating = createRunNamespace(cluster, namespace, runId);
+      await creating;
     }
+    await recorder.start();
+    if (target) log(`detection latency will not be measured: the canary ConfigMap would be a write into namespace ${namespace}`);
+    else {
+      try {
+        canary = await createCanary(cluster, namespace, runId, log);
+        await recorder.watchCanary(CANARY_NAME, CANARY_ANNOTATION);
+      } catch (err) {
+        log(`detection latency will not be measured: cannot create ConfigMap ${CANARY_NAME}: ${describeError(err)}`);
+      }
+    }
+    await ensureStsSupport(cluster, workload, opts.timeoutSeconds * 1000, log);
     recorder.mark({ marker: 'deploy' });
-    await deployWorkload(cluster, workload);
+    if (own?.deploy) await own.deploy();
+    else if (!own) await deployWorkload(cluster, workload);
     await opts.hook?.({ phase: 'after-deploy', cluster, workload, recorder, log });
     const revision = await waitRollout(cluster, recorder, workload, opts.timeoutSeconds * 1000, opts.image);
     recorder.mark({ marker: 'rollout-complete' });
@@ -132,18 +172,21 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
       await opts.hook?.({ phase, ...(round !== undefined ? { round } : {}), cluster, workload, recorder, log });
     };
     await hook('after-rollout');
+    if (own) await adaptProbes(cluster, workload, opts.clusterDomain, log);
 
     dns = await openDnsProbe(cluster, opts.dnsServer);
     log(`DNS probe: ${dns.target}`);
     const snapCtx = { cluster, recorder, workload, dns, dnsBudgetMs: opts.dnsBudgetSeconds * 1000 };
     recorder.mark({ marker: 'baseline' });
+    // Every pod that may get a sentinel, before any is written: an interrupted baseline still gets cleaned up.
+    if (target && !workload.sentinelSkip) sentinelPods = Array.from({ length: replicas }, (_, i) => podName(workload.info, i));
     const baseline = await takeSnapshot(snapCtx, 'write');
     log(`baseline: ${baseline.pods.length} pods, ${baseline.sentinels.length} sentinels written and synced`);
     await hook('after-baseline');
 
     canary?.start();
     for (const p of plan) {
-      const r = await chaosRound(cluster, recorder, workload, p, revision, opts, hook);
+      const r = await chaosRound(cluster, recorder, workload, p, revision, opts, hook, own?.guard);
       rounds.push(r);
       await hook('after-round', p.round);
       if (!r.converged) break;
@@ -153,16 +196,27 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
     canary?.stop();
     recorder.mark({ marker: 'after' });
     const after = await takeSnapshot(snapCtx, 'read');
-    if (opts.replicas >= 2 && rounds.every((r) => r.converged)) {
+    let scaled = false;
+    if (target) log('scale-down skipped: a --target run never scales the StatefulSet');
+    else if (replicas >= 2 && rounds.every((r) => r.converged)) {
       // A scale-down that cannot finish must not cost the run its other verdicts:
       // the marker says why, and STS-ORDER-SCALEDOWN reports it as an error.
       try {
         await scaleDown(cluster, recorder, workload, 1, opts.timeoutSeconds * 1000, () => hook('scale-down-requested'));
-        log(`scaled down ${opts.replicas} -> 1`);
+        log(`scaled down ${replicas} -> 1`);
+        scaled = true;
       } catch (err) {
         recorder.mark({ marker: 'scale-down-complete', aborted: describeError(err) });
         log(`scale-down did not finish: ${describeError(err)}`);
       }
+    }
+    if (scaled) {
+      // STS-PVC-RETENTION: the scaled-away ordinals' claims go (whenScaled: Delete) or stay.
+      await settleScaledClaims(recorder, workload.info, replicas, 1, opts.timeoutSeconds * 1000, log);
+      await hook('claims-scaled');
+      // …and whenDeleted: the claims go with the StatefulSet or stay.
+      await deleteStatefulSet(cluster, recorder, workload.info, opts.timeoutSeconds * 1000, log);
+      await hook('statefulset-deleted');
     }
     const input: CheckInput = {
       workload: workload.info, timeline: recorder.timeline, baseline, after, rounds, limits: { recoveryTimeoutMs: opts.timeoutSeconds * 1000 },
@@ -182,7 +236,7 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
 
 async function chaosRound(
   cluster: Cluster, recorder: Recorder, workload: Workload, p: RoundPlan, revision: string, opts: RunOptions,
-  hook: (phase: RunPhase, round?: number) => Promise<void>,
+  hook: (phase: RunPhase, round?: number) => Promise<void>, guard?: (pod: string, uid: string) => Promise<void>,
 ): Promise<RoundResult> {
   const ns = workload.info.namespace;
   await hook('before-kills', p.round);
@@ -192,8 +246,9 @@ async function chaosRound(
   // server outage at this moment is ridden out like one during the recovery wait.
   const budgetMs = opts.timeoutSeconds * 1000;
   const deadline = Date.now() + budgetMs;
-  const kill = (k: PlannedKill): Promise<void> => {
+  const kill = async (k: PlannedKill): Promise<void> => {
     const uid = before.get(k.pod) ?? '';
+    await guard?.(k.pod, uid);
     recorder.mark({ marker: 'kill', round: p.round, pod: k.pod, uid, action: k.action });
     return killPod(cluster, ns, k, uid, deadline);
   };
@@ -232,7 +287,7 @@ async function chaosRound(
     opts.log(`round ${p.round} did not converge: ${describeError(err)}${err instanceof ClusterError && err.detail ? `\n${err.detail}` : ''}`);
   }
   const end = recorder.mark({ marker: 'round-end', round: p.round, converged, ...(unobserved !== undefined ? { unobserved } : {}) });
-  const recoveries = recoveriesForRound(recorder.timeline, p, { start: start.t, end: end.t });
+  const recoveries = recoveriesForRound(recorder.timeline, p, { start: start.t, end: end.t }, minReadySecondsOf(workload.info));
   const times = recoveries
     .map((r) => `${r.pod} ${r.readyMs === undefined ? 'not recovered' : `${(r.readyMs / 1000).toFixed(1)}s`}`)
     .join(', ');

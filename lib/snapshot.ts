@@ -7,7 +7,7 @@ import { resolveInPod } from './probes/dns-inpod.ts';
 import { settleA, settleSrv, type DnsProbe } from './probes/dns.ts';
 import { clusterExec, readFileIn, type ExecFn } from './probes/exec.ts';
 import { hostnameIn, readSentinel, writeSentinel } from './probes/sentinel.ts';
-import { podFqdn, podName, serviceSrvName } from './names.ts';
+import { ordinals, podFqdn, podName, serviceSrvName, startOrdinal } from './names.ts';
 import { isReady } from './timeline/queries.ts';
 import type { Recorder } from './recorder.ts';
 import type { PodSnapshot, SentinelRecord, Snapshot, TopologyCopy, TopologySnapshot, WorkloadInfo } from './types.ts';
@@ -16,7 +16,7 @@ import type { Workload } from './workloads/common.ts';
 /** Per-ordinal facts from the recorder's current state (no I/O). */
 export function recordedPods(rec: Pick<Recorder, 'pods' | 'pvcs' | 'pvs'>, w: WorkloadInfo): PodSnapshot[] {
   const out: PodSnapshot[] = [];
-  for (let ordinal = 0; ordinal < w.replicas; ordinal++) {
+  for (const ordinal of ordinals(w)) {
     const name = podName(w, ordinal);
     const p = rec.pods.get(name);
     if (!p) continue;
@@ -33,6 +33,7 @@ export function recordedPods(rec: Pick<Recorder, 'pods' | 'pvcs' | 'pvs'>, w: Wo
     }
     out.push({
       name, ordinal, uid: p.uid, ip: p.ip ?? '', hostname: p.hostname ?? '', subdomain: p.subdomain ?? '',
+      // Ready, not Available: endpoints (and so DNS) publish a pod once it is Ready.
       node: p.node ?? '', ready: isReady(p), claims,
     });
   }
@@ -57,13 +58,13 @@ export async function takeSnapshot(ctx: SnapshotContext, sentinels: 'write' | 'r
   const t = recorder.now();
   const pods = recordedPods(recorder, w);
   const now = (): number => recorder.now();
-  for (const p of pods) {
+  for (const p of workload.inPodSkip ? [] : pods) {
     const h = await hostnameIn(exec, p.name, workload.container);
     if (h.hostname !== undefined) p.hostnameInPod = h.hostname;
     else p.hostnameError = h.error ?? 'no hostname';
   }
   const sentinelRecords: SentinelRecord[] = [];
-  for (const p of pods) {
+  for (const p of workload.sentinelSkip ? [] : pods) {
     sentinelRecords.push(
       sentinels === 'write'
         ? await writeSentinel(exec, p.name, workload.container, workload.dataPath)
@@ -76,7 +77,7 @@ export async function takeSnapshot(ctx: SnapshotContext, sentinels: 'write' | 'r
   const dnsSrv = await settleSrv(dns.servers, qname, want, ctx.dnsBudgetMs, now);
   // What the application sees, asked once the servers have settled: from the lowest
   // Ready ordinal, through its own resolver.
-  const asker = pods.find((p) => p.ready);
+  const asker = workload.inPodSkip ? undefined : pods.find((p) => p.ready);
   if (asker) {
     const inPod = await resolveInPod(exec, asker.name, workload.container, dnsA.map((l) => l.fqdn), qname, now);
     for (const l of dnsA) {
@@ -86,6 +87,8 @@ export async function takeSnapshot(ctx: SnapshotContext, sentinels: 'write' | 'r
     if (inPod.srv) dnsSrv.inPod = inPod.srv;
   }
   const snap: Snapshot = { t, pods, dnsA, dnsSrv, sentinels: sentinelRecords };
+  const skippedProbes = { ...(workload.sentinelSkip ? { sentinel: workload.sentinelSkip } : {}), ...(workload.inPodSkip ? { inPod: workload.inPodSkip } : {}) };
+  if (Object.keys(skippedProbes).length > 0) snap.skippedProbes = skippedProbes;
   if (workload.topology) snap.topology = await readTopology(exec, workload, pods);
   return snap;
 }
@@ -94,7 +97,7 @@ export async function takeSnapshot(ctx: SnapshotContext, sentinels: 'write' | 'r
 export async function readTopology(exec: ExecFn, workload: Workload, pods: readonly PodSnapshot[]): Promise<TopologySnapshot> {
   const t = workload.topology!;
   const read = (pod: string, path: string): ReturnType<typeof readFileIn> => readFileIn(exec, pod, workload.container, path);
-  const primary = podName(workload.info, 0);
+  const primary = podName(workload.info, startOrdinal(workload.info));
   const snap: TopologySnapshot = { primary, copies: [] };
   const data = await read(primary, t.primaryPath);
   if (data.data !== undefined) snap.primaryData = data.data;
@@ -107,7 +110,7 @@ export async function readTopology(exec: ExecFn, workload: Workload, pods: reado
     snap.primaryUid = id.uid;
     snap.primaryIp = id.ip;
   }
-  for (const pod of pods.filter((x) => x.ordinal > 0)) {
+  for (const pod of pods.filter((x) => x.name !== primary)) {
     const copy: TopologyCopy = { pod: pod.name };
     const c = await read(pod.name, t.copyPath);
     const s = c.unobserved ? c : await read(pod.name, t.servedByPath);

@@ -3,6 +3,7 @@
 
 // The timeline's entry types live in lib/timeline/; re-exported so existing imports keep working.
 import type { TimelineEntry, WatchedKind } from './timeline/types.ts';
+import type { StsOptions } from './workloads/sts-options.ts';
 export type {
   EntryBase,
   EventState,
@@ -148,6 +149,8 @@ export interface Snapshot {
   sentinels: SentinelRecord[];
   /** Present for workloads with topology state (primary-replica). */
   topology?: TopologySnapshot;
+  /** Probes that could not run in this image or were turned off, each with the reason (the checks needing them are skipped). */
+  skippedProbes?: { sentinel?: string; inPod?: string };
 }
 
 export type ChaosAction = 'delete' | 'force-delete';
@@ -200,7 +203,8 @@ export interface RoundResult {
 }
 
 export interface WorkloadInfo {
-  kind: 'web' | 'primary-replica';
+  /** A sample, a StatefulSet already running (--target) or one deployed from a user's file (--manifest). */
+  kind: 'web' | 'primary-replica' | 'target' | 'manifest';
   namespace: string;
   statefulSet: string;
   service: string;
@@ -210,6 +214,10 @@ export interface WorkloadInfo {
   /** Named port the headless service exposes, for the SRV query. */
   portName: string;
   podManagementPolicy: 'OrderedReady' | 'Parallel';
+  /** The StatefulSet spec options the run chose (absent in older recordings: the Kubernetes defaults). */
+  options?: StsOptions;
+  /** Options asked for but left out because the cluster does not support them, each with the reason. */
+  optionsSkipped?: { option: string; value: string; reason: string }[];
 }
 
 /** Everything a check may look at. Checks must not do I/O. */

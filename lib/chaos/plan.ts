@@ -22,10 +22,17 @@ export interface PlanOptions {
   actions?: ChaosAction[];
   /** Defaults to `mixed`. */
   pattern?: KillPatternOption;
+  /**
+   * spec.ordinals.start (default 0). The seeded stream picks indices 0..replicas-1 and
+   * they are shifted by it only when named, so a start ordinal kills the same positions.
+   */
+  startOrdinal?: number;
 }
 
 export function planRounds(opts: PlanOptions): RoundPlan[] {
   const { seed, statefulSet, replicas, rounds } = opts;
+  const start = opts.startOrdinal ?? 0;
+  if (!Number.isInteger(start) || start < 0) throw new Error(`startOrdinal must be an integer >= 0, got ${start}`);
   if (!isSeed(seed)) throw new Error(`seed must be an integer in 0..${MAX_SEED}, got ${seed}`);
   if (!statefulSet) throw new Error('statefulSet name must not be empty');
   if (!Number.isInteger(replicas) || replicas < 1) {
@@ -59,9 +66,9 @@ export function planRounds(opts: PlanOptions): RoundPlan[] {
       ordinals[j] = tmp;
     }
     const chosen = ordinals.slice(0, count).sort((x, y) => x - y);
-    const kills: PlannedKill[] = chosen.map((ordinal) => ({
-      pod: podName({ statefulSet }, ordinal),
-      ordinal,
+    const kills: PlannedKill[] = chosen.map((index) => ({
+      pod: podName({ statefulSet }, start + index),
+      ordinal: start + index,
       action: actions[rng.int(actions.length)] as ChaosAction,
     }));
     // Kills are listed in the order they go out; actions were drawn in ordinal order.

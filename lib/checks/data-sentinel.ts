@@ -15,6 +15,8 @@ const describe = (s: SentinelRecord): string => `sha256 ${short(s.sha256)}…, $
 function judgeSentinel(input: CheckInput): CheckOutcome {
   const { workload, baseline, after } = input;
   if (workload.claimTemplates.length === 0) return skipped('the StatefulSet has no volumes to hold a sentinel');
+  const off = baseline.skippedProbes?.sentinel;
+  if (off !== undefined) return skipped(`no sentinel was written: ${off}`);
   const problems: string[] = [];
   const evidence: Evidence[] = [];
   const ok: Evidence[] = [];

@@ -69,7 +69,8 @@ function judgeIdentity(input: CheckInput): CheckOutcome {
     return errored(`could not read the hostname inside ${pods}: ${unseen[0]?.observed ?? ''}`, [...unseen, ...ok]);
   }
   const recreated = names.filter((n) => killed.has(n));
-  return passed(`identity kept by ${names.length} pods; new UIDs for recreated ${recreated.join(', ') || 'none'}`, ok);
+  const inPod = baseline.skippedProbes?.inPod;
+  return passed(`identity kept by ${names.length} pods; new UIDs for recreated ${recreated.join(', ') || 'none'}${inPod ? `; hostname inside the pods not read: ${inPod}` : ''}`, ok);
 }
 
 function checkNames(

@@ -4,7 +4,7 @@
 // Ready. Which ordinal appears first is not judged: the controller does not promise it.
 import { judgeGeneration } from '../timeline/causal.ts';
 import type { CheckDefinition, CheckInput, CheckOutcome, Evidence } from '../types.ts';
-import { errored, failed, findMarker, firstOf, inOrder, ordinalOf, passed, podGenerations, podName, skipped } from './support.ts';
+import { errored, failed, findMarker, firstOf, inOrder, ordinalOf, ordinals, passed, podGenerations, podName, skipped } from './support.ts';
 
 export const orderCreate: CheckDefinition = {
   id: 'STS-ORDER-CREATE',
@@ -14,6 +14,8 @@ export const orderCreate: CheckDefinition = {
 
 function judgeCreate(input: CheckInput): CheckOutcome {
   const { workload } = input;
+  // A --target StatefulSet was created before the run: its creation was never watched.
+  if (workload.kind === 'target') return skipped('the --target StatefulSet\'s pods were created before the run, so their creation order was not observed');
   if (workload.podManagementPolicy === 'Parallel') {
     return skipped('podManagementPolicy is Parallel: the controller creates pods without ordering');
   }
@@ -28,7 +30,7 @@ function judgeCreate(input: CheckInput): CheckOutcome {
   const evidence: Evidence[] = [];
   const created: string[] = [];
   const generations = podGenerations(entries);
-  for (let k = 0; k < workload.replicas; k++) {
+  for (const k of ordinals(workload)) {
     const name = podName(workload, k);
     const gen = generations.get(name)?.find((g) => (g.added ?? g.first).index > deploy && (g.added ?? g.first).index < end);
     if (!gen) {

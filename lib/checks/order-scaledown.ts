@@ -1,6 +1,7 @@
 // STS-ORDER-SCALEDOWN: with OrderedReady, the controller removes the highest ordinal
 // first, waits for each pod to be gone before it starts terminating the next, and
-// deletes a condemned pod only while the pods that stay are all Running and Ready. In
+// deletes a condemned pod only while the pods that stay are all Running and Ready (and
+// Available, with minReadySeconds; the causal rule judges that). In
 // kubernetes/kubernetes pkg/controller/statefulset/stateful_set_control.go,
 // `updateStatefulSet` runs `processReplica` over every remaining replica first (it
 // returns, blocking, at one that is terminating or not Running and Ready) and only then
@@ -15,7 +16,7 @@
 // itself when the pod left without a grace period).
 import { judgeCreation } from '../timeline/causal.ts';
 import type { CheckDefinition, CheckInput, CheckOutcome, Evidence } from '../types.ts';
-import { errored, failed, findMarker, firstOf, inOrder, isPodEntry, markerAt, passed, podName, skipped } from './support.ts';
+import { errored, failed, findMarker, firstOf, inOrder, isPodEntry, markerAt, minReadySecondsOf, passed, podName, skipped, startOrdinal } from './support.ts';
 
 export const orderScaleDown: CheckDefinition = {
   id: 'STS-ORDER-SCALEDOWN',
@@ -34,6 +35,7 @@ interface Removal {
 
 function judgeScaleDown(input: CheckInput): CheckOutcome {
   const { workload } = input;
+  if (workload.kind === 'target') return skipped('a --target run never scales the StatefulSet (it is not the run\'s to change)');
   if (workload.podManagementPolicy === 'Parallel') return skipped('podManagementPolicy is Parallel: scale-down is not ordered');
   const entries = inOrder(input.timeline);
   const start = findMarker(entries, 'scale-down');
@@ -47,9 +49,11 @@ function judgeScaleDown(input: CheckInput): CheckOutcome {
     ]);
   }
   const { from, to } = marker;
+  // from and to are replica counts; the pods are start..start+from-1 (spec.ordinals.start).
+  const first = startOrdinal(workload);
 
   const removals: Removal[] = []; // highest ordinal first
-  for (let o = from - 1; o >= to; o--) removals.push({ pod: podName(workload, o), ordinal: o });
+  for (let o = first + from - 1; o >= first + to; o--) removals.push({ pod: podName(workload, o), ordinal: o });
   const byName = new Map(removals.map((r) => [r.pod, r]));
   const last = endIdx < 0 ? entries.length : endIdx + 1;
   for (let i = start; i < last; i++) {
@@ -86,13 +90,14 @@ function judgeScaleDown(input: CheckInput): CheckOutcome {
     }
   }
   // The pods that stay (0..to-1) must have been all Ready at some moment of each window.
-  const rest = to === 1 ? podName(workload, 0) : `${podName(workload, 0)}..${podName(workload, to - 1)}`;
-  const restReady = to === 1 ? `${rest} Running and Ready` : `${rest} all Running and Ready`;
+  const rest = to === 1 ? podName(workload, first) : `${podName(workload, first)}..${podName(workload, first + to - 1)}`;
+  const ready = minReadySecondsOf(workload) > 0 ? `Running, Ready and Available (minReadySeconds ${minReadySecondsOf(workload)})` : 'Running and Ready';
+  const restReady = to === 1 ? `${rest} ${ready}` : `${rest} all ${ready}`;
   removals.forEach((r, i) => {
     if (r.terminating === undefined || to === 0) return;
     const prev = removals[i - 1]?.gone;
     const opensAt = prev && prev.index < r.terminating.index ? prev.index : start;
-    const v = judgeCreation(entries, workload, to, { from: opensAt, to: r.terminating.index });
+    const v = judgeCreation(entries, workload, first + to, { from: opensAt, to: r.terminating.index });
     if (v.allReadyAt) return;
     const opened = `${prev ? `${removals[i - 1]?.pod} was gone` : 'the scale-down was requested'} (t=${entries[opensAt]?.t}ms)`;
     for (const b of v.blockers) {

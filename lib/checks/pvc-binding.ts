@@ -1,9 +1,14 @@
 // STS-PVC-BINDING: a pod's claim is keyed by template and ordinal, so a recreated pod
 // must mount the very same PVC object (UID), Bound, to the same PV whose claimRef names
 // that PVC UID. An empty UID or phase is missing data (`error`), never equal to another.
+// A claim deleted during the run fails it, except the claim of an ordinal the final
+// scale-down removed when persistentVolumeClaimRetentionPolicy.whenScaled is Delete
+// (after the scale-down marker that deletion is what the policy asks for), and any
+// deletion once the run deletes the StatefulSet (`statefulset-delete`): both are
+// STS-PVC-RETENTION's to judge.
 import { claimName } from '../names.ts';
 import type { ClaimBinding, CheckDefinition, CheckInput, CheckOutcome, Evidence } from '../types.ts';
-import { errored, failed, findMarker, firstOf, inOrder, ordinalOf, passed, skipped } from './support.ts';
+import { errored, failed, findMarker, firstOf, inOrder, markerAt, ordinalOf, passed, skipped, startOrdinal } from './support.ts';
 
 export const pvcBinding: CheckDefinition = {
   id: 'STS-PVC-BINDING',
@@ -17,6 +22,13 @@ function judgePvc(input: CheckInput): CheckOutcome {
   const entries = inOrder(input.timeline);
   // Without a baseline marker any deletion in the run counts; earlier ones are as suspicious.
   const from = Math.max(0, findMarker(entries, 'baseline'));
+  const deleteIdx = findMarker(entries, 'statefulset-delete', from);
+  const until = deleteIdx < 0 ? entries.length : deleteIdx;
+  const scaleIdx = findMarker(entries, 'scale-down', from);
+  const scale = markerAt(entries, scaleIdx, 'scale-down');
+  /** Whether deleting this ordinal's claim at entry `i` is what whenScaled: Delete asks for. */
+  const scaledAway = (ordinal: number | undefined, i: number): boolean =>
+    workload.options?.pvcRetention.whenScaled === 'Delete' && !!scale && i > scaleIdx && ordinal !== undefined && ordinal >= startOrdinal(workload) + scale.to;
   const problems: string[] = [];
   const evidence: Evidence[] = [];
   const ok: Evidence[] = [];
@@ -78,7 +90,8 @@ function judgePvc(input: CheckInput): CheckOutcome {
           });
         }
       }
-      for (const e of entries.slice(from)) {
+      for (const [i, e] of entries.entries()) {
+        if (i < from || i >= until || scaledAway(ordinal, i)) continue;
         if (e.type === 'DELETED' && e.kind === 'PersistentVolumeClaim' && e.name === claim) {
           fail(`${claim} was deleted at t=${e.t}ms (uid ${e.pvc?.uid ?? 'unknown'})`, {
             subject,

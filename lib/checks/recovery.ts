@@ -6,8 +6,8 @@
 import type { CheckDefinition, CheckInput, CheckOutcome, Evidence, TimelineEntry } from '../types.ts';
 import type { MarkerOf } from '../timeline/types.ts';
 import {
-  PodView, describeEntry, errored, failed, findMarker, firstOf, inOrder, isPodEntry, isReady, markersOf, ordinalOf, passed,
-  podGenerations, podName, skipped, type PodGeneration,
+  PodView, describeEntry, errored, failed, findMarker, firstOf, inOrder, isReady, markersOf, minReadySecondsOf, ordinalOf,
+  ordinals, passed, podGenerations, podName, readyMoment, skipped, type PodGeneration,
 } from './support.ts';
 
 export const recovery: CheckDefinition = {
@@ -33,7 +33,9 @@ function judgeRecovery(input: CheckInput): CheckOutcome {
   if (f.problems.length > 0) return failed(firstOf(f.problems), f.evidence);
   if (f.unjudged.length > 0) return errored(firstOf(f.unjudged), f.evidence);
   const kills = markersOf(entries, 'kill').length;
-  return passed(`all ${kills} killed pods were replaced and Ready at the round's revision; no other pod was replaced`, f.evidence);
+  const minReady = minReadySecondsOf(input.workload);
+  const ready = minReady > 0 ? `Ready and Available (minReadySeconds ${minReady})` : 'Ready';
+  return passed(`all ${kills} killed pods were replaced and ${ready} at the round's revision; no other pod was replaced`, f.evidence);
 }
 
 function judgeRound(
@@ -55,18 +57,22 @@ function judgeRound(
   }
   const limit = input.limits?.recoveryTimeoutMs;
   const atRevision = revision ? ` at revision ${revision}` : '';
+  const minReady = minReadySecondsOf(input.workload);
+  const readyWord = minReady > 0 ? `Ready and Available (minReadySeconds ${minReady})` : 'Ready';
   const stuck = new Set<string>();
   for (let i = start + 1; i < endIdx; i++) {
     const kill = entries[i];
     if (kill?.type !== 'MARKER' || kill.marker !== 'kill' || kill.round !== round) continue;
     const replacement = (generations.get(kill.pod) ?? []).find((g) => g.uid !== kill.uid && (g.added ?? g.first).index > i && (g.added ?? g.first).index < endIdx);
-    const ready = replacement ? readyAt(entries, kill.pod, replacement.uid, i, endIdx, revision) : undefined;
+    const ready = replacement
+      ? readyMoment(entries, kill.pod, replacement.uid, { from: i, to: endIdx }, minReady, (p) => !revision || p.revision === revision)
+      : undefined;
     const subject = `pod ${kill.pod}`;
     if (!replacement || !ready) {
       stuck.add(kill.pod);
-      const what = replacement ? `its replacement (uid ${replacement.uid}) was never Running and Ready${atRevision}` : 'no replacement was created';
+      const what = replacement ? `its replacement (uid ${replacement.uid}) was never Running and ${readyWord}${atRevision}` : 'no replacement was created';
       f.problems.push(`round ${round}: ${kill.pod} (uid ${kill.uid}) was killed at t=${kill.t}ms and ${what} before the round ended (t=${end.t}ms)`);
-      f.evidence.push({ subject, expected: `replaced and Running and Ready${atRevision} within the round`, observed: lastState(input, entries, endIdx, kill.pod), at: end.t, note: `round ${round}` });
+      f.evidence.push({ subject, expected: `replaced and Running and ${readyWord}${atRevision} within the round`, observed: lastState(input, entries, endIdx, kill.pod), at: end.t, note: `round ${round}` });
       continue;
     }
     const took = Math.round((ready.t - kill.t) * 10) / 10;
@@ -76,32 +82,23 @@ function judgeRound(
       f.evidence.push({ subject, expected: `Ready within ${limit}ms`, observed: `Ready after ${took}ms (uid ${replacement.uid})`, at: ready.t, note: `round ${round}` });
       continue;
     }
-    f.evidence.push({ subject, observed: `uid ${kill.uid} killed (${kill.action}); replaced by uid ${replacement.uid}, Ready${atRevision} ${took}ms later`, at: ready.t, note: `round ${round}` });
+    f.evidence.push({ subject, observed: `uid ${kill.uid} killed (${kill.action}); replaced by uid ${replacement.uid}, ${readyWord}${atRevision} ${took}ms later`, at: ready.t, note: `round ${round}` });
   }
   if (!end.converged) {
     // The round's wait timed out: name every pod that was not Ready at the revision.
     const view = new PodView();
     for (const e of entries.slice(0, endIdx)) view.apply(e);
     const notReady: string[] = [];
-    for (let k = 0; k < input.workload.replicas; k++) {
+    for (const k of ordinals(input.workload)) {
       const name = podName(input.workload, k);
       const s = view.state(name);
-      if (isReady(s) && (!revision || s?.revision === revision)) continue;
+      if (isReady(s, { minReadySeconds: minReady, wall: end.wall }) && (!revision || s?.revision === revision)) continue;
       notReady.push(name);
       if (stuck.has(name)) continue;
-      f.evidence.push({ subject: `pod ${name}`, expected: `Running and Ready${atRevision} by the end of round ${round}`, observed: lastState(input, entries, endIdx, name), at: end.t, note: `round ${round}` });
+      f.evidence.push({ subject: `pod ${name}`, expected: `Running and ${readyWord}${atRevision} by the end of round ${round}`, observed: lastState(input, entries, endIdx, name), at: end.t, note: `round ${round}` });
     }
     f.problems.push(`round ${round} did not converge within the timeout${notReady.length ? `: ${notReady.join(', ')} not Ready${atRevision}` : ''}`);
   }
-}
-
-/** The first entry in (from, to) showing pod `name` with `uid` Ready (at `revision`, if given). */
-function readyAt(entries: TimelineEntry[], name: string, uid: string, from: number, to: number, revision?: string): TimelineEntry | undefined {
-  for (let i = from + 1; i < to; i++) {
-    const e = entries[i];
-    if (e && isPodEntry(e) && e.name === name && e.type !== 'DELETED' && e.pod.uid === uid && isReady(e.pod) && (!revision || e.pod.revision === revision)) return e;
-  }
-  return undefined;
 }
 
 /** A stuck pod's last state: phase, readiness, waiting reasons and the last Event about it. */

@@ -12,12 +12,14 @@ export {
   isReady,
   markerAt,
   markersOf,
+  minReadySecondsOf,
   ordinalOf,
   podGenerations,
+  readyMoment,
   type PodEntry,
   type PodGeneration,
 } from '../timeline/queries.ts';
-export { podFqdn, podName } from '../names.ts';
+export { ordinals, podFqdn, podName, startOrdinal } from '../names.ts';
 
 export function passed(message: string, evidence: Evidence[]): CheckOutcome {
   return { status: 'passed', message, evidence };

@@ -90,7 +90,11 @@ function staleness(input: CheckInput, snap: Snapshot, c: TopologyCopy, primaryLi
 
 function judgeTopology(input: CheckInput): CheckOutcome {
   const { baseline, after } = input;
-  if (!baseline.topology && !after.topology) return skipped('the workload has no primary/replica topology');
+  if (!baseline.topology && !after.topology) {
+    const k = input.workload.kind;
+    // A user's StatefulSet has no known primary protocol to probe; only the sample has one.
+    return skipped(k === 'target' || k === 'manifest' ? `applies only to the primary-replica sample; this is a ${k === 'target' ? '--target' : '--manifest'} StatefulSet` : 'the workload has no primary/replica topology');
+  }
   if (!baseline.topology || !after.topology) {
     return failed('topology was recorded in only one snapshot', [{ subject: 'topology', expected: 'baseline and after', observed: baseline.topology ? 'baseline only' : 'after only' }]);
   }

@@ -8,6 +8,10 @@ import { UsageError } from '../errors.ts';
 import { DEFAULT_IMAGE } from '../workloads/common.ts';
 import type { RunOptions } from '../run.ts';
 import { WORKLOAD_KINDS, type WorkloadKind } from '../workloads/index.ts';
+import {
+  DEFAULT_STS_OPTIONS, POD_MANAGEMENT_POLICIES, UPDATE_STRATEGIES, formatPvcRetention, parsePvcRetention,
+  type PodManagementPolicy, type UpdateStrategyType,
+} from '../workloads/sts-options.ts';
 
 /** Everything `ordinal run` takes: the run's own options plus what only the CLI uses. */
 export interface RunArgs extends Omit<RunOptions, 'log'> {
@@ -57,7 +61,41 @@ export const RUN_FLAGS = {
   'claim-size': { type: 'string', key: 'claimSize', help: 'size of each volume claim', value: '64Mi', env: 'ORDINAL_CLAIM_SIZE', replay: 'changed' },
   timeout: { type: 'string', key: 'timeoutSeconds', help: 'seconds each wait (rollout, each round) may take', value: '300', range: [10, 86_400], env: 'ORDINAL_TIMEOUT', replay: 'changed' },
   'dns-server': { type: 'string', key: 'dnsServer', help: 'host:port of a DNS server to probe instead of port-forwarding to kube-dns', env: 'ORDINAL_DNS_SERVER', replay: 'changed' },
+  'pod-management': {
+    type: 'string', key: 'podManagementPolicy', help: `StatefulSet podManagementPolicy: ${POD_MANAGEMENT_POLICIES.join(' | ')} (Parallel: the ordering checks are skipped)`,
+    value: DEFAULT_STS_OPTIONS.podManagementPolicy, env: 'ORDINAL_POD_MANAGEMENT', replay: 'changed',
+  },
+  'update-strategy': {
+    type: 'string', key: 'updateStrategy', help: `StatefulSet updateStrategy.type: ${UPDATE_STRATEGIES.join(' | ')}`,
+    value: DEFAULT_STS_OPTIONS.updateStrategy, env: 'ORDINAL_UPDATE_STRATEGY', replay: 'changed',
+  },
+  partition: {
+    type: 'string', key: 'partition', help: 'updateStrategy.rollingUpdate.partition (RollingUpdate only)',
+    value: String(DEFAULT_STS_OPTIONS.partition), range: [0, 100], env: 'ORDINAL_PARTITION', replay: 'changed',
+  },
+  'max-unavailable': {
+    type: 'string', key: 'maxUnavailable',
+    help: 'updateStrategy.rollingUpdate.maxUnavailable (RollingUpdate only); left out, with the reason, when the cluster drops it (feature gate MaxUnavailableStatefulSet)',
+    defaultText: 'unset (1)', range: [1, 100], env: 'ORDINAL_MAX_UNAVAILABLE', replay: 'changed',
+  },
+  'min-ready-seconds': {
+    type: 'string', key: 'minReadySeconds', help: 'StatefulSet minReadySeconds; with > 0 every check reads "Ready" as Available (Ready that long)',
+    value: String(DEFAULT_STS_OPTIONS.minReadySeconds), range: [0, 3600], env: 'ORDINAL_MIN_READY_SECONDS', replay: 'changed',
+  },
+  'start-ordinal': {
+    type: 'string', key: 'startOrdinal', help: 'spec.ordinals.start: pods are <sts>-<start> .. <sts>-<start+replicas-1>',
+    value: String(DEFAULT_STS_OPTIONS.startOrdinal), range: [0, 1_000_000], env: 'ORDINAL_START_ORDINAL', replay: 'changed',
+  },
+  'pvc-retention': {
+    type: 'string', key: 'pvcRetention', help: 'persistentVolumeClaimRetentionPolicy: whenDeleted=Retain|Delete,whenScaled=Retain|Delete (a key left out stays Retain)',
+    value: formatPvcRetention(DEFAULT_STS_OPTIONS.pvcRetention), env: 'ORDINAL_PVC_RETENTION', replay: 'changed',
+  },
   'dns-budget': { type: 'string', key: 'dnsBudgetSeconds', help: 'seconds DNS may take to follow a recreated pod (resolver cache TTLs)', value: '60', range: [0, 3600], env: 'ORDINAL_DNS_BUDGET', replay: 'changed' },
+  target: { type: 'string', key: 'target', help: '<namespace>/<statefulset>: run against a StatefulSet already running, labelled ordinal.dev/chaos=allowed (never scaled or deleted)', replay: 'changed' },
+  manifest: { type: 'string', key: 'manifest', help: 'a YAML file with one StatefulSet, its headless Service and anything else, deployed into the run namespace instead of a sample', replay: 'changed' },
+  sentinel: { type: 'string', key: 'sentinel', help: 'on | off: write a sentinel file into each pod\'s claim mount before chaos and read it back after', value: 'on', env: 'ORDINAL_SENTINEL', replay: 'changed' },
+  'sentinel-path': { type: 'string', key: 'sentinelPath', help: '--target/--manifest: the claim template (by name) or a directory inside its mount where the sentinel goes', defaultText: 'the first claim\'s mount path', replay: 'changed' },
+  'cluster-domain': { type: 'string', key: 'clusterDomain', help: '--target/--manifest: the cluster DNS domain, when no pod\'s /etc/resolv.conf can be read', defaultText: 'read from a pod\'s resolv.conf', replay: 'changed' },
   'report-dir': { type: 'string', key: 'reportDir', help: 'where reports go (<dir>/<run-id>/, <dir>/latest, <dir>/index.html)', value: 'reports', env: 'ORDINAL_REPORT_DIR', replay: 'never' },
   'keep-namespace': { type: 'boolean', key: 'keepNamespace', help: 'leave the run namespace in place for debugging', replay: 'never' },
   'dry-run': { type: 'boolean', key: 'dryRun', help: 'print the namespace, objects and kill plan; create and delete nothing', replay: 'never' },
@@ -89,6 +127,14 @@ function claimSize(text: string): string {
   return text;
 }
 
+function pvcRetention(text: string): RunArgs['pvcRetention'] {
+  try {
+    return parsePvcRetention(text);
+  } catch (err) {
+    throw new UsageError(`--pvc-retention: ${(err as Error).message}`);
+  }
+}
+
 export function parseRunArgs(argv: string[]): RunArgs {
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -99,8 +145,10 @@ export function parseRunArgs(argv: string[]): RunArgs {
   }
   const given = (k: RunFlag): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
   // Flags with a fixed default: the table's value when absent.
-  const text = (k: 'workload' | 'replicas' | 'rounds' | 'kill-pattern' | 'image' | 'claim-size' | 'timeout' | 'dns-budget' | 'report-dir'): string =>
-    given(k) ?? RUN_FLAGS[k].value;
+  const text = (
+    k: 'workload' | 'replicas' | 'rounds' | 'kill-pattern' | 'image' | 'claim-size' | 'timeout' | 'dns-budget' | 'report-dir' |
+      'pod-management' | 'update-strategy' | 'partition' | 'min-ready-seconds' | 'start-ordinal' | 'pvc-retention',
+  ): string => given(k) ?? RUN_FLAGS[k].value;
   let seed: number;
   try {
     const s = given('seed');
@@ -118,18 +166,51 @@ export function parseRunArgs(argv: string[]): RunArgs {
     claimSize: claimSize(text('claim-size')),
     timeoutSeconds: int('timeout', text('timeout')),
     dnsBudgetSeconds: int('dns-budget', text('dns-budget')),
+    podManagementPolicy: oneOf<PodManagementPolicy>('pod-management', text('pod-management'), POD_MANAGEMENT_POLICIES),
+    updateStrategy: oneOf<UpdateStrategyType>('update-strategy', text('update-strategy'), UPDATE_STRATEGIES),
+    partition: int('partition', text('partition')),
+    minReadySeconds: int('min-ready-seconds', text('min-ready-seconds')),
+    startOrdinal: int('start-ordinal', text('start-ordinal')),
+    pvcRetention: pvcRetention(text('pvc-retention')),
     reportDir: text('report-dir'),
     keepNamespace: values['keep-namespace'] === true,
     dryRun: values['dry-run'] === true,
     help: values.help === true,
     replay: '',
   };
-  for (const k of ['kubeconfig', 'context', 'storage-class', 'dns-server'] as const) {
+  for (const k of ['kubeconfig', 'context', 'storage-class', 'dns-server', 'target', 'manifest', 'sentinel-path', 'cluster-domain'] as const) {
     const v = given(k);
     if (v !== undefined) args[RUN_FLAGS[k].key] = v;
   }
+  const maxUnavailable = given('max-unavailable');
+  if (maxUnavailable !== undefined) args.maxUnavailable = int('max-unavailable', maxUnavailable);
+  // The API server refuses rollingUpdate settings with OnDelete: say so before anything is created.
+  if (args.updateStrategy === 'OnDelete') {
+    if (args.partition !== 0) throw new UsageError(`--partition applies only to --update-strategy RollingUpdate, not OnDelete (got --partition ${args.partition})`);
+    if (args.maxUnavailable !== undefined) throw new UsageError('--max-unavailable applies only to --update-strategy RollingUpdate, not OnDelete');
+  }
+  args.sentinel = oneOf('sentinel', given('sentinel') ?? RUN_FLAGS.sentinel.value, ['on', 'off'] as const);
+  bringYourOwn(args, (k) => given(k) !== undefined);
   args.replay = replayCommand(args);
   return args;
+}
+
+// Flags a --target or --manifest run takes from the StatefulSet object instead.
+const FROM_OBJECT: readonly RunFlag[] = [
+  'workload', 'replicas', 'image', 'storage-class', 'claim-size',
+  'pod-management', 'update-strategy', 'partition', 'max-unavailable', 'min-ready-seconds', 'start-ordinal', 'pvc-retention',
+];
+
+function bringYourOwn(a: RunArgs, isGiven: (k: RunFlag) => boolean): void {
+  const own = a.target !== undefined ? '--target' : a.manifest !== undefined ? '--manifest' : undefined;
+  if (a.target !== undefined && a.manifest !== undefined) throw new UsageError('--target and --manifest exclude each other: a run either adopts a running StatefulSet or deploys one');
+  if (own === undefined) {
+    for (const k of ['sentinel-path', 'cluster-domain'] as const) if (isGiven(k)) throw new UsageError(`--${k} applies only with --target or --manifest`);
+    return;
+  }
+  const clash = FROM_OBJECT.find(isGiven);
+  if (clash) throw new UsageError(`--${clash} cannot be combined with ${own}: it comes from the StatefulSet itself`);
+  if (a.target !== undefined && a.keepNamespace) throw new UsageError('--keep-namespace does not apply to --target: the run creates no namespace');
 }
 
 const quote = (v: string): string => (/^[\w@%+=:,./-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
@@ -143,9 +224,10 @@ export function replayCommand(a: RunArgs): string {
   for (const pass of ['always', 'changed'] as const) {
     for (const [flag, spec] of FLAGS) {
       if (spec.replay !== pass || spec.type !== 'string') continue;
+      if ((a.target !== undefined || a.manifest !== undefined) && FROM_OBJECT.includes(flag)) continue;
       const v = a[spec.key];
       if (v === undefined) continue;
-      const t = String(v);
+      const t = typeof v === 'object' ? formatPvcRetention(v) : String(v);
       if (pass === 'changed' && t === spec.value) continue;
       parts.push(`--${flag}`, t);
     }
@@ -173,5 +255,5 @@ export function runHelp(): string {
     ].filter((n) => n !== undefined);
     return `  ${flag.padEnd(26)} ${v.help}${notes.length ? ` (${notes.join('; ')})` : ''}`;
   });
-  return ['Usage: ordinal run [flags]', '', 'Deploys a sample StatefulSet into a fresh namespace, kills pods in seeded rounds,', 'and checks ordering, identity, DNS, volume binding and data.', '', 'Flags:', ...rows, '', 'Exit codes: 0 all checks passed, 1 a check failed, 2 usage, configuration or cluster error.'].join('\n');
+  return ['Usage: ordinal run [flags]', '', 'Deploys a sample StatefulSet into a fresh namespace (or yours: --manifest; or adopts a', 'running one labelled ordinal.dev/chaos=allowed: --target), kills pods in seeded rounds,', 'and checks ordering, identity, DNS, volume binding and data.', '', 'Flags:', ...rows, '', 'Exit codes: 0 all checks passed, 1 a check failed, 2 usage, configuration or cluster error.'].join('\n');
 }

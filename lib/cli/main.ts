@@ -13,9 +13,11 @@ import { writeReports } from '../report/write.ts';
 import { newRunId } from '../run-id.ts';
 import { buildWorkload } from '../workloads/index.ts';
 import { parseRunArgs, runHelp, type RunArgs } from './args.ts';
+import { dryRunOwn } from './dry-run-own.ts';
 import { errorLine, logLine, verdictLine, warnLine } from './output.ts';
 import { reportCommand } from './report.ts';
 import { runNamespace } from '../names.ts';
+import { describeStsOptions, pickStsOptions } from '../workloads/sts-options.ts';
 
 const USAGE = `Usage: ordinal <command> [flags]
 
@@ -56,7 +58,7 @@ async function runCommand(a: RunArgs): Promise<number> {
     console.log(runHelp());
     return 0;
   }
-  if (a.dryRun) return dryRun(a);
+  if (a.dryRun) return a.target !== undefined || a.manifest !== undefined ? dryRunOwn(a, (l) => console.log(l)) : dryRun(a);
   logLine(`seed ${a.seed} (replay: ${a.replay})`);
   const { executeRun } = await import('../run.ts');
   const { result, input } = await executeRun({ ...a, log: logLine });
@@ -73,9 +75,15 @@ function dryRun(a: RunArgs): number {
   const namespace = runNamespace(runId);
   const w = buildWorkload(a.workload, {
     namespace, runId, replicas: a.replicas, image: a.image, claimSize: a.claimSize, ...(a.storageClass ? { storageClass: a.storageClass } : {}),
+    sts: pickStsOptions(a),
   });
-  const plan = planRounds({ seed: a.seed, statefulSet: w.info.statefulSet, replicas: a.replicas, rounds: a.rounds, pattern: a.killPattern });
+  const plan = planRounds({
+    seed: a.seed, statefulSet: w.info.statefulSet, replicas: a.replicas, rounds: a.rounds, pattern: a.killPattern, startOrdinal: a.startOrdinal,
+  });
   console.log(`# dry run: nothing is created or deleted\n# namespace: ${namespace} (labelled ordinal.dev/run-id=${runId})\n# seed: ${a.seed}\n# replay: ${a.replay}`);
+  console.log(`# StatefulSet options: ${describeStsOptions(pickStsOptions(a))}`);
+  if (a.maxUnavailable !== undefined) console.log('# --max-unavailable: a real run first checks (dry-run create) that the cluster keeps it, and leaves it out with the reason otherwise');
+  if (a.podManagementPolicy === 'Parallel') console.log('# Parallel: STS-ORDER-CREATE, STS-ORDER-RECREATE and STS-ORDER-SCALEDOWN will be skipped');
   for (const o of w.objects) console.log(`---\n${JSON.stringify(o, null, 2)}`);
   console.log('---\n# kill plan');
   for (const r of plan) console.log(`round ${r.round} (${r.pattern}): ${r.kills.map((k) => `${k.pod} (${k.action})`).join(', ')}`);

@@ -8,6 +8,7 @@ import { CSS, SCRIPT } from './html-style.ts';
 import { pageHead } from './page.ts';
 import { countStatuses, readyStats, reportOrder, runProblem, verdictOf } from './stats.ts';
 import { renderLegend, renderTimeline } from './svg-timeline.ts';
+import { describeStsOptions } from '../workloads/sts-options.ts';
 
 export function renderHtml(result: RunResult): string {
   const verdict = verdictOf(result);
@@ -67,6 +68,7 @@ ${row('Nodes', nodes || '—')}${row('Storage class', h(k.storageClass))}${row('
 </dl></div>
 <div class="panel"><h3>Workload &amp; run</h3><dl>
 ${row('StatefulSet', `${h(w.statefulSet)} <span class="sub">(${h(w.kind)}, ${h(w.podManagementPolicy)})</span>`)}
+${row('Options', stsOptionsCell(w))}
 ${row('Namespace', h(w.namespace))}${row('Service', `${h(w.service)} <span class="sub">port ${h(w.portName)}</span>`)}
 ${row('Claims', h(w.claimTemplates.join(', ')) || '—')}${row('Seed', `<span class="mono">${h(result.seed)}</span>`)}
 ${row('Rounds', `${h(result.options.rounds)} <span class="sub">· timeout ${h(result.options.timeoutSeconds)} s</span>`)}
@@ -76,6 +78,12 @@ ${row('Finished', h(result.finishedAt))}
 <section class="replay panel"><h3>Replay this run</h3><div class="row">
 <code id="replay-command">${h(result.replay)}</code><button class="copy" type="button" data-copy="replay-command">Copy</button>
 </div></section>`;
+}
+
+/** The StatefulSet spec options, and any the cluster could not take (older results have neither). */
+function stsOptionsCell(w: RunResult['workload']): string {
+  const skipped = (w.optionsSkipped ?? []).map((s) => `<div class="sub">skipped ${h(s.option)} ${h(s.value)}: ${h(s.reason)}</div>`).join('');
+  return `<span id="sts-options">${h(w.options ? describeStsOptions(w.options) : `${w.podManagementPolicy} (other options not recorded)`)}</span>${skipped}`;
 }
 
 /** How well the harness could see the cluster: watch gaps (re-listed) and the canary's detection latency. */

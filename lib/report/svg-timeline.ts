@@ -3,7 +3,7 @@
 import type { PodRecovery, RoundResult, WorkloadInfo } from '../types.ts';
 import { escapeHtml } from './escape.ts';
 import { formatDuration } from './format.ts';
-import { podName } from '../names.ts';
+import { ordinals, podName } from '../names.ts';
 import { ordinalOf } from '../timeline/queries.ts';
 
 export const PHASES = ['terminating', 'gone', 'pending', 'running', 'ready'] as const;
@@ -63,8 +63,9 @@ const MAX_IDLE_LANES = 200;
 
 function lanesFor(round: RoundResult, workload: WorkloadInfo): Lane[] {
   const byOrdinal = new Map<number, Lane>();
-  const idle = Math.min(workload.replicas, MAX_IDLE_LANES);
-  for (let i = 0; i < idle; i++) byOrdinal.set(i, { ordinal: i, pod: podName(workload, i), killed: false });
+  for (const i of ordinals({ ...workload, replicas: Math.min(workload.replicas, MAX_IDLE_LANES) })) {
+    byOrdinal.set(i, { ordinal: i, pod: podName(workload, i), killed: false });
+  }
   for (const k of round.plan.kills) byOrdinal.set(k.ordinal, { ordinal: k.ordinal, pod: k.pod, killed: true });
   const orphans: Lane[] = [];
   for (const r of round.recoveries) {

@@ -10,9 +10,9 @@
 // predecessor may regress between the snapshot and the create (the informer race).
 // What the watch can refute: that there was ANY moment between the previous
 // generation's deletion (or the deploy) and the ADDED at which 0..N-1 were all Ready.
-import { podName } from '../names.ts';
+import { podName, startOrdinal } from '../names.ts';
 import type { Evidence, WorkloadInfo } from '../types.ts';
-import { PodView, describeEntry, describeState, isPodEntry, type Moment, type PodGeneration } from './queries.ts';
+import { PodView, describeEntry, describeState, isPodEntry, minReadySecondsOf, type Moment, type PodGeneration } from './queries.ts';
 import type { MarkerOf, TimelineEntry } from './types.ts';
 
 export interface CausalVerdict {
@@ -38,7 +38,9 @@ export function judgeCreation(
   ordinal: number,
   window: { from: number; to: number },
 ): CausalVerdict {
-  const preds = Array.from({ length: ordinal }, (_, k) => podName(workload, k));
+  const start = startOrdinal(workload);
+  const preds = Array.from({ length: Math.max(0, ordinal - start) }, (_, k) => podName(workload, start + k));
+  const minReadySeconds = minReadySecondsOf(workload);
   const view = new PodView();
   const from = Math.max(0, Math.min(window.from, window.to - 1));
   for (let i = 0; i < from; i++) view.apply(entries[i] as TimelineEntry);
@@ -59,7 +61,11 @@ export function judgeCreation(
     view.apply(e);
     if (i === from) for (const p of preds) note(p, e.t);
     else if (isPodEntry(e) && history.has(e.name)) note(e.name, e.t);
-    if (preds.every((p) => view.isReady(p))) allReadyAt = { index: i, seq: e.seq, t: e.t };
+    // The state after entry i holds until the next entry arrives; with minReadySeconds a
+    // predecessor may turn Available inside that interval, so judge at its far end.
+    const until = entries[i + 1] ?? e;
+    const at = { minReadySeconds, wall: until.wall };
+    if (preds.every((p) => view.isReady(p, at))) allReadyAt = { index: i, seq: e.seq, t: minReadySeconds > 0 ? until.t : e.t };
   }
   const startT = entries[from]?.t ?? 0;
   const endT = entries[window.to]?.t ?? Number.POSITIVE_INFINITY;
@@ -67,7 +73,8 @@ export function judgeCreation(
     (e): e is MarkerOf<'watch-gap'> => e.type === 'MARKER' && e.marker === 'watch-gap' && e.kind === 'Pod' && e.from <= endT && e.to >= startT,
   );
 
-  const notReady = preds.filter((p) => !view.isReady(p));
+  const endAt = { minReadySeconds, wall: entries[window.to]?.wall ?? Number.POSITIVE_INFINITY };
+  const notReady = preds.filter((p) => !view.isReady(p, endAt));
   if (allReadyAt) {
     const at = allReadyAt;
     const regressed = notReady.map((pod) => {
@@ -78,7 +85,7 @@ export function judgeCreation(
   }
   const blockers = notReady.map((pod) => ({
     pod,
-    state: describeEntry(view.get(pod)),
+    state: `${describeEntry(view.get(pod))}${view.isReady(pod) ? `, Ready since ${view.state(pod)?.readySince}: not yet Available (minReadySeconds ${minReadySeconds})` : ''}`,
     history: (history.get(pod) ?? []).slice(-6).join('; '),
   }));
   return { regressed: [], blockers, gaps };
@@ -115,14 +122,18 @@ export function judgeGeneration(
   const subject = `pod ${gen.name}`;
   const notes = [window.note, gen.added?.relisted ? 'ADDED came from a re-list; the real creation may be earlier' : undefined];
   const opened = `${window.opened} (t=${entries[window.from]?.t ?? 0}ms)`;
-  const preds = ordinal === 1 ? podName(workload, 0) : `${podName(workload, 0)}..${podName(workload, ordinal - 1)} all`;
+  const first = startOrdinal(workload);
+  const preds = ordinal === first + 1 ? podName(workload, first) : `${podName(workload, first)}..${podName(workload, ordinal - 1)} all`;
+  const readiness = minReadySecondsOf(workload) > 0 ? `Ready and Available (Ready for minReadySeconds ${minReadySecondsOf(workload)})` : 'Ready';
   if (v.allReadyAt) {
     const race = informerRaceNote(v);
-    const observed = ordinal === 0 ? `${window.verb} at t=${added.t}ms (ordinal 0 has no predecessors)` : `${window.verb} at t=${added.t}ms; ${preds} Ready at t=${v.allReadyAt.t}ms`;
+    const observed = ordinal === first
+      ? `${window.verb} at t=${added.t}ms (ordinal ${first}, the first, has no predecessors)`
+      : `${window.verb} at t=${added.t}ms; ${preds} ${readiness} at t=${v.allReadyAt.t}ms`;
     const note = [...notes, race].filter(Boolean).join('; ');
     return { evidence: [{ subject, observed, at: added.t, ...(note ? { note } : {}) }] };
   }
-  const expected = `a moment between ${opened} and its ADDED (t=${added.t}ms) with ${preds} present, not terminating, Running and Ready`;
+  const expected = `a moment between ${opened} and its ADDED (t=${added.t}ms) with ${preds} present, not terminating, Running and ${readiness}`;
   const note = notes.filter(Boolean).join('; ');
   const evidence: Evidence[] = v.blockers.map((b) => ({
     subject,

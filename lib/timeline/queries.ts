@@ -19,13 +19,45 @@ export function presentState(e: PodEntry | undefined): PodState | undefined {
 }
 
 /**
+ * When readiness is judged: with `minReadySeconds` > 0 a pod counts as ready only once
+ * it is Available, i.e. its Ready condition has held that long by wall time `wall`
+ * (ms since epoch). Without it (or with 0), Ready is enough.
+ */
+export interface ReadyAt {
+  minReadySeconds?: number;
+  wall: number;
+}
+
+/**
  * THE definition of Ready used by every wait, check and timing: the pod is present,
  * Running, its Ready condition is true and it is not being deleted. It is what the
  * StatefulSet controller's isRunningAndReady demands of predecessors (plus "not
- * terminating", which the controller checks separately before it proceeds).
+ * terminating", which the controller checks separately before it proceeds). Given
+ * `at` with minReadySeconds > 0 it is the controller's isRunningAndAvailable as well
+ * (pkg/controller/statefulset: OrderedReady waits for each predecessor to be Running,
+ * Ready and Available): Ready since at least minReadySeconds before `at.wall`.
  */
-export function isReady(pod: PodState | undefined): boolean {
-  return !!pod && pod.phase === 'Running' && pod.ready && !pod.deletionTimestamp;
+export function isReady(pod: PodState | undefined, at?: ReadyAt): boolean {
+  if (pod?.phase !== 'Running' || !pod.ready || pod.deletionTimestamp) return false;
+  return at === undefined || availableFrom(pod, at.minReadySeconds ?? 0) <= at.wall;
+}
+
+/**
+ * Wall time (ms since epoch) from which a Ready pod is Available: its Ready condition's
+ * lastTransitionTime plus minReadySeconds (upstream podutil.IsPodAvailable). That time
+ * has second precision, truncated, so this errs early: a predecessor is never judged
+ * unavailable when the controller could have seen it Available. A Ready pod without
+ * the time is taken as Available at once, for the same reason.
+ */
+export function availableFrom(pod: PodState, minReadySeconds: number): number {
+  if (minReadySeconds <= 0) return Number.NEGATIVE_INFINITY;
+  const since = pod.readySince ? Date.parse(pod.readySince) : Number.NaN;
+  return Number.isFinite(since) ? since + minReadySeconds * 1000 : Number.NEGATIVE_INFINITY;
+}
+
+/** The workload's minReadySeconds (0 in older recordings). */
+export function minReadySecondsOf(workload: { options?: { minReadySeconds: number } }): number {
+  return workload.options?.minReadySeconds ?? 0;
 }
 
 export function isTerminating(pod: PodState | undefined): boolean {
@@ -85,8 +117,8 @@ export class PodView {
     return presentState(this.#last.get(name));
   }
 
-  isReady(name: string): boolean {
-    return isReady(this.state(name));
+  isReady(name: string, at?: ReadyAt): boolean {
+    return isReady(this.state(name), at);
   }
 
   describe(name: string): string {
@@ -124,7 +156,7 @@ export interface PodGeneration {
   /** Its ADDED; absent when the pod existed before the watch began. */
   added?: Moment & { relisted: boolean };
   running?: Moment;
-  /** First moment isReady() held. */
+  /** First moment its Ready condition held (isReady without minReadySeconds). */
   ready?: Moment;
   /** First moment it showed a deletionTimestamp (or its DELETED, if it left at once). */
   terminating?: Moment;
@@ -160,4 +192,41 @@ export function podGenerations(entries: readonly TimelineEntry[]): Map<string, P
     if (e.pod.deletionTimestamp) g.terminating ??= at;
   });
   return byName;
+}
+
+/** When a pod generation turned ready: the entry that showed it Ready, and the run time it became ready by isReady. */
+export interface ReadyMoment {
+  entry: PodEntry;
+  /** entry.t, or later with minReadySeconds: the run time readySince + minReadySeconds fell on. */
+  t: number;
+}
+
+/**
+ * The first moment in entries (from, to) at which pod `name` with `uid` was ready by
+ * isReady (Available, with minReadySeconds > 0) and `accept`s its state (e.g. the
+ * revision). Available falls between entries: it counts when the pod's next entry, or
+ * the entry that closes the range (entries[to], else the last), comes after it without
+ * the pod having left Ready before.
+ */
+export function readyMoment(
+  entries: readonly TimelineEntry[], name: string, uid: string, range: { from: number; to: number },
+  minReadySeconds: number, accept: (pod: PodState) => boolean = () => true,
+): ReadyMoment | undefined {
+  const to = Math.min(range.to, entries.length);
+  const own = (e: TimelineEntry | undefined): e is PodEntry => !!e && isPodEntry(e) && e.name === name && e.pod.uid === uid;
+  for (let i = range.from + 1; i < to; i++) {
+    const e = entries[i];
+    if (!own(e) || e.type === 'DELETED' || !isReady(e.pod) || !accept(e.pod)) continue;
+    const available = availableFrom(e.pod, minReadySeconds);
+    if (available <= e.wall) return { entry: e, t: e.t };
+    let next: PodEntry | undefined;
+    for (let j = i + 1; j < to && !next; j++) if (own(entries[j])) next = entries[j] as PodEntry;
+    // A change of the pod before it turned Available is judged when the loop reaches it.
+    if (next && next.wall < available) continue;
+    const last = entries[Math.min(to, entries.length - 1)];
+    const t = e.t + (available - e.wall);
+    if (next || (last && last.wall >= available)) return { entry: e, t: Math.round(t * 10) / 10 };
+    return undefined;
+  }
+  return undefined;
 }

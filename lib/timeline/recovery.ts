@@ -1,7 +1,7 @@
 // Recovery timings, derived after the fact from the recorded timeline rather than
 // measured by polling, so they are as precise as the watch stream and reproducible.
 import type { PodRecovery, RoundPlan } from '../types.ts';
-import { findMarker, inOrder, isPodEntry, isReady, markerAt, type PodEntry } from './queries.ts';
+import { findMarker, inOrder, isPodEntry, markerAt, readyMoment, type PodEntry } from './queries.ts';
 import type { TimelineEntry } from './types.ts';
 
 /**
@@ -15,6 +15,8 @@ export function recoveriesForRound(
   timeline: readonly TimelineEntry[],
   plan: RoundPlan,
   window: { start: number; end: number },
+  /** With > 0, "Ready" is Available: Ready for that long (lib/timeline/queries.ts isReady). */
+  minReadySeconds = 0,
 ): PodRecovery[] {
   const entries = inOrder(timeline);
   return plan.kills.map((kill) => {
@@ -40,7 +42,7 @@ export function recoveriesForRound(
     const created = own.find((e) => e.type !== 'DELETED' && e.pod.uid !== oldUid);
     const fresh = own.filter((e) => e.type !== 'DELETED' && created && e.pod.uid === created.pod.uid);
     const running = fresh.find((e) => e.pod.phase === 'Running');
-    const ready = fresh.find((e) => isReady(e.pod));
+    const ready = created ? readyMoment(after, kill.pod, created.pod.uid, { from: -1, to: after.length }, minReadySeconds) : undefined;
 
     const recovery: PodRecovery = {
       pod: kill.pod,
@@ -50,11 +52,11 @@ export function recoveriesForRound(
       deletedMs: rel(deleted),
       recreatedMs: rel(created),
       runningMs: rel(running),
-      readyMs: rel(ready),
+      readyMs: ready ? Math.round((ready.t - killedAt) * 10) / 10 : undefined,
       recovered: ready !== undefined,
     };
-    const since = ready?.pod.readySince ? Date.parse(ready.pod.readySince) : Number.NaN;
-    if (ready && Number.isFinite(since)) recovery.detectionLatencyMs = ready.wall - since;
+    const since = ready?.entry.pod.readySince ? Date.parse(ready.entry.pod.readySince) : Number.NaN;
+    if (ready && Number.isFinite(since)) recovery.detectionLatencyMs = ready.entry.wall - since;
     return recovery;
   });
 }

@@ -98,6 +98,25 @@ export type MarkerPayload =
   | { marker: 'scale-down'; from: number; to: number } // replicas lowered after the after-snapshot
   | { marker: 'scale-down-complete'; aborted?: string }
   | {
+      marker: 'claims-scaled';
+      /** persistentVolumeClaimRetentionPolicy.whenScaled, and the claims of the ordinals the scale-down removed. */
+      policy: 'Retain' | 'Delete';
+      claims: string[];
+      /** With Delete: the wait for those claims to go ended without them all gone (timeout). */
+      aborted?: string;
+      /** …or because the harness lost sight of the cluster. */
+      unobserved?: string;
+    }
+  | { marker: 'statefulset-delete'; claims: string[] } // the run deletes the StatefulSet; the claims present then
+  | {
+      marker: 'statefulset-deleted';
+      /** persistentVolumeClaimRetentionPolicy.whenDeleted. */
+      policy: 'Retain' | 'Delete';
+      /** The wait (pods gone; with Delete the claims gone too) ended without it (timeout, refused delete). */
+      aborted?: string;
+      unobserved?: string;
+    }
+  | {
       marker: 'watch-gap';
       kind: WatchedKind;
       /** Run ms when the watch went down and when the re-list caught up again. */

@@ -10,6 +10,7 @@ import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IProbe } from 'kubernetes-models/v1/Probe';
 import type { IService } from 'kubernetes-models/v1/Service';
 import type { WorkloadInfo } from '../types.ts';
+import { DEFAULT_STS_OPTIONS, pickStsOptions, stsSpecFields, type StsOptions } from './sts-options.ts';
 
 export const RUN_LABEL = 'ordinal.dev/run-id';
 export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'ordinal' } as const;
@@ -25,6 +26,8 @@ export interface WorkloadOptions {
   /** Omitted from the claims when undefined, so the cluster default applies. */
   storageClass?: string;
   claimSize: string;
+  /** StatefulSet spec options (lib/workloads/sts-options.ts); the Kubernetes defaults when absent. */
+  sts?: StsOptions;
 }
 
 /** A manifest a workload creates, with apiVersion and kind set. */
@@ -43,6 +46,10 @@ export interface Workload {
    * a replica records the identity of the primary that served its copy.
    */
   topology?: { primaryPath: string; copyPath: string; primaryIdPath: string; servedByPath: string };
+  /** Why no sentinel is written (--sentinel off, no claim, read-only mount, no shell): STS-DATA-SENTINEL is skipped with it. */
+  sentinelSkip?: string;
+  /** Why the in-pod probes (hostname, nslookup) are not run: the image lacks them. */
+  inPodSkip?: string;
 }
 
 /** A shell prologue that exits at once on SIGTERM, so graceful deletes are quick and real. */
@@ -60,8 +67,9 @@ export interface StatefulShape {
   fieldEnv?: Record<string, string>;
 }
 
-/** Headless Service + OrderedReady StatefulSet with one claim template. */
+/** Headless Service + StatefulSet (OrderedReady unless the options say otherwise) with one claim template. */
 export function statefulWorkload(o: WorkloadOptions, kind: WorkloadInfo['kind'], s: StatefulShape): Workload {
+  const chosen = o.sts ?? DEFAULT_STS_OPTIONS;
   const labels = { ...MANAGED_BY, [RUN_LABEL]: o.runId, app: s.name };
   const service: IService = {
     apiVersion: 'v1',
@@ -76,7 +84,7 @@ export function statefulWorkload(o: WorkloadOptions, kind: WorkloadInfo['kind'],
     spec: {
       serviceName: s.service,
       replicas: o.replicas,
-      podManagementPolicy: 'OrderedReady',
+      ...stsSpecFields(chosen),
       selector: { matchLabels: { app: s.name } },
       template: {
         metadata: { labels },
@@ -125,7 +133,8 @@ export function statefulWorkload(o: WorkloadOptions, kind: WorkloadInfo['kind'],
       claimTemplates: [s.claim],
       clusterDomain: 'cluster.local',
       portName: s.port.name,
-      podManagementPolicy: 'OrderedReady',
+      podManagementPolicy: chosen.podManagementPolicy,
+      options: pickStsOptions(chosen),
     },
     objects: [service, sts],
     container: s.name,

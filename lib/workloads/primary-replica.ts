@@ -1,4 +1,4 @@
-// Topology state: ordinal 0 is the primary and serves its data; every other ordinal
+// Topology state: the lowest ordinal (0 unless --start-ordinal) is the primary and serves its data; every other ordinal
 // finds it by its stable DNS name, copies the data, and only then becomes Ready.
 // Killing the primary must not change the name the replicas use to find it.
 //
@@ -16,12 +16,14 @@ export const SERVED_BY = 'served-by';
 
 export function primaryReplicaWorkload(o: WorkloadOptions): Workload {
   const d = '/data';
-  const primary = `db-0.db.${o.namespace}.svc.cluster.local`;
+  // The primary is the lowest ordinal: 0, or spec.ordinals.start (--start-ordinal).
+  const first = o.sts?.startOrdinal ?? 0;
+  const primary = `db-${first}.db.${o.namespace}.svc.cluster.local`;
   // The primary keeps the data it made on first start (the claim outlives the pod).
   const script = [
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion, not a JS template
     'ord=${HOSTNAME##*-};',
-    'if [ "$ord" = 0 ]; then',
+    `if [ "$ord" = ${first} ]; then`,
     `  [ -s ${d}/${PRIMARY_DATA} ] || { head -c 32 /dev/urandom | od -An -tx1 | tr -d " \\n" > ${d}/${PRIMARY_DATA}.tmp && sync && mv ${d}/${PRIMARY_DATA}.tmp ${d}/${PRIMARY_DATA}; };`,
     `  printf "%s %s" "$POD_UID" "$POD_IP" > ${d}/${PRIMARY_ID}.tmp && mv ${d}/${PRIMARY_ID}.tmp ${d}/${PRIMARY_ID};`,
     'else',

@@ -9,6 +9,7 @@ import { expect } from 'chai';
 import { connect, type Cluster } from '../../lib/cluster.ts';
 import { describeError, httpStatus } from '../../lib/errors.ts';
 import type { RunResult } from '../../lib/types.ts';
+import { TARGET_STS, createTargetNamespace, deleteTargetNamespace } from './byo-helpers.ts';
 import { NO_CLUSTER, ROOT, connectTestCluster, runCli, runIdOf, tempDir, waitRunNamespacesGone, type CliResult } from './helpers.ts';
 
 const MANIFEST = path.join(ROOT, 'examples', 'rbac.yaml');
@@ -100,13 +101,14 @@ describe('examples/rbac.yaml (integration, real cluster)', function () {
     };
     const granted: [string, string, Parameters<typeof can>[2]][] = [
       ['create', 'namespaces', {}], ['delete', 'namespaces', {}], ['watch', 'pods', { ns: 'any-run' }],
-      ['create', 'statefulsets', { group: 'apps', ns: 'any-run' }], ['get', 'services', { ns: 'kube-system', name: 'kube-dns' }],
+      ['create', 'statefulsets', { group: 'apps', ns: 'any-run' }], ['delete', 'statefulsets', { group: 'apps', ns: 'any-run' }],
+      ['get', 'services', { ns: 'kube-system', name: 'kube-dns' }],
       ['create', 'pods', { sub: 'portforward', ns: 'kube-system' }], ['watch', 'persistentvolumes', {}],
     ];
     for (const [verb, res, o] of granted) expect(await can(verb, res, o), `${verb} ${res} ${JSON.stringify(o)}`).to.equal(true);
     const denied: [string, string, Parameters<typeof can>[2]][] = [
       ['list', 'secrets', {}], ['get', 'secrets', { ns: 'kube-system' }], ['create', 'pods', { ns: 'default' }],
-      ['update', 'namespaces', {}], ['patch', 'statefulsets', { group: 'apps', ns: 'default' }], ['delete', 'statefulsets', { group: 'apps', ns: 'default' }],
+      ['update', 'namespaces', {}], ['patch', 'statefulsets', { group: 'apps', ns: 'default' }], ['update', 'statefulsets', { group: 'apps', ns: 'default' }],
       ['delete', 'persistentvolumeclaims', { ns: 'default' }], ['delete', 'persistentvolumes', {}], ['list', 'services', { ns: 'kube-system' }],
       ['get', 'services', { ns: 'kube-system', name: 'kubernetes' }], ['create', 'pods', { sub: 'portforward', ns: 'default' }],
       ['create', 'clusterrolebindings', { group: 'rbac.authorization.k8s.io' }], ['impersonate', 'serviceaccounts', {}], ['update', 'nodes', {}],
@@ -157,6 +159,53 @@ describe('examples/rbac.yaml (integration, real cluster)', function () {
     expect(svc.message).to.include(POLICY_MESSAGE);
     const unlabelled = await statusOf(s().core.createNamespace({ dryRun: 'All', body: { metadata: { name: `${victim}-2` } } }));
     expect(unlabelled.code, unlabelled.message).to.equal(403);
+  });
+
+  it('--target: needs the ordinal-target RoleBinding and the namespace label, then a full run passes as the ServiceAccount', async function () {
+    this.timeout(300_000);
+    const ns = `ordinal-rbac-target-${Date.now().toString(36)}`;
+    const target = ['run', '--target', `${ns}/${TARGET_STS}`, '--seed', '42', '--rounds', '1', '--dns-budget', '20', '--kubeconfig', saKubeconfig];
+    await createTargetNamespace(a(), ns, true);
+    try {
+      // No RoleBinding yet: the cluster-wide rules do not cover the target's Service.
+      const r0 = await runCli([...target, '--report-dir', tempDir('rbac-target0')], { env: { KUBECONFIG: undefined } });
+      expect(r0.code, show(r0)).to.equal(2);
+      expect(r0.stderr, show(r0)).to.match(/cannot read Service .*403.*ClusterRole ordinal-target/);
+      await a().kc.makeApiClient(k8s.RbacAuthorizationV1Api).createNamespacedRoleBinding({
+        namespace: ns,
+        body: {
+          metadata: { name: 'ordinal-target' },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'ordinal-target' },
+          subjects: [{ kind: 'ServiceAccount', name: SA.name, namespace: SA.namespace }],
+        },
+      });
+      // RBAC now allows a pod delete there, but the namespace is not labelled: the policy refuses.
+      const early = await statusOf(s().core.deleteNamespacedPod({ name: `${TARGET_STS}-0`, namespace: ns, dryRun: 'All' }));
+      expect(early.code, early.message).to.equal(403);
+      expect(early.message).to.include(POLICY_MESSAGE);
+      await a().core.createNamespacedPod({ namespace: ns, body: { metadata: { name: 'bare' }, spec: { containers: [{ name: 'c', image: 'docker.io/library/busybox:1.35.0', command: ['sleep', '3600'] }] } } });
+      await a().core.patchNamespace({ name: ns, body: [{ op: 'add', path: '/metadata/labels/ordinal.dev~1chaos', value: 'allowed' }] });
+      const deadline = Date.now() + 30_000;
+      let owned = await statusOf(s().core.deleteNamespacedPod({ name: `${TARGET_STS}-0`, namespace: ns, dryRun: 'All' }));
+      while (owned.code !== 200 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 500));
+        owned = await statusOf(s().core.deleteNamespacedPod({ name: `${TARGET_STS}-0`, namespace: ns, dryRun: 'All' }));
+      }
+      expect(owned.code, `labelled namespace, StatefulSet pod: ${owned.message}`).to.equal(200);
+      const bare = await statusOf(s().core.deleteNamespacedPod({ name: 'bare', namespace: ns, dryRun: 'All' }));
+      expect(bare.code, 'a pod no StatefulSet controls stays protected').to.equal(403);
+      const write = await statusOf(s().core.createNamespacedConfigMap({ namespace: ns, dryRun: 'All', body: { metadata: { name: 'x' } } }));
+      expect(write.code, 'no other write in the target namespace').to.equal(403);
+
+      const reports = tempDir('rbac-target');
+      const r = await runCli([...target, '--report-dir', reports], { env: { KUBECONFIG: undefined } });
+      expect(r.code, show(r)).to.equal(0);
+      const res = JSON.parse(readFileSync(path.join(reports, runIdOf(r.stdout), 'results.json'), 'utf8')) as RunResult;
+      expect(res.summary).to.include({ failed: 0, error: 0 });
+      expect(res.checks.filter((c) => c.status === 'passed').map((c) => c.id)).to.include.members(['STS-RECOVERY', 'STS-IDENTITY', 'STS-DNS-A', 'STS-DNS-SRV', 'STS-PVC-BINDING', 'STS-DATA-SENTINEL']);
+    } finally {
+      await deleteTargetNamespace(a(), ns);
+    }
   });
 
   // Last, because it narrows the manifest's kube-system Role (after() deletes it anyway).

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { ClaimBinding } from '../../lib/types.ts';
 import { expectFailure, resultOf } from './helpers/assertions.ts';
 import { buildWebInput } from './helpers/timeline-builder.ts';
-import { append, mutate, podIn } from './helpers/timeline-edit.ts';
+import { insertBefore, mutate, podIn } from './helpers/timeline-edit.ts';
 
 const good = buildWebInput();
 
@@ -45,7 +45,8 @@ describe('STS-PVC-BINDING', () => {
   });
 
   it('fails when the timeline shows the PVC deleted after the baseline', () => {
-    const bad = append(good, {
+    // After the scale-down, before the run deletes the StatefulSet (whose claims are STS-PVC-RETENTION's).
+    const bad = insertBefore(good, (e) => e.type === 'MARKER' && e.marker === 'statefulset-delete', {
       type: 'DELETED',
       kind: 'PersistentVolumeClaim',
       name: 'www-web-2',
@@ -54,7 +55,7 @@ describe('STS-PVC-BINDING', () => {
     });
     const r = resultOf(bad, ID);
     expectFailure(r, 'www-web-2 was deleted at t=', 'pvc-uid-2');
-    expect(r.evidence[0]?.at).to.equal(bad.timeline.at(-1)?.t);
+    expect(r.evidence[0]?.at).to.equal(bad.timeline.find((e) => e.type === 'DELETED' && e.kind === 'PersistentVolumeClaim')?.t);
   });
 
   it('fails when a pod no longer mounts a volume from the template', () => {

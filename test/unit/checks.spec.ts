@@ -17,6 +17,7 @@ const IDS = [
   'STS-DATA-SENTINEL',
   'STS-TOPOLOGY-PRIMARY',
   'STS-ORDER-SCALEDOWN',
+  'STS-PVC-RETENTION',
 ];
 
 describe('check catalog', () => {

@@ -6,6 +6,8 @@ import { RUN_FLAGS, argvFromEnv, parseRunArgs, replayCommand, runHelp, type Flag
 import { UsageError } from '../../lib/errors.ts';
 
 const FLAGS = Object.entries(RUN_FLAGS) as [string, FlagSpec][];
+/** Bring-your-own flags: they replace --workload, so the sample-run argv and the per-sample suites leave them out. */
+const OWN_ONLY = ['target', 'manifest', 'sentinel-path', 'cluster-domain'];
 
 /** The replay command back to argv (test values need no shell quoting). */
 function replayArgv(replay: string): string[] {
@@ -42,17 +44,70 @@ describe('ordinal run options: one table', () => {
       '--kubeconfig', '/tmp/kc', '--context', 'kind-x', '--workload', 'primary-replica', '--replicas', '7', '--rounds', '2',
       '--seed', '0x10', '--kill-pattern', 'burst', '--image', 'registry.local/busybox:1', '--storage-class', 'fast',
       '--claim-size', '1Gi', '--timeout', '900', '--dns-server', '127.0.0.1:5353', '--dns-budget', '5',
-      '--report-dir', '/tmp/r', '--keep-namespace',
+      '--report-dir', '/tmp/r', '--keep-namespace', '--pod-management', 'Parallel', '--partition', '2', '--max-unavailable', '2',
+      '--min-ready-seconds', '5', '--start-ordinal', '10', '--pvc-retention', 'whenScaled=Delete', '--sentinel', 'off',
     ];
     const a = parseRunArgs(argv);
     const again = parseRunArgs(replayArgv(a.replay));
     expect(shape(again)).to.deep.equal(shape(a));
     expect(again.replay).to.equal(a.replay);
     // Every string flag that shapes the run appears: none is missed by the replay.
+    // --update-strategy OnDelete excludes --partition and --max-unavailable: it round-trips on its own below.
     for (const [flag, spec] of FLAGS) {
       if (spec.replay === 'never') expect(a.replay, flag).not.to.include(`--${flag}`);
-      else expect(a.replay, flag).to.include(`--${flag} `);
+      else if (flag !== 'update-strategy' && !OWN_ONLY.includes(flag)) expect(a.replay, flag).to.include(`--${flag} `);
     }
+    expect(a.replay).to.include('--pvc-retention whenDeleted=Retain,whenScaled=Delete');
+    const onDelete = parseRunArgs(['--seed', '3', '--update-strategy', 'OnDelete']);
+    expect(onDelete.replay).to.include('--update-strategy OnDelete');
+    expect(shape(parseRunArgs(replayArgv(onDelete.replay)))).to.deep.equal(shape(onDelete));
+  });
+
+  it('StatefulSet options: defaults are the Kubernetes defaults, values are parsed and checked', () => {
+    const d = parseRunArgs(['--seed', '1']);
+    expect(d).to.deep.include({
+      podManagementPolicy: 'OrderedReady', updateStrategy: 'RollingUpdate', partition: 0, minReadySeconds: 0, startOrdinal: 0,
+      pvcRetention: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+    });
+    expect(d.maxUnavailable).to.equal(undefined);
+    const a = parseRunArgs(['--seed', '1', '--pvc-retention', 'whenScaled=Delete,whenDeleted=Delete', '--max-unavailable', '3', '--start-ordinal', '5']);
+    expect(a.pvcRetention).to.deep.equal({ whenDeleted: 'Delete', whenScaled: 'Delete' });
+    expect(a).to.include({ maxUnavailable: 3, startOrdinal: 5 });
+    const bad: [string[], string][] = [
+      [['--pod-management', 'Burst'], '--pod-management must be one of OrderedReady, Parallel, got "Burst"'],
+      [['--update-strategy', 'Recreate'], '--update-strategy must be one of RollingUpdate, OnDelete, got "Recreate"'],
+      [['--partition=-1'], '--partition must be an integer from 0 to 100, got "-1"'],
+      [['--max-unavailable', '0'], '--max-unavailable must be an integer from 1 to 100, got "0"'],
+      [['--min-ready-seconds', '1.5'], '--min-ready-seconds must be an integer from 0 to 3600, got "1.5"'],
+      [['--start-ordinal', 'x'], '--start-ordinal must be an integer from 0 to 1000000, got "x"'],
+      [['--pvc-retention', 'whenDeleted=Keep'], '--pvc-retention: expected whenDeleted=Retain|Delete,whenScaled=Retain|Delete, got "whenDeleted=Keep"'],
+      [['--pvc-retention', 'whenScaled=Delete,whenScaled=Retain'], '--pvc-retention: whenScaled is given twice'],
+      [['--pvc-retention', ''], '--pvc-retention: expected'],
+      [['--update-strategy', 'OnDelete', '--partition', '1'], '--partition applies only to --update-strategy RollingUpdate, not OnDelete'],
+      [['--update-strategy', 'OnDelete', '--max-unavailable', '2'], '--max-unavailable applies only to --update-strategy RollingUpdate'],
+    ];
+    for (const [argv, message] of bad) expect(() => parseRunArgs(['--seed', '1', ...argv]), argv.join(' ')).to.throw(UsageError, message);
+  });
+
+  it('--target / --manifest: the replay carries them and leaves out what the StatefulSet itself decides', () => {
+    const a = parseRunArgs(['--target', 'shop/db', '--seed', '3', '--sentinel', 'off', '--sentinel-path', 'data', '--cluster-domain', 'corp.local', '--rounds', '2']);
+    expect(a).to.include({ target: 'shop/db', sentinel: 'off', sentinelPath: 'data', clusterDomain: 'corp.local' });
+    expect(a.replay).to.equal('npx ordinal run --rounds 2 --seed 3 --target shop/db --sentinel off --sentinel-path data --cluster-domain corp.local');
+    expect(shape(parseRunArgs(replayArgv(a.replay)))).to.deep.equal(shape(a));
+    const m = parseRunArgs(['--manifest', 'my app.yaml', '--seed', '3']);
+    expect(m.replay).to.equal(`npx ordinal run --rounds 3 --seed 3 --manifest 'my app.yaml'`);
+  });
+
+  it('--target / --manifest refuse what would contradict the StatefulSet, and each other (exit 2)', () => {
+    for (const flag of ['--workload', '--replicas', '--image', '--storage-class', '--claim-size']) {
+      const v = flag === '--replicas' ? '2' : flag === '--workload' ? 'web' : flag === '--claim-size' ? '1Gi' : 'x';
+      expect(() => parseRunArgs(['--target', 'a/b', flag, v]), flag).to.throw(UsageError, `${flag} cannot be combined with --target: it comes from the StatefulSet itself`);
+      expect(() => parseRunArgs(['--manifest', 'f.yaml', flag, v]), flag).to.throw(UsageError, `${flag} cannot be combined with --manifest`);
+    }
+    expect(() => parseRunArgs(['--target', 'a/b', '--manifest', 'f.yaml'])).to.throw(UsageError, 'exclude each other');
+    expect(() => parseRunArgs(['--sentinel-path', '/data'])).to.throw(UsageError, '--sentinel-path applies only with --target or --manifest');
+    expect(() => parseRunArgs(['--target', 'a/b', '--keep-namespace'])).to.throw(UsageError, 'creates no namespace');
+    expect(() => parseRunArgs(['--sentinel', 'maybe'])).to.throw(UsageError, '--sentinel must be one of on, off');
   });
 
   it('a flag at its default is left out of the replay unless the table says always', () => {
@@ -71,10 +126,12 @@ describe('ordinal run options: one table', () => {
     const expected: string[] = [];
     const sample: Record<string, string> = {
       context: 'kind-x', replicas: '4', rounds: '1', seed: '9', 'kill-pattern': 'reverse', image: 'busybox:1', 'storage-class': 'fast',
-      'claim-size': '128Mi', timeout: '60', 'dns-server': '127.0.0.1:53', 'dns-budget': '7', 'report-dir': '/tmp/reports',
+      'claim-size': '128Mi', timeout: '60', 'dns-server': '127.0.0.1:53', 'dns-budget': '7', 'report-dir': '/tmp/reports', sentinel: 'off',
+      'pod-management': 'Parallel', 'update-strategy': 'RollingUpdate', partition: '1', 'max-unavailable': '2', 'min-ready-seconds': '3',
+      'start-ordinal': '4', 'pvc-retention': 'whenDeleted=Delete',
     };
     for (const [flag, spec] of FLAGS) {
-      if (spec.type !== 'string' || flag === 'kubeconfig' || flag === 'workload') {
+      if (spec.type !== 'string' || flag === 'kubeconfig' || flag === 'workload' || OWN_ONLY.includes(flag)) {
         expect(spec.env, flag).to.equal(undefined);
         continue;
       }
@@ -89,6 +146,7 @@ describe('ordinal run options: one table', () => {
     expect(argvFromEnv({ ORDINAL_UNKNOWN: 'x', ORDINAL_CONTEXT: '', ORDINAL_SEED: '3' })).to.deep.equal(['--seed', '3']);
     const a = parseRunArgs(argvFromEnv(env));
     expect(a).to.include({ claimSize: '128Mi', dnsBudgetSeconds: 7, killPattern: 'reverse', replicas: 4, reportDir: '/tmp/reports' });
+    expect(a).to.include({ podManagementPolicy: 'Parallel', partition: 1, maxUnavailable: 2, minReadySeconds: 3, startOrdinal: 4 });
   });
 
   it('--help lists every flag with its default, range and suite variable', () => {

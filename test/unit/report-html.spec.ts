@@ -27,6 +27,27 @@ describe('report: HTML', () => {
     expect(escapeHtml(42)).to.equal('42');
   });
 
+  it('shows the StatefulSet options in the header, and an option the cluster could not take with its reason (escaped)', () => {
+    const r = load('sample');
+    expect(renderHtml(r)).to.include(`<span id="sts-options">${r.workload.podManagementPolicy} (other options not recorded)</span>`);
+    const html = renderHtml({
+      ...r,
+      workload: {
+        ...r.workload,
+        podManagementPolicy: 'Parallel',
+        options: {
+          podManagementPolicy: 'Parallel', updateStrategy: 'RollingUpdate', partition: 1, minReadySeconds: 2, startOrdinal: 3,
+          pvcRetention: { whenDeleted: 'Delete', whenScaled: 'Retain' },
+        },
+        optionsSkipped: [{ option: '--max-unavailable', value: '2', reason: 'the API server (v1.34.4) drops <maxUnavailable>' }],
+      },
+    });
+    expect(html).to.include(
+      '<span id="sts-options">Parallel, RollingUpdate (partition 1), minReadySeconds 2, ordinals from 3, claims whenDeleted=Delete,whenScaled=Retain</span>',
+    );
+    expect(html).to.include('skipped --max-unavailable 2: the API server (v1.34.4) drops &lt;maxUnavailable&gt;');
+  });
+
   it('shows watch gaps and the measured detection latency, and labels the kubelet-based lag an upper bound', () => {
     const r = load('sample');
     const plain = renderHtml(r);

@@ -6,6 +6,7 @@ import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import { Service } from 'kubernetes-models/v1/Service';
 import type { WorkloadObject, WorkloadOptions } from '../../lib/workloads/common.ts';
 import { buildWorkload, WORKLOAD_KINDS } from '../../lib/workloads/index.ts';
+import { DEFAULT_STS_OPTIONS, describeStsOptions, type StsOptions } from '../../lib/workloads/sts-options.ts';
 
 /** Throws with the schema's complaint, naming the object. */
 function validate(o: WorkloadObject): void {
@@ -32,6 +33,19 @@ const variants: [string, WorkloadOptions][] = [
   ['100 replicas, 1Gi claims, a mirrored image', { ...base, replicas: 100, claimSize: '1Gi', image: 'registry.internal:5000/mirror/busybox@sha256:0123' }],
 ];
 
+/** Every StatefulSet option shape the CLI can produce. */
+const stsVariants: [string, Partial<StsOptions>][] = [
+  ['Parallel', { podManagementPolicy: 'Parallel' }],
+  ['OnDelete', { updateStrategy: 'OnDelete' }],
+  ['RollingUpdate with partition 2 and maxUnavailable 2', { partition: 2, maxUnavailable: 2 }],
+  ['minReadySeconds 5', { minReadySeconds: 5 }],
+  ['start ordinal 3', { startOrdinal: 3 }],
+  ['claims deleted with the set and on scale-down', { pvcRetention: { whenDeleted: 'Delete', whenScaled: 'Delete' } }],
+  ['claims kept on delete, deleted on scale-down', { pvcRetention: { whenDeleted: 'Retain', whenScaled: 'Delete' } }],
+  ['everything at once', { podManagementPolicy: 'Parallel', partition: 1, maxUnavailable: 3, minReadySeconds: 2, startOrdinal: 7, pvcRetention: { whenDeleted: 'Delete', whenScaled: 'Retain' } }],
+];
+for (const [label, sts] of stsVariants) variants.push([`options: ${label}`, { ...base, sts: { ...DEFAULT_STS_OPTIONS, ...sts } }]);
+
 describe('workloads: manifests match the Kubernetes schema', () => {
   for (const kind of WORKLOAD_KINDS) {
     for (const [label, options] of variants) {
@@ -45,6 +59,19 @@ describe('workloads: manifests match the Kubernetes schema', () => {
         const claim = sts.spec?.volumeClaimTemplates?.[0]?.spec;
         expect(claim?.storageClassName).to.equal(options.storageClass);
         expect(claim?.resources?.requests?.storage).to.equal(options.claimSize);
+        const o = options.sts ?? DEFAULT_STS_OPTIONS;
+        expect(sts.spec).to.deep.include({
+          podManagementPolicy: o.podManagementPolicy, minReadySeconds: o.minReadySeconds, ordinals: { start: o.startOrdinal },
+          persistentVolumeClaimRetentionPolicy: o.pvcRetention,
+        });
+        expect(sts.spec?.updateStrategy).to.deep.equal(
+          o.updateStrategy === 'OnDelete'
+            ? { type: 'OnDelete' }
+            : { type: 'RollingUpdate', rollingUpdate: { partition: o.partition, ...(o.maxUnavailable ? { maxUnavailable: o.maxUnavailable } : {}) } },
+        );
+        // results.json records the same options the manifest carries.
+        expect(w.info.options).to.deep.equal(o);
+        expect(w.info.podManagementPolicy).to.equal(o.podManagementPolicy);
         // Plain JSON: what the dry run prints is what is sent.
         expect(JSON.parse(JSON.stringify(w.objects))).to.deep.equal(w.objects);
       });
@@ -86,10 +113,34 @@ describe('workloads: manifests match the Kubernetes schema', () => {
     }
   });
 
+  it('primary-replica with a start ordinal: the primary is the first ordinal, by name and in the script', () => {
+    const w = buildWorkload('primary-replica', { ...base, sts: { ...DEFAULT_STS_OPTIONS, startOrdinal: 3 } });
+    const sts = w.objects[1];
+    if (sts?.kind !== 'StatefulSet') throw new Error('second object is not the StatefulSet');
+    const script = sts.spec?.template.spec?.containers[0]?.command?.join(' ') ?? '';
+    expect(script).to.include('if [ "$ord" = 3 ]; then');
+    expect(script).to.include(`db-3.db.${base.namespace}.svc.cluster.local`);
+    expect(script).not.to.include('db-0.');
+  });
+
+  it('describes the options in one line for the report and the dry run', () => {
+    expect(describeStsOptions(DEFAULT_STS_OPTIONS)).to.equal(
+      'OrderedReady, RollingUpdate (partition 0), minReadySeconds 0, ordinals from 0, claims whenDeleted=Retain,whenScaled=Retain',
+    );
+    expect(describeStsOptions({ ...DEFAULT_STS_OPTIONS, podManagementPolicy: 'Parallel', updateStrategy: 'OnDelete', startOrdinal: 3 })).to.equal(
+      'Parallel, OnDelete, minReadySeconds 0, ordinals from 3, claims whenDeleted=Retain,whenScaled=Retain',
+    );
+  });
+
   it('the schema check does catch a broken manifest (so the tests above can fail)', () => {
     const w = buildWorkload('web', { ...base, claimSize: 'lots' });
     expect(() => {
       for (const o of w.objects) validate(o);
     }).to.throw(/invalid StatefulSet web: .*storage/);
+    // …and an option field of the wrong shape (the schema knows ordinals.start is an integer).
+    const bad = buildWorkload('web', { ...base, sts: { ...DEFAULT_STS_OPTIONS, startOrdinal: '3' as unknown as number } });
+    expect(() => {
+      for (const o of bad.objects) validate(o);
+    }).to.throw(/invalid StatefulSet web: .*ordinals\/start must be integer/);
   });
 });

@@ -17,6 +17,7 @@ import type {
   WatchEntry,
   WorkloadInfo,
 } from '../../../lib/types.ts';
+import { DEFAULT_STS_OPTIONS, type StsOptions } from '../../../lib/workloads/sts-options.ts';
 
 export const NAMESPACE = 'ordinal-abc123';
 export const FQDN_SUFFIX = `nginx.${NAMESPACE}.svc.cluster.local`;
@@ -70,8 +71,8 @@ class Writer {
   }
 }
 
-/** Creates pod `web-<ordinal>` and walks it to Ready, as the kubelet reports it. */
-function bringUp(w: Writer, ordinal: number): void {
+/** Creates pod `web-<ordinal>` and walks it to Ready, as the kubelet reports it; then `holdMs` pass with nothing recorded. */
+function bringUp(w: Writer, ordinal: number, holdMs = 0): void {
   const name = `web-${ordinal}`;
   const gen = w.generation.get(name) ?? 0;
   w.pod('ADDED', name, {
@@ -90,6 +91,7 @@ function bringUp(w: Writer, ordinal: number): void {
   // The kubelet stamps readiness a little before the watch delivers it, to the second.
   const readySince = new Date(Math.floor((EPOCH + w.t - 150) / 1000) * 1000).toISOString().replace('.000Z', 'Z');
   w.pod('MODIFIED', name, { ready: true, readySince });
+  w.tick(holdMs);
 }
 
 function createClaim(w: Writer, ordinal: number): void {
@@ -152,6 +154,10 @@ export interface WebScenario {
   podManagementPolicy?: WorkloadInfo['podManagementPolicy'];
   /** Replicas after the final scale-down (default 1); null records no scale-down. */
   scaleDownTo?: number | null;
+  /** StatefulSet options recorded in the workload, over the defaults. */
+  options?: Partial<StsOptions>;
+  /** How long each pod stays Ready before anything else is recorded (minReadySeconds scenarios). */
+  readyHoldMs?: number;
 }
 
 export function buildWebInput(scenario: WebScenario = {}): CheckInput {
@@ -164,13 +170,15 @@ export function buildWebInput(scenario: WebScenario = {}): CheckInput {
     claimTemplates: ['www'],
     clusterDomain: 'cluster.local',
     portName: 'web',
-    podManagementPolicy: scenario.podManagementPolicy ?? 'OrderedReady',
+    podManagementPolicy: scenario.podManagementPolicy ?? scenario.options?.podManagementPolicy ?? 'OrderedReady',
+    options: { ...DEFAULT_STS_OPTIONS, ...scenario.options },
   };
+  const hold = scenario.readyHoldMs ?? 0;
   const w = new Writer();
   w.marker({ marker: 'deploy' });
   for (let k = 0; k < 3; k++) {
     createClaim(w, k);
-    bringUp(w, k);
+    bringUp(w, k, hold);
   }
   w.tick(100);
   w.marker({ marker: 'rollout-complete' });
@@ -205,12 +213,12 @@ export function buildWebInput(scenario: WebScenario = {}): CheckInput {
     // The controller brings replacements back lowest ordinal first, whatever the kill order.
     for (const k of [...plan.kills].sort((a, b) => a.ordinal - b.ordinal)) {
       w.generation.set(k.pod, (w.generation.get(k.pod) ?? 0) + 1);
-      bringUp(w, k.ordinal);
+      bringUp(w, k.ordinal, hold);
     }
     w.tick(100);
     w.marker({ marker: 'round-end', round: plan.round, converged: true });
     const window = { start: startedAt, end: w.t };
-    rounds.push({ plan, startedAt, endedAt: w.t, converged: true, recoveries: recoveriesForRound(w.entries, plan, window) });
+    rounds.push({ plan, startedAt, endedAt: w.t, converged: true, recoveries: recoveriesForRound(w.entries, plan, window, scenario.options?.minReadySeconds) });
   }
   w.tick(500);
   w.marker({ marker: 'after' });
@@ -231,6 +239,36 @@ export function buildWebInput(scenario: WebScenario = {}): CheckInput {
       w.pod('DELETED', `web-${k}`, {});
     }
     w.marker({ marker: 'scale-down-complete' });
+    // As lib/retention.ts records it: with whenScaled Delete the scaled-away claims go first.
+    const policy = workload.options?.pvcRetention.whenScaled ?? 'Retain';
+    const claims: string[] = [];
+    for (let k = 2; k >= to; k--) claims.push(`www-web-${k}`);
+    if (policy === 'Delete') {
+      for (let k = 2; k >= to; k--) {
+        w.tick(300);
+        const pvc = { uid: `pvc-uid-${k}`, phase: 'Bound', storageClass: 'standard', volumeName: `pv-${k}` };
+        w.watch('MODIFIED', 'PersistentVolumeClaim', `www-web-${k}`, { pvc: { ...pvc, deletionTimestamp: new Date(EPOCH + w.t).toISOString() } });
+        w.watch('DELETED', 'PersistentVolumeClaim', `www-web-${k}`, { pvc });
+      }
+    }
+    w.marker({ marker: 'claims-scaled', policy, claims });
+    // The run then deletes the StatefulSet: its pods go, and with whenDeleted Delete its claims.
+    const kept = policy === 'Delete' ? [] : claims;
+    const left = [...Array.from({ length: to }, (_, k) => `www-web-${k}`), ...kept].sort();
+    w.marker({ marker: 'statefulset-delete', claims: left });
+    for (let k = 0; k < to; k++) {
+      w.pod('MODIFIED', `web-${k}`, { deletionTimestamp: new Date(EPOCH + w.t).toISOString(), ready: false });
+      w.pod('DELETED', `web-${k}`, {});
+    }
+    if (workload.options?.pvcRetention.whenDeleted === 'Delete') {
+      for (const c of left) {
+        const k = Number(c.split('-').at(-1));
+        w.tick(200);
+        w.watch('DELETED', 'PersistentVolumeClaim', c, { pvc: { uid: `pvc-uid-${k}`, phase: 'Bound', storageClass: 'standard', volumeName: `pv-${k}` } });
+      }
+    }
+    w.tick(3000);
+    w.marker({ marker: 'statefulset-deleted', policy: workload.options?.pvcRetention.whenDeleted ?? 'Retain' });
   }
   return { workload, timeline: w.entries, baseline, after, rounds, limits: { recoveryTimeoutMs: 300_000 } };
 }

@@ -1,0 +1,137 @@
+// `ordinal run --target <namespace>/<statefulset>`: chaos against a StatefulSet the run
+// did not create. Safety first: the StatefulSet must carry ordinal.dev/chaos=allowed;
+// only pods it owns (its selector AND a controller ownerReference with its UID) are
+// ever deleted; nothing is created, scaled or deleted in its namespace. The only write
+// besides the kills is the sentinel file in each pod's claim mount (`--sentinel off`
+// turns it off), removed again when the run ends.
+import type { V1LabelSelector, V1Pod, V1Service, V1StatefulSet } from '@kubernetes/client-node';
+import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
+import type { Cluster } from './cluster.ts';
+import { ClusterError, UsageError, describeError, httpStatus } from './errors.ts';
+import { retryTransient } from './retry.ts';
+import { workloadFromStatefulSet, type DerivedWorkload } from './workloads/derive.ts';
+
+export const CHAOS_LABEL = 'ordinal.dev/chaos';
+export const CHAOS_ALLOWED = 'allowed';
+
+export interface TargetRef {
+  namespace: string;
+  name: string;
+}
+
+const DNS_LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
+const TARGET = new RegExp(`^(${DNS_LABEL})/(${DNS_LABEL}(\\.${DNS_LABEL})*)$`);
+
+export function parseTargetRef(text: string): TargetRef {
+  const m = TARGET.exec(text);
+  if (!m?.[1] || !m[3]) throw new UsageError(`--target must be <namespace>/<statefulset> (lower-case DNS names), got "${text}"`);
+  return { namespace: m[1], name: m[3] };
+}
+
+/** The one command that opts a StatefulSet in. */
+export function optInCommand(t: TargetRef): string {
+  return `kubectl -n ${t.namespace} label statefulset ${t.name} ${CHAOS_LABEL}=${CHAOS_ALLOWED}`;
+}
+
+/** Why the run must not touch this StatefulSet (one line, with the way to opt in), or undefined when it is opted in. */
+export function refusalOf(t: TargetRef, labels: Record<string, string> | undefined): string | undefined {
+  const v = labels?.[CHAOS_LABEL];
+  if (v === CHAOS_ALLOWED) return undefined;
+  const has = v === undefined ? '' : ` (it has ${CHAOS_LABEL}=${v})`;
+  return `refusing to disrupt StatefulSet ${t.namespace}/${t.name}: it is not labelled ${CHAOS_LABEL}=${CHAOS_ALLOWED}${has}; to opt in, run: ${optInCommand(t)}`;
+}
+
+/** Kubernetes label-selector semantics: every matchLabels pair and every matchExpressions term. */
+export function selectorMatches(sel: V1LabelSelector | undefined, labels: Record<string, string> = {}): boolean {
+  if (!sel || (!sel.matchLabels && !sel.matchExpressions)) return false; // an empty selector would select everything: never
+  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (labels[k] !== v) return false;
+  for (const e of sel.matchExpressions ?? []) {
+    const has = Object.hasOwn(labels, e.key);
+    const v = labels[e.key];
+    const ok = e.operator === 'In' ? has && (e.values ?? []).includes(v ?? '')
+      : e.operator === 'NotIn' ? !has || !(e.values ?? []).includes(v ?? '')
+      : e.operator === 'Exists' ? has
+      : e.operator === 'DoesNotExist' ? !has
+      : false;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/** Why `pod` is not the StatefulSet's own (selector and controller ownerReference UID), or undefined when it is. */
+export function notOwned(sts: Pick<V1StatefulSet, 'metadata' | 'spec'>, pod: Pick<V1Pod, 'metadata'>): string | undefined {
+  const uid = sts.metadata?.uid;
+  const owner = pod.metadata?.ownerReferences?.find((r) => r.controller === true);
+  if (!uid || owner?.uid !== uid || owner.kind !== 'StatefulSet') {
+    return `its controller is ${owner ? `${owner.kind} ${owner.name} (uid ${owner.uid})` : 'none'}, not StatefulSet ${sts.metadata?.name} (uid ${uid})`;
+  }
+  if (!selectorMatches(sts.spec?.selector, pod.metadata?.labels)) return `its labels do not match the StatefulSet's selector`;
+  return undefined;
+}
+
+export interface Target {
+  ref: TargetRef;
+  sts: V1StatefulSet;
+  service: V1Service | undefined;
+}
+
+const rbacHint = 'see "Bring your own StatefulSet" in the README for the RoleBinding --target needs (examples/rbac.yaml, ClusterRole ordinal-target)';
+
+/** Reads the StatefulSet and its governing Service; exit 2 when it is missing or not opted in. */
+export async function readTarget(cluster: Cluster, ref: TargetRef): Promise<Target> {
+  let sts: V1StatefulSet;
+  try {
+    sts = await cluster.apps.readNamespacedStatefulSet({ name: ref.name, namespace: ref.namespace });
+  } catch (err) {
+    if (httpStatus(err) === 404) throw new UsageError(`--target ${ref.namespace}/${ref.name}: no such StatefulSet`);
+    throw new ClusterError(`cannot read StatefulSet ${ref.namespace}/${ref.name}: ${describeError(err)}${httpStatus(err) === 403 ? `; ${rbacHint}` : ''}`);
+  }
+  const refusal = refusalOf(ref, sts.metadata?.labels);
+  if (refusal) throw new UsageError(refusal);
+  let service: V1Service | undefined;
+  const serviceName = sts.spec?.serviceName;
+  if (serviceName) {
+    try {
+      service = await cluster.core.readNamespacedService({ name: serviceName, namespace: ref.namespace });
+    } catch (err) {
+      if (httpStatus(err) !== 404) throw new ClusterError(`cannot read Service ${ref.namespace}/${serviceName}: ${describeError(err)}${httpStatus(err) === 403 ? `; ${rbacHint}` : ''}`);
+    }
+  }
+  return { ref, sts, service };
+}
+
+export function targetWorkload(t: Target, o: { sentinel: 'on' | 'off'; sentinelPath?: string }): DerivedWorkload {
+  // V1StatefulSet (client) and IStatefulSet (models) describe the same JSON.
+  return workloadFromStatefulSet(t.sts as unknown as IStatefulSet, {
+    kind: 'target', namespace: t.ref.namespace, service: t.service, sentinel: o.sentinel, ...(o.sentinelPath ? { sentinelPath: o.sentinelPath } : {}),
+  });
+}
+
+/** The StatefulSet's own pods now: by its selector, then kept only with its controller ownerReference. */
+export async function ownPods(cluster: Cluster, t: Target): Promise<V1Pod[]> {
+  const labelSelector = Object.entries(t.sts.spec?.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+  const list = await cluster.core.listNamespacedPod({ namespace: t.ref.namespace, ...(labelSelector ? { labelSelector } : {}) });
+  return list.items.filter((p) => notOwned(t.sts, p) === undefined);
+}
+
+/**
+ * Called before every kill: reads the pod and refuses (ClusterError) unless it is the
+ * StatefulSet's own, with the UID the delete will carry as its precondition; so the pod
+ * checked is the pod deleted.
+ */
+export function killGuard(cluster: Cluster, t: Target): (pod: string, uid: string) => Promise<void> {
+  return async (pod, uid) => {
+    let p: V1Pod;
+    try {
+      // An API server restart is ridden out as the delete itself would be.
+      p = await retryTransient(() => cluster.core.readNamespacedPod({ name: pod, namespace: t.ref.namespace }), {
+        deadline: Date.now() + 60_000, what: `reading pod ${pod} before its delete`,
+      });
+    } catch (err) {
+      throw new ClusterError(`refusing to delete pod ${t.ref.namespace}/${pod}: cannot read it to confirm it belongs to StatefulSet ${t.ref.name}: ${describeError(err)}`);
+    }
+    if (p.metadata?.uid !== uid) throw new ClusterError(`refusing to delete pod ${t.ref.namespace}/${pod}: its uid is ${p.metadata?.uid}, not ${uid} as observed`);
+    const why = notOwned(t.sts, p);
+    if (why) throw new ClusterError(`refusing to delete pod ${t.ref.namespace}/${pod}: ${why}`);
+  };
+}
