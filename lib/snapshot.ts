@@ -6,7 +6,9 @@ import type { Cluster } from './cluster.ts';
 import { resolveInPod } from './probes/dns-inpod.ts';
 import { settleA, settleSrv, type DnsProbe } from './probes/dns.ts';
 import { clusterExec, readFileIn, type ExecFn } from './probes/exec.ts';
+import { readHeartbeats } from './probes/heartbeat.ts';
 import { hostnameIn, readSentinel, writeSentinel } from './probes/sentinel.ts';
+import { HEARTBEAT_FILE } from './workloads/heartbeat.ts';
 import { podFqdn, podName } from './names.ts';
 import { isReady } from './timeline/queries.ts';
 import type { Recorder } from './recorder.ts';
@@ -87,6 +89,11 @@ export async function takeSnapshot(ctx: SnapshotContext, sentinels: 'write' | 'r
   }
   const snap: Snapshot = { t, pods, dnsA, dnsSrv, sentinels: sentinelRecords };
   if (workload.topology) snap.topology = await readTopology(exec, workload, pods);
+  if (sentinels === 'read') {
+    const path = `${workload.dataPath}/${HEARTBEAT_FILE}`;
+    snap.heartbeats = [];
+    for (const p of pods) snap.heartbeats.push(await readHeartbeats(exec, p.name, workload.container, path));
+  }
   return snap;
 }
 

@@ -140,12 +140,44 @@ export interface TopologyCopy {
   unobserved?: true;
 }
 
+/**
+ * One writer of a heartbeat file (lib/workloads/heartbeat.ts): a container start of one
+ * pod UID, with the first and last beat it wrote. Times in ms on the kernel's monotonic
+ * uptime (comparable between writers with the same boot id) and on the wall clock.
+ */
+export interface HeartbeatWriter {
+  uid: string;
+  /** The container's start, as uptime seconds text (distinguishes restarts in place). */
+  start: string;
+  bootId: string;
+  beats: number;
+  firstUptimeMs: number;
+  lastUptimeMs: number;
+  /** Wall clock ms; second resolution when the image's date has no %N. */
+  firstWallMs?: number;
+  lastWallMs?: number;
+}
+
+/** The heartbeat file of one ordinal's volume, read through its current pod after chaos. */
+export interface HeartbeatRecord {
+  pod: string;
+  path: string;
+  writers: HeartbeatWriter[];
+  /** Lines that did not parse (a torn write when a writer died mid-line). */
+  badLines?: number;
+  error?: string;
+  /** The read could not be made (exec transport failure). */
+  unobserved?: true;
+}
+
 export interface Snapshot {
   t: number;
   pods: PodSnapshot[];
   dnsA: DnsALookup[];
   dnsSrv?: DnsSrvLookup;
   sentinels: SentinelRecord[];
+  /** After chaos only: each volume's heartbeat writers (STS-AT-MOST-ONE). */
+  heartbeats?: HeartbeatRecord[];
   /** Present for workloads with topology state (primary-replica). */
   topology?: TopologySnapshot;
 }

@@ -94,6 +94,15 @@ export type MarkerPayload =
       /** Set when the wait ended because the harness lost observation, not because it timed out. */
       unobserved?: string;
     }
+  /**
+   * A node fault (lib/chaos/node-fault/): `down` once the node was stopped, `up` once it
+   * was started again; `pod`/`uid` name the pod whose node it is. STS-AT-MOST-ONE judges
+   * what left the API between the two.
+   */
+  | { marker: 'node-down'; round: number; node: string; pod: string; uid: string }
+  | { marker: 'node-up'; round: number; node: string }
+  /** The harness force-deleted a pod on a down node, as an operator would to unblock it. */
+  | { marker: 'operator-force-delete'; round: number; pod: string; uid: string; node: string }
   | { marker: 'after' }
   | { marker: 'scale-down'; from: number; to: number } // replicas lowered after the after-snapshot
   | { marker: 'scale-down-complete'; aborted?: string }

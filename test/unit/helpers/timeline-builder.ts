@@ -2,6 +2,7 @@
 // www), shaped like what the recorder writes: one ordered rollout, then chaos rounds
 // whose pods go Terminating -> DELETED -> ADDED (Pending) -> Running -> Ready.
 import { createHash } from 'node:crypto';
+import { podGenerations } from '../../../lib/timeline/queries.ts';
 import { recoveriesForRound } from '../../../lib/timeline/recovery.ts';
 import type {
   ChaosAction,
@@ -144,6 +145,25 @@ function snapshot(w: Writer, answers: (pod: PodSnapshot) => { t: number; ip: str
   };
 }
 
+export const HEARTBEAT_PATH = '/usr/share/nginx/html/.ordinal-heartbeat';
+export const BOOT_ID = 'boot-1';
+/** Uptime (ms) of the machine at run ms 0: heartbeat times are uptime, not run time. */
+export const UPTIME_AT_START = 5_000_000;
+
+/** Each generation writes from Running until 200 ms before it leaves the API (or now), one writer after another. */
+function heartbeats(w: Writer): NonNullable<Snapshot['heartbeats']> {
+  const gens = podGenerations(w.entries);
+  return [...w.live.keys()].sort().map((pod) => ({
+    pod,
+    path: HEARTBEAT_PATH,
+    writers: (gens.get(pod) ?? []).map((g) => {
+      const first = UPTIME_AT_START + (g.running?.t ?? g.first.t);
+      const last = UPTIME_AT_START + (g.deleted ? g.deleted.t - 200 : w.t);
+      return { uid: g.uid, start: String(first / 1000), bootId: BOOT_ID, beats: Math.max(1, Math.floor((last - first) / 500)), firstUptimeMs: first, lastUptimeMs: last };
+    }),
+  }));
+}
+
 export interface WebScenario {
   /** Kills per round as [ordinal, action], in sending order; defaults to DEFAULT_ROUNDS. */
   rounds?: [number, ChaosAction][][];
@@ -219,6 +239,7 @@ export function buildWebInput(scenario: WebScenario = {}): CheckInput {
     const old = oldIps.get(p.name);
     return old && old !== p.ip ? [{ t: w.t + 10, ip: old }, { t: w.t + 5000, ip: p.ip }] : [{ t: w.t + 10, ip: p.ip }];
   });
+  after.heartbeats = heartbeats(w);
   const to = scenario.scaleDownTo === undefined ? 1 : scenario.scaleDownTo;
   if (to !== null) {
     // As the controller does it: highest ordinal first, the next only once it is gone.
