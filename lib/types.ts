@@ -182,7 +182,17 @@ export interface Snapshot {
   topology?: TopologySnapshot;
 }
 
-export type ChaosAction = 'delete' | 'force-delete';
+/** The disruptions a chaos round can apply (lib/chaos/disruptions/, one file each). */
+export type DisruptionName = 'delete' | 'force-delete';
+/** The older name of DisruptionName, kept for readers of PlannedKill.action. */
+export type ChaosAction = DisruptionName;
+
+/**
+ * What the StatefulSet must do after a disruption: `replaced` (new UID, same name),
+ * `restarted-in-place` (same UID, restartCount + 1), `blocked` (no replacement until a
+ * condition clears) or `refused` (the API rejected the disruption; the pod must stay).
+ */
+export type Expectation = 'replaced' | 'restarted-in-place' | 'blocked' | 'refused';
 
 /**
  * How a round's kills go out: `sequential` lowest ordinal first and `reverse` highest
@@ -194,7 +204,10 @@ export type KillPattern = 'sequential' | 'burst' | 'reverse';
 export interface PlannedKill {
   pod: string;
   ordinal: number;
-  action: ChaosAction;
+  /** The disruption's name. */
+  action: DisruptionName;
+  /** Seeded values drawn for disruptions that declare params (e.g. a duration); absent otherwise. */
+  params?: Record<string, number>;
 }
 
 export interface RoundPlan {
@@ -208,10 +221,13 @@ export interface RoundPlan {
 export interface PodRecovery {
   pod: string;
   round: number;
-  action: ChaosAction;
+  action: DisruptionName;
+  /** What the disruption expected; `refused` when the API refused it. Absent in older results: `replaced`. */
+  expect?: Expectation;
   killedAt: number; // run ms
   deletedMs?: number; // the old pod object left the API
   recreatedMs?: number; // a pod with the same name and a new UID appeared
+  restartedMs?: number; // restarted in place: the pod's restart count rose
   runningMs?: number;
   readyMs?: number;
   /**
@@ -310,7 +326,8 @@ export interface RunResult {
   durationMs: number;
   cluster: ClusterFacts;
   workload: WorkloadInfo;
-  options: { rounds: number; timeoutSeconds: number };
+  /** `chaos`: the enabled disruptions (absent in older results: delete, force-delete). */
+  options: { rounds: number; timeoutSeconds: number; chaos?: DisruptionName[] };
   checks: CheckResult[];
   rounds: RoundResult[];
   /** Set when the run could not finish (harness or cluster problem), with what it saw. */

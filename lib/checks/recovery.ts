@@ -1,10 +1,13 @@
-// STS-RECOVERY: what the StatefulSet controller exists for. Every killed pod is replaced
-// (a new UID under the same name) and is Running and Ready at the round's revision
-// before the round ends (the run's --timeout bounds that wait); every pod that was not
-// killed keeps its UID from the baseline to the after-snapshot. A round the harness
+// STS-RECOVERY: what the StatefulSet controller exists for. Every killed pod does what
+// its disruption expects (lib/chaos/disruption.ts) before the round ends (the run's
+// --timeout bounds that wait): `replaced` and `blocked` pods get a new UID under the same
+// name, Running and Ready at the round's revision; a pod `restarted-in-place` keeps its
+// UID, its restart count rises and it is Ready again; a `refused` kill leaves the pod as
+// it was. Every pod that was not killed keeps its UID from baseline to after-snapshot. A round the harness
 // could not watch to its end (round-end says `unobserved`) is an error, not a failure.
 import type { CheckDefinition, CheckInput, CheckOutcome, Evidence, TimelineEntry } from '../types.ts';
 import type { MarkerOf } from '../timeline/types.ts';
+import { killsIn, type KillRecord } from '../timeline/kills.ts';
 import {
   PodView, describeEntry, errored, failed, findMarker, firstOf, inOrder, isPodEntry, isReady, markersOf, ordinalOf, passed,
   podGenerations, podName, skipped, type PodGeneration,
@@ -12,7 +15,7 @@ import {
 
 export const recovery: CheckDefinition = {
   id: 'STS-RECOVERY',
-  guarantee: 'every killed pod is replaced and Running and Ready at the current revision within the timeout, and no pod that was not killed is replaced',
+  guarantee: 'every killed pod is replaced (or restarted in place, or left alone when the API refused the kill, as its disruption expects) and Running and Ready at the current revision within the timeout, and no pod that was not killed is replaced',
   run: judgeRecovery,
 };
 
@@ -28,16 +31,24 @@ function judgeRecovery(input: CheckInput): CheckOutcome {
   if (starts.length === 0) return skipped('no chaos round was recorded (no round-start marker)');
   const f: Findings = { problems: [], unjudged: [], evidence: [] };
   const generations = podGenerations(entries);
-  for (const { index, marker } of starts) judgeRound(input, entries, generations, index, marker, f);
+  const kills = killsIn(entries);
+  for (const { index, marker } of starts) judgeRound(input, entries, generations, kills, index, marker, f);
   judgeUnplanned(input, entries, generations, f);
   if (f.problems.length > 0) return failed(firstOf(f.problems), f.evidence);
   if (f.unjudged.length > 0) return errored(firstOf(f.unjudged), f.evidence);
-  const kills = markersOf(entries, 'kill').length;
-  return passed(`all ${kills} killed pods were replaced and Ready at the round's revision; no other pod was replaced`, f.evidence);
+  const count = (e: string): number => kills.filter((k) => k.expect === e).length;
+  const kept = [
+    count('restarted-in-place') ? `${count('restarted-in-place')} restarted in place` : '',
+    count('refused') ? `${count('refused')} refused kills left their pod alone` : '',
+  ].filter(Boolean).join('; ');
+  return passed(
+    `all ${kills.length - count('restarted-in-place') - count('refused')} killed pods were replaced and Ready at the round's revision${kept ? `; ${kept}` : ''}; no other pod was replaced`,
+    f.evidence,
+  );
 }
 
 function judgeRound(
-  input: CheckInput, entries: TimelineEntry[], generations: Map<string, PodGeneration[]>,
+  input: CheckInput, entries: TimelineEntry[], generations: Map<string, PodGeneration[]>, kills: KillRecord[],
   start: number, marker: MarkerOf<'round-start'>, f: Findings,
 ): void {
   const { round, revision } = marker;
@@ -56,12 +67,24 @@ function judgeRound(
   const limit = input.limits?.recoveryTimeoutMs;
   const atRevision = revision ? ` at revision ${revision}` : '';
   const stuck = new Set<string>();
-  for (let i = start + 1; i < endIdx; i++) {
-    const kill = entries[i];
-    if (kill?.type !== 'MARKER' || kill.marker !== 'kill' || kill.round !== round) continue;
-    const replacement = (generations.get(kill.pod) ?? []).find((g) => g.uid !== kill.uid && (g.added ?? g.first).index > i && (g.added ?? g.first).index < endIdx);
-    const ready = replacement ? readyAt(entries, kill.pod, replacement.uid, i, endIdx, revision) : undefined;
+  for (const record of kills) {
+    const { index: i, marker: kill } = record;
+    if (i <= start || i >= endIdx || kill.round !== round) continue;
     const subject = `pod ${kill.pod}`;
+    const gens = (generations.get(kill.pod) ?? []).filter((g) => g.uid !== kill.uid && (g.added ?? g.first).index > i && (g.added ?? g.first).index < endIdx);
+    if (record.expect === 'refused' || record.expect === 'restarted-in-place') {
+      const kept = judgeKept(entries, record, gens[0], i, endIdx, revision);
+      if (kept.problem) {
+        stuck.add(kill.pod);
+        f.problems.push(`round ${round}: ${kill.pod} (uid ${kill.uid}, ${kill.action}) ${kept.problem}`);
+        f.evidence.push({ subject, expected: kept.expected, observed: kept.observed ?? lastState(input, entries, endIdx, kill.pod), at: kept.at ?? end.t, note: `round ${round}` });
+      } else {
+        f.evidence.push({ subject, observed: kept.observed, at: kept.at, note: `round ${round}` });
+      }
+      continue;
+    }
+    const replacement = gens[0];
+    const ready = replacement ? readyAt(entries, kill.pod, replacement.uid, i, endIdx, revision) : undefined;
     if (!replacement || !ready) {
       stuck.add(kill.pod);
       const what = replacement ? `its replacement (uid ${replacement.uid}) was never Running and Ready${atRevision}` : 'no replacement was created';
@@ -93,6 +116,46 @@ function judgeRound(
     }
     f.problems.push(`round ${round} did not converge within the timeout${notReady.length ? `: ${notReady.join(', ')} not Ready${atRevision}` : ''}`);
   }
+}
+
+interface KeptVerdict {
+  problem?: string;
+  expected: string;
+  observed?: string;
+  at?: number;
+}
+
+/**
+ * A kill that must keep its pod: `refused` (nothing may happen to it) or
+ * `restarted-in-place` (same UID, restart count up, Ready again at the revision).
+ */
+function judgeKept(
+  entries: TimelineEntry[], record: KillRecord, replacement: PodGeneration | undefined, from: number, to: number, revision?: string,
+): KeptVerdict {
+  const { marker: kill } = record;
+  const atRevision = revision ? ` at revision ${revision}` : '';
+  const own = entries.slice(from + 1, to).filter((e) => isPodEntry(e) && e.name === kill.pod && e.pod.uid === kill.uid);
+  const ended = own.find((e) => isPodEntry(e) && (e.type === 'DELETED' || e.pod.deletionTimestamp));
+  if (record.expect === 'refused') {
+    const expected = `uid ${kill.uid} left in place (the API refused the ${kill.action}: ${record.refused?.status ?? '?'} ${record.refused?.reason ?? ''})`;
+    if (ended || replacement) {
+      const what = ended ? `${ended.type === 'DELETED' ? 'deleted' : 'terminating'} at t=${ended.t}ms` : `replaced by uid ${replacement?.uid}`;
+      return { problem: `was refused by the API but the pod went anyway: ${what}`, expected, observed: what, at: ended?.t ?? replacement?.first.t };
+    }
+    return { expected, observed: `uid ${kill.uid} ${kill.action} refused (${record.refused?.status}); the pod stayed`, at: record.refused?.t };
+  }
+  const expected = `uid ${kill.uid} kept, restart count above ${kill.restartCount ?? 0}, Running and Ready${atRevision} within the round`;
+  if (ended || replacement) {
+    const what = ended ? `${ended.type === 'DELETED' ? 'deleted' : 'terminating'} at t=${ended.t}ms` : `replaced by uid ${replacement?.uid}`;
+    return { problem: `was to restart in place but was ${ended ? 'deleted' : 'replaced'}: ${what}`, expected, observed: what, at: ended?.t ?? replacement?.first.t };
+  }
+  const restarted = own.findIndex((e) => isPodEntry(e) && (e.pod.restartCount ?? 0) > (kill.restartCount ?? 0));
+  const ready = restarted < 0 ? undefined : own.slice(restarted).find((e) => isPodEntry(e) && isReady(e.pod) && (!revision || e.pod.revision === revision));
+  if (!ready || !isPodEntry(ready)) {
+    return { problem: restarted < 0 ? 'never showed a container restart' : `restarted but was not Running and Ready${atRevision} again before the round ended`, expected };
+  }
+  const took = Math.round((ready.t - kill.t) * 10) / 10;
+  return { expected, observed: `uid ${kill.uid} restarted in place (${kill.action}; restart count ${ready.pod.restartCount ?? 0}), Ready${atRevision} ${took}ms later`, at: ready.t };
 }
 
 /** The first entry in (from, to) showing pod `name` with `uid` Ready (at `revision`, if given). */

@@ -4,6 +4,7 @@
 // and the replay command are all generated from it, so none of them can miss a flag.
 import { parseArgs } from 'node:util';
 import { KILL_PATTERN_OPTIONS, parseSeed, randomSeed, type KillPatternOption } from '../chaos/plan.ts';
+import { DEFAULT_DISRUPTIONS, DISRUPTION_NAMES, parseDisruptions } from '../chaos/disruptions/index.ts';
 import { UsageError } from '../errors.ts';
 import { DEFAULT_IMAGE } from '../workloads/common.ts';
 import type { RunOptions } from '../run.ts';
@@ -52,6 +53,14 @@ export const RUN_FLAGS = {
     env: 'ORDINAL_KILL_PATTERN',
     replay: 'changed',
   },
+  chaos: {
+    type: 'string',
+    key: 'chaos',
+    help: `disruptions the seed chooses among, comma-separated: ${DISRUPTION_NAMES.join(', ')} (see the README's Disruptions)`,
+    value: DEFAULT_DISRUPTIONS.join(','),
+    env: 'ORDINAL_CHAOS',
+    replay: 'changed',
+  },
   image: { type: 'string', key: 'image', help: 'container image (air-gapped clusters: a preloaded or mirrored busybox)', value: DEFAULT_IMAGE, env: 'ORDINAL_IMAGE', replay: 'always' },
   'storage-class': { type: 'string', key: 'storageClass', help: 'storage class for the volume claims', defaultText: 'the cluster default', env: 'ORDINAL_STORAGE_CLASS', replay: 'changed' },
   'claim-size': { type: 'string', key: 'claimSize', help: 'size of each volume claim', value: '64Mi', env: 'ORDINAL_CLAIM_SIZE', replay: 'changed' },
@@ -89,6 +98,14 @@ function claimSize(text: string): string {
   return text;
 }
 
+function disruptions(text: string): RunArgs['chaos'] {
+  try {
+    return parseDisruptions(text);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
 export function parseRunArgs(argv: string[]): RunArgs {
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -99,7 +116,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
   }
   const given = (k: RunFlag): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
   // Flags with a fixed default: the table's value when absent.
-  const text = (k: 'workload' | 'replicas' | 'rounds' | 'kill-pattern' | 'image' | 'claim-size' | 'timeout' | 'dns-budget' | 'report-dir'): string =>
+  const text = (k: 'workload' | 'replicas' | 'rounds' | 'kill-pattern' | 'chaos' | 'image' | 'claim-size' | 'timeout' | 'dns-budget' | 'report-dir'): string =>
     given(k) ?? RUN_FLAGS[k].value;
   let seed: number;
   try {
@@ -114,6 +131,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
     rounds: int('rounds', text('rounds')),
     seed,
     killPattern: oneOf<KillPatternOption>('kill-pattern', text('kill-pattern'), KILL_PATTERN_OPTIONS),
+    chaos: disruptions(text('chaos')),
     image: text('image'),
     claimSize: claimSize(text('claim-size')),
     timeoutSeconds: int('timeout', text('timeout')),

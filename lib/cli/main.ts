@@ -6,7 +6,8 @@ import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
-import { planRounds } from '../chaos/plan.ts';
+import { describeRound, planRounds } from '../chaos/plan.ts';
+import { DISRUPTIONS } from '../chaos/disruptions/index.ts';
 import { CHECKS } from '../checks/catalog.ts';
 import { ClusterError, UsageError, describeError } from '../errors.ts';
 import { githubAnnotations, githubSummaryMarkdown } from '../report/github.ts';
@@ -90,11 +91,13 @@ function dryRun(a: RunArgs): number {
   const w = buildWorkload(a.workload, {
     namespace, runId, replicas: a.replicas, image: a.image, claimSize: a.claimSize, ...(a.storageClass ? { storageClass: a.storageClass } : {}),
   });
-  const plan = planRounds({ seed: a.seed, statefulSet: w.info.statefulSet, replicas: a.replicas, rounds: a.rounds, pattern: a.killPattern });
+  const plan = planRounds({ seed: a.seed, statefulSet: w.info.statefulSet, replicas: a.replicas, rounds: a.rounds, pattern: a.killPattern, actions: a.chaos });
   console.log(`# dry run: nothing is created or deleted\n# namespace: ${namespace} (labelled ordinal.dev/run-id=${runId})\n# seed: ${a.seed}\n# replay: ${a.replay}`);
   for (const o of w.objects) console.log(`---\n${JSON.stringify(o, null, 2)}`);
+  console.log('---\n# disruptions (--chaos)');
+  for (const name of a.chaos) console.log(`${name}: ${DISRUPTIONS[name].describe} (expects: ${DISRUPTIONS[name].expect})`);
   console.log('---\n# kill plan');
-  for (const r of plan) console.log(`round ${r.round} (${r.pattern}): ${r.kills.map((k) => `${k.pod} (${k.action})`).join(', ')}`);
+  for (const r of plan) console.log(describeRound(r));
   return 0;
 }
 

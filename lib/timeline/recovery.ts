@@ -1,12 +1,14 @@
 // Recovery timings, derived after the fact from the recorded timeline rather than
 // measured by polling, so they are as precise as the watch stream and reproducible.
 import type { PodRecovery, RoundPlan } from '../types.ts';
+import { killsIn } from './kills.ts';
 import { findMarker, inOrder, isPodEntry, isReady, markerAt, type PodEntry } from './queries.ts';
 import type { TimelineEntry } from './types.ts';
 
 /**
  * For each pod killed in `plan`, when (relative to its kill marker) the old pod left the
- * API, the replacement appeared, ran and became Ready. Only entries up to `window.end`
+ * API, the replacement appeared, ran and became Ready; for a pod restarted in place, when
+ * its restart count rose and it was Ready again; for a refused kill, nothing to time. Only entries up to `window.end`
  * count. `detectionLatencyMs` compares the harness's wall clock with the kubelet's Ready
  * transition time; that timestamp has second precision, so the figure is an upper bound
  * that may overstate the real latency by up to 1 s (and includes any clock skew).
@@ -17,9 +19,11 @@ export function recoveriesForRound(
   window: { start: number; end: number },
 ): PodRecovery[] {
   const entries = inOrder(timeline);
+  const kills = killsIn(entries);
   return plan.kills.map((kill) => {
     const markerIdx = findMarker(entries, 'kill', 0, (m) => m.round === plan.round && m.pod === kill.pod);
     const marker = markerAt(entries, markerIdx, 'kill');
+    const expect = kills.find((k) => k.index === markerIdx)?.expect ?? 'replaced';
     // Without a kill marker the round start is the best available reference point.
     const killedAt = marker?.t ?? window.start;
     const from = marker ? markerIdx + 1 : entries.findIndex((e) => e.t >= window.start);
@@ -36,23 +40,31 @@ export function recoveriesForRound(
 
     // Timeline times have 0.1 ms resolution; keep the differences at that resolution too.
     const rel = (e: TimelineEntry | undefined): number | undefined => (e ? Math.round((e.t - killedAt) * 10) / 10 : undefined);
-    const deleted = own.find((e) => e.type === 'DELETED' && e.pod.uid === oldUid);
-    const created = own.find((e) => e.type !== 'DELETED' && e.pod.uid !== oldUid);
-    const fresh = own.filter((e) => e.type !== 'DELETED' && created && e.pod.uid === created.pod.uid);
-    const running = fresh.find((e) => e.pod.phase === 'Running');
-    const ready = fresh.find((e) => isReady(e.pod));
-
-    const recovery: PodRecovery = {
-      pod: kill.pod,
-      round: plan.round,
-      action: kill.action,
-      killedAt,
-      deletedMs: rel(deleted),
-      recreatedMs: rel(created),
-      runningMs: rel(running),
-      readyMs: rel(ready),
-      recovered: ready !== undefined,
-    };
+    const recovery: PodRecovery = { pod: kill.pod, round: plan.round, action: kill.action, expect, killedAt, recovered: false };
+    if (expect === 'refused') {
+      // Nothing happened to recover from: the pod counts as recovered if it stayed.
+      recovery.recovered = !own.some((e) => e.pod.uid === oldUid && (e.type === 'DELETED' || e.pod.deletionTimestamp));
+      return recovery;
+    }
+    let ready: PodEntry | undefined;
+    if (expect === 'restarted-in-place') {
+      const before = marker?.restartCount ?? 0;
+      const same = own.filter((e) => e.type !== 'DELETED' && e.pod.uid === oldUid);
+      const restarted = same.findIndex((e) => (e.pod.restartCount ?? 0) > before);
+      ready = restarted < 0 ? undefined : same.slice(restarted).find((e) => isReady(e.pod));
+      recovery.restartedMs = rel(same[restarted]);
+    } else {
+      const deleted = own.find((e) => e.type === 'DELETED' && e.pod.uid === oldUid);
+      const created = own.find((e) => e.type !== 'DELETED' && e.pod.uid !== oldUid);
+      const fresh = own.filter((e) => e.type !== 'DELETED' && created && e.pod.uid === created.pod.uid);
+      ready = fresh.find((e) => isReady(e.pod));
+      recovery.deletedMs = rel(deleted);
+      recovery.recreatedMs = rel(created);
+      recovery.runningMs = rel(fresh.find((e) => e.pod.phase === 'Running'));
+    }
+    recovery.readyMs = rel(ready);
+    recovery.recovered = ready !== undefined;
+    for (const k of ['deletedMs', 'recreatedMs', 'runningMs', 'restartedMs', 'readyMs'] as const) if (recovery[k] === undefined) delete recovery[k];
     const since = ready?.pod.readySince ? Date.parse(ready.pod.readySince) : Number.NaN;
     if (ready && Number.isFinite(since)) recovery.detectionLatencyMs = ready.wall - since;
     return recovery;
