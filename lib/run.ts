@@ -5,6 +5,7 @@ import { newRunId } from './run-id.ts';
 import { toolVersion } from './version.ts';
 import { planRounds, type KillPatternOption } from './chaos/plan.ts';
 import { chaosRound } from './chaos/round.ts';
+import { DISRUPTIONS } from './chaos/disruptions/index.ts';
 import { runChecks } from './checks/catalog.ts';
 import { clusterFacts, connect, type Cluster } from './cluster.ts';
 import { ClusterError, describeError } from './errors.ts';
@@ -30,6 +31,10 @@ export interface RunOptions {
   killPattern: KillPatternOption;
   /** The disruptions the planner draws from (--chaos), in registry order. */
   chaos: DisruptionName[];
+  /** --node-fault-command: '<cmd> {action} {node}' for node-fault and kubelet-restart. */
+  nodeFaultCommand?: string;
+  /** How long the sample pods tolerate an unreachable or not-ready node (s). */
+  tolerationSeconds: number;
   image: string;
   storageClass?: string;
   claimSize: string;
@@ -76,8 +81,14 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
   const namespace = runNamespace(runId);
   const wopts: WorkloadOptions = {
     namespace, runId, replicas: opts.replicas, image: opts.image, storageClass: facts.storageClass, claimSize: opts.claimSize,
+    tolerationSeconds: opts.tolerationSeconds,
   };
   const workload = buildWorkload(opts.workload, wopts);
+  // What a disruption needs from the cluster is checked before anything is created.
+  for (const name of opts.chaos) {
+    const problem = await DISRUPTIONS[name].preflight?.({ cluster, facts, enabled: opts.chaos, pdb: '', ...(opts.nodeFaultCommand ? { nodeFaultCommand: opts.nodeFaultCommand } : {}) });
+    if (problem) throw new ClusterError(`--chaos ${name} cannot run on this cluster: ${problem}`);
+  }
   const plan = planRounds({
     seed: opts.seed, statefulSet: workload.info.statefulSet, replicas: opts.replicas, rounds: opts.rounds, pattern: opts.killPattern, actions: opts.chaos,
   });

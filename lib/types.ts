@@ -183,16 +183,17 @@ export interface Snapshot {
 }
 
 /** The disruptions a chaos round can apply (lib/chaos/disruptions/, one file each). */
-export type DisruptionName = 'delete' | 'force-delete';
+export type DisruptionName = 'delete' | 'force-delete' | 'node-fault' | 'kubelet-restart';
 /** The older name of DisruptionName, kept for readers of PlannedKill.action. */
 export type ChaosAction = DisruptionName;
 
 /**
  * What the StatefulSet must do after a disruption: `replaced` (new UID, same name),
  * `restarted-in-place` (same UID, restartCount + 1), `blocked` (no replacement until a
- * condition clears) or `refused` (the API rejected the disruption; the pod must stay).
+ * condition clears), `refused` (the API rejected the disruption; the pod must stay) or
+ * `unaffected` (the pod keeps its UID and no container restarts, e.g. a kubelet restart).
  */
-export type Expectation = 'replaced' | 'restarted-in-place' | 'blocked' | 'refused';
+export type Expectation = 'replaced' | 'restarted-in-place' | 'blocked' | 'refused' | 'unaffected';
 
 /**
  * How a round's kills go out: `sequential` lowest ordinal first and `reverse` highest

@@ -20,6 +20,7 @@ export const EXPECTATIONS: Record<Expectation, string> = {
   'restarted-in-place': 'the pod keeps its UID; its container restarts (restartCount + 1) and it is Ready again',
   blocked: 'no replacement may appear until the condition clears; then the pod is back and Ready',
   refused: 'the API refuses the disruption and the pod stays as it was',
+  unaffected: 'the pod keeps its UID, no container restarts, and it is Ready at the end of the round',
 };
 
 /** The pod a disruption aims at, as the harness saw it just before. */
@@ -65,6 +66,8 @@ export interface PreflightContext {
   /** The whole enabled set, e.g. evict needs a PodDisruptionBudget (--pdb). */
   enabled: readonly DisruptionName[];
   pdb: string;
+  /** --node-fault-command: how node-fault and kubelet-restart take a node down on clusters without a built-in adapter. */
+  nodeFaultCommand?: string;
 }
 
 export interface Disruption {

@@ -40,9 +40,10 @@ function judgeRecovery(input: CheckInput): CheckOutcome {
   const kept = [
     count('restarted-in-place') ? `${count('restarted-in-place')} restarted in place` : '',
     count('refused') ? `${count('refused')} refused kills left their pod alone` : '',
+    count('unaffected') ? `${count('unaffected')} left running untouched` : '',
   ].filter(Boolean).join('; ');
   return passed(
-    `all ${kills.length - count('restarted-in-place') - count('refused')} killed pods were replaced and Ready at the round's revision${kept ? `; ${kept}` : ''}; no other pod was replaced`,
+    `all ${kills.length - count('restarted-in-place') - count('refused') - count('unaffected')} killed pods were replaced and Ready at the round's revision${kept ? `; ${kept}` : ''}; no other pod was replaced`,
     f.evidence,
   );
 }
@@ -72,7 +73,7 @@ function judgeRound(
     if (i <= start || i >= endIdx || kill.round !== round) continue;
     const subject = `pod ${kill.pod}`;
     const gens = (generations.get(kill.pod) ?? []).filter((g) => g.uid !== kill.uid && (g.added ?? g.first).index > i && (g.added ?? g.first).index < endIdx);
-    if (record.expect === 'refused' || record.expect === 'restarted-in-place') {
+    if (record.expect === 'refused' || record.expect === 'restarted-in-place' || record.expect === 'unaffected') {
       const kept = judgeKept(entries, record, gens[0], i, endIdx, revision);
       if (kept.problem) {
         stuck.add(kill.pod);
@@ -144,6 +145,7 @@ function judgeKept(
     }
     return { expected, observed: `uid ${kill.uid} ${kill.action} refused (${record.refused?.status}); the pod stayed`, at: record.refused?.t };
   }
+  if (record.expect === 'unaffected') return judgeUnaffected(own, record, ended ?? undefined, replacement, atRevision);
   const expected = `uid ${kill.uid} kept, restart count above ${kill.restartCount ?? 0}, Running and Ready${atRevision} within the round`;
   if (ended || replacement) {
     const what = ended ? `${ended.type === 'DELETED' ? 'deleted' : 'terminating'} at t=${ended.t}ms` : `replaced by uid ${replacement?.uid}`;
@@ -219,4 +221,24 @@ function judgeUnplanned(input: CheckInput, entries: TimelineEntry[], generations
     f.problems.push(`${b.name} was not killed but its UID changed from ${b.uid} to ${a.uid} between the baseline and after snapshots`);
     f.evidence.push({ subject: `pod ${b.name}`, expected: `uid ${b.uid} kept`, observed: `after-snapshot uid ${a.uid}; the watch showed no deletion of ${b.uid}` });
   }
+}
+
+/** `unaffected` (e.g. a kubelet restart): same UID, no container restart, Ready at the round's end. */
+function judgeUnaffected(
+  own: TimelineEntry[], record: KillRecord, ended: TimelineEntry | undefined, replacement: PodGeneration | undefined, atRevision: string,
+): KeptVerdict {
+  const { marker: kill } = record;
+  const before = kill.restartCount ?? 0;
+  const expected = `uid ${kill.uid} kept, restart count still ${before}, Running and Ready${atRevision} at the round's end`;
+  if (ended || replacement) {
+    const what = ended ? `${ended.type === 'DELETED' ? 'deleted' : 'terminating'} at t=${ended.t}ms` : `replaced by uid ${replacement?.uid}`;
+    return { problem: `was to be left running by the ${kill.action} but was ${ended ? 'deleted' : 'replaced'}: ${what}`, expected, observed: what, at: ended?.t ?? replacement?.first.t };
+  }
+  const restarted = own.find((e) => isPodEntry(e) && (e.pod.restartCount ?? 0) > before);
+  if (restarted && isPodEntry(restarted)) {
+    return { problem: `restarted its containers during the ${kill.action} (restart count ${restarted.pod.restartCount})`, expected, observed: `restart count ${restarted.pod.restartCount} at t=${restarted.t}ms`, at: restarted.t };
+  }
+  const last = own.at(-1);
+  if (last && isPodEntry(last) && !isReady(last.pod)) return { problem: `was not Running and Ready${atRevision} at the round's end`, expected };
+  return { expected, observed: `uid ${kill.uid} kept running through the ${kill.action}, no container restart`, at: last?.t ?? kill.t };
 }

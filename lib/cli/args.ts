@@ -61,6 +61,22 @@ export const RUN_FLAGS = {
     env: 'ORDINAL_CHAOS',
     replay: 'changed',
   },
+  'node-fault-command': {
+    type: 'string',
+    key: 'nodeFaultCommand',
+    help: "how node-fault and kubelet-restart stop and start a node on other clusters: '<cmd> {action} {node}' ({action}: stop | start; built in: the local cluster, kind)",
+    env: 'ORDINAL_NODE_FAULT_COMMAND',
+    replay: 'changed',
+  },
+  'toleration-seconds': {
+    type: 'string',
+    key: 'tolerationSeconds',
+    help: 'how long the sample pods stay on an unreachable or not-ready node before taint-based eviction (Kubernetes default: 300)',
+    value: '10',
+    range: [0, 3600],
+    env: 'ORDINAL_TOLERATION_SECONDS',
+    replay: 'changed',
+  },
   image: { type: 'string', key: 'image', help: 'container image (air-gapped clusters: a preloaded or mirrored busybox)', value: DEFAULT_IMAGE, env: 'ORDINAL_IMAGE', replay: 'always' },
   'storage-class': { type: 'string', key: 'storageClass', help: 'storage class for the volume claims', defaultText: 'the cluster default', env: 'ORDINAL_STORAGE_CLASS', replay: 'changed' },
   'claim-size': { type: 'string', key: 'claimSize', help: 'size of each volume claim', value: '64Mi', env: 'ORDINAL_CLAIM_SIZE', replay: 'changed' },
@@ -116,7 +132,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
   }
   const given = (k: RunFlag): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
   // Flags with a fixed default: the table's value when absent.
-  const text = (k: 'workload' | 'replicas' | 'rounds' | 'kill-pattern' | 'chaos' | 'image' | 'claim-size' | 'timeout' | 'dns-budget' | 'report-dir'): string =>
+  const text = (k: 'workload' | 'replicas' | 'rounds' | 'kill-pattern' | 'chaos' | 'toleration-seconds' | 'image' | 'claim-size' | 'timeout' | 'dns-budget' | 'report-dir'): string =>
     given(k) ?? RUN_FLAGS[k].value;
   let seed: number;
   try {
@@ -132,6 +148,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
     seed,
     killPattern: oneOf<KillPatternOption>('kill-pattern', text('kill-pattern'), KILL_PATTERN_OPTIONS),
     chaos: disruptions(text('chaos')),
+    tolerationSeconds: int('toleration-seconds', text('toleration-seconds')),
     image: text('image'),
     claimSize: claimSize(text('claim-size')),
     timeoutSeconds: int('timeout', text('timeout')),
@@ -142,7 +159,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
     help: values.help === true,
     replay: '',
   };
-  for (const k of ['kubeconfig', 'context', 'storage-class', 'dns-server'] as const) {
+  for (const k of ['kubeconfig', 'context', 'storage-class', 'dns-server', 'node-fault-command'] as const) {
     const v = given(k);
     if (v !== undefined) args[RUN_FLAGS[k].key] = v;
   }

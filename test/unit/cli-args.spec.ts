@@ -8,8 +8,38 @@ import { UsageError } from '../../lib/errors.ts';
 const FLAGS = Object.entries(RUN_FLAGS) as [string, FlagSpec][];
 
 /** The replay command back to argv (test values need no shell quoting). */
+/** The words a POSIX shell makes of `s` (single quotes and backslash escapes: what replayCommand's quoting uses). */
+function shellWords(s: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let word = false;
+  let quoted = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i] ?? '';
+    if (quoted) {
+      if (c === "'") quoted = false;
+      else cur += c;
+    } else if (c === "'") {
+      quoted = true;
+      word = true;
+    } else if (c === '\\') {
+      cur += s[++i] ?? '';
+      word = true;
+    } else if (c === ' ') {
+      if (word) out.push(cur);
+      cur = '';
+      word = false;
+    } else {
+      cur += c;
+      word = true;
+    }
+  }
+  if (word) out.push(cur);
+  return out;
+}
+
 function replayArgv(replay: string): string[] {
-  const words = replay.split(' ');
+  const words = shellWords(replay);
   expect(words.slice(0, 3)).to.deep.equal(['npx', 'ordinal', 'run']);
   return words.slice(3);
 }
@@ -40,7 +70,8 @@ describe('ordinal run options: one table', () => {
   it('the replay command repeats every option that shapes the run, and parses back to the same run', () => {
     const argv = [
       '--kubeconfig', '/tmp/kc', '--context', 'kind-x', '--workload', 'primary-replica', '--replicas', '7', '--rounds', '2',
-      '--seed', '0x10', '--kill-pattern', 'burst', '--chaos', 'force-delete', '--image', 'registry.local/busybox:1', '--storage-class', 'fast',
+      '--seed', '0x10', '--kill-pattern', 'burst', '--chaos', 'force-delete', '--node-fault-command', 'nodes {action} {node}', '--toleration-seconds', '20',
+      '--image', 'registry.local/busybox:1', '--storage-class', 'fast',
       '--claim-size', '1Gi', '--timeout', '900', '--dns-server', '127.0.0.1:5353', '--dns-budget', '5',
       '--report-dir', '/tmp/r', '--keep-namespace',
     ];
@@ -70,7 +101,7 @@ describe('ordinal run options: one table', () => {
     const env: Record<string, string> = {};
     const expected: string[] = [];
     const sample: Record<string, string> = {
-      context: 'kind-x', replicas: '4', rounds: '1', seed: '9', 'kill-pattern': 'reverse', chaos: 'force-delete', image: 'busybox:1', 'storage-class': 'fast',
+      context: 'kind-x', replicas: '4', rounds: '1', seed: '9', 'kill-pattern': 'reverse', chaos: 'force-delete', 'node-fault-command': 'nodes {action} {node}', 'toleration-seconds': '20', image: 'busybox:1', 'storage-class': 'fast',
       'claim-size': '128Mi', timeout: '60', 'dns-server': '127.0.0.1:53', 'dns-budget': '7', 'report-dir': '/tmp/reports',
     };
     for (const [flag, spec] of FLAGS) {

@@ -4,10 +4,14 @@
 import type { Disruption, DisruptionName } from '../disruption.ts';
 import { del } from './delete.ts';
 import { forceDelete } from './force-delete.ts';
+import { kubeletRestart } from './kubelet-restart.ts';
+import { nodeFault } from './node-fault.ts';
 
 export const DISRUPTIONS: Readonly<Record<DisruptionName, Disruption>> = {
   delete: del,
   'force-delete': forceDelete,
+  'node-fault': nodeFault,
+  'kubelet-restart': kubeletRestart,
 };
 
 export const DISRUPTION_NAMES = Object.keys(DISRUPTIONS) as DisruptionName[];
