@@ -62,13 +62,14 @@ build_all() {
   log "images built: $(basename "$PAUSE_TAR") $(basename "$BUSYBOX_TAR") $(basename "$COREDNS_TAR")"
 }
 
+# import_all [SOCKET]: into our containerd, or an extra node's.
 import_all() {
-  local t
+  local t sock=${1:-$CTRD_SOCK}
   for t in "$PAUSE_TAR" "$BUSYBOX_TAR" "$COREDNS_TAR"; do
-    ctr_k8s images import "$t" >/dev/null
+    ctr --address "$sock" -n k8s.io images import "$t" >/dev/null
   done
-  log "images imported into containerd: $PAUSE_IMAGE $BUSYBOX_IMAGE $COREDNS_IMAGE"
+  log "images imported into containerd ($sock): $PAUSE_IMAGE $BUSYBOX_IMAGE $COREDNS_IMAGE"
 }
 
 build_all
-if [ "${1:-}" = import ]; then import_all; fi
+if [ "${1:-}" = import ]; then import_all "${2:-}"; fi
