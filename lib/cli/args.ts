@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { KILL_PATTERN_OPTIONS, parseSeed, randomSeed, type KillPatternOption } from '../chaos/plan.ts';
 import { DEFAULT_DISRUPTIONS, DISRUPTION_NAMES, parseDisruptions } from '../chaos/disruptions/index.ts';
+import { DEFAULT_PDB, parsePdb } from '../chaos/pdb.ts';
 import { UsageError } from '../errors.ts';
 import { DEFAULT_IMAGE } from '../workloads/common.ts';
 import type { RunOptions } from '../run.ts';
@@ -59,6 +60,14 @@ export const RUN_FLAGS = {
     help: `disruptions the seed chooses among, comma-separated: ${DISRUPTION_NAMES.join(', ')} (see the README's Disruptions)`,
     value: DEFAULT_DISRUPTIONS.join(','),
     env: 'ORDINAL_CHAOS',
+    replay: 'changed',
+  },
+  pdb: {
+    type: 'string',
+    key: 'pdb',
+    help: 'PodDisruptionBudget the run creates over its pods: max-unavailable=N | min-available=N | none',
+    defaultText: `${DEFAULT_PDB} when --chaos includes evict, else none`,
+    env: 'ORDINAL_PDB',
     replay: 'changed',
   },
   image: { type: 'string', key: 'image', help: 'container image (air-gapped clusters: a preloaded or mirrored busybox)', value: DEFAULT_IMAGE, env: 'ORDINAL_IMAGE', replay: 'always' },
@@ -142,6 +151,15 @@ export function parseRunArgs(argv: string[]): RunArgs {
     help: values.help === true,
     replay: '',
   };
+  const pdb = given('pdb');
+  if (pdb !== undefined) {
+    try {
+      parsePdb(pdb);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    args.pdb = pdb;
+  }
   for (const k of ['kubeconfig', 'context', 'storage-class', 'dns-server'] as const) {
     const v = given(k);
     if (v !== undefined) args[RUN_FLAGS[k].key] = v;

@@ -9,6 +9,7 @@
 import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IProbe } from 'kubernetes-models/v1/Probe';
 import type { IService } from 'kubernetes-models/v1/Service';
+import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import type { WorkloadInfo } from '../types.ts';
 
 export const RUN_LABEL = 'ordinal.dev/run-id';
@@ -28,7 +29,7 @@ export interface WorkloadOptions {
 }
 
 /** A manifest a workload creates, with apiVersion and kind set. */
-export type WorkloadObject = IService | IStatefulSet;
+export type WorkloadObject = IService | IStatefulSet | IPodDisruptionBudget;
 
 export interface Workload {
   info: WorkloadInfo;
