@@ -6,6 +6,7 @@ import { toolVersion } from './version.ts';
 import { planRounds, type KillPatternOption } from './chaos/plan.ts';
 import { chaosRound } from './chaos/round.ts';
 import { DISRUPTIONS } from './chaos/disruptions/index.ts';
+import { resolvePdb, withPdb } from './chaos/pdb.ts';
 import { runChecks } from './checks/catalog.ts';
 import { clusterFacts, connect, type Cluster } from './cluster.ts';
 import { ClusterError, describeError } from './errors.ts';
@@ -19,6 +20,7 @@ import type { Workload, WorkloadOptions } from './workloads/common.ts';
 import { deployWorkload, scaleDown, waitRollout } from './rollout.ts';
 import { buildWorkload, type WorkloadKind } from './workloads/index.ts';
 import { runNamespace } from './names.ts';
+import { recoveryByDisruption } from './report/stats.ts';
 
 export interface RunOptions {
   kubeconfig?: string;
@@ -35,6 +37,8 @@ export interface RunOptions {
   nodeFaultCommand?: string;
   /** How long the sample pods tolerate an unreachable or not-ready node (s). */
   tolerationSeconds: number;
+  /** --pdb as given; absent: max-unavailable=1 when evict is enabled, else none. */
+  pdb?: string;
   image: string;
   storageClass?: string;
   claimSize: string;
@@ -83,10 +87,10 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
     namespace, runId, replicas: opts.replicas, image: opts.image, storageClass: facts.storageClass, claimSize: opts.claimSize,
     tolerationSeconds: opts.tolerationSeconds,
   };
-  const workload = buildWorkload(opts.workload, wopts);
+  const workload = withPdb(buildWorkload(opts.workload, wopts), resolvePdb(opts.chaos, opts.pdb));
   // What a disruption needs from the cluster is checked before anything is created.
   for (const name of opts.chaos) {
-    const problem = await DISRUPTIONS[name].preflight?.({ cluster, facts, enabled: opts.chaos, pdb: '', ...(opts.nodeFaultCommand ? { nodeFaultCommand: opts.nodeFaultCommand } : {}) });
+    const problem = await DISRUPTIONS[name].preflight?.({ cluster, facts, enabled: opts.chaos, pdb: opts.pdb ?? '', ...(opts.nodeFaultCommand ? { nodeFaultCommand: opts.nodeFaultCommand } : {}) });
     if (problem) throw new ClusterError(`--chaos ${name} cannot run on this cluster: ${problem}`);
   }
   const plan = planRounds({
@@ -218,6 +222,7 @@ function assemble(
 ): RunResult {
   const finished = new Date();
   const count = (s: string): number => checks.filter((c) => c.status === s).length;
+  const byKind = recoveryByDisruption(rounds);
   return {
     schemaVersion: 1,
     runId: b.runId,
@@ -232,6 +237,7 @@ function assemble(
     options: { rounds: b.opts.rounds, timeoutSeconds: b.opts.timeoutSeconds, chaos: b.opts.chaos },
     checks,
     rounds,
+    ...(byKind.length > 0 ? { recoveryByDisruption: byKind } : {}),
     summary: { passed: count('passed'), failed: count('failed'), error: count('error'), skipped: count('skipped') },
   };
 }

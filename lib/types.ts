@@ -183,7 +183,7 @@ export interface Snapshot {
 }
 
 /** The disruptions a chaos round can apply (lib/chaos/disruptions/, one file each). */
-export type DisruptionName = 'delete' | 'force-delete' | 'node-fault' | 'kubelet-restart';
+export type DisruptionName = 'delete' | 'force-delete' | 'container-kill' | 'evict' | 'node-fault' | 'kubelet-restart';
 /** The older name of DisruptionName, kept for readers of PlannedKill.action. */
 export type ChaosAction = DisruptionName;
 
@@ -259,6 +259,15 @@ export interface WorkloadInfo {
   /** Named port the headless service exposes, for the SRV query. */
   portName: string;
   podManagementPolicy: 'OrderedReady' | 'Parallel';
+  /** The PodDisruptionBudget the run created over the pods (--pdb), if any. */
+  pdb?: PdbInfo;
+}
+
+/** A PodDisruptionBudget as the run created it: one of the two bounds is set. */
+export interface PdbInfo {
+  name: string;
+  maxUnavailable?: number;
+  minAvailable?: number;
 }
 
 /** Everything a check may look at. Checks must not do I/O. */
@@ -340,7 +349,23 @@ export interface RunResult {
    * high-resolution timestamp every second during chaos, timed on arrival on the watch.
    */
   detectionLatency?: DetectionLatency;
+  /** Kill → Ready per disruption kind, from `rounds` (absent in older results and runs without rounds). */
+  recoveryByDisruption?: DisruptionRecovery[];
   summary: { passed: number; failed: number; error: number; skipped: number };
+}
+
+/** Kill → Ready for one disruption kind over the whole run (nearest-rank percentiles). */
+export interface DisruptionRecovery {
+  disruption: DisruptionName;
+  /** Kills that went through (refused ones not counted). */
+  killed: number;
+  /** Of those, Ready again within their round. */
+  recovered: number;
+  /** Kills the API refused (e.g. evictions a PodDisruptionBudget forbade). */
+  refused: number;
+  p50Ms?: number;
+  p95Ms?: number;
+  maxMs?: number;
 }
 
 export interface DetectionLatency {

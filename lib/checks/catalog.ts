@@ -8,6 +8,7 @@ import { identity } from './identity.ts';
 import { orderCreate } from './order-create.ts';
 import { orderRecreate } from './order-recreate.ts';
 import { orderScaleDown } from './order-scaledown.ts';
+import { pdb } from './pdb.ts';
 import { pvcBinding } from './pvc-binding.ts';
 import { recovery } from './recovery.ts';
 import { topologyPrimary } from './topology.ts';
@@ -24,6 +25,7 @@ export const CHECKS: readonly CheckDefinition[] = Object.freeze([
   topologyPrimary,
   atMostOne,
   orderScaleDown,
+  pdb,
 ]);
 
 /**

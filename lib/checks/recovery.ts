@@ -37,15 +37,18 @@ function judgeRecovery(input: CheckInput): CheckOutcome {
   if (f.problems.length > 0) return failed(firstOf(f.problems), f.evidence);
   if (f.unjudged.length > 0) return errored(firstOf(f.unjudged), f.evidence);
   const count = (e: string): number => kills.filter((k) => k.expect === e).length;
-  const kept = [
-    count('restarted-in-place') ? `${count('restarted-in-place')} restarted in place` : '',
-    count('refused') ? `${count('refused')} refused kills left their pod alone` : '',
-    count('unaffected') ? `${count('unaffected')} left running untouched` : '',
-  ].filter(Boolean).join('; ');
-  return passed(
-    `all ${kills.length - count('restarted-in-place') - count('refused') - count('unaffected')} killed pods were replaced and Ready at the round's revision${kept ? `; ${kept}` : ''}; no other pod was replaced`,
-    f.evidence,
-  );
+  const inPlace = count('restarted-in-place');
+  const refused = count('refused');
+  const unaffected = count('unaffected');
+  const replaced = kills.length - inPlace - refused - unaffected;
+  if (inPlace === 0 && refused === 0 && unaffected === 0) {
+    return passed(`all ${replaced} killed pods were replaced and Ready at the round's revision; no other pod was replaced`, f.evidence);
+  }
+  const did = [
+    `${replaced} replaced and Ready at the round's revision`, `${inPlace} restarted in place and Ready again`, `${refused} refused by the API and left alone`,
+    ...(unaffected > 0 ? [`${unaffected} left running untouched`] : []),
+  ];
+  return passed(`every kill did what its disruption expects: ${did.join(', ')}; no other pod was replaced`, f.evidence);
 }
 
 function judgeRound(

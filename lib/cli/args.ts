@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { KILL_PATTERN_OPTIONS, parseSeed, randomSeed, type KillPatternOption } from '../chaos/plan.ts';
 import { DEFAULT_DISRUPTIONS, DISRUPTION_NAMES, parseDisruptions } from '../chaos/disruptions/index.ts';
+import { DEFAULT_PDB, parsePdb } from '../chaos/pdb.ts';
 import { UsageError } from '../errors.ts';
 import { DEFAULT_IMAGE } from '../workloads/common.ts';
 import type { RunOptions } from '../run.ts';
@@ -75,6 +76,14 @@ export const RUN_FLAGS = {
     value: '10',
     range: [0, 3600],
     env: 'ORDINAL_TOLERATION_SECONDS',
+    replay: 'changed',
+  },
+  pdb: {
+    type: 'string',
+    key: 'pdb',
+    help: 'PodDisruptionBudget the run creates over its pods: max-unavailable=N | min-available=N | none',
+    defaultText: `${DEFAULT_PDB} when --chaos includes evict, else none`,
+    env: 'ORDINAL_PDB',
     replay: 'changed',
   },
   image: { type: 'string', key: 'image', help: 'container image (air-gapped clusters: a preloaded or mirrored busybox)', value: DEFAULT_IMAGE, env: 'ORDINAL_IMAGE', replay: 'always' },
@@ -159,6 +168,15 @@ export function parseRunArgs(argv: string[]): RunArgs {
     help: values.help === true,
     replay: '',
   };
+  const pdb = given('pdb');
+  if (pdb !== undefined) {
+    try {
+      parsePdb(pdb);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    args.pdb = pdb;
+  }
   for (const k of ['kubeconfig', 'context', 'storage-class', 'dns-server', 'node-fault-command'] as const) {
     const v = given(k);
     if (v !== undefined) args[RUN_FLAGS[k].key] = v;

@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { describeRound, planRounds } from '../chaos/plan.ts';
 import { DISRUPTIONS } from '../chaos/disruptions/index.ts';
+import { resolvePdb, withPdb } from '../chaos/pdb.ts';
 import { CHECKS } from '../checks/catalog.ts';
 import { ClusterError, UsageError, describeError } from '../errors.ts';
 import { githubAnnotations, githubSummaryMarkdown } from '../report/github.ts';
@@ -88,9 +89,9 @@ async function github(result: Parameters<typeof githubAnnotations>[0]): Promise<
 function dryRun(a: RunArgs): number {
   const runId = newRunId();
   const namespace = runNamespace(runId);
-  const w = buildWorkload(a.workload, {
+  const w = withPdb(buildWorkload(a.workload, {
     namespace, runId, replicas: a.replicas, image: a.image, claimSize: a.claimSize, ...(a.storageClass ? { storageClass: a.storageClass } : {}),
-  });
+  }), resolvePdb(a.chaos, a.pdb));
   const plan = planRounds({ seed: a.seed, statefulSet: w.info.statefulSet, replicas: a.replicas, rounds: a.rounds, pattern: a.killPattern, actions: a.chaos });
   console.log(`# dry run: nothing is created or deleted\n# namespace: ${namespace} (labelled ordinal.dev/run-id=${runId})\n# seed: ${a.seed}\n# replay: ${a.replay}`);
   for (const o of w.objects) console.log(`---\n${JSON.stringify(o, null, 2)}`);

@@ -9,6 +9,7 @@
 import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IProbe } from 'kubernetes-models/v1/Probe';
 import type { IService } from 'kubernetes-models/v1/Service';
+import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import type { WorkloadInfo } from '../types.ts';
 import { heartbeatScript } from './heartbeat.ts';
 
@@ -35,7 +36,7 @@ export interface WorkloadOptions {
 }
 
 /** A manifest a workload creates, with apiVersion and kind set. */
-export type WorkloadObject = IService | IStatefulSet;
+export type WorkloadObject = IService | IStatefulSet | IPodDisruptionBudget;
 
 export interface Workload {
   info: WorkloadInfo;

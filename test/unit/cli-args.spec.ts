@@ -70,8 +70,8 @@ describe('ordinal run options: one table', () => {
   it('the replay command repeats every option that shapes the run, and parses back to the same run', () => {
     const argv = [
       '--kubeconfig', '/tmp/kc', '--context', 'kind-x', '--workload', 'primary-replica', '--replicas', '7', '--rounds', '2',
-      '--seed', '0x10', '--kill-pattern', 'burst', '--chaos', 'force-delete', '--node-fault-command', 'nodes {action} {node}', '--toleration-seconds', '20',
-      '--image', 'registry.local/busybox:1', '--storage-class', 'fast',
+      '--seed', '0x10', '--kill-pattern', 'burst', '--chaos', 'force-delete', '--pdb', 'min-available=2', '--node-fault-command', 'nodes {action} {node}',
+      '--toleration-seconds', '20', '--image', 'registry.local/busybox:1', '--storage-class', 'fast',
       '--claim-size', '1Gi', '--timeout', '900', '--dns-server', '127.0.0.1:5353', '--dns-budget', '5',
       '--report-dir', '/tmp/r', '--keep-namespace',
     ];
@@ -101,7 +101,8 @@ describe('ordinal run options: one table', () => {
     const env: Record<string, string> = {};
     const expected: string[] = [];
     const sample: Record<string, string> = {
-      context: 'kind-x', replicas: '4', rounds: '1', seed: '9', 'kill-pattern': 'reverse', chaos: 'force-delete', 'node-fault-command': 'nodes {action} {node}', 'toleration-seconds': '20', image: 'busybox:1', 'storage-class': 'fast',
+      context: 'kind-x', replicas: '4', rounds: '1', seed: '9', 'kill-pattern': 'reverse', chaos: 'force-delete', pdb: 'max-unavailable=2',
+      'node-fault-command': 'nodes {action} {node}', 'toleration-seconds': '20', image: 'busybox:1', 'storage-class': 'fast',
       'claim-size': '128Mi', timeout: '60', 'dns-server': '127.0.0.1:53', 'dns-budget': '7', 'report-dir': '/tmp/reports',
     };
     for (const [flag, spec] of FLAGS) {

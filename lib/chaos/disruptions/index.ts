@@ -2,7 +2,9 @@
 // seed means the same plan whatever order --chaos lists them in). Adding a disruption:
 // one file next to this one, its name in DisruptionName (lib/types.ts), one line here.
 import type { Disruption, DisruptionName } from '../disruption.ts';
+import { containerKill } from './container-kill.ts';
 import { del } from './delete.ts';
+import { evict } from './evict.ts';
 import { forceDelete } from './force-delete.ts';
 import { kubeletRestart } from './kubelet-restart.ts';
 import { nodeFault } from './node-fault.ts';
@@ -10,6 +12,8 @@ import { nodeFault } from './node-fault.ts';
 export const DISRUPTIONS: Readonly<Record<DisruptionName, Disruption>> = {
   delete: del,
   'force-delete': forceDelete,
+  'container-kill': containerKill,
+  evict,
   'node-fault': nodeFault,
   'kubelet-restart': kubeletRestart,
 };

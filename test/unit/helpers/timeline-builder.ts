@@ -2,6 +2,7 @@
 // www), shaped like what the recorder writes: one ordered rollout, then chaos rounds
 // whose pods go Terminating -> DELETED -> ADDED (Pending) -> Running -> Ready.
 import { createHash } from 'node:crypto';
+import { DISRUPTIONS } from '../../../lib/chaos/disruptions/index.ts';
 import { podGenerations } from '../../../lib/timeline/queries.ts';
 import { recoveriesForRound } from '../../../lib/timeline/recovery.ts';
 import type {
@@ -9,6 +10,7 @@ import type {
   CheckInput,
   KillPattern,
   MarkerPayload,
+  PdbInfo,
   PodSnapshot,
   PodState,
   RoundPlan,
@@ -164,9 +166,14 @@ function heartbeats(w: Writer): NonNullable<Snapshot['heartbeats']> {
   }));
 }
 
+/** [ordinal, action], or [ordinal, action, 'refused'] for a kill the API refuses (429). */
+export type ScenarioKill = [number, ChaosAction] | [number, ChaosAction, 'refused'];
+
 export interface WebScenario {
-  /** Kills per round as [ordinal, action], in sending order; defaults to DEFAULT_ROUNDS. */
-  rounds?: [number, ChaosAction][][];
+  /** Kills per round, in sending order; defaults to DEFAULT_ROUNDS. */
+  rounds?: ScenarioKill[][];
+  /** The run's PodDisruptionBudget (none by default). */
+  pdb?: PdbInfo;
   /** Kill pattern per round (default sequential). `burst` sends every kill before any takes effect. */
   patterns?: KillPattern[];
   podManagementPolicy?: WorkloadInfo['podManagementPolicy'];
@@ -185,6 +192,7 @@ export function buildWebInput(scenario: WebScenario = {}): CheckInput {
     clusterDomain: 'cluster.local',
     portName: 'web',
     podManagementPolicy: scenario.podManagementPolicy ?? 'OrderedReady',
+    ...(scenario.pdb ? { pdb: scenario.pdb } : {}),
   };
   const w = new Writer();
   w.marker({ marker: 'deploy' });
@@ -203,27 +211,42 @@ export function buildWebInput(scenario: WebScenario = {}): CheckInput {
   for (const [i, kills] of (scenario.rounds ?? DEFAULT_ROUNDS).entries()) {
     const pattern = scenario.patterns?.[i] ?? 'sequential';
     const plan: RoundPlan = { round: i + 1, pattern, kills: kills.map(([ordinal, action]) => ({ pod: `web-${ordinal}`, ordinal, action })) };
+    const refused = new Set(kills.filter((k) => k[2] === 'refused').map(([o]) => `web-${o}`));
+    const replaced = plan.kills.filter((k) => !refused.has(k.pod) && DISRUPTIONS[k.action].expect === 'replaced');
+    const inPlace = plan.kills.filter((k) => !refused.has(k.pod) && DISRUPTIONS[k.action].expect === 'restarted-in-place');
     w.tick(1000);
     const startedAt = w.t;
     w.marker({ marker: 'round-start', round: plan.round, pattern, revision: REVISION });
     const takeEffect = (k: (typeof plan.kills)[number]): void => {
+      if (refused.has(k.pod)) return;
       const deletionTimestamp = new Date(EPOCH + w.t).toISOString();
-      if (k.action === 'force-delete') w.pod('DELETED', k.pod, { deletionTimestamp });
+      if (k.action === 'container-kill') w.pod('MODIFIED', k.pod, { ready: false, restartCount: (w.live.get(k.pod)?.restartCount ?? 0) + 1 });
+      else if (k.action === 'force-delete') w.pod('DELETED', k.pod, { deletionTimestamp });
       else w.pod('MODIFIED', k.pod, { deletionTimestamp });
     };
     for (const k of plan.kills) {
       w.tick(pattern === 'burst' ? 1 : 30);
-      w.marker({ marker: 'kill', round: plan.round, pod: k.pod, uid: w.live.get(k.pod)?.uid ?? '', action: k.action });
+      const uid = w.live.get(k.pod)?.uid ?? '';
+      const restartCount = w.live.get(k.pod)?.restartCount ?? 0;
+      w.marker({ marker: 'kill', round: plan.round, pod: k.pod, uid, action: k.action, expect: DISRUPTIONS[k.action].expect, restartCount });
+      if (refused.has(k.pod)) {
+        w.tick(5);
+        w.marker({ marker: 'kill-refused', round: plan.round, pod: k.pod, uid, status: 429, reason: "Cannot evict pod as it would violate the pod's disruption budget." });
+      }
       if (pattern !== 'burst') takeEffect(k);
     }
     if (pattern === 'burst') for (const k of plan.kills) takeEffect(k);
-    for (const k of plan.kills.filter((x) => x.action === 'delete')) {
+    for (const k of replaced.filter((x) => x.action !== 'force-delete')) {
       w.tick(800);
       w.pod('MODIFIED', k.pod, { ready: false });
       w.pod('DELETED', k.pod, {});
     }
+    for (const k of inPlace) {
+      w.tick(700);
+      w.pod('MODIFIED', k.pod, { ready: true });
+    }
     // The controller brings replacements back lowest ordinal first, whatever the kill order.
-    for (const k of [...plan.kills].sort((a, b) => a.ordinal - b.ordinal)) {
+    for (const k of [...replaced].sort((a, b) => a.ordinal - b.ordinal)) {
       w.generation.set(k.pod, (w.generation.get(k.pod) ?? 0) + 1);
       bringUp(w, k.ordinal);
     }
