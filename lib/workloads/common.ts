@@ -91,6 +91,11 @@ export function statefulWorkload(o: WorkloadOptions, kind: WorkloadInfo['kind'],
         spec: {
           terminationGracePeriodSeconds: 10,
           ...(o.tolerationSeconds !== undefined ? { tolerations: nodeFaultTolerations(o.tolerationSeconds) } : {}),
+          // Best effort: on several nodes the pods spread out (so node faults and moves
+          // between nodes are exercised); on one node, or when it cannot, they still schedule.
+          topologySpreadConstraints: [
+            { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: s.name } } },
+          ],
           containers: [
             {
               name: s.name,

@@ -99,6 +99,21 @@ describe('workloads: manifests match the Kubernetes schema', () => {
     for (const bad of ['', 'max-unavailable', 'max-unavailable=-1', 'maxUnavailable=1', 'min-available=50%']) expect(() => parsePdb(bad), bad).to.throw(/--pdb must be/);
   });
 
+  it('every workload spreads its pods over nodes, best effort (never unschedulable on one node)', () => {
+    for (const kind of WORKLOAD_KINDS) {
+      const sts = buildWorkload(kind, base).objects[1];
+      if (sts?.kind !== 'StatefulSet') throw new Error('second object is not the StatefulSet');
+      const spread = sts.spec?.template.spec?.topologySpreadConstraints;
+      expect(spread, kind).to.have.length(1);
+      expect(spread?.[0]?.topologyKey).to.equal('kubernetes.io/hostname');
+      expect(spread?.[0]?.whenUnsatisfiable).to.equal('ScheduleAnyway');
+      // It counts this StatefulSet's own pods: its selector matches the pod template's labels.
+      const labels = sts.spec?.template.metadata?.labels ?? {};
+      for (const [k, v] of Object.entries(spread?.[0]?.labelSelector?.matchLabels ?? {})) expect(labels[k], `${kind} ${k}`).to.equal(v);
+      expect(Object.keys(spread?.[0]?.labelSelector?.matchLabels ?? {})).to.not.have.length(0);
+    }
+  });
+
   it('the schema check does catch a broken manifest (so the tests above can fail)', () => {
     const w = buildWorkload('web', { ...base, claimSize: 'lots' });
     expect(() => {
