@@ -89,7 +89,7 @@ export async function chaosRound(c: RoundContext, p: RoundPlan): Promise<RoundRe
   const end = recorder.mark({ marker: 'round-end', round: p.round, converged, ...(unobserved !== undefined ? { unobserved } : {}) });
   const recoveries = recoveriesForRound(recorder.timeline, p, { start: start.t, end: end.t });
   const times = recoveries
-    .map((r) => `${r.pod} ${r.expect === 'refused' ? 'refused' : r.readyMs === undefined ? 'not recovered' : `${(r.readyMs / 1000).toFixed(1)}s`}`)
+    .map((r) => `${r.pod} ${r.expect === 'refused' ? 'refused' : r.expect === 'unaffected' ? (r.recovered ? 'untouched' : 'disturbed') : r.readyMs === undefined ? 'not recovered' : `${(r.readyMs / 1000).toFixed(1)}s`}`)
     .join(', ');
   c.log(`round ${p.round}/${c.totalRounds} (${p.pattern}): ${p.kills.map((k) => `${k.pod} (${k.action})`).join(', ')}; ready again: ${times}`);
   return { plan: p, startedAt: start.t, endedAt: end.t, converged, recoveries };

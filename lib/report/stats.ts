@@ -14,7 +14,7 @@ export interface ReadyStats {
   killed: number;
   /** Of those, how many were seen Ready again. */
   recovered: number;
-  /** ms from kill to Ready, over recovered pods only. */
+  /** ms from kill to Ready, over recovered pods with a Ready time only. */
   p50?: number;
   p95?: number;
   max?: number;
@@ -25,7 +25,8 @@ export function readyStats(recoveries: readonly PodRecovery[]): ReadyStats {
   const ready = done
     .filter((r) => r.recovered && typeof r.readyMs === 'number')
     .map((r) => r.readyMs as number);
-  const stats: ReadyStats = { killed: done.length, recovered: ready.length };
+  // An `unaffected` pod (kubelet-restart) recovers without a Ready time: nothing happened to it.
+  const stats: ReadyStats = { killed: done.length, recovered: done.filter((r) => r.recovered).length };
   if (ready.length > 0) {
     stats.p50 = nearestRank(ready, 50);
     stats.p95 = nearestRank(ready, 95);

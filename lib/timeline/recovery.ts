@@ -46,6 +46,16 @@ export function recoveriesForRound(
       recovery.recovered = !own.some((e) => e.pod.uid === oldUid && (e.type === 'DELETED' || e.pod.deletionTimestamp));
       return recovery;
     }
+    if (expect === 'unaffected') {
+      // Nothing may happen to the pod (a kubelet restart): recovered when it kept its UID,
+      // restarted no container and was Ready by the round's end (no change at all counts).
+      const same = own.filter((e) => e.type !== 'DELETED' && e.pod.uid === oldUid);
+      const gone = own.some((e) => e.pod.uid === oldUid && (e.type === 'DELETED' || e.pod.deletionTimestamp));
+      const restarted = same.some((e) => (e.pod.restartCount ?? 0) > (marker?.restartCount ?? 0));
+      const last = same.at(-1);
+      recovery.recovered = !gone && !restarted && (last === undefined || isReady(last.pod));
+      return recovery;
+    }
     let ready: PodEntry | undefined;
     if (expect === 'restarted-in-place') {
       const before = marker?.restartCount ?? 0;

@@ -8,7 +8,11 @@ import { expect } from 'chai';
 import { commandNodeFault } from '../../lib/chaos/node-fault/adapter.ts';
 import { parseRunArgs } from '../../lib/cli/args.ts';
 import { ClusterError, UsageError } from '../../lib/errors.ts';
+import { recoveryByDisruption } from '../../lib/report/stats.ts';
 import { buildWorkload } from '../../lib/workloads/index.ts';
+import { expectFailure, resultOf } from './helpers/assertions.ts';
+import { buildWebInput, uidOf } from './helpers/timeline-builder.ts';
+import { insertBefore } from './helpers/timeline-edit.ts';
 
 describe('node-fault adapters', () => {
   let dir = '';
@@ -47,5 +51,36 @@ describe('node-fault flags', () => {
     expect(sts.spec?.template.spec?.tolerations).to.deep.equal(
       ['node.kubernetes.io/unreachable', 'node.kubernetes.io/not-ready'].map((key) => ({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 30 })),
     );
+  });
+});
+
+describe('kubelet-restart (expects unaffected) in STS-RECOVERY and the recovery figures', () => {
+  const scenario = { rounds: [[[1, 'delete'], [2, 'kubelet-restart']]] as [number, 'delete' | 'kubelet-restart'][][] };
+  const roundEnd = (e: { type: string; marker?: string }): boolean => e.type === 'MARKER' && e.marker === 'round-end';
+
+  it('passes when the pod keeps its UID and restarts nothing, and counts it recovered without a Ready time', () => {
+    const input = buildWebInput(scenario);
+    const r = resultOf(input, 'STS-RECOVERY');
+    expect(r.status, r.message).to.equal('passed');
+    expect(r.message).to.include('1 left running untouched');
+    expect(r.evidence.some((e) => e.subject === 'pod web-2' && /kept running through the kubelet-restart/.test(e.observed ?? ''))).to.equal(true);
+    const byKind = recoveryByDisruption(input.rounds);
+    expect(byKind.find((d) => d.disruption === 'kubelet-restart')).to.deep.include({ killed: 1, recovered: 1, refused: 0 });
+  });
+
+  it('fails when a container restarted during the kubelet restart, naming the pod', () => {
+    const input = insertBefore(buildWebInput(scenario), roundEnd, {
+      type: 'MODIFIED', kind: 'Pod', name: 'web-2', resourceVersion: '9999',
+      pod: { uid: uidOf('web-2', 0), phase: 'Running', ready: true, restartCount: 1, claims: { www: 'www-web-2' }, node: 'ordinal-worker' },
+    });
+    expectFailure(resultOf(input, 'STS-RECOVERY'), 'pod web-2', 'restarted its containers during the kubelet-restart');
+  });
+
+  it('fails when the pod was deleted', () => {
+    const withChange = insertBefore(buildWebInput(scenario), roundEnd, {
+      type: 'DELETED', kind: 'Pod', name: 'web-2', resourceVersion: '9998',
+      pod: { uid: uidOf('web-2', 0), phase: 'Running', ready: false, claims: {} },
+    });
+    expectFailure(resultOf(withChange, 'STS-RECOVERY'), 'pod web-2', 'was to be left running by the kubelet-restart');
   });
 });

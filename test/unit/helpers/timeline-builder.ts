@@ -218,7 +218,8 @@ export function buildWebInput(scenario: WebScenario = {}): CheckInput {
     const startedAt = w.t;
     w.marker({ marker: 'round-start', round: plan.round, pattern, revision: REVISION });
     const takeEffect = (k: (typeof plan.kills)[number]): void => {
-      if (refused.has(k.pod)) return;
+      // A kubelet restart (`unaffected`) shows nothing on the pod.
+      if (refused.has(k.pod) || DISRUPTIONS[k.action].expect === 'unaffected') return;
       const deletionTimestamp = new Date(EPOCH + w.t).toISOString();
       if (k.action === 'container-kill') w.pod('MODIFIED', k.pod, { ready: false, restartCount: (w.live.get(k.pod)?.restartCount ?? 0) + 1 });
       else if (k.action === 'force-delete') w.pod('DELETED', k.pod, { deletionTimestamp });
