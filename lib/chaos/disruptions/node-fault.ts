@@ -87,7 +87,7 @@ async function terminating(ctx: DisruptionContext, target: DisruptionTarget, nod
     ctx.log(`round ${ctx.round}: ${target.pod} evicted from node ${node} by its taint (tolerated ${tolerated}s)`);
     return;
   }
-  ctx.log(`round ${ctx.round}: no taint-based eviction of ${target.pod} (a cluster whose every node is down evicts nothing); deleting it gracefully as that eviction would`);
+  ctx.log(`round ${ctx.round}: no taint-based eviction of ${target.pod} (tolerated ${tolerated}s; a cluster whose every node is down evicts nothing); deleting it gracefully as that eviction would`);
   await deletePod(ctx, target, 'delete (in place of the eviction)');
   await waitForPod(ctx, target, 'the delete', deletionSeen(target));
 }
