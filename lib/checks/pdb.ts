@@ -58,7 +58,7 @@ function judgePdb(input: CheckInput): CheckOutcome {
     if (out.size <= allowed || violation) return;
     const notReady = Array.from({ length: workload.replicas }, (_, i) => podName(workload, i)).filter((n) => !view.isReady(n));
     const names = [...out.keys()];
-    violation = `${names.length} pods were out through evictions at once at t=${e.t}ms (${names.join(', ')}), over the ${allowed} that PodDisruptionBudget ${budget.name} (${bound}) allows; the last admitted: ${e.name}`;
+    violation = `${names.length} pods were out through evictions at once at t=${e.t}ms (${names.join(', ')}), over the ${allowed} that PodDisruptionBudget ${budget.name} (${bound}) allows; the last to go out: ${e.name}`;
     for (const [name, o] of [...out].reverse()) {
       evidence.push({
         subject: `pod ${name}`,

@@ -162,7 +162,7 @@ function renderLane(
   const kx = x(r.killedAt - roundStart).toFixed(1);
   parts.push(
     `<g class="kill"><line x1="${kx}" x2="${kx}" y1="${y + 2}" y2="${y + LANE_H - 2}"/>` +
-      `<path d="M${kx} ${barY - 1} l-4 -6 h8 z"/><title>${escapeHtml(`${lane.pod} killed (${r.action})`)}</title></g>`,
+      `<path d="M${kx} ${barY - 1} l-4 -6 h8 z"/><title>${escapeHtml(`${lane.pod} killed (${r.action}${r.expect === 'restarted-in-place' ? ', restarted in place' : ''})`)}</title></g>`,
   );
   if (r.expect === 'refused') {
     parts.push(
@@ -172,10 +172,9 @@ function renderLane(
     );
     return parts.join('');
   }
-  const how = r.expect === 'restarted-in-place' ? 'restarted, ready after' : 'ready after';
   const note =
     r.recovered && r.readyMs !== undefined
-      ? `<text class="lane-note" x="${W - RIGHT_W + 10}" y="${mid}" dominant-baseline="central">${how} ${escapeHtml(formatDuration(r.readyMs))}</text>`
+      ? `<text class="lane-note" x="${W - RIGHT_W + 10}" y="${mid}" dominant-baseline="central">ready after ${escapeHtml(formatDuration(r.readyMs))}</text>`
       : `<text class="lane-note bad" x="${W - RIGHT_W + 10}" y="${mid}" dominant-baseline="central">not ready</text>`;
   parts.push(note, '</g>');
   return parts.join('');

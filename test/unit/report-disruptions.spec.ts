@@ -66,7 +66,8 @@ describe('report: recovery per disruption kind', () => {
     expect(laneSegments(refused, 900, 9000)).to.deep.equal([]);
     const svg = renderTimeline(rounds[0] as RoundResult, { kind: 'web', namespace: 'ns', statefulSet: 'web', service: 'nginx', replicas: 3, claimTemplates: [], clusterDomain: 'cluster.local', portName: 'web', podManagementPolicy: 'OrderedReady' });
     expect(svg).to.include('class="seg seg-restarting"');
-    expect(svg).to.include('restarted, ready after 2.60 s');
+    expect(svg).to.include('web-0 killed (container-kill, restarted in place)');
+    expect(svg).to.include('ready after 2.60 s');
     expect(svg).to.include('refused, pod kept');
   });
 });

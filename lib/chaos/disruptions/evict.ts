@@ -41,6 +41,9 @@ export const evict: Disruption = {
             },
           });
         } catch (err) {
+          // A retry after a dropped connection may fail (even 429: the budget is used up)
+          // because the first attempt was admitted: the watch tells which happened.
+          if (attempt > 1 && deletionSeen(target)(ctx.recorder.pods.get(target.pod))) return;
           refused = budgetRefusal(err);
           if (refused) return;
           const status = httpStatus(err);
