@@ -8,7 +8,6 @@ import { settleA, settleSrv, type DnsProbe } from './probes/dns.ts';
 import { clusterExec, readFileIn, type ExecFn } from './probes/exec.ts';
 import { readHeartbeats } from './probes/heartbeat.ts';
 import { hostnameIn, readSentinel, writeSentinel } from './probes/sentinel.ts';
-import { HEARTBEAT_FILE } from './workloads/heartbeat.ts';
 import { podFqdn, podName } from './names.ts';
 import { isReady } from './timeline/queries.ts';
 import type { Recorder } from './recorder.ts';
@@ -89,8 +88,9 @@ export async function takeSnapshot(ctx: SnapshotContext, sentinels: 'write' | 'r
   }
   const snap: Snapshot = { t, pods, dnsA, dnsSrv, sentinels: sentinelRecords };
   if (workload.topology) snap.topology = await readTopology(exec, workload, pods);
-  if (sentinels === 'read') {
-    const path = `${workload.dataPath}/${HEARTBEAT_FILE}`;
+  // Only workloads whose containers write heartbeats (the sample ones) have any to read.
+  const path = workload.heartbeatPath;
+  if (sentinels === 'read' && path !== undefined) {
     snap.heartbeats = [];
     for (const p of pods) snap.heartbeats.push(await readHeartbeats(exec, p.name, workload.container, path));
   }

@@ -39,7 +39,7 @@ function judgeAtMostOne(input: CheckInput): CheckOutcome {
   const hazardText = hazards.length > 0
     ? `; after force deletion, two writers overlapped (the documented hazard): ${hazards.map((e) => `${e.subject} ${e.observed}`).join(', ')}`
     : '';
-  const data = dataJudged ? `no two pod UIDs wrote one volume at once without a force deletion${hazardText}` : 'no heartbeats recorded (older recording): volumes not judged';
+  const data = dataJudged ? `no two pod UIDs wrote one volume at once without a force deletion${hazardText}` : 'no heartbeats recorded (a workload that writes none, or an older recording): volumes not judged';
   return passed(`no replacement appeared before its predecessor was confirmed gone; ${data}`, v.notes);
 }
 
@@ -98,7 +98,7 @@ function judgeApi(input: CheckInput, forced: Map<string, number>, v: Verdicts): 
   }
 }
 
-/** False when the recording has no heartbeats at all (made before they existed). */
+/** False when the recording has no heartbeats at all (a workload without them, or made before they existed). */
 function judgeData(input: CheckInput, forced: Map<string, number>, v: Verdicts): boolean {
   const records = input.after.heartbeats;
   if (records === undefined) return false;

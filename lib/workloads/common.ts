@@ -11,7 +11,7 @@ import type { IProbe } from 'kubernetes-models/v1/Probe';
 import type { IService } from 'kubernetes-models/v1/Service';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import type { WorkloadInfo } from '../types.ts';
-import { heartbeatScript } from './heartbeat.ts';
+import { HEARTBEAT_FILE, heartbeatScript } from './heartbeat.ts';
 
 export const RUN_LABEL = 'ordinal.dev/run-id';
 export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'ordinal' } as const;
@@ -45,6 +45,8 @@ export interface Workload {
   container: string;
   /** Where the claim is mounted inside the container (the sentinel lives here). */
   dataPath: string;
+  /** The heartbeat file the containers append to (sample workloads only; STS-AT-MOST-ONE). */
+  heartbeatPath?: string;
   /**
    * For topology-state workloads: the file the primary serves, where replicas copy it,
    * the primary's identity file ("<pod uid> <pod ip>", rewritten at each start) and where
@@ -137,6 +139,7 @@ export function statefulWorkload(o: WorkloadOptions, kind: WorkloadInfo['kind'],
     objects: [service, sts],
     container: s.name,
     dataPath: s.dataPath,
+    heartbeatPath: `${s.dataPath}/${HEARTBEAT_FILE}`,
   };
 }
 

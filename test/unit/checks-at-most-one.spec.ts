@@ -3,6 +3,8 @@
 // at once), each on a correct recording and on violating variants.
 import { expect } from 'chai';
 import { parseHeartbeats } from '../../lib/probes/heartbeat.ts';
+import { HEARTBEAT_FILE } from '../../lib/workloads/heartbeat.ts';
+import { WORKLOAD_KINDS, buildWorkload } from '../../lib/workloads/index.ts';
 import type { CheckInput, HeartbeatRecord } from '../../lib/types.ts';
 import { expectFailure, resultOf } from './helpers/assertions.ts';
 import { BOOT_ID, HEARTBEAT_PATH, buildWebInput, uidOf } from './helpers/timeline-builder.ts';
@@ -133,6 +135,29 @@ describe('STS-AT-MOST-ONE: data', () => {
       for (const w of heartbeatsOf(d, 'web-1').writers) delete w.lastWallMs;
     });
     expect(resultOf(noWall, ID).status).to.equal('error');
+  });
+
+  it('without heartbeats (a workload that writes none) judges the API only, and says the volumes were not judged', () => {
+    const quiet = mutate(buildWebInput(), (d) => {
+      delete d.after.heartbeats;
+    });
+    const r = resultOf(quiet, ID);
+    expect(r.status, r.message).to.equal('passed');
+    expect(r.message).to.include('volumes not judged');
+    const late = moveBefore(quiet, podEvent('ADDED', 'web-1', NEW), podEvent('DELETED', 'web-1', OLD));
+    expect(resultOf(late, ID).status).to.equal('failed');
+  });
+
+  it('every sample workload writes heartbeats with its pod UID onto its claim', () => {
+    for (const kind of WORKLOAD_KINDS) {
+      const w = buildWorkload(kind, { namespace: 'ns', runId: 'r', replicas: 1, image: 'busybox', claimSize: '1Mi' });
+      expect(w.heartbeatPath).to.equal(`${w.dataPath}/${HEARTBEAT_FILE}`);
+      const sts = w.objects[1];
+      if (sts?.kind !== 'StatefulSet') throw new Error('no StatefulSet');
+      const c = sts.spec?.template.spec?.containers[0];
+      expect(c?.command?.join(' ')).to.include(`>> ${w.heartbeatPath}`);
+      expect(c?.env?.[0]).to.deep.equal({ name: 'POD_UID', valueFrom: { fieldRef: { fieldPath: 'metadata.uid' } } });
+    }
   });
 
   it('parses heartbeat lines: writers per UID and container start, ns or second wall clocks, torn lines counted', () => {
