@@ -36,6 +36,8 @@ export function podState(p: V1Pod): PodState {
   const rev = p.metadata?.labels?.['controller-revision-hash'];
   if (rev) s.revision = rev;
   if (waiting.length) s.waiting = waiting;
+  const restarts = (p.status?.containerStatuses ?? []).reduce((n, c) => n + (c.restartCount ?? 0), 0);
+  if (restarts > 0) s.restartCount = restarts;
   return s;
 }
 

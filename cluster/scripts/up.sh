@@ -86,7 +86,11 @@ YAML
     --cluster-signing-cert-file "$PKI/ca.crt" --cluster-signing-key-file "$PKI/ca.key" \
     --use-service-account-credentials --controllers '*' --leader-elect=false \
     --service-cluster-ip-range "$SERVICE_CIDR" --cluster-cidr "$CLUSTER_CIDR" \
-    --enable-hostpath-provisioner=true --bind-address 127.0.0.1
+    --enable-hostpath-provisioner=true --bind-address 127.0.0.1 \
+    --node-monitor-grace-period 20s
+  # 20s, not 50s: a node-fault round waits for NotReady (the kubelet renews its lease every
+  # 10s, so two missed renewals). 50s only guards against half-open HTTP/2 connections,
+  # which loopback does not have.
   start kube-scheduler "$K8S_BIN/kube-scheduler" --config "$CONF/scheduler.yaml" \
     --authentication-kubeconfig "$CONF/scheduler.conf" --authorization-kubeconfig "$CONF/scheduler.conf" \
     --bind-address 127.0.0.1

@@ -3,7 +3,7 @@
 import type { CheckResult, RunResult } from '../types.ts';
 import { stripAnsi } from './escape.ts';
 import { evidenceText, formatDuration } from './format.ts';
-import { countStatuses, readyStats, reportOrder, runProblem, verdictOf } from './stats.ts';
+import { countStatuses, readyStats, recoveryByDisruption, reportOrder, runProblem, verdictOf } from './stats.ts';
 
 // The runner decodes %25, %0D, %0A in the message and additionally %3A and %2C in
 // properties; anything else would end the command early or split it into two.
@@ -100,6 +100,12 @@ export function githubSummaryMarkdown(result: RunResult): string {
         `| ${round.plan.round} | ${cell(round.plan.pattern ?? '—')} | ${cell(killed)} | ${s.recovered}/${s.killed} | ${formatDuration(s.p50)} | ` +
           `${formatDuration(s.p95)} | ${formatDuration(s.max)} |`,
       );
+    }
+    out.push('');
+    const kinds = result.recoveryByDisruption ?? recoveryByDisruption(result.rounds);
+    out.push('### Recovery per disruption (kill → Ready)', '', '| Disruption | Kills | Recovered | Refused | p50 | p95 | max |', '|---|---|---|---|---|---|---|');
+    for (const k of kinds) {
+      out.push(`| ${cell(k.disruption)} | ${k.killed} | ${k.recovered} | ${k.refused} | ${formatDuration(k.p50Ms)} | ${formatDuration(k.p95Ms)} | ${formatDuration(k.maxMs)} |`);
     }
     out.push('');
   }

@@ -1,18 +1,20 @@
 // One round as an inline SVG: a lane per ordinal, each killed pod's life drawn as
-// terminating → gone → pending → running → ready from its PodRecovery milestones.
+// terminating → gone → pending → running → ready from its PodRecovery milestones; a pod
+// restarted in place as restarting → running → ready; a refused kill as its marker alone.
 import type { PodRecovery, RoundResult, WorkloadInfo } from '../types.ts';
 import { escapeHtml } from './escape.ts';
 import { formatDuration } from './format.ts';
 import { ordinals, podName } from '../names.ts';
 import { ordinalOf } from '../timeline/queries.ts';
 
-export const PHASES = ['terminating', 'gone', 'pending', 'running', 'ready'] as const;
+export const PHASES = ['terminating', 'gone', 'pending', 'restarting', 'running', 'ready'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export const PHASE_LABELS: Record<Phase, string> = {
   terminating: 'terminating (old pod)',
   gone: 'no pod object',
   pending: 'pending',
+  restarting: 'container restarting (same pod)',
   running: 'running, not ready',
   ready: 'ready',
 };
@@ -30,13 +32,10 @@ export interface Segment {
  */
 export function laneSegments(r: PodRecovery, roundStart: number, roundEnd: number): Segment[] {
   const kill = r.killedAt - roundStart;
-  const starts: [Phase, number | undefined][] = [
-    ['terminating', 0],
-    ['gone', r.deletedMs],
-    ['pending', r.recreatedMs],
-    ['running', r.runningMs],
-    ['ready', r.readyMs],
-  ];
+  if (r.expect === 'refused') return [];
+  const starts: [Phase, number | undefined][] = r.expect === 'restarted-in-place'
+    ? [['restarting', 0], ['running', r.restartedMs], ['ready', r.readyMs]]
+    : [['terminating', 0], ['gone', r.deletedMs], ['pending', r.recreatedMs], ['running', r.runningMs], ['ready', r.readyMs]];
   const known = starts.filter((s): s is [Phase, number] => typeof s[1] === 'number' && Number.isFinite(s[1]));
   const end = Math.max(roundEnd - roundStart, kill);
   const segments: Segment[] = [];
@@ -164,8 +163,16 @@ function renderLane(
   const kx = x(r.killedAt - roundStart).toFixed(1);
   parts.push(
     `<g class="kill"><line x1="${kx}" x2="${kx}" y1="${y + 2}" y2="${y + LANE_H - 2}"/>` +
-      `<path d="M${kx} ${barY - 1} l-4 -6 h8 z"/><title>${escapeHtml(`${lane.pod} killed (${r.action})`)}</title></g>`,
+      `<path d="M${kx} ${barY - 1} l-4 -6 h8 z"/><title>${escapeHtml(`${lane.pod} killed (${r.action}${r.expect === 'restarted-in-place' ? ', restarted in place' : ''})`)}</title></g>`,
   );
+  if (r.expect === 'refused') {
+    parts.push(
+      `<line class="idle" x1="${x(0)}" x2="${W - RIGHT_W}" y1="${mid}" y2="${mid}"/>`,
+      `<text class="lane-note" x="${W - RIGHT_W + 10}" y="${mid}" dominant-baseline="central">${r.recovered ? 'refused, pod kept' : '<tspan class="bad">refused, pod went</tspan>'}</text>`,
+      '</g>',
+    );
+    return parts.join('');
+  }
   const note =
     r.recovered && r.readyMs !== undefined
       ? `<text class="lane-note" x="${W - RIGHT_W + 10}" y="${mid}" dominant-baseline="central">ready after ${escapeHtml(formatDuration(r.readyMs))}</text>`

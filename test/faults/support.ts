@@ -15,7 +15,7 @@ import { describeError } from '../../lib/errors.ts';
 import { execIn } from '../../lib/probes/exec.ts';
 import { exitCodeOf } from '../../lib/report/stats.ts';
 import { executeRun, type HookContext, type RunHook } from '../../lib/run.ts';
-import type { CheckResult, CheckStatus, Evidence, RunResult } from '../../lib/types.ts';
+import type { CheckResult, CheckStatus, DisruptionName, Evidence, KillPattern, RunResult } from '../../lib/types.ts';
 import { LOCAL_MAIN_NODE, ROOT, connectTestCluster, nodeScript } from '../integration/helpers.ts';
 
 export { connectTestCluster };
@@ -53,13 +53,17 @@ export async function runWithFault(argv: string[], hook: RunHook): Promise<Fault
 
 /**
  * The first seed whose round 1 (of 3 replicas) kills exactly `pods`, each with `action`
- * when given: found from the planner itself, so a spec states what it needs killed and
+ * when given (drawn from `opts.chaos`, in `opts.pattern`, when given): found from the planner itself, so a spec states what it needs killed and
  * stays right if the planner's draws change. The run log prints the seed for replay.
  */
-export function seedKilling(statefulSet: string, pods: string[], action?: 'delete' | 'force-delete'): number {
+export function seedKilling(
+  statefulSet: string, pods: string[], action?: DisruptionName, opts: { chaos?: DisruptionName[]; pattern?: KillPattern } = {},
+): number {
   const want = [...pods].sort().join(',');
   for (let seed = 1; seed < 100_000; seed++) {
-    const kills = planRounds({ seed, statefulSet, replicas: 3, rounds: 1 })[0]?.kills ?? [];
+    const round = planRounds({ seed, statefulSet, replicas: 3, rounds: 1, ...(opts.chaos ? { actions: opts.chaos } : {}) })[0];
+    const kills = round?.kills ?? [];
+    if (opts.pattern && round?.pattern !== opts.pattern) continue;
     if (kills.map((k) => k.pod).sort().join(',') === want && kills.every((k) => !action || k.action === action)) return seed;
   }
   throw new Error(`no seed below 100000 kills exactly ${want} in round 1`);
