@@ -241,6 +241,11 @@ export interface PodRecovery {
    */
   detectionLatencyMs?: number;
   recovered: boolean;
+  /** The node the killed pod ran on, and the node its replacement (or the restarted pod) ran on; absent when not recorded. */
+  fromNode?: string;
+  toNode?: string;
+  /** The killed pod's node was taken down (node-fault): when, relative to the kill, and when it came back (absent: not within the round). */
+  nodeDown?: { node: string; downMs: number; upMs?: number };
 }
 
 export interface RoundResult {

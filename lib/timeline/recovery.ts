@@ -43,6 +43,13 @@ export function recoveriesForRound(
     // Timeline times have 0.1 ms resolution; keep the differences at that resolution too.
     const rel = (e: TimelineEntry | undefined): number | undefined => (e ? Math.round((e.t - killedAt) * 10) / 10 : undefined);
     const recovery: PodRecovery = { pod: kill.pod, round: plan.round, action: kill.action, expect, killedAt, recovered: false };
+    const fromNode = [...before, ...own].filter((e): e is PodEntry => isPodEntry(e) && e.name === kill.pod && e.pod.uid === oldUid && !!e.pod.node).at(-1)?.pod.node;
+    if (fromNode) recovery.fromNode = fromNode;
+    const down = after.find((e) => e.type === 'MARKER' && e.marker === 'node-down' && e.round === plan.round && (e.pod === kill.pod || e.uid === oldUid));
+    if (down?.type === 'MARKER' && down.marker === 'node-down') {
+      const up = after.find((e) => e.type === 'MARKER' && e.marker === 'node-up' && e.node === down.node && e.t >= down.t);
+      recovery.nodeDown = { node: down.node, downMs: rel(down) ?? 0, ...(up ? { upMs: rel(up) } : {}) };
+    }
     if (expect === 'refused') {
       // Nothing happened to recover from: the pod counts as recovered if it stayed.
       recovery.recovered = !own.some((e) => e.pod.uid === oldUid && (e.type === 'DELETED' || e.pod.deletionTimestamp));
@@ -60,6 +67,7 @@ export function recoveriesForRound(
     }
     let ready: ReadyMoment | undefined;
     if (expect === 'restarted-in-place') {
+      if (fromNode) recovery.toNode = fromNode;
       const before = marker?.restartCount ?? 0;
       const same = own.filter((e) => e.type !== 'DELETED' && e.pod.uid === oldUid);
       const restarted = same.findIndex((e) => (e.pod.restartCount ?? 0) > before);
@@ -73,6 +81,8 @@ export function recoveriesForRound(
       recovery.deletedMs = rel(deleted);
       recovery.recreatedMs = rel(created);
       recovery.runningMs = rel(fresh.find((e) => e.pod.phase === 'Running'));
+      const toNode = fresh.filter((e) => !!e.pod.node).at(-1)?.pod.node;
+      if (toNode) recovery.toNode = toNode;
     }
     if (ready) recovery.readyMs = Math.round((ready.t - killedAt) * 10) / 10;
     recovery.recovered = ready !== undefined;

@@ -42,6 +42,11 @@ export interface PvState {
   phase: string;
   claimUid?: string;
   claimName?: string;
+  /**
+   * The node a `spec.nodeAffinity` pins the volume to (node-local storage: local-node,
+   * kind's local-path); absent for a shared or network volume and in older recordings.
+   */
+  pinnedNode?: string;
 }
 
 export interface EventState {

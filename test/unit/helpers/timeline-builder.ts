@@ -45,6 +45,7 @@ class Writer {
   readonly entries: TimelineEntry[] = [];
   readonly live = new Map<string, PodState>();
   readonly generation = new Map<string, number>();
+  nodeOf: (ordinal: number, generation: number) => string = () => 'ordinal-worker';
   t = 0;
 
   tick(ms: number): void {
@@ -87,7 +88,7 @@ function bringUp(w: Writer, ordinal: number, holdMs = 0): void {
     revision: REVISION,
     claims: { www: `www-web-${ordinal}` },
   });
-  w.pod('MODIFIED', name, { node: 'ordinal-worker', waiting: ['ContainerCreating'] });
+  w.pod('MODIFIED', name, { node: w.nodeOf(ordinal, gen), waiting: ['ContainerCreating'] });
   w.tick(900);
   w.pod('MODIFIED', name, { phase: 'Running', ip: ipOf(ordinal, gen), waiting: [] });
   w.tick(1200);
@@ -185,6 +186,8 @@ export interface WebScenario {
   options?: Partial<StsOptions>;
   /** How long each pod stays Ready before anything else is recorded (minReadySeconds scenarios). */
   readyHoldMs?: number;
+  /** The node of pod generation `generation` (0 = the first) of ordinal `ordinal`; default every pod on ordinal-worker. */
+  nodeOf?: (ordinal: number, generation: number) => string;
 }
 
 export function buildWebInput(scenario: WebScenario = {}): CheckInput {
@@ -203,6 +206,7 @@ export function buildWebInput(scenario: WebScenario = {}): CheckInput {
   };
   const hold = scenario.readyHoldMs ?? 0;
   const w = new Writer();
+  if (scenario.nodeOf) w.nodeOf = scenario.nodeOf;
   w.marker({ marker: 'deploy' });
   for (let k = 0; k < 3; k++) {
     createClaim(w, k);
@@ -220,7 +224,9 @@ export function buildWebInput(scenario: WebScenario = {}): CheckInput {
     const pattern = scenario.patterns?.[i] ?? 'sequential';
     const plan: RoundPlan = { round: i + 1, pattern, kills: kills.map(([ordinal, action]) => ({ pod: `web-${ordinal}`, ordinal, action })) };
     const refused = new Set(kills.filter((k) => k[2] === 'refused').map(([o]) => `web-${o}`));
-    const replaced = plan.kills.filter((k) => !refused.has(k.pod) && DISRUPTIONS[k.action].expect === 'replaced');
+    // A node fault (`blocked`) is replaced once the operator force-deletes the pod on the down node.
+    const replaced = plan.kills.filter((k) => !refused.has(k.pod) && ['replaced', 'blocked'].includes(DISRUPTIONS[k.action].expect));
+    const downNodes: string[] = [];
     const inPlace = plan.kills.filter((k) => !refused.has(k.pod) && DISRUPTIONS[k.action].expect === 'restarted-in-place');
     w.tick(1000);
     const startedAt = w.t;
@@ -228,6 +234,13 @@ export function buildWebInput(scenario: WebScenario = {}): CheckInput {
     const takeEffect = (k: (typeof plan.kills)[number]): void => {
       // A kubelet restart (`unaffected`) shows nothing on the pod.
       if (refused.has(k.pod) || DISRUPTIONS[k.action].expect === 'unaffected') return;
+      if (k.action === 'node-fault') {
+        const live = w.live.get(k.pod);
+        const node = live?.node ?? '';
+        downNodes.push(node);
+        w.marker({ marker: 'node-down', round: plan.round, node, pod: k.pod, uid: live?.uid ?? '' });
+        return;
+      }
       const deletionTimestamp = new Date(EPOCH + w.t).toISOString();
       if (k.action === 'container-kill') w.pod('MODIFIED', k.pod, { ready: false, restartCount: (w.live.get(k.pod)?.restartCount ?? 0) + 1 });
       else if (k.action === 'force-delete') w.pod('DELETED', k.pod, { deletionTimestamp });
@@ -247,6 +260,10 @@ export function buildWebInput(scenario: WebScenario = {}): CheckInput {
     if (pattern === 'burst') for (const k of plan.kills) takeEffect(k);
     for (const k of replaced.filter((x) => x.action !== 'force-delete')) {
       w.tick(800);
+      if (k.action === 'node-fault') {
+        const live = w.live.get(k.pod);
+        w.marker({ marker: 'operator-force-delete', round: plan.round, pod: k.pod, uid: live?.uid ?? '', node: live?.node ?? '' });
+      }
       w.pod('MODIFIED', k.pod, { ready: false });
       w.pod('DELETED', k.pod, {});
     }
@@ -258,6 +275,10 @@ export function buildWebInput(scenario: WebScenario = {}): CheckInput {
     for (const k of [...replaced].sort((a, b) => a.ordinal - b.ordinal)) {
       w.generation.set(k.pod, (w.generation.get(k.pod) ?? 0) + 1);
       bringUp(w, k.ordinal, hold);
+    }
+    for (const node of downNodes) {
+      w.tick(50);
+      w.marker({ marker: 'node-up', round: plan.round, node });
     }
     w.tick(100);
     w.marker({ marker: 'round-end', round: plan.round, converged: true });
