@@ -72,12 +72,15 @@ svg .idle{stroke:#d0d7de;stroke-dasharray:3 4}
 svg .seg-terminating{fill:var(--terminating)}svg .seg-gone{fill:var(--gone)}svg .seg-pending{fill:var(--pending)}
 svg .seg-running{fill:var(--running)}svg .seg-restarting{fill:var(--restarting)}svg .seg-ready{fill:var(--ready)}
 svg .kill line{stroke:var(--kill);stroke-width:1.5}svg .kill path{fill:var(--kill)}
+svg .lane-node{fill:var(--muted);font-size:10px}svg .lane-node.moved{fill:var(--fg);font-weight:600}
+svg .move path{fill:#8250df}svg .node-down{fill:var(--fail-bg);stroke:var(--fail);stroke-dasharray:3 2;stroke-width:.8}
 .legend{display:flex;flex-wrap:wrap;gap:4px 16px;color:var(--muted);font-size:12px;margin-top:4px}
 .legend-item{display:inline-flex;align-items:center;gap:6px}
 .swatch{display:inline-block;width:14px;height:10px;border-radius:2px}
 .swatch-terminating{background:var(--terminating)}.swatch-gone{background:var(--gone);height:4px}
 .swatch-pending{background:var(--pending)}.swatch-running{background:var(--running)}.swatch-restarting{background:var(--restarting)}.swatch-ready{background:var(--ready)}
 .swatch-kill{background:var(--kill);width:3px;height:14px}
+.swatch-move{background:#8250df;width:9px;height:9px;transform:rotate(45deg)}.swatch-node-down{background:var(--fail-bg);border:1px dashed var(--fail)}
 .recoveries{margin-top:8px}
 footer{margin-top:36px;color:var(--muted);font-size:12px}
 `;

@@ -1,6 +1,9 @@
 // One round as an inline SVG: a lane per ordinal, each killed pod's life drawn as
 // terminating → gone → pending → running → ready from its PodRecovery milestones; a pod
 // restarted in place as restarting → running → ready; a refused kill as its marker alone.
+// Each generation's node is in its bars' titles and under the lane's note; a replacement
+// on another node than the killed pod gets a move mark, and a node-fault's down interval
+// is a band behind the lane.
 import type { PodRecovery, RoundResult, WorkloadInfo } from '../types.ts';
 import { escapeHtml } from './escape.ts';
 import { formatDuration } from './format.ts';
@@ -150,10 +153,21 @@ function renderLane(
     );
     return parts.join('');
   }
+  const down = r.nodeDown;
+  if (down) {
+    const dx = x(r.killedAt - roundStart + down.downMs);
+    const ux = down.upMs === undefined ? W - RIGHT_W : x(r.killedAt - roundStart + down.upMs);
+    const until = down.upMs === undefined ? 'not back within the round' : `back ${formatDuration(down.upMs)} after the kill`;
+    parts.push(
+      `<rect class="node-down" x="${dx.toFixed(1)}" y="${y + 1}" width="${Math.max(ux - dx, 1.5).toFixed(1)}" height="${LANE_H - 2}">` +
+        `<title>${escapeHtml(`node ${down.node} down from ${formatDuration(down.downMs)} after the kill, ${until}`)}</title></rect>`,
+    );
+  }
   for (const s of segments) {
     const sx = x(s.from);
     const w = Math.max(x(s.to) - sx, 1.5);
-    const tip = `${lane.pod}: ${PHASE_LABELS[s.phase]} from ${formatDuration(s.from)} to ${formatDuration(s.to)}`;
+    const node = nodeOfPhase(r, s.phase);
+    const tip = `${lane.pod}: ${PHASE_LABELS[s.phase]} from ${formatDuration(s.from)} to ${formatDuration(s.to)}${node ? ` on node ${node}` : ''}`;
     const shape =
       s.phase === 'gone'
         ? `<rect class="seg seg-gone" x="${sx.toFixed(1)}" y="${(mid - 2).toFixed(1)}" width="${w.toFixed(1)}" height="4">`
@@ -173,12 +187,37 @@ function renderLane(
     );
     return parts.join('');
   }
+  const nodes = r.fromNode || r.toNode;
+  // With nodes known the note moves up to make room for them on a second line.
+  const noteY = nodes ? mid - 6 : mid;
   const note =
     r.recovered && r.readyMs !== undefined
-      ? `<text class="lane-note" x="${W - RIGHT_W + 10}" y="${mid}" dominant-baseline="central">ready after ${escapeHtml(formatDuration(r.readyMs))}</text>`
-      : `<text class="lane-note bad" x="${W - RIGHT_W + 10}" y="${mid}" dominant-baseline="central">not ready</text>`;
-  parts.push(note, '</g>');
+      ? `<text class="lane-note" x="${W - RIGHT_W + 10}" y="${noteY}" dominant-baseline="central">ready after ${escapeHtml(formatDuration(r.readyMs))}</text>`
+      : `<text class="lane-note bad" x="${W - RIGHT_W + 10}" y="${noteY}" dominant-baseline="central">not ready</text>`;
+  parts.push(note);
+  if (nodes) {
+    const label = moved(r) ? `${shorten(r.fromNode ?? '')} → ${shorten(r.toNode ?? '')}` : shorten(r.toNode ?? r.fromNode ?? '');
+    const title = moved(r) ? `the killed pod ran on ${r.fromNode}; its replacement on ${r.toNode}` : `on node ${r.toNode ?? r.fromNode}`;
+    parts.push(`<text class="lane-node${moved(r) ? ' moved' : ''}" x="${W - RIGHT_W + 10}" y="${mid + 8}" dominant-baseline="central">${escapeHtml(label)}<title>${escapeHtml(title)}</title></text>`);
+  }
+  const start = segments.find((s) => s.phase === 'pending' || s.phase === 'running' || s.phase === 'ready');
+  if (moved(r) && start) {
+    const mx = x(start.from).toFixed(1);
+    parts.push(
+      `<g class="move"><path d="M${mx} ${y + 1} l5 5 l-5 5 l-5 -5 z"/>` +
+        `<title>${escapeHtml(`${lane.pod} moved: replacement on node ${r.toNode}, the killed pod was on ${r.fromNode}`)}</title></g>`,
+    );
+  }
+  parts.push('</g>');
   return parts.join('');
+}
+
+/** A replacement on another node than the killed pod. */
+export const moved = (r: PodRecovery): boolean => !!r.fromNode && !!r.toNode && r.fromNode !== r.toNode;
+
+/** The node a phase's pod was on: the killed pod until it is gone, then its replacement. */
+function nodeOfPhase(r: PodRecovery, phase: Phase): string | undefined {
+  return phase === 'terminating' || phase === 'gone' ? r.fromNode : r.toNode;
 }
 
 function seconds(ms: number, step: number): string {
@@ -196,6 +235,10 @@ export function renderLegend(): string {
   const items = PHASES.map(
     (p) => `<span class="legend-item"><span class="swatch swatch-${p}"></span>${escapeHtml(PHASE_LABELS[p])}</span>`,
   );
-  items.push('<span class="legend-item"><span class="swatch swatch-kill"></span>kill</span>');
+  items.push(
+    '<span class="legend-item"><span class="swatch swatch-kill"></span>kill</span>',
+    '<span class="legend-item"><span class="swatch swatch-move"></span>replacement on another node</span>',
+    '<span class="legend-item"><span class="swatch swatch-node-down"></span>the pod&#39;s node down</span>',
+  );
   return `<div class="legend">${items.join('')}</div>`;
 }
