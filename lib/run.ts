@@ -25,6 +25,7 @@ import { buildWorkload, type WorkloadKind } from './workloads/index.ts';
 import { podName, runNamespace } from './names.ts';
 import { adaptProbes, prepareOwn, removeSentinels } from './adopt.ts';
 import { recoveryByDisruption } from './report/stats.ts';
+import { volumeBehaviour } from './timeline/volumes.ts';
 
 /** The StatefulSet spec options (--pod-management, --start-ordinal, …) are fields of their own. */
 export interface RunOptions extends StsOptions {
@@ -262,6 +263,8 @@ function observed(result: RunResult, recorder: Recorder, log: (line: string) => 
       : [],
   );
   if (gaps.length > 0) result.observationGaps = gaps;
+  const volumes = volumeBehaviour(recorder.timeline);
+  if (volumes) result.volumes = volumes;
   if (recorder.canarySamples.length > 0) {
     const d = latencyStats(recorder.canarySamples);
     result.detectionLatency = d;

@@ -336,6 +336,18 @@ export interface ClusterFacts {
   image: string;
 }
 
+/**
+ * The volume behaviour the run saw (lib/timeline/volumes.ts): PVs pinned to a node by
+ * spec.nodeAffinity (node-local storage), shared/network volumes without, or both.
+ */
+export interface VolumeBehaviour {
+  kind: 'node-pinned' | 'shared' | 'mixed';
+  /** claim name -> the node its PV is pinned to. */
+  pinned: Record<string, string>;
+  /** claims whose PV has no node affinity. */
+  shared: string[];
+}
+
 /** results.json: the single source every other report is rendered from. */
 export interface RunResult {
   schemaVersion: 1;
@@ -355,6 +367,8 @@ export interface RunResult {
   rounds: RoundResult[];
   /** Set when the run could not finish (harness or cluster problem), with what it saw. */
   error?: { message: string; detail?: string };
+  /** The volume behaviour the run saw; absent when no bound PV was recorded (no claims, older results). */
+  volumes?: VolumeBehaviour;
   /** Times a watch was down and later re-listed (from the `watch-gap` markers), run ms. */
   observationGaps?: { kind: WatchedKind; fromMs: number; toMs: number; reason: string }[];
   /**

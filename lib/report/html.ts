@@ -9,6 +9,7 @@ import { pageHead } from './page.ts';
 import { countStatuses, readyStats, recoveryByDisruption, reportOrder, runProblem, verdictOf } from './stats.ts';
 import { renderLegend, renderTimeline } from './svg-timeline.ts';
 import { describeStsOptions } from '../workloads/sts-options.ts';
+import { describeVolumes } from '../timeline/volumes.ts';
 
 export function renderHtml(result: RunResult): string {
   const verdict = verdictOf(result);
@@ -64,7 +65,7 @@ function runFacts(result: RunResult): string {
   return `<section class="facts">
 <div class="panel"><h3>Cluster</h3><dl>
 ${row('Server', `<span class="mono">${h(k.server)}</span>`)}${row('Context', h(k.context))}${row('Version', h(k.version))}
-${row('Nodes', nodes || '—')}${row('Storage class', h(k.storageClass))}${row('Image', `<span class="mono">${h(k.image)}</span>`)}
+${row('Nodes', nodes || '—')}${row('Storage class', h(k.storageClass))}${result.volumes ? row('Volumes', h(describeVolumes(result.volumes))) : ''}${row('Image', `<span class="mono">${h(k.image)}</span>`)}
 </dl></div>
 <div class="panel"><h3>Workload &amp; run</h3><dl>
 ${row('StatefulSet', `${h(w.statefulSet)} <span class="sub">(${h(w.kind)}, ${h(w.podManagementPolicy)})</span>`)}

@@ -98,14 +98,15 @@ function bringUp(w: Writer, ordinal: number, holdMs = 0): void {
   w.tick(holdMs);
 }
 
-function createClaim(w: Writer, ordinal: number): void {
+/** With `pinned`, the PV is pinned (spec.nodeAffinity) to the node of the claim's first pod, as local-path provisioners do. */
+function createClaim(w: Writer, ordinal: number, pinned = false): void {
   const claim = `www-web-${ordinal}`;
   const pvc = { uid: `pvc-uid-${ordinal}`, phase: 'Pending', storageClass: 'standard' };
   w.tick(10);
   w.watch('ADDED', 'PersistentVolumeClaim', claim, { pvc });
   w.tick(300);
   w.watch('ADDED', 'PersistentVolume', `pv-${ordinal}`, {
-    pv: { uid: `pv-uid-${ordinal}`, phase: 'Bound', claimUid: pvc.uid, claimName: claim },
+    pv: { uid: `pv-uid-${ordinal}`, phase: 'Bound', claimUid: pvc.uid, claimName: claim, ...(pinned ? { pinnedNode: w.nodeOf(ordinal, 0) } : {}) },
   });
   w.watch('MODIFIED', 'PersistentVolumeClaim', claim, { pvc: { ...pvc, phase: 'Bound', volumeName: `pv-${ordinal}` } });
 }
@@ -188,6 +189,8 @@ export interface WebScenario {
   readyHoldMs?: number;
   /** The node of pod generation `generation` (0 = the first) of ordinal `ordinal`; default every pod on ordinal-worker. */
   nodeOf?: (ordinal: number, generation: number) => string;
+  /** PVs pinned to their first pod's node (node-local storage); default shared volumes. */
+  pinnedVolumes?: boolean;
 }
 
 export function buildWebInput(scenario: WebScenario = {}): CheckInput {
@@ -209,7 +212,7 @@ export function buildWebInput(scenario: WebScenario = {}): CheckInput {
   if (scenario.nodeOf) w.nodeOf = scenario.nodeOf;
   w.marker({ marker: 'deploy' });
   for (let k = 0; k < 3; k++) {
-    createClaim(w, k);
+    createClaim(w, k, scenario.pinnedVolumes);
     bringUp(w, k, hold);
   }
   w.tick(100);
