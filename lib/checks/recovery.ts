@@ -13,6 +13,7 @@ import {
   ordinals, passed, podGenerations, podName, readyMoment, skipped, type PodGeneration,
 } from './support.ts';
 import type { ReadyMoment } from '../timeline/queries.ts';
+import { pinnedToDownNode } from '../timeline/volumes.ts';
 
 export const recovery: CheckDefinition = {
   id: 'STS-RECOVERY',
@@ -97,8 +98,11 @@ function judgeRound(
     if (!replacement || !ready) {
       stuck.add(kill.pod);
       const what = replacement ? `its replacement (uid ${replacement.uid}) was never Running and ${readyWord}${atRevision}` : 'no replacement was created';
-      f.problems.push(`round ${round}: ${kill.pod} (uid ${kill.uid}) was killed at t=${kill.t}ms and ${what} before the round ended (t=${end.t}ms)`);
-      f.evidence.push({ subject, expected: `replaced and Running and ${readyWord}${atRevision} within the round`, observed: lastState(input, entries, endIdx, kill.pod), at: end.t, note: `round ${round}` });
+      // A finding about node-local storage, not a harness error; it fails only an unconverged round.
+      const pin = replacement && pinnedToDownNode(entries, kill.pod, replacement.uid, endIdx);
+      const why = pin ? `: volume ${pin.claim} pinned to node ${pin.node}, which is down: the replacement cannot start elsewhere — expected for node-local storage` : '';
+      if (!pin || !end.converged) f.problems.push(`round ${round}: ${kill.pod} (uid ${kill.uid}) was killed at t=${kill.t}ms and ${what} before the round ended (t=${end.t}ms)${why}`);
+      f.evidence.push({ subject, expected: `replaced and Running and ${readyWord}${atRevision} within the round`, observed: `${lastState(input, entries, endIdx, kill.pod)}${why}`, at: end.t, note: `round ${round}` });
       continue;
     }
     const took = Math.round((ready.t - kill.t) * 10) / 10;

@@ -5,7 +5,7 @@
 // none. STS-PVC-BINDING and the report say which; STS-RECOVERY uses it to explain a
 // replacement stuck Pending because its volume's node is down.
 import type { VolumeBehaviour } from '../types.ts';
-import { inOrder } from './queries.ts';
+import { inOrder, isPodEntry } from './queries.ts';
 import type { TimelineEntry } from './types.ts';
 
 /** Claims by what their PV said last (up to `until`, an entry index); undefined when no bound PV was recorded. */
@@ -35,4 +35,34 @@ export function describeVolumes(v: VolumeBehaviour): string {
   if (v.kind === 'node-pinned') return `node-pinned volumes (PV spec.nodeAffinity): ${pins.join(', ')}`;
   if (v.kind === 'shared') return `shared or network volumes (no PV node affinity): ${v.shared.join(', ')}`;
   return `mixed: node-pinned ${pins.join(', ')}; shared ${v.shared.join(', ')}`;
+}
+
+/** A replacement that cannot start anywhere else: Pending, with a claim whose PV is pinned to a node that is down. */
+export interface PinnedToDownNode {
+  claim: string;
+  node: string;
+}
+
+/**
+ * Whether pod `name` (uid `uid`) is, as of entry `until`, Pending with a claim pinned to a
+ * node a node fault took down (a node-down marker with no node-up for that node after it).
+ * The scheduler cannot place it anywhere else, so it waits for the node: expected for
+ * node-local storage, a finding about the storage, not a harness error.
+ */
+export function pinnedToDownNode(timeline: readonly TimelineEntry[], name: string, uid: string, until: number): PinnedToDownNode | undefined {
+  const entries = inOrder(timeline).slice(0, until);
+  const last = entries.filter((e) => isPodEntry(e) && e.name === name && e.pod.uid === uid).at(-1);
+  if (!last || !isPodEntry(last) || last.type === 'DELETED' || last.pod.phase !== 'Pending') return undefined;
+  const volumes = volumeBehaviour(entries);
+  const down = new Set<string>();
+  for (const e of entries) {
+    if (e.type !== 'MARKER') continue;
+    if (e.marker === 'node-down') down.add(e.node);
+    if (e.marker === 'node-up') down.delete(e.node);
+  }
+  for (const claim of Object.values(last.pod.claims).sort()) {
+    const node = volumes?.pinned[claim];
+    if (node && down.has(node)) return { claim, node };
+  }
+  return undefined;
 }
