@@ -57,6 +57,15 @@ export function recoveryByDisruption(rounds: readonly RoundResult[]): Disruption
   });
 }
 
+/** A replacement on another node than the killed pod (both nodes recorded). */
+export const movedNode = (r: PodRecovery): boolean => !!r.fromNode && !!r.toNode && r.fromNode !== r.toNode;
+
+/** Over the replaced pods whose both nodes were recorded: how many landed on another node. */
+export function nodeMoves(rounds: readonly RoundResult[]): { moved: number; known: number } {
+  const known = rounds.flatMap((r) => r.recoveries).filter((r) => r.fromNode && r.toNode && (r.expect ?? 'replaced') !== 'restarted-in-place' && r.recreatedMs !== undefined);
+  return { moved: known.filter(movedNode).length, known: known.length };
+}
+
 export type StatusCounts = Record<CheckStatus, number> & { total: number };
 
 /** Counted from the checks themselves, so a report can never disagree with its own rows. */

@@ -7,6 +7,7 @@
 import type { PodRecovery, RoundResult, WorkloadInfo } from '../types.ts';
 import { escapeHtml } from './escape.ts';
 import { formatDuration } from './format.ts';
+import { movedNode } from './stats.ts';
 import { ordinals, podName } from '../names.ts';
 import { ordinalOf } from '../timeline/queries.ts';
 
@@ -196,12 +197,13 @@ function renderLane(
       : `<text class="lane-note bad" x="${W - RIGHT_W + 10}" y="${noteY}" dominant-baseline="central">not ready</text>`;
   parts.push(note);
   if (nodes) {
-    const label = moved(r) ? `${shorten(r.fromNode ?? '')} → ${shorten(r.toNode ?? '')}` : shorten(r.toNode ?? r.fromNode ?? '');
-    const title = moved(r) ? `the killed pod ran on ${r.fromNode}; its replacement on ${r.toNode}` : `on node ${r.toNode ?? r.fromNode}`;
-    parts.push(`<text class="lane-node${moved(r) ? ' moved' : ''}" x="${W - RIGHT_W + 10}" y="${mid + 8}" dominant-baseline="central">${escapeHtml(label)}<title>${escapeHtml(title)}</title></text>`);
+    // The column fits one node name: a move shows where to, its title both nodes.
+    const label = movedNode(r) ? `→ ${shorten(r.toNode ?? '')}` : shorten(r.toNode ?? r.fromNode ?? '');
+    const title = movedNode(r) ? `the killed pod ran on ${r.fromNode}; its replacement on ${r.toNode}` : `on node ${r.toNode ?? r.fromNode}`;
+    parts.push(`<text class="lane-node${movedNode(r) ? ' moved' : ''}" x="${W - RIGHT_W + 10}" y="${mid + 8}" dominant-baseline="central">${escapeHtml(label)}<title>${escapeHtml(title)}</title></text>`);
   }
   const start = segments.find((s) => s.phase === 'pending' || s.phase === 'running' || s.phase === 'ready');
-  if (moved(r) && start) {
+  if (movedNode(r) && start) {
     const mx = x(start.from).toFixed(1);
     parts.push(
       `<g class="move"><path d="M${mx} ${y + 1} l5 5 l-5 5 l-5 -5 z"/>` +
@@ -211,9 +213,6 @@ function renderLane(
   parts.push('</g>');
   return parts.join('');
 }
-
-/** A replacement on another node than the killed pod. */
-export const moved = (r: PodRecovery): boolean => !!r.fromNode && !!r.toNode && r.fromNode !== r.toNode;
 
 /** The node a phase's pod was on: the killed pod until it is gone, then its replacement. */
 function nodeOfPhase(r: PodRecovery, phase: Phase): string | undefined {

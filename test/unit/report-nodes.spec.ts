@@ -23,7 +23,7 @@ describe('report: nodes in the round lanes', () => {
     const lane = laneOf(svg, 'web-1');
     expect(lane).to.match(/terminating \(old pod\) from [^<]* on node node-b/);
     expect(lane).to.match(/ready from [^<]* on node node-c/);
-    expect(lane).to.include('<text class="lane-node moved"').and.include('node-b → node-c');
+    expect(lane).to.include('<text class="lane-node moved"').and.include('>→ node-c<title>the killed pod ran on node-b; its replacement on node-c</title>');
     expect(lane).to.include('<g class="move">').and.include('web-1 moved: replacement on node node-c, the killed pod was on node-b');
     expect(laneOf(svg, 'web-0')).to.not.include('class="move"');
   });
