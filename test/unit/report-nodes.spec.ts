@@ -1,6 +1,13 @@
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { githubSummaryMarkdown } from '../../lib/report/github.ts';
+import { renderHtml } from '../../lib/report/html.ts';
+import { nodeMoves } from '../../lib/report/stats.ts';
+import type { RunResult } from '../../lib/types.ts';
 import { renderTimeline } from '../../lib/report/svg-timeline.ts';
 import type { CheckInput, RoundResult } from '../../lib/types.ts';
+
+const sample = (): RunResult => JSON.parse(readFileSync(new URL('../fixtures/results-sample.json', import.meta.url), 'utf8')) as RunResult;
 import { buildWebInput } from './helpers/timeline-builder.ts';
 
 const NODES = ['node-a', 'node-b', 'node-c'];
@@ -49,5 +56,27 @@ describe('report: nodes in the round lanes', () => {
     const r = open.recoveries[0];
     if (r?.nodeDown) delete r.nodeDown.upMs;
     expect(laneOf(renderTimeline(open, input.workload), 'web-2')).to.include('not back within the round');
+  });
+});
+
+describe('report: node moves and volume behaviour in the summaries', () => {
+  it('counts replacements that landed on another node, over those with both nodes recorded', () => {
+    const r = sample();
+    expect(nodeMoves(r.rounds)).to.deep.equal({ moved: 2, known: 6 });
+    expect(githubSummaryMarkdown(r)).to.include('Replacements on another node than the killed pod: **2** of 6.');
+    // Older results carry no nodes: no line rather than "0 of 0".
+    const old = structuredClone(r);
+    for (const rec of old.rounds.flatMap((x) => x.recoveries)) {
+      delete rec.fromNode;
+      delete rec.toNode;
+    }
+    expect(githubSummaryMarkdown(old)).to.not.include('another node');
+  });
+
+  it('names the volume behaviour in the GitHub summary and the report\'s Cluster panel', () => {
+    const r = { ...sample(), volumes: { kind: 'node-pinned' as const, pinned: { 'www-web-0': 'node-a' }, shared: [] } };
+    expect(githubSummaryMarkdown(r)).to.include('Volumes: node-pinned volumes (PV spec.nodeAffinity): www-web-0 on node-a.');
+    expect(renderHtml(r)).to.include('<dt>Volumes</dt><dd>node-pinned volumes (PV spec.nodeAffinity): www-web-0 on node-a</dd>');
+    expect(renderHtml(sample())).to.not.include('<dt>Volumes</dt>');
   });
 });
