@@ -13,7 +13,7 @@ import {
   ordinals, passed, podGenerations, podName, readyMoment, skipped, type PodGeneration,
 } from './support.ts';
 import type { ReadyMoment } from '../timeline/queries.ts';
-import { pinnedToDownNode } from '../timeline/volumes.ts';
+import { describePinnedWait, pinnedWait } from '../timeline/volumes.ts';
 
 export const recovery: CheckDefinition = {
   id: 'STS-RECOVERY',
@@ -99,9 +99,9 @@ function judgeRound(
       stuck.add(kill.pod);
       const what = replacement ? `its replacement (uid ${replacement.uid}) was never Running and ${readyWord}${atRevision}` : 'no replacement was created';
       // A finding about node-local storage, not a harness error; it fails only an unconverged round.
-      const pin = replacement && pinnedToDownNode(entries, kill.pod, replacement.uid, endIdx);
-      const why = pin ? `: volume ${pin.claim} pinned to node ${pin.node}, which is down: the replacement cannot start elsewhere — expected for node-local storage` : '';
-      if (!pin || !end.converged) f.problems.push(`round ${round}: ${kill.pod} (uid ${kill.uid}) was killed at t=${kill.t}ms and ${what} before the round ended (t=${end.t}ms)${why}`);
+      const pin = replacement && pinnedWait(entries, kill.pod, replacement.uid, endIdx);
+      const why = pin && pin.runningAt === undefined ? `: ${describePinnedWait(pin)}` : '';
+      if (!why || !end.converged) f.problems.push(`round ${round}: ${kill.pod} (uid ${kill.uid}) was killed at t=${kill.t}ms and ${what} before the round ended (t=${end.t}ms)${why}`);
       f.evidence.push({ subject, expected: `replaced and Running and ${readyWord}${atRevision} within the round`, observed: `${lastState(input, entries, endIdx, kill.pod)}${why}`, at: end.t, note: `round ${round}` });
       continue;
     }
@@ -112,7 +112,8 @@ function judgeRound(
       f.evidence.push({ subject, expected: `Ready within ${limit}ms`, observed: `Ready after ${took}ms (uid ${replacement.uid})`, at: ready.t, note: `round ${round}` });
       continue;
     }
-    f.evidence.push({ subject, observed: `uid ${kill.uid} killed (${kill.action}); replaced by uid ${replacement.uid}, ${readyWord}${atRevision} ${took}ms later`, at: ready.t, note: `round ${round}` });
+    const waited = pinnedWait(entries, kill.pod, replacement.uid, endIdx);
+    f.evidence.push({ subject, observed: `uid ${kill.uid} killed (${kill.action}); replaced by uid ${replacement.uid}, ${readyWord}${atRevision} ${took}ms later${waited ? `; ${describePinnedWait(waited)}` : ''}`, at: ready.t, note: `round ${round}` });
   }
   if (!end.converged) {
     // The round's wait timed out: name every pod that was not Ready at the revision.

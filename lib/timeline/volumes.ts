@@ -37,32 +37,49 @@ export function describeVolumes(v: VolumeBehaviour): string {
   return `mixed: node-pinned ${pins.join(', ')}; shared ${v.shared.join(', ')}`;
 }
 
-/** A replacement that cannot start anywhere else: Pending, with a claim whose PV is pinned to a node that is down. */
-export interface PinnedToDownNode {
+/** A replacement held Pending by a volume pinned to a node a node fault took down. */
+export interface PinnedWait {
   claim: string;
   node: string;
+  /** Run ms of the node-down marker, and of the node-up (absent: still down at `until`). */
+  downAt: number;
+  upAt?: number;
+  /** Run ms the pod first ran: only after the node was back (absent: still Pending at `until`). */
+  runningAt?: number;
 }
 
 /**
- * Whether pod `name` (uid `uid`) is, as of entry `until`, Pending with a claim pinned to a
- * node a node fault took down (a node-down marker with no node-up for that node after it).
- * The scheduler cannot place it anywhere else, so it waits for the node: expected for
- * node-local storage, a finding about the storage, not a harness error.
+ * Whether pod `name` (uid `uid`), up to entry `until`, was held Pending by a claim pinned
+ * to a node that was down while it waited: either it is still Pending with that node
+ * down, or it ran only once the node was back. The scheduler can place it nowhere else,
+ * so this is expected for node-local storage: a finding about the storage, not an error.
  */
-export function pinnedToDownNode(timeline: readonly TimelineEntry[], name: string, uid: string, until: number): PinnedToDownNode | undefined {
+export function pinnedWait(timeline: readonly TimelineEntry[], name: string, uid: string, until: number): PinnedWait | undefined {
   const entries = inOrder(timeline).slice(0, until);
-  const last = entries.filter((e) => isPodEntry(e) && e.name === name && e.pod.uid === uid).at(-1);
-  if (!last || !isPodEntry(last) || last.type === 'DELETED' || last.pod.phase !== 'Pending') return undefined;
+  const own = entries.filter((e) => isPodEntry(e) && e.name === name && e.pod.uid === uid);
+  const first = own[0];
+  const last = own.at(-1);
+  if (!first || !last || !isPodEntry(last) || last.type === 'DELETED') return undefined;
+  const running = own.find((e) => isPodEntry(e) && e.pod.phase === 'Running');
+  if (!running && last.pod.phase !== 'Pending') return undefined;
   const volumes = volumeBehaviour(entries);
-  const down = new Set<string>();
-  for (const e of entries) {
-    if (e.type !== 'MARKER') continue;
-    if (e.marker === 'node-down') down.add(e.node);
-    if (e.marker === 'node-up') down.delete(e.node);
-  }
   for (const claim of Object.values(last.pod.claims).sort()) {
     const node = volumes?.pinned[claim];
-    if (node && down.has(node)) return { claim, node };
+    if (!node) continue;
+    for (const [i, e] of entries.entries()) {
+      if (e.type !== 'MARKER' || e.marker !== 'node-down' || e.node !== node) continue;
+      const up = entries.slice(i + 1).find((u) => u.type === 'MARKER' && u.marker === 'node-up' && u.node === node);
+      // Still down and still Pending, or down while it was Pending and running only after it came back.
+      const held = running ? !!up && e.t <= running.t && up.t >= first.t && up.t <= running.t : !up;
+      if (held) return { claim, node, downAt: e.t, ...(up ? { upAt: up.t } : {}), ...(running ? { runningAt: running.t } : {}) };
+    }
   }
   return undefined;
+}
+
+/** The evidence sentence for a pinned wait. */
+export function describePinnedWait(w: PinnedWait): string {
+  return w.runningAt === undefined
+    ? `volume ${w.claim} pinned to node ${w.node}, which is down: the replacement cannot start elsewhere — expected for node-local storage`
+    : `it waited Pending for node ${w.node} (volume ${w.claim} pinned there; the node was down from t=${w.downAt}ms to t=${w.upAt}ms) and ran only once it was back — expected for node-local storage`;
 }

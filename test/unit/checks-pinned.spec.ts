@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import type { CheckInput, TimelineEntry } from '../../lib/types.ts';
 import { expectFailure, resultOf } from './helpers/assertions.ts';
 import { buildWebInput, uidOf } from './helpers/timeline-builder.ts';
-import { mutate } from './helpers/timeline-edit.ts';
+import { moveBefore, mutate, podEvent } from './helpers/timeline-edit.ts';
 
 const ID = 'STS-RECOVERY';
 const NODES = ['node-a', 'node-b', 'node-c'];
@@ -54,7 +54,22 @@ describe(`${ID}: replacement pinned to a down node`, () => {
     expect(r.evidence.find((e) => e.subject === 'pod web-1')?.observed).to.include(PINNED);
   });
 
-  it('a node fault on node-pinned storage that recovers (node back, replacement Ready) passes', () => {
+  it('passes, and says the replacement waited for its pinned volume’s node, when it ran only once the node was back', () => {
+    // Every generation of an ordinal on its own node: the replacement waits for node-b.
+    const input = buildWebInput({ rounds: [[[1, 'node-fault']]], nodeOf: (o) => NODES[o] as string, pinnedVolumes: true, scaleDownTo: null });
+    const isUp = (e: TimelineEntry): boolean => e.type === 'MARKER' && e.marker === 'node-up';
+    const waited = moveBefore(input, isUp, podEvent('MODIFIED', 'web-1', NEW, (s) => s.phase === 'Running'));
+    const r = resultOf(waited, ID);
+    expect(r.status, r.message).to.equal('passed');
+    const observed = r.evidence.find((e) => e.subject === 'pod web-1')?.observed ?? '';
+    expect(observed).to.match(/; it waited Pending for node node-b \(volume www-web-1 pinned there; the node was down from t=\d+ms to t=\d+ms\) and ran only once it was back — expected for node-local storage$/);
+    // With a shared volume the same timeline is just a recovery.
+    const shared = buildWebInput({ rounds: [[[1, 'node-fault']]], nodeOf: (o) => NODES[o] as string, scaleDownTo: null });
+    const plain = resultOf(moveBefore(shared, isUp, podEvent('MODIFIED', 'web-1', NEW, (s) => s.phase === 'Running')), ID);
+    expect(plain.evidence.find((e) => e.subject === 'pod web-1')?.observed).to.not.include('waited');
+  });
+
+  it('does not claim a wait when the replacement ran while the node was still down (it was not held by it)', () => {
     const input = buildWebInput({ rounds: [[[1, 'node-fault']]], nodeOf: ring, pinnedVolumes: true, scaleDownTo: null });
     const r = resultOf(input, ID);
     expect(r.status, r.message).to.equal('passed');
