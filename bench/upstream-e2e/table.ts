@@ -160,7 +160,7 @@ export function markdown(rows: readonly Row[], ordinal: readonly OrdinalRun[], c
     ...context.map((c) => `- ${c}`),
     `- Upstream: ${sum.specs} specs: ${verdicts}; ${sum.upstreamSeconds} s over the ${sum.run} run.`,
     `- Ordinal: ${ordinal.map((r) => `\`${r.command}\` ${r.wallSeconds.toFixed(1)} s (exit ${r.exitCode})`).join('; ') || 'not run'}.`,
-    `- Coverage: ${sum.covered} specs covered, ${sum.partial} partly, ${sum.uncovered.length} not at all.`,
+    `- Coverage by Ordinal's checks, of ${sum.specs} specs: ${sum.covered} covered, ${sum.partial} partly, ${sum.uncovered.length} not at all.`,
     '',
     '| Upstream spec | Verdict | s | Ordinal checks | Ordinal s | Coverage |',
     '|---|---|---:|---|---:|---|',
