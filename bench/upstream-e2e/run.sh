@@ -72,6 +72,21 @@ cleanup_namespaces() {
 trap cleanup_namespaces EXIT
 cleanup_namespaces
 
+# progress: e2e.test's -v output on stdin, one line out per spec. -v prints each spec's
+# full name (then its labels) before it runs and "• [N seconds]" (or "• [FAILED] [N
+# seconds]", "S [SKIPPED] ...") after. Read line by line as it comes (awk would buffer).
+progress() {
+  local line spec='' pass='^• \[([0-9.]+) seconds\]$' bad='^• \[([A-Z]+)\] \[([0-9.]+) seconds\]$'
+  while IFS= read -r line; do
+    if [[ $line == '[sig-apps] StatefulSet '* ]]; then spec=${line#'[sig-apps] StatefulSet '}; spec=${spec% \[*\]}; continue; fi
+    [ -n "$spec" ] || continue
+    if [[ $line =~ $pass ]]; then log "  passed ${BASH_REMATCH[1]} s  $spec"; spec=''
+    elif [[ $line =~ $bad ]]; then log "  ${BASH_REMATCH[1],,} ${BASH_REMATCH[2]} s  $spec"; spec=''
+    elif [[ $line == 'S [SKIPPED]'* ]]; then log "  skipped  $spec"; spec=''
+    fi
+  done
+}
+
 # run_e2e NAME FOCUS SKIP: one serial e2e.test invocation; progress is one line per spec.
 run_e2e() {
   local name=$1 focus=$2 skip=$3 rc=0
@@ -85,21 +100,12 @@ run_e2e() {
     --ginkgo.v --ginkgo.no-color --ginkgo.timeout="${E2E_TIMEOUT_MIN}m" \
     --ginkgo.json-report="$RAW/$name.json" --report-dir="$RAW/$name" >> "$logf" 2>&1 &
   local pid=$!
-  # -v prints each spec's full name (then its labels) before it runs and "• [N seconds]"
-  # (or "• [FAILED] [N seconds]") after: one progress line per spec. tail ends with e2e.test.
-  tail -n +1 -F --pid="$pid" "$logf" 2>/dev/null | awk -v t0="$T0" '
-    function say(what) { printf "[upstream-e2e %4ss]   %s  %s\n", systime() - t0, what, spec; spec = ""; fflush() }
-    /^\[sig-apps\] StatefulSet / { spec = $0; sub(/ \[[^]]*\]$/, "", spec); sub(/^\[sig-apps\] StatefulSet /, "", spec); next }
-    spec == "" { next }
-    /^• \[[0-9.]+ seconds\]$/ { say("passed " substr($2, 2) " s") }
-    /^• \[[A-Z]+\] \[[0-9.]+ seconds\]$/ { say(tolower(substr($2, 2, length($2) - 2)) " " substr($3, 2) " s") }
-    /^S \[SKIPPED\]/ { say("skipped") }
-  ' || true
+  tail -n +1 -F --pid="$pid" "$logf" 2>/dev/null | progress || true
   wait "$pid" || rc=$?
   case $rc in
     0) log "upstream e2e ($name): every selected spec passed" ;;
     124|137) log "upstream e2e ($name): stopped after the ${E2E_TIMEOUT_MIN} min bound" ;;
-    *) log "upstream e2e ($name): exit $rc (failed specs are in the table; the log's end follows)"; grep -E '^\s*\[(FAIL|PANICKED|TIMEDOUT)\]' "$logf" | tail -n 30 || true ;;
+    *) log "upstream e2e ($name): exit $rc (the table has each spec's verdict; failure lines follow)"; grep -E '^\s*\[(FAILED|PANICKED|TIMEDOUT)\]' "$logf" | tail -n 30 || true ;;
   esac
   [ -s "$RAW/$name.json" ] || die "e2e.test wrote no report ($RAW/$name.json); see $logf"
   GINKGO_REPORTS+=(--ginkgo "$RAW/$name.json")
