@@ -3,40 +3,9 @@
 # packages and our own binaries, as docker-archive tarballs cached by content key,
 # and imports them into the cluster's containerd. No registry is ever contacted.
 source "$(dirname "$0")/lib.sh"
-
-IMG_DIR=$ORDINAL_CACHE/images
-mkdir -p "$IMG_DIR"
-
-# build_image NAME REF ROOTFS_FILLER ENTRYPOINT... ; the tarball name includes the key
-build_image() {
-  local name=$1 ref=$2 key=$3 filler=$4; shift 4
-  local tar="$IMG_DIR/$name-$key.tar"
-  if [ -s "$tar" ]; then echo "$tar"; return; fi
-  local work; work=$(mktemp -d)
-  (
-    cd "$work"
-    umoci init --layout oci >/dev/null
-    umoci new --image "oci:$name" >/dev/null
-    umoci unpack --rootless --image "oci:$name" bundle >/dev/null 2>&1 || umoci unpack --image "oci:$name" bundle >/dev/null
-    "$filler" bundle/rootfs
-    umoci repack --image "oci:$name" bundle >/dev/null
-    umoci config --image "oci:$name" --author ordinal --os linux --architecture amd64 "$@" >/dev/null
-    skopeo --insecure-policy copy --quiet "oci:oci:$name" "docker-archive:$tar.tmp:$ref" >/dev/null
-  )
-  rm -rf "$work"
-  mv "$tar.tmp" "$tar"
-  echo "$tar"
-}
+source "$CLUSTER_DIR/scripts/oci.sh"
 
 fill_pause() { cp "$PAUSE_BIN" "$1/pause"; }
-fill_busybox() {
-  mkdir -p "$1/bin" "$1/tmp" "$1/etc" "$1/var/www"
-  cp /bin/busybox "$1/bin/busybox"
-  local a; for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -sf busybox "$1/bin/$a"; done
-  echo 'root:x:0:0:root:/root:/bin/sh' > "$1/etc/passwd"
-  echo 'nobody:x:65534:65534:nobody:/:/bin/false' >> "$1/etc/passwd"
-  printf 'root:x:0:\nnogroup:x:65534:\n' > "$1/etc/group"
-}
 fill_coredns() { cp "$ORDINAL_CACHE/bin/$(coredns_key)/coredns" "$1/coredns"; }
 
 build_all() {

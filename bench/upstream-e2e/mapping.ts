@@ -1,0 +1,214 @@
+// Which Ordinal checks cover the behaviour each upstream `[sig-apps] StatefulSet` spec
+// asserts (k8s.io/kubernetes v1.34.4 test/e2e/apps/statefulset.go), written by hand from
+// the spec's code and docs/checks.md. `checks` lists only IDs that judge the same
+// guarantee in a default run (web workload; primary-replica for the clustered apps);
+// `partial` says what of the spec they leave out, `gap` what no check covers yet.
+// test/unit/upstream-e2e.spec.ts keeps every ID here in the catalog.
+
+export type Coverage = 'covered' | 'partial' | 'none';
+
+export interface UpstreamSpec {
+  /** The spec's leaf text (ginkgo `It`), unique within the StatefulSet describe. */
+  spec: string;
+  checks: readonly string[];
+  coverage: Coverage;
+  /** What the checks cover of it, or what is missing. */
+  note: string;
+}
+
+export const UPSTREAM_SPECS: readonly UpstreamSpec[] = [
+  {
+    spec: 'should provide basic identity',
+    checks: ['STS-ORDER-CREATE', 'STS-IDENTITY', 'STS-PVC-BINDING', 'STS-DATA-SENTINEL'],
+    coverage: 'covered',
+    note: 'in-pod hostname = pod name, serviceName, data on /data survives a restart of every pod (Ordinal: kills instead of scale 0 and back)',
+  },
+  {
+    spec: 'should adopt matching orphans and release non-matching pods',
+    checks: [],
+    coverage: 'none',
+    note: 'adoption and release of pods by ownerReference and labels',
+  },
+  {
+    spec: "should not deadlock when a pod's predecessor fails",
+    checks: ['STS-RECOVERY', 'STS-ORDER-RECREATE'],
+    coverage: 'partial',
+    note: 'a killed lower ordinal comes back, in order; Ordinal never holds a higher ordinal unready while it does',
+  },
+  {
+    spec: 'should perform rolling updates and roll backs of template modifications with PVCs',
+    checks: [],
+    coverage: 'none',
+    note: 'RollingUpdate order, revisions and rollback (issue 9: STS-UPDATE-ORDER, STS-UPDATE-ROLLBACK)',
+  },
+  {
+    spec: 'should perform rolling updates and roll backs of template modifications',
+    checks: [],
+    coverage: 'none',
+    note: 'RollingUpdate order, revisions and rollback (issue 9: STS-UPDATE-ORDER, STS-UPDATE-ROLLBACK)',
+  },
+  {
+    spec: 'should perform canary updates and phased rolling updates of template modifications',
+    checks: [],
+    coverage: 'none',
+    note: 'partition: old revision below it, also for pods deleted mid-update (issue 9: STS-UPDATE-PARTITION)',
+  },
+  {
+    spec: 'should perform canary updates and phased rolling updates of template modifications for partiton1 and delete pod-0 without failing container',
+    checks: [],
+    coverage: 'none',
+    note: 'partition honoured when pod 0 is deleted behind a finalizer (issue 9: STS-UPDATE-PARTITION)',
+  },
+  {
+    spec: 'should perform canary updates and phased rolling updates of template modifications for partiton1 and delete pod-0 with failing container',
+    checks: [],
+    coverage: 'none',
+    note: 'as above, with pod 0 ending Failed on deletion (issue 9: STS-UPDATE-PARTITION)',
+  },
+  {
+    spec: 'should implement legacy replacement when the update strategy is OnDelete',
+    checks: [],
+    coverage: 'none',
+    note: 'OnDelete: no pod changes revision until deleted (issue 9: STS-UPDATE-ONDELETE)',
+  },
+  {
+    spec: 'Scaling should happen in predictable order and halt if any stateful pod is unhealthy',
+    checks: ['STS-ORDER-CREATE', 'STS-ORDER-RECREATE', 'STS-ORDER-SCALEDOWN'],
+    coverage: 'partial',
+    note: 'creation 0..N-1 and removal N-1..0, each only while the others are Ready (a creation or removal while one is not fails); Ordinal does not make a pod unready on purpose',
+  },
+  {
+    spec: 'Burst scaling should run to completion even with unhealthy pods',
+    checks: [],
+    coverage: 'none',
+    note: 'Parallel pod management runs through unready pods (issue 9: --pod-management Parallel)',
+  },
+  {
+    spec: 'Should recreate evicted statefulset',
+    checks: ['STS-RECOVERY'],
+    coverage: 'partial',
+    note: 'a pod that is gone comes back with a new UID; Ordinal deletes pods, it does not make the kubelet reject one (Failed)',
+  },
+  {
+    spec: 'should have a working scale subresource',
+    checks: [],
+    coverage: 'none',
+    note: 'the scale subresource (API surface, not controller behaviour)',
+  },
+  {
+    spec: 'should list, patch and delete a collection of StatefulSets',
+    checks: [],
+    coverage: 'none',
+    note: 'list, patch, deletecollection (API surface)',
+  },
+  {
+    spec: 'should validate Statefulset Status endpoints',
+    checks: [],
+    coverage: 'none',
+    note: 'the status subresource (API surface)',
+  },
+  {
+    spec: 'should creating a working zookeeper cluster',
+    checks: ['STS-TOPOLOGY-PRIMARY', 'STS-DATA-SENTINEL'],
+    coverage: 'partial',
+    note: 'data written through one member is read through another after a restart (Ordinal: its primary-replica workload, not zookeeper)',
+  },
+  {
+    spec: 'should creating a working mysql cluster',
+    checks: ['STS-TOPOLOGY-PRIMARY'],
+    coverage: 'partial',
+    note: 'data written through one member is read through another (Ordinal: its primary-replica workload, not galera)',
+  },
+  {
+    spec: 'should creating a working CockroachDB cluster',
+    checks: ['STS-TOPOLOGY-PRIMARY', 'STS-DATA-SENTINEL'],
+    coverage: 'partial',
+    note: 'data written through one member is read through another after a restart (Ordinal: its primary-replica workload, not CockroachDB)',
+  },
+  {
+    spec: 'MinReadySeconds should be honored when enabled',
+    checks: [],
+    coverage: 'none',
+    note: 'status.availableReplicas (issue 9: --min-ready-seconds)',
+  },
+  {
+    spec: 'AvailableReplicas should get updated accordingly when MinReadySeconds is enabled',
+    checks: [],
+    coverage: 'none',
+    note: 'availableReplicas re-evaluated when minReadySeconds changes (issue 9: --min-ready-seconds)',
+  },
+  {
+    spec: 'should delete PVCs with a WhenDeleted policy',
+    checks: [],
+    coverage: 'none',
+    note: 'PVC retention whenDeleted: Delete (issue 9: STS-PVC-RETENTION)',
+  },
+  {
+    spec: 'should delete PVCs with a OnScaledown policy',
+    checks: [],
+    coverage: 'none',
+    note: 'PVC retention whenScaled: Delete (issue 9: STS-PVC-RETENTION)',
+  },
+  {
+    spec: 'should not delete PVC with OnScaledown policy if another controller owns the PVC',
+    checks: [],
+    coverage: 'none',
+    note: 'a claim owned by another controller is kept',
+  },
+  {
+    spec: 'should delete PVCs after adopting pod (WhenDeleted)',
+    checks: [],
+    coverage: 'none',
+    note: 'retention after adopting an orphan pod',
+  },
+  {
+    spec: 'should delete PVCs after adopting pod (WhenScaled)',
+    checks: [],
+    coverage: 'none',
+    note: 'retention after adopting an orphan pod',
+  },
+  {
+    spec: 'should not delete PVCs when there is another controller',
+    checks: [],
+    coverage: 'none',
+    note: 'claims with foreign or stale owner references are left alone',
+  },
+  {
+    spec: 'PVC should be recreated when pod is pending due to missing PVC',
+    checks: [],
+    coverage: 'none',
+    note: 'a deleted claim is recreated for a pending pod (Ordinal checks the opposite case: the same claim UID across recreation, STS-PVC-BINDING)',
+  },
+  {
+    spec: 'Setting .start.ordinal',
+    checks: [],
+    coverage: 'none',
+    note: 'spec.ordinals.start (issue 9: --start-ordinal)',
+  },
+  {
+    spec: 'Increasing .start.ordinal',
+    checks: [],
+    coverage: 'none',
+    note: 'spec.ordinals.start (issue 9: --start-ordinal)',
+  },
+  {
+    spec: 'Decreasing .start.ordinal',
+    checks: [],
+    coverage: 'none',
+    note: 'spec.ordinals.start (issue 9: --start-ordinal)',
+  },
+  {
+    spec: 'Removing .start.ordinal',
+    checks: [],
+    coverage: 'none',
+    note: 'spec.ordinals.start (issue 9: --start-ordinal)',
+  },
+];
+
+/** What Ordinal checks that no upstream StatefulSet spec does (for the report's footer). */
+export const ORDINAL_ONLY: readonly { checks: readonly string[]; note: string }[] = [
+  { checks: ['STS-DNS-A', 'STS-DNS-SRV'], note: 'DNS A and SRV records through the headless Service, per pod, after recreation' },
+  { checks: ['STS-PVC-BINDING'], note: 'the same claim UID and PV after a pod is recreated' },
+  { checks: ['STS-ORDER-RECREATE'], note: 'ordered recreation after several pods die at once (burst kills)' },
+  { checks: ['STS-RECOVERY'], note: 'no pod that was not killed is replaced; recovery within a timeout, per pod' },
+];
