@@ -4,6 +4,7 @@
 // The timeline's entry types live in lib/timeline/; re-exported so existing imports keep working.
 import type { TimelineEntry, WatchedKind } from './timeline/types.ts';
 import type { StsOptions } from './workloads/sts-options.ts';
+import type { TrafficRecord, TrafficSummary } from './traffic/types.ts';
 export type {
   EntryBase,
   EventState,
@@ -229,6 +230,8 @@ export interface CheckInput {
   rounds: RoundResult[];
   /** The run's bounds that checks judge against (absent in older recordings). */
   limits?: { recoveryTimeoutMs: number };
+  /** Writes sent during chaos and what each store held after (absent in older recordings). */
+  traffic?: TrafficRecord;
 }
 
 export type CheckStatus = 'passed' | 'failed' | 'error' | 'skipped';
@@ -298,6 +301,8 @@ export interface RunResult {
    * high-resolution timestamp every second during chaos, timed on arrival on the watch.
    */
   detectionLatency?: DetectionLatency;
+  /** Traffic during chaos: lost-write accounting and availability figures (lib/traffic/). */
+  traffic?: TrafficSummary;
   summary: { passed: number; failed: number; error: number; skipped: number };
 }
 

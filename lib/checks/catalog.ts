@@ -11,6 +11,7 @@ import { pvcBinding } from './pvc-binding.ts';
 import { pvcRetention } from './pvc-retention.ts';
 import { recovery } from './recovery.ts';
 import { topologyPrimary } from './topology.ts';
+import { writesDurable } from './writes-durable.ts';
 
 export const CHECKS: readonly CheckDefinition[] = Object.freeze([
   orderCreate,
@@ -24,6 +25,7 @@ export const CHECKS: readonly CheckDefinition[] = Object.freeze([
   topologyPrimary,
   orderScaleDown,
   pvcRetention,
+  writesDurable,
 ]);
 
 /**

@@ -96,6 +96,11 @@ export const RUN_FLAGS = {
   sentinel: { type: 'string', key: 'sentinel', help: 'on | off: write a sentinel file into each pod\'s claim mount before chaos and read it back after', value: 'on', env: 'ORDINAL_SENTINEL', replay: 'changed' },
   'sentinel-path': { type: 'string', key: 'sentinelPath', help: '--target/--manifest: the claim template (by name) or a directory inside its mount where the sentinel goes', defaultText: 'the first claim\'s mount path', replay: 'changed' },
   'cluster-domain': { type: 'string', key: 'clusterDomain', help: '--target/--manifest: the cluster DNS domain, when no pod\'s /etc/resolv.conf can be read', defaultText: 'read from a pod\'s resolv.conf', replay: 'changed' },
+  traffic: {
+    type: 'string', key: 'traffic', help: 'on | off: write unique keys to every pod through its DNS name during chaos and check none acknowledged is lost (STS-WRITES-DURABLE; web; skipped for workloads without a traffic driver)',
+    value: 'on', env: 'ORDINAL_TRAFFIC', replay: 'changed',
+  },
+  'traffic-rate': { type: 'string', key: 'trafficRate', help: 'writes per second across all pods while traffic is on', value: '20', range: [1, 1000], env: 'ORDINAL_TRAFFIC_RATE', replay: 'changed' },
   'report-dir': { type: 'string', key: 'reportDir', help: 'where reports go (<dir>/<run-id>/, <dir>/latest, <dir>/index.html)', value: 'reports', env: 'ORDINAL_REPORT_DIR', replay: 'never' },
   'keep-namespace': { type: 'boolean', key: 'keepNamespace', help: 'leave the run namespace in place for debugging', replay: 'never' },
   'dry-run': { type: 'boolean', key: 'dryRun', help: 'print the namespace, objects and kill plan; create and delete nothing', replay: 'never' },
@@ -147,7 +152,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
   // Flags with a fixed default: the table's value when absent.
   const text = (
     k: 'workload' | 'replicas' | 'rounds' | 'kill-pattern' | 'image' | 'claim-size' | 'timeout' | 'dns-budget' | 'report-dir' |
-      'pod-management' | 'update-strategy' | 'partition' | 'min-ready-seconds' | 'start-ordinal' | 'pvc-retention',
+      'pod-management' | 'update-strategy' | 'partition' | 'min-ready-seconds' | 'start-ordinal' | 'pvc-retention' | 'traffic-rate',
   ): string => given(k) ?? RUN_FLAGS[k].value;
   let seed: number;
   try {
@@ -172,6 +177,8 @@ export function parseRunArgs(argv: string[]): RunArgs {
     minReadySeconds: int('min-ready-seconds', text('min-ready-seconds')),
     startOrdinal: int('start-ordinal', text('start-ordinal')),
     pvcRetention: pvcRetention(text('pvc-retention')),
+    traffic: oneOf('traffic', given('traffic') ?? RUN_FLAGS.traffic.value, ['on', 'off'] as const),
+    trafficRate: int('traffic-rate', text('traffic-rate')),
     reportDir: text('report-dir'),
     keepNamespace: values['keep-namespace'] === true,
     dryRun: values['dry-run'] === true,

@@ -95,6 +95,8 @@ export type MarkerPayload =
       unobserved?: string;
     }
   | { marker: 'after' }
+  | { marker: 'traffic-start'; driver: string; ratePerSecond: number } // the client pod's writes begin
+  | { marker: 'traffic-stop' } // the client was told to stop; its last writes finish after this
   | { marker: 'scale-down'; from: number; to: number } // replicas lowered after the after-snapshot
   | { marker: 'scale-down-complete'; aborted?: string }
   | {

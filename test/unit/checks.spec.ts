@@ -18,6 +18,7 @@ const IDS = [
   'STS-TOPOLOGY-PRIMARY',
   'STS-ORDER-SCALEDOWN',
   'STS-PVC-RETENTION',
+  'STS-WRITES-DURABLE',
 ];
 
 describe('check catalog', () => {

@@ -46,6 +46,7 @@ describe('ordinal run options: one table', () => {
       '--claim-size', '1Gi', '--timeout', '900', '--dns-server', '127.0.0.1:5353', '--dns-budget', '5',
       '--report-dir', '/tmp/r', '--keep-namespace', '--pod-management', 'Parallel', '--partition', '2', '--max-unavailable', '2',
       '--min-ready-seconds', '5', '--start-ordinal', '10', '--pvc-retention', 'whenScaled=Delete', '--sentinel', 'off',
+      '--traffic', 'off', '--traffic-rate', '7',
     ];
     const a = parseRunArgs(argv);
     const again = parseRunArgs(replayArgv(a.replay));
@@ -128,7 +129,7 @@ describe('ordinal run options: one table', () => {
       context: 'kind-x', replicas: '4', rounds: '1', seed: '9', 'kill-pattern': 'reverse', image: 'busybox:1', 'storage-class': 'fast',
       'claim-size': '128Mi', timeout: '60', 'dns-server': '127.0.0.1:53', 'dns-budget': '7', 'report-dir': '/tmp/reports', sentinel: 'off',
       'pod-management': 'Parallel', 'update-strategy': 'RollingUpdate', partition: '1', 'max-unavailable': '2', 'min-ready-seconds': '3',
-      'start-ordinal': '4', 'pvc-retention': 'whenDeleted=Delete',
+      'start-ordinal': '4', 'pvc-retention': 'whenDeleted=Delete', traffic: 'off', 'traffic-rate': '5',
     };
     for (const [flag, spec] of FLAGS) {
       if (spec.type !== 'string' || flag === 'kubeconfig' || flag === 'workload' || OWN_ONLY.includes(flag)) {
