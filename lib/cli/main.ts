@@ -16,6 +16,7 @@ import { parseRunArgs, runHelp, type RunArgs } from './args.ts';
 import { dryRunOwn } from './dry-run-own.ts';
 import { errorLine, logLine, verdictLine, warnLine } from './output.ts';
 import { reportCommand } from './report.ts';
+import { trafficCommand, verifyWritesCommand } from './traffic.ts';
 import { runNamespace } from '../names.ts';
 import { describeStsOptions, pickStsOptions } from '../workloads/sts-options.ts';
 
@@ -26,6 +27,8 @@ Commands:
   cleanup   delete namespaces left behind by earlier runs (found by label)
   checks    print the check catalog
   report    rebuild <report-dir>/index.html, the history of all runs, from their results.json
+  traffic   export-k6: write a k6 TypeScript script doing the same writes as a run's traffic
+  verify-writes  read acknowledged keys (from a k6 console log) back from the pods: 0 none lost, 1 lost
 
 Run 'ordinal <command> --help' for a command's flags.`;
 
@@ -36,6 +39,8 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'cleanup') return await cleanupCommand(rest);
     if (command === 'checks') return checksCommand();
     if (command === 'report') return await reportCommand(rest);
+    if (command === 'traffic') return trafficCommand(rest);
+    if (command === 'verify-writes') return await verifyWritesCommand(rest);
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       console.log(USAGE);
       return command === undefined ? 2 : 0;
