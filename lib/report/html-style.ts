@@ -78,6 +78,7 @@ svg .kill line{stroke:var(--kill);stroke-width:1.5}svg .kill path{fill:var(--kil
 .swatch-terminating{background:var(--terminating)}.swatch-gone{background:var(--gone);height:4px}
 .swatch-pending{background:var(--pending)}.swatch-running{background:var(--running)}.swatch-ready{background:var(--ready)}
 .swatch-kill{background:var(--kill);width:3px;height:14px}
+svg .unavail{fill:var(--kill);opacity:.7}.swatch-unavail{background:var(--kill);height:3px;opacity:.7}
 .recoveries{margin-top:8px}
 footer{margin-top:36px;color:var(--muted);font-size:12px}
 `;

@@ -1,5 +1,6 @@
 // One round as an inline SVG: a lane per ordinal, each killed pod's life drawn as
 // terminating → gone → pending → running → ready from its PodRecovery milestones.
+import type { UnavailableInterval } from '../traffic/types.ts';
 import type { PodRecovery, RoundResult, WorkloadInfo } from '../types.ts';
 import { escapeHtml } from './escape.ts';
 import { formatDuration } from './format.ts';
@@ -90,7 +91,8 @@ const BAR_H = 16;
 const AXIS_H = 34;
 const TOP = 8;
 
-export function renderTimeline(round: RoundResult, workload: WorkloadInfo): string {
+/** `unavailable`: the traffic intervals in which a pod acknowledged no write (run ms), drawn under its lane. */
+export function renderTimeline(round: RoundResult, workload: WorkloadInfo, unavailable: readonly UnavailableInterval[] = []): string {
   const lanes = lanesFor(round, workload);
   const laneData = lanes.map((lane) => ({
     lane,
@@ -114,7 +116,8 @@ export function renderTimeline(round: RoundResult, workload: WorkloadInfo): stri
     );
   }
 
-  const laneSvg = laneData.map(({ lane, segments }, i) => renderLane(lane, segments, TOP + i * LANE_H, x, round.startedAt));
+  const laneSvg = laneData.map(({ lane, segments }, i) =>
+    renderLane(lane, segments, TOP + i * LANE_H, x, round.startedAt) + refusedWrites(lane.pod, unavailable, TOP + i * LANE_H, x, round, domain));
   const label = `Round ${round.plan.round} timeline: ${lanes.length} lanes, one per ordinal`;
   return [
     `<svg class="timeline" viewBox="0 0 ${W} ${height}" width="100%" role="img" aria-label="${escapeHtml(label)}" xmlns="http://www.w3.org/2000/svg">`,
@@ -174,6 +177,21 @@ function renderLane(
   return parts.join('');
 }
 
+// A thin strip along the lane's foot, clipped to the round's axis: writes to this pod
+// went unacknowledged there (traffic during chaos), next to the kill that caused it.
+function refusedWrites(pod: string, all: readonly UnavailableInterval[], y: number, x: (ms: number) => number, round: RoundResult, domain: number): string {
+  const base = round.startedAt;
+  return all
+    .filter((u) => u.pod === pod && u.toMs > base && u.fromMs < base + domain)
+    .map((u) => {
+      const from = x(u.fromMs - base);
+      const w = Math.max(x(u.toMs - base) - from, 1.5);
+      const tip = `${pod}: writes unacknowledged for ${formatDuration(u.toMs - u.fromMs)}${u.open ? ' (until traffic stopped)' : ''}`;
+      return `<rect class="unavail" x="${from.toFixed(1)}" y="${y + LANE_H - 5}" width="${w.toFixed(1)}" height="3"><title>${escapeHtml(tip)}</title></rect>`;
+    })
+    .join('');
+}
+
 function seconds(ms: number, step: number): string {
   return `${Number((ms / 1000).toFixed(step < 1000 ? 2 : 0))} s`;
 }
@@ -190,5 +208,6 @@ export function renderLegend(): string {
     (p) => `<span class="legend-item"><span class="swatch swatch-${p}"></span>${escapeHtml(PHASE_LABELS[p])}</span>`,
   );
   items.push('<span class="legend-item"><span class="swatch swatch-kill"></span>kill</span>');
+  items.push('<span class="legend-item"><span class="swatch swatch-unavail"></span>writes unacknowledged</span>');
   return `<div class="legend">${items.join('')}</div>`;
 }
