@@ -4,7 +4,7 @@
 // it lives, how it is deployed (if at all), the guard every kill passes, and, once the
 // pods run, what the probes can do in the user's image and the cluster domain.
 import type { Cluster } from './cluster.ts';
-import { ClusterError, UsageError } from './errors.ts';
+import { ClusterError } from './errors.ts';
 import { podName } from './names.ts';
 import { clusterExec } from './probes/exec.ts';
 import { adaptToImage, clusterDomainFrom, probeImage, removeSentinel } from './probes/image.ts';
