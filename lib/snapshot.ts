@@ -5,6 +5,7 @@
 import type { Cluster } from './cluster.ts';
 import { resolveInPod } from './probes/dns-inpod.ts';
 import { settleA, settleSrv, type DnsProbe } from './probes/dns.ts';
+import { readMembership, settleMembership } from './probes/etcd.ts';
 import { clusterExec, readFileIn, type ExecFn } from './probes/exec.ts';
 import { hostnameIn, readSentinel, writeSentinel } from './probes/sentinel.ts';
 import { ordinals, podFqdn, podName, serviceSrvName, startOrdinal } from './names.ts';
@@ -90,6 +91,12 @@ export async function takeSnapshot(ctx: SnapshotContext, sentinels: 'write' | 'r
   const skippedProbes = { ...(workload.sentinelSkip ? { sentinel: workload.sentinelSkip } : {}), ...(workload.inPodSkip ? { inPod: workload.inPodSkip } : {}) };
   if (Object.keys(skippedProbes).length > 0) snap.skippedProbes = skippedProbes;
   if (workload.topology) snap.topology = await readTopology(exec, workload, pods);
+  if (workload.etcd) {
+    // Ready members first: the likeliest to answer for the cluster.
+    const askOrder = [...pods.filter((p) => p.ready), ...pods.filter((p) => !p.ready)].map((p) => p.name);
+    const port = workload.etcd.clientPort;
+    snap.membership = await settleMembership(() => readMembership(exec, askOrder, workload.container, port), ctx.dnsBudgetMs);
+  }
   return snap;
 }
 

@@ -142,6 +142,36 @@ export interface TopologyCopy {
   unobserved?: true;
 }
 
+/** One etcd member as the member list gives it; IDs are decimal strings (64-bit). */
+export interface EtcdMember {
+  id: string;
+  name: string;
+  peerURLs: string[];
+  clientURLs: string[];
+}
+
+/** A member's client URL as `endpoint health` and `endpoint status` answered for it. */
+export interface EtcdEndpoint {
+  endpoint: string;
+  healthy: boolean;
+  error?: string;
+  /** From endpoint status: the member that answered and the leader it names. */
+  memberId?: string;
+  leader?: string;
+}
+
+/** etcd's membership and health as etcdctl inside one member (askedPod) reported it. */
+export interface MembershipSnapshot {
+  askedPod?: string;
+  members: EtcdMember[];
+  endpoints: EtcdEndpoint[];
+  error?: string;
+  /** No member's etcdctl answered (exec failure): nothing is known. */
+  unobserved?: true;
+  /** Observations made until the cluster settled or the budget ran out. */
+  attempts?: number;
+}
+
 export interface Snapshot {
   t: number;
   pods: PodSnapshot[];
@@ -150,6 +180,8 @@ export interface Snapshot {
   sentinels: SentinelRecord[];
   /** Present for workloads with topology state (primary-replica). */
   topology?: TopologySnapshot;
+  /** Present for the etcd sample: its membership and health. */
+  membership?: MembershipSnapshot;
   /** Probes that could not run in this image or were turned off, each with the reason (the checks needing them are skipped). */
   skippedProbes?: { sentinel?: string; inPod?: string };
 }
@@ -205,7 +237,7 @@ export interface RoundResult {
 
 export interface WorkloadInfo {
   /** A sample, a StatefulSet already running (--target) or one deployed from a user's file (--manifest). */
-  kind: 'web' | 'primary-replica' | 'target' | 'manifest';
+  kind: 'web' | 'primary-replica' | 'etcd' | 'target' | 'manifest';
   namespace: string;
   statefulSet: string;
   service: string;

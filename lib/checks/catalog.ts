@@ -3,6 +3,7 @@
 import type { CheckDefinition, CheckInput, CheckResult } from '../types.ts';
 import { dataSentinel } from './data-sentinel.ts';
 import { dnsA, dnsSrv } from './dns.ts';
+import { etcdMembership } from './etcd-membership.ts';
 import { identity } from './identity.ts';
 import { orderCreate } from './order-create.ts';
 import { orderRecreate } from './order-recreate.ts';
@@ -23,6 +24,7 @@ export const CHECKS: readonly CheckDefinition[] = Object.freeze([
   pvcBinding,
   dataSentinel,
   topologyPrimary,
+  etcdMembership,
   orderScaleDown,
   pvcRetention,
   writesDurable,

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { KILL_PATTERN_OPTIONS, parseSeed, randomSeed, type KillPatternOption } from '../chaos/plan.ts';
 import { UsageError } from '../errors.ts';
 import { DEFAULT_IMAGE } from '../workloads/common.ts';
+import { ETCD_IMAGE, ETCD_MEMBER_COUNTS } from '../workloads/etcd.ts';
 import type { RunOptions } from '../run.ts';
 import { WORKLOAD_KINDS, type WorkloadKind } from '../workloads/index.ts';
 import {
@@ -56,7 +57,7 @@ export const RUN_FLAGS = {
     env: 'ORDINAL_KILL_PATTERN',
     replay: 'changed',
   },
-  image: { type: 'string', key: 'image', help: 'container image (air-gapped clusters: a preloaded or mirrored busybox)', value: DEFAULT_IMAGE, env: 'ORDINAL_IMAGE', replay: 'always' },
+  image: { type: 'string', key: 'image', help: `container image (air-gapped clusters: a preloaded or mirrored busybox; for --workload etcd: ${ETCD_IMAGE})`, value: DEFAULT_IMAGE, env: 'ORDINAL_IMAGE', replay: 'always' },
   'storage-class': { type: 'string', key: 'storageClass', help: 'storage class for the volume claims', defaultText: 'the cluster default', env: 'ORDINAL_STORAGE_CLASS', replay: 'changed' },
   'claim-size': { type: 'string', key: 'claimSize', help: 'size of each volume claim', value: '64Mi', env: 'ORDINAL_CLAIM_SIZE', replay: 'changed' },
   timeout: { type: 'string', key: 'timeoutSeconds', help: 'seconds each wait (rollout, each round) may take', value: '300', range: [10, 86_400], env: 'ORDINAL_TIMEOUT', replay: 'changed' },
@@ -195,6 +196,11 @@ export function parseRunArgs(argv: string[]): RunArgs {
   if (args.updateStrategy === 'OnDelete') {
     if (args.partition !== 0) throw new UsageError(`--partition applies only to --update-strategy RollingUpdate, not OnDelete (got --partition ${args.partition})`);
     if (args.maxUnavailable !== undefined) throw new UsageError('--max-unavailable applies only to --update-strategy RollingUpdate, not OnDelete');
+  }
+  // The etcd sample needs etcd in its image: its own default, unless --image names one.
+  if (args.workload === 'etcd' && given('image') === undefined) args.image = ETCD_IMAGE;
+  if (args.workload === 'etcd' && !(ETCD_MEMBER_COUNTS as readonly number[]).includes(args.replicas)) {
+    throw new UsageError(`--replicas ${args.replicas}: the etcd sample takes ${ETCD_MEMBER_COUNTS.join(', ')} members (an odd count: an even one tolerates no more failures than one member less)`);
   }
   args.sentinel = oneOf('sentinel', given('sentinel') ?? RUN_FLAGS.sentinel.value, ['on', 'off'] as const);
   bringYourOwn(args, (k) => given(k) !== undefined);

@@ -16,6 +16,7 @@ const IDS = [
   'STS-PVC-BINDING',
   'STS-DATA-SENTINEL',
   'STS-TOPOLOGY-PRIMARY',
+  'STS-ETCD-MEMBERSHIP',
   'STS-ORDER-SCALEDOWN',
   'STS-PVC-RETENTION',
   'STS-WRITES-DURABLE',
@@ -30,8 +31,8 @@ describe('check catalog', () => {
   it('passes every check on a correct run, with evidence', () => {
     const results = runChecks(buildWebInput());
     expect(results.map((r) => r.id)).to.deep.equal(IDS);
-    // The web workload has no primary/replica topology; checks-topology.spec.ts covers it.
-    for (const r of results.filter((x) => x.id !== 'STS-TOPOLOGY-PRIMARY')) {
+    // The web workload has no primary/replica topology nor etcd members; checks-topology.spec.ts and etcd.spec.ts cover them.
+    for (const r of results.filter((x) => x.id !== 'STS-TOPOLOGY-PRIMARY' && x.id !== 'STS-ETCD-MEMBERSHIP')) {
       expect(r.status, `${r.id}: ${r.message}`).to.equal('passed');
       expect(r.evidence, r.id).to.not.be.empty;
       expect(r.durationMs).to.be.a('number').and.at.least(0);

@@ -171,7 +171,7 @@ describe('ordinal run options: one table', () => {
     expect(() => parseRunArgs(['--dns-budget', '3601'])).to.throw(UsageError, '--dns-budget must be an integer from 0 to 3600');
     expect(() => parseRunArgs(['--timeout', '9'])).to.throw(UsageError, '--timeout must be an integer from 10 to 86400');
     expect(() => parseRunArgs(['--kill-pattern', 'all'])).to.throw(UsageError, '--kill-pattern must be one of sequential, burst, reverse, mixed, got "all"');
-    expect(() => parseRunArgs(['--workload', 'kafka'])).to.throw(UsageError, '--workload must be one of web, primary-replica, got "kafka"');
+    expect(() => parseRunArgs(['--workload', 'kafka'])).to.throw(UsageError, '--workload must be one of web, primary-replica, etcd, got "kafka"');
     expect(() => parseRunArgs(['--claim-size', 'lots'])).to.throw(UsageError, '--claim-size must be a positive Kubernetes quantity');
     expect(() => parseRunArgs(['--nope'])).to.throw(UsageError, "see 'ordinal run --help'");
   });
