@@ -194,7 +194,7 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
 
     let traffic: TrafficRecord = { skip: trafficSkip(opts, workload, own?.mode), writes: [], readBack: [] };
     let client: TrafficClient | undefined;
-    const driver = trafficDriverFor(workload.info, workload.dataPath);
+    const driver = trafficDriverFor(workload);
     if (traffic.skip === '' && driver) {
       client = await startTraffic(cluster, recorder, workload, driver, runId, opts.trafficRate ?? 20, opts.image, opts.timeoutSeconds * 1000, log);
     } else if (traffic.skip === '') traffic = { skip: `no traffic driver for workload ${workload.info.kind}`, writes: [], readBack: [] };

@@ -94,7 +94,7 @@ export async function verifyWritesCommand(argv: string[]): Promise<number> {
   const pods = [...new Set(acked.map((a) => a.store))].sort();
   const driver = webDriver('/usr/share/nginx/html');
   const exec = clusterExec(cluster, ns, Date.now() + 60_000);
-  const readBack = await driver.readBack(exec, { kind: 'web', namespace: ns, statefulSet: 'web', service: 'nginx', replicas: pods.length, claimTemplates: ['www'], clusterDomain: 'cluster.local', portName: 'web', podManagementPolicy: 'OrderedReady' }, 'web', pods);
+  const readBack = await driver.readBack(exec, { kind: 'web', namespace: ns, statefulSet: 'web', service: 'nginx', replicas: pods.length, claimTemplates: ['www'], clusterDomain: 'cluster.local', portName: 'web', podManagementPolicy: 'OrderedReady' }, 'web', pods, '');
   const writes: WriteRecord[] = acked.map((a) => ({ pod: a.store, key: a.key, store: a.store, sentMs: 0, outcome: 'acked' }));
   const c = classifyWrites(writes, readBack);
   for (const r of c.unread) console.log(`UNREAD  ${r.pod}: ${r.error ?? 'no keys'}`);

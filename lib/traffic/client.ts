@@ -100,7 +100,7 @@ export async function startTraffic(
     async readBack(record: TrafficRecord): Promise<TrafficRecord> {
       if (record.error !== undefined) return record;
       const exec = clusterExec(cluster, ns, Date.now() + timeoutMs);
-      return { ...record, readBack: await driver.readBack(exec, w.info, w.container, pods) };
+      return { ...record, readBack: await driver.readBack(exec, w.info, w.container, pods, prefix) };
     },
     async stop(): Promise<TrafficRecord> {
       const base = { driver: driver.name, ratePerSecond, startedMs: start.t, writes: [] as WriteRecord[], readBack: [] };

@@ -4,6 +4,7 @@
 // driver runs without traffic (STS-WRITES-DURABLE skipped, with the reason).
 import type { ExecFn } from '../probes/exec.ts';
 import type { WorkloadInfo } from '../types.ts';
+import type { Workload } from '../workloads/common.ts';
 import type { ReadBack } from './types.ts';
 
 export interface TrafficDriver {
@@ -17,8 +18,8 @@ export interface TrafficDriver {
   writeSnippet(w: WorkloadInfo): string;
   /** Where a write to `pod` must be found afterwards (the pod's volume, or the whole cluster). */
   store(pod: string): string;
-  /** Every key each store holds, read through `pods` (never throws: a failed read is a ReadBack with error). */
-  readBack(exec: ExecFn, w: WorkloadInfo, container: string, pods: readonly string[]): Promise<ReadBack[]>;
+  /** Every key starting with `prefix` each store holds, read through `pods` (never throws: a failed read is a ReadBack with error). */
+  readBack(exec: ExecFn, w: WorkloadInfo, container: string, pods: readonly string[], prefix: string): Promise<ReadBack[]>;
 }
 
 export const WEB_KEYS_FILE = 'ordinal-keys';
@@ -56,9 +57,39 @@ export function webDriver(dataPath: string): TrafficDriver {
   };
 }
 
-/** The driver for a workload kind, or undefined (no traffic for it). */
-export function trafficDriverFor(w: WorkloadInfo, dataPath: string): TrafficDriver | undefined {
-  if (w.kind === 'web') return webDriver(dataPath);
-  // etcd: the `etcd` branch adds the sample; its driver puts through the client port 2379 here.
+const CTL = 'etcdctl --dial-timeout=1s --command-timeout=1s';
+
+/**
+ * `etcd`: a put through the client port of the member named "$fqdn" (etcdctl resolves
+ * the name itself; Go's resolver reads /etc/resolv.conf). A put is acknowledged only once
+ * the cluster committed it, so every acknowledged key must be in the cluster afterwards,
+ * whichever member took it: one store, `etcd`, read back with a linearizable get.
+ */
+export function etcdDriver(clientPort: number): TrafficDriver {
+  return {
+    name: 'etcd',
+    clientImage: (image) => image,
+    writeSnippet: () => `out=$(timeout 3 ${CTL} --endpoints "http://$fqdn:${clientPort}" put "$k" 1 2>&1); [ "$out" = OK ] || { echo "$out"; false; }`,
+    store: () => 'etcd',
+    async readBack(exec, _w, container, pods, prefix) {
+      const tried: string[] = [];
+      for (const pod of pods) {
+        try {
+          const r = await exec(pod, container, ['etcdctl', '--dial-timeout=3s', '--command-timeout=10s', `--endpoints=http://127.0.0.1:${clientPort}`, 'get', '--prefix', '--keys-only', prefix]);
+          if (r.exitCode === 0) return [{ store: 'etcd', pod, keys: r.stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '') }];
+          tried.push(`${pod}: exited ${r.exitCode}: ${r.stderr.trim().slice(0, 160)}`);
+        } catch (err) {
+          tried.push(`${pod}: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+      return [{ store: 'etcd', pod: pods.join(','), error: `no member answered a linearizable get (${tried.join('; ') || 'no pods'})`, unobserved: true }];
+    },
+  };
+}
+
+/** The driver for a workload, or undefined (no traffic for it). */
+export function trafficDriverFor(w: Workload): TrafficDriver | undefined {
+  if (w.info.kind === 'web') return webDriver(w.dataPath);
+  if (w.info.kind === 'etcd' && w.etcd) return etcdDriver(w.etcd.clientPort);
   return undefined;
 }

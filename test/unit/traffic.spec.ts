@@ -4,6 +4,8 @@ import { writesDurable } from '../../lib/checks/writes-durable.ts';
 import { summarizeTraffic, unavailableIntervals } from '../../lib/traffic/availability.ts';
 import { classifyWrites } from '../../lib/traffic/classify.ts';
 import { parseClientLog } from '../../lib/traffic/client.ts';
+import { etcdDriver, webDriver } from '../../lib/traffic/driver.ts';
+import type { ExecFn } from '../../lib/probes/exec.ts';
 import type { ReadBack, TrafficRecord, WriteRecord } from '../../lib/traffic/types.ts';
 import type { RoundResult } from '../../lib/types.ts';
 import { buildWebInput } from './helpers/timeline-builder.ts';
@@ -99,5 +101,36 @@ describe('traffic: the client log', () => {
       { pod: 'web-1', key: 'run1-web-1-2', store: 'web-1', sentMs: 1300, outcome: 'unknown' },
     ]);
     expect(parseClientLog(log.replace(/.*START run1\n/, ''), 'run1', (pod) => pod, (x) => x).error).to.include('does not begin with START');
+  });
+});
+
+describe('traffic: drivers', () => {
+  const info = buildWebInput().workload;
+
+  it('etcd: one store for the cluster, read from the first member that answers a linearizable get', async () => {
+    const calls: string[] = [];
+    const exec: ExecFn = async (pod, _c, cmd) => {
+      calls.push(`${pod}: ${cmd.join(' ')}`);
+      if (pod === 'etcd-0') return { stdout: '', stderr: 'context deadline exceeded', exitCode: 1 };
+      return { stdout: 'run-etcd-0-1\n\nrun-etcd-2-1\n\n', stderr: '', exitCode: 0 };
+    };
+    const d = etcdDriver(2379);
+    const rb = await d.readBack(exec, info, 'etcd', ['etcd-0', 'etcd-1', 'etcd-2'], 'run');
+    expect(rb).to.deep.equal([{ store: 'etcd', pod: 'etcd-1', keys: ['run-etcd-0-1', 'run-etcd-2-1'] }]);
+    expect(calls[1]).to.include('get --prefix --keys-only run');
+    // A put acknowledged by etcd-0 is found whichever member is read.
+    const writes: WriteRecord[] = [
+      { pod: 'etcd-0', key: 'run-etcd-0-1', store: d.store('etcd-0'), sentMs: 1, outcome: 'acked' },
+      { pod: 'etcd-2', key: 'run-etcd-2-2', store: d.store('etcd-2'), sentMs: 2, outcome: 'acked' },
+    ];
+    expect(classifyWrites(writes, rb).keys.map((k) => k.class)).to.deep.equal(['ok', 'lost']);
+  });
+
+  it('etcd: no member answering is an unobserved read, and web: a missing key file is an empty store', async () => {
+    const down: ExecFn = async () => { throw new Error('exec: connection refused'); };
+    const [rb] = await etcdDriver(2379).readBack(down, info, 'etcd', ['etcd-0'], 'run');
+    expect(rb).to.deep.include({ store: 'etcd', unobserved: true });
+    const none: ExecFn = async () => ({ stdout: '', stderr: '', exitCode: 0 });
+    expect(await webDriver('/d').readBack(none, info, 'web', ['web-0'], 'run')).to.deep.equal([{ store: 'web-0', pod: 'web-0', keys: [] }]);
   });
 });
