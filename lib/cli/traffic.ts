@@ -7,6 +7,7 @@ import { UsageError } from '../errors.ts';
 import { classifyWrites } from '../traffic/classify.ts';
 import { k6Script, parseAcked } from '../traffic/k6.ts';
 import type { WriteRecord } from '../traffic/types.ts';
+import type { WorkloadInfo } from '../types.ts';
 import { newRunId } from '../run-id.ts';
 
 const flags = (names: string[]): Record<string, { type: 'string' | 'boolean' }> => ({
@@ -29,7 +30,7 @@ function intIn(name: string, v: string | boolean | undefined, dflt: number, min:
   return n;
 }
 
-const SAMPLES = { web: { statefulSet: 'web', service: 'nginx' }, etcd: { statefulSet: 'etcd', service: 'etcd' } } as const;
+const SAMPLES = { web: { statefulSet: 'web', service: 'nginx', container: 'web' }, etcd: { statefulSet: 'etcd', service: 'etcd', container: 'etcd' } } as const;
 
 export function trafficCommand(argv: string[]): number {
   const [sub, ...rest] = argv;
@@ -66,19 +67,33 @@ export function trafficCommand(argv: string[]): number {
   return 0;
 }
 
+/** The longest prefix every acknowledged key shares: what an etcd read-back asks for. */
+function commonPrefix(keys: readonly string[]): string {
+  let p = keys[0] ?? '';
+  for (const k of keys) while (!k.startsWith(p)) p = p.slice(0, -1);
+  return p;
+}
+
 export async function verifyWritesCommand(argv: string[]): Promise<number> {
-  const help = 'Usage: ordinal verify-writes --acked <file> (--namespace <ns> | --target <ns>/<statefulset>) [--workload web] [--kubeconfig path] [--context name]';
-  const v = parse(argv, flags(['acked', 'namespace', 'target', 'workload', 'kubeconfig', 'context']), 'verify-writes');
+  const help = [
+    'Usage: ordinal verify-writes --acked <file> (--namespace <ns> | --target <ns>/<statefulset>) [--workload web|etcd] [--statefulset name] [--kubeconfig path] [--context name]',
+    '',
+    'Reads the keys listed as "ACK <store> <key>" (a k6 console log from `ordinal traffic export-k6`) back from the pods',
+    'and classifies them like STS-WRITES-DURABLE. Exit codes: 0 none lost, 1 lost, 2 bad input or a store that could not be read.',
+  ].join('\n');
+  const v = parse(argv, flags(['acked', 'namespace', 'target', 'workload', 'statefulset', 'kubeconfig', 'context']), 'verify-writes');
   if (v.help) {
     console.log(help);
     return 0;
   }
   if (typeof v.acked !== 'string') throw new UsageError(`--acked <file> is required\n${help}`);
-  const ns = typeof v.target === 'string' ? v.target.split('/')[0] : v.namespace;
+  const [targetNs, targetSts] = typeof v.target === 'string' ? v.target.split('/') : [];
+  if (typeof v.target === 'string' && (!targetNs || !targetSts)) throw new UsageError(`--target must be <namespace>/<statefulset>, got "${v.target}"`);
+  const ns = targetNs ?? v.namespace;
   if (typeof ns !== 'string' || ns === '') throw new UsageError(`--namespace or --target is required\n${help}`);
   const workload = v.workload ?? 'web';
-  // etcd: its driver (and read-back) arrives with the etcd sample; until then say so.
-  if (workload !== 'web') throw new UsageError(`verify-writes reads back only --workload web so far, got "${String(workload)}"`);
+  if (workload !== 'web' && workload !== 'etcd') throw new UsageError(`--workload must be web or etcd, got "${String(workload)}"`);
+  const sts = targetSts ?? (typeof v.statefulset === 'string' ? v.statefulset : SAMPLES[workload].statefulSet);
   let text: string;
   try {
     text = readFileSync(v.acked, 'utf8');
@@ -89,19 +104,29 @@ export async function verifyWritesCommand(argv: string[]): Promise<number> {
   if (acked.length === 0) throw new UsageError(`${v.acked} holds no "ACK <store> <key>" lines`);
   const { connect } = await import('../cluster.ts');
   const { clusterExec } = await import('../probes/exec.ts');
-  const { webDriver } = await import('../traffic/driver.ts');
+  const { etcdDriver, webDriver } = await import('../traffic/driver.ts');
   const cluster = await connect({ ...(typeof v.kubeconfig === 'string' ? { kubeconfig: v.kubeconfig } : {}), ...(typeof v.context === 'string' ? { context: v.context } : {}), startLocal: false });
-  const pods = [...new Set(acked.map((a) => a.store))].sort();
-  const driver = webDriver('/usr/share/nginx/html');
+  let pods = [...new Set(acked.map((a) => a.store))].sort();
+  if (workload === 'etcd') {
+    // One store for the whole cluster: ask its members, found from the StatefulSet.
+    const set = await cluster.apps.readNamespacedStatefulSet({ name: sts, namespace: ns });
+    const start = set.spec?.ordinals?.start ?? 0;
+    pods = Array.from({ length: set.spec?.replicas ?? 0 }, (_, i) => `${sts}-${start + i}`);
+  }
+  const driver = workload === 'etcd' ? etcdDriver(2379) : webDriver('/usr/share/nginx/html');
   const exec = clusterExec(cluster, ns, Date.now() + 60_000);
-  const readBack = await driver.readBack(exec, { kind: 'web', namespace: ns, statefulSet: 'web', service: 'nginx', replicas: pods.length, claimTemplates: ['www'], clusterDomain: 'cluster.local', portName: 'web', podManagementPolicy: 'OrderedReady' }, 'web', pods, '');
+  const info: WorkloadInfo = {
+    kind: workload, namespace: ns, statefulSet: sts, service: SAMPLES[workload].service, replicas: pods.length, claimTemplates: [],
+    clusterDomain: 'cluster.local', portName: '', podManagementPolicy: 'OrderedReady',
+  };
+  const readBack = await driver.readBack(exec, info, SAMPLES[workload].container, pods, commonPrefix(acked.map((a) => a.key)));
   const writes: WriteRecord[] = acked.map((a) => ({ pod: a.store, key: a.key, store: a.store, sentMs: 0, outcome: 'acked' }));
   const c = classifyWrites(writes, readBack);
   for (const r of c.unread) console.log(`UNREAD  ${r.pod}: ${r.error ?? 'no keys'}`);
-  for (const pod of pods) {
-    const lost = c.keys.filter((k) => k.pod === pod && k.class === 'lost');
-    const ok = c.keys.filter((k) => k.pod === pod && k.class === 'ok').length;
-    console.log(`${lost.length > 0 ? 'LOST   ' : 'OK     '} ${pod}: ${ok} acknowledged keys present, ${lost.length} missing${lost.length ? `: ${lost.slice(0, 10).map((k) => k.key).join(', ')}${lost.length > 10 ? ' …' : ''}` : ''}`);
+  for (const store of [...new Set(acked.map((a) => a.store))].sort()) {
+    const lost = c.keys.filter((k) => k.store === store && k.class === 'lost');
+    const ok = c.keys.filter((k) => k.store === store && k.class === 'ok').length;
+    console.log(`${lost.length > 0 ? 'LOST   ' : 'OK     '} ${store}: ${ok} acknowledged keys present, ${lost.length} missing${lost.length ? `: ${lost.slice(0, 10).map((k) => k.key).join(', ')}${lost.length > 10 ? ' …' : ''}` : ''}`);
   }
   const prefixes = new Set(acked.map((a) => a.key.replace(/-\d+$/, '')));
   const extra = c.unexpected.filter((u) => prefixes.has(u.key.replace(/-\d+$/, ''))).length;
