@@ -17,6 +17,7 @@ import { dryRunOwn } from './dry-run-own.ts';
 import { errorLine, logLine, verdictLine, warnLine } from './output.ts';
 import { reportCommand } from './report.ts';
 import { trafficCommand, verifyWritesCommand } from './traffic.ts';
+import { trafficDriverFor } from '../traffic/driver.ts';
 import { runNamespace } from '../names.ts';
 import { describeStsOptions, pickStsOptions } from '../workloads/sts-options.ts';
 
@@ -88,6 +89,10 @@ function dryRun(a: RunArgs): number {
   console.log(`# dry run: nothing is created or deleted\n# namespace: ${namespace} (labelled ordinal.dev/run-id=${runId})\n# seed: ${a.seed}\n# replay: ${a.replay}`);
   console.log(`# StatefulSet options: ${describeStsOptions(pickStsOptions(a))}`);
   if (a.maxUnavailable !== undefined) console.log('# --max-unavailable: a real run first checks (dry-run create) that the cluster keeps it, and leaves it out with the reason otherwise');
+  const driver = trafficDriverFor(w);
+  console.log(a.traffic === 'off' ? '# traffic: off (--traffic off): STS-WRITES-DURABLE will be skipped'
+    : driver ? `# traffic: pod ordinal-traffic writes ${a.trafficRate ?? 20}/s across the pods by their DNS names during chaos (${driver.name} driver)`
+    : `# traffic: none, no traffic driver for ${a.workload}: STS-WRITES-DURABLE will be skipped`);
   if (a.podManagementPolicy === 'Parallel') console.log('# Parallel: STS-ORDER-CREATE, STS-ORDER-RECREATE and STS-ORDER-SCALEDOWN will be skipped');
   for (const o of w.objects) console.log(`---\n${JSON.stringify(o, null, 2)}`);
   console.log('---\n# kill plan');
