@@ -24,10 +24,8 @@ import { deployWorkload, scaleDown, waitConverged, waitRollout } from './rollout
 import { buildWorkload, type WorkloadKind } from './workloads/index.ts';
 import { podName, runNamespace } from './names.ts';
 import { adaptProbes, prepareOwn, removeSentinels } from './adopt.ts';
-import { startTraffic, type TrafficClient } from './traffic/client.ts';
-import { trafficDriverFor } from './traffic/driver.ts';
+import { logTraffic, openTraffic } from './traffic/session.ts';
 import { summarizeTraffic } from './traffic/availability.ts';
-import type { TrafficRecord } from './traffic/types.ts';
 
 /** The StatefulSet spec options (--pod-management, --start-ordinal, …) are fields of their own. */
 export interface RunOptions extends StsOptions {
@@ -192,13 +190,8 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
     log(`baseline: ${baseline.pods.length} pods, ${baseline.sentinels.length} sentinels written and synced`);
     await hook('after-baseline');
 
-    let traffic: TrafficRecord = { skip: trafficSkip(opts, workload, own?.mode), writes: [], readBack: [] };
-    let client: TrafficClient | undefined;
-    const driver = trafficDriverFor(workload);
-    if (traffic.skip === '' && driver) {
-      client = await startTraffic(cluster, recorder, workload, driver, runId, opts.trafficRate ?? 20, opts.image, opts.timeoutSeconds * 1000, log);
-    } else if (traffic.skip === '') traffic = { skip: `no traffic driver for workload ${workload.info.kind}`, writes: [], readBack: [] };
-    if (traffic.skip) log(`traffic: none (${traffic.skip})`);
+    // Writes to every pod from the first round's start until the after-snapshot (lib/traffic/).
+    const traffic = await openTraffic(cluster, recorder, workload, runId, opts, own?.mode, log);
 
     canary?.start();
     for (const p of plan) {
@@ -208,12 +201,12 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
       if (!r.converged) break;
     }
 
-    if (client) traffic = await client.stop();
+    await traffic.stop();
     await hook('before-after-snapshot');
     canary?.stop();
     recorder.mark({ marker: 'after' });
     const after = await takeSnapshot(snapCtx, 'read');
-    if (client) traffic = await client.readBack(traffic);
+    const written = await traffic.finish();
     let scaled = false;
     if (target) log('scale-down skipped: a --target run never scales the StatefulSet');
     else if (replicas >= 2 && rounds.every((r) => r.converged)) {
@@ -237,11 +230,11 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
       await hook('statefulset-deleted');
     }
     const input: CheckInput = {
-      workload: workload.info, timeline: recorder.timeline, baseline, after, rounds, limits: { recoveryTimeoutMs: opts.timeoutSeconds * 1000 }, traffic,
+      workload: workload.info, timeline: recorder.timeline, baseline, after, rounds, limits: { recoveryTimeoutMs: opts.timeoutSeconds * 1000 }, traffic: written,
     };
     const checks = runChecks(input);
     const result = observed(assemble(base, checks, rounds), recorder, log);
-    result.traffic = summarizeTraffic(traffic, rounds);
+    result.traffic = summarizeTraffic(written, rounds);
     logTraffic(result.traffic, log);
     return { result, input };
   } catch (err) {
@@ -314,23 +307,6 @@ async function chaosRound(
     .join(', ');
   opts.log(`round ${p.round}/${opts.rounds} (${p.pattern}): killed ${p.kills.map((k) => `${k.pod} (${k.action})`).join(', ')}; ready again: ${times}`);
   return { plan: p, startedAt: start.t, endedAt: end.t, converged, recoveries };
-}
-
-/** Why a run sends no traffic, or '' when it may (a driver for the workload is still needed). */
-function trafficSkip(opts: RunOptions, w: Workload, own: string | undefined): string {
-  if (opts.traffic === 'off') return 'traffic is off (--traffic off)';
-  if (own === 'target') return 'a --target run writes nothing into the application';
-  if (own !== undefined) return 'no traffic driver for a --manifest workload';
-  return w.info.replicas === 0 ? 'no pods to write to' : '';
-}
-
-function logTraffic(t: NonNullable<RunResult['traffic']>, log: (line: string) => void): void {
-  if (t.skip !== undefined) return;
-  const c = t.counts;
-  const a = t.availability;
-  const pct = (f: number | undefined): string => (f === undefined ? 'n/a' : `${(f * 100).toFixed(1)}%`);
-  log(`traffic: ${c.sent} writes, ${c.acked} acknowledged (${pct(a.overall.fraction)}), ${c.lost} lost, ${c.indeterminate} indeterminate, ${c.failedWrites} failed${t.error ? `; ${t.error}` : ''}`);
-  log(`traffic: longest unavailable interval per round: ${a.rounds.map((r) => `${r.round}: ${(r.longestUnavailableMs / 1000).toFixed(1)}s${r.pod ? ` (${r.pod})` : ''}`).join(', ') || 'no rounds'}`);
 }
 
 /** Adds what the run learned about its own observation: watch gaps and the canary's detection latency. */
