@@ -53,6 +53,20 @@ export function perSecond(writes: readonly WriteRecord[], startedMs: number): { 
   return buckets;
 }
 
+/**
+ * A round's longest unavailable interval: the longest part of any interval inside the
+ * round (the last round runs until traffic stopped), so a pod down across several rounds
+ * counts in each of them for the time it was down there.
+ */
+function longestIn(intervals: readonly UnavailableInterval[], round: number, from: number, to: number): { round: number; longestUnavailableMs: number; pod?: string } {
+  let best: { ms: number; pod?: string } = { ms: 0 };
+  for (const u of intervals) {
+    const ms = Math.min(u.toMs, to) - Math.max(u.fromMs, from);
+    if (ms > best.ms) best = { ms, pod: u.pod };
+  }
+  return { round, longestUnavailableMs: best.ms, ...(best.pod ? { pod: best.pod } : {}) };
+}
+
 /** The accounting and the availability figures of one run's traffic, for results.json and the reports. */
 export function summarizeTraffic(t: TrafficRecord, rounds: readonly RoundResult[]): TrafficSummary {
   const c = classifyWrites(t.writes, t.readBack);
@@ -76,11 +90,7 @@ export function summarizeTraffic(t: TrafficRecord, rounds: readonly RoundResult[
       overall: ratio('all', t.writes),
       perPod: pods.map((p) => ratio(p, t.writes.filter((w) => w.pod === p))),
       perSecond: t.writes.length > 0 ? perSecond(t.writes, started) : [],
-      rounds: rounds.map((r) => {
-        const mine = intervals.filter((i) => i.round === r.plan.round);
-        const longest = mine.reduce<UnavailableInterval | undefined>((a, i) => (!a || i.toMs - i.fromMs > a.toMs - a.fromMs ? i : a), undefined);
-        return { round: r.plan.round, longestUnavailableMs: longest ? longest.toMs - longest.fromMs : 0, ...(longest ? { pod: longest.pod } : {}) };
-      }),
+      rounds: rounds.map((r, i) => longestIn(intervals, r.plan.round, r.startedAt, i === rounds.length - 1 ? Math.max(r.endedAt, stopped) : r.endedAt)),
       intervals,
     },
   };

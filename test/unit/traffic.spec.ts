@@ -78,6 +78,13 @@ describe('traffic: availability', () => {
     expect(s.availability.rounds).to.deep.equal([{ round: 1, longestUnavailableMs: 300, pod: 'web-0' }, { round: 2, longestUnavailableMs: 1200, pod: 'web-1' }]);
     expect(s.counts.lost).to.equal(0);
   });
+
+  it('a pod down across rounds counts in each round for the part inside it', () => {
+    const writes = [w('web-1', 1, 'acked', 100), w('web-1', 2, 'failed', 600), w('web-1', 3, 'failed', 1500), w('web-1', 4, 'acked', 2500)];
+    const s = summarizeTraffic({ driver: 'web', startedMs: 0, stoppedMs: 3500, writes, readBack: [held('web-1', 1, 4)] }, rounds);
+    expect(s.availability.intervals).to.deep.equal([{ pod: 'web-1', fromMs: 600, toMs: 2500, round: 1 }]);
+    expect(s.availability.rounds).to.deep.equal([{ round: 1, longestUnavailableMs: 400, pod: 'web-1' }, { round: 2, longestUnavailableMs: 1500, pod: 'web-1' }]);
+  });
 });
 
 describe('traffic: the client log', () => {
