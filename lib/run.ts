@@ -26,6 +26,8 @@ import { podName, runNamespace } from './names.ts';
 import { adaptProbes, prepareOwn, removeSentinels } from './adopt.ts';
 import { recoveryByDisruption } from './report/stats.ts';
 import { volumeBehaviour } from './timeline/volumes.ts';
+import { logTraffic, openTraffic } from './traffic/session.ts';
+import { summarizeTraffic } from './traffic/availability.ts';
 
 /** The StatefulSet spec options (--pod-management, --start-ordinal, …) are fields of their own. */
 export interface RunOptions extends StsOptions {
@@ -60,6 +62,10 @@ export interface RunOptions extends StsOptions {
   manifest?: string;
   /** `off`: no sentinel file is written into the volumes (STS-DATA-SENTINEL skipped). */
   sentinel?: 'on' | 'off';
+  /** `on` (default): traffic during chaos for workloads with a driver (lib/traffic/); `off`: none. */
+  traffic?: 'on' | 'off';
+  /** Writes per second across all pods. */
+  trafficRate?: number;
   /** --target/--manifest: the claim (or a directory in its mount) that holds the sentinel. */
   sentinelPath?: string;
   /** --target/--manifest: overrides the domain read from a pod's resolv.conf. */
@@ -201,6 +207,9 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
     log(`baseline: ${baseline.pods.length} pods, ${baseline.sentinels.length} sentinels written and synced`);
     await hook('after-baseline');
 
+    // Writes to every pod from the first round's start until the after-snapshot (lib/traffic/).
+    const traffic = await openTraffic(cluster, recorder, workload, runId, opts, own?.mode, log);
+
     canary?.start();
     const roundCtx = {
       cluster, recorder, workload, revision, timeoutSeconds: opts.timeoutSeconds, totalRounds: opts.rounds, log, hook,
@@ -213,10 +222,12 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
       if (!r.converged) break;
     }
 
+    await traffic.stop();
     await hook('before-after-snapshot');
     canary?.stop();
     recorder.mark({ marker: 'after' });
     const after = await takeSnapshot(snapCtx, 'read');
+    const written = await traffic.finish();
     let scaled = false;
     if (target) log('scale-down skipped: a --target run never scales the StatefulSet');
     else if (replicas >= 2 && rounds.every((r) => r.converged)) {
@@ -240,10 +251,13 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
       await hook('statefulset-deleted');
     }
     const input: CheckInput = {
-      workload: workload.info, timeline: recorder.timeline, baseline, after, rounds, limits: { recoveryTimeoutMs: opts.timeoutSeconds * 1000 },
+      workload: workload.info, timeline: recorder.timeline, baseline, after, rounds, limits: { recoveryTimeoutMs: opts.timeoutSeconds * 1000 }, traffic: written,
     };
     const checks = runChecks(input);
-    return { result: observed(assemble(base, checks, rounds), recorder, log), input };
+    const result = observed(assemble(base, checks, rounds), recorder, log);
+    result.traffic = summarizeTraffic(written, rounds);
+    logTraffic(result.traffic, log);
+    return { result, input };
   } catch (err) {
     const detail = err instanceof ClusterError ? err.detail : undefined;
     log(`run failed: ${describeError(err)}${detail ? `\n${detail}` : ''}`);

@@ -5,6 +5,7 @@
 import type { Cluster } from './cluster.ts';
 import { resolveInPod } from './probes/dns-inpod.ts';
 import { settleA, settleSrv, type DnsProbe } from './probes/dns.ts';
+import { readMembership, settleMembership } from './probes/etcd.ts';
 import { clusterExec, readFileIn, type ExecFn } from './probes/exec.ts';
 import { readHeartbeats } from './probes/heartbeat.ts';
 import { hostnameIn, readSentinel, writeSentinel } from './probes/sentinel.ts';
@@ -96,6 +97,12 @@ export async function takeSnapshot(ctx: SnapshotContext, sentinels: 'write' | 'r
   if (sentinels === 'read' && path !== undefined) {
     snap.heartbeats = [];
     for (const p of pods) snap.heartbeats.push(await readHeartbeats(exec, p.name, workload.container, path));
+  }
+  if (workload.etcd) {
+    // Ready members first: the likeliest to answer for the cluster.
+    const askOrder = [...pods.filter((p) => p.ready), ...pods.filter((p) => !p.ready)].map((p) => p.name);
+    const port = workload.etcd.clientPort;
+    snap.membership = await settleMembership(() => readMembership(exec, askOrder, workload.container, port), ctx.dnsBudgetMs);
   }
   return snap;
 }

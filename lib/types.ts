@@ -4,6 +4,7 @@
 // The timeline's entry types live in lib/timeline/; re-exported so existing imports keep working.
 import type { TimelineEntry, WatchedKind } from './timeline/types.ts';
 import type { StsOptions } from './workloads/sts-options.ts';
+import type { TrafficRecord, TrafficSummary } from './traffic/types.ts';
 export type {
   EntryBase,
   EventState,
@@ -171,6 +172,36 @@ export interface HeartbeatRecord {
   unobserved?: true;
 }
 
+/** One etcd member as the member list gives it; IDs are decimal strings (64-bit). */
+export interface EtcdMember {
+  id: string;
+  name: string;
+  peerURLs: string[];
+  clientURLs: string[];
+}
+
+/** A member's client URL as `endpoint health` and `endpoint status` answered for it. */
+export interface EtcdEndpoint {
+  endpoint: string;
+  healthy: boolean;
+  error?: string;
+  /** From endpoint status: the member that answered and the leader it names. */
+  memberId?: string;
+  leader?: string;
+}
+
+/** etcd's membership and health as etcdctl inside one member (askedPod) reported it. */
+export interface MembershipSnapshot {
+  askedPod?: string;
+  members: EtcdMember[];
+  endpoints: EtcdEndpoint[];
+  error?: string;
+  /** No member's etcdctl answered (exec failure): nothing is known. */
+  unobserved?: true;
+  /** Observations made until the cluster settled or the budget ran out. */
+  attempts?: number;
+}
+
 export interface Snapshot {
   t: number;
   pods: PodSnapshot[];
@@ -181,6 +212,8 @@ export interface Snapshot {
   heartbeats?: HeartbeatRecord[];
   /** Present for workloads with topology state (primary-replica). */
   topology?: TopologySnapshot;
+  /** Present for the etcd sample: its membership and health. */
+  membership?: MembershipSnapshot;
   /** Probes that could not run in this image or were turned off, each with the reason (the checks needing them are skipped). */
   skippedProbes?: { sentinel?: string; inPod?: string };
 }
@@ -258,7 +291,7 @@ export interface RoundResult {
 
 export interface WorkloadInfo {
   /** A sample, a StatefulSet already running (--target) or one deployed from a user's file (--manifest). */
-  kind: 'web' | 'primary-replica' | 'target' | 'manifest';
+  kind: 'web' | 'primary-replica' | 'etcd' | 'target' | 'manifest';
   namespace: string;
   statefulSet: string;
   service: string;
@@ -292,6 +325,8 @@ export interface CheckInput {
   rounds: RoundResult[];
   /** The run's bounds that checks judge against (absent in older recordings). */
   limits?: { recoveryTimeoutMs: number };
+  /** Writes sent during chaos and what each store held after (absent in older recordings). */
+  traffic?: TrafficRecord;
 }
 
 export type CheckStatus = 'passed' | 'failed' | 'error' | 'skipped';
@@ -378,6 +413,8 @@ export interface RunResult {
   detectionLatency?: DetectionLatency;
   /** Kill → Ready per disruption kind, from `rounds` (absent in older results and runs without rounds). */
   recoveryByDisruption?: DisruptionRecovery[];
+  /** Traffic during chaos: lost-write accounting and availability figures (lib/traffic/). */
+  traffic?: TrafficSummary;
   summary: { passed: number; failed: number; error: number; skipped: number };
 }
 

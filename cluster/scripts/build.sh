@@ -47,9 +47,21 @@ build_coredns() {
   rm -rf "$out"; mv "$out.tmp" "$out"
 }
 
+build_etcdctl() {
+  if [ -x "$ETCDCTL_BIN/etcdctl" ]; then log "etcdctl v$ETCD_VERSION: cached"; return; fi
+  cd "$CLUSTER_DIR/go/etcdctl"
+  grep -qE "go.etcd.io/etcd/etcdctl/v3 v${ETCD_VERSION}( |\$)" go.mod ||
+    die "cluster/go/etcdctl/go.mod does not pin etcdctl v$ETCD_VERSION (the etcd of cluster/go/k8s/go.mod)"
+  log "building etcdctl v$ETCD_VERSION"
+  mkdir -p "$ETCDCTL_BIN.tmp"
+  CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$ETCDCTL_BIN.tmp/etcdctl" go.etcd.io/etcd/etcdctl/v3
+  rm -rf "$ETCDCTL_BIN"; mv "$ETCDCTL_BIN.tmp" "$ETCDCTL_BIN"
+}
+
 case "${1:-all}" in
   k8s) build_k8s ;;
   coredns) build_coredns ;;
-  all) build_k8s; build_coredns ;;
-  *) die "usage: build.sh [k8s|coredns|all]" ;;
+  etcdctl) build_etcdctl ;;
+  all) build_k8s; build_coredns; build_etcdctl ;;
+  *) die "usage: build.sh [k8s|coredns|etcdctl|all]" ;;
 esac

@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
-# Builds the three images the cluster needs (pause, busybox, coredns) from Debian's
+# Builds the images the cluster needs (pause, busybox, coredns, etcd) from Debian's
 # packages and our own binaries, as docker-archive tarballs cached by content key,
 # and imports them into the cluster's containerd. No registry is ever contacted.
 source "$(dirname "$0")/lib.sh"
 source "$CLUSTER_DIR/scripts/oci.sh"
 
 fill_pause() { cp "$PAUSE_BIN" "$1/pause"; }
+# Upstream's etcd image holds etcd, etcdctl and etcdutl in /usr/local/bin and a shell; ours
+# holds the cluster's own etcd, etcdctl and a static busybox (sh for the probes, rm, ls).
+fill_etcd() {
+  fill_busybox "$1"
+  mkdir -p "$1/usr/local/bin" "$1/var/lib/etcd"
+  cp "$K8S_BIN/etcd" "$ETCDCTL_BIN/etcdctl" "$1/usr/local/bin/"
+}
 fill_coredns() { cp "$ORDINAL_CACHE/bin/$(coredns_key)/coredns" "$1/coredns"; }
 
 build_all() {
@@ -18,26 +25,31 @@ build_all() {
     strip "$PAUSE_BIN.tmp"
     mv "$PAUSE_BIN.tmp" "$PAUSE_BIN"
   fi
-  local pkey bkey ckey
+  local pkey bkey ckey ekey
   pkey=$(sha256sum "$PAUSE_BIN" | cut -c1-12)
   bkey=$(sha256sum /bin/busybox | cut -c1-12)
   ckey=$(coredns_key)
+  [ -x "$ETCDCTL_BIN/etcdctl" ] || bash "$CLUSTER_DIR/scripts/build.sh" etcdctl >&2
+  ekey=v$ETCD_VERSION-$(cat "$K8S_BIN/etcd" "$ETCDCTL_BIN/etcdctl" /bin/busybox | sha256sum | cut -c1-12)
   PAUSE_TAR=$(build_image pause "$PAUSE_IMAGE" "$pkey" fill_pause \
     --config.entrypoint /pause --config.user 65535:65535)
   BUSYBOX_TAR=$(build_image busybox "$BUSYBOX_IMAGE" "$bkey" fill_busybox \
     --config.cmd sh --config.env PATH=/bin)
   COREDNS_TAR=$(build_image coredns "$COREDNS_IMAGE" "$ckey" fill_coredns \
     --config.entrypoint /coredns)
-  log "images built: $(basename "$PAUSE_TAR") $(basename "$BUSYBOX_TAR") $(basename "$COREDNS_TAR")"
+  ETCD_TAR=$(build_image etcd "$ETCD_IMAGE" "$ekey" fill_etcd \
+    --config.cmd /usr/local/bin/etcd --config.env PATH=/usr/local/bin:/bin \
+    --config.exposedports 2379/tcp --config.exposedports 2380/tcp)
+  log "images built: $(basename "$PAUSE_TAR") $(basename "$BUSYBOX_TAR") $(basename "$COREDNS_TAR") $(basename "$ETCD_TAR")"
 }
 
 # import_all [SOCKET]: into our containerd, or an extra node's.
 import_all() {
   local t sock=${1:-$CTRD_SOCK}
-  for t in "$PAUSE_TAR" "$BUSYBOX_TAR" "$COREDNS_TAR"; do
+  for t in "$PAUSE_TAR" "$BUSYBOX_TAR" "$COREDNS_TAR" "$ETCD_TAR"; do
     ctr --address "$sock" -n k8s.io images import "$t" >/dev/null
   done
-  log "images imported into containerd ($sock): $PAUSE_IMAGE $BUSYBOX_IMAGE $COREDNS_IMAGE"
+  log "images imported into containerd ($sock): $PAUSE_IMAGE $BUSYBOX_IMAGE $COREDNS_IMAGE $ETCD_IMAGE"
 }
 
 build_all

@@ -21,12 +21,19 @@ k8s_key() { echo "k8s-v$K8S_VERSION-$(sha256sum < "$CLUSTER_DIR/go/k8s/go.sum" |
 coredns_key() { echo "coredns-v$COREDNS_VERSION-$(cat "$CLUSTER_DIR/go/coredns/go.sum" "$CLUSTER_DIR/go/coredns/main.go" | sha256sum | cut -c1-12)"; }
 K8S_BIN=$ORDINAL_CACHE/bin/$(k8s_key)
 COREDNS_BIN=$ORDINAL_CACHE/bin/$(coredns_key)
+# The etcd sample runs the etcd the cluster's own control plane runs (the version the
+# Kubernetes module pins), with an etcdctl built at the same version.
+ETCD_VERSION=$(awk '$1 == "go.etcd.io/etcd/server/v3" { sub(/^v/, "", $2); print $2 }' "$CLUSTER_DIR/go/k8s/go.mod")
+etcdctl_key() { echo "etcdctl-v$ETCD_VERSION-$(cat "$CLUSTER_DIR/go/etcdctl/go.sum" "$CLUSTER_DIR/go/etcdctl/go.mod" | sha256sum | cut -c1-12)"; }
+ETCDCTL_BIN=$ORDINAL_CACHE/bin/$(etcdctl_key)
 
 # Images. busybox carries a real public tag (Debian's busybox-static is 1.35.0), so
 # manifests with imagePullPolicy IfNotPresent run unchanged here and pull elsewhere.
 PAUSE_IMAGE=ordinal.local/pause:1.0
 BUSYBOX_IMAGE=docker.io/library/busybox:1.35.0
 COREDNS_IMAGE=ordinal.local/coredns:$COREDNS_VERSION
+# The public name kubeadm gives this etcd version ("-0": the image's first build).
+ETCD_IMAGE=registry.k8s.io/etcd:$ETCD_VERSION-0
 
 # Addresses. The API address is a local address of this machine (on lo) so pods can
 # reach it through the kubernetes Service; nothing here is routed off the machine.

@@ -4,6 +4,7 @@ import type { CheckDefinition, CheckInput, CheckResult } from '../types.ts';
 import { atMostOne } from './at-most-one.ts';
 import { dataSentinel } from './data-sentinel.ts';
 import { dnsA, dnsSrv } from './dns.ts';
+import { etcdMembership } from './etcd-membership.ts';
 import { identity } from './identity.ts';
 import { orderCreate } from './order-create.ts';
 import { orderRecreate } from './order-recreate.ts';
@@ -13,6 +14,7 @@ import { pvcBinding } from './pvc-binding.ts';
 import { pvcRetention } from './pvc-retention.ts';
 import { recovery } from './recovery.ts';
 import { topologyPrimary } from './topology.ts';
+import { writesDurable } from './writes-durable.ts';
 
 export const CHECKS: readonly CheckDefinition[] = Object.freeze([
   orderCreate,
@@ -25,9 +27,11 @@ export const CHECKS: readonly CheckDefinition[] = Object.freeze([
   dataSentinel,
   topologyPrimary,
   atMostOne,
+  etcdMembership,
   orderScaleDown,
   pvcRetention,
   pdb,
+  writesDurable,
 ]);
 
 /**

@@ -8,6 +8,7 @@ import { DEFAULT_DISRUPTIONS, DISRUPTION_NAMES, parseDisruptions } from '../chao
 import { DEFAULT_PDB, parsePdb } from '../chaos/pdb.ts';
 import { UsageError } from '../errors.ts';
 import { DEFAULT_IMAGE } from '../workloads/common.ts';
+import { ETCD_IMAGE, ETCD_MEMBER_COUNTS } from '../workloads/etcd.ts';
 import type { RunOptions } from '../run.ts';
 import { WORKLOAD_KINDS, type WorkloadKind } from '../workloads/index.ts';
 import {
@@ -90,7 +91,7 @@ export const RUN_FLAGS = {
     env: 'ORDINAL_PDB',
     replay: 'changed',
   },
-  image: { type: 'string', key: 'image', help: 'container image (air-gapped clusters: a preloaded or mirrored busybox)', value: DEFAULT_IMAGE, env: 'ORDINAL_IMAGE', replay: 'always' },
+  image: { type: 'string', key: 'image', help: `container image (air-gapped clusters: a preloaded or mirrored busybox; for --workload etcd: ${ETCD_IMAGE})`, value: DEFAULT_IMAGE, env: 'ORDINAL_IMAGE', replay: 'always' },
   'storage-class': { type: 'string', key: 'storageClass', help: 'storage class for the volume claims', defaultText: 'the cluster default', env: 'ORDINAL_STORAGE_CLASS', replay: 'changed' },
   'claim-size': { type: 'string', key: 'claimSize', help: 'size of each volume claim', value: '64Mi', env: 'ORDINAL_CLAIM_SIZE', replay: 'changed' },
   timeout: { type: 'string', key: 'timeoutSeconds', help: 'seconds each wait (rollout, each round) may take', value: '300', range: [10, 86_400], env: 'ORDINAL_TIMEOUT', replay: 'changed' },
@@ -130,6 +131,11 @@ export const RUN_FLAGS = {
   sentinel: { type: 'string', key: 'sentinel', help: 'on | off: write a sentinel file into each pod\'s claim mount before chaos and read it back after', value: 'on', env: 'ORDINAL_SENTINEL', replay: 'changed' },
   'sentinel-path': { type: 'string', key: 'sentinelPath', help: '--target/--manifest: the claim template (by name) or a directory inside its mount where the sentinel goes', defaultText: 'the first claim\'s mount path', replay: 'changed' },
   'cluster-domain': { type: 'string', key: 'clusterDomain', help: '--target/--manifest: the cluster DNS domain, when no pod\'s /etc/resolv.conf can be read', defaultText: 'read from a pod\'s resolv.conf', replay: 'changed' },
+  traffic: {
+    type: 'string', key: 'traffic', help: 'on | off: write unique keys to every pod through its DNS name during chaos and check none acknowledged is lost (STS-WRITES-DURABLE; web; skipped for workloads without a traffic driver)',
+    value: 'on', env: 'ORDINAL_TRAFFIC', replay: 'changed',
+  },
+  'traffic-rate': { type: 'string', key: 'trafficRate', help: 'writes per second across all pods while traffic is on', value: '20', range: [1, 1000], env: 'ORDINAL_TRAFFIC_RATE', replay: 'changed' },
   'report-dir': { type: 'string', key: 'reportDir', help: 'where reports go (<dir>/<run-id>/, <dir>/latest, <dir>/index.html)', value: 'reports', env: 'ORDINAL_REPORT_DIR', replay: 'never' },
   'keep-namespace': { type: 'boolean', key: 'keepNamespace', help: 'leave the run namespace in place for debugging', replay: 'never' },
   'dry-run': { type: 'boolean', key: 'dryRun', help: 'print the namespace, objects and kill plan; create and delete nothing', replay: 'never' },
@@ -189,7 +195,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
   // Flags with a fixed default: the table's value when absent.
   const text = (
     k: 'workload' | 'replicas' | 'rounds' | 'kill-pattern' | 'chaos' | 'toleration-seconds' | 'image' | 'claim-size' | 'timeout' | 'dns-budget' | 'report-dir' |
-      'pod-management' | 'update-strategy' | 'partition' | 'min-ready-seconds' | 'start-ordinal' | 'pvc-retention',
+      'pod-management' | 'update-strategy' | 'partition' | 'min-ready-seconds' | 'start-ordinal' | 'pvc-retention' | 'traffic-rate',
   ): string => given(k) ?? RUN_FLAGS[k].value;
   let seed: number;
   try {
@@ -216,6 +222,8 @@ export function parseRunArgs(argv: string[]): RunArgs {
     minReadySeconds: int('min-ready-seconds', text('min-ready-seconds')),
     startOrdinal: int('start-ordinal', text('start-ordinal')),
     pvcRetention: pvcRetention(text('pvc-retention')),
+    traffic: oneOf('traffic', given('traffic') ?? RUN_FLAGS.traffic.value, ['on', 'off'] as const),
+    trafficRate: int('traffic-rate', text('traffic-rate')),
     reportDir: text('report-dir'),
     keepNamespace: values['keep-namespace'] === true,
     dryRun: values['dry-run'] === true,
@@ -241,6 +249,11 @@ export function parseRunArgs(argv: string[]): RunArgs {
   if (args.updateStrategy === 'OnDelete') {
     if (args.partition !== 0) throw new UsageError(`--partition applies only to --update-strategy RollingUpdate, not OnDelete (got --partition ${args.partition})`);
     if (args.maxUnavailable !== undefined) throw new UsageError('--max-unavailable applies only to --update-strategy RollingUpdate, not OnDelete');
+  }
+  // The etcd sample needs etcd in its image: its own default, unless --image names one.
+  if (args.workload === 'etcd' && given('image') === undefined) args.image = ETCD_IMAGE;
+  if (args.workload === 'etcd' && !(ETCD_MEMBER_COUNTS as readonly number[]).includes(args.replicas)) {
+    throw new UsageError(`--replicas ${args.replicas}: the etcd sample takes ${ETCD_MEMBER_COUNTS.join(', ')} members (an odd count: an even one tolerates no more failures than one member less)`);
   }
   args.sentinel = oneOf('sentinel', given('sentinel') ?? RUN_FLAGS.sentinel.value, ['on', 'off'] as const);
   bringYourOwn(args, (k) => given(k) !== undefined);

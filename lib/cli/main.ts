@@ -18,6 +18,8 @@ import { parseRunArgs, runHelp, type RunArgs } from './args.ts';
 import { dryRunOwn } from './dry-run-own.ts';
 import { errorLine, logLine, verdictLine, warnLine } from './output.ts';
 import { reportCommand } from './report.ts';
+import { trafficCommand, verifyWritesCommand } from './traffic.ts';
+import { trafficDriverFor } from '../traffic/driver.ts';
 import { runNamespace } from '../names.ts';
 import { describeStsOptions, pickStsOptions } from '../workloads/sts-options.ts';
 
@@ -28,6 +30,8 @@ Commands:
   cleanup   delete namespaces left behind by earlier runs (found by label)
   checks    print the check catalog
   report    rebuild <report-dir>/index.html, the history of all runs, from their results.json
+  traffic   export-k6: write a k6 TypeScript script doing the same writes as a run's traffic
+  verify-writes  read acknowledged keys (from a k6 console log) back from the pods: 0 none lost, 1 lost
 
 Run 'ordinal <command> --help' for a command's flags.`;
 
@@ -38,6 +42,8 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'cleanup') return await cleanupCommand(rest);
     if (command === 'checks') return checksCommand();
     if (command === 'report') return await reportCommand(rest);
+    if (command === 'traffic') return trafficCommand(rest);
+    if (command === 'verify-writes') return await verifyWritesCommand(rest);
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       console.log(USAGE);
       return command === undefined ? 2 : 0;
@@ -85,6 +91,10 @@ function dryRun(a: RunArgs): number {
   console.log(`# dry run: nothing is created or deleted\n# namespace: ${namespace} (labelled ordinal.dev/run-id=${runId})\n# seed: ${a.seed}\n# replay: ${a.replay}`);
   console.log(`# StatefulSet options: ${describeStsOptions(pickStsOptions(a))}`);
   if (a.maxUnavailable !== undefined) console.log('# --max-unavailable: a real run first checks (dry-run create) that the cluster keeps it, and leaves it out with the reason otherwise');
+  const driver = trafficDriverFor(w);
+  console.log(a.traffic === 'off' ? '# traffic: off (--traffic off): STS-WRITES-DURABLE will be skipped'
+    : driver ? `# traffic: pod ordinal-traffic writes ${a.trafficRate ?? 20}/s across the pods by their DNS names during chaos (${driver.name} driver)`
+    : `# traffic: none, no traffic driver for ${a.workload}: STS-WRITES-DURABLE will be skipped`);
   if (a.podManagementPolicy === 'Parallel') console.log('# Parallel: STS-ORDER-CREATE, STS-ORDER-RECREATE and STS-ORDER-SCALEDOWN will be skipped');
   for (const o of w.objects) console.log(`---\n${JSON.stringify(o, null, 2)}`);
   console.log('---\n# disruptions (--chaos)');

@@ -116,6 +116,32 @@ export function githubSummaryMarkdown(result: RunResult): string {
     out.push(`Volumes: ${cell(describeVolumes(result.volumes))}.`, '');
   }
 
+  out.push(...trafficMarkdown(result));
   out.push('Replay this run:', '', codeBlock(result.replay), '');
   return out.join('\n');
+}
+
+// Availability during chaos: a figure, not a check (STS-WRITES-DURABLE is in the table above).
+function trafficMarkdown(result: RunResult): string[] {
+  const t = result.traffic;
+  if (!t || t.skip !== undefined) return [];
+  const pct = (f: number | undefined): string => (f === undefined ? 'n/a' : `${(f * 100).toFixed(1)}%`);
+  const c = t.counts;
+  const out = [
+    `### Traffic during chaos (${cell(t.driver ?? '')}, ${t.ratePerSecond ?? '?'}/s)`,
+    '',
+    `${c.sent} writes, ${c.acked} acknowledged (${pct(t.availability.overall.fraction)}), **${c.lost} lost**, ${c.indeterminate} indeterminate, ${c.failedWrites} failed` +
+      (t.error ? ` — ${cell(t.error)}` : ''),
+    '',
+    '| Pod | Sent | Acknowledged |',
+    '|---|---|---|',
+    ...t.availability.perPod.map((p) => `| ${cell(p.pod)} | ${p.sent} | ${p.acked} (${pct(p.fraction)}) |`),
+    '',
+  ];
+  if (t.availability.rounds.length > 0) {
+    out.push('| Round | Longest unavailable | Pod |', '|---|---|---|');
+    for (const r of t.availability.rounds) out.push(`| ${r.round} | ${formatDuration(r.longestUnavailableMs)} | ${cell(r.pod ?? '—')} |`);
+    out.push('');
+  }
+  return out;
 }

@@ -81,6 +81,7 @@ svg .move path{fill:#8250df}svg .node-down{fill:var(--fail-bg);stroke:var(--fail
 .swatch-pending{background:var(--pending)}.swatch-running{background:var(--running)}.swatch-restarting{background:var(--restarting)}.swatch-ready{background:var(--ready)}
 .swatch-kill{background:var(--kill);width:3px;height:14px}
 .swatch-move{background:#8250df;width:9px;height:9px;transform:rotate(45deg)}.swatch-node-down{background:var(--fail-bg);border:1px dashed var(--fail)}
+svg .unavail{fill:var(--kill);opacity:.7}.swatch-unavail{background:var(--kill);height:3px;opacity:.7}
 .recoveries{margin-top:8px}
 footer{margin-top:36px;color:var(--muted);font-size:12px}
 `;

@@ -73,6 +73,7 @@ ${row('Options', stsOptionsCell(w))}
 ${row('Namespace', h(w.namespace))}${row('Service', `${h(w.service)} <span class="sub">port ${h(w.portName)}</span>`)}
 ${row('Claims', h(w.claimTemplates.join(', ')) || '—')}${row('Seed', `<span class="mono">${h(result.seed)}</span>`)}
 ${row('Rounds', `${h(result.options.rounds)} <span class="sub">· timeout ${h(result.options.timeoutSeconds)} s</span>`)}
+${row('Traffic', trafficCell(result))}
 ${row('Finished', h(result.finishedAt))}
 </dl></div>
 </section>
@@ -176,10 +177,34 @@ function roundCard(round: RoundResult, result: RunResult): string {
 <span class="badge ${round.converged ? 'ok' : 'bad'}">${round.converged ? 'converged' : 'did not converge'}</span>
 <span class="sub">${h(formatRunTime(round.startedAt))} → ${h(formatRunTime(round.endedAt))} (${h(formatDuration(round.endedAt - round.startedAt))})</span></header>
 <div class="stats"><span class="stat"><span>kill → Ready</span></span>${stat('p50', s.p50)}${stat('p95', s.p95)}${stat('max', s.max)}<span class="stat"><span>recovered</span><b>${s.recovered}/${s.killed}</b></span></div>
-${renderTimeline(round, result.workload)}
+${renderTimeline(round, result.workload, result.traffic?.availability.intervals)}
+${roundTraffic(round, result)}
 ${renderLegend()}
 ${recoveryTable(round)}
 </article>`;
+}
+
+function trafficCell(result: RunResult): string {
+  const t = result.traffic;
+  if (!t) return '—';
+  if (t.skip !== undefined) return `<span class="sub">none: ${h(t.skip)}</span>`;
+  const c = t.counts;
+  const f = t.availability.overall.fraction;
+  return `${h(c.sent)} writes (${h(t.driver ?? '')}, ${h(t.ratePerSecond ?? '')}/s), ${h(c.acked)} acknowledged${f === undefined ? '' : ` (${h((f * 100).toFixed(1))}%)`} <span class="sub">· ${c.lost > 0 ? `<b class="bad">${h(c.lost)} lost</b>` : '0 lost'} · ${h(c.indeterminate)} indeterminate · ${h(c.failedWrites)} failed</span>`;
+}
+
+// The round's availability figure next to its kills: a figure, not a check.
+function roundTraffic(round: RoundResult, result: RunResult): string {
+  const t = result.traffic;
+  if (!t || t.skip !== undefined) return '';
+  const r = t.availability.rounds.find((x) => x.round === round.plan.round);
+  if (!r) return '';
+  const from = round.startedAt;
+  const inRound = t.availability.perSecond.filter((p) => (t.startedMs ?? 0) + p.second * 1000 >= from - 1000 && (t.startedMs ?? 0) + p.second * 1000 <= round.endedAt);
+  const sent = inRound.reduce((n, p) => n + p.sent, 0);
+  const acked = inRound.reduce((n, p) => n + p.acked, 0);
+  const pct = sent > 0 ? `${((acked / sent) * 100).toFixed(1)}%` : 'n/a';
+  return `<div class="stats traffic"><span class="stat"><span>writes (${h(t.driver ?? '')})</span></span><span class="stat"><span>acknowledged</span><b>${h(acked)}/${h(sent)} (${h(pct)})</b></span><span class="stat"><span>longest unavailable</span><b>${h(formatDuration(r.longestUnavailableMs))}${r.pod ? ` <span class="mono">${h(r.pod)}</span>` : ''}</b></span></div>`;
 }
 
 function recoveryTable(round: RoundResult): string {

@@ -4,6 +4,8 @@
 // Each generation's node is in its bars' titles and under the lane's note; a replacement
 // on another node than the killed pod gets a move mark, and a node-fault's down interval
 // is a band behind the lane.
+// Writes that went unacknowledged (traffic during chaos) are a strip along the lane's foot.
+import type { UnavailableInterval } from '../traffic/types.ts';
 import type { PodRecovery, RoundResult, WorkloadInfo } from '../types.ts';
 import { escapeHtml } from './escape.ts';
 import { formatDuration } from './format.ts';
@@ -93,7 +95,8 @@ const BAR_H = 16;
 const AXIS_H = 34;
 const TOP = 8;
 
-export function renderTimeline(round: RoundResult, workload: WorkloadInfo): string {
+/** `unavailable`: the traffic intervals in which a pod acknowledged no write (run ms), drawn under its lane. */
+export function renderTimeline(round: RoundResult, workload: WorkloadInfo, unavailable: readonly UnavailableInterval[] = []): string {
   const lanes = lanesFor(round, workload);
   const laneData = lanes.map((lane) => ({
     lane,
@@ -117,7 +120,8 @@ export function renderTimeline(round: RoundResult, workload: WorkloadInfo): stri
     );
   }
 
-  const laneSvg = laneData.map(({ lane, segments }, i) => renderLane(lane, segments, TOP + i * LANE_H, x, round.startedAt));
+  const laneSvg = laneData.map(({ lane, segments }, i) =>
+    renderLane(lane, segments, TOP + i * LANE_H, x, round.startedAt) + refusedWrites(lane.pod, unavailable, TOP + i * LANE_H, x, round, domain));
   const label = `Round ${round.plan.round} timeline: ${lanes.length} lanes, one per ordinal`;
   return [
     `<svg class="timeline" viewBox="0 0 ${W} ${height}" width="100%" role="img" aria-label="${escapeHtml(label)}" xmlns="http://www.w3.org/2000/svg">`,
@@ -219,6 +223,21 @@ function nodeOfPhase(r: PodRecovery, phase: Phase): string | undefined {
   return phase === 'terminating' || phase === 'gone' ? r.fromNode : r.toNode;
 }
 
+// A thin strip along the lane's foot, clipped to the round's axis: writes to this pod
+// went unacknowledged there (traffic during chaos), next to the kill that caused it.
+function refusedWrites(pod: string, all: readonly UnavailableInterval[], y: number, x: (ms: number) => number, round: RoundResult, domain: number): string {
+  const base = round.startedAt;
+  return all
+    .filter((u) => u.pod === pod && u.toMs > base && u.fromMs < base + domain)
+    .map((u) => {
+      const from = x(u.fromMs - base);
+      const w = Math.max(x(u.toMs - base) - from, 1.5);
+      const tip = `${pod}: writes unacknowledged for ${formatDuration(u.toMs - u.fromMs)}${u.open ? ' (until traffic stopped)' : ''}`;
+      return `<rect class="unavail" x="${from.toFixed(1)}" y="${y + LANE_H - 5}" width="${w.toFixed(1)}" height="3"><title>${escapeHtml(tip)}</title></rect>`;
+    })
+    .join('');
+}
+
 function seconds(ms: number, step: number): string {
   return `${Number((ms / 1000).toFixed(step < 1000 ? 2 : 0))} s`;
 }
@@ -238,6 +257,7 @@ export function renderLegend(): string {
     '<span class="legend-item"><span class="swatch swatch-kill"></span>kill</span>',
     '<span class="legend-item"><span class="swatch swatch-move"></span>replacement on another node</span>',
     '<span class="legend-item"><span class="swatch swatch-node-down"></span>the pod&#39;s node down</span>',
+    '<span class="legend-item"><span class="swatch swatch-unavail"></span>writes unacknowledged</span>',
   );
   return `<div class="legend">${items.join('')}</div>`;
 }

@@ -134,6 +134,8 @@ export type MarkerPayload =
   /** The harness force-deleted a pod on a down node, as an operator would to unblock it. */
   | { marker: 'operator-force-delete'; round: number; pod: string; uid: string; node: string }
   | { marker: 'after' }
+  | { marker: 'traffic-start'; driver: string; ratePerSecond: number } // the client pod's writes begin
+  | { marker: 'traffic-stop' } // the client was told to stop; its last writes finish after this
   | { marker: 'scale-down'; from: number; to: number } // replicas lowered after the after-snapshot
   | { marker: 'scale-down-complete'; aborted?: string }
   | {

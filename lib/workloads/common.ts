@@ -56,6 +56,8 @@ export interface Workload {
    * a replica records the identity of the primary that served its copy.
    */
   topology?: { primaryPath: string; copyPath: string; primaryIdPath: string; servedByPath: string };
+  /** For the etcd sample: the container runs etcd (with etcdctl), clients on this port of localhost; membership is probed. */
+  etcd?: { clientPort: number; dataDir: string };
   /** Why no sentinel is written (--sentinel off, no claim, read-only mount, no shell): STS-DATA-SENTINEL is skipped with it. */
   sentinelSkip?: string;
   /** Why the in-pod probes (hostname, nslookup) are not run: the image lacks them. */

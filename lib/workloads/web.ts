@@ -1,16 +1,35 @@
 // The classic StatefulSet example: headless Service `nginx`, StatefulSet `web`,
 // claim template `www`, HTTP on port 80 served from the claim.
+//
+// Traffic during chaos writes through /cgi-bin/put?key=K (lib/traffic/driver.ts): the
+// CGI appends K to a file on the claim and fsyncs that file (busybox `sync -d`) before
+// it answers `ok K`, so an acknowledged key is on the volume, not in a page cache.
+import { WEB_KEYS_FILE } from '../traffic/driver.ts';
 import { statefulWorkload, type Workload, type WorkloadOptions } from './common.ts';
+
+/** The CGI, line by line; no single quotes (each line goes into printf as a quoted argument). */
+function putCgi(keysFile: string): string[] {
+  return [
+    '#!/bin/sh',
+    `f=${keysFile}`,
+    'k=$(echo "$QUERY_STRING" | sed -n "s/^key=//p")',
+    'case "$k" in ""|*[!A-Za-z0-9._-]*) printf "Status: 400 Bad Request\\r\\n\\r\\nbad key\\n"; exit 0;; esac',
+    'if echo "$k" >> "$f" && sync -d "$f"; then printf "Content-Type: text/plain\\r\\n\\r\\nok %s\\n" "$k";',
+    'else printf "Status: 500 Internal Server Error\\r\\n\\r\\nwrite failed\\n"; fi',
+  ];
+}
 
 export function webWorkload(o: WorkloadOptions): Workload {
   const dataPath = '/usr/share/nginx/html';
+  const cgi = `${dataPath}/cgi-bin/put`;
+  const writeCgi = `mkdir -p ${dataPath}/cgi-bin && printf "%s\\n" ${putCgi(`${dataPath}/${WEB_KEYS_FILE}`).map((l) => `'${l}'`).join(' ')} > ${cgi} && chmod 755 ${cgi};`;
   return statefulWorkload(o, 'web', {
     name: 'web',
     service: 'nginx',
     claim: 'www',
     port: { name: 'web', number: 80 },
     dataPath,
-    script: `hostname > ${dataPath}/index.html; httpd -f -p 80 -h ${dataPath} & wait`,
+    script: `hostname > ${dataPath}/index.html; ${writeCgi} httpd -f -p 80 -h ${dataPath} & wait`,
     readinessProbe: { httpGet: { path: '/index.html', port: 80 }, periodSeconds: 1, failureThreshold: 1 },
   });
 }

@@ -108,10 +108,13 @@ describe('examples/rbac.yaml (integration, real cluster)', function () {
       ['get', 'services', { ns: 'kube-system', name: 'kube-dns' }],
       ['create', 'pods', { sub: 'portforward', ns: 'kube-system' }], ['watch', 'persistentvolumes', {}],
       ['create', 'pods', { sub: 'eviction', ns: 'any-run' }], ['create', 'poddisruptionbudgets', { group: 'policy', ns: 'any-run' }],
+      // The traffic client pod (lib/traffic/client.ts): RBAC grants pod create and log reads; the
+      // admission policy confines the create to run namespaces (next test).
+      ['create', 'pods', { ns: 'any-run' }], ['get', 'pods', { sub: 'log', ns: 'any-run' }],
     ];
     for (const [verb, res, o] of granted) expect(await can(verb, res, o), `${verb} ${res} ${JSON.stringify(o)}`).to.equal(true);
     const denied: [string, string, Parameters<typeof can>[2]][] = [
-      ['list', 'secrets', {}], ['get', 'secrets', { ns: 'kube-system' }], ['create', 'pods', { ns: 'default' }],
+      ['list', 'secrets', {}], ['get', 'secrets', { ns: 'kube-system' }],
       ['update', 'namespaces', {}], ['patch', 'statefulsets', { group: 'apps', ns: 'default' }], ['update', 'statefulsets', { group: 'apps', ns: 'default' }],
       ['delete', 'persistentvolumeclaims', { ns: 'default' }], ['delete', 'persistentvolumes', {}], ['list', 'services', { ns: 'kube-system' }],
       ['get', 'services', { ns: 'kube-system', name: 'kubernetes' }], ['create', 'pods', { sub: 'portforward', ns: 'default' }],
@@ -174,6 +177,11 @@ describe('examples/rbac.yaml (integration, real cluster)', function () {
     }));
     expect(svc.code, svc.message).to.equal(403);
     expect(svc.message).to.include(POLICY_MESSAGE);
+    const client = await statusOf(s().core.createNamespacedPod({
+      namespace: victim, dryRun: 'All', body: { metadata: { name: 'ordinal-traffic' }, spec: { containers: [{ name: 'c', image: 'docker.io/library/busybox:1.35.0' }] } },
+    }));
+    expect(client.code, client.message).to.equal(403);
+    expect(client.message).to.include(POLICY_MESSAGE);
     const unlabelled = await statusOf(s().core.createNamespace({ dryRun: 'All', body: { metadata: { name: `${victim}-2` } } }));
     expect(unlabelled.code, unlabelled.message).to.equal(403);
   });

@@ -17,9 +17,11 @@ const IDS = [
   'STS-DATA-SENTINEL',
   'STS-TOPOLOGY-PRIMARY',
   'STS-AT-MOST-ONE',
+  'STS-ETCD-MEMBERSHIP',
   'STS-ORDER-SCALEDOWN',
   'STS-PVC-RETENTION',
   'STS-PDB',
+  'STS-WRITES-DURABLE',
 ];
 
 describe('check catalog', () => {
@@ -31,9 +33,9 @@ describe('check catalog', () => {
   it('passes every check on a correct run, with evidence', () => {
     const results = runChecks(buildWebInput());
     expect(results.map((r) => r.id)).to.deep.equal(IDS);
-    // The web workload has no primary/replica topology (checks-topology.spec.ts covers it),
-    // and the hand-built run deletes without a PodDisruptionBudget (checks-pdb.spec.ts).
-    for (const r of results.filter((x) => x.id !== 'STS-TOPOLOGY-PRIMARY' && x.id !== 'STS-PDB')) {
+    // The web workload has no primary/replica topology nor etcd members (checks-topology.spec.ts,
+    // etcd.spec.ts), and the hand-built run deletes without a PodDisruptionBudget (checks-pdb.spec.ts).
+    for (const r of results.filter((x) => !['STS-TOPOLOGY-PRIMARY', 'STS-PDB', 'STS-ETCD-MEMBERSHIP'].includes(x.id))) {
       expect(r.status, `${r.id}: ${r.message}`).to.equal('passed');
       expect(r.evidence, r.id).to.not.be.empty;
       expect(r.durationMs).to.be.a('number').and.at.least(0);

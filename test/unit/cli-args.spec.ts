@@ -77,6 +77,7 @@ describe('ordinal run options: one table', () => {
       '--claim-size', '1Gi', '--timeout', '900', '--dns-server', '127.0.0.1:5353', '--dns-budget', '5',
       '--report-dir', '/tmp/r', '--keep-namespace', '--pod-management', 'Parallel', '--partition', '2', '--max-unavailable', '2',
       '--min-ready-seconds', '5', '--start-ordinal', '10', '--pvc-retention', 'whenScaled=Delete', '--sentinel', 'off',
+      '--traffic', 'off', '--traffic-rate', '7',
     ];
     const a = parseRunArgs(argv);
     const again = parseRunArgs(replayArgv(a.replay));
@@ -162,7 +163,7 @@ describe('ordinal run options: one table', () => {
       'node-fault-command': 'nodes {action} {node}', 'toleration-seconds': '20', image: 'busybox:1', 'storage-class': 'fast',
       'claim-size': '128Mi', timeout: '60', 'dns-server': '127.0.0.1:53', 'dns-budget': '7', 'report-dir': '/tmp/reports', sentinel: 'off',
       'pod-management': 'Parallel', 'update-strategy': 'RollingUpdate', partition: '1', 'max-unavailable': '2', 'min-ready-seconds': '3',
-      'start-ordinal': '4', 'pvc-retention': 'whenDeleted=Delete',
+      'start-ordinal': '4', 'pvc-retention': 'whenDeleted=Delete', traffic: 'off', 'traffic-rate': '5',
     };
     for (const [flag, spec] of FLAGS) {
       if (spec.type !== 'string' || flag === 'kubeconfig' || flag === 'workload' || OWN_ONLY.includes(flag)) {
@@ -204,7 +205,7 @@ describe('ordinal run options: one table', () => {
     expect(() => parseRunArgs(['--dns-budget', '3601'])).to.throw(UsageError, '--dns-budget must be an integer from 0 to 3600');
     expect(() => parseRunArgs(['--timeout', '9'])).to.throw(UsageError, '--timeout must be an integer from 10 to 86400');
     expect(() => parseRunArgs(['--kill-pattern', 'all'])).to.throw(UsageError, '--kill-pattern must be one of sequential, burst, reverse, mixed, got "all"');
-    expect(() => parseRunArgs(['--workload', 'kafka'])).to.throw(UsageError, '--workload must be one of web, primary-replica, got "kafka"');
+    expect(() => parseRunArgs(['--workload', 'kafka'])).to.throw(UsageError, '--workload must be one of web, primary-replica, etcd, got "kafka"');
     expect(() => parseRunArgs(['--claim-size', 'lots'])).to.throw(UsageError, '--claim-size must be a positive Kubernetes quantity');
     expect(() => parseRunArgs(['--nope'])).to.throw(UsageError, "see 'ordinal run --help'");
   });

@@ -1,6 +1,7 @@
 // Realistic CheckInput for a 3-replica `web` StatefulSet (service nginx, claim template
 // www), shaped like what the recorder writes: one ordered rollout, then chaos rounds
 // whose pods go Terminating -> DELETED -> ADDED (Pending) -> Running -> Ready.
+import type { TrafficRecord, WriteRecord } from '../../../lib/traffic/types.ts';
 import { createHash } from 'node:crypto';
 import { DISRUPTIONS } from '../../../lib/chaos/disruptions/index.ts';
 import { podGenerations } from '../../../lib/timeline/queries.ts';
@@ -339,5 +340,17 @@ export function buildWebInput(scenario: WebScenario = {}): CheckInput {
     w.tick(3000);
     w.marker({ marker: 'statefulset-deleted', policy: workload.options?.pvcRetention.whenDeleted ?? 'Retain' });
   }
-  return { workload, timeline: w.entries, baseline, after, rounds, limits: { recoveryTimeoutMs: 300_000 } };
+  return { workload, timeline: w.entries, baseline, after, rounds, limits: { recoveryTimeoutMs: 300_000 }, traffic: steadyTraffic(rounds) };
+}
+
+/** Traffic through every round: each pod acknowledged every write and holds every key. */
+function steadyTraffic(rounds: RoundResult[]): TrafficRecord {
+  const from = rounds[0]?.startedAt ?? 0;
+  const to = rounds.at(-1)?.endedAt ?? from + 1000;
+  const writes: WriteRecord[] = [];
+  for (const pod of ['web-0', 'web-1', 'web-2']) {
+    for (let t = from, i = 1; t < to; t += 150, i++) writes.push({ pod, key: `run-${pod}-${i}`, store: pod, sentMs: t, outcome: 'acked', doneMs: t + 5 });
+  }
+  const readBack = ['web-0', 'web-1', 'web-2'].map((pod) => ({ store: pod, pod, keys: writes.filter((x) => x.pod === pod).map((x) => x.key) }));
+  return { driver: 'web', ratePerSecond: 20, startedMs: from, stoppedMs: to, writes, readBack };
 }

@@ -1,0 +1,70 @@
+// Traffic for one run, as lib/run.ts sees it: whether it runs (and why not), the client
+// started before the first round, stopped before the after-snapshot, its stores read back
+// after it, and the one-line figures for the log. A client that cannot start costs the
+// run only STS-WRITES-DURABLE (error), never its other verdicts.
+import type { Cluster } from '../cluster.ts';
+import { describeError } from '../errors.ts';
+import type { Recorder } from '../recorder.ts';
+import type { TrafficSummary } from './types.ts';
+import type { Workload } from '../workloads/common.ts';
+import { startTraffic, type TrafficClient } from './client.ts';
+import { trafficDriverFor } from './driver.ts';
+import type { TrafficRecord } from './types.ts';
+
+export interface TrafficSession {
+  /** Stops the client (no-op without one). */
+  stop(): Promise<void>;
+  /** Reads the stores back (no-op without a client) and returns what the check judges. */
+  finish(): Promise<TrafficRecord>;
+}
+
+export interface TrafficSettings {
+  traffic?: 'on' | 'off';
+  trafficRate?: number;
+  image: string;
+  timeoutSeconds: number;
+}
+
+/** Why a run sends no traffic, or undefined when it does. */
+export function trafficSkip(s: TrafficSettings, w: Workload, own: 'target' | 'manifest' | undefined): string | undefined {
+  if (s.traffic === 'off') return 'traffic is off (--traffic off)';
+  if (own === 'target') return 'a --target run writes nothing into the application';
+  if (own === 'manifest') return 'no traffic driver for a --manifest workload';
+  return trafficDriverFor(w) ? undefined : `no traffic driver for workload ${w.info.kind}`;
+}
+
+export async function openTraffic(
+  cluster: Cluster, recorder: Recorder, w: Workload, runId: string, s: TrafficSettings, own: 'target' | 'manifest' | undefined, log: (line: string) => void,
+): Promise<TrafficSession> {
+  const skip = trafficSkip(s, w, own);
+  const driver = trafficDriverFor(w);
+  let record: TrafficRecord = { ...(skip ? { skip } : {}), writes: [], readBack: [] };
+  let client: TrafficClient | undefined;
+  if (skip !== undefined || !driver) log(`traffic: none (${skip ?? 'no driver'})`);
+  else {
+    try {
+      client = await startTraffic(cluster, recorder, w, driver, runId, s.trafficRate ?? 20, s.image, s.timeoutSeconds * 1000, log);
+    } catch (err) {
+      record = { driver: driver.name, error: `the traffic client could not start: ${describeError(err)}`, writes: [], readBack: [] };
+      log(`traffic: ${record.error}`);
+    }
+  }
+  return {
+    async stop() {
+      if (client) record = await client.stop();
+    },
+    async finish() {
+      if (client) record = await client.readBack(record);
+      return record;
+    },
+  };
+}
+
+export function logTraffic(t: TrafficSummary, log: (line: string) => void): void {
+  if (t.skip !== undefined) return;
+  const c = t.counts;
+  const a = t.availability;
+  const pct = (f: number | undefined): string => (f === undefined ? 'n/a' : `${(f * 100).toFixed(1)}%`);
+  log(`traffic: ${c.sent} writes, ${c.acked} acknowledged (${pct(a.overall.fraction)}), ${c.lost} lost, ${c.indeterminate} indeterminate, ${c.failedWrites} failed${t.error ? `; ${t.error}` : ''}`);
+  log(`traffic: longest unavailable interval per round: ${a.rounds.map((r) => `${r.round}: ${(r.longestUnavailableMs / 1000).toFixed(1)}s${r.pod ? ` (${r.pod})` : ''}`).join(', ') || 'no rounds'}`);
+}

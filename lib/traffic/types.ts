@@ -1,0 +1,107 @@
+// What traffic during chaos records: every write the client sent (when, to which pod,
+// whether it was acknowledged) and what each store held afterwards. Plain JSON, so the
+// STS-WRITES-DURABLE check and the availability figures are pure functions over it.
+
+/** One write as the client saw it. Times are run ms (the recorder's clock). */
+export interface WriteRecord {
+  /** The pod the write was sent to, by its stable DNS name. */
+  pod: string;
+  key: string;
+  /** Where the key must be found afterwards: the pod's own volume (web) or the whole cluster (etcd). */
+  store: string;
+  sentMs: number;
+  /** acked: the application answered success; failed: it answered failure or nothing in time; unknown: no outcome was recorded. */
+  outcome: 'acked' | 'failed' | 'unknown';
+  doneMs?: number;
+  /** Why a write failed (DNS, connection refused, timeout, HTTP status). */
+  detail?: string;
+}
+
+/** The keys one store held after chaos, or why they could not be read. */
+export interface ReadBack {
+  store: string;
+  /** The pod the keys were read through. */
+  pod: string;
+  keys?: string[];
+  error?: string;
+  /** The read never happened (exec transport failure): nothing is known about the store. */
+  unobserved?: true;
+}
+
+/** Everything the traffic client recorded in one run (CheckInput.traffic). */
+export interface TrafficRecord {
+  /** The driver that wrote (`web`, `etcd`); absent with `skip`. */
+  driver?: string;
+  /** Why no traffic ran (--traffic off, no driver for the workload): STS-WRITES-DURABLE is skipped with it. */
+  skip?: string;
+  /** The client could not run or its records could not be read: STS-WRITES-DURABLE is `error`. */
+  error?: string;
+  ratePerSecond?: number;
+  startedMs?: number;
+  stoppedMs?: number;
+  writes: WriteRecord[];
+  readBack: ReadBack[];
+}
+
+export type KeyClass = 'ok' | 'lost' | 'indeterminate' | 'failed-write';
+
+export interface ClassifiedKey {
+  pod: string;
+  store: string;
+  key: string;
+  class: KeyClass;
+  sentMs?: number;
+}
+
+/** The counts and the keys worth naming, for results.json (lost and indeterminate capped at 50 each). */
+export interface WriteCounts {
+  sent: number;
+  acked: number;
+  ok: number;
+  lost: number;
+  indeterminate: number;
+  failedWrites: number;
+  /** Keys present in a store that the client never sent (another writer, or a bug). */
+  unexpected: number;
+}
+
+export interface UnavailableInterval {
+  pod: string;
+  fromMs: number;
+  toMs: number;
+  /** The round it started in, and the disruption that pod got in that round, if any. */
+  round?: number;
+  action?: string;
+  /** The interval still ran when traffic stopped. */
+  open?: true;
+}
+
+export interface PodAvailability {
+  pod: string;
+  sent: number;
+  acked: number;
+  /** acked / sent (0..1); absent when nothing was sent. */
+  fraction?: number;
+}
+
+/** results.json `traffic`: the accounting and the availability figures (not a check). */
+export interface TrafficSummary {
+  driver?: string;
+  skip?: string;
+  error?: string;
+  ratePerSecond?: number;
+  startedMs?: number;
+  stoppedMs?: number;
+  counts: WriteCounts;
+  lost: { pod: string; key: string; sentMs?: number }[];
+  indeterminate: { pod: string; key: string; sentMs?: number }[];
+  availability: {
+    overall: PodAvailability;
+    perPod: PodAvailability[];
+    /** Per whole second since traffic started: writes sent and acknowledged, overall. */
+    perSecond: { second: number; sent: number; acked: number }[];
+    /** Per round: the longest interval any pod refused writes, with the pod. */
+    rounds: { round: number; longestUnavailableMs: number; pod?: string }[];
+    intervals: UnavailableInterval[];
+  };
+}
