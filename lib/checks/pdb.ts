@@ -8,7 +8,7 @@
 import { allowedUnavailable } from '../chaos/pdb.ts';
 import { killsIn, type KillRecord } from '../timeline/kills.ts';
 import type { CheckDefinition, CheckInput, CheckOutcome, Evidence } from '../types.ts';
-import { PodView, errored, failed, inOrder, isPodEntry, isReady, ordinalOf, passed, podName, skipped } from './support.ts';
+import { PodView, errored, failed, inOrder, isPodEntry, isReady, ordinalOf, ordinals, passed, podName, skipped } from './support.ts';
 
 export const pdb: CheckDefinition = {
   id: 'STS-PDB',
@@ -56,7 +56,7 @@ function judgePdb(input: CheckInput): CheckOutcome {
     }
     peak = Math.max(peak, out.size);
     if (out.size <= allowed || violation) return;
-    const notReady = Array.from({ length: workload.replicas }, (_, i) => podName(workload, i)).filter((n) => !view.isReady(n));
+    const notReady = ordinals(workload).map((i) => podName(workload, i)).filter((n) => !view.isReady(n));
     const names = [...out.keys()];
     violation = `${names.length} pods were out through evictions at once at t=${e.t}ms (${names.join(', ')}), over the ${allowed} that PodDisruptionBudget ${budget.name} (${bound}) allows; the last to go out: ${e.name}`;
     for (const [name, o] of [...out].reverse()) {
