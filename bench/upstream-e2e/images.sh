@@ -53,8 +53,7 @@ log "stand-in images: $(for t in "${TARS[@]}"; do basename "$t"; done | tr '\n' 
 
 # Every containerd of the cluster: the main node's, then each extra node's (cluster:up
 # --nodes N runs one per node namespace, under $NODES_RUN/n<I>/).
-socks=("$CTRD_SOCK")
-for s in "${NODES_RUN:-/run/ordinal/nodes}"/n*/containerd/containerd.sock; do [ -S "$s" ] && socks+=("$s"); done
+mapfile -t socks < <(cluster_ctrd_socks)
 [ -S "$CTRD_SOCK" ] || die "the local cluster's containerd is not running ($CTRD_SOCK): npm run cluster:up"
 for s in "${socks[@]}"; do
   for t in "${TARS[@]}"; do

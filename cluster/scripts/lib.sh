@@ -65,6 +65,15 @@ LOCAL_NODE_CLASS=local-node
 VOLUMES_DIR=$ORDINAL_STATE/volumes
 
 ctr_k8s() { ctr --address "$CTRD_SOCK" -n k8s.io "$@"; }
+# Every running containerd of the cluster, one socket per line: the main node's, then each
+# extra node's (cluster:up --nodes N). An image a pod may use must be in all of them: the
+# scheduler may put the pod on any node.
+cluster_ctrd_socks() {
+  [ -S "$CTRD_SOCK" ] && echo "$CTRD_SOCK"
+  local s
+  for s in "$NODES_RUN"/n*/containerd/containerd.sock; do [ -S "$s" ] && echo "$s"; done
+  return 0
+}
 kubectl_admin() { "$K8S_BIN/kubectl" --kubeconfig "$ORDINAL_STATE/conf/super-admin.conf" --server "https://127.0.0.1:6443" "$@"; }
 
 T0=${T0:-$(date +%s)}

@@ -47,8 +47,12 @@ tar=$IMG_DIR/ordinal-$VERSION-$key.tar
 import() {
   [ "${1:-}" = --import ] || return 0
   [ -S "$CTRD_SOCK" ] || die "the local cluster's containerd is not running ($CTRD_SOCK): npm run cluster:up"
-  ctr_k8s images import "$tar" >/dev/null
-  log "imported $REF into the local cluster's containerd"
+  local sock n=0
+  while read -r sock; do
+    timeout 120 ctr --address "$sock" -n k8s.io images import "$tar" >/dev/null || die "importing $tar into $sock failed or took over 120 s"
+    n=$((n + 1))
+  done < <(cluster_ctrd_socks)
+  log "imported $REF into the local cluster's $n containerd(s) (every node)"
 }
 if [ -s "$tar" ]; then
   log "image $REF: cached ($tar)"
