@@ -28,6 +28,7 @@ export interface Cluster {
   core: k8s.CoreV1Api;
   apps: k8s.AppsV1Api;
   storage: k8s.StorageV1Api;
+  policy: k8s.PolicyV1Api;
   server: string;
   context: string;
   version: string;
@@ -110,6 +111,7 @@ async function finish(kc: k8s.KubeConfig, source: string, timeoutMs: number): Pr
     core: kc.makeApiClient(k8s.CoreV1Api),
     apps: kc.makeApiClient(k8s.AppsV1Api),
     storage: kc.makeApiClient(k8s.StorageV1Api),
+    policy: kc.makeApiClient(k8s.PolicyV1Api),
     server,
     context,
     version,

@@ -36,6 +36,8 @@ export function podState(p: V1Pod): PodState {
   const rev = p.metadata?.labels?.['controller-revision-hash'];
   if (rev) s.revision = rev;
   if (waiting.length) s.waiting = waiting;
+  const restarts = (p.status?.containerStatuses ?? []).reduce((n, c) => n + (c.restartCount ?? 0), 0);
+  if (restarts > 0) s.restartCount = restarts;
   return s;
 }
 
@@ -52,7 +54,25 @@ export function pvState(v: V1PersistentVolume): PvState {
   const s: PvState = { uid: v.metadata?.uid ?? '', phase: v.status?.phase ?? 'Unknown' };
   if (v.spec?.claimRef?.uid) s.claimUid = v.spec.claimRef.uid;
   if (v.spec?.claimRef?.name) s.claimName = v.spec.claimRef.name;
+  const node = pinnedNodeOf(v);
+  if (node) s.pinnedNode = node;
   return s;
+}
+
+/**
+ * The node a PV's required node affinity names (kubernetes.io/hostname In [node]), as the
+ * local-path provisioner and the local-node class write it. Any other affinity pins the
+ * volume too, to something other than one node: it is reported by its key.
+ */
+function pinnedNodeOf(v: V1PersistentVolume): string | undefined {
+  const terms = v.spec?.nodeAffinity?.required?.nodeSelectorTerms ?? [];
+  for (const term of terms) {
+    for (const e of term.matchExpressions ?? []) {
+      if (e.key === 'kubernetes.io/hostname' && e.operator === 'In' && e.values?.length === 1) return e.values[0];
+    }
+  }
+  const key = terms[0]?.matchExpressions?.[0]?.key;
+  return key ? `(${key})` : undefined;
 }
 
 export function eventState(e: CoreV1Event): EventState {

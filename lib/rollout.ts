@@ -18,6 +18,7 @@ export async function deployWorkload(cluster: Cluster, w: Workload): Promise<voi
     try {
       if (body.kind === 'Service') await cluster.core.createNamespacedService({ namespace, body });
       else if (body.kind === 'StatefulSet') await cluster.apps.createNamespacedStatefulSet({ namespace, body });
+      else if (body.kind === 'PodDisruptionBudget') await cluster.policy.createNamespacedPodDisruptionBudget({ namespace, body });
       else throw new Error(`no create call for kind ${body.kind}`);
     } catch (err) {
       throw new ClusterError(`cannot create ${body.kind} ${body.metadata?.name} in namespace ${namespace}: ${describeError(err)}`);

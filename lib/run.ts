@@ -4,26 +4,28 @@
 import { newRunId } from './run-id.ts';
 import { toolVersion } from './version.ts';
 import { planRounds, type KillPatternOption } from './chaos/plan.ts';
-import { killPod } from './chaos/execute.ts';
+import { chaosRound } from './chaos/round.ts';
+import { DISRUPTIONS } from './chaos/disruptions/index.ts';
+import { resolvePdb, withPdb } from './chaos/pdb.ts';
 import { runChecks } from './checks/catalog.ts';
 import { clusterFacts, connect, type Cluster } from './cluster.ts';
-import { ClusterError, ObservationError, describeError } from './errors.ts';
+import { ClusterError, describeError } from './errors.ts';
 import { CANARY_ANNOTATION, CANARY_NAME, createCanary, latencyStats, type Canary } from './canary.ts';
 import { cleanupCommand, createRunNamespace, deleteRunNamespace, onEveryExit } from './namespace.ts';
 import { openDnsProbe, type DnsProbe } from './probes/dns.ts';
 import { Recorder } from './recorder.ts';
 import { takeSnapshot } from './snapshot.ts';
-import { recoveriesForRound } from './timeline/recovery.ts';
-import type { CheckInput, ClusterFacts, PlannedKill, RoundPlan, RoundResult, RunResult } from './types.ts';
+import type { CheckInput, ClusterFacts, DisruptionName, RoundResult, RunResult } from './types.ts';
 import type { Workload, WorkloadOptions } from './workloads/common.ts';
 import { describeStsOptions, pickStsOptions, type StsOptions } from './workloads/sts-options.ts';
 import { ensureStsSupport } from './sts-support.ts';
 import { deleteStatefulSet, settleScaledClaims } from './retention.ts';
-import { minReadySecondsOf } from './timeline/queries.ts';
-import { deployWorkload, scaleDown, waitConverged, waitRollout } from './rollout.ts';
+import { deployWorkload, scaleDown, waitRollout } from './rollout.ts';
 import { buildWorkload, type WorkloadKind } from './workloads/index.ts';
 import { podName, runNamespace } from './names.ts';
 import { adaptProbes, prepareOwn, removeSentinels } from './adopt.ts';
+import { recoveryByDisruption } from './report/stats.ts';
+import { volumeBehaviour } from './timeline/volumes.ts';
 
 /** The StatefulSet spec options (--pod-management, --start-ordinal, …) are fields of their own. */
 export interface RunOptions extends StsOptions {
@@ -35,6 +37,14 @@ export interface RunOptions extends StsOptions {
   seed: number;
   /** How each round's kills go out; `mixed` lets the seed pick per round. */
   killPattern: KillPatternOption;
+  /** The disruptions the planner draws from (--chaos), in registry order. */
+  chaos: DisruptionName[];
+  /** --node-fault-command: '<cmd> {action} {node}' for node-fault and kubelet-restart. */
+  nodeFaultCommand?: string;
+  /** How long the sample pods tolerate an unreachable or not-ready node (s). */
+  tolerationSeconds: number;
+  /** --pdb as given; absent: max-unavailable=1 when evict is enabled, else none. */
+  pdb?: string;
   image: string;
   storageClass?: string;
   claimSize: string;
@@ -97,15 +107,22 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
   const wopts: WorkloadOptions = {
     namespace, runId, replicas: opts.replicas, image: opts.image, storageClass: facts.storageClass, claimSize: opts.claimSize,
     sts: pickStsOptions(opts),
+    tolerationSeconds: opts.tolerationSeconds,
   };
-  const workload = own?.workload ?? buildWorkload(opts.workload, wopts);
+  // A PodDisruptionBudget is the run's own object: a user's StatefulSet keeps whatever budget it has.
+  const workload = own?.workload ?? withPdb(buildWorkload(opts.workload, wopts), resolvePdb(opts.chaos, opts.pdb));
   if (!own && opts.sentinel === 'off') workload.sentinelSkip = 'the sentinel is off (--sentinel off): nothing is written into the volumes';
   const replicas = workload.info.replicas;
+  // What a disruption needs from the cluster is checked before anything is created.
+  for (const name of opts.chaos) {
+    const problem = await DISRUPTIONS[name].preflight?.({ cluster, facts, enabled: opts.chaos, pdb: opts.pdb ?? '', ...(opts.nodeFaultCommand ? { nodeFaultCommand: opts.nodeFaultCommand } : {}) });
+    if (problem) throw new ClusterError(`--chaos ${name} cannot run on this cluster: ${problem}`);
+  }
   const plan = planRounds({
-    seed: opts.seed, statefulSet: workload.info.statefulSet, replicas, rounds: opts.rounds, pattern: opts.killPattern,
+    seed: opts.seed, statefulSet: workload.info.statefulSet, replicas, rounds: opts.rounds, pattern: opts.killPattern, actions: opts.chaos,
     startOrdinal: workload.info.options?.startOrdinal ?? opts.startOrdinal,
   });
-  log(`run ${runId}: ${own?.label ?? opts.workload} x${replicas}, ${opts.rounds} rounds (${opts.killPattern} kills), seed ${opts.seed}, namespace ${namespace}`);
+  log(`run ${runId}: ${own?.label ?? opts.workload} x${replicas}, ${opts.rounds} rounds (${opts.killPattern} kills: ${opts.chaos.join(', ')}), seed ${opts.seed}, namespace ${namespace}`);
   if (!own) log(`StatefulSet options: ${describeStsOptions(pickStsOptions(opts))}`);
   log(`cluster ${facts.version} at ${facts.server} (context ${facts.context}; ${cluster.source}), storage class ${facts.storageClass}`);
 
@@ -185,8 +202,12 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
     await hook('after-baseline');
 
     canary?.start();
+    const roundCtx = {
+      cluster, recorder, workload, revision, timeoutSeconds: opts.timeoutSeconds, totalRounds: opts.rounds, log, hook,
+      ...(own?.guard ? { guard: own.guard } : {}),
+    };
     for (const p of plan) {
-      const r = await chaosRound(cluster, recorder, workload, p, revision, opts, hook, own?.guard);
+      const r = await chaosRound(roundCtx, p);
       rounds.push(r);
       await hook('after-round', p.round);
       if (!r.converged) break;
@@ -234,67 +255,6 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
   }
 }
 
-async function chaosRound(
-  cluster: Cluster, recorder: Recorder, workload: Workload, p: RoundPlan, revision: string, opts: RunOptions,
-  hook: (phase: RunPhase, round?: number) => Promise<void>, guard?: (pod: string, uid: string) => Promise<void>,
-): Promise<RoundResult> {
-  const ns = workload.info.namespace;
-  await hook('before-kills', p.round);
-  const start = recorder.mark({ marker: 'round-start', round: p.round, pattern: p.pattern, revision });
-  const before = new Map(p.kills.map((k) => [k.pod, recorder.pods.get(k.pod)?.uid ?? '']));
-  // Sending the kills and seeing them take effect share the round's budget, so an API
-  // server outage at this moment is ridden out like one during the recovery wait.
-  const budgetMs = opts.timeoutSeconds * 1000;
-  const deadline = Date.now() + budgetMs;
-  const kill = async (k: PlannedKill): Promise<void> => {
-    const uid = before.get(k.pod) ?? '';
-    await guard?.(k.pod, uid);
-    recorder.mark({ marker: 'kill', round: p.round, pod: k.pod, uid, action: k.action });
-    return killPod(cluster, ns, k, uid, deadline);
-  };
-  const tookEffect = (k: PlannedKill): Promise<true> => {
-    const uid = before.get(k.pod) ?? '';
-    return recorder.waitFor({
-      describe: `the ${k.action} of ${k.pod} (uid ${uid}) to show on the watch`,
-      timeoutMs: Math.max(1000, deadline - Date.now()),
-      until: () => {
-        const s = recorder.pods.get(k.pod);
-        return !s || s.uid !== uid || s.deletionTimestamp ? true : undefined;
-      },
-    });
-  };
-  if (p.pattern === 'burst') {
-    // All at once, as a node loss would: the ordering checks judge causally (was there
-    // a moment when the predecessors were all Ready?), so the race this opens between
-    // deletions and the controller's informer is not mistaken for a broken guarantee.
-    await Promise.all(p.kills.map(kill));
-    await Promise.all(p.kills.map(tookEffect));
-  } else {
-    // sequential / reverse: the plan lists the kills in sending order.
-    for (const k of p.kills) {
-      await kill(k);
-      await tookEffect(k);
-    }
-  }
-  await hook('after-kills', p.round);
-  let converged = true;
-  let unobserved: string | undefined;
-  try {
-    await waitConverged(recorder, workload, revision, before, opts.timeoutSeconds * 1000, `round ${p.round} recovery`);
-  } catch (err) {
-    converged = false;
-    if (err instanceof ObservationError) unobserved = describeError(err);
-    opts.log(`round ${p.round} did not converge: ${describeError(err)}${err instanceof ClusterError && err.detail ? `\n${err.detail}` : ''}`);
-  }
-  const end = recorder.mark({ marker: 'round-end', round: p.round, converged, ...(unobserved !== undefined ? { unobserved } : {}) });
-  const recoveries = recoveriesForRound(recorder.timeline, p, { start: start.t, end: end.t }, minReadySecondsOf(workload.info));
-  const times = recoveries
-    .map((r) => `${r.pod} ${r.readyMs === undefined ? 'not recovered' : `${(r.readyMs / 1000).toFixed(1)}s`}`)
-    .join(', ');
-  opts.log(`round ${p.round}/${opts.rounds} (${p.pattern}): killed ${p.kills.map((k) => `${k.pod} (${k.action})`).join(', ')}; ready again: ${times}`);
-  return { plan: p, startedAt: start.t, endedAt: end.t, converged, recoveries };
-}
-
 /** Adds what the run learned about its own observation: watch gaps and the canary's detection latency. */
 function observed(result: RunResult, recorder: Recorder, log: (line: string) => void): RunResult {
   const gaps = recorder.timeline.flatMap((e) =>
@@ -303,6 +263,8 @@ function observed(result: RunResult, recorder: Recorder, log: (line: string) => 
       : [],
   );
   if (gaps.length > 0) result.observationGaps = gaps;
+  const volumes = volumeBehaviour(recorder.timeline);
+  if (volumes) result.volumes = volumes;
   if (recorder.canarySamples.length > 0) {
     const d = latencyStats(recorder.canarySamples);
     result.detectionLatency = d;
@@ -318,6 +280,7 @@ function assemble(
 ): RunResult {
   const finished = new Date();
   const count = (s: string): number => checks.filter((c) => c.status === s).length;
+  const byKind = recoveryByDisruption(rounds);
   return {
     schemaVersion: 1,
     runId: b.runId,
@@ -329,9 +292,10 @@ function assemble(
     durationMs: finished.getTime() - b.started.getTime(),
     cluster: b.facts,
     workload: b.workload.info,
-    options: { rounds: b.opts.rounds, timeoutSeconds: b.opts.timeoutSeconds },
+    options: { rounds: b.opts.rounds, timeoutSeconds: b.opts.timeoutSeconds, chaos: b.opts.chaos },
     checks,
     rounds,
+    ...(byKind.length > 0 ? { recoveryByDisruption: byKind } : {}),
     summary: { passed: count('passed'), failed: count('failed'), error: count('error'), skipped: count('skipped') },
   };
 }

@@ -7,6 +7,7 @@ import { resolveInPod } from './probes/dns-inpod.ts';
 import { settleA, settleSrv, type DnsProbe } from './probes/dns.ts';
 import { readMembership, settleMembership } from './probes/etcd.ts';
 import { clusterExec, readFileIn, type ExecFn } from './probes/exec.ts';
+import { readHeartbeats } from './probes/heartbeat.ts';
 import { hostnameIn, readSentinel, writeSentinel } from './probes/sentinel.ts';
 import { ordinals, podFqdn, podName, serviceSrvName, startOrdinal } from './names.ts';
 import { isReady } from './timeline/queries.ts';
@@ -91,6 +92,12 @@ export async function takeSnapshot(ctx: SnapshotContext, sentinels: 'write' | 'r
   const skippedProbes = { ...(workload.sentinelSkip ? { sentinel: workload.sentinelSkip } : {}), ...(workload.inPodSkip ? { inPod: workload.inPodSkip } : {}) };
   if (Object.keys(skippedProbes).length > 0) snap.skippedProbes = skippedProbes;
   if (workload.topology) snap.topology = await readTopology(exec, workload, pods);
+  // Only workloads whose containers write heartbeats (the sample ones) have any to read.
+  const path = workload.heartbeatPath;
+  if (sentinels === 'read' && path !== undefined) {
+    snap.heartbeats = [];
+    for (const p of pods) snap.heartbeats.push(await readHeartbeats(exec, p.name, workload.container, path));
+  }
   if (workload.etcd) {
     // Ready members first: the likeliest to answer for the cluster.
     const askOrder = [...pods.filter((p) => p.ready), ...pods.filter((p) => !p.ready)].map((p) => p.name);

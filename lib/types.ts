@@ -171,12 +171,44 @@ export interface MembershipSnapshot {
   attempts?: number;
 }
 
+/**
+ * One writer of a heartbeat file (lib/workloads/heartbeat.ts): a container start of one
+ * pod UID, with the first and last beat it wrote. Times in ms on the kernel's monotonic
+ * uptime (comparable between writers with the same boot id) and on the wall clock.
+ */
+export interface HeartbeatWriter {
+  uid: string;
+  /** The container's start, as uptime seconds text (distinguishes restarts in place). */
+  start: string;
+  bootId: string;
+  beats: number;
+  firstUptimeMs: number;
+  lastUptimeMs: number;
+  /** Wall clock ms; second resolution when the image's date has no %N. */
+  firstWallMs?: number;
+  lastWallMs?: number;
+}
+
+/** The heartbeat file of one ordinal's volume, read through its current pod after chaos. */
+export interface HeartbeatRecord {
+  pod: string;
+  path: string;
+  writers: HeartbeatWriter[];
+  /** Lines that did not parse (a torn write when a writer died mid-line). */
+  badLines?: number;
+  error?: string;
+  /** The read could not be made (exec transport failure). */
+  unobserved?: true;
+}
+
 export interface Snapshot {
   t: number;
   pods: PodSnapshot[];
   dnsA: DnsALookup[];
   dnsSrv?: DnsSrvLookup;
   sentinels: SentinelRecord[];
+  /** After chaos only: each volume's heartbeat writers (STS-AT-MOST-ONE). */
+  heartbeats?: HeartbeatRecord[];
   /** Present for workloads with topology state (primary-replica). */
   topology?: TopologySnapshot;
   /** Present for the etcd sample: its membership and health. */
@@ -185,7 +217,18 @@ export interface Snapshot {
   skippedProbes?: { sentinel?: string; inPod?: string };
 }
 
-export type ChaosAction = 'delete' | 'force-delete';
+/** The disruptions a chaos round can apply (lib/chaos/disruptions/, one file each). */
+export type DisruptionName = 'delete' | 'force-delete' | 'container-kill' | 'evict' | 'node-fault' | 'kubelet-restart';
+/** The older name of DisruptionName, kept for readers of PlannedKill.action. */
+export type ChaosAction = DisruptionName;
+
+/**
+ * What the StatefulSet must do after a disruption: `replaced` (new UID, same name),
+ * `restarted-in-place` (same UID, restartCount + 1), `blocked` (no replacement until a
+ * condition clears), `refused` (the API rejected the disruption; the pod must stay) or
+ * `unaffected` (the pod keeps its UID and no container restarts, e.g. a kubelet restart).
+ */
+export type Expectation = 'replaced' | 'restarted-in-place' | 'blocked' | 'refused' | 'unaffected';
 
 /**
  * How a round's kills go out: `sequential` lowest ordinal first and `reverse` highest
@@ -197,7 +240,10 @@ export type KillPattern = 'sequential' | 'burst' | 'reverse';
 export interface PlannedKill {
   pod: string;
   ordinal: number;
-  action: ChaosAction;
+  /** The disruption's name. */
+  action: DisruptionName;
+  /** Seeded values drawn for disruptions that declare params (e.g. a duration); absent otherwise. */
+  params?: Record<string, number>;
 }
 
 export interface RoundPlan {
@@ -211,10 +257,13 @@ export interface RoundPlan {
 export interface PodRecovery {
   pod: string;
   round: number;
-  action: ChaosAction;
+  action: DisruptionName;
+  /** What the disruption expected; `refused` when the API refused it. Absent in older results: `replaced`. */
+  expect?: Expectation;
   killedAt: number; // run ms
   deletedMs?: number; // the old pod object left the API
   recreatedMs?: number; // a pod with the same name and a new UID appeared
+  restartedMs?: number; // restarted in place: the pod's restart count rose
   runningMs?: number;
   readyMs?: number;
   /**
@@ -224,6 +273,11 @@ export interface PodRecovery {
    */
   detectionLatencyMs?: number;
   recovered: boolean;
+  /** The node the killed pod ran on, and the node its replacement (or the restarted pod) ran on; absent when not recorded. */
+  fromNode?: string;
+  toNode?: string;
+  /** The killed pod's node was taken down (node-fault): when, relative to the kill, and when it came back (absent: not within the round). */
+  nodeDown?: { node: string; downMs: number; upMs?: number };
 }
 
 export interface RoundResult {
@@ -250,6 +304,15 @@ export interface WorkloadInfo {
   options?: StsOptions;
   /** Options asked for but left out because the cluster does not support them, each with the reason. */
   optionsSkipped?: { option: string; value: string; reason: string }[];
+  /** The PodDisruptionBudget the run created over the pods (--pdb), if any. */
+  pdb?: PdbInfo;
+}
+
+/** A PodDisruptionBudget as the run created it: one of the two bounds is set. */
+export interface PdbInfo {
+  name: string;
+  maxUnavailable?: number;
+  minAvailable?: number;
 }
 
 /** Everything a check may look at. Checks must not do I/O. */
@@ -305,6 +368,18 @@ export interface ClusterFacts {
   image: string;
 }
 
+/**
+ * The volume behaviour the run saw (lib/timeline/volumes.ts): PVs pinned to a node by
+ * spec.nodeAffinity (node-local storage), shared/network volumes without, or both.
+ */
+export interface VolumeBehaviour {
+  kind: 'node-pinned' | 'shared' | 'mixed';
+  /** claim name -> the node its PV is pinned to. */
+  pinned: Record<string, string>;
+  /** claims whose PV has no node affinity. */
+  shared: string[];
+}
+
 /** results.json: the single source every other report is rendered from. */
 export interface RunResult {
   schemaVersion: 1;
@@ -318,11 +393,14 @@ export interface RunResult {
   durationMs: number;
   cluster: ClusterFacts;
   workload: WorkloadInfo;
-  options: { rounds: number; timeoutSeconds: number };
+  /** `chaos`: the enabled disruptions (absent in older results: delete, force-delete). */
+  options: { rounds: number; timeoutSeconds: number; chaos?: DisruptionName[] };
   checks: CheckResult[];
   rounds: RoundResult[];
   /** Set when the run could not finish (harness or cluster problem), with what it saw. */
   error?: { message: string; detail?: string };
+  /** The volume behaviour the run saw; absent when no bound PV was recorded (no claims, older results). */
+  volumes?: VolumeBehaviour;
   /** Times a watch was down and later re-listed (from the `watch-gap` markers), run ms. */
   observationGaps?: { kind: WatchedKind; fromMs: number; toMs: number; reason: string }[];
   /**
@@ -330,7 +408,23 @@ export interface RunResult {
    * high-resolution timestamp every second during chaos, timed on arrival on the watch.
    */
   detectionLatency?: DetectionLatency;
+  /** Kill → Ready per disruption kind, from `rounds` (absent in older results and runs without rounds). */
+  recoveryByDisruption?: DisruptionRecovery[];
   summary: { passed: number; failed: number; error: number; skipped: number };
+}
+
+/** Kill → Ready for one disruption kind over the whole run (nearest-rank percentiles). */
+export interface DisruptionRecovery {
+  disruption: DisruptionName;
+  /** Kills that went through (refused ones not counted). */
+  killed: number;
+  /** Of those, Ready again within their round. */
+  recovered: number;
+  /** Kills the API refused (e.g. evictions a PodDisruptionBudget forbade). */
+  refused: number;
+  p50Ms?: number;
+  p95Ms?: number;
+  maxMs?: number;
 }
 
 export interface DetectionLatency {

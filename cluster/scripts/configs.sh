@@ -9,14 +9,19 @@ put() {
   if cmp -s "$1.tmp" "$1"; then rm -f "$1.tmp"; else mv "$1.tmp" "$1"; fi
 }
 
+# write_configs: the main node's files. An extra node (nodes.sh node_vars) calls it with
+# CONF, CTRD_STATE, CTRD_SOCK, POD_CIDR and NODE_NAME set to its own, plus NODE_STATE
+# (its state dir), NODE_ADDR (its IP) and CGROUP_ROOT (its kubelet's cgroup root, which
+# must differ per kubelet: each kubelet deletes pod cgroups it does not know).
 write_configs() {
-  mkdir -p "$CONF" "$ORDINAL_STATE/cni/net.d" "$ORDINAL_STATE/containerd" "$CTRD_STATE"
+  local st=${NODE_STATE:-$ORDINAL_STATE} addr=${NODE_ADDR:-127.0.0.1}
+  mkdir -p "$CONF" "$st/cni/net.d" "$st/containerd" "$CTRD_STATE"
 
   # containerd: private root, state and socket, so a containerd already on the
   # machine is untouched. cgroupfs driver to match the kubelet on this cgroup v1 host.
   put "$CONF/containerd.toml" <<TOML
 version = 2
-root = "$ORDINAL_STATE/containerd"
+root = "$st/containerd"
 state = "$CTRD_STATE"
 [grpc]
   address = "$CTRD_SOCK"
@@ -30,24 +35,25 @@ state = "$CTRD_STATE"
   restrict_oom_score_adj = true
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "/usr/lib/cni"
-    conf_dir = "$ORDINAL_STATE/cni/net.d"
+    conf_dir = "$st/cni/net.d"
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
     default_runtime_name = "runc"
     [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
       runtime_type = "io.containerd.runc.v2"
       [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
-        SystemdCgroup = false
+        SystemdCgroup = false${CGROUP_ROOT:+
+        Root = \"$CTRD_STATE/runc\"}
 [plugins."io.containerd.internal.v1.opt"]
-  path = "$ORDINAL_STATE/containerd/opt"
+  path = "$st/containerd/opt"
 TOML
 
   # ipMasq false: pod traffic is never NATed out of the machine (and host.sh drops
   # anything forwarded off the bridge). No DNS here: pods get CoreDNS from the kubelet.
-  put "$ORDINAL_STATE/cni/net.d/10-ordinal.conflist" <<JSON
+  put "$st/cni/net.d/10-ordinal.conflist" <<JSON
 {"cniVersion":"1.0.0","name":"ordinal-pods","plugins":[
  {"type":"bridge","bridge":"$BRIDGE","isGateway":true,"ipMasq":false,"hairpinMode":true,
-  "ipam":{"type":"host-local","dataDir":"$ORDINAL_STATE/cni/ipam",
+  "ipam":{"type":"host-local","dataDir":"$st/cni/ipam",
           "ranges":[[{"subnet":"$POD_CIDR"}]],"routes":[{"dst":"0.0.0.0/0"}]}},
  {"type":"portmap","capabilities":{"portMappings":true}}]}
 JSON
@@ -55,12 +61,13 @@ JSON
   put "$CONF/kubelet.yaml" <<YAML
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
-address: 127.0.0.1
+address: $addr
 port: 10250
 readOnlyPort: 0
 # Without CAP_SYS_RESOURCE (withheld here) the kubelet cannot lower its own score.
 oomScoreAdj: 0
-cgroupDriver: cgroupfs
+cgroupDriver: cgroupfs${CGROUP_ROOT:+
+cgroupRoot: $CGROUP_ROOT}
 failCgroupV1: false
 failSwapOn: false
 containerRuntimeEndpoint: unix://$CTRD_SOCK
@@ -68,7 +75,7 @@ imageServiceEndpoint: unix://$CTRD_SOCK
 clusterDNS: [$DNS_IP]
 clusterDomain: cluster.local
 resolvConf: ""
-podLogsDir: $ORDINAL_STATE/pod-logs
+podLogsDir: $st/pod-logs
 authentication:
   anonymous: {enabled: false}
   webhook: {enabled: true}
@@ -87,13 +94,14 @@ kind: KubeProxyConfiguration
 mode: iptables
 clusterCIDR: $CLUSTER_CIDR
 hostnameOverride: "$NODE_NAME"
-bindAddress: 127.0.0.1
+bindAddress: $addr
 healthzBindAddress: 127.0.0.1:10256
 metricsBindAddress: 127.0.0.1:10249
-clientConnection: {kubeconfig: $CONF/kube-proxy.conf}
+clientConnection: {kubeconfig: $ORDINAL_STATE/conf/kube-proxy.conf}
 conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s}
 YAML
 
+  [ -z "${CGROUP_ROOT:-}" ] || return 0
   put "$CONF/scheduler.yaml" <<YAML
 apiVersion: kubescheduler.config.k8s.io/v1
 kind: KubeSchedulerConfiguration

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Stops everything `up` started (by recorded PID), removes pods' network namespaces
-# and mounts, the bridge, the interface and the firewall rules, and restores sysctls.
+# Stops everything `up` started (by recorded PID), extra nodes first, removes pods'
+# network namespaces and mounts, the bridge, the interface, the firewall rules and
+# blackhole routes, and restores sysctls. Never stops half-way on one busy file (EBUSY).
 # Idempotent; safe after a crash. Logs are kept in $LOG_DIR unless --purge is given.
 source "$(dirname "$0")/lib.sh"
 source "$CLUSTER_DIR/scripts/proc.sh"
 source "$CLUSTER_DIR/scripts/host.sh"
+source "$CLUSTER_DIR/scripts/configs.sh"
+source "$CLUSTER_DIR/scripts/nodes.sh"
 
 [ "$(id -u)" = 0 ] || die "cluster:down needs root"
 [ -d "$ORDINAL_STATE" ] || { log "nothing to do: $ORDINAL_STATE does not exist"; exit 0; }
@@ -13,6 +16,11 @@ flock -w 120 9 || die "another cluster:up or cluster:down holds $ORDINAL_STATE/.
 
 have_ctr() { [ -S "$CTRD_SOCK" ] && running containerd && ctr --address "$CTRD_SOCK" version >/dev/null 2>&1; }
 tasks_left() { ctr_k8s tasks ls -q 2>/dev/null | grep -c . || true; }
+
+# 0. Extra nodes, while the API can still have their pods torn down; a failing step of
+#    one node must not leave the rest behind. Then the local-node provisioner.
+for i in $(node_indexes); do ( node_vars "$i"; node_down ) || log "node $i: removal failed (rc $?); continuing"; done
+stop local-node-provisioner
 
 # 1. Let the kubelet tear pods down properly (CNI DEL, volume unmounts): stop the
 #    controllers so nothing is recreated, then remove every pod from the API.
@@ -45,15 +53,17 @@ if have_ctr; then
   for c in $(ctr_k8s containers ls -q 2>/dev/null); do ctr_k8s containers delete "$c" >/dev/null 2>&1 || true; done
   for n in $netns; do
     [ -e "$n" ] || continue
-    umount "$n" 2>/dev/null || true; rm -f "$n"
+    umount "$n" 2>/dev/null || true; rm -f "$n" 2>/dev/null || log "could not remove $n (busy?); continuing"
   done
 fi
 # Containers and their shims outlive containerd: note ours (recorded by containerd)
 # before stopping it. Killing a container's init ends its whole PID namespace.
 inits=$(container_inits)
 shims=$(shim_pids)
+socks=$(shim_sockets)
 stop containerd
 for pid in $inits $shims; do kill -KILL "$pid" 2>/dev/null || true; done
+for s in $socks; do rm -f "$s"; done
 
 # A crash (containerd gone before its pods) leaves their network namespaces behind.
 # Ours are the ones holding an address our own IPAM store still lists as allocated.
@@ -78,7 +88,8 @@ done
 
 host_down
 rm -rf "$CTRD_STATE" /run/ordinal 2>/dev/null || true
-find "$ORDINAL_STATE" -mindepth 1 -maxdepth 1 ! -name logs ! -name .lock -exec rm -rf {} + 2>/dev/null || true
+# The node count is a setting, remembered across down and up until changed.
+find "$ORDINAL_STATE" -mindepth 1 -maxdepth 1 ! -name logs ! -name .lock ! -name node-count -exec rm -rf {} + 2>/dev/null || true
 if [ "${1:-}" = --purge ]; then
   rm -rf "$LOG_DIR"
   log "cluster is down (logs removed)"

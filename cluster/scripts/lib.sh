@@ -52,8 +52,20 @@ CTRD_STATE=/run/ordinal/containerd
 CTRD_SOCK=$CTRD_STATE/containerd.sock
 KUBECONFIG_OUT=$ORDINAL_STATE/kubeconfig
 
+# Extra nodes (cluster:up --nodes N): node I (1..MAX_NODES-1) is a network namespace
+# with its own containerd, kubelet and kube-proxy. Its name is its IP (the apiserver
+# dials a node by name first), its pod range 10.244.I.0/24, its host-side interface
+# ordnI. 10.200.0.0/16, 10.244.0.0/16 and the prefix "ordn" are reserved for the cluster.
+MAX_NODES=4
+NODE_COUNT_FILE=$ORDINAL_STATE/node-count
+NODES_STATE=$ORDINAL_STATE/nodes
+NODES_RUN=/run/ordinal/nodes
+NODE_IF_PREFIX=ordn
+LOCAL_NODE_CLASS=local-node
+VOLUMES_DIR=$ORDINAL_STATE/volumes
+
 ctr_k8s() { ctr --address "$CTRD_SOCK" -n k8s.io "$@"; }
-kubectl_admin() { "$K8S_BIN/kubectl" --kubeconfig "$CONF/super-admin.conf" --server "https://127.0.0.1:6443" "$@"; }
+kubectl_admin() { "$K8S_BIN/kubectl" --kubeconfig "$ORDINAL_STATE/conf/super-admin.conf" --server "https://127.0.0.1:6443" "$@"; }
 
 T0=${T0:-$(date +%s)}
 export T0

@@ -22,7 +22,11 @@ start() {
   # Close fds 3-9: a daemon must not inherit the lock up/down hold on fd 9, nor a lock
   # a caller holds around `cluster:up` (e.g. `flock FILE npm run cluster:up` passes fd 3),
   # which a daemon would otherwise keep for its whole life.
-  setsid "$bin" "$@" >> "$LOG_DIR/$name.log" 2>&1 < /dev/null 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
+  # An extra node's daemons run in its network namespace: nsenter switches only that
+  # (`ip netns exec` would also remount /sys and hide /sys/fs/cgroup) and then execs,
+  # as setsid does here, so $! is the daemon's own PID.
+  local wrap=(); [ -z "${NODE_NETNS:-}" ] || wrap=(nsenter "--net=$NODE_NETNS" --)
+  setsid "${wrap[@]}" "$bin" "$@" >> "$LOG_DIR/$name.log" 2>&1 < /dev/null 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
   echo "$! $(readlink -f "$bin")" > "$(pidfile "$name")"
 }
 
@@ -59,13 +63,14 @@ wait_for() {
 
 # container_inits: our pods' container init processes, from the init.pid files that
 # containerd records in our private state dir; a PID is trusted only while it still
-# sits in the kubelet's kubepods cgroup (so a reused PID is never touched).
+# sits in the kubelet's kubepods cgroup (so a reused PID is never touched); an extra
+# node sets CTRD_STATE and CG_MATCH to its own state dir and cgroup root.
 container_inits() {
   local f pid
   for f in "$CTRD_STATE"/io.containerd.runtime.v2.task/*/*/init.pid; do
     [ -s "$f" ] || continue
     pid=$(cat "$f")
-    grep -qs kubepods "/proc/$pid/cgroup" && echo "$pid"
+    grep -qs "${CG_MATCH:-kubepods}" "/proc/$pid/cgroup" && echo "$pid"
   done
   return 0
 }
@@ -77,4 +82,14 @@ shim_pids() {
     parent=$(awk '{print $4}' "/proc/$pid/stat" 2>/dev/null) || continue
     case "$(readlink "/proc/$parent/exe" 2>/dev/null)" in *containerd-shim*) echo "$parent" ;; esac
   done | sort -u
+}
+
+# shim_sockets: our shims' sockets, which containerd names by a hash of its own address,
+# the namespace and the task id; a SIGKILLed shim leaves its socket behind.
+shim_sockets() {
+  local d
+  for d in "$CTRD_STATE"/io.containerd.runtime.v2.task/k8s.io/*; do
+    [ -e "$d" ] || continue
+    echo "/run/containerd/s/$(printf '%s' "$CTRD_SOCK/k8s.io/${d##*/}" | sha256sum | cut -c1-64)"
+  done
 }

@@ -1,11 +1,29 @@
 #!/usr/bin/env bash
-# Brings the local single-node cluster up, or repairs a half-started one. Idempotent:
-# each step checks what is already there. Ends by printing `export KUBECONFIG=...`.
+# Brings the local cluster up, or repairs a half-started one. Idempotent: each step
+# checks what is already there. Ends by printing `export KUBECONFIG=...`.
+#
+#   up.sh [--nodes N]   N = 1..4 nodes (the main one plus N-1 extra, see nodes.sh);
+#                       remembered in $ORDINAL_STATE/node-count until changed (default 1)
 source "$(dirname "$0")/lib.sh"
 source "$CLUSTER_DIR/scripts/proc.sh"
 source "$CLUSTER_DIR/scripts/host.sh"
 source "$CLUSTER_DIR/scripts/pki.sh"
 source "$CLUSTER_DIR/scripts/configs.sh"
+source "$CLUSTER_DIR/scripts/nodes.sh"
+
+usage() { die "usage: cluster:up [-- --nodes N] with N a whole number from 1 to $MAX_NODES${1:+ ($1)}"; }
+parse_args() {
+  NODES=""
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --nodes) [ $# -ge 2 ] || usage "--nodes needs a value"; NODES=$2; shift 2 ;;
+      --nodes=*) NODES=${1#--nodes=}; shift ;;
+      *) usage "unknown argument '$1'" ;;
+    esac
+  done
+  if [ -n "$NODES" ] && ! { [[ $NODES =~ ^[1-9]$ ]] && (( NODES <= MAX_NODES )); }; then usage "got --nodes '$NODES'"; fi
+  return 0
+}
 
 preflight() {
   [ "$(uname -s)" = Linux ] || die "the local cluster needs Linux (found $(uname -s))"
@@ -68,7 +86,11 @@ YAML
     --cluster-signing-cert-file "$PKI/ca.crt" --cluster-signing-key-file "$PKI/ca.key" \
     --use-service-account-credentials --controllers '*' --leader-elect=false \
     --service-cluster-ip-range "$SERVICE_CIDR" --cluster-cidr "$CLUSTER_CIDR" \
-    --enable-hostpath-provisioner=true --bind-address 127.0.0.1
+    --enable-hostpath-provisioner=true --bind-address 127.0.0.1 \
+    --node-monitor-grace-period 20s
+  # 20s, not 50s: a node-fault round waits for NotReady (the kubelet renews its lease every
+  # 10s, so two missed renewals). 50s only guards against half-open HTTP/2 connections,
+  # which loopback does not have.
   start kube-scheduler "$K8S_BIN/kube-scheduler" --config "$CONF/scheduler.yaml" \
     --authentication-kubeconfig "$CONF/scheduler.conf" --authorization-kubeconfig "$CONF/scheduler.conf" \
     --bind-address 127.0.0.1
@@ -90,7 +112,8 @@ start_node() {
 
 start_addons() {
   kubectl_admin apply -f "$CLUSTER_DIR/manifests/storageclass.yaml" >/dev/null
-  sed -e "s|__COREDNS_IMAGE__|$COREDNS_IMAGE|" -e "s|__DNS_IP__|$DNS_IP|" "$CLUSTER_DIR/manifests/coredns.yaml" |
+  # CoreDNS is pinned to the main node, which no node fault may touch.
+  sed -e "s|__COREDNS_IMAGE__|$COREDNS_IMAGE|" -e "s|__DNS_IP__|$DNS_IP|" -e "s|__MAIN_NODE__|$NODE_NAME|" "$CLUSTER_DIR/manifests/coredns.yaml" |
     kubectl_admin apply -f - >/dev/null
   log "waiting for CoreDNS to be Ready"
   if ! kubectl_admin -n kube-system rollout status deploy/coredns --timeout 180s >/dev/null; then
@@ -99,14 +122,28 @@ start_addons() {
     die "CoreDNS did not become Ready within 180s"
   fi
   wait_for "service account in namespace default" 60 - kubectl_admin -n default get serviceaccount default
+  # The local-node StorageClass's provisioner (local-node.sh), a host process like the rest.
+  start local-node-provisioner "$(command -v bash)" "$CLUSTER_DIR/scripts/local-node.sh"
+}
+
+# start_nodes N: nodes 1..N-1 up (repaired if broken), nodes above removed.
+start_nodes() {
+  local i
+  for i in $(node_indexes); do
+    if (( i >= $1 )); then ( node_vars "$i"; node_down ); fi
+  done
+  for ((i = 1; i < $1; i++)); do ( node_vars "$i"; node_up ); done
 }
 
 main() {
+  parse_args "$@"
   preflight
   mkdir -p "$ORDINAL_STATE" "$LOG_DIR" "$RUN_DIR"
   exec 9> "$ORDINAL_STATE/.lock"
   flock -n 9 || die "another cluster:up or cluster:down is running (lock $ORDINAL_STATE/.lock)"
-  log "kubernetes v$K8S_VERSION; cache $ORDINAL_CACHE; state $ORDINAL_STATE; logs $LOG_DIR"
+  if [ -n "$NODES" ]; then echo "$NODES" > "$NODE_COUNT_FILE"; fi
+  NODES=$(cat "$NODE_COUNT_FILE" 2>/dev/null || echo 1)
+  log "kubernetes v$K8S_VERSION; $NODES node(s); cache $ORDINAL_CACHE; state $ORDINAL_STATE; logs $LOG_DIR"
   bash "$CLUSTER_DIR/scripts/build.sh" all
   host_up
   pki_up
@@ -114,6 +151,7 @@ main() {
   start_control_plane
   start_node
   start_addons
+  start_nodes "$NODES"
   write_user_kubeconfig
   log "cluster is up"
   echo "export KUBECONFIG=$KUBECONFIG_OUT"

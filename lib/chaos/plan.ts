@@ -1,11 +1,13 @@
-// The chaos plan: which pods each round kills and how. It is derived from the seed alone
-// (no clock, no cluster state), so a report's replay command reproduces the same kills.
+// The chaos plan: which pods each round disrupts and how. It is derived from the seed
+// alone (no clock, no cluster state), so a report's replay command reproduces it.
 import { randomBytes } from 'node:crypto';
-import type { ChaosAction, KillPattern, PlannedKill, RoundPlan } from '../types.ts';
+import type { DisruptionName, KillPattern, PlannedKill, RoundPlan } from '../types.ts';
 import { podName } from '../names.ts';
-import { createPrng, isSeed, MAX_SEED } from '../prng.ts';
+import { createPrng, isSeed, MAX_SEED, type Prng } from '../prng.ts';
+import { DEFAULT_DISRUPTIONS, DISRUPTION_NAMES, DISRUPTIONS } from './disruptions/index.ts';
 
-export const CHAOS_ACTIONS: readonly ChaosAction[] = ['delete', 'force-delete'];
+/** Every disruption the registry knows, in drawing order. */
+export const CHAOS_ACTIONS: readonly DisruptionName[] = DISRUPTION_NAMES;
 
 export const KILL_PATTERNS: readonly KillPattern[] = ['sequential', 'burst', 'reverse'];
 
@@ -18,8 +20,8 @@ export interface PlanOptions {
   statefulSet: string;
   replicas: number;
   rounds: number;
-  /** Actions to choose from; defaults to all of CHAOS_ACTIONS. */
-  actions?: ChaosAction[];
+  /** Disruptions to choose from (--chaos); defaults to DEFAULT_DISRUPTIONS. */
+  actions?: readonly DisruptionName[];
   /** Defaults to `mixed`. */
   pattern?: KillPatternOption;
   /**
@@ -28,6 +30,10 @@ export interface PlanOptions {
    */
   startOrdinal?: number;
 }
+
+// The params stream's seed: a fixed offset from the plan's, so per-kill values (e.g. a
+// node-fault's duration) never consume draws from the stream that picks pods and actions.
+const PARAMS_STREAM = 0x5eed_0001;
 
 export function planRounds(opts: PlanOptions): RoundPlan[] {
   const { seed, statefulSet, replicas, rounds } = opts;
@@ -50,6 +56,7 @@ export function planRounds(opts: PlanOptions): RoundPlan[] {
   // One stream for the whole plan: a plan with more rounds extends a shorter one with the
   // same seed, so a failure seen in round 2 replays identically with --rounds 2.
   const rng = createPrng(seed);
+  const paramRng = createPrng((seed ^ PARAMS_STREAM) >>> 0);
   const plans: RoundPlan[] = [];
   for (let round = 1; round <= rounds; round++) {
     // The pattern is drawn first in every round, whatever the option, so a fixed
@@ -66,11 +73,12 @@ export function planRounds(opts: PlanOptions): RoundPlan[] {
       ordinals[j] = tmp;
     }
     const chosen = ordinals.slice(0, count).sort((x, y) => x - y);
-    const kills: PlannedKill[] = chosen.map((index) => ({
-      pod: podName({ statefulSet }, start + index),
-      ordinal: start + index,
-      action: actions[rng.int(actions.length)] as ChaosAction,
-    }));
+    const kills: PlannedKill[] = chosen.map((index) => {
+      const ordinal = start + index;
+      const action = actions[rng.int(actions.length)] as DisruptionName;
+      const params = drawParams(paramRng, action);
+      return { pod: podName({ statefulSet }, ordinal), ordinal, action, ...(params ? { params } : {}) };
+    });
     // Kills are listed in the order they go out; actions were drawn in ordinal order.
     if (pattern === 'reverse') kills.reverse();
     plans.push({ round, pattern, kills });
@@ -78,16 +86,34 @@ export function planRounds(opts: PlanOptions): RoundPlan[] {
   return plans;
 }
 
-function validActions(actions: ChaosAction[] | undefined): ChaosAction[] {
-  if (actions === undefined) return [...CHAOS_ACTIONS];
+function drawParams(rng: Prng, action: DisruptionName): Record<string, number> | undefined {
+  const specs = DISRUPTIONS[action].params;
+  if (!specs) return undefined;
+  const out: Record<string, number> = {};
+  for (const [name, { min, max }] of Object.entries(specs)) out[name] = min + rng.int(max - min + 1);
+  return out;
+}
+
+function validActions(actions: readonly DisruptionName[] | undefined): DisruptionName[] {
+  if (actions === undefined) return [...DEFAULT_DISRUPTIONS];
   if (actions.length === 0) throw new Error('actions must list at least one chaos action');
   for (const a of actions) {
     if (!CHAOS_ACTIONS.includes(a)) {
       throw new Error(`unknown chaos action "${String(a)}"; expected one of ${CHAOS_ACTIONS.join(', ')}`);
     }
   }
-  // Deduplicate so that ['delete', 'delete', 'force-delete'] does not skew the odds.
+  // Registry order, deduplicated: ['delete', 'delete', 'force-delete'] does not skew the
+  // odds, and the order --chaos lists names in does not change the plan.
   return CHAOS_ACTIONS.filter((a) => actions.includes(a));
+}
+
+/** One line per round for --dry-run and the run log: each pod, its disruption and drawn values. */
+export function describeRound(r: RoundPlan): string {
+  const kill = (k: PlannedKill): string => {
+    const params = k.params ? ` ${Object.entries(k.params).map(([n, v]) => `${n}=${v}${DISRUPTIONS[k.action].params?.[n]?.unit ?? ''}`).join(' ')}` : '';
+    return `${k.pod} (${k.action}${params})`;
+  };
+  return `round ${r.round} (${r.pattern}): ${r.kills.map(kill).join(', ')}`;
 }
 
 /** Parses a seed given on the command line: decimal or 0x-prefixed hex, 0..2^32-1. */

@@ -1,6 +1,7 @@
 // The check catalog, in report order. IDs are stable keys for reports and CI history:
 // add new checks, never rename or reuse an ID (docs/checks.md documents each one).
 import type { CheckDefinition, CheckInput, CheckResult } from '../types.ts';
+import { atMostOne } from './at-most-one.ts';
 import { dataSentinel } from './data-sentinel.ts';
 import { dnsA, dnsSrv } from './dns.ts';
 import { etcdMembership } from './etcd-membership.ts';
@@ -8,6 +9,7 @@ import { identity } from './identity.ts';
 import { orderCreate } from './order-create.ts';
 import { orderRecreate } from './order-recreate.ts';
 import { orderScaleDown } from './order-scaledown.ts';
+import { pdb } from './pdb.ts';
 import { pvcBinding } from './pvc-binding.ts';
 import { pvcRetention } from './pvc-retention.ts';
 import { recovery } from './recovery.ts';
@@ -24,8 +26,10 @@ export const CHECKS: readonly CheckDefinition[] = Object.freeze([
   dataSentinel,
   topologyPrimary,
   etcdMembership,
+  atMostOne,
   orderScaleDown,
   pvcRetention,
+  pdb,
 ]);
 
 /**

@@ -1,7 +1,10 @@
-// STS-IDENTITY: compares the baseline and after snapshots. A killed pod must come back
-// as a new object (new UID) wearing the old identity (name, hostname, subdomain).
+// STS-IDENTITY: compares the baseline and after snapshots. A pod whose disruption
+// replaces it must come back as a new object (new UID) wearing the old identity (name,
+// hostname, subdomain); a pod restarted in place or spared by a refusal keeps its
+// identity too, and STS-RECOVERY judges its UID.
 import type { CheckDefinition, CheckInput, CheckOutcome, Evidence, PodSnapshot } from '../types.ts';
-import { errored, failed, firstOf, passed } from './support.ts';
+import { endsThePod, killsIn } from '../timeline/kills.ts';
+import { errored, failed, firstOf, inOrder, passed } from './support.ts';
 
 export const identity: CheckDefinition = {
   id: 'STS-IDENTITY',
@@ -11,7 +14,14 @@ export const identity: CheckDefinition = {
 
 function judgeIdentity(input: CheckInput): CheckOutcome {
   const { workload, baseline, after } = input;
-  const killed = new Set(input.rounds.flatMap((r) => r.plan.kills.map((k) => k.pod)));
+  // Pods disrupted only in ways that keep them (restarted in place, refused).
+  const targeted = new Set<string>();
+  const kills = killsIn(inOrder(input.timeline));
+  // Recordings without kill markers fall back to the plan: every kill then was a deletion.
+  const killed = new Set(
+    kills.length > 0 ? kills.filter((k) => endsThePod(k.expect)).map((k) => k.marker.pod) : input.rounds.flatMap((r) => r.plan.kills.map((k) => k.pod)),
+  );
+  for (const k of kills) if (!killed.has(k.marker.pod)) targeted.add(k.marker.pod);
   const before = new Map(baseline.pods.map((p) => [p.name, p]));
   const now = new Map(after.pods.map((p) => [p.name, p]));
   const problems: string[] = [];
@@ -31,7 +41,7 @@ function judgeIdentity(input: CheckInput): CheckOutcome {
     evidence.push({ subject: `pod ${pod}`, ...e });
   };
 
-  const names = [...new Set([...before.keys(), ...killed])].sort();
+  const names = [...new Set([...before.keys(), ...killed, ...targeted])].sort();
   for (const name of names) {
     const old = before.get(name);
     const cur = now.get(name);
@@ -58,7 +68,7 @@ function judgeIdentity(input: CheckInput): CheckOutcome {
       });
     }
     if (problems.length === before0) {
-      const uid = wasKilled ? `uid ${old.uid} -> ${cur.uid}` : `uid ${cur.uid} (not killed)`;
+      const uid = wasKilled ? `uid ${old.uid} -> ${cur.uid}` : `uid ${cur.uid} (${targeted.has(name) ? 'not replaced by its disruptions' : 'not killed'})`;
       ok.push({ subject: `pod ${name}`, observed: `hostname ${cur.hostname}, subdomain ${cur.subdomain}, ${uid}` });
     }
   }

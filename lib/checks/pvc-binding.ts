@@ -5,9 +5,12 @@
 // scale-down removed when persistentVolumeClaimRetentionPolicy.whenScaled is Delete
 // (after the scale-down marker that deletion is what the policy asks for), and any
 // deletion once the run deletes the StatefulSet (`statefulset-delete`): both are
-// STS-PVC-RETENTION's to judge.
+// STS-PVC-RETENTION's to judge. The evidence says which volume behaviour the run saw
+// (lib/timeline/volumes.ts): node-pinned or shared; the binding is judged the same way for
+// both, since a pinned volume moves its pod to its node, never the claim to another PV.
 import { claimName } from '../names.ts';
 import type { ClaimBinding, CheckDefinition, CheckInput, CheckOutcome, Evidence } from '../types.ts';
+import { describeVolumes, volumeBehaviour } from '../timeline/volumes.ts';
 import { errored, failed, findMarker, firstOf, inOrder, markerAt, ordinalOf, passed, skipped, startOrdinal } from './support.ts';
 
 export const pvcBinding: CheckDefinition = {
@@ -106,8 +109,13 @@ function judgePvc(input: CheckInput): CheckOutcome {
       }
     }
   }
-  if (problems.length > 0) return failed(firstOf(problems), [...evidence, ...unseen]);
-  if (names.length === 0) return failed('no pods in the snapshots; nothing to compare', []);
-  if (unseen.length > 0) return errored(`binding data missing for ${unseen.map((e) => e.subject).join(', ')}: ${unseen[0]?.observed ?? ''}`, [...unseen, ...ok]);
-  return passed(`${ok.length} claims kept their PVC UID and PV across chaos`, ok);
+  const volumes = volumeBehaviour(entries, until);
+  const seen: Evidence[] = volumes
+    ? [{ subject: 'volumes', observed: describeVolumes(volumes) }]
+    : [{ subject: 'volumes', observed: 'no bound PV was recorded, so the volume behaviour (node-pinned or shared) is unknown' }];
+  if (problems.length > 0) return failed(firstOf(problems), [...evidence, ...unseen, ...seen]);
+  if (names.length === 0) return failed('no pods in the snapshots; nothing to compare', seen);
+  if (unseen.length > 0) return errored(`binding data missing for ${unseen.map((e) => e.subject).join(', ')}: ${unseen[0]?.observed ?? ''}`, [...unseen, ...ok, ...seen]);
+  const kind = volumes ? ` (${volumes.kind === 'node-pinned' ? 'node-pinned' : volumes.kind === 'shared' ? 'shared or network' : 'node-pinned and shared'} volumes)` : '';
+  return passed(`${ok.length} claims kept their PVC UID and PV across chaos${kind}`, [...ok, ...seen]);
 }

@@ -1,18 +1,23 @@
-// STS-RECOVERY: what the StatefulSet controller exists for. Every killed pod is replaced
-// (a new UID under the same name) and is Running and Ready at the round's revision
-// before the round ends (the run's --timeout bounds that wait); every pod that was not
-// killed keeps its UID from the baseline to the after-snapshot. A round the harness
+// STS-RECOVERY: what the StatefulSet controller exists for. Every killed pod does what
+// its disruption expects (lib/chaos/disruption.ts) before the round ends (the run's
+// --timeout bounds that wait): `replaced` and `blocked` pods get a new UID under the same
+// name, Running and Ready at the round's revision; a pod `restarted-in-place` keeps its
+// UID, its restart count rises and it is Ready again; a `refused` kill leaves the pod as
+// it was. Every pod that was not killed keeps its UID from baseline to after-snapshot. A round the harness
 // could not watch to its end (round-end says `unobserved`) is an error, not a failure.
 import type { CheckDefinition, CheckInput, CheckOutcome, Evidence, TimelineEntry } from '../types.ts';
 import type { MarkerOf } from '../timeline/types.ts';
+import { killsIn, type KillRecord } from '../timeline/kills.ts';
 import {
-  PodView, describeEntry, errored, failed, findMarker, firstOf, inOrder, isReady, markersOf, minReadySecondsOf, ordinalOf,
+  PodView, describeEntry, errored, failed, findMarker, firstOf, inOrder, isPodEntry, isReady, markersOf, minReadySecondsOf, ordinalOf,
   ordinals, passed, podGenerations, podName, readyMoment, skipped, type PodGeneration,
 } from './support.ts';
+import type { ReadyMoment } from '../timeline/queries.ts';
+import { describePinnedWait, pinnedWait } from '../timeline/volumes.ts';
 
 export const recovery: CheckDefinition = {
   id: 'STS-RECOVERY',
-  guarantee: 'every killed pod is replaced and Running and Ready at the current revision within the timeout, and no pod that was not killed is replaced',
+  guarantee: 'every killed pod is replaced (or restarted in place, or left alone when the API refused the kill, as its disruption expects) and Running and Ready at the current revision within the timeout, and no pod that was not killed is replaced',
   run: judgeRecovery,
 };
 
@@ -28,18 +33,30 @@ function judgeRecovery(input: CheckInput): CheckOutcome {
   if (starts.length === 0) return skipped('no chaos round was recorded (no round-start marker)');
   const f: Findings = { problems: [], unjudged: [], evidence: [] };
   const generations = podGenerations(entries);
-  for (const { index, marker } of starts) judgeRound(input, entries, generations, index, marker, f);
+  const kills = killsIn(entries);
+  for (const { index, marker } of starts) judgeRound(input, entries, generations, kills, index, marker, f);
   judgeUnplanned(input, entries, generations, f);
   if (f.problems.length > 0) return failed(firstOf(f.problems), f.evidence);
   if (f.unjudged.length > 0) return errored(firstOf(f.unjudged), f.evidence);
-  const kills = markersOf(entries, 'kill').length;
   const minReady = minReadySecondsOf(input.workload);
-  const ready = minReady > 0 ? `Ready and Available (minReadySeconds ${minReady})` : 'Ready';
-  return passed(`all ${kills} killed pods were replaced and ${ready} at the round's revision; no other pod was replaced`, f.evidence);
+  const readyWord = minReady > 0 ? `Ready and Available (minReadySeconds ${minReady})` : 'Ready';
+  const count = (e: string): number => kills.filter((k) => k.expect === e).length;
+  const inPlace = count('restarted-in-place');
+  const refused = count('refused');
+  const unaffected = count('unaffected');
+  const replaced = kills.length - inPlace - refused - unaffected;
+  if (inPlace === 0 && refused === 0 && unaffected === 0) {
+    return passed(`all ${replaced} killed pods were replaced and ${readyWord} at the round's revision; no other pod was replaced`, f.evidence);
+  }
+  const did = [
+    `${replaced} replaced and ${readyWord} at the round's revision`, `${inPlace} restarted in place and ${readyWord} again`, `${refused} refused by the API and left alone`,
+    ...(unaffected > 0 ? [`${unaffected} left running untouched`] : []),
+  ];
+  return passed(`every kill did what its disruption expects: ${did.join(', ')}; no other pod was replaced`, f.evidence);
 }
 
 function judgeRound(
-  input: CheckInput, entries: TimelineEntry[], generations: Map<string, PodGeneration[]>,
+  input: CheckInput, entries: TimelineEntry[], generations: Map<string, PodGeneration[]>, kills: KillRecord[],
   start: number, marker: MarkerOf<'round-start'>, f: Findings,
 ): void {
   const { round, revision } = marker;
@@ -60,19 +77,32 @@ function judgeRound(
   const minReady = minReadySecondsOf(input.workload);
   const readyWord = minReady > 0 ? `Ready and Available (minReadySeconds ${minReady})` : 'Ready';
   const stuck = new Set<string>();
-  for (let i = start + 1; i < endIdx; i++) {
-    const kill = entries[i];
-    if (kill?.type !== 'MARKER' || kill.marker !== 'kill' || kill.round !== round) continue;
-    const replacement = (generations.get(kill.pod) ?? []).find((g) => g.uid !== kill.uid && (g.added ?? g.first).index > i && (g.added ?? g.first).index < endIdx);
-    const ready = replacement
-      ? readyMoment(entries, kill.pod, replacement.uid, { from: i, to: endIdx }, minReady, (p) => !revision || p.revision === revision)
-      : undefined;
+  for (const record of kills) {
+    const { index: i, marker: kill } = record;
+    if (i <= start || i >= endIdx || kill.round !== round) continue;
     const subject = `pod ${kill.pod}`;
+    const gens = (generations.get(kill.pod) ?? []).filter((g) => g.uid !== kill.uid && (g.added ?? g.first).index > i && (g.added ?? g.first).index < endIdx);
+    if (record.expect === 'refused' || record.expect === 'restarted-in-place' || record.expect === 'unaffected') {
+      const kept = judgeKept(entries, record, gens[0], i, endIdx, revision, minReady);
+      if (kept.problem) {
+        stuck.add(kill.pod);
+        f.problems.push(`round ${round}: ${kill.pod} (uid ${kill.uid}, ${kill.action}) ${kept.problem}`);
+        f.evidence.push({ subject, expected: kept.expected, observed: kept.observed ?? lastState(input, entries, endIdx, kill.pod), at: kept.at ?? end.t, note: `round ${round}` });
+      } else {
+        f.evidence.push({ subject, observed: kept.observed, at: kept.at, note: `round ${round}` });
+      }
+      continue;
+    }
+    const replacement = gens[0];
+    const ready = replacement ? readyAt(entries, kill.pod, replacement.uid, i, endIdx, revision, minReady) : undefined;
     if (!replacement || !ready) {
       stuck.add(kill.pod);
       const what = replacement ? `its replacement (uid ${replacement.uid}) was never Running and ${readyWord}${atRevision}` : 'no replacement was created';
-      f.problems.push(`round ${round}: ${kill.pod} (uid ${kill.uid}) was killed at t=${kill.t}ms and ${what} before the round ended (t=${end.t}ms)`);
-      f.evidence.push({ subject, expected: `replaced and Running and ${readyWord}${atRevision} within the round`, observed: lastState(input, entries, endIdx, kill.pod), at: end.t, note: `round ${round}` });
+      // A finding about node-local storage, not a harness error; it fails only an unconverged round.
+      const pin = replacement && pinnedWait(entries, kill.pod, replacement.uid, endIdx);
+      const why = pin && pin.runningAt === undefined ? `: ${describePinnedWait(pin)}` : '';
+      if (!why || !end.converged) f.problems.push(`round ${round}: ${kill.pod} (uid ${kill.uid}) was killed at t=${kill.t}ms and ${what} before the round ended (t=${end.t}ms)${why}`);
+      f.evidence.push({ subject, expected: `replaced and Running and ${readyWord}${atRevision} within the round`, observed: `${lastState(input, entries, endIdx, kill.pod)}${why}`, at: end.t, note: `round ${round}` });
       continue;
     }
     const took = Math.round((ready.t - kill.t) * 10) / 10;
@@ -82,7 +112,8 @@ function judgeRound(
       f.evidence.push({ subject, expected: `Ready within ${limit}ms`, observed: `Ready after ${took}ms (uid ${replacement.uid})`, at: ready.t, note: `round ${round}` });
       continue;
     }
-    f.evidence.push({ subject, observed: `uid ${kill.uid} killed (${kill.action}); replaced by uid ${replacement.uid}, ${readyWord}${atRevision} ${took}ms later`, at: ready.t, note: `round ${round}` });
+    const waited = pinnedWait(entries, kill.pod, replacement.uid, endIdx);
+    f.evidence.push({ subject, observed: `uid ${kill.uid} killed (${kill.action}); replaced by uid ${replacement.uid}, ${readyWord}${atRevision} ${took}ms later${waited ? `; ${describePinnedWait(waited)}` : ''}`, at: ready.t, note: `round ${round}` });
   }
   if (!end.converged) {
     // The round's wait timed out: name every pod that was not Ready at the revision.
@@ -99,6 +130,53 @@ function judgeRound(
     }
     f.problems.push(`round ${round} did not converge within the timeout${notReady.length ? `: ${notReady.join(', ')} not Ready${atRevision}` : ''}`);
   }
+}
+
+interface KeptVerdict {
+  problem?: string;
+  expected: string;
+  observed?: string;
+  at?: number;
+}
+
+/**
+ * A kill that must keep its pod: `refused` (nothing may happen to it) or
+ * `restarted-in-place` (same UID, restart count up, Ready again at the revision).
+ */
+function judgeKept(
+  entries: TimelineEntry[], record: KillRecord, replacement: PodGeneration | undefined, from: number, to: number, revision: string | undefined,
+  minReady: number,
+): KeptVerdict {
+  const { marker: kill } = record;
+  const atRevision = revision ? ` at revision ${revision}` : '';
+  const own = entries.slice(from + 1, to).filter((e) => isPodEntry(e) && e.name === kill.pod && e.pod.uid === kill.uid);
+  const ended = own.find((e) => isPodEntry(e) && (e.type === 'DELETED' || e.pod.deletionTimestamp));
+  if (record.expect === 'refused') {
+    const expected = `uid ${kill.uid} left in place (the API refused the ${kill.action}: ${record.refused?.status ?? '?'} ${record.refused?.reason ?? ''})`;
+    if (ended || replacement) {
+      const what = ended ? `${ended.type === 'DELETED' ? 'deleted' : 'terminating'} at t=${ended.t}ms` : `replaced by uid ${replacement?.uid}`;
+      return { problem: `was refused by the API but the pod went anyway: ${what}`, expected, observed: what, at: ended?.t ?? replacement?.first.t };
+    }
+    return { expected, observed: `uid ${kill.uid} ${kill.action} refused (${record.refused?.status}); the pod stayed`, at: record.refused?.t };
+  }
+  if (record.expect === 'unaffected') return judgeUnaffected(own, record, ended ?? undefined, replacement, atRevision);
+  const expected = `uid ${kill.uid} kept, restart count above ${kill.restartCount ?? 0}, Running and Ready${atRevision} within the round`;
+  if (ended || replacement) {
+    const what = ended ? `${ended.type === 'DELETED' ? 'deleted' : 'terminating'} at t=${ended.t}ms` : `replaced by uid ${replacement?.uid}`;
+    return { problem: `was to restart in place but was ${ended ? 'deleted' : 'replaced'}: ${what}`, expected, observed: what, at: ended?.t ?? replacement?.first.t };
+  }
+  const restarted = own.findIndex((e) => isPodEntry(e) && (e.pod.restartCount ?? 0) > (kill.restartCount ?? 0));
+  const ready = restarted < 0 ? undefined : readyAt(entries, kill.pod, kill.uid, entries.indexOf(own[restarted] as TimelineEntry) - 1, to, revision, minReady);
+  if (!ready) {
+    return { problem: restarted < 0 ? 'never showed a container restart' : `restarted but was not Running and Ready${atRevision} again before the round ended`, expected };
+  }
+  const took = Math.round((ready.t - kill.t) * 10) / 10;
+  return { expected, observed: `uid ${kill.uid} restarted in place (${kill.action}; restart count ${ready.entry.pod.restartCount ?? 0}), Ready${atRevision} ${took}ms later`, at: ready.t };
+}
+
+/** The first moment in (from, to) pod `name` with `uid` was Ready (Available with minReadySeconds), at `revision` if given. */
+function readyAt(entries: TimelineEntry[], name: string, uid: string, from: number, to: number, revision: string | undefined, minReady: number): ReadyMoment | undefined {
+  return readyMoment(entries, name, uid, { from, to }, minReady, (p) => !revision || p.revision === revision);
 }
 
 /** A stuck pod's last state: phase, readiness, waiting reasons and the last Event about it. */
@@ -153,4 +231,24 @@ function judgeUnplanned(input: CheckInput, entries: TimelineEntry[], generations
     f.problems.push(`${b.name} was not killed but its UID changed from ${b.uid} to ${a.uid} between the baseline and after snapshots`);
     f.evidence.push({ subject: `pod ${b.name}`, expected: `uid ${b.uid} kept`, observed: `after-snapshot uid ${a.uid}; the watch showed no deletion of ${b.uid}` });
   }
+}
+
+/** `unaffected` (e.g. a kubelet restart): same UID, no container restart, Ready at the round's end. */
+function judgeUnaffected(
+  own: TimelineEntry[], record: KillRecord, ended: TimelineEntry | undefined, replacement: PodGeneration | undefined, atRevision: string,
+): KeptVerdict {
+  const { marker: kill } = record;
+  const before = kill.restartCount ?? 0;
+  const expected = `uid ${kill.uid} kept, restart count still ${before}, Running and Ready${atRevision} at the round's end`;
+  if (ended || replacement) {
+    const what = ended ? `${ended.type === 'DELETED' ? 'deleted' : 'terminating'} at t=${ended.t}ms` : `replaced by uid ${replacement?.uid}`;
+    return { problem: `was to be left running by the ${kill.action} but was ${ended ? 'deleted' : 'replaced'}: ${what}`, expected, observed: what, at: ended?.t ?? replacement?.first.t };
+  }
+  const restarted = own.find((e) => isPodEntry(e) && (e.pod.restartCount ?? 0) > before);
+  if (restarted && isPodEntry(restarted)) {
+    return { problem: `restarted its containers during the ${kill.action} (restart count ${restarted.pod.restartCount})`, expected, observed: `restart count ${restarted.pod.restartCount} at t=${restarted.t}ms`, at: restarted.t };
+  }
+  const last = own.at(-1);
+  if (last && isPodEntry(last) && !isReady(last.pod)) return { problem: `was not Running and Ready${atRevision} at the round's end`, expected };
+  return { expected, observed: `uid ${kill.uid} kept running through the ${kill.action}, no container restart`, at: last?.t ?? kill.t };
 }

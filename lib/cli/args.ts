@@ -4,6 +4,8 @@
 // and the replay command are all generated from it, so none of them can miss a flag.
 import { parseArgs } from 'node:util';
 import { KILL_PATTERN_OPTIONS, parseSeed, randomSeed, type KillPatternOption } from '../chaos/plan.ts';
+import { DEFAULT_DISRUPTIONS, DISRUPTION_NAMES, parseDisruptions } from '../chaos/disruptions/index.ts';
+import { DEFAULT_PDB, parsePdb } from '../chaos/pdb.ts';
 import { UsageError } from '../errors.ts';
 import { DEFAULT_IMAGE } from '../workloads/common.ts';
 import { ETCD_IMAGE, ETCD_MEMBER_COUNTS } from '../workloads/etcd.ts';
@@ -55,6 +57,38 @@ export const RUN_FLAGS = {
     help: `how a round's kills go out: ${KILL_PATTERN_OPTIONS.join(' | ')} (sequential: lowest ordinal first, each once the watch shows it; reverse: highest first; burst: all at once; mixed: the seed picks per round)`,
     value: 'mixed',
     env: 'ORDINAL_KILL_PATTERN',
+    replay: 'changed',
+  },
+  chaos: {
+    type: 'string',
+    key: 'chaos',
+    help: `disruptions the seed chooses among, comma-separated: ${DISRUPTION_NAMES.join(', ')} (see the README's Disruptions)`,
+    value: DEFAULT_DISRUPTIONS.join(','),
+    env: 'ORDINAL_CHAOS',
+    replay: 'changed',
+  },
+  'node-fault-command': {
+    type: 'string',
+    key: 'nodeFaultCommand',
+    help: "how node-fault and kubelet-restart stop and start a node on other clusters: '<cmd> {action} {node}' ({action}: stop | start; built in: the local cluster, kind)",
+    env: 'ORDINAL_NODE_FAULT_COMMAND',
+    replay: 'changed',
+  },
+  'toleration-seconds': {
+    type: 'string',
+    key: 'tolerationSeconds',
+    help: 'how long the sample pods stay on an unreachable or not-ready node before taint-based eviction (Kubernetes default: 300)',
+    value: '10',
+    range: [0, 3600],
+    env: 'ORDINAL_TOLERATION_SECONDS',
+    replay: 'changed',
+  },
+  pdb: {
+    type: 'string',
+    key: 'pdb',
+    help: 'PodDisruptionBudget the run creates over its pods: max-unavailable=N | min-available=N | none',
+    defaultText: `${DEFAULT_PDB} when --chaos includes evict, else none`,
+    env: 'ORDINAL_PDB',
     replay: 'changed',
   },
   image: { type: 'string', key: 'image', help: `container image (air-gapped clusters: a preloaded or mirrored busybox; for --workload etcd: ${ETCD_IMAGE})`, value: DEFAULT_IMAGE, env: 'ORDINAL_IMAGE', replay: 'always' },
@@ -136,6 +170,14 @@ function pvcRetention(text: string): RunArgs['pvcRetention'] {
   }
 }
 
+function disruptions(text: string): RunArgs['chaos'] {
+  try {
+    return parseDisruptions(text);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
 export function parseRunArgs(argv: string[]): RunArgs {
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -147,7 +189,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
   const given = (k: RunFlag): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
   // Flags with a fixed default: the table's value when absent.
   const text = (
-    k: 'workload' | 'replicas' | 'rounds' | 'kill-pattern' | 'image' | 'claim-size' | 'timeout' | 'dns-budget' | 'report-dir' |
+    k: 'workload' | 'replicas' | 'rounds' | 'kill-pattern' | 'chaos' | 'toleration-seconds' | 'image' | 'claim-size' | 'timeout' | 'dns-budget' | 'report-dir' |
       'pod-management' | 'update-strategy' | 'partition' | 'min-ready-seconds' | 'start-ordinal' | 'pvc-retention',
   ): string => given(k) ?? RUN_FLAGS[k].value;
   let seed: number;
@@ -163,6 +205,8 @@ export function parseRunArgs(argv: string[]): RunArgs {
     rounds: int('rounds', text('rounds')),
     seed,
     killPattern: oneOf<KillPatternOption>('kill-pattern', text('kill-pattern'), KILL_PATTERN_OPTIONS),
+    chaos: disruptions(text('chaos')),
+    tolerationSeconds: int('toleration-seconds', text('toleration-seconds')),
     image: text('image'),
     claimSize: claimSize(text('claim-size')),
     timeoutSeconds: int('timeout', text('timeout')),
@@ -179,7 +223,16 @@ export function parseRunArgs(argv: string[]): RunArgs {
     help: values.help === true,
     replay: '',
   };
-  for (const k of ['kubeconfig', 'context', 'storage-class', 'dns-server', 'target', 'manifest', 'sentinel-path', 'cluster-domain'] as const) {
+  const pdb = given('pdb');
+  if (pdb !== undefined) {
+    try {
+      parsePdb(pdb);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    args.pdb = pdb;
+  }
+  for (const k of ['kubeconfig', 'context', 'storage-class', 'dns-server', 'node-fault-command', 'target', 'manifest', 'sentinel-path', 'cluster-domain'] as const) {
     const v = given(k);
     if (v !== undefined) args[RUN_FLAGS[k].key] = v;
   }
@@ -217,6 +270,10 @@ function bringYourOwn(a: RunArgs, isGiven: (k: RunFlag) => boolean): void {
   const clash = FROM_OBJECT.find(isGiven);
   if (clash) throw new UsageError(`--${clash} cannot be combined with ${own}: it comes from the StatefulSet itself`);
   if (a.target !== undefined && a.keepNamespace) throw new UsageError('--keep-namespace does not apply to --target: the run creates no namespace');
+  // A node fault or kubelet restart reaches every pod on the node, not only the StatefulSet's.
+  const wide = a.chaos.filter((d) => d === 'node-fault' || d === 'kubelet-restart');
+  if (a.target !== undefined && wide.length > 0) throw new UsageError(`--chaos ${wide.join(',')} cannot be combined with --target: it disrupts every pod on the node, not only the StatefulSet's`);
+  if (isGiven('pdb')) throw new UsageError(`--pdb cannot be combined with ${own}: the run creates no PodDisruptionBudget for a StatefulSet it did not write; give it your own`);
 }
 
 const quote = (v: string): string => (/^[\w@%+=:,./-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
@@ -233,7 +290,7 @@ export function replayCommand(a: RunArgs): string {
       if ((a.target !== undefined || a.manifest !== undefined) && FROM_OBJECT.includes(flag)) continue;
       const v = a[spec.key];
       if (v === undefined) continue;
-      const t = typeof v === 'object' ? formatPvcRetention(v) : String(v);
+      const t = Array.isArray(v) ? v.join(',') : typeof v === 'object' ? formatPvcRetention(v) : String(v);
       if (pass === 'changed' && t === spec.value) continue;
       parts.push(`--${flag}`, t);
     }

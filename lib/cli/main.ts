@@ -4,7 +4,9 @@
 // `report`, `--help` and `run --dry-run` start without it. test/unit/startup.spec.ts holds this.
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
-import { planRounds } from '../chaos/plan.ts';
+import { describeRound, planRounds } from '../chaos/plan.ts';
+import { DISRUPTIONS } from '../chaos/disruptions/index.ts';
+import { resolvePdb, withPdb } from '../chaos/pdb.ts';
 import { CHECKS } from '../checks/catalog.ts';
 import { ClusterError, UsageError, describeError } from '../errors.ts';
 import { CLI_REPORTERS } from '../report/reporters.ts';
@@ -73,20 +75,22 @@ async function runCommand(a: RunArgs): Promise<number> {
 function dryRun(a: RunArgs): number {
   const runId = newRunId();
   const namespace = runNamespace(runId);
-  const w = buildWorkload(a.workload, {
+  const w = withPdb(buildWorkload(a.workload, {
     namespace, runId, replicas: a.replicas, image: a.image, claimSize: a.claimSize, ...(a.storageClass ? { storageClass: a.storageClass } : {}),
     sts: pickStsOptions(a),
-  });
+  }), resolvePdb(a.chaos, a.pdb));
   const plan = planRounds({
-    seed: a.seed, statefulSet: w.info.statefulSet, replicas: a.replicas, rounds: a.rounds, pattern: a.killPattern, startOrdinal: a.startOrdinal,
+    seed: a.seed, statefulSet: w.info.statefulSet, replicas: a.replicas, rounds: a.rounds, pattern: a.killPattern, startOrdinal: a.startOrdinal, actions: a.chaos,
   });
   console.log(`# dry run: nothing is created or deleted\n# namespace: ${namespace} (labelled ordinal.dev/run-id=${runId})\n# seed: ${a.seed}\n# replay: ${a.replay}`);
   console.log(`# StatefulSet options: ${describeStsOptions(pickStsOptions(a))}`);
   if (a.maxUnavailable !== undefined) console.log('# --max-unavailable: a real run first checks (dry-run create) that the cluster keeps it, and leaves it out with the reason otherwise');
   if (a.podManagementPolicy === 'Parallel') console.log('# Parallel: STS-ORDER-CREATE, STS-ORDER-RECREATE and STS-ORDER-SCALEDOWN will be skipped');
   for (const o of w.objects) console.log(`---\n${JSON.stringify(o, null, 2)}`);
+  console.log('---\n# disruptions (--chaos)');
+  for (const name of a.chaos) console.log(`${name}: ${DISRUPTIONS[name].describe} (expects: ${DISRUPTIONS[name].expect})`);
   console.log('---\n# kill plan');
-  for (const r of plan) console.log(`round ${r.round} (${r.pattern}): ${r.kills.map((k) => `${k.pod} (${k.action})`).join(', ')}`);
+  for (const r of plan) console.log(describeRound(r));
   return 0;
 }
 

@@ -3,7 +3,8 @@
 import type { CheckResult, RunResult } from '../types.ts';
 import { stripAnsi } from './escape.ts';
 import { evidenceText, formatDuration } from './format.ts';
-import { countStatuses, readyStats, reportOrder, runProblem, verdictOf } from './stats.ts';
+import { describeVolumes } from '../timeline/volumes.ts';
+import { countStatuses, nodeMoves, readyStats, recoveryByDisruption, reportOrder, runProblem, verdictOf } from './stats.ts';
 
 // The runner decodes %25, %0D, %0A in the message and additionally %3A and %2C in
 // properties; anything else would end the command early or split it into two.
@@ -102,6 +103,17 @@ export function githubSummaryMarkdown(result: RunResult): string {
       );
     }
     out.push('');
+    const kinds = result.recoveryByDisruption ?? recoveryByDisruption(result.rounds);
+    out.push('### Recovery per disruption (kill → Ready)', '', '| Disruption | Kills | Recovered | Refused | p50 | p95 | max |', '|---|---|---|---|---|---|---|');
+    for (const k of kinds) {
+      out.push(`| ${cell(k.disruption)} | ${k.killed} | ${k.recovered} | ${k.refused} | ${formatDuration(k.p50Ms)} | ${formatDuration(k.p95Ms)} | ${formatDuration(k.maxMs)} |`);
+    }
+    out.push('');
+    const moves = nodeMoves(result.rounds);
+    if (moves.known > 0) out.push(`Replacements on another node than the killed pod: **${moves.moved}** of ${moves.known}.`, '');
+  }
+  if (result.volumes) {
+    out.push(`Volumes: ${cell(describeVolumes(result.volumes))}.`, '');
   }
 
   out.push('Replay this run:', '', codeBlock(result.replay), '');

@@ -5,7 +5,7 @@ export const CSS = `
 :root{--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--bg:#f6f8fa;--card:#fff;
 --pass:#1a7f37;--pass-bg:#dafbe1;--fail:#cf222e;--fail-bg:#ffebe9;--err:#9a6700;--err-bg:#fff8c5;
 --skip:#59636e;--skip-bg:#eff2f5;
---terminating:#fb8c00;--gone:#9aa4ae;--pending:#f5c518;--running:#4593f8;--ready:#2da44e;--kill:#cf222e}
+--terminating:#fb8c00;--gone:#9aa4ae;--pending:#f5c518;--running:#4593f8;--restarting:#8250df;--ready:#2da44e;--kill:#cf222e}
 *{box-sizing:border-box}
 body{margin:0;background:var(--bg);color:var(--fg);font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
 main{max-width:1180px;margin:0 auto;padding:20px 24px 48px}
@@ -70,14 +70,17 @@ svg .lane-label{fill:var(--fg);font-family:ui-monospace,Menlo,Consolas,monospace
 svg .lane-note{fill:var(--fg);font-size:12px}svg .lane-note.bad{fill:var(--fail);font-weight:600}svg .muted{fill:var(--muted)}
 svg .idle{stroke:#d0d7de;stroke-dasharray:3 4}
 svg .seg-terminating{fill:var(--terminating)}svg .seg-gone{fill:var(--gone)}svg .seg-pending{fill:var(--pending)}
-svg .seg-running{fill:var(--running)}svg .seg-ready{fill:var(--ready)}
+svg .seg-running{fill:var(--running)}svg .seg-restarting{fill:var(--restarting)}svg .seg-ready{fill:var(--ready)}
 svg .kill line{stroke:var(--kill);stroke-width:1.5}svg .kill path{fill:var(--kill)}
+svg .lane-node{fill:var(--muted);font-size:10px}svg .lane-node.moved{fill:var(--fg);font-weight:600}
+svg .move path{fill:#8250df}svg .node-down{fill:var(--fail-bg);stroke:var(--fail);stroke-dasharray:3 2;stroke-width:.8}
 .legend{display:flex;flex-wrap:wrap;gap:4px 16px;color:var(--muted);font-size:12px;margin-top:4px}
 .legend-item{display:inline-flex;align-items:center;gap:6px}
 .swatch{display:inline-block;width:14px;height:10px;border-radius:2px}
 .swatch-terminating{background:var(--terminating)}.swatch-gone{background:var(--gone);height:4px}
-.swatch-pending{background:var(--pending)}.swatch-running{background:var(--running)}.swatch-ready{background:var(--ready)}
+.swatch-pending{background:var(--pending)}.swatch-running{background:var(--running)}.swatch-restarting{background:var(--restarting)}.swatch-ready{background:var(--ready)}
 .swatch-kill{background:var(--kill);width:3px;height:14px}
+.swatch-move{background:#8250df;width:9px;height:9px;transform:rotate(45deg)}.swatch-node-down{background:var(--fail-bg);border:1px dashed var(--fail)}
 .recoveries{margin-top:8px}
 footer{margin-top:36px;color:var(--muted);font-size:12px}
 `;

@@ -6,9 +6,10 @@ import { escapeHtml as h, jsonForScript } from './escape.ts';
 import { formatDuration, formatRunTime } from './format.ts';
 import { CSS, SCRIPT } from './html-style.ts';
 import { pageHead } from './page.ts';
-import { countStatuses, readyStats, reportOrder, runProblem, verdictOf } from './stats.ts';
+import { countStatuses, readyStats, recoveryByDisruption, reportOrder, runProblem, verdictOf } from './stats.ts';
 import { renderLegend, renderTimeline } from './svg-timeline.ts';
 import { describeStsOptions } from '../workloads/sts-options.ts';
+import { describeVolumes } from '../timeline/volumes.ts';
 
 export function renderHtml(result: RunResult): string {
   const verdict = verdictOf(result);
@@ -64,7 +65,7 @@ function runFacts(result: RunResult): string {
   return `<section class="facts">
 <div class="panel"><h3>Cluster</h3><dl>
 ${row('Server', `<span class="mono">${h(k.server)}</span>`)}${row('Context', h(k.context))}${row('Version', h(k.version))}
-${row('Nodes', nodes || '—')}${row('Storage class', h(k.storageClass))}${row('Image', `<span class="mono">${h(k.image)}</span>`)}
+${row('Nodes', nodes || '—')}${row('Storage class', h(k.storageClass))}${result.volumes ? row('Volumes', h(describeVolumes(result.volumes))) : ''}${row('Image', `<span class="mono">${h(k.image)}</span>`)}
 </dl></div>
 <div class="panel"><h3>Workload &amp; run</h3><dl>
 ${row('StatefulSet', `${h(w.statefulSet)} <span class="sub">(${h(w.kind)}, ${h(w.podManagementPolicy)})</span>`)}
@@ -147,8 +148,22 @@ function roundsSection(result: RunResult): string {
   const all = readyStats(result.rounds.flatMap((r) => r.recoveries));
   return `<section id="rounds"><h2>Chaos rounds (${result.rounds.length})</h2>
 <div class="sub">All rounds, kill → Ready: p50 ${h(formatDuration(all.p50))} · p95 ${h(formatDuration(all.p95))} · max ${h(formatDuration(all.max))} · ${all.recovered}/${all.killed} recovered</div>
+${byDisruptionTable(result)}
 ${result.rounds.map((r) => roundCard(r, result)).join('\n')}
 </section>`;
+}
+
+/** Kill → Ready per disruption kind (restarts in place: Ready again after the restart). */
+function byDisruptionTable(result: RunResult): string {
+  const kinds = result.recoveryByDisruption ?? recoveryByDisruption(result.rounds);
+  if (kinds.length === 0) return '';
+  const rows = kinds.map(
+    (k) =>
+      `<tr><td class="mono">${h(k.disruption)}</td><td>${h(k.killed)}</td><td>${k.recovered === k.killed ? h(k.recovered) : `<b class="bad">${h(k.recovered)}</b>`}</td>` +
+      `<td>${h(k.refused)}</td><td>${h(formatDuration(k.p50Ms))}</td><td>${h(formatDuration(k.p95Ms))}</td><td>${h(formatDuration(k.maxMs))}</td></tr>`,
+  );
+  return `<table id="recovery-by-disruption"><thead><tr><th>Disruption</th><th>Kills</th><th>Recovered</th><th>Refused</th><th>p50</th><th>p95</th><th>max</th></tr></thead>
+<tbody>${rows.join('\n')}</tbody></table>`;
 }
 
 function roundCard(round: RoundResult, result: RunResult): string {
@@ -171,11 +186,11 @@ function recoveryTable(round: RoundResult): string {
   if (round.recoveries.length === 0) return '';
   const rows = round.recoveries.map(
     (r) =>
-      `<tr><td class="mono">${h(r.pod)}</td><td>${h(r.action)}</td><td>${h(formatDuration(r.deletedMs))}</td>` +
-      `<td>${h(formatDuration(r.recreatedMs))}</td><td>${h(formatDuration(r.runningMs))}</td><td>${h(formatDuration(r.readyMs))}</td>` +
+      `<tr><td class="mono">${h(r.pod)}</td><td>${h(r.action)}</td><td>${h(r.expect ?? 'replaced')}</td><td>${h(formatDuration(r.deletedMs))}</td>` +
+      `<td>${h(formatDuration(r.recreatedMs))}</td><td>${h(formatDuration(r.restartedMs))}</td><td>${h(formatDuration(r.runningMs))}</td><td>${h(formatDuration(r.readyMs))}</td>` +
       `<td>${h(formatDuration(r.detectionLatencyMs))}</td><td>${r.recovered ? 'yes' : '<b class="bad">no</b>'}</td></tr>`,
   );
   return `<details class="recoveries"><summary>Recovery milestones (ms after the kill)</summary>
-<table><thead><tr><th>Pod</th><th>Action</th><th>Deleted</th><th>Recreated</th><th>Running</th><th>Ready</th><th title="arrival wall time minus the kubelet's 1-second Ready timestamp: an upper bound, not a measurement">Detection lag (upper bound, 1 s resolution)</th><th>Recovered</th></tr></thead>
+<table><thead><tr><th>Pod</th><th>Action</th><th>Expected</th><th>Deleted</th><th>Recreated</th><th>Restarted in place</th><th>Running</th><th>Ready</th><th title="arrival wall time minus the kubelet's 1-second Ready timestamp: an upper bound, not a measurement">Detection lag (upper bound, 1 s resolution)</th><th>Recovered</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table></details>`;
 }

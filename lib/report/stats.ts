@@ -1,5 +1,5 @@
 // Numbers every report shows the same way, so junit, html and the GitHub summary agree.
-import type { CheckResult, CheckStatus, PodRecovery, RunResult } from '../types.ts';
+import type { CheckResult, CheckStatus, DisruptionName, DisruptionRecovery, PodRecovery, RoundResult, RunResult } from '../types.ts';
 
 /** Nearest-rank percentile: always a value that was actually observed, never interpolated. */
 export function nearestRank(values: readonly number[], percentile: number): number | undefined {
@@ -10,27 +10,60 @@ export function nearestRank(values: readonly number[], percentile: number): numb
 }
 
 export interface ReadyStats {
-  /** Pods killed in the round(s). */
+  /** Pods killed in the round(s); a kill the API refused is not counted. */
   killed: number;
   /** Of those, how many were seen Ready again. */
   recovered: number;
-  /** ms from kill to Ready, over recovered pods only. */
+  /** ms from kill to Ready, over recovered pods with a Ready time only. */
   p50?: number;
   p95?: number;
   max?: number;
 }
 
 export function readyStats(recoveries: readonly PodRecovery[]): ReadyStats {
-  const ready = recoveries
+  const done = recoveries.filter((r) => r.expect !== 'refused');
+  const ready = done
     .filter((r) => r.recovered && typeof r.readyMs === 'number')
     .map((r) => r.readyMs as number);
-  const stats: ReadyStats = { killed: recoveries.length, recovered: ready.length };
+  // An `unaffected` pod (kubelet-restart) recovers without a Ready time: nothing happened to it.
+  const stats: ReadyStats = { killed: done.length, recovered: done.filter((r) => r.recovered).length };
   if (ready.length > 0) {
     stats.p50 = nearestRank(ready, 50);
     stats.p95 = nearestRank(ready, 95);
     stats.max = Math.max(...ready);
   }
   return stats;
+}
+
+/**
+ * Kill → Ready per disruption kind over all rounds, kinds in first-seen order. For a
+ * pod restarted in place, Ready means Ready again after the restart.
+ */
+export function recoveryByDisruption(rounds: readonly RoundResult[]): DisruptionRecovery[] {
+  const byKind = new Map<DisruptionName, PodRecovery[]>();
+  for (const r of rounds.flatMap((x) => x.recoveries)) byKind.set(r.action, [...(byKind.get(r.action) ?? []), r]);
+  return [...byKind].map(([action, list]) => {
+    const s = readyStats(list);
+    const out: DisruptionRecovery = {
+      disruption: action,
+      killed: s.killed,
+      recovered: s.recovered,
+      refused: list.length - s.killed,
+    };
+    if (s.p50 !== undefined) out.p50Ms = s.p50;
+    if (s.p95 !== undefined) out.p95Ms = s.p95;
+    if (s.max !== undefined) out.maxMs = s.max;
+    return out;
+  });
+}
+
+/** A replacement on another node than the killed pod (both nodes recorded). */
+export const movedNode = (r: PodRecovery): boolean => !!r.fromNode && !!r.toNode && r.fromNode !== r.toNode;
+
+/** Over the replaced pods whose both nodes were recorded: how many landed on another node. */
+export function nodeMoves(rounds: readonly RoundResult[]): { moved: number; known: number } {
+  const known = rounds.flatMap((r) => r.recoveries).filter((r) => r.fromNode && r.toNode && (r.expect ?? 'replaced') !== 'restarted-in-place' && r.recreatedMs !== undefined);
+  return { moved: known.filter(movedNode).length, known: known.length };
 }
 
 export type StatusCounts = Record<CheckStatus, number> & { total: number };

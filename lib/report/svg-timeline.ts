@@ -1,18 +1,24 @@
 // One round as an inline SVG: a lane per ordinal, each killed pod's life drawn as
-// terminating → gone → pending → running → ready from its PodRecovery milestones.
+// terminating → gone → pending → running → ready from its PodRecovery milestones; a pod
+// restarted in place as restarting → running → ready; a refused kill as its marker alone.
+// Each generation's node is in its bars' titles and under the lane's note; a replacement
+// on another node than the killed pod gets a move mark, and a node-fault's down interval
+// is a band behind the lane.
 import type { PodRecovery, RoundResult, WorkloadInfo } from '../types.ts';
 import { escapeHtml } from './escape.ts';
 import { formatDuration } from './format.ts';
+import { movedNode } from './stats.ts';
 import { ordinals, podName } from '../names.ts';
 import { ordinalOf } from '../timeline/queries.ts';
 
-export const PHASES = ['terminating', 'gone', 'pending', 'running', 'ready'] as const;
+export const PHASES = ['terminating', 'gone', 'pending', 'restarting', 'running', 'ready'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export const PHASE_LABELS: Record<Phase, string> = {
   terminating: 'terminating (old pod)',
   gone: 'no pod object',
   pending: 'pending',
+  restarting: 'container restarting (same pod)',
   running: 'running, not ready',
   ready: 'ready',
 };
@@ -30,13 +36,10 @@ export interface Segment {
  */
 export function laneSegments(r: PodRecovery, roundStart: number, roundEnd: number): Segment[] {
   const kill = r.killedAt - roundStart;
-  const starts: [Phase, number | undefined][] = [
-    ['terminating', 0],
-    ['gone', r.deletedMs],
-    ['pending', r.recreatedMs],
-    ['running', r.runningMs],
-    ['ready', r.readyMs],
-  ];
+  if (r.expect === 'refused') return [];
+  const starts: [Phase, number | undefined][] = r.expect === 'restarted-in-place'
+    ? [['restarting', 0], ['running', r.restartedMs], ['ready', r.readyMs]]
+    : [['terminating', 0], ['gone', r.deletedMs], ['pending', r.recreatedMs], ['running', r.runningMs], ['ready', r.readyMs]];
   const known = starts.filter((s): s is [Phase, number] => typeof s[1] === 'number' && Number.isFinite(s[1]));
   const end = Math.max(roundEnd - roundStart, kill);
   const segments: Segment[] = [];
@@ -151,10 +154,21 @@ function renderLane(
     );
     return parts.join('');
   }
+  const down = r.nodeDown;
+  if (down) {
+    const dx = x(r.killedAt - roundStart + down.downMs);
+    const ux = down.upMs === undefined ? W - RIGHT_W : x(r.killedAt - roundStart + down.upMs);
+    const until = down.upMs === undefined ? 'not back within the round' : `back ${formatDuration(down.upMs)} after the kill`;
+    parts.push(
+      `<rect class="node-down" x="${dx.toFixed(1)}" y="${y + 1}" width="${Math.max(ux - dx, 1.5).toFixed(1)}" height="${LANE_H - 2}">` +
+        `<title>${escapeHtml(`node ${down.node} down from ${formatDuration(down.downMs)} after the kill, ${until}`)}</title></rect>`,
+    );
+  }
   for (const s of segments) {
     const sx = x(s.from);
     const w = Math.max(x(s.to) - sx, 1.5);
-    const tip = `${lane.pod}: ${PHASE_LABELS[s.phase]} from ${formatDuration(s.from)} to ${formatDuration(s.to)}`;
+    const node = nodeOfPhase(r, s.phase);
+    const tip = `${lane.pod}: ${PHASE_LABELS[s.phase]} from ${formatDuration(s.from)} to ${formatDuration(s.to)}${node ? ` on node ${node}` : ''}`;
     const shape =
       s.phase === 'gone'
         ? `<rect class="seg seg-gone" x="${sx.toFixed(1)}" y="${(mid - 2).toFixed(1)}" width="${w.toFixed(1)}" height="4">`
@@ -164,14 +178,45 @@ function renderLane(
   const kx = x(r.killedAt - roundStart).toFixed(1);
   parts.push(
     `<g class="kill"><line x1="${kx}" x2="${kx}" y1="${y + 2}" y2="${y + LANE_H - 2}"/>` +
-      `<path d="M${kx} ${barY - 1} l-4 -6 h8 z"/><title>${escapeHtml(`${lane.pod} killed (${r.action})`)}</title></g>`,
+      `<path d="M${kx} ${barY - 1} l-4 -6 h8 z"/><title>${escapeHtml(`${lane.pod} killed (${r.action}${r.expect === 'restarted-in-place' ? ', restarted in place' : ''})`)}</title></g>`,
   );
+  if (r.expect === 'refused') {
+    parts.push(
+      `<line class="idle" x1="${x(0)}" x2="${W - RIGHT_W}" y1="${mid}" y2="${mid}"/>`,
+      `<text class="lane-note" x="${W - RIGHT_W + 10}" y="${mid}" dominant-baseline="central">${r.recovered ? 'refused, pod kept' : '<tspan class="bad">refused, pod went</tspan>'}</text>`,
+      '</g>',
+    );
+    return parts.join('');
+  }
+  const nodes = r.fromNode || r.toNode;
+  // With nodes known the note moves up to make room for them on a second line.
+  const noteY = nodes ? mid - 6 : mid;
   const note =
     r.recovered && r.readyMs !== undefined
-      ? `<text class="lane-note" x="${W - RIGHT_W + 10}" y="${mid}" dominant-baseline="central">ready after ${escapeHtml(formatDuration(r.readyMs))}</text>`
-      : `<text class="lane-note bad" x="${W - RIGHT_W + 10}" y="${mid}" dominant-baseline="central">not ready</text>`;
-  parts.push(note, '</g>');
+      ? `<text class="lane-note" x="${W - RIGHT_W + 10}" y="${noteY}" dominant-baseline="central">ready after ${escapeHtml(formatDuration(r.readyMs))}</text>`
+      : `<text class="lane-note bad" x="${W - RIGHT_W + 10}" y="${noteY}" dominant-baseline="central">not ready</text>`;
+  parts.push(note);
+  if (nodes) {
+    // The column fits one node name: a move shows where to, its title both nodes.
+    const label = movedNode(r) ? `→ ${shorten(r.toNode ?? '')}` : shorten(r.toNode ?? r.fromNode ?? '');
+    const title = movedNode(r) ? `the killed pod ran on ${r.fromNode}; its replacement on ${r.toNode}` : `on node ${r.toNode ?? r.fromNode}`;
+    parts.push(`<text class="lane-node${movedNode(r) ? ' moved' : ''}" x="${W - RIGHT_W + 10}" y="${mid + 8}" dominant-baseline="central">${escapeHtml(label)}<title>${escapeHtml(title)}</title></text>`);
+  }
+  const start = segments.find((s) => s.phase === 'pending' || s.phase === 'running' || s.phase === 'ready');
+  if (movedNode(r) && start) {
+    const mx = x(start.from).toFixed(1);
+    parts.push(
+      `<g class="move"><path d="M${mx} ${y + 1} l5 5 l-5 5 l-5 -5 z"/>` +
+        `<title>${escapeHtml(`${lane.pod} moved: replacement on node ${r.toNode}, the killed pod was on ${r.fromNode}`)}</title></g>`,
+    );
+  }
+  parts.push('</g>');
   return parts.join('');
+}
+
+/** The node a phase's pod was on: the killed pod until it is gone, then its replacement. */
+function nodeOfPhase(r: PodRecovery, phase: Phase): string | undefined {
+  return phase === 'terminating' || phase === 'gone' ? r.fromNode : r.toNode;
 }
 
 function seconds(ms: number, step: number): string {
@@ -189,6 +234,10 @@ export function renderLegend(): string {
   const items = PHASES.map(
     (p) => `<span class="legend-item"><span class="swatch swatch-${p}"></span>${escapeHtml(PHASE_LABELS[p])}</span>`,
   );
-  items.push('<span class="legend-item"><span class="swatch swatch-kill"></span>kill</span>');
+  items.push(
+    '<span class="legend-item"><span class="swatch swatch-kill"></span>kill</span>',
+    '<span class="legend-item"><span class="swatch swatch-move"></span>replacement on another node</span>',
+    '<span class="legend-item"><span class="swatch swatch-node-down"></span>the pod&#39;s node down</span>',
+  );
   return `<div class="legend">${items.join('')}</div>`;
 }

@@ -1,7 +1,7 @@
 // The timeline a run records: watch entries for the kinds the recorder watches, and the
 // harness's own markers, in one append-only list ordered by `seq`. Markers are a union
 // discriminated on `marker`, each with its own typed payload, so no reader parses text.
-import type { ChaosAction, KillPattern } from '../types.ts';
+import type { DisruptionName, Expectation, KillPattern } from '../types.ts';
 
 /** Resource kinds the recorder watches. */
 export type WatchedKind = 'Pod' | 'PersistentVolumeClaim' | 'PersistentVolume' | 'Event' | 'ConfigMap';
@@ -23,6 +23,8 @@ export interface PodState {
   revision?: string;
   /** volume name -> claim name, for persistentVolumeClaim volumes. */
   claims: Record<string, string>;
+  /** Sum of the containers' restart counts; absent when 0 (and in older recordings). */
+  restartCount?: number;
   /** Short reasons for not-ready containers (e.g. ImagePullBackOff), for evidence. */
   waiting?: string[];
 }
@@ -40,6 +42,11 @@ export interface PvState {
   phase: string;
   claimUid?: string;
   claimName?: string;
+  /**
+   * The node a `spec.nodeAffinity` pins the volume to (node-local storage: local-node,
+   * kind's local-path); absent for a shared or network volume and in older recordings.
+   */
+  pinnedNode?: string;
 }
 
 export interface EventState {
@@ -86,7 +93,30 @@ export type MarkerPayload =
       /** The controller revision every pod must be at once the round has recovered. */
       revision?: string;
     }
-  | { marker: 'kill'; round: number; pod: string; /** the UID killed */ uid: string; action: ChaosAction }
+  | {
+      marker: 'kill';
+      round: number;
+      pod: string;
+      /** The UID the disruption aimed at. */
+      uid: string;
+      /** The disruption (lib/chaos/disruptions/). */
+      action: DisruptionName;
+      /** What the StatefulSet must do; absent in older recordings, where every kill was a deletion (`replaced`). */
+      expect?: Expectation;
+      /** restartCount summed over the pod's containers when the disruption went out. */
+      restartCount?: number;
+      /** The seeded values the plan drew for this kill. */
+      params?: Record<string, number>;
+    }
+  | {
+      /** The API refused the kill just before this (e.g. an eviction a PodDisruptionBudget forbids: 429). */
+      marker: 'kill-refused';
+      round: number;
+      pod: string;
+      uid: string;
+      status: number;
+      reason: string;
+    }
   | {
       marker: 'round-end';
       round: number;
@@ -94,6 +124,15 @@ export type MarkerPayload =
       /** Set when the wait ended because the harness lost observation, not because it timed out. */
       unobserved?: string;
     }
+  /**
+   * A node fault (lib/chaos/node-fault/): `down` once the node was stopped, `up` once it
+   * was started again; `pod`/`uid` name the pod whose node it is. STS-AT-MOST-ONE judges
+   * what left the API between the two.
+   */
+  | { marker: 'node-down'; round: number; node: string; pod: string; uid: string }
+  | { marker: 'node-up'; round: number; node: string }
+  /** The harness force-deleted a pod on a down node, as an operator would to unblock it. */
+  | { marker: 'operator-force-delete'; round: number; pod: string; uid: string; node: string }
   | { marker: 'after' }
   | { marker: 'scale-down'; from: number; to: number } // replicas lowered after the after-snapshot
   | { marker: 'scale-down-complete'; aborted?: string }

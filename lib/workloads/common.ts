@@ -9,8 +9,10 @@
 import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IProbe } from 'kubernetes-models/v1/Probe';
 import type { IService } from 'kubernetes-models/v1/Service';
+import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import type { WorkloadInfo } from '../types.ts';
 import { DEFAULT_STS_OPTIONS, pickStsOptions, stsSpecFields, type StsOptions } from './sts-options.ts';
+import { HEARTBEAT_FILE, heartbeatScript } from './heartbeat.ts';
 
 export const RUN_LABEL = 'ordinal.dev/run-id';
 export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'ordinal' } as const;
@@ -28,10 +30,16 @@ export interface WorkloadOptions {
   claimSize: string;
   /** StatefulSet spec options (lib/workloads/sts-options.ts); the Kubernetes defaults when absent. */
   sts?: StsOptions;
+  /**
+   * How long pods stay bound to a node that is unreachable or not ready (tolerations with
+   * tolerationSeconds), instead of the default 300 s, so a node fault ends in an eviction
+   * within a round's budget.
+   */
+  tolerationSeconds?: number;
 }
 
 /** A manifest a workload creates, with apiVersion and kind set. */
-export type WorkloadObject = IService | IStatefulSet;
+export type WorkloadObject = IService | IStatefulSet | IPodDisruptionBudget;
 
 export interface Workload {
   info: WorkloadInfo;
@@ -40,6 +48,8 @@ export interface Workload {
   container: string;
   /** Where the claim is mounted inside the container (the sentinel lives here). */
   dataPath: string;
+  /** The heartbeat file the containers append to (sample workloads only; STS-AT-MOST-ONE). */
+  heartbeatPath?: string;
   /**
    * For topology-state workloads: the file the primary serves, where replicas copy it,
    * the primary's identity file ("<pod uid> <pod ip>", rewritten at each start) and where
@@ -92,15 +102,19 @@ export function statefulWorkload(o: WorkloadOptions, kind: WorkloadInfo['kind'],
         metadata: { labels },
         spec: {
           terminationGracePeriodSeconds: 10,
+          ...(o.tolerationSeconds !== undefined ? { tolerations: nodeFaultTolerations(o.tolerationSeconds) } : {}),
+          // Best effort: on several nodes the pods spread out (so node faults and moves
+          // between nodes are exercised); on one node, or when it cannot, they still schedule.
+          topologySpreadConstraints: [
+            { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: s.name } } },
+          ],
           containers: [
             {
               name: s.name,
               image: o.image,
               imagePullPolicy: 'IfNotPresent',
-              command: ['sh', '-c', `${TRAP_TERM} ${s.script}`],
-              ...(s.fieldEnv
-                ? { env: Object.entries(s.fieldEnv).map(([name, fieldPath]) => ({ name, valueFrom: { fieldRef: { fieldPath } } })) }
-                : {}),
+              command: ['sh', '-c', `${TRAP_TERM} ${heartbeatScript(s.dataPath)} ${s.script}`],
+              env: Object.entries({ POD_UID: 'metadata.uid', ...s.fieldEnv }).map(([name, fieldPath]) => ({ name, valueFrom: { fieldRef: { fieldPath } } })),
               ports: [{ name: s.port.name, containerPort: s.port.number }],
               readinessProbe: s.readinessProbe,
               volumeMounts: [{ name: s.claim, mountPath: s.dataPath }],
@@ -136,5 +150,11 @@ export function statefulWorkload(o: WorkloadOptions, kind: WorkloadInfo['kind'],
     objects: [service, sts],
     container: s.name,
     dataPath: s.dataPath,
+    heartbeatPath: `${s.dataPath}/${HEARTBEAT_FILE}`,
   };
+}
+
+/** Tolerate an unreachable or not-ready node for `seconds` (the default is 300). */
+function nodeFaultTolerations(seconds: number): { key: string; operator: 'Exists'; effect: 'NoExecute'; tolerationSeconds: number }[] {
+  return ['node.kubernetes.io/unreachable', 'node.kubernetes.io/not-ready'].map((key) => ({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: seconds }));
 }

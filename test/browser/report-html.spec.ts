@@ -15,7 +15,9 @@ import type { RunResult } from '../../lib/types.ts';
 interface PageElement {
   textContent: string | null;
   getAttribute(name: string): string | null;
-  getBBox(): { width: number };
+  getBBox(): { x: number; width: number };
+  firstChild: { textContent: string | null } | null;
+  classList: { contains(name: string): boolean };
 }
 interface PageDocument {
   getElementById(id: string): PageElement | null;
@@ -167,6 +169,38 @@ describe('report: HTML in headless Chromium', function () {
       expect(r.widths.length).to.be.greaterThan(0);
       for (const w of r.widths) expect(w).to.be.greaterThan(0);
     }
+    await o.page.close();
+  });
+
+  it('sample: each killed lane names its node inside the drawing, and a replacement on another node is marked', async () => {
+    const o = await open('sample');
+    const lanes = await o.page.$$eval('svg.timeline', (svgs) =>
+      svgs.map((svg) =>
+        [...svg.querySelectorAll('g.lane')].map((g) => {
+          const node = g.querySelector('text.lane-node') as unknown as PageElement | null;
+          const box = node?.getBBox();
+          return {
+            pod: g.getAttribute('data-pod'),
+            node: node ? node.firstChild?.textContent : null,
+            moved: node?.classList.contains('moved') ?? false,
+            right: box ? box.x + box.width : 0,
+            width: box?.width ?? 0,
+            marks: g.querySelectorAll('g.move').length,
+          };
+        }),
+      ),
+    );
+    // The fixture: round 1 web-1 moved worker → worker2; round 2 web-0 stayed, web-2 moved back.
+    expect(lanes[0]?.find((l) => l.pod === 'web-1')).to.include({ node: '→ ordinal-worker2', moved: true, marks: 1 });
+    expect(lanes[0]?.find((l) => l.pod === 'web-0')).to.include({ node: null, marks: 0 });
+    expect(lanes[1]?.find((l) => l.pod === 'web-0')).to.include({ node: 'ordinal-worker', moved: false, marks: 0 });
+    expect(lanes[1]?.find((l) => l.pod === 'web-2')).to.include({ node: '→ ordinal-worker', moved: true, marks: 1 });
+    for (const l of lanes.flat().filter((x) => x.node)) {
+      expect(l.width, `${l.pod} node label drawn`).to.be.greaterThan(20);
+      expect(l.right, `${l.pod} node label inside the 960-wide drawing`).to.be.at.most(960);
+    }
+    expect(await o.page.textContent('.legend')).to.include('replacement on another node');
+    expectQuiet(o);
     await o.page.close();
   });
 

@@ -13,8 +13,9 @@ const SRV = /^_web\._tcp\.nginx\.ordinal-[\w-]+\.svc\.cluster\.local$/;
 
 describe('fault: the kubelet and the DNS server are gone during the after snapshot', function () {
   this.timeout(360_000);
-  const outage = new Outage();
   let cluster: Cluster;
+  // Every node's kubelet: on several nodes the pods are spread out.
+  const outage = new Outage(() => cluster);
   let run: FaultRun;
   let proxy: TcpProxy | undefined;
 

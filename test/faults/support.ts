@@ -15,8 +15,8 @@ import { describeError } from '../../lib/errors.ts';
 import { execIn } from '../../lib/probes/exec.ts';
 import { exitCodeOf } from '../../lib/report/stats.ts';
 import { executeRun, type HookContext, type RunHook } from '../../lib/run.ts';
-import type { CheckResult, CheckStatus, Evidence, RunResult } from '../../lib/types.ts';
-import { ROOT, connectTestCluster } from '../integration/helpers.ts';
+import type { CheckResult, CheckStatus, DisruptionName, Evidence, KillPattern, RunResult } from '../../lib/types.ts';
+import { LOCAL_MAIN_NODE, ROOT, connectTestCluster, nodeScript } from '../integration/helpers.ts';
 
 export { connectTestCluster };
 
@@ -53,13 +53,17 @@ export async function runWithFault(argv: string[], hook: RunHook): Promise<Fault
 
 /**
  * The first seed whose round 1 (of 3 replicas) kills exactly `pods`, each with `action`
- * when given: found from the planner itself, so a spec states what it needs killed and
+ * when given (drawn from `opts.chaos`, in `opts.pattern`, when given): found from the planner itself, so a spec states what it needs killed and
  * stays right if the planner's draws change. The run log prints the seed for replay.
  */
-export function seedKilling(statefulSet: string, pods: string[], action?: 'delete' | 'force-delete'): number {
+export function seedKilling(
+  statefulSet: string, pods: string[], action?: DisruptionName, opts: { chaos?: DisruptionName[]; pattern?: KillPattern } = {},
+): number {
   const want = [...pods].sort().join(',');
   for (let seed = 1; seed < 100_000; seed++) {
-    const kills = planRounds({ seed, statefulSet, replicas: 3, rounds: 1 })[0]?.kills ?? [];
+    const round = planRounds({ seed, statefulSet, replicas: 3, rounds: 1, ...(opts.chaos ? { actions: opts.chaos } : {}) })[0];
+    const kills = round?.kills ?? [];
+    if (opts.pattern && round?.pattern !== opts.pattern) continue;
     if (kills.map((k) => k.pod).sort().join(',') === want && kills.every((k) => !action || k.action === action)) return seed;
   }
   throw new Error(`no seed below 100000 kills exactly ${want} in round 1`);
@@ -132,10 +136,34 @@ export function componentScript(action: 'stop' | 'start' | 'status', name: Compo
 /**
  * Components a spec stopped, so its `after` can start them again whatever happened.
  * start() is idempotent (component.sh skips what runs), so restoring twice is harmless.
+ * On a cluster with extra nodes (cluster:up --nodes N), stopping the kubelet stops every
+ * node's (node.sh kubelet-stop), so "the kubelet is gone" holds for pods on any node.
  */
 export class Outage {
   readonly stopped = new Set<Component>();
   readonly log: string[] = [];
+  readonly nodeKubelets = new Set<string>();
+
+  private readonly cluster: (() => Cluster) | undefined;
+
+  /** `cluster`: where to find extra nodes (none without it). */
+  constructor(cluster?: () => Cluster) {
+    this.cluster = cluster;
+  }
+
+  private async extraNodes(): Promise<string[]> {
+    if (!this.cluster) return [];
+    const nodes = await this.cluster().core.listNode();
+    return nodes.items.map((n) => n.metadata?.name ?? '').filter((n) => n && n !== LOCAL_MAIN_NODE);
+  }
+
+  private async nodeKubelet(verb: 'kubelet-stop' | 'kubelet-start', node: string): Promise<void> {
+    const r = await nodeScript(verb, node);
+    this.log.push(r.output);
+    if (r.code !== 0) throw new Error(`node.sh ${verb} ${node} exited ${r.code}:\n${r.output}`);
+    if (verb === 'kubelet-stop') this.nodeKubelets.add(node);
+    else this.nodeKubelets.delete(node);
+  }
 
   async stop(name: Component): Promise<number> {
     const t = performance.now();
@@ -143,6 +171,7 @@ export class Outage {
     this.log.push(r.output);
     if (r.code !== 0) throw new Error(`component.sh stop ${name} exited ${r.code}:\n${r.output}`);
     this.stopped.add(name);
+    if (name === 'kubelet') for (const n of await this.extraNodes()) await this.nodeKubelet('kubelet-stop', n);
     return performance.now() - t;
   }
 
@@ -152,12 +181,14 @@ export class Outage {
     this.log.push(r.output);
     if (r.code !== 0) throw new Error(`component.sh start ${name} exited ${r.code}:\n${r.output}`);
     this.stopped.delete(name);
+    if (name === 'kubelet') for (const n of [...this.nodeKubelets]) await this.nodeKubelet('kubelet-start', n);
     return performance.now() - t;
   }
 
   /** Starts everything this outage stopped; for `after` hooks. */
   async restore(): Promise<void> {
     for (const name of [...this.stopped]) await this.start(name);
+    for (const n of [...this.nodeKubelets]) await this.nodeKubelet('kubelet-start', n);
   }
 }
 

@@ -1,7 +1,7 @@
 // Shared by the integration specs that drive the real CLI and the real cluster:
 // run `bin/ordinal.js` as a child process, find a run's namespaces by label, and wait
 // (bounded) for them to be gone. Nothing here talks to an address off this machine.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,6 +12,19 @@ import { RUN_LABEL } from '../../lib/workloads/common.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = path.join(ROOT, 'bin', 'ordinal.js');
+/** The local cluster's main node (control plane, CoreDNS); extra nodes are 10.200.I.1 (cluster/scripts/lib.sh). */
+export const LOCAL_MAIN_NODE = '127.0.0.1';
+const NODE_SH = path.join(ROOT, 'cluster', 'scripts', 'node.sh');
+
+/** cluster/scripts/node.sh VERB NODE (a local cluster node fault); never rejects: exit code and output. */
+export function nodeScript(verb: string, node: string): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile('bash', [NODE_SH, verb, node], { timeout: 180_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 2) : 0;
+      resolve({ code, output: `${stdout}${stderr}`.trim() });
+    });
+  });
+}
 // test/setup/cluster.ts records why it could not bring the local cluster up.
 const setupError = process.env.ORDINAL_TEST_CLUSTER_ERROR;
 export const NO_CLUSTER = `no cluster: run \`npm run cluster:up\` and export KUBECONFIG${setupError ? ` (test set-up: ${setupError})` : ''}`;

@@ -75,16 +75,19 @@ describe('examples/rbac.yaml (integration, real cluster)', function () {
     await admin.core.deleteNamespace({ name: victim }).catch(() => undefined);
   });
 
-  it('is enough for a full `ordinal run --seed 42` with the ServiceAccount token (exit 0)', async function () {
+  it('is enough for a full `ordinal run --seed 42` with every disruption it grants, with the ServiceAccount token (exit 0)', async function () {
     this.timeout(300_000);
     const reports = tempDir('rbac-reports');
-    const r = await runCli(['run', '--seed', '42', '--kubeconfig', saKubeconfig, '--report-dir', reports], { env: { KUBECONFIG: undefined } });
+    // Seed 42 plans all four (round 2 evicts web-2 with every pod Ready: admitted); evict brings the PodDisruptionBudget.
+    const chaos = 'delete,force-delete,container-kill,evict';
+    const r = await runCli(['run', '--seed', '42', '--chaos', chaos, '--kubeconfig', saKubeconfig, '--report-dir', reports], { env: { KUBECONFIG: undefined } });
     expect(r.code, show(r)).to.equal(0);
     const runId = runIdOf(r.stdout);
     const res = JSON.parse(readFileSync(path.join(reports, runId, 'results.json'), 'utf8')) as RunResult;
     expect(res.cluster.context).to.equal('ordinal-sa');
     expect(res.summary).to.include({ failed: 0, error: 0 });
-    expect(res.checks.filter((c) => c.status === 'passed').map((c) => c.id)).to.include.members(CORE_CHECKS);
+    expect(res.checks.filter((c) => c.status === 'passed').map((c) => c.id)).to.include.members([...CORE_CHECKS, 'STS-RECOVERY', 'STS-PDB']);
+    expect((res.recoveryByDisruption ?? []).map((k) => k.disruption).sort()).to.deep.equal(chaos.split(',').sort());
     await waitRunNamespacesGone(a(), runId);
   });
 
@@ -104,6 +107,7 @@ describe('examples/rbac.yaml (integration, real cluster)', function () {
       ['create', 'statefulsets', { group: 'apps', ns: 'any-run' }], ['delete', 'statefulsets', { group: 'apps', ns: 'any-run' }],
       ['get', 'services', { ns: 'kube-system', name: 'kube-dns' }],
       ['create', 'pods', { sub: 'portforward', ns: 'kube-system' }], ['watch', 'persistentvolumes', {}],
+      ['create', 'pods', { sub: 'eviction', ns: 'any-run' }], ['create', 'poddisruptionbudgets', { group: 'policy', ns: 'any-run' }],
     ];
     for (const [verb, res, o] of granted) expect(await can(verb, res, o), `${verb} ${res} ${JSON.stringify(o)}`).to.equal(true);
     const denied: [string, string, Parameters<typeof can>[2]][] = [
@@ -112,6 +116,7 @@ describe('examples/rbac.yaml (integration, real cluster)', function () {
       ['delete', 'persistentvolumeclaims', { ns: 'default' }], ['delete', 'persistentvolumes', {}], ['list', 'services', { ns: 'kube-system' }],
       ['get', 'services', { ns: 'kube-system', name: 'kubernetes' }], ['create', 'pods', { sub: 'portforward', ns: 'default' }],
       ['create', 'clusterrolebindings', { group: 'rbac.authorization.k8s.io' }], ['impersonate', 'serviceaccounts', {}], ['update', 'nodes', {}],
+      ['delete', 'poddisruptionbudgets', { group: 'policy', ns: 'default' }], ['update', 'poddisruptionbudgets', { group: 'policy', ns: 'default' }],
     ];
     for (const [verb, res, o] of denied) expect(await can(verb, res, o), `${verb} ${res} ${JSON.stringify(o)}`).to.equal(false);
   });
@@ -135,6 +140,18 @@ describe('examples/rbac.yaml (integration, real cluster)', function () {
     const r = await statusOf(s().core.deleteNamespacedPod({ name: pod, namespace: 'kube-system', dryRun: 'All' }));
     expect(r.code, r.message).to.equal(403);
     expect(r.message).to.include(POLICY_MESSAGE);
+    // The same for an eviction (RBAC grants pods/eviction cluster-wide, for the same reason).
+    const evict = await statusOf(s().core.createNamespacedPodEviction({
+      name: pod, namespace: 'kube-system', dryRun: 'All',
+      body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: pod, namespace: 'kube-system' }, deleteOptions: { dryRun: ['All'] } },
+    }));
+    expect(evict.code, evict.message).to.equal(403);
+    expect(evict.message).to.include(POLICY_MESSAGE);
+    const pdb = await statusOf(s().policy.createNamespacedPodDisruptionBudget({
+      namespace: victim, dryRun: 'All', body: { metadata: { name: 'x' }, spec: { maxUnavailable: 1, selector: { matchLabels: { app: 'x' } } } },
+    }));
+    expect(pdb.code, pdb.message).to.equal(403);
+    expect(pdb.message).to.include(POLICY_MESSAGE);
   });
 
   it('cannot exec into a kube-system pod or delete / write into an unlabelled namespace (403)', async function () {

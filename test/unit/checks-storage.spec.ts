@@ -18,8 +18,34 @@ describe('STS-PVC-BINDING', () => {
   it('passes and lists each claim with its PVC UID and PV', () => {
     const r = resultOf(good, ID);
     expect(r.status).to.equal('passed');
-    expect(r.evidence.map((e) => e.subject)).to.deep.equal(['PVC www-web-0', 'PVC www-web-1', 'PVC www-web-2']);
+    expect(r.evidence.map((e) => e.subject)).to.deep.equal(['PVC www-web-0', 'PVC www-web-1', 'PVC www-web-2', 'volumes']);
     expect(r.evidence[1]?.observed).to.equal('mounted by web-1; uid pvc-uid-1, Bound; PV pv-1 (pv-uid-1), claimRef.uid matches');
+    expect(r.message).to.include('(shared or network volumes)');
+    expect(r.evidence[3]?.observed).to.equal('shared or network volumes (no PV node affinity): www-web-0, www-web-1, www-web-2');
+  });
+
+  it('says the volumes were node-pinned, and to which node, when the PVs carry node affinity', () => {
+    const nodes = ['node-a', 'node-b', 'node-c'];
+    const r = resultOf(buildWebInput({ pinnedVolumes: true, nodeOf: (o) => nodes[o] as string }), ID);
+    expect(r.status).to.equal('passed');
+    expect(r.message).to.include('(node-pinned volumes)');
+    expect(r.evidence.at(-1)).to.deep.equal({
+      subject: 'volumes', observed: 'node-pinned volumes (PV spec.nodeAffinity): www-web-0 on node-a, www-web-1 on node-b, www-web-2 on node-c',
+    });
+  });
+
+  it('says when no PV was recorded, so the behaviour is unknown, and still judges the binding', () => {
+    const input = mutate(good, (d) => (d.timeline = d.timeline.filter((e) => e.type === 'MARKER' || e.kind !== 'PersistentVolume')));
+    const r = resultOf(input, ID);
+    expect(r.status).to.equal('passed');
+    expect(r.evidence.at(-1)?.observed).to.include('volume behaviour (node-pinned or shared) is unknown');
+  });
+
+  it('names a failure first and still reports the volume behaviour last', () => {
+    const bad = mutate(buildWebInput({ pinnedVolumes: true }), (d) => (claimOf(podIn(d.after, 'web-1').claims).pvcUid = 'pvc-uid-NEW'));
+    const r = resultOf(bad, ID);
+    expectFailure(r, 'www-web-1 has uid pvc-uid-NEW');
+    expect(r.evidence.at(-1)?.observed).to.equal('node-pinned volumes (PV spec.nodeAffinity): www-web-0 on ordinal-worker, www-web-1 on ordinal-worker, www-web-2 on ordinal-worker');
   });
 
   it('fails when a recreated pod mounts a claim with a new PVC UID', () => {

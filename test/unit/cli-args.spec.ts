@@ -10,8 +10,38 @@ const FLAGS = Object.entries(RUN_FLAGS) as [string, FlagSpec][];
 const OWN_ONLY = ['target', 'manifest', 'sentinel-path', 'cluster-domain'];
 
 /** The replay command back to argv (test values need no shell quoting). */
+/** The words a POSIX shell makes of `s` (single quotes and backslash escapes: what replayCommand's quoting uses). */
+function shellWords(s: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let word = false;
+  let quoted = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i] ?? '';
+    if (quoted) {
+      if (c === "'") quoted = false;
+      else cur += c;
+    } else if (c === "'") {
+      quoted = true;
+      word = true;
+    } else if (c === '\\') {
+      cur += s[++i] ?? '';
+      word = true;
+    } else if (c === ' ') {
+      if (word) out.push(cur);
+      cur = '';
+      word = false;
+    } else {
+      cur += c;
+      word = true;
+    }
+  }
+  if (word) out.push(cur);
+  return out;
+}
+
 function replayArgv(replay: string): string[] {
-  const words = replay.split(' ');
+  const words = shellWords(replay);
   expect(words.slice(0, 3)).to.deep.equal(['npx', 'ordinal', 'run']);
   return words.slice(3);
 }
@@ -42,7 +72,8 @@ describe('ordinal run options: one table', () => {
   it('the replay command repeats every option that shapes the run, and parses back to the same run', () => {
     const argv = [
       '--kubeconfig', '/tmp/kc', '--context', 'kind-x', '--workload', 'primary-replica', '--replicas', '7', '--rounds', '2',
-      '--seed', '0x10', '--kill-pattern', 'burst', '--image', 'registry.local/busybox:1', '--storage-class', 'fast',
+      '--seed', '0x10', '--kill-pattern', 'burst', '--chaos', 'force-delete', '--pdb', 'min-available=2', '--node-fault-command', 'nodes {action} {node}',
+      '--toleration-seconds', '20', '--image', 'registry.local/busybox:1', '--storage-class', 'fast',
       '--claim-size', '1Gi', '--timeout', '900', '--dns-server', '127.0.0.1:5353', '--dns-budget', '5',
       '--report-dir', '/tmp/r', '--keep-namespace', '--pod-management', 'Parallel', '--partition', '2', '--max-unavailable', '2',
       '--min-ready-seconds', '5', '--start-ordinal', '10', '--pvc-retention', 'whenScaled=Delete', '--sentinel', 'off',
@@ -107,6 +138,8 @@ describe('ordinal run options: one table', () => {
     expect(() => parseRunArgs(['--target', 'a/b', '--manifest', 'f.yaml'])).to.throw(UsageError, 'exclude each other');
     expect(() => parseRunArgs(['--sentinel-path', '/data'])).to.throw(UsageError, '--sentinel-path applies only with --target or --manifest');
     expect(() => parseRunArgs(['--target', 'a/b', '--keep-namespace'])).to.throw(UsageError, 'creates no namespace');
+    expect(() => parseRunArgs(['--target', 'a/b', '--chaos', 'delete,node-fault'])).to.throw(UsageError, '--chaos node-fault cannot be combined with --target');
+    expect(() => parseRunArgs(['--manifest', 'f.yaml', '--chaos', 'evict', '--pdb', 'max-unavailable=1'])).to.throw(UsageError, '--pdb cannot be combined with --manifest');
     expect(() => parseRunArgs(['--sentinel', 'maybe'])).to.throw(UsageError, '--sentinel must be one of on, off');
   });
 
@@ -125,7 +158,8 @@ describe('ordinal run options: one table', () => {
     const env: Record<string, string> = {};
     const expected: string[] = [];
     const sample: Record<string, string> = {
-      context: 'kind-x', replicas: '4', rounds: '1', seed: '9', 'kill-pattern': 'reverse', image: 'busybox:1', 'storage-class': 'fast',
+      context: 'kind-x', replicas: '4', rounds: '1', seed: '9', 'kill-pattern': 'reverse', chaos: 'force-delete', pdb: 'max-unavailable=2',
+      'node-fault-command': 'nodes {action} {node}', 'toleration-seconds': '20', image: 'busybox:1', 'storage-class': 'fast',
       'claim-size': '128Mi', timeout: '60', 'dns-server': '127.0.0.1:53', 'dns-budget': '7', 'report-dir': '/tmp/reports', sentinel: 'off',
       'pod-management': 'Parallel', 'update-strategy': 'RollingUpdate', partition: '1', 'max-unavailable': '2', 'min-ready-seconds': '3',
       'start-ordinal': '4', 'pvc-retention': 'whenDeleted=Delete',

@@ -3,14 +3,16 @@
 // over every workload and every option that changes the objects.
 import { expect } from 'chai';
 import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { Service } from 'kubernetes-models/v1/Service';
+import { allowedUnavailable, parsePdb, resolvePdb, withPdb } from '../../lib/chaos/pdb.ts';
 import type { WorkloadObject, WorkloadOptions } from '../../lib/workloads/common.ts';
 import { buildWorkload, WORKLOAD_KINDS } from '../../lib/workloads/index.ts';
 import { DEFAULT_STS_OPTIONS, describeStsOptions, type StsOptions } from '../../lib/workloads/sts-options.ts';
 
 /** Throws with the schema's complaint, naming the object. */
 function validate(o: WorkloadObject): void {
-  const model = o.kind === 'Service' ? new Service(o) : new StatefulSet(o);
+  const model = o.kind === 'Service' ? new Service(o) : o.kind === 'PodDisruptionBudget' ? new PodDisruptionBudget(o) : new StatefulSet(o);
   try {
     model.validate();
   } catch (err) {
@@ -96,6 +98,47 @@ describe('workloads: manifests match the Kubernetes schema', () => {
     expect(script).to.include(`"$POD_UID" "$POD_IP" > ${t.primaryIdPath}.tmp`);
     expect(script).to.include(`mv ${t.servedByPath}.tmp ${t.servedByPath}`);
     expect(buildWorkload('web', base).topology).to.equal(undefined);
+  });
+
+  it('--pdb adds a PodDisruptionBudget over the pods, in the run namespace with the run labels, that validates', () => {
+    for (const kind of WORKLOAD_KINDS) {
+      for (const text of ['max-unavailable=1', 'min-available=2']) {
+        const plain = buildWorkload(kind, base);
+        const w = withPdb(plain, parsePdb(text));
+        expect(w.objects.map((o) => o.kind)).to.deep.equal(['Service', 'StatefulSet', 'PodDisruptionBudget']);
+        for (const o of w.objects) validate(o);
+        const pdb = w.objects[2];
+        const sts = w.objects[1];
+        if (pdb?.kind !== 'PodDisruptionBudget' || sts?.kind !== 'StatefulSet') throw new Error('objects out of order');
+        expect(pdb.metadata?.namespace).to.equal(base.namespace);
+        expect(pdb.metadata?.labels).to.deep.equal(sts.metadata?.labels);
+        expect(pdb.metadata?.labels?.['ordinal.dev/run-id']).to.equal(base.runId);
+        expect(pdb.spec?.selector).to.deep.equal(sts.spec?.selector);
+        expect(w.info.pdb?.name).to.equal(pdb.metadata?.name);
+        expect(allowedUnavailable(w.info.pdb ?? { name: '' }, 3)).to.equal(1);
+      }
+    }
+    expect(withPdb(buildWorkload('web', base), parsePdb('none')).objects).to.have.length(2);
+    expect(resolvePdb(['delete'], undefined)).to.equal(undefined);
+    expect(resolvePdb(['delete', 'evict'], undefined)).to.deep.equal({ maxUnavailable: 1 });
+    expect(resolvePdb(['delete', 'evict'], 'none')).to.equal(undefined);
+    expect(resolvePdb(['delete'], 'min-available=2')).to.deep.equal({ minAvailable: 2 });
+    for (const bad of ['', 'max-unavailable', 'max-unavailable=-1', 'maxUnavailable=1', 'min-available=50%']) expect(() => parsePdb(bad), bad).to.throw(/--pdb must be/);
+  });
+
+  it('every workload spreads its pods over nodes, best effort (never unschedulable on one node)', () => {
+    for (const kind of WORKLOAD_KINDS) {
+      const sts = buildWorkload(kind, base).objects[1];
+      if (sts?.kind !== 'StatefulSet') throw new Error('second object is not the StatefulSet');
+      const spread = sts.spec?.template.spec?.topologySpreadConstraints;
+      expect(spread, kind).to.have.length(1);
+      expect(spread?.[0]?.topologyKey).to.equal('kubernetes.io/hostname');
+      expect(spread?.[0]?.whenUnsatisfiable).to.equal('ScheduleAnyway');
+      // It counts this StatefulSet's own pods: its selector matches the pod template's labels.
+      const labels = sts.spec?.template.metadata?.labels ?? {};
+      for (const [k, v] of Object.entries(spread?.[0]?.labelSelector?.matchLabels ?? {})) expect(labels[k], `${kind} ${k}`).to.equal(v);
+      expect(Object.keys(spread?.[0]?.labelSelector?.matchLabels ?? {})).to.not.have.length(0);
+    }
   });
 
   it('primary-replica with a start ordinal: the primary is the first ordinal, by name and in the script', () => {

@@ -2,12 +2,15 @@
 // www), shaped like what the recorder writes: one ordered rollout, then chaos rounds
 // whose pods go Terminating -> DELETED -> ADDED (Pending) -> Running -> Ready.
 import { createHash } from 'node:crypto';
+import { DISRUPTIONS } from '../../../lib/chaos/disruptions/index.ts';
+import { podGenerations } from '../../../lib/timeline/queries.ts';
 import { recoveriesForRound } from '../../../lib/timeline/recovery.ts';
 import type {
   ChaosAction,
   CheckInput,
   KillPattern,
   MarkerPayload,
+  PdbInfo,
   PodSnapshot,
   PodState,
   RoundPlan,
@@ -42,6 +45,7 @@ class Writer {
   readonly entries: TimelineEntry[] = [];
   readonly live = new Map<string, PodState>();
   readonly generation = new Map<string, number>();
+  nodeOf: (ordinal: number, generation: number) => string = () => 'ordinal-worker';
   t = 0;
 
   tick(ms: number): void {
@@ -84,7 +88,7 @@ function bringUp(w: Writer, ordinal: number, holdMs = 0): void {
     revision: REVISION,
     claims: { www: `www-web-${ordinal}` },
   });
-  w.pod('MODIFIED', name, { node: 'ordinal-worker', waiting: ['ContainerCreating'] });
+  w.pod('MODIFIED', name, { node: w.nodeOf(ordinal, gen), waiting: ['ContainerCreating'] });
   w.tick(900);
   w.pod('MODIFIED', name, { phase: 'Running', ip: ipOf(ordinal, gen), waiting: [] });
   w.tick(1200);
@@ -94,14 +98,15 @@ function bringUp(w: Writer, ordinal: number, holdMs = 0): void {
   w.tick(holdMs);
 }
 
-function createClaim(w: Writer, ordinal: number): void {
+/** With `pinned`, the PV is pinned (spec.nodeAffinity) to the node of the claim's first pod, as local-path provisioners do. */
+function createClaim(w: Writer, ordinal: number, pinned = false): void {
   const claim = `www-web-${ordinal}`;
   const pvc = { uid: `pvc-uid-${ordinal}`, phase: 'Pending', storageClass: 'standard' };
   w.tick(10);
   w.watch('ADDED', 'PersistentVolumeClaim', claim, { pvc });
   w.tick(300);
   w.watch('ADDED', 'PersistentVolume', `pv-${ordinal}`, {
-    pv: { uid: `pv-uid-${ordinal}`, phase: 'Bound', claimUid: pvc.uid, claimName: claim },
+    pv: { uid: `pv-uid-${ordinal}`, phase: 'Bound', claimUid: pvc.uid, claimName: claim, ...(pinned ? { pinnedNode: w.nodeOf(ordinal, 0) } : {}) },
   });
   w.watch('MODIFIED', 'PersistentVolumeClaim', claim, { pvc: { ...pvc, phase: 'Bound', volumeName: `pv-${ordinal}` } });
 }
@@ -146,9 +151,33 @@ function snapshot(w: Writer, answers: (pod: PodSnapshot) => { t: number; ip: str
   };
 }
 
+export const HEARTBEAT_PATH = '/usr/share/nginx/html/.ordinal-heartbeat';
+export const BOOT_ID = 'boot-1';
+/** Uptime (ms) of the machine at run ms 0: heartbeat times are uptime, not run time. */
+export const UPTIME_AT_START = 5_000_000;
+
+/** Each generation writes from Running until 200 ms before it leaves the API (or now), one writer after another. */
+function heartbeats(w: Writer): NonNullable<Snapshot['heartbeats']> {
+  const gens = podGenerations(w.entries);
+  return [...w.live.keys()].sort().map((pod) => ({
+    pod,
+    path: HEARTBEAT_PATH,
+    writers: (gens.get(pod) ?? []).map((g) => {
+      const first = UPTIME_AT_START + (g.running?.t ?? g.first.t);
+      const last = UPTIME_AT_START + (g.deleted ? g.deleted.t - 200 : w.t);
+      return { uid: g.uid, start: String(first / 1000), bootId: BOOT_ID, beats: Math.max(1, Math.floor((last - first) / 500)), firstUptimeMs: first, lastUptimeMs: last };
+    }),
+  }));
+}
+
+/** [ordinal, action], or [ordinal, action, 'refused'] for a kill the API refuses (429). */
+export type ScenarioKill = [number, ChaosAction] | [number, ChaosAction, 'refused'];
+
 export interface WebScenario {
-  /** Kills per round as [ordinal, action], in sending order; defaults to DEFAULT_ROUNDS. */
-  rounds?: [number, ChaosAction][][];
+  /** Kills per round, in sending order; defaults to DEFAULT_ROUNDS. */
+  rounds?: ScenarioKill[][];
+  /** The run's PodDisruptionBudget (none by default). */
+  pdb?: PdbInfo;
   /** Kill pattern per round (default sequential). `burst` sends every kill before any takes effect. */
   patterns?: KillPattern[];
   podManagementPolicy?: WorkloadInfo['podManagementPolicy'];
@@ -158,6 +187,10 @@ export interface WebScenario {
   options?: Partial<StsOptions>;
   /** How long each pod stays Ready before anything else is recorded (minReadySeconds scenarios). */
   readyHoldMs?: number;
+  /** The node of pod generation `generation` (0 = the first) of ordinal `ordinal`; default every pod on ordinal-worker. */
+  nodeOf?: (ordinal: number, generation: number) => string;
+  /** PVs pinned to their first pod's node (node-local storage); default shared volumes. */
+  pinnedVolumes?: boolean;
 }
 
 export function buildWebInput(scenario: WebScenario = {}): CheckInput {
@@ -172,12 +205,14 @@ export function buildWebInput(scenario: WebScenario = {}): CheckInput {
     portName: 'web',
     podManagementPolicy: scenario.podManagementPolicy ?? scenario.options?.podManagementPolicy ?? 'OrderedReady',
     options: { ...DEFAULT_STS_OPTIONS, ...scenario.options },
+    ...(scenario.pdb ? { pdb: scenario.pdb } : {}),
   };
   const hold = scenario.readyHoldMs ?? 0;
   const w = new Writer();
+  if (scenario.nodeOf) w.nodeOf = scenario.nodeOf;
   w.marker({ marker: 'deploy' });
   for (let k = 0; k < 3; k++) {
-    createClaim(w, k);
+    createClaim(w, k, scenario.pinnedVolumes);
     bringUp(w, k, hold);
   }
   w.tick(100);
@@ -191,29 +226,62 @@ export function buildWebInput(scenario: WebScenario = {}): CheckInput {
   for (const [i, kills] of (scenario.rounds ?? DEFAULT_ROUNDS).entries()) {
     const pattern = scenario.patterns?.[i] ?? 'sequential';
     const plan: RoundPlan = { round: i + 1, pattern, kills: kills.map(([ordinal, action]) => ({ pod: `web-${ordinal}`, ordinal, action })) };
+    const refused = new Set(kills.filter((k) => k[2] === 'refused').map(([o]) => `web-${o}`));
+    // A node fault (`blocked`) is replaced once the operator force-deletes the pod on the down node.
+    const replaced = plan.kills.filter((k) => !refused.has(k.pod) && ['replaced', 'blocked'].includes(DISRUPTIONS[k.action].expect));
+    const downNodes: string[] = [];
+    const inPlace = plan.kills.filter((k) => !refused.has(k.pod) && DISRUPTIONS[k.action].expect === 'restarted-in-place');
     w.tick(1000);
     const startedAt = w.t;
     w.marker({ marker: 'round-start', round: plan.round, pattern, revision: REVISION });
     const takeEffect = (k: (typeof plan.kills)[number]): void => {
+      // A kubelet restart (`unaffected`) shows nothing on the pod.
+      if (refused.has(k.pod) || DISRUPTIONS[k.action].expect === 'unaffected') return;
+      if (k.action === 'node-fault') {
+        const live = w.live.get(k.pod);
+        const node = live?.node ?? '';
+        downNodes.push(node);
+        w.marker({ marker: 'node-down', round: plan.round, node, pod: k.pod, uid: live?.uid ?? '' });
+        return;
+      }
       const deletionTimestamp = new Date(EPOCH + w.t).toISOString();
-      if (k.action === 'force-delete') w.pod('DELETED', k.pod, { deletionTimestamp });
+      if (k.action === 'container-kill') w.pod('MODIFIED', k.pod, { ready: false, restartCount: (w.live.get(k.pod)?.restartCount ?? 0) + 1 });
+      else if (k.action === 'force-delete') w.pod('DELETED', k.pod, { deletionTimestamp });
       else w.pod('MODIFIED', k.pod, { deletionTimestamp });
     };
     for (const k of plan.kills) {
       w.tick(pattern === 'burst' ? 1 : 30);
-      w.marker({ marker: 'kill', round: plan.round, pod: k.pod, uid: w.live.get(k.pod)?.uid ?? '', action: k.action });
+      const uid = w.live.get(k.pod)?.uid ?? '';
+      const restartCount = w.live.get(k.pod)?.restartCount ?? 0;
+      w.marker({ marker: 'kill', round: plan.round, pod: k.pod, uid, action: k.action, expect: DISRUPTIONS[k.action].expect, restartCount });
+      if (refused.has(k.pod)) {
+        w.tick(5);
+        w.marker({ marker: 'kill-refused', round: plan.round, pod: k.pod, uid, status: 429, reason: "Cannot evict pod as it would violate the pod's disruption budget." });
+      }
       if (pattern !== 'burst') takeEffect(k);
     }
     if (pattern === 'burst') for (const k of plan.kills) takeEffect(k);
-    for (const k of plan.kills.filter((x) => x.action === 'delete')) {
+    for (const k of replaced.filter((x) => x.action !== 'force-delete')) {
       w.tick(800);
+      if (k.action === 'node-fault') {
+        const live = w.live.get(k.pod);
+        w.marker({ marker: 'operator-force-delete', round: plan.round, pod: k.pod, uid: live?.uid ?? '', node: live?.node ?? '' });
+      }
       w.pod('MODIFIED', k.pod, { ready: false });
       w.pod('DELETED', k.pod, {});
     }
+    for (const k of inPlace) {
+      w.tick(700);
+      w.pod('MODIFIED', k.pod, { ready: true });
+    }
     // The controller brings replacements back lowest ordinal first, whatever the kill order.
-    for (const k of [...plan.kills].sort((a, b) => a.ordinal - b.ordinal)) {
+    for (const k of [...replaced].sort((a, b) => a.ordinal - b.ordinal)) {
       w.generation.set(k.pod, (w.generation.get(k.pod) ?? 0) + 1);
       bringUp(w, k.ordinal, hold);
+    }
+    for (const node of downNodes) {
+      w.tick(50);
+      w.marker({ marker: 'node-up', round: plan.round, node });
     }
     w.tick(100);
     w.marker({ marker: 'round-end', round: plan.round, converged: true });
@@ -227,6 +295,7 @@ export function buildWebInput(scenario: WebScenario = {}): CheckInput {
     const old = oldIps.get(p.name);
     return old && old !== p.ip ? [{ t: w.t + 10, ip: old }, { t: w.t + 5000, ip: p.ip }] : [{ t: w.t + 10, ip: p.ip }];
   });
+  after.heartbeats = heartbeats(w);
   const to = scenario.scaleDownTo === undefined ? 1 : scenario.scaleDownTo;
   if (to !== null) {
     // As the controller does it: highest ordinal first, the next only once it is gone.
