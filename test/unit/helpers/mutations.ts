@@ -161,7 +161,11 @@ export const MUTATIONS: Mutation[] = [
       const stale = pod.ip === '192.0.2.1' ? '192.0.2.2' : '192.0.2.1';
       const planted = mutate(input, (d) => {
         for (const l of d.after.dnsA) {
-          if (l.pod === pod.name) l.answers.push({ t: (l.answers.at(-1)?.t ?? 0) + 1, rcode: 'NOERROR', addresses: [stale] });
+          if (l.pod !== pod.name) continue;
+          l.answers.push({ t: (l.answers.at(-1)?.t ?? 0) + 1, rcode: 'NOERROR', addresses: [stale] });
+          // Newer recordings keep every server's answers too: the stale one is the first server's.
+          const first = l.servers?.[0];
+          if (first) first.answers.push({ t: (first.answers.at(-1)?.t ?? 0) + 1, rcode: 'NOERROR', addresses: [stale] });
         }
       });
       return { input: planted, needle: stale };
@@ -175,7 +179,11 @@ export const MUTATIONS: Mutation[] = [
       const first = srv?.targets[0];
       if (!srv || !first) return undefined;
       const needle = first.target.replace(/\.$/, '').toLowerCase();
-      return { input: mutate(input, (d) => d.after.dnsSrv?.targets.shift()), needle };
+      // Newer recordings keep every server's answer too: the first server's loses the target as well.
+      return { input: mutate(input, (d) => {
+        d.after.dnsSrv?.targets.shift();
+        d.after.dnsSrv?.servers?.[0]?.targets.shift();
+      }), needle };
     },
   },
   {
