@@ -28,8 +28,8 @@ export interface ReadBack {
   unobserved?: true;
 }
 
-/** Everything the traffic client recorded in one run (CheckInput.traffic). */
-export interface TrafficRecord {
+/** How the traffic of one run went: shared by the recording and the results.json summary. */
+export interface TrafficRun {
   /** The driver that wrote (`web`, `etcd`); absent with `skip`. */
   driver?: string;
   /** Why no traffic ran (--traffic off, no driver for the workload): STS-WRITES-DURABLE is skipped with it. */
@@ -39,6 +39,10 @@ export interface TrafficRecord {
   ratePerSecond?: number;
   startedMs?: number;
   stoppedMs?: number;
+}
+
+/** Everything the traffic client recorded in one run (CheckInput.traffic). */
+export interface TrafficRecord extends TrafficRun {
   writes: WriteRecord[];
   readBack: ReadBack[];
 }
@@ -85,13 +89,7 @@ export interface PodAvailability {
 }
 
 /** results.json `traffic`: the accounting and the availability figures (not a check). */
-export interface TrafficSummary {
-  driver?: string;
-  skip?: string;
-  error?: string;
-  ratePerSecond?: number;
-  startedMs?: number;
-  stoppedMs?: number;
+export interface TrafficSummary extends TrafficRun {
   counts: WriteCounts;
   lost: { pod: string; key: string; sentMs?: number }[];
   indeterminate: { pod: string; key: string; sentMs?: number }[];
