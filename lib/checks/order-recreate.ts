@@ -3,8 +3,11 @@
 // if at no moment between its previous generation's deletion and its ADDED were all
 // lower ordinals present, not terminating, Running and Ready. Replacement order across
 // ordinals is not judged (the controller does not promise it), and a killed pod that is
-// never replaced is STS-RECOVERY's finding, not this check's.
+// never replaced is STS-RECOVERY's finding, not this check's. A previous generation the
+// taint-eviction controller deleted is judged the same way (the controller's creation is
+// still its own), and the evidence says who deleted it.
 import { judgeGeneration } from '../timeline/causal.ts';
+import { taintEvictionOf } from '../timeline/kills.ts';
 import type { CheckDefinition, CheckInput, CheckOutcome, Evidence } from '../types.ts';
 import { errored, failed, findMarker, firstOf, inOrder, markersOf, ordinalOf, passed, podGenerations, skipped } from './support.ts';
 
@@ -43,9 +46,11 @@ function judgeRecreate(input: CheckInput): CheckOutcome {
         if (i === 0 || !prev || added.index <= start || added.index >= end) return;
         // The controller cannot create the name again before the old object is gone.
         const opened = prev.deleted ?? prev.terminating;
+        const evicted = taintEvictionOf(entries, prev.uid);
+        const by = evicted ? ` (by taint eviction on node ${evicted.node ?? '(unknown)'})` : '';
         const j = judgeGeneration(entries, workload, gen, ordinal, {
           from: opened?.index ?? start,
-          opened: opened ? `${name}'s previous pod (uid ${prev.uid}) was deleted` : `round ${round} began`,
+          opened: opened ? `${name}'s previous pod (uid ${prev.uid}) was deleted${by}` : `round ${round} began`,
           verb: 'recreated',
           note: `round ${round}`,
         });

@@ -3,11 +3,12 @@
 // --timeout bounds that wait): `replaced` and `blocked` pods get a new UID under the same
 // name, Running and Ready at the round's revision; a pod `restarted-in-place` keeps its
 // UID, its restart count rises and it is Ready again; a `refused` kill leaves the pod as
-// it was. Every pod that was not killed keeps its UID from baseline to after-snapshot. A round the harness
+// it was. Every pod that was not killed keeps its UID from baseline to after-snapshot, unless the
+// taint-eviction controller deleted it (its node's doing; reported, not failed). A round the harness
 // could not watch to its end (round-end says `unobserved`) is an error, not a failure.
 import type { CheckDefinition, CheckInput, CheckOutcome, Evidence, TimelineEntry } from '../types.ts';
 import type { MarkerOf } from '../timeline/types.ts';
-import { killsIn, type KillRecord } from '../timeline/kills.ts';
+import { describeTaintEviction, killsIn, taintEvictionOf, type KillRecord } from '../timeline/kills.ts';
 import {
   PodView, describeEntry, errored, failed, findMarker, firstOf, inOrder, isPodEntry, isReady, markersOf, minReadySecondsOf, ordinalOf,
   ordinals, passed, podGenerations, podName, readyMoment, skipped, type PodGeneration,
@@ -214,6 +215,13 @@ function judgeUnplanned(input: CheckInput, entries: TimelineEntry[], generations
       const gone = g.terminating ?? g.deleted;
       if (!gone || gone.index <= from || gone.index >= to || planned(g.uid, gone.index)) return;
       const next = gens[i + 1];
+      const evicted = taintEvictionOf(entries, g.uid);
+      if (evicted) {
+        const by = next ? `; replaced by uid ${next.uid}` : '';
+        f.evidence.push({ subject: `pod ${name}`, observed: `uid ${g.uid} not killed by the run but ${describeTaintEviction(evicted)}${by}`, at: evicted.t, note: 'an external deletion, like a kill' });
+        reported.add(name);
+        return;
+      }
       const seen = [
         g.terminating ? `terminating at t=${g.terminating.t}ms` : undefined,
         g.deleted ? `DELETED at t=${g.deleted.t}ms` : undefined,
