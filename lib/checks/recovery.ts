@@ -26,13 +26,15 @@ interface Findings {
   problems: string[];
   unjudged: string[];
   evidence: Evidence[];
+  /** Pods deleted by the node (taint eviction), not by a kill: "web-0 (taint eviction on node n1)". */
+  byNode: string[];
 }
 
 function judgeRecovery(input: CheckInput): CheckOutcome {
   const entries = inOrder(input.timeline);
   const starts = markersOf(entries, 'round-start');
   if (starts.length === 0) return skipped('no chaos round was recorded (no round-start marker)');
-  const f: Findings = { problems: [], unjudged: [], evidence: [] };
+  const f: Findings = { problems: [], unjudged: [], evidence: [], byNode: [] };
   const generations = podGenerations(entries);
   const kills = killsIn(entries);
   for (const { index, marker } of starts) judgeRound(input, entries, generations, kills, index, marker, f);
@@ -46,14 +48,15 @@ function judgeRecovery(input: CheckInput): CheckOutcome {
   const refused = count('refused');
   const unaffected = count('unaffected');
   const replaced = kills.length - inPlace - refused - unaffected;
+  const others = f.byNode.length ? `no other pod was replaced but those the node deleted: ${f.byNode.join(', ')}` : 'no other pod was replaced';
   if (inPlace === 0 && refused === 0 && unaffected === 0) {
-    return passed(`all ${replaced} killed pods were replaced and ${readyWord} at the round's revision; no other pod was replaced`, f.evidence);
+    return passed(`all ${replaced} killed pods were replaced and ${readyWord} at the round's revision; ${others}`, f.evidence);
   }
   const did = [
     `${replaced} replaced and ${readyWord} at the round's revision`, `${inPlace} restarted in place and ${readyWord} again`, `${refused} refused by the API and left alone`,
     ...(unaffected > 0 ? [`${unaffected} left running untouched`] : []),
   ];
-  return passed(`every kill did what its disruption expects: ${did.join(', ')}; no other pod was replaced`, f.evidence);
+  return passed(`every kill did what its disruption expects: ${did.join(', ')}; ${others}`, f.evidence);
 }
 
 function judgeRound(
@@ -220,6 +223,7 @@ function judgeUnplanned(input: CheckInput, entries: TimelineEntry[], generations
         const by = next ? `; replaced by uid ${next.uid}` : '';
         f.evidence.push({ subject: `pod ${name}`, observed: `uid ${g.uid} not killed by the run but ${describeTaintEviction(evicted)}${by}`, at: evicted.t, note: 'an external deletion, like a kill' });
         reported.add(name);
+        f.byNode.push(`${name} (taint eviction on node ${evicted.node ?? '(unknown)'})`);
         return;
       }
       const seen = [

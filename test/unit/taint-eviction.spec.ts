@@ -4,6 +4,7 @@
 // onto the pod, emits a TaintManagerEviction Event "Marking for deletion Pod <ns>/<name>"
 // (no UID), then deletes the pod (kubernetes/kubernetes pkg/controller/tainteviction).
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
 import { taintEvictionsIn } from '../../lib/timeline/kills.ts';
 import { inOrder } from '../../lib/timeline/queries.ts';
 import type { CheckInput, TimelineEntry, WatchEntry } from '../../lib/types.ts';
@@ -127,5 +128,44 @@ describe('taint eviction: the node deletes a pod, not the StatefulSet controller
     });
     const r = resultOf(evicted, 'STS-ORDER-RECREATE');
     expectFailure(r, bad.needle, `was deleted (by taint eviction on node ${NODE})`);
+  });
+});
+
+// Recorded on the local cluster (3 nodes, --toleration-seconds 10): `--replicas 4 --chaos
+// node-fault --rounds 1 --seed 32 --traffic off`. The node fault took node 10.200.1.1,
+// which ran web-3 (the target) and web-0: the taint-eviction controller deleted both, and
+// the controller replaced both. Before taint eviction was recognised, STS-RECOVERY failed
+// this run with "web-0 was not killed but its pod … was replaced".
+describe('taint eviction on a recorded run: a node fault takes a second pod with it', () => {
+  const load = (): CheckInput => JSON.parse(readFileSync(new URL('../fixtures/web-4x1-seed32-taint-eviction.checkinput.json', import.meta.url), 'utf8')) as CheckInput;
+  const recorded = load();
+
+  it('finds both evictions by the DisruptionTarget condition, on the faulted node', () => {
+    const found = taintEvictionsIn(inOrder(recorded.timeline)).map((v) => [v.pod, v.via, v.node]);
+    expect(found).to.deep.equal([['web-3', 'condition', '10.200.1.1'], ['web-0', 'condition', '10.200.1.1']]);
+  });
+
+  it('STS-RECOVERY passes, naming web-0 as deleted by the node, not killed', () => {
+    const r = resultOf(recorded, 'STS-RECOVERY');
+    expect(r.status, r.message).to.equal('passed');
+    expect(r.message).to.include('no other pod was replaced but those the node deleted: web-0 (taint eviction on node 10.200.1.1)');
+    const row = r.evidence.find((e) => e.subject === 'pod web-0');
+    expect(row?.observed).to.include('not killed by the run but deleted by taint eviction on node 10.200.1.1').and.include('DisruptionTarget DeletionByTaintManager');
+  });
+
+  it('the Event alone is enough (recordings made before the condition was recorded)', () => {
+    const noCondition = mutate(recorded, (d) => {
+      for (const e of d.timeline) if (e.type !== 'MARKER' && e.pod) delete e.pod.disruptionTarget;
+    });
+    expect(taintEvictionsIn(inOrder(noCondition.timeline)).map((v) => [v.pod, v.via])).to.deep.equal([['web-3', 'event'], ['web-0', 'event']]);
+    expect(resultOf(noCondition, 'STS-RECOVERY').status).to.equal('passed');
+  });
+
+  it('without either sign, the same run fails STS-RECOVERY naming web-0 (what it did before)', () => {
+    const unexplained = mutate(recorded, (d) => {
+      d.timeline = d.timeline.filter((e) => e.type === 'MARKER' || e.event?.reason !== 'TaintManagerEviction');
+      for (const e of d.timeline) if (e.type !== 'MARKER' && e.pod) delete e.pod.disruptionTarget;
+    });
+    expectFailure(resultOf(unexplained, 'STS-RECOVERY'), 'web-0 was not killed');
   });
 });
