@@ -6,7 +6,8 @@
 import { nearestRank } from '../lib/report/stats.ts';
 import { classifyWrites } from '../lib/traffic/classify.ts';
 import type { WriteRecord } from '../lib/traffic/types.ts';
-import type { CheckInput, RoundResult, RunResult } from '../lib/types.ts';
+import { inOrder, isPodEntry, isReady, presentState } from '../lib/timeline/queries.ts';
+import type { CheckInput, RoundResult, RunResult, TimelineEntry } from '../lib/types.ts';
 
 export interface RunData {
   results: RunResult;
@@ -44,6 +45,11 @@ export interface KindFigures {
   unavailableMs: Dist;
   /** Intervals still open when traffic stopped (their length is a lower bound). */
   openIntervals: number;
+  /**
+   * Of each unavailable interval, the time the API showed the pod Ready (timeline.json):
+   * unavailability the pod's own state does not explain (DNS, endpoints, the client).
+   */
+  unavailableWhileReadyMs: Dist;
   /** The pod's Ready moment → the first write to it acknowledged after it (timeline.json). */
   readyToAckMs: Dist;
   /** Failed writes sent to the pod between its Ready moment and that first acknowledgement, by cause. */
@@ -99,12 +105,13 @@ interface Acc {
   unavailable: number[];
   open: number;
   readyToAck: number[];
+  whileReady: number[];
   failures: Record<string, number>;
   writes?: { sent: number; acked: number; lost: number; indeterminate: number; failed: number };
   podMs: number;
 }
 
-const newAcc = (): Acc => ({ killed: 0, refused: 0, recovered: 0, ready: [], unavailable: [], open: 0, readyToAck: [], failures: {}, podMs: 0 });
+const newAcc = (): Acc => ({ killed: 0, refused: 0, recovered: 0, ready: [], unavailable: [], open: 0, readyToAck: [], whileReady: [], failures: {}, podMs: 0 });
 
 export function aggregate(workload: string, runs: readonly RunData[]): WorkloadFigures {
   const acc = new Map<string, Acc>();
@@ -142,7 +149,11 @@ export function aggregate(workload: string, runs: readonly RunData[]): WorkloadF
       writes.indeterminate += t.counts.indeterminate;
       writes.failed += t.counts.failedWrites;
     }
-    if (input?.traffic) perWrite(results, input.traffic.writes, input.traffic.readBack, get);
+    if (input?.traffic) {
+      perWrite(results, input.traffic.writes, input.traffic.readBack, get);
+      const spans = readySpans(inOrder(input.timeline));
+      for (const u of results.traffic?.availability.intervals ?? []) get(u.action ?? UNDISRUPTED).whileReady.push(overlap(spans.get(u.pod) ?? [], u.fromMs, u.toMs));
+    }
   }
   const kinds = [...acc].map(([disruption, a]): KindFigures => ({
     disruption,
@@ -152,6 +163,7 @@ export function aggregate(workload: string, runs: readonly RunData[]): WorkloadF
     readyMs: dist(a.ready),
     unavailableMs: dist(a.unavailable),
     openIntervals: a.open,
+    unavailableWhileReadyMs: dist(a.whileReady),
     readyToAckMs: dist(a.readyToAck),
     failuresAfterReady: a.failures,
     ...(a.writes ? { writes: a.writes } : {}),
@@ -170,6 +182,27 @@ export function aggregate(workload: string, runs: readonly RunData[]): WorkloadF
   if (offered !== undefined) out.offeredPerSecond = offered;
   return out;
 }
+
+/** Per pod, the run-ms spans in which the API showed it Ready (isReady: Running, Ready, not terminating). */
+export function readySpans(entries: readonly TimelineEntry[]): Map<string, [number, number][]> {
+  const out = new Map<string, [number, number][]>();
+  const since = new Map<string, number>();
+  for (const e of entries) {
+    if (!isPodEntry(e)) continue;
+    const ready = isReady(presentState(e));
+    const from = since.get(e.name);
+    if (ready && from === undefined) since.set(e.name, e.t);
+    if (!ready && from !== undefined) {
+      out.set(e.name, [...(out.get(e.name) ?? []), [from, e.t]]);
+      since.delete(e.name);
+    }
+  }
+  for (const [pod, from] of since) out.set(pod, [...(out.get(pod) ?? []), [from, Number.POSITIVE_INFINITY]]);
+  return out;
+}
+
+const overlap = (spans: readonly [number, number][], from: number, to: number): number =>
+  Math.round(spans.reduce((sum, [a, b]) => sum + Math.max(0, Math.min(b, to) - Math.max(a, from)), 0));
 
 /** Per-write figures of one run: writes by the kind their pod got in that round, and Ready → first ack. */
 function perWrite(results: RunResult, ws: readonly WriteRecord[], readBack: Parameters<typeof classifyWrites>[1], get: (k: string) => Acc): void {
@@ -204,46 +237,4 @@ function perWrite(results: RunResult, ws: readonly WriteRecord[], readBack: Para
       }
     }
   }
-}
-
-// ---- rendering: one markdown table per figure family, the same text printed and written.
-
-const ms = (v: number | undefined): string => (v === undefined ? '–' : v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${v} ms`);
-const d3 = (d: Dist): string => (d.n === 0 ? '–' : `${ms(d.p50)} / ${ms(d.p95)} / ${ms(d.max)}`);
-const row = (cells: (string | number)[]): string => `| ${cells.join(' | ')} |`;
-
-export function renderMarkdown(f: WorkloadFigures, machine: string): string {
-  const v = f.verdicts;
-  const lines = [
-    `## ${f.workload}: ${f.runs} runs (seeds ${f.seeds.join(', ')}): ${v.passed} passed, ${v.failed} failed, ${v.error} error`,
-    '',
-    machine,
-    '',
-    '### Kill → Ready and availability per disruption (p50 / p95 / max)',
-    '',
-    row(['disruption', 'applied (refused)', 'recovered', 'kill → Ready', 'n', 'longest unavailable interval', 'n (open)', 'Ready → first ack', 'n']),
-    row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
-    ...f.kinds.map((k) => row([
-      k.disruption, `${k.killed} (${k.refused})`, k.recovered, d3(k.readyMs), k.readyMs.n, d3(k.unavailableMs), `${k.unavailableMs.n} (${k.openIntervals})`, d3(k.readyToAckMs), k.readyToAckMs.n,
-    ])),
-    '',
-    '### Writes to a pod during the rounds it got each disruption',
-    '',
-    row(['disruption', 'sent', 'acked', 'lost', 'indeterminate', 'failed', 'acked/s per pod', 'failed after Ready, by cause']),
-    row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---']),
-    ...f.kinds.filter((k) => k.writes).map((k) => row([
-      k.disruption, k.writes?.sent ?? 0, k.writes?.acked ?? 0, k.writes?.lost ?? 0, k.writes?.indeterminate ?? 0, k.writes?.failed ?? 0, k.ackedPerPodSecond ?? '–',
-      Object.entries(k.failuresAfterReady).sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c}: ${n}`).join(', ') || '–',
-    ])),
-    '',
-    '### Whole runs',
-    '',
-    row(['figure', 'value']),
-    row(['---', '---']),
-    row(['node-fault round, start → end (p50 / p95 / max, n)', `${d3(f.nodeFaultRoundMs)} (n ${f.nodeFaultRoundMs.n})`]),
-    row(['acked writes/s over the traffic window, per run (min / p50 / max)', f.ackedPerSecond.n ? `${f.ackedPerSecond.min} / ${f.ackedPerSecond.p50} / ${f.ackedPerSecond.max} (offered ${f.offeredPerSecond ?? '?'}/s)` : '–']),
-    row(['writes sent / acked / lost / indeterminate / failed', `${f.writes.sent} / ${f.writes.acked} / ${f.writes.lost} / ${f.writes.indeterminate} / ${f.writes.failed}`]),
-    '',
-  ];
-  return lines.join('\n');
 }

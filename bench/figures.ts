@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CheckInput, RunResult } from '../lib/types.ts';
-import { aggregate, renderMarkdown, type RunData } from './figures-data.ts';
+import { aggregate, type RunData } from './figures-data.ts';
+import { renderMarkdown } from './figures-render.ts';
 
 const { values, positionals } = parseArgs({
   options: { workload: { type: 'string' }, out: { type: 'string', default: 'reports/bench' }, help: { type: 'boolean', default: false } },
