@@ -158,6 +158,39 @@ export type MarkerPayload =
       unobserved?: string;
     }
   | {
+      /** The harness is about to change the pod template (step 'forward') or put the original back (step 'rollback'). */
+      marker: 'update-start';
+      step: 'forward' | 'rollback';
+      mode: 'template' | 'image' | 'rollback';
+      strategy: 'RollingUpdate' | 'OnDelete';
+      /** rollingUpdate.partition in effect (0 for OnDelete). Ordinals below startOrdinal + partition keep `from`. */
+      partition: number;
+      maxUnavailable?: number;
+      /** The revision every pod ran just before this step (StatefulSet status.currentRevision / pods' controller-revision-hash). */
+      from: string;
+    }
+  | {
+      /** The controller's status.updateRevision once it names the step's target revision (observedGeneration caught up). */
+      marker: 'update-revision';
+      step: 'forward' | 'rollback';
+      to: string;
+    }
+  | {
+      /** RollingUpdate: every ordinal is at its expected revision (>= partition at `to`, below at `from`), Running and Ready (Available with minReadySeconds).
+       *  OnDelete: the harness has deleted each pod (as an operator would, marker 'operator-delete') and every pod is back at `to`. */
+      marker: 'update-complete';
+      step: 'forward' | 'rollback';
+      converged: boolean;
+      aborted?: string;     // timed out: what was seen
+      unobserved?: string;  // the harness lost sight of the cluster (→ checks say `error`, never `failed`)
+    }
+  | {
+      /** OnDelete: the harness deleted this pod to let it take the update revision (not a chaos kill). */
+      marker: 'operator-delete';
+      pod: string;
+      uid: string;
+    }
+  | {
       marker: 'watch-gap';
       kind: WatchedKind;
       /** Run ms when the watch went down and when the re-list caught up again. */
