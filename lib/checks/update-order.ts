@@ -142,13 +142,14 @@ function blockersAt(view: PodView, at: ReadyAt, workload: WorkloadInfo, s: Updat
   const unavailable = new Set<string>();
   for (const o of ordinals(workload)) {
     const name = podName(workload, o);
-    const state = view.state(name);
+    if (name === u.pod) continue;
     const ready = view.isReady(name, at);
-    if (o > u.ordinal && !inBatch.has(name) && state?.revision !== to) out.push(`${name} at revision ${state?.revision ?? 'none'} (${view.describe(name)})`);
-    else if (!ready && (ordered || max !== undefined || o > u.ordinal) && name !== u.pod) {
-      if (ordered || max === undefined) out.push(`${name} not ${readyWord(workload)} (${view.describe(name)})`);
-      unavailable.add(name);
-    }
+    const behind = o > u.ordinal && !inBatch.has(name) && view.state(name)?.revision !== to;
+    if (behind) out.push(`${name} at revision ${view.state(name)?.revision ?? 'none'} (${view.describe(name)})`);
+    if (ready) continue;
+    // OrderedReady: processReplica waits for every pod; without the gate the update loop waits for the ones above.
+    if ((ordered || (max === undefined && o > u.ordinal)) && !behind) out.push(`${name} not ${readyWord(workload)} (${view.describe(name)})`);
+    if (ordered || max !== undefined || o > u.ordinal) unavailable.add(name);
   }
   const limit = max ?? 1;
   for (const b of batch) unavailable.add(b.pod);

@@ -82,6 +82,6 @@ function judgePartition(input: CheckInput): CheckOutcome {
   }
   if (problems.length > 0) return failed(firstOf(problems), [...evidence, ...ok]);
   if (unready) return errored(unready.why, [unready.evidence, ...ok]);
-  const lowText = low.size > 0 ? `${[...low].join(', ')} kept ${from}` : 'partition 0: no pod is held back';
+  const lowText = low.size > 0 ? `${[...low].join(', ')} kept ${from}` : 'no pod is held back';
   return passed(`partition ${partition}: ${lowText}; ${high.map((o) => podName(workload, o)).join(', ') || 'no pod'} ended at ${to}`, ok);
 }
