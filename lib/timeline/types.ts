@@ -133,30 +133,6 @@ export type MarkerPayload =
   | { marker: 'node-up'; round: number; node: string }
   /** The harness force-deleted a pod on a down node, as an operator would to unblock it. */
   | { marker: 'operator-force-delete'; round: number; pod: string; uid: string; node: string }
-  | { marker: 'after' }
-  | { marker: 'traffic-start'; driver: string; ratePerSecond: number } // the client pod's writes begin
-  | { marker: 'traffic-stop' } // the client was told to stop; its last writes finish after this
-  | { marker: 'scale-down'; from: number; to: number } // replicas lowered after the after-snapshot
-  | { marker: 'scale-down-complete'; aborted?: string }
-  | {
-      marker: 'claims-scaled';
-      /** persistentVolumeClaimRetentionPolicy.whenScaled, and the claims of the ordinals the scale-down removed. */
-      policy: 'Retain' | 'Delete';
-      claims: string[];
-      /** With Delete: the wait for those claims to go ended without them all gone (timeout). */
-      aborted?: string;
-      /** …or because the harness lost sight of the cluster. */
-      unobserved?: string;
-    }
-  | { marker: 'statefulset-delete'; claims: string[] } // the run deletes the StatefulSet; the claims present then
-  | {
-      marker: 'statefulset-deleted';
-      /** persistentVolumeClaimRetentionPolicy.whenDeleted. */
-      policy: 'Retain' | 'Delete';
-      /** The wait (pods gone; with Delete the claims gone too) ended without it (timeout, refused delete). */
-      aborted?: string;
-      unobserved?: string;
-    }
   | {
       /** The harness is about to change the pod template (step 'forward') or put the original back (step 'rollback'). */
       marker: 'update-start';
@@ -189,6 +165,30 @@ export type MarkerPayload =
       marker: 'operator-delete';
       pod: string;
       uid: string;
+    }
+  | { marker: 'after' }
+  | { marker: 'traffic-start'; driver: string; ratePerSecond: number } // the client pod's writes begin
+  | { marker: 'traffic-stop' } // the client was told to stop; its last writes finish after this
+  | { marker: 'scale-down'; from: number; to: number } // replicas lowered after the after-snapshot
+  | { marker: 'scale-down-complete'; aborted?: string }
+  | {
+      marker: 'claims-scaled';
+      /** persistentVolumeClaimRetentionPolicy.whenScaled, and the claims of the ordinals the scale-down removed. */
+      policy: 'Retain' | 'Delete';
+      claims: string[];
+      /** With Delete: the wait for those claims to go ended without them all gone (timeout). */
+      aborted?: string;
+      /** …or because the harness lost sight of the cluster. */
+      unobserved?: string;
+    }
+  | { marker: 'statefulset-delete'; claims: string[] } // the run deletes the StatefulSet; the claims present then
+  | {
+      marker: 'statefulset-deleted';
+      /** persistentVolumeClaimRetentionPolicy.whenDeleted. */
+      policy: 'Retain' | 'Delete';
+      /** The wait (pods gone; with Delete the claims gone too) ended without it (timeout, refused delete). */
+      aborted?: string;
+      unobserved?: string;
     }
   | {
       marker: 'watch-gap';
