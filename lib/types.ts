@@ -397,7 +397,11 @@ export interface RunResult {
   cluster: ClusterFacts;
   workload: WorkloadInfo;
   /** `chaos`: the enabled disruptions (absent in older results: delete, force-delete). */
-  options: { rounds: number; timeoutSeconds: number; chaos?: DisruptionName[] };
+  options: {
+    rounds: number; timeoutSeconds: number; chaos?: DisruptionName[];
+    /** The update phase (--update, resolved): mode, its round, who chose it and why it is none; absent in older results. */
+    update?: { mode: 'template' | 'image' | 'rollback' | 'none'; round?: number; chosenBy: 'flag' | 'seed'; note?: string };
+  };
   checks: CheckResult[];
   rounds: RoundResult[];
   /** Set when the run could not finish (harness or cluster problem), with what it saw. */

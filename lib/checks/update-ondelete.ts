@@ -53,7 +53,7 @@ function judgeStep(entries: readonly TimelineEntry[], workload: WorkloadInfo, s:
     f.evidence.push(unready.evidence);
     if (unready.before) return;
   }
-  const to = s.revision?.to ?? '';
+  const to = s.to ?? '';
   const label = `${s.step} step`;
   // A generation's revision label changing under the same UID: changed without a deletion.
   const seen = new Map<string, string>();

@@ -47,7 +47,7 @@ export function stepUnjudgeable(s: UpdateStep): { why: string; evidence: Evidenc
   if (s.complete?.unobserved !== undefined) {
     return { why: `the ${s.step} update could not be followed to its end: ${s.complete.unobserved}`, evidence: { subject, observed: `unobserved: ${s.complete.unobserved}` } };
   }
-  if (!s.revision) {
+  if (s.to === undefined) {
     return { why: `the controller never reported the ${s.step} step's update revision (no update-revision marker)`, evidence: { subject, expected: 'status.updateRevision naming the new revision', observed: 'not seen' }, before: true };
   }
   if (!s.complete) return { why: `the run stopped before the ${s.step} update completed (no update-complete marker)`, evidence: { subject, observed: 'no update-complete marker' } };
@@ -66,10 +66,10 @@ export interface StepOrder {
 
 /** Judges every update replacement of one RollingUpdate step (its update-revision marker must be there). */
 export function judgeStepOrder(entries: readonly TimelineEntry[], workload: WorkloadInfo, s: UpdateStep): StepOrder {
-  const to = s.revision?.to ?? '';
+  const to = s.to ?? '';
   const out: StepOrder = { to, problems: [], unjudged: [], evidence: [], replaced: [], byRun: 0 };
   const lowest = startOrdinal(workload) + s.start.partition;
-  const ends = terminationsIn(entries, workload, { from: s.startIdx, to: s.end });
+  const ends = terminationsIn(entries, workload, { from: s.startIdx, to: s.endIdx });
   const updates: Termination[] = [];
   for (const t of ends) {
     const subject = `pod ${t.pod}`;
@@ -134,7 +134,7 @@ function judgeOne(entries: readonly TimelineEntry[], workload: WorkloadInfo, s: 
 
 /** What the controller needed to see before replacing `u`; empty when it was allowed. */
 function blockersAt(view: PodView, at: ReadyAt, workload: WorkloadInfo, s: UpdateStep, u: Termination, batch: Termination[]): string[] {
-  const to = s.revision?.to;
+  const to = s.to;
   const max = s.start.maxUnavailable;
   const ordered = workload.podManagementPolicy !== 'Parallel';
   const inBatch = new Set(batch.map((b) => b.pod));
@@ -164,7 +164,7 @@ function readyWord(workload: WorkloadInfo): string {
 }
 
 function requirement(workload: WorkloadInfo, s: UpdateStep, u: Termination): string {
-  const above = `the pods above ${u.pod} at revision ${s.revision?.to}`;
+  const above = `the pods above ${u.pod} at revision ${s.to}`;
   const ready = readyWord(workload);
   const max = s.start.maxUnavailable;
   if (max !== undefined) {

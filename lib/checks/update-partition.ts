@@ -28,7 +28,7 @@ function judgePartition(input: CheckInput): CheckOutcome {
   const unready = stepUnjudgeable(s);
   if (unready?.before) return errored(unready.why, [unready.evidence]);
   const { from, partition } = s.start;
-  const to = s.revision?.to ?? '';
+  const to = s.to ?? '';
   if (to === from) return errored(`the update changed nothing: the update revision is the old one (${from})`, [{ subject: 'forward update', observed: `update revision ${to} = from` }]);
   const boundary = startOrdinal(workload) + partition;
   const problems: string[] = [];

@@ -50,15 +50,15 @@ function judgeRollback(input: CheckInput): CheckOutcome {
     problems.push(`${name} was at ${seen} when the rollback ended (t=${endT}ms), not the original revision ${original}${aborted}`);
     evidence.push({ subject: `pod ${name}`, expected: `the original revision ${original} (the forward step's from)`, observed: seen, at: endT });
   }
-  if (s.revision && s.revision.to !== original) {
-    evidence.push({ subject: 'rollback update', expected: `status.updateRevision ${original}`, observed: `${s.revision.to}`, note: 'the controller named another revision for the restored template' });
+  if (s.to !== undefined && s.to !== original) {
+    evidence.push({ subject: 'rollback update', expected: `status.updateRevision ${original}`, observed: `${s.to}`, note: 'the controller named another revision for the restored template' });
   }
   if (problems.length > 0 && podGapsBetween(entries, endT, endT).length > 0) {
     unjudged.push('the pod watch was down when the rollback ended: the pods\' revisions then were not seen');
     problems.length = 0;
   }
   let order = '';
-  if (s.start.strategy === 'RollingUpdate' && s.revision) {
+  if (s.start.strategy === 'RollingUpdate' && s.to !== undefined) {
     const o = judgeStepOrder(entries, workload, s);
     problems.push(...o.problems);
     unjudged.push(...o.unjudged);

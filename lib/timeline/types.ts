@@ -92,6 +92,11 @@ export type MarkerPayload =
       pattern: KillPattern;
       /** The controller revision every pod must be at once the round has recovered. */
       revision?: string;
+      /**
+       * Per pod, where it differs from `revision`: after an update with a partition, the
+       * ordinals below startOrdinal + partition stay at the old revision (lib/update/).
+       */
+      revisions?: Record<string, string>;
     }
   | {
       marker: 'kill';

@@ -1,45 +1,83 @@
-// The update phase as the checks read it (the marker contract: update-start ->
-// update-revision -> update-complete per step, 'forward' then maybe 'rollback'), and who
-// ended each pod generation during a step: the run's chaos (a kill marker for that UID
-// whose disruption ends the pod), the harness as an operator (operator-delete,
-// operator-force-delete) or nobody the run knows of, which during a RollingUpdate is the
-// controller replacing the pod for the update.
+// The update phase as recorded (lib/update/session.ts, markers per the update contract:
+// update-start -> update-revision -> update-complete per step, 'forward' then maybe
+// 'rollback'): its steps, which pod replacements they explain, and who ended each pod
+// generation during a step: the run's chaos (a kill marker for that UID whose disruption
+// ends the pod), the harness as an operator (operator-delete, operator-force-delete) or
+// nobody the run knows of, which during a RollingUpdate is the controller replacing the
+// pod for the update. A RollingUpdate step's controller deletes every pod at ordinal >=
+// start + partition not yet at the step's revision; an OnDelete step's pods go only by
+// the harness's own 'operator-delete'. Checks that count unplanned replacements
+// (STS-RECOVERY) ask here before calling one unexplained; the STS-UPDATE-* checks judge
+// the steps.
 import { ordinals, podName, startOrdinal } from '../names.ts';
 import type { WorkloadInfo } from '../types.ts';
 import { endsThePod, killsIn } from './kills.ts';
-import { findMarker, isPodEntry, markerAt, markersOf, ordinalOf, podGenerations, type Moment, type PodEntry } from './queries.ts';
+import { findMarker, isPodEntry, markerAt, markersOf, ordinalOf, podGenerations, type Moment, type PodEntry, type PodGeneration } from './queries.ts';
 import type { MarkerOf, TimelineEntry } from './types.ts';
 
 export interface UpdateStep {
   step: 'forward' | 'rollback';
   startIdx: number;
   start: MarkerOf<'update-start'>;
+  /** The step's target revision (update-revision), when it was named. */
+  to?: string;
   revisionIdx: number; // -1 when the controller never named the target
-  revision?: MarkerOf<'update-revision'>;
-  completeIdx: number; // -1 when the run stopped first
   complete?: MarkerOf<'update-complete'>;
-  /** Where the step's window closes: its update-complete, else the next step's start, else the timeline's end. */
-  end: number;
+  completeIdx: number; // -1 when the run stopped first
+  /**
+   * Where the controller's work for the step ends: its update-complete when it converged;
+   * otherwise it carries on after a timed-out wait, until the next step starts, the run
+   * scales the StatefulSet down or deletes it (whose deletions are not the update's), or
+   * the timeline ends.
+   */
+  endIdx: number;
 }
 
-/** Every update step in `entries` (timeline order), forward first. */
 export function updateSteps(entries: readonly TimelineEntry[]): UpdateStep[] {
   const starts = markersOf(entries, 'update-start');
   return starts.map(({ index, marker }, k) => {
-    const next = starts[k + 1]?.index ?? entries.length;
-    const within = (name: 'update-revision' | 'update-complete'): number => {
-      const i = findMarker(entries, name, index + 1, (m) => m.step === marker.step);
-      return i >= 0 && i < next ? i : -1;
-    };
+    const within = (name: 'update-revision' | 'update-complete'): number => findMarker(entries, name, index + 1, (m) => m.step === marker.step);
     const revisionIdx = within('update-revision');
     const completeIdx = within('update-complete');
-    const revision = markerAt(entries, revisionIdx, 'update-revision');
+    const to = markerAt(entries, revisionIdx, 'update-revision')?.to;
     const complete = markerAt(entries, completeIdx, 'update-complete');
+    const stops = [starts[k + 1]?.index ?? entries.length, findMarker(entries, 'scale-down', index), findMarker(entries, 'statefulset-delete', index)].filter((i) => i >= 0);
+    const endIdx = complete?.converged ? completeIdx : Math.min(...stops);
     return {
-      step: marker.step, startIdx: index, start: marker, revisionIdx, completeIdx, end: completeIdx >= 0 ? completeIdx : next,
-      ...(revision ? { revision } : {}), ...(complete ? { complete } : {}),
+      step: marker.step, startIdx: index, start: marker, revisionIdx, completeIdx, endIdx,
+      ...(to !== undefined ? { to } : {}), ...(complete ? { complete } : {}),
     };
   });
+}
+
+/**
+ * Whether `gen` ending at entries[goneIdx] is the update's doing: inside a step, an
+ * operator-delete of its UID, or (RollingUpdate) a pod at or above the partition that did
+ * not run the step's revision. A pod below the partition is never the update's to replace.
+ */
+export function replacedByUpdate(
+  entries: readonly TimelineEntry[], steps: readonly UpdateStep[], workload: WorkloadInfo, gen: PodGeneration, goneIdx: number,
+): boolean {
+  for (const s of steps) {
+    if (goneIdx <= s.startIdx || goneIdx >= s.endIdx) continue;
+    const operator = entries.slice(s.startIdx, goneIdx).some((e) => e.type === 'MARKER' && e.marker === 'operator-delete' && e.uid === gen.uid);
+    if (operator) return true;
+    if (s.start.strategy !== 'RollingUpdate' || s.to === undefined) continue;
+    const ordinal = ordinalOf(workload.statefulSet, gen.name);
+    if (ordinal !== undefined && ordinal >= startOrdinal(workload) + s.start.partition && gen.last.pod.revision !== s.to) return true;
+  }
+  return false;
+}
+
+/** The index of the update-start that opens the round starting at `roundStart` (it comes just before it), or -1. */
+export function updateStartBefore(entries: readonly TimelineEntry[], roundStart: number): number {
+  for (let i = roundStart - 1; i >= 0; i--) {
+    const e = entries[i] as TimelineEntry;
+    if (e.type !== 'MARKER') continue;
+    if (e.marker === 'update-start') return i;
+    if (e.marker === 'round-end' || e.marker === 'baseline' || e.marker === 'update-complete') return -1;
+  }
+  return -1;
 }
 
 /** Why a pod generation ended, as far as the run knows. */

@@ -36,7 +36,9 @@ export interface FaultRun {
  */
 export async function runWithFault(argv: string[], hook: RunHook): Promise<FaultRun> {
   if (!process.env.KUBECONFIG) throw new Error('no cluster: run `npm run cluster:up` and export KUBECONFIG');
-  const args = parseRunArgs(['--workload', 'web', '--replicas', '3', '--dns-budget', '5', ...argv]);
+  // No update phase unless the spec asks for one (--update): the seed's default would change what it plants into.
+  const update = argv.some((a) => a === '--update' || a.startsWith('--update=')) ? [] : ['--update', 'none'];
+  const args = parseRunArgs(['--workload', 'web', '--replicas', '3', '--dns-budget', '5', ...update, ...argv]);
   const log: string[] = [];
   const started = performance.now();
   const out = await executeRun({
