@@ -358,6 +358,17 @@ export async function deletePod(ctx: HookContext, name: string): Promise<void> {
   ctx.log(`fault: deleted pod ${name} by hand`);
 }
 
+/** Deletes `claim` and waits (on the run's own watch) until it is marked for deletion: pvc-protection holds it while its pod runs. */
+export async function deleteClaim(ctx: HookContext, claim: string): Promise<void> {
+  await ctx.cluster.core.deleteNamespacedPersistentVolumeClaim({ name: claim, namespace: ctx.workload.info.namespace });
+  await ctx.recorder.waitFor({
+    describe: `PVC ${claim} to be marked for deletion`,
+    timeoutMs: 30_000,
+    until: () => (ctx.recorder.pvcs.get(claim)?.deletionTimestamp ? true : undefined),
+  });
+  ctx.log(`fault: PVC ${claim} deleted (held by pvc-protection while its pod runs)`);
+}
+
 /** Waits (on the run's own watch) until `pod` is absent, or present and matching `until`. */
 export function waitPod(ctx: HookContext, pod: string, describe: string, until: (p: ReturnType<HookContext['recorder']['pods']['get']>) => boolean, timeoutMs = 60_000): Promise<true> {
   return ctx.recorder.waitFor({ describe: `${pod} ${describe}`, timeoutMs, until: () => (until(ctx.recorder.pods.get(pod)) ? true : undefined) });

@@ -7,7 +7,7 @@
 // StatefulSet itself is still not scaled and no run namespace is made.
 import { expect } from 'chai';
 import { type Inventory, TARGET_STS, createTargetNamespace, deleteTargetNamespace, inventory } from '../integration/byo-helpers.ts';
-import { at, expectCheck, expectExit, faultRun, seedKilling } from './support.ts';
+import { at, deleteClaim, expectCheck, expectExit, faultRun, seedKilling } from './support.ts';
 
 const ns = `byo-fault-${Date.now().toString(36)}`;
 let found: Inventory;
@@ -17,17 +17,8 @@ faultRun('fault: a --target run, the claim state-store-1 deleted just before sto
     await createTargetNamespace(cluster, ns, true);
     found = await inventory(cluster, ns);
   },
-  // The first seed whose round 1 of the 2-replica target kills only store-1, by force.
   argv: ['--target', `${ns}/${TARGET_STS}`, '--rounds', '1', '--seed', String(seedKilling(TARGET_STS, ['store-1'], 'force-delete', { replicas: 2 })), '--timeout', '120'],
-  hook: at('before-kills', async (ctx) => {
-    await ctx.cluster.core.deleteNamespacedPersistentVolumeClaim({ name: 'state-store-1', namespace: ns });
-    await ctx.recorder.waitFor({
-      describe: 'PVC state-store-1 to be marked for deletion',
-      timeoutMs: 30_000,
-      until: () => (ctx.recorder.pvcs.get('state-store-1')?.deletionTimestamp ? true : undefined),
-    });
-    ctx.log('fault: PVC state-store-1 deleted (held by pvc-protection while store-1 runs)');
-  }, 1),
+  hook: at('before-kills', (ctx) => deleteClaim(ctx, 'state-store-1'), 1),
   cleanup: async (cluster) => {
     if (cluster) await deleteTargetNamespace(cluster, ns);
   },
