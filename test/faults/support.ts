@@ -36,9 +36,11 @@ export interface FaultRun {
  */
 export async function runWithFault(argv: string[], hook: RunHook): Promise<FaultRun> {
   if (!process.env.KUBECONFIG) throw new Error('no cluster: run `npm run cluster:up` and export KUBECONFIG');
+  // A --target run takes workload and replicas from the StatefulSet and refuses them as flags.
+  const sample = argv.includes('--target') ? [] : ['--workload', 'web', '--replicas', '3'];
   // No update phase unless the spec asks for one (--update): the seed's default would change what it plants into.
   const update = argv.some((a) => a === '--update' || a.startsWith('--update=')) ? [] : ['--update', 'none'];
-  const args = parseRunArgs(['--workload', 'web', '--replicas', '3', '--dns-budget', '5', ...update, ...argv]);
+  const args = parseRunArgs([...sample, '--dns-budget', '5', ...update, ...argv]);
   const log: string[] = [];
   const started = performance.now();
   const out = await executeRun({
@@ -53,17 +55,78 @@ export async function runWithFault(argv: string[], hook: RunHook): Promise<Fault
   return { result: out.result, exitCode: exitCodeOf(out.result), log, ms: performance.now() - started };
 }
 
+/** What a fault spec's tests read: set by the `before` that faultRun adds. */
+export interface FaultContext {
+  readonly run: FaultRun;
+  readonly cluster: Cluster;
+}
+
+export interface FaultRunSpec {
+  /** The run's flags (runWithFault adds the web sample's); a function when they depend on `setup`. */
+  argv: string[] | (() => string[]);
+  hook: RunHook;
+  /** For the whole describe: the run, the tests and the health wait (default 360 s). */
+  timeoutMs?: number;
+  /** Before the run, once connected: what the fault needs in place first. */
+  setup?: (cluster: Cluster) => Promise<void>;
+  /** In `after`, whatever happened and before the health wait: undo what the fault left behind. */
+  cleanup?: (cluster: Cluster | undefined) => Promise<void>;
+  /** The health wait in `after` (expectClusterHealthy's options). */
+  healthy?: { timeoutMs?: number; stableMs?: number };
+  /** More for the run's summary line; awaited in `before`, so a rejection fails the spec. */
+  summary?: (run: FaultRun) => string | Promise<string>;
+}
+
 /**
- * The first seed whose round 1 (of 3 replicas) kills exactly `pods`, each with `action`
+ * A describe with one fault run in `before` and the cluster's health checked in `after`
+ * (so the next spec does not start on a cluster the fault left broken); `tests` adds
+ * the `it`s, which read the run and the cluster from the context once `before` is done.
+ */
+export function faultRun(title: string, spec: FaultRunSpec, tests: (t: FaultContext) => void): void {
+  describe(title, function () {
+    this.timeout(spec.timeoutMs ?? 360_000);
+    let cluster: Cluster | undefined;
+    let run: FaultRun | undefined;
+    const t: FaultContext = {
+      get run() {
+        if (!run) throw new Error('no fault run: its before hook did not finish');
+        return run;
+      },
+      get cluster() {
+        if (!cluster) throw new Error('no cluster: the before hook did not connect');
+        return cluster;
+      },
+    };
+
+    before(async function () {
+      cluster = await connectTestCluster();
+      await spec.setup?.(cluster);
+      const r = await runWithFault(typeof spec.argv === 'function' ? spec.argv() : spec.argv, spec.hook);
+      run = r;
+      const more = spec.summary ? `; ${await spec.summary(r)}` : '';
+      console.log(`      run ${r.result.runId}: ${(r.ms / 1000).toFixed(1)}s, exit ${r.exitCode}${more}`);
+    });
+
+    after(async function () {
+      await spec.cleanup?.(cluster);
+      if (cluster) await expectClusterHealthy(cluster, spec.healthy);
+    });
+
+    tests(t);
+  });
+}
+
+/**
+ * The first seed whose round 1 (of `opts.replicas`, default 3) kills exactly `pods`, each with `action`
  * when given (drawn from `opts.chaos`, in `opts.pattern`, when given): found from the planner itself, so a spec states what it needs killed and
  * stays right if the planner's draws change. The run log prints the seed for replay.
  */
 export function seedKilling(
-  statefulSet: string, pods: string[], action?: DisruptionName, opts: { chaos?: DisruptionName[]; pattern?: KillPattern } = {},
+  statefulSet: string, pods: string[], action?: DisruptionName, opts: { chaos?: DisruptionName[]; pattern?: KillPattern; replicas?: number } = {},
 ): number {
   const want = [...pods].sort().join(',');
   for (let seed = 1; seed < 100_000; seed++) {
-    const round = planRounds({ seed, statefulSet, replicas: 3, rounds: 1, ...(opts.chaos ? { actions: opts.chaos } : {}) })[0];
+    const round = planRounds({ seed, statefulSet, replicas: opts.replicas ?? 3, rounds: 1, ...(opts.chaos ? { actions: opts.chaos } : {}) })[0];
     const kills = round?.kills ?? [];
     if (opts.pattern && round?.pattern !== opts.pattern) continue;
     if (kills.map((k) => k.pod).sort().join(',') === want && kills.every((k) => !action || k.action === action)) return seed;
@@ -295,6 +358,17 @@ export async function createPod(ctx: HookContext, pod: k8s.V1Pod): Promise<k8s.V
 export async function deletePod(ctx: HookContext, name: string): Promise<void> {
   await ctx.cluster.core.deleteNamespacedPod({ name, namespace: ctx.workload.info.namespace });
   ctx.log(`fault: deleted pod ${name} by hand`);
+}
+
+/** Deletes `claim` and waits (on the run's own watch) until it is marked for deletion: pvc-protection holds it while its pod runs. */
+export async function deleteClaim(ctx: HookContext, claim: string): Promise<void> {
+  await ctx.cluster.core.deleteNamespacedPersistentVolumeClaim({ name: claim, namespace: ctx.workload.info.namespace });
+  await ctx.recorder.waitFor({
+    describe: `PVC ${claim} to be marked for deletion`,
+    timeoutMs: 30_000,
+    until: () => (ctx.recorder.pvcs.get(claim)?.deletionTimestamp ? true : undefined),
+  });
+  ctx.log(`fault: PVC ${claim} deleted (held by pvc-protection while its pod runs)`);
 }
 
 /** Waits (on the run's own watch) until `pod` is absent, or present and matching `until`. */
