@@ -100,6 +100,23 @@ describe('update phase (integration, real cluster)', () => {
     expect(res.options.update).to.deep.include({ mode: 'rollback', round: 1 });
   });
 
+  it('--update rollback with OnDelete in the last round: the rollback follows in the same round, operator deletes in both steps, every pod ends at the original revision', async function () {
+    this.timeout(240_000);
+    const { res, timeline, markers } = await run(reportDir, ['--update', 'rollback', '--update-strategy', 'OnDelete', '--rounds', '1', '--seed', '7']);
+    const forward = marker(markers, 'update-start', 'forward');
+    const rollback = marker(markers, 'update-start', 'rollback');
+    expect(marker(markers, 'update-complete', 'forward').seq).to.be.lessThan(rollback.seq);
+    expect(rollback.seq).to.be.lessThan(marker(markers, 'round-end').seq);
+    expect(marker(markers, 'update-revision', 'rollback').to).to.equal(forward.from);
+    expect(marker(markers, 'update-complete', 'rollback').converged).to.equal(true);
+    // No kill in the rollback step: every pod goes by the operator, highest first.
+    const ops = markers.filter((m) => m.marker === 'operator-delete' && m.seq > rollback.seq).map((m) => (m as { pod: string }).pod);
+    expect(ops).to.deep.equal(['web-2', 'web-1', 'web-0']);
+    const end = lastPods(timeline, marker(markers, 'after').seq);
+    expect([...end.values()].map((p) => p.revision)).to.deep.equal([forward.from, forward.from, forward.from]);
+    expect(res.options.update).to.deep.include({ mode: 'rollback', round: 1 });
+  });
+
   it('--update image with OnDelete: nothing changes by itself, the harness deletes the rest highest first, every pod ends on busybox:1.36.1', async function () {
     this.timeout(240_000);
     // Seed 7's round 1 kills web-0 and web-2: web-1 is left for the operator delete.
