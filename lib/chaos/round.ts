@@ -24,8 +24,12 @@ export interface RoundContext {
   timeoutSeconds: number;
   totalRounds: number;
   log: (line: string) => void;
-  /** Called before the kills and after they took effect (fault tests plant faults here). */
-  hook: (phase: 'before-kills' | 'after-kills', round: number) => Promise<void>;
+  /**
+   * Called before the kills, once an update step's revision is named (`update-started`,
+   * before this round's kills or the same-round rollback's wait), and after the kills
+   * took effect. Fault tests plant faults here.
+   */
+  hook: (phase: 'before-kills' | 'update-started' | 'after-kills', round: number) => Promise<void>;
   /** --target: refuses a disruption unless the pod is the StatefulSet's own, with that UID (lib/adopt.ts). */
   guard?: (pod: string, uid: string) => Promise<void>;
   /** The run's update phase (--update); its steps start at their rounds' start. */
@@ -51,7 +55,10 @@ export async function chaosRound(c: RoundContext, p: RoundPlan): Promise<RoundRe
   const steps = c.update?.stepsAt(p.round) ?? [];
   // The update goes first, so this round's kills land while it rolls (lib/update/session.ts).
   const step = steps[0];
-  if (step) await c.update?.begin(step, deadline);
+  if (step) {
+    await c.update?.begin(step, deadline);
+    await c.hook('update-started', p.round);
+  }
   const expected = (): ExpectedRevision => c.update?.expected ?? c.revision;
   const start = recorder.mark({ marker: 'round-start', round: p.round, pattern: p.pattern, ...revisionFields(expected()) });
   const targetOf = (pod: string, ordinal: number): DisruptionTarget => {
@@ -122,6 +129,7 @@ export async function chaosRound(c: RoundContext, p: RoundPlan): Promise<RoundRe
   const second = steps[1];
   if (second && converged) {
     await c.update?.begin(second, Date.now() + budgetMs);
+    await c.hook('update-started', p.round);
     if (c.update?.strategy === 'OnDelete') await c.update.hold();
     await settle(second, new Map(), `round ${p.round}: the update's ${second} step`);
   }
