@@ -13,6 +13,7 @@ import type { DisruptionContext, DisruptionTarget } from './disruption.ts';
 import { disruption } from './disruptions/index.ts';
 import { endsThePod } from '../timeline/kills.ts';
 import type { UpdateSession } from '../update/session.ts';
+import { stepSpans } from '../timeline/update.ts';
 import type { UpdateStepName } from '../update/mode.ts';
 
 export interface RoundContext {
@@ -48,6 +49,7 @@ function revisionFields(r: ExpectedRevision): { revision: string; revisions?: Re
 export async function chaosRound(c: RoundContext, p: RoundPlan): Promise<RoundResult> {
   const { recorder, workload } = c;
   await c.hook('before-kills', p.round);
+  const firstEntry = recorder.timeline.length;
   // Sending the disruptions and seeing them take effect share the round's budget, so an
   // API server outage at this moment is ridden out like one during the recovery wait.
   const budgetMs = c.timeoutSeconds * 1000;
@@ -139,7 +141,8 @@ export async function chaosRound(c: RoundContext, p: RoundPlan): Promise<RoundRe
     .map((r) => `${r.pod} ${r.expect === 'refused' ? 'refused' : r.expect === 'unaffected' ? (r.recovered ? 'untouched' : 'disturbed') : r.readyMs === undefined ? 'not recovered' : `${(r.readyMs / 1000).toFixed(1)}s`}`)
     .join(', ');
   c.log(`round ${p.round}/${c.totalRounds} (${p.pattern}): ${p.kills.map((k) => `${k.pod} (${k.action})`).join(', ')}; ready again: ${times}`);
-  return { plan: p, startedAt: start.t, endedAt: end.t, converged, recoveries };
+  const updates = steps.length > 0 ? stepSpans(recorder.timeline, firstEntry) : [];
+  return { plan: p, startedAt: start.t, endedAt: end.t, converged, recoveries, ...(updates.length > 0 ? { updates } : {}) };
 }
 
 /** Waits until `k.pod` exists and is not terminating (an update may be replacing it). */

@@ -4,7 +4,7 @@
 // only by the harness's own 'operator-delete'. Checks that count unplanned replacements
 // (STS-RECOVERY) ask here before calling one unexplained.
 import { startOrdinal } from '../names.ts';
-import type { WorkloadInfo } from '../types.ts';
+import type { RoundResult, WorkloadInfo } from '../types.ts';
 import { markersOf, ordinalOf, type PodGeneration } from './queries.ts';
 import type { MarkerOf, TimelineEntry } from './types.ts';
 
@@ -49,6 +49,14 @@ export function replacedByUpdate(
     if (ordinal !== undefined && ordinal >= startOrdinal(workload) + s.start.partition && gen.last.pod.revision !== s.to) return true;
   }
   return false;
+}
+
+/** The steps that began at or after timeline index `from`, as a round's result records them. */
+export function stepSpans(entries: readonly TimelineEntry[], from: number): NonNullable<RoundResult['updates']> {
+  return updateSteps(entries).filter((s) => s.startIdx >= from).map((s) => ({
+    step: s.start.step, startMs: s.start.t, converged: s.complete?.converged ?? false,
+    ...(s.complete ? { endMs: s.complete.t } : {}),
+  }));
 }
 
 /** The index of the update-start that opens the round starting at `roundStart` (it comes just before it), or -1. */
