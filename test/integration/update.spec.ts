@@ -6,10 +6,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import type { MarkerEntry, PodState, RunResult, TimelineEntry } from '../../lib/types.ts';
-import { runCli, runIdOf, tempDir, type CliResult } from './helpers.ts';
+import { ROOT, runCli, runIdOf, tempDir, type CliResult } from './helpers.ts';
 
 const show = (r: CliResult): string => `exit ${r.code} after ${(r.ms / 1000).toFixed(1)}s\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
-const BASE = ['--replicas', '3', '--timeout', '120', '--dns-budget', '10', '--traffic', 'off'];
+const BASE = ['--timeout', '120', '--dns-budget', '10', '--traffic', 'off'];
+const MANIFEST = path.join(ROOT, 'test', 'fixtures', 'byo', 'httpd-two-claims.yaml');
 
 interface Recorded {
   res: RunResult;
@@ -18,7 +19,8 @@ interface Recorded {
 }
 
 async function run(reportDir: string, args: string[]): Promise<Recorded & { r: CliResult }> {
-  const r = await runCli(['run', ...BASE, ...args, '--report-dir', reportDir], { killAfterMs: 240_000 });
+  const replicas = args.includes('--manifest') ? [] : ['--replicas', '3'];
+  const r = await runCli(['run', ...BASE, ...replicas, ...args, '--report-dir', reportDir], { killAfterMs: 240_000 });
   expect(r.code, show(r)).to.equal(0);
   const dir = path.join(reportDir, runIdOf(r.stdout));
   const res = JSON.parse(readFileSync(path.join(dir, 'results.json'), 'utf8')) as RunResult;
@@ -136,5 +138,17 @@ describe('update phase (integration, real cluster)', () => {
     expect([...end.values()].map((p) => p.revision)).to.deep.equal([to, to, to]);
     const pulled = timeline.some((e) => e.type !== 'MARKER' && e.kind === 'Event' && e.event?.message.includes('docker.io/library/busybox:1.36.1'));
     expect(pulled, 'an Event names the second busybox tag').to.equal(true);
+  });
+
+  it('--manifest with --update image: the run owns that StatefulSet, reads its image at run time and moves it to the second tag', async function () {
+    this.timeout(240_000);
+    const { markers, timeline, r } = await run(reportDir, ['--manifest', MANIFEST, '--update', 'image', '--rounds', '1', '--seed', '42']);
+    const start = marker(markers, 'update-start');
+    expect(start).to.deep.include({ step: 'forward', mode: 'image', strategy: 'RollingUpdate' });
+    expect(r.stdout).to.include('image docker.io/library/busybox:1.35.0 -> docker.io/library/busybox:1.36.1');
+    const to = marker(markers, 'update-revision').to;
+    const end = lastPods(timeline, marker(markers, 'after').seq);
+    expect(end.size).to.be.greaterThan(0);
+    for (const [name, p] of end) expect(p.revision, name).to.equal(to);
   });
 });
