@@ -287,6 +287,8 @@ export interface RoundResult {
   endedAt: number;
   converged: boolean;
   recoveries: PodRecovery[];
+  /** The update steps that began with this round (update-start .. update-complete, run ms); absent without one. */
+  updates?: { step: 'forward' | 'rollback'; startMs: number; endMs?: number; converged: boolean }[];
 }
 
 export interface WorkloadInfo {

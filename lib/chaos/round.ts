@@ -13,6 +13,7 @@ import type { DisruptionContext, DisruptionTarget } from './disruption.ts';
 import { disruption } from './disruptions/index.ts';
 import { endsThePod } from '../timeline/kills.ts';
 import type { UpdateSession } from '../update/session.ts';
+import { stepSpans } from '../timeline/update.ts';
 import type { UpdateStepName } from '../update/mode.ts';
 
 export interface RoundContext {
@@ -24,8 +25,12 @@ export interface RoundContext {
   timeoutSeconds: number;
   totalRounds: number;
   log: (line: string) => void;
-  /** Called before the kills and after they took effect (fault tests plant faults here). */
-  hook: (phase: 'before-kills' | 'after-kills', round: number) => Promise<void>;
+  /**
+   * Called before the kills, once an update step's revision is named (`update-started`,
+   * before this round's kills or the same-round rollback's wait), and after the kills
+   * took effect. Fault tests plant faults here.
+   */
+  hook: (phase: 'before-kills' | 'update-started' | 'after-kills', round: number) => Promise<void>;
   /** --target: refuses a disruption unless the pod is the StatefulSet's own, with that UID (lib/adopt.ts). */
   guard?: (pod: string, uid: string) => Promise<void>;
   /** The run's update phase (--update); its steps start at their rounds' start. */
@@ -44,6 +49,7 @@ function revisionFields(r: ExpectedRevision): { revision: string; revisions?: Re
 export async function chaosRound(c: RoundContext, p: RoundPlan): Promise<RoundResult> {
   const { recorder, workload } = c;
   await c.hook('before-kills', p.round);
+  const firstEntry = recorder.timeline.length;
   // Sending the disruptions and seeing them take effect share the round's budget, so an
   // API server outage at this moment is ridden out like one during the recovery wait.
   const budgetMs = c.timeoutSeconds * 1000;
@@ -51,7 +57,10 @@ export async function chaosRound(c: RoundContext, p: RoundPlan): Promise<RoundRe
   const steps = c.update?.stepsAt(p.round) ?? [];
   // The update goes first, so this round's kills land while it rolls (lib/update/session.ts).
   const step = steps[0];
-  if (step) await c.update?.begin(step, deadline);
+  if (step) {
+    await c.update?.begin(step, deadline);
+    await c.hook('update-started', p.round);
+  }
   const expected = (): ExpectedRevision => c.update?.expected ?? c.revision;
   const start = recorder.mark({ marker: 'round-start', round: p.round, pattern: p.pattern, ...revisionFields(expected()) });
   const targetOf = (pod: string, ordinal: number): DisruptionTarget => {
@@ -122,6 +131,7 @@ export async function chaosRound(c: RoundContext, p: RoundPlan): Promise<RoundRe
   const second = steps[1];
   if (second && converged) {
     await c.update?.begin(second, Date.now() + budgetMs);
+    await c.hook('update-started', p.round);
     if (c.update?.strategy === 'OnDelete') await c.update.hold();
     await settle(second, new Map(), `round ${p.round}: the update's ${second} step`);
   }
@@ -131,7 +141,8 @@ export async function chaosRound(c: RoundContext, p: RoundPlan): Promise<RoundRe
     .map((r) => `${r.pod} ${r.expect === 'refused' ? 'refused' : r.expect === 'unaffected' ? (r.recovered ? 'untouched' : 'disturbed') : r.readyMs === undefined ? 'not recovered' : `${(r.readyMs / 1000).toFixed(1)}s`}`)
     .join(', ');
   c.log(`round ${p.round}/${c.totalRounds} (${p.pattern}): ${p.kills.map((k) => `${k.pod} (${k.action})`).join(', ')}; ready again: ${times}`);
-  return { plan: p, startedAt: start.t, endedAt: end.t, converged, recoveries };
+  const updates = steps.length > 0 ? stepSpans(recorder.timeline, firstEntry) : [];
+  return { plan: p, startedAt: start.t, endedAt: end.t, converged, recoveries, ...(updates.length > 0 ? { updates } : {}) };
 }
 
 /** Waits until `k.pod` exists and is not terminating (an update may be replacing it). */

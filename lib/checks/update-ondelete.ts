@@ -34,7 +34,7 @@ function judgeOnDelete(input: CheckInput): CheckOutcome {
   const steps = updateSteps(entries);
   if (steps.length === 0) return skipped(NO_UPDATE);
   const judged = steps.filter((s) => s.start.strategy === 'OnDelete');
-  if (judged.length === 0) return skipped(`updateStrategy is ${steps[0]?.start.strategy}: the controller, not deletions, moves pods to the update revision (STS-UPDATE-ORDER judges it)`);
+  if (judged.length === 0) return skipped(`updateStrategy is ${steps[0]?.start.strategy}, not OnDelete: no pod waits for a deletion, the controller moves them to the update revision (STS-UPDATE-ORDER judges it)`);
   const f: Findings = { problems: [], unjudged: [], evidence: [], ok: [], summary: [] };
   for (const s of judged) {
     const next = steps.find((x) => x.startIdx > s.startIdx)?.startIdx ?? entries.length;

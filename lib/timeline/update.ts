@@ -10,7 +10,7 @@
 // (STS-RECOVERY) ask here before calling one unexplained; the STS-UPDATE-* checks judge
 // the steps.
 import { ordinals, podName, startOrdinal } from '../names.ts';
-import type { WorkloadInfo } from '../types.ts';
+import type { RoundResult, WorkloadInfo } from '../types.ts';
 import { endsThePod, killsIn } from './kills.ts';
 import { findMarker, isPodEntry, markerAt, markersOf, ordinalOf, podGenerations, type Moment, type PodEntry, type PodGeneration } from './queries.ts';
 import type { MarkerOf, TimelineEntry } from './types.ts';
@@ -67,6 +67,14 @@ export function replacedByUpdate(
     if (ordinal !== undefined && ordinal >= startOrdinal(workload) + s.start.partition && gen.last.pod.revision !== s.to) return true;
   }
   return false;
+}
+
+/** The steps that began at or after timeline index `from`, as a round's result records them. */
+export function stepSpans(entries: readonly TimelineEntry[], from: number): NonNullable<RoundResult['updates']> {
+  return updateSteps(entries).filter((s) => s.startIdx >= from).map((s) => ({
+    step: s.start.step, startMs: s.start.t, converged: s.complete?.converged ?? false,
+    ...(s.complete ? { endMs: s.complete.t } : {}),
+  }));
 }
 
 /** The index of the update-start that opens the round starting at `roundStart` (it comes just before it), or -1. */

@@ -78,7 +78,7 @@ describe('STS-UPDATE-ONDELETE', () => {
   it('is skipped with RollingUpdate', () => {
     const r = resultOf(rollingForward(new UpdateScript()).input, ONDELETE);
     expect(r.status).to.equal('skipped');
-    expect(r.message).to.match(/^updateStrategy is RollingUpdate: /);
+    expect(r.message).to.match(/^updateStrategy is RollingUpdate, not OnDelete: no pod waits for a deletion/);
   });
 
   it('passes a chaos kill during the update whose pod comes back at the new revision', () => {
