@@ -38,7 +38,7 @@ function judgePartition(input: CheckInput): CheckOutcome {
   // Below the partition: every generation, for as long as the forward update is in force.
   const until = steps.find((x) => x.step === 'rollback')?.startIdx ?? entries.length;
   const low = new Set(ordinals(workload).filter((o) => o < boundary).map((o) => podName(workload, o)));
-  const recreated = new Map(terminationsIn(entries, workload, { from: s.startIdx, to: until }).filter((t) => low.has(t.pod)).map((t) => [t.successor?.uid, t]));
+  const ends = terminationsIn(entries, workload, { from: s.startIdx, to: until }).filter((t) => low.has(t.pod));
   const bad = new Set<string>();
   const badNames = new Set<string>();
   for (let i = s.startIdx + 1; i < until; i++) {
@@ -47,13 +47,13 @@ function judgePartition(input: CheckInput): CheckOutcome {
     if (bad.has(e.pod.uid)) continue;
     bad.add(e.pod.uid);
     badNames.add(e.name);
-    const prev = recreated.get(e.pod.uid);
+    const prev = ends.find((t) => t.successor?.uid === e.pod.uid);
     const how = prev ? `, recreated after its previous pod (uid ${prev.uid}) ended by ${prev.cause === 'unexplained' ? 'a deletion the run did not make' : prev.cause} at t=${prev.at.t}ms` : '';
     problems.push(`${e.name} (uid ${e.pod.uid}${how}) was at revision ${e.pod.revision} at t=${e.t}ms although it is below the partition (ordinal < ${boundary}) and must keep ${from}`);
     evidence.push({ subject: `pod ${e.name}`, expected: `revision ${from} (ordinal below start+partition ${boundary})`, observed: `revision ${e.pod.revision} (uid ${e.pod.uid})${how}`, at: e.t });
   }
   for (const name of [...low].filter((n) => !badNames.has(n))) {
-    const kept = [...recreated.values()].filter((t) => t.pod === name).map((t) => `recreated at t=${t.successor?.added.t}ms at ${t.successor?.revision ?? '?'}`);
+    const kept = ends.filter((t) => t.pod === name && t.successor).map((t) => `recreated at t=${t.successor?.added.t}ms at ${t.successor?.revision ?? '?'}`);
     ok.push({ subject: `pod ${name}`, observed: `kept revision ${from}${kept.length ? ` (${kept.join('; ')})` : ''}` });
   }
 
