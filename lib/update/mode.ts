@@ -44,3 +44,17 @@ export function describeUpdate(mode: UpdateMode, round: number | undefined, roun
   const what = mode === 'image' ? `container image -> ${image ?? `${SECOND_BUSYBOX_IMAGE} (from the default busybox)`}` : mode === 'template' ? 'pod template annotation' : `pod template annotation, then the original template back (round ${rollbackRound(round, rounds)})`;
   return `update: ${mode} at the start of round ${round} (${what}; ${by})`;
 }
+
+/** Pod name -> the revision it must run once the StatefulSet has converged. */
+export type Revisions = Readonly<Record<string, string>>;
+
+/** "web-0 a1b2, web-1..web-2 c3d4": consecutive pods at one revision grouped. */
+export function describeRevisions(r: Revisions): string {
+  const groups: { first: string; last: string; rev: string }[] = [];
+  for (const [pod, rev] of Object.entries(r)) {
+    const g = groups.at(-1);
+    if (g && g.rev === rev) g.last = pod;
+    else groups.push({ first: pod, last: pod, rev });
+  }
+  return groups.map((g) => `${g.first === g.last ? g.first : `${g.first}..${g.last}`} ${g.rev}`).join(', ');
+}
