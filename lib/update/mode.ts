@@ -23,13 +23,20 @@ export interface SeededUpdate {
 
 /**
  * The seed's default: a mode (each of the four equally likely) and a round. Both are
- * drawn whatever --update says, so an explicit mode keeps the seed's round.
+ * drawn whatever --update says, so an explicit mode keeps the seed's round. The round is
+ * the one with the smallest of one draw per round: uniform over the rounds, and a replay
+ * with fewer rounds (as with the kill plan) keeps it whenever it falls inside them.
  */
 export function seededUpdate(seed: number, rounds: number): SeededUpdate {
   const rng = createPrng((seed ^ UPDATE_STREAM) >>> 0);
   const mode = UPDATE_MODES[rng.int(UPDATE_MODES.length)] as UpdateMode;
-  const round = 1 + rng.int(Math.max(1, rounds));
-  return rounds > 0 ? { mode, round } : { mode };
+  let round: number | undefined;
+  let least = Number.POSITIVE_INFINITY;
+  for (let i = 1; i <= rounds; i++) {
+    const draw = rng.next();
+    if (draw < least) [least, round] = [draw, i];
+  }
+  return round !== undefined ? { mode, round } : { mode };
 }
 
 /** The rollback step's round: the next one, so its kills land on the rollback too; the same round when it is the last. */
