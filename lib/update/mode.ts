@@ -23,13 +23,20 @@ export interface SeededUpdate {
 
 /**
  * The seed's default: a mode (each of the four equally likely) and a round. Both are
- * drawn whatever --update says, so an explicit mode keeps the seed's round.
+ * drawn whatever --update says, so an explicit mode keeps the seed's round. The round is
+ * the one with the smallest of one draw per round: uniform over the rounds, and a replay
+ * with fewer rounds (as with the kill plan) keeps it whenever it falls inside them.
  */
 export function seededUpdate(seed: number, rounds: number): SeededUpdate {
   const rng = createPrng((seed ^ UPDATE_STREAM) >>> 0);
   const mode = UPDATE_MODES[rng.int(UPDATE_MODES.length)] as UpdateMode;
-  const round = 1 + rng.int(Math.max(1, rounds));
-  return rounds > 0 ? { mode, round } : { mode };
+  let round: number | undefined;
+  let least = Number.POSITIVE_INFINITY;
+  for (let i = 1; i <= rounds; i++) {
+    const draw = rng.next();
+    if (draw < least) [least, round] = [draw, i];
+  }
+  return round !== undefined ? { mode, round } : { mode };
 }
 
 /** The rollback step's round: the next one, so its kills land on the rollback too; the same round when it is the last. */
@@ -43,4 +50,18 @@ export function describeUpdate(mode: UpdateMode, round: number | undefined, roun
   if (mode === 'none' || round === undefined) return `update: none (${note ?? by})`;
   const what = mode === 'image' ? `container image -> ${image ?? `${SECOND_BUSYBOX_IMAGE} (from the default busybox)`}` : mode === 'template' ? 'pod template annotation' : `pod template annotation, then the original template back (round ${rollbackRound(round, rounds)})`;
   return `update: ${mode} at the start of round ${round} (${what}; ${by})`;
+}
+
+/** Pod name -> the revision it must run once the StatefulSet has converged. */
+export type Revisions = Readonly<Record<string, string>>;
+
+/** "web-0 a1b2, web-1..web-2 c3d4": consecutive pods at one revision grouped. */
+export function describeRevisions(r: Revisions): string {
+  const groups: { first: string; last: string; rev: string }[] = [];
+  for (const [pod, rev] of Object.entries(r)) {
+    const g = groups.at(-1);
+    if (g && g.rev === rev) g.last = pod;
+    else groups.push({ first: pod, last: pod, rev });
+  }
+  return groups.map((g) => `${g.first === g.last ? g.first : `${g.first}..${g.last}`} ${g.rev}`).join(', ');
 }

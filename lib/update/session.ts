@@ -15,10 +15,7 @@ import type { Recorder } from '../recorder.ts';
 import { retryTransient } from '../retry.ts';
 import { isReady, minReadySecondsOf } from '../timeline/queries.ts';
 import { DEFAULT_IMAGE, type Workload } from '../workloads/common.ts';
-import { SECOND_BUSYBOX_IMAGE, rollbackRound, type ActiveUpdateMode, type UpdateStepName } from './mode.ts';
-
-/** Pod name -> the revision it must run once the StatefulSet has converged. */
-export type Revisions = Readonly<Record<string, string>>;
+import { SECOND_BUSYBOX_IMAGE, describeRevisions, rollbackRound, type ActiveUpdateMode, type Revisions, type UpdateStepName } from './mode.ts';
 
 /** How long OnDelete shows that nothing changes by itself before the harness deletes pods. */
 export const ONDELETE_HOLD_MS = 5000;
@@ -80,14 +77,19 @@ export class UpdateSession {
     const sts = await read();
     const s = strategyOf(sts);
     this.strategy = s.strategy;
-    const from = step === 'forward' ? (sts.status?.currentRevision ?? this.rolloutRevision) : this.forwardTo;
+    // `from` is the revision below the partition (status.currentRevision): in a rollback
+    // after a partitioned forward step that is still the original one (the forward step
+    // never completed for every ordinal), else the forward step's revision. Computed, not
+    // read: right after a forward step the controller may not have advanced currentRevision yet.
+    const partitioned = s.strategy === 'RollingUpdate' && s.partition > 0;
+    const from = step === 'forward' ? (sts.status?.currentRevision ?? this.rolloutRevision) : partitioned ? this.originalRevision : this.forwardTo;
     if (step === 'forward') {
       this.original = structuredClone(sts.spec?.template);
       this.originalRevision = from;
     }
     const change = step === 'rollback' ? undefined : this.forwardChange(sts);
     this.rec.mark({ marker: 'update-start', step, mode: this.mode, ...s, from });
-    this.o.log(`update ${step}: ${step === 'rollback' ? 'the original pod template back' : change?.describe} (${s.strategy}${s.strategy === 'RollingUpdate' ? `, partition ${s.partition}` : ''}); pods now at ${from}`);
+    this.o.log(`update ${step}: ${step === 'rollback' ? 'the original pod template back' : change?.describe} (${s.strategy}${s.strategy === 'RollingUpdate' ? `, partition ${s.partition}` : ''}); pods now at ${this.expected ? describeRevisions(this.expected) : from}`);
     let generation: number;
     try {
       generation = await this.replaceTemplate(step === 'rollback' ? () => structuredClone(this.original) : change?.apply ?? ((t) => t), deadline);
@@ -249,15 +251,4 @@ function strategyOf(sts: V1StatefulSet): Strategy {
 function withImage(t: V1PodTemplateSpec, container: string, image: string): V1PodTemplateSpec {
   const containers = (t.spec?.containers ?? []).map((c) => (c.name === container ? { ...c, image } : c));
   return { ...t, spec: { ...t.spec, containers } };
-}
-
-/** "web-0 a1b2, web-1..web-2 c3d4": consecutive pods at one revision grouped. */
-export function describeRevisions(r: Revisions): string {
-  const groups: { first: string; last: string; rev: string }[] = [];
-  for (const [pod, rev] of Object.entries(r)) {
-    const g = groups.at(-1);
-    if (g && g.rev === rev) g.last = pod;
-    else groups.push({ first: pod, last: pod, rev });
-  }
-  return groups.map((g) => `${g.first === g.last ? g.first : `${g.first}..${g.last}`} ${g.rev}`).join(', ');
 }

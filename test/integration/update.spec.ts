@@ -85,13 +85,18 @@ describe('update phase (integration, real cluster)', () => {
     expect(res.checks.find((c) => c.id === 'STS-RECOVERY')?.status).to.equal('passed');
   });
 
-  it('--update rollback over 2 rounds: the rollback step\'s revision is the original one and every pod ends there', async function () {
+  it('--update rollback over 2 rounds with partition 1: the rollback step\'s revision is the original one, web-0 never leaves it, every pod ends there', async function () {
     this.timeout(240_000);
-    const { res, timeline, markers } = await run(reportDir, ['--update', 'rollback', '--rounds', '2', '--seed', '7']);
+    const { res, timeline, markers } = await run(reportDir, ['--update', 'rollback', '--partition', '1', '--rounds', '2', '--seed', '7']);
     const forward = marker(markers, 'update-start', 'forward');
     const rollback = marker(markers, 'update-start', 'rollback');
     const forwardTo = marker(markers, 'update-revision', 'forward').to;
-    expect(rollback.from).to.equal(forwardTo);
+    expect(forwardTo).to.not.equal(forward.from);
+    // Below the partition the revision is still the original (status.currentRevision never advanced).
+    expect(rollback).to.deep.include({ from: forward.from, partition: 1 });
+    for (const e of podEntries(timeline, forward.seq, marker(markers, 'after').seq).filter((x) => x.name === 'web-0')) expect(e.revision, `web-0 at t=${e.t}ms`).to.equal(forward.from);
+    const web2 = podEntries(timeline, forward.seq, rollback.seq).filter((x) => x.name === 'web-2' && x.revision === forwardTo);
+    expect(web2.length, 'web-2 ran the forward revision before the rollback').to.be.greaterThan(0);
     expect(marker(markers, 'update-revision', 'rollback').to, 'the controller reused the original ControllerRevision').to.equal(forward.from);
     for (const step of ['forward', 'rollback']) expect(marker(markers, 'update-complete', step).converged, step).to.equal(true);
     // The rollback opens round 2: its kills land on the rollback.

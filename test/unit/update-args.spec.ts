@@ -30,6 +30,17 @@ describe('--update (the update phase): parsing and the seed\'s default', functio
     expect([...rounds].sort()).to.deep.equal([1, 2, 3]);
   });
 
+  it('a replay with fewer rounds keeps the update\'s round when it falls inside them (the kill plan\'s prefix property)', () => {
+    for (let seed = 0; seed < 500; seed++) {
+      const full = seededUpdate(seed, 10);
+      for (const fewer of [1, 3, 7]) {
+        const cut = seededUpdate(seed, fewer);
+        expect(cut.mode).to.equal(full.mode);
+        if ((full.round ?? 0) <= fewer) expect(cut.round, `seed ${seed}, --rounds ${fewer}`).to.equal(full.round);
+      }
+    }
+  });
+
   it('an explicit --update keeps the seed\'s round; none has no round', () => {
     const seed = 42;
     const round = seededUpdate(seed, 3).round;
