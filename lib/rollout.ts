@@ -42,15 +42,31 @@ function clusterProblem(rec: Recorder, image: string): Error | undefined {
   return undefined;
 }
 
+/**
+ * The revision every pod must run, or per pod: after an update with a partition the
+ * ordinals below it stay at the old revision (lib/update/session.ts).
+ */
+export type ExpectedRevision = string | Readonly<Record<string, string>>;
+
+export const revisionFor = (r: ExpectedRevision | undefined, pod: string): string | undefined => (typeof r === 'object' ? r[pod] : r);
+
 /** Every ordinal ready by isReady: with minReadySeconds, Available by the clock now. */
-function allReady(rec: Recorder, w: Workload, revision?: string): boolean {
+function allReady(rec: Recorder, w: Workload, revision?: ExpectedRevision): boolean {
   const at = { minReadySeconds: minReadySecondsOf(w.info), wall: Date.now() };
   for (const i of ordinals(w.info)) {
-    const p = rec.pods.get(podName(w.info, i));
+    const name = podName(w.info, i);
+    const p = rec.pods.get(name);
     if (!isReady(p, at)) return false;
-    if (revision && p?.revision !== revision) return false;
+    const want = revisionFor(revision, name);
+    if (want && p?.revision !== want) return false;
   }
   return true;
+}
+
+function describeExpected(r: ExpectedRevision): string {
+  if (typeof r === 'string') return `at revision ${r}`;
+  const revs = new Set(Object.values(r));
+  return revs.size === 1 ? `at revision ${[...revs][0]}` : `at their revisions (${Object.entries(r).map(([p, v]) => `${p} ${v}`).join(', ')})`;
 }
 
 function readiness(w: Workload): string {
@@ -74,14 +90,14 @@ export async function waitRollout(cluster: Cluster, rec: Recorder, w: Workload, 
 }
 
 /**
- * Converged: every ordinal Ready at the current revision, and every killed pod replaced
+ * Converged: every ordinal Ready at its expected revision, and every killed pod replaced
  * (a new UID), so a pod that still looks Ready before its deletion arrives never counts.
  */
 export function waitConverged(
-  rec: Recorder, w: Workload, revision: string, killed: Map<string, string>, timeoutMs: number, what: string,
+  rec: Recorder, w: Workload, revision: ExpectedRevision, killed: Map<string, string>, timeoutMs: number, what: string,
 ): Promise<true> {
   return rec.waitFor({
-    describe: `${what}: all ${w.info.replicas} pods ${readiness(w)} at revision ${revision}`,
+    describe: `${what}: all ${w.info.replicas} pods ${readiness(w)} ${describeExpected(revision)}`,
     timeoutMs,
     clock: minReadySecondsOf(w.info) > 0,
     until: () => {

@@ -27,6 +27,8 @@ import { adaptProbes, prepareOwn, removeSentinels } from './adopt.ts';
 import { recoveryByDisruption } from './report/stats.ts';
 import { volumeBehaviour } from './timeline/volumes.ts';
 import { logTraffic, openTraffic } from './traffic/session.ts';
+import { describeUpdate, type UpdateMode } from './update/mode.ts';
+import { UpdateSession } from './update/session.ts';
 import { summarizeTraffic } from './traffic/availability.ts';
 
 /** The StatefulSet spec options (--pod-management, --start-ordinal, …) are fields of their own. */
@@ -70,6 +72,16 @@ export interface RunOptions extends StsOptions {
   sentinelPath?: string;
   /** --target/--manifest: overrides the domain read from a pod's resolv.conf. */
   clusterDomain?: string;
+  /** --update, resolved (lib/cli/args.ts resolveUpdate); absent: none. */
+  update?: UpdateMode;
+  /** The round whose start applies the update (from the seed). */
+  updateRound?: number;
+  /** Whether --update was given or the seed chose it (an explicit image update without a known second tag is an error). */
+  updateSource?: 'flag' | 'seed';
+  /** Why the update is none, or was changed from the seed's choice. */
+  updateNote?: string;
+  /** --update-image. */
+  updateImage?: string;
   replay: string;
   log: (line: string) => void;
   /** Called at each phase boundary; fault tests use it to plant a real fault mid-run. */
@@ -78,7 +90,7 @@ export interface RunOptions extends StsOptions {
 
 /** Where a run is when it calls its hook. `round` is set for the round phases. */
 export type RunPhase =
-  | 'after-deploy' | 'after-rollout' | 'after-baseline' | 'before-kills' | 'after-kills' | 'after-round' | 'before-after-snapshot'
+  | 'after-deploy' | 'after-rollout' | 'after-baseline' | 'before-kills' | 'update-started' | 'after-kills' | 'after-round' | 'before-after-snapshot'
   | 'scale-down-requested' | 'claims-scaled' | 'statefulset-deleted';
 
 export interface HookContext {
@@ -130,6 +142,8 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
   });
   log(`run ${runId}: ${own?.label ?? opts.workload} x${replicas}, ${opts.rounds} rounds (${opts.killPattern} kills: ${opts.chaos.join(', ')}), seed ${opts.seed}, namespace ${namespace}`);
   if (!own) log(`StatefulSet options: ${describeStsOptions(pickStsOptions(opts))}`);
+  const update = opts.update ?? 'none';
+  log(describeUpdate(update, opts.updateRound, opts.rounds, opts.updateSource ?? 'flag', opts.updateImage, opts.updateNote));
   log(`cluster ${facts.version} at ${facts.server} (context ${facts.context}; ${cluster.source}), storage class ${facts.storageClass}`);
 
   const recorder = new Recorder(cluster, namespace, { log });
@@ -211,9 +225,15 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
     const traffic = await openTraffic(cluster, recorder, workload, runId, opts, own?.mode, log);
 
     canary?.start();
+    // A --target run never gets here with an update (lib/cli/args.ts refuses or drops it); the check is for callers of executeRun.
+    const session = update === 'none' || opts.updateRound === undefined || target ? undefined : new UpdateSession(cluster, recorder, workload, {
+      mode: update, round: opts.updateRound, rounds: opts.rounds, runId, explicit: opts.updateSource !== 'seed', log,
+      ...(opts.updateImage ? { image: opts.updateImage } : {}),
+    }, revision);
     const roundCtx = {
       cluster, recorder, workload, revision, timeoutSeconds: opts.timeoutSeconds, totalRounds: opts.rounds, log, hook,
       ...(own?.guard ? { guard: own.guard } : {}),
+      ...(session ? { update: session } : {}),
     };
     for (const p of plan) {
       const r = await chaosRound(roundCtx, p);
@@ -306,7 +326,14 @@ function assemble(
     durationMs: finished.getTime() - b.started.getTime(),
     cluster: b.facts,
     workload: b.workload.info,
-    options: { rounds: b.opts.rounds, timeoutSeconds: b.opts.timeoutSeconds, chaos: b.opts.chaos },
+    options: {
+      rounds: b.opts.rounds, timeoutSeconds: b.opts.timeoutSeconds, chaos: b.opts.chaos,
+      update: {
+        mode: b.opts.update ?? 'none', chosenBy: b.opts.updateSource ?? 'flag',
+        ...(b.opts.update && b.opts.update !== 'none' && b.opts.updateRound !== undefined ? { round: b.opts.updateRound } : {}),
+        ...(b.opts.updateNote ? { note: b.opts.updateNote } : {}),
+      },
+    },
     checks,
     rounds,
     ...(byKind.length > 0 ? { recoveryByDisruption: byKind } : {}),

@@ -287,6 +287,8 @@ export interface RoundResult {
   endedAt: number;
   converged: boolean;
   recoveries: PodRecovery[];
+  /** The update steps that began with this round (update-start .. update-complete, run ms); absent without one. */
+  updates?: { step: 'forward' | 'rollback'; startMs: number; endMs?: number; converged: boolean }[];
 }
 
 export interface WorkloadInfo {
@@ -397,7 +399,11 @@ export interface RunResult {
   cluster: ClusterFacts;
   workload: WorkloadInfo;
   /** `chaos`: the enabled disruptions (absent in older results: delete, force-delete). */
-  options: { rounds: number; timeoutSeconds: number; chaos?: DisruptionName[] };
+  options: {
+    rounds: number; timeoutSeconds: number; chaos?: DisruptionName[];
+    /** The update phase (--update, resolved): mode, its round, who chose it and why it is none; absent in older results. */
+    update?: { mode: 'template' | 'image' | 'rollback' | 'none'; round?: number; chosenBy: 'flag' | 'seed'; note?: string };
+  };
   checks: CheckResult[];
   rounds: RoundResult[];
   /** Set when the run could not finish (harness or cluster problem), with what it saw. */

@@ -1,7 +1,8 @@
 // Which Ordinal checks cover the behaviour each upstream `[sig-apps] StatefulSet` spec
 // asserts (k8s.io/kubernetes v1.34.4 test/e2e/apps/statefulset.go), written by hand from
 // the spec's code and docs/checks.md. `checks` lists only IDs that judge the same
-// guarantee in a default run (web workload; primary-replica for the clustered apps);
+// guarantee in a default run (web workload; primary-replica for the clustered apps) or
+// in a run with the options the note names (--update, --partition, --pvc-retention, …);
 // `partial` says what of the spec they leave out, `gap` what no check covers yet.
 // test/unit/upstream-e2e.spec.ts keeps every ID here in the catalog.
 
@@ -37,39 +38,39 @@ export const UPSTREAM_SPECS: readonly UpstreamSpec[] = [
   },
   {
     spec: 'should perform rolling updates and roll backs of template modifications with PVCs',
-    checks: [],
-    coverage: 'none',
-    note: 'RollingUpdate order, revisions and rollback (issue 9: STS-UPDATE-ORDER, STS-UPDATE-ROLLBACK)',
+    checks: ['STS-UPDATE-ORDER', 'STS-UPDATE-PARTITION', 'STS-UPDATE-ROLLBACK', 'STS-PVC-BINDING'],
+    coverage: 'partial',
+    note: '--update rollback: pods replaced highest first, each once the ones above are Ready at the new revision, all ending at it, then back at the original revision in order, claims kept; upstream also halts the update with an unready pod (Ordinal kills pods instead)',
   },
   {
     spec: 'should perform rolling updates and roll backs of template modifications',
-    checks: [],
-    coverage: 'none',
-    note: 'RollingUpdate order, revisions and rollback (issue 9: STS-UPDATE-ORDER, STS-UPDATE-ROLLBACK)',
+    checks: ['STS-UPDATE-ORDER', 'STS-UPDATE-PARTITION', 'STS-UPDATE-ROLLBACK'],
+    coverage: 'partial',
+    note: '--update rollback: pods replaced highest first, each once the ones above are Ready at the new revision, all ending at it, then back at the original revision in order; upstream also halts the update with an unready pod (Ordinal kills pods instead)',
   },
   {
     spec: 'should perform canary updates and phased rolling updates of template modifications',
-    checks: [],
-    coverage: 'none',
-    note: 'partition: old revision below it, also for pods deleted mid-update (issue 9: STS-UPDATE-PARTITION)',
+    checks: ['STS-UPDATE-PARTITION', 'STS-UPDATE-ORDER'],
+    coverage: 'partial',
+    note: '--partition N: pods below it keep the old revision, also when killed mid-update, the rest end new, in order; one partition per run (upstream lowers it in phases)',
   },
   {
     spec: 'should perform canary updates and phased rolling updates of template modifications for partiton1 and delete pod-0 without failing container',
-    checks: [],
-    coverage: 'none',
-    note: 'partition honoured when pod 0 is deleted behind a finalizer (issue 9: STS-UPDATE-PARTITION)',
+    checks: ['STS-UPDATE-PARTITION'],
+    coverage: 'partial',
+    note: '--partition 1: pod 0 killed during the update comes back at the old revision; upstream deletes it behind a finalizer',
   },
   {
     spec: 'should perform canary updates and phased rolling updates of template modifications for partiton1 and delete pod-0 with failing container',
-    checks: [],
-    coverage: 'none',
-    note: 'as above, with pod 0 ending Failed on deletion (issue 9: STS-UPDATE-PARTITION)',
+    checks: ['STS-UPDATE-PARTITION'],
+    coverage: 'partial',
+    note: '--partition 1: pod 0 killed during the update comes back at the old revision; upstream has it end Failed on deletion',
   },
   {
     spec: 'should implement legacy replacement when the update strategy is OnDelete',
-    checks: [],
-    coverage: 'none',
-    note: 'OnDelete: no pod changes revision until deleted (issue 9: STS-UPDATE-ONDELETE)',
+    checks: ['STS-UPDATE-ONDELETE'],
+    coverage: 'covered',
+    note: '--update-strategy OnDelete: no pod changes revision until deleted (by chaos or the run), each deleted pod comes back at the update revision',
   },
   {
     spec: 'Scaling should happen in predictable order and halt if any stateful pod is unhealthy',
@@ -79,9 +80,9 @@ export const UPSTREAM_SPECS: readonly UpstreamSpec[] = [
   },
   {
     spec: 'Burst scaling should run to completion even with unhealthy pods',
-    checks: [],
-    coverage: 'none',
-    note: 'Parallel pod management runs through unready pods (issue 9: --pod-management Parallel)',
+    checks: ['STS-RECOVERY'],
+    coverage: 'partial',
+    note: '--pod-management Parallel: killed pods come back while others are down (burst kills); Ordinal does not scale with unhealthy pods',
   },
   {
     spec: 'Should recreate evicted statefulset',
@@ -127,9 +128,9 @@ export const UPSTREAM_SPECS: readonly UpstreamSpec[] = [
   },
   {
     spec: 'MinReadySeconds should be honored when enabled',
-    checks: [],
-    coverage: 'none',
-    note: 'status.availableReplicas (issue 9: --min-ready-seconds)',
+    checks: ['STS-ORDER-CREATE', 'STS-ORDER-RECREATE', 'STS-RECOVERY'],
+    coverage: 'partial',
+    note: '--min-ready-seconds: each pod created only once its predecessors are Available, replacements Available within the round; status.availableReplicas itself is not checked',
   },
   {
     spec: 'AvailableReplicas should get updated accordingly when MinReadySeconds is enabled',
@@ -139,15 +140,15 @@ export const UPSTREAM_SPECS: readonly UpstreamSpec[] = [
   },
   {
     spec: 'should delete PVCs with a WhenDeleted policy',
-    checks: [],
-    coverage: 'none',
-    note: 'PVC retention whenDeleted: Delete (issue 9: STS-PVC-RETENTION)',
+    checks: ['STS-PVC-RETENTION'],
+    coverage: 'covered',
+    note: '--pvc-retention whenDeleted=Delete: the claims go with the StatefulSet when the run deletes it',
   },
   {
     spec: 'should delete PVCs with a OnScaledown policy',
-    checks: [],
-    coverage: 'none',
-    note: 'PVC retention whenScaled: Delete (issue 9: STS-PVC-RETENTION)',
+    checks: ['STS-PVC-RETENTION'],
+    coverage: 'covered',
+    note: '--pvc-retention whenScaled=Delete: the claims of scaled-away ordinals are deleted (kept with Retain)',
   },
   {
     spec: 'should not delete PVC with OnScaledown policy if another controller owns the PVC',
@@ -181,9 +182,9 @@ export const UPSTREAM_SPECS: readonly UpstreamSpec[] = [
   },
   {
     spec: 'Setting .start.ordinal',
-    checks: [],
-    coverage: 'none',
-    note: 'spec.ordinals.start (issue 9: --start-ordinal)',
+    checks: ['STS-ORDER-CREATE', 'STS-IDENTITY', 'STS-DNS-A'],
+    coverage: 'partial',
+    note: '--start-ordinal N: pods named from N, created in order, each answering to its name; upstream also sets it on a running StatefulSet',
   },
   {
     spec: 'Increasing .start.ordinal',

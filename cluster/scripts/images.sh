@@ -13,6 +13,9 @@ fill_etcd() {
   mkdir -p "$1/usr/local/bin" "$1/var/lib/etcd"
   cp "$K8S_BIN/etcd" "$ETCDCTL_BIN/etcdctl" "$1/usr/local/bin/"
 }
+# The same busybox under a second public tag, with one file more so its image ID differs:
+# `ordinal run --update image` changes the container to it (imagePullPolicy IfNotPresent).
+fill_busybox2() { fill_busybox "$1"; echo "$BUSYBOX2_IMAGE" > "$1/etc/ordinal-image"; }
 fill_coredns() { cp "$ORDINAL_CACHE/bin/$(coredns_key)/coredns" "$1/coredns"; }
 
 build_all() {
@@ -35,22 +38,28 @@ build_all() {
     --config.entrypoint /pause --config.user 65535:65535)
   BUSYBOX_TAR=$(build_image busybox "$BUSYBOX_IMAGE" "$bkey" fill_busybox \
     --config.cmd sh --config.env PATH=/bin)
+  BUSYBOX2_TAR=$(build_image busybox2 "$BUSYBOX2_IMAGE" "$bkey" fill_busybox2 \
+    --config.cmd sh --config.env PATH=/bin)
   COREDNS_TAR=$(build_image coredns "$COREDNS_IMAGE" "$ckey" fill_coredns \
     --config.entrypoint /coredns)
   ETCD_TAR=$(build_image etcd "$ETCD_IMAGE" "$ekey" fill_etcd \
     --config.cmd /usr/local/bin/etcd --config.env PATH=/usr/local/bin:/bin \
     --config.exposedports 2379/tcp --config.exposedports 2380/tcp)
-  log "images built: $(basename "$PAUSE_TAR") $(basename "$BUSYBOX_TAR") $(basename "$COREDNS_TAR") $(basename "$ETCD_TAR")"
+  log "images built: $(basename "$PAUSE_TAR") $(basename "$BUSYBOX_TAR") $(basename "$BUSYBOX2_TAR") $(basename "$COREDNS_TAR") $(basename "$ETCD_TAR")"
 }
 
-# import_all [SOCKET]: into our containerd, or an extra node's.
+# import_all SOCKET: into one node's containerd.
 import_all() {
-  local t sock=${1:-$CTRD_SOCK}
-  for t in "$PAUSE_TAR" "$BUSYBOX_TAR" "$COREDNS_TAR" "$ETCD_TAR"; do
+  local t sock=$1
+  for t in "$PAUSE_TAR" "$BUSYBOX_TAR" "$BUSYBOX2_TAR" "$COREDNS_TAR" "$ETCD_TAR"; do
     ctr --address "$sock" -n k8s.io images import "$t" >/dev/null
   done
-  log "images imported into containerd ($sock): $PAUSE_IMAGE $BUSYBOX_IMAGE $COREDNS_IMAGE $ETCD_IMAGE"
+  log "images imported into containerd ($sock): $PAUSE_IMAGE $BUSYBOX_IMAGE $BUSYBOX2_IMAGE $COREDNS_IMAGE $ETCD_IMAGE"
 }
 
 build_all
-if [ "${1:-}" = import ]; then import_all "${2:-}"; fi
+# import [SOCKET]: one node's containerd, or every running one (an image added later
+# reaches the extra nodes on the next cluster:up, not only when their containerd restarts).
+if [ "${1:-}" = import ]; then
+  if [ -n "${2:-}" ]; then import_all "$2"; else for s in $(cluster_ctrd_socks); do import_all "$s"; done; fi
+fi

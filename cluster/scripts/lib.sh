@@ -31,6 +31,8 @@ ETCDCTL_BIN=$ORDINAL_CACHE/bin/$(etcdctl_key)
 # manifests with imagePullPolicy IfNotPresent run unchanged here and pull elsewhere.
 PAUSE_IMAGE=ordinal.local/pause:1.0
 BUSYBOX_IMAGE=docker.io/library/busybox:1.35.0
+# A second public tag of the same image, for the update phase (lib/update/mode.ts SECOND_BUSYBOX_IMAGE).
+BUSYBOX2_IMAGE=docker.io/library/busybox:1.36.1
 COREDNS_IMAGE=ordinal.local/coredns:$COREDNS_VERSION
 # The public name kubeadm gives this etcd version ("-0": the image's first build).
 ETCD_IMAGE=registry.k8s.io/etcd:$ETCD_VERSION-0

@@ -4,7 +4,7 @@
 import type { Cluster } from '../cluster.ts';
 import { ClusterError, ObservationError, describeError } from '../errors.ts';
 import type { Recorder } from '../recorder.ts';
-import { waitConverged } from '../rollout.ts';
+import { waitConverged, type ExpectedRevision } from '../rollout.ts';
 import { minReadySecondsOf } from '../timeline/queries.ts';
 import { recoveriesForRound } from '../timeline/recovery.ts';
 import type { PlannedKill, RoundPlan, RoundResult } from '../types.ts';
@@ -12,6 +12,9 @@ import type { Workload } from '../workloads/common.ts';
 import type { DisruptionContext, DisruptionTarget } from './disruption.ts';
 import { disruption } from './disruptions/index.ts';
 import { endsThePod } from '../timeline/kills.ts';
+import type { UpdateSession } from '../update/session.ts';
+import { stepSpans } from '../timeline/update.ts';
+import type { UpdateStepName } from '../update/mode.ts';
 
 export interface RoundContext {
   cluster: Cluster;
@@ -22,30 +25,58 @@ export interface RoundContext {
   timeoutSeconds: number;
   totalRounds: number;
   log: (line: string) => void;
-  /** Called before the kills and after they took effect (fault tests plant faults here). */
-  hook: (phase: 'before-kills' | 'after-kills', round: number) => Promise<void>;
+  /**
+   * Called before the kills, once an update step's revision is named (`update-started`,
+   * before this round's kills or the same-round rollback's wait), and after the kills
+   * took effect. Fault tests plant faults here.
+   */
+  hook: (phase: 'before-kills' | 'update-started' | 'after-kills', round: number) => Promise<void>;
   /** --target: refuses a disruption unless the pod is the StatefulSet's own, with that UID (lib/adopt.ts). */
   guard?: (pod: string, uid: string) => Promise<void>;
+  /** The run's update phase (--update); its steps start at their rounds' start. */
+  update?: UpdateSession;
+}
+
+/** round-start's revision fields: the highest ordinal's revision, and the pods that differ from it. */
+function revisionFields(r: ExpectedRevision): { revision: string; revisions?: Record<string, string> } {
+  if (typeof r === 'string') return { revision: r };
+  const pods = Object.keys(r);
+  const revision = r[pods.at(-1) ?? ''] ?? '';
+  const differ = Object.fromEntries(Object.entries(r).filter(([, v]) => v !== revision));
+  return Object.keys(differ).length > 0 ? { revision, revisions: differ } : { revision };
 }
 
 export async function chaosRound(c: RoundContext, p: RoundPlan): Promise<RoundResult> {
   const { recorder, workload } = c;
   await c.hook('before-kills', p.round);
-  const start = recorder.mark({ marker: 'round-start', round: p.round, pattern: p.pattern, revision: c.revision });
-  const targets = new Map<string, DisruptionTarget>(p.kills.map((k) => {
-    const s = recorder.pods.get(k.pod);
-    return [k.pod, { pod: k.pod, ordinal: k.ordinal, uid: s?.uid ?? '', restartCount: s?.restartCount ?? 0, ...(s?.node ? { node: s.node } : {}) }];
-  }));
+  const firstEntry = recorder.timeline.length;
   // Sending the disruptions and seeing them take effect share the round's budget, so an
   // API server outage at this moment is ridden out like one during the recovery wait.
   const budgetMs = c.timeoutSeconds * 1000;
   const deadline = Date.now() + budgetMs;
+  const steps = c.update?.stepsAt(p.round) ?? [];
+  // The update goes first, so this round's kills land while it rolls (lib/update/session.ts).
+  const step = steps[0];
+  if (step) {
+    await c.update?.begin(step, deadline);
+    await c.hook('update-started', p.round);
+  }
+  const expected = (): ExpectedRevision => c.update?.expected ?? c.revision;
+  const start = recorder.mark({ marker: 'round-start', round: p.round, pattern: p.pattern, ...revisionFields(expected()) });
+  const targetOf = (pod: string, ordinal: number): DisruptionTarget => {
+    const s = recorder.pods.get(pod);
+    return { pod, ordinal, uid: s?.uid ?? '', restartCount: s?.restartCount ?? 0, ...(s?.node ? { node: s.node } : {}) };
+  };
+  const targets = new Map<string, DisruptionTarget>(p.kills.map((k) => [k.pod, targetOf(k.pod, k.ordinal)]));
+  if (step && c.update?.strategy === 'OnDelete') await c.update.hold();
   const ctxOf = (k: PlannedKill): DisruptionContext => ({
     cluster: c.cluster, namespace: workload.info.namespace, workload, recorder, round: p.round, deadline, log: c.log, params: k.params ?? {},
   });
   const refused = new Set<string>();
   const kill = async (k: PlannedKill): Promise<void> => {
     const d = disruption(k.action);
+    // While an update rolls, the controller may have replaced the pod since the round began: aim at the live one.
+    if (step) targets.set(k.pod, await livePod(c, k, deadline).then(() => targetOf(k.pod, k.ordinal)));
     const target = targets.get(k.pod) as DisruptionTarget;
     await c.guard?.(k.pod, target.uid);
     recorder.mark({
@@ -83,12 +114,26 @@ export async function chaosRound(c: RoundContext, p: RoundPlan): Promise<RoundRe
   );
   let converged = true;
   let unobserved: string | undefined;
-  try {
-    await waitConverged(recorder, workload, c.revision, replaced, budgetMs, `round ${p.round} recovery`);
-  } catch (err) {
-    converged = false;
-    if (err instanceof ObservationError) unobserved = describeError(err);
-    c.log(`round ${p.round} did not converge: ${describeError(err)}${err instanceof ClusterError && err.detail ? `\n${err.detail}` : ''}`);
+  const settle = async (s: UpdateStepName | undefined, killed: Map<string, string>, what: string): Promise<void> => {
+    try {
+      if (s && c.update?.strategy === 'OnDelete') await c.update.operatorDeletes(Date.now() + budgetMs);
+      await waitConverged(recorder, workload, expected(), killed, budgetMs, what);
+      if (s) c.update?.complete(s);
+    } catch (err) {
+      converged = false;
+      if (err instanceof ObservationError) unobserved = describeError(err);
+      if (s) c.update?.complete(s, err);
+      c.log(`round ${p.round} did not converge: ${describeError(err)}${err instanceof ClusterError && err.detail ? `\n${err.detail}` : ''}`);
+    }
+  };
+  await settle(step, replaced, `round ${p.round} recovery${step ? ` and the update's ${step} step` : ''}`);
+  // A rollback in the forward step's own round (it was the last): after the forward step completed.
+  const second = steps[1];
+  if (second && converged) {
+    await c.update?.begin(second, Date.now() + budgetMs);
+    await c.hook('update-started', p.round);
+    if (c.update?.strategy === 'OnDelete') await c.update.hold();
+    await settle(second, new Map(), `round ${p.round}: the update's ${second} step`);
   }
   const end = recorder.mark({ marker: 'round-end', round: p.round, converged, ...(unobserved !== undefined ? { unobserved } : {}) });
   const recoveries = recoveriesForRound(recorder.timeline, p, { start: start.t, end: end.t }, minReadySecondsOf(workload.info));
@@ -96,5 +141,15 @@ export async function chaosRound(c: RoundContext, p: RoundPlan): Promise<RoundRe
     .map((r) => `${r.pod} ${r.expect === 'refused' ? 'refused' : r.expect === 'unaffected' ? (r.recovered ? 'untouched' : 'disturbed') : r.readyMs === undefined ? 'not recovered' : `${(r.readyMs / 1000).toFixed(1)}s`}`)
     .join(', ');
   c.log(`round ${p.round}/${c.totalRounds} (${p.pattern}): ${p.kills.map((k) => `${k.pod} (${k.action})`).join(', ')}; ready again: ${times}`);
-  return { plan: p, startedAt: start.t, endedAt: end.t, converged, recoveries };
+  const updates = steps.length > 0 ? stepSpans(recorder.timeline, firstEntry) : [];
+  return { plan: p, startedAt: start.t, endedAt: end.t, converged, recoveries, ...(updates.length > 0 ? { updates } : {}) };
+}
+
+/** Waits until `k.pod` exists and is not terminating (an update may be replacing it). */
+async function livePod(c: RoundContext, k: PlannedKill, deadline: number): Promise<void> {
+  await c.recorder.waitFor({
+    describe: `${k.pod} present and not terminating before its ${k.action} (the update may be replacing it)`,
+    timeoutMs: Math.max(1000, deadline - Date.now()),
+    until: () => { const s = c.recorder.pods.get(k.pod); return s && !s.deletionTimestamp ? true : undefined; },
+  });
 }

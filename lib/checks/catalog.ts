@@ -14,6 +14,10 @@ import { pvcBinding } from './pvc-binding.ts';
 import { pvcRetention } from './pvc-retention.ts';
 import { recovery } from './recovery.ts';
 import { topologyPrimary } from './topology.ts';
+import { updateOnDelete } from './update-ondelete.ts';
+import { updateOrder } from './update-order.ts';
+import { updatePartition } from './update-partition.ts';
+import { updateRollback } from './update-rollback.ts';
 import { writesDurable } from './writes-durable.ts';
 
 export const CHECKS: readonly CheckDefinition[] = Object.freeze([
@@ -32,6 +36,10 @@ export const CHECKS: readonly CheckDefinition[] = Object.freeze([
   pvcRetention,
   pdb,
   writesDurable,
+  updateOrder,
+  updatePartition,
+  updateOnDelete,
+  updateRollback,
 ]);
 
 /**

@@ -3,11 +3,15 @@
 // if at no moment between its previous generation's deletion and its ADDED were all
 // lower ordinals present, not terminating, Running and Ready. Replacement order across
 // ordinals is not judged (the controller does not promise it), and a killed pod that is
-// never replaced is STS-RECOVERY's finding, not this check's. A previous generation the
-// taint-eviction controller deleted is judged the same way (the controller's creation is
-// still its own), and the evidence says who deleted it.
+// never replaced is STS-RECOVERY's finding, not this check's. A round that opens with an
+// update step (lib/update/) starts at its update-start: the controller's update
+// recreations obey the same rule (processReplica creates a missing ordinal only once
+// every lower one is Running and Ready), so they are judged like a kill's. A previous
+// generation the taint-eviction controller deleted is judged the same way (the
+// controller's creation is still its own), and the evidence says who deleted it.
 import { judgeGeneration } from '../timeline/causal.ts';
 import { taintEvictionOf } from '../timeline/kills.ts';
+import { updateStartBefore } from '../timeline/update.ts';
 import type { CheckDefinition, CheckInput, CheckOutcome, Evidence } from '../types.ts';
 import { errored, failed, findMarker, firstOf, inOrder, markersOf, ordinalOf, passed, podGenerations, skipped } from './support.ts';
 
@@ -31,8 +35,10 @@ function judgeRecreate(input: CheckInput): CheckOutcome {
   const unjudged: string[] = [];
   const evidence: Evidence[] = [];
   const summary: string[] = [];
-  for (const { index: start, marker } of starts) {
+  for (const { index: roundStart, marker } of starts) {
     const round = marker.round;
+    const update = updateStartBefore(entries, roundStart);
+    const start = update >= 0 ? update : roundStart;
     const endIdx = findMarker(entries, 'round-end', start + 1, (m) => m.round === round);
     const end = endIdx < 0 ? entries.length : endIdx;
     if (endIdx < 0) evidence.push({ subject: `round ${round}`, note: 'no round-end marker; judged to the end of the timeline' });

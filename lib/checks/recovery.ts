@@ -3,9 +3,11 @@
 // --timeout bounds that wait): `replaced` and `blocked` pods get a new UID under the same
 // name, Running and Ready at the round's revision; a pod `restarted-in-place` keeps its
 // UID, its restart count rises and it is Ready again; a `refused` kill leaves the pod as
-// it was. Every pod that was not killed keeps its UID from baseline to after-snapshot, unless the
-// taint-eviction controller deleted it (its node's doing; reported, not failed). A round the harness
-// could not watch to its end (round-end says `unobserved`) is an error, not a failure.
+// it was. Every pod that was not killed keeps its UID from baseline to after-snapshot, unless an
+// update step replaced it (lib/timeline/update.ts) or the taint-eviction controller deleted it
+// (its node's doing; reported, not failed). The round's revision is per pod when
+// round-start lists `revisions`: below an update's partition pods stay at the old one. A
+// round the harness could not watch to its end (round-end says `unobserved`) is an error, not a failure.
 import type { CheckDefinition, CheckInput, CheckOutcome, Evidence, TimelineEntry } from '../types.ts';
 import type { MarkerOf } from '../timeline/types.ts';
 import { describeTaintEviction, killsIn, taintEvictionOf, type KillRecord } from '../timeline/kills.ts';
@@ -15,6 +17,7 @@ import {
 } from './support.ts';
 import type { ReadyMoment } from '../timeline/queries.ts';
 import { describePinnedWait, pinnedWait } from '../timeline/volumes.ts';
+import { replacedByUpdate, updateSteps, type UpdateStep } from '../timeline/update.ts';
 
 export const recovery: CheckDefinition = {
   id: 'STS-RECOVERY',
@@ -37,7 +40,8 @@ function judgeRecovery(input: CheckInput): CheckOutcome {
   const f: Findings = { problems: [], unjudged: [], evidence: [], byNode: [] };
   const generations = podGenerations(entries);
   const kills = killsIn(entries);
-  for (const { index, marker } of starts) judgeRound(input, entries, generations, kills, index, marker, f);
+  const steps = updateSteps(entries);
+  for (const { index, marker } of starts) judgeRound(input, entries, generations, kills, steps, index, marker, f);
   judgeUnplanned(input, entries, generations, f);
   if (f.problems.length > 0) return failed(firstOf(f.problems), f.evidence);
   if (f.unjudged.length > 0) return errored(firstOf(f.unjudged), f.evidence);
@@ -60,10 +64,12 @@ function judgeRecovery(input: CheckInput): CheckOutcome {
 }
 
 function judgeRound(
-  input: CheckInput, entries: TimelineEntry[], generations: Map<string, PodGeneration[]>, kills: KillRecord[],
+  input: CheckInput, entries: TimelineEntry[], generations: Map<string, PodGeneration[]>, kills: KillRecord[], steps: UpdateStep[],
   start: number, marker: MarkerOf<'round-start'>, f: Findings,
 ): void {
-  const { round, revision } = marker;
+  const { round } = marker;
+  // Per pod: below an update's partition the old revision (round-start's `revisions`).
+  const revisionOf = (pod: string): string | undefined => marker.revisions?.[pod] ?? marker.revision;
   const endIdx = findMarker(entries, 'round-end', start + 1, (m) => m.round === round);
   const end = entries[endIdx];
   if (end?.type !== 'MARKER' || end.marker !== 'round-end') {
@@ -77,7 +83,7 @@ function judgeRound(
     return;
   }
   const limit = input.limits?.recoveryTimeoutMs;
-  const atRevision = revision ? ` at revision ${revision}` : '';
+  const atRevisionOf = (pod: string): string => (revisionOf(pod) ? ` at revision ${revisionOf(pod)}` : '');
   const minReady = minReadySecondsOf(input.workload);
   const readyWord = minReady > 0 ? `Ready and Available (minReadySeconds ${minReady})` : 'Ready';
   const stuck = new Set<string>();
@@ -85,8 +91,17 @@ function judgeRound(
     const { index: i, marker: kill } = record;
     if (i <= start || i >= endIdx || kill.round !== round) continue;
     const subject = `pod ${kill.pod}`;
+    const revision = revisionOf(kill.pod);
+    const atRevision = atRevisionOf(kill.pod);
     const gens = (generations.get(kill.pod) ?? []).filter((g) => g.uid !== kill.uid && (g.added ?? g.first).index > i && (g.added ?? g.first).index < endIdx);
     if (record.expect === 'refused' || record.expect === 'restarted-in-place' || record.expect === 'unaffected') {
+      // An update step may replace the pod before its restart (or its refusal) shows: the update's doing, not judged here.
+      const own = generations.get(kill.pod)?.find((g) => g.uid === kill.uid);
+      const gone = own?.terminating ?? own?.deleted;
+      if (own && gone && gone.index > i && gone.index < endIdx && replacedByUpdate(entries, steps, input.workload, own, gone.index)) {
+        f.evidence.push({ subject, observed: `uid ${kill.uid} (${kill.action}) was replaced by the update at t=${gone.t}ms before its outcome could be judged`, at: gone.t, note: `round ${round}` });
+        continue;
+      }
       const kept = judgeKept(entries, record, gens[0], i, endIdx, revision, minReady);
       if (kept.problem) {
         stuck.add(kill.pod);
@@ -127,12 +142,18 @@ function judgeRound(
     for (const k of ordinals(input.workload)) {
       const name = podName(input.workload, k);
       const s = view.state(name);
+      const revision = revisionOf(name);
+      const atRevision = atRevisionOf(name);
       if (isReady(s, { minReadySeconds: minReady, wall: end.wall }) && (!revision || s?.revision === revision)) continue;
       notReady.push(name);
       if (stuck.has(name)) continue;
       f.evidence.push({ subject: `pod ${name}`, expected: `Running and ${readyWord}${atRevision} by the end of round ${round}`, observed: lastState(input, entries, endIdx, name), at: end.t, note: `round ${round}` });
     }
-    f.problems.push(`round ${round} did not converge within the timeout${notReady.length ? `: ${notReady.join(', ')} not Ready${atRevision}` : ''}`);
+    const which = marker.revisions
+      ? notReady.map((n) => `${n}${atRevisionOf(n) ? ` (${atRevisionOf(n).trim()})` : ''}`).join(', ')
+      : `${notReady.join(', ')}`;
+    const at = marker.revisions ? '' : atRevisionOf('');
+    f.problems.push(`round ${round} did not converge within the timeout${notReady.length ? `: ${which} not Ready${at}` : ''}`);
   }
 }
 
@@ -212,11 +233,18 @@ function judgeUnplanned(input: CheckInput, entries: TimelineEntry[], generations
   const killedAt = new Map(markersOf(entries, 'kill').map((k) => [k.marker.uid, k.index]));
   const planned = (uid: string, at: number): boolean => (killedAt.get(uid) ?? Number.POSITIVE_INFINITY) < at;
   const reported = new Set<string>();
+  // UIDs an update step replaced: the controller's (RollingUpdate) or the operator's (OnDelete).
+  const steps = updateSteps(entries);
+  const updated = new Set<string>();
   for (const [name, gens] of generations) {
     if (ordinalOf(workload.statefulSet, name) === undefined) continue;
     gens.forEach((g, i) => {
       const gone = g.terminating ?? g.deleted;
       if (!gone || gone.index <= from || gone.index >= to || planned(g.uid, gone.index)) return;
+      if (replacedByUpdate(entries, steps, workload, g, gone.index)) {
+        updated.add(g.uid);
+        return;
+      }
       const next = gens[i + 1];
       const evicted = taintEvictionOf(entries, g.uid);
       if (evicted) {
@@ -239,7 +267,7 @@ function judgeUnplanned(input: CheckInput, entries: TimelineEntry[], generations
   // The snapshots are a second witness: a replacement the watch did not show is still one.
   for (const b of input.baseline.pods) {
     const a = input.after.pods.find((p) => p.name === b.name);
-    if (!a || a.uid === b.uid || killedAt.has(b.uid) || reported.has(b.name)) continue;
+    if (!a || a.uid === b.uid || killedAt.has(b.uid) || reported.has(b.name) || updated.has(b.uid)) continue;
     f.problems.push(`${b.name} was not killed but its UID changed from ${b.uid} to ${a.uid} between the baseline and after snapshots`);
     f.evidence.push({ subject: `pod ${b.name}`, expected: `uid ${b.uid} kept`, observed: `after-snapshot uid ${a.uid}; the watch showed no deletion of ${b.uid}` });
   }

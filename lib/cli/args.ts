@@ -10,6 +10,7 @@ import { UsageError } from '../errors.ts';
 import { DEFAULT_IMAGE } from '../workloads/common.ts';
 import { ETCD_IMAGE, ETCD_MEMBER_COUNTS } from '../workloads/etcd.ts';
 import type { RunOptions } from '../run.ts';
+import { SECOND_BUSYBOX_IMAGE, UPDATE_MODES, seededUpdate, type UpdateMode } from '../update/mode.ts';
 import { WORKLOAD_KINDS, type WorkloadKind } from '../workloads/index.ts';
 import {
   DEFAULT_STS_OPTIONS, POD_MANAGEMENT_POLICIES, UPDATE_STRATEGIES, formatPvcRetention, parsePvcRetention,
@@ -125,6 +126,15 @@ export const RUN_FLAGS = {
     type: 'string', key: 'pvcRetention', help: 'persistentVolumeClaimRetentionPolicy: whenDeleted=Retain|Delete,whenScaled=Retain|Delete (a key left out stays Retain)',
     value: formatPvcRetention(DEFAULT_STS_OPTIONS.pvcRetention), env: 'ORDINAL_PVC_RETENTION', replay: 'changed',
   },
+  update: {
+    type: 'string', key: 'update',
+    help: `an update phase at the start of a seeded round, with that round's kills going out while it rolls: ${UPDATE_MODES.join(' | ')} (template: a pod template annotation; image: --update-image; rollback: template, then the original template back; not with --target)`,
+    defaultText: 'chosen by the seed', env: 'ORDINAL_UPDATE', replay: 'always',
+  },
+  'update-image': {
+    type: 'string', key: 'updateImage', help: '--update image: the image the container changes to',
+    defaultText: `${SECOND_BUSYBOX_IMAGE} when the image is ${DEFAULT_IMAGE}`, env: 'ORDINAL_UPDATE_IMAGE', replay: 'changed',
+  },
   'dns-budget': { type: 'string', key: 'dnsBudgetSeconds', help: 'seconds DNS may take to follow a recreated pod (resolver cache TTLs)', value: '60', range: [0, 3600], env: 'ORDINAL_DNS_BUDGET', replay: 'changed' },
   target: { type: 'string', key: 'target', help: '<namespace>/<statefulset>: run against a StatefulSet already running, labelled ordinal.dev/chaos=allowed (never scaled or deleted)', replay: 'changed' },
   manifest: { type: 'string', key: 'manifest', help: 'a YAML file with one StatefulSet, its headless Service and anything else, deployed into the run namespace instead of a sample', replay: 'changed' },
@@ -239,7 +249,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
     }
     args.pdb = pdb;
   }
-  for (const k of ['kubeconfig', 'context', 'storage-class', 'dns-server', 'node-fault-command', 'target', 'manifest', 'sentinel-path', 'cluster-domain'] as const) {
+  for (const k of ['kubeconfig', 'context', 'storage-class', 'dns-server', 'node-fault-command', 'target', 'manifest', 'sentinel-path', 'cluster-domain', 'update-image'] as const) {
     const v = given(k);
     if (v !== undefined) args[RUN_FLAGS[k].key] = v;
   }
@@ -255,10 +265,49 @@ export function parseRunArgs(argv: string[]): RunArgs {
   if (args.workload === 'etcd' && !(ETCD_MEMBER_COUNTS as readonly number[]).includes(args.replicas)) {
     throw new UsageError(`--replicas ${args.replicas}: the etcd sample takes ${ETCD_MEMBER_COUNTS.join(', ')} members (an odd count: an even one tolerates no more failures than one member less)`);
   }
+  resolveUpdate(args, given('update'), given('update-image'));
   args.sentinel = oneOf('sentinel', given('sentinel') ?? RUN_FLAGS.sentinel.value, ['on', 'off'] as const);
   bringYourOwn(args, (k) => given(k) !== undefined);
   args.replay = replayCommand(args);
   return args;
+}
+
+/**
+ * --update as given, else the seed's mode; the round always comes from the seed. A
+ * --target run never changes the user's StatefulSet: an explicit update is refused, the
+ * seed's is dropped with the reason (printed in the run header and --dry-run).
+ */
+function resolveUpdate(a: RunArgs, given: string | undefined, image: string | undefined): void {
+  const seeded = seededUpdate(a.seed, a.rounds);
+  const mode = given === undefined ? seeded.mode : oneOf<UpdateMode>('update', given, UPDATE_MODES);
+  a.updateSource = given === undefined ? 'seed' : 'flag';
+  const none = (note: string): void => {
+    a.update = 'none';
+    a.updateNote = note;
+  };
+  if (given !== undefined && image !== undefined && mode !== 'image') throw new UsageError(`--update-image applies only to --update image, not --update ${mode}`);
+  if (mode === 'none') {
+    none(given === undefined ? 'chosen by the seed' : '--update none');
+    return;
+  }
+  if (a.target !== undefined) {
+    if (given !== undefined) throw new UsageError(`--update ${mode} cannot be combined with --target: a --target run never changes the user's StatefulSet (deploy it with --manifest to update it)`);
+    none(`the seed chose ${mode}, but a --target run never changes the user's StatefulSet`);
+    return;
+  }
+  if (a.rounds === 0 || seeded.round === undefined) {
+    if (given !== undefined) throw new UsageError(`--update ${mode} needs at least one chaos round (got --rounds 0): the update starts at a round's start`);
+    none(`the seed chose ${mode}, but there is no chaos round to run it in (--rounds 0)`);
+    return;
+  }
+  a.update = mode;
+  a.updateRound = seeded.round;
+  // A second tag of the same image is known for the default busybox only; a --manifest's image is read at run time.
+  if (mode === 'image' && image === undefined && a.manifest === undefined && a.image !== DEFAULT_IMAGE) {
+    if (given !== undefined) throw new UsageError(`--update image needs --update-image <ref>: no second tag is known for ${a.image}`);
+    a.update = 'template';
+    a.updateNote = `the seed chose image, but no second tag is known for ${a.image} (--update-image): template instead`;
+  }
 }
 
 // Flags a --target or --manifest run takes from the StatefulSet object instead.

@@ -8,6 +8,12 @@ import { newRunId } from '../run-id.ts';
 import type { RoundPlan } from '../types.ts';
 import { SENTINEL_FILE, type Workload } from '../workloads/common.ts';
 import type { RunArgs } from './args.ts';
+import { describeUpdate } from '../update/mode.ts';
+
+/** The resolved --update, as the run header prints it. */
+export function updateLine(a: RunArgs): string {
+  return `# ${describeUpdate(a.update ?? 'none', a.updateRound, a.rounds, a.updateSource ?? 'flag', a.updateImage, a.updateNote)}`;
+}
 
 function planLines(w: Workload, a: RunArgs): { plan: RoundPlan[]; lines: string[] } {
   const plan = planRounds({ seed: a.seed, statefulSet: w.info.statefulSet, replicas: w.info.replicas, rounds: a.rounds, pattern: a.killPattern });
@@ -31,6 +37,7 @@ export async function dryRunOwn(a: RunArgs, print: (l: string) => void): Promise
     const w = manifestWorkload(placed, namespace, { sentinel: a.sentinel ?? 'on', ...(a.sentinelPath ? { sentinelPath: a.sentinelPath } : {}) });
     print(`# dry run: nothing is created or deleted\n# namespace: ${namespace} (labelled ordinal.dev/run-id=${runId})\n# seed: ${a.seed}\n# replay: ${a.replay}`);
     for (const l of describeWorkload(w)) print(l);
+    print(updateLine(a));
     for (const o of placed) print(`---\n${JSON.stringify(o, null, 2)}`);
     print('---');
     for (const l of planLines(w, a).lines) print(l);
@@ -46,6 +53,7 @@ export async function dryRunOwn(a: RunArgs, print: (l: string) => void): Promise
   const { plan, lines } = planLines(w, a);
   print(`# dry run: nothing is created, written, scaled or deleted\n# target: StatefulSet ${ref.namespace}/${ref.name} (uid ${t.sts.metadata?.uid}), labelled ordinal.dev/chaos=allowed\n# seed: ${a.seed}\n# replay: ${a.replay}`);
   for (const l of describeWorkload(w)) print(l);
+  print(updateLine(a));
   print(`# its pods now (selector and controller ownerReference ${t.sts.metadata?.uid}): ${pods.map((p) => `${p.metadata?.name} (uid ${p.metadata?.uid})`).join(', ') || '(none)'}`);
   for (let o = 0; o < w.info.replicas; o++) {
     const name = podName(w.info, o);

@@ -15,7 +15,7 @@ import { writeReports } from '../report/write.ts';
 import { newRunId } from '../run-id.ts';
 import { buildWorkload } from '../workloads/index.ts';
 import { parseRunArgs, runHelp, type RunArgs } from './args.ts';
-import { dryRunOwn } from './dry-run-own.ts';
+import { dryRunOwn, updateLine } from './dry-run-own.ts';
 import { errorLine, logLine, verdictLine, warnLine } from './output.ts';
 import { reportCommand } from './report.ts';
 import { trafficCommand, verifyWritesCommand } from './traffic.ts';
@@ -90,6 +90,7 @@ function dryRun(a: RunArgs): number {
   });
   console.log(`# dry run: nothing is created or deleted\n# namespace: ${namespace} (labelled ordinal.dev/run-id=${runId})\n# seed: ${a.seed}\n# replay: ${a.replay}`);
   console.log(`# StatefulSet options: ${describeStsOptions(pickStsOptions(a))}`);
+  console.log(updateLine(a));
   if (a.maxUnavailable !== undefined) console.log('# --max-unavailable: a real run first checks (dry-run create) that the cluster keeps it, and leaves it out with the reason otherwise');
   const driver = trafficDriverFor(w);
   console.log(a.traffic === 'off' ? '# traffic: off (--traffic off): STS-WRITES-DURABLE will be skipped'

@@ -82,6 +82,7 @@ svg .move path{fill:#8250df}svg .node-down{fill:var(--fail-bg);stroke:var(--fail
 .swatch-kill{background:var(--kill);width:3px;height:14px}
 .swatch-move{background:#8250df;width:9px;height:9px;transform:rotate(45deg)}.swatch-node-down{background:var(--fail-bg);border:1px dashed var(--fail)}
 svg .unavail{fill:var(--kill);opacity:.7}.swatch-unavail{background:var(--kill);height:3px;opacity:.7}
+svg .update-span{fill:#0969da;opacity:.07}svg .update-bar{fill:#0969da;opacity:.6}.swatch-update{background:#0969da;height:4px;opacity:.6}
 .recoveries{margin-top:8px}
 footer{margin-top:36px;color:var(--muted);font-size:12px}
 `;

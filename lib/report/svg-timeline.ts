@@ -126,6 +126,7 @@ export function renderTimeline(round: RoundResult, workload: WorkloadInfo, unava
   return [
     `<svg class="timeline" viewBox="0 0 ${W} ${height}" width="100%" role="img" aria-label="${escapeHtml(label)}" xmlns="http://www.w3.org/2000/svg">`,
     ...grid,
+    ...updateSpans(round, x, domain, axisY),
     ...laneSvg,
     `<line class="axis" x1="${LABEL_W}" x2="${LABEL_W + plotW}" y1="${axisY}" y2="${axisY}"/>`,
     `<text class="axis-title" x="${LABEL_W + plotW}" y="${axisY + 31}" text-anchor="end">seconds since round start</text>`,
@@ -238,6 +239,19 @@ function refusedWrites(pod: string, all: readonly UnavailableInterval[], y: numb
     .join('');
 }
 
+// An update step (lib/update/) as a band behind every lane with a bar above them: the
+// controller (or the operator) was replacing pods there while the round's kills went out.
+function updateSpans(round: RoundResult, x: (ms: number) => number, domain: number, axisY: number): string[] {
+  return (round.updates ?? []).map((u) => {
+    const from = x(u.startMs - round.startedAt);
+    const to = x(u.endMs === undefined ? domain : u.endMs - round.startedAt);
+    const w = Math.max(to - from, 1.5).toFixed(1);
+    const tip = `update ${u.step} step: ${formatDuration(Math.max(0, u.startMs - round.startedAt))} to ${u.endMs === undefined ? 'the round\'s end, never complete' : `${formatDuration(u.endMs - round.startedAt)}${u.converged ? '' : ', not converged'}`}`;
+    return `<g class="update" data-step="${u.step}"><rect class="update-span" x="${from.toFixed(1)}" y="${TOP}" width="${w}" height="${axisY - TOP}"/>` +
+      `<rect class="update-bar" x="${from.toFixed(1)}" y="1" width="${w}" height="4"/><title>${escapeHtml(tip)}</title></g>`;
+  });
+}
+
 function seconds(ms: number, step: number): string {
   return `${Number((ms / 1000).toFixed(step < 1000 ? 2 : 0))} s`;
 }
@@ -258,6 +272,7 @@ export function renderLegend(): string {
     '<span class="legend-item"><span class="swatch swatch-move"></span>replacement on another node</span>',
     '<span class="legend-item"><span class="swatch swatch-node-down"></span>the pod&#39;s node down</span>',
     '<span class="legend-item"><span class="swatch swatch-unavail"></span>writes unacknowledged</span>',
+    '<span class="legend-item"><span class="swatch swatch-update"></span>update step rolling</span>',
   );
   return `<div class="legend">${items.join('')}</div>`;
 }

@@ -97,6 +97,11 @@ export type MarkerPayload =
       pattern: KillPattern;
       /** The controller revision every pod must be at once the round has recovered. */
       revision?: string;
+      /**
+       * Per pod, where it differs from `revision`: after an update with a partition, the
+       * ordinals below startOrdinal + partition stay at the old revision (lib/update/).
+       */
+      revisions?: Record<string, string>;
     }
   | {
       marker: 'kill';
@@ -138,6 +143,39 @@ export type MarkerPayload =
   | { marker: 'node-up'; round: number; node: string }
   /** The harness force-deleted a pod on a down node, as an operator would to unblock it. */
   | { marker: 'operator-force-delete'; round: number; pod: string; uid: string; node: string }
+  | {
+      /** The harness is about to change the pod template (step 'forward') or put the original back (step 'rollback'). */
+      marker: 'update-start';
+      step: 'forward' | 'rollback';
+      mode: 'template' | 'image' | 'rollback';
+      strategy: 'RollingUpdate' | 'OnDelete';
+      /** rollingUpdate.partition in effect (0 for OnDelete). Ordinals below startOrdinal + partition keep `from`. */
+      partition: number;
+      maxUnavailable?: number;
+      /** The revision every pod ran just before this step (StatefulSet status.currentRevision / pods' controller-revision-hash). */
+      from: string;
+    }
+  | {
+      /** The controller's status.updateRevision once it names the step's target revision (observedGeneration caught up). */
+      marker: 'update-revision';
+      step: 'forward' | 'rollback';
+      to: string;
+    }
+  | {
+      /** RollingUpdate: every ordinal is at its expected revision (>= partition at `to`, below at `from`), Running and Ready (Available with minReadySeconds).
+       *  OnDelete: the harness has deleted each pod (as an operator would, marker 'operator-delete') and every pod is back at `to`. */
+      marker: 'update-complete';
+      step: 'forward' | 'rollback';
+      converged: boolean;
+      aborted?: string;     // timed out: what was seen
+      unobserved?: string;  // the harness lost sight of the cluster (→ checks say `error`, never `failed`)
+    }
+  | {
+      /** OnDelete: the harness deleted this pod to let it take the update revision (not a chaos kill). */
+      marker: 'operator-delete';
+      pod: string;
+      uid: string;
+    }
   | { marker: 'after' }
   | { marker: 'traffic-start'; driver: string; ratePerSecond: number } // the client pod's writes begin
   | { marker: 'traffic-stop' } // the client was told to stop; its last writes finish after this

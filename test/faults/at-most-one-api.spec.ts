@@ -5,59 +5,50 @@
 // buggy controller would. Nothing records that force deletion, so the object left the
 // API while its node was down and could not confirm anything, and the StatefulSet
 // controller created web-1 again: the check must fail naming web-1 and both UIDs.
-import type { Cluster } from '../../lib/cluster.ts';
 import { markersOf } from '../../lib/timeline/queries.ts';
-import { at, connectTestCluster, evidenceText, expectCheck, expectClusterHealthy, expectExit, type FaultRun, hooks, runWithFault, sleep } from './support.ts';
+import { at, evidenceText, expectCheck, expectExit, faultRun, hooks, sleep } from './support.ts';
 
-describe('fault: web-1 force-deleted behind the harness while its node is down', function () {
-  this.timeout(600_000);
-  let cluster: Cluster;
-  let run: FaultRun;
-  let rogue: Promise<string> | undefined;
-  let oldUid = '';
+let rogue: Promise<string> | undefined;
+let oldUid = '';
 
-  before(async function () {
-    cluster = await connectTestCluster();
-    // Seed 39 with these disruptions: round 1 is web-1 (node-fault hold=10s force=0).
-    run = await runWithFault(['--rounds', '1', '--seed', '39', '--chaos', 'node-fault,kubelet-restart'], hooks(
-      at('before-kills', async (ctx) => {
-        rogue = (async () => {
-          const deadline = performance.now() + 180_000;
-          for (;;) {
-            const down = markersOf(ctx.recorder.timeline, 'node-down').find((m) => m.marker.pod === 'web-1');
-            const p = ctx.recorder.pods.get('web-1');
-            if (down && p?.uid === down.marker.uid && p.deletionTimestamp) {
-              oldUid = p.uid;
-              await ctx.cluster.core.deleteNamespacedPod({
-                name: 'web-1', namespace: ctx.workload.info.namespace, gracePeriodSeconds: 0, body: { gracePeriodSeconds: 0, preconditions: { uid: p.uid } },
-              });
-              ctx.log(`fault: force-deleted web-1 (uid ${p.uid}) while node ${down.marker.node} is down, unrecorded`);
-              return p.uid;
-            }
-            if (performance.now() > deadline) throw new Error(`web-1 never terminating on a down node; last seen ${JSON.stringify(p)}`);
-            await sleep(200);
+faultRun('fault: web-1 force-deleted behind the harness while its node is down', {
+  // Seed 39 with these disruptions: round 1 is web-1 (node-fault hold=10s force=0).
+  argv: ['--rounds', '1', '--seed', '39', '--chaos', 'node-fault,kubelet-restart'],
+  hook: hooks(
+    at('before-kills', async (ctx) => {
+      rogue = (async () => {
+        const deadline = performance.now() + 180_000;
+        for (;;) {
+          const down = markersOf(ctx.recorder.timeline, 'node-down').find((m) => m.marker.pod === 'web-1');
+          const p = ctx.recorder.pods.get('web-1');
+          if (down && p?.uid === down.marker.uid && p.deletionTimestamp) {
+            oldUid = p.uid;
+            await ctx.cluster.core.deleteNamespacedPod({
+              name: 'web-1', namespace: ctx.workload.info.namespace, gracePeriodSeconds: 0, body: { gracePeriodSeconds: 0, preconditions: { uid: p.uid } },
+            });
+            ctx.log(`fault: force-deleted web-1 (uid ${p.uid}) while node ${down.marker.node} is down, unrecorded`);
+            return p.uid;
           }
-        })();
-        rogue.catch(() => undefined);
-      }, 1),
-      at('after-kills', async () => {
-        await rogue;
-      }, 1),
-    ));
-    console.log(`      run ${run.result.runId}: ${(run.ms / 1000).toFixed(1)}s, exit ${run.exitCode}`);
-  });
-
-  after(async function () {
-    if (cluster) await expectClusterHealthy(cluster, { timeoutMs: 240_000, stableMs: 10_000 });
-  });
-
+          if (performance.now() > deadline) throw new Error(`web-1 never terminating on a down node; last seen ${JSON.stringify(p)}`);
+          await sleep(200);
+        }
+      })();
+      rogue.catch(() => undefined);
+    }, 1),
+    at('after-kills', async () => {
+      await rogue;
+    }, 1),
+  ),
+  timeoutMs: 600_000,
+  healthy: { timeoutMs: 240_000, stableMs: 10_000 },
+}, (t) => {
   it('STS-AT-MOST-ONE fails, naming pod web-1 and both UIDs', function () {
-    const c = expectCheck(run, 'STS-AT-MOST-ONE', 'failed', 'pod web-1');
+    const c = expectCheck(t.run, 'STS-AT-MOST-ONE', 'failed', 'pod web-1');
     const text = evidenceText(c);
     if (!oldUid || !text.includes(oldUid) || !text.includes('nobody force-deleted it')) throw new Error(`evidence does not name uid ${oldUid} as unconfirmed:\n${text}`);
   });
 
   it('exits 1', function () {
-    expectExit(run, 1);
+    expectExit(t.run, 1);
   });
 });

@@ -5,54 +5,43 @@
 // volume at once, made by a pod the StatefulSet does not own so that the controller
 // cannot interfere. No force deletion happened, so the check must fail.
 import type * as k8s from '@kubernetes/client-node';
-import type { Cluster } from '../../lib/cluster.ts';
 import { HEARTBEAT_FILE } from '../../lib/workloads/heartbeat.ts';
 import { RUN_LABEL } from '../../lib/workloads/common.ts';
-import { at, connectTestCluster, evidenceText, expectCheck, expectClusterHealthy, expectExit, type FaultRun, runWithFault, sleep, waitUntil } from './support.ts';
+import { at, evidenceText, expectCheck, expectExit, faultRun, sleep, waitUntil } from './support.ts';
 
-describe("fault: a second pod writes web-1's volume alongside web-1", function () {
-  this.timeout(360_000);
-  let cluster: Cluster;
-  let run: FaultRun;
-  let intruderUid = '';
-  let web1Uid = '';
+let intruderUid = '';
+let web1Uid = '';
 
-  before(async function () {
-    cluster = await connectTestCluster();
-    run = await runWithFault(['--rounds', '0', '--seed', '1'], at('after-baseline', async (ctx) => {
-      const { namespace, statefulSet } = ctx.workload.info;
-      const sts = await ctx.cluster.apps.readNamespacedStatefulSet({ name: statefulSet, namespace });
-      const template = sts.spec?.template.spec;
-      const claim = sts.spec?.volumeClaimTemplates?.[0]?.metadata?.name;
-      const web1 = ctx.recorder.pods.get('web-1');
-      if (!template || !claim || !web1?.node) throw new Error('no template, claim or node for web-1');
-      web1Uid = web1.uid;
-      const pod: k8s.V1Pod = {
-        metadata: { name: 'second-writer', namespace, labels: { [RUN_LABEL]: ctx.workload.objects[0]?.metadata?.labels?.[RUN_LABEL] ?? '' } },
-        spec: {
-          ...template,
-          nodeName: web1.node,
-          volumes: [{ name: claim, persistentVolumeClaim: { claimName: `${claim}-web-1` } }],
-        },
-      };
-      const made = await ctx.cluster.core.createNamespacedPod({ namespace, body: pod });
-      intruderUid = made.metadata?.uid ?? '';
-      ctx.log(`fault: pod second-writer (uid ${intruderUid}) mounts ${claim}-web-1 on node ${web1.node}`);
-      await waitUntil('second-writer to run', 60_000, async () => {
-        const p = await ctx.cluster.core.readNamespacedPod({ name: 'second-writer', namespace });
-        return { ok: p.status?.phase === 'Running', seen: p.status?.phase ?? 'no phase' };
-      });
-      await sleep(3000); // a few heartbeats from both writers
-    }));
-    console.log(`      run ${run.result.runId}: ${(run.ms / 1000).toFixed(1)}s, exit ${run.exitCode}`);
-  });
-
-  after(async function () {
-    if (cluster) await expectClusterHealthy(cluster);
-  });
-
+faultRun("fault: a second pod writes web-1's volume alongside web-1", {
+  argv: ['--rounds', '0', '--seed', '1'],
+  hook: at('after-baseline', async (ctx) => {
+    const { namespace, statefulSet } = ctx.workload.info;
+    const sts = await ctx.cluster.apps.readNamespacedStatefulSet({ name: statefulSet, namespace });
+    const template = sts.spec?.template.spec;
+    const claim = sts.spec?.volumeClaimTemplates?.[0]?.metadata?.name;
+    const web1 = ctx.recorder.pods.get('web-1');
+    if (!template || !claim || !web1?.node) throw new Error('no template, claim or node for web-1');
+    web1Uid = web1.uid;
+    const pod: k8s.V1Pod = {
+      metadata: { name: 'second-writer', namespace, labels: { [RUN_LABEL]: ctx.workload.objects[0]?.metadata?.labels?.[RUN_LABEL] ?? '' } },
+      spec: {
+        ...template,
+        nodeName: web1.node,
+        volumes: [{ name: claim, persistentVolumeClaim: { claimName: `${claim}-web-1` } }],
+      },
+    };
+    const made = await ctx.cluster.core.createNamespacedPod({ namespace, body: pod });
+    intruderUid = made.metadata?.uid ?? '';
+    ctx.log(`fault: pod second-writer (uid ${intruderUid}) mounts ${claim}-web-1 on node ${web1.node}`);
+    await waitUntil('second-writer to run', 60_000, async () => {
+      const p = await ctx.cluster.core.readNamespacedPod({ name: 'second-writer', namespace });
+      return { ok: p.status?.phase === 'Running', seen: p.status?.phase ?? 'no phase' };
+    });
+    await sleep(3000); // a few heartbeats from both writers
+  }),
+}, (t) => {
   it("STS-AT-MOST-ONE fails, naming web-1's volume and both pod UIDs", function () {
-    const c = expectCheck(run, 'STS-AT-MOST-ONE', 'failed', `heartbeats web-1:/usr/share/nginx/html/${HEARTBEAT_FILE}`);
+    const c = expectCheck(t.run, 'STS-AT-MOST-ONE', 'failed', `heartbeats web-1:/usr/share/nginx/html/${HEARTBEAT_FILE}`);
     const text = evidenceText(c);
     for (const needle of [web1Uid, intruderUid, 'no force deletion']) {
       if (!text.includes(needle)) throw new Error(`STS-AT-MOST-ONE evidence does not mention ${needle}:\n${text}`);
@@ -60,6 +49,6 @@ describe("fault: a second pod writes web-1's volume alongside web-1", function (
   });
 
   it('exits 1', function () {
-    expectExit(run, 1);
+    expectExit(t.run, 1);
   });
 });

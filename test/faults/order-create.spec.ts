@@ -5,37 +5,25 @@
 // identityMatches() in stateful_set_utils.go compares name, namespace and the pod-name
 // label only, and hostname/subdomain are set just once, by initIdentity() at creation.
 import { expect } from 'chai';
-import type { Cluster } from '../../lib/cluster.ts';
-import { adoptablePod, at, connectTestCluster, createPod, expectCheck, expectClusterHealthy, expectExit, type FaultRun, runWithFault } from './support.ts';
+import { adoptablePod, at, createPod, expectCheck, expectExit, faultRun } from './support.ts';
 
-describe('fault: a rogue creator makes web-2 (hostname "impostor") before web-0 and web-1 are Ready', function () {
-  this.timeout(360_000);
-  let cluster: Cluster;
-  let run: FaultRun;
-
-  before(async function () {
-    cluster = await connectTestCluster();
-    run = await runWithFault(['--rounds', '0', '--seed', '1'], at('after-deploy', async (ctx) => {
-      await createPod(ctx, await adoptablePod(ctx, 2, 'impostor'));
-    }));
-    console.log(`      run ${run.result.runId}: ${(run.ms / 1000).toFixed(1)}s, exit ${run.exitCode}`);
-  });
-
-  after(async function () {
-    if (cluster) await expectClusterHealthy(cluster);
-  });
-
+faultRun('fault: a rogue creator makes web-2 (hostname "impostor") before web-0 and web-1 are Ready', {
+  argv: ['--rounds', '0', '--seed', '1'],
+  hook: at('after-deploy', async (ctx) => {
+    await createPod(ctx, await adoptablePod(ctx, 2, 'impostor'));
+  }),
+}, (t) => {
   it('STS-ORDER-CREATE fails, naming pod web-2', function () {
-    const c = expectCheck(run, 'STS-ORDER-CREATE', 'failed', 'pod web-2');
+    const c = expectCheck(t.run, 'STS-ORDER-CREATE', 'failed', 'pod web-2');
     expect(c.message).to.match(/web-2/);
   });
 
   it('STS-IDENTITY fails, naming pod web-2 and its hostname', function () {
-    const c = expectCheck(run, 'STS-IDENTITY', 'failed', 'pod web-2');
+    const c = expectCheck(t.run, 'STS-IDENTITY', 'failed', 'pod web-2');
     expect(c.evidence.some((e) => e.subject === 'pod web-2' && e.observed === 'impostor')).to.equal(true);
   });
 
   it('exits 1', function () {
-    expectExit(run, 1);
+    expectExit(t.run, 1);
   });
 });

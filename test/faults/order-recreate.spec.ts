@@ -2,43 +2,32 @@
 // stopped (component.sh, by recorded PID), the round force-deletes web-0 and web-1
 // (the seed is chosen for it), and web-1 is created by hand while web-0 is still absent. When the
 // controller-manager is back, the StatefulSet controller adopts web-1 and creates web-0.
-import type { Cluster } from '../../lib/cluster.ts';
-import { adoptablePod, at, connectTestCluster, createPod, expectCheck, expectClusterHealthy, expectExit, type FaultRun, hooks, Outage, runWithFault, seedKilling, waitPod } from './support.ts';
+import { adoptablePod, at, createPod, expectCheck, expectExit, faultRun, hooks, Outage, seedKilling, waitPod } from './support.ts';
 
-describe('fault: controller-manager stopped, web-1 recreated by hand while web-0 is absent', function () {
-  this.timeout(360_000);
-  const outage = new Outage();
-  let cluster: Cluster;
-  let run: FaultRun;
+const outage = new Outage();
 
-  before(async function () {
-    cluster = await connectTestCluster();
-    run = await runWithFault(['--rounds', '1', '--seed', String(seedKilling('web', ['web-0', 'web-1'], 'force-delete')), '--timeout', '120'], hooks(
-      at('before-kills', async (ctx) => {
-        await outage.stop('kube-controller-manager');
-        ctx.log('fault: kube-controller-manager stopped');
-      }, 1),
-      at('after-kills', async (ctx) => {
-        await waitPod(ctx, 'web-0', 'gone', (p) => p === undefined);
-        await waitPod(ctx, 'web-1', 'gone', (p) => p === undefined);
-        await createPod(ctx, await adoptablePod(ctx, 1));
-        await outage.start('kube-controller-manager');
-        ctx.log('fault: kube-controller-manager started again');
-      }, 1),
-    ));
-    console.log(`      run ${run.result.runId}: ${(run.ms / 1000).toFixed(1)}s, exit ${run.exitCode}`);
-  });
-
-  after(async function () {
-    await outage.restore();
-    if (cluster) await expectClusterHealthy(cluster);
-  });
-
+faultRun('fault: controller-manager stopped, web-1 recreated by hand while web-0 is absent', {
+  argv: ['--rounds', '1', '--seed', String(seedKilling('web', ['web-0', 'web-1'], 'force-delete')), '--timeout', '120'],
+  hook: hooks(
+    at('before-kills', async (ctx) => {
+      await outage.stop('kube-controller-manager');
+      ctx.log('fault: kube-controller-manager stopped');
+    }, 1),
+    at('after-kills', async (ctx) => {
+      await waitPod(ctx, 'web-0', 'gone', (p) => p === undefined);
+      await waitPod(ctx, 'web-1', 'gone', (p) => p === undefined);
+      await createPod(ctx, await adoptablePod(ctx, 1));
+      await outage.start('kube-controller-manager');
+      ctx.log('fault: kube-controller-manager started again');
+    }, 1),
+  ),
+  cleanup: () => outage.restore(),
+}, (t) => {
   it('STS-ORDER-RECREATE fails, naming pod web-1', function () {
-    expectCheck(run, 'STS-ORDER-RECREATE', 'failed', 'pod web-1');
+    expectCheck(t.run, 'STS-ORDER-RECREATE', 'failed', 'pod web-1');
   });
 
   it('exits 1', function () {
-    expectExit(run, 1);
+    expectExit(t.run, 1);
   });
 });

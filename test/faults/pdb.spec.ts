@@ -4,56 +4,46 @@
 // server, judging the loosened budget, admits both evictions: two pods are out through
 // evictions together, over the budget the run set up, and STS-PDB must name them.
 import { expect } from 'chai';
-import type { Cluster } from '../../lib/cluster.ts';
-import { at, connectTestCluster, evidenceText, expectCheck, expectClusterHealthy, expectExit, type FaultRun, runWithFault, seedKilling, waitUntil } from './support.ts';
+import { at, evidenceText, expectCheck, expectExit, faultRun, seedKilling, waitUntil } from './support.ts';
 
-describe('fault: the PodDisruptionBudget is loosened to maxUnavailable=3 before a round evicting web-0 and web-2 at once', function () {
-  this.timeout(360_000);
-  let cluster: Cluster;
-  let run: FaultRun;
+const seed = seedKilling('web', ['web-0', 'web-2'], 'evict', { chaos: ['evict'], pattern: 'burst' });
 
-  before(async function () {
-    cluster = await connectTestCluster();
-    const seed = seedKilling('web', ['web-0', 'web-2'], 'evict', { chaos: ['evict'], pattern: 'burst' });
-    run = await runWithFault(['--rounds', '1', '--seed', String(seed), '--chaos', 'evict', '--timeout', '120'], at('before-kills', async (ctx) => {
-      const namespace = ctx.workload.info.namespace;
-      const name = ctx.workload.info.pdb?.name;
-      if (!name) throw new Error('the run created no PodDisruptionBudget');
-      await ctx.cluster.policy.patchNamespacedPodDisruptionBudget(
-        { name, namespace, body: [{ op: 'replace', path: '/spec/maxUnavailable', value: 3 }] },
-      );
-      // The eviction API judges the budget's status: wait until the disruption controller has
-      // recomputed it for the new spec, so the fault is in place before the evictions go out.
-      await waitUntil(`PodDisruptionBudget ${name} to allow 3 disruptions`, 60_000, async () => {
-        const pdb = await ctx.cluster.policy.readNamespacedPodDisruptionBudget({ name, namespace });
-        const st = pdb.status;
-        return { ok: st?.disruptionsAllowed === 3 && st.observedGeneration === pdb.metadata?.generation, seen: JSON.stringify(st ?? {}) };
-      });
-      ctx.log(`fault: PodDisruptionBudget ${name} loosened to maxUnavailable=3`);
-    }, 1));
-    console.log(`      run ${run.result.runId} (seed ${seed}): ${(run.ms / 1000).toFixed(1)}s, exit ${run.exitCode}`);
-  });
-
-  after(async function () {
-    if (cluster) await expectClusterHealthy(cluster);
-  });
-
+faultRun('fault: the PodDisruptionBudget is loosened to maxUnavailable=3 before a round evicting web-0 and web-2 at once', {
+  argv: ['--rounds', '1', '--seed', String(seed), '--chaos', 'evict', '--timeout', '120'],
+  hook: at('before-kills', async (ctx) => {
+    const namespace = ctx.workload.info.namespace;
+    const name = ctx.workload.info.pdb?.name;
+    if (!name) throw new Error('the run created no PodDisruptionBudget');
+    await ctx.cluster.policy.patchNamespacedPodDisruptionBudget(
+      { name, namespace, body: [{ op: 'replace', path: '/spec/maxUnavailable', value: 3 }] },
+    );
+    // The eviction API judges the budget's status: wait until the disruption controller has
+    // recomputed it for the new spec, so the fault is in place before the evictions go out.
+    await waitUntil(`PodDisruptionBudget ${name} to allow 3 disruptions`, 60_000, async () => {
+      const pdb = await ctx.cluster.policy.readNamespacedPodDisruptionBudget({ name, namespace });
+      const st = pdb.status;
+      return { ok: st?.disruptionsAllowed === 3 && st.observedGeneration === pdb.metadata?.generation, seen: JSON.stringify(st ?? {}) };
+    });
+    ctx.log(`fault: PodDisruptionBudget ${name} loosened to maxUnavailable=3`);
+  }, 1),
+  summary: () => `seed ${seed}`,
+}, (t) => {
   it('both evictions were admitted (none refused)', function () {
-    const evict = run.result.recoveryByDisruption?.find((k) => k.disruption === 'evict');
-    expect(evict, JSON.stringify(run.result.recoveryByDisruption)).to.include({ killed: 2, refused: 0 });
+    const evict = t.run.result.recoveryByDisruption?.find((k) => k.disruption === 'evict');
+    expect(evict, JSON.stringify(t.run.result.recoveryByDisruption)).to.include({ killed: 2, refused: 0 });
   });
 
   it('STS-PDB fails, naming pod web-2 and pod web-0, against the run\'s own budget', function () {
-    const c = expectCheck(run, 'STS-PDB', 'failed', 'pod web-2');
+    const c = expectCheck(t.run, 'STS-PDB', 'failed', 'pod web-2');
     expect(c.evidence.some((e) => e.subject === 'pod web-0')).to.equal(true);
     expect(evidenceText(c)).to.include('over the 1 that PodDisruptionBudget web-budget (maxUnavailable=1) allows');
   });
 
   it('the StatefulSet itself recovered: STS-RECOVERY passes', function () {
-    expectCheck(run, 'STS-RECOVERY', 'passed', /^pod web-/);
+    expectCheck(t.run, 'STS-RECOVERY', 'passed', /^pod web-/);
   });
 
   it('exits 1', function () {
-    expectExit(run, 1);
+    expectExit(t.run, 1);
   });
 });

@@ -6,9 +6,8 @@
 // wait is over, so the namespace can go. With whenDeleted: Delete, the same finalizer on
 // www-web-0 (the claim the scale-down keeps) when the run deletes the StatefulSet.
 import * as k8s from '@kubernetes/client-node';
-import type { Cluster } from '../../lib/cluster.ts';
 import type { HookContext } from '../../lib/run.ts';
-import { at, connectTestCluster, evidenceText, expectCheck, expectClusterHealthy, expectExit, type FaultRun, hooks, runWithFault } from './support.ts';
+import { at, evidenceText, expectCheck, expectExit, faultRun, hooks } from './support.ts';
 import { expect } from 'chai';
 
 const HOLD = 'ordinal.dev/test-hold';
@@ -26,62 +25,34 @@ async function setHold(ctx: HookContext, claim: string, hold: boolean): Promise<
   ctx.log(`fault: finalizer ${HOLD} ${hold ? 'added to' : 'removed from'} PVC ${claim}`);
 }
 
-describe('fault: with whenScaled: Delete, a finalizer keeps the claim www-web-2 after the scale-down', function () {
-  this.timeout(360_000);
-  let cluster: Cluster;
-  let run: FaultRun;
-
-  before(async function () {
-    cluster = await connectTestCluster();
-    run = await runWithFault(
-      ['--rounds', '0', '--seed', '1', '--pvc-retention', 'whenScaled=Delete', '--timeout', '40'],
-      hooks(at('scale-down-requested', (ctx) => setHold(ctx, 'www-web-2', true)), at('claims-scaled', (ctx) => setHold(ctx, 'www-web-2', false))),
-    );
-    console.log(`      run ${run.result.runId}: ${(run.ms / 1000).toFixed(1)}s, exit ${run.exitCode}`);
-  });
-
-  after(async function () {
-    if (cluster) await expectClusterHealthy(cluster);
-  });
-
+faultRun('fault: with whenScaled: Delete, a finalizer keeps the claim www-web-2 after the scale-down', {
+  argv: ['--rounds', '0', '--seed', '1', '--pvc-retention', 'whenScaled=Delete', '--timeout', '40'],
+  hook: hooks(at('scale-down-requested', (ctx) => setHold(ctx, 'www-web-2', true)), at('claims-scaled', (ctx) => setHold(ctx, 'www-web-2', false))),
+}, (t) => {
   it('STS-PVC-RETENTION fails, naming PVC www-web-2 (marked for deletion, never gone), and not www-web-1', function () {
-    const c = expectCheck(run, 'STS-PVC-RETENTION', 'failed', 'PVC www-web-2');
+    const c = expectCheck(t.run, 'STS-PVC-RETENTION', 'failed', 'PVC www-web-2');
     expect(c.message).to.match(/^www-web-2 was not deleted after the scale-down 3 -> 1 although whenScaled is Delete: marked for deletion at t=\d/);
     expect(evidenceText(c)).to.include('PVC www-web-1').and.include('deleted at t=');
   });
 
   it('no other check fails: the claim deleted once the finalizer is gone is the policy at work for STS-PVC-BINDING', function () {
-    expect(run.result.checks.filter((c) => c.status === 'failed' || c.status === 'error').map((c) => c.id)).to.deep.equal(['STS-PVC-RETENTION']);
+    expect(t.run.result.checks.filter((c) => c.status === 'failed' || c.status === 'error').map((c) => c.id)).to.deep.equal(['STS-PVC-RETENTION']);
   });
 
   it('exits 1', function () {
-    expectExit(run, 1);
+    expectExit(t.run, 1);
   });
 });
 
-describe('fault: with whenDeleted: Delete, a finalizer keeps the claim www-web-0 after the StatefulSet is deleted', function () {
-  this.timeout(360_000);
-  let cluster: Cluster;
-  let run: FaultRun;
-
-  before(async function () {
-    cluster = await connectTestCluster();
-    // Held just before the run deletes the StatefulSet; released once its wait is over.
-    run = await runWithFault(
-      ['--rounds', '0', '--seed', '1', '--pvc-retention', 'whenDeleted=Delete', '--timeout', '40'],
-      hooks(at('claims-scaled', (ctx) => setHold(ctx, 'www-web-0', true)), at('statefulset-deleted', (ctx) => setHold(ctx, 'www-web-0', false))),
-    );
-    console.log(`      run ${run.result.runId}: ${(run.ms / 1000).toFixed(1)}s, exit ${run.exitCode}`);
-  });
-
-  after(async function () {
-    if (cluster) await expectClusterHealthy(cluster);
-  });
-
+faultRun('fault: with whenDeleted: Delete, a finalizer keeps the claim www-web-0 after the StatefulSet is deleted', {
+  argv: ['--rounds', '0', '--seed', '1', '--pvc-retention', 'whenDeleted=Delete', '--timeout', '40'],
+  // Held just before the run deletes the StatefulSet; released once its wait is over.
+  hook: hooks(at('claims-scaled', (ctx) => setHold(ctx, 'www-web-0', true)), at('statefulset-deleted', (ctx) => setHold(ctx, 'www-web-0', false))),
+}, (t) => {
   it('STS-PVC-RETENTION fails, naming PVC www-web-0 (marked for deletion with the StatefulSet, never gone)', function () {
-    const c = expectCheck(run, 'STS-PVC-RETENTION', 'failed', 'PVC www-web-0');
+    const c = expectCheck(t.run, 'STS-PVC-RETENTION', 'failed', 'PVC www-web-0');
     expect(c.message).to.match(/^www-web-0 was not deleted after the StatefulSet was deleted although whenDeleted is Delete: marked for deletion at t=\d/);
-    expect(run.result.checks.filter((x) => x.status === 'failed' || x.status === 'error').map((x) => x.id)).to.deep.equal(['STS-PVC-RETENTION']);
-    expectExit(run, 1);
+    expect(t.run.result.checks.filter((x) => x.status === 'failed' || x.status === 'error').map((x) => x.id)).to.deep.equal(['STS-PVC-RETENTION']);
+    expectExit(t.run, 1);
   });
 });

@@ -105,6 +105,8 @@ describe('examples/rbac.yaml (integration, real cluster)', function () {
     const granted: [string, string, Parameters<typeof can>[2]][] = [
       ['create', 'namespaces', {}], ['delete', 'namespaces', {}], ['watch', 'pods', { ns: 'any-run' }],
       ['create', 'statefulsets', { group: 'apps', ns: 'any-run' }], ['delete', 'statefulsets', { group: 'apps', ns: 'any-run' }],
+      // The update phase replaces the pod template (--update); the admission policy keeps it to run namespaces.
+      ['update', 'statefulsets', { group: 'apps', ns: 'any-run' }],
       ['get', 'services', { ns: 'kube-system', name: 'kube-dns' }],
       ['create', 'pods', { sub: 'portforward', ns: 'kube-system' }], ['watch', 'persistentvolumes', {}],
       ['create', 'pods', { sub: 'eviction', ns: 'any-run' }], ['create', 'poddisruptionbudgets', { group: 'policy', ns: 'any-run' }],
@@ -115,7 +117,7 @@ describe('examples/rbac.yaml (integration, real cluster)', function () {
     for (const [verb, res, o] of granted) expect(await can(verb, res, o), `${verb} ${res} ${JSON.stringify(o)}`).to.equal(true);
     const denied: [string, string, Parameters<typeof can>[2]][] = [
       ['list', 'secrets', {}], ['get', 'secrets', { ns: 'kube-system' }],
-      ['update', 'namespaces', {}], ['patch', 'statefulsets', { group: 'apps', ns: 'default' }], ['update', 'statefulsets', { group: 'apps', ns: 'default' }],
+      ['update', 'namespaces', {}], ['patch', 'statefulsets', { group: 'apps', ns: 'default' }],
       ['delete', 'persistentvolumeclaims', { ns: 'default' }], ['delete', 'persistentvolumes', {}], ['list', 'services', { ns: 'kube-system' }],
       ['get', 'services', { ns: 'kube-system', name: 'kubernetes' }], ['create', 'pods', { sub: 'portforward', ns: 'default' }],
       ['create', 'clusterrolebindings', { group: 'rbac.authorization.k8s.io' }], ['impersonate', 'serviceaccounts', {}], ['update', 'nodes', {}],
@@ -221,6 +223,11 @@ describe('examples/rbac.yaml (integration, real cluster)', function () {
       expect(bare.code, 'a pod no StatefulSet controls stays protected').to.equal(403);
       const write = await statusOf(s().core.createNamespacedConfigMap({ namespace: ns, dryRun: 'All', body: { metadata: { name: 'x' } } }));
       expect(write.code, 'no other write in the target namespace').to.equal(403);
+      // RBAC grants StatefulSet updates (the update phase, in run namespaces); the target's own is refused.
+      const sts = await a().apps.readNamespacedStatefulSet({ name: TARGET_STS, namespace: ns });
+      const update = await statusOf(s().apps.replaceNamespacedStatefulSet({ name: TARGET_STS, namespace: ns, dryRun: 'All', body: sts }));
+      expect(update.code, 'the target StatefulSet cannot be updated').to.equal(403);
+      expect(update.message).to.include(POLICY_MESSAGE);
 
       const reports = tempDir('rbac-target');
       const r = await runCli([...target, '--report-dir', reports], { env: { KUBECONFIG: undefined } });

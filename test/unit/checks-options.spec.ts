@@ -23,8 +23,8 @@ function shiftOrdinals(input: CheckInput, by: number): CheckInput {
   return out;
 }
 
-// web has no primary nor etcd members; these recordings have no eviction, so no budget to judge.
-const NOT_APPLICABLE = ['STS-TOPOLOGY-PRIMARY', 'STS-PDB', 'STS-ETCD-MEMBERSHIP'];
+// web has no primary nor etcd members; these recordings have no eviction, so no budget to judge, and no update phase.
+const NOT_APPLICABLE = ['STS-TOPOLOGY-PRIMARY', 'STS-PDB', 'STS-ETCD-MEMBERSHIP', 'STS-UPDATE-ORDER', 'STS-UPDATE-PARTITION', 'STS-UPDATE-ONDELETE', 'STS-UPDATE-ROLLBACK'];
 
 describe('checks under the StatefulSet options', () => {
   it('Parallel: the three ordering checks are skipped with that reason, every other check still judges', () => {

@@ -48,7 +48,8 @@ function replayArgv(replay: string): string[] {
 
 /** What shapes a run: everything but where reports go, debugging switches and the replay text itself. */
 function shape(a: RunArgs): Partial<RunArgs> {
-  const { reportDir: _r, keepNamespace: _k, dryRun: _d, help: _h, replay: _p, ...rest } = a;
+  // Who chose the update (flag or seed) is provenance: the replay names the mode the seed chose.
+  const { reportDir: _r, keepNamespace: _k, dryRun: _d, help: _h, replay: _p, updateSource: _s, updateNote: _n, ...rest } = a;
   return rest;
 }
 
@@ -66,7 +67,7 @@ describe('ordinal run options: one table', () => {
       dnsBudgetSeconds: Number(RUN_FLAGS['dns-budget'].value),
       reportDir: RUN_FLAGS['report-dir'].value,
     });
-    expect(a.replay).to.equal('npx ordinal run --workload web --replicas 3 --rounds 3 --seed 5 --image docker.io/library/busybox:1.35.0');
+    expect(a.replay).to.equal('npx ordinal run --workload web --replicas 3 --rounds 3 --seed 5 --image docker.io/library/busybox:1.35.0 --update template');
   });
 
   it('the replay command repeats every option that shapes the run, and parses back to the same run', () => {
@@ -77,7 +78,7 @@ describe('ordinal run options: one table', () => {
       '--claim-size', '1Gi', '--timeout', '900', '--dns-server', '127.0.0.1:5353', '--dns-budget', '5',
       '--report-dir', '/tmp/r', '--keep-namespace', '--pod-management', 'Parallel', '--partition', '2', '--max-unavailable', '2',
       '--min-ready-seconds', '5', '--start-ordinal', '10', '--pvc-retention', 'whenScaled=Delete', '--sentinel', 'off',
-      '--traffic', 'off', '--traffic-rate', '7',
+      '--traffic', 'off', '--traffic-rate', '7', '--update', 'image', '--update-image', 'registry.local/busybox:2',
     ];
     const a = parseRunArgs(argv);
     const again = parseRunArgs(replayArgv(a.replay));
@@ -124,10 +125,10 @@ describe('ordinal run options: one table', () => {
   it('--target / --manifest: the replay carries them and leaves out what the StatefulSet itself decides', () => {
     const a = parseRunArgs(['--target', 'shop/db', '--seed', '3', '--sentinel', 'off', '--sentinel-path', 'data', '--cluster-domain', 'corp.local', '--rounds', '2']);
     expect(a).to.include({ target: 'shop/db', sentinel: 'off', sentinelPath: 'data', clusterDomain: 'corp.local' });
-    expect(a.replay).to.equal('npx ordinal run --rounds 2 --seed 3 --target shop/db --sentinel off --sentinel-path data --cluster-domain corp.local');
+    expect(a.replay).to.equal('npx ordinal run --rounds 2 --seed 3 --update none --target shop/db --sentinel off --sentinel-path data --cluster-domain corp.local');
     expect(shape(parseRunArgs(replayArgv(a.replay)))).to.deep.equal(shape(a));
     const m = parseRunArgs(['--manifest', 'my app.yaml', '--seed', '3']);
-    expect(m.replay).to.equal(`npx ordinal run --rounds 3 --seed 3 --manifest 'my app.yaml'`);
+    expect(m.replay).to.equal(`npx ordinal run --rounds 3 --seed 3 --update none --manifest 'my app.yaml'`);
   });
 
   it('--target / --manifest refuse what would contradict the StatefulSet, and each other (exit 2)', () => {
@@ -146,7 +147,7 @@ describe('ordinal run options: one table', () => {
 
   it('a flag at its default is left out of the replay unless the table says always', () => {
     const a = parseRunArgs(['--seed', '1', '--kill-pattern', 'mixed', '--claim-size', '64Mi', '--timeout', '300', '--dns-budget', '60']);
-    expect(a.replay).to.equal('npx ordinal run --workload web --replicas 3 --rounds 3 --seed 1 --image docker.io/library/busybox:1.35.0');
+    expect(a.replay).to.equal('npx ordinal run --workload web --replicas 3 --rounds 3 --seed 1 --image docker.io/library/busybox:1.35.0 --update none');
   });
 
   it('quotes what the shell would split', () => {
@@ -163,7 +164,7 @@ describe('ordinal run options: one table', () => {
       'node-fault-command': 'nodes {action} {node}', 'toleration-seconds': '20', image: 'busybox:1', 'storage-class': 'fast',
       'claim-size': '128Mi', timeout: '60', 'dns-server': '127.0.0.1:53', 'dns-budget': '7', 'report-dir': '/tmp/reports', sentinel: 'off',
       'pod-management': 'Parallel', 'update-strategy': 'RollingUpdate', partition: '1', 'max-unavailable': '2', 'min-ready-seconds': '3',
-      'start-ordinal': '4', 'pvc-retention': 'whenDeleted=Delete', traffic: 'off', 'traffic-rate': '5',
+      'start-ordinal': '4', 'pvc-retention': 'whenDeleted=Delete', traffic: 'off', 'traffic-rate': '5', update: 'image', 'update-image': 'busybox:2',
     };
     for (const [flag, spec] of FLAGS) {
       if (spec.type !== 'string' || flag === 'kubeconfig' || flag === 'workload' || OWN_ONLY.includes(flag)) {
