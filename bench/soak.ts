@@ -1,7 +1,8 @@
 // Soak: N consecutive real runs with one kill pattern, to count false alarms on a healthy
 // cluster. Not part of `npm test` (minutes of cluster time); numbers go into notes/README.
 //   node bench/soak.ts --runs 20 --kill-pattern burst [--workload web] [--rounds 3] [--first-seed 1000]
-// Every extra flag is passed on to `ordinal run`. Prints one line per run and a summary.
+// Every extra flag is passed on to `ordinal run`. Prints one line per run and a summary;
+// `node bench/figures.ts --workload <w> <report-dir>` then aggregates the runs' figures.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

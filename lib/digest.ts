@@ -38,6 +38,8 @@ export function podState(p: V1Pod): PodState {
   if (waiting.length) s.waiting = waiting;
   const restarts = (p.status?.containerStatuses ?? []).reduce((n, c) => n + (c.restartCount ?? 0), 0);
   if (restarts > 0) s.restartCount = restarts;
+  const target = p.status?.conditions?.find((c) => c.type === 'DisruptionTarget' && c.status === 'True');
+  if (target?.reason) s.disruptionTarget = target.reason;
   return s;
 }
 

@@ -6,8 +6,11 @@
 // never replaced is STS-RECOVERY's finding, not this check's. A round that opens with an
 // update step (lib/update/) starts at its update-start: the controller's update
 // recreations obey the same rule (processReplica creates a missing ordinal only once
-// every lower one is Running and Ready), so they are judged like a kill's.
+// every lower one is Running and Ready), so they are judged like a kill's. A previous
+// generation the taint-eviction controller deleted is judged the same way (the
+// controller's creation is still its own), and the evidence says who deleted it.
 import { judgeGeneration } from '../timeline/causal.ts';
+import { taintEvictionOf } from '../timeline/kills.ts';
 import { updateStartBefore } from '../timeline/update.ts';
 import type { CheckDefinition, CheckInput, CheckOutcome, Evidence } from '../types.ts';
 import { errored, failed, findMarker, firstOf, inOrder, markersOf, ordinalOf, passed, podGenerations, skipped } from './support.ts';
@@ -49,9 +52,11 @@ function judgeRecreate(input: CheckInput): CheckOutcome {
         if (i === 0 || !prev || added.index <= start || added.index >= end) return;
         // The controller cannot create the name again before the old object is gone.
         const opened = prev.deleted ?? prev.terminating;
+        const evicted = taintEvictionOf(entries, prev.uid);
+        const by = evicted ? ` (by taint eviction on node ${evicted.node ?? '(unknown)'})` : '';
         const j = judgeGeneration(entries, workload, gen, ordinal, {
           from: opened?.index ?? start,
-          opened: opened ? `${name}'s previous pod (uid ${prev.uid}) was deleted` : `round ${round} began`,
+          opened: opened ? `${name}'s previous pod (uid ${prev.uid}) was deleted${by}` : `round ${round} began`,
           verb: 'recreated',
           note: `round ${round}`,
         });

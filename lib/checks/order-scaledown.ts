@@ -13,8 +13,11 @@
 // pods are not required Ready: upstream deletes a Ready condemned pod even while a lower
 // condemned one is unhealthy.
 // "Starts terminating" is the first entry showing a deletionTimestamp (or the DELETED
-// itself when the pod left without a grace period).
+// itself when the pod left without a grace period). A termination the taint-eviction
+// controller caused (lib/timeline/kills.ts: a node that went stale, e.g. after an API
+// outage) is not the controller's step: it is reported, not judged.
 import { judgeCreation } from '../timeline/causal.ts';
+import { describeTaintEviction, taintEvictionsIn, type TaintEviction } from '../timeline/kills.ts';
 import type { CheckDefinition, CheckInput, CheckOutcome, Evidence } from '../types.ts';
 import { errored, failed, findMarker, firstOf, inOrder, isPodEntry, markerAt, minReadySecondsOf, passed, podName, skipped, startOrdinal } from './support.ts';
 
@@ -31,6 +34,8 @@ interface Removal {
   ordinal: number;
   terminating?: { index: number; seq: number; t: number }; // first entry showing the pod being deleted
   gone?: { index: number; seq: number; t: number }; // its DELETED
+  /** The termination was the taint-eviction controller's, not the StatefulSet controller's. */
+  evicted?: TaintEviction;
 }
 
 function judgeScaleDown(input: CheckInput): CheckOutcome {
@@ -65,6 +70,8 @@ function judgeScaleDown(input: CheckInput): CheckOutcome {
     if (r.terminating === undefined && (e.type === 'DELETED' || e.pod.deletionTimestamp)) r.terminating = at;
     if (e.type === 'DELETED' && r.gone === undefined) r.gone = at;
   }
+  const evictions = taintEvictionsIn(entries);
+  for (const r of removals) r.evicted = evictions.find((v) => v.pod === r.pod && v.index === r.terminating?.index);
 
   const problems: string[] = [];
   const unjudged: string[] = [];
@@ -78,7 +85,7 @@ function judgeScaleDown(input: CheckInput): CheckOutcome {
   for (let i = 1; i < removals.length; i++) {
     const higher = removals[i - 1] as Removal;
     const lower = removals[i] as Removal;
-    if (lower.terminating === undefined || higher.gone === undefined) continue;
+    if (lower.terminating === undefined || higher.gone === undefined || lower.evicted) continue;
     if (lower.terminating.seq < higher.gone.seq) {
       problems.push(`${lower.pod} began terminating at t=${lower.terminating.t}ms, before ${higher.pod} was gone (t=${higher.gone.t}ms)`);
       evidence.push({
@@ -94,6 +101,10 @@ function judgeScaleDown(input: CheckInput): CheckOutcome {
   const ready = minReadySecondsOf(workload) > 0 ? `Running, Ready and Available (minReadySeconds ${minReadySecondsOf(workload)})` : 'Running and Ready';
   const restReady = to === 1 ? `${rest} ${ready}` : `${rest} all ${ready}`;
   removals.forEach((r, i) => {
+    if (r.evicted) {
+      evidence.push({ subject: `pod ${r.pod}`, observed: `uid ${r.evicted.uid} ${describeTaintEviction(r.evicted)}`, at: r.evicted.t, note: 'not judged as a scale-down step' });
+      return;
+    }
     if (r.terminating === undefined || to === 0) return;
     const prev = removals[i - 1]?.gone;
     const opensAt = prev && prev.index < r.terminating.index ? prev.index : start;
@@ -114,8 +125,9 @@ function judgeScaleDown(input: CheckInput): CheckOutcome {
   });
   if (problems.length) return failed(firstOf(problems), evidence);
   if (unjudged.length) return errored(firstOf(unjudged), evidence);
+  const evicted = removals.filter((r) => r.evicted).map((r) => `${r.pod} by taint eviction on node ${r.evicted?.node ?? '(unknown)'}`);
   return passed(
-    `scaled ${from} -> ${to}: ${removals.map((r) => r.pod).join(', ')} removed highest first, one at a time, while ${rest} stayed Ready`,
-    removals.map((r) => ({ subject: `pod ${r.pod}`, observed: `terminating t=${r.terminating?.t}ms, gone t=${r.gone?.t}ms`, at: r.terminating?.t })),
+    `scaled ${from} -> ${to}: ${removals.map((r) => r.pod).join(', ')} removed highest first, one at a time, while ${rest} stayed Ready${evicted.length ? ` (not the controller's steps: ${evicted.join(', ')})` : ''}`,
+    [...removals.map((r) => ({ subject: `pod ${r.pod}`, observed: `terminating t=${r.terminating?.t}ms, gone t=${r.gone?.t}ms`, at: r.terminating?.t })), ...evidence],
   );
 }

@@ -4,12 +4,13 @@
 // name, Running and Ready at the round's revision; a pod `restarted-in-place` keeps its
 // UID, its restart count rises and it is Ready again; a `refused` kill leaves the pod as
 // it was. Every pod that was not killed keeps its UID from baseline to after-snapshot, unless an
-// update step replaced it (lib/timeline/update.ts). The round's revision is per pod when
+// update step replaced it (lib/timeline/update.ts) or the taint-eviction controller deleted it
+// (its node's doing; reported, not failed). The round's revision is per pod when
 // round-start lists `revisions`: below an update's partition pods stay at the old one. A
 // round the harness could not watch to its end (round-end says `unobserved`) is an error, not a failure.
 import type { CheckDefinition, CheckInput, CheckOutcome, Evidence, TimelineEntry } from '../types.ts';
 import type { MarkerOf } from '../timeline/types.ts';
-import { killsIn, type KillRecord } from '../timeline/kills.ts';
+import { describeTaintEviction, killsIn, taintEvictionOf, type KillRecord } from '../timeline/kills.ts';
 import {
   PodView, describeEntry, errored, failed, findMarker, firstOf, inOrder, isPodEntry, isReady, markersOf, minReadySecondsOf, ordinalOf,
   ordinals, passed, podGenerations, podName, readyMoment, skipped, type PodGeneration,
@@ -28,13 +29,15 @@ interface Findings {
   problems: string[];
   unjudged: string[];
   evidence: Evidence[];
+  /** Pods deleted by the node (taint eviction), not by a kill: "web-0 (taint eviction on node n1)". */
+  byNode: string[];
 }
 
 function judgeRecovery(input: CheckInput): CheckOutcome {
   const entries = inOrder(input.timeline);
   const starts = markersOf(entries, 'round-start');
   if (starts.length === 0) return skipped('no chaos round was recorded (no round-start marker)');
-  const f: Findings = { problems: [], unjudged: [], evidence: [] };
+  const f: Findings = { problems: [], unjudged: [], evidence: [], byNode: [] };
   const generations = podGenerations(entries);
   const kills = killsIn(entries);
   const steps = updateSteps(entries);
@@ -49,14 +52,15 @@ function judgeRecovery(input: CheckInput): CheckOutcome {
   const refused = count('refused');
   const unaffected = count('unaffected');
   const replaced = kills.length - inPlace - refused - unaffected;
+  const others = f.byNode.length ? `no other pod was replaced but those the node deleted: ${f.byNode.join(', ')}` : 'no other pod was replaced';
   if (inPlace === 0 && refused === 0 && unaffected === 0) {
-    return passed(`all ${replaced} killed pods were replaced and ${readyWord} at the round's revision; no other pod was replaced`, f.evidence);
+    return passed(`all ${replaced} killed pods were replaced and ${readyWord} at the round's revision; ${others}`, f.evidence);
   }
   const did = [
     `${replaced} replaced and ${readyWord} at the round's revision`, `${inPlace} restarted in place and ${readyWord} again`, `${refused} refused by the API and left alone`,
     ...(unaffected > 0 ? [`${unaffected} left running untouched`] : []),
   ];
-  return passed(`every kill did what its disruption expects: ${did.join(', ')}; no other pod was replaced`, f.evidence);
+  return passed(`every kill did what its disruption expects: ${did.join(', ')}; ${others}`, f.evidence);
 }
 
 function judgeRound(
@@ -242,6 +246,14 @@ function judgeUnplanned(input: CheckInput, entries: TimelineEntry[], generations
         return;
       }
       const next = gens[i + 1];
+      const evicted = taintEvictionOf(entries, g.uid);
+      if (evicted) {
+        const by = next ? `; replaced by uid ${next.uid}` : '';
+        f.evidence.push({ subject: `pod ${name}`, observed: `uid ${g.uid} not killed by the run but ${describeTaintEviction(evicted)}${by}`, at: evicted.t, note: 'an external deletion, like a kill' });
+        reported.add(name);
+        f.byNode.push(`${name} (taint eviction on node ${evicted.node ?? '(unknown)'})`);
+        return;
+      }
       const seen = [
         g.terminating ? `terminating at t=${g.terminating.t}ms` : undefined,
         g.deleted ? `DELETED at t=${g.deleted.t}ms` : undefined,

@@ -66,7 +66,7 @@ export async function execIn(
         if (status.status === 'Success') return resolve({ stdout: out.text(), stderr: err.text(), exitCode: 0 });
         const exitCode = Number(cause?.message);
         if (cause && Number.isInteger(exitCode)) return resolve({ stdout: out.text(), stderr: err.text(), exitCode });
-        reject(new ObservationError(`exec in ${where} could not run ${command.join(' ')}: ${status.message ?? status.reason ?? 'Failure'}`));
+        reject(execFailure(where, command, status));
       })
       .then((ws) => {
         socket = ws;
@@ -77,6 +77,18 @@ export async function execIn(
         reject(new ObservationError(`exec in ${where} failed: ${describeError(e)}`));
       });
   });
+}
+
+/**
+ * Right after a kubelet restart, the kubelet serves exec only for pods it has re-synced
+ * from the API; until then the API server relays "unable to upgrade connection: pod does
+ * not exist" for a pod the API shows Running there (seen after kubelet-restart rounds).
+ * That is a kubelet catching up, so it carries statusCode 503 and retryTransient retries
+ * it within the caller's deadline; any other failed exec is an answer.
+ */
+export function execFailure(where: string, command: string[], status: k8s.V1Status): ObservationError {
+  const err = new ObservationError(`exec in ${where} could not run ${command.join(' ')}: ${status.message ?? status.reason ?? 'Failure'}`);
+  return /unable to upgrade connection: pod does not exist/.test(status.message ?? '') ? Object.assign(err, { statusCode: 503 }) : err;
 }
 
 export interface FileRead {

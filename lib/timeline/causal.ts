@@ -10,8 +10,11 @@
 // predecessor may regress between the snapshot and the create (the informer race).
 // What the watch can refute: that there was ANY moment between the previous
 // generation's deletion (or the deploy) and the ADDED at which 0..N-1 were all Ready.
+// A predecessor the taint-eviction controller deleted (lib/timeline/kills.ts) still blocks
+// the controller, as any missing pod does; its history says who deleted it.
 import { podName, startOrdinal } from '../names.ts';
 import type { Evidence, WorkloadInfo } from '../types.ts';
+import { taintEvictionOf } from './kills.ts';
 import { PodView, describeEntry, describeState, isPodEntry, minReadySecondsOf, type Moment, type PodGeneration } from './queries.ts';
 import type { MarkerOf, TimelineEntry } from './types.ts';
 
@@ -49,7 +52,9 @@ export function judgeCreation(
   // A predecessor's history is its state at the window's start and at each change after.
   const note = (pod: string, t: number): void => {
     const e = view.get(pod);
-    const state = !e ? 'absent' : e.type === 'DELETED' ? 'deleted' : describeState(e.pod);
+    const base = !e ? 'absent' : e.type === 'DELETED' ? 'deleted' : describeState(e.pod);
+    const evicted = e && (e.type === 'DELETED' || e.pod.deletionTimestamp) ? taintEvictionOf(entries, e.pod.uid) : undefined;
+    const state = evicted ? `${base} (taint eviction on node ${evicted.node ?? '(unknown)'})` : base;
     if (last.get(pod) === state) return;
     last.set(pod, state);
     history.get(pod)?.push(`t=${t}ms ${state}`);

@@ -27,6 +27,11 @@ export interface PodState {
   restartCount?: number;
   /** Short reasons for not-ready containers (e.g. ImagePullBackOff), for evidence. */
   waiting?: string[];
+  /**
+   * The reason of a true DisruptionTarget condition: who is about to delete the pod
+   * (`DeletionByTaintManager`, `EvictionByEvictionAPI`, …); absent otherwise and in older recordings.
+   */
+  disruptionTarget?: string;
 }
 
 export interface PvcState {

@@ -37,7 +37,7 @@ export function clientScript(driver: TrafficDriver, w: Workload, prefix: string,
     `echo "START ${prefix}";`,
     // The sleep runs alongside the write, so a write slower than the interval delays the next one and no more.
     `w() { pod=$1; fqdn=$2; i=0; while [ ! -e /tmp/stop ]; do sleep ${intervalS.toFixed(3)} & s=$!; i=$((i+1)); k="${prefix}-$pod-$i"; echo "S $pod $k";`,
-    `if d=$( { ${driver.writeSnippet(w.info)} ; } 2>&1 ); then echo "A $pod $k"; else echo "F $pod $k $(echo "$d" | tr -s '\\n\\t' '  ' | head -c 160)"; fi;`,
+    `if d=$( { ${driver.writeSnippet(w.info)} ; } 2>&1 ); then echo "A $pod $k"; else echo "F $pod $k $(echo "$d" | tr -s '\\n\\t' '  ' | tail -c 200)"; fi;`,
     'wait $s; done; echo "E $pod"; };',
     ...loops,
     'wait; echo DONE; sleep 86400 & wait',

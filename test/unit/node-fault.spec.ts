@@ -5,10 +5,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
+import { reportedAndReady } from '../../lib/chaos/disruptions/kubelet-restart.ts';
 import { commandNodeFault } from '../../lib/chaos/node-fault/adapter.ts';
 import { parseRunArgs } from '../../lib/cli/args.ts';
 import { ClusterError, UsageError } from '../../lib/errors.ts';
 import { recoveryByDisruption } from '../../lib/report/stats.ts';
+import type { PodState, TimelineEntry } from '../../lib/types.ts';
 import { buildWorkload } from '../../lib/workloads/index.ts';
 import { expectFailure, resultOf } from './helpers/assertions.ts';
 import { buildWebInput, uidOf } from './helpers/timeline-builder.ts';
@@ -82,5 +84,29 @@ describe('kubelet-restart (expects unaffected) in STS-RECOVERY and the recovery 
       pod: { uid: uidOf('web-2', 0), phase: 'Running', ready: false, claims: {} },
     });
     expectFailure(resultOf(withChange, 'STS-RECOVERY'), 'pod web-2', 'was to be left running by the kubelet-restart');
+  });
+});
+
+describe('kubelet-restart settles: the restart is over once the kubelet has reported its pods again', () => {
+  const entry = (seq: number, name: string, ready: boolean): TimelineEntry => ({
+    seq, t: seq, wall: seq, type: 'MODIFIED', kind: 'Pod', name, resourceVersion: String(seq), pod: { uid: name, phase: 'Running', ready, claims: {} },
+  });
+  const state = (tl: TimelineEntry[]) => (pod: string): PodState | undefined => {
+    const e = tl.findLast((x) => x.type !== 'MARKER' && x.name === pod);
+    return e?.type === 'MARKER' ? undefined : e?.pod;
+  };
+
+  it('waits through the NotReady blink a restarted kubelet reports (seen 0.5–1.4 s after it was back)', () => {
+    // seq 10 is the node-up marker; web-0 and web-2 run on the node.
+    const before = [entry(1, 'web-0', true), entry(2, 'web-2', true)];
+    expect(reportedAndReady(before, ['web-0', 'web-2'], 10, state(before)), 'nothing reported since the restart').to.equal(false);
+    const blink = [...before, entry(11, 'web-2', false), entry(12, 'web-0', false), entry(13, 'web-2', true)];
+    expect(reportedAndReady(blink, ['web-0', 'web-2'], 10, state(blink)), 'web-0 still NotReady').to.equal(false);
+    const settled = [...blink, entry(14, 'web-0', true)];
+    expect(reportedAndReady(settled, ['web-0', 'web-2'], 10, state(settled))).to.equal(true);
+  });
+
+  it('a node with no pod of the StatefulSet is settled at once', () => {
+    expect(reportedAndReady([], [], 10, () => undefined)).to.equal(true);
   });
 });

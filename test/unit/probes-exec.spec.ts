@@ -5,7 +5,8 @@
 import { expect } from 'chai';
 import { ObservationError } from '../../lib/errors.ts';
 import { parseNslookupLoop, resolveInPod } from '../../lib/probes/dns-inpod.ts';
-import type { ExecFn, ExecResult } from '../../lib/probes/exec.ts';
+import { execFailure, type ExecFn, type ExecResult } from '../../lib/probes/exec.ts';
+import { isTransient, retryTransient } from '../../lib/retry.ts';
 import { hostnameIn, readSentinel, writeSentinel } from '../../lib/probes/sentinel.ts';
 import { readTopology } from '../../lib/snapshot.ts';
 import type { CheckInput, PodSnapshot } from '../../lib/types.ts';
@@ -184,5 +185,28 @@ describe('in-pod DNS (busybox nslookup) with a fake exec', () => {
     for (const n of names) expect(down.a.get(n)?.rcode).to.equal('TRANSPORT');
     expect(down.srv?.rcode).to.equal('TRANSPORT');
     expect(down.a.get(names[0]!)?.error).to.include('ECONNREFUSED');
+  });
+});
+
+describe('execFailure: which failed execs are a kubelet catching up', () => {
+  it('retries "pod does not exist" from a kubelet that has not re-synced its pods (after a kubelet restart), within the deadline', async () => {
+    const status = { status: 'Failure', message: 'Internal error occurred: unable to upgrade connection: pod does not exist', code: 500 };
+    const err = execFailure('pod web-0 in namespace ns', ['hostname'], status);
+    expect(err).to.be.instanceOf(ObservationError);
+    expect(err.message).to.include('could not run hostname: Internal error occurred: unable to upgrade connection: pod does not exist');
+    expect(isTransient(err)).to.equal(true);
+    let calls = 0;
+    const out = await retryTransient(async () => {
+      calls++;
+      if (calls < 3) throw execFailure('pod web-0', ['hostname'], status);
+      return 'web-0';
+    }, { deadline: Date.now() + 60_000, what: 'exec', sleep: async () => {} });
+    expect(out).to.equal('web-0');
+    expect(calls).to.equal(3);
+  });
+
+  it('any other failed exec is an answer, not retried', () => {
+    expect(isTransient(execFailure('pod web-0', ['cat', 'x'], { status: 'Failure', message: 'container not found ("web")' }))).to.equal(false);
+    expect(isTransient(execFailure('pod web-0', ['cat', 'x'], { status: 'Failure', reason: 'InternalError' }))).to.equal(false);
   });
 });

@@ -1,0 +1,44 @@
+// The figures of bench/figures-data.ts as markdown: one table per figure family, the
+// same text bench/figures.ts prints and writes to figures-<workload>.md.
+import type { Dist, WorkloadFigures } from './figures-data.ts';
+
+const ms = (v: number | undefined): string => (v === undefined ? '–' : v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${v} ms`);
+const d3 = (d: Dist): string => (d.n === 0 ? '–' : `${ms(d.p50)} / ${ms(d.p95)} / ${ms(d.max)}`);
+const row = (cells: (string | number)[]): string => `| ${cells.join(' | ')} |`;
+
+export function renderMarkdown(f: WorkloadFigures, machine: string): string {
+  const v = f.verdicts;
+  const lines = [
+    `## ${f.workload}: ${f.runs} runs (seeds ${f.seeds.join(', ')}): ${v.passed} passed, ${v.failed} failed, ${v.error} error`,
+    '',
+    machine,
+    '',
+    '### Kill → Ready and availability per disruption (p50 / p95 / max)',
+    '',
+    row(['disruption', 'applied (refused)', 'recovered', 'kill → Ready', 'n', 'unavailable interval', 'n (open)', 'of it while Ready', 'Ready → first ack', 'n']),
+    row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
+    ...f.kinds.map((k) => row([
+      k.disruption, `${k.killed} (${k.refused})`, k.recovered, d3(k.readyMs), k.readyMs.n, d3(k.unavailableMs), `${k.unavailableMs.n} (${k.openIntervals})`,
+      d3(k.unavailableWhileReadyMs), d3(k.readyToAckMs), k.readyToAckMs.n,
+    ])),
+    '',
+    '### Writes to a pod during the rounds it got each disruption',
+    '',
+    row(['disruption', 'sent', 'acked', 'lost', 'indeterminate', 'failed', 'acked/s per pod', 'failed after Ready, by cause']),
+    row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---']),
+    ...f.kinds.filter((k) => k.writes).map((k) => row([
+      k.disruption, k.writes?.sent ?? 0, k.writes?.acked ?? 0, k.writes?.lost ?? 0, k.writes?.indeterminate ?? 0, k.writes?.failed ?? 0, k.ackedPerPodSecond ?? '–',
+      Object.entries(k.failuresAfterReady).sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c}: ${n}`).join(', ') || '–',
+    ])),
+    '',
+    '### Whole runs',
+    '',
+    row(['figure', 'value']),
+    row(['---', '---']),
+    row(['node-fault round, start → end (p50 / p95 / max, n)', `${d3(f.nodeFaultRoundMs)} (n ${f.nodeFaultRoundMs.n})`]),
+    row(['acked writes/s over the traffic window, per run (min / p50 / max)', f.ackedPerSecond.n ? `${f.ackedPerSecond.min} / ${f.ackedPerSecond.p50} / ${f.ackedPerSecond.max} (offered ${f.offeredPerSecond ?? '?'}/s)` : '–']),
+    row(['writes sent / acked / lost / indeterminate / failed', `${f.writes.sent} / ${f.writes.acked} / ${f.writes.lost} / ${f.writes.indeterminate} / ${f.writes.failed}`]),
+    '',
+  ];
+  return lines.join('\n');
+}
