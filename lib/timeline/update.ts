@@ -11,7 +11,7 @@
 // the steps.
 import { ordinals, podName, startOrdinal } from '../names.ts';
 import type { RoundResult, WorkloadInfo } from '../types.ts';
-import { endsThePod, killsIn } from './kills.ts';
+import { endsThePod, killsIn, taintEvictionsIn } from './kills.ts';
 import { findMarker, isPodEntry, markerAt, markersOf, ordinalOf, podGenerations, type Moment, type PodEntry, type PodGeneration } from './queries.ts';
 import type { MarkerOf, TimelineEntry } from './types.ts';
 
@@ -89,7 +89,7 @@ export function updateStartBefore(entries: readonly TimelineEntry[], roundStart:
 }
 
 /** Why a pod generation ended, as far as the run knows. */
-export type EndCause = 'kill' | 'operator-delete' | 'operator-force-delete' | 'failed-pod' | 'unexplained';
+export type EndCause = 'kill' | 'operator-delete' | 'operator-force-delete' | 'taint-eviction' | 'failed-pod' | 'unexplained';
 
 export interface Termination {
   pod: string;
@@ -118,6 +118,8 @@ export function terminationsIn(entries: readonly TimelineEntry[], workload: Work
   for (const k of killsIn(entries)) if (endsThePod(k.expect)) explain(k.marker.uid, k.index, 'kill');
   for (const { index, marker } of markersOf(entries, 'operator-delete')) explain(marker.uid, index, 'operator-delete');
   for (const { index, marker } of markersOf(entries, 'operator-force-delete')) explain(marker.uid, index, 'operator-force-delete');
+  // The node's deletion, not the controller's (lib/timeline/kills.ts): its moment is the termination itself.
+  for (const ev of taintEvictionsIn(entries)) explain(ev.uid, ev.index - 1, 'taint-eviction');
   const out: Termination[] = [];
   for (const [name, gens] of podGenerations(entries)) {
     const ordinal = ordinalOf(workload.statefulSet, name);

@@ -95,6 +95,14 @@ describe('STS-UPDATE-ONDELETE', () => {
     expect(r.message).to.match(/^web-2 \(uid web-2-uid-\d+, revision web-7c9f8d6b5\) began terminating at t=\d+ms/);
   });
 
+  it('does not blame the controller for a pod the taint-eviction controller deleted (its node went away)', () => {
+    const s = opened().pod('MODIFIED', 'web-2', { disruptionTarget: 'DeletionByTaintManager', ready: false }).replace(2, NEW);
+    s.operatorDelete(1).recreate(1, NEW).operatorDelete(0).recreate(0, NEW).complete('forward');
+    const r = resultOf(s.input, ONDELETE);
+    expect(r.status, r.message).to.equal('passed');
+    expect(r.evidence.find((e) => e.subject === 'pod web-2')?.observed).to.match(new RegExp(`^ended by taint-eviction at t=\\d+ms; came back at revision ${NEW}`));
+  });
+
   it('fails a deleted pod that comes back at the old revision', () => {
     const s = opened().operatorDelete(2).recreate(2, OLD).operatorDelete(1).recreate(1, NEW).complete('forward', { aborted: 'web-2 not at the new revision' });
     expectFailure(resultOf(s.input, ONDELETE), `web-2 came back at revision ${OLD}`, `not the update revision ${NEW}`);
