@@ -74,6 +74,7 @@ ${row('Namespace', h(w.namespace))}${row('Service', `${h(w.service)} <span class
 ${row('Claims', h(w.claimTemplates.join(', ')) || '—')}${row('Seed', `<span class="mono">${h(result.seed)}</span>`)}
 ${row('Rounds', `${h(result.options.rounds)} <span class="sub">· timeout ${h(result.options.timeoutSeconds)} s</span>`)}
 ${row('Traffic', trafficCell(result))}
+${result.options.update ? row('Update', updateCell(result.options.update)) : ''}
 ${row('Finished', h(result.finishedAt))}
 </dl></div>
 </section>
@@ -182,6 +183,13 @@ ${roundTraffic(round, result)}
 ${renderLegend()}
 ${recoveryTable(round)}
 </article>`;
+}
+
+/** The update phase as resolved (older results have none). */
+function updateCell(u: NonNullable<RunResult['options']['update']>): string {
+  const by = u.chosenBy === 'seed' ? 'chosen by the seed' : '--update';
+  if (u.mode === 'none') return `<span class="sub">none: ${h(u.note ?? by)}</span>`;
+  return `${h(u.mode)} at round ${h(u.round ?? '?')} <span class="sub">· ${h(by)}${u.note ? ` · ${h(u.note)}` : ''}</span>`;
 }
 
 function trafficCell(result: RunResult): string {

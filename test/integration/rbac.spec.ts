@@ -91,6 +91,17 @@ describe('examples/rbac.yaml (integration, real cluster)', function () {
     await waitRunNamespacesGone(a(), runId);
   });
 
+  it('is enough for the update phase: --update rollback replaces the pod template twice as the ServiceAccount (exit 0)', async function () {
+    this.timeout(300_000);
+    const reports = tempDir('rbac-update');
+    const r = await runCli(['run', '--seed', '42', '--rounds', '1', '--update', 'rollback', '--traffic', 'off', '--kubeconfig', saKubeconfig, '--report-dir', reports], { env: { KUBECONFIG: undefined } });
+    expect(r.code, show(r)).to.equal(0);
+    const res = JSON.parse(readFileSync(path.join(reports, runIdOf(r.stdout), 'results.json'), 'utf8')) as RunResult;
+    expect(res.cluster.context).to.equal('ordinal-sa');
+    expect(res.summary).to.include({ failed: 0, error: 0 });
+    expect(res.rounds[0]?.updates?.map((u) => [u.step, u.converged])).to.deep.equal([['forward', true], ['rollback', true]]);
+  });
+
   it('authenticates as the ServiceAccount', async function () {
     const review = await s().kc.makeApiClient(k8s.AuthenticationV1Api).createSelfSubjectReview({ body: {} });
     expect(review.status?.userInfo?.username).to.equal(`system:serviceaccount:${SA.namespace}:${SA.name}`);

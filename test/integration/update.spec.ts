@@ -18,14 +18,14 @@ interface Recorded {
   markers: MarkerEntry[];
 }
 
-async function run(reportDir: string, args: string[]): Promise<Recorded & { r: CliResult }> {
+async function run(reportDir: string, args: string[], exit: 0 | 1 = 0): Promise<Recorded & { r: CliResult }> {
   const replicas = args.includes('--manifest') ? [] : ['--replicas', '3'];
   const r = await runCli(['run', ...BASE, ...replicas, ...args, '--report-dir', reportDir], { killAfterMs: 240_000 });
-  expect(r.code, show(r)).to.equal(0);
+  expect(r.code, show(r)).to.equal(exit);
   const dir = path.join(reportDir, runIdOf(r.stdout));
   const res = JSON.parse(readFileSync(path.join(dir, 'results.json'), 'utf8')) as RunResult;
   const timeline = (JSON.parse(readFileSync(path.join(dir, 'timeline.json'), 'utf8')) as { timeline: TimelineEntry[] }).timeline;
-  expect(res.summary, show(r)).to.include({ failed: 0, error: 0 });
+  if (exit === 0) expect(res.summary, show(r)).to.include({ failed: 0, error: 0 });
   return { r, res, timeline, markers: timeline.filter((e): e is MarkerEntry => e.type === 'MARKER') };
 }
 
@@ -155,5 +155,22 @@ describe('update phase (integration, real cluster)', () => {
     const end = lastPods(timeline, marker(markers, 'after').seq);
     expect(end.size).to.be.greaterThan(0);
     for (const [name, p] of end) expect(p.revision, name).to.equal(to);
+  });
+
+  it('an update that cannot roll (an image no node has) times out: update-complete says what was seen, the round did not converge, exit 1', async function () {
+    this.timeout(240_000);
+    const missing = 'docker.io/library/busybox:0.0.0-ordinal-missing';
+    const { res, markers, r } = await run(reportDir, ['--update', 'image', '--update-image', missing, '--rounds', '1', '--seed', '42', '--timeout', '30'], 1);
+    const complete = marker(markers, 'update-complete');
+    expect(complete.converged).to.equal(false);
+    expect(complete.aborted).to.match(/^timed out after 30s waiting for round 1 recovery and the update's forward step: /);
+    // What was seen: the pods at the new revision cannot pull it (which ones exist depends on the kills: OrderedReady holds the rest).
+    expect(complete.aborted).to.match(/; pods: .*web-\d Pending \((ErrImagePull|ImagePullBackOff)/);
+    expect(complete.aborted).to.include(missing);
+    expect(marker(markers, 'round-end').converged).to.equal(false);
+    expect(complete.seq).to.be.lessThan(marker(markers, 'round-end').seq);
+    expect(res.rounds[0]?.updates).to.deep.equal([{ step: 'forward', startMs: marker(markers, 'update-start').t, endMs: complete.t, converged: false }]);
+    expect(res.checks.find((c) => c.id === 'STS-RECOVERY')?.status).to.equal('failed');
+    expect(r.stdout).to.include('update forward did not complete: timed out after 30s');
   });
 });

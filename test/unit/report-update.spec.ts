@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { renderTimeline } from '../../lib/report/svg-timeline.ts';
-import type { CheckInput, RoundResult } from '../../lib/types.ts';
+import { renderHtml } from '../../lib/report/html.ts';
+import type { CheckInput, RoundResult, RunResult } from '../../lib/types.ts';
 import { stepSpans } from '../../lib/timeline/update.ts';
 
 const input = JSON.parse(readFileSync(new URL('../fixtures/web-3x2-seed7-update-rollback.checkinput.json', import.meta.url), 'utf8')) as CheckInput;
@@ -26,5 +27,14 @@ describe('report: update steps in the round lanes', () => {
     const open = renderTimeline({ ...r1, updates: [{ step: 'forward', startMs: r1.startedAt, converged: false }] }, input.workload);
     expect(open).to.include('the round&#39;s end, never complete');
     expect(renderTimeline({ ...r1 }, input.workload)).to.not.include('class="update"');
+  });
+
+  it('the Workload & run panel names the update phase as resolved; older results show no row', () => {
+    const sample = JSON.parse(readFileSync(new URL('../fixtures/results-sample.json', import.meta.url), 'utf8')) as RunResult;
+    expect(renderHtml(sample)).to.not.include('<dt>Update</dt>');
+    const seeded = { ...sample, options: { ...sample.options, update: { mode: 'rollback', round: 2, chosenBy: 'seed' } } } as RunResult;
+    expect(renderHtml(seeded)).to.include('<dt>Update</dt><dd>rollback at round 2 <span class="sub">· chosen by the seed</span></dd>');
+    const target = { ...sample, options: { ...sample.options, update: { mode: 'none', chosenBy: 'seed', note: "the seed chose image, but a --target run never changes the user's StatefulSet" } } } as RunResult;
+    expect(renderHtml(target)).to.include('<dd><span class="sub">none: the seed chose image, but a --target run never changes the user&#39;s StatefulSet</span></dd>');
   });
 });
