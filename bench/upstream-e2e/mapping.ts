@@ -8,10 +8,28 @@
 
 export type Coverage = 'covered' | 'partial' | 'none';
 
+/**
+ * The Ordinal runs the bench makes (run.sh, through ordinal-runs.ts), each with the
+ * options its specs need; every run also gets --replicas 3 --rounds 3 --seed 1.
+ */
+export const ORDINAL_RUNS = {
+  web: ['--workload', 'web', '--update', 'none'],
+  'primary-replica': ['--workload', 'primary-replica', '--update', 'none'],
+  rollback: ['--workload', 'web', '--update', 'rollback'],
+  partition: ['--workload', 'web', '--update', 'template', '--partition', '1'],
+  ondelete: ['--workload', 'web', '--update', 'image', '--update-strategy', 'OnDelete'],
+  retention: ['--workload', 'web', '--update', 'none', '--pvc-retention', 'whenDeleted=Delete,whenScaled=Delete'],
+  'start-ordinal': ['--workload', 'web', '--update', 'none', '--start-ordinal', '3', '--min-ready-seconds', '3'],
+} as const satisfies Record<string, readonly string[]>;
+export type OrdinalRunName = keyof typeof ORDINAL_RUNS;
+export const ORDINAL_COMMON = ['--replicas', '3', '--rounds', '3', '--seed', '1'] as const;
+
 export interface UpstreamSpec {
   /** The spec's leaf text (ginkgo `It`), unique within the StatefulSet describe. */
   spec: string;
   checks: readonly string[];
+  /** The Ordinal run that judges it: `web` unless said (`primary-replica` for the clustered apps). */
+  run?: OrdinalRunName;
   coverage: Coverage;
   /** What the checks cover of it, or what is missing. */
   note: string;
@@ -38,36 +56,42 @@ export const UPSTREAM_SPECS: readonly UpstreamSpec[] = [
   },
   {
     spec: 'should perform rolling updates and roll backs of template modifications with PVCs',
+    run: 'rollback',
     checks: ['STS-UPDATE-ORDER', 'STS-UPDATE-PARTITION', 'STS-UPDATE-ROLLBACK', 'STS-PVC-BINDING'],
     coverage: 'partial',
     note: '--update rollback: pods replaced highest first, each once the ones above are Ready at the new revision, all ending at it, then back at the original revision in order, claims kept; upstream also halts the update with an unready pod (Ordinal kills pods instead)',
   },
   {
     spec: 'should perform rolling updates and roll backs of template modifications',
+    run: 'rollback',
     checks: ['STS-UPDATE-ORDER', 'STS-UPDATE-PARTITION', 'STS-UPDATE-ROLLBACK'],
     coverage: 'partial',
     note: '--update rollback: pods replaced highest first, each once the ones above are Ready at the new revision, all ending at it, then back at the original revision in order; upstream also halts the update with an unready pod (Ordinal kills pods instead)',
   },
   {
     spec: 'should perform canary updates and phased rolling updates of template modifications',
+    run: 'partition',
     checks: ['STS-UPDATE-PARTITION', 'STS-UPDATE-ORDER'],
     coverage: 'partial',
     note: '--partition N: pods below it keep the old revision, also when killed mid-update, the rest end new, in order; one partition per run (upstream lowers it in phases)',
   },
   {
     spec: 'should perform canary updates and phased rolling updates of template modifications for partiton1 and delete pod-0 without failing container',
+    run: 'partition',
     checks: ['STS-UPDATE-PARTITION'],
     coverage: 'partial',
     note: '--partition 1: pod 0 killed during the update comes back at the old revision; upstream deletes it behind a finalizer',
   },
   {
     spec: 'should perform canary updates and phased rolling updates of template modifications for partiton1 and delete pod-0 with failing container',
+    run: 'partition',
     checks: ['STS-UPDATE-PARTITION'],
     coverage: 'partial',
     note: '--partition 1: pod 0 killed during the update comes back at the old revision; upstream has it end Failed on deletion',
   },
   {
     spec: 'should implement legacy replacement when the update strategy is OnDelete',
+    run: 'ondelete',
     checks: ['STS-UPDATE-ONDELETE'],
     coverage: 'covered',
     note: '--update-strategy OnDelete: no pod changes revision until deleted (by chaos or the run), each deleted pod comes back at the update revision',
@@ -128,6 +152,7 @@ export const UPSTREAM_SPECS: readonly UpstreamSpec[] = [
   },
   {
     spec: 'MinReadySeconds should be honored when enabled',
+    run: 'start-ordinal',
     checks: ['STS-ORDER-CREATE', 'STS-ORDER-RECREATE', 'STS-RECOVERY'],
     coverage: 'partial',
     note: '--min-ready-seconds: each pod created only once its predecessors are Available, replacements Available within the round; status.availableReplicas itself is not checked',
@@ -140,12 +165,14 @@ export const UPSTREAM_SPECS: readonly UpstreamSpec[] = [
   },
   {
     spec: 'should delete PVCs with a WhenDeleted policy',
+    run: 'retention',
     checks: ['STS-PVC-RETENTION'],
     coverage: 'covered',
     note: '--pvc-retention whenDeleted=Delete: the claims go with the StatefulSet when the run deletes it',
   },
   {
     spec: 'should delete PVCs with a OnScaledown policy',
+    run: 'retention',
     checks: ['STS-PVC-RETENTION'],
     coverage: 'covered',
     note: '--pvc-retention whenScaled=Delete: the claims of scaled-away ordinals are deleted (kept with Retain)',
@@ -182,6 +209,7 @@ export const UPSTREAM_SPECS: readonly UpstreamSpec[] = [
   },
   {
     spec: 'Setting .start.ordinal',
+    run: 'start-ordinal',
     checks: ['STS-ORDER-CREATE', 'STS-IDENTITY', 'STS-DNS-A'],
     coverage: 'partial',
     note: '--start-ordinal N: pods named from N, created in order, each answering to its name; upstream also sets it on a running StatefulSet',

@@ -1,7 +1,7 @@
 // Writes the side-by-side table of `npm run bench:upstream` (run.sh calls it last):
 //   node bench/upstream-e2e/report.ts --out <dir> --ginkgo <report.json>... \
 //     --ordinal <run.json>... --context <line>...
-// <run.json> is what run.sh records per Ordinal run: {workload, command, wallSeconds,
+// <run.json> is what run.sh records per Ordinal run: {name, command, wallSeconds,
 // exitCode, results} with `results` the run's results.json. Writes <dir>/upstream-e2e.md
 // and <dir>/upstream-e2e.json, and prints the Markdown.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -43,7 +43,7 @@ const ordinal: OrdinalRun[] = values.ordinal.map((f) => {
   } catch {
     // A run that ended before judging (exit 2) has no results.json: its checks show `not run`.
   }
-  return { workload: rec.workload, command: rec.command, wallSeconds: rec.wallSeconds, exitCode: rec.exitCode, checks };
+  return { name: rec.name, command: rec.command, wallSeconds: rec.wallSeconds, exitCode: rec.exitCode, checks };
 });
 
 const rows = buildRows(reports, ordinal);

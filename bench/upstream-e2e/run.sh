@@ -2,7 +2,7 @@
 # npm run bench:upstream: the upstream [sig-apps] StatefulSet e2e specs side by side with
 # Ordinal, on the local cluster (npm run cluster:up). Builds (or reuses) the upstream
 # e2e.test for the cluster's Kubernetes version (build.sh), imports stand-ins for its
-# images (images.sh), runs the specs serially, then two Ordinal runs covering the same
+# images (images.sh), runs the specs serially, then the Ordinal runs covering the same
 # behaviours, and writes the table (report.ts) to reports/bench/upstream-e2e.{md,json};
 # raw logs and reports go to reports/bench/upstream-e2e-<time>/.
 #
@@ -128,24 +128,28 @@ fi
 e2e_s=$((SECONDS - t))
 
 ORDINAL_RUNS=()
-# ordinal_run WORKLOAD: one `ordinal run`, timed by the wall clock around the process.
+# ordinal_run NAME ARGS...: one `ordinal run` of mapping.ts ORDINAL_RUNS, timed by the
+# wall clock around the process.
 ordinal_run() {
-  local workload=$1 rc=0 start end
-  local args=(run --workload "$workload" --replicas 3 --rounds 3 --seed 1 --report-dir "$RAW/ordinal-$workload")
+  local name=$1 rc=0 start end; shift
+  local args=(run "$@" --report-dir "$RAW/ordinal-$name")
   log "ordinal ${args[*]}"
   start=$(date +%s.%N)
-  timeout --kill-after=30 "$ORDINAL_TIMEOUT_S" "$NODE_BIN" "$REPO/bin/ordinal.js" "${args[@]}" > "$RAW/ordinal-$workload.log" 2>&1 || rc=$?
+  timeout --kill-after=30 "$ORDINAL_TIMEOUT_S" "$NODE_BIN" "$REPO/bin/ordinal.js" "${args[@]}" > "$RAW/ordinal-$name.log" 2>&1 || rc=$?
   end=$(date +%s.%N)
   local wall; wall=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
-  log "  exit $rc after $wall s (log: $RAW/ordinal-$workload.log)"
-  [ "$rc" -le 1 ] || tail -n 20 "$RAW/ordinal-$workload.log"
-  printf '{"workload":"%s","command":"ordinal run --workload %s --replicas 3 --rounds 3 --seed 1","wallSeconds":%s,"exitCode":%s,"results":"%s"}\n' \
-    "$workload" "$workload" "$wall" "$rc" "$RAW/ordinal-$workload/latest/results.json" > "$RAW/ordinal-$workload.json"
-  ORDINAL_RUNS+=(--ordinal "$RAW/ordinal-$workload.json")
+  log "  exit $rc after $wall s (log: $RAW/ordinal-$name.log)"
+  [ "$rc" -le 1 ] || tail -n 20 "$RAW/ordinal-$name.log"
+  printf '{"name":"%s","command":"ordinal run %s","wallSeconds":%s,"exitCode":%s,"results":"%s"}\n' \
+    "$name" "$*" "$wall" "$rc" "$RAW/ordinal-$name/latest/results.json" > "$RAW/ordinal-$name.json"
+  ORDINAL_RUNS+=(--ordinal "$RAW/ordinal-$name.json")
 }
 if [ "$ORDINAL" = 1 ]; then
-  ordinal_run web
-  ordinal_run primary-replica
+  mapfile -t runs < <("$NODE_BIN" "$BENCH_DIR/ordinal-runs.ts") || die "cannot list the Ordinal runs (bench/upstream-e2e/ordinal-runs.ts)"
+  for line in "${runs[@]}"; do
+    IFS=$'\t' read -r -a run <<< "$line"
+    ordinal_run "${run[@]}"
+  done
 fi
 
 "$NODE_BIN" "$BENCH_DIR/report.ts" --out "$OUT_DIR" "${GINKGO_REPORTS[@]}" "${ORDINAL_RUNS[@]}" \

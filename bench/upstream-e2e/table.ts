@@ -21,7 +21,8 @@ export interface GinkgoReport {
 
 /** An Ordinal run the script made, with its wall time and its checks' outcomes. */
 export interface OrdinalRun {
-  workload: string;
+  /** Its key in mapping.ts ORDINAL_RUNS. */
+  name: string;
   command: string;
   wallSeconds: number;
   exitCode: number;
@@ -78,8 +79,6 @@ export function statefulSetSpecs(reports: readonly GinkgoReport[]): Map<string, 
 
 export function buildRows(reports: readonly GinkgoReport[], ordinal: readonly OrdinalRun[]): Row[] {
   const specs = statefulSetSpecs(reports);
-  const web = ordinal.find((r) => r.workload === 'web') ?? null;
-  const primary = ordinal.find((r) => r.workload === 'primary-replica') ?? null;
   // The mapping's order (the source file's), then any spec the mapping does not know.
   const names = UPSTREAM_SPECS.map((m) => m.spec);
   for (const name of specs.keys()) if (!names.includes(name)) names.push(name);
@@ -89,7 +88,8 @@ export function buildRows(reports: readonly GinkgoReport[], ordinal: readonly Or
     const containers = (s?.ContainerHierarchyTexts ?? []).slice(1);
     const notRun = NOT_RUN.find((n) => containers.some((c) => c.includes(n.match)) || name.includes(n.match));
     const clustered = notRun !== undefined;
-    const run = m && m.checks.length > 0 ? (clustered ? primary : web) : null;
+    const runName = m?.run ?? (clustered ? 'primary-replica' : 'web');
+    const run = m && m.checks.length > 0 ? (ordinal.find((r) => r.name === runName) ?? null) : null;
     let verdict: string;
     let detail = '';
     if (!s) {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ORDINAL_ONLY, UPSTREAM_SPECS } from '../../bench/upstream-e2e/mapping.ts';
+import { ORDINAL_ONLY, ORDINAL_RUNS, UPSTREAM_SPECS } from '../../bench/upstream-e2e/mapping.ts';
 import {
   buildRows,
   type GinkgoReport,
@@ -27,14 +27,14 @@ function spec(containers: string[], leaf: string, state: string, seconds: number
 
 const ordinal: OrdinalRun[] = [
   {
-    workload: 'web',
+    name: 'web',
     command: 'ordinal run --workload web',
     wallSeconds: 21.04,
     exitCode: 0,
     checks: { 'STS-ORDER-CREATE': 'passed', 'STS-IDENTITY': 'passed', 'STS-PVC-BINDING': 'passed', 'STS-DATA-SENTINEL': 'failed' },
   },
   {
-    workload: 'primary-replica',
+    name: 'primary-replica',
     command: 'ordinal run --workload primary-replica',
     wallSeconds: 30,
     exitCode: 0,
@@ -48,6 +48,10 @@ describe('upstream e2e bench: mapping', () => {
   it('names only check IDs of the catalog', () => {
     const used = [...UPSTREAM_SPECS.flatMap((s) => s.checks), ...ORDINAL_ONLY.flatMap((o) => o.checks)];
     expect(used.filter((id) => !known.has(id))).to.deep.equal([]);
+  });
+
+  it('names an Ordinal run of ORDINAL_RUNS for every spec with checks', () => {
+    for (const s of UPSTREAM_SPECS) if (s.run) expect(Object.keys(ORDINAL_RUNS), s.spec).to.include(s.run);
   });
 
   it('says `none` exactly when it lists no check, and names each spec once', () => {
@@ -75,6 +79,16 @@ describe('upstream e2e bench: table', () => {
   };
   const rows = buildRows([main, disruptive], ordinal);
   const row = (name: string) => rows.find((r) => specName(r.spec) === name)!;
+
+  it('takes each spec\'s Ordinal figures from the run its mapping names, not the default web run', () => {
+    const rollback: OrdinalRun = { name: 'rollback', command: 'ordinal run --workload web --update rollback', wallSeconds: 44.44, exitCode: 0, checks: { 'STS-UPDATE-ROLLBACK': 'passed' } };
+    const update = spec([SIG, BASIC], 'should perform rolling updates and roll backs of template modifications [Conformance]', 'passed', 80);
+    const r = buildRows([{ SpecReports: [update] }], [...ordinal, rollback]).find((x) => x.spec.startsWith('should perform rolling updates and roll backs of template modifications ['))!;
+    expect([r.ordinalRun, r.ordinalSeconds, r.checkOutcomes['STS-UPDATE-ROLLBACK']]).to.deep.equal([rollback.command, 44.4, 'passed']);
+    // Without that run the row says so instead of borrowing the web run's time.
+    const alone = buildRows([{ SpecReports: [update] }], ordinal).find((x) => x.spec === r.spec)!;
+    expect([alone.ordinalRun, alone.checkOutcomes['STS-UPDATE-ROLLBACK']]).to.deep.equal([null, 'not run']);
+  });
 
   it('strips the labels ginkgo appends to a leaf text', () => {
     expect(specName('Burst scaling should run [Slow] [Conformance]')).to.equal('Burst scaling should run');
