@@ -2,107 +2,35 @@
 // after-snapshot, judgement, cleanup. I/O happens here and in the modules it calls;
 // the verdict comes from the pure checks over what was recorded.
 import { newRunId } from './run-id.ts';
-import { toolVersion } from './version.ts';
-import { planRounds, type KillPatternOption } from './chaos/plan.ts';
+import { planRounds } from './chaos/plan.ts';
 import { chaosRound } from './chaos/round.ts';
 import { DISRUPTIONS } from './chaos/disruptions/index.ts';
 import { resolvePdb, withPdb } from './chaos/pdb.ts';
 import { runChecks } from './checks/catalog.ts';
-import { clusterFacts, connect, type Cluster } from './cluster.ts';
+import { clusterFacts, connect } from './cluster.ts';
 import { ClusterError, describeError } from './errors.ts';
-import { CANARY_ANNOTATION, CANARY_NAME, createCanary, latencyStats, type Canary } from './canary.ts';
+import { CANARY_ANNOTATION, CANARY_NAME, createCanary, type Canary } from './canary.ts';
 import { cleanupCommand, createRunNamespace, deleteRunNamespace, onEveryExit } from './namespace.ts';
 import { openDnsProbe, type DnsProbe } from './probes/dns.ts';
 import { Recorder } from './recorder.ts';
 import { takeSnapshot } from './snapshot.ts';
-import type { CheckInput, ClusterFacts, DisruptionName, RoundResult, RunResult } from './types.ts';
-import type { Workload, WorkloadOptions } from './workloads/common.ts';
-import { describeStsOptions, pickStsOptions, type StsOptions } from './workloads/sts-options.ts';
+import type { CheckInput, RoundResult, RunResult } from './types.ts';
+import type { WorkloadOptions } from './workloads/common.ts';
+import { describeStsOptions, pickStsOptions } from './workloads/sts-options.ts';
 import { ensureStsSupport } from './sts-support.ts';
 import { deleteStatefulSet, settleScaledClaims } from './retention.ts';
 import { deployWorkload, scaleDown, waitRollout } from './rollout.ts';
-import { buildWorkload, type WorkloadKind } from './workloads/index.ts';
+import { buildWorkload } from './workloads/index.ts';
 import { podName, runNamespace } from './names.ts';
 import { adaptProbes, prepareOwn, removeSentinels } from './adopt.ts';
-import { recoveryByDisruption } from './report/stats.ts';
-import { volumeBehaviour } from './timeline/volumes.ts';
 import { logTraffic, openTraffic } from './traffic/session.ts';
-import { describeUpdate, type UpdateMode } from './update/mode.ts';
+import { describeUpdate } from './update/mode.ts';
 import { UpdateSession } from './update/session.ts';
 import { summarizeTraffic } from './traffic/availability.ts';
+import type { RunOptions, RunPhase } from './run-options.ts';
+import { assemble, observed } from './run-result.ts';
 
-/** The StatefulSet spec options (--pod-management, --start-ordinal, …) are fields of their own. */
-export interface RunOptions extends StsOptions {
-  kubeconfig?: string;
-  context?: string;
-  workload: WorkloadKind;
-  replicas: number;
-  rounds: number;
-  seed: number;
-  /** How each round's kills go out; `mixed` lets the seed pick per round. */
-  killPattern: KillPatternOption;
-  /** The disruptions the planner draws from (--chaos), in registry order. */
-  chaos: DisruptionName[];
-  /** --node-fault-command: '<cmd> {action} {node}' for node-fault and kubelet-restart. */
-  nodeFaultCommand?: string;
-  /** How long the sample pods tolerate an unreachable or not-ready node (s). */
-  tolerationSeconds: number;
-  /** --pdb as given; absent: max-unavailable=1 when evict is enabled, else none. */
-  pdb?: string;
-  image: string;
-  storageClass?: string;
-  claimSize: string;
-  /** Budget for each wait (rollout, each round's recovery), in seconds. */
-  timeoutSeconds: number;
-  keepNamespace: boolean;
-  dnsServer?: string;
-  /** How long DNS may take to follow a recreated pod (covers resolver cache TTLs). */
-  dnsBudgetSeconds: number;
-  /** `<namespace>/<statefulset>`: chaos against a StatefulSet already running (lib/target.ts). */
-  target?: string;
-  /** A user's manifest deployed into the run namespace instead of a sample (lib/workloads/manifest.ts). */
-  manifest?: string;
-  /** `off`: no sentinel file is written into the volumes (STS-DATA-SENTINEL skipped). */
-  sentinel?: 'on' | 'off';
-  /** `on` (default): traffic during chaos for workloads with a driver (lib/traffic/); `off`: none. */
-  traffic?: 'on' | 'off';
-  /** Writes per second across all pods. */
-  trafficRate?: number;
-  /** --target/--manifest: the claim (or a directory in its mount) that holds the sentinel. */
-  sentinelPath?: string;
-  /** --target/--manifest: overrides the domain read from a pod's resolv.conf. */
-  clusterDomain?: string;
-  /** --update, resolved (lib/cli/args.ts resolveUpdate); absent: none. */
-  update?: UpdateMode;
-  /** The round whose start applies the update (from the seed). */
-  updateRound?: number;
-  /** Whether --update was given or the seed chose it (an explicit image update without a known second tag is an error). */
-  updateSource?: 'flag' | 'seed';
-  /** Why the update is none, or was changed from the seed's choice. */
-  updateNote?: string;
-  /** --update-image. */
-  updateImage?: string;
-  replay: string;
-  log: (line: string) => void;
-  /** Called at each phase boundary; fault tests use it to plant a real fault mid-run. */
-  hook?: RunHook;
-}
-
-/** Where a run is when it calls its hook. `round` is set for the round phases. */
-export type RunPhase =
-  | 'after-deploy' | 'after-rollout' | 'after-baseline' | 'before-kills' | 'update-started' | 'after-kills' | 'after-round' | 'before-after-snapshot'
-  | 'scale-down-requested' | 'claims-scaled' | 'statefulset-deleted';
-
-export interface HookContext {
-  phase: RunPhase;
-  round?: number;
-  cluster: Cluster;
-  workload: Workload;
-  recorder: Recorder;
-  log: (line: string) => void;
-}
-
-export type RunHook = (ctx: HookContext) => Promise<void>;
+export type { HookContext, RunHook, RunOptions, RunPhase } from './run-options.ts';
 
 export interface RunOutput {
   result: RunResult;
@@ -288,56 +216,3 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
     await cleanup();
   }
 }
-
-/** Adds what the run learned about its own observation: watch gaps and the canary's detection latency. */
-function observed(result: RunResult, recorder: Recorder, log: (line: string) => void): RunResult {
-  const gaps = recorder.timeline.flatMap((e) =>
-    e.type === 'MARKER' && e.marker === 'watch-gap' && e.kind !== undefined && e.from !== undefined && e.to !== undefined
-      ? [{ kind: e.kind, fromMs: e.from, toMs: e.to, reason: e.reason ?? '' }]
-      : [],
-  );
-  if (gaps.length > 0) result.observationGaps = gaps;
-  const volumes = volumeBehaviour(recorder.timeline);
-  if (volumes) result.volumes = volumes;
-  if (recorder.canarySamples.length > 0) {
-    const d = latencyStats(recorder.canarySamples);
-    result.detectionLatency = d;
-    log(`detection latency (canary, ${d.samples} samples): p50 ${d.p50Ms?.toFixed(2)} ms, p95 ${d.p95Ms?.toFixed(2)} ms, max ${d.maxMs?.toFixed(2)} ms`);
-  }
-  return result;
-}
-
-function assemble(
-  b: { runId: string; seed: number; started: Date; facts: ClusterFacts; workload: Workload; opts: RunOptions },
-  checks: RunResult['checks'],
-  rounds: RoundResult[],
-): RunResult {
-  const finished = new Date();
-  const count = (s: string): number => checks.filter((c) => c.status === s).length;
-  const byKind = recoveryByDisruption(rounds);
-  return {
-    schemaVersion: 1,
-    runId: b.runId,
-    tool: { name: 'ordinal', version: toolVersion() },
-    seed: b.seed,
-    replay: b.opts.replay,
-    startedAt: b.started.toISOString(),
-    finishedAt: finished.toISOString(),
-    durationMs: finished.getTime() - b.started.getTime(),
-    cluster: b.facts,
-    workload: b.workload.info,
-    options: {
-      rounds: b.opts.rounds, timeoutSeconds: b.opts.timeoutSeconds, chaos: b.opts.chaos,
-      update: {
-        mode: b.opts.update ?? 'none', chosenBy: b.opts.updateSource ?? 'flag',
-        ...(b.opts.update && b.opts.update !== 'none' && b.opts.updateRound !== undefined ? { round: b.opts.updateRound } : {}),
-        ...(b.opts.updateNote ? { note: b.opts.updateNote } : {}),
-      },
-    },
-    checks,
-    rounds,
-    ...(byKind.length > 0 ? { recoveryByDisruption: byKind } : {}),
-    summary: { passed: count('passed'), failed: count('failed'), error: count('error'), skipped: count('skipped') },
-  };
-}
-

@@ -1,0 +1,63 @@
+// What a run's result says besides the checks: its header (ids, options, timings), its
+// observation (watch gaps, volume behaviour, detection latency) and the verdict counts.
+import { latencyStats } from './canary.ts';
+import type { Recorder } from './recorder.ts';
+import { recoveryByDisruption } from './report/stats.ts';
+import type { RunOptions } from './run-options.ts';
+import { volumeBehaviour } from './timeline/volumes.ts';
+import type { ClusterFacts, RoundResult, RunResult } from './types.ts';
+import { toolVersion } from './version.ts';
+import type { Workload } from './workloads/common.ts';
+
+/** Adds what the run learned about its own observation: watch gaps and the canary's detection latency. */
+export function observed(result: RunResult, recorder: Recorder, log: (line: string) => void): RunResult {
+  const gaps = recorder.timeline.flatMap((e) =>
+    e.type === 'MARKER' && e.marker === 'watch-gap' && e.kind !== undefined && e.from !== undefined && e.to !== undefined
+      ? [{ kind: e.kind, fromMs: e.from, toMs: e.to, reason: e.reason ?? '' }]
+      : [],
+  );
+  if (gaps.length > 0) result.observationGaps = gaps;
+  const volumes = volumeBehaviour(recorder.timeline);
+  if (volumes) result.volumes = volumes;
+  if (recorder.canarySamples.length > 0) {
+    const d = latencyStats(recorder.canarySamples);
+    result.detectionLatency = d;
+    log(`detection latency (canary, ${d.samples} samples): p50 ${d.p50Ms?.toFixed(2)} ms, p95 ${d.p95Ms?.toFixed(2)} ms, max ${d.maxMs?.toFixed(2)} ms`);
+  }
+  return result;
+}
+
+export function assemble(
+  b: { runId: string; seed: number; started: Date; facts: ClusterFacts; workload: Workload; opts: RunOptions },
+  checks: RunResult['checks'],
+  rounds: RoundResult[],
+): RunResult {
+  const finished = new Date();
+  const count = (s: string): number => checks.filter((c) => c.status === s).length;
+  const byKind = recoveryByDisruption(rounds);
+  return {
+    schemaVersion: 1,
+    runId: b.runId,
+    tool: { name: 'ordinal', version: toolVersion() },
+    seed: b.seed,
+    replay: b.opts.replay,
+    startedAt: b.started.toISOString(),
+    finishedAt: finished.toISOString(),
+    durationMs: finished.getTime() - b.started.getTime(),
+    cluster: b.facts,
+    workload: b.workload.info,
+    options: {
+      rounds: b.opts.rounds, timeoutSeconds: b.opts.timeoutSeconds, chaos: b.opts.chaos,
+      update: {
+        mode: b.opts.update ?? 'none', chosenBy: b.opts.updateSource ?? 'flag',
+        ...(b.opts.update && b.opts.update !== 'none' && b.opts.updateRound !== undefined ? { round: b.opts.updateRound } : {}),
+        ...(b.opts.updateNote ? { note: b.opts.updateNote } : {}),
+      },
+    },
+    checks,
+    rounds,
+    ...(byKind.length > 0 ? { recoveryByDisruption: byKind } : {}),
+    summary: { passed: count('passed'), failed: count('failed'), error: count('error'), skipped: count('skipped') },
+  };
+}
+
