@@ -5,7 +5,8 @@ import type { Recorder } from './recorder.ts';
 import { recoveryByDisruption } from './report/stats.ts';
 import type { RunOptions } from './run-options.ts';
 import { volumeBehaviour } from './timeline/volumes.ts';
-import type { ClusterFacts, RoundResult, RunResult } from './types.ts';
+import type { MarkerOf } from './timeline/types.ts';
+import type { ClusterFacts, RoundResult, RunResult, TimelineEntry } from './types.ts';
 import { toolVersion } from './version.ts';
 import type { Workload } from './workloads/common.ts';
 
@@ -31,6 +32,7 @@ export function assemble(
   b: { runId: string; seed: number; started: Date; facts: ClusterFacts; workload: Workload; opts: RunOptions },
   checks: RunResult['checks'],
   rounds: RoundResult[],
+  timeline: readonly TimelineEntry[],
 ): RunResult {
   const finished = new Date();
   const count = (s: string): number => checks.filter((c) => c.status === s).length;
@@ -48,11 +50,7 @@ export function assemble(
     workload: b.workload.info,
     options: {
       rounds: b.opts.rounds, timeoutSeconds: b.opts.timeoutSeconds, chaos: b.opts.chaos,
-      update: {
-        mode: b.opts.update ?? 'none', chosenBy: b.opts.updateSource ?? 'flag',
-        ...(b.opts.update && b.opts.update !== 'none' && b.opts.updateRound !== undefined ? { round: b.opts.updateRound } : {}),
-        ...(b.opts.updateNote ? { note: b.opts.updateNote } : {}),
-      },
+      update: updateOption(b.opts, timeline),
     },
     checks,
     rounds,
@@ -61,3 +59,24 @@ export function assemble(
   };
 }
 
+
+type UpdateOption = NonNullable<RunResult['options']['update']>;
+
+/**
+ * The update phase as it happened: the plan (--update or the seed), corrected by the
+ * timeline when the run changed it (an image update with no known second tag became a
+ * template update) or never reached its round (then none, saying so).
+ */
+export function updateOption(o: Pick<RunOptions, 'update' | 'updateSource' | 'updateRound' | 'updateNote'>, timeline: readonly TimelineEntry[]): UpdateOption {
+  const planned = o.update ?? 'none';
+  const chosenBy = o.updateSource ?? 'flag';
+  if (planned === 'none' || o.updateRound === undefined) return { mode: planned, chosenBy, ...(o.updateNote ? { note: o.updateNote } : {}) };
+  const forward = timeline.find((e): e is MarkerOf<'update-start'> => e.type === 'MARKER' && e.marker === 'update-start' && e.step === 'forward');
+  if (!forward) {
+    return { mode: 'none', chosenBy, note: `${planned} was planned for round ${o.updateRound}, but the run ended before that round's update began` };
+  }
+  if (forward.mode !== planned) {
+    return { mode: forward.mode, round: o.updateRound, chosenBy, note: `${planned} was planned, but no second tag is known for the container's image: a ${forward.mode} update instead (--update-image names one)` };
+  }
+  return { mode: planned, round: o.updateRound, chosenBy, ...(o.updateNote ? { note: o.updateNote } : {}) };
+}

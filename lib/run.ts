@@ -202,14 +202,14 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
       workload: workload.info, timeline: recorder.timeline, baseline, after, rounds, limits: { recoveryTimeoutMs: opts.timeoutSeconds * 1000 }, traffic: written,
     };
     const checks = runChecks(input);
-    const result = observed(assemble(base, checks, rounds), recorder, log);
+    const result = observed(assemble(base, checks, rounds, recorder.timeline), recorder, log);
     result.traffic = summarizeTraffic(written, rounds);
     logTraffic(result.traffic, log);
     return { result, input };
   } catch (err) {
     const detail = err instanceof ClusterError ? err.detail : undefined;
     log(`run failed: ${describeError(err)}${detail ? `\n${detail}` : ''}`);
-    const result = observed(assemble(base, [], rounds), recorder, log);
+    const result = observed(assemble(base, [], rounds, recorder.timeline), recorder, log);
     result.error = { message: describeError(err), ...(detail ? { detail } : {}) };
     return { result };
   } finally {
