@@ -1,5 +1,5 @@
 // An update phase appended to buildWebInput's recording (3 web pods at REVISION), in
-// the shape of /work/update-contract.md: update-start -> update-revision ->
+// the shape of the update markers (lib/timeline/types.ts): update-start -> update-revision ->
 // update-complete per step, the controller's replacements (terminating -> DELETED ->
 // ADDED at a revision -> Running -> Ready), the run's kills and operator deletions.
 // Tests script a correct run, then plant one violation in it.
