@@ -1,9 +1,9 @@
-// The update phase as recorded (lib/update/session.ts, markers per the update contract:
+// The update phase as recorded (lib/update/session.ts, markers in ./types.ts:
 // update-start -> update-revision -> update-complete per step, 'forward' then maybe
 // 'rollback'): its steps, which pod replacements they explain, and who ended each pod
 // generation during a step: the run's chaos (a kill marker for that UID whose disruption
-// ends the pod), the harness as an operator (operator-delete, operator-force-delete) or
-// nobody the run knows of, which during a RollingUpdate is the controller replacing the
+// ends the pod), the harness as an operator (operator-delete, operator-force-delete), the
+// node (taint eviction, ./kills.ts) or nobody the run knows of, which during a RollingUpdate is the controller replacing the
 // pod for the update. A RollingUpdate step's controller deletes every pod at ordinal >=
 // start + partition not yet at the step's revision; an OnDelete step's pods go only by
 // the harness's own 'operator-delete'. Checks that count unplanned replacements
@@ -133,9 +133,9 @@ export function terminationsIn(entries: readonly TimelineEntry[], workload: Work
       const finished = before && ['Failed', 'Succeeded'].includes(before.pod.phase);
       const cause: EndCause = byRun?.cause ?? (finished ? 'failed-pod' : 'unexplained');
       const next = gens[i + 1];
-      const successor = next
-        ? { uid: next.uid, added: next.added ?? next.first, ...(revisionOf(entries, next.added ?? next.first) ? { revision: revisionOf(entries, next.added ?? next.first) } : {}) }
-        : undefined;
+      const added = next ? (next.added ?? next.first) : undefined;
+      const nextRevision = added ? revisionOf(entries, added) : undefined;
+      const successor = next && added ? { uid: next.uid, added, ...(nextRevision ? { revision: nextRevision } : {}) } : undefined;
       const revision = (entries[at.index] as PodEntry).pod.revision ?? before?.pod.revision;
       out.push({ pod: name, ordinal, uid: g.uid, at, cause, ...(revision ? { revision } : {}), ...(g.deleted ? { deleted: g.deleted } : {}), ...(successor ? { successor } : {}) });
     });
