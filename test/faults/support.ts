@@ -169,6 +169,19 @@ export function expectCheck(run: FaultRun, id: string, status: CheckStatus, subj
   return c;
 }
 
+/**
+ * STS-WRITES-DURABLE failed naming `pod` and its keys (<run id>-<pod>-<n>) and none of
+ * `untouched`, and results.json counts lost writes, every one of them `pod`'s.
+ */
+export function expectWritesLostThrough(run: FaultRun, pod: string, untouched: readonly string[]): void {
+  const c = expectCheck(run, 'STS-WRITES-DURABLE', 'failed', `pod ${pod}`);
+  const e = c.evidence.find((x) => x.subject === `pod ${pod}`);
+  if (!e?.observed?.includes(`${run.result.runId}-${pod}-`)) throw new Error(`evidence does not name ${pod}'s keys: ${JSON.stringify(e)}`);
+  if (c.evidence.some((x) => untouched.some((u) => x.subject === `pod ${u}`))) throw new Error(`untouched pods named: ${c.message}`);
+  const tr = run.result.traffic;
+  if (!tr || tr.counts.lost === 0 || tr.lost.some((k) => k.pod !== pod)) throw new Error(`traffic summary: ${JSON.stringify(tr?.counts)} ${JSON.stringify(tr?.lost.slice(0, 3))}`);
+}
+
 export function expectExit(run: FaultRun, code: 0 | 1 | 2): void {
   expect(run.exitCode, describeRun(run)).to.equal(code);
 }
