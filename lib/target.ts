@@ -75,7 +75,7 @@ export interface Target {
   service: V1Service | undefined;
 }
 
-const rbacHint = 'see "Bring your own StatefulSet" in the README for the RoleBinding --target needs (examples/rbac.yaml, ClusterRole ordinal-target)';
+const rbacHint = 'see docs/own-statefulset.md (RBAC) for the RoleBinding --target needs (examples/rbac.yaml, ClusterRole ordinal-target)';
 
 /** Reads the StatefulSet and its governing Service; exit 2 when it is missing or not opted in. */
 export async function readTarget(cluster: Cluster, ref: TargetRef): Promise<Target> {

@@ -73,7 +73,7 @@ export interface PreflightContext {
 export interface Disruption {
   readonly name: DisruptionName;
   readonly expect: Expectation;
-  /** One line: what it does (for --dry-run, --help and the README). */
+  /** One line: what it does (for --dry-run, --help and docs/disruptions.md). */
   readonly describe: string;
   /**
    * Values drawn per kill from a stream of their own, so enabling a disruption with

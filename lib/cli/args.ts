@@ -63,7 +63,7 @@ export const RUN_FLAGS = {
   chaos: {
     type: 'string',
     key: 'chaos',
-    help: `disruptions the seed chooses among, comma-separated: ${DISRUPTION_NAMES.join(', ')} (see the README's Disruptions)`,
+    help: `disruptions the seed chooses among, comma-separated: ${DISRUPTION_NAMES.join(', ')} (see docs/disruptions.md)`,
     value: DEFAULT_DISRUPTIONS.join(','),
     env: 'ORDINAL_CHAOS',
     replay: 'changed',

@@ -3,7 +3,7 @@
 // anything configured is used as given, even when it is wrong; a non-root user keeps the
 // old "kubeconfig not found" error. The local cluster is up here (test/setup/cluster.ts),
 // so this exercises the reuse path; starting it from down is what the fresh-machine
-// runs in the README's "Measured" table show.
+// runs in the "Measured" table (docs/measured.md) show.
 import { chmodSync, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
