@@ -5,7 +5,7 @@
 // --dns-server (it forwards to a CoreDNS pod IP), so DNS queries are refused. The kubelet
 // starts again once the scale-down is requested.
 import { expect } from 'chai';
-import { at, corednsPodIps, evidenceText, expectCheck, expectExit, faultRun, hooks, Outage, type TcpProxy, tcpProxy } from './support.ts';
+import { at, corednsPodIps, evidenceText, expectCheck, expectExit, faultRun, hooks, Outage, type TcpProxy, tcpProxy } from '../support.ts';
 
 const FQDN = /^web-\d\.nginx\.ordinal-[\w-]+\.svc\.cluster\.local$/;
 const SRV = /^_web\._tcp\.nginx\.ordinal-[\w-]+\.svc\.cluster\.local$/;

@@ -5,8 +5,8 @@
 // buggy controller would. Nothing records that force deletion, so the object left the
 // API while its node was down and could not confirm anything, and the StatefulSet
 // controller created web-1 again: the check must fail naming web-1 and both UIDs.
-import { markersOf } from '../../lib/timeline/queries.ts';
-import { at, evidenceText, expectCheck, expectExit, faultRun, hooks, sleep } from './support.ts';
+import { markersOf } from '../../../lib/timeline/queries.ts';
+import { at, evidenceText, expectCheck, expectExit, faultRun, hooks, sleep } from '../support.ts';
 
 let rogue: Promise<string> | undefined;
 let oldUid = '';

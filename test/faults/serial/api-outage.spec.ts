@@ -3,7 +3,7 @@
 // round's kill and started again after ORDINAL_FAULTS_API_OUTAGE seconds (default 30),
 // while the run waits for the round to converge. The run must ride through and pass.
 import { expect } from 'chai';
-import { at, describeRun, expectExit, faultRun, Outage, seedKilling, sleep } from './support.ts';
+import { at, describeRun, expectExit, faultRun, Outage, seedKilling, sleep } from '../support.ts';
 
 const OUTAGE_S = Number(process.env.ORDINAL_FAULTS_API_OUTAGE ?? 30);
 const outage = new Outage();

@@ -2,7 +2,7 @@
 // stopped (component.sh, by recorded PID), the round force-deletes web-0 and web-1
 // (the seed is chosen for it), and web-1 is created by hand while web-0 is still absent. When the
 // controller-manager is back, the StatefulSet controller adopts web-1 and creates web-0.
-import { adoptablePod, at, createPod, expectCheck, expectExit, faultRun, hooks, Outage, seedKilling, waitPod } from './support.ts';
+import { adoptablePod, at, createPod, expectCheck, expectExit, faultRun, hooks, Outage, seedKilling, waitPod } from '../support.ts';
 
 const outage = new Outage();
 
