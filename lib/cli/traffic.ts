@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.ts';
 import { classifyWrites } from '../traffic/classify.ts';
-import { k6Script, parseAcked } from '../traffic/k6.ts';
+import { k6NameProblems, k6Script, parseAcked } from '../traffic/k6.ts';
 import type { WriteRecord } from '../traffic/types.ts';
 import type { WorkloadInfo } from '../types.ts';
 import { newRunId } from '../run-id.ts';
@@ -47,15 +47,21 @@ export function trafficCommand(argv: string[]): number {
   }
   const workload = v.workload;
   if (workload !== 'web' && workload !== 'etcd') throw new UsageError(`--workload must be web or etcd, got "${String(workload ?? '')}"`);
-  if (typeof v.namespace !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(v.namespace)) throw new UsageError('--namespace <ns> is required (a DNS label)');
-  const script = k6Script({
-    workload,
+  if (typeof v.namespace !== 'string') throw new UsageError('--namespace <ns> is required (a DNS label)');
+  const names = {
     namespace: v.namespace,
     statefulSet: typeof v.statefulset === 'string' ? v.statefulset : SAMPLES[workload].statefulSet,
     service: typeof v.service === 'string' ? v.service : SAMPLES[workload].service,
+    clusterDomain: typeof v['cluster-domain'] === 'string' ? v['cluster-domain'] : 'cluster.local',
+  };
+  // Each name becomes part of a URL and of the generated code: anything but a DNS name is refused.
+  const problem = k6NameProblems(names)[0];
+  if (problem) throw new UsageError(problem);
+  const script = k6Script({
+    workload,
+    ...names,
     replicas: intIn('replicas', v.replicas, 3, 1, 100),
     startOrdinal: intIn('start-ordinal', v['start-ordinal'], 0, 0, 1_000_000),
-    clusterDomain: typeof v['cluster-domain'] === 'string' ? v['cluster-domain'] : 'cluster.local',
     ratePerSecond: intIn('rate', v.rate, 20, 1, 1000),
     durationSeconds: intIn('duration', v.duration, 60, 1, 86_400),
     prefix: `k6-${newRunId()}`,
