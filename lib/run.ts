@@ -94,13 +94,11 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
       return;
     }
     try {
+      // Interrupted while the create was in flight: it may land later, and its creation
+      // record (which the delete checks) right after it; createRunNamespace undoes a half.
+      await creating?.catch(() => undefined);
       // Up to 2 minutes: the API server may be restarting right when the run ends.
-      let deleted = await deleteRunNamespace(cluster, namespace, runId, 120_000, log);
-      if (!deleted && creating) {
-        // Interrupted while the create was in flight: it may land after the first look.
-        await creating.catch(() => undefined);
-        deleted = await deleteRunNamespace(cluster, namespace, runId, 120_000, log);
-      }
+      const deleted = await deleteRunNamespace(cluster, namespace, runId, 120_000, log);
       if (deleted) log(`deleted namespace ${namespace}`);
     } catch (err) {
       log(`could not delete namespace ${namespace}: ${describeError(err)}`);

@@ -124,7 +124,8 @@ async function cleanupCommand(argv: string[]): Promise<number> {
     console.log([
       'Usage: ordinal cleanup [--kubeconfig path] [--context name] [--run-id id] [--yes]',
       '',
-      'Lists namespaces labelled app.kubernetes.io/managed-by=ordinal with a run ID and deletes them after confirmation.',
+      'Lists namespaces labelled app.kubernetes.io/managed-by=ordinal with a run ID and deletes them after confirmation:',
+      'only those named ordinal-<run-id> whose creation record (ConfigMap ordinal-run) holds their own UID.',
       '  --run-id id  only that run\'s namespaces (on a shared cluster, leave other people\'s runs alone)',
       '  --yes, -y    skip the question; required when stdin is not a terminal',
     ].join('\n'));
@@ -135,7 +136,10 @@ async function cleanupCommand(argv: string[]): Promise<number> {
   // startLocal false: starting a cluster only to look for leftovers in it makes no sense.
   const cluster = await connect({ ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}), ...(values.context ? { context: values.context } : {}), startLocal: false });
   const runId = values['run-id'];
-  const left = (await findRunNamespaces(cluster)).filter((ns) => runId === undefined || ns.runId === runId);
+  const labelled = (await findRunNamespaces(cluster)).filter((ns) => runId === undefined || ns.runId === runId);
+  // Labels can be copied: a namespace Ordinal did not create is named, never deleted.
+  for (const ns of labelled) if (ns.notOurs) console.log(`leaving ${ns.name} alone: labelled like a run, but ${ns.notOurs}`);
+  const left = labelled.filter((ns) => !ns.notOurs);
   if (left.length === 0) {
     console.log(runId ? `no namespaces from run ${runId}` : 'no namespaces from earlier runs');
     return 0;
