@@ -9,6 +9,7 @@ import { DISRUPTIONS } from '../chaos/disruptions/index.ts';
 import { resolvePdb, withPdb } from '../chaos/pdb.ts';
 import { CHECKS } from '../checks/catalog.ts';
 import { ClusterError, UsageError, describeError } from '../errors.ts';
+import { forTerminal } from '../report/escape.ts';
 import { CLI_REPORTERS } from '../report/reporters.ts';
 import { exitCodeOf } from '../report/stats.ts';
 import { writeReports } from '../report/write.ts';
@@ -16,7 +17,7 @@ import { newRunId } from '../run-id.ts';
 import { buildWorkload } from '../workloads/index.ts';
 import { parseRunArgs, runHelp, type RunArgs } from './args.ts';
 import { dryRunOwn, updateLine } from './dry-run-own.ts';
-import { errorLine, logLine, verdictLine, warnLine } from './output.ts';
+import { errorLine, logLine, logSafeLine, verdictLine, warnLine } from './output.ts';
 import { reportCommand } from './report.ts';
 import { trafficCommand, verifyWritesCommand } from './traffic.ts';
 import { trafficDriverFor } from '../traffic/driver.ts';
@@ -52,11 +53,11 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError || err instanceof ClusterError) {
       errorLine(err.message);
-      if (err instanceof ClusterError && err.detail) process.stderr.write(`${err.detail}\n`);
+      if (err instanceof ClusterError && err.detail) process.stderr.write(`${forTerminal(err.detail)}\n`);
       return 2;
     }
     errorLine(`unexpected failure: ${describeError(err)}`);
-    if (err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    if (err instanceof Error && err.stack) process.stderr.write(`${forTerminal(err.stack)}\n`);
     return 2;
   }
 }
@@ -66,12 +67,12 @@ async function runCommand(a: RunArgs): Promise<number> {
     console.log(runHelp());
     return 0;
   }
-  if (a.dryRun) return a.target !== undefined || a.manifest !== undefined ? dryRunOwn(a, (l) => console.log(l)) : dryRun(a);
+  if (a.dryRun) return a.target !== undefined || a.manifest !== undefined ? dryRunOwn(a, (l) => console.log(forTerminal(l))) : dryRun(a);
   logLine(`seed ${a.seed} (replay: ${a.replay})`);
   const { executeRun } = await import('../run.ts');
   const { result, input } = await executeRun({ ...a, log: logLine });
   const { warnings } = await writeReports(result, a.reportDir, input, {
-    reporters: CLI_REPORTERS, log: logLine, emphasise: verdictLine,
+    reporters: CLI_REPORTERS, log: logSafeLine, emphasise: verdictLine,
   });
   for (const w of warnings) warnLine(w);
   if (result.error) errorLine(result.error.message);

@@ -4,6 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.ts';
+import { forTerminal } from '../report/escape.ts';
 import { classifyWrites } from '../traffic/classify.ts';
 import { k6NameProblems, k6Script, parseAcked } from '../traffic/k6.ts';
 import type { WriteRecord } from '../traffic/types.ts';
@@ -128,7 +129,8 @@ export async function verifyWritesCommand(argv: string[]): Promise<number> {
   const readBack = await driver.readBack(exec, info, SAMPLES[workload].container, pods, commonPrefix(acked.map((a) => a.key)));
   const writes: WriteRecord[] = acked.map((a) => ({ pod: a.store, key: a.key, store: a.store, sentMs: 0, outcome: 'acked' }));
   const c = classifyWrites(writes, readBack);
-  for (const r of c.unread) console.log(`UNREAD  ${r.pod}: ${r.error ?? 'no keys'}`);
+  // The error is the pod's own output (exec stderr): no escape sequence of it reaches the terminal.
+  for (const r of c.unread) console.log(forTerminal(`UNREAD  ${r.pod}: ${r.error ?? 'no keys'}`));
   for (const store of [...new Set(acked.map((a) => a.store))].sort()) {
     const lost = c.keys.filter((k) => k.store === store && k.class === 'lost');
     const ok = c.keys.filter((k) => k.store === store && k.class === 'ok').length;
