@@ -9,6 +9,7 @@ import { DISRUPTIONS } from '../chaos/disruptions/index.ts';
 import { resolvePdb, withPdb } from '../chaos/pdb.ts';
 import { CHECKS } from '../checks/catalog.ts';
 import { ClusterError, UsageError, describeError } from '../errors.ts';
+import { redact } from '../redact.ts';
 import { forTerminal } from '../report/escape.ts';
 import { CLI_REPORTERS } from '../report/reporters.ts';
 import { exitCodeOf } from '../report/stats.ts';
@@ -53,7 +54,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError || err instanceof ClusterError) {
       errorLine(err.message);
-      if (err instanceof ClusterError && err.detail) process.stderr.write(`${forTerminal(err.detail)}\n`);
+      if (err instanceof ClusterError && err.detail) process.stderr.write(`${forTerminal(redact(err.detail))}\n`);
       return 2;
     }
     errorLine(`unexpected failure: ${describeError(err)}`);

@@ -1,5 +1,6 @@
 // Progress lines: elapsed time first, plain text (no colour or cursor tricks unless
 // stdout is a terminal), so CI logs read the same as a local run.
+import { redact } from '../redact.ts';
 import { forTerminal } from '../report/escape.ts';
 
 const t0 = performance.now();
@@ -10,7 +11,7 @@ const tty = process.stdout.isTTY === true;
  * text), so escape sequences and controls are defused before they reach a terminal.
  */
 export function logLine(line: string): void {
-  logSafeLine(forTerminal(line));
+  logSafeLine(forTerminal(redact(line)));
 }
 
 /** For lines already made safe: the console reporter's, whose verdict verdictLine colours. */
@@ -25,10 +26,10 @@ export function verdictLine(text: string, ok: boolean): string {
 }
 
 export function errorLine(message: string): void {
-  process.stderr.write(`ordinal: error: ${forTerminal(message)}\n`);
+  process.stderr.write(`ordinal: error: ${forTerminal(redact(message))}\n`);
 }
 
 /** Something the user should know that does not change the outcome (e.g. a run the history left out). */
 export function warnLine(message: string): void {
-  process.stderr.write(`ordinal: warning: ${forTerminal(message)}\n`);
+  process.stderr.write(`ordinal: warning: ${forTerminal(redact(message))}\n`);
 }
