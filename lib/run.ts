@@ -84,8 +84,10 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
     recorder.stop();
     dns?.close();
     if (target) {
-      // Nothing of the target is deleted or scaled; only the run's own sentinel files go.
-      await removeSentinels(cluster, workload, sentinelPods, log);
+      // Nothing of the target is deleted or scaled; only the run's own sentinel files go,
+      // unless the owner withdrew the opt-in: then not even that exec happens.
+      if (own?.optIn?.revoked) log(`sentinel files left in ${sentinelPods.join(', ') || 'no pod'}: ${own.optIn.revoked}`);
+      else await removeSentinels(cluster, workload, sentinelPods, log);
       log(`target ${namespace}/${workload.info.statefulSet} left in place: not scaled, nothing deleted`);
       return;
     }
@@ -144,6 +146,7 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
     // Every pod that may get a sentinel, before any is written: an interrupted baseline still gets cleaned up.
     if (target && !workload.sentinelSkip) sentinelPods = Array.from({ length: replicas }, (_, i) => podName(workload.info, i));
     const baseline = await takeSnapshot(snapCtx, 'write');
+    own?.optIn?.throwIfRevoked();
     log(`baseline: ${baseline.pods.length} pods, ${baseline.sentinels.length} sentinels written and synced`);
     await hook('after-baseline');
 
@@ -173,6 +176,7 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
     canary?.stop();
     recorder.mark({ marker: 'after' });
     const after = await takeSnapshot(snapCtx, 'read');
+    own?.optIn?.throwIfRevoked();
     const written = await traffic.finish();
     let scaled = false;
     if (target) log('scale-down skipped: a --target run never scales the StatefulSet');
