@@ -3,8 +3,8 @@
 //
 // Labels alone prove nothing: anyone can copy them onto `payments-prod`. So a namespace
 // is deleted only when three things hold: its name is `ordinal-<run-id>` for the run ID
-// of its label; and a creation record, the ConfigMap `ordinal-run` written inside it right
-// after creation, holds the namespace's own metadata.uid. The API server assigns that UID
+// of its label; it carries both labels; and a creation record, the ConfigMap `ordinal-run`
+// written inside it right after creation, holds the namespace's own metadata.uid. The API server assigns that UID
 // at creation, unique to this one object, and nobody knows it before the namespace exists:
 // a namespace that was labelled later, or recreated under a run's name, or given a record
 // copied from another run's namespace, carries another UID. Forging a record on purpose
