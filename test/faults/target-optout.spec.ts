@@ -57,3 +57,42 @@ faultRun('fault: the owner removes the --target opt-in label mid-run', {
     }
   });
 });
+
+// The same withdrawal after the last round: what comes next is the after-snapshot's execs
+// (hostname, DNS, sentinel read-back), each refused before it is sent, and the run still
+// ends with exit 2 rather than judging a snapshot it did not take.
+const ns2 = `byo-optout2-${Date.now().toString(36)}`;
+
+faultRun('fault: the owner removes the --target opt-in label before the after-snapshot', {
+  setup: (cluster) => createTargetNamespace(cluster, ns2, true),
+  argv: [
+    '--target', `${ns2}/${TARGET_STS}`, '--rounds', '1', '--chaos', 'delete',
+    '--seed', String(seedKilling(TARGET_STS, ['store-1'], 'delete', { chaos: ['delete'], replicas: 2 })), '--timeout', '90',
+  ],
+  hook: at('before-after-snapshot', async (ctx) => {
+    await ctx.cluster.apps.patchNamespacedStatefulSet({
+      name: TARGET_STS, namespace: ns2, body: [{ op: 'replace', path: '/metadata/labels/ordinal.dev~1chaos', value: 'denied' }],
+    });
+    ctx.log('fault: ordinal.dev/chaos set to denied on StatefulSet store');
+  }),
+  cleanup: async (cluster) => {
+    if (cluster) await deleteTargetNamespace(cluster, ns2);
+  },
+  timeoutMs: 360_000,
+}, (t) => {
+  it('refuses the first exec, judges nothing and exits 2 naming the label and its new value', function () {
+    const all = t.run.log.join('\n');
+    expect(t.run.result.error?.message, all).to.match(new RegExp(
+      `^StatefulSet ${ns2}/${TARGET_STS} is no longer labelled ordinal\\.dev/chaos=allowed \\(it is now ordinal\\.dev/chaos=denied; seen before exec in pod store-\\d\\): stopped disrupting and left everything as it is$`,
+    ));
+    expect(t.run.result.checks, all).to.have.length(0);
+    expect(t.run.exitCode, all).to.equal(2);
+  });
+
+  it('the sentinel files are still in both pods: no exec removed them', async function () {
+    for (const pod of ['store-0', 'store-1']) {
+      const ls = await execIn(t.cluster, ns2, pod, 'store', ['ls', '-A', '/var/lib/store']);
+      expect(ls.stdout.trim(), `${pod}: the sentinel is still there`).to.equal('.ordinal-sentinel');
+    }
+  });
+});
