@@ -140,7 +140,12 @@ async function cleanupCommand(argv: string[]): Promise<number> {
   const runId = values['run-id'];
   const labelled = (await findRunNamespaces(cluster)).filter((ns) => runId === undefined || ns.runId === runId);
   // Labels can be copied: a namespace Ordinal did not create is named, never deleted.
-  for (const ns of labelled) if (ns.notOurs) console.log(`leaving ${ns.name} alone: labelled like a run, but ${ns.notOurs}`);
+  for (const ns of labelled) {
+    if (!ns.notOurs) continue;
+    // Namespaces from versions before the creation record have none: their owner deletes them by hand.
+    const hint = ns.notOurs.includes('no creation record') ? ` (if it is yours, from an older Ordinal: kubectl delete namespace ${ns.name})` : '';
+    console.log(`leaving ${ns.name} alone: labelled like a run, but ${ns.notOurs}${hint}`);
+  }
   const left = labelled.filter((ns) => !ns.notOurs);
   if (left.length === 0) {
     console.log(runId ? `no namespaces from run ${runId}` : 'no namespaces from earlier runs');
