@@ -9,7 +9,7 @@ import { podName } from './names.ts';
 import { clusterExec } from './probes/exec.ts';
 import { adaptToImage, clusterDomainFrom, probeImage, removeSentinel } from './probes/image.ts';
 import type { RunOptions } from './run.ts';
-import { killGuard, parseTargetRef, readTarget, targetWorkload } from './target.ts';
+import { OptIn, killGuard, parseTargetRef, readTarget, targetWorkload } from './target.ts';
 import type { Workload } from './workloads/common.ts';
 import type { DerivedWorkload } from './workloads/derive.ts';
 import { checkManifestAccess, deployManifest, manifestWorkload, placeManifest, readManifest } from './workloads/manifest.ts';
@@ -26,6 +26,8 @@ export interface OwnWorkload {
   deploy?: () => Promise<void>;
   /** --target: refuses a kill unless the pod is the StatefulSet's own, with that UID. */
   guard?: (pod: string, uid: string) => Promise<void>;
+  /** --target: the opt-in label, confirmed again before every kill and exec. */
+  optIn?: OptIn;
 }
 
 type OwnOptions = Pick<RunOptions, 'target' | 'manifest' | 'sentinel' | 'sentinelPath'>;
@@ -41,7 +43,10 @@ export async function prepareOwn(cluster: Cluster, o: OwnOptions, namespace: str
   if (o.target !== undefined) {
     const t = await readTarget(cluster, parseTargetRef(o.target));
     const workload = targetWorkload(t, sentinel);
-    return { mode: 'target', workload, label: `target ${t.ref.namespace}/${t.ref.name}`, ...facts(workload, t.sts), guard: killGuard(cluster, t) };
+    const optIn = new OptIn(cluster, t.ref);
+    // Every exec of this run (probes, sentinels, container-kill) goes through execIn, which asks first.
+    cluster.beforeExec = (namespace, pod) => (namespace === t.ref.namespace ? optIn.confirm(`exec in pod ${pod}`) : Promise.resolve());
+    return { mode: 'target', workload, label: `target ${t.ref.namespace}/${t.ref.name}`, ...facts(workload, t.sts), guard: killGuard(cluster, t, optIn), optIn };
   }
   if (o.manifest !== undefined) {
     const placed = placeManifest(readManifest(o.manifest), namespace, runId);

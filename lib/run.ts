@@ -84,8 +84,10 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
     recorder.stop();
     dns?.close();
     if (target) {
-      // Nothing of the target is deleted or scaled; only the run's own sentinel files go.
-      await removeSentinels(cluster, workload, sentinelPods, log);
+      // Nothing of the target is deleted or scaled; only the run's own sentinel files go,
+      // unless the owner withdrew the opt-in: then not even that exec happens.
+      if (own?.optIn?.revoked) log(`sentinel files left in ${sentinelPods.join(', ') || 'no pod'}: ${own.optIn.revoked}`);
+      else await removeSentinels(cluster, workload, sentinelPods, log);
       log(`target ${namespace}/${workload.info.statefulSet} left in place: not scaled, nothing deleted`);
       return;
     }
@@ -94,13 +96,11 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
       return;
     }
     try {
+      // Interrupted while the create was in flight: it may land later, and its creation
+      // record (which the delete checks) right after it; createRunNamespace undoes a half.
+      await creating?.catch(() => undefined);
       // Up to 2 minutes: the API server may be restarting right when the run ends.
-      let deleted = await deleteRunNamespace(cluster, namespace, runId, 120_000, log);
-      if (!deleted && creating) {
-        // Interrupted while the create was in flight: it may land after the first look.
-        await creating.catch(() => undefined);
-        deleted = await deleteRunNamespace(cluster, namespace, runId, 120_000, log);
-      }
+      const deleted = await deleteRunNamespace(cluster, namespace, runId, 120_000, log);
       if (deleted) log(`deleted namespace ${namespace}`);
     } catch (err) {
       log(`could not delete namespace ${namespace}: ${describeError(err)}`);
@@ -146,6 +146,7 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
     // Every pod that may get a sentinel, before any is written: an interrupted baseline still gets cleaned up.
     if (target && !workload.sentinelSkip) sentinelPods = Array.from({ length: replicas }, (_, i) => podName(workload.info, i));
     const baseline = await takeSnapshot(snapCtx, 'write');
+    own?.optIn?.throwIfRevoked();
     log(`baseline: ${baseline.pods.length} pods, ${baseline.sentinels.length} sentinels written and synced`);
     await hook('after-baseline');
 
@@ -175,6 +176,7 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
     canary?.stop();
     recorder.mark({ marker: 'after' });
     const after = await takeSnapshot(snapCtx, 'read');
+    own?.optIn?.throwIfRevoked();
     const written = await traffic.finish();
     let scaled = false;
     if (target) log('scale-down skipped: a --target run never scales the StatefulSet');

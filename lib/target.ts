@@ -114,13 +114,66 @@ export async function ownPods(cluster: Cluster, t: Target): Promise<V1Pod[]> {
   return list.items.filter((p) => notOwned(t.sts, p) === undefined);
 }
 
+/** The owner took the opt-in label off (or deleted the StatefulSet) during the run. */
+export class OptOutError extends ClusterError {
+  override name = 'OptOutError';
+}
+
 /**
- * Called before every kill: reads the pod and refuses (ClusterError) unless it is the
- * StatefulSet's own, with the UID the delete will carry as its precondition; so the pod
- * checked is the pod deleted.
+ * The opt-in, confirmed again before every disruption and every exec: the owner may take
+ * the label off at any moment, and that must hold at once. Once it is gone the run stops
+ * disrupting and touches nothing more (not even its own sentinel files): every later
+ * confirm refuses without asking. Only the StatefulSet's label is the opt-in; a namespace
+ * label is the cluster-side policy's business (examples/rbac.yaml), not the harness's.
  */
-export function killGuard(cluster: Cluster, t: Target): (pod: string, uid: string) => Promise<void> {
+export class OptIn {
+  #revoked: string | undefined;
+  readonly #cluster: Cluster;
+  readonly #ref: TargetRef;
+
+  constructor(cluster: Cluster, ref: TargetRef) {
+    this.#cluster = cluster;
+    this.#ref = ref;
+  }
+
+  /** Why the run stopped, once the label was seen gone; undefined while it holds. */
+  get revoked(): string | undefined {
+    return this.#revoked;
+  }
+
+  /** Throws OptOutError if the label was seen gone before, now or while reading (fail closed). */
+  async confirm(before: string): Promise<void> {
+    if (this.#revoked) throw new OptOutError(this.#revoked);
+    const { namespace, name } = this.#ref;
+    let labels: Record<string, string> | undefined;
+    try {
+      const sts = await retryTransient(() => this.#cluster.apps.readNamespacedStatefulSet({ name, namespace }), {
+        deadline: Date.now() + 60_000, what: `reading StatefulSet ${namespace}/${name} to confirm its opt-in`,
+      });
+      labels = sts.metadata?.labels ?? {};
+    } catch (err) {
+      if (httpStatus(err) !== 404) throw new ClusterError(`refusing ${before}: cannot read StatefulSet ${namespace}/${name} to confirm its ${CHAOS_LABEL}=${CHAOS_ALLOWED} label: ${describeError(err)}`);
+    }
+    if (labels?.[CHAOS_LABEL] === CHAOS_ALLOWED) return;
+    const now = labels === undefined ? 'it was deleted' : labels[CHAOS_LABEL] === undefined ? 'the label was removed' : `it is now ${CHAOS_LABEL}=${labels[CHAOS_LABEL]}`;
+    this.#revoked = `StatefulSet ${namespace}/${name} is no longer labelled ${CHAOS_LABEL}=${CHAOS_ALLOWED} (${now}; seen before ${before}): stopped disrupting and left everything as it is`;
+    throw new OptOutError(this.#revoked);
+  }
+
+  /** For the run's phase boundaries: a refusal a probe recorded as unobserved still ends the run. */
+  throwIfRevoked(): void {
+    if (this.#revoked) throw new OptOutError(this.#revoked);
+  }
+}
+
+/**
+ * Called before every kill: confirms the opt-in, then reads the pod and refuses
+ * (ClusterError) unless it is the StatefulSet's own, with the UID the delete will carry
+ * as its precondition; so the pod checked is the pod deleted.
+ */
+export function killGuard(cluster: Cluster, t: Target, optIn: OptIn): (pod: string, uid: string) => Promise<void> {
   return async (pod, uid) => {
+    await optIn.confirm(`disrupting pod ${pod}`);
     let p: V1Pod;
     try {
       // An API server restart is ridden out as the delete itself would be.

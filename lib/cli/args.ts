@@ -7,6 +7,7 @@ import { KILL_PATTERN_OPTIONS, parseSeed, randomSeed, type KillPatternOption } f
 import { DEFAULT_DISRUPTIONS, DISRUPTION_NAMES, parseDisruptions } from '../chaos/disruptions/index.ts';
 import { DEFAULT_PDB, parsePdb } from '../chaos/pdb.ts';
 import { UsageError } from '../errors.ts';
+import { redact } from '../redact.ts';
 import { DEFAULT_IMAGE } from '../workloads/common.ts';
 import { ETCD_IMAGE, ETCD_MEMBER_COUNTS } from '../workloads/etcd.ts';
 import type { RunOptions } from '../run.ts';
@@ -71,7 +72,7 @@ export const RUN_FLAGS = {
   'node-fault-command': {
     type: 'string',
     key: 'nodeFaultCommand',
-    help: "how node-fault and kubelet-restart stop and start a node on other clusters: '<cmd> {action} {node}' ({action}: stop | start; built in: the local cluster, kind)",
+    help: "how node-fault and kubelet-restart stop and start a node on other clusters: '<cmd> {action} {node}' ({action}: stop | start; built in: the local cluster, kind). Pass secrets through environment variables the command reads (it inherits Ordinal's environment), never inline: the command and its output go into the replay line and every report, where credential-shaped parts (-u user:pass, --password x, token=x, Authorization: x, https://user:pass@) are redacted",
     env: 'ORDINAL_NODE_FAULT_COMMAND',
     replay: 'changed',
   },
@@ -348,7 +349,8 @@ export function replayCommand(a: RunArgs): string {
       if (v === undefined) continue;
       const t = Array.isArray(v) ? v.join(',') : typeof v === 'object' ? formatPvcRetention(v) : String(v);
       if (pass === 'changed' && t === spec.value) continue;
-      parts.push(`--${flag}`, t);
+      // The replay line reaches every report: an inline secret in the user's command does not.
+      parts.push(`--${flag}`, flag === 'node-fault-command' ? redact(t) : t);
     }
   }
   return parts.map(quote).join(' ');

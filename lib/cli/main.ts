@@ -9,6 +9,8 @@ import { DISRUPTIONS } from '../chaos/disruptions/index.ts';
 import { resolvePdb, withPdb } from '../chaos/pdb.ts';
 import { CHECKS } from '../checks/catalog.ts';
 import { ClusterError, UsageError, describeError } from '../errors.ts';
+import { redact } from '../redact.ts';
+import { forTerminal } from '../report/escape.ts';
 import { CLI_REPORTERS } from '../report/reporters.ts';
 import { exitCodeOf } from '../report/stats.ts';
 import { writeReports } from '../report/write.ts';
@@ -16,7 +18,7 @@ import { newRunId } from '../run-id.ts';
 import { buildWorkload } from '../workloads/index.ts';
 import { parseRunArgs, runHelp, type RunArgs } from './args.ts';
 import { dryRunOwn, updateLine } from './dry-run-own.ts';
-import { errorLine, logLine, verdictLine, warnLine } from './output.ts';
+import { errorLine, logLine, logSafeLine, verdictLine, warnLine } from './output.ts';
 import { reportCommand } from './report.ts';
 import { trafficCommand, verifyWritesCommand } from './traffic.ts';
 import { trafficDriverFor } from '../traffic/driver.ts';
@@ -52,11 +54,11 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError || err instanceof ClusterError) {
       errorLine(err.message);
-      if (err instanceof ClusterError && err.detail) process.stderr.write(`${err.detail}\n`);
+      if (err instanceof ClusterError && err.detail) process.stderr.write(`${forTerminal(redact(err.detail))}\n`);
       return 2;
     }
     errorLine(`unexpected failure: ${describeError(err)}`);
-    if (err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    if (err instanceof Error && err.stack) process.stderr.write(`${forTerminal(err.stack)}\n`);
     return 2;
   }
 }
@@ -66,12 +68,12 @@ async function runCommand(a: RunArgs): Promise<number> {
     console.log(runHelp());
     return 0;
   }
-  if (a.dryRun) return a.target !== undefined || a.manifest !== undefined ? dryRunOwn(a, (l) => console.log(l)) : dryRun(a);
+  if (a.dryRun) return a.target !== undefined || a.manifest !== undefined ? dryRunOwn(a, (l) => console.log(forTerminal(l))) : dryRun(a);
   logLine(`seed ${a.seed} (replay: ${a.replay})`);
   const { executeRun } = await import('../run.ts');
   const { result, input } = await executeRun({ ...a, log: logLine });
   const { warnings } = await writeReports(result, a.reportDir, input, {
-    reporters: CLI_REPORTERS, log: logLine, emphasise: verdictLine,
+    reporters: CLI_REPORTERS, log: logSafeLine, emphasise: verdictLine,
   });
   for (const w of warnings) warnLine(w);
   if (result.error) errorLine(result.error.message);
@@ -124,7 +126,8 @@ async function cleanupCommand(argv: string[]): Promise<number> {
     console.log([
       'Usage: ordinal cleanup [--kubeconfig path] [--context name] [--run-id id] [--yes]',
       '',
-      'Lists namespaces labelled app.kubernetes.io/managed-by=ordinal with a run ID and deletes them after confirmation.',
+      'Lists namespaces labelled app.kubernetes.io/managed-by=ordinal with a run ID and deletes them after confirmation:',
+      'only those named ordinal-<run-id> whose creation record (ConfigMap ordinal-run) holds their own UID.',
       '  --run-id id  only that run\'s namespaces (on a shared cluster, leave other people\'s runs alone)',
       '  --yes, -y    skip the question; required when stdin is not a terminal',
     ].join('\n'));
@@ -135,7 +138,15 @@ async function cleanupCommand(argv: string[]): Promise<number> {
   // startLocal false: starting a cluster only to look for leftovers in it makes no sense.
   const cluster = await connect({ ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}), ...(values.context ? { context: values.context } : {}), startLocal: false });
   const runId = values['run-id'];
-  const left = (await findRunNamespaces(cluster)).filter((ns) => runId === undefined || ns.runId === runId);
+  const labelled = (await findRunNamespaces(cluster)).filter((ns) => runId === undefined || ns.runId === runId);
+  // Labels can be copied: a namespace Ordinal did not create is named, never deleted.
+  for (const ns of labelled) {
+    if (!ns.notOurs) continue;
+    // Namespaces from versions before the creation record have none: their owner deletes them by hand.
+    const hint = ns.notOurs.includes('no creation record') ? ` (if it is yours, from an older Ordinal: kubectl delete namespace ${ns.name})` : '';
+    console.log(`leaving ${ns.name} alone: labelled like a run, but ${ns.notOurs}${hint}`);
+  }
+  const left = labelled.filter((ns) => !ns.notOurs);
   if (left.length === 0) {
     console.log(runId ? `no namespaces from run ${runId}` : 'no namespaces from earlier runs');
     return 0;
