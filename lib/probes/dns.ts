@@ -6,7 +6,9 @@
 //
 // A question that got no answer is not a wrong answer: TIMEOUT (nothing within the
 // query timeout) and TRANSPORT (refused, reset, closed, port-forward failed) are recorded
-// with the error, and the checks treat them as unobserved.
+// with the error, and the checks treat them as unobserved. So is TRUNCATED: an answer with
+// the TC bit set holds only the records that fit, and a partial SRV list judged as whole
+// would report every pod left out as missing.
 import { createServer, type Server, type Socket } from 'node:net';
 import * as k8s from '@kubernetes/client-node';
 import DNS from 'dns2';
@@ -15,7 +17,7 @@ import { ClusterError, UsageError, describeError } from '../errors.ts';
 import type { DnsALookup, DnsAnswer, DnsSrvLookup, SrvAnswer } from '../types.ts';
 
 const RCODES: Record<number, string> = { 0: 'NOERROR', 1: 'FORMERR', 2: 'SERVFAIL', 3: 'NXDOMAIN', 5: 'REFUSED' };
-export const UNOBSERVED_RCODES: ReadonlySet<string> = new Set(['TIMEOUT', 'TRANSPORT']);
+export const UNOBSERVED_RCODES: ReadonlySet<string> = new Set(['TIMEOUT', 'TRANSPORT', 'TRUNCATED']);
 
 /** One resolver the probe asks. */
 export interface DnsServer {
@@ -72,22 +74,46 @@ export function tcpDnsServer(host: string, port: number, name: string, o: Server
     close: o.close ?? (() => {}),
     async resolveA(qname, now) {
       const p = await ask(qname, 'A');
-      if ('rcode' in p) return { t: now(), rcode: p.rcode, addresses: [], error: p.error };
-      const a = p.answers.filter((r) => r.type === DNS.Packet.TYPE.A);
-      const answer: DnsAnswer = { t: now(), rcode: RCODES[p.header.rcode] ?? `RCODE${p.header.rcode}`, addresses: a.map((r) => r.address ?? '').sort() };
-      if (a[0]) answer.ttl = a[0].ttl;
-      return answer;
+      return 'rcode' in p ? { t: now(), rcode: p.rcode, addresses: [], error: p.error } : aAnswerOf(p, now());
     },
     async resolveSrv(qname, now) {
       const p = await ask(qname, 'SRV');
-      if ('rcode' in p) return { server: name, t: now(), rcode: p.rcode, targets: [], error: p.error };
-      const targets = p.answers
-        .filter((r) => r.type === DNS.Packet.TYPE.SRV)
-        .map((r) => ({ target: String(r.target ?? ''), port: Number(r.port ?? 0) }))
-        .sort((x, y) => x.target.localeCompare(y.target));
-      return { server: name, t: now(), rcode: RCODES[p.header.rcode] ?? `RCODE${p.header.rcode}`, targets };
+      return 'rcode' in p ? { server: name, t: now(), rcode: p.rcode, targets: [], error: p.error } : srvAnswerOf(p, name, now());
     },
   };
+}
+
+const rcodeOf = (p: DNS.Packet): string => RCODES[p.header.rcode] ?? `RCODE${p.header.rcode}`;
+
+/** Why a parsed reply cannot be judged as a whole answer, or undefined when it can. */
+function incomplete(p: DNS.Packet, listed: string): string | undefined {
+  if (p.header.tc) return `the answer was truncated (TC bit set), listing only ${listed}; a partial answer is not judged`;
+  if (p.errors.length > 0) return `the reply had ${p.errors.length} undecodable record(s) (${p.errors[0]?.message ?? ''}); not judged`;
+  return undefined;
+}
+
+/** An A reply as the checks read it (TRUNCATED when the TC bit is set). */
+export function aAnswerOf(p: DNS.Packet, t: number): DnsAnswer {
+  const a = p.answers.filter((r) => r.type === DNS.Packet.TYPE.A);
+  const addresses = a.map((r) => r.address ?? '').sort();
+  const partial = incomplete(p, `[${addresses.join(', ')}]`);
+  if (partial) return { t, rcode: 'TRUNCATED', addresses: [], error: partial };
+  const answer: DnsAnswer = { t, rcode: rcodeOf(p), addresses };
+  if (a[0]) answer.ttl = a[0].ttl;
+  return answer;
+}
+
+/** An SRV reply as the checks read it: TRUNCATED (unobserved) when the TC bit is set, never a partial list. */
+export function srvAnswerOf(p: DNS.Packet, server: string, t: number): SrvAnswer {
+  const srv = p.answers.filter((r) => r.type === DNS.Packet.TYPE.SRV);
+  const targets = srv
+    .map((r) => ({ target: String(r.target ?? ''), port: Number(r.port ?? 0) }))
+    .sort((x, y) => x.target.localeCompare(y.target));
+  const partial = incomplete(p, `${targets.length} target(s): ${targets.map((x) => x.target).join(', ') || 'none'}`);
+  if (partial) return { server, t, rcode: 'TRUNCATED', targets: [], error: partial };
+  const answer: SrvAnswer = { server, t, rcode: rcodeOf(p), targets };
+  if (srv.length > 0) answer.ttl = Math.min(...srv.map((r) => r.ttl));
+  return answer;
 }
 
 export async function openDnsProbe(cluster: Cluster, override?: string): Promise<DnsProbe> {

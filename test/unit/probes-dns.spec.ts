@@ -8,7 +8,7 @@ import DNS from 'dns2';
 import { settleA, settleSrv, tcpDnsServer, type DnsServer } from '../../lib/probes/dns.ts';
 import type { CheckInput, DnsALookup, DnsAnswer } from '../../lib/types.ts';
 import { expectFailure, resultOf } from './helpers/assertions.ts';
-import { FQDN_SUFFIX, buildWebInput, fqdnOf } from './helpers/timeline-builder.ts';
+import { AFTER_SETTLED_MS, FQDN_SUFFIX, buildWebInput, fqdnOf } from './helpers/timeline-builder.ts';
 import { mutate, podIn } from './helpers/timeline-edit.ts';
 
 type Script = 'close' | 'hang' | { rcode: number; a?: string[]; srv?: string[] };
@@ -55,7 +55,9 @@ async function refusedPort(): Promise<number> {
   return port;
 }
 
-const now = (): number => Math.round(performance.now());
+// Answers fall where the recorded run's settled ones do: past every readiness change by more than a TTL.
+let started = performance.now();
+const now = (): number => Math.round(good.after.t + AFTER_SETTLED_MS + performance.now() - started);
 const servers: Server[] = [];
 async function dnsServer(script: Script, name: string): Promise<DnsServer> {
   const f = await fakeDns(script);
@@ -72,6 +74,7 @@ function withLookup(l: DnsALookup): CheckInput {
 
 describe('DNS probe against fake DNS servers (TCP, 127.0.0.1)', function () {
   this.timeout(10_000);
+  beforeEach(() => { started = performance.now(); });
   after(() => {
     for (const s of held) s.destroy();
     for (const s of servers) s.close();
