@@ -135,3 +135,28 @@ export async function resolveSrvInPod(exec: ExecFn, pod: string, container: stri
     return { server, t: now(), rcode: 'TRANSPORT', targets: [], error: `exec in pod ${pod} failed: ${describeError(err)}` };
   }
 }
+
+/**
+ * The in-pod answers, asked again until each A answer and the SRV answer is `settled`
+ * or the deadline passes (each name keeps its last answer), as the servers are settled:
+ * the pod's resolver caches too, and one early question would judge a cached answer as final.
+ */
+export async function settleInPod(
+  exec: ExecFn, pod: string, container: string, aNames: readonly string[], srvName: string | undefined,
+  settled: { a: (name: string, a: DnsAnswer) => boolean; srv: (a: SrvAnswer) => boolean },
+  deadline: () => number, now: () => number,
+): Promise<InPodAnswers> {
+  const out: InPodAnswers = { pod, a: new Map() };
+  const pendingA = (): string[] => aNames.filter((n) => { const a = out.a.get(n); return !a || !settled.a(n, a); });
+  const srvPending = (): boolean => !!srvName && (!out.srv || !settled.srv(out.srv));
+  for (;;) {
+    const got = await resolveInPod(exec, pod, container, pendingA(), srvPending() ? srvName : undefined, now);
+    for (const [n, a] of got.a) out.a.set(n, a);
+    if (got.srv) out.srv = got.srv;
+    if (pendingA().length === 0 && !srvPending()) break;
+    const wait = Math.max(1000, Math.min((out.srv?.ttl ?? 1) * 1000, 5000));
+    if (now() + wait > deadline()) break;
+    await new Promise((r) => setTimeout(r, wait));
+  }
+  return out;
+}
