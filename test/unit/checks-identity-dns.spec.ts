@@ -1,8 +1,7 @@
 import { expect } from 'chai';
-import type { CheckInput, PodState, WatchEntry } from '../../lib/types.ts';
 import { expectFailure, resultOf } from './helpers/assertions.ts';
 import { AFTER_SETTLED_MS, buildWebInput, fqdnOf, ipOf, uidOf } from './helpers/timeline-builder.ts';
-import { mutate, podIn } from './helpers/timeline-edit.ts';
+import { mutate, podIn, withPodStates } from './helpers/timeline-edit.ts';
 
 const good = buildWebInput();
 /** After the settled answers (more than a TTL past every readiness change) and before the scale-down. */
@@ -104,19 +103,6 @@ describe('STS-DNS-A', () => {
     expect(resultOf(ok, ID).status).to.equal('passed');
   });
 });
-
-/** `input` with pod states changed at the given run times (entries re-ordered by time, as a recording has them). */
-function withPodStates(input: CheckInput, changes: [number, string, Partial<PodState>][]): CheckInput {
-  return mutate(input, (d) => {
-    for (const [t, name, patch] of changes) {
-      const last = d.timeline.filter((e): e is WatchEntry => e.type !== 'MARKER' && e.kind === 'Pod' && e.name === name && e.t <= t).at(-1);
-      if (!last?.pod) throw new Error(`no state of ${name} before t=${t}`);
-      d.timeline.push({ ...last, type: 'MODIFIED', t, wall: last.wall + (t - last.t), pod: { ...last.pod, ...patch } });
-    }
-    d.timeline.sort((a, b) => a.t - b.t);
-    d.timeline.forEach((e, i) => { e.seq = i + 1; });
-  });
-}
 
 describe('STS-DNS-SRV', () => {
   const ID = 'STS-DNS-SRV';

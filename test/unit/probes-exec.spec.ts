@@ -4,7 +4,7 @@
 // into `error` and "the pod answered: the data is gone" into `failed`.
 import { expect } from 'chai';
 import { ObservationError } from '../../lib/errors.ts';
-import { parseNslookupLoop, resolveInPod } from '../../lib/probes/dns-inpod.ts';
+import { parseNslookupLoop, resolveInPod, settleInPod } from '../../lib/probes/dns-inpod.ts';
 import { execFailure, type ExecFn, type ExecResult } from '../../lib/probes/exec.ts';
 import { isTransient, retryTransient } from '../../lib/retry.ts';
 import { hostnameIn, readSentinel, writeSentinel } from '../../lib/probes/sentinel.ts';
@@ -180,6 +180,29 @@ describe('in-pod DNS (busybox nslookup) with a fake exec', () => {
     for (const n of names) expect(down.a.get(n)?.rcode).to.equal('TRANSPORT');
     expect(down.srv?.rcode).to.equal('TRANSPORT');
     expect(down.a.get(names[0]!)?.error).to.include('ECONNREFUSED');
+  });
+});
+
+describe('in-pod DNS settles like the servers', () => {
+  const name = 'web-0.nginx.ns.svc.cluster.local';
+  const answer = (ip: string): string => [`@@@ ${name}`, 'Server:\t\t10.0.0.10', 'Address:\t10.0.0.10:53', '', `Name:\t${name}`, `Address: ${ip}`, '', '@@@rc 0', ''].join('\n');
+
+  it('asks again until the answer is the published one, and keeps the last', async () => {
+    let n = 0;
+    const exec = fakeExec(() => ok(answer(n++ === 0 ? '10.244.0.5' : '10.244.0.9')));
+    let t = 0;
+    const r = await settleInPod(exec, 'web-1', 'c', [name], undefined, {
+      a: (_n, a) => a.addresses[0] === '10.244.0.9', srv: () => true,
+    }, () => 60_000, () => t++);
+    expect(exec.calls).to.have.length(2);
+    expect(r.a.get(name)?.addresses).to.deep.equal(['10.244.0.9']);
+  });
+
+  it('stops at the deadline with the stale answer, for the check to judge', async () => {
+    const exec = fakeExec(() => ok(answer('10.244.0.5')));
+    const r = await settleInPod(exec, 'web-1', 'c', [name], undefined, { a: () => false, srv: () => true }, () => 0, () => 5);
+    expect(exec.calls).to.have.length(1);
+    expect(r.a.get(name)?.addresses).to.deep.equal(['10.244.0.5']);
   });
 });
 
