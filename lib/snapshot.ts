@@ -110,8 +110,10 @@ async function probeDns(ctx: SnapshotContext, pods: readonly PodSnapshot[], exec
   const start = now();
   const deadline = (): number => Math.max(start, lastApiReturn(recorder.timeline)) + ctx.dnsBudgetMs;
   // Published at this moment: the IP (or no record), exactly.
-  const settledA = (pod: string) => (a: DnsAnswer): boolean => {
-    const ip = listing().now(pod, a.t);
+  const settledA = (pod: PodSnapshot | undefined) => (a: DnsAnswer): boolean => {
+    const l = listing();
+    // A pod the timeline never showed (not expected): the snapshot's IP.
+    const ip = pod && !l.pods().includes(pod.name) ? pod.ip : l.now(pod?.name ?? '', a.t);
     return ip ? a.rcode === 'NOERROR' && a.addresses.length === 1 && a.addresses[0] === ip : a.rcode === 'NXDOMAIN';
   };
   const published = (t: number): string[] => {
@@ -121,15 +123,15 @@ async function probeDns(ctx: SnapshotContext, pods: readonly PodSnapshot[], exec
   const norm = (s: string): string => s.replace(/\.$/, '').toLowerCase();
   const settledSrv = (a: SrvAnswer): boolean =>
     a.rcode === 'NOERROR' && a.targets.map((x) => norm(x.target)).sort().join(',') === published(a.t).map(norm).sort().join(',');
-  const dnsA = await Promise.all(pods.map((p) => settleA(dns.servers, p.name, podFqdn(w, p.name), settledA(p.name), deadline, now)));
+  const dnsA = await Promise.all(pods.map((p) => settleA(dns.servers, p.name, podFqdn(w, p.name), settledA(p), deadline, now)));
   const qname = serviceSrvName(w);
   const dnsSrv = await settleSrv(dns.servers, qname, published, deadline, now);
   // What the application sees: from the lowest Ready ordinal, through its own resolver.
   const asker = workload.inPodSkip ? undefined : pods.find((p) => p.ready);
   if (asker) {
-    const podOf = new Map(dnsA.map((l) => [l.fqdn, l.pod]));
+    const podOf = new Map(dnsA.map((l) => [l.fqdn, pods.find((p) => p.name === l.pod)]));
     const inPod = await settleInPod(exec, asker.name, workload.container, dnsA.map((l) => l.fqdn), qname, {
-      a: (name, a) => settledA(podOf.get(name) ?? '')(a),
+      a: (name, a) => settledA(podOf.get(name))(a),
       srv: settledSrv,
     }, deadline, now);
     for (const l of dnsA) {
@@ -141,10 +143,10 @@ async function probeDns(ctx: SnapshotContext, pods: readonly PodSnapshot[], exec
   return { dnsA, dnsSrv };
 }
 
-/** When the API server was last seen back after an outage (the end of the latest watch gap), or -Infinity. */
+/** When the API server was last seen back after an outage (the end of the latest pod watch gap), or -Infinity. */
 export function lastApiReturn(timeline: readonly TimelineEntry[]): number {
   let back = Number.NEGATIVE_INFINITY;
-  for (const e of timeline) if (e.type === 'MARKER' && e.marker === 'watch-gap') back = Math.max(back, e.to);
+  for (const e of timeline) if (e.type === 'MARKER' && e.marker === 'watch-gap' && e.kind === 'Pod') back = Math.max(back, e.to);
   return back;
 }
 

@@ -5,6 +5,7 @@
 // disturbs every other run), so it is a recorded timeline with a watch-gap marker.
 import { expect } from 'chai';
 import { listingOf } from '../../lib/checks/dns.ts';
+import { lastApiReturn } from '../../lib/snapshot.ts';
 import { DnsListing, publishedIp } from '../../lib/timeline/dns-listing.ts';
 import type { CheckInput, PodState, TimelineEntry } from '../../lib/types.ts';
 import { expectFailure, resultOf } from './helpers/assertions.ts';
@@ -73,6 +74,12 @@ describe('STS-DNS-A after an API server outage (recorded timeline)', () => {
     expect(r.status, r.message).to.equal('passed');
     const l = new DnsListing(o.input.timeline, { statefulSet: 'web', budgetMs: 60_000 });
     expect(l.windowStart(to + 20_000, 5).why).to.include('API server was unreachable');
+  });
+
+  it('the probe\'s budget counts from the API server\'s last return (the latest pod watch gap)', () => {
+    const o = outage(good, from, to);
+    expect(lastApiReturn(o.input.timeline)).to.equal(to);
+    expect(lastApiReturn(good.timeline)).to.equal(Number.NEGATIVE_INFINITY);
   });
 
   it('the old IP once the budget after the API came back has passed still fails, naming the pod and the window', () => {
