@@ -2,7 +2,9 @@
 // readiness probe (GET /index.html) fails from just before the snapshot until ~2.5 s into
 // it, so DNS drops web-1 and lists it again while the probe asks. The snapshot used to
 // freeze web-1 as not ready, wait for an SRV list without it and fail when CoreDNS
-// (rightly) listed it again. Each answer is now judged against readiness at its moment.
+// (rightly) listed it again: on main 0f9d697 this spec fails with "STS-DNS-SRV failed: SRV
+// lists web-1…, which is not a ready pod of web", exit 1. Each answer is now judged against
+// readiness at its moment.
 import { expect } from 'chai';
 import { at, expectCheck, expectExit, faultRun, shIn, sleep, waitPod } from './support.ts';
 
