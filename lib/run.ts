@@ -201,7 +201,7 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
       await hook('statefulset-deleted');
     }
     const input: CheckInput = {
-      workload: workload.info, timeline: recorder.timeline, baseline, after, rounds, limits: { recoveryTimeoutMs: opts.timeoutSeconds * 1000 }, traffic: written,
+      workload: workload.info, timeline: recorder.timeline, baseline, after, rounds, limits: { recoveryTimeoutMs: opts.timeoutSeconds * 1000, dnsBudgetMs: opts.dnsBudgetSeconds * 1000 }, traffic: written,
     };
     const checks = runChecks(input);
     const result = observed(assemble(base, checks, rounds, recorder.timeline), recorder, log);

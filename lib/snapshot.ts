@@ -3,8 +3,9 @@
 // topology). Probes never throw for observation trouble: they record it, and the
 // checks turn it into `error`.
 import type { Cluster } from './cluster.ts';
-import { resolveInPod } from './probes/dns-inpod.ts';
+import { settleInPod } from './probes/dns-inpod.ts';
 import { settleA, settleSrv, type DnsProbe } from './probes/dns.ts';
+import { DnsListing } from './timeline/dns-listing.ts';
 import { readMembership, settleMembership } from './probes/etcd.ts';
 import { clusterExec, readFileIn, type ExecFn } from './probes/exec.ts';
 import { readHeartbeats } from './probes/heartbeat.ts';
@@ -12,7 +13,7 @@ import { hostnameIn, readSentinel, writeSentinel } from './probes/sentinel.ts';
 import { ordinals, podFqdn, podName, serviceSrvName, startOrdinal } from './names.ts';
 import { isReady } from './timeline/queries.ts';
 import type { Recorder } from './recorder.ts';
-import type { PodSnapshot, SentinelRecord, Snapshot, TopologyCopy, TopologySnapshot, WorkloadInfo } from './types.ts';
+import type { DnsAnswer, PodSnapshot, SentinelRecord, Snapshot, SrvAnswer, TimelineEntry, TopologyCopy, TopologySnapshot, WorkloadInfo } from './types.ts';
 import type { Workload } from './workloads/common.ts';
 
 /** Per-ordinal facts from the recorder's current state (no I/O). */
@@ -53,13 +54,12 @@ export interface SnapshotContext {
 }
 
 export async function takeSnapshot(ctx: SnapshotContext, sentinels: 'write' | 'read'): Promise<Snapshot> {
-  const { recorder, workload, dns } = ctx;
+  const { recorder, workload } = ctx;
   const w = workload.info;
   // Probes ride out an API server restart for as long as the DNS budget (default 60 s).
   const exec = ctx.exec ?? clusterExec(ctx.cluster, w.namespace, Date.now() + Math.max(ctx.dnsBudgetMs, 30_000));
   const t = recorder.now();
   const pods = recordedPods(recorder, w);
-  const now = (): number => recorder.now();
   for (const p of workload.inPodSkip ? [] : pods) {
     const h = await hostnameIn(exec, p.name, workload.container);
     if (h.hostname !== undefined) p.hostnameInPod = h.hostname;
@@ -73,21 +73,7 @@ export async function takeSnapshot(ctx: SnapshotContext, sentinels: 'write' | 'r
         : await readSentinel(exec, p.name, workload.container, workload.dataPath),
     );
   }
-  const dnsA = await Promise.all(pods.map((p) => settleA(dns.servers, p.name, podFqdn(w, p.name), p.ip, ctx.dnsBudgetMs, now)));
-  const qname = serviceSrvName(w);
-  const want = pods.filter((p) => p.ready).map((p) => podFqdn(w, p.name));
-  const dnsSrv = await settleSrv(dns.servers, qname, want, ctx.dnsBudgetMs, now);
-  // What the application sees, asked once the servers have settled: from the lowest
-  // Ready ordinal, through its own resolver.
-  const asker = workload.inPodSkip ? undefined : pods.find((p) => p.ready);
-  if (asker) {
-    const inPod = await resolveInPod(exec, asker.name, workload.container, dnsA.map((l) => l.fqdn), qname, now);
-    for (const l of dnsA) {
-      const a = inPod.a.get(l.fqdn);
-      if (a) l.inPod = { pod: asker.name, answer: a };
-    }
-    if (inPod.srv) dnsSrv.inPod = inPod.srv;
-  }
+  const { dnsA, dnsSrv } = await probeDns(ctx, pods, exec);
   const snap: Snapshot = { t, pods, dnsA, dnsSrv, sentinels: sentinelRecords };
   const skippedProbes = { ...(workload.sentinelSkip ? { sentinel: workload.sentinelSkip } : {}), ...(workload.inPodSkip ? { inPod: workload.inPodSkip } : {}) };
   if (Object.keys(skippedProbes).length > 0) snap.skippedProbes = skippedProbes;
@@ -105,6 +91,63 @@ export async function takeSnapshot(ctx: SnapshotContext, sentinels: 'write' | 'r
     snap.membership = await settleMembership(() => readMembership(exec, askOrder, workload.container, port), ctx.dnsBudgetMs);
   }
   return snap;
+}
+
+/**
+ * A and SRV from every server and from inside the lowest Ready pod, each settled against
+ * what DNS publishes at the moment of its answer (the live timeline): readiness may
+ * change during the snapshot, and a frozen expectation would wait for a stale list.
+ * The budget counts from when the API server was last back (a watch-gap marker): CoreDNS
+ * cannot follow a change before its own watch re-lists.
+ */
+async function probeDns(ctx: SnapshotContext, pods: readonly PodSnapshot[], exec: ExecFn): Promise<Pick<Snapshot, 'dnsA' | 'dnsSrv'>> {
+  const { recorder, workload, dns } = ctx;
+  const w = workload.info;
+  const now = (): number => recorder.now();
+  const listing = (): DnsListing => new DnsListing(recorder.timeline, {
+    statefulSet: w.statefulSet, budgetMs: ctx.dnsBudgetMs, ...(w.publishNotReadyAddresses ? { publishNotReadyAddresses: true } : {}),
+  });
+  const start = now();
+  const deadline = (): number => Math.max(start, lastApiReturn(recorder.timeline)) + ctx.dnsBudgetMs;
+  // Published at this moment: the IP (or no record), exactly.
+  const settledA = (pod: PodSnapshot | undefined) => (a: DnsAnswer): boolean => {
+    const l = listing();
+    // A pod the timeline never showed (not expected): the snapshot's IP.
+    const ip = pod && !l.pods().includes(pod.name) ? pod.ip : l.now(pod?.name ?? '', a.t);
+    return ip ? a.rcode === 'NOERROR' && a.addresses.length === 1 && a.addresses[0] === ip : a.rcode === 'NXDOMAIN';
+  };
+  const published = (t: number): string[] => {
+    const l = listing();
+    return l.pods().filter((p) => l.now(p, t) !== undefined).map((p) => podFqdn(w, p));
+  };
+  const norm = (s: string): string => s.replace(/\.$/, '').toLowerCase();
+  const settledSrv = (a: SrvAnswer): boolean =>
+    a.rcode === 'NOERROR' && a.targets.map((x) => norm(x.target)).sort().join(',') === published(a.t).map(norm).sort().join(',');
+  const dnsA = await Promise.all(pods.map((p) => settleA(dns.servers, p.name, podFqdn(w, p.name), settledA(p), deadline, now)));
+  const qname = serviceSrvName(w);
+  const dnsSrv = await settleSrv(dns.servers, qname, published, deadline, now);
+  // What the application sees: from the lowest Ready ordinal, through its own resolver.
+  const asker = workload.inPodSkip ? undefined : pods.find((p) => p.ready);
+  if (asker) {
+    const podOf = new Map(dnsA.map((l) => [l.fqdn, pods.find((p) => p.name === l.pod)]));
+    const inPod = await settleInPod(exec, asker.name, workload.container, dnsA.map((l) => l.fqdn), qname, {
+      a: (name, a) => settledA(podOf.get(name))(a),
+      srv: settledSrv,
+    }, deadline, now);
+    for (const l of dnsA) {
+      const a = inPod.a.get(l.fqdn);
+      if (a) l.inPod = { pod: asker.name, answer: a };
+    }
+    if (inPod.srv) dnsSrv.inPod = inPod.srv;
+  }
+  return { dnsA, dnsSrv };
+}
+
+/** When the API server was last seen back after an outage (the end of the latest pod watch gap), or -Infinity. */
+export function lastApiReturn(timeline: readonly TimelineEntry[]): number {
+  let back = Number.NEGATIVE_INFINITY;
+  for (const e of timeline) if (e.type === 'MARKER' && e.marker === 'watch-gap' && e.kind === 'Pod') back = Math.max(back, e.to);
+  return back;
 }
 
 /** The primary's data and identity, and every replica's copy with the identity of the primary that served it. */

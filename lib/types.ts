@@ -100,6 +100,8 @@ export interface SrvAnswer {
   t: number;
   rcode: string;
   targets: { target: string; port: number }[];
+  /** The lowest TTL of the SRV records (seconds): how long a resolver may keep serving this list. */
+  ttl?: number;
   error?: string;
 }
 
@@ -302,6 +304,11 @@ export interface WorkloadInfo {
   clusterDomain: string;
   /** Named port the headless service exposes, for the SRV query. */
   portName: string;
+  /**
+   * The headless Service's spec.publishNotReadyAddresses: DNS then lists every pod with an
+   * IP, ready or not (absent in older recordings: false, the default).
+   */
+  publishNotReadyAddresses?: boolean;
   podManagementPolicy: 'OrderedReady' | 'Parallel';
   /** The StatefulSet spec options the run chose (absent in older recordings: the Kubernetes defaults). */
   options?: StsOptions;
@@ -326,7 +333,7 @@ export interface CheckInput {
   after: Snapshot;
   rounds: RoundResult[];
   /** The run's bounds that checks judge against (absent in older recordings). */
-  limits?: { recoveryTimeoutMs: number };
+  limits?: { recoveryTimeoutMs: number; dnsBudgetMs?: number };
   /** Writes sent during chaos and what each store held after (absent in older recordings). */
   traffic?: TrafficRecord;
 }

@@ -16,7 +16,7 @@ export interface DeriveOptions {
   /** Where the pods live: the target's namespace, or the run's own for --manifest. */
   namespace: string;
   /** The governing Service (spec.serviceName), for the SRV port name; undefined when it does not exist. */
-  service: { spec?: { ports?: { name?: string }[] } } | undefined;
+  service: { spec?: { ports?: { name?: string }[]; publishNotReadyAddresses?: boolean } } | undefined;
   /** `off`, a claim template name, or a directory inside a claim's mount (--sentinel-path); default the first claim's mount. */
   sentinel: 'on' | 'off';
   sentinelPath?: string;
@@ -84,6 +84,7 @@ export function workloadFromStatefulSet(sts: IStatefulSet, o: DeriveOptions): De
     // Read from a pod's resolv.conf once the pods run (lib/target.ts clusterDomainOf): never assumed.
     clusterDomain: '',
     portName,
+    ...(o.service?.spec?.publishNotReadyAddresses ? { publishNotReadyAddresses: true } : {}),
     podManagementPolicy: spec.podManagementPolicy === 'Parallel' ? 'Parallel' : 'OrderedReady',
     // The checks read start ordinal, minReadySeconds and retention from here, as for a sample.
     options: stsOptionsOf(spec),

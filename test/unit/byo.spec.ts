@@ -55,6 +55,12 @@ describe('workloadFromStatefulSet: everything from the object', () => {
     expect(w.sentinelSkip).to.equal(undefined);
   });
 
+  it('the Service\'s publishNotReadyAddresses, which STS-DNS-A/SRV honour', () => {
+    const svc = { spec: { ports: [{ name: 'postgres' }], publishNotReadyAddresses: true } };
+    expect(workloadFromStatefulSet(sts(), opts({ service: svc })).info.publishNotReadyAddresses).to.equal(true);
+    expect(workloadFromStatefulSet(sts(), opts()).info.publishNotReadyAddresses).to.equal(undefined);
+  });
+
   it('Parallel, ordinals.start, replicas left out (1), no named port', () => {
     const w = workloadFromStatefulSet(sts({ spec: { podManagementPolicy: 'Parallel', ordinals: { start: 5 }, replicas: undefined } }), opts({ service: undefined }));
     expect(w.info).to.include({ podManagementPolicy: 'Parallel', replicas: 1, portName: '' });

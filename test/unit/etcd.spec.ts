@@ -161,6 +161,8 @@ describe('etcd sample workload', () => {
     const w = etcdWorkload(opts);
     const svc = w.objects.find((o) => o.kind === 'Service') as IService;
     expect(svc.spec?.publishNotReadyAddresses).to.equal(true);
+    // …and the DNS checks know it: not-ready members are listed too.
+    expect(w.info.publishNotReadyAddresses).to.equal(true);
     expect(svc.spec?.ports?.map((p) => `${p.name}:${p.port}`)).to.deep.equal(['client:2379', 'peer:2380']);
     const sts = w.objects.find((o) => o.kind === 'StatefulSet') as IStatefulSet;
     const script = sts.spec?.template.spec?.containers[0]?.command?.join(' ') ?? '';

@@ -112,6 +112,9 @@ function createClaim(w: Writer, ordinal: number, pinned = false): void {
   w.watch('MODIFIED', 'PersistentVolumeClaim', claim, { pvc: { ...pvc, phase: 'Bound', volumeName: `pv-${ordinal}` } });
 }
 
+/** When the after snapshot's settled DNS answers come, after its `after` marker. */
+export const AFTER_SETTLED_MS = 8000;
+
 function snapshot(w: Writer, answers: (pod: PodSnapshot) => { t: number; ip: string }[]): Snapshot {
   const pods: PodSnapshot[] = [...w.live.entries()].map(([name, s]) => {
     const ordinal = Number(name.split('-')[1]);
@@ -291,16 +294,19 @@ export function buildWebInput(scenario: WebScenario = {}): CheckInput {
   }
   w.tick(500);
   w.marker({ marker: 'after' });
-  // Recreated pods first show the cached old address, then the new one once the TTL lapses.
+  // Recreated pods first show the cached old address, then the new one once the TTL lapses;
+  // the last answers come more than one TTL (5 s) + 1 s after the last readiness change.
   const after = snapshot(w, (p) => {
     const old = oldIps.get(p.name);
-    return old && old !== p.ip ? [{ t: w.t + 10, ip: old }, { t: w.t + 5000, ip: p.ip }] : [{ t: w.t + 10, ip: p.ip }];
+    return old && old !== p.ip ? [{ t: w.t + 10, ip: old }, { t: w.t + AFTER_SETTLED_MS, ip: p.ip }] : [{ t: w.t + AFTER_SETTLED_MS, ip: p.ip }];
   });
+  if (after.dnsSrv) after.dnsSrv.t = w.t + AFTER_SETTLED_MS;
   after.heartbeats = heartbeats(w);
   const to = scenario.scaleDownTo === undefined ? 1 : scenario.scaleDownTo;
   if (to !== null) {
-    // As the controller does it: highest ordinal first, the next only once it is gone.
-    w.tick(200);
+    // As the controller does it: highest ordinal first, the next only once it is gone;
+    // after the snapshot's DNS answers, as in a run.
+    w.tick(AFTER_SETTLED_MS + 200);
     w.marker({ marker: 'scale-down', from: 3, to });
     for (let k = 2; k >= to; k--) {
       w.pod('MODIFIED', `web-${k}`, { deletionTimestamp: new Date(EPOCH + w.t).toISOString() });
