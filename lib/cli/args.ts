@@ -7,7 +7,7 @@ import { KILL_PATTERN_OPTIONS, parseSeed, randomSeed, type KillPatternOption } f
 import { DEFAULT_DISRUPTIONS, DISRUPTION_NAMES, parseDisruptions } from '../chaos/disruptions/index.ts';
 import { DEFAULT_PDB, parsePdb } from '../chaos/pdb.ts';
 import { UsageError } from '../errors.ts';
-import { DEFAULT_IMAGE } from '../workloads/common.ts';
+import { DEFAULT_IMAGE, REPLICA_RANGE, START_ORDINAL_RANGE } from '../workloads/common.ts';
 import { ETCD_IMAGE, ETCD_MEMBER_COUNTS } from '../workloads/etcd.ts';
 import type { RunOptions } from '../run.ts';
 import { SECOND_BUSYBOX_IMAGE, UPDATE_MODES, seededUpdate, type UpdateMode } from '../update/mode.ts';
@@ -49,7 +49,7 @@ export const RUN_FLAGS = {
   kubeconfig: { type: 'string', key: 'kubeconfig', help: 'path to the kubeconfig file', defaultText: '$KUBECONFIG or ~/.kube/config', replay: 'changed' },
   context: { type: 'string', key: 'context', help: 'kubeconfig context to use', defaultText: 'the current context', env: 'ORDINAL_CONTEXT', replay: 'changed' },
   workload: { type: 'string', key: 'workload', help: `sample workload: ${WORKLOAD_KINDS.join(' | ')}`, value: 'web', replay: 'always' },
-  replicas: { type: 'string', key: 'replicas', help: 'StatefulSet replicas', value: '3', range: [1, 100], env: 'ORDINAL_REPLICAS', replay: 'always' },
+  replicas: { type: 'string', key: 'replicas', help: 'StatefulSet replicas', value: '3', range: REPLICA_RANGE, env: 'ORDINAL_REPLICAS', replay: 'always' },
   rounds: { type: 'string', key: 'rounds', help: 'chaos rounds', value: '3', range: [0, 100], env: 'ORDINAL_ROUNDS', replay: 'always' },
   seed: { type: 'string', key: 'seed', help: 'chaos seed (uint32, decimal or 0x hex); same seed, same kills', defaultText: 'random, printed', env: 'ORDINAL_SEED', replay: 'always' },
   'kill-pattern': {
@@ -120,7 +120,7 @@ export const RUN_FLAGS = {
   },
   'start-ordinal': {
     type: 'string', key: 'startOrdinal', help: 'spec.ordinals.start: pods are <sts>-<start> .. <sts>-<start+replicas-1>',
-    value: String(DEFAULT_STS_OPTIONS.startOrdinal), range: [0, 1_000_000], env: 'ORDINAL_START_ORDINAL', replay: 'changed',
+    value: String(DEFAULT_STS_OPTIONS.startOrdinal), range: START_ORDINAL_RANGE, env: 'ORDINAL_START_ORDINAL', replay: 'changed',
   },
   'pvc-retention': {
     type: 'string', key: 'pvcRetention', help: 'persistentVolumeClaimRetentionPolicy: whenDeleted=Retain|Delete,whenScaled=Retain|Delete (a key left out stays Retain)',
