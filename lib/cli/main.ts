@@ -19,6 +19,7 @@ import { dryRunOwn, updateLine } from './dry-run-own.ts';
 import { errorLine, logLine, verdictLine, warnLine } from './output.ts';
 import { reportCommand } from './report.ts';
 import { trafficCommand, verifyWritesCommand } from './traffic.ts';
+import { ensureWritableDir } from '../user-file.ts';
 import { trafficDriverFor } from '../traffic/driver.ts';
 import { runNamespace } from '../names.ts';
 import { describeStsOptions, pickStsOptions } from '../workloads/sts-options.ts';
@@ -67,6 +68,8 @@ async function runCommand(a: RunArgs): Promise<number> {
     return 0;
   }
   if (a.dryRun) return a.target !== undefined || a.manifest !== undefined ? dryRunOwn(a, (l) => console.log(l)) : dryRun(a);
+  // Before the run, not after it: a verdict with nowhere to go is lost.
+  ensureWritableDir('--report-dir', a.reportDir);
   logLine(`seed ${a.seed} (replay: ${a.replay})`);
   const { executeRun } = await import('../run.ts');
   const { result, input } = await executeRun({ ...a, log: logLine });
