@@ -9,15 +9,16 @@ import { UsageError, describeError } from './errors.ts';
 
 /** What a path is, in words, when it is not the regular file or directory asked for. */
 export function fileKind(s: Stats): string {
+  if (s.isFile()) return 'a regular file';
   if (s.isDirectory()) return 'a directory';
   if (s.isFIFO()) return 'a FIFO';
   if (s.isCharacterDevice()) return 'a character device';
   if (s.isBlockDevice()) return 'a block device';
   if (s.isSocket()) return 'a socket';
-  return 'not a regular file';
+  return 'neither a file nor a directory';
 }
 
-const mib = (n: number): string => `${Math.round((n / 2 ** 20) * 10) / 10} MiB`;
+const mib = (n: number): string => (n < 2 ** 20 ? `${n} bytes` : `${Math.round((n / 2 ** 20) * 10) / 10} MiB`);
 
 /**
  * Reads a regular file of at most `maxBytes` bytes as UTF-8 text. `label` is the flag that
