@@ -70,6 +70,11 @@ async function runCommand(a: RunArgs): Promise<number> {
   if (a.dryRun) return a.target !== undefined || a.manifest !== undefined ? dryRunOwn(a, (l) => console.log(l)) : dryRun(a);
   // Before the run, not after it: a verdict with nowhere to go is lost.
   ensureWritableDir('--report-dir', a.reportDir);
+  if (a.manifest !== undefined) {
+    // The file and the sentinel's place in it need no cluster: refused before connecting, as --dry-run does.
+    const { manifestWorkload, readManifest } = await import('../workloads/manifest.ts');
+    manifestWorkload(readManifest(a.manifest).objects, '', { sentinel: a.sentinel ?? 'on', ...(a.sentinelPath ? { sentinelPath: a.sentinelPath } : {}) });
+  }
   logLine(`seed ${a.seed} (replay: ${a.replay})`);
   const { executeRun } = await import('../run.ts');
   const { result, input } = await executeRun({ ...a, log: logLine });
