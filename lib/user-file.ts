@@ -1,8 +1,8 @@
-// Files the user names on the command line (--manifest, --acked, --out, --report-dir,
-// a report directory's results.json) are read and written here only, so each one gets
-// the same guards: a regular file (a FIFO would block forever, /dev/zero never ends),
-// a size cap read against the bytes actually read (a file may grow after fstat), and
-// one line naming the flag and the path when anything is wrong (UsageError: exit 2).
+// Files the user names on the command line (--manifest, --acked, --out, --report-dir) are
+// read and written here only, so each one gets the same guards: a regular file (a FIFO
+// would block forever, /dev/zero never ends), a size cap counted on the bytes actually
+// read (a file may grow after fstat, a /proc file reports 0), and one line naming the
+// flag and the path when anything is wrong (UsageError: exit 2).
 import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { UsageError, describeError } from './errors.ts';
