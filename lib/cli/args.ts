@@ -8,7 +8,7 @@ import { DEFAULT_DISRUPTIONS, DISRUPTION_NAMES, parseDisruptions } from '../chao
 import { DEFAULT_PDB, parsePdb } from '../chaos/pdb.ts';
 import { UsageError } from '../errors.ts';
 import { redact } from '../redact.ts';
-import { DEFAULT_IMAGE } from '../workloads/common.ts';
+import { DEFAULT_IMAGE, REPLICA_RANGE, START_ORDINAL_RANGE } from '../workloads/common.ts';
 import { ETCD_IMAGE, ETCD_MEMBER_COUNTS } from '../workloads/etcd.ts';
 import type { RunOptions } from '../run.ts';
 import { SECOND_BUSYBOX_IMAGE, UPDATE_MODES, seededUpdate, type UpdateMode } from '../update/mode.ts';
@@ -50,7 +50,7 @@ export const RUN_FLAGS = {
   kubeconfig: { type: 'string', key: 'kubeconfig', help: 'path to the kubeconfig file', defaultText: '$KUBECONFIG or ~/.kube/config', replay: 'changed' },
   context: { type: 'string', key: 'context', help: 'kubeconfig context to use', defaultText: 'the current context', env: 'ORDINAL_CONTEXT', replay: 'changed' },
   workload: { type: 'string', key: 'workload', help: `sample workload: ${WORKLOAD_KINDS.join(' | ')}`, value: 'web', replay: 'always' },
-  replicas: { type: 'string', key: 'replicas', help: 'StatefulSet replicas', value: '3', range: [1, 100], env: 'ORDINAL_REPLICAS', replay: 'always' },
+  replicas: { type: 'string', key: 'replicas', help: 'StatefulSet replicas', value: '3', range: REPLICA_RANGE, env: 'ORDINAL_REPLICAS', replay: 'always' },
   rounds: { type: 'string', key: 'rounds', help: 'chaos rounds', value: '3', range: [0, 100], env: 'ORDINAL_ROUNDS', replay: 'always' },
   seed: { type: 'string', key: 'seed', help: 'chaos seed (uint32, decimal or 0x hex); same seed, same kills', defaultText: 'random, printed', env: 'ORDINAL_SEED', replay: 'always' },
   'kill-pattern': {
@@ -121,7 +121,7 @@ export const RUN_FLAGS = {
   },
   'start-ordinal': {
     type: 'string', key: 'startOrdinal', help: 'spec.ordinals.start: pods are <sts>-<start> .. <sts>-<start+replicas-1>',
-    value: String(DEFAULT_STS_OPTIONS.startOrdinal), range: [0, 1_000_000], env: 'ORDINAL_START_ORDINAL', replay: 'changed',
+    value: String(DEFAULT_STS_OPTIONS.startOrdinal), range: START_ORDINAL_RANGE, env: 'ORDINAL_START_ORDINAL', replay: 'changed',
   },
   'pvc-retention': {
     type: 'string', key: 'pvcRetention', help: 'persistentVolumeClaimRetentionPolicy: whenDeleted=Retain|Delete,whenScaled=Retain|Delete (a key left out stays Retain)',
@@ -138,7 +138,7 @@ export const RUN_FLAGS = {
   },
   'dns-budget': { type: 'string', key: 'dnsBudgetSeconds', help: 'seconds DNS may take to follow a recreated pod (resolver cache TTLs)', value: '60', range: [0, 3600], env: 'ORDINAL_DNS_BUDGET', replay: 'changed' },
   target: { type: 'string', key: 'target', help: '<namespace>/<statefulset>: run against a StatefulSet already running, labelled ordinal.dev/chaos=allowed (never scaled or deleted)', replay: 'changed' },
-  manifest: { type: 'string', key: 'manifest', help: 'a YAML file with one StatefulSet, its headless Service and anything else, deployed into the run namespace instead of a sample', replay: 'changed' },
+  manifest: { type: 'string', key: 'manifest', help: 'a YAML file (regular, at most 4 MiB, at most 100 aliases a document) with one StatefulSet, its headless Service and anything else, deployed into the run namespace instead of a sample', replay: 'changed' },
   sentinel: { type: 'string', key: 'sentinel', help: 'on | off: write a sentinel file into each pod\'s claim mount before chaos and read it back after', value: 'on', env: 'ORDINAL_SENTINEL', replay: 'changed' },
   'sentinel-path': { type: 'string', key: 'sentinelPath', help: '--target/--manifest: the claim template (by name) or a directory inside its mount where the sentinel goes', defaultText: 'the first claim\'s mount path', replay: 'changed' },
   'cluster-domain': { type: 'string', key: 'clusterDomain', help: '--target/--manifest: the cluster DNS domain, when no pod\'s /etc/resolv.conf can be read', defaultText: 'read from a pod\'s resolv.conf', replay: 'changed' },

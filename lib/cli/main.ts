@@ -21,6 +21,7 @@ import { dryRunOwn, updateLine } from './dry-run-own.ts';
 import { errorLine, logLine, logSafeLine, verdictLine, warnLine } from './output.ts';
 import { reportCommand } from './report.ts';
 import { trafficCommand, verifyWritesCommand } from './traffic.ts';
+import { ensureWritableDir } from '../user-file.ts';
 import { trafficDriverFor } from '../traffic/driver.ts';
 import { runNamespace } from '../names.ts';
 import { describeStsOptions, pickStsOptions } from '../workloads/sts-options.ts';
@@ -69,6 +70,13 @@ async function runCommand(a: RunArgs): Promise<number> {
     return 0;
   }
   if (a.dryRun) return a.target !== undefined || a.manifest !== undefined ? dryRunOwn(a, (l) => console.log(forTerminal(l))) : dryRun(a);
+  // Before the run, not after it: a verdict with nowhere to go is lost.
+  ensureWritableDir('--report-dir', a.reportDir);
+  if (a.manifest !== undefined) {
+    // The file and the sentinel's place in it need no cluster: refused before connecting, as --dry-run does.
+    const { manifestWorkload, readManifest } = await import('../workloads/manifest.ts');
+    manifestWorkload(readManifest(a.manifest).objects, '', { sentinel: a.sentinel ?? 'on', ...(a.sentinelPath ? { sentinelPath: a.sentinelPath } : {}) });
+  }
   logLine(`seed ${a.seed} (replay: ${a.replay})`);
   const { executeRun } = await import('../run.ts');
   const { result, input } = await executeRun({ ...a, log: logLine });

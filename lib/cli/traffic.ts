@@ -1,7 +1,6 @@
 // `ordinal traffic export-k6` writes a k6 script driving the same writes as the in-run
 // client; `ordinal verify-writes` reads the keys back from the pods and classifies the
 // acknowledged ones like STS-WRITES-DURABLE (0 none lost, 1 lost, 2 bad input or unread).
-import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.ts';
 import { forTerminal } from '../report/escape.ts';
@@ -10,6 +9,10 @@ import { k6NameProblems, k6Script, parseAcked } from '../traffic/k6.ts';
 import type { WriteRecord } from '../traffic/types.ts';
 import type { WorkloadInfo } from '../types.ts';
 import { newRunId } from '../run-id.ts';
+import { readUserFile, writeUserFile } from '../user-file.ts';
+
+/** A k6 console log of a day-long run at the highest --rate stays well below this. */
+const MAX_ACKED_BYTES = 256 * 2 ** 20;
 
 const flags = (names: string[]): Record<string, { type: 'string' | 'boolean' }> => ({
   ...Object.fromEntries(names.map((k) => [k, { type: 'string' as const }])),
@@ -68,7 +71,7 @@ export function trafficCommand(argv: string[]): number {
     prefix: `k6-${newRunId()}`,
   });
   if (typeof v.out === 'string') {
-    writeFileSync(v.out, script);
+    writeUserFile('--out', v.out, script);
     console.error(`wrote ${v.out}`);
   } else process.stdout.write(script);
   return 0;
@@ -94,20 +97,14 @@ export async function verifyWritesCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (typeof v.acked !== 'string') throw new UsageError(`--acked <file> is required\n${help}`);
-  const [targetNs, targetSts] = typeof v.target === 'string' ? v.target.split('/') : [];
-  if (typeof v.target === 'string' && (!targetNs || !targetSts)) throw new UsageError(`--target must be <namespace>/<statefulset>, got "${v.target}"`);
-  const ns = targetNs ?? v.namespace;
+  const { parseTargetRef } = await import('../target.ts');
+  const ref = typeof v.target === 'string' ? parseTargetRef(v.target) : undefined;
+  const ns = ref?.namespace ?? v.namespace;
   if (typeof ns !== 'string' || ns === '') throw new UsageError(`--namespace or --target is required\n${help}`);
   const workload = v.workload ?? 'web';
   if (workload !== 'web' && workload !== 'etcd') throw new UsageError(`--workload must be web or etcd, got "${String(workload)}"`);
-  const sts = targetSts ?? (typeof v.statefulset === 'string' ? v.statefulset : SAMPLES[workload].statefulSet);
-  let text: string;
-  try {
-    text = readFileSync(v.acked, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read --acked ${v.acked}: ${(err as Error).message}`);
-  }
-  const acked = parseAcked(text);
+  const sts = ref?.name ?? (typeof v.statefulset === 'string' ? v.statefulset : SAMPLES[workload].statefulSet);
+  const acked = parseAcked(readUserFile('--acked', v.acked, MAX_ACKED_BYTES));
   if (acked.length === 0) throw new UsageError(`${v.acked} holds no "ACK <store> <key>" lines`);
   const { connect } = await import('../cluster.ts');
   const { clusterExec } = await import('../probes/exec.ts');

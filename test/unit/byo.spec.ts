@@ -170,7 +170,7 @@ describe('--manifest: parsing and placing a user\'s file', () => {
     bad('kind: [unclosed', /document 1 is not valid YAML/);
     bad('- a\n- b\n', 'document 1 is not a Kubernetes object with apiVersion, kind and metadata.name');
     bad('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n', 'no StatefulSet (found ConfigMap c)');
-    const set = (name: string) => `apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: ${name}}\nspec: {serviceName: hl}\n`;
+    const set = (name: string) => `apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: ${name}}\nspec: {serviceName: hl, template: {spec: {containers: [{name: c}]}}}\n`;
     const svc = 'apiVersion: v1\nkind: Service\nmetadata: {name: hl}\n';
     bad(`${set('a')}---\n${set('b')}---\n${svc}`, '2 StatefulSets (a, b): a run takes exactly one');
     bad(set('a'), 'no Service hl (the StatefulSet\'s spec.serviceName)');
