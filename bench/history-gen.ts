@@ -88,6 +88,14 @@ function plant(ops: SimOp[], anomaly: Anomaly, rng: Prng): boolean {
     return r !== undefined;
   }
   if (anomaly === 'cas-mismatch') {
+    // Half the time an info cas that could not have matched, whose new value is read later.
+    const infoCas = pick(ops.filter((o) => o.f === 'cas' && o.outcome === 'info'));
+    const later = infoCas && pick(okReads.filter((r) => r.key === infoCas.key && r.call > infoCas.call));
+    if (infoCas && later && rng.next() < 0.5) {
+      infoCas.value = [-1, (infoCas.value as [Scalar | null, Scalar])[1]];
+      later.value = infoCas.value[1];
+      return true;
+    }
     const c = pick(ops.filter((o) => o.f === 'cas' && o.outcome === 'ok'));
     if (c) c.value = [(c.value as [Scalar | null, Scalar])[0] === null ? -1 : null, (c.value as [Scalar | null, Scalar])[1]];
     return c !== undefined;
