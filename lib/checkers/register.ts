@@ -58,7 +58,9 @@ function scalarOf(v: Value): Scalar | null {
  * are left out: they change nothing and observed nothing.
  */
 export function registerOps(ops: readonly Operation[], interner: Interner): RegisterOps {
-  const kept = ops.filter((o) => !(o.f === 'read' && o.type === 'info')).sort((x, y) => x.call - y.call || x.id - y.id);
+  const kept = ops.filter((o) => !(o.f === 'read' && o.type === 'info'));
+  // Invocation order is call-time order in any history a client wrote as it went.
+  if (!kept.every((o, i) => i === 0 || kept[i - 1]!.call <= o.call)) kept.sort((x, y) => x.call - y.call || x.id - y.id);
   const n = kept.length;
   const r: RegisterOps = {
     n, kind: new Uint8Array(n), a: new Int32Array(n), b: new Int32Array(n), known: new Uint8Array(n),

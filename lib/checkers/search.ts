@@ -30,25 +30,45 @@ interface Entries {
   readonly retNode: Int32Array;
 }
 
+/**
+ * Operations by return time (ties by index), unknown outcomes last. Returns are nearly in
+ * call order (an operation overtakes only those it overlaps), so an insertion sort runs in
+ * about n times the concurrency, with none of a comparator sort's cost on a cold start.
+ */
+function byReturn(ops: RegisterOps): Int32Array {
+  const order = new Int32Array(ops.n);
+  let finite = 0;
+  for (let i = 0; i < ops.n; i++) {
+    if (ops.ret[i] === Number.POSITIVE_INFINITY) continue;
+    let k = finite++;
+    while (k > 0 && ops.ret[order[k - 1]!]! > ops.ret[i]!) {
+      order[k] = order[k - 1]!;
+      k--;
+    }
+    order[k] = i;
+  }
+  for (let i = 0; i < ops.n; i++) if (ops.ret[i] === Number.POSITIVE_INFINITY) order[finite++] = i;
+  return order;
+}
+
 /** Calls and returns in time order; at equal times calls first (the operations overlap), as Porcupine orders them. */
 function entries(ops: RegisterOps): Entries {
   const n = ops.n;
-  const order = new Int32Array(2 * n);
-  for (let i = 0; i < 2 * n; i++) order[i] = i;
-  const time = (e: number) => ((e & 1) === 0 ? ops.call[e >> 1]! : ops.ret[e >> 1]!);
-  order.sort((x, y) => time(x) - time(y) || (x & 1) - (y & 1) || x - y);
   const e: Entries = {
     op: new Int32Array(2 * n + 2), isCall: new Uint8Array(2 * n + 2), next: new Int32Array(2 * n + 2),
     prev: new Int32Array(2 * n + 2), callNode: new Int32Array(n), retNode: new Int32Array(n),
   };
+  const returns = byReturn(ops);
+  let c = 0;
+  let r = 0;
   for (let k = 1; k <= 2 * n; k++) {
-    const x = order[k - 1]!;
-    const i = x >> 1;
-    e.op[k] = i;
-    if ((x & 1) === 0) {
+    if (c < n && ops.call[c]! <= ops.ret[returns[r]!]!) {
+      e.op[k] = c;
       e.isCall[k] = 1;
-      e.callNode[i] = k;
+      e.callNode[c++] = k;
     } else {
+      const i = returns[r++]!;
+      e.op[k] = i;
       e.retNode[i] = k;
     }
   }
