@@ -14,7 +14,7 @@ export interface FailingSubHistory {
   readonly op: Operation;
   /** The key's operations whose [call, ret] overlaps op's: the orders the search could try. */
   readonly concurrent: readonly Operation[];
-  /** The values the register could hold when op had to take effect (null: never written). */
+  /** The values the register held when op had to take effect, in the longest partial linearizations found (null: never written). */
   readonly values: readonly (Scalar | null)[];
 }
 
