@@ -1,8 +1,8 @@
 // `npm run bench:linearizability`: Ordinal's register linearizability checker and Porcupine
 // (the Go oracle in test/oracle/porcupine) on the same seeded histories, time and peak
 // memory side by side. Each checker runs in a fresh process per history, so peak RSS is
-// that history's; time is the check alone (reading and pairing the file excluded), the
-// median of --repeat runs. Not part of `npm test`; needs Go on PATH for the oracle.
+// that history's; time is the check alone (reading and pairing the file excluded), wall
+// and CPU (all threads), the median of --repeat runs. Not part of `npm test`; needs Go on PATH for the oracle.
 //
 //   npm run bench:linearizability                       # 10k and 100k operations, 5 and 10 processes
 //   npm run bench:linearizability -- --repeat 5 --json out.json
@@ -23,6 +23,8 @@ const SELF = fileURLToPath(import.meta.url);
 interface Sample {
   readonly verdict: string;
   readonly ms: number;
+  /** CPU time of the check (all threads), ms: steadier than wall time on a busy machine. */
+  readonly cpuMs: number;
   readonly maxRssMiB: number;
   /** Ordinal only: what the search itself held (memo, list, columns) for the largest key. */
   readonly searchMiB?: number;
@@ -52,10 +54,13 @@ function one(file: string): void {
   // --expose-gc), so the time is the check's own.
   (globalThis as { gc?: () => void }).gc?.();
   const t = performance.now();
+  const cpu = process.cpuUsage();
   const r = checkRegister(ops);
+  const used = process.cpuUsage(cpu);
   const ms = performance.now() - t;
+  const cpuMs = (used.user + used.system) / 1000;
   const verdict = r.valid === true ? 'Ok' : r.valid === false ? 'Illegal' : 'Unknown';
-  console.log(JSON.stringify({ verdict, ms, maxRssMiB: process.resourceUsage().maxRSS / 1024, searchMiB: r.bytes / 2 ** 20 }));
+  console.log(JSON.stringify({ verdict, ms, cpuMs, maxRssMiB: process.resourceUsage().maxRSS / 1024, searchMiB: r.bytes / 2 ** 20 }));
 }
 
 function ordinalSample(file: string): Sample {
@@ -66,7 +71,7 @@ function ordinalSample(file: string): Sample {
 
 function porcupineSample(bin: string, file: string): Sample {
   const [v] = runPorcupine(bin, [file]);
-  return { verdict: v!.result, ms: v!.ms, maxRssMiB: v!.maxRssKiB / 1024 };
+  return { verdict: v!.result, ms: v!.ms, cpuMs: v!.cpuMs, maxRssMiB: v!.maxRssKiB / 1024 };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -74,15 +79,15 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 function measure(take: () => Sample, repeat: number): Sample {
   const samples = Array.from({ length: repeat }, take);
   const most = (pick: (s: Sample) => number | undefined) => Math.max(...samples.map((s) => pick(s) ?? 0));
-  return { verdict: samples[0]!.verdict, ms: median(samples.map((s) => s.ms)), maxRssMiB: most((s) => s.maxRssMiB), searchMiB: most((s) => s.searchMiB) };
+  return { verdict: samples[0]!.verdict, ms: median(samples.map((s) => s.ms)), cpuMs: median(samples.map((s) => s.cpuMs)), maxRssMiB: most((s) => s.maxRssMiB), searchMiB: most((s) => s.searchMiB) };
 }
 
 function table(rows: readonly Row[]): string {
-  const head = ['operations', 'processes', 'keys', 'file MB', 'verdicts', 'Ordinal ms', 'Porcupine ms', 'ratio', 'Ordinal peak MiB (search)', 'Porcupine peak MiB'];
+  const head = ['operations', 'processes', 'keys', 'file MB', 'verdicts', 'Ordinal ms (CPU)', 'Porcupine ms (CPU)', 'ratio (CPU)', 'Ordinal peak MiB (search)', 'Porcupine peak MiB'];
   const body = rows.map((r) => [
     String(r.options.operations), String(r.options.processes), String(r.options.keys), (r.bytes / 1e6).toFixed(1),
-    `${r.ordinal.verdict}/${r.porcupine.verdict}`, r.ordinal.ms.toFixed(0), r.porcupine.ms.toFixed(0),
-    `${(r.ordinal.ms / r.porcupine.ms).toFixed(2)}x`, `${r.ordinal.maxRssMiB.toFixed(0)} (${(r.ordinal.searchMiB ?? 0).toFixed(1)})`, r.porcupine.maxRssMiB.toFixed(0),
+    `${r.ordinal.verdict}/${r.porcupine.verdict}`, `${r.ordinal.ms.toFixed(0)} (${r.ordinal.cpuMs.toFixed(0)})`,
+    `${r.porcupine.ms.toFixed(0)} (${r.porcupine.cpuMs.toFixed(0)})`, `${(r.ordinal.ms / r.porcupine.ms).toFixed(2)}x (${(r.ordinal.cpuMs / r.porcupine.cpuMs).toFixed(2)}x)`, `${r.ordinal.maxRssMiB.toFixed(0)} (${(r.ordinal.searchMiB ?? 0).toFixed(1)})`, r.porcupine.maxRssMiB.toFixed(0),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;

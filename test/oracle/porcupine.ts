@@ -20,6 +20,8 @@ export interface PorcupineVerdict {
   readonly ms: number;
   /** The oracle process's peak RSS so far, KiB. */
   readonly maxRssKiB: number;
+  /** CPU time (user + system, all threads) of the check, ms. */
+  readonly cpuMs: number;
 }
 
 export function porcupineBinary(): string {
@@ -51,9 +53,9 @@ export function runPorcupine(bin: string, files: readonly string[], timeoutMs = 
   const r = spawnSync(bin, [`-timeout=${timeoutMs}ms`, ...files], { encoding: 'utf8', maxBuffer: 64 << 20, timeout: 600_000 });
   if (r.error || r.status !== 0) throw new Error(`porcupine oracle failed (${r.error?.message ?? `exit ${r.status}`}): ${r.stderr}`);
   const verdicts = r.stdout.trim().split('\n').map((l): PorcupineVerdict => {
-    const [file, result, ms, rss] = l.split(' ');
+    const [file, result, ms, rss, cpu] = l.split(' ');
     if (result !== 'Ok' && result !== 'Illegal' && result !== 'Unknown') throw new Error(`porcupine oracle: unexpected line ${JSON.stringify(l)}`);
-    return { file: file!, result, ms: Number(ms), maxRssKiB: Number(rss) };
+    return { file: file!, result, ms: Number(ms), maxRssKiB: Number(rss), cpuMs: Number(cpu) };
   });
   if (verdicts.length !== files.length) throw new Error(`porcupine oracle answered ${verdicts.length} of ${files.length} histories`);
   return verdicts;

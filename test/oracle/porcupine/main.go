@@ -3,7 +3,7 @@
 // compare their speed (bench/linearizability.ts). Never shipped.
 //
 // Usage: porcupine [-timeout 60s] history.jsonl...
-// One line per file: <file> <Ok|Illegal|Unknown> <check ms> <peak RSS KiB so far>.
+// One line per file: <file> <Ok|Illegal|Unknown> <check ms> <peak RSS KiB so far> <check CPU ms>.
 // The history is paired here, independently of Ordinal's TypeScript: fail operations are
 // left out, info ones (and invocations never completed) return at +infinity.
 package main
@@ -154,11 +154,13 @@ func main() {
 	flag.Parse()
 	for _, path := range flag.Args() {
 		ops := load(path)
+		var before, after syscall.Rusage
+		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &before)
 		start := time.Now()
 		result := porcupine.CheckOperationsTimeout(registerModel, ops, *timeout)
 		elapsed := time.Since(start)
-		var usage syscall.Rusage
-		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &usage)
-		fmt.Printf("%s %s %.3f %d\n", path, result, float64(elapsed.Microseconds())/1000, usage.Maxrss)
+		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &after)
+		cpu := time.Duration(after.Utime.Nano() + after.Stime.Nano() - before.Utime.Nano() - before.Stime.Nano())
+		fmt.Printf("%s %s %.3f %d %.3f\n", path, result, float64(elapsed.Microseconds())/1000, after.Maxrss, float64(cpu.Microseconds())/1000)
 	}
 }
