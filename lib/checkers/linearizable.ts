@@ -74,6 +74,10 @@ export function checkRegister(ops: readonly Operation[], options: CheckOptions =
   let unknown: string | undefined;
   const cost = (): SearchCost => ({ keys: keys.size, operations: ops.length, steps, memo, bytes });
   for (const [key, list] of keys) {
+    if (Date.now() > budget.deadline) {
+      unknown ??= `key "${key}": time budget exhausted before its search began`;
+      continue;
+    }
     const columns = registerOps(list, interner);
     const r = search(columns, 0, budget);
     steps += r.steps;

@@ -38,6 +38,9 @@ export function describeOp(op: Operation, t0: number): string {
   return `${what}${op.type === 'info' ? ' (info: outcome unknown)' : ''}, process ${op.process}${op.pod ? `, pod ${op.pod}` : ''}, [${ms(op.call)}, ${ms(op.ret)}] ms, ${lines}`;
 }
 
+/** Concurrent operations printed; info operations pending since long ago can be hundreds. */
+const SHOWN = 20;
+
 export function describeFailing(f: FailingSubHistory, t0: number): string[] {
   const held = f.values.map((v) => JSON.stringify(v)).join(' or ');
   const out = [
@@ -45,7 +48,8 @@ export function describeFailing(f: FailingSubHistory, t0: number): string[] {
     `  the register held ${held} there, in the longest orders the search found`,
   ];
   if (f.concurrent.length === 0) out.push('  no operation on this key was concurrent with it');
-  else out.push(`  concurrent with it (${f.concurrent.length}):`, ...f.concurrent.map((o) => `    ${describeOp(o, t0)}`));
+  else out.push(`  concurrent with it (${f.concurrent.length}):`, ...f.concurrent.slice(0, SHOWN).map((o) => `    ${describeOp(o, t0)}`));
+  if (f.concurrent.length > SHOWN) out.push(`    … and ${f.concurrent.length - SHOWN} more (--json lists them all)`);
   return out;
 }
 

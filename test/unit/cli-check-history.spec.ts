@@ -7,7 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate } from '../../bench/history-gen.ts';
+import { describeFailing } from '../../lib/cli/check-history.ts';
 import { formatHistory } from '../../lib/history/jsonl.ts';
+import { pair } from '../../lib/history/pair.ts';
 import { history, r, w } from './helpers/history-builder.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -80,6 +82,15 @@ describe('cli: ordinal check-history', function () {
     const res = ordinal('check-history', '--max-steps', '100', p);
     expect(res.code).to.equal(2);
     expect(res.stderr).to.deep.equal([`ordinal: error: ${p}: could not judge linearizability: key "k0": step budget exhausted after 101 steps on 2738 operations; raise --max-steps or --max-ms`]);
+  });
+
+  it('prints the first 20 concurrent operations and counts the rest', () => {
+    // Built by hand: a search over 25 mutually concurrent operations would be exponential.
+    const ops = pair(history(...Array.from({ length: 25 }, (_, k) => w(k, k + 1, 0, 100)), r(30, 999, 50, 60)));
+    const lines = describeFailing({ key: 'x', op: ops[25]!, concurrent: ops.slice(0, 25), values: [25] }, 0);
+    expect(lines[2]).to.equal('  concurrent with it (25):');
+    expect(lines.slice(3)).to.have.length(21);
+    expect(lines.at(-1)).to.equal('    … and 5 more (--json lists them all)');
   });
 
   it('--help: exit 0, lists the exit codes', () => {

@@ -124,6 +124,24 @@ describe('linearizable: budget and input', function () {
     if (result.valid === 'unknown') expect(result.reason).to.match(/^key "k\d": step budget exhausted after \d+ steps on \d+ operations$/);
   });
 
+  it('a search that runs out of time is unknown, never valid', () => {
+    // 20 concurrent writes, then a read of a value none wrote: refuting it means trying
+    // every order of the writes up to the memo (about 20 · 2^20 configurations).
+    const writes = Array.from({ length: 20 }, (_, k) => w(k, k + 1, 0, 100));
+    const ops = pair(history(...writes, r(20, 999, 200, 210)));
+    const result = checkRegister(ops, { maxMs: 50 });
+    expect(result.valid).to.equal('unknown');
+    if (result.valid === 'unknown') expect(result.reason).to.match(/^key "x": time budget exhausted after \d+ steps on 21 operations$/);
+  });
+
+  it('keys left when the time budget is gone are unknown without a search', () => {
+    const specs = Array.from({ length: 3 }, (_, k) => w(k, k + 1, 0, 10, 'ok', `key${k}`));
+    const result = checkRegister(pair(history(...specs)), { maxMs: -1 });
+    expect(result.valid).to.equal('unknown');
+    if (result.valid === 'unknown') expect(result.reason).to.equal('key "key0": time budget exhausted before its search began');
+    expect(result.steps).to.equal(0);
+  });
+
   it('a set operation in a register history is bad input', () => {
     const events = history({ p: 0, f: 'add', value: 1, call: 0, ret: 10 });
     expect(() => checkRegister(pair(events))).to.throw(HistoryFormatError, /operation at line 1 is an add: a register history has read, write and cas/);
