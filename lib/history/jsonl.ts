@@ -17,10 +17,10 @@ function isScalar(v: unknown): v is Scalar {
   return (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'string';
 }
 
-/** Why `value` does not fit `f` and `type`, or undefined when it does. */
-function valueProblem(f: Fn, type: EventType, value: unknown): string | undefined {
+/** Why `value` does not fit `f`, or undefined when it does. */
+function valueProblem(f: Fn, value: unknown): string | undefined {
   if (f === 'read') {
-    if (type !== 'ok' || value === null || isScalar(value)) return undefined;
+    if (value === null || isScalar(value)) return undefined;
     if (Array.isArray(value) && value.every(isScalar)) return undefined;
     return 'a read\'s value must be null, a number, a string or an array of them';
   }
@@ -47,7 +47,7 @@ export function validateEvent(raw: unknown, line: number): HistoryEvent {
   if (!Number.isSafeInteger(time) || (time as number) < 0) bad(`time must be a non-negative integer (ns), got ${JSON.stringify(time)}`);
   if (pod !== undefined && typeof pod !== 'string') bad(`pod must be a string, got ${JSON.stringify(pod)}`);
   if (!('value' in o)) bad('value is missing (use null for a read\'s invocation)');
-  const problem = valueProblem(f as Fn, type as EventType, value);
+  const problem = valueProblem(f as Fn, value);
   if (problem) bad(`${problem}, got ${JSON.stringify(value)}`);
   const event: HistoryEvent = { process: process as number, type: type as EventType, f: f as Fn, key: key as string, value: value as Value, time: time as number };
   return pod === undefined ? event : { ...event, pod: pod as string };

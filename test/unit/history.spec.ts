@@ -34,6 +34,7 @@ describe('history: history.jsonl', function () {
     ['an empty key', line({ key: '' }), /^history line 1: key must be a non-empty string/],
     ['a cas value that is not a pair', line({ f: 'cas', value: 3 }), /^history line 1: a cas value must be \[expected, new\]/],
     ['a write of an object', line({ value: { a: 1 } }), /^history line 1: a write's value must be a number or a string/],
+    ['a read of an object', line({ f: 'read', type: 'ok', value: { v: 1 } }), /^history line 1: a read's value must be null, a number, a string or an array of them/],
     ['a missing value', JSON.stringify({ process: 0, type: 'invoke', f: 'read', key: 'x', time: 1 }), /^history line 1: value is missing/],
     ['an array', '[1,2]', /^history line 1: not a JSON object$/],
   ];
