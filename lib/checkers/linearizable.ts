@@ -16,6 +16,8 @@ export interface FailingSubHistory {
   readonly concurrent: readonly Operation[];
   /** The values the register held when op had to take effect, in the longest partial linearizations found (null: never written). */
   readonly values: readonly (Scalar | null)[];
+  /** The write or cas that set the first of those values there (absent: never written). */
+  readonly writer?: Operation;
 }
 
 export interface SearchCost {
@@ -90,7 +92,9 @@ export function checkRegister(ops: readonly Operation[], options: CheckOptions =
     if (r.valid) continue;
     const op = columns.source[r.blocked]!;
     const concurrent = list.filter((o) => o !== op && overlaps(o, op));
-    return { valid: false, failing: { key, op, concurrent, values: r.states.map((s) => interner.value(s)) }, ...cost() };
+    const values = r.states.map((s) => interner.value(s));
+    const failing = { key, op, concurrent, values, ...(r.writer < 0 ? {} : { writer: columns.source[r.writer]! }) };
+    return { valid: false, failing, ...cost() };
   }
   return unknown === undefined ? { valid: true, ...cost() } : { valid: 'unknown', reason: unknown, ...cost() };
 }

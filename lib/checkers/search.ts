@@ -11,7 +11,7 @@ import { type RegisterOps, step } from './register.ts';
 
 export type SearchResult =
   | { readonly valid: true; readonly steps: number; readonly memo: number; readonly bytes: number }
-  | { readonly valid: false; readonly steps: number; readonly memo: number; readonly bytes: number; readonly blocked: number; readonly states: readonly number[] }
+  | { readonly valid: false; readonly steps: number; readonly memo: number; readonly bytes: number; readonly blocked: number; readonly states: readonly number[]; readonly writer: number }
   | { readonly valid: 'unknown'; readonly steps: number; readonly memo: number; readonly bytes: number; readonly reason: string };
 
 /** Shared by the keys of one check: what is left of the step and time budget. */
@@ -151,6 +151,16 @@ class Linearized {
   }
 }
 
+/** The operation on the stack that last set the register (a write, or a cas that swapped), or -1. */
+function lastWriter(ops: RegisterOps, stackOp: Int32Array, stackState: Int32Array, depth: number, state: number): number {
+  for (let k = depth - 1; k >= 0; k--) {
+    const i = stackOp[k]!;
+    const after = k + 1 < depth ? stackState[k + 1]! : state;
+    if (ops.kind[i] === 0 || (ops.kind[i] === 2 && after !== stackState[k])) return i;
+  }
+  return -1;
+}
+
 export function search(ops: RegisterOps, initial: number, budget: Budget): SearchResult {
   const n = ops.n;
   const e = entries(ops);
@@ -167,6 +177,7 @@ export function search(ops: RegisterOps, initial: number, budget: Budget): Searc
   let deepest = -1;
   let blocked = -1;
   let blockedStates: number[] = [];
+  let writer = -1;
   const done = () => ({ steps, memo: memo.size, bytes: memo.bytes + 40 * n });
   while (e.next[0] !== tail) {
     if (++steps > budget.steps || ((steps & 0xffff) === 0 && Date.now() > budget.deadline)) {
@@ -197,12 +208,13 @@ export function search(ops: RegisterOps, initial: number, budget: Budget): Searc
       deepest = depth;
       blocked = e.op[node]!;
       blockedStates = [state];
+      writer = lastWriter(ops, stackOp, stackState, depth, state);
     } else if (depth === deepest && e.op[node] === blocked && !blockedStates.includes(state)) {
       blockedStates.push(state);
     }
     if (depth === 0) {
       budget.steps -= steps;
-      return { valid: false, ...done(), blocked, states: blockedStates };
+      return { valid: false, ...done(), blocked, states: blockedStates, writer };
     }
     const i = stackOp[--depth]!;
     state = stackState[depth]!;

@@ -47,6 +47,7 @@ export function describeFailing(f: FailingSubHistory, t0: number): string[] {
     `key ${JSON.stringify(f.key)}: no linearization places ${describeOp(f.op, t0)}`,
     `  the register held ${held} there, in the longest orders the search found`,
   ];
+  if (f.writer) out.push(`  ${JSON.stringify(f.values[0])} written by ${describeOp(f.writer, t0)}`);
   if (f.concurrent.length === 0) out.push('  no operation on this key was concurrent with it');
   else out.push(`  concurrent with it (${f.concurrent.length}):`, ...f.concurrent.slice(0, SHOWN).map((o) => `    ${describeOp(o, t0)}`));
   if (f.concurrent.length > SHOWN) out.push(`    … and ${f.concurrent.length - SHOWN} more (--json lists them all)`);

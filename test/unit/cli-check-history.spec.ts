@@ -49,7 +49,10 @@ describe('cli: ordinal check-history', function () {
     expect(res.stdout[0]).to.equal(`${p}: NOT linearizable (4 operations, 1 key, 9 search steps)`);
     expect(res.stdout[1]).to.equal('key "x": no linearization places read 1, process 2, pod etcd-2, [40.000, 50.000] ms, lines 6–7');
     expect(res.stdout[2]).to.equal('  the register held 3 there, in the longest orders the search found');
-    expect(res.stdout.slice(3)).to.deep.equal(['  concurrent with it (1):', '    write 3, process 3, [35.000, 60.000] ms, lines 5–8']);
+    expect(res.stdout.slice(3)).to.deep.equal([
+      '  3 written by write 3, process 3, [35.000, 60.000] ms, lines 5–8',
+      '  concurrent with it (1):', '    write 3, process 3, [35.000, 60.000] ms, lines 5–8',
+    ]);
   });
 
   it('--json prints the verdict as JSON', () => {
@@ -89,6 +92,7 @@ describe('cli: ordinal check-history', function () {
     const ops = pair(history(...Array.from({ length: 25 }, (_, k) => w(k, k + 1, 0, 100)), r(30, 999, 50, 60)));
     const lines = describeFailing({ key: 'x', op: ops[25]!, concurrent: ops.slice(0, 25), values: [25] }, 0);
     expect(lines[2]).to.equal('  concurrent with it (25):');
+    expect(lines.join('\n')).not.to.match(/written by/);
     expect(lines.slice(3)).to.have.length(21);
     expect(lines.at(-1)).to.equal('    … and 5 more (--json lists them all)');
   });

@@ -56,6 +56,7 @@ describe('linearizable: anomalies are found, with the operation that cannot be p
     expect(f.key).to.equal('x');
     expect([f.op.f, f.op.value, f.op.pod]).to.deep.equal(['read', 1, 'etcd-2']);
     expect(f.values).to.deep.equal([2]);
+    expect([f.writer?.f, f.writer?.value, f.writer?.call]).to.deep.equal(['write', 2, 20]);
     expect(f.concurrent).to.deep.equal([]);
   });
 
@@ -67,6 +68,7 @@ describe('linearizable: anomalies are found, with the operation that cannot be p
   it('lost update: two read-modify-writes from the same value both succeed', () => {
     const f = failing(check(w(0, 1, 0, 10), cas(1, 1, 2, 20, 40), cas(2, 1, 3, 25, 45), r(0, 3, 50, 60)));
     expect(f.op.f).to.equal('cas');
+    expect(f.writer?.f).to.equal('cas');
     expect(f.concurrent.map((o) => o.f)).to.deep.equal(['cas']);
   });
 
@@ -82,8 +84,9 @@ describe('linearizable: anomalies are found, with the operation that cannot be p
   });
 
   it('a read of a value never written', () => {
-    const f = failing(check(w(0, 1, 0, 10), r(1, 9, 20, 30)));
+    const f = failing(check(r(1, 9, 20, 30)));
     expect([f.op.f, f.op.value]).to.deep.equal(['read', 9]);
+    expect([f.values, f.writer]).to.deep.equal([[null], undefined]);
   });
 
   it('a read of the value of a failed write', () => {
@@ -95,6 +98,7 @@ describe('linearizable: anomalies are found, with the operation that cannot be p
     const f = failing(check(w(0, 1, 0, 10), cas(1, 5, 6, 20, 30)));
     expect([f.op.f, f.op.value]).to.deep.equal(['cas', [5, 6]]);
     expect(f.values).to.deep.equal([1]);
+    expect(f.writer?.value).to.equal(1);
   });
 
   it('cas: an info cas that could not have matched, yet its new value is read', () => {
