@@ -7,6 +7,7 @@ import type { EventType, Fn, HistoryEvent, Scalar, Value } from './types.ts';
 
 const TYPES: ReadonlySet<string> = new Set<EventType>(['invoke', 'ok', 'fail', 'info']);
 const FNS: ReadonlySet<string> = new Set<Fn>(['read', 'write', 'cas', 'add']);
+const POD_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 const FIELDS: ReadonlySet<string> = new Set(['process', 'type', 'f', 'key', 'value', 'time', 'pod']);
 
 export class HistoryFormatError extends UsageError {
@@ -38,14 +39,15 @@ export function validateEvent(raw: unknown, line: number): HistoryEvent {
   };
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return bad('not a JSON object');
   const o = raw as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (!FIELDS.has(k)) bad(`unknown field "${k}"`);
+  for (const k of Object.keys(o)) if (!FIELDS.has(k)) bad(`unknown field ${JSON.stringify(k)}`);
   const { process, type, f, key, value, time, pod } = o;
   if (!Number.isSafeInteger(process) || (process as number) < 0) bad(`process must be a non-negative integer, got ${JSON.stringify(process)}`);
   if (typeof type !== 'string' || !TYPES.has(type)) bad(`type must be invoke, ok, fail or info, got ${JSON.stringify(type)}`);
   if (typeof f !== 'string' || !FNS.has(f)) bad(`f must be read, write, cas or add, got ${JSON.stringify(f)}`);
   if (typeof key !== 'string' || key === '') bad(`key must be a non-empty string, got ${JSON.stringify(key)}`);
   if (!Number.isSafeInteger(time) || (time as number) < 0) bad(`time must be a non-negative integer (ns), got ${JSON.stringify(time)}`);
-  if (pod !== undefined && typeof pod !== 'string') bad(`pod must be a string, got ${JSON.stringify(pod)}`);
+  // A pod name is a DNS subdomain: checked so that what the CLI prints of it is plain text.
+  if (pod !== undefined && (typeof pod !== 'string' || !POD_NAME.test(pod))) bad(`pod must be a pod name (a DNS subdomain), got ${JSON.stringify(pod)}`);
   if (!('value' in o)) bad('value is missing (use null for a read\'s invocation)');
   const problem = valueProblem(f as Fn, value);
   if (problem) bad(`${problem}, got ${JSON.stringify(value)}`);

@@ -37,6 +37,7 @@ describe('history: history.jsonl', function () {
     ['a read of an object', line({ f: 'read', type: 'ok', value: { v: 1 } }), /^history line 1: a read's value must be null, a number, a string or an array of them/],
     ['a missing value', JSON.stringify({ process: 0, type: 'invoke', f: 'read', key: 'x', time: 1 }), /^history line 1: value is missing/],
     ['an array', '[1,2]', /^history line 1: not a JSON object$/],
+    ['a pod that is not a pod name', line({ pod: 'etcd-1\u001b[2J' }), /^history line 1: pod must be a pod name \(a DNS subdomain\), got "etcd-1\\u001b\[2J"$/],
   ];
   for (const [what, text, message] of bad) {
     it(`${what}: a HistoryFormatError (a usage error, exit 2) naming the line`, () => {
