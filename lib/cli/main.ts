@@ -19,10 +19,10 @@ import { dryRunOwn, updateLine } from './dry-run-own.ts';
 import { errorLine, logLine, verdictLine, warnLine } from './output.ts';
 import { reportCommand } from './report.ts';
 import { trafficCommand, verifyWritesCommand } from './traffic.ts';
-import { checkHistoryCommand } from './check-history.ts';
 import { trafficDriverFor } from '../traffic/driver.ts';
 import { runNamespace } from '../names.ts';
 import { describeStsOptions, pickStsOptions } from '../workloads/sts-options.ts';
+import { checkHistoryCommand } from './check-history.ts';
 
 const USAGE = `Usage: ordinal <command> [flags]
 
