@@ -25,6 +25,7 @@ import { ensureWritableDir } from '../user-file.ts';
 import { trafficDriverFor } from '../traffic/driver.ts';
 import { runNamespace } from '../names.ts';
 import { describeStsOptions, pickStsOptions } from '../workloads/sts-options.ts';
+import { checkHistoryCommand } from './check-history.ts';
 
 const USAGE = `Usage: ordinal <command> [flags]
 
@@ -35,6 +36,7 @@ Commands:
   report    rebuild <report-dir>/index.html, the history of all runs, from their results.json
   traffic   export-k6: write a k6 TypeScript script doing the same writes as a run's traffic
   verify-writes  read acknowledged keys (from a k6 console log) back from the pods: 0 none lost, 1 lost
+  check-history  judge a saved history.jsonl (register: read, write, cas) for linearizability: 0 yes, 1 no
 
 Run 'ordinal <command> --help' for a command's flags.`;
 
@@ -47,6 +49,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'report') return await reportCommand(rest);
     if (command === 'traffic') return trafficCommand(rest);
     if (command === 'verify-writes') return await verifyWritesCommand(rest);
+    if (command === 'check-history') return await checkHistoryCommand(rest);
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       console.log(USAGE);
       return command === undefined ? 2 : 0;
