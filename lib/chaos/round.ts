@@ -4,7 +4,7 @@
 import type { Cluster } from '../cluster.ts';
 import { ClusterError, ObservationError, describeError } from '../errors.ts';
 import type { Recorder } from '../recorder.ts';
-import { waitConverged, type ExpectedRevision } from '../rollout.ts';
+import { waitConverged, type ExpectedRevision } from '../run/rollout.ts';
 import { minReadySecondsOf } from '../timeline/queries.ts';
 import { recoveriesForRound } from '../timeline/recovery.ts';
 import type { PlannedKill, RoundPlan, RoundResult } from '../types.ts';
@@ -31,7 +31,7 @@ export interface RoundContext {
    * took effect. Fault tests plant faults here.
    */
   hook: (phase: 'before-kills' | 'update-started' | 'after-kills', round: number) => Promise<void>;
-  /** --target: refuses a disruption unless the pod is the StatefulSet's own, with that UID (lib/adopt.ts). */
+  /** --target: refuses a disruption unless the pod is the StatefulSet's own, with that UID (lib/run/subject/). */
   guard?: (pod: string, uid: string) => Promise<void>;
   /** The run's update phase (--update); its steps start at their rounds' start. */
   update?: UpdateSession;

@@ -9,7 +9,7 @@ import { DEFAULT_PDB, parsePdb } from '../chaos/pdb.ts';
 import { UsageError } from '../errors.ts';
 import { DEFAULT_IMAGE } from '../workloads/common.ts';
 import { ETCD_IMAGE, ETCD_MEMBER_COUNTS } from '../workloads/etcd.ts';
-import type { RunOptions } from '../run.ts';
+import type { RunOptions } from '../run/execute.ts';
 import { SECOND_BUSYBOX_IMAGE, UPDATE_MODES, seededUpdate, type UpdateMode } from '../update/mode.ts';
 import { WORKLOAD_KINDS, type WorkloadKind } from '../workloads/index.ts';
 import {

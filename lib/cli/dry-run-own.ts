@@ -4,7 +4,7 @@
 // it; --manifest needs no cluster and prints the objects as they would be created.
 import { planRounds } from '../chaos/plan.ts';
 import { runNamespace, podName } from '../names.ts';
-import { newRunId } from '../run-id.ts';
+import { newRunId } from '../run/run-id.ts';
 import type { RoundPlan } from '../types.ts';
 import { SENTINEL_FILE, type Workload } from '../workloads/common.ts';
 import type { RunArgs } from './args.ts';
@@ -44,7 +44,7 @@ export async function dryRunOwn(a: RunArgs, print: (l: string) => void): Promise
     return 0;
   }
   const { connect } = await import('../cluster.ts');
-  const { ownPods, parseTargetRef, readTarget, targetWorkload } = await import('../target.ts');
+  const { ownPods, parseTargetRef, readTarget, targetWorkload } = await import('../run/subject/target.ts');
   const ref = parseTargetRef(a.target ?? '');
   const cluster = await connect({ ...(a.kubeconfig ? { kubeconfig: a.kubeconfig } : {}), ...(a.context ? { context: a.context } : {}), startLocal: false });
   const t = await readTarget(cluster, ref);

@@ -1,6 +1,6 @@
 // `ordinal run | cleanup | checks | report`: the command line platform teams and CI jobs use.
 // The Kubernetes client is heavy to load (~90 MB, ~0.3 s), so only the commands that talk
-// to a cluster import it, lazily (lib/run.ts, lib/cluster.ts, lib/namespace.ts); `checks`,
+// to a cluster import it, lazily (lib/run/execute.ts, lib/cluster.ts, lib/namespace.ts); `checks`,
 // `report`, `--help` and `run --dry-run` start without it. test/unit/startup.spec.ts holds this.
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
@@ -12,7 +12,7 @@ import { ClusterError, UsageError, describeError } from '../errors.ts';
 import { CLI_REPORTERS } from '../report/reporters.ts';
 import { exitCodeOf } from '../report/stats.ts';
 import { writeReports } from '../report/write.ts';
-import { newRunId } from '../run-id.ts';
+import { newRunId } from '../run/run-id.ts';
 import { buildWorkload } from '../workloads/index.ts';
 import { parseRunArgs, runHelp, type RunArgs } from './args.ts';
 import { dryRunOwn, updateLine } from './dry-run-own.ts';
@@ -68,7 +68,7 @@ async function runCommand(a: RunArgs): Promise<number> {
   }
   if (a.dryRun) return a.target !== undefined || a.manifest !== undefined ? dryRunOwn(a, (l) => console.log(l)) : dryRun(a);
   logLine(`seed ${a.seed} (replay: ${a.replay})`);
-  const { executeRun } = await import('../run.ts');
+  const { executeRun } = await import('../run/execute.ts');
   const { result, input } = await executeRun({ ...a, log: logLine });
   const { warnings } = await writeReports(result, a.reportDir, input, {
     reporters: CLI_REPORTERS, log: logLine, emphasise: verdictLine,

@@ -8,7 +8,7 @@ import { classifyWrites } from '../traffic/classify.ts';
 import { k6Script, parseAcked } from '../traffic/k6.ts';
 import type { WriteRecord } from '../traffic/types.ts';
 import type { WorkloadInfo } from '../types.ts';
-import { newRunId } from '../run-id.ts';
+import { newRunId } from '../run/run-id.ts';
 
 const flags = (names: string[]): Record<string, { type: 'string' | 'boolean' }> => ({
   ...Object.fromEntries(names.map((k) => [k, { type: 'string' as const }])),

@@ -1,4 +1,4 @@
-// Traffic for one run, as lib/run.ts sees it: whether it runs (and why not), the client
+// Traffic for one run, as lib/run/execute.ts sees it: whether it runs (and why not), the client
 // started before the first round, stopped before the after-snapshot, its stores read back
 // after it, and the one-line figures for the log. A client that cannot start costs the
 // run only STS-WRITES-DURABLE (error), never its other verdicts.

@@ -1,6 +1,6 @@
 // results.json's options.update says what happened, not only what was planned.
 import { expect } from 'chai';
-import { updateOption } from '../../lib/run-result.ts';
+import { updateOption } from '../../lib/run/result.ts';
 import type { TimelineEntry } from '../../lib/types.ts';
 
 const start = (mode: 'template' | 'image' | 'rollback'): TimelineEntry => ({

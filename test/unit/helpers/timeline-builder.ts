@@ -309,7 +309,7 @@ export function buildWebInput(scenario: WebScenario = {}): CheckInput {
       w.pod('DELETED', `web-${k}`, {});
     }
     w.marker({ marker: 'scale-down-complete' });
-    // As lib/retention.ts records it: with whenScaled Delete the scaled-away claims go first.
+    // As lib/run/retention.ts records it: with whenScaled Delete the scaled-away claims go first.
     const policy = workload.options?.pvcRetention.whenScaled ?? 'Retain';
     const claims: string[] = [];
     for (let k = 2; k >= to; k--) claims.push(`www-web-${k}`);

@@ -1,13 +1,13 @@
 // What executeRun takes (parsed from the command line by lib/cli/args.ts, or given by the
 // suites and tests) and the hook fault tests use to plant a fault at a phase boundary.
-import type { KillPatternOption } from './chaos/plan.ts';
-import type { Cluster } from './cluster.ts';
-import type { Recorder } from './recorder.ts';
-import type { DisruptionName } from './types.ts';
-import type { Workload } from './workloads/common.ts';
-import type { WorkloadKind } from './workloads/index.ts';
-import type { StsOptions } from './workloads/sts-options.ts';
-import type { UpdateMode } from './update/mode.ts';
+import type { KillPatternOption } from '../chaos/plan.ts';
+import type { Cluster } from '../cluster.ts';
+import type { Recorder } from '../recorder.ts';
+import type { DisruptionName } from '../types.ts';
+import type { Workload } from '../workloads/common.ts';
+import type { WorkloadKind } from '../workloads/index.ts';
+import type { StsOptions } from '../workloads/sts-options.ts';
+import type { UpdateMode } from '../update/mode.ts';
 
 /** The StatefulSet spec options (--pod-management, --start-ordinal, …) are fields of their own. */
 export interface RunOptions extends StsOptions {
@@ -36,7 +36,7 @@ export interface RunOptions extends StsOptions {
   dnsServer?: string;
   /** How long DNS may take to follow a recreated pod (covers resolver cache TTLs). */
   dnsBudgetSeconds: number;
-  /** `<namespace>/<statefulset>`: chaos against a StatefulSet already running (lib/target.ts). */
+  /** `<namespace>/<statefulset>`: chaos against a StatefulSet already running (lib/run/subject/target.ts). */
   target?: string;
   /** A user's manifest deployed into the run namespace instead of a sample (lib/workloads/manifest.ts). */
   manifest?: string;

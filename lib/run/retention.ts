@@ -5,12 +5,12 @@
 // deletions to show on the watch, bounded by --timeout, and records a `claims-scaled`
 // marker that STS-PVC-RETENTION judges from. Then the run deletes the StatefulSet, so
 // the check can judge whenDeleted too.
-import type { Cluster } from './cluster.ts';
-import { ObservationError, describeError } from './errors.ts';
-import { retryTransient } from './retry.ts';
-import { claimName, startOrdinal } from './names.ts';
-import type { Recorder } from './recorder.ts';
-import type { WorkloadInfo } from './types.ts';
+import type { Cluster } from '../cluster.ts';
+import { ObservationError, describeError } from '../errors.ts';
+import { retryTransient } from '../retry.ts';
+import { claimName, startOrdinal } from '../names.ts';
+import type { Recorder } from '../recorder.ts';
+import type { WorkloadInfo } from '../types.ts';
 
 /** The claims of the ordinals a scale-down from `from` to `to` replicas removes, highest ordinal first. */
 export function scaledAwayClaims(w: WorkloadInfo, from: number, to: number): string[] {

@@ -1,18 +1,18 @@
-// Bring your own StatefulSet: what lib/run.ts needs to run against `--target` (adopted,
+// Bring your own StatefulSet: what lib/run/execute.ts needs to run against `--target` (adopted,
 // never created, scaled or deleted) or `--manifest` (deployed into the run namespace),
 // in place of a sample. The run's phases are the same; this decides the workload, where
 // it lives, how it is deployed (if at all), the guard every kill passes, and, once the
 // pods run, what the probes can do in the user's image and the cluster domain.
-import type { Cluster } from './cluster.ts';
-import { ClusterError } from './errors.ts';
-import { podName } from './names.ts';
-import { clusterExec } from './probes/exec.ts';
-import { adaptToImage, clusterDomainFrom, probeImage, removeSentinel } from './probes/image.ts';
-import type { RunOptions } from './run.ts';
+import type { Cluster } from '../../cluster.ts';
+import { ClusterError } from '../../errors.ts';
+import { podName } from '../../names.ts';
+import { clusterExec } from '../../probes/exec.ts';
+import { adaptToImage, clusterDomainFrom, probeImage, removeSentinel } from '../../probes/image.ts';
+import type { RunOptions } from '../execute.ts';
 import { killGuard, parseTargetRef, readTarget, targetWorkload } from './target.ts';
-import type { Workload } from './workloads/common.ts';
-import type { DerivedWorkload } from './workloads/derive.ts';
-import { checkManifestAccess, deployManifest, manifestWorkload, placeManifest, readManifest } from './workloads/manifest.ts';
+import type { Workload } from '../../workloads/common.ts';
+import type { DerivedWorkload } from '../../workloads/derive.ts';
+import { checkManifestAccess, deployManifest, manifestWorkload, placeManifest, readManifest } from '../../workloads/manifest.ts';
 
 export interface OwnWorkload {
   mode: 'target' | 'manifest';

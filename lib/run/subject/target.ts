@@ -6,10 +6,10 @@
 // turns it off), removed again when the run ends.
 import type { V1LabelSelector, V1Pod, V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
-import type { Cluster } from './cluster.ts';
-import { ClusterError, UsageError, describeError, httpStatus } from './errors.ts';
-import { retryTransient } from './retry.ts';
-import { workloadFromStatefulSet, type DerivedWorkload } from './workloads/derive.ts';
+import type { Cluster } from '../../cluster.ts';
+import { ClusterError, UsageError, describeError, httpStatus } from '../../errors.ts';
+import { retryTransient } from '../../retry.ts';
+import { workloadFromStatefulSet, type DerivedWorkload } from '../../workloads/derive.ts';
 
 export const CHAOS_LABEL = 'ordinal.dev/chaos';
 export const CHAOS_ALLOWED = 'allowed';

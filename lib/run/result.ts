@@ -1,14 +1,14 @@
 // What a run's result says besides the checks: its header (ids, options, timings), its
 // observation (watch gaps, volume behaviour, detection latency) and the verdict counts.
-import { latencyStats } from './canary.ts';
-import type { Recorder } from './recorder.ts';
-import { recoveryByDisruption } from './report/stats.ts';
-import type { RunOptions } from './run-options.ts';
-import { volumeBehaviour } from './timeline/volumes.ts';
-import type { MarkerOf } from './timeline/types.ts';
-import type { ClusterFacts, RoundResult, RunResult, TimelineEntry } from './types.ts';
-import { toolVersion } from './version.ts';
-import type { Workload } from './workloads/common.ts';
+import { latencyStats } from '../canary.ts';
+import type { Recorder } from '../recorder.ts';
+import { recoveryByDisruption } from '../report/stats.ts';
+import type { RunOptions } from './options.ts';
+import { volumeBehaviour } from '../timeline/volumes.ts';
+import type { MarkerOf } from '../timeline/types.ts';
+import type { ClusterFacts, RoundResult, RunResult, TimelineEntry } from '../types.ts';
+import { toolVersion } from '../version.ts';
+import type { Workload } from '../workloads/common.ts';
 
 /** Adds what the run learned about its own observation: watch gaps and the canary's detection latency. */
 export function observed(result: RunResult, recorder: Recorder, log: (line: string) => void): RunResult {

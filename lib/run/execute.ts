@@ -2,35 +2,35 @@
 // after-snapshot, judgement, cleanup. I/O happens here and in the modules it calls;
 // the verdict comes from the pure checks over what was recorded.
 import { newRunId } from './run-id.ts';
-import { planRounds } from './chaos/plan.ts';
-import { chaosRound } from './chaos/round.ts';
-import { DISRUPTIONS } from './chaos/disruptions/index.ts';
-import { resolvePdb, withPdb } from './chaos/pdb.ts';
-import { runChecks } from './checks/catalog.ts';
-import { clusterFacts, connect } from './cluster.ts';
-import { ClusterError, describeError } from './errors.ts';
-import { CANARY_ANNOTATION, CANARY_NAME, createCanary, type Canary } from './canary.ts';
-import { cleanupCommand, createRunNamespace, deleteRunNamespace, onEveryExit } from './namespace.ts';
-import { openDnsProbe, type DnsProbe } from './probes/dns.ts';
-import { Recorder } from './recorder.ts';
+import { planRounds } from '../chaos/plan.ts';
+import { chaosRound } from '../chaos/round.ts';
+import { DISRUPTIONS } from '../chaos/disruptions/index.ts';
+import { resolvePdb, withPdb } from '../chaos/pdb.ts';
+import { runChecks } from '../checks/catalog.ts';
+import { clusterFacts, connect } from '../cluster.ts';
+import { ClusterError, describeError } from '../errors.ts';
+import { CANARY_ANNOTATION, CANARY_NAME, createCanary, type Canary } from '../canary.ts';
+import { cleanupCommand, createRunNamespace, deleteRunNamespace, onEveryExit } from '../namespace.ts';
+import { openDnsProbe, type DnsProbe } from '../probes/dns.ts';
+import { Recorder } from '../recorder.ts';
 import { takeSnapshot } from './snapshot.ts';
-import type { CheckInput, RoundResult, RunResult } from './types.ts';
-import type { WorkloadOptions } from './workloads/common.ts';
-import { describeStsOptions, pickStsOptions } from './workloads/sts-options.ts';
+import type { CheckInput, RoundResult, RunResult } from '../types.ts';
+import type { WorkloadOptions } from '../workloads/common.ts';
+import { describeStsOptions, pickStsOptions } from '../workloads/sts-options.ts';
 import { ensureStsSupport } from './sts-support.ts';
 import { deleteStatefulSet, settleScaledClaims } from './retention.ts';
 import { deployWorkload, scaleDown, waitRollout } from './rollout.ts';
-import { buildWorkload } from './workloads/index.ts';
-import { podName, runNamespace } from './names.ts';
-import { adaptProbes, prepareOwn, removeSentinels } from './adopt.ts';
-import { logTraffic, openTraffic } from './traffic/session.ts';
-import { describeUpdate } from './update/mode.ts';
-import { UpdateSession } from './update/session.ts';
-import { summarizeTraffic } from './traffic/availability.ts';
-import type { RunOptions, RunPhase } from './run-options.ts';
-import { assemble, observed } from './run-result.ts';
+import { buildWorkload } from '../workloads/index.ts';
+import { podName, runNamespace } from '../names.ts';
+import { adaptProbes, prepareOwn, removeSentinels } from './subject/adopt.ts';
+import { logTraffic, openTraffic } from '../traffic/session.ts';
+import { describeUpdate } from '../update/mode.ts';
+import { UpdateSession } from '../update/session.ts';
+import { summarizeTraffic } from '../traffic/availability.ts';
+import type { RunOptions, RunPhase } from './options.ts';
+import { assemble, observed } from './result.ts';
 
-export type { HookContext, RunHook, RunOptions, RunPhase } from './run-options.ts';
+export type { HookContext, RunHook, RunOptions, RunPhase } from './options.ts';
 
 export interface RunOutput {
   result: RunResult;
@@ -45,7 +45,7 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
   const runId = newRunId(started);
   const log = opts.log;
   const cluster = await connect({ kubeconfig: opts.kubeconfig, context: opts.context, log });
-  // --target / --manifest: the user's StatefulSet (lib/adopt.ts); a --target run owns no namespace.
+  // --target / --manifest: the user's StatefulSet (lib/run/subject/); a --target run owns no namespace.
   const own = await prepareOwn(cluster, opts, runNamespace(runId), runId);
   const target = own?.mode === 'target';
   const facts = own ? await clusterFacts(cluster, own.storageClass, own.image, true) : await clusterFacts(cluster, opts.storageClass, opts.image);

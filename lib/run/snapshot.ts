@@ -2,18 +2,18 @@
 // what only a probe can tell (the hostname inside the pod, DNS answers, sentinels,
 // topology). Probes never throw for observation trouble: they record it, and the
 // checks turn it into `error`.
-import type { Cluster } from './cluster.ts';
-import { resolveInPod } from './probes/dns-inpod.ts';
-import { settleA, settleSrv, type DnsProbe } from './probes/dns.ts';
-import { readMembership, settleMembership } from './probes/etcd.ts';
-import { clusterExec, readFileIn, type ExecFn } from './probes/exec.ts';
-import { readHeartbeats } from './probes/heartbeat.ts';
-import { hostnameIn, readSentinel, writeSentinel } from './probes/sentinel.ts';
-import { ordinals, podFqdn, podName, serviceSrvName, startOrdinal } from './names.ts';
-import { isReady } from './timeline/queries.ts';
-import type { Recorder } from './recorder.ts';
-import type { PodSnapshot, SentinelRecord, Snapshot, TopologyCopy, TopologySnapshot, WorkloadInfo } from './types.ts';
-import type { Workload } from './workloads/common.ts';
+import type { Cluster } from '../cluster.ts';
+import { resolveInPod } from '../probes/dns-inpod.ts';
+import { settleA, settleSrv, type DnsProbe } from '../probes/dns.ts';
+import { readMembership, settleMembership } from '../probes/etcd.ts';
+import { clusterExec, readFileIn, type ExecFn } from '../probes/exec.ts';
+import { readHeartbeats } from '../probes/heartbeat.ts';
+import { hostnameIn, readSentinel, writeSentinel } from '../probes/sentinel.ts';
+import { ordinals, podFqdn, podName, serviceSrvName, startOrdinal } from '../names.ts';
+import { isReady } from '../timeline/queries.ts';
+import type { Recorder } from '../recorder.ts';
+import type { PodSnapshot, SentinelRecord, Snapshot, TopologyCopy, TopologySnapshot, WorkloadInfo } from '../types.ts';
+import type { Workload } from '../workloads/common.ts';
 
 /** Per-ordinal facts from the recorder's current state (no I/O). */
 export function recordedPods(rec: Pick<Recorder, 'pods' | 'pvcs' | 'pvs'>, w: WorkloadInfo): PodSnapshot[] {
