@@ -38,8 +38,6 @@ export interface RunOutput {
   input?: CheckInput;
 }
 
-export { newRunId };
-
 export async function executeRun(opts: RunOptions): Promise<RunOutput> {
   const started = new Date();
   const runId = newRunId(started);
