@@ -8,6 +8,7 @@ import type { Workload } from '../workloads/common.ts';
 import type { WorkloadKind } from '../workloads/index.ts';
 import type { StsOptions } from '../workloads/sts-options.ts';
 import type { UpdateMode } from '../update/mode.ts';
+import type { RunPlan } from './plan.ts';
 
 /** The StatefulSet spec options (--pod-management, --start-ordinal, …) are fields of their own. */
 export interface RunOptions extends StsOptions {
@@ -50,17 +51,12 @@ export interface RunOptions extends StsOptions {
   sentinelPath?: string;
   /** --target/--manifest: overrides the domain read from a pod's resolv.conf. */
   clusterDomain?: string;
-  /** --update, resolved (lib/cli/args.ts resolveUpdate); absent: none. */
+  /** --update as given; absent: the seed chooses (lib/run/plan.ts). */
   update?: UpdateMode;
-  /** The round whose start applies the update (from the seed). */
-  updateRound?: number;
-  /** Whether --update was given or the seed chose it (an explicit image update without a known second tag is an error). */
-  updateSource?: 'flag' | 'seed';
-  /** Why the update is none, or was changed from the seed's choice. */
-  updateNote?: string;
   /** --update-image. */
   updateImage?: string;
-  replay: string;
+  /** The command that repeats the run, from its plan (lib/cli/args.ts replayCommand). */
+  replayOf?: (plan: Pick<RunPlan, 'update'>) => string;
   log: (line: string) => void;
   /** Called at each phase boundary; fault tests use it to plant a real fault mid-run. */
   hook?: RunHook;

@@ -2,7 +2,6 @@
 // what only a probe can tell (the hostname inside the pod, DNS answers, sentinels,
 // topology). Probes never throw for observation trouble: they record it, and the
 // checks turn it into `error`.
-import type { Cluster } from '../cluster.ts';
 import { resolveInPod } from '../probes/dns-inpod.ts';
 import { settleA, settleSrv, type DnsProbe } from '../probes/dns.ts';
 import { readMembership, settleMembership } from '../probes/etcd.ts';
@@ -14,6 +13,7 @@ import { isReady } from '../timeline/queries.ts';
 import type { Recorder } from '../recorder.ts';
 import type { PodSnapshot, SentinelRecord, Snapshot, TopologyCopy, TopologySnapshot, WorkloadInfo } from '../types.ts';
 import type { Workload } from '../workloads/common.ts';
+import type { RunContext } from './context.ts';
 
 /** Per-ordinal facts from the recorder's current state (no I/O). */
 export function recordedPods(rec: Pick<Recorder, 'pods' | 'pvcs' | 'pvs'>, w: WorkloadInfo): PodSnapshot[] {
@@ -42,21 +42,16 @@ export function recordedPods(rec: Pick<Recorder, 'pods' | 'pvcs' | 'pvs'>, w: Wo
   return out;
 }
 
-export interface SnapshotContext {
-  cluster: Cluster;
-  recorder: Recorder;
-  workload: Workload;
-  dns: DnsProbe;
-  dnsBudgetMs: number;
-  /** Injected in tests; defaults to exec through the API server. */
-  exec?: ExecFn;
-}
+/** What a snapshot needs of the run's context; `exec` is injected in tests (default: exec through the API server). */
+export type SnapshotContext = Pick<RunContext, 'cluster' | 'recorder' | 'timeouts'> & { subject: { workload: Workload }; exec?: ExecFn };
 
-export async function takeSnapshot(ctx: SnapshotContext, sentinels: 'write' | 'read'): Promise<Snapshot> {
-  const { recorder, workload, dns } = ctx;
+export async function takeSnapshot(ctx: SnapshotContext, dns: DnsProbe, sentinels: 'write' | 'read'): Promise<Snapshot> {
+  const { recorder } = ctx;
+  const workload = ctx.subject.workload;
   const w = workload.info;
+  const dnsBudgetMs = ctx.timeouts.dnsMs;
   // Probes ride out an API server restart for as long as the DNS budget (default 60 s).
-  const exec = ctx.exec ?? clusterExec(ctx.cluster, w.namespace, Date.now() + Math.max(ctx.dnsBudgetMs, 30_000));
+  const exec = ctx.exec ?? clusterExec(ctx.cluster, w.namespace, Date.now() + Math.max(dnsBudgetMs, 30_000));
   const t = recorder.now();
   const pods = recordedPods(recorder, w);
   const now = (): number => recorder.now();
@@ -73,10 +68,10 @@ export async function takeSnapshot(ctx: SnapshotContext, sentinels: 'write' | 'r
         : await readSentinel(exec, p.name, workload.container, workload.dataPath),
     );
   }
-  const dnsA = await Promise.all(pods.map((p) => settleA(dns.servers, p.name, podFqdn(w, p.name), p.ip, ctx.dnsBudgetMs, now)));
+  const dnsA = await Promise.all(pods.map((p) => settleA(dns.servers, p.name, podFqdn(w, p.name), p.ip, dnsBudgetMs, now)));
   const qname = serviceSrvName(w);
   const want = pods.filter((p) => p.ready).map((p) => podFqdn(w, p.name));
-  const dnsSrv = await settleSrv(dns.servers, qname, want, ctx.dnsBudgetMs, now);
+  const dnsSrv = await settleSrv(dns.servers, qname, want, dnsBudgetMs, now);
   // What the application sees, asked once the servers have settled: from the lowest
   // Ready ordinal, through its own resolver.
   const asker = workload.inPodSkip ? undefined : pods.find((p) => p.ready);
@@ -102,7 +97,7 @@ export async function takeSnapshot(ctx: SnapshotContext, sentinels: 'write' | 'r
     // Ready members first: the likeliest to answer for the cluster.
     const askOrder = [...pods.filter((p) => p.ready), ...pods.filter((p) => !p.ready)].map((p) => p.name);
     const port = workload.etcd.clientPort;
-    snap.membership = await settleMembership(() => readMembership(exec, askOrder, workload.container, port), ctx.dnsBudgetMs);
+    snap.membership = await settleMembership(() => readMembership(exec, askOrder, workload.container, port), dnsBudgetMs);
   }
   return snap;
 }

@@ -4,13 +4,13 @@
 import type { Cluster } from '../cluster.ts';
 import { ClusterError, ObservationError, describeError } from '../errors.ts';
 import type { Recorder } from '../recorder.ts';
-import { waitConverged, type ExpectedRevision } from '../run/rollout.ts';
+import { waitConverged, type ExpectedRevision } from './rollout.ts';
 import { minReadySecondsOf } from '../timeline/queries.ts';
 import { recoveriesForRound } from '../timeline/recovery.ts';
 import type { PlannedKill, RoundPlan, RoundResult } from '../types.ts';
 import type { Workload } from '../workloads/common.ts';
-import type { DisruptionContext, DisruptionTarget } from './disruption.ts';
-import { disruption } from './disruptions/index.ts';
+import type { DisruptionContext, DisruptionTarget } from '../chaos/disruption.ts';
+import { disruption } from '../chaos/disruptions/index.ts';
 import { endsThePod } from '../timeline/kills.ts';
 import type { UpdateSession } from '../update/session.ts';
 import { stepSpans } from '../timeline/update.ts';
