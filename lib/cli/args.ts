@@ -267,7 +267,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
   }
   args.sentinel = oneOf('sentinel', given('sentinel') ?? RUN_FLAGS.sentinel.value, ['on', 'off'] as const);
   checkUpdate(args, given('update'), given('update-image'));
-  bringYourOwn(args, (k) => given(k) !== undefined);
+  checkSubject(args, (k) => given(k) !== undefined);
   args.replayOf = (plan) => replayCommand(args, plan);
   return args;
 }
@@ -296,20 +296,21 @@ const FROM_OBJECT: readonly RunFlag[] = [
   'pod-management', 'update-strategy', 'partition', 'max-unavailable', 'min-ready-seconds', 'start-ordinal', 'pvc-retention',
 ];
 
-function bringYourOwn(a: RunArgs, isGiven: (k: RunFlag) => boolean): void {
-  const own = a.target !== undefined ? '--target' : a.manifest !== undefined ? '--manifest' : undefined;
+/** The flags of the run's subject (a sample, --manifest or --target): what each takes and refuses. */
+function checkSubject(a: RunArgs, isGiven: (k: RunFlag) => boolean): void {
+  const subject = a.target !== undefined ? '--target' : a.manifest !== undefined ? '--manifest' : undefined;
   if (a.target !== undefined && a.manifest !== undefined) throw new UsageError('--target and --manifest exclude each other: a run either adopts a running StatefulSet or deploys one');
-  if (own === undefined) {
+  if (subject === undefined) {
     for (const k of ['sentinel-path', 'cluster-domain'] as const) if (isGiven(k)) throw new UsageError(`--${k} applies only with --target or --manifest`);
     return;
   }
   const clash = FROM_OBJECT.find(isGiven);
-  if (clash) throw new UsageError(`--${clash} cannot be combined with ${own}: it comes from the StatefulSet itself`);
+  if (clash) throw new UsageError(`--${clash} cannot be combined with ${subject}: it comes from the StatefulSet itself`);
   if (a.target !== undefined && a.keepNamespace) throw new UsageError('--keep-namespace does not apply to --target: the run creates no namespace');
   // A node fault or kubelet restart reaches every pod on the node, not only the StatefulSet's.
   const wide = a.chaos.filter((d) => d === 'node-fault' || d === 'kubelet-restart');
   if (a.target !== undefined && wide.length > 0) throw new UsageError(`--chaos ${wide.join(',')} cannot be combined with --target: it disrupts every pod on the node, not only the StatefulSet's`);
-  if (isGiven('pdb')) throw new UsageError(`--pdb cannot be combined with ${own}: the run creates no PodDisruptionBudget for a StatefulSet it did not write; give it your own`);
+  if (isGiven('pdb')) throw new UsageError(`--pdb cannot be combined with ${subject}: the run creates no PodDisruptionBudget for a StatefulSet it did not write; give it your own`);
 }
 
 const quote = (v: string): string => (/^[\w@%+=:,./-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);

@@ -8,6 +8,7 @@ import type { Recorder } from '../recorder.ts';
 import type { TrafficSession } from '../traffic/session.ts';
 import type { TrafficRecord } from '../traffic/types.ts';
 import type { RoundResult, Snapshot } from '../types.ts';
+import type { UpdateSession } from '../update/session.ts';
 import type { RunOptions, RunPhase } from './options.ts';
 import type { RunPlan } from './plan.ts';
 import type { Subject } from './subject/subject.ts';
@@ -19,6 +20,8 @@ export interface RunState {
   canary?: Canary;
   baseline?: Snapshot;
   traffic?: TrafficSession;
+  /** The update phase (--update), when the plan has one; its steps start at their rounds' start. */
+  update?: UpdateSession;
   rounds: RoundResult[];
   after?: Snapshot;
   written?: TrafficRecord;

@@ -5,7 +5,7 @@ import { waitRollout } from '../rollout.ts';
 
 export async function rollout(ctx: RunContext): Promise<void> {
   const { recorder } = ctx;
-  ctx.state.revision = await waitRollout(ctx.cluster, recorder, ctx.subject.workload, ctx.timeouts.waitMs, ctx.options.image);
+  ctx.state.revision = await waitRollout(ctx);
   recorder.mark({ marker: 'rollout-complete' });
   ctx.log(`rollout complete: ${recorder.podSummary()}`);
   await ctx.hook('after-rollout');

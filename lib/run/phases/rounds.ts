@@ -8,22 +8,18 @@ import type { RunContext } from '../context.ts';
 export async function rounds(ctx: RunContext): Promise<void> {
   const { cluster, recorder, subject, plan, log, state } = ctx;
   const workload = subject.workload;
-  const revision = state.revision ?? '';
   // Writes to every pod from the first round's start until the after-snapshot (lib/traffic/).
   state.traffic = await openTraffic(cluster, recorder, workload, ctx.runId, ctx.options, subject.trafficSkip, log);
   state.canary?.start();
   const u = plan.update;
-  const session = u.mode === 'none' || u.round === undefined ? undefined : new UpdateSession(cluster, recorder, workload, {
-    mode: u.mode, round: u.round, rounds: plan.roundCount, runId: ctx.runId, explicit: u.chosenBy !== 'seed', log,
-    ...(u.image ? { image: u.image } : {}),
-  }, revision);
-  const roundCtx = {
-    cluster, recorder, workload, revision, timeoutSeconds: ctx.timeouts.waitMs / 1000, totalRounds: plan.roundCount, log, hook: ctx.hook,
-    ...(subject.guard ? { guard: subject.guard } : {}),
-    ...(session ? { update: session } : {}),
-  };
+  if (u.mode !== 'none' && u.round !== undefined) {
+    state.update = new UpdateSession(cluster, recorder, workload, {
+      mode: u.mode, round: u.round, rounds: plan.roundCount, runId: ctx.runId, explicit: u.chosenBy !== 'seed', log,
+      ...(u.image ? { image: u.image } : {}),
+    }, state.revision ?? '');
+  }
   for (const p of plan.rounds) {
-    const r = await chaosRound(roundCtx, p);
+    const r = await chaosRound(ctx, p);
     state.rounds.push(r);
     await ctx.hook('after-round', p.round);
     if (!r.converged) break;

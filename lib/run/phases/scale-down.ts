@@ -15,7 +15,7 @@ export async function scaleDown(ctx: RunContext): Promise<void> {
   // A scale-down that cannot finish must not cost the run its other verdicts:
   // the marker says why, and STS-ORDER-SCALEDOWN reports it as an error.
   try {
-    await scale(ctx.cluster, ctx.recorder, subject.workload, 1, ctx.timeouts.waitMs, () => ctx.hook('scale-down-requested'));
+    await scale(ctx, 1, () => ctx.hook('scale-down-requested'));
     log(`scaled down ${replicas} -> 1`);
     state.scaled = true;
   } catch (err) {
