@@ -1,7 +1,7 @@
 // The run's plan (lib/run/plan.ts): one place draws the rounds, the update and the
 // ordinal range, and the dry run prints exactly that plan for every subject.
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describeRound, planRounds } from '../../lib/chaos/plan.ts';
@@ -74,5 +74,16 @@ describe('planRun: one plan for every subject', () => {
     expect(planRun(a, { kind: 'target', workload: { info: info(0) } }).update).to.deep.equal({
       mode: 'none', chosenBy: 'seed', note: "the seed chose rollback, but a --target run never changes the user's StatefulSet",
     });
+  });
+});
+
+describe('the seeded planners have one caller', () => {
+  it('only lib/run/plan.ts calls planRounds and seededUpdate (besides their own modules)', () => {
+    const lib = path.join(import.meta.dirname, '..', '..', 'lib');
+    const own = new Set(['chaos/plan.ts', 'update/mode.ts', 'run/plan.ts']);
+    const callers = readdirSync(lib, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts') && !own.has(f.split(path.sep).join('/')))
+      .filter((f) => /\b(planRounds|seededUpdate)\(/.test(readFileSync(path.join(lib, f), 'utf8')));
+    expect(callers).to.deep.equal([]);
   });
 });
