@@ -222,8 +222,6 @@ export interface Snapshot {
 
 /** The disruptions a chaos round can apply (lib/chaos/disruptions/, one file each). */
 export type DisruptionName = 'delete' | 'force-delete' | 'container-kill' | 'evict' | 'node-fault' | 'kubelet-restart';
-/** The older name of DisruptionName, kept for readers of PlannedKill.action. */
-export type ChaosAction = DisruptionName;
 
 /**
  * What the StatefulSet must do after a disruption: `replaced` (new UID, same name),

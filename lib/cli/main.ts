@@ -1,12 +1,9 @@
 // `ordinal run | cleanup | checks | report`: the command line platform teams and CI jobs use.
 // The Kubernetes client is heavy to load (~90 MB, ~0.3 s), so only the commands that talk
-// to a cluster import it, lazily (lib/run.ts, lib/cluster.ts, lib/namespace.ts); `checks`,
+// to a cluster import it, lazily (lib/run/execute.ts, lib/cluster.ts, lib/namespace.ts); `checks`,
 // `report`, `--help` and `run --dry-run` start without it. test/unit/startup.spec.ts holds this.
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
-import { describeRound, planRounds } from '../chaos/plan.ts';
-import { DISRUPTIONS } from '../chaos/disruptions/index.ts';
-import { resolvePdb, withPdb } from '../chaos/pdb.ts';
 import { CHECKS } from '../checks/catalog.ts';
 import { ClusterError, UsageError, describeError } from '../errors.ts';
 import { redact } from '../redact.ts';
@@ -14,17 +11,12 @@ import { forTerminal } from '../report/escape.ts';
 import { CLI_REPORTERS } from '../report/reporters.ts';
 import { exitCodeOf } from '../report/stats.ts';
 import { writeReports } from '../report/write.ts';
-import { newRunId } from '../run-id.ts';
-import { buildWorkload } from '../workloads/index.ts';
 import { parseRunArgs, runHelp, type RunArgs } from './args.ts';
-import { dryRunOwn, updateLine } from './dry-run-own.ts';
+import { dryRun } from './dry-run.ts';
 import { errorLine, logLine, logSafeLine, verdictLine, warnLine } from './output.ts';
 import { reportCommand } from './report.ts';
 import { trafficCommand, verifyWritesCommand } from './traffic.ts';
 import { ensureWritableDir } from '../user-file.ts';
-import { trafficDriverFor } from '../traffic/driver.ts';
-import { runNamespace } from '../names.ts';
-import { describeStsOptions, pickStsOptions } from '../workloads/sts-options.ts';
 import { checkHistoryCommand } from './check-history.ts';
 
 const USAGE = `Usage: ordinal <command> [flags]
@@ -72,7 +64,7 @@ async function runCommand(a: RunArgs): Promise<number> {
     console.log(runHelp());
     return 0;
   }
-  if (a.dryRun) return a.target !== undefined || a.manifest !== undefined ? dryRunOwn(a, (l) => console.log(forTerminal(l))) : dryRun(a);
+  if (a.dryRun) return dryRun(a, (l) => console.log(forTerminal(l)));
   // Before the run, not after it: a verdict with nowhere to go is lost.
   ensureWritableDir('--report-dir', a.reportDir);
   if (a.manifest !== undefined) {
@@ -80,8 +72,7 @@ async function runCommand(a: RunArgs): Promise<number> {
     const { manifestWorkload, readManifest } = await import('../workloads/manifest.ts');
     manifestWorkload(readManifest(a.manifest).objects, '', { sentinel: a.sentinel ?? 'on', ...(a.sentinelPath ? { sentinelPath: a.sentinelPath } : {}) });
   }
-  logLine(`seed ${a.seed} (replay: ${a.replay})`);
-  const { executeRun } = await import('../run.ts');
+  const { executeRun } = await import('../run/execute.ts');
   const { result, input } = await executeRun({ ...a, log: logLine });
   const { warnings } = await writeReports(result, a.reportDir, input, {
     reporters: CLI_REPORTERS, log: logSafeLine, emphasise: verdictLine,
@@ -89,33 +80,6 @@ async function runCommand(a: RunArgs): Promise<number> {
   for (const w of warnings) warnLine(w);
   if (result.error) errorLine(result.error.message);
   return exitCodeOf(result);
-}
-
-function dryRun(a: RunArgs): number {
-  const runId = newRunId();
-  const namespace = runNamespace(runId);
-  const w = withPdb(buildWorkload(a.workload, {
-    namespace, runId, replicas: a.replicas, image: a.image, claimSize: a.claimSize, ...(a.storageClass ? { storageClass: a.storageClass } : {}),
-    sts: pickStsOptions(a),
-  }), resolvePdb(a.chaos, a.pdb));
-  const plan = planRounds({
-    seed: a.seed, statefulSet: w.info.statefulSet, replicas: a.replicas, rounds: a.rounds, pattern: a.killPattern, startOrdinal: a.startOrdinal, actions: a.chaos,
-  });
-  console.log(`# dry run: nothing is created or deleted\n# namespace: ${namespace} (labelled ordinal.dev/run-id=${runId})\n# seed: ${a.seed}\n# replay: ${a.replay}`);
-  console.log(`# StatefulSet options: ${describeStsOptions(pickStsOptions(a))}`);
-  console.log(updateLine(a));
-  if (a.maxUnavailable !== undefined) console.log('# --max-unavailable: a real run first checks (dry-run create) that the cluster keeps it, and leaves it out with the reason otherwise');
-  const driver = trafficDriverFor(w);
-  console.log(a.traffic === 'off' ? '# traffic: off (--traffic off): STS-WRITES-DURABLE will be skipped'
-    : driver ? `# traffic: pod ordinal-traffic writes ${a.trafficRate ?? 20}/s across the pods by their DNS names during chaos (${driver.name} driver)`
-    : `# traffic: none, no traffic driver for ${a.workload}: STS-WRITES-DURABLE will be skipped`);
-  if (a.podManagementPolicy === 'Parallel') console.log('# Parallel: STS-ORDER-CREATE, STS-ORDER-RECREATE and STS-ORDER-SCALEDOWN will be skipped');
-  for (const o of w.objects) console.log(`---\n${JSON.stringify(o, null, 2)}`);
-  console.log('---\n# disruptions (--chaos)');
-  for (const name of a.chaos) console.log(`${name}: ${DISRUPTIONS[name].describe} (expects: ${DISRUPTIONS[name].expect})`);
-  console.log('---\n# kill plan');
-  for (const r of plan) console.log(describeRound(r));
-  return 0;
 }
 
 async function cleanupCommand(argv: string[]): Promise<number> {

@@ -8,7 +8,7 @@ import { classifyWrites } from '../traffic/classify.ts';
 import { k6NameProblems, k6Script, parseAcked } from '../traffic/k6.ts';
 import type { WriteRecord } from '../traffic/types.ts';
 import type { WorkloadInfo } from '../types.ts';
-import { newRunId } from '../run-id.ts';
+import { newRunId } from '../run/run-id.ts';
 import { readUserFile, writeUserFile } from '../user-file.ts';
 
 /** A k6 console log of a day-long run at the highest --rate stays well below this. */
@@ -97,7 +97,7 @@ export async function verifyWritesCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (typeof v.acked !== 'string') throw new UsageError(`--acked <file> is required\n${help}`);
-  const { parseTargetRef } = await import('../target.ts');
+  const { parseTargetRef } = await import('../run/subject/target.ts');
   const ref = typeof v.target === 'string' ? parseTargetRef(v.target) : undefined;
   const ns = ref?.namespace ?? v.namespace;
   if (typeof ns !== 'string' || ns === '') throw new UsageError(`--namespace or --target is required\n${help}`);

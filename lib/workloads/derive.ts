@@ -128,7 +128,7 @@ export function workloadFromStatefulSet(sts: IStatefulSet, o: DeriveOptions): De
     service: spec.serviceName,
     replicas: spec.replicas ?? 1,
     claimTemplates,
-    // Read from a pod's resolv.conf once the pods run (lib/target.ts clusterDomainOf): never assumed.
+    // Read from a pod's resolv.conf once the pods run (lib/run/subject/user-image.ts adaptProbes): never assumed.
     clusterDomain: '',
     portName,
     ...(o.service?.spec?.publishNotReadyAddresses ? { publishNotReadyAddresses: true } : {}),

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import type { Cluster } from '../../lib/cluster.ts';
 import { createRunNamespace, RECORD_NAME } from '../../lib/namespace.ts';
-import { newRunId } from '../../lib/run-id.ts';
+import { newRunId } from '../../lib/run/run-id.ts';
 import { MANAGED_BY, RUN_LABEL } from '../../lib/workloads/common.ts';
 import { connectTestCluster, runCli, type CliResult } from './helpers.ts';
 

@@ -9,7 +9,7 @@ import { WEB_KEYS_FILE } from '../../lib/traffic/driver.ts';
 import { execIn } from '../../lib/probes/exec.ts';
 import { exitCodeOf } from '../../lib/report/stats.ts';
 import { parseRunArgs } from '../../lib/cli/args.ts';
-import { executeRun } from '../../lib/run.ts';
+import { executeRun } from '../../lib/run/execute.ts';
 import type { RunResult } from '../../lib/types.ts';
 
 describe('traffic during chaos (web, local cluster)', function () {

@@ -5,7 +5,7 @@
 // disturbs every other run), so it is a recorded timeline with a watch-gap marker.
 import { expect } from 'chai';
 import { listingOf } from '../../lib/checks/dns.ts';
-import { lastApiReturn } from '../../lib/snapshot.ts';
+import { lastApiReturn } from '../../lib/run/snapshot.ts';
 import { DnsListing, publishedIp } from '../../lib/timeline/dns-listing.ts';
 import type { CheckInput, PodState, TimelineEntry } from '../../lib/types.ts';
 import { expectFailure, resultOf } from './helpers/assertions.ts';

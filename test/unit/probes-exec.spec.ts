@@ -8,7 +8,7 @@ import { parseNslookupLoop, resolveInPod, settleInPod } from '../../lib/probes/d
 import { execFailure, type ExecFn, type ExecResult } from '../../lib/probes/exec.ts';
 import { isTransient, retryTransient } from '../../lib/retry.ts';
 import { hostnameIn, readSentinel, writeSentinel } from '../../lib/probes/sentinel.ts';
-import { readTopology } from '../../lib/snapshot.ts';
+import { readTopology } from '../../lib/run/snapshot.ts';
 import type { CheckInput, PodSnapshot } from '../../lib/types.ts';
 import { primaryReplicaWorkload } from '../../lib/workloads/primary-replica.ts';
 import { expectFailure, resultOf } from './helpers/assertions.ts';

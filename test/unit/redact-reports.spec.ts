@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { commandNodeFault } from '../../lib/chaos/node-fault/adapter.ts';
 import { parseRunArgs } from '../../lib/cli/args.ts';
+import { replayOf } from './helpers/plan.ts';
 import { ClusterError } from '../../lib/errors.ts';
 import { CLI_REPORTERS } from '../../lib/report/reporters.ts';
 import { writeReports } from '../../lib/report/write.ts';
@@ -30,8 +31,9 @@ describe('--node-fault-command: inline secrets never reach what Ordinal writes',
   it('the replay line keeps the command readable and the user, and drops the password and token', () => {
     const a = parseRunArgs(['--seed', '1', '--node-fault-command', COMMAND]);
     expect(a.nodeFaultCommand, 'the command itself runs as given').to.equal(COMMAND);
-    expect(a.replay).to.include('--node-fault-command').and.include('-u admin:***').and.include('https://bmc.example/{node}/{action}');
-    expect(a.replay).to.not.include(SECRET).and.not.include(TOKEN);
+    const replay = replayOf(a);
+    expect(replay).to.include('--node-fault-command').and.include('-u admin:***').and.include('https://bmc.example/{node}/{action}');
+    expect(replay).to.not.include(SECRET).and.not.include(TOKEN);
   });
 
   it("a failing command's message and its last output lines are redacted", async () => {
@@ -47,7 +49,7 @@ describe('--node-fault-command: inline secrets never reach what Ordinal writes',
 
   it('writeReports redacts results.json, junit.xml, index.html, the console and GitHub output', async () => {
     const r = JSON.parse(readFileSync(new URL('../fixtures/results-sample.json', import.meta.url), 'utf8')) as RunResult;
-    r.replay = parseRunArgs(['--seed', '1', '--node-fault-command', COMMAND]).replay;
+    r.replay = replayOf(parseRunArgs(['--seed', '1', '--node-fault-command', COMMAND]));
     // As if an older version had written the raw command: the writer redacts on its own.
     r.error = { message: `--node-fault-command for stop n1 (${COMMAND}) failed (exit 7)`, detail: `curl: (22) 401 for https://admin:${SECRET}@bmc.example\ntoken=${TOKEN}` };
     const lines: string[] = [];

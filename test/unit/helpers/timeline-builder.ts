@@ -7,8 +7,8 @@ import { DISRUPTIONS } from '../../../lib/chaos/disruptions/index.ts';
 import { podGenerations } from '../../../lib/timeline/queries.ts';
 import { recoveriesForRound } from '../../../lib/timeline/recovery.ts';
 import type {
-  ChaosAction,
   CheckInput,
+  DisruptionName,
   KillPattern,
   MarkerPayload,
   PdbInfo,
@@ -29,7 +29,7 @@ const EPOCH = Date.parse('2025-05-01T12:00:00Z');
 const SENTINEL_PATH = '/usr/share/nginx/html/.ordinal-sentinel';
 export const REVISION = 'web-7c9f8d6b5';
 
-export const DEFAULT_ROUNDS: [number, ChaosAction][][] = [
+export const DEFAULT_ROUNDS: [number, DisruptionName][][] = [
   [[1, 'delete']],
   [[0, 'force-delete'], [2, 'delete']],
   [[0, 'delete'], [1, 'force-delete'], [2, 'delete']],
@@ -175,7 +175,7 @@ function heartbeats(w: Writer): NonNullable<Snapshot['heartbeats']> {
 }
 
 /** [ordinal, action], or [ordinal, action, 'refused'] for a kill the API refuses (429). */
-export type ScenarioKill = [number, ChaosAction] | [number, ChaosAction, 'refused'];
+export type ScenarioKill = [number, DisruptionName] | [number, DisruptionName, 'refused'];
 
 export interface WebScenario {
   /** Kills per round, in sending order; defaults to DEFAULT_ROUNDS. */
@@ -315,7 +315,7 @@ export function buildWebInput(scenario: WebScenario = {}): CheckInput {
       w.pod('DELETED', `web-${k}`, {});
     }
     w.marker({ marker: 'scale-down-complete' });
-    // As lib/retention.ts records it: with whenScaled Delete the scaled-away claims go first.
+    // As lib/run/retention.ts records it: with whenScaled Delete the scaled-away claims go first.
     const policy = workload.options?.pvcRetention.whenScaled ?? 'Retain';
     const claims: string[] = [];
     for (let k = 2; k >= to; k--) claims.push(`www-web-${k}`);

@@ -1,13 +1,14 @@
 // What executeRun takes (parsed from the command line by lib/cli/args.ts, or given by the
 // suites and tests) and the hook fault tests use to plant a fault at a phase boundary.
-import type { KillPatternOption } from './chaos/plan.ts';
-import type { Cluster } from './cluster.ts';
-import type { Recorder } from './recorder.ts';
-import type { DisruptionName } from './types.ts';
-import type { Workload } from './workloads/common.ts';
-import type { WorkloadKind } from './workloads/index.ts';
-import type { StsOptions } from './workloads/sts-options.ts';
-import type { UpdateMode } from './update/mode.ts';
+import type { KillPatternOption } from '../chaos/plan.ts';
+import type { Cluster } from '../cluster.ts';
+import type { Recorder } from '../recorder.ts';
+import type { DisruptionName } from '../types.ts';
+import type { Workload } from '../workloads/common.ts';
+import type { WorkloadKind } from '../workloads/index.ts';
+import type { StsOptions } from '../workloads/sts-options.ts';
+import type { UpdateMode } from '../update/mode.ts';
+import type { RunPlan } from './plan.ts';
 
 /** The StatefulSet spec options (--pod-management, --start-ordinal, …) are fields of their own. */
 export interface RunOptions extends StsOptions {
@@ -36,7 +37,7 @@ export interface RunOptions extends StsOptions {
   dnsServer?: string;
   /** How long DNS may take to follow a recreated pod (covers resolver cache TTLs). */
   dnsBudgetSeconds: number;
-  /** `<namespace>/<statefulset>`: chaos against a StatefulSet already running (lib/target.ts). */
+  /** `<namespace>/<statefulset>`: chaos against a StatefulSet already running (lib/run/subject/target.ts). */
   target?: string;
   /** A user's manifest deployed into the run namespace instead of a sample (lib/workloads/manifest.ts). */
   manifest?: string;
@@ -50,17 +51,12 @@ export interface RunOptions extends StsOptions {
   sentinelPath?: string;
   /** --target/--manifest: overrides the domain read from a pod's resolv.conf. */
   clusterDomain?: string;
-  /** --update, resolved (lib/cli/args.ts resolveUpdate); absent: none. */
+  /** --update as given; absent: the seed chooses (lib/run/plan.ts). */
   update?: UpdateMode;
-  /** The round whose start applies the update (from the seed). */
-  updateRound?: number;
-  /** Whether --update was given or the seed chose it (an explicit image update without a known second tag is an error). */
-  updateSource?: 'flag' | 'seed';
-  /** Why the update is none, or was changed from the seed's choice. */
-  updateNote?: string;
   /** --update-image. */
   updateImage?: string;
-  replay: string;
+  /** The command that repeats the run, from its plan (lib/cli/args.ts replayCommand). */
+  replayOf?: (plan: Pick<RunPlan, 'update'>) => string;
   log: (line: string) => void;
   /** Called at each phase boundary; fault tests use it to plant a real fault mid-run. */
   hook?: RunHook;

@@ -1,41 +1,26 @@
 // One chaos round: mark, apply each planned disruption, wait until the watch shows each
 // took effect, then wait for the StatefulSet to converge. The disruptions themselves
 // live in lib/chaos/disruptions/; this file only sequences them.
-import type { Cluster } from '../cluster.ts';
 import { ClusterError, ObservationError, describeError } from '../errors.ts';
-import type { Recorder } from '../recorder.ts';
-import { waitConverged, type ExpectedRevision } from '../rollout.ts';
+import { waitConverged, type ExpectedRevision } from './rollout.ts';
 import { minReadySecondsOf } from '../timeline/queries.ts';
 import { recoveriesForRound } from '../timeline/recovery.ts';
 import type { PlannedKill, RoundPlan, RoundResult } from '../types.ts';
-import type { Workload } from '../workloads/common.ts';
-import type { DisruptionContext, DisruptionTarget } from './disruption.ts';
-import { disruption } from './disruptions/index.ts';
+import type { DisruptionContext, DisruptionTarget } from '../chaos/disruption.ts';
+import { disruption } from '../chaos/disruptions/index.ts';
 import { endsThePod } from '../timeline/kills.ts';
-import type { UpdateSession } from '../update/session.ts';
 import { stepSpans } from '../timeline/update.ts';
 import type { UpdateStepName } from '../update/mode.ts';
+import type { RunContext } from './context.ts';
 
-export interface RoundContext {
-  cluster: Cluster;
-  recorder: Recorder;
-  workload: Workload;
-  /** The controller revision every pod must run once the round has recovered. */
-  revision: string;
-  timeoutSeconds: number;
-  totalRounds: number;
-  log: (line: string) => void;
-  /**
-   * Called before the kills, once an update step's revision is named (`update-started`,
-   * before this round's kills or the same-round rollback's wait), and after the kills
-   * took effect. Fault tests plant faults here.
-   */
-  hook: (phase: 'before-kills' | 'update-started' | 'after-kills', round: number) => Promise<void>;
-  /** --target: refuses a disruption unless the pod is the StatefulSet's own, with that UID (lib/adopt.ts). */
-  guard?: (pod: string, uid: string) => Promise<void>;
-  /** The run's update phase (--update); its steps start at their rounds' start. */
-  update?: UpdateSession;
-}
+/**
+ * What a round needs of the run: its context, with the update phase (--update) in
+ * ctx.state.update. The hook is called before the kills, once an update step's revision
+ * is named (`update-started`, before this round's kills or the same-round rollback's
+ * wait), and after the kills took effect; fault tests plant faults there. The subject's
+ * guard (--target) refuses a disruption unless the pod is the StatefulSet's own.
+ */
+export type RoundContext = Pick<RunContext, 'cluster' | 'recorder' | 'subject' | 'plan' | 'log' | 'hook' | 'timeouts' | 'state'>;
 
 /** round-start's revision fields: the highest ordinal's revision, and the pods that differ from it. */
 function revisionFields(r: ExpectedRevision): { revision: string; revisions?: Record<string, string> } {
@@ -47,28 +32,29 @@ function revisionFields(r: ExpectedRevision): { revision: string; revisions?: Re
 }
 
 export async function chaosRound(c: RoundContext, p: RoundPlan): Promise<RoundResult> {
-  const { recorder, workload } = c;
+  const { recorder } = c;
+  const workload = c.subject.workload;
   await c.hook('before-kills', p.round);
   const firstEntry = recorder.timeline.length;
   // Sending the disruptions and seeing them take effect share the round's budget, so an
   // API server outage at this moment is ridden out like one during the recovery wait.
-  const budgetMs = c.timeoutSeconds * 1000;
+  const budgetMs = c.timeouts.waitMs;
   const deadline = Date.now() + budgetMs;
-  const steps = c.update?.stepsAt(p.round) ?? [];
+  const steps = c.state.update?.stepsAt(p.round) ?? [];
   // The update goes first, so this round's kills land while it rolls (lib/update/session.ts).
   const step = steps[0];
   if (step) {
-    await c.update?.begin(step, deadline);
+    await c.state.update?.begin(step, deadline);
     await c.hook('update-started', p.round);
   }
-  const expected = (): ExpectedRevision => c.update?.expected ?? c.revision;
+  const expected = (): ExpectedRevision => c.state.update?.expected ?? c.state.revision ?? '';
   const start = recorder.mark({ marker: 'round-start', round: p.round, pattern: p.pattern, ...revisionFields(expected()) });
   const targetOf = (pod: string, ordinal: number): DisruptionTarget => {
     const s = recorder.pods.get(pod);
     return { pod, ordinal, uid: s?.uid ?? '', restartCount: s?.restartCount ?? 0, ...(s?.node ? { node: s.node } : {}) };
   };
   const targets = new Map<string, DisruptionTarget>(p.kills.map((k) => [k.pod, targetOf(k.pod, k.ordinal)]));
-  if (step && c.update?.strategy === 'OnDelete') await c.update.hold();
+  if (step && c.state.update?.strategy === 'OnDelete') await c.state.update.hold();
   const ctxOf = (k: PlannedKill): DisruptionContext => ({
     cluster: c.cluster, namespace: workload.info.namespace, workload, recorder, round: p.round, deadline, log: c.log, params: k.params ?? {},
   });
@@ -78,7 +64,7 @@ export async function chaosRound(c: RoundContext, p: RoundPlan): Promise<RoundRe
     // While an update rolls, the controller may have replaced the pod since the round began: aim at the live one.
     if (step) targets.set(k.pod, await livePod(c, k, deadline).then(() => targetOf(k.pod, k.ordinal)));
     const target = targets.get(k.pod) as DisruptionTarget;
-    await c.guard?.(k.pod, target.uid);
+    await c.subject.guard?.(k.pod, target.uid);
     recorder.mark({
       marker: 'kill', round: p.round, pod: k.pod, uid: target.uid, action: k.action, expect: d.expect, restartCount: target.restartCount,
       ...(k.params ? { params: k.params } : {}),
@@ -116,13 +102,13 @@ export async function chaosRound(c: RoundContext, p: RoundPlan): Promise<RoundRe
   let unobserved: string | undefined;
   const settle = async (s: UpdateStepName | undefined, killed: Map<string, string>, what: string): Promise<void> => {
     try {
-      if (s && c.update?.strategy === 'OnDelete') await c.update.operatorDeletes(Date.now() + budgetMs);
+      if (s && c.state.update?.strategy === 'OnDelete') await c.state.update.operatorDeletes(Date.now() + budgetMs);
       await waitConverged(recorder, workload, expected(), killed, budgetMs, what);
-      if (s) c.update?.complete(s);
+      if (s) c.state.update?.complete(s);
     } catch (err) {
       converged = false;
       if (err instanceof ObservationError) unobserved = describeError(err);
-      if (s) c.update?.complete(s, err);
+      if (s) c.state.update?.complete(s, err);
       c.log(`round ${p.round} did not converge: ${describeError(err)}${err instanceof ClusterError && err.detail ? `\n${err.detail}` : ''}`);
     }
   };
@@ -130,9 +116,9 @@ export async function chaosRound(c: RoundContext, p: RoundPlan): Promise<RoundRe
   // A rollback in the forward step's own round (it was the last): after the forward step completed.
   const second = steps[1];
   if (second && converged) {
-    await c.update?.begin(second, Date.now() + budgetMs);
+    await c.state.update?.begin(second, Date.now() + budgetMs);
     await c.hook('update-started', p.round);
-    if (c.update?.strategy === 'OnDelete') await c.update.hold();
+    if (c.state.update?.strategy === 'OnDelete') await c.state.update.hold();
     await settle(second, new Map(), `round ${p.round}: the update's ${second} step`);
   }
   const end = recorder.mark({ marker: 'round-end', round: p.round, converged, ...(unobserved !== undefined ? { unobserved } : {}) });
@@ -140,7 +126,7 @@ export async function chaosRound(c: RoundContext, p: RoundPlan): Promise<RoundRe
   const times = recoveries
     .map((r) => `${r.pod} ${r.expect === 'refused' ? 'refused' : r.expect === 'unaffected' ? (r.recovered ? 'untouched' : 'disturbed') : r.readyMs === undefined ? 'not recovered' : `${(r.readyMs / 1000).toFixed(1)}s`}`)
     .join(', ');
-  c.log(`round ${p.round}/${c.totalRounds} (${p.pattern}): ${p.kills.map((k) => `${k.pod} (${k.action})`).join(', ')}; ready again: ${times}`);
+  c.log(`round ${p.round}/${c.plan.roundCount} (${p.pattern}): ${p.kills.map((k) => `${k.pod} (${k.action})`).join(', ')}; ready again: ${times}`);
   const updates = steps.length > 0 ? stepSpans(recorder.timeline, firstEntry) : [];
   return { plan: p, startedAt: start.t, endedAt: end.t, converged, recoveries, ...(updates.length > 0 ? { updates } : {}) };
 }

@@ -1,13 +1,14 @@
 // Deploying a workload and the two waits that matter: the initial rollout and a
 // round's recovery. Both are predicates over the recorder's state, re-evaluated on
 // every watch entry, each with a deadline and a description of what it saw.
-import type { Cluster } from './cluster.ts';
-import { ClusterError, describeError, httpStatus } from './errors.ts';
-import type { Recorder } from './recorder.ts';
-import { retryTransient } from './retry.ts';
-import { ordinals, podName, startOrdinal } from './names.ts';
-import { isReady, minReadySecondsOf } from './timeline/queries.ts';
-import type { Workload } from './workloads/common.ts';
+import type { Cluster } from '../cluster.ts';
+import { ClusterError, describeError, httpStatus } from '../errors.ts';
+import type { Recorder } from '../recorder.ts';
+import { retryTransient } from '../retry.ts';
+import { ordinals, podName, startOrdinal } from '../names.ts';
+import { isReady, minReadySecondsOf } from '../timeline/queries.ts';
+import type { Workload } from '../workloads/common.ts';
+import type { RunContext } from './context.ts';
 
 const PULL_FAILURES = /^(ErrImagePull|ImagePullBackOff|ErrImageNeverPull|InvalidImageName)\b/;
 
@@ -75,7 +76,11 @@ function readiness(w: Workload): string {
 }
 
 /** Waits for every ordinal to be Running and Ready; returns the revision they run. */
-export async function waitRollout(cluster: Cluster, rec: Recorder, w: Workload, timeoutMs: number, image: string): Promise<string> {
+export async function waitRollout(ctx: Pick<RunContext, 'cluster' | 'recorder' | 'subject' | 'timeouts' | 'options'>): Promise<string> {
+  const { cluster, recorder: rec } = ctx;
+  const w = ctx.subject.workload;
+  const timeoutMs = ctx.timeouts.waitMs;
+  const image = ctx.options.image;
   await rec.waitFor({
     describe: `${w.info.replicas} pods of StatefulSet ${w.info.statefulSet} to be Running and ${readiness(w)}`,
     timeoutMs,
@@ -111,9 +116,10 @@ export function waitConverged(
  * Lowers replicas to `to` through the scale subresource and waits until every pod
  * above it is gone; the timeline between the markers is what STS-ORDER-SCALEDOWN judges.
  */
-export async function scaleDown(
-  cluster: Cluster, rec: Recorder, w: Workload, to: number, timeoutMs: number, requested?: () => Promise<void>,
-): Promise<void> {
+export async function scaleDown(ctx: Pick<RunContext, 'cluster' | 'recorder' | 'subject' | 'timeouts'>, to: number, requested?: () => Promise<void>): Promise<void> {
+  const { cluster, recorder: rec } = ctx;
+  const w = ctx.subject.workload;
+  const timeoutMs = ctx.timeouts.waitMs;
   const { statefulSet: name, namespace, replicas } = w.info;
   rec.mark({ marker: 'scale-down', from: replicas, to });
   // Read-modify-write of the scale subresource; a 409 (someone else bumped the

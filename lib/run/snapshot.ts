@@ -2,19 +2,19 @@
 // what only a probe can tell (the hostname inside the pod, DNS answers, sentinels,
 // topology). Probes never throw for observation trouble: they record it, and the
 // checks turn it into `error`.
-import type { Cluster } from './cluster.ts';
-import { settleInPod } from './probes/dns-inpod.ts';
-import { settleA, settleSrv, type DnsProbe } from './probes/dns.ts';
-import { DnsListing } from './timeline/dns-listing.ts';
-import { readMembership, settleMembership } from './probes/etcd.ts';
-import { clusterExec, readFileIn, type ExecFn } from './probes/exec.ts';
-import { readHeartbeats } from './probes/heartbeat.ts';
-import { hostnameIn, readSentinel, writeSentinel } from './probes/sentinel.ts';
-import { ordinals, podFqdn, podName, serviceSrvName, startOrdinal } from './names.ts';
-import { isReady } from './timeline/queries.ts';
-import type { Recorder } from './recorder.ts';
-import type { DnsAnswer, PodSnapshot, SentinelRecord, Snapshot, SrvAnswer, TimelineEntry, TopologyCopy, TopologySnapshot, WorkloadInfo } from './types.ts';
-import type { Workload } from './workloads/common.ts';
+import { settleInPod } from '../probes/dns-inpod.ts';
+import { settleA, settleSrv, type DnsProbe } from '../probes/dns.ts';
+import { DnsListing } from '../timeline/dns-listing.ts';
+import { readMembership, settleMembership } from '../probes/etcd.ts';
+import { clusterExec, readFileIn, type ExecFn } from '../probes/exec.ts';
+import { readHeartbeats } from '../probes/heartbeat.ts';
+import { hostnameIn, readSentinel, writeSentinel } from '../probes/sentinel.ts';
+import { ordinals, podFqdn, podName, serviceSrvName, startOrdinal } from '../names.ts';
+import { isReady } from '../timeline/queries.ts';
+import type { Recorder } from '../recorder.ts';
+import type { DnsAnswer, PodSnapshot, SentinelRecord, Snapshot, SrvAnswer, TimelineEntry, TopologyCopy, TopologySnapshot, WorkloadInfo } from '../types.ts';
+import type { Workload } from '../workloads/common.ts';
+import type { RunContext } from './context.ts';
 
 /** Per-ordinal facts from the recorder's current state (no I/O). */
 export function recordedPods(rec: Pick<Recorder, 'pods' | 'pvcs' | 'pvs'>, w: WorkloadInfo): PodSnapshot[] {
@@ -43,21 +43,16 @@ export function recordedPods(rec: Pick<Recorder, 'pods' | 'pvcs' | 'pvs'>, w: Wo
   return out;
 }
 
-export interface SnapshotContext {
-  cluster: Cluster;
-  recorder: Recorder;
-  workload: Workload;
-  dns: DnsProbe;
-  dnsBudgetMs: number;
-  /** Injected in tests; defaults to exec through the API server. */
-  exec?: ExecFn;
-}
+/** What a snapshot needs of the run's context; `exec` is injected in tests (default: exec through the API server). */
+export type SnapshotContext = Pick<RunContext, 'cluster' | 'recorder' | 'timeouts'> & { subject: { workload: Workload }; exec?: ExecFn };
 
-export async function takeSnapshot(ctx: SnapshotContext, sentinels: 'write' | 'read'): Promise<Snapshot> {
-  const { recorder, workload } = ctx;
+export async function takeSnapshot(ctx: SnapshotContext, dns: DnsProbe, sentinels: 'write' | 'read'): Promise<Snapshot> {
+  const { recorder } = ctx;
+  const workload = ctx.subject.workload;
   const w = workload.info;
+  const dnsBudgetMs = ctx.timeouts.dnsMs;
   // Probes ride out an API server restart for as long as the DNS budget (default 60 s).
-  const exec = ctx.exec ?? clusterExec(ctx.cluster, w.namespace, Date.now() + Math.max(ctx.dnsBudgetMs, 30_000));
+  const exec = ctx.exec ?? clusterExec(ctx.cluster, w.namespace, Date.now() + Math.max(dnsBudgetMs, 30_000));
   const t = recorder.now();
   const pods = recordedPods(recorder, w);
   for (const p of workload.inPodSkip ? [] : pods) {
@@ -73,7 +68,7 @@ export async function takeSnapshot(ctx: SnapshotContext, sentinels: 'write' | 'r
         : await readSentinel(exec, p.name, workload.container, workload.dataPath),
     );
   }
-  const { dnsA, dnsSrv } = await probeDns(ctx, pods, exec);
+  const { dnsA, dnsSrv } = await probeDns(ctx, dns, pods, exec);
   const snap: Snapshot = { t, pods, dnsA, dnsSrv, sentinels: sentinelRecords };
   const skippedProbes = { ...(workload.sentinelSkip ? { sentinel: workload.sentinelSkip } : {}), ...(workload.inPodSkip ? { inPod: workload.inPodSkip } : {}) };
   if (Object.keys(skippedProbes).length > 0) snap.skippedProbes = skippedProbes;
@@ -88,7 +83,7 @@ export async function takeSnapshot(ctx: SnapshotContext, sentinels: 'write' | 'r
     // Ready members first: the likeliest to answer for the cluster.
     const askOrder = [...pods.filter((p) => p.ready), ...pods.filter((p) => !p.ready)].map((p) => p.name);
     const port = workload.etcd.clientPort;
-    snap.membership = await settleMembership(() => readMembership(exec, askOrder, workload.container, port), ctx.dnsBudgetMs);
+    snap.membership = await settleMembership(() => readMembership(exec, askOrder, workload.container, port), dnsBudgetMs);
   }
   return snap;
 }
@@ -100,15 +95,17 @@ export async function takeSnapshot(ctx: SnapshotContext, sentinels: 'write' | 'r
  * The budget counts from when the API server was last back (a watch-gap marker): CoreDNS
  * cannot follow a change before its own watch re-lists.
  */
-async function probeDns(ctx: SnapshotContext, pods: readonly PodSnapshot[], exec: ExecFn): Promise<Pick<Snapshot, 'dnsA' | 'dnsSrv'>> {
-  const { recorder, workload, dns } = ctx;
+async function probeDns(ctx: SnapshotContext, dns: DnsProbe, pods: readonly PodSnapshot[], exec: ExecFn): Promise<Pick<Snapshot, 'dnsA' | 'dnsSrv'>> {
+  const { recorder } = ctx;
+  const workload = ctx.subject.workload;
   const w = workload.info;
+  const dnsBudgetMs = ctx.timeouts.dnsMs;
   const now = (): number => recorder.now();
   const listing = (): DnsListing => new DnsListing(recorder.timeline, {
-    statefulSet: w.statefulSet, budgetMs: ctx.dnsBudgetMs, ...(w.publishNotReadyAddresses ? { publishNotReadyAddresses: true } : {}),
+    statefulSet: w.statefulSet, budgetMs: dnsBudgetMs, ...(w.publishNotReadyAddresses ? { publishNotReadyAddresses: true } : {}),
   });
   const start = now();
-  const deadline = (): number => Math.max(start, lastApiReturn(recorder.timeline)) + ctx.dnsBudgetMs;
+  const deadline = (): number => Math.max(start, lastApiReturn(recorder.timeline)) + dnsBudgetMs;
   // Published at this moment: the IP (or no record), exactly.
   const settledA = (pod: PodSnapshot | undefined) => (a: DnsAnswer): boolean => {
     const l = listing();

@@ -5,12 +5,12 @@
 // deletions to show on the watch, bounded by --timeout, and records a `claims-scaled`
 // marker that STS-PVC-RETENTION judges from. Then the run deletes the StatefulSet, so
 // the check can judge whenDeleted too.
-import type { Cluster } from './cluster.ts';
-import { ObservationError, describeError } from './errors.ts';
-import { retryTransient } from './retry.ts';
-import { claimName, startOrdinal } from './names.ts';
-import type { Recorder } from './recorder.ts';
-import type { WorkloadInfo } from './types.ts';
+import { ObservationError, describeError } from '../errors.ts';
+import { retryTransient } from '../retry.ts';
+import { claimName, startOrdinal } from '../names.ts';
+import type { WorkloadInfo } from '../types.ts';
+import type { Workload } from '../workloads/common.ts';
+import type { RunContext } from './context.ts';
 
 /** The claims of the ordinals a scale-down from `from` to `to` replicas removes, highest ordinal first. */
 export function scaledAwayClaims(w: WorkloadInfo, from: number, to: number): string[] {
@@ -20,7 +20,12 @@ export function scaledAwayClaims(w: WorkloadInfo, from: number, to: number): str
   return out;
 }
 
-export async function settleScaledClaims(rec: Recorder, w: WorkloadInfo, from: number, to: number, timeoutMs: number, log: (line: string) => void): Promise<void> {
+type RetentionContext = Pick<RunContext, 'cluster' | 'recorder' | 'timeouts' | 'log'> & { subject: { workload: Workload } };
+
+export async function settleScaledClaims(ctx: RetentionContext, from: number, to: number): Promise<void> {
+  const { recorder: rec, log } = ctx;
+  const w = ctx.subject.workload.info;
+  const timeoutMs = ctx.timeouts.waitMs;
   const policy = w.options?.pvcRetention.whenScaled ?? 'Retain';
   const claims = scaledAwayClaims(w, from, to);
   if (policy === 'Retain' || claims.length === 0) {
@@ -52,7 +57,10 @@ export const RETAIN_SETTLE_MS = 3000;
  * RETAIN_SETTLE_MS more. The `statefulset-delete` / `statefulset-deleted` markers bound
  * what STS-PVC-RETENTION judges.
  */
-export async function deleteStatefulSet(cluster: Cluster, rec: Recorder, w: WorkloadInfo, timeoutMs: number, log: (line: string) => void): Promise<void> {
+export async function deleteStatefulSet(ctx: RetentionContext): Promise<void> {
+  const { cluster, recorder: rec, log } = ctx;
+  const w = ctx.subject.workload.info;
+  const timeoutMs = ctx.timeouts.waitMs;
   const policy = w.options?.pvcRetention.whenDeleted ?? 'Retain';
   const prefixes = w.claimTemplates.map((t) => `${t}-${w.statefulSet}-`);
   // Claims already being deleted (e.g. by whenScaled) are not the deletion's to judge.

@@ -1,14 +1,14 @@
 // What a run's result says besides the checks: its header (ids, options, timings), its
 // observation (watch gaps, volume behaviour, detection latency) and the verdict counts.
-import { latencyStats } from './canary.ts';
-import type { Recorder } from './recorder.ts';
-import { recoveryByDisruption } from './report/stats.ts';
-import type { RunOptions } from './run-options.ts';
-import { volumeBehaviour } from './timeline/volumes.ts';
-import type { MarkerOf } from './timeline/types.ts';
-import type { ClusterFacts, RoundResult, RunResult, TimelineEntry } from './types.ts';
-import { toolVersion } from './version.ts';
-import type { Workload } from './workloads/common.ts';
+import { latencyStats } from '../canary.ts';
+import type { Recorder } from '../recorder.ts';
+import { recoveryByDisruption } from '../report/stats.ts';
+import type { PlannedUpdate, RunPlan } from './plan.ts';
+import { volumeBehaviour } from '../timeline/volumes.ts';
+import type { MarkerOf } from '../timeline/types.ts';
+import type { ClusterFacts, RoundResult, RunResult, TimelineEntry } from '../types.ts';
+import { toolVersion } from '../version.ts';
+import type { Workload } from '../workloads/common.ts';
 
 /** Adds what the run learned about its own observation: watch gaps and the canary's detection latency. */
 export function observed(result: RunResult, recorder: Recorder, log: (line: string) => void): RunResult {
@@ -29,7 +29,7 @@ export function observed(result: RunResult, recorder: Recorder, log: (line: stri
 }
 
 export function assemble(
-  b: { runId: string; seed: number; started: Date; facts: ClusterFacts; workload: Workload; opts: RunOptions },
+  b: { runId: string; started: Date; replay: string; facts: ClusterFacts; workload: Workload; plan: RunPlan },
   checks: RunResult['checks'],
   rounds: RoundResult[],
   timeline: readonly TimelineEntry[],
@@ -41,16 +41,16 @@ export function assemble(
     schemaVersion: 1,
     runId: b.runId,
     tool: { name: 'ordinal', version: toolVersion() },
-    seed: b.seed,
-    replay: b.opts.replay,
+    seed: b.plan.seed,
+    replay: b.replay,
     startedAt: b.started.toISOString(),
     finishedAt: finished.toISOString(),
     durationMs: finished.getTime() - b.started.getTime(),
     cluster: b.facts,
     workload: b.workload.info,
     options: {
-      rounds: b.opts.rounds, timeoutSeconds: b.opts.timeoutSeconds, chaos: b.opts.chaos,
-      update: updateOption(b.opts, timeline),
+      rounds: b.plan.roundCount, timeoutSeconds: b.plan.budget.waitMs / 1000, chaos: b.plan.disruptions,
+      update: updateOption(b.plan.update, timeline),
     },
     checks,
     rounds,
@@ -67,16 +67,15 @@ type UpdateOption = NonNullable<RunResult['options']['update']>;
  * timeline when the run changed it (an image update with no known second tag became a
  * template update) or never reached its round (then none, saying so).
  */
-export function updateOption(o: Pick<RunOptions, 'update' | 'updateSource' | 'updateRound' | 'updateNote'>, timeline: readonly TimelineEntry[]): UpdateOption {
-  const planned = o.update ?? 'none';
-  const chosenBy = o.updateSource ?? 'flag';
-  if (planned === 'none' || o.updateRound === undefined) return { mode: planned, chosenBy, ...(o.updateNote ? { note: o.updateNote } : {}) };
+export function updateOption(u: PlannedUpdate, timeline: readonly TimelineEntry[]): UpdateOption {
+  const { mode: planned, chosenBy, round } = u;
+  if (planned === 'none' || round === undefined) return { mode: planned, chosenBy, ...(u.note ? { note: u.note } : {}) };
   const forward = timeline.find((e): e is MarkerOf<'update-start'> => e.type === 'MARKER' && e.marker === 'update-start' && e.step === 'forward');
   if (!forward) {
-    return { mode: 'none', chosenBy, note: `${planned} was planned for round ${o.updateRound}, but the run ended before that round's update began` };
+    return { mode: 'none', chosenBy, note: `${planned} was planned for round ${round}, but the run ended before that round's update began` };
   }
   if (forward.mode !== planned) {
-    return { mode: forward.mode, round: o.updateRound, chosenBy, note: `${planned} was planned, but no second tag is known for the container's image: a ${forward.mode} update instead (--update-image names one)` };
+    return { mode: forward.mode, round, chosenBy, note: `${planned} was planned, but no second tag is known for the container's image: a ${forward.mode} update instead (--update-image names one)` };
   }
-  return { mode: planned, round: o.updateRound, chosenBy, ...(o.updateNote ? { note: o.updateNote } : {}) };
+  return { mode: planned, round, chosenBy, ...(u.note ? { note: u.note } : {}) };
 }

@@ -6,10 +6,14 @@
 // turns it off), removed again when the run ends.
 import type { V1LabelSelector, V1Pod, V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
-import type { Cluster } from './cluster.ts';
-import { ClusterError, UsageError, describeError, httpStatus } from './errors.ts';
-import { retryTransient } from './retry.ts';
-import { workloadFromStatefulSet, type DerivedWorkload } from './workloads/derive.ts';
+import { type Cluster, clusterFacts } from '../../cluster.ts';
+import { ClusterError, UsageError, describeError, httpStatus } from '../../errors.ts';
+import { retryTransient } from '../../retry.ts';
+import { workloadFromStatefulSet, type DerivedWorkload } from '../../workloads/derive.ts';
+import type { RunOptions } from '../options.ts';
+import { podsOf } from '../plan.ts';
+import type { Subject } from './subject.ts';
+import { adaptProbes, imageFacts, removeSentinels } from './user-image.ts';
 
 export const CHAOS_LABEL = 'ordinal.dev/chaos';
 export const CHAOS_ALLOWED = 'allowed';
@@ -186,5 +190,39 @@ export function killGuard(cluster: Cluster, t: Target, optIn: OptIn): (pod: stri
     if (p.metadata?.uid !== uid) throw new ClusterError(`refusing to delete pod ${t.ref.namespace}/${pod}: its uid is ${p.metadata?.uid}, not ${uid} as observed`);
     const why = notOwned(t.sts, p);
     if (why) throw new ClusterError(`refusing to delete pod ${t.ref.namespace}/${pod}: ${why}`);
+  };
+}
+
+/** A --target subject: adopted, never created, scaled or deleted; every disruption passes killGuard. */
+export async function targetSubject(cluster: Cluster, o: RunOptions, ref: string): Promise<Subject> {
+  const t = await readTarget(cluster, parseTargetRef(ref));
+  const workload = targetWorkload(t, { sentinel: o.sentinel ?? 'on', ...(o.sentinelPath ? { sentinelPath: o.sentinelPath } : {}) });
+  const { storageClass, image } = imageFacts(workload, t.sts);
+  const facts = await clusterFacts(cluster, storageClass, image, true);
+  const where = `${t.ref.namespace}/${t.ref.name}`;
+  let sentinelPods: string[] = [];
+  const optIn = new OptIn(cluster, t.ref);
+  // Every exec of this run (probes, sentinels, container-kill) goes through execIn, which asks first.
+  cluster.beforeExec = (namespace, pod) => (namespace === t.ref.namespace ? optIn.confirm(`exec in pod ${pod}`) : Promise.resolve());
+  return {
+    kind: 'target', workload, facts, label: `target ${where}`, header: [],
+    open: async () => {},
+    openCanary: async (ctx) => ctx.log(`detection latency will not be measured: the canary ConfigMap would be a write into namespace ${t.ref.namespace}`),
+    deploy: async () => {},
+    adapt: (ctx) => adaptProbes(ctx.cluster, workload, o.clusterDomain, ctx.log),
+    guard: killGuard(cluster, t, optIn),
+    throwIfWithdrawn: () => optIn.throwIfRevoked(),
+    trafficSkip: 'a --target run writes nothing into the application',
+    scaleSkip: 'a --target run never scales the StatefulSet',
+    claimSentinels: (ctx) => {
+      if (!workload.sentinelSkip) sentinelPods = podsOf(ctx.plan.ordinals);
+    },
+    cleanUp: async (ctx) => {
+      // Nothing of the target is deleted or scaled; only the run's own sentinel files go,
+      // unless the owner withdrew the opt-in: then not even that exec happens.
+      if (optIn.revoked) ctx.log(`sentinel files left in ${sentinelPods.join(', ') || 'no pod'}: ${optIn.revoked}`);
+      else await removeSentinels(ctx.cluster, workload, sentinelPods, ctx.log);
+      ctx.log(`target ${where} left in place: not scaled, nothing deleted`);
+    },
   };
 }
