@@ -9,7 +9,7 @@ import type { Cluster } from './cluster.ts';
 import { ObservationError, describeError } from './errors.ts';
 import { retryTransient } from './retry.ts';
 import { claimName, startOrdinal } from './names.ts';
-import type { Recorder } from './recorder.ts';
+import type { Recorder } from './observe/recorder.ts';
 import type { WorkloadInfo } from './types.ts';
 
 /** The claims of the ordinals a scale-down from `from` to `to` replicas removes, highest ordinal first. */

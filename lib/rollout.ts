@@ -3,7 +3,7 @@
 // every watch entry, each with a deadline and a description of what it saw.
 import type { Cluster } from './cluster.ts';
 import { ClusterError, describeError, httpStatus } from './errors.ts';
-import type { Recorder } from './recorder.ts';
+import type { Recorder } from './observe/recorder.ts';
 import { retryTransient } from './retry.ts';
 import { ordinals, podName, startOrdinal } from './names.ts';
 import { isReady, minReadySecondsOf } from './timeline/queries.ts';

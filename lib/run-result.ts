@@ -1,7 +1,7 @@
 // What a run's result says besides the checks: its header (ids, options, timings), its
 // observation (watch gaps, volume behaviour, detection latency) and the verdict counts.
-import { latencyStats } from './canary.ts';
-import type { Recorder } from './recorder.ts';
+import { latencyStats } from './observe/canary.ts';
+import type { Recorder } from './observe/recorder.ts';
 import { recoveryByDisruption } from './report/stats.ts';
 import type { RunOptions } from './run-options.ts';
 import { volumeBehaviour } from './timeline/volumes.ts';

@@ -11,7 +11,7 @@ import { readHeartbeats } from './probes/heartbeat.ts';
 import { hostnameIn, readSentinel, writeSentinel } from './probes/sentinel.ts';
 import { ordinals, podFqdn, podName, serviceSrvName, startOrdinal } from './names.ts';
 import { isReady } from './timeline/queries.ts';
-import type { Recorder } from './recorder.ts';
+import type { Recorder } from './observe/recorder.ts';
 import type { PodSnapshot, SentinelRecord, Snapshot, TopologyCopy, TopologySnapshot, WorkloadInfo } from './types.ts';
 import type { Workload } from './workloads/common.ts';
 

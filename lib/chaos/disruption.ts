@@ -7,7 +7,7 @@
 // and `run --dry-run` load the registry; test/unit/startup.spec.ts holds this): they use
 // ctx.cluster, or import what they need inside apply().
 import type { Cluster } from '../cluster.ts';
-import type { Recorder } from '../recorder.ts';
+import type { Recorder } from '../observe/recorder.ts';
 import type { PodState } from '../timeline/types.ts';
 import type { ClusterFacts, DisruptionName, Expectation } from '../types.ts';
 import type { Workload } from '../workloads/common.ts';

@@ -3,7 +3,7 @@
 // live in lib/chaos/disruptions/; this file only sequences them.
 import type { Cluster } from '../cluster.ts';
 import { ClusterError, ObservationError, describeError } from '../errors.ts';
-import type { Recorder } from '../recorder.ts';
+import type { Recorder } from '../observe/recorder.ts';
 import { waitConverged, type ExpectedRevision } from '../rollout.ts';
 import { minReadySecondsOf } from '../timeline/queries.ts';
 import { recoveriesForRound } from '../timeline/recovery.ts';

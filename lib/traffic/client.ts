@@ -10,7 +10,7 @@ import type { Cluster } from '../cluster.ts';
 import { describeError } from '../errors.ts';
 import { podFqdn, podName, ordinals } from '../names.ts';
 import { clusterExec } from '../probes/exec.ts';
-import type { Recorder } from '../recorder.ts';
+import type { Recorder } from '../observe/recorder.ts';
 import { retryTransient } from '../retry.ts';
 import type { Workload } from '../workloads/common.ts';
 import { MANAGED_BY, RUN_LABEL, TRAP_TERM } from '../workloads/common.ts';

@@ -4,7 +4,7 @@
 // run only STS-WRITES-DURABLE (error), never its other verdicts.
 import type { Cluster } from '../cluster.ts';
 import { describeError } from '../errors.ts';
-import type { Recorder } from '../recorder.ts';
+import type { Recorder } from '../observe/recorder.ts';
 import type { TrafficSummary } from './types.ts';
 import type { Workload } from '../workloads/common.ts';
 import { startTraffic, type TrafficClient } from './client.ts';

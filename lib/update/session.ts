@@ -11,7 +11,7 @@ import type { V1PodTemplateSpec, V1StatefulSet } from '@kubernetes/client-node';
 import type { Cluster } from '../cluster.ts';
 import { ClusterError, ObservationError, describeError, httpStatus } from '../errors.ts';
 import { ordinals, podName, startOrdinal } from '../names.ts';
-import type { Recorder } from '../recorder.ts';
+import type { Recorder } from '../observe/recorder.ts';
 import { retryTransient } from '../retry.ts';
 import { isReady, minReadySecondsOf } from '../timeline/queries.ts';
 import { DEFAULT_IMAGE, type Workload } from '../workloads/common.ts';

@@ -2,14 +2,14 @@
 // Every "wait until" of a run is a predicate re-evaluated on each new entry, so the
 // harness learns of a change as soon as the API server sends it, with no polling.
 import * as k8s from '@kubernetes/client-node';
-import type { Cluster } from './cluster.ts';
+import type { Cluster } from '../cluster.ts';
 import { describePod, eventState, podState, pvState, pvcState } from './digest.ts';
-import { ClusterError, ObservationError, WaitTimeoutError, describeError, httpStatus } from './errors.ts';
+import { ClusterError, ObservationError, WaitTimeoutError, describeError, httpStatus } from '../errors.ts';
 import { diffRelist, type Known } from './relist.ts';
 import { WatchHealth, describeGap } from './watch-gaps.ts';
 import type {
   EntryBase, EventState, MarkerEntry, MarkerPayload, PodState, PvState, PvcState, TimelineEntry, WatchEntry, WatchedKind,
-} from './types.ts';
+} from '../types.ts';
 
 interface KindSpec {
   kind: WatchedKind;
@@ -93,7 +93,7 @@ export class Recorder {
   }
 
   /**
-   * Watches the canary ConfigMap `name` (see lib/canary.ts). Each arrival carrying a new
+   * Watches the canary ConfigMap `name` (see canary.ts). Each arrival carrying a new
    * `annotation` timestamp (performance.timeOrigin + performance.now() when it was
    * written, the same clock as arrival) becomes one latency sample. Optional: if it
    * cannot be listed (RBAC), the run goes on without the figure.

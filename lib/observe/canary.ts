@@ -4,11 +4,11 @@
 // reader share one process clock (performance.timeOrigin + performance.now()), so there
 // is no clock skew and no 1-second quantisation, unlike the kubelet's lastTransitionTime.
 import * as k8s from '@kubernetes/client-node';
-import type { Cluster } from './cluster.ts';
-import { describeError } from './errors.ts';
-import { nearestRank } from './report/stats.ts';
-import type { DetectionLatency } from './types.ts';
-import { MANAGED_BY, RUN_LABEL } from './workloads/common.ts';
+import type { Cluster } from '../cluster.ts';
+import { describeError } from '../errors.ts';
+import { nearestRank } from '../report/stats.ts';
+import type { DetectionLatency } from '../types.ts';
+import { MANAGED_BY, RUN_LABEL } from '../workloads/common.ts';
 
 export const CANARY_NAME = 'ordinal-canary';
 export const CANARY_ANNOTATION = 'ordinal.dev/canary-sent';
