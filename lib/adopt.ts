@@ -13,6 +13,7 @@ import { killGuard, parseTargetRef, readTarget, targetWorkload } from './target.
 import type { Workload } from './workloads/common.ts';
 import type { DerivedWorkload } from './workloads/derive.ts';
 import { checkManifestAccess, deployManifest, manifestWorkload, placeManifest, readManifest } from './workloads/manifest.ts';
+import { TIMEOUTS } from './timeouts.ts';
 
 export interface OwnWorkload {
   mode: 'target' | 'manifest';
@@ -62,7 +63,7 @@ export async function prepareOwn(cluster: Cluster, o: OwnOptions, namespace: str
  */
 export async function adaptProbes(cluster: Cluster, w: Workload, clusterDomain: string | undefined, log: (l: string) => void): Promise<void> {
   const first = podName(w.info, 0);
-  const exec = clusterExec(cluster, w.info.namespace, Date.now() + 30_000);
+  const exec = clusterExec(cluster, w.info.namespace, Date.now() + TIMEOUTS.probeExecs);
   const img = await probeImage(exec, first, w.container, w.dataPath);
   log(adaptToImage(w, img));
   const domain = clusterDomain ?? clusterDomainFrom(img.resolvConf, w.info.namespace);
@@ -76,7 +77,7 @@ export async function adaptProbes(cluster: Cluster, w: Workload, clusterDomain: 
 
 /** --target: takes the run's sentinel files out of the user's volumes again; problems are logged, never thrown. */
 export async function removeSentinels(cluster: Cluster, w: Workload, pods: string[], log: (l: string) => void): Promise<void> {
-  const exec = clusterExec(cluster, w.info.namespace, Date.now() + 30_000);
+  const exec = clusterExec(cluster, w.info.namespace, Date.now() + TIMEOUTS.probeExecs);
   for (const pod of pods) {
     const err = await removeSentinel(exec, pod, w);
     log(err ? `could not remove the sentinel from ${pod}: ${err}` : `removed the sentinel from ${pod}`);

@@ -11,6 +11,7 @@ import { retryTransient } from './retry.ts';
 import { claimName, startOrdinal } from './names.ts';
 import type { Recorder } from './observe/recorder.ts';
 import type { WorkloadInfo } from './types.ts';
+import { TIMEOUTS, timeLeft } from './timeouts.ts';
 
 /** The claims of the ordinals a scale-down from `from` to `to` replicas removes, highest ordinal first. */
 export function scaledAwayClaims(w: WorkloadInfo, from: number, to: number): string[] {
@@ -42,14 +43,11 @@ export async function settleScaledClaims(rec: Recorder, w: WorkloadInfo, from: n
   }
 }
 
-/** How long claims must stay after the StatefulSet's pods are gone for Retain to count as kept. */
-export const RETAIN_SETTLE_MS = 3000;
-
 /**
  * Deletes the StatefulSet (background propagation: the garbage collector removes its
  * pods, and with whenDeleted: Delete its claims, which upstream made the set's own) and
  * waits for the pods to go and, with Delete, the claims; with Retain it then watches
- * RETAIN_SETTLE_MS more. The `statefulset-delete` / `statefulset-deleted` markers bound
+ * TIMEOUTS.retainSettle more. The `statefulset-delete` / `statefulset-deleted` markers bound
  * what STS-PVC-RETENTION judges.
  */
 export async function deleteStatefulSet(cluster: Cluster, rec: Recorder, w: WorkloadInfo, timeoutMs: number, log: (line: string) => void): Promise<void> {
@@ -66,10 +64,10 @@ export async function deleteStatefulSet(cluster: Cluster, rec: Recorder, w: Work
     const pods = new RegExp(`^${w.statefulSet}-\\d+$`);
     await rec.waitFor({
       describe: `the pods of the deleted StatefulSet ${w.statefulSet} to be gone${policy === 'Delete' ? `, and its claims (whenDeleted: Delete): ${claims.join(', ')}` : ''}`,
-      timeoutMs: Math.max(1000, deadline - Date.now()),
+      timeoutMs: timeLeft(deadline),
       until: () => ([...rec.pods.keys()].some((p) => pods.test(p)) || (policy === 'Delete' && claims.some((c) => rec.pvcs.has(c))) ? undefined : true),
     });
-    if (policy === 'Retain') await new Promise((r) => setTimeout(r, RETAIN_SETTLE_MS));
+    if (policy === 'Retain') await new Promise((r) => setTimeout(r, TIMEOUTS.retainSettle));
     rec.mark({ marker: 'statefulset-deleted', policy });
     log(`deleted StatefulSet ${w.statefulSet}; claims ${policy === 'Delete' ? 'deleted with it' : 'kept'} (whenDeleted: ${policy})`);
   } catch (err) {

@@ -29,6 +29,7 @@ import { UpdateSession } from './update/session.ts';
 import { summarizeTraffic } from './traffic/availability.ts';
 import type { RunOptions, RunPhase } from './run-options.ts';
 import { assemble, observed } from './run-result.ts';
+import { TIMEOUTS } from './timeouts.ts';
 
 export type { HookContext, RunHook, RunOptions, RunPhase } from './run-options.ts';
 
@@ -95,11 +96,11 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
     }
     try {
       // Up to 2 minutes: the API server may be restarting right when the run ends.
-      let deleted = await deleteRunNamespace(cluster, namespace, runId, 120_000, log);
+      let deleted = await deleteRunNamespace(cluster, namespace, runId, TIMEOUTS.namespaceDelete, log);
       if (!deleted && creating) {
         // Interrupted while the create was in flight: it may land after the first look.
         await creating.catch(() => undefined);
-        deleted = await deleteRunNamespace(cluster, namespace, runId, 120_000, log);
+        deleted = await deleteRunNamespace(cluster, namespace, runId, TIMEOUTS.namespaceDelete, log);
       }
       if (deleted) log(`deleted namespace ${namespace}`);
     } catch (err) {

@@ -14,6 +14,7 @@ import { isReady } from './timeline/queries.ts';
 import type { Recorder } from './observe/recorder.ts';
 import type { PodSnapshot, SentinelRecord, Snapshot, TopologyCopy, TopologySnapshot, WorkloadInfo } from './types.ts';
 import type { Workload } from './workloads/common.ts';
+import { TIMEOUTS } from './timeouts.ts';
 
 /** Per-ordinal facts from the recorder's current state (no I/O). */
 export function recordedPods(rec: Pick<Recorder, 'pods' | 'pvcs' | 'pvs'>, w: WorkloadInfo): PodSnapshot[] {
@@ -56,7 +57,7 @@ export async function takeSnapshot(ctx: SnapshotContext, sentinels: 'write' | 'r
   const { recorder, workload, dns } = ctx;
   const w = workload.info;
   // Probes ride out an API server restart for as long as the DNS budget (default 60 s).
-  const exec = ctx.exec ?? clusterExec(ctx.cluster, w.namespace, Date.now() + Math.max(ctx.dnsBudgetMs, 30_000));
+  const exec = ctx.exec ?? clusterExec(ctx.cluster, w.namespace, Date.now() + Math.max(ctx.dnsBudgetMs, TIMEOUTS.snapshotExecsAtLeast));
   const t = recorder.now();
   const pods = recordedPods(recorder, w);
   const now = (): number => recorder.now();

@@ -10,6 +10,7 @@ import type { Cluster } from './cluster.ts';
 import { ClusterError, UsageError, describeError, httpStatus } from './errors.ts';
 import { retryTransient } from './retry.ts';
 import { workloadFromStatefulSet, type DerivedWorkload } from './workloads/derive.ts';
+import { TIMEOUTS } from './timeouts.ts';
 
 export const CHAOS_LABEL = 'ordinal.dev/chaos';
 export const CHAOS_ALLOWED = 'allowed';
@@ -125,7 +126,7 @@ export function killGuard(cluster: Cluster, t: Target): (pod: string, uid: strin
     try {
       // An API server restart is ridden out as the delete itself would be.
       p = await retryTransient(() => cluster.core.readNamespacedPod({ name: pod, namespace: t.ref.namespace }), {
-        deadline: Date.now() + 60_000, what: `reading pod ${pod} before its delete`,
+        deadline: Date.now() + TIMEOUTS.targetPodRead, what: `reading pod ${pod} before its delete`,
       });
     } catch (err) {
       throw new ClusterError(`refusing to delete pod ${t.ref.namespace}/${pod}: cannot read it to confirm it belongs to StatefulSet ${t.ref.name}: ${describeError(err)}`);

@@ -11,6 +11,7 @@ import type { Recorder } from '../observe/recorder.ts';
 import type { PodState } from '../timeline/types.ts';
 import type { ClusterFacts, DisruptionName, Expectation } from '../types.ts';
 import type { Workload } from '../workloads/common.ts';
+import { timeLeft } from '../timeouts.ts';
 
 export type { DisruptionName, Expectation };
 
@@ -94,7 +95,7 @@ export async function waitForPod(
 ): Promise<void> {
   await ctx.recorder.waitFor({
     describe: `${what} of ${target.pod} (uid ${target.uid}) to show on the watch`,
-    timeoutMs: Math.max(1000, ctx.deadline - Date.now()),
+    timeoutMs: timeLeft(ctx.deadline),
     until: () => (until(ctx.recorder.pods.get(target.pod)) ? true : undefined),
   });
 }

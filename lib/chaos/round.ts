@@ -15,6 +15,7 @@ import { endsThePod } from '../timeline/kills.ts';
 import type { UpdateSession } from '../update/session.ts';
 import { stepSpans } from '../timeline/update.ts';
 import type { UpdateStepName } from '../update/mode.ts';
+import { runTimeouts, timeLeft } from '../timeouts.ts';
 
 export interface RoundContext {
   cluster: Cluster;
@@ -52,7 +53,7 @@ export async function chaosRound(c: RoundContext, p: RoundPlan): Promise<RoundRe
   const firstEntry = recorder.timeline.length;
   // Sending the disruptions and seeing them take effect share the round's budget, so an
   // API server outage at this moment is ridden out like one during the recovery wait.
-  const budgetMs = c.timeoutSeconds * 1000;
+  const budgetMs = runTimeouts(c.timeoutSeconds).round;
   const deadline = Date.now() + budgetMs;
   const steps = c.update?.stepsAt(p.round) ?? [];
   // The update goes first, so this round's kills land while it rolls (lib/update/session.ts).
@@ -149,7 +150,7 @@ export async function chaosRound(c: RoundContext, p: RoundPlan): Promise<RoundRe
 async function livePod(c: RoundContext, k: PlannedKill, deadline: number): Promise<void> {
   await c.recorder.waitFor({
     describe: `${k.pod} present and not terminating before its ${k.action} (the update may be replacing it)`,
-    timeoutMs: Math.max(1000, deadline - Date.now()),
+    timeoutMs: timeLeft(deadline),
     until: () => { const s = c.recorder.pods.get(k.pod); return s && !s.deletionTimestamp ? true : undefined; },
   });
 }

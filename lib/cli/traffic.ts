@@ -9,6 +9,7 @@ import { k6Script, parseAcked } from '../traffic/k6.ts';
 import type { WriteRecord } from '../traffic/types.ts';
 import type { WorkloadInfo } from '../types.ts';
 import { newRunId } from '../run-id.ts';
+import { TIMEOUTS } from '../timeouts.ts';
 
 const flags = (names: string[]): Record<string, { type: 'string' | 'boolean' }> => ({
   ...Object.fromEntries(names.map((k) => [k, { type: 'string' as const }])),
@@ -114,7 +115,7 @@ export async function verifyWritesCommand(argv: string[]): Promise<number> {
     pods = Array.from({ length: set.spec?.replicas ?? 0 }, (_, i) => `${sts}-${start + i}`);
   }
   const driver = workload === 'etcd' ? etcdDriver(2379) : webDriver('/usr/share/nginx/html');
-  const exec = clusterExec(cluster, ns, Date.now() + 60_000);
+  const exec = clusterExec(cluster, ns, Date.now() + TIMEOUTS.trafficReadBack);
   const info: WorkloadInfo = {
     kind: workload, namespace: ns, statefulSet: sts, service: SAMPLES[workload].service, replicas: pods.length, claimTemplates: [],
     clusterDomain: 'cluster.local', portName: '', podManagementPolicy: 'OrderedReady',

@@ -11,6 +11,7 @@ import type { DetectionLatency } from '../types.ts';
 import type { RawObject } from './kinds.ts';
 import type { ChangeHow, ChangeType } from './list-watch.ts';
 import { MANAGED_BY, RUN_LABEL } from '../workloads/common.ts';
+import { TIMEOUTS } from '../timeouts.ts';
 
 export const CANARY_NAME = 'ordinal-canary';
 export const CANARY_ANNOTATION = 'ordinal.dev/canary-sent';
@@ -50,7 +51,7 @@ export async function createCanary(cluster: Cluster, namespace: string, runId: s
     }
   };
   return {
-    start(intervalMs = 1000) {
+    start(intervalMs: number = TIMEOUTS.canaryEvery) {
       if (timer) return;
       void write();
       timer = setInterval(() => void write(), intervalMs);

@@ -13,6 +13,7 @@ import DNS from 'dns2';
 import type { Cluster } from '../cluster.ts';
 import { ClusterError, UsageError, describeError } from '../errors.ts';
 import type { DnsALookup, DnsAnswer, DnsSrvLookup, SrvAnswer } from '../types.ts';
+import { TIMEOUTS } from '../timeouts.ts';
 
 const RCODES: Record<number, string> = { 0: 'NOERROR', 1: 'FORMERR', 2: 'SERVFAIL', 3: 'NXDOMAIN', 5: 'REFUSED' };
 export const UNOBSERVED_RCODES: ReadonlySet<string> = new Set(['TIMEOUT', 'TRANSPORT']);
@@ -51,7 +52,7 @@ export interface ServerOptions {
 
 /** A DNS-over-TCP server at host:port. */
 export function tcpDnsServer(host: string, port: number, name: string, o: ServerOptions = {}): DnsServer {
-  const timeoutMs = o.timeoutMs ?? 5000;
+  const timeoutMs = o.timeoutMs ?? TIMEOUTS.dnsQuery;
   const resolve = DNS.TCPClient({ dns: host, port });
   const ask = async (qname: string, type: string): Promise<DNS.Packet | { rcode: 'TIMEOUT' | 'TRANSPORT'; error: string }> => {
     let timer: NodeJS.Timeout | undefined;
@@ -202,7 +203,7 @@ export async function settleA(
     const got = await Promise.all(pending.map(({ s }) => s.resolveA(fqdn, now)));
     got.forEach((a, k) => { per[pending[k]!.i]!.answers.push(a); });
     if (got.every((a) => isRight(a, expectedIp))) break;
-    const wait = Math.min(...got.map((a) => Math.min(Math.max((a.ttl ?? 1) * 1000, 500), 5000)));
+    const wait = Math.min(...got.map((a) => Math.min(Math.max((a.ttl ?? 1) * 1000, TIMEOUTS.dnsRetryAtLeast), TIMEOUTS.dnsRetryAtMost)));
     if (now() + wait > deadline) break;
     await sleep(wait);
   }
@@ -220,8 +221,8 @@ export async function settleSrv(
   let last: SrvAnswer[] = [];
   for (;;) {
     last = await Promise.all(servers.map((s) => s.resolveSrv(qname, now)));
-    if (last.every(right) || now() + 2000 > deadline) break;
-    await sleep(2000);
+    if (last.every(right) || now() + TIMEOUTS.dnsSrvRetry > deadline) break;
+    await sleep(TIMEOUTS.dnsSrvRetry);
   }
   const first = last[0] ?? { server: 'none', t: now(), rcode: 'TRANSPORT', targets: [], error: 'no DNS server to ask' };
   return {

@@ -10,6 +10,7 @@ import type { Workload } from '../workloads/common.ts';
 import { startTraffic, type TrafficClient } from './client.ts';
 import { trafficDriverFor } from './driver.ts';
 import type { TrafficRecord } from './types.ts';
+import { runTimeouts } from '../timeouts.ts';
 
 export interface TrafficSession {
   /** Stops the client (no-op without one). */
@@ -43,7 +44,7 @@ export async function openTraffic(
   if (skip !== undefined || !driver) log(`traffic: none (${skip ?? 'no driver'})`);
   else {
     try {
-      client = await startTraffic(cluster, recorder, w, driver, runId, s.trafficRate ?? 20, s.image, s.timeoutSeconds * 1000, log);
+      client = await startTraffic(cluster, recorder, w, driver, runId, s.trafficRate ?? 20, s.image, runTimeouts(s.timeoutSeconds).traffic, log);
     } catch (err) {
       record = { driver: driver.name, error: `the traffic client could not start: ${describeError(err)}`, writes: [], readBack: [] };
       log(`traffic: ${record.error}`);
