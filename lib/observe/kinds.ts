@@ -1,10 +1,12 @@
 // What the recorder watches in a run namespace, one entry per kind: where to list and
 // watch it, which objects belong to the run, and the few facts a timeline entry keeps.
-// Adding a kind is one entry here, its name in WatchedKind, its digest in digest.ts and
-// its map in store.ts (see store.ts apply()).
+// Adding a kind: its name in WatchedKind and its digest field in WatchEntry
+// (lib/timeline/types.ts), a digest function in digest.ts, one entry in namespaceKinds()
+// below, and a map plus one line in store.ts apply(). The ListWatch, the re-list, the
+// gaps and the waits need nothing.
 import type { CoreV1Event, V1PersistentVolume, V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
 import type { Cluster } from '../cluster.ts';
-import type { WatchEntry, WatchedKind } from '../timeline/types.ts';
+import type { EntryBase, WatchEntry, WatchedKind } from '../timeline/types.ts';
 import { eventState, podState, pvState, pvcState } from './digest.ts';
 
 /** An API object as both typed lists and raw watch events deliver it: only the fields read before digesting. */
@@ -18,8 +20,8 @@ export interface Listed {
   resourceVersion: string;
 }
 
-/** The facts of one object that a watch entry carries (one of pod, pvc, pv, event). */
-export type Digest = Pick<WatchEntry, 'pod' | 'pvc' | 'pv' | 'event'>;
+/** The facts of one object that a watch entry carries (its pod, pvc, pv or event field): every optional field of WatchEntry. */
+export type Digest = Omit<WatchEntry, keyof EntryBase | 'type' | 'kind' | 'name' | 'resourceVersion' | 'relisted'>;
 
 export interface KindSpec {
   kind: WatchedKind;
