@@ -126,7 +126,7 @@ export function killGuard(cluster: Cluster, t: Target): (pod: string, uid: strin
     try {
       // An API server restart is ridden out as the delete itself would be.
       p = await retryTransient(() => cluster.core.readNamespacedPod({ name: pod, namespace: t.ref.namespace }), {
-        deadline: Date.now() + TIMEOUTS.targetPodRead, what: `reading pod ${pod} before its delete`,
+        deadline: Date.now() + TIMEOUTS.targetRead, what: `reading pod ${pod} before its delete`,
       });
     } catch (err) {
       throw new ClusterError(`refusing to delete pod ${t.ref.namespace}/${pod}: cannot read it to confirm it belongs to StatefulSet ${t.ref.name}: ${describeError(err)}`);

@@ -66,8 +66,8 @@ export const TIMEOUTS = {
   snapshotExecsAtLeast: 30_000,
   /** `ordinal traffic`: the execs that read back what the client wrote. */
   trafficReadBack: 60_000,
-  /** Reading a --target pod before deleting it (the ownership guard), through an API server restart. */
-  targetPodRead: 60_000,
+  /** Reading a --target pod or StatefulSet before acting on it (ownership and opt-in guards), through an API server restart. */
+  targetRead: 60_000,
   /** container-kill's exec of `kill -TERM 1` (its exit status may never come: the container dies). */
   containerKillExec: 30_000,
   /** node-fault with force: a replacement of the force-deleted pod to run, if another node can take it. */
