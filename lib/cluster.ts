@@ -7,6 +7,7 @@ import * as k8s from '@kubernetes/client-node';
 import { ClusterError, UsageError, describeError, httpStatus } from './errors.ts';
 import { canStartLocalCluster, localClusterScripts, localKubeconfigPath, startLocalCluster } from './local-cluster.ts';
 import type { ClusterFacts } from './types.ts';
+import { TIMEOUTS } from './timeouts.ts';
 
 export interface ConnectOptions {
   kubeconfig?: string;
@@ -66,7 +67,7 @@ function resolveTarget(opts: ConnectOptions): Target {
 
 export async function connect(opts: ConnectOptions = {}): Promise<Cluster> {
   const target = resolveTarget(opts);
-  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const timeoutMs = opts.timeoutMs ?? TIMEOUTS.connect;
   if (target.kind === 'in-cluster') {
     const kc = new k8s.KubeConfig();
     kc.loadFromCluster();
@@ -142,7 +143,7 @@ export async function ensureLocalCluster(opts: { start?: boolean; log?: (line: s
   let down: string;
   if (existsSync(kubeconfig)) {
     try {
-      await finish(loadKubeconfig(kubeconfig, undefined), '', 5_000);
+      await finish(loadKubeconfig(kubeconfig, undefined), '', TIMEOUTS.localClusterProbe);
       return kubeconfig;
     } catch (err) {
       down = describeError(err);

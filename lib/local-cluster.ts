@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ClusterError } from './errors.ts';
+import { TIMEOUTS } from './timeouts.ts';
 
 /** Where up.sh writes the kubeconfig (cluster/scripts/lib.sh: $ORDINAL_STATE/kubeconfig). */
 export function localKubeconfigPath(): string {
@@ -39,14 +40,13 @@ export function canStartLocalCluster(): boolean {
 }
 
 /** A cold start builds Kubernetes (~9 min on 2 cores); this bounds a wedged build or start. */
-const UP_TIMEOUT_MS = 60 * 60_000;
 
 /**
  * Runs `cluster/scripts/up.sh` (build if needed, start, repair) with its progress lines
  * on this process's stdout and stderr, and returns the kubeconfig it wrote. Rejects with
  * a ClusterError (exit 2) when up.sh fails or runs past the timeout.
  */
-export async function startLocalCluster(timeoutMs = UP_TIMEOUT_MS): Promise<string> {
+export async function startLocalCluster(timeoutMs: number = TIMEOUTS.localClusterUp): Promise<string> {
   const scripts = localClusterScripts();
   if (!scripts) throw new ClusterError('the built-in local cluster is not part of this installation (cluster/scripts is missing); pass --kubeconfig');
   const child = spawn('bash', [path.join(scripts, 'up.sh')], { stdio: ['ignore', 'inherit', 'inherit'] });

@@ -3,6 +3,7 @@
 // only within the caller's own deadline. Anything else (403, 404, 409, 422) is an
 // answer, returned to the caller at once.
 import { ObservationError, describeError, httpStatus } from './errors.ts';
+import { TIMEOUTS } from './timeouts.ts';
 
 const NETWORK_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTCONN', 'EAI_AGAIN',
@@ -30,7 +31,7 @@ export function isTransient(err: unknown): boolean {
 
 /** 0.5 s, 1 s, 2 s, 4 s, then 5 s: quick after a blip, gentle on a server that is restarting. */
 export function backoffMs(failures: number): number {
-  return failures <= 0 ? 0 : Math.min(500 * 2 ** (failures - 1), 5000);
+  return failures <= 0 ? 0 : Math.min(TIMEOUTS.backoffFirst * 2 ** (failures - 1), TIMEOUTS.backoffMax);
 }
 
 export interface RetryOptions {

@@ -7,10 +7,11 @@
 // and `run --dry-run` load the registry; test/unit/startup.spec.ts holds this): they use
 // ctx.cluster, or import what they need inside apply().
 import type { Cluster } from '../cluster.ts';
-import type { Recorder } from '../recorder.ts';
+import type { Recorder } from '../observe/recorder.ts';
 import type { PodState } from '../timeline/types.ts';
 import type { ClusterFacts, DisruptionName, Expectation } from '../types.ts';
 import type { Workload } from '../workloads/common.ts';
+import { timeLeft } from '../timeouts.ts';
 
 export type { DisruptionName, Expectation };
 
@@ -85,7 +86,7 @@ export async function waitForPod(
 ): Promise<void> {
   await ctx.recorder.waitFor({
     describe: `${what} of ${target.pod} (uid ${target.uid}) to show on the watch`,
-    timeoutMs: Math.max(1000, ctx.deadline - Date.now()),
+    timeoutMs: timeLeft(ctx.deadline),
     until: () => (until(ctx.recorder.pods.get(target.pod)) ? true : undefined),
   });
 }

@@ -18,6 +18,7 @@ import {
   DEFAULT_STS_OPTIONS, POD_MANAGEMENT_POLICIES, UPDATE_STRATEGIES, formatPvcRetention, parsePvcRetention,
   type PodManagementPolicy, type UpdateStrategyType,
 } from '../workloads/sts-options.ts';
+import { DEFAULT_TIMEOUT_SECONDS } from '../timeouts.ts';
 
 /** Everything `ordinal run` takes: the run's own options plus what only the CLI uses. */
 export interface RunArgs extends Omit<RunOptions, 'log'> {
@@ -97,7 +98,7 @@ export const RUN_FLAGS = {
   image: { type: 'string', key: 'image', help: `container image (air-gapped clusters: a preloaded or mirrored busybox; for --workload etcd: ${ETCD_IMAGE})`, value: DEFAULT_IMAGE, env: 'ORDINAL_IMAGE', replay: 'always' },
   'storage-class': { type: 'string', key: 'storageClass', help: 'storage class for the volume claims', defaultText: 'the cluster default', env: 'ORDINAL_STORAGE_CLASS', replay: 'changed' },
   'claim-size': { type: 'string', key: 'claimSize', help: 'size of each volume claim', value: '64Mi', env: 'ORDINAL_CLAIM_SIZE', replay: 'changed' },
-  timeout: { type: 'string', key: 'timeoutSeconds', help: 'seconds each wait (rollout, each round) may take', value: '300', range: [10, 86_400], env: 'ORDINAL_TIMEOUT', replay: 'changed' },
+  timeout: { type: 'string', key: 'timeoutSeconds', help: 'seconds each wait (rollout, each round) may take', value: String(DEFAULT_TIMEOUT_SECONDS), range: [10, 86_400], env: 'ORDINAL_TIMEOUT', replay: 'changed' },
   'dns-server': { type: 'string', key: 'dnsServer', help: 'host:port of a DNS server to probe instead of port-forwarding to kube-dns', env: 'ORDINAL_DNS_SERVER', replay: 'changed' },
   'pod-management': {
     type: 'string', key: 'podManagementPolicy', help: `StatefulSet podManagementPolicy: ${POD_MANAGEMENT_POLICIES.join(' | ')} (Parallel: the ordering checks are skipped)`,

@@ -10,6 +10,7 @@ import type { WriteRecord } from '../traffic/types.ts';
 import type { WorkloadInfo } from '../types.ts';
 import { newRunId } from '../run/run-id.ts';
 import { readUserFile, writeUserFile } from '../user-file.ts';
+import { TIMEOUTS } from '../timeouts.ts';
 
 /** A k6 console log of a day-long run at the highest --rate stays well below this. */
 const MAX_ACKED_BYTES = 256 * 2 ** 20;
@@ -121,7 +122,7 @@ export async function verifyWritesCommand(argv: string[]): Promise<number> {
   // A key whose store was not read is neither present nor lost: it is left out, and exit 2 says so.
   const readable = workload === 'etcd' ? acked : acked.filter((a) => pods.includes(a.store));
   const driver = workload === 'etcd' ? etcdDriver(2379) : webDriver('/usr/share/nginx/html');
-  const exec = clusterExec(cluster, ns, Date.now() + 60_000);
+  const exec = clusterExec(cluster, ns, Date.now() + TIMEOUTS.trafficReadBack);
   const info: WorkloadInfo = {
     kind: workload, namespace: ns, statefulSet: sts, service: SAMPLES[workload].service, replicas: pods.length, claimTemplates: [],
     clusterDomain: 'cluster.local', portName: '', podManagementPolicy: 'OrderedReady',

@@ -8,6 +8,7 @@ import { describeError } from '../errors.ts';
 import type { DnsAnswer, SrvAnswer } from '../types.ts';
 import { srvAnswerOf } from './dns.ts';
 import type { ExecFn } from './exec.ts';
+import { TIMEOUTS } from '../timeouts.ts';
 
 // A only: busybox would otherwise also ask AAAA and print its "No answer" as noise.
 const SCRIPT = 'for n in "$@"; do echo "@@@ $n"; nslookup -type=a "$n" 2>&1; echo "@@@rc $?"; done';
@@ -154,7 +155,7 @@ export async function settleInPod(
     for (const [n, a] of got.a) out.a.set(n, a);
     if (got.srv) out.srv = got.srv;
     if (pendingA().length === 0 && !srvPending()) break;
-    const wait = Math.max(1000, Math.min((out.srv?.ttl ?? 1) * 1000, 5000));
+    const wait = Math.max(TIMEOUTS.dnsInPodRetryAtLeast, Math.min((out.srv?.ttl ?? 0) * 1000, TIMEOUTS.dnsRetryAtMost));
     if (now() + wait > deadline()) break;
     await new Promise((r) => setTimeout(r, wait));
   }

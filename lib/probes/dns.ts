@@ -15,6 +15,7 @@ import DNS from 'dns2';
 import type { Cluster } from '../cluster.ts';
 import { ClusterError, UsageError, describeError } from '../errors.ts';
 import type { DnsALookup, DnsAnswer, DnsSrvLookup, SrvAnswer } from '../types.ts';
+import { TIMEOUTS } from '../timeouts.ts';
 
 const RCODES: Record<number, string> = { 0: 'NOERROR', 1: 'FORMERR', 2: 'SERVFAIL', 3: 'NXDOMAIN', 5: 'REFUSED' };
 export const UNOBSERVED_RCODES: ReadonlySet<string> = new Set(['TIMEOUT', 'TRANSPORT', 'TRUNCATED']);
@@ -53,7 +54,7 @@ export interface ServerOptions {
 
 /** A DNS-over-TCP server at host:port. */
 export function tcpDnsServer(host: string, port: number, name: string, o: ServerOptions = {}): DnsServer {
-  const timeoutMs = o.timeoutMs ?? 5000;
+  const timeoutMs = o.timeoutMs ?? TIMEOUTS.dnsQuery;
   const resolve = DNS.TCPClient({ dns: host, port });
   const ask = async (qname: string, type: string): Promise<DNS.Packet | { rcode: 'TIMEOUT' | 'TRANSPORT'; error: string }> => {
     let timer: NodeJS.Timeout | undefined;
@@ -210,7 +211,7 @@ const isRight = (a: DnsAnswer, ip: string): boolean => a.rcode === 'NOERROR' && 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** The wait before asking again: the shortest TTL given (a cache cannot change sooner), within 0.5..5 s. */
-export const paceOf = (ttls: (number | undefined)[]): number => Math.min(...ttls.map((ttl) => Math.min(Math.max((ttl ?? 1) * 1000, 500), 5000)));
+export const paceOf = (ttls: (number | undefined)[]): number => Math.min(...ttls.map((ttl) => Math.min(Math.max((ttl ?? 1) * 1000, TIMEOUTS.dnsRetryAtLeast), TIMEOUTS.dnsRetryAtMost)));
 
 /** When a settle loop gives up (run ms), asked again before each pause: it may move later (an API outage just ended). */
 export type Deadline = () => number;

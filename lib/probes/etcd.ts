@@ -6,6 +6,7 @@
 import { describeError } from '../errors.ts';
 import type { EtcdEndpoint, EtcdMember, MembershipSnapshot } from '../types.ts';
 import type { ExecFn } from './exec.ts';
+import { TIMEOUTS } from '../timeouts.ts';
 
 const CTL = ['etcdctl', '--dial-timeout=2s', '--command-timeout=4s'];
 
@@ -106,6 +107,6 @@ export async function settleMembership(
     const m = await read();
     attempts++;
     if (settled(m) || now() >= until) return { ...m, attempts };
-    await pause(1000);
+    await pause(TIMEOUTS.nodePoll);
   }
 }

@@ -7,6 +7,7 @@ import * as k8s from '@kubernetes/client-node';
 import type { Cluster } from '../cluster.ts';
 import { ObservationError, describeError } from '../errors.ts';
 import { retryTransient } from '../retry.ts';
+import { TIMEOUTS } from '../timeouts.ts';
 
 export interface ExecResult {
   stdout: string;
@@ -44,7 +45,7 @@ export async function execIn(
   pod: string,
   container: string,
   command: string[],
-  timeoutMs = 30_000,
+  timeoutMs: number = TIMEOUTS.exec,
 ): Promise<ExecResult> {
   await cluster.beforeExec?.(namespace, pod);
   const out = collector();

@@ -1,10 +1,10 @@
 // What every phase of a run works with (lib/run/phases/): one object, built once in
 // lib/run/execute.ts, instead of each phase taking its own list of parameters. `state`
 // carries what one phase leaves for the next (the revision, the snapshots, the rounds).
-import type { Canary } from '../canary.ts';
+import type { Canary } from '../observe/canary.ts';
 import type { Cluster } from '../cluster.ts';
 import type { DnsProbe } from '../probes/dns.ts';
-import type { Recorder } from '../recorder.ts';
+import type { Recorder } from '../observe/recorder.ts';
 import type { TrafficSession } from '../traffic/session.ts';
 import type { TrafficRecord } from '../traffic/types.ts';
 import type { RoundResult, Snapshot } from '../types.ts';

@@ -7,7 +7,7 @@ import { runChecks } from '../checks/catalog.ts';
 import { connect } from '../cluster.ts';
 import { ClusterError, describeError } from '../errors.ts';
 import { onEveryExit } from '../namespace.ts';
-import { Recorder } from '../recorder.ts';
+import { Recorder } from '../observe/recorder.ts';
 import { summarizeTraffic } from '../traffic/availability.ts';
 import { logTraffic } from '../traffic/session.ts';
 import type { CheckInput, RunResult } from '../types.ts';
@@ -65,7 +65,7 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
     if (!state.baseline || !state.after || !state.written) throw new Error('the run ended its phases without a baseline, an after snapshot and the traffic record');
     const input: CheckInput = {
       workload: workload.info, timeline: recorder.timeline, baseline: state.baseline, after: state.after, rounds: state.rounds,
-      limits: { recoveryTimeoutMs: plan.budget.waitMs, dnsBudgetMs: opts.dnsBudgetSeconds * 1000 }, traffic: state.written,
+      limits: { recoveryTimeoutMs: plan.budget.round, dnsBudgetMs: plan.budget.dns }, traffic: state.written,
     };
     const checks = runChecks(input);
     const result = observed(assemble(base, checks, state.rounds, recorder.timeline), recorder, log);

@@ -2,7 +2,7 @@
 // suites and tests) and the hook fault tests use to plant a fault at a phase boundary.
 import type { KillPatternOption } from '../chaos/plan.ts';
 import type { Cluster } from '../cluster.ts';
-import type { Recorder } from '../recorder.ts';
+import type { Recorder } from '../observe/recorder.ts';
 import type { DisruptionName } from '../types.ts';
 import type { Workload } from '../workloads/common.ts';
 import type { WorkloadKind } from '../workloads/index.ts';

@@ -9,6 +9,7 @@ import type { DisruptionName, RoundPlan, WorkloadInfo } from '../types.ts';
 import { seededUpdate, type UpdateMode } from '../update/mode.ts';
 import { DEFAULT_IMAGE } from '../workloads/common.ts';
 import type { RunOptions } from './options.ts';
+import { type RunTimeouts, runTimeouts } from '../timeouts.ts';
 
 /** What a run disrupts: a sample it deploys, a user's manifest it deploys, or a running StatefulSet it adopts (--target). */
 export type SubjectKind = 'sample' | 'manifest' | 'target';
@@ -40,8 +41,8 @@ export interface RunPlan {
   disruptions: DisruptionName[];
   killPattern: KillPatternOption;
   update: PlannedUpdate;
-  /** Each wait's budget (rollout, each round) and how long DNS may take to follow a pod. */
-  budget: { waitMs: number; dnsMs: number };
+  /** Each wait's budget (rollout, each round, …) and how long DNS may take to follow a pod. */
+  budget: RunTimeouts;
 }
 
 export type PlanOptions = Pick<
@@ -64,7 +65,7 @@ export function planRun(o: PlanOptions, s: PlanSubject): RunPlan {
   return {
     seed: o.seed, ordinals, roundCount: o.rounds, rounds, disruptions: [...o.chaos], killPattern: o.killPattern,
     update: planUpdate(o, s.kind),
-    budget: { waitMs: o.timeoutSeconds * 1000, dnsMs: o.dnsBudgetSeconds * 1000 },
+    budget: runTimeouts(o.timeoutSeconds, o.dnsBudgetSeconds),
   };
 }
 

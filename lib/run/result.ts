@@ -1,7 +1,7 @@
 // What a run's result says besides the checks: its header (ids, options, timings), its
 // observation (watch gaps, volume behaviour, detection latency) and the verdict counts.
-import { latencyStats } from '../canary.ts';
-import type { Recorder } from '../recorder.ts';
+import { latencyStats } from '../observe/canary.ts';
+import type { Recorder } from '../observe/recorder.ts';
 import { recoveryByDisruption } from '../report/stats.ts';
 import type { PlannedUpdate, RunPlan } from './plan.ts';
 import { volumeBehaviour } from '../timeline/volumes.ts';
@@ -49,7 +49,7 @@ export function assemble(
     cluster: b.facts,
     workload: b.workload.info,
     options: {
-      rounds: b.plan.roundCount, timeoutSeconds: b.plan.budget.waitMs / 1000, chaos: b.plan.disruptions,
+      rounds: b.plan.roundCount, timeoutSeconds: b.plan.budget.round / 1000, chaos: b.plan.disruptions,
       update: updateOption(b.plan.update, timeline),
     },
     checks,

@@ -11,6 +11,7 @@ import { claimName, startOrdinal } from '../names.ts';
 import type { WorkloadInfo } from '../types.ts';
 import type { Workload } from '../workloads/common.ts';
 import type { RunContext } from './context.ts';
+import { TIMEOUTS, timeLeft } from '../timeouts.ts';
 
 /** The claims of the ordinals a scale-down from `from` to `to` replicas removes, highest ordinal first. */
 export function scaledAwayClaims(w: WorkloadInfo, from: number, to: number): string[] {
@@ -25,7 +26,7 @@ type RetentionContext = Pick<RunContext, 'cluster' | 'recorder' | 'timeouts' | '
 export async function settleScaledClaims(ctx: RetentionContext, from: number, to: number): Promise<void> {
   const { recorder: rec, log } = ctx;
   const w = ctx.subject.workload.info;
-  const timeoutMs = ctx.timeouts.waitMs;
+  const timeoutMs = ctx.timeouts.claimsSettle;
   const policy = w.options?.pvcRetention.whenScaled ?? 'Retain';
   const claims = scaledAwayClaims(w, from, to);
   if (policy === 'Retain' || claims.length === 0) {
@@ -47,20 +48,17 @@ export async function settleScaledClaims(ctx: RetentionContext, from: number, to
   }
 }
 
-/** How long claims must stay after the StatefulSet's pods are gone for Retain to count as kept. */
-export const RETAIN_SETTLE_MS = 3000;
-
 /**
  * Deletes the StatefulSet (background propagation: the garbage collector removes its
  * pods, and with whenDeleted: Delete its claims, which upstream made the set's own) and
  * waits for the pods to go and, with Delete, the claims; with Retain it then watches
- * RETAIN_SETTLE_MS more. The `statefulset-delete` / `statefulset-deleted` markers bound
+ * TIMEOUTS.retainSettle more. The `statefulset-delete` / `statefulset-deleted` markers bound
  * what STS-PVC-RETENTION judges.
  */
 export async function deleteStatefulSet(ctx: RetentionContext): Promise<void> {
   const { cluster, recorder: rec, log } = ctx;
   const w = ctx.subject.workload.info;
-  const timeoutMs = ctx.timeouts.waitMs;
+  const timeoutMs = ctx.timeouts.statefulSetDelete;
   const policy = w.options?.pvcRetention.whenDeleted ?? 'Retain';
   const prefixes = w.claimTemplates.map((t) => `${t}-${w.statefulSet}-`);
   // Claims already being deleted (e.g. by whenScaled) are not the deletion's to judge.
@@ -74,10 +72,10 @@ export async function deleteStatefulSet(ctx: RetentionContext): Promise<void> {
     const pods = new RegExp(`^${w.statefulSet}-\\d+$`);
     await rec.waitFor({
       describe: `the pods of the deleted StatefulSet ${w.statefulSet} to be gone${policy === 'Delete' ? `, and its claims (whenDeleted: Delete): ${claims.join(', ')}` : ''}`,
-      timeoutMs: Math.max(1000, deadline - Date.now()),
+      timeoutMs: timeLeft(deadline),
       until: () => ([...rec.pods.keys()].some((p) => pods.test(p)) || (policy === 'Delete' && claims.some((c) => rec.pvcs.has(c))) ? undefined : true),
     });
-    if (policy === 'Retain') await new Promise((r) => setTimeout(r, RETAIN_SETTLE_MS));
+    if (policy === 'Retain') await new Promise((r) => setTimeout(r, TIMEOUTS.retainSettle));
     rec.mark({ marker: 'statefulset-deleted', policy });
     log(`deleted StatefulSet ${w.statefulSet}; claims ${policy === 'Delete' ? 'deleted with it' : 'kept'} (whenDeleted: ${policy})`);
   } catch (err) {

@@ -3,7 +3,7 @@
 // every watch entry, each with a deadline and a description of what it saw.
 import type { Cluster } from '../cluster.ts';
 import { ClusterError, describeError, httpStatus } from '../errors.ts';
-import type { Recorder } from '../recorder.ts';
+import type { Recorder } from '../observe/recorder.ts';
 import { retryTransient } from '../retry.ts';
 import { ordinals, podName, startOrdinal } from '../names.ts';
 import { isReady, minReadySecondsOf } from '../timeline/queries.ts';
@@ -79,7 +79,7 @@ function readiness(w: Workload): string {
 export async function waitRollout(ctx: Pick<RunContext, 'cluster' | 'recorder' | 'subject' | 'timeouts' | 'options'>): Promise<string> {
   const { cluster, recorder: rec } = ctx;
   const w = ctx.subject.workload;
-  const timeoutMs = ctx.timeouts.waitMs;
+  const timeoutMs = ctx.timeouts.rollout;
   const image = ctx.options.image;
   await rec.waitFor({
     describe: `${w.info.replicas} pods of StatefulSet ${w.info.statefulSet} to be Running and ${readiness(w)}`,
@@ -119,7 +119,7 @@ export function waitConverged(
 export async function scaleDown(ctx: Pick<RunContext, 'cluster' | 'recorder' | 'subject' | 'timeouts'>, to: number, requested?: () => Promise<void>): Promise<void> {
   const { cluster, recorder: rec } = ctx;
   const w = ctx.subject.workload;
-  const timeoutMs = ctx.timeouts.waitMs;
+  const timeoutMs = ctx.timeouts.scaleDown;
   const { statefulSet: name, namespace, replicas } = w.info;
   rec.mark({ marker: 'scale-down', from: replicas, to });
   // Read-modify-write of the scale subresource; a 409 (someone else bumped the

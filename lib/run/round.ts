@@ -12,6 +12,7 @@ import { endsThePod } from '../timeline/kills.ts';
 import { stepSpans } from '../timeline/update.ts';
 import type { UpdateStepName } from '../update/mode.ts';
 import type { RunContext } from './context.ts';
+import { timeLeft } from '../timeouts.ts';
 
 /**
  * What a round needs of the run: its context, with the update phase (--update) in
@@ -38,7 +39,7 @@ export async function chaosRound(c: RoundContext, p: RoundPlan): Promise<RoundRe
   const firstEntry = recorder.timeline.length;
   // Sending the disruptions and seeing them take effect share the round's budget, so an
   // API server outage at this moment is ridden out like one during the recovery wait.
-  const budgetMs = c.timeouts.waitMs;
+  const budgetMs = c.timeouts.round;
   const deadline = Date.now() + budgetMs;
   const steps = c.state.update?.stepsAt(p.round) ?? [];
   // The update goes first, so this round's kills land while it rolls (lib/update/session.ts).
@@ -135,7 +136,7 @@ export async function chaosRound(c: RoundContext, p: RoundPlan): Promise<RoundRe
 async function livePod(c: RoundContext, k: PlannedKill, deadline: number): Promise<void> {
   await c.recorder.waitFor({
     describe: `${k.pod} present and not terminating before its ${k.action} (the update may be replacing it)`,
-    timeoutMs: Math.max(1000, deadline - Date.now()),
+    timeoutMs: timeLeft(deadline),
     until: () => { const s = c.recorder.pods.get(k.pod); return s && !s.deletionTimestamp ? true : undefined; },
   });
 }

@@ -11,10 +11,11 @@ import { readHeartbeats } from '../probes/heartbeat.ts';
 import { hostnameIn, readSentinel, writeSentinel } from '../probes/sentinel.ts';
 import { ordinals, podFqdn, podName, serviceSrvName, startOrdinal } from '../names.ts';
 import { isReady } from '../timeline/queries.ts';
-import type { Recorder } from '../recorder.ts';
+import type { Recorder } from '../observe/recorder.ts';
 import type { DnsAnswer, PodSnapshot, SentinelRecord, Snapshot, SrvAnswer, TimelineEntry, TopologyCopy, TopologySnapshot, WorkloadInfo } from '../types.ts';
 import type { Workload } from '../workloads/common.ts';
 import type { RunContext } from './context.ts';
+import { TIMEOUTS } from '../timeouts.ts';
 
 /** Per-ordinal facts from the recorder's current state (no I/O). */
 export function recordedPods(rec: Pick<Recorder, 'pods' | 'pvcs' | 'pvs'>, w: WorkloadInfo): PodSnapshot[] {
@@ -50,9 +51,9 @@ export async function takeSnapshot(ctx: SnapshotContext, dns: DnsProbe, sentinel
   const { recorder } = ctx;
   const workload = ctx.subject.workload;
   const w = workload.info;
-  const dnsBudgetMs = ctx.timeouts.dnsMs;
+  const dnsBudgetMs = ctx.timeouts.dns;
   // Probes ride out an API server restart for as long as the DNS budget (default 60 s).
-  const exec = ctx.exec ?? clusterExec(ctx.cluster, w.namespace, Date.now() + Math.max(dnsBudgetMs, 30_000));
+  const exec = ctx.exec ?? clusterExec(ctx.cluster, w.namespace, Date.now() + Math.max(dnsBudgetMs, TIMEOUTS.snapshotExecsAtLeast));
   const t = recorder.now();
   const pods = recordedPods(recorder, w);
   for (const p of workload.inPodSkip ? [] : pods) {
@@ -99,7 +100,7 @@ async function probeDns(ctx: SnapshotContext, dns: DnsProbe, pods: readonly PodS
   const { recorder } = ctx;
   const workload = ctx.subject.workload;
   const w = workload.info;
-  const dnsBudgetMs = ctx.timeouts.dnsMs;
+  const dnsBudgetMs = ctx.timeouts.dns;
   const now = (): number => recorder.now();
   const listing = (): DnsListing => new DnsListing(recorder.timeline, {
     statefulSet: w.statefulSet, budgetMs: dnsBudgetMs, ...(w.publishNotReadyAddresses ? { publishNotReadyAddresses: true } : {}),

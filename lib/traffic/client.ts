@@ -10,12 +10,13 @@ import type { Cluster } from '../cluster.ts';
 import { describeError } from '../errors.ts';
 import { podFqdn, podName, ordinals } from '../names.ts';
 import { clusterExec } from '../probes/exec.ts';
-import type { Recorder } from '../recorder.ts';
+import type { Recorder } from '../observe/recorder.ts';
 import { retryTransient } from '../retry.ts';
 import type { Workload } from '../workloads/common.ts';
 import { MANAGED_BY, RUN_LABEL, TRAP_TERM } from '../workloads/common.ts';
 import type { TrafficDriver } from './driver.ts';
 import type { TrafficRecord, WriteRecord } from './types.ts';
+import { TIMEOUTS } from '../timeouts.ts';
 
 export const CLIENT_POD = 'ordinal-traffic';
 
@@ -113,7 +114,7 @@ export async function startTraffic(
       }
       const stop = recorder.mark({ marker: 'traffic-stop' });
       // Each loop ends after its write in flight (bounded by the driver's timeouts) and one sleep.
-      const until = Date.now() + Math.min(timeoutMs, 30_000);
+      const until = Date.now() + Math.min(timeoutMs, TIMEOUTS.trafficDrain);
       let text = '';
       let parsed: ReturnType<typeof parseClientLog> | undefined;
       try {
@@ -121,12 +122,12 @@ export async function startTraffic(
           text = await retryTransient(() => cluster.core.readNamespacedPodLog({ name: CLIENT_POD, namespace: ns, container: 'client', timestamps: true }), { deadline, what: 'read the traffic client log' });
           parsed = parseClientLog(text, prefix, driver.store, wallToRun);
           if (parsed.done || Date.now() > until) break;
-          await new Promise((r) => setTimeout(r, 500));
+          await new Promise((r) => setTimeout(r, TIMEOUTS.trafficLogPoll));
         }
       } catch (err) {
         return { ...base, stoppedMs: stop.t, error: `could not read the traffic client's log: ${describeError(err)}` };
       }
-      if (!parsed.done) log(`traffic: the client did not print DONE within 30 s of the stop; last line: ${text.trim().split('\n').at(-1) ?? '(none)'}`);
+      if (!parsed.done) log(`traffic: the client did not print DONE within ${Math.min(timeoutMs, TIMEOUTS.trafficDrain) / 1000} s of the stop; last line: ${text.trim().split('\n').at(-1) ?? '(none)'}`);
       return { ...base, stoppedMs: stop.t, writes: parsed.writes, ...(parsed.error ? { error: parsed.error } : {}) };
     },
   };

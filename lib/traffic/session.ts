@@ -4,7 +4,7 @@
 // run only STS-WRITES-DURABLE (error), never its other verdicts.
 import type { Cluster } from '../cluster.ts';
 import { describeError } from '../errors.ts';
-import type { Recorder } from '../recorder.ts';
+import type { Recorder } from '../observe/recorder.ts';
 import type { TrafficSummary } from './types.ts';
 import type { Workload } from '../workloads/common.ts';
 import { startTraffic, type TrafficClient } from './client.ts';
@@ -22,7 +22,6 @@ export interface TrafficSettings {
   traffic?: 'on' | 'off';
   trafficRate?: number;
   image: string;
-  timeoutSeconds: number;
 }
 
 /** Why a run sends no traffic, or undefined when it does; `subjectSkip`: why the run's subject takes none. */
@@ -33,7 +32,8 @@ export function trafficSkip(s: TrafficSettings, w: Workload, subjectSkip: string
 }
 
 export async function openTraffic(
-  cluster: Cluster, recorder: Recorder, w: Workload, runId: string, s: TrafficSettings, subjectSkip: string | undefined, log: (line: string) => void,
+  cluster: Cluster, recorder: Recorder, w: Workload, runId: string, s: TrafficSettings, subjectSkip: string | undefined, budgetMs: number,
+  log: (line: string) => void,
 ): Promise<TrafficSession> {
   const skip = trafficSkip(s, w, subjectSkip);
   const driver = trafficDriverFor(w);
@@ -42,7 +42,7 @@ export async function openTraffic(
   if (skip !== undefined || !driver) log(`traffic: none (${skip ?? 'no driver'})`);
   else {
     try {
-      client = await startTraffic(cluster, recorder, w, driver, runId, s.trafficRate ?? 20, s.image, s.timeoutSeconds * 1000, log);
+      client = await startTraffic(cluster, recorder, w, driver, runId, s.trafficRate ?? 20, s.image, budgetMs, log);
     } catch (err) {
       record = { driver: driver.name, error: `the traffic client could not start: ${describeError(err)}`, writes: [], readBack: [] };
       log(`traffic: ${record.error}`);

@@ -11,14 +11,13 @@ import type { V1PodTemplateSpec, V1StatefulSet } from '@kubernetes/client-node';
 import type { Cluster } from '../cluster.ts';
 import { ClusterError, ObservationError, describeError, httpStatus } from '../errors.ts';
 import { ordinals, podName, startOrdinal } from '../names.ts';
-import type { Recorder } from '../recorder.ts';
+import type { Recorder } from '../observe/recorder.ts';
 import { retryTransient } from '../retry.ts';
 import { isReady, minReadySecondsOf } from '../timeline/queries.ts';
 import { DEFAULT_IMAGE, type Workload } from '../workloads/common.ts';
 import { SECOND_BUSYBOX_IMAGE, describeRevisions, rollbackRound, type ActiveUpdateMode, type Revisions, type UpdateStepName } from './mode.ts';
+import { TIMEOUTS, timeLeft } from '../timeouts.ts';
 
-/** How long OnDelete shows that nothing changes by itself before the harness deletes pods. */
-export const ONDELETE_HOLD_MS = 5000;
 const ANNOTATION = 'ordinal.dev/update';
 
 export interface UpdateSessionOptions {
@@ -120,8 +119,8 @@ export class UpdateSession {
 
   /** OnDelete: a short hold in which no pod may change revision by itself (STS-UPDATE-ONDELETE judges it). */
   async hold(): Promise<void> {
-    this.o.log(`update: OnDelete, holding ${ONDELETE_HOLD_MS / 1000}s: no pod may change revision until it is deleted`);
-    await new Promise((r) => setTimeout(r, ONDELETE_HOLD_MS));
+    this.o.log(`update: OnDelete, holding ${TIMEOUTS.onDeleteHold / 1000}s: no pod may change revision until it is deleted`);
+    await new Promise((r) => setTimeout(r, TIMEOUTS.onDeleteHold));
   }
 
   /** OnDelete: deletes every pod not yet at its revision, highest ordinal first, each back Ready at it before the next. */
@@ -133,7 +132,7 @@ export class UpdateSession {
       const want = this.expected?.[pod] ?? '';
       const live = await this.rec.waitFor({
         describe: `${pod} present and not terminating before the operator delete`,
-        timeoutMs: Math.max(1000, deadline - Date.now()),
+        timeoutMs: timeLeft(deadline),
         until: () => { const p = this.rec.pods.get(pod); return p && !p.deletionTimestamp ? p : undefined; },
       });
       if (live.revision === want) {
@@ -144,7 +143,7 @@ export class UpdateSession {
       await this.deletePod(pod, live.uid, deadline);
       await this.rec.waitFor({
         describe: `${pod} (operator-deleted uid ${live.uid}) to come back Running and ${minReadySeconds > 0 ? 'Available' : 'Ready'} at revision ${want}`,
-        timeoutMs: Math.max(1000, deadline - Date.now()),
+        timeoutMs: timeLeft(deadline),
         clock: minReadySeconds > 0,
         until: () => {
           const p = this.rec.pods.get(pod);
@@ -217,7 +216,7 @@ export class UpdateSession {
       const st = sts.status;
       seen = `observedGeneration ${st?.observedGeneration ?? 'unset'} (generation ${sts.metadata?.generation}), updateRevision ${st?.updateRevision ?? 'unset'}, currentRevision ${st?.currentRevision ?? 'unset'}`;
       if ((st?.observedGeneration ?? 0) >= generation && st?.updateRevision) return st.updateRevision;
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, TIMEOUTS.revisionPoll));
     }
     throw new ClusterError(`timed out waiting for the StatefulSet controller to observe generation ${generation} of ${name}: last seen ${seen}`);
   }

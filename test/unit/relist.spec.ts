@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { diffRelist, type Known } from '../../lib/relist.ts';
+import { diffRelist, type Known } from '../../lib/observe/relist.ts';
 
 const item = (name: string, uid: string, rv: string) => ({ name, uid, resourceVersion: rv, object: { name } });
 const known = (entries: [string, string, string][]): Map<string, Known> =>

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { V1PersistentVolume } from '@kubernetes/client-node';
-import { pvState } from '../../lib/digest.ts';
+import { pvState } from '../../lib/observe/digest.ts';
 import { describeVolumes, volumeBehaviour } from '../../lib/timeline/volumes.ts';
 import type { PvState, TimelineEntry } from '../../lib/types.ts';
 

@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { ObservationError } from '../../lib/errors.ts';
 import { backoffMs, isTransient, retryTransient } from '../../lib/retry.ts';
-import { WatchHealth, describeGap } from '../../lib/watch-gaps.ts';
+import { WatchHealth, describeGap } from '../../lib/observe/watch-gaps.ts';
 
 const refused = (): Error => Object.assign(new Error('fetch failed'), { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6443'), { code: 'ECONNREFUSED' }) });
 const api = (code: number): Error => Object.assign(new Error(`HTTP-Code: ${code}`), { code });

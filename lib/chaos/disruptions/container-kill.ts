@@ -4,6 +4,7 @@
 // process in the container cannot SIGKILL its own PID 1: the kernel ignores that).
 import { ClusterError, describeError } from '../../errors.ts';
 import { waitForPod, type Disruption } from '../disruption.ts';
+import { TIMEOUTS, timeLeft } from '../../timeouts.ts';
 
 export const containerKill: Disruption = {
   name: 'container-kill',
@@ -14,7 +15,7 @@ export const containerKill: Disruption = {
     const { execIn } = await import('../../probes/exec.ts');
     let result: Awaited<ReturnType<typeof execIn>>;
     try {
-      result = await execIn(ctx.cluster, ctx.namespace, target.pod, ctx.workload.container, ['sh', '-c', 'kill -TERM 1'], Math.max(1000, Math.min(30_000, ctx.deadline - Date.now())));
+      result = await execIn(ctx.cluster, ctx.namespace, target.pod, ctx.workload.container, ['sh', '-c', 'kill -TERM 1'], Math.min(TIMEOUTS.containerKillExec, timeLeft(ctx.deadline)));
     } catch (err) {
       // The container may die before the exec's exit status gets out; the watch decides.
       if (restarted(ctx.recorder.pods.get(target.pod), target)) return undefined;

@@ -9,6 +9,7 @@ import { isPodEntry, isReady, ordinalOf } from '../../timeline/queries.ts';
 import type { PodState, TimelineEntry } from '../../timeline/types.ts';
 import { nodeFaultFor, NO_ADAPTER, oneAtATime, sleep } from '../node-fault/support.ts';
 import type { Disruption, DisruptionContext } from '../disruption.ts';
+import { TIMEOUTS } from '../../timeouts.ts';
 
 /**
  * A restarted kubelet probes every container afresh and reports each of its pods NotReady
@@ -16,11 +17,9 @@ import type { Disruption, DisruptionContext } from '../disruption.ts';
  * after the kubelet was back, after the round had already ended, and the after-snapshot
  * caught a pod in it (STS-DNS-SRV then held DNS to a stale "not Ready"), or an exec the
  * kubelet could not serve yet. So the restart is over only once every StatefulSet pod on
- * the node has reported again and is Ready, or SETTLE_MS passed (a kubelet that keeps
+ * the node has reported again and is Ready, or TIMEOUTS.kubeletSettle passed (a kubelet that keeps
  * its pods Ready reports nothing, and waiting longer would prove nothing).
  */
-const SETTLE_MS = 10_000;
-
 /** True once every pod in `pods` has an entry after `afterSeq` and its latest state is Ready. */
 export function reportedAndReady(timeline: readonly TimelineEntry[], pods: readonly string[], afterSeq: number, state: (pod: string) => PodState | undefined): boolean {
   const seen = new Set<string>();
@@ -38,7 +37,7 @@ async function settle(ctx: DisruptionContext, node: string, afterSeq: number): P
   try {
     await recorder.waitFor({
       describe: `the kubelet of node ${node} to report ${pods.join(', ') || 'its pods'} again`,
-      timeoutMs: Math.min(SETTLE_MS, Math.max(0, ctx.deadline - Date.now())),
+      timeoutMs: Math.min(TIMEOUTS.kubeletSettle, Math.max(0, ctx.deadline - Date.now())),
       until: () => (reportedAndReady(recorder.timeline, pods, afterSeq, (p) => recorder.pods.get(p)) ? true : undefined),
     });
   } catch (err) {
@@ -46,11 +45,14 @@ async function settle(ctx: DisruptionContext, node: string, afterSeq: number): P
   }
 }
 
+/** Seconds the kubelet stays stopped. */
+const PARAMS = { down: { min: 1, max: 3, unit: 's' } } as const;
+
 export const kubeletRestart: Disruption = {
   name: 'kubelet-restart',
   expect: 'unaffected',
   describe: "stops the kubelet of the pod's node for a few seconds and starts it again; the pod must keep running untouched",
-  params: { down: { min: 1, max: 3, unit: 's' } },
+  params: PARAMS,
   async preflight(ctx) {
     const adapter = await nodeFaultFor(ctx.cluster, ctx.nodeFaultCommand);
     if (!adapter) return NO_ADAPTER;
@@ -67,7 +69,7 @@ export const kubeletRestart: Disruption = {
       await adapter.stop(node);
       ctx.recorder.mark({ marker: 'node-down', round: ctx.round, node, pod: target.pod, uid: target.uid });
       try {
-        await sleep((ctx.params.down ?? 1) * 1000);
+        await sleep((ctx.params.down ?? PARAMS.down.min) * 1000);
       } finally {
         await adapter.start(node);
         const up = ctx.recorder.mark({ marker: 'node-up', round: ctx.round, node });

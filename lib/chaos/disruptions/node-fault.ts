@@ -19,12 +19,16 @@ import { ClusterError } from '../../errors.ts';
 import { nodeFaultFor, NO_ADAPTER, oneAtATime, sleep, waitNodeReady } from '../node-fault/support.ts';
 import { deletionSeen, waitForPod, type Disruption, type DisruptionContext, type DisruptionTarget } from '../disruption.ts';
 import { deletePod } from './delete-pod.ts';
+import { TIMEOUTS, timeLeft } from '../../timeouts.ts';
+
+/** Seconds the node stays down after its pod is terminating; whether an operator force-deletes it. */
+const PARAMS = { hold: { min: 5, max: 15, unit: 's' }, force: { min: 0, max: 1, unit: '' } } as const;
 
 export const nodeFault: Disruption = {
   name: 'node-fault',
   expect: 'blocked',
   describe: "stops the pod's node, holds it down, then force-deletes the pod or not (seeded) and brings the node back",
-  params: { hold: { min: 5, max: 15, unit: 's' }, force: { min: 0, max: 1, unit: '' } },
+  params: PARAMS,
   async preflight(ctx) {
     return (await nodeFaultFor(ctx.cluster, ctx.nodeFaultCommand)) ? undefined : NO_ADAPTER;
   },
@@ -41,7 +45,7 @@ async function nodeDown(ctx: DisruptionContext, target: DisruptionTarget, node: 
   const adapter = await nodeFaultFor(ctx.cluster);
   if (!adapter) throw new ClusterError(`node-fault: ${NO_ADAPTER}`);
   const { pod, uid } = target;
-  const left = (): number => Math.max(1000, ctx.deadline - Date.now());
+  const left = (): number => timeLeft(ctx.deadline);
   const t0 = performance.now();
   const since = (): string => `${((performance.now() - t0) / 1000).toFixed(1)}s`;
   await adapter.stop(node);
@@ -51,7 +55,7 @@ async function nodeDown(ctx: DisruptionContext, target: DisruptionTarget, node: 
     await waitNodeReady(ctx, node, false, left());
     ctx.log(`round ${ctx.round}: node ${node} NotReady after ${since()}`);
     await terminating(ctx, target, node);
-    const hold = (ctx.params.hold ?? 5) * 1000;
+    const hold = (ctx.params.hold ?? PARAMS.hold.min) * 1000;
     await sleep(hold);
     const now = ctx.recorder.pods.get(pod);
     ctx.log(`round ${ctx.round}: held node ${node} down ${hold / 1000}s more; ${pod} is ${now ? `uid ${now.uid}${now.uid === uid ? ' (still the old pod: blocked)' : ' (REPLACED while the node was down)'}` : 'gone'}`);
@@ -62,7 +66,7 @@ async function nodeDown(ctx: DisruptionContext, target: DisruptionTarget, node: 
       // Let the replacement start (elsewhere, if there is anywhere) while the old containers still run.
       await ctx.recorder.waitFor({
         describe: `a replacement for ${pod} to run after the force deletion`,
-        timeoutMs: Math.min(20_000, left()),
+        timeoutMs: Math.min(TIMEOUTS.forceDeleteReplacement, left()),
         until: () => (ctx.recorder.pods.get(pod)?.phase === 'Running' && ctx.recorder.pods.get(pod)?.uid !== uid ? true : undefined),
       }).catch(() => ctx.log(`round ${ctx.round}: ${pod}'s replacement is not running yet (${ctx.recorder.pods.get(pod)?.phase ?? 'absent'}): no other node can take it`));
     }
@@ -81,7 +85,7 @@ async function terminating(ctx: DisruptionContext, target: DisruptionTarget, nod
     return !s || s.uid !== target.uid || s.deletionTimestamp ? true : undefined;
   };
   const evicted = await ctx.recorder
-    .waitFor({ describe: `the taint-based eviction of ${target.pod}`, timeoutMs: Math.min((Math.min(tolerated, 60) + 10) * 1000, Math.max(1000, ctx.deadline - Date.now())), until: gone })
+    .waitFor({ describe: `the taint-based eviction of ${target.pod}`, timeoutMs: Math.min(Math.min(tolerated * 1000, TIMEOUTS.taintEvictionToleratedAtMost) + TIMEOUTS.taintEvictionSlack, timeLeft(ctx.deadline)), until: gone })
     .then(() => true, () => false);
   if (evicted) {
     ctx.log(`round ${ctx.round}: ${target.pod} evicted from node ${node} by its taint (tolerated ${tolerated}s)`);

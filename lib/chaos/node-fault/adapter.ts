@@ -9,6 +9,7 @@ import type { Cluster } from '../../cluster.ts';
 import { ClusterError } from '../../errors.ts';
 import { localClusterScripts, localKubeconfigPath } from '../../local-cluster.ts';
 import { redact } from '../../redact.ts';
+import { TIMEOUTS } from '../../timeouts.ts';
 
 export interface NodeFault {
   /** Which adapter, for logs and the dry run. */
@@ -18,15 +19,14 @@ export interface NodeFault {
 }
 
 /** component.sh waits up to 120 s for the kubelet to be healthy and its node Ready. */
-const COMMAND_TIMEOUT_MS = 240_000;
 
 function run(file: string, args: string[], what: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile(file, args, { timeout: COMMAND_TIMEOUT_MS }, (err, stdout, stderr) => {
+    execFile(file, args, { timeout: TIMEOUTS.nodeCommand }, (err, stdout, stderr) => {
       if (!err) return resolve();
       // The user's command may print what it was given: redacted before it goes anywhere.
       const output = redact(`${stdout}${stderr}`.trim().split('\n').slice(-10).join('\n'));
-      reject(new ClusterError(`${what} failed (${err.killed ? `killed after ${COMMAND_TIMEOUT_MS / 1000}s` : `exit ${err.code}`})`, output));
+      reject(new ClusterError(`${what} failed (${err.killed ? `killed after ${TIMEOUTS.nodeCommand / 1000}s` : `exit ${err.code}`})`, output));
     });
   });
 }

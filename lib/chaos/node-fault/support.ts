@@ -6,6 +6,7 @@ import type { Cluster } from '../../cluster.ts';
 import { ClusterError, describeError } from '../../errors.ts';
 import type { DisruptionContext } from '../disruption.ts';
 import { detectNodeFault, type NodeFault } from './adapter.ts';
+import { TIMEOUTS } from '../../timeouts.ts';
 
 const adapters = new WeakMap<Cluster, NodeFault | undefined>();
 
@@ -45,6 +46,6 @@ export async function waitNodeReady(ctx: DisruptionContext, node: string, ready:
       seen = describeError(err);
     }
     if (performance.now() > deadline) throw new ClusterError(`node ${node} did not become ${ready ? 'Ready' : 'NotReady'} within ${Math.round(timeoutMs / 1000)}s; last seen: ${seen}`);
-    await sleep(1000);
+    await sleep(TIMEOUTS.nodePoll);
   }
 }

@@ -8,7 +8,7 @@ export async function deploy(ctx: RunContext): Promise<void> {
   await subject.open(ctx);
   await recorder.start();
   await subject.openCanary(ctx);
-  await ensureStsSupport(ctx.cluster, subject.workload, ctx.timeouts.waitMs, ctx.log);
+  await ensureStsSupport(ctx.cluster, subject.workload, ctx.timeouts.stsSupport, ctx.log);
   recorder.mark({ marker: 'deploy' });
   await subject.deploy(ctx);
   await ctx.hook('after-deploy');

@@ -9,7 +9,7 @@ export async function rounds(ctx: RunContext): Promise<void> {
   const { cluster, recorder, subject, plan, log, state } = ctx;
   const workload = subject.workload;
   // Writes to every pod from the first round's start until the after-snapshot (lib/traffic/).
-  state.traffic = await openTraffic(cluster, recorder, workload, ctx.runId, ctx.options, subject.trafficSkip, log);
+  state.traffic = await openTraffic(cluster, recorder, workload, ctx.runId, ctx.options, subject.trafficSkip, ctx.timeouts.traffic, log);
   state.canary?.start();
   const u = plan.update;
   if (u.mode !== 'none' && u.round !== undefined) {

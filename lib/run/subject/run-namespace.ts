@@ -1,10 +1,11 @@
 // The namespace a run creates for a subject it deploys (a sample or a --manifest): made
 // and labelled with the run ID before anything else, holding the canary, deleted on every
 // exit path unless --keep-namespace.
-import { CANARY_ANNOTATION, CANARY_NAME, createCanary } from '../../canary.ts';
+import { CANARY_ANNOTATION, CANARY_NAME, createCanary } from '../../observe/canary.ts';
 import { describeError } from '../../errors.ts';
 import { cleanupCommand, createRunNamespace, deleteRunNamespace } from '../../namespace.ts';
 import type { RunContext } from '../context.ts';
+import { TIMEOUTS } from '../../timeouts.ts';
 
 export class RunNamespace {
   private creating: Promise<void> | undefined;
@@ -40,7 +41,7 @@ export class RunNamespace {
       // record (which the delete checks) right after it; createRunNamespace undoes a half.
       await this.creating?.catch(() => undefined);
       // Up to 2 minutes: the API server may be restarting right when the run ends.
-      const deleted = await deleteRunNamespace(cluster, this.name, runId, 120_000, log);
+      const deleted = await deleteRunNamespace(cluster, this.name, runId, TIMEOUTS.namespaceDelete, log);
       if (deleted) log(`deleted namespace ${this.name}`);
     } catch (err) {
       log(`could not delete namespace ${this.name}: ${describeError(err)}`);

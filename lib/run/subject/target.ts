@@ -13,6 +13,7 @@ import { workloadFromStatefulSet, type DerivedWorkload } from '../../workloads/d
 import type { RunOptions } from '../options.ts';
 import { podsOf } from '../plan.ts';
 import type { Subject } from './subject.ts';
+import { TIMEOUTS } from '../../timeouts.ts';
 import { adaptProbes, imageFacts, removeSentinels } from './user-image.ts';
 
 export const CHAOS_LABEL = 'ordinal.dev/chaos';
@@ -152,7 +153,7 @@ export class OptIn {
     let labels: Record<string, string> | undefined;
     try {
       const sts = await retryTransient(() => this.#cluster.apps.readNamespacedStatefulSet({ name, namespace }), {
-        deadline: Date.now() + 60_000, what: `reading StatefulSet ${namespace}/${name} to confirm its opt-in`,
+        deadline: Date.now() + TIMEOUTS.targetRead, what: `reading StatefulSet ${namespace}/${name} to confirm its opt-in`,
       });
       labels = sts.metadata?.labels ?? {};
     } catch (err) {
@@ -182,7 +183,7 @@ export function killGuard(cluster: Cluster, t: Target, optIn: OptIn): (pod: stri
     try {
       // An API server restart is ridden out as the delete itself would be.
       p = await retryTransient(() => cluster.core.readNamespacedPod({ name: pod, namespace: t.ref.namespace }), {
-        deadline: Date.now() + 60_000, what: `reading pod ${pod} before its delete`,
+        deadline: Date.now() + TIMEOUTS.targetRead, what: `reading pod ${pod} before its delete`,
       });
     } catch (err) {
       throw new ClusterError(`refusing to delete pod ${t.ref.namespace}/${pod}: cannot read it to confirm it belongs to StatefulSet ${t.ref.name}: ${describeError(err)}`);

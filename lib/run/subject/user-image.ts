@@ -8,6 +8,7 @@ import { clusterExec } from '../../probes/exec.ts';
 import { adaptToImage, clusterDomainFrom, probeImage, removeSentinel } from '../../probes/image.ts';
 import type { Workload } from '../../workloads/common.ts';
 import type { DerivedWorkload } from '../../workloads/derive.ts';
+import { TIMEOUTS } from '../../timeouts.ts';
 
 type StatefulSetFacts = {
   spec?: { volumeClaimTemplates?: { spec?: { storageClassName?: string } }[]; template?: { spec?: { containers?: { name?: string; image?: string }[] } } };
@@ -25,7 +26,7 @@ export function imageFacts(w: DerivedWorkload, sts: StatefulSetFacts): { storage
  */
 export async function adaptProbes(cluster: Cluster, w: Workload, clusterDomain: string | undefined, log: (l: string) => void): Promise<void> {
   const first = podName(w.info, startOrdinal(w.info));
-  const exec = clusterExec(cluster, w.info.namespace, Date.now() + 30_000);
+  const exec = clusterExec(cluster, w.info.namespace, Date.now() + TIMEOUTS.probeExecs);
   const img = await probeImage(exec, first, w.container, w.dataPath);
   log(adaptToImage(w, img));
   const domain = clusterDomain ?? clusterDomainFrom(img.resolvConf, w.info.namespace);
@@ -39,7 +40,7 @@ export async function adaptProbes(cluster: Cluster, w: Workload, clusterDomain: 
 
 /** --target: takes the run's sentinel files out of the user's volumes again; problems are logged, never thrown. */
 export async function removeSentinels(cluster: Cluster, w: Workload, pods: string[], log: (l: string) => void): Promise<void> {
-  const exec = clusterExec(cluster, w.info.namespace, Date.now() + 30_000);
+  const exec = clusterExec(cluster, w.info.namespace, Date.now() + TIMEOUTS.probeExecs);
   for (const pod of pods) {
     const err = await removeSentinel(exec, pod, w);
     log(err ? `could not remove the sentinel from ${pod}: ${err}` : `removed the sentinel from ${pod}`);

@@ -4,11 +4,14 @@
 // reader share one process clock (performance.timeOrigin + performance.now()), so there
 // is no clock skew and no 1-second quantisation, unlike the kubelet's lastTransitionTime.
 import * as k8s from '@kubernetes/client-node';
-import type { Cluster } from './cluster.ts';
-import { describeError } from './errors.ts';
-import { nearestRank } from './report/stats.ts';
-import type { DetectionLatency } from './types.ts';
-import { MANAGED_BY, RUN_LABEL } from './workloads/common.ts';
+import type { Cluster } from '../cluster.ts';
+import { describeError } from '../errors.ts';
+import { nearestRank } from '../report/stats.ts';
+import type { DetectionLatency } from '../types.ts';
+import type { RawObject } from './kinds.ts';
+import type { ChangeHow, ChangeType } from './list-watch.ts';
+import { MANAGED_BY, RUN_LABEL } from '../workloads/common.ts';
+import { TIMEOUTS } from '../timeouts.ts';
 
 export const CANARY_NAME = 'ordinal-canary';
 export const CANARY_ANNOTATION = 'ordinal.dev/canary-sent';
@@ -48,7 +51,7 @@ export async function createCanary(cluster: Cluster, namespace: string, runId: s
     }
   };
   return {
-    start(intervalMs = 1000) {
+    start(intervalMs: number = TIMEOUTS.canaryEvery) {
       if (timer) return;
       void write();
       timer = setInterval(() => void write(), intervalMs);
@@ -59,6 +62,31 @@ export async function createCanary(cluster: Cluster, namespace: string, runId: s
     },
     failedWrites: () => failed,
   };
+}
+
+/**
+ * The reading side: each arrival of the canary carrying a new `annotation` timestamp
+ * becomes one latency sample, ms between the write and the watch delivering it.
+ */
+export class CanarySampler {
+  /** Canary arrivals: ms between the harness writing a timestamp and the watch delivering it. */
+  readonly samples: number[] = [];
+  readonly #annotation: string;
+  #last = '';
+
+  constructor(annotation: string) {
+    this.#annotation = annotation;
+  }
+
+  change(type: ChangeType, obj: RawObject, how: ChangeHow): void {
+    const arrived = hiresNow();
+    const sent = obj.metadata?.annotations?.[this.#annotation];
+    // Re-listed objects arrive late by construction: they time the re-list, not the watch.
+    if (type !== 'MODIFIED' || how.relisted || !sent || sent === this.#last) return;
+    this.#last = sent;
+    const ms = arrived - Number(sent);
+    if (Number.isFinite(ms)) this.samples.push(Math.round(ms * 1000) / 1000);
+  }
 }
 
 /** p50/p95/max of the canary samples (nearest rank: always a value actually observed). */

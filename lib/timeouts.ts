@@ -1,0 +1,114 @@
+// Every budget a wait of Ordinal has, named once with the reason for its size, in the
+// spirit of the Kubernetes e2e framework's TimeoutContext. Two kinds:
+//  - RunTimeouts: how long the workload may take (its rollout, each round's recovery, a
+//    scale-down...). The user controls these with --timeout; all scale with it.
+//  - TIMEOUTS: steps whose length is the cluster's or Ordinal's own (an exec, a probe of
+//    the API server, a namespace delete), and the pauses and poll intervals between
+//    looks. --timeout does not change them: a slower workload does not make them slower.
+// test/unit/timeouts.spec.ts fails on a numeric literal passed to a wait anywhere in lib/.
+
+/** --timeout's default, seconds: a rollout of 3 pods pulling a small image, with room for a slow CI machine. */
+export const DEFAULT_TIMEOUT_SECONDS = 300;
+
+/** The budgets --timeout sets, ms. Each is one wait (or one phase of waits) of a run. */
+export interface RunTimeouts {
+  /** The dry-run create that tells whether the API server supports the StatefulSet options asked for. */
+  stsSupport: number;
+  /** Every replica Ready at the expected revision after deploy (image pulls, volume provisioning). */
+  rollout: number;
+  /** One chaos round: its disruptions, any update step, and the recovery of every pod (STS-RECOVERY's limit). */
+  round: number;
+  /** The traffic client pod to run, and each exec that stops it or reads back what it wrote. */
+  traffic: number;
+  /** The scale-down to one replica: the controller's ordered deletions. */
+  scaleDown: number;
+  /** The claims of scaled-away ordinals to settle under the retention policy. */
+  claimsSettle: number;
+  /** The StatefulSet's deletion and its pods' termination. */
+  statefulSetDelete: number;
+  /** How long DNS may take to follow a recreated pod (resolver cache TTLs): --dns-budget, not --timeout. */
+  dns: number;
+}
+
+/**
+ * The run's budgets for `--timeout timeoutSeconds` (and `--dns-budget`). Today each is the whole figure: one
+ * --timeout is what a user reasons about ("no wait takes longer than this"); a budget
+ * that needs a share of it, or a multiple, says so here.
+ */
+export function runTimeouts(timeoutSeconds: number, dnsBudgetSeconds: number): RunTimeouts {
+  const ms = timeoutSeconds * 1000;
+  return { stsSupport: ms, rollout: ms, round: ms, traffic: ms, scaleDown: ms, claimsSettle: ms, statefulSetDelete: ms, dns: dnsBudgetSeconds * 1000 };
+}
+
+export const TIMEOUTS = {
+  /** How often a clock-dependent wait is re-evaluated and a long wait checks whether to report progress. */
+  waitTick: 1000,
+  /** A wait says what it sees this often, so a slow run shows where it is stuck. */
+  waitProgressEvery: 10_000,
+  /**
+   * The least a wait gets when its deadline has (nearly) passed: one more look at the
+   * watch, so a change already delivered is still seen instead of failing unseen.
+   */
+  lastLook: 1000,
+  /** Reading the API server's version when connecting: an API server that is up answers in milliseconds. */
+  connect: 10_000,
+  /** Whether the built-in local cluster is already up before starting it: it answers at once or is down. */
+  localClusterProbe: 5_000,
+  /** cluster/scripts/up.sh from nothing: the first run builds Kubernetes from source. */
+  localClusterUp: 60 * 60_000,
+  /** One node stop or start of a node-fault adapter (a container or VM to stop and boot). */
+  nodeCommand: 240_000,
+  /** Retrying the run namespace's delete: the API server may be restarting right when the run ends. */
+  namespaceDelete: 120_000,
+  /** One exec in a pod (a probe, a sentinel write): a shell command that takes milliseconds when the kubelet serves. */
+  exec: 30_000,
+  /** Retrying the execs that adapt the probes to the image and remove --target sentinels through an API server restart. */
+  probeExecs: 30_000,
+  /** Snapshot execs ride out an API server restart for the DNS budget, but at least this long. */
+  snapshotExecsAtLeast: 30_000,
+  /** `ordinal traffic`: the execs that read back what the client wrote. */
+  trafficReadBack: 60_000,
+  /** Reading a --target pod or StatefulSet before acting on it (ownership and opt-in guards), through an API server restart. */
+  targetRead: 60_000,
+  /** container-kill's exec of `kill -TERM 1` (its exit status may never come: the container dies). */
+  containerKillExec: 30_000,
+  /** node-fault with force: a replacement of the force-deleted pod to run, if another node can take it. */
+  forceDeleteReplacement: 20_000,
+  /** node-fault: tolerations past this are not waited out; the pod is deleted gracefully as the eviction would. */
+  taintEvictionToleratedAtMost: 60_000,
+  /** node-fault: how long after its toleration the node lifecycle controller may take to evict. */
+  taintEvictionSlack: 10_000,
+  /** kubelet-restart: pods on the node to report again after the kubelet is back (see kubelet-restart.ts). */
+  kubeletSettle: 10_000,
+  /** The traffic client's loops to print DONE after the stop file: one write in flight and one sleep. */
+  trafficDrain: 30_000,
+  /** Between reads of the traffic client's log while it drains. */
+  trafficLogPoll: 500,
+  /** Between reads of a node's Ready condition (nodes have no watch here) and of etcd's member list. */
+  nodePoll: 1000,
+  /** Between reads of the StatefulSet's updateRevision after a template change: the controller answers in ms. */
+  revisionPoll: 200,
+  /** OnDelete: how long no pod may change revision before the operator's deletes (STS-UPDATE-ONDELETE). */
+  onDeleteHold: 5000,
+  /** Retain: how long after the StatefulSet's deletion its claims must still be there (STS-PVC-RETENTION). */
+  retainSettle: 3000,
+  /** The canary annotation is rewritten this often during chaos: one detection-latency sample a second. */
+  canaryEvery: 1000,
+  /** One DNS query to one server: a resolver that has not answered by then is counted as not answering. */
+  dnsQuery: 5000,
+  /** DNS has no watch: between attempts the probe waits out the shortest TTL, but at least this... */
+  dnsRetryAtLeast: 500,
+  /** ...and at most this, so a long TTL does not use up the DNS budget in one pause. */
+  dnsRetryAtMost: 5000,
+  /** The in-pod settle loop pauses at least this long: each try is an exec through the API server, not a UDP packet. */
+  dnsInPodRetryAtLeast: 1000,
+  /** The first re-try after a transient API error (0.5 s, doubling)... */
+  backoffFirst: 500,
+  /** ...capped here: quick after a blip, gentle on a server that is restarting. */
+  backoffMax: 5000,
+} as const;
+
+/** What is left of `deadline` (Date.now() ms), but never less than one last look. */
+export function timeLeft(deadline: number): number {
+  return Math.max(TIMEOUTS.lastLook, deadline - Date.now());
+}
