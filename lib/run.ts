@@ -11,6 +11,7 @@ import { clusterFacts, connect } from './cluster.ts';
 import { ClusterError, describeError } from './errors.ts';
 import { CANARY_ANNOTATION, CANARY_NAME, createCanary, type Canary } from './canary.ts';
 import { cleanupCommand, createRunNamespace, deleteRunNamespace, onEveryExit } from './namespace.ts';
+import { grantRunReads } from './namespace-access.ts';
 import { openDnsProbe, type DnsProbe } from './probes/dns.ts';
 import { Recorder } from './recorder.ts';
 import { takeSnapshot } from './snapshot.ts';
@@ -114,6 +115,7 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
     if (!target) {
       creating = createRunNamespace(cluster, namespace, runId);
       await creating;
+      await grantRunReads(cluster, namespace, log);
     }
     await recorder.start();
     if (target) log(`detection latency will not be measured: the canary ConfigMap would be a write into namespace ${namespace}`);
