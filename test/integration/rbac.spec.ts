@@ -12,7 +12,7 @@ import type { RunResult } from '../../lib/types.ts';
 import { TARGET_STS, createTargetNamespace, deleteTargetNamespace } from './byo-helpers.ts';
 import { NO_CLUSTER, ROOT, connectTestCluster, runCli, runIdOf, tempDir, waitRunNamespacesGone } from './helpers.ts';
 import { escapeCases } from './rbac-escapes.ts';
-import { POLICY_MESSAGE, SA, serviceAccountKubeconfig, show, statusOf } from './rbac-helpers.ts';
+import { NAMESPACE_MESSAGE, POLICY_MESSAGE, SA, serviceAccountKubeconfig, show, statusOf } from './rbac-helpers.ts';
 
 const MANIFEST = path.join(ROOT, 'examples', 'rbac.yaml');
 const RBAC = 'rbac.authorization.k8s.io';
@@ -176,7 +176,7 @@ describe('examples/rbac.yaml (integration, real cluster)', function () {
     expect(exec).to.match(/\b403\b/);
     const ns = await statusOf(s().core.deleteNamespace({ name: victim, dryRun: 'All' }));
     expect(ns.code, ns.message).to.equal(403);
-    expect(ns.message).to.include(POLICY_MESSAGE);
+    expect(ns.message).to.include(NAMESPACE_MESSAGE);
     const svc = await statusOf(s().core.createNamespacedService({
       namespace: victim, dryRun: 'All', body: { metadata: { name: 'x' }, spec: { ports: [{ port: 80 }] } },
     }));
@@ -259,7 +259,7 @@ describe('examples/rbac.yaml (integration, real cluster)', function () {
       namespace: 'kube-system',
       body: {
         metadata: { name: 'ordinal-dns-probe', namespace: 'kube-system' },
-        rules: [{ apiGroups: [''], resources: ['services'], resourceNames: ['kube-dns'], verbs: ['get'] }],
+        rules: [{ apiGroups: [''], resources: ['services'], resourceNames: ['kube-dns'], verbs: ['get'] }, { apiGroups: [''], resources: ['pods'], verbs: ['list'] }],
       },
     });
     const r = await runCli(['run', '--seed', '42', '--kubeconfig', saKubeconfig, '--report-dir', tempDir('rbac-nopf')], { env: { KUBECONFIG: undefined } });
