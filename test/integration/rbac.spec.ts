@@ -72,6 +72,8 @@ describe('examples/rbac.yaml (integration, real cluster)', function () {
     const res = JSON.parse(readFileSync(path.join(reports, runId, 'results.json'), 'utf8')) as RunResult;
     expect(res.cluster.context).to.equal('ordinal-sa');
     expect(res.summary).to.include({ failed: 0, error: 0 });
+    // No cluster-wide pod reads: the run bound ordinal-run-reader to itself in its namespace.
+    expect(r.stdout).to.include(`bound ClusterRole ordinal-run-reader to system:serviceaccount:${SA.namespace}:${SA.name} in namespace ordinal-${runId}`);
     expect(res.checks.filter((c) => c.status === 'passed').map((c) => c.id)).to.include.members([...CORE_CHECKS, 'STS-RECOVERY', 'STS-PDB']);
     expect((res.recoveryByDisruption ?? []).map((k) => k.disruption).sort()).to.deep.equal(chaos.split(',').sort());
     // The canary ConfigMap is read by name only (RBAC resourceNames): its watch must still work.
@@ -193,7 +195,7 @@ describe('examples/rbac.yaml (integration, real cluster)', function () {
 
   escapeCases(() => ({ admin: a(), sa: s(), victim }));
 
-  it('--target: needs the ordinal-target RoleBinding and the namespace label, then a full run passes as the ServiceAccount', async function () {
+  it('--target: needs the ordinal-target RoleBinding, the namespace label and the StatefulSet listed in its annotation, then a full run passes as the ServiceAccount', async function () {
     this.timeout(300_000);
     const ns = `ordinal-rbac-target-${Date.now().toString(36)}`;
     const target = ['run', '--target', `${ns}/${TARGET_STS}`, '--seed', '42', '--rounds', '1', '--dns-budget', '20', '--kubeconfig', saKubeconfig];
@@ -220,14 +222,28 @@ describe('examples/rbac.yaml (integration, real cluster)', function () {
       // The label alone opens nothing: the owner must also list the StatefulSets.
       const unlisted = await statusOf(s().core.deleteNamespacedPod({ name: `${TARGET_STS}-0`, namespace: ns, dryRun: 'All' }));
       expect(unlisted.code, `labelled but no ordinal.dev/chaos-statefulsets: ${unlisted.message}`).to.equal(403);
-      await a().core.patchNamespace({ name: ns, body: [{ op: 'add', path: '/metadata/annotations', value: { 'ordinal.dev/chaos-statefulsets': `other, ${TARGET_STS}` } }] });
-      const deadline = Date.now() + 30_000;
-      let owned = await statusOf(s().core.deleteNamespacedPod({ name: `${TARGET_STS}-0`, namespace: ns, dryRun: 'All' }));
-      while (owned.code !== 200 && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 500));
-        owned = await statusOf(s().core.deleteNamespacedPod({ name: `${TARGET_STS}-0`, namespace: ns, dryRun: 'All' }));
-      }
-      expect(owned.code, `labelled namespace, StatefulSet pod: ${owned.message}`).to.equal(200);
+      const annotate = (list: string) => a().core.patchNamespace({ name: ns, body: [{ op: 'add', path: '/metadata/annotations', value: { 'ordinal.dev/chaos-statefulsets': list } }] });
+      const deleteStore0 = () => statusOf(s().core.deleteNamespacedPod({ name: `${TARGET_STS}-0`, namespace: ns, dryRun: 'All' }));
+      /** Polls the dry-run delete until it answers `code`: the policy reads the namespace from a cache. */
+      const until = async (code: number): Promise<{ code: number; message: string }> => {
+        const deadline = Date.now() + 30_000;
+        let r = await deleteStore0();
+        while (r.code !== code && Date.now() < deadline) {
+          await new Promise((res) => setTimeout(res, 500));
+          r = await deleteStore0();
+        }
+        return r;
+      };
+      await annotate(`other, ${TARGET_STS}`);
+      const owned = await until(200);
+      expect(owned.code, `labelled namespace, listed StatefulSet's pod: ${owned.message}`).to.equal(200);
+      // The owner takes the StatefulSet off the list: refused again, delete and exec alike.
+      await annotate('other');
+      const revoked = await until(403);
+      expect(revoked.code, `only another StatefulSet listed: ${revoked.message}`).to.equal(403);
+      expect(await execStatus(s(), ns, `${TARGET_STS}-0`, 'store'), 'no exec into a pod of an unlisted StatefulSet').to.match(/\b403\b/);
+      await annotate(TARGET_STS);
+      expect((await until(200)).code, 'listed again').to.equal(200);
       const bare = await statusOf(s().core.deleteNamespacedPod({ name: 'bare', namespace: ns, dryRun: 'All' }));
       expect(bare.code, 'a pod no StatefulSet controls stays protected').to.equal(403);
       const bareExec = await execStatus(s(), ns, 'bare', 'c');
