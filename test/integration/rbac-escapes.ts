@@ -4,7 +4,7 @@
 // namespace that is not a run's, and reading ConfigMaps or pod logs outside run
 // namespaces. Each refusal has an allowed twin, so a policy refusing everything fails.
 // Writes are dry runs, except the run namespace the account creates and deletes itself.
-import { RbacAuthorizationV1Api, type V1Namespace, type V1Pod, type V1RoleBinding, type V1StatefulSet, type RbacV1Subject } from '@kubernetes/client-node';
+import { RbacAuthorizationV1Api, type V1Namespace, type V1Pod, type V1RoleBinding, type V1Service, type V1ServiceSpec, type V1StatefulSet, type RbacV1Subject } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import type { Cluster } from '../../lib/cluster.ts';
 import { LABELS_MESSAGE, NAMESPACE_MESSAGE, POLICY_MESSAGE, SA, fakeRunId, statusOf } from './rbac-helpers.ts';
@@ -148,6 +148,22 @@ export function escapeCases(ctx: () => { admin: Cluster; sa: Cluster; victim: st
       after = await statusOf(sa.core.listNamespacedPod({ namespace: runNs }));
     }
     expect(after.code, `pods of the run namespace after it: ${after.message}`).to.equal(200);
+  });
+
+  it('creates only ClusterIP or headless Services, without externalIPs (403 otherwise)', async function () {
+    const { sa } = ctx();
+    const svc = (spec: V1ServiceSpec): V1Service => ({ metadata: { name: 'escape' }, spec: { ports: [{ port: 80 }], ...spec } });
+    const refused: [string, V1ServiceSpec][] = [
+      ['externalIPs', { externalIPs: ['10.96.0.10'] }], ['NodePort', { type: 'NodePort' }],
+      ['LoadBalancer', { type: 'LoadBalancer' }], ['ExternalName', { type: 'ExternalName', externalName: 'kubernetes.default.svc.cluster.local' }],
+    ];
+    for (const [what, spec] of refused) {
+      const r = await statusOf(sa.core.createNamespacedService({ namespace: privNs, body: svc(spec), dryRun: 'All' }));
+      expect(r.code, `${what}: ${r.message}`).to.equal(403);
+      expect(r.message, what).to.include('may only create ClusterIP or headless Services');
+    }
+    const headless = await statusOf(sa.core.createNamespacedService({ namespace: privNs, body: svc({ clusterIP: 'None' }), dryRun: 'All' }));
+    expect(headless.code, `a headless Service: ${headless.message}`).to.equal(200);
   });
 
   it('writes nothing in a namespace carrying copied run labels, and deletes only run namespaces (403)', async function () {
