@@ -1,7 +1,8 @@
 // examples/rbac.yaml is enough and not much more: apply it with the admin kubeconfig,
 // mint a token for the ServiceAccount, run the real CLI with only that identity, then
-// show what the identity still cannot do (RBAC 403s, and the admission policy's 403s
-// for writes outside run namespaces). Everything the manifest created is removed.
+// show what the identity still cannot do (RBAC 403s, and the admission policies' 403s
+// for writes outside run namespaces; the escapes of issue #14 item 11 are in
+// rbac-escapes.ts). Everything the manifest created is removed.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
