@@ -35,7 +35,7 @@ export interface Cluster {
   version: string;
   /** Where the configuration came from, for the one line that says which cluster is used. */
   source: string;
-  /** --target: called before every exec (lib/probes/exec.ts); throws to refuse it (lib/target.ts OptIn). */
+  /** --target: called before every exec (lib/probes/exec.ts); throws to refuse it (lib/run/subject/target.ts OptIn). */
   beforeExec?: (namespace: string, pod: string) => Promise<void>;
 }
 

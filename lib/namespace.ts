@@ -24,11 +24,19 @@ const RECORD_UID_KEY = 'namespace-uid';
 
 export const OWNER_SELECTOR = `app.kubernetes.io/managed-by=ordinal,${RUN_LABEL}`;
 
+/**
+ * Pod Security enforced on every run namespace, so nothing there runs privileged, with
+ * hostPath or in a host namespace (examples/rbac.yaml requires it of the harness token).
+ * Baseline, not restricted: the sample workloads run as root on the default local
+ * volumes, which ignore fsGroup (docs/rbac.md).
+ */
+export const POD_SECURITY = { 'pod-security.kubernetes.io/enforce': 'baseline' } as const;
+
 export async function createRunNamespace(cluster: Cluster, name: string, runId: string): Promise<void> {
   let created: V1Namespace;
   try {
     created = await cluster.core.createNamespace({
-      body: { metadata: { name, labels: { ...MANAGED_BY, [RUN_LABEL]: runId } } },
+      body: { metadata: { name, labels: { ...MANAGED_BY, [RUN_LABEL]: runId, ...POD_SECURITY } } },
     });
   } catch (err) {
     throw new ClusterError(`cannot create namespace ${name}: ${describeError(err)}`);

@@ -88,6 +88,10 @@ export const TIMEOUTS = {
   nodePoll: 1000,
   /** Between reads of the StatefulSet's updateRevision after a template change: the controller answers in ms. */
   revisionPoll: 200,
+  /** A RoleBinding the run just made takes effect within this (the authorizer's cache)... */
+  rbacPropagation: 10_000,
+  /** ...asked this often (SelfSubjectAccessReview). */
+  rbacPropagationPoll: 250,
   /** OnDelete: how long no pod may change revision before the operator's deletes (STS-UPDATE-ONDELETE). */
   onDeleteHold: 5000,
   /** Retain: how long after the StatefulSet's deletion its claims must still be there (STS-PVC-RETENTION). */

@@ -1,8 +1,9 @@
 // examples/rbac.yaml is enough and not much more: apply it with the admin kubeconfig,
 // mint a token for the ServiceAccount, run the real CLI with only that identity, then
-// show what the identity still cannot do (RBAC 403s, and the admission policy's 403s
-// for writes outside run namespaces). Everything the manifest created is removed.
-import { readFileSync, writeFileSync } from 'node:fs';
+// show what the identity still cannot do (RBAC 403s, and the admission policies' 403s
+// for writes outside run namespaces; the escapes of issue #14 item 11 are in
+// rbac-escapes.ts). Everything the manifest created is removed.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
@@ -10,23 +11,21 @@ import { connect, type Cluster } from '../../lib/cluster.ts';
 import { describeError, httpStatus } from '../../lib/errors.ts';
 import type { RunResult } from '../../lib/types.ts';
 import { TARGET_STS, createTargetNamespace, deleteTargetNamespace } from './byo-helpers.ts';
-import { NO_CLUSTER, ROOT, connectTestCluster, runCli, runIdOf, tempDir, waitRunNamespacesGone, type CliResult } from './helpers.ts';
+import { NO_CLUSTER, ROOT, connectTestCluster, runCli, runIdOf, tempDir, waitRunNamespacesGone } from './helpers.ts';
+import { escapeCases } from './rbac-escapes.ts';
+import { NAMESPACE_MESSAGE, POLICY_MESSAGE, SA, serviceAccountKubeconfig, show, statusOf } from './rbac-helpers.ts';
 
 const MANIFEST = path.join(ROOT, 'examples', 'rbac.yaml');
-const SA = { name: 'ordinal', namespace: 'ordinal-system' };
-const POLICY_MESSAGE = 'may only write in namespaces labelled ordinal.dev/run-id';
+const RBAC = 'rbac.authorization.k8s.io';
 const CORE_CHECKS = ['STS-ORDER-CREATE', 'STS-ORDER-RECREATE', 'STS-IDENTITY', 'STS-DNS-A', 'STS-DNS-SRV', 'STS-PVC-BINDING', 'STS-DATA-SENTINEL'];
 
-const show = (r: CliResult): string => `exit ${r.code} after ${(r.ms / 1000).toFixed(1)}s\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
-
-/** Status of a call that is expected to be refused; 200 if it went through. */
-async function statusOf(call: Promise<unknown>): Promise<{ code: number; message: string }> {
-  try {
-    await call;
-    return { code: 200, message: '' };
-  } catch (err) {
-    return { code: httpStatus(err) ?? -1, message: describeError(err) };
-  }
+/** Tries an exec as `c`: a command that does not exist, so were it allowed, it would fail harmlessly (500). */
+function execStatus(c: Cluster, namespace: string, pod: string, container: string): Promise<string> {
+  return new Promise<string>((resolve) => {
+    new k8s.Exec(c.kc)
+      .exec(namespace, pod, container, ['/ordinal-rbac-test-no-such-command'], null, null, null, false, (st) => resolve(`status ${st.code ?? 200}`))
+      .catch((e: unknown) => resolve(describeError(e)));
+  });
 }
 
 describe('examples/rbac.yaml (integration, real cluster)', function () {
@@ -45,19 +44,7 @@ describe('examples/rbac.yaml (integration, real cluster)', function () {
     for (const o of objects) await api.patch(o, undefined, undefined, 'ordinal-rbac-test', true, k8s.PatchStrategy.ServerSideApply);
     await a().core.createNamespace({ body: { metadata: { name: victim } } }); // unlabelled: not a run namespace
 
-    const token = await a().core.createNamespacedServiceAccountToken({ ...SA, body: { spec: { expirationSeconds: 3600 } } });
-    const adminCluster = a().kc.getCurrentCluster()!;
-    const ca = adminCluster.caData ?? (adminCluster.caFile ? readFileSync(adminCluster.caFile).toString('base64') : undefined);
-    if (!ca) throw new Error('the admin kubeconfig has no CA to copy');
-    const kc = new k8s.KubeConfig();
-    kc.loadFromOptions({
-      clusters: [{ name: 'local', server: 'https://127.0.0.1:6443', caData: ca, skipTLSVerify: false }],
-      users: [{ name: 'ordinal-sa', token: token.status?.token ?? '' }],
-      contexts: [{ name: 'ordinal-sa', cluster: 'local', user: 'ordinal-sa' }],
-      currentContext: 'ordinal-sa',
-    });
-    saKubeconfig = path.join(tempDir('rbac'), 'kubeconfig');
-    writeFileSync(saKubeconfig, kc.exportConfig(), { mode: 0o600 });
+    saKubeconfig = await serviceAccountKubeconfig(a());
     sa = await connect({ kubeconfig: saKubeconfig });
     // RBAC and admission-policy caches catch up within a moment; wait until a
     // policy-guarded call is refused before judging anything.
@@ -86,8 +73,12 @@ describe('examples/rbac.yaml (integration, real cluster)', function () {
     const res = JSON.parse(readFileSync(path.join(reports, runId, 'results.json'), 'utf8')) as RunResult;
     expect(res.cluster.context).to.equal('ordinal-sa');
     expect(res.summary).to.include({ failed: 0, error: 0 });
+    // No cluster-wide pod reads: the run bound ordinal-run-reader to itself in its namespace.
+    expect(r.stdout).to.include(`bound ClusterRole ordinal-run-reader to system:serviceaccount:${SA.namespace}:${SA.name} in namespace ordinal-${runId}`);
     expect(res.checks.filter((c) => c.status === 'passed').map((c) => c.id)).to.include.members([...CORE_CHECKS, 'STS-RECOVERY', 'STS-PDB']);
     expect((res.recoveryByDisruption ?? []).map((k) => k.disruption).sort()).to.deep.equal(chaos.split(',').sort());
+    // The canary ConfigMap is read by name only (RBAC resourceNames): its watch must still work.
+    expect(res.detectionLatency?.samples ?? 0, 'the canary watch (field-selected list + watch by name)').to.be.greaterThan(0);
     await waitRunNamespacesGone(a(), runId);
   });
 
@@ -114,7 +105,9 @@ describe('examples/rbac.yaml (integration, real cluster)', function () {
       return (await authz.createSelfSubjectAccessReview({ body })).status?.allowed === true;
     };
     const granted: [string, string, Parameters<typeof can>[2]][] = [
-      ['create', 'namespaces', {}], ['delete', 'namespaces', {}], ['watch', 'pods', { ns: 'any-run' }],
+      ['create', 'namespaces', {}], ['delete', 'namespaces', {}], ['list', 'pods', { ns: 'kube-system' }],
+      // The recorder's reads in a run namespace come from a RoleBinding the run makes there (lib/namespace-access.ts).
+      ['create', 'rolebindings', { group: RBAC, ns: 'any-run' }], ['bind', 'clusterroles', { group: RBAC, name: 'ordinal-run-reader' }],
       ['create', 'statefulsets', { group: 'apps', ns: 'any-run' }], ['delete', 'statefulsets', { group: 'apps', ns: 'any-run' }],
       // The update phase replaces the pod template (--update); the admission policy keeps it to run namespaces.
       ['update', 'statefulsets', { group: 'apps', ns: 'any-run' }],
@@ -123,7 +116,9 @@ describe('examples/rbac.yaml (integration, real cluster)', function () {
       ['create', 'pods', { sub: 'eviction', ns: 'any-run' }], ['create', 'poddisruptionbudgets', { group: 'policy', ns: 'any-run' }],
       // The traffic client pod (lib/traffic/client.ts): RBAC grants pod create and log reads; the
       // admission policy confines the create to run namespaces (next test).
-      ['create', 'pods', { ns: 'any-run' }], ['get', 'pods', { sub: 'log', ns: 'any-run' }],
+      ['create', 'pods', { ns: 'any-run' }], ['get', 'pods', { sub: 'log', ns: 'any-run', name: 'ordinal-traffic' }],
+      // The canary and the creation record, by name only.
+      ['watch', 'configmaps', { ns: 'any-run', name: 'ordinal-canary' }], ['get', 'configmaps', { ns: 'any-run', name: 'ordinal-run' }],
     ];
     for (const [verb, res, o] of granted) expect(await can(verb, res, o), `${verb} ${res} ${JSON.stringify(o)}`).to.equal(true);
     const denied: [string, string, Parameters<typeof can>[2]][] = [
@@ -133,6 +128,11 @@ describe('examples/rbac.yaml (integration, real cluster)', function () {
       ['get', 'services', { ns: 'kube-system', name: 'kubernetes' }], ['create', 'pods', { sub: 'portforward', ns: 'default' }],
       ['create', 'clusterrolebindings', { group: 'rbac.authorization.k8s.io' }], ['impersonate', 'serviceaccounts', {}], ['update', 'nodes', {}],
       ['delete', 'poddisruptionbudgets', { group: 'policy', ns: 'default' }], ['update', 'poddisruptionbudgets', { group: 'policy', ns: 'default' }],
+      // Reads narrowed to what a run needs: no pod spec, claim or event outside its namespaces, no other pod's log, no other ConfigMap.
+      ['list', 'pods', {}], ['watch', 'pods', { ns: 'default' }], ['list', 'events', { ns: 'default' }], ['watch', 'persistentvolumeclaims', {}],
+      ['bind', 'clusterroles', { group: RBAC, name: 'cluster-admin' }], ['bind', 'clusterroles', { group: RBAC, name: 'ordinal-harness' }],
+      ['get', 'pods', { sub: 'log', ns: 'kube-system', name: 'coredns' }], ['get', 'pods', { sub: 'log', ns: 'any-run', name: 'web-0' }],
+      ['list', 'configmaps', {}], ['list', 'configmaps', { ns: 'kube-system' }], ['get', 'configmaps', { ns: 'kube-system', name: 'coredns' }],
     ];
     for (const [verb, res, o] of denied) expect(await can(verb, res, o), `${verb} ${res} ${JSON.stringify(o)}`).to.equal(false);
   });
@@ -175,16 +175,11 @@ describe('examples/rbac.yaml (integration, real cluster)', function () {
     const pod = (await a().core.listNamespacedPod({ namespace: 'kube-system' })).items[0];
     const name = pod?.metadata?.name ?? '';
     const container = pod?.spec?.containers[0]?.name ?? '';
-    // A command that does not exist: were exec allowed, it would fail harmlessly (500).
-    const exec = await new Promise<string>((resolve) => {
-      new k8s.Exec(s().kc)
-        .exec('kube-system', name, container, ['/ordinal-rbac-test-no-such-command'], null, null, null, false, (st) => resolve(`status ${st.code ?? 200}`))
-        .catch((e: unknown) => resolve(describeError(e)));
-    });
+    const exec = await execStatus(s(), 'kube-system', name, container);
     expect(exec).to.match(/\b403\b/);
     const ns = await statusOf(s().core.deleteNamespace({ name: victim, dryRun: 'All' }));
     expect(ns.code, ns.message).to.equal(403);
-    expect(ns.message).to.include(POLICY_MESSAGE);
+    expect(ns.message).to.include(NAMESPACE_MESSAGE);
     const svc = await statusOf(s().core.createNamespacedService({
       namespace: victim, dryRun: 'All', body: { metadata: { name: 'x' }, spec: { ports: [{ port: 80 }] } },
     }));
@@ -199,7 +194,9 @@ describe('examples/rbac.yaml (integration, real cluster)', function () {
     expect(unlabelled.code, unlabelled.message).to.equal(403);
   });
 
-  it('--target: needs the ordinal-target RoleBinding and the namespace label, then a full run passes as the ServiceAccount', async function () {
+  escapeCases(() => ({ admin: a(), sa: s(), victim }));
+
+  it('--target: needs the ordinal-target RoleBinding, the namespace label and the StatefulSet listed in its annotation, then a full run passes as the ServiceAccount', async function () {
     this.timeout(300_000);
     const ns = `ordinal-rbac-target-${Date.now().toString(36)}`;
     const target = ['run', '--target', `${ns}/${TARGET_STS}`, '--seed', '42', '--rounds', '1', '--dns-budget', '20', '--kubeconfig', saKubeconfig];
@@ -223,15 +220,35 @@ describe('examples/rbac.yaml (integration, real cluster)', function () {
       expect(early.message).to.include(POLICY_MESSAGE);
       await a().core.createNamespacedPod({ namespace: ns, body: { metadata: { name: 'bare' }, spec: { containers: [{ name: 'c', image: 'docker.io/library/busybox:1.35.0', command: ['sleep', '3600'] }] } } });
       await a().core.patchNamespace({ name: ns, body: [{ op: 'add', path: '/metadata/labels/ordinal.dev~1chaos', value: 'allowed' }] });
-      const deadline = Date.now() + 30_000;
-      let owned = await statusOf(s().core.deleteNamespacedPod({ name: `${TARGET_STS}-0`, namespace: ns, dryRun: 'All' }));
-      while (owned.code !== 200 && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 500));
-        owned = await statusOf(s().core.deleteNamespacedPod({ name: `${TARGET_STS}-0`, namespace: ns, dryRun: 'All' }));
-      }
-      expect(owned.code, `labelled namespace, StatefulSet pod: ${owned.message}`).to.equal(200);
+      // The label alone opens nothing: the owner must also list the StatefulSets.
+      const unlisted = await statusOf(s().core.deleteNamespacedPod({ name: `${TARGET_STS}-0`, namespace: ns, dryRun: 'All' }));
+      expect(unlisted.code, `labelled but no ordinal.dev/chaos-statefulsets: ${unlisted.message}`).to.equal(403);
+      const annotate = (list: string) => a().core.patchNamespace({ name: ns, body: [{ op: 'add', path: '/metadata/annotations', value: { 'ordinal.dev/chaos-statefulsets': list } }] });
+      const deleteStore0 = () => statusOf(s().core.deleteNamespacedPod({ name: `${TARGET_STS}-0`, namespace: ns, dryRun: 'All' }));
+      /** Polls the dry-run delete until it answers `code`: the policy reads the namespace from a cache. */
+      const until = async (code: number): Promise<{ code: number; message: string }> => {
+        const deadline = Date.now() + 30_000;
+        let r = await deleteStore0();
+        while (r.code !== code && Date.now() < deadline) {
+          await new Promise((res) => setTimeout(res, 500));
+          r = await deleteStore0();
+        }
+        return r;
+      };
+      await annotate(`other, ${TARGET_STS}`);
+      const owned = await until(200);
+      expect(owned.code, `labelled namespace, listed StatefulSet's pod: ${owned.message}`).to.equal(200);
+      // The owner takes the StatefulSet off the list: refused again, delete and exec alike.
+      await annotate('other');
+      const revoked = await until(403);
+      expect(revoked.code, `only another StatefulSet listed: ${revoked.message}`).to.equal(403);
+      expect(await execStatus(s(), ns, `${TARGET_STS}-0`, 'store'), 'no exec into a pod of an unlisted StatefulSet').to.match(/\b403\b/);
+      await annotate(TARGET_STS);
+      expect((await until(200)).code, 'listed again').to.equal(200);
       const bare = await statusOf(s().core.deleteNamespacedPod({ name: 'bare', namespace: ns, dryRun: 'All' }));
       expect(bare.code, 'a pod no StatefulSet controls stays protected').to.equal(403);
+      const bareExec = await execStatus(s(), ns, 'bare', 'c');
+      expect(bareExec, 'no exec into a pod not named like an ordinal of a listed StatefulSet').to.match(/\b403\b/);
       const write = await statusOf(s().core.createNamespacedConfigMap({ namespace: ns, dryRun: 'All', body: { metadata: { name: 'x' } } }));
       expect(write.code, 'no other write in the target namespace').to.equal(403);
       // RBAC grants StatefulSet updates (the update phase, in run namespaces); the target's own is refused.
@@ -259,7 +276,7 @@ describe('examples/rbac.yaml (integration, real cluster)', function () {
       namespace: 'kube-system',
       body: {
         metadata: { name: 'ordinal-dns-probe', namespace: 'kube-system' },
-        rules: [{ apiGroups: [''], resources: ['services'], resourceNames: ['kube-dns'], verbs: ['get'] }],
+        rules: [{ apiGroups: [''], resources: ['services'], resourceNames: ['kube-dns'], verbs: ['get'] }, { apiGroups: [''], resources: ['pods'], verbs: ['list'] }],
       },
     });
     const r = await runCli(['run', '--seed', '42', '--kubeconfig', saKubeconfig, '--report-dir', tempDir('rbac-nopf')], { env: { KUBECONFIG: undefined } });

@@ -4,6 +4,7 @@
 import { CANARY_ANNOTATION, CANARY_NAME, createCanary } from '../../observe/canary.ts';
 import { describeError } from '../../errors.ts';
 import { cleanupCommand, createRunNamespace, deleteRunNamespace } from '../../namespace.ts';
+import { grantRunReads } from '../../namespace-access.ts';
 import type { RunContext } from '../context.ts';
 import { TIMEOUTS } from '../../timeouts.ts';
 
@@ -19,6 +20,7 @@ export class RunNamespace {
   async open(ctx: RunContext): Promise<void> {
     this.creating = createRunNamespace(ctx.cluster, this.name, ctx.runId);
     await this.creating;
+    await grantRunReads(ctx.cluster, this.name, ctx.log);
   }
 
   async openCanary(ctx: RunContext): Promise<void> {
