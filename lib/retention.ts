@@ -2,9 +2,9 @@
 // persistentVolumeClaimRetentionPolicy.whenScaled is Delete (upstream, the controller
 // makes each condemned pod the claim's owner and the garbage collector deletes the
 // claim once the pod is gone) and stay when it is Retain. The run waits for the
-// deletions to show on the watch, bounded by --timeout, and records a `claims-scaled`
-// marker that STS-PVC-RETENTION judges from. Then the run deletes the StatefulSet, so
-// the check can judge whenDeleted too.
+// deletions to show on the watch, bounded by --timeout (with Retain, it watches for
+// SCALE_SETTLE_MS), and records a `claims-scaled` marker that STS-PVC-RETENTION judges
+// from. Then the run deletes the StatefulSet, so the check can judge whenDeleted too.
 import type { Cluster } from './cluster.ts';
 import { ObservationError, describeError } from './errors.ts';
 import { retryTransient } from './retry.ts';
@@ -20,11 +20,28 @@ export function scaledAwayClaims(w: WorkloadInfo, from: number, to: number): str
   return out;
 }
 
+/**
+ * How long the run keeps watching after the scale-down before it deletes the StatefulSet,
+ * with whenScaled: Retain. The garbage collector deletes a dependent from its watch of the
+ * owner, within a second here (a whenScaled: Delete claim goes a few hundred ms after its
+ * pod); its one periodic task, re-discovering resources, runs every 30 s and deletes
+ * nothing by itself. Without this window a wrongful deletion right after the scale-down
+ * would fall after the StatefulSet delete and be judged under whenDeleted.
+ */
+export const SCALE_SETTLE_MS = 10_000;
+
 export async function settleScaledClaims(rec: Recorder, w: WorkloadInfo, from: number, to: number, timeoutMs: number, log: (line: string) => void): Promise<void> {
   const policy = w.options?.pvcRetention.whenScaled ?? 'Retain';
   const claims = scaledAwayClaims(w, from, to);
-  if (policy === 'Retain' || claims.length === 0) {
+  if (claims.length === 0) {
     rec.mark({ marker: 'claims-scaled', policy, claims });
+    return;
+  }
+  if (policy === 'Retain') {
+    // The watch goes on meanwhile: STS-PVC-RETENTION judges the whole window.
+    await new Promise((r) => setTimeout(r, SCALE_SETTLE_MS));
+    rec.mark({ marker: 'claims-scaled', policy, claims, settledMs: SCALE_SETTLE_MS });
+    log(`watched the claims of the scaled-away ordinals for ${SCALE_SETTLE_MS / 1000}s after the scale-down (whenScaled: Retain): ${claims.join(', ')}`);
     return;
   }
   try {

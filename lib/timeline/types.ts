@@ -186,6 +186,8 @@ export type MarkerPayload =
       /** persistentVolumeClaimRetentionPolicy.whenScaled, and the claims of the ordinals the scale-down removed. */
       policy: 'Retain' | 'Delete';
       claims: string[];
+      /** With Retain: how long the run watched after the scale-down before going on (absent in older recordings). */
+      settledMs?: number;
       /** With Delete: the wait for those claims to go ended without them all gone (timeout). */
       aborted?: string;
       /** …or because the harness lost sight of the cluster. */

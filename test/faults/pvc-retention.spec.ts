@@ -56,3 +56,47 @@ faultRun('fault: with whenDeleted: Delete, a finalizer keeps the claim www-web-0
     expectExit(t.run, 1);
   });
 });
+
+// With whenScaled: Retain (the default) and whenDeleted: Delete, www-web-1 is made web-1's
+// dependent as soon as the scale-down 3 -> 1 is requested: what the controller does under
+// whenScaled: Delete, here against the policy. The garbage collector then deletes the
+// claim once web-1 is gone, right after the scale-down ends. Without the settle window the
+// run deleted the StatefulSet at once, the deletion fell under whenDeleted: Delete, and passed.
+async function ownByPod(ctx: HookContext, claim: string, pod: string): Promise<void> {
+  const namespace = ctx.workload.info.namespace;
+  const owner = await ctx.cluster.core.readNamespacedPod({ name: pod, namespace });
+  const uid = owner.metadata?.uid;
+  if (!uid) throw new Error(`pod ${pod} in namespace ${namespace} has no UID`);
+  const body = [{ op: 'add', path: '/metadata/ownerReferences', value: [{ apiVersion: 'v1', kind: 'Pod', name: pod, uid }] }];
+  await ctx.cluster.core.patchNamespacedPersistentVolumeClaim({ name: claim, namespace, body }, jsonPatch);
+  ctx.log(`fault: PVC ${claim} made a dependent of pod ${pod} (uid ${uid}) although whenScaled is Retain`);
+}
+
+/** From the recorded timeline at `claims-scaled`: how long after web-1 was gone the garbage collector marked www-web-1. */
+let gcLatency = 'not measured';
+
+function measureGc(ctx: HookContext): Promise<void> {
+  const tl = ctx.recorder.timeline;
+  const podGone = tl.find((e) => e.type === 'DELETED' && e.kind === 'Pod' && e.name === 'web-1');
+  const marked = tl.find((e) => e.type !== 'MARKER' && e.kind === 'PersistentVolumeClaim' && e.name === 'www-web-1' && (e.type === 'DELETED' || e.pvc?.deletionTimestamp));
+  gcLatency = podGone && marked ? `${Math.round(marked.t - podGone.t)} ms` : `web-1 gone: ${podGone ? `t=${podGone.t}ms` : 'not seen'}, www-web-1 marked: ${marked ? `t=${marked.t}ms` : 'not seen'}`;
+  return Promise.resolve();
+}
+
+faultRun('fault: with whenScaled: Retain, the garbage collector deletes www-web-1 once web-1 is scaled away', {
+  argv: ['--rounds', '0', '--seed', '1', '--pvc-retention', 'whenDeleted=Delete', '--timeout', '40'],
+  hook: hooks(at('scale-down-requested', (ctx) => ownByPod(ctx, 'www-web-1', 'web-1')), at('claims-scaled', measureGc)),
+  summary: () => `www-web-1 marked for deletion ${gcLatency} after web-1 was gone`,
+}, (t) => {
+  it('STS-PVC-RETENTION fails under whenScaled, naming PVC www-web-1, seen within the settle window', function () {
+    const c = expectCheck(t.run, 'STS-PVC-RETENTION', 'failed', 'PVC www-web-1');
+    expect(c.message).to.match(/^www-web-1 was (deleted|marked for deletion) at t=[\d.]+ms after the scale-down 3 -> 1 although whenScaled is Retain$/);
+    // Seen before claims-scaled, i.e. inside the window the run watched before deleting the StatefulSet.
+    expect(gcLatency).to.match(/^\d+ ms$/);
+  });
+
+  it('no other check fails, and the run exits 1', function () {
+    expect(t.run.result.checks.filter((c) => c.status === 'failed' || c.status === 'error').map((c) => c.id)).to.deep.equal(['STS-PVC-RETENTION']);
+    expectExit(t.run, 1);
+  });
+});
