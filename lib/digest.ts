@@ -40,6 +40,9 @@ export function podState(p: V1Pod): PodState {
   if (restarts > 0) s.restartCount = restarts;
   const target = p.status?.conditions?.find((c) => c.type === 'DisruptionTarget' && c.status === 'True');
   if (target?.reason) s.disruptionTarget = target.reason;
+  if (p.status?.reason) s.reason = p.status.reason;
+  // The kubelet's eviction message names the resource and limit; capped, it is evidence only.
+  if (p.status?.message) s.message = p.status.message.slice(0, 300);
   return s;
 }
 

@@ -32,6 +32,12 @@ export interface PodState {
    * (`DeletionByTaintManager`, `EvictionByEvictionAPI`, …); absent otherwise and in older recordings.
    */
   disruptionTarget?: string;
+  /**
+   * status.reason and status.message, set when the kubelet ends the pod itself (`Evicted`
+   * under node pressure or over an ephemeral-storage limit, `Terminated` at node shutdown).
+   */
+  reason?: string;
+  message?: string;
 }
 
 export interface PvcState {
