@@ -1,9 +1,9 @@
-// One watch per kind (pods, PVCs, PVs, events) feeding an append-only timeline.
+// One watch per kind (pods, PVCs, PVs, events, PodDisruptionBudgets) feeding an append-only timeline.
 // Every "wait until" of a run is a predicate re-evaluated on each new entry, so the
 // harness learns of a change as soon as the API server sends it, with no polling.
 import * as k8s from '@kubernetes/client-node';
 import type { Cluster } from './cluster.ts';
-import { describePod, eventState, podState, pvState, pvcState } from './digest.ts';
+import { describePod, eventState, pdbState, podState, pvState, pvcState } from './digest.ts';
 import { ClusterError, ObservationError, WaitTimeoutError, describeError, httpStatus } from './errors.ts';
 import { diffRelist, type Known } from './relist.ts';
 import { WatchHealth, describeGap } from './watch-gaps.ts';
@@ -22,7 +22,7 @@ interface KindSpec {
   optional?: boolean;
   list(): Promise<{ items: object[]; resourceVersion: string }>;
   keep(obj: RawObject): boolean;
-  digest(obj: RawObject): Pick<WatchEntry, 'pod' | 'pvc' | 'pv' | 'event'>;
+  digest(obj: RawObject): Pick<WatchEntry, 'pod' | 'pvc' | 'pv' | 'event' | 'pdb'>;
 }
 
 interface RawObject {
@@ -89,7 +89,11 @@ export class Recorder {
   }
 
   async start(): Promise<void> {
-    await Promise.all(this.specs().map((s) => this.listAndWatch(s)));
+    await Promise.all(this.specs().map((s) => (s.optional ? this.listAndWatch(s).catch((err: unknown) => this.withoutOptional(s, err)) : this.listAndWatch(s))));
+  }
+
+  private withoutOptional(spec: KindSpec, err: unknown): void {
+    this.log(`going on without a watch on ${spec.kind} in namespace ${this.namespace}: ${describeError(err)}`);
   }
 
   /**
@@ -224,6 +228,13 @@ export class Recorder {
         kind: 'PersistentVolume', path: '/api/v1/persistentvolumes', keep: (o) => o.spec?.claimRef?.namespace === ns,
         list: async () => { const l = await core.listPersistentVolume(); return { items: l.items, resourceVersion: rv(l) }; },
         digest: (o) => ({ pv: pvState(o as k8s.V1PersistentVolume) }),
+      },
+      {
+        // STS-PDB judges each admitted eviction against the budget's status; without the
+        // permission to watch it, the check falls back to the pods alone.
+        kind: 'PodDisruptionBudget', path: `/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets`, keep: () => true, optional: true,
+        list: async () => { const l = await this.cluster.policy.listNamespacedPodDisruptionBudget({ namespace: ns }); return { items: l.items, resourceVersion: rv(l) }; },
+        digest: (o) => ({ pdb: pdbState(o as k8s.V1PodDisruptionBudget) }),
       },
       {
         kind: 'Event', path: `/api/v1/namespaces/${ns}/events`, keep: () => true,

@@ -4,7 +4,7 @@
 import type { DisruptionName, Expectation, KillPattern } from '../types.ts';
 
 /** Resource kinds the recorder watches. */
-export type WatchedKind = 'Pod' | 'PersistentVolumeClaim' | 'PersistentVolume' | 'Event' | 'ConfigMap';
+export type WatchedKind = 'Pod' | 'PersistentVolumeClaim' | 'PersistentVolume' | 'Event' | 'ConfigMap' | 'PodDisruptionBudget';
 
 /** What the harness observed about a pod at one moment (a digest of the object). */
 export interface PodState {
@@ -60,6 +60,20 @@ export interface PvState {
   pinnedNode?: string;
 }
 
+/** A PodDisruptionBudget's status as the disruption controller (or an admitted eviction) last wrote it. */
+export interface PdbState {
+  uid: string;
+  disruptionsAllowed: number;
+  currentHealthy: number;
+  desiredHealthy: number;
+  expectedPods: number;
+  /** metadata.generation and status.observedGeneration: the Eviction API refuses while they differ. */
+  generation?: number;
+  observedGeneration?: number;
+  /** status.disruptedPods: pods an admitted eviction has claimed that the controller has not yet seen go. */
+  disruptedPods?: string[];
+}
+
 export interface EventState {
   uid: string;
   reason: string;
@@ -90,6 +104,7 @@ export interface WatchEntry extends EntryBase {
   pvc?: PvcState;
   pv?: PvState;
   event?: EventState;
+  pdb?: PdbState;
 }
 
 /** What a marker says, by marker name. */
