@@ -48,6 +48,7 @@ function judgePdb(input: CheckInput): CheckOutcome {
   const allowed = allowedUnavailable(budget, workload.replicas);
   const bound = budget.maxUnavailable !== undefined ? `maxUnavailable=${budget.maxUnavailable}` : `minAvailable=${budget.minAvailable}`;
   const admitted = evictions.filter((k) => k.expect !== 'refused');
+  const evictedUids = new Set(admitted.map((k) => k.marker.uid));
   const budgets = entries.filter((e): e is WatchEntry & { pdb: PdbState } => e.type !== 'MARKER' && e.kind === 'PodDisruptionBudget' && e.name === budget.name && e.pdb !== undefined);
   const evidence: Evidence[] = [];
   const blind: string[] = [];
@@ -61,7 +62,7 @@ function judgePdb(input: CheckInput): CheckOutcome {
       blind.push(`the pod watch was down between the eviction of ${k.marker.pod} (t=${k.marker.t}ms) and its effect (t=${effect.t}ms)`);
       continue;
     }
-    judged.push(atAdmission(entries, workload, budgets, k, gone));
+    judged.push(atAdmission(entries, workload, budgets, evictedUids, k, gone));
   }
   let worst: Judged | undefined;
   for (const j of judged) {
@@ -103,7 +104,9 @@ function judgePdb(input: CheckInput): CheckOutcome {
  * pod's state is its last change below that revision; otherwise the moment is the
  * evicted pod's deletion, entry `gone`, and the states those before it in the pod watch.
  */
-function atAdmission(entries: TimelineEntry[], workload: WorkloadInfo, budgets: (WatchEntry & { pdb: PdbState })[], k: KillRecord, gone: number): Judged {
+function atAdmission(
+  entries: TimelineEntry[], workload: WorkloadInfo, budgets: (WatchEntry & { pdb: PdbState })[], evicted: Set<string>, k: KillRecord, gone: number,
+): Judged {
   const pod = k.marker.pod;
   const before = (b: WatchEntry | undefined): PdbState | undefined => (b ? [...budgets].reverse().find((x) => x.seq < b.seq)?.pdb : undefined);
   const after = budgets.filter((b) => b.seq > k.marker.seq);
@@ -118,18 +121,22 @@ function atAdmission(entries: TimelineEntry[], workload: WorkloadInfo, budgets: 
     if (rev !== undefined && r !== undefined && r > rev) continue;
     states.set(e.name, e);
   }
+  // Admitted but not yet deleted: the budget counts a pod in status.disruptedPods as out, and so does this check
+  // when an admitted eviction of the run aimed at that very pod.
+  const claimed = new Set(rev !== undefined ? (admitting?.pdb.disruptedPods ?? []) : []);
   const out = new Map<string, string>();
   for (const [name, e] of states) {
-    const why = unavailable(e, k);
+    const why = unavailable(e, k) ?? (name !== pod && claimed.has(name) && e && evicted.has(e.pod.uid) ? 'its eviction already admitted (in status.disruptedPods), not yet deleted' : undefined);
     if (why) out.set(name, why);
   }
   if (!out.has(pod)) out.set(pod, 'this eviction');
+  const byOrdinal = [...out].sort(([a], [b]) => (ordinalOf(workload.statefulSet, a) ?? 0) - (ordinalOf(workload.statefulSet, b) ?? 0));
   const effect = entries[gone] as PodEntry;
   const status = rev !== undefined ? before(admitting) : before(effect);
   const moment = rev !== undefined && admitting
     ? `at resourceVersion ${admitting.resourceVersion} (the budget's status update admitting it, seen at t=${admitting.t}ms)`
     : `when its deletion began (t=${effect.t}ms; the budget's admitting update was not seen)`;
-  return { kill: k, at: gone, t: admitting?.t ?? effect.t, moment, out, ...(status ? { status } : {}) };
+  return { kill: k, at: gone, t: admitting?.t ?? effect.t, moment, out: new Map(byOrdinal), ...(status ? { status } : {}) };
 }
 
 /** Why a pod counted as unavailable, or undefined when it was Ready. */

@@ -101,12 +101,12 @@ describe('STS-PDB and refused evictions', () => {
   });
 
   /** The budget's status as the disruption controller wrote it, then the eviction's admitting update (disruptedPods gains web-2). */
-  function withBudget(input: CheckInput, admittedAt: string, healthy: number): CheckInput {
+  function withBudget(input: CheckInput, admittedAt: string, healthy: number, disrupted = ['web-2']): CheckInput {
     const kill = (e: TimelineEntry): boolean => e.type === 'MARKER' && e.marker === 'kill' && e.pod === 'web-2';
     const afterKill = input.timeline[input.timeline.findIndex(kill) + 1] as TimelineEntry;
     const pdb = { uid: 'pdb-uid', disruptionsAllowed: healthy - 2, currentHealthy: healthy, desiredHealthy: 2, expectedPods: 3, generation: 1, observedGeneration: 1 };
     const first = insertBefore(input, (e) => e.seq === input.timeline[0]?.seq, { type: 'ADDED', kind: 'PodDisruptionBudget', name: 'web-budget', resourceVersion: '900', pdb });
-    const admitting = { ...pdb, disruptionsAllowed: pdb.disruptionsAllowed - 1, disruptedPods: ['web-2'] };
+    const admitting = { ...pdb, disruptionsAllowed: pdb.disruptionsAllowed - 1, disruptedPods: disrupted };
     return insertBefore(first, (e) => e.seq === afterKill.seq + 1, { type: 'MODIFIED', kind: 'PodDisruptionBudget', name: 'web-budget', resourceVersion: admittedAt, pdb: admitting });
   }
 
@@ -121,6 +121,15 @@ describe('STS-PDB and refused evictions', () => {
     // Admitted above it, from a status that still counted web-0 healthy: the budget was broken.
     const stale = resultOf(withBudget(i, String(Number(web0Out.resourceVersion) + 1), 3), 'STS-PDB');
     expectFailure(stale, 'while 2 pods were unavailable with it (web-0, web-2)', 'disruptionsAllowed 1, currentHealthy 3, desiredHealthy 2 (stale: it counted 3 healthy while 2 were)');
+  });
+
+  it('counts a pod whose eviction was admitted but not yet deleted (status.disruptedPods) as out', () => {
+    // Two evictions in a burst: web-2's is admitted before web-0's deletion lands, but after web-0's admission.
+    const i = buildWebInput({ pdb: PDB, rounds: [[[0, 'evict'], [2, 'evict']]], patterns: ['burst'] });
+    const web0Out = i.timeline.find((e) => e.type === 'MODIFIED' && e.name === 'web-0' && e.pod?.deletionTimestamp);
+    if (!web0Out || web0Out.type === 'MARKER') throw new Error('builder changed');
+    const r = resultOf(withBudget(i, String(Number(web0Out.resourceVersion) - 1), 3, ['web-0', 'web-2']), 'STS-PDB');
+    expectFailure(r, 'while 2 pods were unavailable with it (web-0, web-2)', 'its eviction already admitted (in status.disruptedPods), not yet deleted');
   });
 
   it('STS-RECOVERY fails when a refused eviction\'s pod went anyway', () => {
