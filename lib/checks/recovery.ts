@@ -54,8 +54,11 @@ function judgeRecovery(input: CheckInput): CheckOutcome {
   const refused = count('refused');
   const unaffected = count('unaffected');
   const replaced = kills.length - inPlace - refused - unaffected;
-  const failedOnes = f.byKubelet.length ? `; replaced after the kubelet marked them Failed: ${f.byKubelet.join(', ')}` : '';
-  const others = `${f.byNode.length ? `no other pod was replaced but those the node deleted: ${f.byNode.join(', ')}` : 'no other pod was replaced'}${failedOnes}`;
+  const ended = [
+    ...(f.byNode.length ? [`those the node deleted: ${f.byNode.join(', ')}`] : []),
+    ...(f.byKubelet.length ? [`those the kubelet marked Failed first: ${f.byKubelet.join(', ')}`] : []),
+  ];
+  const others = ended.length ? `no other pod was replaced but ${ended.join('; and ')}` : 'no other pod was replaced';
   if (inPlace === 0 && refused === 0 && unaffected === 0) {
     return passed(`all ${replaced} killed pods were replaced and ${readyWord} at the round's revision; ${others}`, f.evidence);
   }

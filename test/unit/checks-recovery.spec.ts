@@ -109,7 +109,7 @@ describe(ID, () => {
   it('passes with a note naming the cause when the kubelet marked a pod Failed and the controller replaced it', () => {
     const r = resultOf(endedByKubelet('Failed'), ID);
     expect(r.status, r.message).to.equal('passed');
-    expect(r.message).to.include('; replaced after the kubelet marked them Failed: web-0 (Failed: Evicted)');
+    expect(r.message).to.include('no other pod was replaced but those the kubelet marked Failed first: web-0 (Failed: Evicted)');
     const note = r.evidence.find((e) => e.subject === 'pod web-0');
     expect(note?.note).to.equal('ended by the kubelet, not replaced without cause');
     expect(note?.observed).to.match(/^uid web-0-uid-0 not killed by the run: the kubelet marked it Failed: Evicted at t=[\d.]+ms \(Pod ephemeral local storage usage exceeds/);
