@@ -31,8 +31,8 @@ export interface FaultRun {
  */
 export async function runWithFault(argv: string[], hook: RunHook): Promise<FaultRun> {
   if (!process.env.KUBECONFIG) throw new Error('no cluster: run `npm run cluster:up` and export KUBECONFIG');
-  // A --target or --manifest run takes workload and replicas from the StatefulSet and refuses them as flags.
-  const sample = argv.includes('--target') || argv.includes('--manifest') ? [] : ['--workload', 'web', '--replicas', '3'];
+  // A --target run takes workload and replicas from the StatefulSet and refuses them as flags.
+  const sample = argv.includes('--target') ? [] : ['--workload', 'web', '--replicas', '3'];
   // No update phase unless the spec asks for one (--update): the seed's default would change what it plants into.
   const update = argv.some((a) => a === '--update' || a.startsWith('--update=')) ? [] : ['--update', 'none'];
   const args = parseRunArgs([...sample, '--dns-budget', '5', ...update, ...argv]);
