@@ -163,7 +163,7 @@ for (const [name, args, extraEnv] of startup) {
 if (!values['no-runs']) {
   const counts = values.replicas.split(',').filter(Boolean).map((r) => positive('replicas', r));
   if (values['with-100'] && !counts.includes(100)) counts.push(100);
-  // Warms the compile cache for the run's modules (lib/run.ts and the Kubernetes client):
+  // Warms the compile cache for the run's modules (lib/run/execute.ts and the Kubernetes client):
   // `run` with a kubeconfig that does not exist loads them all, then exits 2 at once.
   await measureOnce(['run', '--kubeconfig', path.join(scratch, 'no-such-kubeconfig'), '--report-dir', path.join(scratch, 'warm')], 60_000, false, {}, true);
   for (const replicas of counts) {

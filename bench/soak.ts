@@ -1,5 +1,5 @@
 // Soak: N consecutive real runs with one kill pattern, to count false alarms on a healthy
-// cluster. Not part of `npm test` (minutes of cluster time); numbers go into notes/README.
+// cluster. Not part of `npm test` (minutes of cluster time); numbers go into notes and docs/measured.md.
 //   node bench/soak.ts --runs 20 --kill-pattern burst [--workload web] [--rounds 3] [--first-seed 1000]
 // Every extra flag is passed on to `ordinal run`. Prints one line per run and a summary;
 // `node bench/figures.ts --workload <w> <report-dir>` then aggregates the runs' figures.

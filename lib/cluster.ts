@@ -34,6 +34,8 @@ export interface Cluster {
   version: string;
   /** Where the configuration came from, for the one line that says which cluster is used. */
   source: string;
+  /** --target: called before every exec (lib/probes/exec.ts); throws to refuse it (lib/target.ts OptIn). */
+  beforeExec?: (namespace: string, pod: string) => Promise<void>;
 }
 
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';

@@ -40,3 +40,15 @@ export function claimName(workload: Pick<WorkloadInfo, 'statefulSet'>, template:
 export function runNamespace(runId: string): string {
   return `ordinal-${runId}`;
 }
+
+const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** RFC 1123 label, as Kubernetes requires for namespaces, services and pod hostnames. */
+export function isDnsLabel(s: string): boolean {
+  return s.length <= 63 && LABEL.test(s);
+}
+
+/** RFC 1123 subdomain: dot-separated labels, 253 characters at most (a cluster domain). */
+export function isDnsSubdomain(s: string): boolean {
+  return s.length <= 253 && s.split('.').every(isDnsLabel);
+}

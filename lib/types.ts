@@ -101,6 +101,8 @@ export interface SrvAnswer {
   t: number;
   rcode: string;
   targets: { target: string; port: number }[];
+  /** The lowest TTL of the SRV records (seconds): how long a resolver may keep serving this list. */
+  ttl?: number;
   error?: string;
 }
 
@@ -221,8 +223,6 @@ export interface Snapshot {
 
 /** The disruptions a chaos round can apply (lib/chaos/disruptions/, one file each). */
 export type DisruptionName = 'delete' | 'force-delete' | 'container-kill' | 'evict' | 'node-fault' | 'kubelet-restart';
-/** The older name of DisruptionName, kept for readers of PlannedKill.action. */
-export type ChaosAction = DisruptionName;
 
 /**
  * What the StatefulSet must do after a disruption: `replaced` (new UID, same name),
@@ -303,6 +303,11 @@ export interface WorkloadInfo {
   clusterDomain: string;
   /** Named port the headless service exposes, for the SRV query. */
   portName: string;
+  /**
+   * The headless Service's spec.publishNotReadyAddresses: DNS then lists every pod with an
+   * IP, ready or not (absent in older recordings: false, the default).
+   */
+  publishNotReadyAddresses?: boolean;
   podManagementPolicy: 'OrderedReady' | 'Parallel';
   /** The StatefulSet spec options the run chose (absent in older recordings: the Kubernetes defaults). */
   options?: StsOptions;
@@ -327,7 +332,7 @@ export interface CheckInput {
   after: Snapshot;
   rounds: RoundResult[];
   /** The run's bounds that checks judge against (absent in older recordings). */
-  limits?: { recoveryTimeoutMs: number };
+  limits?: { recoveryTimeoutMs: number; dnsBudgetMs?: number };
   /** Writes sent during chaos and what each store held after (absent in older recordings). */
   traffic?: TrafficRecord;
 }

@@ -7,7 +7,7 @@ import { argvFromEnv, parseRunArgs } from '../lib/cli/args.ts';
 import { logLine } from '../lib/cli/output.ts';
 import { SUITE_REPORTERS } from '../lib/report/reporters.ts';
 import { writeReports } from '../lib/report/write.ts';
-import { executeRun } from '../lib/run.ts';
+import { executeRun } from '../lib/run/execute.ts';
 import type { Evidence, RunResult } from '../lib/types.ts';
 import type { WorkloadKind } from '../lib/workloads/index.ts';
 

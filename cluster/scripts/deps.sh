@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# The Debian packages the local cluster and the browser tests need: find the missing
+# The Debian packages the local cluster, the browser tests and the lint need: find the missing
 # ones and install them when we may (root with apt-get), otherwise name them and exit 2.
 #
 #   deps.sh missing GROUP            print the missing packages of GROUP, one line (empty: none)
 #   deps.sh ensure GROUP [--dry-run] install what is missing (--dry-run: say what would run)
 #
-# GROUP is `cluster` (what up.sh and the image build run) or `browser` (Chromium for
-# test/browser). A package counts as present when what we use from it is there, so a
-# machine that has the tools some other way is not made to install anything.
+# GROUP is `cluster` (what up.sh and the image build run), `browser` (Chromium for
+# test/browser) or `lint` (shellcheck for `npm run lint`). A package counts as present
+# when what we use from it is there, so a machine that has the tools some other way is
+# not made to install anything.
 # DEPS_ROOT prefixes every file probed (the unit test points it at a fake root).
 set -euo pipefail
 
@@ -44,7 +45,8 @@ probes() {
   case $1 in
     cluster) printf '%s\n' "$CLUSTER_PROBES" ;;
     browser) echo 'chromium /usr/bin/chromium' ;;
-    *) die "unknown group '$1' (cluster or browser)" ;;
+    lint) echo 'shellcheck shellcheck' ;;
+    *) die "unknown group '$1' (cluster, browser or lint)" ;;
   esac
 }
 
@@ -96,5 +98,5 @@ ensure() {
 case "${1:-}" in
   missing) missing "${2:?group}" ;;
   ensure) ensure "${2:?group}" "${3:-}" ;;
-  *) die "usage: deps.sh missing|ensure cluster|browser [--dry-run]" ;;
+  *) die "usage: deps.sh missing|ensure cluster|browser|lint [--dry-run]" ;;
 esac

@@ -14,15 +14,6 @@ import type { Workload } from '../workloads/common.ts';
 
 export type { DisruptionName, Expectation };
 
-/** What each expectation asks of the StatefulSet after the disruption, for docs and --dry-run. */
-export const EXPECTATIONS: Record<Expectation, string> = {
-  replaced: 'the pod is replaced: a new UID under the same name, Running and Ready',
-  'restarted-in-place': 'the pod keeps its UID; its container restarts (restartCount + 1) and it is Ready again',
-  blocked: 'no replacement may appear until the condition clears; then the pod is back and Ready',
-  refused: 'the API refuses the disruption and the pod stays as it was',
-  unaffected: 'the pod keeps its UID, no container restarts, and it is Ready at the end of the round',
-};
-
 /** The pod a disruption aims at, as the harness saw it just before. */
 export interface DisruptionTarget {
   pod: string;
@@ -73,7 +64,7 @@ export interface PreflightContext {
 export interface Disruption {
   readonly name: DisruptionName;
   readonly expect: Expectation;
-  /** One line: what it does (for --dry-run, --help and the README). */
+  /** One line: what it does (for --dry-run, --help and docs/disruptions.md). */
   readonly describe: string;
   /**
    * Values drawn per kill from a stream of their own, so enabling a disruption with

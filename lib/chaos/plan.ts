@@ -6,9 +6,6 @@ import { podName } from '../names.ts';
 import { createPrng, isSeed, MAX_SEED, type Prng } from '../prng.ts';
 import { DEFAULT_DISRUPTIONS, DISRUPTION_NAMES, DISRUPTIONS } from './disruptions/index.ts';
 
-/** Every disruption the registry knows, in drawing order. */
-export const CHAOS_ACTIONS: readonly DisruptionName[] = DISRUPTION_NAMES;
-
 export const KILL_PATTERNS: readonly KillPattern[] = ['sequential', 'burst', 'reverse'];
 
 /** What --kill-pattern takes: one pattern for every round, or `mixed` (the seed picks per round). */
@@ -98,13 +95,13 @@ function validActions(actions: readonly DisruptionName[] | undefined): Disruptio
   if (actions === undefined) return [...DEFAULT_DISRUPTIONS];
   if (actions.length === 0) throw new Error('actions must list at least one chaos action');
   for (const a of actions) {
-    if (!CHAOS_ACTIONS.includes(a)) {
-      throw new Error(`unknown chaos action "${String(a)}"; expected one of ${CHAOS_ACTIONS.join(', ')}`);
+    if (!DISRUPTION_NAMES.includes(a)) {
+      throw new Error(`unknown chaos action "${String(a)}"; expected one of ${DISRUPTION_NAMES.join(', ')}`);
     }
   }
   // Registry order, deduplicated: ['delete', 'delete', 'force-delete'] does not skew the
   // odds, and the order --chaos lists names in does not change the plan.
-  return CHAOS_ACTIONS.filter((a) => actions.includes(a));
+  return DISRUPTION_NAMES.filter((a) => actions.includes(a));
 }
 
 /** One line per round for --dry-run and the run log: each pod, its disruption and drawn values. */

@@ -1,10 +1,13 @@
 // STS-DNS-A and STS-DNS-SRV: judged from the DNS answers the probe recorded in the
 // snapshots, from every server asked (each Ready CoreDNS pod, or --dns-server) and from
-// inside a workload pod through its own resolver. Each source's last answer counts:
-// one wrong answer from any source is a failure (servers disagreeing is evidence); a
-// name no source answered at all (TIMEOUT, TRANSPORT) is unobserved, so `error`.
+// inside a workload pod through its own resolver. Each source's last answer counts, judged
+// against what DNS may publish at the moment it was given (lib/timeline/dns-listing.ts:
+// readiness from the timeline, one record TTL, publishNotReadyAddresses, API outages):
+// one wrong answer from any source is a failure (servers disagreeing is evidence); a name
+// no source answered at all (TIMEOUT, TRANSPORT, TRUNCATED) is unobserved, so `error`.
 import { serviceSrvName } from '../names.ts';
-import type { CheckDefinition, CheckInput, CheckOutcome, DnsALookup, DnsAnswer, Evidence, Snapshot, SrvAnswer } from '../types.ts';
+import { DnsListing, type PodWindow } from '../timeline/dns-listing.ts';
+import type { CheckDefinition, CheckInput, CheckOutcome, DnsALookup, DnsAnswer, Evidence, PodSnapshot, Snapshot, SrvAnswer } from '../types.ts';
 import { errored, failed, firstOf, passed, podFqdn, sameDnsName } from './support.ts';
 
 export const dnsA: CheckDefinition = {
@@ -20,7 +23,26 @@ export const dnsSrv: CheckDefinition = {
 };
 
 /** No answer was obtained: the question, not the cluster, failed. */
-export const unobserved = (rcode: string): boolean => rcode === 'TIMEOUT' || rcode === 'TRANSPORT';
+export const unobserved = (rcode: string): boolean => rcode === 'TIMEOUT' || rcode === 'TRANSPORT' || rcode === 'TRUNCATED';
+
+/** The timeline's DNS listing for this run's workload. */
+export function listingOf(input: CheckInput): DnsListing {
+  return new DnsListing(input.timeline, {
+    statefulSet: input.workload.statefulSet,
+    ...(input.workload.publishNotReadyAddresses ? { publishNotReadyAddresses: true } : {}),
+    ...(input.limits?.dnsBudgetMs !== undefined ? { budgetMs: input.limits.dnsBudgetMs } : {}),
+  });
+}
+
+/** Whether an A answer fits the pod's window: one published IP, or no record while the pod was unpublished. */
+export function fitsWindow(a: DnsAnswer, w: PodWindow): boolean {
+  if (a.rcode === 'NOERROR' && a.addresses.length === 1) return w.ips.includes(a.addresses[0]!);
+  return w.unlisted && (a.rcode === 'NXDOMAIN' || (a.rcode === 'NOERROR' && a.addresses.length === 0));
+}
+
+const describeWindow = (w: PodWindow): string =>
+  [w.ips.length > 0 ? `NOERROR [${w.ips.join(' or ')}]` : '', w.unlisted ? 'no record (NXDOMAIN)' : ''].filter(Boolean).join(', or ');
+
 
 const showA = (a: DnsAnswer): string => `${a.rcode} [${a.addresses.join(', ')}]${a.error ? ` (${a.error})` : ''}`;
 const history = (answers: DnsAnswer[]): string => answers.map((a) => `t=${a.t}ms ${showA(a)}`).join('; ') || 'no answers';
@@ -42,26 +64,35 @@ interface Tally {
   ok: Evidence[];
 }
 
-function judgeSnapshot(input: CheckInput, snap: Snapshot, phase: string, t: Tally): void {
+/** The pod's window for an answer at `a.t`; without timeline entries for it (older recordings), exactly the snapshot's IP. */
+function windowFor(listing: DnsListing, pod: PodSnapshot, a: DnsAnswer): PodWindow {
+  if (!listing.pods().includes(pod.name)) return { ips: [pod.ip], unlisted: false, required: pod.ip, from: a.t, why: 'the snapshot (no timeline entries for the pod)' };
+  return listing.at(pod.name, a.t, a.ttl);
+}
+
+function judgeSnapshot(input: CheckInput, listing: DnsListing, snap: Snapshot, phase: string, t: Tally): void {
   for (const pod of snap.pods) {
     const fqdn = podFqdn(input.workload, pod.name);
     const lookup = snap.dnsA.find((l) => sameDnsName(l.fqdn, fqdn));
-    const expected = `NOERROR [${pod.ip}]`;
     if (!lookup) {
       t.problems.push(`${phase}: no A lookup was recorded for ${fqdn}`);
-      t.evidence.push({ subject: fqdn, expected, observed: 'no lookup recorded', note: `${phase}, pod ${pod.name}` });
+      t.evidence.push({ subject: fqdn, expected: `NOERROR [${pod.ip}]`, observed: 'no lookup recorded', note: `${phase}, pod ${pod.name}` });
       continue;
     }
     const sources = sourcesOf(lookup);
-    const right = (a: DnsAnswer): boolean => a.rcode === 'NOERROR' && a.addresses.length === 1 && a.addresses[0] === pod.ip;
     const lasts = sources.map((s) => ({ s, last: s.answers.at(-1) }));
-    const wrong = lasts.filter(({ last }) => last && !unobserved(last.rcode) && !right(last));
-    const good = lasts.filter(({ last }) => last && right(last));
+    const judged = lasts.map(({ s, last }) => ({ s, last, w: last && !unobserved(last.rcode) ? windowFor(listing, pod, last) : undefined }));
+    const wrong = judged.filter(({ last, w }) => last && w && !fitsWindow(last, w));
+    const good = judged.filter(({ last, w }) => last && w && fitsWindow(last, w));
     const blind = lasts.filter(({ last }) => !last || unobserved(last.rcode));
-    const disagree = wrong.length > 0 && good.length > 0 ? `servers disagree: ${good.map(({ s }) => s.server).join(', ')} answered ${expected}` : undefined;
-    for (const { s, last } of wrong) {
-      t.problems.push(`${phase}: ${fqdn} resolved to ${showA(last!)}, expected ${pod.name}'s IP ${pod.ip} (from ${s.server})`);
-      t.evidence.push({ subject: fqdn, expected, observed: history(s.answers), at: last!.t, note: [`${phase}, pod ${pod.name}, from ${s.server}`, disagree].filter(Boolean).join('; ') });
+    const expected = `NOERROR [${pod.ip}]`;
+    const disagree = wrong.length > 0 && good.length > 0 ? `servers disagree: ${good.map(({ s }) => s.server).join(', ')} answered as DNS may` : undefined;
+    for (const { s, last, w } of wrong) {
+      t.problems.push(`${phase}: ${fqdn} resolved to ${showA(last!)} at t=${last!.t}ms, expected ${describeWindow(w!)} (from ${s.server})`);
+      t.evidence.push({
+        subject: fqdn, expected: describeWindow(w!), observed: history(s.answers), at: last!.t,
+        note: [`${phase}, pod ${pod.name}, from ${s.server}; judged over t=${w!.from}..${last!.t}ms (${w!.why})`, disagree].filter(Boolean).join('; '),
+      });
     }
     if (wrong.length > 0) continue;
     if (good.length === 0) {
@@ -72,7 +103,8 @@ function judgeSnapshot(input: CheckInput, snap: Snapshot, phase: string, t: Tall
     }
     const settled = sources[0] && sources[0].answers.length > 1 ? `; settled after ${history(sources[0].answers)}` : '';
     const blindNote = blind.length > 0 ? `; no answer from ${blind.map(({ s, last }) => `${s.server} (${last ? showA(last) : 'not asked'})`).join(', ')}` : '';
-    t.ok.push({ subject: fqdn, expected, observed: expected, at: good.at(-1)!.last!.t, note: `${phase}${settled}; from ${good.map(({ s }) => s.server).join(', ')}${blindNote}` });
+    const seen = [...new Set(good.map(({ last }) => showA(last!)))].join(', ');
+    t.ok.push({ subject: fqdn, expected, observed: seen, at: good.at(-1)!.last!.t, note: `${phase}${settled}; from ${good.map(({ s }) => s.server).join(', ')}${blindNote}` });
   }
 }
 
@@ -88,13 +120,21 @@ function verdict(t: Tally, what: string, passMessage: string): CheckOutcome {
 function judgeA(input: CheckInput): CheckOutcome {
   const t: Tally = { problems: [], evidence: [], unseen: [], ok: [] };
   // A probe that cannot resolve the healthy baseline would make every later verdict meaningless.
-  judgeSnapshot(input, input.baseline, 'baseline', t);
-  judgeSnapshot(input, input.after, 'after chaos', t);
+  const listing = listingOf(input);
+  judgeSnapshot(input, listing, input.baseline, 'baseline', t);
+  judgeSnapshot(input, listing, input.after, 'after chaos', t);
   if (t.problems.length === 0 && t.unseen.length === 0 && input.after.pods.length === 0) {
     return failed('the after snapshot has no pods; no name to resolve', []);
   }
   const names = input.after.pods.map((p) => p.name).join(', ');
   return verdict(t, 'every source timed out or could not be reached', `per-pod names resolve to the current pod IPs after chaos: ${names}`);
+}
+
+/** The pods an SRV answer may and must list at its moment; without timeline entries (older recordings), the snapshot's ready pods. */
+function srvWindow(input: CheckInput, listing: DnsListing, a: SrvAnswer): { required: string[]; allowed: string[]; why: string; from: number } {
+  if (listing.pods().length > 0) return listing.srvAt(a.t, a.ttl);
+  const ready = input.after.pods.filter((p) => p.ready || input.workload.publishNotReadyAddresses).map((p) => p.name);
+  return { required: ready, allowed: ready, why: 'the snapshot (no timeline entries)', from: a.t };
 }
 
 function judgeSrv(input: CheckInput): CheckOutcome {
@@ -107,47 +147,56 @@ function judgeSrv(input: CheckInput): CheckOutcome {
     ]);
   }
   const norm = (s: string): string => s.replace(/\.$/, '').toLowerCase();
-  const expected = after.pods.filter((p) => p.ready).map((p) => norm(podFqdn(workload, p.name)));
+  const fqdn = (pod: string): string => norm(podFqdn(workload, pod));
+  const listing = listingOf(input);
+  const which = workload.publishNotReadyAddresses ? 'pods with an IP (publishNotReadyAddresses)' : 'ready pods';
   const sources: SrvAnswer[] = [
     ...(srv.servers ?? [{ server: 'resolver', t: srv.t, rcode: srv.rcode, targets: srv.targets, ...(srv.error ? { error: srv.error } : {}) }]),
     ...(srv.inPod ? [{ ...srv.inPod, server: `pod ${srv.inPod.pod} resolver (in-pod)` }] : []),
   ];
   const t: Tally = { problems: [], evidence: [], unseen: [], ok: [] };
   let answered = 0;
+  let listedCount = 0;
   for (const s of sources) {
+    const w = srvWindow(input, listing, s);
+    const required = w.required.map(fqdn);
+    const allowed = w.allowed.map(fqdn);
     const listed = s.targets.map((x) => `${x.target}:${x.port}`).join(', ') || 'none';
+    const judgedOver = `judged over t=${w.from}..${s.t}ms (${w.why})`;
     if (unobserved(s.rcode)) {
-      t.unseen.push({ subject: qname, expected: expected.join(', '), observed: `no answer from ${s.server}: ${s.rcode}${s.error ? ` (${s.error})` : ''}`, at: s.t });
+      t.unseen.push({ subject: qname, expected: required.join(', '), observed: `no answer from ${s.server}: ${s.rcode}${s.error ? ` (${s.error})` : ''}`, at: s.t });
       continue;
     }
     answered++;
     const got = s.targets.map((x) => norm(x.target));
-    const missing = expected.filter((n) => !got.includes(n));
-    const extra = [...new Set(got.filter((n) => !expected.includes(n)))];
+    const missing = required.filter((n) => !got.includes(n));
+    const extra = [...new Set(got.filter((n) => !allowed.includes(n)))];
     const ports = [...new Set(s.targets.map((x) => x.port))];
     const n = t.problems.length;
     for (const m of missing) {
-      t.problems.push(`SRV ${s.rcode} is missing ready pod ${m} (from ${s.server})`);
-      t.evidence.push({ subject: m, expected: 'listed as an SRV target (pod is ready)', observed: `absent from ${s.server}; targets: ${listed}`, at: s.t });
+      t.problems.push(`SRV ${s.rcode} is missing ${m}, listed throughout t=${w.from}..${s.t}ms (from ${s.server})`);
+      t.evidence.push({ subject: m, expected: `listed as an SRV target (one of the ${which} throughout the window)`, observed: `absent from ${s.server}; targets: ${listed}`, at: s.t, note: judgedOver });
     }
     for (const x of extra) {
-      t.problems.push(`SRV lists ${x}, which is not a ready pod of ${workload.statefulSet} (from ${s.server})`);
-      t.evidence.push({ subject: x, expected: `one of: ${expected.join(', ') || 'none'}`, observed: `listed by ${s.server}`, at: s.t });
+      t.problems.push(`SRV lists ${x}, which is not one of the ${which} of ${workload.statefulSet} (from ${s.server})`);
+      t.evidence.push({ subject: x, expected: `one of: ${allowed.join(', ') || 'none'}`, observed: `listed by ${s.server}`, at: s.t, note: judgedOver });
     }
     if (ports.length > 1) {
       t.problems.push(`SRV targets from ${s.server} disagree on the port: ${ports.join(', ')}`);
       t.evidence.push({ subject: qname, expected: 'one port for every target', observed: listed, at: s.t });
     }
-    if (t.problems.length === n) t.ok.push({ subject: qname, expected: expected.join(', '), observed: `${s.server}: ${listed}`, at: s.t });
+    listedCount = Math.max(listedCount, got.length);
+    const tolerated = allowed.length > required.length ? `; may also list ${allowed.filter((a) => !required.includes(a)).join(', ')}` : '';
+    if (t.problems.length === n) t.ok.push({ subject: qname, expected: required.join(', ') + tolerated, observed: `${s.server}: ${listed}`, at: s.t, note: judgedOver });
   }
   // Unobserved sources only matter when nobody answered (see STS-DNS-A).
   if (answered > 0 && t.problems.length === 0) {
     for (const u of t.unseen) t.ok.push({ ...u, note: 'no answer from this source; others answered' });
     t.unseen = [];
   }
-  if (t.problems.length === 0 && t.unseen.length === 0 && expected.length === 0) {
-    return failed(`no pod was ready after chaos, so ${qname} cannot be judged`, t.evidence);
+  if (t.problems.length === 0 && t.unseen.length === 0 && listedCount === 0) {
+    return failed(`no pod was ${workload.publishNotReadyAddresses ? 'published' : 'ready'} after chaos, so ${qname} cannot be judged`, t.evidence);
   }
   const ports = [...new Set(sources.filter((s) => !unobserved(s.rcode)).flatMap((s) => s.targets.map((x) => x.port)))];
-  return verdict(t, 'every source timed out or could not be reached', `SRV lists exactly the ${expected.length} ready pods on port ${ports.join(', ')} (${answered} source${answered === 1 ? '' : 's'})`);
+  return verdict(t, 'every source timed out, could not be reached or gave a truncated answer', `SRV lists exactly the ${listedCount} ${which} on port ${ports.join(', ')} (${answered} source${answered === 1 ? '' : 's'})`);
 }

@@ -1,5 +1,5 @@
 // STS-PVC-RETENTION: persistentVolumeClaimRetentionPolicy, judged at the two moments a
-// run makes it act (lib/retention.ts). whenScaled, on the final scale-down: with Delete,
+// run makes it act (lib/run/retention.ts). whenScaled, on the final scale-down: with Delete,
 // upstream (stateful_set_control.go, fixPodClaim and UpdatePodClaimForRetentionPolicy)
 // makes each condemned pod the owner of its claims, so the garbage collector deletes
 // them once the pod is gone: every claim of a scaled-away ordinal must show its DELETED
@@ -10,7 +10,7 @@
 // StatefulSet: with Delete the set owns its claims and every claim present then must be
 // DELETED before `statefulset-deleted`; with Retain none may be marked for deletion by
 // then (the pods gone, plus a settle).
-import { scaledAwayClaims } from '../retention.ts';
+import { scaledAwayClaims } from '../run/retention.ts';
 import type { CheckDefinition, CheckInput, CheckOutcome, Evidence, TimelineEntry } from '../types.ts';
 import { errored, failed, findMarker, firstOf, inOrder, markerAt, passed, skipped } from './support.ts';
 

@@ -7,10 +7,12 @@ import { KILL_PATTERN_OPTIONS, parseSeed, randomSeed, type KillPatternOption } f
 import { DEFAULT_DISRUPTIONS, DISRUPTION_NAMES, parseDisruptions } from '../chaos/disruptions/index.ts';
 import { DEFAULT_PDB, parsePdb } from '../chaos/pdb.ts';
 import { UsageError } from '../errors.ts';
-import { DEFAULT_IMAGE } from '../workloads/common.ts';
+import { redact } from '../redact.ts';
+import { DEFAULT_IMAGE, REPLICA_RANGE, START_ORDINAL_RANGE } from '../workloads/common.ts';
 import { ETCD_IMAGE, ETCD_MEMBER_COUNTS } from '../workloads/etcd.ts';
-import type { RunOptions } from '../run.ts';
-import { SECOND_BUSYBOX_IMAGE, UPDATE_MODES, seededUpdate, type UpdateMode } from '../update/mode.ts';
+import type { RunOptions } from '../run/options.ts';
+import type { RunPlan } from '../run/plan.ts';
+import { SECOND_BUSYBOX_IMAGE, UPDATE_MODES, type UpdateMode } from '../update/mode.ts';
 import { WORKLOAD_KINDS, type WorkloadKind } from '../workloads/index.ts';
 import {
   DEFAULT_STS_OPTIONS, POD_MANAGEMENT_POLICIES, UPDATE_STRATEGIES, formatPvcRetention, parsePvcRetention,
@@ -49,7 +51,7 @@ export const RUN_FLAGS = {
   kubeconfig: { type: 'string', key: 'kubeconfig', help: 'path to the kubeconfig file', defaultText: '$KUBECONFIG or ~/.kube/config', replay: 'changed' },
   context: { type: 'string', key: 'context', help: 'kubeconfig context to use', defaultText: 'the current context', env: 'ORDINAL_CONTEXT', replay: 'changed' },
   workload: { type: 'string', key: 'workload', help: `sample workload: ${WORKLOAD_KINDS.join(' | ')}`, value: 'web', replay: 'always' },
-  replicas: { type: 'string', key: 'replicas', help: 'StatefulSet replicas', value: '3', range: [1, 100], env: 'ORDINAL_REPLICAS', replay: 'always' },
+  replicas: { type: 'string', key: 'replicas', help: 'StatefulSet replicas', value: '3', range: REPLICA_RANGE, env: 'ORDINAL_REPLICAS', replay: 'always' },
   rounds: { type: 'string', key: 'rounds', help: 'chaos rounds', value: '3', range: [0, 100], env: 'ORDINAL_ROUNDS', replay: 'always' },
   seed: { type: 'string', key: 'seed', help: 'chaos seed (uint32, decimal or 0x hex); same seed, same kills', defaultText: 'random, printed', env: 'ORDINAL_SEED', replay: 'always' },
   'kill-pattern': {
@@ -63,7 +65,7 @@ export const RUN_FLAGS = {
   chaos: {
     type: 'string',
     key: 'chaos',
-    help: `disruptions the seed chooses among, comma-separated: ${DISRUPTION_NAMES.join(', ')} (see the README's Disruptions)`,
+    help: `disruptions the seed chooses among, comma-separated: ${DISRUPTION_NAMES.join(', ')} (see docs/disruptions.md)`,
     value: DEFAULT_DISRUPTIONS.join(','),
     env: 'ORDINAL_CHAOS',
     replay: 'changed',
@@ -71,7 +73,7 @@ export const RUN_FLAGS = {
   'node-fault-command': {
     type: 'string',
     key: 'nodeFaultCommand',
-    help: "how node-fault and kubelet-restart stop and start a node on other clusters: '<cmd> {action} {node}' ({action}: stop | start; built in: the local cluster, kind)",
+    help: "how node-fault and kubelet-restart stop and start a node on other clusters: '<cmd> {action} {node}' ({action}: stop | start; built in: the local cluster, kind). Pass secrets through environment variables the command reads (it inherits Ordinal's environment), never inline: the command and its output go into the replay line and every report, where credential-shaped parts (-u user:pass, --password x, token=x, Authorization: x, https://user:pass@) are redacted",
     env: 'ORDINAL_NODE_FAULT_COMMAND',
     replay: 'changed',
   },
@@ -120,7 +122,7 @@ export const RUN_FLAGS = {
   },
   'start-ordinal': {
     type: 'string', key: 'startOrdinal', help: 'spec.ordinals.start: pods are <sts>-<start> .. <sts>-<start+replicas-1>',
-    value: String(DEFAULT_STS_OPTIONS.startOrdinal), range: [0, 1_000_000], env: 'ORDINAL_START_ORDINAL', replay: 'changed',
+    value: String(DEFAULT_STS_OPTIONS.startOrdinal), range: START_ORDINAL_RANGE, env: 'ORDINAL_START_ORDINAL', replay: 'changed',
   },
   'pvc-retention': {
     type: 'string', key: 'pvcRetention', help: 'persistentVolumeClaimRetentionPolicy: whenDeleted=Retain|Delete,whenScaled=Retain|Delete (a key left out stays Retain)',
@@ -137,7 +139,7 @@ export const RUN_FLAGS = {
   },
   'dns-budget': { type: 'string', key: 'dnsBudgetSeconds', help: 'seconds DNS may take to follow a recreated pod (resolver cache TTLs)', value: '60', range: [0, 3600], env: 'ORDINAL_DNS_BUDGET', replay: 'changed' },
   target: { type: 'string', key: 'target', help: '<namespace>/<statefulset>: run against a StatefulSet already running, labelled ordinal.dev/chaos=allowed (never scaled or deleted)', replay: 'changed' },
-  manifest: { type: 'string', key: 'manifest', help: 'a YAML file with one StatefulSet, its headless Service and anything else, deployed into the run namespace instead of a sample', replay: 'changed' },
+  manifest: { type: 'string', key: 'manifest', help: 'a YAML file (regular, at most 4 MiB, at most 100 aliases a document) with one StatefulSet, its headless Service and anything else, deployed into the run namespace instead of a sample', replay: 'changed' },
   sentinel: { type: 'string', key: 'sentinel', help: 'on | off: write a sentinel file into each pod\'s claim mount before chaos and read it back after', value: 'on', env: 'ORDINAL_SENTINEL', replay: 'changed' },
   'sentinel-path': { type: 'string', key: 'sentinelPath', help: '--target/--manifest: the claim template (by name) or a directory inside its mount where the sentinel goes', defaultText: 'the first claim\'s mount path', replay: 'changed' },
   'cluster-domain': { type: 'string', key: 'clusterDomain', help: '--target/--manifest: the cluster DNS domain, when no pod\'s /etc/resolv.conf can be read', defaultText: 'read from a pod\'s resolv.conf', replay: 'changed' },
@@ -238,7 +240,6 @@ export function parseRunArgs(argv: string[]): RunArgs {
     keepNamespace: values['keep-namespace'] === true,
     dryRun: values['dry-run'] === true,
     help: values.help === true,
-    replay: '',
   };
   const pdb = given('pdb');
   if (pdb !== undefined) {
@@ -265,48 +266,28 @@ export function parseRunArgs(argv: string[]): RunArgs {
   if (args.workload === 'etcd' && !(ETCD_MEMBER_COUNTS as readonly number[]).includes(args.replicas)) {
     throw new UsageError(`--replicas ${args.replicas}: the etcd sample takes ${ETCD_MEMBER_COUNTS.join(', ')} members (an odd count: an even one tolerates no more failures than one member less)`);
   }
-  resolveUpdate(args, given('update'), given('update-image'));
   args.sentinel = oneOf('sentinel', given('sentinel') ?? RUN_FLAGS.sentinel.value, ['on', 'off'] as const);
-  bringYourOwn(args, (k) => given(k) !== undefined);
-  args.replay = replayCommand(args);
+  checkUpdate(args, given('update'), given('update-image'));
+  checkSubject(args, (k) => given(k) !== undefined);
+  args.replayOf = (plan) => replayCommand(args, plan);
   return args;
 }
 
 /**
- * --update as given, else the seed's mode; the round always comes from the seed. A
- * --target run never changes the user's StatefulSet: an explicit update is refused, the
- * seed's is dropped with the reason (printed in the run header and --dry-run).
+ * An explicit --update that cannot run is refused here, before anything is created; the
+ * seed's choice (when --update is absent) is drawn by the plan (lib/run/plan.ts planRun).
  */
-function resolveUpdate(a: RunArgs, given: string | undefined, image: string | undefined): void {
-  const seeded = seededUpdate(a.seed, a.rounds);
-  const mode = given === undefined ? seeded.mode : oneOf<UpdateMode>('update', given, UPDATE_MODES);
-  a.updateSource = given === undefined ? 'seed' : 'flag';
-  const none = (note: string): void => {
-    a.update = 'none';
-    a.updateNote = note;
-  };
-  if (given !== undefined && image !== undefined && mode !== 'image') throw new UsageError(`--update-image applies only to --update image, not --update ${mode}`);
-  if (mode === 'none') {
-    none(given === undefined ? 'chosen by the seed' : '--update none');
-    return;
-  }
-  if (a.target !== undefined) {
-    if (given !== undefined) throw new UsageError(`--update ${mode} cannot be combined with --target: a --target run never changes the user's StatefulSet (deploy it with --manifest to update it)`);
-    none(`the seed chose ${mode}, but a --target run never changes the user's StatefulSet`);
-    return;
-  }
-  if (a.rounds === 0 || seeded.round === undefined) {
-    if (given !== undefined) throw new UsageError(`--update ${mode} needs at least one chaos round (got --rounds 0): the update starts at a round's start`);
-    none(`the seed chose ${mode}, but there is no chaos round to run it in (--rounds 0)`);
-    return;
-  }
+function checkUpdate(a: RunArgs, given: string | undefined, image: string | undefined): void {
+  if (given === undefined) return;
+  const mode = oneOf<UpdateMode>('update', given, UPDATE_MODES);
   a.update = mode;
-  a.updateRound = seeded.round;
+  if (image !== undefined && mode !== 'image') throw new UsageError(`--update-image applies only to --update image, not --update ${mode}`);
+  if (mode === 'none') return;
+  if (a.target !== undefined) throw new UsageError(`--update ${mode} cannot be combined with --target: a --target run never changes the user's StatefulSet (deploy it with --manifest to update it)`);
+  if (a.rounds === 0) throw new UsageError(`--update ${mode} needs at least one chaos round (got --rounds 0): the update starts at a round's start`);
   // A second tag of the same image is known for the default busybox only; a --manifest's image is read at run time.
   if (mode === 'image' && image === undefined && a.manifest === undefined && a.image !== DEFAULT_IMAGE) {
-    if (given !== undefined) throw new UsageError(`--update image needs --update-image <ref>: no second tag is known for ${a.image}`);
-    a.update = 'template';
-    a.updateNote = `the seed chose image, but no second tag is known for ${a.image} (--update-image): template instead`;
+    throw new UsageError(`--update image needs --update-image <ref>: no second tag is known for ${a.image}`);
   }
 }
 
@@ -316,20 +297,21 @@ const FROM_OBJECT: readonly RunFlag[] = [
   'pod-management', 'update-strategy', 'partition', 'max-unavailable', 'min-ready-seconds', 'start-ordinal', 'pvc-retention',
 ];
 
-function bringYourOwn(a: RunArgs, isGiven: (k: RunFlag) => boolean): void {
-  const own = a.target !== undefined ? '--target' : a.manifest !== undefined ? '--manifest' : undefined;
+/** The flags of the run's subject (a sample, --manifest or --target): what each takes and refuses. */
+function checkSubject(a: RunArgs, isGiven: (k: RunFlag) => boolean): void {
+  const subject = a.target !== undefined ? '--target' : a.manifest !== undefined ? '--manifest' : undefined;
   if (a.target !== undefined && a.manifest !== undefined) throw new UsageError('--target and --manifest exclude each other: a run either adopts a running StatefulSet or deploys one');
-  if (own === undefined) {
+  if (subject === undefined) {
     for (const k of ['sentinel-path', 'cluster-domain'] as const) if (isGiven(k)) throw new UsageError(`--${k} applies only with --target or --manifest`);
     return;
   }
   const clash = FROM_OBJECT.find(isGiven);
-  if (clash) throw new UsageError(`--${clash} cannot be combined with ${own}: it comes from the StatefulSet itself`);
+  if (clash) throw new UsageError(`--${clash} cannot be combined with ${subject}: it comes from the StatefulSet itself`);
   if (a.target !== undefined && a.keepNamespace) throw new UsageError('--keep-namespace does not apply to --target: the run creates no namespace');
   // A node fault or kubelet restart reaches every pod on the node, not only the StatefulSet's.
   const wide = a.chaos.filter((d) => d === 'node-fault' || d === 'kubelet-restart');
   if (a.target !== undefined && wide.length > 0) throw new UsageError(`--chaos ${wide.join(',')} cannot be combined with --target: it disrupts every pod on the node, not only the StatefulSet's`);
-  if (isGiven('pdb')) throw new UsageError(`--pdb cannot be combined with ${own}: the run creates no PodDisruptionBudget for a StatefulSet it did not write; give it your own`);
+  if (isGiven('pdb')) throw new UsageError(`--pdb cannot be combined with ${subject}: the run creates no PodDisruptionBudget for a StatefulSet it did not write; give it your own`);
 }
 
 const quote = (v: string): string => (/^[\w@%+=:,./-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
@@ -338,17 +320,20 @@ const quote = (v: string): string => (/^[\w@%+=:,./-]+$/.test(v) ? v : `'${v.rep
  * The command that repeats a run: every option that shapes it, with the seed made
  * explicit; the `always` flags first, then whatever differs from its default.
  */
-export function replayCommand(a: RunArgs): string {
+export function replayCommand(a: RunArgs, plan: Pick<RunPlan, 'update'>): string {
+  // The update as planned: the seed's choice is named, so a reader sees it in the command.
+  const shown: RunArgs = { ...a, update: plan.update.mode };
   const parts = ['npx', 'ordinal', 'run'];
   for (const pass of ['always', 'changed'] as const) {
     for (const [flag, spec] of FLAGS) {
       if (spec.replay !== pass || spec.type !== 'string') continue;
       if ((a.target !== undefined || a.manifest !== undefined) && FROM_OBJECT.includes(flag)) continue;
-      const v = a[spec.key];
-      if (v === undefined) continue;
+      const v = shown[spec.key];
+      if (v === undefined || typeof v === 'function') continue;
       const t = Array.isArray(v) ? v.join(',') : typeof v === 'object' ? formatPvcRetention(v) : String(v);
       if (pass === 'changed' && t === spec.value) continue;
-      parts.push(`--${flag}`, t);
+      // The replay line reaches every report: an inline secret in the user's command does not.
+      parts.push(`--${flag}`, flag === 'node-fault-command' ? redact(t) : t);
     }
   }
   return parts.map(quote).join(' ');

@@ -1,27 +1,23 @@
 // `ordinal run | cleanup | checks | report`: the command line platform teams and CI jobs use.
 // The Kubernetes client is heavy to load (~90 MB, ~0.3 s), so only the commands that talk
-// to a cluster import it, lazily (lib/run.ts, lib/cluster.ts, lib/namespace.ts); `checks`,
+// to a cluster import it, lazily (lib/run/execute.ts, lib/cluster.ts, lib/namespace.ts); `checks`,
 // `report`, `--help` and `run --dry-run` start without it. test/unit/startup.spec.ts holds this.
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
-import { describeRound, planRounds } from '../chaos/plan.ts';
-import { DISRUPTIONS } from '../chaos/disruptions/index.ts';
-import { resolvePdb, withPdb } from '../chaos/pdb.ts';
 import { CHECKS } from '../checks/catalog.ts';
 import { ClusterError, UsageError, describeError } from '../errors.ts';
+import { redact } from '../redact.ts';
+import { forTerminal } from '../report/escape.ts';
 import { CLI_REPORTERS } from '../report/reporters.ts';
 import { exitCodeOf } from '../report/stats.ts';
 import { writeReports } from '../report/write.ts';
-import { newRunId } from '../run-id.ts';
-import { buildWorkload } from '../workloads/index.ts';
 import { parseRunArgs, runHelp, type RunArgs } from './args.ts';
-import { dryRunOwn, updateLine } from './dry-run-own.ts';
-import { errorLine, logLine, verdictLine, warnLine } from './output.ts';
+import { dryRun } from './dry-run.ts';
+import { errorLine, logLine, logSafeLine, verdictLine, warnLine } from './output.ts';
 import { reportCommand } from './report.ts';
 import { trafficCommand, verifyWritesCommand } from './traffic.ts';
-import { trafficDriverFor } from '../traffic/driver.ts';
-import { runNamespace } from '../names.ts';
-import { describeStsOptions, pickStsOptions } from '../workloads/sts-options.ts';
+import { ensureWritableDir } from '../user-file.ts';
+import { checkHistoryCommand } from './check-history.ts';
 
 const USAGE = `Usage: ordinal <command> [flags]
 
@@ -32,6 +28,7 @@ Commands:
   report    rebuild <report-dir>/index.html, the history of all runs, from their results.json
   traffic   export-k6: write a k6 TypeScript script doing the same writes as a run's traffic
   verify-writes  read acknowledged keys (from a k6 console log) back from the pods: 0 none lost, 1 lost
+  check-history  judge a saved history.jsonl (register: read, write, cas) for linearizability: 0 yes, 1 no
 
 Run 'ordinal <command> --help' for a command's flags.`;
 
@@ -44,6 +41,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'report') return await reportCommand(rest);
     if (command === 'traffic') return trafficCommand(rest);
     if (command === 'verify-writes') return await verifyWritesCommand(rest);
+    if (command === 'check-history') return await checkHistoryCommand(rest);
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       console.log(USAGE);
       return command === undefined ? 2 : 0;
@@ -52,11 +50,11 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError || err instanceof ClusterError) {
       errorLine(err.message);
-      if (err instanceof ClusterError && err.detail) process.stderr.write(`${err.detail}\n`);
+      if (err instanceof ClusterError && err.detail) process.stderr.write(`${forTerminal(redact(err.detail))}\n`);
       return 2;
     }
     errorLine(`unexpected failure: ${describeError(err)}`);
-    if (err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    if (err instanceof Error && err.stack) process.stderr.write(`${forTerminal(err.stack)}\n`);
     return 2;
   }
 }
@@ -66,43 +64,22 @@ async function runCommand(a: RunArgs): Promise<number> {
     console.log(runHelp());
     return 0;
   }
-  if (a.dryRun) return a.target !== undefined || a.manifest !== undefined ? dryRunOwn(a, (l) => console.log(l)) : dryRun(a);
-  logLine(`seed ${a.seed} (replay: ${a.replay})`);
-  const { executeRun } = await import('../run.ts');
+  if (a.dryRun) return dryRun(a, (l) => console.log(forTerminal(l)));
+  // Before the run, not after it: a verdict with nowhere to go is lost.
+  ensureWritableDir('--report-dir', a.reportDir);
+  if (a.manifest !== undefined) {
+    // The file and the sentinel's place in it need no cluster: refused before connecting, as --dry-run does.
+    const { manifestWorkload, readManifest } = await import('../workloads/manifest.ts');
+    manifestWorkload(readManifest(a.manifest).objects, '', { sentinel: a.sentinel ?? 'on', ...(a.sentinelPath ? { sentinelPath: a.sentinelPath } : {}) });
+  }
+  const { executeRun } = await import('../run/execute.ts');
   const { result, input } = await executeRun({ ...a, log: logLine });
   const { warnings } = await writeReports(result, a.reportDir, input, {
-    reporters: CLI_REPORTERS, log: logLine, emphasise: verdictLine,
+    reporters: CLI_REPORTERS, log: logSafeLine, emphasise: verdictLine,
   });
   for (const w of warnings) warnLine(w);
   if (result.error) errorLine(result.error.message);
   return exitCodeOf(result);
-}
-
-function dryRun(a: RunArgs): number {
-  const runId = newRunId();
-  const namespace = runNamespace(runId);
-  const w = withPdb(buildWorkload(a.workload, {
-    namespace, runId, replicas: a.replicas, image: a.image, claimSize: a.claimSize, ...(a.storageClass ? { storageClass: a.storageClass } : {}),
-    sts: pickStsOptions(a),
-  }), resolvePdb(a.chaos, a.pdb));
-  const plan = planRounds({
-    seed: a.seed, statefulSet: w.info.statefulSet, replicas: a.replicas, rounds: a.rounds, pattern: a.killPattern, startOrdinal: a.startOrdinal, actions: a.chaos,
-  });
-  console.log(`# dry run: nothing is created or deleted\n# namespace: ${namespace} (labelled ordinal.dev/run-id=${runId})\n# seed: ${a.seed}\n# replay: ${a.replay}`);
-  console.log(`# StatefulSet options: ${describeStsOptions(pickStsOptions(a))}`);
-  console.log(updateLine(a));
-  if (a.maxUnavailable !== undefined) console.log('# --max-unavailable: a real run first checks (dry-run create) that the cluster keeps it, and leaves it out with the reason otherwise');
-  const driver = trafficDriverFor(w);
-  console.log(a.traffic === 'off' ? '# traffic: off (--traffic off): STS-WRITES-DURABLE will be skipped'
-    : driver ? `# traffic: pod ordinal-traffic writes ${a.trafficRate ?? 20}/s across the pods by their DNS names during chaos (${driver.name} driver)`
-    : `# traffic: none, no traffic driver for ${a.workload}: STS-WRITES-DURABLE will be skipped`);
-  if (a.podManagementPolicy === 'Parallel') console.log('# Parallel: STS-ORDER-CREATE, STS-ORDER-RECREATE and STS-ORDER-SCALEDOWN will be skipped');
-  for (const o of w.objects) console.log(`---\n${JSON.stringify(o, null, 2)}`);
-  console.log('---\n# disruptions (--chaos)');
-  for (const name of a.chaos) console.log(`${name}: ${DISRUPTIONS[name].describe} (expects: ${DISRUPTIONS[name].expect})`);
-  console.log('---\n# kill plan');
-  for (const r of plan) console.log(describeRound(r));
-  return 0;
 }
 
 async function cleanupCommand(argv: string[]): Promise<number> {
@@ -124,7 +101,8 @@ async function cleanupCommand(argv: string[]): Promise<number> {
     console.log([
       'Usage: ordinal cleanup [--kubeconfig path] [--context name] [--run-id id] [--yes]',
       '',
-      'Lists namespaces labelled app.kubernetes.io/managed-by=ordinal with a run ID and deletes them after confirmation.',
+      'Lists namespaces labelled app.kubernetes.io/managed-by=ordinal with a run ID and deletes them after confirmation:',
+      'only those named ordinal-<run-id> whose creation record (ConfigMap ordinal-run) holds their own UID.',
       '  --run-id id  only that run\'s namespaces (on a shared cluster, leave other people\'s runs alone)',
       '  --yes, -y    skip the question; required when stdin is not a terminal',
     ].join('\n'));
@@ -135,7 +113,15 @@ async function cleanupCommand(argv: string[]): Promise<number> {
   // startLocal false: starting a cluster only to look for leftovers in it makes no sense.
   const cluster = await connect({ ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}), ...(values.context ? { context: values.context } : {}), startLocal: false });
   const runId = values['run-id'];
-  const left = (await findRunNamespaces(cluster)).filter((ns) => runId === undefined || ns.runId === runId);
+  const labelled = (await findRunNamespaces(cluster)).filter((ns) => runId === undefined || ns.runId === runId);
+  // Labels can be copied: a namespace Ordinal did not create is named, never deleted.
+  for (const ns of labelled) {
+    if (!ns.notOurs) continue;
+    // Namespaces from versions before the creation record have none: their owner deletes them by hand.
+    const hint = ns.notOurs.includes('no creation record') ? ` (if it is yours, from an older Ordinal: kubectl delete namespace ${ns.name})` : '';
+    console.log(`leaving ${ns.name} alone: labelled like a run, but ${ns.notOurs}${hint}`);
+  }
+  const left = labelled.filter((ns) => !ns.notOurs);
   if (left.length === 0) {
     console.log(runId ? `no namespaces from run ${runId}` : 'no namespaces from earlier runs');
     return 0;

@@ -6,7 +6,9 @@
 //
 // A question that got no answer is not a wrong answer: TIMEOUT (nothing within the
 // query timeout) and TRANSPORT (refused, reset, closed, port-forward failed) are recorded
-// with the error, and the checks treat them as unobserved.
+// with the error, and the checks treat them as unobserved. So is TRUNCATED: an answer with
+// the TC bit set holds only the records that fit, and a partial SRV list judged as whole
+// would report every pod left out as missing.
 import { createServer, type Server, type Socket } from 'node:net';
 import * as k8s from '@kubernetes/client-node';
 import DNS from 'dns2';
@@ -15,7 +17,7 @@ import { ClusterError, UsageError, describeError } from '../errors.ts';
 import type { DnsALookup, DnsAnswer, DnsSrvLookup, SrvAnswer } from '../types.ts';
 
 const RCODES: Record<number, string> = { 0: 'NOERROR', 1: 'FORMERR', 2: 'SERVFAIL', 3: 'NXDOMAIN', 5: 'REFUSED' };
-export const UNOBSERVED_RCODES: ReadonlySet<string> = new Set(['TIMEOUT', 'TRANSPORT']);
+export const UNOBSERVED_RCODES: ReadonlySet<string> = new Set(['TIMEOUT', 'TRANSPORT', 'TRUNCATED']);
 
 /** One resolver the probe asks. */
 export interface DnsServer {
@@ -72,22 +74,46 @@ export function tcpDnsServer(host: string, port: number, name: string, o: Server
     close: o.close ?? (() => {}),
     async resolveA(qname, now) {
       const p = await ask(qname, 'A');
-      if ('rcode' in p) return { t: now(), rcode: p.rcode, addresses: [], error: p.error };
-      const a = p.answers.filter((r) => r.type === DNS.Packet.TYPE.A);
-      const answer: DnsAnswer = { t: now(), rcode: RCODES[p.header.rcode] ?? `RCODE${p.header.rcode}`, addresses: a.map((r) => r.address ?? '').sort() };
-      if (a[0]) answer.ttl = a[0].ttl;
-      return answer;
+      return 'rcode' in p ? { t: now(), rcode: p.rcode, addresses: [], error: p.error } : aAnswerOf(p, now());
     },
     async resolveSrv(qname, now) {
       const p = await ask(qname, 'SRV');
-      if ('rcode' in p) return { server: name, t: now(), rcode: p.rcode, targets: [], error: p.error };
-      const targets = p.answers
-        .filter((r) => r.type === DNS.Packet.TYPE.SRV)
-        .map((r) => ({ target: String(r.target ?? ''), port: Number(r.port ?? 0) }))
-        .sort((x, y) => x.target.localeCompare(y.target));
-      return { server: name, t: now(), rcode: RCODES[p.header.rcode] ?? `RCODE${p.header.rcode}`, targets };
+      return 'rcode' in p ? { server: name, t: now(), rcode: p.rcode, targets: [], error: p.error } : srvAnswerOf(p, name, now());
     },
   };
+}
+
+const rcodeOf = (p: DNS.Packet): string => RCODES[p.header.rcode] ?? `RCODE${p.header.rcode}`;
+
+/** Why a parsed reply cannot be judged as a whole answer, or undefined when it can. */
+function incomplete(p: DNS.Packet, listed: string): string | undefined {
+  if (p.header.tc) return `the answer was truncated (TC bit set), listing only ${listed}; a partial answer is not judged`;
+  if (p.errors.length > 0) return `the reply had ${p.errors.length} undecodable record(s) (${p.errors[0]?.message ?? ''}); not judged`;
+  return undefined;
+}
+
+/** An A reply as the checks read it (TRUNCATED when the TC bit is set). */
+export function aAnswerOf(p: DNS.Packet, t: number): DnsAnswer {
+  const a = p.answers.filter((r) => r.type === DNS.Packet.TYPE.A);
+  const addresses = a.map((r) => r.address ?? '').sort();
+  const partial = incomplete(p, `[${addresses.join(', ')}]`);
+  if (partial) return { t, rcode: 'TRUNCATED', addresses: [], error: partial };
+  const answer: DnsAnswer = { t, rcode: rcodeOf(p), addresses };
+  if (a[0]) answer.ttl = a[0].ttl;
+  return answer;
+}
+
+/** An SRV reply as the checks read it: TRUNCATED (unobserved) when the TC bit is set, never a partial list. */
+export function srvAnswerOf(p: DNS.Packet, server: string, t: number): SrvAnswer {
+  const srv = p.answers.filter((r) => r.type === DNS.Packet.TYPE.SRV);
+  const targets = srv
+    .map((r) => ({ target: String(r.target ?? ''), port: Number(r.port ?? 0) }))
+    .sort((x, y) => x.target.localeCompare(y.target));
+  const partial = incomplete(p, `${targets.length} target(s): ${targets.map((x) => x.target).join(', ') || 'none'}`);
+  if (partial) return { server, t, rcode: 'TRUNCATED', targets: [], error: partial };
+  const answer: SrvAnswer = { server, t, rcode: rcodeOf(p), targets };
+  if (srv.length > 0) answer.ttl = Math.min(...srv.map((r) => r.ttl));
+  return answer;
 }
 
 export async function openDnsProbe(cluster: Cluster, override?: string): Promise<DnsProbe> {
@@ -183,45 +209,60 @@ function forwardingServer(cluster: Cluster, namespace: string, pod: string): Pro
 const isRight = (a: DnsAnswer, ip: string): boolean => a.rcode === 'NOERROR' && a.addresses.length === 1 && a.addresses[0] === ip;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** The wait before asking again: the shortest TTL given (a cache cannot change sooner), within 0.5..5 s. */
+export const paceOf = (ttls: (number | undefined)[]): number => Math.min(...ttls.map((ttl) => Math.min(Math.max((ttl ?? 1) * 1000, 500), 5000)));
+
+/** When a settle loop gives up (run ms), asked again before each pause: it may move later (an API outage just ended). */
+export type Deadline = () => number;
+
+/** A deadline `ms` from now. */
+export const within = (ms: number, now: () => number): Deadline => {
+  const end = now() + ms;
+  return () => end;
+};
+
 /**
- * Ask every server for `fqdn` until each answers exactly [expectedIp] or `budgetMs` runs
- * out. DNS has no watch; between attempts the probe waits out the shortest TTL it was
- * given (a cache cannot change sooner), asking again only the servers not yet right.
+ * Ask every server for `fqdn` until each answers as `settled` says (or exactly
+ * [expectedIp]) or the deadline passes. DNS has no watch; between attempts the probe
+ * waits out the shortest TTL it was given, asking again only the servers not yet settled.
  */
 export async function settleA(
-  servers: readonly DnsServer[], pod: string, fqdn: string, expectedIp: string, budgetMs: number, now: () => number,
+  servers: readonly DnsServer[], pod: string, fqdn: string, settled: string | ((a: DnsAnswer) => boolean), deadline: Deadline, now: () => number,
 ): Promise<DnsALookup> {
+  const ok = typeof settled === 'string' ? (a: DnsAnswer) => isRight(a, settled) : settled;
   const per = servers.map((s) => ({ server: s.name, answers: [] as DnsAnswer[] }));
-  const deadline = now() + budgetMs;
   for (;;) {
     const pending = servers.map((s, i) => ({ s, i })).filter(({ i }) => {
       const last = per[i]?.answers.at(-1);
-      return !last || !isRight(last, expectedIp);
+      return !last || !ok(last);
     });
     if (pending.length === 0) break;
     const got = await Promise.all(pending.map(({ s }) => s.resolveA(fqdn, now)));
     got.forEach((a, k) => { per[pending[k]!.i]!.answers.push(a); });
-    if (got.every((a) => isRight(a, expectedIp))) break;
-    const wait = Math.min(...got.map((a) => Math.min(Math.max((a.ttl ?? 1) * 1000, 500), 5000)));
-    if (now() + wait > deadline) break;
+    if (got.every(ok)) break;
+    const wait = paceOf(got.map((a) => a.ttl));
+    if (now() + wait > deadline()) break;
     await sleep(wait);
   }
   return { fqdn, pod, answers: per[0]?.answers ?? [], servers: per };
 }
 
-/** SRV for `qname`, asked again (paced) until every server lists exactly `want` or the budget ends. */
+/**
+ * SRV for `qname`, asked again (paced by the TTL) until every server lists exactly the
+ * names `want` gives for the moment of its answer, or the deadline passes.
+ */
 export async function settleSrv(
-  servers: readonly DnsServer[], qname: string, want: readonly string[], budgetMs: number, now: () => number,
+  servers: readonly DnsServer[], qname: string, want: readonly string[] | ((t: number) => readonly string[]), deadline: Deadline, now: () => number,
 ): Promise<DnsSrvLookup> {
   const norm = (s: string): string => s.replace(/\.$/, '').toLowerCase();
-  const wanted = [...want].map(norm).sort().join(',');
-  const right = (a: SrvAnswer): boolean => a.rcode === 'NOERROR' && a.targets.map((x) => norm(x.target)).sort().join(',') === wanted;
-  const deadline = now() + budgetMs;
+  const wanted = (t: number): string => [...(typeof want === 'function' ? want(t) : want)].map(norm).sort().join(',');
+  const right = (a: SrvAnswer): boolean => a.rcode === 'NOERROR' && a.targets.map((x) => norm(x.target)).sort().join(',') === wanted(a.t);
   let last: SrvAnswer[] = [];
   for (;;) {
     last = await Promise.all(servers.map((s) => s.resolveSrv(qname, now)));
-    if (last.every(right) || now() + 2000 > deadline) break;
-    await sleep(2000);
+    const wait = paceOf(last.map((a) => a.ttl));
+    if (last.every(right) || now() + wait > deadline()) break;
+    await sleep(wait);
   }
   const first = last[0] ?? { server: 'none', t: now(), rcode: 'TRANSPORT', targets: [], error: 'no DNS server to ask' };
   return {

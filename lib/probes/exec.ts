@@ -46,6 +46,7 @@ export async function execIn(
   command: string[],
   timeoutMs = 30_000,
 ): Promise<ExecResult> {
+  await cluster.beforeExec?.(namespace, pod);
   const out = collector();
   const err = collector();
   const where = `pod ${pod} in namespace ${namespace}`;

@@ -26,6 +26,15 @@ export function visible(text: string): string {
     .toWellFormed();
 }
 
+/**
+ * For a terminal: escape sequences removed, every other control shown as its control
+ * picture (see visible). Newline and tab stay; a carriage return not ending a line becomes
+ * U+240D, since it lets text overwrite what the reader already saw.
+ */
+export function forTerminal(text: string): string {
+  return visible(text.replace(/\r\n/g, '\n').replace(/\r/g, '\u240d'));
+}
+
 const HTML_ENTITIES: Record<string, string> = {
   '&': '&amp;',
   '<': '&lt;',

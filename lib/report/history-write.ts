@@ -39,6 +39,11 @@ export function runResultProblem(data: unknown): string | undefined {
   if (!Array.isArray(rounds) || !rounds.every((r) => isObject(r) && Array.isArray(r.recoveries) && r.recoveries.every(isObject))) {
     return 'rounds is not a list of rounds';
   }
+  // The page prints the message: anything but a string (an object whose toString is null) would throw there.
+  const { error } = data;
+  if (error !== undefined && !(isObject(error) && str(error, 'message') && (error.detail === undefined || str(error, 'detail')))) {
+    return 'error is not a message string (with an optional detail string)';
+  }
   return undefined;
 }
 

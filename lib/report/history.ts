@@ -8,6 +8,7 @@ import type { CheckStatus, RunResult } from '../types.ts';
 import { escapeHtml as h } from './escape.ts';
 import { formatDuration } from './format.ts';
 import { CSS, SCRIPT } from './html-style.ts';
+import { gridSection, runHref, shortTime } from './history-grid.ts';
 import { pageHead } from './page.ts';
 import { readyStats, runProblem, verdictOf, type Verdict } from './stats.ts';
 
@@ -57,6 +58,8 @@ export function summarizeRun(result: RunResult, dir: string): HistoryRun {
   return run;
 }
 
+export { checkColumns, columnStats, isIntermittent, runHref, type ColumnStats } from './history-grid.ts';
+
 /** Newest first; runs started at the same instant fall back to the run ID, so the order is stable. */
 export function newestFirst(runs: readonly HistoryRun[]): HistoryRun[] {
   const time = (r: HistoryRun): number => {
@@ -64,24 +67,6 @@ export function newestFirst(runs: readonly HistoryRun[]): HistoryRun[] {
     return Number.isNaN(t) ? Number.NEGATIVE_INFINITY : t;
   };
   return [...runs].sort((a, b) => time(b) - time(a) || (a.runId < b.runId ? 1 : a.runId > b.runId ? -1 : 0));
-}
-
-/**
- * Check IDs as grid columns: those in `order` (the catalog's report order) that any run
- * has, then the rest in order of appearance, newest run first, so a retired or unknown
- * check still shows its past and the columns do not move with whichever run is newest.
- */
-export function checkColumns(runs: readonly HistoryRun[], order: readonly string[] = []): string[] {
-  const seen = new Set(runs.flatMap((r) => r.checks.map((c) => c.id)));
-  const ids = order.filter((id) => seen.has(id));
-  for (const r of runs) for (const c of r.checks) if (!ids.includes(c.id)) ids.push(c.id);
-  return ids;
-}
-
-/** A check that both passed and did not pass across the shown runs: the flaky ones. */
-export function isIntermittent(runs: readonly HistoryRun[], id: string): boolean {
-  const statuses = new Set(runs.flatMap((r) => r.checks.filter((c) => c.id === id).map((c) => c.status)));
-  return statuses.has('passed') && (statuses.has('failed') || statuses.has('error'));
 }
 
 export interface HistoryOptions {
@@ -93,11 +78,6 @@ export interface HistoryOptions {
   checkOrder?: readonly string[];
 }
 
-
-/** A link to a run's own report that stays inside the report dir, whatever its name. */
-export function runHref(dir: string): string {
-  return `./${dir.split('/').map(encodeURIComponent).join('/')}/index.html`;
-}
 
 export function renderHistory(all: readonly HistoryRun[], options: HistoryOptions = {}): string {
   const limit = options.limit ?? 200;
@@ -129,46 +109,6 @@ ${runsSection(runs)}
 </body>
 </html>
 `;
-}
-
-function gridSection(runs: readonly HistoryRun[], order: readonly string[]): string {
-  const ids = checkColumns(runs, order);
-  if (runs.length === 0) return '<section id="grid"><h2>Checks by run</h2><p class="sub">No runs yet.</p></section>';
-  const head = ids
-    .map((id) => {
-      const flaky = isIntermittent(runs, id);
-      const bad = runs.filter((r) => r.checks.some((c) => c.id === id && (c.status === 'failed' || c.status === 'error'))).length;
-      return `<th class="col${flaky ? ' intermittent' : ''}" data-id="${h(id)}" title="${h(`${id}: ${bad} of ${runs.length} runs failed or errored${flaky ? ' (intermittent)' : ''}`)}"><span>${h(id)}</span>${
-        flaky ? '<b class="flag">intermittent</b>' : ''
-      }<small>${bad}/${runs.length}</small></th>`;
-    })
-    .join('');
-  const rows = runs.map((r) => {
-    const cells = ids.map((id) => {
-      const c = r.checks.find((x) => x.id === id);
-      if (!c) return `<td class="cell s-absent" data-id="${h(id)}" data-status="absent" title="${h(`${id}: not in this run`)}">·</td>`;
-      return `<td class="cell s-${h(c.status)}" data-id="${h(id)}" data-status="${h(c.status)}" title="${h(`${id}: ${c.status} — ${c.message}`)}">${STATUS_MARK[c.status]}</td>`;
-    });
-    return `<tr data-run="${h(r.runId)}"><th class="run"><a href="${h(runHref(r.dir))}">${h(shortTime(r.startedAt))}</a> <span class="v v-${h(r.verdict.toLowerCase())}">${h(r.verdict)}</span></th>${cells.join('')}</tr>`;
-  });
-  return `<section id="grid"><h2>Checks by run</h2>
-<div class="sub">Newest run on top. ${legend()}</div>
-<div class="grid-wrap"><table class="grid"><thead><tr><th class="run">Run</th>${head}</tr></thead>
-<tbody>${rows.join('\n')}</tbody></table></div></section>`;
-}
-
-const STATUS_MARK: Record<CheckStatus, string> = { passed: '✓', failed: '✗', error: '!', skipped: '–' };
-
-function legend(): string {
-  return (['passed', 'failed', 'error', 'skipped'] as const)
-    .map((s) => `<span class="legend-item"><span class="cell-swatch s-${s}">${STATUS_MARK[s]}</span>${s}</span>`)
-    .join(' ');
-}
-
-function shortTime(iso: string): string {
-  // "2026-03-14T10:15:02.118Z" -> "2026-03-14 10:15Z": enough to tell nightly runs apart.
-  const m = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)/.exec(iso);
-  return m ? `${m[1]} ${m[2]}Z` : iso;
 }
 
 // Trend chart geometry, in SVG user units.

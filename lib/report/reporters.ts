@@ -6,6 +6,7 @@ import { appendFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunResult } from '../types.ts';
 import { githubAnnotations, githubSummaryMarkdown } from './github.ts';
+import { forTerminal } from './escape.ts';
 import { renderHtml } from './html.ts';
 import { renderJunit } from './junit.ts';
 import { verdictOf } from './stats.ts';
@@ -42,17 +43,20 @@ function fileReporter(file: string, render: (r: RunResult) => string): Reporter 
 export const junitReporter = fileReporter('junit.xml', renderJunit);
 export const htmlReporter = fileReporter('index.html', renderHtml);
 
-/** One line per check, then the verdict, the report's path and the replay command. */
+/**
+ * One line per check, then the verdict, the report's path and the replay command. Each
+ * line passes forTerminal: check messages quote the cluster (Event messages, pod output).
+ */
 export const consoleReporter: Reporter = {
   name: 'console',
   async write(result, ctx) {
-    for (const c of result.checks) ctx.log(`${c.status.toUpperCase().padEnd(7)} ${c.id}  ${c.message}`);
+    for (const c of result.checks) ctx.log(forTerminal(`${c.status.toUpperCase().padEnd(7)} ${c.id}  ${c.message}`));
     const { passed, failed, error, skipped } = result.summary;
     const verdict = verdictOf(result);
     const line = `${verdict}: ${passed} passed, ${failed} failed, ${error} error, ${skipped} skipped`;
     ctx.log(ctx.emphasise ? ctx.emphasise(line, verdict === 'PASSED') : line);
-    ctx.log(`report: ${path.join(ctx.dir, 'index.html')}`);
-    ctx.log(`replay: ${result.replay}`);
+    ctx.log(forTerminal(`report: ${path.join(ctx.dir, 'index.html')}`));
+    ctx.log(forTerminal(`replay: ${result.replay}`));
     return [];
   },
 };

@@ -2,6 +2,7 @@
 // first and alone can always be re-rendered, so a broken renderer never loses a run.
 import { mkdir, readFile, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { redactDeep } from '../redact.ts';
 import type { CheckInput, RunResult } from '../types.ts';
 import { writeHistory } from './history-write.ts';
 import { FILE_REPORTERS, type ReportContext, type Reporter } from './reporters.ts';
@@ -20,11 +21,14 @@ export interface WriteOptions extends Partial<Omit<ReportContext, 'dir'>> {
  * or which runs it left out; it never fails the run's own report.
  */
 export async function writeReports(
-  result: RunResult,
+  given: RunResult,
   reportDir: string,
   input?: CheckInput,
   opts: WriteOptions = {},
 ): Promise<{ dir: string; files: string[]; warnings: string[] }> {
+  // Every file, console line and GitHub output below renders this copy: an inline secret of
+  // --node-fault-command (in the replay line, in error details) never reaches any of them.
+  const result = redactDeep(given);
   if (!SAFE_RUN_ID.test(result.runId) || result.runId.includes('..')) {
     throw new Error(`runId ${JSON.stringify(result.runId)} is not a safe directory name (letters, digits, . _ -)`);
   }

@@ -1,4 +1,4 @@
-// Traffic for one run, as lib/run.ts sees it: whether it runs (and why not), the client
+// Traffic for one run, as lib/run/execute.ts sees it: whether it runs (and why not), the client
 // started before the first round, stopped before the after-snapshot, its stores read back
 // after it, and the one-line figures for the log. A client that cannot start costs the
 // run only STS-WRITES-DURABLE (error), never its other verdicts.
@@ -25,18 +25,17 @@ export interface TrafficSettings {
   timeoutSeconds: number;
 }
 
-/** Why a run sends no traffic, or undefined when it does. */
-export function trafficSkip(s: TrafficSettings, w: Workload, own: 'target' | 'manifest' | undefined): string | undefined {
+/** Why a run sends no traffic, or undefined when it does; `subjectSkip`: why the run's subject takes none. */
+export function trafficSkip(s: TrafficSettings, w: Workload, subjectSkip: string | undefined): string | undefined {
   if (s.traffic === 'off') return 'traffic is off (--traffic off)';
-  if (own === 'target') return 'a --target run writes nothing into the application';
-  if (own === 'manifest') return 'no traffic driver for a --manifest workload';
+  if (subjectSkip !== undefined) return subjectSkip;
   return trafficDriverFor(w) ? undefined : `no traffic driver for workload ${w.info.kind}`;
 }
 
 export async function openTraffic(
-  cluster: Cluster, recorder: Recorder, w: Workload, runId: string, s: TrafficSettings, own: 'target' | 'manifest' | undefined, log: (line: string) => void,
+  cluster: Cluster, recorder: Recorder, w: Workload, runId: string, s: TrafficSettings, subjectSkip: string | undefined, log: (line: string) => void,
 ): Promise<TrafficSession> {
-  const skip = trafficSkip(s, w, own);
+  const skip = trafficSkip(s, w, subjectSkip);
   const driver = trafficDriverFor(w);
   let record: TrafficRecord = { ...(skip ? { skip } : {}), writes: [], readBack: [] };
   let client: TrafficClient | undefined;

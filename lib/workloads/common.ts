@@ -19,6 +19,10 @@ export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'ordinal' } as const
 /** Default image: a public tag; the local cluster preloads it under the same name. */
 export const DEFAULT_IMAGE = 'docker.io/library/busybox:1.35.0';
 export const SENTINEL_FILE = '.ordinal-sentinel';
+/** Pods a run takes (--replicas, or a --target/--manifest StatefulSet's spec.replicas): each one is watched and probed. */
+export const REPLICA_RANGE = [1, 100] as const;
+/** spec.ordinals.start a run takes (--start-ordinal, or the StatefulSet's own). */
+export const START_ORDINAL_RANGE = [0, 1_000_000] as const;
 
 export interface WorkloadOptions {
   namespace: string;

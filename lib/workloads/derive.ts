@@ -6,9 +6,10 @@
 // StatefulSets of several shapes (test/unit/derive.spec.ts).
 import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IContainer } from 'kubernetes-models/v1/Container';
+import path from 'node:path';
 import { UsageError } from '../errors.ts';
 import type { WorkloadInfo } from '../types.ts';
-import type { Workload } from './common.ts';
+import { REPLICA_RANGE, START_ORDINAL_RANGE, type Workload } from './common.ts';
 import type { StsOptions } from './sts-options.ts';
 
 export interface DeriveOptions {
@@ -16,7 +17,7 @@ export interface DeriveOptions {
   /** Where the pods live: the target's namespace, or the run's own for --manifest. */
   namespace: string;
   /** The governing Service (spec.serviceName), for the SRV port name; undefined when it does not exist. */
-  service: { spec?: { ports?: { name?: string }[] } } | undefined;
+  service: { spec?: { ports?: { name?: string }[]; publishNotReadyAddresses?: boolean } } | undefined;
   /** `off`, a claim template name, or a directory inside a claim's mount (--sentinel-path); default the first claim's mount. */
   sentinel: 'on' | 'off';
   sentinelPath?: string;
@@ -37,6 +38,10 @@ function mountOf(containers: IContainer[], claim: string | undefined): { contain
   return first ? { container: first } : undefined;
 }
 
+/** A path as the kernel resolves it (`..` and `.` applied), without a trailing slash. */
+const clean = (p: string): string => path.posix.normalize(p).replace(/(.)\/$/, '$1');
+const isInside = (dir: string, mount: string): boolean => dir === mount || dir.startsWith(mount.endsWith('/') ? mount : `${mount}/`);
+
 /** Picks the sentinel's directory and container, or why there is none (STS-DATA-SENTINEL is then skipped with it). */
 function sentinelPlace(containers: IContainer[], claims: string[], o: DeriveOptions): { container: string; dataPath: string; skip?: string } {
   const fallback = containers[0]?.name ?? '';
@@ -48,12 +53,15 @@ function sentinelPlace(containers: IContainer[], claims: string[], o: DeriveOpti
     if (!claims.includes(want)) throw new UsageError(`--sentinel-path ${want}: no volume claim template of that name; the StatefulSet has ${claims.join(', ')}`);
     claim = want;
   } else if (want !== undefined) {
-    // A directory: it must lie inside one claim's mount, so the sentinel tests that volume.
+    // A directory: it must lie inside one claim's mount, so the sentinel tests that volume;
+    // normalised first, so `/data/../etc` is judged as the /etc it names.
+    const dir = clean(want);
     const hit = containers.flatMap((c) => (c.volumeMounts ?? []).filter((m) => claims.includes(m.name)).map((m) => ({ c, m })))
-      .filter(({ m }) => want === m.mountPath || want.startsWith(`${m.mountPath.replace(/\/$/, '')}/`))
+      .filter(({ m }) => isInside(dir, clean(m.mountPath)))
       .sort((a, b) => b.m.mountPath.length - a.m.mountPath.length)[0];
-    if (!hit) throw new UsageError(`--sentinel-path ${want}: not inside the mount of any volume claim template (${claims.join(', ')})`);
-    const dataPath = want.replace(/\/$/, '') || '/';
+    const named = dir === want.replace(/(.)\/$/, '$1') ? want : `${want} (that is ${dir})`;
+    if (!hit) throw new UsageError(`--sentinel-path ${named}: not inside the mount of any volume claim template (${claims.join(', ')})`);
+    const dataPath = dir;
     if (hit.m.readOnly) return { container: hit.c.name, dataPath, skip: `the claim ${hit.m.name} is mounted read-only at ${hit.m.mountPath} in container ${hit.c.name}` };
     return { container: hit.c.name, dataPath };
   }
@@ -63,13 +71,52 @@ function sentinelPlace(containers: IContainer[], claims: string[], o: DeriveOpti
   return { container: m.container.name, dataPath: m.path };
 }
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const inRange = (v: unknown, [min, max]: readonly [number, number]): boolean => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+
+/**
+ * Why a StatefulSet object (a user's file or a --target read from the cluster) cannot be
+ * run against, or undefined. Only what the run itself reads is checked, so a shape that
+ * would crash it (no template, a mount without a path) or overwhelm it (a billion
+ * replicas) is refused in one line before anything is created.
+ */
+export function statefulSetProblem(sts: unknown): string | undefined {
+  const name = isRecord(sts) && isRecord(sts.metadata) && typeof sts.metadata.name === 'string' ? sts.metadata.name : '';
+  if (!name) return 'the StatefulSet has no metadata.name';
+  const spec = isRecord(sts) ? sts.spec : undefined;
+  const it = `StatefulSet ${name}`;
+  if (!isRecord(spec)) return `${it} has no spec`;
+  if (typeof spec.serviceName !== 'string' || !spec.serviceName) return `${it} has no spec.serviceName: its pods have no stable DNS names to check`;
+  if (spec.replicas === 0) return `${it} is scaled to 0 replicas: a run needs ${REPLICA_RANGE[0]} to ${REPLICA_RANGE[1]} pods to disrupt`;
+  if (spec.replicas !== undefined && !inRange(spec.replicas, REPLICA_RANGE)) {
+    return `${it} has spec.replicas ${JSON.stringify(spec.replicas)}: a run takes an integer from ${REPLICA_RANGE[0]} to ${REPLICA_RANGE[1]}`;
+  }
+  const start = isRecord(spec.ordinals) ? spec.ordinals.start : undefined;
+  if (start !== undefined && !inRange(start, START_ORDINAL_RANGE)) {
+    return `${it} has spec.ordinals.start ${JSON.stringify(start)}: a run takes an integer from ${START_ORDINAL_RANGE[0]} to ${START_ORDINAL_RANGE[1]}`;
+  }
+  const podSpec = isRecord(spec.template) ? spec.template.spec : undefined;
+  if (!isRecord(podSpec)) return `${it} has no spec.template.spec`;
+  const containers = podSpec.containers;
+  if (!Array.isArray(containers) || containers.length === 0) return `${it} has no containers`;
+  for (const c of containers) {
+    if (!isRecord(c) || typeof c.name !== 'string') return `${it} has a container without a name`;
+    const mounts = c.volumeMounts ?? [];
+    if (!Array.isArray(mounts) || !mounts.every((m) => isRecord(m) && typeof m.name === 'string' && typeof m.mountPath === 'string')) {
+      return `${it}: container ${c.name} has a volume mount without a name or mountPath`;
+    }
+  }
+  const claims = spec.volumeClaimTemplates ?? [];
+  if (!Array.isArray(claims) || !claims.every(isRecord)) return `${it} has spec.volumeClaimTemplates that is not a list of claims`;
+  return undefined;
+}
+
 export function workloadFromStatefulSet(sts: IStatefulSet, o: DeriveOptions): DerivedWorkload {
-  const name = sts.metadata?.name;
-  const spec = sts.spec;
-  if (!name || !spec) throw new UsageError('the StatefulSet has no metadata.name or no spec');
+  const problem = statefulSetProblem(sts);
+  if (problem) throw new UsageError(`${o.kind === 'target' ? `--target ${o.namespace}/${sts.metadata?.name}` : '--manifest'}: ${problem}`);
+  const name = sts.metadata?.name ?? '';
+  const spec = sts.spec as NonNullable<IStatefulSet['spec']> & { serviceName: string };
   const containers = spec.template.spec?.containers ?? [];
-  if (containers.length === 0) throw new UsageError(`StatefulSet ${name} has no containers`);
-  if (!spec.serviceName) throw new UsageError(`StatefulSet ${name} has no spec.serviceName: its pods have no stable DNS names to check`);
   const claimTemplates = (spec.volumeClaimTemplates ?? []).map((t) => t.metadata?.name ?? '').filter(Boolean);
   const place = sentinelPlace(containers, claimTemplates, o);
   // The SRV record exists for a named port; the first named one is what a client would ask.
@@ -81,9 +128,10 @@ export function workloadFromStatefulSet(sts: IStatefulSet, o: DeriveOptions): De
     service: spec.serviceName,
     replicas: spec.replicas ?? 1,
     claimTemplates,
-    // Read from a pod's resolv.conf once the pods run (lib/target.ts clusterDomainOf): never assumed.
+    // Read from a pod's resolv.conf once the pods run (lib/run/subject/user-image.ts adaptProbes): never assumed.
     clusterDomain: '',
     portName,
+    ...(o.service?.spec?.publishNotReadyAddresses ? { publishNotReadyAddresses: true } : {}),
     podManagementPolicy: spec.podManagementPolicy === 'Parallel' ? 'Parallel' : 'OrderedReady',
     // The checks read start ordinal, minReadySeconds and retention from here, as for a sample.
     options: stsOptionsOf(spec),

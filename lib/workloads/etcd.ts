@@ -65,5 +65,6 @@ export function etcdWorkload(o: WorkloadOptions): Workload {
       if (c) c.ports = [ETCD_CLIENT_PORT, ETCD_PEER_PORT].map((p) => ({ name: p.name, containerPort: p.number }));
     }
   }
+  w.info.publishNotReadyAddresses = true;
   return { ...w, etcd: { clientPort: ETCD_CLIENT_PORT.number, dataDir: ETCD_DATA_DIR } };
 }

@@ -4,13 +4,23 @@
 // asks for is checked before the namespace exists: one StatefulSet, its governing
 // Service, kinds the cluster serves, namespaced (a run writes only in its namespace), and
 // that the caller may create each one (SelfSubjectAccessReview). Any problem is exit 2.
-import { readFileSync } from 'node:fs';
+// The file itself is capped (size, a regular file, YAML aliases and what they expand to),
+// so a hostile one is refused instead of hanging the run or exhausting its memory.
 import * as k8s from '@kubernetes/client-node';
+import { loadAll } from 'js-yaml';
 import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { Cluster } from '../cluster.ts';
 import { ClusterError, UsageError, describeError } from '../errors.ts';
+import { readUserFile } from '../user-file.ts';
 import { MANAGED_BY, RUN_LABEL } from './common.ts';
-import { workloadFromStatefulSet, type DerivedWorkload } from './derive.ts';
+import { statefulSetProblem, workloadFromStatefulSet, type DerivedWorkload } from './derive.ts';
+
+/** Far above any StatefulSet with its Service and ConfigMaps; the API server takes at most ~1.5 MiB per object. */
+export const MAX_MANIFEST_BYTES = 4 * 2 ** 20;
+/** Aliases (`*name`) per document: enough for shared env or resource blocks. */
+export const MAX_YAML_ALIASES = 100;
+/** Values per document once aliases are expanded (a real StatefulSet has hundreds): an alias bomb stops here. */
+export const MAX_YAML_NODES = 100_000;
 
 export interface ManifestObject {
   apiVersion: string;
@@ -37,8 +47,12 @@ export function parseManifest(text: string, file: string): Manifest {
   for (const [i, doc] of docs.entries()) {
     let loaded: unknown[];
     try {
-      loaded = k8s.loadAllYaml(doc);
+      // Parsed bare first: aliases are shared there, and client-node's typed copy would expand them.
+      const bare = loadAll(doc, { maxAliases: MAX_YAML_ALIASES });
+      if (!withinNodes(bare, MAX_YAML_NODES)) throw bad(`document ${i + 1} expands to more than ${MAX_YAML_NODES} YAML values (aliases?)`);
+      loaded = k8s.loadAllYaml(doc, { maxAliases: MAX_YAML_ALIASES });
     } catch (err) {
+      if (err instanceof UsageError) throw err;
       throw bad(`document ${i + 1} is not valid YAML: ${describeError(err).split('\n')[0]}`);
     }
     for (const o of loaded) {
@@ -58,17 +72,31 @@ export function parseManifest(text: string, file: string): Manifest {
   if (!serviceName) throw bad(`StatefulSet ${statefulSet.metadata.name} has no spec.serviceName`);
   const service = objects.find((o) => o.kind === 'Service' && o.metadata.name === serviceName);
   if (!service) throw bad(`no Service ${serviceName} (the StatefulSet's spec.serviceName): the file must hold its headless Service`);
+  const problem = statefulSetProblem(statefulSet);
+  if (problem) throw bad(problem);
   return { file, objects, statefulSet, service };
 }
 
-export function readManifest(file: string): Manifest {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`--manifest ${file}: cannot read it: ${describeError(err)}`);
+/**
+ * Whether `root`, with every alias expanded, holds at most `max` values. Walks the
+ * expanded tree but stops at `max`, so a bomb (or a cycle) costs at most `max` steps.
+ */
+export function withinNodes(root: unknown, max: number): boolean {
+  const stack: unknown[] = [root];
+  let seen = 0;
+  while (stack.length > 0) {
+    const v = stack.pop();
+    seen += 1;
+    const children = Array.isArray(v) ? v : typeof v === 'object' && v !== null ? Object.values(v) : [];
+    // Everything on the stack is counted later: refuse as soon as the total can only exceed max.
+    if (seen + stack.length + children.length > max) return false;
+    for (const c of children) stack.push(c);
   }
-  return parseManifest(text, file);
+  return true;
+}
+
+export function readManifest(file: string): Manifest {
+  return parseManifest(readUserFile('--manifest', file, MAX_MANIFEST_BYTES), file);
 }
 
 /** Copies of the objects placed in the run's namespace and labelled with the run (pods and claims too). */

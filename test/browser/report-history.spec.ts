@@ -162,7 +162,7 @@ describe('report: history page in headless Chromium', function () {
   });
 
   // Refreshed only on request (UPDATE_SCREENSHOT=1), like the run report's picture.
-  it('full-page screenshot at 1280 px for the README', async () => {
+  it('full-page screenshot at 1280 px for docs/reading-the-report.md', async () => {
     const o = await open();
     const target = process.env.UPDATE_SCREENSHOT === '1' ? SCREENSHOT.pathname : path.join(os.tmpdir(), `ordinal-history-shot-${process.pid}.png`);
     const png = await o.page.screenshot({ path: target, fullPage: true });

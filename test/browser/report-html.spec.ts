@@ -213,9 +213,9 @@ describe('report: HTML in headless Chromium', function () {
     await o.page.close();
   });
 
-  // The README's picture is refreshed only on request (UPDATE_SCREENSHOT=1), so a test
+  // The picture in docs/reading-the-report.md is refreshed only on request (UPDATE_SCREENSHOT=1), so a test
   // run never dirties the working tree; otherwise the shot goes to a temp file.
-  it('sample: full-page screenshot at 1280 px for the README', async () => {
+  it('sample: full-page screenshot at 1280 px for docs/reading-the-report.md', async () => {
     const o = await open('sample');
     const target = process.env.UPDATE_SCREENSHOT === '1' ? SCREENSHOT.pathname : path.join(os.tmpdir(), `ordinal-shot-${process.pid}.png`);
     const png = await o.page.screenshot({ path: target, fullPage: true });

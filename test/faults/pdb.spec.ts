@@ -15,7 +15,7 @@
 // through the real API, controller and watch.
 import { expect } from 'chai';
 import { planRounds } from '../../lib/chaos/plan.ts';
-import type { HookContext } from '../../lib/run.ts';
+import type { HookContext } from '../../lib/run/execute.ts';
 import { at, evidenceText, expectCheck, expectExit, faultRun, seedKilling, waitUntil } from './support.ts';
 
 const seed = seedKilling('web', ['web-0', 'web-2'], 'evict', { chaos: ['evict'], pattern: 'burst' });

@@ -4,7 +4,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import type * as k8s from '@kubernetes/client-node';
 import type { Cluster } from '../../lib/cluster.ts';
 import { execIn } from '../../lib/probes/exec.ts';
-import type { HookContext } from '../../lib/run.ts';
+import type { HookContext } from '../../lib/run/execute.ts';
 import { waitUntil } from './components.ts';
 
 /**

@@ -6,7 +6,7 @@
 // wait is over, so the namespace can go. With whenDeleted: Delete, the same finalizer on
 // www-web-0 (the claim the scale-down keeps) when the run deletes the StatefulSet.
 import * as k8s from '@kubernetes/client-node';
-import type { HookContext } from '../../lib/run.ts';
+import type { HookContext } from '../../lib/run/execute.ts';
 import { at, evidenceText, expectCheck, expectExit, faultRun, hooks } from './support.ts';
 import { expect } from 'chai';
 

@@ -8,7 +8,7 @@ import { planRounds } from '../../lib/chaos/plan.ts';
 import { parseRunArgs } from '../../lib/cli/args.ts';
 import type { Cluster } from '../../lib/cluster.ts';
 import { exitCodeOf } from '../../lib/report/stats.ts';
-import { executeRun, type HookContext, type RunHook } from '../../lib/run.ts';
+import { executeRun, type HookContext, type RunHook } from '../../lib/run/execute.ts';
 import type { CheckResult, CheckStatus, DisruptionName, Evidence, KillPattern, RunResult } from '../../lib/types.ts';
 import { connectTestCluster } from '../integration/helpers.ts';
 import { expectClusterHealthy } from './components.ts';

@@ -11,13 +11,17 @@ import { ROOT } from './helpers.ts';
 export const TARGET_FIXTURE = path.join(ROOT, 'test', 'fixtures', 'byo', 'target-store.yaml');
 export const TARGET_STS = 'store';
 
-/** Creates `namespace` (no Ordinal label) with the fixture in it, optionally opted in, and waits until both pods are Ready. */
-export async function createTargetNamespace(cluster: Cluster, namespace: string, optIn: boolean): Promise<void> {
+/**
+ * Creates `namespace` (no Ordinal label) with the fixture in it, optionally opted in and
+ * with spec.ordinals.start, and waits until both pods are Ready.
+ */
+export async function createTargetNamespace(cluster: Cluster, namespace: string, optIn: boolean, startOrdinal = 0): Promise<void> {
   await cluster.core.createNamespace({ body: { metadata: { name: namespace, labels: { 'test.ordinal.dev/byo': 'target' } } } });
   const api = k8s.KubernetesObjectApi.makeApiClient(cluster.kc);
   for (const o of k8s.loadAllYaml(readFileSync(TARGET_FIXTURE, 'utf8')) as k8s.KubernetesObject[]) {
     o.metadata = { ...o.metadata, namespace };
     if (optIn && o.kind === 'StatefulSet') o.metadata.labels = { ...o.metadata.labels, 'ordinal.dev/chaos': 'allowed' };
+    if (startOrdinal > 0 && o.kind === 'StatefulSet') (o as k8s.V1StatefulSet).spec = { ...(o as k8s.V1StatefulSet).spec, ordinals: { start: startOrdinal } } as k8s.V1StatefulSetSpec;
     await api.create(o);
   }
   const deadline = Date.now() + 120_000;

@@ -16,7 +16,7 @@ import { Service } from 'kubernetes-models/v1';
 import type { Cluster } from '../../lib/cluster.ts';
 import { describeError } from '../../lib/errors.ts';
 import { createRunNamespace, deleteRunNamespace } from '../../lib/namespace.ts';
-import { openDnsProbe, settleA } from '../../lib/probes/dns.ts';
+import { openDnsProbe, settleA, within } from '../../lib/probes/dns.ts';
 import { execIn } from '../../lib/probes/exec.ts';
 import { Recorder } from '../../lib/recorder.ts';
 import type { WatchEntry } from '../../lib/types.ts';
@@ -327,7 +327,7 @@ describe('local cluster (integration)', function () {
         ips.push(ip ?? '');
         const fqdn = `${pod}.${SVC}.${namespace}.svc.cluster.local`;
         // EndpointSlices may trail pod readiness by a moment; settleA re-asks after the TTL.
-        const lookup = await settleA(probe.servers, pod, fqdn, ip ?? '', 15_000, now);
+        const lookup = await settleA(probe.servers, pod, fqdn, ip ?? '', within(15_000, now), now);
         const last = lookup.answers.at(-1);
         expect(last?.rcode, `rcode for ${fqdn}`).to.equal('NOERROR');
         expect(last?.addresses, `A for ${fqdn}`).to.deep.equal([ip]);

@@ -3,7 +3,7 @@
 // anything configured is used as given, even when it is wrong; a non-root user keeps the
 // old "kubeconfig not found" error. The local cluster is up here (test/setup/cluster.ts),
 // so this exercises the reuse path; starting it from down is what the fresh-machine
-// runs in the README's "Measured" table show.
+// runs in the "Measured" table (docs/measured.md) show.
 import { chmodSync, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -80,7 +80,9 @@ describe('no cluster configured: the built-in local cluster (integration, local 
     this.timeout(60_000);
     const userHome = tempDir('nokube-user-home');
     chmodSync(userHome, 0o777);
-    const r = await readableByOthers(() => runCli(['run', '--seed', '7'], { env: { KUBECONFIG: undefined, HOME: userHome }, uid: 65534 }));
+    // A report dir nobody may write to would be refused first (the checkout's reports/ is root's): give it one of its own.
+    const reports = path.join(userHome, 'reports');
+    const r = await readableByOthers(() => runCli(['run', '--seed', '7', '--report-dir', reports], { env: { KUBECONFIG: undefined, HOME: userHome }, uid: 65534 }));
     expect(r.code, show(r)).to.equal(2);
     expect(r.stderr.trim()).to.equal(`ordinal: error: kubeconfig not found at ${path.join(userHome, '.kube', 'config')}: pass --kubeconfig, set KUBECONFIG, or start the local cluster with 'npm run cluster:up'`);
   });

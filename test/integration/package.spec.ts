@@ -53,7 +53,7 @@ describe('the packed npm package (integration)', function () {
     expect(install.code, show(install)).to.equal(0);
   });
 
-  it('is named ordinal-sts and holds the built JavaScript, the bin, docs and examples: no TypeScript, tests or cluster scripts', function () {
+  it('is named ordinal-sts and holds the built JavaScript, the bin, docs/ and examples: no TypeScript, tests or cluster scripts', function () {
     const files = tarballFiles(tgz);
     expect(path.basename(tgz)).to.match(/^ordinal-sts-\d+\.\d+\.\d+\.tgz$/);
     expect(files).to.include.members(['bin/ordinal.js', 'dist/lib/cli/main.js', 'dist/lib/run.js', 'package.json', 'README.md', 'examples/rbac.yaml']);
@@ -62,6 +62,10 @@ describe('the packed npm package (integration)', function () {
     expect(sources).to.include('timeline/causal.ts');
     const missing = sources.map((f) => `dist/lib/${f.replace(/\.ts$/, '.js')}`).filter((f) => !files.includes(f));
     expect(missing, 'sources with no built JavaScript in the tarball').to.deep.equal([]);
+    // The README links into docs/, so every page (and the screenshots they show) ships with it.
+    const docs = readdirSync(path.join(ROOT, 'docs')).map((f) => `docs/${f}`);
+    expect(docs).to.include('docs/checks.md');
+    expect(docs.filter((f) => !files.includes(f)), 'docs/ files missing from the tarball').to.deep.equal([]);
     const stray = files.filter((f) => f.endsWith('.ts') || /^(test|suites|cluster|lib|bench)\//.test(f));
     expect(stray, 'files that belong to the repository only').to.deep.equal([]);
   });

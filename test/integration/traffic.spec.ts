@@ -9,7 +9,7 @@ import { WEB_KEYS_FILE } from '../../lib/traffic/driver.ts';
 import { execIn } from '../../lib/probes/exec.ts';
 import { exitCodeOf } from '../../lib/report/stats.ts';
 import { parseRunArgs } from '../../lib/cli/args.ts';
-import { executeRun } from '../../lib/run.ts';
+import { executeRun } from '../../lib/run/execute.ts';
 import type { RunResult } from '../../lib/types.ts';
 
 describe('traffic during chaos (web, local cluster)', function () {
@@ -17,7 +17,9 @@ describe('traffic during chaos (web, local cluster)', function () {
   let result: RunResult;
   // ordinal verify-writes against the live pods, before the run scales them away: the keys
   // web-0 holds as an acked file (exit 0), then with one key it never got (exit 1).
-  const verify: { present?: number; missing?: number; held?: number } = {};
+  // Then an acked file naming the traffic client pod as a store: verify-writes must not exec
+  // into a pod the StatefulSet does not own (exit 2, saying so), and still read web-0.
+  const verify: { present?: number; missing?: number; held?: number; foreign?: number; foreignOutput?: string[]; ns?: string } = {};
 
   before(async function () {
     const args = parseRunArgs(['--workload', 'web', '--rounds', '2', '--seed', '11', '--dns-budget', '5', '--traffic-rate', '20']);
@@ -37,6 +39,17 @@ describe('traffic during chaos (web, local cluster)', function () {
         verify.present = await main(['verify-writes', '--acked', file, '--namespace', ns]);
         writeFileSync(file, `${keys.map((k) => `ACK web-0 ${k}`).join('\n')}\nACK web-0 ${keys[0]}-never-written-1\n`);
         verify.missing = await main(['verify-writes', '--acked', file, '--namespace', ns]);
+        writeFileSync(file, `ACK ordinal-traffic ${keys[0]}\nACK web-0 ${keys[0]}\n`);
+        const printed: string[] = [];
+        const realLog = console.log;
+        console.log = (...a: unknown[]) => void printed.push(a.join(' '));
+        try {
+          verify.foreign = await main(['verify-writes', '--acked', file, '--namespace', ns]);
+        } finally {
+          console.log = realLog;
+        }
+        verify.foreignOutput = printed;
+        verify.ns = ns;
       },
     })).result;
   });
@@ -44,6 +57,13 @@ describe('traffic during chaos (web, local cluster)', function () {
   it('ordinal verify-writes reads the keys back from the live pods: 0 when all are there, 1 when one is missing', function () {
     expect(verify.held).to.be.greaterThan(0);
     expect(verify).to.deep.include({ present: 0, missing: 1 });
+  });
+
+  it('verify-writes execs only into pods of the named StatefulSet: another pod named in the acked file is refused (exit 2)', function () {
+    const out = verify.foreignOutput ?? [];
+    expect(verify.foreign, out.join('\n')).to.equal(2);
+    expect(out).to.include(`UNREAD  ordinal-traffic: not a pod of StatefulSet ${verify.ns}/web; not read`);
+    expect(out.some((l) => l.startsWith('OK') && l.includes('web-0: 1 acknowledged keys present')), out.join('\n')).to.equal(true);
   });
 
   it('passes STS-WRITES-DURABLE with writes acknowledged and none lost', function () {

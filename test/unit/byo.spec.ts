@@ -10,7 +10,7 @@ import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import { runChecks } from '../../lib/checks/catalog.ts';
 import { UsageError } from '../../lib/errors.ts';
 import { adaptToImage, clusterDomainFrom, type ImageFacts } from '../../lib/probes/image.ts';
-import { notOwned, optInCommand, parseTargetRef, refusalOf, selectorMatches } from '../../lib/target.ts';
+import { notOwned, optInCommand, parseTargetRef, refusalOf, selectorMatches } from '../../lib/run/subject/target.ts';
 import type { CheckInput } from '../../lib/types.ts';
 import { workloadFromStatefulSet, type DeriveOptions } from '../../lib/workloads/derive.ts';
 import { parseManifest, placeManifest } from '../../lib/workloads/manifest.ts';
@@ -53,6 +53,12 @@ describe('workloadFromStatefulSet: everything from the object', () => {
     });
     expect(w).to.include({ container: 'postgres', dataPath: '/var/lib/postgresql/data', ordinalsStart: 0 });
     expect(w.sentinelSkip).to.equal(undefined);
+  });
+
+  it('the Service\'s publishNotReadyAddresses, which STS-DNS-A/SRV honour', () => {
+    const svc = { spec: { ports: [{ name: 'postgres' }], publishNotReadyAddresses: true } };
+    expect(workloadFromStatefulSet(sts(), opts({ service: svc })).info.publishNotReadyAddresses).to.equal(true);
+    expect(workloadFromStatefulSet(sts(), opts()).info.publishNotReadyAddresses).to.equal(undefined);
   });
 
   it('Parallel, ordinals.start, replicas left out (1), no named port', () => {
@@ -164,7 +170,7 @@ describe('--manifest: parsing and placing a user\'s file', () => {
     bad('kind: [unclosed', /document 1 is not valid YAML/);
     bad('- a\n- b\n', 'document 1 is not a Kubernetes object with apiVersion, kind and metadata.name');
     bad('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n', 'no StatefulSet (found ConfigMap c)');
-    const set = (name: string) => `apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: ${name}}\nspec: {serviceName: hl}\n`;
+    const set = (name: string) => `apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: ${name}}\nspec: {serviceName: hl, template: {spec: {containers: [{name: c}]}}}\n`;
     const svc = 'apiVersion: v1\nkind: Service\nmetadata: {name: hl}\n';
     bad(`${set('a')}---\n${set('b')}---\n${svc}`, '2 StatefulSets (a, b): a run takes exactly one');
     bad(set('a'), 'no Service hl (the StatefulSet\'s spec.serviceName)');

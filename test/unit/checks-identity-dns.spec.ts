@@ -1,9 +1,11 @@
 import { expect } from 'chai';
 import { expectFailure, resultOf } from './helpers/assertions.ts';
-import { buildWebInput, fqdnOf, ipOf, uidOf } from './helpers/timeline-builder.ts';
-import { mutate, podIn } from './helpers/timeline-edit.ts';
+import { AFTER_SETTLED_MS, buildWebInput, fqdnOf, ipOf, uidOf } from './helpers/timeline-builder.ts';
+import { mutate, podIn, withPodStates } from './helpers/timeline-edit.ts';
 
 const good = buildWebInput();
+/** After the settled answers (more than a TTL past every readiness change) and before the scale-down. */
+const LATE = good.after.t + AFTER_SETTLED_MS + 100;
 
 describe('STS-IDENTITY', () => {
   const ID = 'STS-IDENTITY';
@@ -57,28 +59,28 @@ describe('STS-DNS-A', () => {
   it('fails when the last answer is still the old IP, showing the answer sequence', () => {
     const bad = mutate(good, (d) => {
       const l = d.after.dnsA.find((x) => x.pod === 'web-0');
-      if (l) l.answers = l.answers.slice(0, 1);
+      if (l) l.answers = l.answers.slice(0, 1).map((a) => ({ ...a, t: LATE }));
     });
     const r = resultOf(bad, ID);
-    expectFailure(r, `after chaos: ${fqdn0} resolved to NOERROR [${ipOf(0, 0)}], expected web-0's IP ${ipOf(0, 2)}`);
+    expectFailure(r, `after chaos: ${fqdn0} resolved to NOERROR [${ipOf(0, 0)}] at t=${LATE}ms, expected NOERROR [${ipOf(0, 2)}]`);
     expect(r.evidence[0]?.observed).to.match(new RegExp(`^t=\\d+ms NOERROR \\[${ipOf(0, 0).replaceAll('.', '\\.')}\\]$`));
   });
 
   it('fails on NXDOMAIN, keeping earlier answers as evidence', () => {
     const bad = mutate(good, (d) => {
       const l = d.after.dnsA.find((x) => x.pod === 'web-2');
-      l?.answers.push({ t: 99999, rcode: 'NXDOMAIN', addresses: [] });
+      l?.answers.push({ t: LATE, rcode: 'NXDOMAIN', addresses: [] });
     });
     const r = resultOf(bad, ID);
     expectFailure(r, fqdnOf('web-2'), 'NXDOMAIN');
-    expect(r.evidence[0]?.observed).to.include(`NOERROR [${ipOf(2, 2)}]; t=99999ms NXDOMAIN []`);
-    expect(r.evidence[0]?.at).to.equal(99999);
+    expect(r.evidence[0]?.observed).to.include(`NOERROR [${ipOf(2, 2)}]; t=${LATE}ms NXDOMAIN []`);
+    expect(r.evidence[0]?.at).to.equal(LATE);
   });
 
   it('fails when the answer carries an extra address', () => {
     const bad = mutate(good, (d) => {
       const l = d.after.dnsA.find((x) => x.pod === 'web-1');
-      l?.answers.push({ t: 99999, rcode: 'NOERROR', addresses: [ipOf(1, 2), '10.244.9.9'] });
+      l?.answers.push({ t: LATE, rcode: 'NOERROR', addresses: [ipOf(1, 2), '10.244.9.9'] });
     });
     expectFailure(resultOf(bad, ID), fqdnOf('web-1'), '10.244.9.9');
   });
@@ -104,6 +106,7 @@ describe('STS-DNS-A', () => {
 
 describe('STS-DNS-SRV', () => {
   const ID = 'STS-DNS-SRV';
+  const srvT = good.after.dnsSrv?.t ?? 0;
 
   it('passes when SRV lists exactly the ready pods', () => {
     const r = resultOf(good, ID);
@@ -113,19 +116,50 @@ describe('STS-DNS-SRV', () => {
 
   it('fails when SRV lists an extra target', () => {
     const bad = mutate(good, (d) => d.after.dnsSrv?.targets.push({ target: `${fqdnOf('web-3')}.`, port: 80 }));
-    expectFailure(resultOf(bad, ID), `SRV lists ${fqdnOf('web-3')}, which is not a ready pod`);
+    expectFailure(resultOf(bad, ID), `SRV lists ${fqdnOf('web-3')}, which is not one of the ready pods`);
   });
 
   it('fails when SRV misses a ready pod', () => {
     const bad = mutate(good, (d) => {
       if (d.after.dnsSrv) d.after.dnsSrv.targets = d.after.dnsSrv.targets.filter((t) => !t.target.startsWith('web-1.'));
     });
-    expectFailure(resultOf(bad, ID), `missing ready pod ${fqdnOf('web-1')}`);
+    expectFailure(resultOf(bad, ID), `missing ${fqdnOf('web-1')}, listed throughout`);
   });
 
-  it('fails when SRV still lists a pod that is not ready', () => {
-    const bad = mutate(good, (d) => (podIn(d.after, 'web-2').ready = false));
-    expectFailure(resultOf(bad, ID), fqdnOf('web-2'), 'not a ready pod');
+  it('fails when SRV still lists a pod that was not ready for longer than a TTL before the answer', () => {
+    const bad = withPodStates(good, [[srvT - 7000, 'web-2', { ready: false }]]);
+    expectFailure(resultOf(bad, ID), fqdnOf('web-2'), 'not one of the ready pods');
+  });
+
+  it('passes a readiness blink within one TTL of the answer, listed or not', () => {
+    // web-2 not ready for 2 s, ending 1 s before the answer: a cache may hold either list.
+    const blink = withPodStates(good, [[srvT - 3000, 'web-2', { ready: false }], [srvT - 1000, 'web-2', { ready: true }]]);
+    expect(resultOf(blink, ID).status, resultOf(blink, ID).message).to.equal('passed');
+    const missing = mutate(blink, (d) => {
+      if (d.after.dnsSrv) d.after.dnsSrv.targets = d.after.dnsSrv.targets.filter((x) => !x.target.startsWith('web-2.'));
+    });
+    const r = resultOf(missing, ID);
+    expect(r.status, r.message).to.equal('passed');
+    expect(JSON.stringify(r.evidence)).to.include('may also list');
+  });
+
+  it('with publishNotReadyAddresses, requires a not-ready pod with an IP, and tolerates no stale one', () => {
+    const notReady = withPodStates(good, [[srvT - 7000, 'web-2', { ready: false }]]);
+    const published = mutate(notReady, (d) => (d.workload.publishNotReadyAddresses = true));
+    expect(resultOf(published, ID).status).to.equal('passed');
+    const dropped = mutate(published, (d) => {
+      if (d.after.dnsSrv) d.after.dnsSrv.targets = d.after.dnsSrv.targets.filter((x) => !x.target.startsWith('web-2.'));
+    });
+    expectFailure(resultOf(dropped, ID), `missing ${fqdnOf('web-2')}`);
+  });
+
+  it('never judges a truncated answer: TRUNCATED alone is error, never failed', () => {
+    const cut = mutate(good, (d) => {
+      if (d.after.dnsSrv) Object.assign(d.after.dnsSrv, { rcode: 'TRUNCATED', targets: [], error: 'the answer was truncated (TC bit set)' });
+    });
+    const r = resultOf(cut, ID);
+    expect(r.status, r.message).to.equal('error');
+    expect(r.message).to.include('truncated');
   });
 
   it('fails when targets disagree on the port', () => {
@@ -146,7 +180,7 @@ describe('STS-DNS-SRV', () => {
       if (d.after.dnsSrv) Object.assign(d.after.dnsSrv, { rcode: 'NXDOMAIN', targets: [] });
     });
     const r = resultOf(bad, ID);
-    expectFailure(r, 'SRV NXDOMAIN is missing ready pod', fqdnOf('web-0'), fqdnOf('web-2'));
+    expectFailure(r, 'SRV NXDOMAIN is missing', fqdnOf('web-0'), fqdnOf('web-2'));
     expect(r.evidence).to.have.length(3);
   });
 });

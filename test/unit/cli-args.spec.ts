@@ -2,7 +2,8 @@
 // variables and the replay command; these tests hold the four to each other.
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { RUN_FLAGS, argvFromEnv, parseRunArgs, replayCommand, runHelp, type FlagSpec, type RunArgs } from '../../lib/cli/args.ts';
+import { RUN_FLAGS, argvFromEnv, parseRunArgs, runHelp, type FlagSpec, type RunArgs } from '../../lib/cli/args.ts';
+import { planOf, replayOf } from './helpers/plan.ts';
 import { UsageError } from '../../lib/errors.ts';
 
 const FLAGS = Object.entries(RUN_FLAGS) as [string, FlagSpec][];
@@ -49,8 +50,8 @@ function replayArgv(replay: string): string[] {
 /** What shapes a run: everything but where reports go, debugging switches and the replay text itself. */
 function shape(a: RunArgs): Partial<RunArgs> {
   // Who chose the update (flag or seed) is provenance: the replay names the mode the seed chose.
-  const { reportDir: _r, keepNamespace: _k, dryRun: _d, help: _h, replay: _p, updateSource: _s, updateNote: _n, ...rest } = a;
-  return rest;
+  const { reportDir: _r, keepNamespace: _k, dryRun: _d, help: _h, replayOf: _p, update: _u, ...rest } = a;
+  return { ...rest, update: planOf(a).update.mode };
 }
 
 describe('ordinal run options: one table', () => {
@@ -67,7 +68,7 @@ describe('ordinal run options: one table', () => {
       dnsBudgetSeconds: Number(RUN_FLAGS['dns-budget'].value),
       reportDir: RUN_FLAGS['report-dir'].value,
     });
-    expect(a.replay).to.equal('npx ordinal run --workload web --replicas 3 --rounds 3 --seed 5 --image docker.io/library/busybox:1.35.0 --update template');
+    expect(replayOf(a)).to.equal('npx ordinal run --workload web --replicas 3 --rounds 3 --seed 5 --image docker.io/library/busybox:1.35.0 --update template');
   });
 
   it('the replay command repeats every option that shapes the run, and parses back to the same run', () => {
@@ -81,19 +82,19 @@ describe('ordinal run options: one table', () => {
       '--traffic', 'off', '--traffic-rate', '7', '--update', 'image', '--update-image', 'registry.local/busybox:2',
     ];
     const a = parseRunArgs(argv);
-    const again = parseRunArgs(replayArgv(a.replay));
+    const again = parseRunArgs(replayArgv(replayOf(a)));
     expect(shape(again)).to.deep.equal(shape(a));
-    expect(again.replay).to.equal(a.replay);
+    expect(replayOf(again)).to.equal(replayOf(a));
     // Every string flag that shapes the run appears: none is missed by the replay.
     // --update-strategy OnDelete excludes --partition and --max-unavailable: it round-trips on its own below.
     for (const [flag, spec] of FLAGS) {
-      if (spec.replay === 'never') expect(a.replay, flag).not.to.include(`--${flag}`);
-      else if (flag !== 'update-strategy' && !OWN_ONLY.includes(flag)) expect(a.replay, flag).to.include(`--${flag} `);
+      if (spec.replay === 'never') expect(replayOf(a), flag).not.to.include(`--${flag}`);
+      else if (flag !== 'update-strategy' && !OWN_ONLY.includes(flag)) expect(replayOf(a), flag).to.include(`--${flag} `);
     }
-    expect(a.replay).to.include('--pvc-retention whenDeleted=Retain,whenScaled=Delete');
+    expect(replayOf(a)).to.include('--pvc-retention whenDeleted=Retain,whenScaled=Delete');
     const onDelete = parseRunArgs(['--seed', '3', '--update-strategy', 'OnDelete']);
-    expect(onDelete.replay).to.include('--update-strategy OnDelete');
-    expect(shape(parseRunArgs(replayArgv(onDelete.replay)))).to.deep.equal(shape(onDelete));
+    expect(replayOf(onDelete)).to.include('--update-strategy OnDelete');
+    expect(shape(parseRunArgs(replayArgv(replayOf(onDelete))))).to.deep.equal(shape(onDelete));
   });
 
   it('StatefulSet options: defaults are the Kubernetes defaults, values are parsed and checked', () => {
@@ -125,10 +126,10 @@ describe('ordinal run options: one table', () => {
   it('--target / --manifest: the replay carries them and leaves out what the StatefulSet itself decides', () => {
     const a = parseRunArgs(['--target', 'shop/db', '--seed', '3', '--sentinel', 'off', '--sentinel-path', 'data', '--cluster-domain', 'corp.local', '--rounds', '2']);
     expect(a).to.include({ target: 'shop/db', sentinel: 'off', sentinelPath: 'data', clusterDomain: 'corp.local' });
-    expect(a.replay).to.equal('npx ordinal run --rounds 2 --seed 3 --update none --target shop/db --sentinel off --sentinel-path data --cluster-domain corp.local');
-    expect(shape(parseRunArgs(replayArgv(a.replay)))).to.deep.equal(shape(a));
+    expect(replayOf(a)).to.equal('npx ordinal run --rounds 2 --seed 3 --update none --target shop/db --sentinel off --sentinel-path data --cluster-domain corp.local');
+    expect(shape(parseRunArgs(replayArgv(replayOf(a))))).to.deep.equal(shape(a));
     const m = parseRunArgs(['--manifest', 'my app.yaml', '--seed', '3']);
-    expect(m.replay).to.equal(`npx ordinal run --rounds 3 --seed 3 --update none --manifest 'my app.yaml'`);
+    expect(replayOf(m)).to.equal(`npx ordinal run --rounds 3 --seed 3 --update none --manifest 'my app.yaml'`);
   });
 
   it('--target / --manifest refuse what would contradict the StatefulSet, and each other (exit 2)', () => {
@@ -147,13 +148,13 @@ describe('ordinal run options: one table', () => {
 
   it('a flag at its default is left out of the replay unless the table says always', () => {
     const a = parseRunArgs(['--seed', '1', '--kill-pattern', 'mixed', '--claim-size', '64Mi', '--timeout', '300', '--dns-budget', '60']);
-    expect(a.replay).to.equal('npx ordinal run --workload web --replicas 3 --rounds 3 --seed 1 --image docker.io/library/busybox:1.35.0 --update none');
+    expect(replayOf(a)).to.equal('npx ordinal run --workload web --replicas 3 --rounds 3 --seed 1 --image docker.io/library/busybox:1.35.0 --update none');
   });
 
   it('quotes what the shell would split', () => {
     const a = parseRunArgs(['--seed', '1', '--context', "it's mine"]);
-    expect(a.replay).to.include(`--context 'it'\\''s mine'`);
-    expect(replayCommand({ ...a, image: 'a b' })).to.include("--image 'a b'");
+    expect(replayOf(a)).to.include(`--context 'it'\\''s mine'`);
+    expect(replayOf({ ...a, image: 'a b' })).to.include("--image 'a b'");
   });
 
   it('ORDINAL_* variables become the same flags, for every string flag but --kubeconfig (KUBECONFIG) and --workload (one suite each)', () => {

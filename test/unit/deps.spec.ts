@@ -120,6 +120,36 @@ describe('cluster/scripts/deps.sh', function () {
     expect(r.stderr).to.include('missing Debian packages for the browser: chromium (no apt-get on this machine');
   });
 
+  it('lint: as root installs shellcheck when it is missing, and does nothing when it is there', function () {
+    const m = machine(CLUSTER_COMMANDS, CLUSTER_FILES, true);
+    const calls = path.join(m.root, 'apt-calls');
+    stub(path.join(m.bin, 'apt-get'), `#!/bin/bash\necho "$*" >> ${calls}\n[ "$1" = install ] && printf '#!/bin/sh\\n' > ${m.bin}/shellcheck && chmod +x ${m.bin}/shellcheck\nexit 0\n`);
+    for (const c of ['cat', 'chmod']) symlinkSync(which(c), path.join(m.bin, c));
+    const r = deps(m, ['ensure', 'lint']);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.include('installed: shellcheck');
+    expect(readFileSync(calls, 'utf8').split('\n').filter(Boolean)).to.deep.equal(['update -qq', 'install -y -qq shellcheck']);
+    const again = deps(m, ['ensure', 'lint']);
+    expect(again.code, again.stderr).to.equal(0);
+    expect(again.stdout).to.equal('');
+    expect(readFileSync(calls, 'utf8').split('\n').filter(Boolean)).to.have.length(2);
+  });
+
+  it('lint: not root, exits 2 with the one apt-get command to run', function () {
+    const m = machine(CLUSTER_COMMANDS, CLUSTER_FILES, true);
+    stub(path.join(m.bin, 'apt-get'), '#!/bin/sh\nexit 1\n');
+    const r = deps(m, ['ensure', 'lint'], 65534);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.include('shellcheck (not running as root, so not installing them). As root: apt-get update && apt-get install -y shellcheck');
+  });
+
+  it('npm run lint ensures shellcheck before it runs it', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
+    const lint = pkg.scripts.lint ?? '';
+    expect(lint).to.include('bash cluster/scripts/deps.sh ensure lint');
+    expect(lint.indexOf('deps.sh ensure lint')).to.be.lessThan(lint.indexOf('shellcheck '));
+  });
+
   it('exits 2 when apt-get fails', function () {
     const m = machine(CLUSTER_COMMANDS, CLUSTER_FILES, true);
     stub(path.join(m.bin, 'apt-get'), '#!/bin/sh\necho "E: Unable to locate package chromium" >&2\nexit 100\n');

@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { DEFAULT_DISRUPTIONS, DISRUPTIONS, DISRUPTION_NAMES, parseDisruptions } from '../../lib/chaos/disruptions/index.ts';
 import { describeRound, planRounds } from '../../lib/chaos/plan.ts';
 import { parseRunArgs } from '../../lib/cli/args.ts';
+import { replayOf } from './helpers/plan.ts';
 import { main } from '../../lib/cli/main.ts';
 import { UsageError } from '../../lib/errors.ts';
 
@@ -22,8 +23,8 @@ describe('disruption registry', () => {
     expect(() => parseDisruptions('delete,explode')).to.throw(`unknown disruption "explode"; valid: ${DISRUPTION_NAMES.join(', ')}`);
     expect(() => parseDisruptions(' , ')).to.throw(/at least one/);
     expect(() => parseRunArgs(['--chaos', 'nope'])).to.throw(UsageError, /valid: delete, force-delete/);
-    expect(parseRunArgs(['--seed', '1', '--chaos', 'delete']).replay).to.include('--chaos delete');
-    expect(parseRunArgs(['--seed', '1', '--chaos', 'force-delete,delete']).replay).not.to.include('--chaos');
+    expect(replayOf(parseRunArgs(['--seed', '1', '--chaos', 'delete']))).to.include('--chaos delete');
+    expect(replayOf(parseRunArgs(['--seed', '1', '--chaos', 'force-delete,delete']))).not.to.include('--chaos');
   });
 });
 

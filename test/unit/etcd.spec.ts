@@ -10,6 +10,7 @@ import { parseEndpoints, parseMemberList, readMembership, settled, settleMembers
 import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IService } from 'kubernetes-models/v1/Service';
 import { parseRunArgs } from '../../lib/cli/args.ts';
+import { replayOf } from './helpers/plan.ts';
 import { ObservationError, UsageError } from '../../lib/errors.ts';
 import { ETCD_IMAGE, etcdWorkload } from '../../lib/workloads/etcd.ts';
 import { DEFAULT_STS_OPTIONS } from '../../lib/workloads/sts-options.ts';
@@ -161,6 +162,8 @@ describe('etcd sample workload', () => {
     const w = etcdWorkload(opts);
     const svc = w.objects.find((o) => o.kind === 'Service') as IService;
     expect(svc.spec?.publishNotReadyAddresses).to.equal(true);
+    // …and the DNS checks know it: not-ready members are listed too.
+    expect(w.info.publishNotReadyAddresses).to.equal(true);
     expect(svc.spec?.ports?.map((p) => `${p.name}:${p.port}`)).to.deep.equal(['client:2379', 'peer:2380']);
     const sts = w.objects.find((o) => o.kind === 'StatefulSet') as IStatefulSet;
     const script = sts.spec?.template.spec?.containers[0]?.command?.join(' ') ?? '';
@@ -185,7 +188,7 @@ describe('etcd sample workload', () => {
 
   it('--workload etcd defaults to that image, keeps an explicit --image, and refuses even member counts (exit 2)', () => {
     expect(parseRunArgs(['--workload', 'etcd']).image).to.equal(ETCD_IMAGE);
-    expect(parseRunArgs(['--workload', 'etcd']).replay).to.include(`--image ${ETCD_IMAGE}`);
+    expect(replayOf(parseRunArgs(['--workload', 'etcd']))).to.include(`--image ${ETCD_IMAGE}`);
     expect(parseRunArgs(['--workload', 'etcd', '--image', 'mirror.local/etcd:3.6.4-0']).image).to.equal('mirror.local/etcd:3.6.4-0');
     expect(parseRunArgs(['--workload', 'etcd', '--replicas', '5']).replicas).to.equal(5);
     expect(() => parseRunArgs(['--workload', 'etcd', '--replicas', '2'])).to.throw(UsageError, /--replicas 2: the etcd sample takes 1, 3, 5, 7 members/);

@@ -8,6 +8,7 @@ import { expect } from 'chai';
 import { reportedAndReady } from '../../lib/chaos/disruptions/kubelet-restart.ts';
 import { commandNodeFault } from '../../lib/chaos/node-fault/adapter.ts';
 import { parseRunArgs } from '../../lib/cli/args.ts';
+import { replayOf } from './helpers/plan.ts';
 import { ClusterError, UsageError } from '../../lib/errors.ts';
 import { recoveryByDisruption } from '../../lib/report/stats.ts';
 import type { PodState, TimelineEntry } from '../../lib/types.ts';
@@ -45,7 +46,7 @@ describe('node-fault flags', () => {
     expect(parseRunArgs(['--seed', '1']).tolerationSeconds).to.equal(10);
     const a = parseRunArgs(['--seed', '1', '--toleration-seconds', '30', '--node-fault-command', 'ssh-node {action} {node}']);
     expect(a.nodeFaultCommand).to.equal('ssh-node {action} {node}');
-    expect(a.replay).to.include('--toleration-seconds 30').and.include("--node-fault-command 'ssh-node {action} {node}'");
+    expect(replayOf(a)).to.include('--toleration-seconds 30').and.include("--node-fault-command 'ssh-node {action} {node}'");
     expect(() => parseRunArgs(['--toleration-seconds', '-1'])).to.throw(UsageError);
     const w = buildWorkload('web', { namespace: 'ns', runId: 'r', replicas: 1, image: 'busybox', claimSize: '1Mi', tolerationSeconds: 30 });
     const sts = w.objects[1];

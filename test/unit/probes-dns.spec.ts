@@ -5,10 +5,10 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { expect } from 'chai';
 import DNS from 'dns2';
-import { settleA, settleSrv, tcpDnsServer, type DnsServer } from '../../lib/probes/dns.ts';
+import { settleA, settleSrv, tcpDnsServer, within, type DnsServer } from '../../lib/probes/dns.ts';
 import type { CheckInput, DnsALookup, DnsAnswer } from '../../lib/types.ts';
 import { expectFailure, resultOf } from './helpers/assertions.ts';
-import { FQDN_SUFFIX, buildWebInput, fqdnOf } from './helpers/timeline-builder.ts';
+import { AFTER_SETTLED_MS, FQDN_SUFFIX, buildWebInput, fqdnOf } from './helpers/timeline-builder.ts';
 import { mutate, podIn } from './helpers/timeline-edit.ts';
 
 type Script = 'close' | 'hang' | { rcode: number; a?: string[]; srv?: string[] };
@@ -55,7 +55,9 @@ async function refusedPort(): Promise<number> {
   return port;
 }
 
-const now = (): number => Math.round(performance.now());
+// Answers fall where the recorded run's settled ones do: past every readiness change by more than a TTL.
+let started = performance.now();
+const now = (): number => Math.round(good.after.t + AFTER_SETTLED_MS + performance.now() - started);
 const servers: Server[] = [];
 async function dnsServer(script: Script, name: string): Promise<DnsServer> {
   const f = await fakeDns(script);
@@ -72,6 +74,7 @@ function withLookup(l: DnsALookup): CheckInput {
 
 describe('DNS probe against fake DNS servers (TCP, 127.0.0.1)', function () {
   this.timeout(10_000);
+  beforeEach(() => { started = performance.now(); });
   after(() => {
     for (const s of held) s.destroy();
     for (const s of servers) s.close();
@@ -109,7 +112,7 @@ describe('DNS probe against fake DNS servers (TCP, 127.0.0.1)', function () {
   it('asks every server until each is right, keeping each server\'s answers', async () => {
     const right = await dnsServer({ rcode: 0, a: [IP] }, 'right');
     const stale = await dnsServer({ rcode: 0, a: [STALE] }, 'stale');
-    const l = await settleA([right, stale], 'web-0', NAME, IP, 1200, now);
+    const l = await settleA([right, stale], 'web-0', NAME, IP, within(1200, now), now);
     expect(l.servers?.map((s) => s.server)).to.deep.equal(['right', 'stale']);
     expect(l.servers?.[0]?.answers).to.have.length(1); // settled at once, not asked again
     expect(l.servers?.[1]?.answers.length).to.be.greaterThan(1); // re-asked after the TTL
@@ -117,20 +120,20 @@ describe('DNS probe against fake DNS servers (TCP, 127.0.0.1)', function () {
   });
 
   it('STS-DNS-A: a wrong answer from any server fails, naming the disagreement', async () => {
-    const l = await settleA([await dnsServer({ rcode: 0, a: [IP] }, 'right'), await dnsServer({ rcode: 0, a: [STALE] }, 'stale')], 'web-0', NAME, IP, 600, now);
+    const l = await settleA([await dnsServer({ rcode: 0, a: [IP] }, 'right'), await dnsServer({ rcode: 0, a: [STALE] }, 'stale')], 'web-0', NAME, IP, within(600, now), now);
     expectFailure(resultOf(withLookup(l), 'STS-DNS-A'), `resolved to NOERROR [${STALE}]`, 'from stale', 'servers disagree: right answered');
   });
 
   it('STS-DNS-A: NXDOMAIN and SERVFAIL are answers, judged as failures', async () => {
     for (const [rcode, text] of [[3, 'NXDOMAIN'], [2, 'SERVFAIL']] as const) {
-      const l = await settleA([await dnsServer({ rcode }, text)], 'web-0', NAME, IP, 300, now);
+      const l = await settleA([await dnsServer({ rcode }, text)], 'web-0', NAME, IP, within(300, now), now);
       expectFailure(resultOf(withLookup(l), 'STS-DNS-A'), `${NAME} resolved to ${text}`);
     }
   });
 
   it('STS-DNS-A: no answer from any server (closed, silent, refused) is error, never failed', async () => {
     const refused = tcpDnsServer('127.0.0.1', await refusedPort(), 'refused', { timeoutMs: 300 });
-    const l = await settleA([await dnsServer('close', 'closes'), await dnsServer('hang', 'silent'), refused], 'web-0', NAME, IP, 300, now);
+    const l = await settleA([await dnsServer('close', 'closes'), await dnsServer('hang', 'silent'), refused], 'web-0', NAME, IP, within(300, now), now);
     const r = resultOf(withLookup(l), 'STS-DNS-A');
     expect(r.status, r.message).to.equal('error');
     expect(r.message).to.include(NAME);
@@ -139,14 +142,14 @@ describe('DNS probe against fake DNS servers (TCP, 127.0.0.1)', function () {
   });
 
   it('STS-DNS-A: one server right and another silent passes, noting the silent one', async () => {
-    const l = await settleA([await dnsServer({ rcode: 0, a: [IP] }, 'right'), await dnsServer('hang', 'silent')], 'web-0', NAME, IP, 300, now);
+    const l = await settleA([await dnsServer({ rcode: 0, a: [IP] }, 'right'), await dnsServer('hang', 'silent')], 'web-0', NAME, IP, within(300, now), now);
     const r = resultOf(withLookup(l), 'STS-DNS-A');
     expect(r.status, r.message).to.equal('passed');
     expect(r.evidence.find((e) => e.subject === NAME && e.note?.startsWith('after chaos'))?.note).to.include('no answer from silent (TIMEOUT');
   });
 
   it('STS-DNS-A: a wrong in-pod answer fails even when the servers are right', async () => {
-    const l = await settleA([await dnsServer({ rcode: 0, a: [IP] }, 'right')], 'web-0', NAME, IP, 300, now);
+    const l = await settleA([await dnsServer({ rcode: 0, a: [IP] }, 'right')], 'web-0', NAME, IP, within(300, now), now);
     const stale: DnsAnswer = { t: now(), rcode: 'NOERROR', addresses: [STALE] };
     expectFailure(resultOf(withLookup({ ...l, inPod: { pod: 'web-1', answer: stale } }), 'STS-DNS-A'), 'pod web-1 resolver (in-pod)', 'servers disagree');
   });
@@ -158,7 +161,7 @@ describe('DNS probe against fake DNS servers (TCP, 127.0.0.1)', function () {
     const silent = await dnsServer('hang', 'silent');
     const closes = await dnsServer('close', 'closes');
     const srvOf = async (ss: DnsServer[]): Promise<CheckInput> => {
-      const s = await settleSrv(ss, SRV, want, 300, now);
+      const s = await settleSrv(ss, SRV, want, within(300, now), now);
       return mutate(good, (d) => (d.after.dnsSrv = s));
     };
     expect(resultOf(await srvOf([right, silent]), 'STS-DNS-SRV').status).to.equal('passed');

@@ -55,6 +55,7 @@ describe('startup: commands without a cluster stay light', function () {
     ['run --help', ['run', '--help']],
     ['run --dry-run', ['run', '--dry-run', '--seed', '42']],
     ['report <dir>', ['report', 'reports']],
+    ['check-history --help', ['check-history', '--help']],
   ];
   for (const [name, argv] of cases) {
     it(`ordinal ${name} exits 0 without loading @kubernetes/client-node or kubernetes-models`, () => {

@@ -1,7 +1,7 @@
 // Which options a cluster drops: the dry-run answer compared with what was sent.
 import { expect } from 'chai';
 import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
-import { droppedFields } from '../../lib/sts-support.ts';
+import { droppedFields } from '../../lib/run/sts-support.ts';
 import { buildWorkload } from '../../lib/workloads/index.ts';
 import { DEFAULT_STS_OPTIONS } from '../../lib/workloads/sts-options.ts';
 

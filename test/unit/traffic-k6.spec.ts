@@ -16,6 +16,16 @@ const base: K6Options = {
   clusterDomain: 'cluster.local', ratePerSecond: 20, durationSeconds: 30, prefix: 'k6-test',
 };
 
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await promisify(execFile)(process.execPath, [path.join(ROOT, 'bin/ordinal.js'), ...args], { cwd: ROOT });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? String(err) };
+  }
+}
+
 async function typecheck(script: string): Promise<{ code: number; out: string }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'ordinal-k6-'));
   try {
@@ -66,6 +76,46 @@ describe('traffic: k6 export', function () {
       'time="2026-11-28T10:00:01Z" level=warn msg="Request Failed" error="timeout"',
     ].join('\n');
     expect(parseAcked(text)).to.deep.equal([{ store: 'web-0', key: 'k6-x-web-0-1' }, { store: 'web-1', key: 'k6-x-web-1-2' }]);
+  });
+
+  // Each of these once reached the script raw: a newline in --statefulset started code after
+  // a comment; --cluster-domain 'evil.example/x?#' sent every write to another host.
+  const HOSTILE: [string, string][] = [
+    ['--statefulset', "web\nimport('node:child_process').then((m) => m.execSync('id'));//"],
+    ['--statefulset', 'web*/ console.log(1); /*'],
+    ['--service', "nginx', url: 'http://evil.example"],
+    ['--service', 'nginx\u2028console.log(1)'],
+    ['--namespace', 'shop`;console.log(1);`'],
+    ['--cluster-domain', 'evil.example/x?#'],
+    ['--cluster-domain', 'cluster.local:80@evil.example'],
+    ['--cluster-domain', "cluster.local\n}); console.log('x'); ({"],
+  ];
+
+  for (const [flag, value] of HOSTILE) {
+    it(`refuses ${flag} ${JSON.stringify(value)} with exit 2 and one line naming the flag, writing no script`, async () => {
+      const args = ['--workload', 'web', '--namespace', 'shop', flag, value];
+      const r = await cli(['traffic', 'export-k6', ...args]);
+      expect(r.code, r.stderr).to.equal(2);
+      expect(r.stdout).to.equal('');
+      const lines = r.stderr.split('\n').filter((l) => l !== '');
+      expect(lines, r.stderr).to.have.length(1);
+      expect(lines[0]).to.include(flag).and.include('DNS-1123');
+    });
+  }
+
+  it('k6Script itself refuses names that are not DNS names (a programmatic caller gets no script)', () => {
+    expect(() => k6Script({ ...base, statefulSet: 'web\nconsole.log(1)' })).to.throw(RangeError, 'statefulset');
+    expect(() => k6Script({ ...base, clusterDomain: 'evil.example/x?#' })).to.throw(RangeError, 'cluster-domain');
+    expect(() => k6Script({ ...base, prefix: "k6'+x+'" })).to.throw(RangeError, 'prefix');
+    expect(() => k6Script({ ...base, replicas: 1.5 })).to.throw(RangeError);
+  });
+
+  it('the longest and oddest valid names still give a script that type-checks, every name inside a JSON literal', async () => {
+    const long = `a${'-9'.repeat(30)}z`; // 62 characters: a label may have 63
+    const script = k6Script({ ...base, namespace: long, statefulSet: '0', service: 'x-1', clusterDomain: 'a.b-c.d0', startOrdinal: 999_999 });
+    expect(script).to.include(JSON.stringify(`http://0-999999.x-1.${long}.svc.a.b-c.d0:80`));
+    const r = await typecheck(script);
+    expect(r.code, r.out).to.equal(0);
   });
 
   it('bad input exits 2', async () => {

@@ -1,9 +1,11 @@
-// --update: the seed's default (its own stream, so kill plans are unchanged), explicit
-// modes, and every refusal with exit code 2 (UsageError) and a message naming the fix.
+// --update: the seed's default (its own stream, so kill plans are unchanged; drawn by the
+// plan, lib/run/plan.ts), explicit modes, and every refusal with exit code 2 (UsageError)
+// and a message naming the fix.
 import { expect } from 'chai';
 import { parseRunArgs } from '../../lib/cli/args.ts';
 import { UsageError } from '../../lib/errors.ts';
 import { UPDATE_MODES, rollbackRound, seededUpdate } from '../../lib/update/mode.ts';
+import { planOf, replayOf } from './helpers/plan.ts';
 
 describe('--update (the update phase): parsing and the seed\'s default', function () {
   it('the seed picks the mode and the round, the same every time, from a stream of its own', () => {
@@ -11,9 +13,9 @@ describe('--update (the update phase): parsing and the seed\'s default', functio
       expect(seededUpdate(seed, 3)).to.deep.equal(seededUpdate(seed, 3));
       const a = parseRunArgs(['--seed', String(seed)]);
       const b = parseRunArgs(['--seed', String(seed)]);
-      expect(a.update).to.equal(b.update);
-      expect(a.replay).to.equal(b.replay);
-      expect(a.replay).to.match(/ --update (template|image|rollback|none)( |$)/);
+      expect(planOf(a).update).to.deep.equal(planOf(b).update);
+      expect(replayOf(a)).to.equal(replayOf(b));
+      expect(replayOf(a)).to.match(/ --update (template|image|rollback|none)( |$)/);
     }
   });
 
@@ -46,10 +48,10 @@ describe('--update (the update phase): parsing and the seed\'s default', functio
     const round = seededUpdate(seed, 3).round;
     for (const mode of ['template', 'image', 'rollback'] as const) {
       const a = parseRunArgs(['--seed', String(seed), '--update', mode]);
-      expect(a).to.deep.include({ update: mode, updateRound: round, updateSource: 'flag' });
-      expect(a.replay).to.include(`--update ${mode}`);
+      expect(planOf(a).update).to.deep.include({ mode, round, chosenBy: 'flag' });
+      expect(replayOf(a)).to.include(`--update ${mode}`);
     }
-    expect(parseRunArgs(['--seed', '42', '--update', 'none']).updateRound).to.equal(undefined);
+    expect(planOf(parseRunArgs(['--seed', '42', '--update', 'none'])).update.round).to.equal(undefined);
     expect(rollbackRound(1, 3)).to.equal(2);
     expect(rollbackRound(3, 3)).to.equal(3);
   });
@@ -57,9 +59,10 @@ describe('--update (the update phase): parsing and the seed\'s default', functio
   it('the replay of a seed-chosen update names the mode, and parses back to the same update', () => {
     const seed = [...Array(50).keys()].find((s) => seededUpdate(s, 3).mode === 'rollback') as number;
     const a = parseRunArgs(['--seed', String(seed)]);
-    expect(a).to.deep.include({ update: 'rollback', updateSource: 'seed' });
-    const again = parseRunArgs(a.replay.split(' ').slice(3));
-    expect(again).to.deep.include({ update: 'rollback', updateRound: a.updateRound, updateSource: 'flag' });
+    expect(a.update, 'the parser draws nothing').to.equal(undefined);
+    expect(planOf(a).update).to.deep.include({ mode: 'rollback', chosenBy: 'seed' });
+    const again = parseRunArgs(replayOf(a).split(' ').slice(3));
+    expect(planOf(again).update).to.deep.include({ mode: 'rollback', round: planOf(a).update.round, chosenBy: 'flag' });
   });
 
   it('refuses what cannot work, with exit code 2 and the reason', () => {
@@ -78,26 +81,26 @@ describe('--update (the update phase): parsing and the seed\'s default', functio
   it('with --target the seed\'s update becomes none, with the reason; --update none is accepted', () => {
     const seed = [...Array(50).keys()].find((s) => seededUpdate(s, 3).mode === 'template') as number;
     const t = parseRunArgs(['--seed', String(seed), '--target', 'shop/db']);
-    expect(t.update).to.equal('none');
-    expect(t.updateNote).to.equal("the seed chose template, but a --target run never changes the user's StatefulSet");
-    expect(t.replay).to.include('--update none');
-    expect(parseRunArgs(['--seed', '1', '--target', 'shop/db', '--update', 'none']).update).to.equal('none');
+    expect(planOf(t).update.mode).to.equal('none');
+    expect(planOf(t).update.note).to.equal("the seed chose template, but a --target run never changes the user's StatefulSet");
+    expect(replayOf(t)).to.include('--update none');
+    expect(planOf(parseRunArgs(['--seed', '1', '--target', 'shop/db', '--update', 'none'])).update.mode).to.equal('none');
   });
 
   it('the seed\'s image update without a known second tag becomes a template update, saying why; --update-image makes it possible', () => {
     const seed = [...Array(50).keys()].find((s) => seededUpdate(s, 3).mode === 'image') as number;
     const etcd = parseRunArgs(['--seed', String(seed), '--workload', 'etcd']);
-    expect(etcd.update).to.equal('template');
-    expect(etcd.updateNote).to.match(/^the seed chose image, but no second tag is known for registry\.k8s\.io\/etcd:\S+ \(--update-image\): template instead$/);
+    expect(planOf(etcd).update.mode).to.equal('template');
+    expect(planOf(etcd).update.note).to.match(/^the seed chose image, but no second tag is known for registry\.k8s\.io\/etcd:\S+ \(--update-image\): template instead$/);
     const own = parseRunArgs(['--seed', String(seed), '--workload', 'etcd', '--update-image', 'registry.local/etcd:2']);
-    expect(own).to.deep.include({ update: 'image', updateImage: 'registry.local/etcd:2' });
-    expect(own.replay).to.include('--update image').and.include('--update-image registry.local/etcd:2');
+    expect(planOf(own).update).to.deep.include({ mode: 'image', image: 'registry.local/etcd:2' });
+    expect(replayOf(own)).to.include('--update image').and.include('--update-image registry.local/etcd:2');
   });
 
   it('--rounds 0 leaves the seed\'s update out, with the reason', () => {
     const seed = [...Array(50).keys()].find((s) => seededUpdate(s, 0).mode !== 'none') as number;
     const a = parseRunArgs(['--seed', String(seed), '--rounds', '0']);
-    expect(a.update).to.equal('none');
-    expect(a.updateNote).to.match(/there is no chaos round to run it in \(--rounds 0\)/);
+    expect(planOf(a).update.mode).to.equal('none');
+    expect(planOf(a).update.note).to.match(/there is no chaos round to run it in \(--rounds 0\)/);
   });
 });

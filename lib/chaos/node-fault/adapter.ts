@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Cluster } from '../../cluster.ts';
 import { ClusterError } from '../../errors.ts';
 import { localClusterScripts, localKubeconfigPath } from '../../local-cluster.ts';
+import { redact } from '../../redact.ts';
 
 export interface NodeFault {
   /** Which adapter, for logs and the dry run. */
@@ -23,20 +24,25 @@ function run(file: string, args: string[], what: string): Promise<void> {
   return new Promise((resolve, reject) => {
     execFile(file, args, { timeout: COMMAND_TIMEOUT_MS }, (err, stdout, stderr) => {
       if (!err) return resolve();
-      const output = `${stdout}${stderr}`.trim().split('\n').slice(-10).join('\n');
+      // The user's command may print what it was given: redacted before it goes anywhere.
+      const output = redact(`${stdout}${stderr}`.trim().split('\n').slice(-10).join('\n'));
       reject(new ClusterError(`${what} failed (${err.killed ? `killed after ${COMMAND_TIMEOUT_MS / 1000}s` : `exit ${err.code}`})`, output));
     });
   });
 }
 
-/** `--node-fault-command '<cmd> {action} {node}'`: {action} is stop or start, {node} the node name (shell-quoted). */
+/**
+ * `--node-fault-command '<cmd> {action} {node}'`: {action} is stop or start, {node} the node
+ * name (shell-quoted). Secrets belong in the command's environment (it inherits Ordinal's);
+ * an inline one is redacted from every message that names the command.
+ */
 export function commandNodeFault(template: string): NodeFault {
   const quote = (v: string): string => `'${v.replace(/'/g, `'\\''`)}'`;
   const call = (action: 'stop' | 'start', node: string): Promise<void> => {
     const cmd = template.replaceAll('{action}', action).replaceAll('{node}', quote(node));
-    return run('sh', ['-c', cmd], `--node-fault-command for ${action} ${node} (${cmd})`);
+    return run('sh', ['-c', cmd], `--node-fault-command for ${action} ${node} (${redact(cmd)})`);
   };
-  return { name: `command: ${template}`, stop: (n) => call('stop', n), start: (n) => call('start', n) };
+  return { name: `command: ${redact(template)}`, stop: (n) => call('stop', n), start: (n) => call('start', n) };
 }
 
 /** kind: each node is a docker container; a paused one stops answering, as a frozen machine would. */

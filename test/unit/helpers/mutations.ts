@@ -2,6 +2,7 @@
 // or a fixture recorded from a real cluster), each with the check it must trip and a
 // needle (pod, claim or name) that the failure must mention.
 import type { CheckInput, TimelineEntry, WatchEntry } from '../../../lib/types.ts';
+import { listingOf } from '../../../lib/checks/dns.ts';
 import { ordinalOf } from '../../../lib/timeline/queries.ts';
 import { insertBefore, mutate, podIn } from './timeline-edit.ts';
 
@@ -173,16 +174,32 @@ export const MUTATIONS: Mutation[] = [
   },
   {
     check: 'STS-DNS-SRV',
-    name: 'a ready pod is missing from the SRV answer',
+    name: 'a pod published throughout the answer\'s TTL window is missing from the SRV answer',
     apply(input) {
       const srv = input.after.dnsSrv;
-      const first = srv?.targets[0];
-      if (!srv || !first) return undefined;
-      const needle = first.target.replace(/\.$/, '').toLowerCase();
-      // Newer recordings keep every server's answer too: the first server's loses the target as well.
+      if (!srv) return undefined;
+      // Only a pod DNS had to list: one that turned ready within a TTL of the answer may be missing.
+      const required = listingOf(input).srvAt(srv.t, srv.servers?.[0]?.ttl).required;
+      const norm = (x: string): string => x.replace(/\.$/, '').toLowerCase();
+      const victim = srv.targets.map((x) => norm(x.target)).find((x) => required.some((p) => x.startsWith(`${p}.`)));
+      if (!victim) return undefined;
+      const drop = (ts: { target: string }[]): { target: string; port: number }[] => (ts as { target: string; port: number }[]).filter((x) => norm(x.target) !== victim);
       return { input: mutate(input, (d) => {
-        d.after.dnsSrv?.targets.shift();
-        d.after.dnsSrv?.servers?.[0]?.targets.shift();
+        if (d.after.dnsSrv) d.after.dnsSrv.targets = drop(d.after.dnsSrv.targets);
+        for (const s of d.after.dnsSrv?.servers ?? []) s.targets = drop(s.targets);
+      }), needle: victim };
+    },
+  },
+  {
+    check: 'STS-DNS-SRV',
+    name: 'the SRV answer lists a pod the StatefulSet never had',
+    apply(input) {
+      const first = input.after.dnsSrv?.targets[0];
+      if (!first) return undefined;
+      const needle = `${input.workload.statefulSet}-97.${first.target.split('.').slice(1).join('.')}`.replace(/\.$/, '').toLowerCase();
+      return { input: mutate(input, (d) => {
+        d.after.dnsSrv?.targets.push({ target: needle, port: first.port });
+        d.after.dnsSrv?.servers?.[0]?.targets.push({ target: needle, port: first.port });
       }), needle };
     },
   },

@@ -7,8 +7,8 @@ import { DISRUPTIONS } from '../../../lib/chaos/disruptions/index.ts';
 import { podGenerations } from '../../../lib/timeline/queries.ts';
 import { recoveriesForRound } from '../../../lib/timeline/recovery.ts';
 import type {
-  ChaosAction,
   CheckInput,
+  DisruptionName,
   KillPattern,
   MarkerPayload,
   PdbInfo,
@@ -29,7 +29,7 @@ const EPOCH = Date.parse('2025-05-01T12:00:00Z');
 const SENTINEL_PATH = '/usr/share/nginx/html/.ordinal-sentinel';
 export const REVISION = 'web-7c9f8d6b5';
 
-export const DEFAULT_ROUNDS: [number, ChaosAction][][] = [
+export const DEFAULT_ROUNDS: [number, DisruptionName][][] = [
   [[1, 'delete']],
   [[0, 'force-delete'], [2, 'delete']],
   [[0, 'delete'], [1, 'force-delete'], [2, 'delete']],
@@ -112,6 +112,9 @@ function createClaim(w: Writer, ordinal: number, pinned = false): void {
   w.watch('MODIFIED', 'PersistentVolumeClaim', claim, { pvc: { ...pvc, phase: 'Bound', volumeName: `pv-${ordinal}` } });
 }
 
+/** When the after snapshot's settled DNS answers come, after its `after` marker. */
+export const AFTER_SETTLED_MS = 8000;
+
 function snapshot(w: Writer, answers: (pod: PodSnapshot) => { t: number; ip: string }[]): Snapshot {
   const pods: PodSnapshot[] = [...w.live.entries()].map(([name, s]) => {
     const ordinal = Number(name.split('-')[1]);
@@ -172,7 +175,7 @@ function heartbeats(w: Writer): NonNullable<Snapshot['heartbeats']> {
 }
 
 /** [ordinal, action], or [ordinal, action, 'refused'] for a kill the API refuses (429). */
-export type ScenarioKill = [number, ChaosAction] | [number, ChaosAction, 'refused'];
+export type ScenarioKill = [number, DisruptionName] | [number, DisruptionName, 'refused'];
 
 export interface WebScenario {
   /** Kills per round, in sending order; defaults to DEFAULT_ROUNDS. */
@@ -291,16 +294,19 @@ export function buildWebInput(scenario: WebScenario = {}): CheckInput {
   }
   w.tick(500);
   w.marker({ marker: 'after' });
-  // Recreated pods first show the cached old address, then the new one once the TTL lapses.
+  // Recreated pods first show the cached old address, then the new one once the TTL lapses;
+  // the last answers come more than one TTL (5 s) + 1 s after the last readiness change.
   const after = snapshot(w, (p) => {
     const old = oldIps.get(p.name);
-    return old && old !== p.ip ? [{ t: w.t + 10, ip: old }, { t: w.t + 5000, ip: p.ip }] : [{ t: w.t + 10, ip: p.ip }];
+    return old && old !== p.ip ? [{ t: w.t + 10, ip: old }, { t: w.t + AFTER_SETTLED_MS, ip: p.ip }] : [{ t: w.t + AFTER_SETTLED_MS, ip: p.ip }];
   });
+  if (after.dnsSrv) after.dnsSrv.t = w.t + AFTER_SETTLED_MS;
   after.heartbeats = heartbeats(w);
   const to = scenario.scaleDownTo === undefined ? 1 : scenario.scaleDownTo;
   if (to !== null) {
-    // As the controller does it: highest ordinal first, the next only once it is gone.
-    w.tick(200);
+    // As the controller does it: highest ordinal first, the next only once it is gone;
+    // after the snapshot's DNS answers, as in a run.
+    w.tick(AFTER_SETTLED_MS + 200);
     w.marker({ marker: 'scale-down', from: 3, to });
     for (let k = 2; k >= to; k--) {
       w.pod('MODIFIED', `web-${k}`, { deletionTimestamp: new Date(EPOCH + w.t).toISOString() });
@@ -309,7 +315,7 @@ export function buildWebInput(scenario: WebScenario = {}): CheckInput {
       w.pod('DELETED', `web-${k}`, {});
     }
     w.marker({ marker: 'scale-down-complete' });
-    // As lib/retention.ts records it: with whenScaled Delete the scaled-away claims go first.
+    // As lib/run/retention.ts records it: with whenScaled Delete the scaled-away claims go first.
     const policy = workload.options?.pvcRetention.whenScaled ?? 'Retain';
     const claims: string[] = [];
     for (let k = 2; k >= to; k--) claims.push(`www-web-${k}`);

@@ -89,3 +89,16 @@ export function mutate(input: CheckInput, edit: (draft: CheckInput) => void): Ch
   edit(out);
   return out;
 }
+
+/** `input` with pod states changed at the given run times (entries re-ordered by time, as a recording has them). */
+export function withPodStates(input: CheckInput, changes: [number, string, Partial<PodState>][]): CheckInput {
+  return mutate(input, (d) => {
+    for (const [t, name, patch] of changes) {
+      const last = d.timeline.filter((e): e is WatchEntry => e.type !== 'MARKER' && e.kind === 'Pod' && e.name === name && e.t <= t).at(-1);
+      if (!last?.pod) throw new Error(`no state of ${name} before t=${t}`);
+      d.timeline.push({ ...last, type: 'MODIFIED', t, wall: last.wall + (t - last.t), pod: { ...last.pod, ...patch } });
+    }
+    d.timeline.sort((a, b) => a.t - b.t);
+    d.timeline.forEach((e, i) => { e.seq = i + 1; });
+  });
+}

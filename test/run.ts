@@ -1,0 +1,84 @@
+// `npm test`: every test group in two mocha processes, one after the other.
+// 1. serial: unit, browser, integration, and the fault specs in test/faults/serial/ (they
+//    stop cluster components or nodes, so nothing else may run beside them);
+// 2. parallel: the other fault specs, each a real run in a namespace of its own, with
+//    `--parallel --jobs N` (ORDINAL_TEST_JOBS, default 2): they spend most of their time
+//    waiting on the cluster, so two at once halve that part of CI on 2 cores.
+// The cluster is set up once, here, so both processes (and mocha's workers) use the same
+// KUBECONFIG. The last line sums both groups' "N passed, N failed, N skipped".
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import './setup/cluster.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const TOTALS = /^(\d+) passed, (\d+) failed, (\d+) skipped$/;
+const jobs = process.env.ORDINAL_TEST_JOBS ?? '2';
+if (!/^[1-9]\d?$/.test(jobs)) {
+  process.stderr.write(`ORDINAL_TEST_JOBS must be a number from 1 to 99, got ${JSON.stringify(jobs)}\n`);
+  process.exit(2);
+}
+
+interface Group {
+  name: string;
+  args: string[];
+}
+
+const GROUPS: Group[] = [
+  {
+    name: 'unit, browser, integration, serial fault specs',
+    args: [
+      '--require', 'test/setup/browser.ts',
+      'test/unit/**/*.spec.ts', 'test/browser/**/*.spec.ts', 'test/integration/**/*.spec.ts', 'test/faults/serial/**/*.spec.ts',
+    ],
+  },
+  { name: `fault specs, ${jobs} at a time`, args: ['--parallel', '--jobs', jobs, 'test/faults/*.spec.ts'] },
+];
+
+interface Totals {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+/** Runs one group, echoing its output; resolves with its exit code and the totals it printed (undefined: none). */
+function runGroup(group: Group): Promise<{ code: number; totals: Totals | undefined }> {
+  process.stdout.write(`\n[test] ${group.name}\n`);
+  const mocha = fileURLToPath(new URL('../node_modules/mocha/bin/mocha.js', import.meta.url));
+  const child = spawn(process.execPath, [mocha, '--config', 'test/.mocharc.json', ...group.args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  let totals: Totals | undefined;
+  let pending = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    process.stdout.write(chunk);
+    const lines = (pending + chunk.toString()).split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      const m = TOTALS.exec(line.trim());
+      if (m) totals = { passed: Number(m[1]), failed: Number(m[2]), skipped: Number(m[3]) };
+    }
+  });
+  return new Promise((resolve) => {
+    child.on('close', (code, signal) => {
+      const m = TOTALS.exec(pending.trim());
+      if (m) totals = { passed: Number(m[1]), failed: Number(m[2]), skipped: Number(m[3]) };
+      resolve({ code: code ?? (signal ? 1 : 0), totals });
+    });
+  });
+}
+
+const sum: Totals = { passed: 0, failed: 0, skipped: 0 };
+let failedGroups = 0;
+for (const group of GROUPS) {
+  const { code, totals } = await runGroup(group);
+  if (totals) {
+    sum.passed += totals.passed;
+    sum.failed += totals.failed;
+    sum.skipped += totals.skipped;
+  }
+  if (code !== 0 || !totals) {
+    failedGroups++;
+    process.stdout.write(`[test] ${group.name}: mocha exited ${code}${totals ? '' : ' without its closing totals line'}\n`);
+  }
+}
+// The sum of both groups, last, in the form the per-group lines have.
+process.stdout.write(`\n${sum.passed} passed, ${sum.failed} failed, ${sum.skipped} skipped\n`);
+process.exit(failedGroups > 0 ? 1 : 0);
