@@ -24,8 +24,9 @@ export function scaledAwayClaims(w: WorkloadInfo, from: number, to: number): str
  * How long the run keeps watching after the scale-down before it deletes the StatefulSet,
  * with whenScaled: Retain. The garbage collector deletes a dependent from its watch of the
  * owner, within ~0.1 s here (test/faults/pvc-retention.spec.ts measures it); its one
- * periodic task, re-discovering resources, runs every 30 s and deletes nothing by itself. Without this window a wrongful deletion right after the scale-down
- * would fall after the StatefulSet delete and be judged under whenDeleted.
+ * periodic task, re-discovering resources, runs every 30 s and deletes nothing by itself.
+ * Without this window a wrongful deletion right after the scale-down would fall after
+ * the StatefulSet delete and be judged under whenDeleted.
  */
 export const SCALE_SETTLE_MS = 10_000;
 
