@@ -96,6 +96,15 @@ export const TIMEOUTS = {
   onDeleteHold: 5000,
   /** Retain: how long after the StatefulSet's deletion its claims must still be there (STS-PVC-RETENTION). */
   retainSettle: 3000,
+  /**
+   * How long the run keeps watching after the scale-down before it deletes the StatefulSet,
+   * with whenScaled: Retain. The garbage collector deletes a dependent from its watch of the
+   * owner, within ~0.1 s here (test/faults/pvc-retention.spec.ts measures it); its one
+   * periodic task, re-discovering resources, runs every 30 s and deletes nothing by itself.
+   * Without this window a wrongful deletion right after the scale-down would fall after
+   * the StatefulSet delete and be judged under whenDeleted.
+   */
+  scaleSettle: 10_000,
   /** The canary annotation is rewritten this often during chaos: one detection-latency sample a second. */
   canaryEvery: 1000,
   /** One DNS query to one server: a resolver that has not answered by then is counted as not answering. */

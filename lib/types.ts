@@ -12,6 +12,7 @@ export type {
   MarkerName,
   MarkerOf,
   MarkerPayload,
+  PdbState,
   PodState,
   PvState,
   PvcState,

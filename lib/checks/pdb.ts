@@ -1,26 +1,42 @@
-// STS-PDB: the run's PodDisruptionBudget bounds what evictions may take away. While pods
-// are out because of evictions (an admitted eviction's pod is terminating, gone or not
-// Ready, until a new pod under its name is Ready), their number must never exceed what
-// the budget allows. Pods out for other reasons (a delete, a container kill) are shown in
-// the evidence but not charged to the budget: the eviction API judges them from the
-// budget's status, which the disruption controller updates asynchronously, so counting
-// them would blame the cluster for a race the budget never promised to close.
+// STS-PDB: the run's PodDisruptionBudget bounds what an eviction may take away. A budget
+// counts every unavailable pod, whatever took it out (a delete, a crash, an earlier
+// eviction), so each admitted eviction is judged against the pods actually unavailable at
+// the moment it was admitted: with the evicted pod, no more than the budget allows.
+//
+// That moment is the API server's, not the harness's: the budget's status update that
+// admitted the eviction (status.disruptedPods gains the pod), placed among the pod changes
+// by resourceVersion; without that update (an unhealthy pod's eviction writes none, or the
+// budget could not be watched), the evicted pod's own deletion in the pod watch, which
+// delivers one namespace's pods in the server's order. The API refuses an eviction when
+// status.disruptionsAllowed is 0, so what this catches on a real cluster is an eviction
+// admitted from a status the disruption controller had not yet recomputed (a pod that
+// went out just before), or a budget changed behind the run's back.
 import { allowedUnavailable } from '../chaos/pdb.ts';
 import { killsIn, type KillRecord } from '../timeline/kills.ts';
-import type { CheckDefinition, CheckInput, CheckOutcome, Evidence } from '../types.ts';
-import { PodView, errored, failed, inOrder, isPodEntry, isReady, ordinalOf, ordinals, passed, podName, skipped } from './support.ts';
+import type { CheckDefinition, CheckInput, CheckOutcome, Evidence, PdbState, TimelineEntry, WatchEntry, WorkloadInfo } from '../types.ts';
+import type { PodEntry } from '../timeline/queries.ts';
+import { errored, failed, inOrder, isPodEntry, isReady, ordinalOf, ordinals, passed, podName, skipped } from './support.ts';
 
 export const pdb: CheckDefinition = {
   id: 'STS-PDB',
-  guarantee: 'evictions never take more pods out at once than the PodDisruptionBudget allows; a refused eviction (429) leaves its pod alone',
+  guarantee: 'no eviction is admitted while it would leave more pods unavailable than the PodDisruptionBudget allows, counting every unavailable pod; a refused eviction (429) leaves its pod alone',
   run: judgePdb,
 };
 
-interface Out {
-  uid: string;
-  since: number;
+/** One admitted eviction, at the moment it was admitted. */
+interface Judged {
   kill: KillRecord;
+  /** Index of the entry the pods were read at (exclusive), and how that moment was found. */
+  at: number;
+  t: number;
+  moment: string;
+  /** Pods unavailable then, the evicted one included, each with why. */
+  out: Map<string, string>;
+  /** The budget's status the API judged against (the last one before the admitting update), if watched. */
+  status?: PdbState;
 }
+
+const revision = (rv: string): number | undefined => (/^\d{1,15}$/.test(rv) ? Number(rv) : undefined);
 
 function judgePdb(input: CheckInput): CheckOutcome {
   const { workload } = input;
@@ -31,49 +47,114 @@ function judgePdb(input: CheckInput): CheckOutcome {
   if (evictions.length === 0) return skipped('no eviction was sent');
   const allowed = allowedUnavailable(budget, workload.replicas);
   const bound = budget.maxUnavailable !== undefined ? `maxUnavailable=${budget.maxUnavailable}` : `minAvailable=${budget.minAvailable}`;
-  const admitted = new Map<string, KillRecord>();
-  const out = new Map<string, Out>();
-  const view = new PodView();
+  const admitted = evictions.filter((k) => k.expect !== 'refused');
+  const evictedUids = new Set(admitted.map((k) => k.marker.uid));
+  const budgets = entries.filter((e): e is WatchEntry & { pdb: PdbState } => e.type !== 'MARKER' && e.kind === 'PodDisruptionBudget' && e.name === budget.name && e.pdb !== undefined);
   const evidence: Evidence[] = [];
-  let peak = 0;
-  let violation: string | undefined;
-  let blind: string | undefined;
-  entries.forEach((e, index) => {
-    if (e.type === 'MARKER') {
-      const k = evictions.find((x) => x.index === index);
-      if (k && k.expect !== 'refused') admitted.set(k.marker.uid, k);
-      // A pod watch that was down while evicted pods were out may have missed a moment.
-      if (e.marker === 'watch-gap' && e.kind === 'Pod' && out.size > 0) blind ??= `the pod watch was down from t=${e.from}ms to t=${e.to}ms while ${[...out.keys()].join(', ')} were out`;
-      return;
+  const blind: string[] = [];
+  const judged: Judged[] = [];
+  for (const k of admitted) {
+    const gone = entries.findIndex((e, i) => i > k.index && isPodEntry(e) && e.pod.uid === k.marker.uid && (e.type === 'DELETED' || e.pod.deletionTimestamp !== undefined));
+    if (gone < 0) continue; // never went: STS-RECOVERY's finding
+    const effect = entries[gone] as PodEntry;
+    const gaps = entries.filter((e) => e.type === 'MARKER' && e.marker === 'watch-gap' && e.kind === 'Pod' && e.from <= effect.t && e.to >= k.marker.t);
+    if (gaps.length > 0 || effect.relisted) {
+      blind.push(`the pod watch was down between the eviction of ${k.marker.pod} (t=${k.marker.t}ms) and its effect (t=${effect.t}ms)`);
+      continue;
     }
-    if (!isPodEntry(e) || ordinalOf(workload.statefulSet, e.name) === undefined) return;
-    view.apply(e);
-    const kill = admitted.get(e.pod.uid);
-    if (kill && !out.has(e.name) && (e.type === 'DELETED' || !isReady(e.pod))) {
-      out.set(e.name, { uid: e.pod.uid, since: e.t, kill });
-    } else if (out.has(e.name) && e.type !== 'DELETED' && isReady(e.pod) && !admitted.has(e.pod.uid)) {
-      out.delete(e.name);
+    judged.push(atAdmission(entries, workload, budgets, evictedUids, k, gone));
+  }
+  let worst: Judged | undefined;
+  for (const j of judged) {
+    const over = j.out.size > allowed;
+    if (over && !worst) worst = j;
+    const list = [...j.out].map(([n, why]) => `${n} (${why})`).join(', ');
+    evidence.push({
+      subject: `pod ${j.kill.marker.pod}`,
+      ...(over ? { expected: `at most ${allowed} pods unavailable with an admitted eviction (PodDisruptionBudget ${budget.name}, ${bound})` } : {}),
+      observed: `uid ${j.kill.marker.uid} evicted in round ${j.kill.marker.round} (sent at t=${j.kill.marker.t}ms), admitted ${j.moment}: ${j.out.size} of ${workload.replicas} unavailable with it: ${list}${describeStatus(j, workload.replicas)}`,
+      at: j.t,
+      ...(over ? {} : { note: `within the ${allowed} allowed` }),
+    });
+    if (over) {
+      for (const [name, why] of j.out) if (name !== j.kill.marker.pod) evidence.push({ subject: `pod ${name}`, observed: `unavailable when the eviction of ${j.kill.marker.pod} was admitted: ${why}`, at: j.t });
     }
-    peak = Math.max(peak, out.size);
-    if (out.size <= allowed || violation) return;
-    const notReady = ordinals(workload).map((i) => podName(workload, i)).filter((n) => !view.isReady(n));
-    const names = [...out.keys()];
-    violation = `${names.length} pods were out through evictions at once at t=${e.t}ms (${names.join(', ')}), over the ${allowed} that PodDisruptionBudget ${budget.name} (${bound}) allows; the last to go out: ${e.name}`;
-    for (const [name, o] of [...out].reverse()) {
-      evidence.push({
-        subject: `pod ${name}`,
-        expected: `at most ${allowed} pods out through evictions (PodDisruptionBudget ${budget.name}, ${bound})`,
-        observed: `uid ${o.uid} evicted in round ${o.kill.marker.round} (eviction admitted, sent at t=${o.kill.marker.t}ms), out since t=${o.since}ms; ${names.length} out through evictions, ${notReady.length} of ${workload.replicas} not Ready (${notReady.join(', ')})`,
-        at: e.t,
-      });
-    }
-  });
+  }
   const refused = evictions.filter((k) => k.expect === 'refused');
   for (const k of refused) {
     evidence.push({ subject: `pod ${k.marker.pod}`, observed: `eviction refused (${k.refused?.status}): ${k.refused?.reason ?? ''}`, at: k.refused?.t ?? k.marker.t, note: `round ${k.marker.round}` });
   }
-  if (violation) return failed(violation, evidence);
-  const summary = `${admitted.size} evictions admitted, ${refused.length} refused (429); at most ${peak} pods out through evictions at once, within the ${allowed} that ${budget.name} (${bound}) allows`;
-  if (blind) return errored(`${blind}: cannot say the budget held (${summary})`, evidence);
+  if (worst) {
+    const names = [...worst.out.keys()];
+    const message = `the eviction of ${worst.kill.marker.pod} (round ${worst.kill.marker.round}) was admitted ${worst.moment} while ${names.length} pods were unavailable with it (${names.join(', ')}), over the ${allowed} that PodDisruptionBudget ${budget.name} (${bound}) allows`;
+    // The failing eviction's evidence first.
+    const first = evidence.findIndex((e) => e.expected !== undefined);
+    return failed(message, [...evidence.slice(first), ...evidence.slice(0, first)]);
+  }
+  const peak = Math.max(0, ...judged.map((j) => j.out.size));
+  const summary = `${admitted.length} evictions admitted, ${refused.length} refused (429); at most ${peak} of ${workload.replicas} pods unavailable with an admitted eviction (counting every cause), within the ${allowed} that ${budget.name} (${bound}) allows`;
+  if (blind.length > 0) return errored(`${blind[0]}: cannot say the budget held (${summary})`, evidence);
   return passed(summary, evidence);
+}
+
+/**
+ * The pods unavailable when eviction `k` was admitted. With the budget watched and
+ * numeric resourceVersions (etcd's revisions, one counter for every object), the
+ * admission is the budget update that added the pod to status.disruptedPods, and each
+ * pod's state is its last change below that revision; otherwise the moment is the
+ * evicted pod's deletion, entry `gone`, and the states those before it in the pod watch.
+ */
+function atAdmission(
+  entries: TimelineEntry[], workload: WorkloadInfo, budgets: (WatchEntry & { pdb: PdbState })[], evicted: Set<string>, k: KillRecord, gone: number,
+): Judged {
+  const pod = k.marker.pod;
+  const before = (b: WatchEntry | undefined): PdbState | undefined => (b ? [...budgets].reverse().find((x) => x.seq < b.seq)?.pdb : undefined);
+  const after = budgets.filter((b) => b.seq > k.marker.seq);
+  // The update that adds the pod: an entry left from an earlier eviction of the same name does not count.
+  const admitting = after.find((b, i) => b.pdb.disruptedPods?.includes(pod) && !(i > 0 ? after[i - 1]?.pdb : before(b))?.disruptedPods?.includes(pod));
+  const rev = admitting ? revision(admitting.resourceVersion) : undefined;
+  const states = new Map<string, PodEntry | undefined>(ordinals(workload).map((o) => [podName(workload, o), undefined]));
+  for (let i = 0; i < gone; i++) {
+    const e = entries[i];
+    if (!e || !isPodEntry(e) || ordinalOf(workload.statefulSet, e.name) === undefined) continue;
+    const r = revision(e.resourceVersion);
+    if (rev !== undefined && r !== undefined && r > rev) continue;
+    states.set(e.name, e);
+  }
+  // Admitted but not yet deleted: the budget counts a pod in status.disruptedPods as out, and so does this check
+  // when an admitted eviction of the run aimed at that very pod.
+  const claimed = new Set(rev !== undefined ? (admitting?.pdb.disruptedPods ?? []) : []);
+  const out = new Map<string, string>();
+  for (const [name, e] of states) {
+    const why = unavailable(e, k) ?? (name !== pod && claimed.has(name) && e && evicted.has(e.pod.uid) ? 'its eviction already admitted (in status.disruptedPods), not yet deleted' : undefined);
+    if (why) out.set(name, why);
+  }
+  if (!out.has(pod)) out.set(pod, 'this eviction');
+  const byOrdinal = [...out].sort(([a], [b]) => (ordinalOf(workload.statefulSet, a) ?? 0) - (ordinalOf(workload.statefulSet, b) ?? 0));
+  const effect = entries[gone] as PodEntry;
+  const status = rev !== undefined ? before(admitting) : before(effect);
+  const moment = rev !== undefined && admitting
+    ? `at resourceVersion ${admitting.resourceVersion} (the budget's status update admitting it, seen at t=${admitting.t}ms)`
+    : `when its deletion began (t=${effect.t}ms; the budget's admitting update was not seen)`;
+  return { kill: k, at: gone, t: admitting?.t ?? effect.t, moment, out: new Map(byOrdinal), ...(status ? { status } : {}) };
+}
+
+/** Why a pod counted as unavailable, or undefined when it was Ready. */
+function unavailable(e: PodEntry | undefined, k: KillRecord): string | undefined {
+  if (!e) return 'absent';
+  if (e.type === 'DELETED') return `deleted at t=${e.t}ms`;
+  const self = e.pod.uid === k.marker.uid ? 'evicted pod, ' : '';
+  if (e.pod.deletionTimestamp) return `${self}terminating since t=${e.t}ms or earlier`;
+  if (!isReady(e.pod)) return `${self}not Ready (${e.pod.phase}) at t=${e.t}ms`;
+  return undefined;
+}
+
+/** The budget's status the API judged against, and whether it was stale. */
+function describeStatus(j: Judged, replicas: number): string {
+  const s = j.status;
+  if (!s) return '; the budget\'s status was not watched';
+  const healthy = replicas - [...j.out.keys()].filter((n) => j.out.get(n) !== 'this eviction').length;
+  const stale = s.currentHealthy > healthy ? ` (stale: it counted ${s.currentHealthy} healthy while ${healthy} were)` : '';
+  const generation = s.generation !== undefined && s.observedGeneration !== undefined && s.generation !== s.observedGeneration ? `, observedGeneration ${s.observedGeneration} of ${s.generation}` : '';
+  return `; the budget's status then: disruptionsAllowed ${s.disruptionsAllowed}, currentHealthy ${s.currentHealthy}, desiredHealthy ${s.desiredHealthy}${generation}${stale}`;
 }

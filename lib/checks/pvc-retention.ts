@@ -4,9 +4,12 @@
 // makes each condemned pod the owner of its claims, so the garbage collector deletes
 // them once the pod is gone: every claim of a scaled-away ordinal must show its DELETED
 // before the run's wait ended (`claims-scaled`); with Retain none may be marked for
-// deletion. whenDeleted, when the run deletes the StatefulSet: with Delete the set owns
-// its claims and every claim present then must be DELETED before `statefulset-deleted`;
-// with Retain none may be marked for deletion by then (the pods gone, plus a settle).
+// deletion until the run deletes the StatefulSet, which it does only after watching
+// TIMEOUTS.scaleSettle (10 s) past the scale-down, so a late garbage-collector deletion is
+// judged here and not under whenDeleted. whenDeleted, when the run deletes the
+// StatefulSet: with Delete the set owns its claims and every claim present then must be
+// DELETED before `statefulset-deleted`; with Retain none may be marked for deletion by
+// then (the pods gone, plus a settle).
 import { scaledAwayClaims } from '../run/retention.ts';
 import type { CheckDefinition, CheckInput, CheckOutcome, Evidence, TimelineEntry } from '../types.ts';
 import { errored, failed, findMarker, firstOf, inOrder, markerAt, passed, skipped } from './support.ts';
@@ -98,7 +101,15 @@ function judgeScaled(input: CheckInput, entries: TimelineEntry[], policy: Policy
   const deleting = findMarker(entries, 'statefulset-delete', endIdx);
   const to = policy === 'Delete' ? endIdx : deleting < 0 ? entries.length : deleting;
   judgeClaims(entries, claims, { from: start, to }, { key: 'whenScaled', policy, when }, f, end.aborted);
-  f.judged.push(`whenScaled ${policy}: ${claims.join(', ') || 'no claims'} ${policy === 'Delete' ? 'deleted after' : 'kept through'} the scale-down ${sd.from} -> ${sd.to}`);
+  if (policy === 'Delete') {
+    f.judged.push(`whenScaled Delete: ${claims.join(', ') || 'no claims'} deleted after the scale-down ${sd.from} -> ${sd.to}`);
+    return true;
+  }
+  // The window a wrongful deletion had to show in: from the last scaled-away pod gone to the StatefulSet delete.
+  const complete = markerAt(entries, findMarker(entries, 'scale-down-complete', start), 'scale-down-complete');
+  const last = entries[to - 1] ?? end;
+  const watched = complete ? ` and ${((last.t - complete.t) / 1000).toFixed(1)}s after its pods were gone` : '';
+  f.judged.push(`whenScaled Retain: ${claims.join(', ') || 'no claims'} kept through the scale-down ${sd.from} -> ${sd.to}${watched}`);
   return true;
 }
 

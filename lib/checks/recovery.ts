@@ -4,15 +4,15 @@
 // name, Running and Ready at the round's revision; a pod `restarted-in-place` keeps its
 // UID, its restart count rises and it is Ready again; a `refused` kill leaves the pod as
 // it was. Every pod that was not killed keeps its UID from baseline to after-snapshot, unless an
-// update step replaced it (lib/timeline/update.ts) or the taint-eviction controller deleted it
-// (its node's doing; reported, not failed). The round's revision is per pod when
+// update step replaced it (lib/timeline/update.ts), the taint-eviction controller deleted it
+// or the kubelet marked it Failed first (the node's doing; reported, not failed). The round's revision is per pod when
 // round-start lists `revisions`: below an update's partition pods stay at the old one. A
 // round the harness could not watch to its end (round-end says `unobserved`) is an error, not a failure.
-import type { CheckDefinition, CheckInput, CheckOutcome, Evidence, TimelineEntry } from '../types.ts';
+import type { CheckDefinition, CheckInput, CheckOutcome, Evidence, PodState, TimelineEntry } from '../types.ts';
 import type { MarkerOf } from '../timeline/types.ts';
 import { describeTaintEviction, killsIn, taintEvictionOf, type KillRecord } from '../timeline/kills.ts';
 import {
-  PodView, describeEntry, errored, failed, findMarker, firstOf, inOrder, isReady, markersOf, minReadySecondsOf, ordinalOf,
+  PodView, describeEntry, errored, failed, findMarker, firstOf, inOrder, isPodEntry, isReady, markersOf, minReadySecondsOf, ordinalOf,
   ordinals, passed, podGenerations, podName, skipped, type PodGeneration,
 } from './support.ts';
 import { describePinnedWait, pinnedWait } from '../timeline/volumes.ts';
@@ -31,13 +31,15 @@ interface Findings {
   evidence: Evidence[];
   /** Pods deleted by the node (taint eviction), not by a kill: "web-0 (taint eviction on node n1)". */
   byNode: string[];
+  /** Pods the kubelet ended (phase Failed), which the controller then replaced: "web-1 (Failed: Evicted)". */
+  byKubelet: string[];
 }
 
 function judgeRecovery(input: CheckInput): CheckOutcome {
   const entries = inOrder(input.timeline);
   const starts = markersOf(entries, 'round-start');
   if (starts.length === 0) return skipped('no chaos round was recorded (no round-start marker)');
-  const f: Findings = { problems: [], unjudged: [], evidence: [], byNode: [] };
+  const f: Findings = { problems: [], unjudged: [], evidence: [], byNode: [], byKubelet: [] };
   const generations = podGenerations(entries);
   const kills = killsIn(entries);
   const steps = updateSteps(entries);
@@ -52,7 +54,11 @@ function judgeRecovery(input: CheckInput): CheckOutcome {
   const refused = count('refused');
   const unaffected = count('unaffected');
   const replaced = kills.length - inPlace - refused - unaffected;
-  const others = f.byNode.length ? `no other pod was replaced but those the node deleted: ${f.byNode.join(', ')}` : 'no other pod was replaced';
+  const ended = [
+    ...(f.byNode.length ? [`those the node deleted: ${f.byNode.join(', ')}`] : []),
+    ...(f.byKubelet.length ? [`those the kubelet marked Failed first: ${f.byKubelet.join(', ')}`] : []),
+  ];
+  const others = ended.length ? `no other pod was replaced but ${ended.join('; and ')}` : 'no other pod was replaced';
   if (inPlace === 0 && refused === 0 && unaffected === 0) {
     return passed(`all ${replaced} killed pods were replaced and ${readyWord} at the round's revision; ${others}`, f.evidence);
   }
@@ -207,6 +213,18 @@ function judgeUnplanned(input: CheckInput, entries: TimelineEntry[], generations
         f.byNode.push(`${name} (taint eviction on node ${evicted.node ?? '(unknown)'})`);
         return;
       }
+      const ended = endedByKubelet(entries, name, g.uid, gone.index);
+      if (ended) {
+        const by = next ? `; the controller replaced it with uid ${next.uid} (ADDED at t=${(next.added ?? next.first).t}ms)` : '; no replacement seen';
+        const cause = `${ended.pod.phase}${ended.pod.reason ? `: ${ended.pod.reason}` : ''}`;
+        f.evidence.push({
+          subject: `pod ${name}`, at: ended.t, note: 'ended by the kubelet, not replaced without cause',
+          observed: `uid ${g.uid} not killed by the run: the kubelet marked it ${cause} at t=${ended.t}ms (${ended.pod.message ?? 'no message'})${by}`,
+        });
+        reported.add(name);
+        f.byKubelet.push(`${name} (${cause})`);
+        return;
+      }
       const seen = [
         g.terminating ? `terminating at t=${g.terminating.t}ms` : undefined,
         g.deleted ? `DELETED at t=${g.deleted.t}ms` : undefined,
@@ -224,4 +242,19 @@ function judgeUnplanned(input: CheckInput, entries: TimelineEntry[], generations
     f.problems.push(`${b.name} was not killed but its UID changed from ${b.uid} to ${a.uid} between the baseline and after snapshots`);
     f.evidence.push({ subject: `pod ${b.name}`, expected: `uid ${b.uid} kept`, observed: `after-snapshot uid ${a.uid}; the watch showed no deletion of ${b.uid}` });
   }
+}
+
+/**
+ * The entry, before the generation began terminating, where the kubelet had marked it
+ * Failed or Succeeded (evicted under node pressure or over its ephemeral-storage limit,
+ * shut down with its node): the controller deletes such a pod and creates it again, under
+ * any strategy (lib/timeline/update.ts, `failed-pod`).
+ */
+function endedByKubelet(entries: TimelineEntry[], name: string, uid: string, index: number): { t: number; pod: PodState } | undefined {
+  for (let i = index - 1; i >= 0; i--) {
+    const e = entries[i];
+    if (!e || !isPodEntry(e) || e.name !== name || e.pod.uid !== uid) continue;
+    return ['Failed', 'Succeeded'].includes(e.pod.phase) && !e.pod.deletionTimestamp ? { t: e.t, pod: e.pod } : undefined;
+  }
+  return undefined;
 }

@@ -1,8 +1,8 @@
 // Reduce API objects to the few facts the checks need. Objects come both from typed
 // list calls (timestamps as Date) and from raw watch events (timestamps as strings),
 // so every timestamp goes through iso().
-import type { CoreV1Event, V1PersistentVolume, V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
-import type { EventState, PodState, PvState, PvcState } from '../types.ts';
+import type { CoreV1Event, V1PersistentVolume, V1PersistentVolumeClaim, V1Pod, V1PodDisruptionBudget } from '@kubernetes/client-node';
+import type { EventState, PdbState, PodState, PvState, PvcState } from '../types.ts';
 
 function iso(v: unknown): string | undefined {
   if (v instanceof Date) return v.toISOString();
@@ -40,6 +40,9 @@ export function podState(p: V1Pod): PodState {
   if (restarts > 0) s.restartCount = restarts;
   const target = p.status?.conditions?.find((c) => c.type === 'DisruptionTarget' && c.status === 'True');
   if (target?.reason) s.disruptionTarget = target.reason;
+  if (p.status?.reason) s.reason = p.status.reason;
+  // The kubelet's eviction message names the resource and limit; capped, it is evidence only.
+  if (p.status?.message) s.message = p.status.message.slice(0, 300);
   return s;
 }
 
@@ -94,4 +97,20 @@ export function describePod(name: string, s: PodState): string {
   const state = s.deletionTimestamp ? 'Terminating' : s.phase;
   const extra = s.waiting?.length ? ` (${s.waiting.join('; ')})` : '';
   return `${name} ${state}${s.ready ? '/Ready' : ''}${extra}`;
+}
+
+export function pdbState(b: V1PodDisruptionBudget): PdbState {
+  const st = b.status;
+  const s: PdbState = {
+    uid: b.metadata?.uid ?? '',
+    disruptionsAllowed: st?.disruptionsAllowed ?? 0,
+    currentHealthy: st?.currentHealthy ?? 0,
+    desiredHealthy: st?.desiredHealthy ?? 0,
+    expectedPods: st?.expectedPods ?? 0,
+  };
+  if (b.metadata?.generation !== undefined) s.generation = b.metadata.generation;
+  if (st?.observedGeneration !== undefined) s.observedGeneration = st.observedGeneration;
+  const disrupted = Object.keys(st?.disruptedPods ?? {}).sort();
+  if (disrupted.length) s.disruptedPods = disrupted;
+  return s;
 }

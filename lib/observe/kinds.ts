@@ -4,10 +4,10 @@
 // (lib/timeline/types.ts), a digest function in digest.ts, one entry in namespaceKinds()
 // below, and a map plus one line in store.ts apply(). The ListWatch, the re-list, the
 // gaps and the waits need nothing.
-import type { CoreV1Event, V1PersistentVolume, V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
+import type { CoreV1Event, V1PersistentVolume, V1PersistentVolumeClaim, V1Pod, V1PodDisruptionBudget } from '@kubernetes/client-node';
 import type { Cluster } from '../cluster.ts';
 import type { EntryBase, WatchEntry, WatchedKind } from '../timeline/types.ts';
-import { eventState, podState, pvState, pvcState } from './digest.ts';
+import { eventState, pdbState, podState, pvState, pvcState } from './digest.ts';
 
 /** An API object as both typed lists and raw watch events deliver it: only the fields read before digesting. */
 export interface RawObject {
@@ -33,6 +33,8 @@ export interface KindSpec {
   /** Objects a cluster-scoped list returns that are not the run's are dropped here. */
   keep(obj: RawObject): boolean;
   digest(obj: RawObject): Digest;
+  /** The run goes on without this kind when it cannot be listed (RBAC); a check that needs it says so. */
+  optional?: boolean;
 }
 
 const rv = (l: { metadata?: { resourceVersion?: string } }): string => l.metadata?.resourceVersion ?? '';
@@ -57,6 +59,13 @@ export function namespaceKinds(cluster: Cluster, namespace: string): KindSpec[] 
       kind: 'PersistentVolume', path: '/api/v1/persistentvolumes', keep: (o) => o.spec?.claimRef?.namespace === namespace,
       list: async () => { const l = await core.listPersistentVolume(); return { items: l.items, resourceVersion: rv(l) }; },
       digest: (o) => ({ pv: pvState(o as V1PersistentVolume) }),
+    },
+    {
+      // STS-PDB judges each admitted eviction against the budget's status; without the
+      // permission to watch it, the check falls back to the pods alone.
+      kind: 'PodDisruptionBudget', path: `/apis/policy/v1/namespaces/${namespace}/poddisruptionbudgets`, keep: all, optional: true,
+      list: async () => { const l = await cluster.policy.listNamespacedPodDisruptionBudget({ namespace }); return { items: l.items, resourceVersion: rv(l) }; },
+      digest: (o) => ({ pdb: pdbState(o as V1PodDisruptionBudget) }),
     },
     {
       kind: 'Event', path: `/api/v1/namespaces/${namespace}/events`, keep: all,

@@ -63,7 +63,10 @@ export class Recorder {
   }
 
   async start(): Promise<void> {
-    await Promise.all(namespaceKinds(this.#cluster, this.#namespace).map((spec) => this.#watch(spec, (type, obj, how) => this.#append(spec, type, obj, how))));
+    await Promise.all(namespaceKinds(this.#cluster, this.#namespace).map((spec) => {
+      const watching = this.#watch(spec, (type, obj, how) => this.#append(spec, type, obj, how), spec.optional);
+      return spec.optional ? watching.catch((err: unknown) => this.#log(`going on without a watch on ${spec.kind} in namespace ${this.#namespace}: ${describeError(err)}`)) : watching;
+    }));
   }
 
   /**

@@ -2,9 +2,9 @@
 // persistentVolumeClaimRetentionPolicy.whenScaled is Delete (upstream, the controller
 // makes each condemned pod the claim's owner and the garbage collector deletes the
 // claim once the pod is gone) and stay when it is Retain. The run waits for the
-// deletions to show on the watch, bounded by --timeout, and records a `claims-scaled`
-// marker that STS-PVC-RETENTION judges from. Then the run deletes the StatefulSet, so
-// the check can judge whenDeleted too.
+// deletions to show on the watch, bounded by --timeout (with Retain, it watches for
+// TIMEOUTS.scaleSettle), and records a `claims-scaled` marker that STS-PVC-RETENTION judges
+// from. Then the run deletes the StatefulSet, so the check can judge whenDeleted too.
 import { ObservationError, describeError } from '../errors.ts';
 import { retryTransient } from '../retry.ts';
 import { claimName, startOrdinal } from '../names.ts';
@@ -21,6 +21,7 @@ export function scaledAwayClaims(w: WorkloadInfo, from: number, to: number): str
   return out;
 }
 
+
 type RetentionContext = Pick<RunContext, 'cluster' | 'recorder' | 'timeouts' | 'log'> & { subject: { workload: Workload } };
 
 export async function settleScaledClaims(ctx: RetentionContext, from: number, to: number): Promise<void> {
@@ -29,8 +30,15 @@ export async function settleScaledClaims(ctx: RetentionContext, from: number, to
   const timeoutMs = ctx.timeouts.claimsSettle;
   const policy = w.options?.pvcRetention.whenScaled ?? 'Retain';
   const claims = scaledAwayClaims(w, from, to);
-  if (policy === 'Retain' || claims.length === 0) {
+  if (claims.length === 0) {
     rec.mark({ marker: 'claims-scaled', policy, claims });
+    return;
+  }
+  if (policy === 'Retain') {
+    // The watch goes on meanwhile: STS-PVC-RETENTION judges the whole window.
+    await new Promise((r) => setTimeout(r, TIMEOUTS.scaleSettle));
+    rec.mark({ marker: 'claims-scaled', policy, claims, settledMs: TIMEOUTS.scaleSettle });
+    log(`watched the claims of the scaled-away ordinals for ${TIMEOUTS.scaleSettle / 1000}s after the scale-down (whenScaled: Retain): ${claims.join(', ')}`);
     return;
   }
   try {

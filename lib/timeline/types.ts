@@ -4,7 +4,7 @@
 import type { DisruptionName, Expectation, KillPattern } from '../types.ts';
 
 /** Resource kinds the recorder watches. */
-export type WatchedKind = 'Pod' | 'PersistentVolumeClaim' | 'PersistentVolume' | 'Event' | 'ConfigMap';
+export type WatchedKind = 'Pod' | 'PersistentVolumeClaim' | 'PersistentVolume' | 'Event' | 'ConfigMap' | 'PodDisruptionBudget';
 
 /** What the harness observed about a pod at one moment (a digest of the object). */
 export interface PodState {
@@ -32,6 +32,12 @@ export interface PodState {
    * (`DeletionByTaintManager`, `EvictionByEvictionAPI`, …); absent otherwise and in older recordings.
    */
   disruptionTarget?: string;
+  /**
+   * status.reason and status.message, set when the kubelet ends the pod itself (`Evicted`
+   * under node pressure or over an ephemeral-storage limit, `Terminated` at node shutdown).
+   */
+  reason?: string;
+  message?: string;
 }
 
 export interface PvcState {
@@ -52,6 +58,20 @@ export interface PvState {
    * kind's local-path); absent for a shared or network volume and in older recordings.
    */
   pinnedNode?: string;
+}
+
+/** A PodDisruptionBudget's status as the disruption controller (or an admitted eviction) last wrote it. */
+export interface PdbState {
+  uid: string;
+  disruptionsAllowed: number;
+  currentHealthy: number;
+  desiredHealthy: number;
+  expectedPods: number;
+  /** metadata.generation and status.observedGeneration: the Eviction API refuses while they differ. */
+  generation?: number;
+  observedGeneration?: number;
+  /** status.disruptedPods: pods an admitted eviction has claimed that the controller has not yet seen go. */
+  disruptedPods?: string[];
 }
 
 export interface EventState {
@@ -84,6 +104,7 @@ export interface WatchEntry extends EntryBase {
   pvc?: PvcState;
   pv?: PvState;
   event?: EventState;
+  pdb?: PdbState;
 }
 
 /** What a marker says, by marker name. */
@@ -186,6 +207,8 @@ export type MarkerPayload =
       /** persistentVolumeClaimRetentionPolicy.whenScaled, and the claims of the ordinals the scale-down removed. */
       policy: 'Retain' | 'Delete';
       claims: string[];
+      /** With Retain: how long the run watched after the scale-down before going on (absent in older recordings). */
+      settledMs?: number;
       /** With Delete: the wait for those claims to go ended without them all gone (timeout). */
       aborted?: string;
       /** …or because the harness lost sight of the cluster. */

@@ -68,7 +68,10 @@ describe('node-fault and kubelet-restart on the local cluster', function () {
 
   it('reports the force deletion overlap, if any, as the documented hazard', function () {
     const c = run.result.checks.find((x) => x.id === 'STS-AT-MOST-ONE');
-    const hazards = c?.evidence.filter((e) => e.note?.startsWith('force deletion hazard')) ?? [];
+    // Without the check there is nothing to read: its absence must fail, not pass with no hazard.
+    if (!c) throw new Error(`STS-AT-MOST-ONE is missing from the results (checks: ${run.result.checks.map((x) => x.id).join(', ')})`);
+    expect(c.status, `STS-AT-MOST-ONE: ${c.message}`).to.equal('passed');
+    const hazards = c.evidence.filter((e) => e.note?.startsWith('force deletion hazard'));
     console.log(`      force deletion overlap: ${hazards.map((e) => `${e.subject}: ${e.observed}`).join('; ') || 'none (no other node could run the replacement while the old pod ran)'}`);
     for (const h of hazards) expect(h.subject).to.match(/^heartbeats web-2:/);
   });

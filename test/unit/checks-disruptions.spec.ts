@@ -1,11 +1,12 @@
 // The checks under the disruption model, on recorded-shape timelines: a container kill
 // keeps its UID and restarts in place, a refused eviction leaves its pod alone, and
-// STS-PDB charges only evictions to the PodDisruptionBudget.
+// STS-PDB judges each admitted eviction against every pod unavailable at that moment.
 import { expect } from 'chai';
 import { recoveryByDisruption } from '../../lib/report/stats.ts';
 import type { CheckInput, TimelineEntry } from '../../lib/types.ts';
 import { expectFailure, resultOf } from './helpers/assertions.ts';
 import { buildWebInput, uidOf } from './helpers/timeline-builder.ts';
+import { insertBefore } from './helpers/timeline-edit.ts';
 
 const PDB = { name: 'web-budget', maxUnavailable: 1 };
 
@@ -65,7 +66,7 @@ describe('STS-PDB and refused evictions', () => {
     const i = sequential();
     const r = resultOf(i, 'STS-PDB');
     expect(r.status, r.message).to.equal('passed');
-    expect(r.message).to.equal('2 evictions admitted, 1 refused (429); at most 1 pods out through evictions at once, within the 1 that web-budget (maxUnavailable=1) allows');
+    expect(r.message).to.equal('2 evictions admitted, 1 refused (429); at most 1 of 3 pods unavailable with an admitted eviction (counting every cause), within the 1 that web-budget (maxUnavailable=1) allows');
     expect(JSON.stringify(r.evidence)).to.include('pod web-2');
     const recovery = resultOf(i, 'STS-RECOVERY');
     expect(recovery.status, recovery.message).to.equal('passed');
@@ -80,19 +81,55 @@ describe('STS-PDB and refused evictions', () => {
     // Two evictions admitted in one burst: both pods out together, over maxUnavailable=1.
     const i = buildWebInput({ pdb: PDB, rounds: [[[0, 'evict'], [2, 'evict']]], patterns: ['burst'] });
     const r = resultOf(i, 'STS-PDB');
-    expectFailure(r, 'pod web-2', 'pod web-0', '2 pods were out through evictions at once', 'over the 1 that PodDisruptionBudget web-budget (maxUnavailable=1) allows');
+    expectFailure(r, 'pod web-2', 'pod web-0', 'the eviction of web-2 (round 1) was admitted when its deletion began', 'while 2 pods were unavailable with it (web-0, web-2)', 'over the 1 that PodDisruptionBudget web-budget (maxUnavailable=1) allows');
     expect(r.evidence[0]?.subject).to.equal('pod web-2');
     // The same burst under a budget of two is fine.
     const loose = buildWebInput({ pdb: { name: 'web-budget', minAvailable: 1 }, rounds: [[[0, 'evict'], [2, 'evict']]], patterns: ['burst'] });
     expect(resultOf(loose, 'STS-PDB').status).to.equal('passed');
   });
 
-  it('does not charge pods out for other reasons to the budget', () => {
-    // A delete and a container kill take two pods out; one eviction on top is the budget's race, not a violation.
-    const i = buildWebInput({ pdb: PDB, rounds: [[[0, 'delete'], [1, 'container-kill'], [2, 'evict']]], patterns: ['burst'] });
+  it('counts every unavailable pod: "delete web-0, then evict web-2" under maxUnavailable=1 fails, naming both', () => {
+    const i = buildWebInput({ pdb: PDB, rounds: [[[0, 'delete'], [2, 'evict']]] });
     const r = resultOf(i, 'STS-PDB');
-    expect(r.status, r.message).to.equal('passed');
-    expect(r.message).to.include('at most 1 pods out through evictions at once');
+    expectFailure(r, 'while 2 pods were unavailable with it (web-0, web-2)', 'unavailable when the eviction of web-2 was admitted: terminating since t=');
+    expect(r.evidence.map((e) => e.subject).slice(0, 2)).to.deep.equal(['pod web-2', 'pod web-0']);
+    // The same two disruptions in two rounds: web-0 is back before web-2 is evicted.
+    const apart = buildWebInput({ pdb: PDB, rounds: [[[0, 'delete']], [[2, 'evict']]] });
+    const ok = resultOf(apart, 'STS-PDB');
+    expect(ok.status, ok.message).to.equal('passed');
+    expect(ok.message).to.include('at most 1 of 3 pods unavailable with an admitted eviction');
+  });
+
+  /** The budget's status as the disruption controller wrote it, then the eviction's admitting update (disruptedPods gains web-2). */
+  function withBudget(input: CheckInput, admittedAt: string, healthy: number, disrupted = ['web-2']): CheckInput {
+    const kill = (e: TimelineEntry): boolean => e.type === 'MARKER' && e.marker === 'kill' && e.pod === 'web-2';
+    const afterKill = input.timeline[input.timeline.findIndex(kill) + 1] as TimelineEntry;
+    const pdb = { uid: 'pdb-uid', disruptionsAllowed: healthy - 2, currentHealthy: healthy, desiredHealthy: 2, expectedPods: 3, generation: 1, observedGeneration: 1 };
+    const first = insertBefore(input, (e) => e.seq === input.timeline[0]?.seq, { type: 'ADDED', kind: 'PodDisruptionBudget', name: 'web-budget', resourceVersion: '900', pdb });
+    const admitting = { ...pdb, disruptionsAllowed: pdb.disruptionsAllowed - 1, disruptedPods: disrupted };
+    return insertBefore(first, (e) => e.seq === afterKill.seq + 1, { type: 'MODIFIED', kind: 'PodDisruptionBudget', name: 'web-budget', resourceVersion: admittedAt, pdb: admitting });
+  }
+
+  it('places the admission by resourceVersion: before the delete landed it is within budget; after, it fails and shows the stale status', () => {
+    const i = buildWebInput({ pdb: PDB, rounds: [[[0, 'delete'], [2, 'evict']]], patterns: ['burst'] });
+    const web0Out = i.timeline.find((e) => e.type === 'MODIFIED' && e.name === 'web-0' && e.pod?.deletionTimestamp);
+    if (!web0Out || web0Out.type === 'MARKER') throw new Error('builder changed');
+    // Admitted at a revision below web-0's deletion: the delete raced in after the budget said yes.
+    const raced = resultOf(withBudget(i, String(Number(web0Out.resourceVersion) - 1), 3), 'STS-PDB');
+    expect(raced.status, raced.message).to.equal('passed');
+    expect(JSON.stringify(raced.evidence)).to.include(`admitted at resourceVersion ${Number(web0Out.resourceVersion) - 1} (the budget's status update admitting it`);
+    // Admitted above it, from a status that still counted web-0 healthy: the budget was broken.
+    const stale = resultOf(withBudget(i, String(Number(web0Out.resourceVersion) + 1), 3), 'STS-PDB');
+    expectFailure(stale, 'while 2 pods were unavailable with it (web-0, web-2)', 'disruptionsAllowed 1, currentHealthy 3, desiredHealthy 2 (stale: it counted 3 healthy while 2 were)');
+  });
+
+  it('counts a pod whose eviction was admitted but not yet deleted (status.disruptedPods) as out', () => {
+    // Two evictions in a burst: web-2's is admitted before web-0's deletion lands, but after web-0's admission.
+    const i = buildWebInput({ pdb: PDB, rounds: [[[0, 'evict'], [2, 'evict']]], patterns: ['burst'] });
+    const web0Out = i.timeline.find((e) => e.type === 'MODIFIED' && e.name === 'web-0' && e.pod?.deletionTimestamp);
+    if (!web0Out || web0Out.type === 'MARKER') throw new Error('builder changed');
+    const r = resultOf(withBudget(i, String(Number(web0Out.resourceVersion) - 1), 3, ['web-0', 'web-2']), 'STS-PDB');
+    expectFailure(r, 'while 2 pods were unavailable with it (web-0, web-2)', 'its eviction already admitted (in status.disruptedPods), not yet deleted');
   });
 
   it('STS-RECOVERY fails when a refused eviction\'s pod went anyway', () => {

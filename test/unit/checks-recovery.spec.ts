@@ -89,6 +89,37 @@ describe(ID, () => {
     expect(r.evidence.find((e) => e.subject === 'pod web-0')?.expected).to.equal('uid web-0-uid-0 kept through the run (not killed)');
   });
 
+  /** web-0 (never killed) marked `phase` by the kubelet, then deleted and replaced, as the controller does with a Failed pod. */
+  function endedByKubelet(phase: string, afterDelete = false): CheckInput {
+    const input = oneRound();
+    const last = input.timeline.findLast((e) => e.type === 'MODIFIED' && e.kind === 'Pod' && e.name === 'web-0');
+    if (!last || last.type === 'MARKER' || !last.pod) throw new Error('builder changed');
+    const { seq: _s, t: _t, wall: _w, ...rest } = last;
+    const message = 'Pod ephemeral local storage usage exceeds the total limit of containers 8Mi. ';
+    const failedPod = { ...last.pod, phase, ready: false, reason: 'Evicted', message };
+    const deleting = { ...last.pod, ready: false, deletionTimestamp: '2025-05-01T12:00:30Z' };
+    const steps = afterDelete
+      ? [{ ...rest, type: 'MODIFIED' as const, resourceVersion: 'm', pod: deleting }, { ...rest, type: 'MODIFIED' as const, resourceVersion: 'f', pod: { ...failedPod, deletionTimestamp: deleting.deletionTimestamp } }]
+      : [{ ...rest, type: 'MODIFIED' as const, resourceVersion: 'f', pod: failedPod }, { ...rest, type: 'MODIFIED' as const, resourceVersion: 'm', pod: { ...failedPod, deletionTimestamp: deleting.deletionTimestamp } }];
+    let out = input;
+    for (const step of [...steps, { ...rest, type: 'DELETED' as const, resourceVersion: 'd', pod: failedPod }]) out = insertBefore(out, isRoundEnd, step);
+    return insertBefore(out, isRoundEnd, { ...rest, type: 'ADDED', resourceVersion: 'a', pod: { ...last.pod, uid: 'web-0-recreated' } });
+  }
+
+  it('passes with a note naming the cause when the kubelet marked a pod Failed and the controller replaced it', () => {
+    const r = resultOf(endedByKubelet('Failed'), ID);
+    expect(r.status, r.message).to.equal('passed');
+    expect(r.message).to.include('no other pod was replaced but those the kubelet marked Failed first: web-0 (Failed: Evicted)');
+    const note = r.evidence.find((e) => e.subject === 'pod web-0');
+    expect(note?.note).to.equal('ended by the kubelet, not replaced without cause');
+    expect(note?.observed).to.match(/^uid web-0-uid-0 not killed by the run: the kubelet marked it Failed: Evicted at t=[\d.]+ms \(Pod ephemeral local storage usage exceeds/);
+    expect(note?.observed).to.include('the controller replaced it with uid web-0-recreated');
+  });
+
+  it('still fails when the pod went Failed only after someone began deleting it (the deletion is unexplained)', () => {
+    expectFailure(resultOf(endedByKubelet('Failed', true), ID), 'web-0 was not killed but its pod (uid web-0-uid-0) was replaced', 'replaced by uid web-0-recreated');
+  });
+
   it('fails when a replacement from an earlier round is itself replaced without a kill', () => {
     // Round 1 replaced web-1 (uid-1); round 2 kills web-0 only, yet web-1-uid-1 goes away.
     const input = buildWebInput({ rounds: [[[1, 'delete']], [[0, 'delete']]], scaleDownTo: null });

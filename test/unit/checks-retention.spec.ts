@@ -26,7 +26,7 @@ describe('STS-PVC-RETENTION', () => {
     const r = resultOf(buildWebInput(), ID);
     expect(r.status).to.equal('passed');
     expect(r.message).to.equal(
-      'whenScaled Retain: www-web-2, www-web-1 kept through the scale-down 3 -> 1; whenDeleted Retain: www-web-0, www-web-1, www-web-2 kept after deleting the StatefulSet',
+      'whenScaled Retain: www-web-2, www-web-1 kept through the scale-down 3 -> 1 and 10.0s after its pods were gone; whenDeleted Retain: www-web-0, www-web-1, www-web-2 kept after deleting the StatefulSet',
     );
   });
 
@@ -44,7 +44,7 @@ describe('STS-PVC-RETENTION', () => {
     const r = resultOf(buildWebInput({ options: { pvcRetention: { whenDeleted: 'Delete', whenScaled: 'Retain' } } }), ID);
     expect(r.status, r.message).to.equal('passed');
     expect(r.message).to.equal(
-      'whenScaled Retain: www-web-2, www-web-1 kept through the scale-down 3 -> 1; whenDeleted Delete: www-web-0, www-web-1, www-web-2 deleted with the StatefulSet',
+      'whenScaled Retain: www-web-2, www-web-1 kept through the scale-down 3 -> 1 and 10.0s after its pods were gone; whenDeleted Delete: www-web-0, www-web-1, www-web-2 deleted with the StatefulSet',
     );
   });
 
@@ -63,6 +63,22 @@ describe('STS-PVC-RETENTION', () => {
     expectFailure(resultOf(bad, ID), 'PVC www-web-2', 'after the scale-down 3 -> 1 although whenScaled is Retain', 'DELETED uid pvc-uid-2');
   });
 
+  it('Retain, whenDeleted Delete: a claim the garbage collector deletes in the settle window after the scale-down fails whenScaled', () => {
+    // Deleted 4 s after the scale-down's pods were gone: without the settle window it would fall
+    // after the StatefulSet delete and pass as whenDeleted Delete.
+    const input = buildWebInput({ options: { pvcRetention: { whenDeleted: 'Delete', whenScaled: 'Retain' } } });
+    const complete = input.timeline.find((e) => e.type === 'MARKER' && e.marker === 'scale-down-complete');
+    if (!complete) throw new Error('no scale-down-complete marker');
+    const pvc = { uid: 'pvc-uid-1', phase: 'Bound', deletionTimestamp: '2025-05-01T12:00:30Z' };
+    const bad = insertBefore(input, (e) => e.type === 'MARKER' && e.marker === 'claims-scaled', {
+      type: 'MODIFIED', kind: 'PersistentVolumeClaim', name: 'www-web-1', resourceVersion: '9', pvc,
+    });
+    const at = bad.timeline.find(isClaim('www-web-1', 'MODIFIED'));
+    if (at) at.t = complete.t + 4000;
+    const r = resultOf(bad, ID);
+    expectFailure(r, 'PVC www-web-1', 'marked for deletion at t=', 'after the scale-down 3 -> 1 although whenScaled is Retain');
+  });
+
   it('Delete: passes when every scaled-away claim is DELETED before the wait ended', () => {
     const r = resultOf(buildWebInput({ options: DELETE }), ID);
     expect(r.status, r.message).to.equal('passed');
@@ -79,7 +95,8 @@ describe('STS-PVC-RETENTION', () => {
   });
 
   it('Delete: fails for a claim never marked for deletion, with the reason the wait ended', () => {
-    const bad = without(buildWebInput({ options: DELETE }), (e) => isClaim('www-web-2')(e) && e.t > claimsScaled(buildWebInput()).t - 2000);
+    const input = buildWebInput({ options: DELETE });
+    const bad = without(input, (e) => isClaim('www-web-2')(e) && e.t > claimsScaled(input).t - 2000);
     claimsScaled(bad).aborted = 'timed out after 30s waiting for the claims';
     expectFailure(resultOf(bad, ID), 'PVC www-web-2', 'never marked for deletion', 'timed out after 30s');
   });

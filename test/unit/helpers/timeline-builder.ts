@@ -327,7 +327,9 @@ export function buildWebInput(scenario: WebScenario = {}): CheckInput {
         w.watch('DELETED', 'PersistentVolumeClaim', `www-web-${k}`, { pvc });
       }
     }
-    w.marker({ marker: 'claims-scaled', policy, claims });
+    // With Retain the run watches TIMEOUTS.scaleSettle before going on.
+    if (policy === 'Retain') w.tick(10_000);
+    w.marker({ marker: 'claims-scaled', policy, claims, ...(policy === 'Retain' ? { settledMs: 10_000 } : {}) });
     // The run then deletes the StatefulSet: its pods go, and with whenDeleted Delete its claims.
     const kept = policy === 'Delete' ? [] : claims;
     const left = [...Array.from({ length: to }, (_, k) => `www-web-${k}`), ...kept].sort();

@@ -11,9 +11,14 @@ describe('observe: watched kinds', () => {
   const kinds = namespaceKinds(noCluster, 'ordinal-r1');
   const byKind = new Map(kinds.map((k) => [k.kind, k]));
 
-  it('watches pods, claims, volumes and events, each in the run namespace except cluster-scoped volumes', () => {
-    expect(kinds.map((k) => k.kind)).to.deep.equal(['Pod', 'PersistentVolumeClaim', 'PersistentVolume', 'Event']);
-    for (const k of kinds) expect(k.path, k.kind).to.match(k.kind === 'PersistentVolume' ? /^\/api\/v1\/persistentvolumes$/ : /^\/api\/v1\/namespaces\/ordinal-r1\//);
+  it('watches pods, claims, volumes, budgets and events, each in the run namespace except cluster-scoped volumes', () => {
+    expect(kinds.map((k) => k.kind)).to.deep.equal(['Pod', 'PersistentVolumeClaim', 'PersistentVolume', 'PodDisruptionBudget', 'Event']);
+    for (const k of kinds) {
+      const path = k.kind === 'PersistentVolume' ? /^\/api\/v1\/persistentvolumes$/ : k.kind === 'PodDisruptionBudget' ? /^\/apis\/policy\/v1\/namespaces\/ordinal-r1\// : /^\/api\/v1\/namespaces\/ordinal-r1\//;
+      expect(k.path, k.kind).to.match(path);
+    }
+    // Only the budget is optional: without it STS-PDB judges from the pods alone.
+    expect(kinds.filter((k) => k.optional).map((k) => k.kind)).to.deep.equal(['PodDisruptionBudget']);
     expect(configMapKind(noCluster, 'ordinal-r1', 'ordinal-canary').fieldSelector).to.equal('metadata.name=ordinal-canary');
   });
 
