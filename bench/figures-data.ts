@@ -3,11 +3,14 @@
 // writes sent to a disrupted pod, and how long after Ready the first write was
 // acknowledged again. Pure: a run is its results.json plus, when present, its
 // timeline.json (the CheckInput, with every write), which the per-write figures need.
-import { nearestRank } from '../lib/report/stats.ts';
+import { nearestRank } from '../lib/percentile.ts';
 import { classifyWrites } from '../lib/traffic/classify.ts';
-import type { WriteRecord } from '../lib/traffic/types.ts';
+import type { WriteRecord } from '../lib/traffic/records.ts';
 import { inOrder, isPodEntry, isReady, presentState } from '../lib/timeline/queries.ts';
-import type { CheckInput, RoundResult, RunResult, TimelineEntry } from '../lib/types.ts';
+import type { CheckInput } from '../lib/checks/api.ts';
+import type { RoundResult } from '../lib/model.ts';
+import type { RunResult } from '../lib/run/results-schema.ts';
+import type { TimelineEntry } from '../lib/timeline/entries.ts';
 
 export interface RunData {
   results: RunResult;

@@ -7,7 +7,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { CheckInput, RunResult } from '../lib/types.ts';
+import type { CheckInput } from '../lib/checks/api.ts';
+import type { RunResult } from '../lib/run/results-schema.ts';
 import { aggregate, type RunData } from './figures-data.ts';
 import { renderMarkdown } from './figures-render.ts';
 

@@ -2,7 +2,7 @@
 // simulated register store, linearizable by construction (each operation takes effect at
 // one instant between its call and its return, applied in that order), with anomalies
 // planted on request. Test and bench code only: nothing in lib/ imports this.
-import type { HistoryEvent, Scalar } from '../lib/history/types.ts';
+import type { HistoryEvent, Scalar } from '../lib/history/events.ts';
 import { createPrng, type Prng } from '../lib/prng.ts';
 
 export type Anomaly = 'stale-read' | 'lost-update' | 'duplicated-write' | 'never-written' | 'cas-mismatch';

@@ -3,7 +3,7 @@
 // the service's SRV name for their DNS records; and the run's own namespace.
 // Ordinals start at spec.ordinals.start (--start-ordinal), so every loop over a
 // StatefulSet's pods goes through ordinals() rather than 0..replicas-1.
-import type { WorkloadInfo } from './types.ts';
+import type { WorkloadInfo } from './model.ts';
 
 /** The first ordinal (spec.ordinals.start; 0 in older recordings). */
 export function startOrdinal(workload: Pick<WorkloadInfo, 'options'>): number {
@@ -34,6 +34,14 @@ export function serviceSrvName(workload: WorkloadInfo): string {
 /** The claim the controller creates for an ordinal from a volumeClaimTemplate: `<template>-<sts>-<ordinal>`. */
 export function claimName(workload: Pick<WorkloadInfo, 'statefulSet'>, template: string, ordinal: number | string): string {
   return `${template}-${workload.statefulSet}-${ordinal}`;
+}
+
+/** The claims of the ordinals a scale-down from `from` to `to` replicas removes, highest ordinal first. */
+export function scaledAwayClaims(w: WorkloadInfo, from: number, to: number): string[] {
+  const first = startOrdinal(w);
+  const out: string[] = [];
+  for (let o = first + from - 1; o >= first + to; o--) for (const t of w.claimTemplates) out.push(claimName(w, t, o));
+  return out;
 }
 
 /** The namespace a run creates (and labels with its run ID) for everything it deploys. */

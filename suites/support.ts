@@ -8,7 +8,8 @@ import { logLine } from '../lib/cli/output.ts';
 import { SUITE_REPORTERS } from '../lib/report/reporters.ts';
 import { writeReports } from '../lib/report/write.ts';
 import { executeRun } from '../lib/run/execute.ts';
-import type { Evidence, RunResult } from '../lib/types.ts';
+import type { Evidence } from '../lib/model.ts';
+import type { RunResult } from '../lib/run/results-schema.ts';
 import type { WorkloadKind } from '../lib/workloads/index.ts';
 
 // ORDINAL_* variables become `ordinal run` flags through the CLI's one options table.

@@ -2,7 +2,7 @@
 // workload's objects (so --dry-run shows it and the run creates it in its own namespace
 // with the run's labels), and recorded in WorkloadInfo for STS-PDB to judge against.
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
-import type { DisruptionName, PdbInfo } from '../types.ts';
+import type { DisruptionName, PdbInfo } from '../model.ts';
 import type { Workload } from '../workloads/common.ts';
 
 /** What --pdb takes when `evict` is enabled and the flag is absent. */

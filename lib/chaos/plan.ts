@@ -1,7 +1,7 @@
 // The chaos plan: which pods each round disrupts and how. It is derived from the seed
 // alone (no clock, no cluster state), so a report's replay command reproduces it.
 import { randomBytes } from 'node:crypto';
-import type { DisruptionName, KillPattern, PlannedKill, RoundPlan } from '../types.ts';
+import type { DisruptionName, KillPattern, PlannedKill, RoundPlan } from '../model.ts';
 import { podName } from '../names.ts';
 import { createPrng, isSeed, MAX_SEED, type Prng } from '../prng.ts';
 import { DEFAULT_DISRUPTIONS, DISRUPTION_NAMES, DISRUPTIONS } from './disruptions/index.ts';

@@ -3,7 +3,7 @@
 // history is linearizable iff every key's is. The verdict is three-valued: a search that
 // runs out of budget is `unknown`, never `valid` (a check reports it as error).
 import { HistoryFormatError } from '../history/jsonl.ts';
-import type { Operation, Scalar } from '../history/types.ts';
+import type { Operation, Scalar } from '../history/events.ts';
 import { Interner, registerOps, registerProblem } from './register.ts';
 import { type Budget, search } from './search.ts';
 

@@ -1,7 +1,7 @@
 // The register model for the linearizability search: values interned to small integers
 // (0 = never written, what a read of null sees) so that a state is one int and a step is
 // a few comparisons. Operations are columns of typed arrays, in invocation order.
-import type { Operation, Scalar, Value } from '../history/types.ts';
+import type { Operation, Scalar, Value } from '../history/events.ts';
 
 const WRITE = 0;
 const READ = 1;

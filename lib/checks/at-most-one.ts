@@ -12,7 +12,10 @@
 // two pod UIDs whose heartbeats interleave in time wrote the same volume at once. After
 // a force deletion of the older one that is the documented hazard of force deletion (a
 // note with its duration); without one it is a failure. An unreadable file is `error`.
-import type { CheckDefinition, CheckInput, CheckOutcome, Evidence, HeartbeatRecord, HeartbeatWriter, TimelineEntry } from '../types.ts';
+import type { CheckDefinition, CheckInput, CheckOutcome } from './api.ts';
+import type { Evidence } from '../model.ts';
+import type { HeartbeatRecord, HeartbeatWriter } from '../probes/records.ts';
+import type { TimelineEntry } from '../timeline/entries.ts';
 import { errored, failed, firstOf, inOrder, markersOf, ordinalOf, passed, podGenerations } from './support.ts';
 
 export const atMostOne: CheckDefinition = {

@@ -1,6 +1,6 @@
 // The check catalog, in report order. IDs are stable keys for reports and CI history:
 // add new checks, never rename or reuse an ID (docs/checks.md documents each one).
-import type { CheckDefinition, CheckInput, CheckResult } from '../types.ts';
+import type { CheckDefinition, CheckInput, CheckResult } from './api.ts';
 import { atMostOne } from './at-most-one.ts';
 import { dataSentinel } from './data-sentinel.ts';
 import { dnsA, dnsSrv } from './dns.ts';

@@ -1,6 +1,8 @@
 // STS-DATA-SENTINEL: the strongest end-to-end signal that storage state survived; a
 // PVC can keep its UID and still be backed by a wiped or different volume.
-import type { CheckDefinition, CheckInput, CheckOutcome, Evidence, SentinelRecord } from '../types.ts';
+import type { CheckDefinition, CheckInput, CheckOutcome } from './api.ts';
+import type { Evidence } from '../model.ts';
+import type { SentinelRecord } from '../probes/records.ts';
 import { errored, failed, firstOf, passed, skipped } from './support.ts';
 
 export const dataSentinel: CheckDefinition = {

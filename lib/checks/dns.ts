@@ -7,7 +7,9 @@
 // no source answered at all (TIMEOUT, TRANSPORT, TRUNCATED) is unobserved, so `error`.
 import { serviceSrvName } from '../names.ts';
 import { DnsListing, type PodWindow } from '../timeline/dns-listing.ts';
-import type { CheckDefinition, CheckInput, CheckOutcome, DnsALookup, DnsAnswer, Evidence, PodSnapshot, Snapshot, SrvAnswer } from '../types.ts';
+import type { CheckDefinition, CheckInput, CheckOutcome } from './api.ts';
+import type { Evidence } from '../model.ts';
+import type { DnsALookup, DnsAnswer, PodSnapshot, Snapshot, SrvAnswer } from '../probes/records.ts';
 import { errored, failed, firstOf, passed, podFqdn, sameDnsName } from './support.ts';
 
 export const dnsA: CheckDefinition = {

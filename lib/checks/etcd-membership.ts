@@ -5,7 +5,9 @@
 // hold. So after chaos etcd must list the same members, with the same IDs, at their
 // stable peer URLs, every one healthy, all naming one leader.
 import { podFqdn } from '../names.ts';
-import type { CheckDefinition, CheckInput, CheckOutcome, Evidence, MembershipSnapshot } from '../types.ts';
+import type { CheckDefinition, CheckInput, CheckOutcome } from './api.ts';
+import type { Evidence } from '../model.ts';
+import type { MembershipSnapshot } from '../probes/records.ts';
 import { errored, failed, firstOf, ordinals, passed, podName, skipped } from './support.ts';
 
 export const PEER_PORT = 2380;

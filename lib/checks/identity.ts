@@ -2,7 +2,9 @@
 // replaces it must come back as a new object (new UID) wearing the old identity (name,
 // hostname, subdomain); a pod restarted in place or spared by a refusal keeps its
 // identity too, and STS-RECOVERY judges its UID.
-import type { CheckDefinition, CheckInput, CheckOutcome, Evidence, PodSnapshot } from '../types.ts';
+import type { CheckDefinition, CheckInput, CheckOutcome } from './api.ts';
+import type { Evidence } from '../model.ts';
+import type { PodSnapshot } from '../probes/records.ts';
 import { endsThePod, killsIn } from '../timeline/kills.ts';
 import { errored, failed, firstOf, inOrder, passed } from './support.ts';
 

@@ -3,7 +3,8 @@
 // the deploy and its ADDED were pods 0..N-1 all present, not terminating, Running and
 // Ready. Which ordinal appears first is not judged: the controller does not promise it.
 import { judgeGeneration } from '../timeline/causal.ts';
-import type { CheckDefinition, CheckInput, CheckOutcome, Evidence } from '../types.ts';
+import type { CheckDefinition, CheckInput, CheckOutcome } from './api.ts';
+import type { Evidence } from '../model.ts';
 import { errored, failed, findMarker, firstOf, inOrder, ordinalOf, ordinals, passed, podGenerations, podName, skipped } from './support.ts';
 
 export const orderCreate: CheckDefinition = {

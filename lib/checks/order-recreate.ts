@@ -12,7 +12,8 @@
 import { judgeGeneration } from '../timeline/causal.ts';
 import { taintEvictionOf } from '../timeline/kills.ts';
 import { updateStartBefore } from '../timeline/update.ts';
-import type { CheckDefinition, CheckInput, CheckOutcome, Evidence } from '../types.ts';
+import type { CheckDefinition, CheckInput, CheckOutcome } from './api.ts';
+import type { Evidence } from '../model.ts';
 import { errored, failed, findMarker, firstOf, inOrder, markersOf, ordinalOf, passed, podGenerations, skipped } from './support.ts';
 
 export const orderRecreate: CheckDefinition = {

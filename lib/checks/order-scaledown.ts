@@ -18,7 +18,8 @@
 // outage) is not the controller's step: it is reported, not judged.
 import { judgeCreation } from '../timeline/causal.ts';
 import { describeTaintEviction, taintEvictionsIn, type TaintEviction } from '../timeline/kills.ts';
-import type { CheckDefinition, CheckInput, CheckOutcome, Evidence } from '../types.ts';
+import type { CheckDefinition, CheckInput, CheckOutcome } from './api.ts';
+import type { Evidence } from '../model.ts';
 import { errored, failed, findMarker, firstOf, inOrder, isPodEntry, markerAt, minReadySecondsOf, passed, podName, skipped, startOrdinal } from './support.ts';
 
 export const orderScaleDown: CheckDefinition = {

@@ -13,7 +13,9 @@
 // went out just before), or a budget changed behind the run's back.
 import { allowedUnavailable } from '../chaos/pdb.ts';
 import { killsIn, type KillRecord } from '../timeline/kills.ts';
-import type { CheckDefinition, CheckInput, CheckOutcome, Evidence, PdbState, TimelineEntry, WatchEntry, WorkloadInfo } from '../types.ts';
+import type { CheckDefinition, CheckInput, CheckOutcome } from './api.ts';
+import type { Evidence, WorkloadInfo } from '../model.ts';
+import type { PdbState, TimelineEntry, WatchEntry } from '../timeline/entries.ts';
 import type { PodEntry } from '../timeline/queries.ts';
 import { errored, failed, inOrder, isPodEntry, isReady, ordinalOf, ordinals, passed, podName, skipped } from './support.ts';
 

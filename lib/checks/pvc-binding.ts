@@ -9,7 +9,9 @@
 // (lib/timeline/volumes.ts): node-pinned or shared; the binding is judged the same way for
 // both, since a pinned volume moves its pod to its node, never the claim to another PV.
 import { claimName } from '../names.ts';
-import type { ClaimBinding, CheckDefinition, CheckInput, CheckOutcome, Evidence } from '../types.ts';
+import type { CheckDefinition, CheckInput, CheckOutcome } from './api.ts';
+import type { Evidence } from '../model.ts';
+import type { ClaimBinding } from '../probes/records.ts';
 import { describeVolumes, volumeBehaviour } from '../timeline/volumes.ts';
 import { errored, failed, findMarker, firstOf, inOrder, markerAt, ordinalOf, passed, skipped, startOrdinal } from './support.ts';
 

@@ -10,8 +10,10 @@
 // StatefulSet: with Delete the set owns its claims and every claim present then must be
 // DELETED before `statefulset-deleted`; with Retain none may be marked for deletion by
 // then (the pods gone, plus a settle).
-import { scaledAwayClaims } from '../run/retention.ts';
-import type { CheckDefinition, CheckInput, CheckOutcome, Evidence, TimelineEntry } from '../types.ts';
+import { scaledAwayClaims } from '../names.ts';
+import type { CheckDefinition, CheckInput, CheckOutcome } from './api.ts';
+import type { Evidence } from '../model.ts';
+import type { TimelineEntry } from '../timeline/entries.ts';
 import { errored, failed, findMarker, firstOf, inOrder, markerAt, passed, skipped } from './support.ts';
 
 export const pvcRetention: CheckDefinition = {

@@ -1,7 +1,7 @@
 // STS-RECOVERY's judgement of kills that must keep their pod: a `refused` kill (nothing
 // may happen to it), `restarted-in-place` (same UID, restart count up, Ready again) and
 // `unaffected` (same UID, no restart, Ready at the round's end).
-import type { TimelineEntry } from '../types.ts';
+import type { TimelineEntry } from '../timeline/entries.ts';
 import type { KillRecord } from '../timeline/kills.ts';
 import type { ReadyMoment } from '../timeline/queries.ts';
 import { isPodEntry, isReady, readyMoment, type PodGeneration } from './support.ts';

@@ -8,8 +8,9 @@
 // or the kubelet marked it Failed first (the node's doing; reported, not failed). The round's revision is per pod when
 // round-start lists `revisions`: below an update's partition pods stay at the old one. A
 // round the harness could not watch to its end (round-end says `unobserved`) is an error, not a failure.
-import type { CheckDefinition, CheckInput, CheckOutcome, Evidence, PodState, TimelineEntry } from '../types.ts';
-import type { MarkerOf } from '../timeline/types.ts';
+import type { CheckDefinition, CheckInput, CheckOutcome } from './api.ts';
+import type { Evidence } from '../model.ts';
+import type { MarkerOf, PodState, TimelineEntry } from '../timeline/entries.ts';
 import { describeTaintEviction, killsIn, taintEvictionOf, type KillRecord } from '../timeline/kills.ts';
 import {
   PodView, describeEntry, errored, failed, findMarker, firstOf, inOrder, isPodEntry, isReady, markersOf, minReadySecondsOf, ordinalOf,

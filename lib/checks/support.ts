@@ -1,6 +1,7 @@
 // Shared vocabulary for the checks: outcome constructors, message helpers and the
 // timeline queries (defined once in lib/timeline/, re-exported here for the checks).
-import type { CheckOutcome, Evidence } from '../types.ts';
+import type { CheckOutcome } from './api.ts';
+import type { Evidence } from '../model.ts';
 
 export {
   PodView,

@@ -2,7 +2,9 @@
 // DNS name (<sts>-0.<svc>...), discard their copy at every start and record which
 // primary pod (UID, IP) served the fresh one. So a replica holds the primary's data only
 // if that name led it to a live generation of the primary, and the check can tell.
-import type { CheckDefinition, CheckInput, CheckOutcome, Evidence, Snapshot, TopologyCopy } from '../types.ts';
+import type { CheckDefinition, CheckInput, CheckOutcome } from './api.ts';
+import type { Evidence } from '../model.ts';
+import type { Snapshot, TopologyCopy } from '../probes/records.ts';
 import { errored, failed, firstOf, inOrder, isPodEntry, passed, skipped } from './support.ts';
 
 export const topologyPrimary: CheckDefinition = {

@@ -9,9 +9,10 @@
 // place; and a pod whose DELETED came after the update-revision marker (the controller
 // already on the new revision) must come back at it.
 import { findMarker, isPodEntry } from '../timeline/queries.ts';
-import type { TimelineEntry } from '../timeline/types.ts';
+import type { TimelineEntry } from '../timeline/entries.ts';
 import { NO_UPDATE, terminationsIn, type UpdateStep, updateSteps } from '../timeline/update.ts';
-import type { CheckDefinition, CheckInput, CheckOutcome, Evidence, WorkloadInfo } from '../types.ts';
+import type { CheckDefinition, CheckInput, CheckOutcome } from './api.ts';
+import type { Evidence, WorkloadInfo } from '../model.ts';
 import { errored, failed, firstOf, inOrder, ordinalOf, passed, skipped } from './support.ts';
 import { stepUnjudgeable } from './update-order.ts';
 

@@ -14,9 +14,10 @@
 // come back at the new revision out of turn.
 import { ordinals, podName, startOrdinal } from '../names.ts';
 import { PodView, minReadySecondsOf, type Moment, type ReadyAt } from '../timeline/queries.ts';
-import type { TimelineEntry } from '../timeline/types.ts';
+import type { TimelineEntry } from '../timeline/entries.ts';
 import { NO_UPDATE, podGapsBetween, terminationsIn, type Termination, type UpdateStep, updateSteps } from '../timeline/update.ts';
-import type { CheckDefinition, CheckInput, CheckOutcome, Evidence, WorkloadInfo } from '../types.ts';
+import type { CheckDefinition, CheckInput, CheckOutcome } from './api.ts';
+import type { Evidence, WorkloadInfo } from '../model.ts';
 import { errored, failed, firstOf, inOrder, passed, skipped } from './support.ts';
 
 export const updateOrder: CheckDefinition = {

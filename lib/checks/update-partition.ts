@@ -8,7 +8,8 @@
 // update-complete.
 import { ordinals, podName, startOrdinal } from '../names.ts';
 import { podGapsBetween, podsAt, terminationsIn, updateSteps, NO_UPDATE } from '../timeline/update.ts';
-import type { CheckDefinition, CheckInput, CheckOutcome, Evidence } from '../types.ts';
+import type { CheckDefinition, CheckInput, CheckOutcome } from './api.ts';
+import type { Evidence } from '../model.ts';
 import { errored, failed, firstOf, inOrder, isPodEntry, passed, skipped } from './support.ts';
 import { stepUnjudgeable } from './update-order.ts';
 

@@ -7,7 +7,8 @@
 // only the end state is this check's (STS-UPDATE-ONDELETE judges the rest).
 import { ordinals, podName } from '../names.ts';
 import { NO_UPDATE, podGapsBetween, podsAt, updateSteps } from '../timeline/update.ts';
-import type { CheckDefinition, CheckInput, CheckOutcome, Evidence } from '../types.ts';
+import type { CheckDefinition, CheckInput, CheckOutcome } from './api.ts';
+import type { Evidence } from '../model.ts';
 import { errored, failed, firstOf, inOrder, passed, skipped } from './support.ts';
 import { judgeStepOrder, stepUnjudgeable } from './update-order.ts';
 

@@ -2,7 +2,8 @@
 // its store afterwards. Recovery and a surviving sentinel do not show this: a pod can come
 // back on its claim and still have lost what it acknowledged while the kills went on.
 import { classifyWrites } from '../traffic/classify.ts';
-import type { CheckDefinition, CheckInput, CheckOutcome, Evidence } from '../types.ts';
+import type { CheckDefinition, CheckInput, CheckOutcome } from './api.ts';
+import type { Evidence } from '../model.ts';
 import { errored, failed, passed, skipped } from './support.ts';
 
 export const writesDurable: CheckDefinition = {

@@ -6,7 +6,7 @@ import { checkRegister, DEFAULT_MAX_STEPS, type FailingSubHistory, type Lineariz
 import { UsageError } from '../errors.ts';
 import { pair } from '../history/pair.ts';
 import { readHistory } from '../history/jsonl.ts';
-import type { Operation } from '../history/types.ts';
+import type { Operation } from '../history/events.ts';
 import { errorLine } from './output.ts';
 
 export const CHECK_HISTORY_HELP = [

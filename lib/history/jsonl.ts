@@ -3,7 +3,7 @@
 // a clear error (bad input, exit 2) rather than a wrong verdict.
 import { readFile, writeFile } from 'node:fs/promises';
 import { UsageError } from '../errors.ts';
-import type { EventType, Fn, HistoryEvent, Scalar, Value } from './types.ts';
+import type { EventType, Fn, HistoryEvent, Scalar, Value } from './events.ts';
 
 const TYPES: ReadonlySet<string> = new Set<EventType>(['invoke', 'ok', 'fail', 'info']);
 const FNS: ReadonlySet<string> = new Set<Fn>(['read', 'write', 'cas', 'add']);

@@ -3,7 +3,7 @@
 // the end of the history, means it may have taken effect at any time after its call
 // (ret = Infinity), and the process is retired: a client continues under a fresh id.
 import { HistoryFormatError } from './jsonl.ts';
-import type { HistoryEvent, Operation, Value } from './types.ts';
+import type { HistoryEvent, Operation, Value } from './events.ts';
 
 /**
  * The process id that replaces `process` after an `info`, Jepsen's rule: with

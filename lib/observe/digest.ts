@@ -2,7 +2,7 @@
 // list calls (timestamps as Date) and from raw watch events (timestamps as strings),
 // so every timestamp goes through iso().
 import type { CoreV1Event, V1PersistentVolume, V1PersistentVolumeClaim, V1Pod, V1PodDisruptionBudget } from '@kubernetes/client-node';
-import type { EventState, PdbState, PodState, PvState, PvcState } from '../types.ts';
+import type { EventState, PdbState, PodState, PvcState, PvState } from '../timeline/entries.ts';
 
 function iso(v: unknown): string | undefined {
   if (v instanceof Date) return v.toISOString();

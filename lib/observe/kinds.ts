@@ -1,12 +1,12 @@
 // What the recorder watches in a run namespace, one entry per kind: where to list and
 // watch it, which objects belong to the run, and the few facts a timeline entry keeps.
 // Adding a kind: its name in WatchedKind and its digest field in WatchEntry
-// (lib/timeline/types.ts), a digest function in digest.ts, one entry in namespaceKinds()
+// (lib/timeline/entries.ts), a digest function in digest.ts, one entry in namespaceKinds()
 // below, and a map plus one line in store.ts apply(). The ListWatch, the re-list, the
 // gaps and the waits need nothing.
 import type { CoreV1Event, V1PersistentVolume, V1PersistentVolumeClaim, V1Pod, V1PodDisruptionBudget } from '@kubernetes/client-node';
 import type { Cluster } from '../cluster.ts';
-import type { EntryBase, WatchEntry, WatchedKind } from '../timeline/types.ts';
+import type { EntryBase, WatchEntry, WatchedKind } from '../timeline/entries.ts';
 import { eventState, pdbState, podState, pvState, pvcState } from './digest.ts';
 
 /** An API object as both typed lists and raw watch events deliver it: only the fields read before digesting. */

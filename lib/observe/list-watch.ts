@@ -7,7 +7,7 @@
 import * as k8s from '@kubernetes/client-node';
 import type { Cluster } from '../cluster.ts';
 import { describeError, httpStatus } from '../errors.ts';
-import type { WatchEntry } from '../timeline/types.ts';
+import type { WatchEntry } from '../timeline/entries.ts';
 import type { KindSpec, RawObject } from './kinds.ts';
 import { type Known, diffRelist } from './relist.ts';
 import type { WatchGap, WatchHealth } from './watch-gaps.ts';

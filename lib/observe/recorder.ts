@@ -6,7 +6,7 @@
 // only the recorder.
 import type { Cluster } from '../cluster.ts';
 import { ClusterError, describeError } from '../errors.ts';
-import type { EntryBase, MarkerEntry, MarkerPayload, TimelineEntry, WatchEntry } from '../timeline/types.ts';
+import type { EntryBase, MarkerEntry, MarkerPayload, TimelineEntry, WatchEntry } from '../timeline/entries.ts';
 import { CanarySampler } from './canary.ts';
 import { type KindSpec, type RawObject, configMapKind, namespaceKinds } from './kinds.ts';
 import { type ChangeHow, type ChangeType, ListWatch, type ListWatchEvents } from './list-watch.ts';
@@ -105,7 +105,7 @@ export class Recorder {
     for (const w of this.#watches) w.stop();
   }
 
-  /** Writes a typed marker (lib/timeline/types.ts MarkerPayload) into the timeline. */
+  /** Writes a typed marker (lib/timeline/entries.ts MarkerPayload) into the timeline. */
   mark<P extends MarkerPayload>(payload: P): EntryBase & { type: 'MARKER' } & P {
     const e = { seq: this.timeline.length, t: this.now(), wall: Date.now(), type: 'MARKER' as const, ...payload };
     this.timeline.push(e as MarkerEntry);

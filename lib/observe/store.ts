@@ -1,7 +1,7 @@
 // The run namespace as the watches last showed it: one map per watched kind, updated
 // from each timeline entry, plus the one-line and multi-line dumps that progress lines
 // and timeout messages print. Adding a kind: one map and one line in apply().
-import type { EventState, PodState, PvState, PvcState, WatchEntry } from '../timeline/types.ts';
+import type { EventState, PodState, PvState, PvcState, WatchEntry } from '../timeline/entries.ts';
 import { describePod } from './digest.ts';
 
 /** How many of the latest events a namespace dump shows. */

@@ -3,7 +3,7 @@
 // closes and a re-list or re-watch then fails; it closes when a list and a new watch
 // both succeed. Times are run ms (the recorder's monotonic clock).
 import { backoffMs } from '../retry.ts';
-import type { WatchedKind } from '../types.ts';
+import type { WatchedKind } from '../timeline/entries.ts';
 
 export interface WatchGap {
   kind: WatchedKind;

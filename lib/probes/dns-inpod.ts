@@ -5,7 +5,7 @@
 // a truncated answer (TC bit) as if whole, and twenty SRV targets do not fit 512 bytes.
 import DNS from 'dns2';
 import { describeError } from '../errors.ts';
-import type { DnsAnswer, SrvAnswer } from '../types.ts';
+import type { DnsAnswer, SrvAnswer } from './records.ts';
 import { srvAnswerOf } from './dns.ts';
 import type { ExecFn } from './exec.ts';
 import { TIMEOUTS } from '../timeouts.ts';

@@ -14,7 +14,7 @@ import * as k8s from '@kubernetes/client-node';
 import DNS from 'dns2';
 import type { Cluster } from '../cluster.ts';
 import { ClusterError, UsageError, describeError } from '../errors.ts';
-import type { DnsALookup, DnsAnswer, DnsSrvLookup, SrvAnswer } from '../types.ts';
+import type { DnsALookup, DnsAnswer, DnsSrvLookup, SrvAnswer } from './records.ts';
 import { TIMEOUTS } from '../timeouts.ts';
 
 const RCODES: Record<number, string> = { 0: 'NOERROR', 1: 'FORMERR', 2: 'SERVFAIL', 3: 'NXDOMAIN', 5: 'REFUSED' };

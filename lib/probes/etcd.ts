@@ -4,7 +4,7 @@
 // speaks for the cluster; members it cannot reach are reported unhealthy, which is the
 // cluster's answer. Only when no pod's etcdctl answers is the membership unobserved.
 import { describeError } from '../errors.ts';
-import type { EtcdEndpoint, EtcdMember, MembershipSnapshot } from '../types.ts';
+import type { EtcdEndpoint, EtcdMember, MembershipSnapshot } from './records.ts';
 import type { ExecFn } from './exec.ts';
 import { TIMEOUTS } from '../timeouts.ts';
 

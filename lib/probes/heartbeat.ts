@@ -1,7 +1,7 @@
 // Reads a volume's heartbeat file (lib/workloads/heartbeat.ts) through the pod that
 // mounts it now, and folds its lines into one summary per writer (pod UID + container
 // start). Never throws: trouble is recorded and STS-AT-MOST-ONE turns it into `error`.
-import type { HeartbeatRecord, HeartbeatWriter } from '../types.ts';
+import type { HeartbeatRecord, HeartbeatWriter } from './records.ts';
 import { readFileIn, type ExecFn } from './exec.ts';
 
 export async function readHeartbeats(exec: ExecFn, pod: string, container: string, path: string): Promise<HeartbeatRecord> {

@@ -2,7 +2,7 @@
 // volume and fsync it; after chaos, read it back through the recreated pod.
 import { createHash, randomBytes } from 'node:crypto';
 import { SENTINEL_FILE } from '../workloads/common.ts';
-import type { SentinelRecord } from '../types.ts';
+import type { SentinelRecord } from './records.ts';
 import { describeError } from '../errors.ts';
 import { readFileIn, type ExecFn } from './exec.ts';
 

@@ -1,5 +1,5 @@
 // Plain-text renderings shared by the JUnit, HTML and GitHub outputs.
-import type { Evidence } from '../types.ts';
+import type { Evidence } from '../model.ts';
 
 /** "850 ms", "3.42 s", "4 m 05 s". */
 export function formatDuration(ms: number | undefined): string {

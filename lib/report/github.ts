@@ -1,6 +1,7 @@
 // GitHub Actions output: workflow-command annotations for the log and a Markdown block
 // for $GITHUB_STEP_SUMMARY.
-import type { CheckResult, RunResult } from '../types.ts';
+import type { CheckResult } from '../checks/api.ts';
+import type { RunResult } from '../run/results-schema.ts';
 import { stripAnsi } from './escape.ts';
 import { evidenceText, formatDuration } from './format.ts';
 import { describeVolumes } from '../timeline/volumes.ts';

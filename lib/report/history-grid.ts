@@ -1,7 +1,7 @@
 // The grid of the history page (lib/report/history.ts): one column per check ID, one row
 // per run. Built from per-ID and per-run lookups, each made in one pass over the checks,
 // so a page of many check IDs costs its size in cells, not the square of the IDs.
-import type { CheckStatus } from '../types.ts';
+import type { CheckStatus } from '../checks/api.ts';
 import { escapeHtml as h } from './escape.ts';
 import type { HistoryRun } from './history.ts';
 

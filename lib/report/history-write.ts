@@ -4,10 +4,10 @@
 import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CHECKS } from '../checks/catalog.ts';
-import type { RunResult } from '../types.ts';
+import type { RunResult } from '../run/results-schema.ts';
 import { renderHistory, summarizeRun, type HistoryRun } from './history.ts';
 
-/** The schema this tool writes; typed so a schema bump in types.ts fails here and is revisited. */
+/** The schema this tool writes; typed so a schema bump in lib/run/results-schema.ts fails here and is revisited. */
 const SCHEMA_VERSION: RunResult['schemaVersion'] = 1;
 /** `<dir>/<run-id>/results.json` is the layout; a little deeper allows grouping (e.g. per cluster). */
 const MAX_DEPTH = 3;

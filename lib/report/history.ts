@@ -4,7 +4,8 @@
 // Like the run report it is one self-contained file: no network, opens from file://,
 // every value from a run escaped, a Content-Security-Policy allowing only its own
 // style and script.
-import type { CheckStatus, RunResult } from '../types.ts';
+import type { CheckStatus } from '../checks/api.ts';
+import type { RunResult } from '../run/results-schema.ts';
 import { escapeHtml as h } from './escape.ts';
 import { formatDuration } from './format.ts';
 import { CSS, SCRIPT } from './html-style.ts';

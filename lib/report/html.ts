@@ -1,7 +1,9 @@
 // index.html: one self-contained file a platform engineer can open from file://, attach
 // to a ticket or mail. Every value from the run goes through escapeHtml; the page's
 // Content-Security-Policy forbids any network load and any script but our own.
-import type { CheckResult, Evidence, RoundResult, RunResult } from '../types.ts';
+import type { CheckResult } from '../checks/api.ts';
+import type { Evidence, RoundResult } from '../model.ts';
+import type { RunResult } from '../run/results-schema.ts';
 import { escapeHtml as h, jsonForScript } from './escape.ts';
 import { formatDuration, formatRunTime } from './format.ts';
 import { CSS, SCRIPT } from './html-style.ts';

@@ -1,7 +1,9 @@
 // junit.xml for CI test views (GitLab, Jenkins, dorny/mikepenz on GitHub). A broken
 // guarantee is a <failure>, a harness or cluster problem an <error>, so CI can tell a
 // cluster that broke a promise from a run that could not judge it.
-import type { CheckResult, Evidence, RunResult } from '../types.ts';
+import type { CheckResult } from '../checks/api.ts';
+import type { Evidence } from '../model.ts';
+import type { RunResult } from '../run/results-schema.ts';
 import { cdata, xmlAttr } from './escape.ts';
 import { evidenceText } from './format.ts';
 import { countStatuses, runProblem } from './stats.ts';

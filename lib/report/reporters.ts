@@ -4,7 +4,7 @@
 // verdict they show comes from the one verdictOf in stats.ts.
 import { appendFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { RunResult } from '../types.ts';
+import type { RunResult } from '../run/results-schema.ts';
 import { githubAnnotations, githubSummaryMarkdown } from './github.ts';
 import { forTerminal } from './escape.ts';
 import { renderHtml } from './html.ts';

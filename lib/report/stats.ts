@@ -1,13 +1,8 @@
 // Numbers every report shows the same way, so junit, html and the GitHub summary agree.
-import type { CheckResult, CheckStatus, DisruptionName, DisruptionRecovery, PodRecovery, RoundResult, RunResult } from '../types.ts';
-
-/** Nearest-rank percentile: always a value that was actually observed, never interpolated. */
-export function nearestRank(values: readonly number[], percentile: number): number | undefined {
-  if (values.length === 0) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.max(1, Math.ceil((percentile / 100) * sorted.length));
-  return sorted[Math.min(rank, sorted.length) - 1];
-}
+import type { CheckResult, CheckStatus } from '../checks/api.ts';
+import type { DisruptionName, PodRecovery, RoundResult } from '../model.ts';
+import type { DisruptionRecovery, RunResult } from '../run/results-schema.ts';
+import { nearestRank } from '../percentile.ts';
 
 export interface ReadyStats {
   /** Pods killed in the round(s); a kill the API refused is not counted. */

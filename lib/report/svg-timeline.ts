@@ -5,8 +5,8 @@
 // on another node than the killed pod gets a move mark, and a node-fault's down interval
 // is a band behind the lane.
 // Writes that went unacknowledged (traffic during chaos) are a strip along the lane's foot.
-import type { UnavailableInterval } from '../traffic/types.ts';
-import type { PodRecovery, RoundResult, WorkloadInfo } from '../types.ts';
+import type { UnavailableInterval } from '../traffic/records.ts';
+import type { PodRecovery, RoundResult, WorkloadInfo } from '../model.ts';
 import { escapeHtml } from './escape.ts';
 import { formatDuration } from './format.ts';
 import { movedNode } from './stats.ts';

@@ -3,7 +3,8 @@
 import { mkdir, readFile, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { redactDeep } from '../redact.ts';
-import type { CheckInput, RunResult } from '../types.ts';
+import type { CheckInput } from '../checks/api.ts';
+import type { RunResult } from '../run/results-schema.ts';
 import { writeHistory } from './history-write.ts';
 import { FILE_REPORTERS, type ReportContext, type Reporter } from './reporters.ts';
 

@@ -3,7 +3,7 @@
 import type { KillPatternOption } from '../chaos/plan.ts';
 import type { Cluster } from '../cluster.ts';
 import type { Recorder } from '../observe/recorder.ts';
-import type { DisruptionName } from '../types.ts';
+import type { DisruptionName } from '../model.ts';
 import type { Workload } from '../workloads/common.ts';
 import type { WorkloadKind } from '../workloads/index.ts';
 import type { StsOptions } from '../workloads/sts-options.ts';

@@ -5,7 +5,7 @@
 // the only caller of the seeded planners (planRounds, seededUpdate).
 import { planRounds, type KillPatternOption } from '../chaos/plan.ts';
 import { podName, startOrdinal } from '../names.ts';
-import type { DisruptionName, RoundPlan, WorkloadInfo } from '../types.ts';
+import type { DisruptionName, RoundPlan, WorkloadInfo } from '../model.ts';
 import { seededUpdate, type UpdateMode } from '../update/mode.ts';
 import { DEFAULT_IMAGE } from '../workloads/common.ts';
 import type { RunOptions } from './options.ts';

@@ -5,8 +5,10 @@ import type { Recorder } from '../observe/recorder.ts';
 import { recoveryByDisruption } from '../report/stats.ts';
 import type { PlannedUpdate, RunPlan } from './plan.ts';
 import { volumeBehaviour } from '../timeline/volumes.ts';
-import type { MarkerOf } from '../timeline/types.ts';
-import type { ClusterFacts, RoundResult, RunResult, TimelineEntry } from '../types.ts';
+import type { MarkerOf, TimelineEntry } from '../timeline/entries.ts';
+import type { ClusterFacts } from '../cluster.ts';
+import type { RoundResult } from '../model.ts';
+import type { RunResult } from './results-schema.ts';
 import { toolVersion } from '../version.ts';
 import type { Workload } from '../workloads/common.ts';
 

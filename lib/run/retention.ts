@@ -7,19 +7,11 @@
 // from. Then the run deletes the StatefulSet, so the check can judge whenDeleted too.
 import { ObservationError, describeError } from '../errors.ts';
 import { retryTransient } from '../retry.ts';
-import { claimName, startOrdinal } from '../names.ts';
-import type { WorkloadInfo } from '../types.ts';
+import { scaledAwayClaims } from '../names.ts';
 import type { Workload } from '../workloads/common.ts';
 import type { RunContext } from './context.ts';
 import { TIMEOUTS, timeLeft } from '../timeouts.ts';
 
-/** The claims of the ordinals a scale-down from `from` to `to` replicas removes, highest ordinal first. */
-export function scaledAwayClaims(w: WorkloadInfo, from: number, to: number): string[] {
-  const first = startOrdinal(w);
-  const out: string[] = [];
-  for (let o = first + from - 1; o >= first + to; o--) for (const t of w.claimTemplates) out.push(claimName(w, t, o));
-  return out;
-}
 
 
 type RetentionContext = Pick<RunContext, 'cluster' | 'recorder' | 'timeouts' | 'log'> & { subject: { workload: Workload } };

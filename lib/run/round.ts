@@ -5,7 +5,7 @@ import { ClusterError, ObservationError, describeError } from '../errors.ts';
 import { waitConverged, type ExpectedRevision } from './rollout.ts';
 import { minReadySecondsOf } from '../timeline/queries.ts';
 import { recoveriesForRound } from '../timeline/recovery.ts';
-import type { PlannedKill, RoundPlan, RoundResult } from '../types.ts';
+import type { PlannedKill, RoundPlan, RoundResult } from '../model.ts';
 import type { DisruptionContext, DisruptionTarget } from '../chaos/disruption.ts';
 import { disruption } from '../chaos/disruptions/index.ts';
 import { endsThePod } from '../timeline/kills.ts';

@@ -13,10 +13,10 @@
 // A predecessor the taint-eviction controller deleted (lib/timeline/kills.ts) still blocks
 // the controller, as any missing pod does; its history says who deleted it.
 import { podName, startOrdinal } from '../names.ts';
-import type { Evidence, WorkloadInfo } from '../types.ts';
+import type { Evidence, WorkloadInfo } from '../model.ts';
 import { taintEvictionOf } from './kills.ts';
 import { PodView, describeEntry, describeState, isPodEntry, minReadySecondsOf, type Moment, type PodGeneration } from './queries.ts';
-import type { MarkerOf, TimelineEntry } from './types.ts';
+import type { MarkerOf, TimelineEntry } from './entries.ts';
 
 export interface CausalVerdict {
   /** The last moment in the window at which every lower ordinal was Ready. */

@@ -6,7 +6,7 @@
 // that long, a record older than that is stale. When the API server was unreachable
 // (a watch-gap marker), CoreDNS's own watch was down too and re-lists only after its
 // back-off: until `budgetMs` after the API came back, its view may date from the gap's start.
-import type { PodState, TimelineEntry } from './types.ts';
+import type { PodState, TimelineEntry } from './entries.ts';
 import { inOrder, isPodEntry, isReady, ordinalOf } from './queries.ts';
 
 /** Endpoint update to CoreDNS after the watch event reached the harness (measured well under 1 s on the local cluster). */

@@ -1,9 +1,9 @@
 // A kill as the checks judge it: its marker and the expectation that applies to it. The
 // kill marker states the disruption's expectation; a `kill-refused` marker for the same
 // round, pod and UID turns it into `refused` (the API said no, so the pod must stay).
-import type { Expectation } from '../types.ts';
+import type { Expectation } from '../model.ts';
 import { isPodEntry, markersOf, podGenerations } from './queries.ts';
-import type { MarkerOf, TimelineEntry } from './types.ts';
+import type { MarkerOf, TimelineEntry } from './entries.ts';
 
 export interface KillRecord {
   /** Index of the kill marker in `entries`. */

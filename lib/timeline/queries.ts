@@ -1,6 +1,6 @@
 // The queries every reader of the timeline shares, defined once: what Ready means, what
 // "present" means, a pod's generations (one per UID), and typed marker lookup.
-import type { MarkerName, MarkerOf, PodState, TimelineEntry, WatchEntry } from './types.ts';
+import type { MarkerName, MarkerOf, PodState, TimelineEntry, WatchEntry } from './entries.ts';
 
 export type PodEntry = WatchEntry & { kind: 'Pod'; pod: PodState };
 

@@ -1,9 +1,9 @@
 // Recovery timings, derived after the fact from the recorded timeline rather than
 // measured by polling, so they are as precise as the watch stream and reproducible.
-import type { PodRecovery, RoundPlan } from '../types.ts';
+import type { PodRecovery, RoundPlan } from '../model.ts';
 import { killsIn } from './kills.ts';
 import { findMarker, inOrder, isPodEntry, isReady, markerAt, readyMoment, type PodEntry, type ReadyMoment } from './queries.ts';
-import type { TimelineEntry } from './types.ts';
+import type { TimelineEntry } from './entries.ts';
 
 /**
  * For each pod killed in `plan`, when (relative to its kill marker) the old pod left the

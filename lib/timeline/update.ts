@@ -1,4 +1,4 @@
-// The update phase as recorded (lib/update/session.ts, markers in ./types.ts:
+// The update phase as recorded (lib/update/session.ts, markers in ./entries.ts:
 // update-start -> update-revision -> update-complete per step, 'forward' then maybe
 // 'rollback'): its steps, which pod replacements they explain, and who ended each pod
 // generation during a step: the run's chaos (a kill marker for that UID whose disruption
@@ -10,10 +10,10 @@
 // (STS-RECOVERY) ask here before calling one unexplained; the STS-UPDATE-* checks judge
 // the steps.
 import { ordinals, podName, startOrdinal } from '../names.ts';
-import type { RoundResult, WorkloadInfo } from '../types.ts';
+import type { RoundResult, WorkloadInfo } from '../model.ts';
 import { endsThePod, killsIn, taintEvictionsIn } from './kills.ts';
 import { findMarker, isPodEntry, markerAt, markersOf, ordinalOf, podGenerations, type Moment, type PodEntry, type PodGeneration } from './queries.ts';
-import type { MarkerOf, TimelineEntry } from './types.ts';
+import type { MarkerOf, TimelineEntry } from './entries.ts';
 
 export interface UpdateStep {
   step: 'forward' | 'rollback';

@@ -4,9 +4,20 @@
 // volume (the local `standard` class, cloud disks that attach anywhere in a zone) has
 // none. STS-PVC-BINDING and the report say which; STS-RECOVERY uses it to explain a
 // replacement stuck Pending because its volume's node is down.
-import type { VolumeBehaviour } from '../types.ts';
 import { inOrder, isPodEntry } from './queries.ts';
-import type { TimelineEntry } from './types.ts';
+import type { TimelineEntry } from './entries.ts';
+
+/**
+ * The volume behaviour the run saw: PVs pinned to a node by
+ * spec.nodeAffinity (node-local storage), shared/network volumes without, or both.
+ */
+export interface VolumeBehaviour {
+  kind: 'node-pinned' | 'shared' | 'mixed';
+  /** claim name -> the node its PV is pinned to. */
+  pinned: Record<string, string>;
+  /** claims whose PV has no node affinity. */
+  shared: string[];
+}
 
 /** Claims by what their PV said last (up to `until`, an entry index); undefined when no bound PV was recorded. */
 export function volumeBehaviour(timeline: readonly TimelineEntry[], until?: number): VolumeBehaviour | undefined {

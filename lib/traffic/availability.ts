@@ -2,9 +2,9 @@
 // acknowledged, per second and overall, and the intervals a pod acknowledged nothing.
 // An interval starts at the first unacknowledged write of a streak and ends at the next
 // acknowledged one (or when traffic stopped), so its length is what a client waited.
-import type { RoundResult } from '../types.ts';
+import type { RoundResult } from '../model.ts';
 import { classifyWrites } from './classify.ts';
-import type { PodAvailability, TrafficRecord, TrafficSummary, UnavailableInterval, WriteRecord } from './types.ts';
+import type { PodAvailability, TrafficRecord, TrafficSummary, UnavailableInterval, WriteRecord } from './records.ts';
 
 const CAP = 50;
 

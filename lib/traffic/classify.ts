@@ -2,7 +2,7 @@
 // afterwards. Acknowledged and present is ok; acknowledged and missing is lost (the
 // failure STS-WRITES-DURABLE reports); present but never acknowledged is indeterminate
 // (the write landed, the answer did not); neither is a failed write.
-import type { ClassifiedKey, ReadBack, WriteCounts, WriteRecord } from './types.ts';
+import type { ClassifiedKey, ReadBack, WriteCounts, WriteRecord } from './records.ts';
 
 export interface Classification {
   keys: ClassifiedKey[];

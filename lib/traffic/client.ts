@@ -15,7 +15,7 @@ import { retryTransient } from '../retry.ts';
 import type { Workload } from '../workloads/common.ts';
 import { MANAGED_BY, RUN_LABEL, TRAP_TERM } from '../workloads/common.ts';
 import type { TrafficDriver } from './driver.ts';
-import type { TrafficRecord, WriteRecord } from './types.ts';
+import type { TrafficRecord, WriteRecord } from './records.ts';
 import { TIMEOUTS } from '../timeouts.ts';
 
 export const CLIENT_POD = 'ordinal-traffic';

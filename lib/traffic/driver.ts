@@ -3,9 +3,10 @@
 // would) and how the harness reads every key back afterwards. A workload without a
 // driver runs without traffic (STS-WRITES-DURABLE skipped, with the reason).
 import type { ExecFn } from '../probes/exec.ts';
-import type { WorkloadInfo } from '../types.ts';
+import type { WorkloadInfo } from '../model.ts';
 import type { Workload } from '../workloads/common.ts';
-import type { ReadBack } from './types.ts';
+import { WEB_KEYS_FILE } from '../workloads/web.ts';
+import type { ReadBack } from './records.ts';
 
 export interface TrafficDriver {
   name: string;
@@ -21,8 +22,6 @@ export interface TrafficDriver {
   /** Every key starting with `prefix` each store holds, read through `pods` (never throws: a failed read is a ReadBack with error). */
   readBack(exec: ExecFn, w: WorkloadInfo, container: string, pods: readonly string[], prefix: string): Promise<ReadBack[]>;
 }
-
-export const WEB_KEYS_FILE = 'ordinal-keys';
 
 /**
  * `web`: busybox httpd's CGI at /cgi-bin/put appends the key to a file on the pod's

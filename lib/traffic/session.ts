@@ -5,11 +5,11 @@
 import type { Cluster } from '../cluster.ts';
 import { describeError } from '../errors.ts';
 import type { Recorder } from '../observe/recorder.ts';
-import type { TrafficSummary } from './types.ts';
+import type { TrafficSummary } from './records.ts';
 import type { Workload } from '../workloads/common.ts';
 import { startTraffic, type TrafficClient } from './client.ts';
 import { trafficDriverFor } from './driver.ts';
-import type { TrafficRecord } from './types.ts';
+import type { TrafficRecord } from './records.ts';
 
 export interface TrafficSession {
   /** Stops the client (no-op without one). */

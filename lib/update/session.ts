@@ -1,6 +1,6 @@
 // The update phase on the cluster: change the pod template (or put the original back),
 // read the revision the controller derives, and, with OnDelete, delete the pods as an
-// operator would. Markers (lib/timeline/types.ts; docs/checks.md "The update checks"): update-start, update-revision,
+// operator would. Markers (lib/timeline/entries.ts; docs/checks.md "The update checks"): update-start, update-revision,
 // (operator-delete…), update-complete for each step. What the StatefulSet controller does
 // (pkg/controller/statefulset, kubernetes/kubernetes): newVersionedStatefulSetPod gives an
 // ordinal below start + partition the *current* revision whenever it (re)creates it, and

@@ -10,7 +10,7 @@ import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IProbe } from 'kubernetes-models/v1/Probe';
 import type { IService } from 'kubernetes-models/v1/Service';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
-import type { WorkloadInfo } from '../types.ts';
+import type { WorkloadInfo } from '../model.ts';
 import { DEFAULT_STS_OPTIONS, pickStsOptions, stsSpecFields, type StsOptions } from './sts-options.ts';
 import { HEARTBEAT_FILE, heartbeatScript } from './heartbeat.ts';
 

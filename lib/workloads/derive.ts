@@ -8,7 +8,7 @@ import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import path from 'node:path';
 import { UsageError } from '../errors.ts';
-import type { WorkloadInfo } from '../types.ts';
+import type { WorkloadInfo } from '../model.ts';
 import { REPLICA_RANGE, START_ORDINAL_RANGE, type Workload } from './common.ts';
 import type { StsOptions } from './sts-options.ts';
 

@@ -4,8 +4,10 @@
 // Traffic during chaos writes through /cgi-bin/put?key=K (lib/traffic/driver.ts): the
 // CGI appends K to a file on the claim and fsyncs that file (busybox `sync -d`) before
 // it answers `ok K`, so an acknowledged key is on the volume, not in a page cache.
-import { WEB_KEYS_FILE } from '../traffic/driver.ts';
 import { statefulWorkload, type Workload, type WorkloadOptions } from './common.ts';
+
+/** The file on the claim the put CGI appends keys to; the traffic driver reads it back. */
+export const WEB_KEYS_FILE = 'ordinal-keys';
 
 /** The CGI, line by line; no single quotes (each line goes into printf as a quoted argument). */
 function putCgi(keysFile: string): string[] {

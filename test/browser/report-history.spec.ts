@@ -9,7 +9,8 @@ import { pathToFileURL } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { openBrowser } from './chromium.ts';
 import { writeReports } from '../../lib/report/write.ts';
-import type { CheckStatus, RunResult } from '../../lib/types.ts';
+import type { CheckStatus } from '../../lib/checks/api.ts';
+import type { RunResult } from '../../lib/run/results-schema.ts';
 
 // The project compiles without the DOM lib (it targets Node), so the few browser APIs
 // used inside page callbacks are declared here, for this module only.

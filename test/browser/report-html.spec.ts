@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { openBrowser } from './chromium.ts';
 import { writeReports } from '../../lib/report/write.ts';
-import type { RunResult } from '../../lib/types.ts';
+import type { RunResult } from '../../lib/run/results-schema.ts';
 
 // The project compiles without the DOM lib (it targets Node), so the few browser APIs
 // used inside page.evaluate are declared here, for this module only.

@@ -9,7 +9,9 @@ import { parseRunArgs } from '../../lib/cli/args.ts';
 import type { Cluster } from '../../lib/cluster.ts';
 import { exitCodeOf } from '../../lib/report/stats.ts';
 import { executeRun, type HookContext, type RunHook } from '../../lib/run/execute.ts';
-import type { CheckResult, CheckStatus, DisruptionName, Evidence, KillPattern, RunResult } from '../../lib/types.ts';
+import type { CheckResult, CheckStatus } from '../../lib/checks/api.ts';
+import type { DisruptionName, Evidence, KillPattern } from '../../lib/model.ts';
+import type { RunResult } from '../../lib/run/results-schema.ts';
 import { connectTestCluster } from '../integration/helpers.ts';
 import { expectClusterHealthy } from './components.ts';
 

@@ -5,7 +5,7 @@ import * as k8s from '@kubernetes/client-node';
 import type { IStatefulSetSpec } from 'kubernetes-models/apps/v1/StatefulSetSpec';
 import { planRounds } from '../../lib/chaos/plan.ts';
 import type { HookContext } from '../../lib/run/execute.ts';
-import type { DisruptionName } from '../../lib/types.ts';
+import type { DisruptionName } from '../../lib/model.ts';
 import { seededUpdate } from '../../lib/update/mode.ts';
 
 const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);

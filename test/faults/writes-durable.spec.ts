@@ -1,7 +1,7 @@
 // STS-WRITES-DURABLE against acknowledged data lost on a volume: while traffic writes
 // through each pod's DNS name, and after the client has stopped, web-1's key file is
 // emptied inside the pod — every key web-1 acknowledged is gone from its claim.
-import { WEB_KEYS_FILE } from '../../lib/traffic/driver.ts';
+import { WEB_KEYS_FILE } from '../../lib/workloads/web.ts';
 import { at, expectExit, expectWritesLostThrough, faultRun, shIn } from './support.ts';
 
 let held = '';

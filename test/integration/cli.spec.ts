@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { CHECKS } from '../../lib/checks/catalog.ts';
 import { connect, type Cluster } from '../../lib/cluster.ts';
 import { describeError } from '../../lib/errors.ts';
-import type { RunResult } from '../../lib/types.ts';
+import type { RunResult } from '../../lib/run/results-schema.ts';
 import {
   NO_CLUSTER, labelledNamespaces, namespacesOfRun, runCli, runIdOf, tempDir, waitRunNamespacesGone, type CliResult,
 } from './helpers.ts';

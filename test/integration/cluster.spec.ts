@@ -19,7 +19,7 @@ import { createRunNamespace, deleteRunNamespace } from '../../lib/namespace.ts';
 import { openDnsProbe, settleA, within } from '../../lib/probes/dns.ts';
 import { execIn } from '../../lib/probes/exec.ts';
 import { Recorder } from '../../lib/observe/recorder.ts';
-import type { WatchEntry } from '../../lib/types.ts';
+import type { WatchEntry } from '../../lib/timeline/entries.ts';
 import { MANAGED_BY, RUN_LABEL } from '../../lib/workloads/common.ts';
 import { NO_CLUSTER, connectTestCluster } from './helpers.ts';
 

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { CHECKS } from '../../lib/checks/catalog.ts';
-import type { RunResult } from '../../lib/types.ts';
+import type { RunResult } from '../../lib/run/results-schema.ts';
 import { ETCD_IMAGE } from '../../lib/workloads/etcd.ts';
 import { NO_CLUSTER, runCli, runIdOf, tempDir, type CliResult } from './helpers.ts';
 

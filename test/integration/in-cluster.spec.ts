@@ -14,7 +14,7 @@ import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
 import type { Cluster } from '../../lib/cluster.ts';
 import { describeError, httpStatus } from '../../lib/errors.ts';
-import type { RunResult } from '../../lib/types.ts';
+import type { RunResult } from '../../lib/run/results-schema.ts';
 import { NO_CLUSTER, ROOT, connectTestCluster, waitRunNamespacesGone } from './helpers.ts';
 
 const VERSION = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;

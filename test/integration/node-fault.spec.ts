@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { planRounds, describeRound } from '../../lib/chaos/plan.ts';
 import type { Cluster } from '../../lib/cluster.ts';
 import { markersOf, podGenerations } from '../../lib/timeline/queries.ts';
-import type { TimelineEntry } from '../../lib/types.ts';
+import type { TimelineEntry } from '../../lib/timeline/entries.ts';
 import { connectTestCluster, describeRun, expectClusterHealthy, type FaultRun, runWithFault } from '../faults/support.ts';
 
 const ARGS = ['--seed', '8', '--rounds', '2', '--chaos', 'node-fault,kubelet-restart', '--timeout', '300'];

@@ -10,7 +10,7 @@ import { expect } from 'chai';
 import { describeRound } from '../../lib/chaos/plan.ts';
 import type { Cluster } from '../../lib/cluster.ts';
 import { execIn } from '../../lib/probes/exec.ts';
-import type { RunResult } from '../../lib/types.ts';
+import type { RunResult } from '../../lib/run/results-schema.ts';
 import { TARGET_FIXTURE, TARGET_STS, createTargetNamespace, deleteTargetNamespace } from './byo-helpers.ts';
 import { type CliResult, connectTestCluster, runCli, runIdOf, tempDir, waitRunNamespacesGone } from './helpers.ts';
 

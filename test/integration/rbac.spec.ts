@@ -9,7 +9,7 @@ import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { connect, type Cluster } from '../../lib/cluster.ts';
 import { describeError, httpStatus } from '../../lib/errors.ts';
-import type { RunResult } from '../../lib/types.ts';
+import type { RunResult } from '../../lib/run/results-schema.ts';
 import { TARGET_STS, createTargetNamespace, deleteTargetNamespace } from './byo-helpers.ts';
 import { NO_CLUSTER, ROOT, connectTestCluster, runCli, runIdOf, tempDir, waitRunNamespacesGone } from './helpers.ts';
 import { escapeCases } from './rbac-escapes.ts';

@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import type { Cluster } from '../../lib/cluster.ts';
 import { createRunNamespace, deleteRunNamespace } from '../../lib/namespace.ts';
 import { Recorder } from '../../lib/observe/recorder.ts';
-import type { WatchEntry } from '../../lib/types.ts';
+import type { WatchEntry } from '../../lib/timeline/entries.ts';
 import { MANAGED_BY, RUN_LABEL } from '../../lib/workloads/common.ts';
 import { NO_CLUSTER, connectTestCluster, waitRunNamespacesGone } from './helpers.ts';
 

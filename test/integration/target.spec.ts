@@ -9,7 +9,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import type { Cluster } from '../../lib/cluster.ts';
 import { execIn } from '../../lib/probes/exec.ts';
-import type { RunResult } from '../../lib/types.ts';
+import type { RunResult } from '../../lib/run/results-schema.ts';
 import { TARGET_STS, createTargetNamespace, deleteTargetNamespace, inventory } from './byo-helpers.ts';
 import { type CliResult, connectTestCluster, labelledNamespaces, runCli, runIdOf, tempDir } from './helpers.ts';
 

@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { main } from '../../lib/cli/main.ts';
-import { WEB_KEYS_FILE } from '../../lib/traffic/driver.ts';
+import { WEB_KEYS_FILE } from '../../lib/workloads/web.ts';
 import { execIn } from '../../lib/probes/exec.ts';
 import { exitCodeOf } from '../../lib/report/stats.ts';
 import { parseRunArgs } from '../../lib/cli/args.ts';
 import { executeRun } from '../../lib/run/execute.ts';
-import type { RunResult } from '../../lib/types.ts';
+import type { RunResult } from '../../lib/run/results-schema.ts';
 
 describe('traffic during chaos (web, local cluster)', function () {
   this.timeout(300_000);

@@ -9,7 +9,7 @@ import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import { UsageError } from '../../lib/errors.ts';
 import { runResultProblem } from '../../lib/report/history-write.ts';
 import { renderHistory, type HistoryRun } from '../../lib/report/history.ts';
-import type { CheckStatus } from '../../lib/types.ts';
+import type { CheckStatus } from '../../lib/checks/api.ts';
 import { statefulSetProblem, workloadFromStatefulSet } from '../../lib/workloads/derive.ts';
 import { MAX_YAML_NODES, parseManifest, withinNodes } from '../../lib/workloads/manifest.ts';
 

@@ -3,8 +3,11 @@
 import { expect } from 'chai';
 import { UNDISRUPTED, aggregate, dist, failureCause, readySpans, type RunData } from '../../bench/figures-data.ts';
 import { renderMarkdown } from '../../bench/figures-render.ts';
-import type { TrafficSummary, WriteRecord } from '../../lib/traffic/types.ts';
-import type { CheckInput, PodRecovery, RoundResult, RunResult, TimelineEntry } from '../../lib/types.ts';
+import type { TrafficSummary, WriteRecord } from '../../lib/traffic/records.ts';
+import type { CheckInput } from '../../lib/checks/api.ts';
+import type { PodRecovery, RoundResult } from '../../lib/model.ts';
+import type { RunResult } from '../../lib/run/results-schema.ts';
+import type { TimelineEntry } from '../../lib/timeline/entries.ts';
 
 const rec = (pod: string, action: PodRecovery['action'], killedAt: number, readyMs?: number, expect: PodRecovery['expect'] = 'replaced'): PodRecovery => ({
   pod, round: 1, action, expect, killedAt, recovered: expect !== 'refused', ...(readyMs !== undefined ? { readyMs } : {}),

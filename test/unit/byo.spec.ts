@@ -11,7 +11,7 @@ import { runChecks } from '../../lib/checks/catalog.ts';
 import { UsageError } from '../../lib/errors.ts';
 import { adaptToImage, clusterDomainFrom, type ImageFacts } from '../../lib/probes/image.ts';
 import { notOwned, optInCommand, parseTargetRef, refusalOf, selectorMatches } from '../../lib/run/subject/target.ts';
-import type { CheckInput } from '../../lib/types.ts';
+import type { CheckInput } from '../../lib/checks/api.ts';
 import { workloadFromStatefulSet, type DeriveOptions } from '../../lib/workloads/derive.ts';
 import { parseManifest, placeManifest } from '../../lib/workloads/manifest.ts';
 

@@ -3,7 +3,8 @@
 // STS-PDB judges each admitted eviction against every pod unavailable at that moment.
 import { expect } from 'chai';
 import { recoveryByDisruption } from '../../lib/report/stats.ts';
-import type { CheckInput, TimelineEntry } from '../../lib/types.ts';
+import type { CheckInput } from '../../lib/checks/api.ts';
+import type { TimelineEntry } from '../../lib/timeline/entries.ts';
 import { expectFailure, resultOf } from './helpers/assertions.ts';
 import { buildWebInput, uidOf } from './helpers/timeline-builder.ts';
 import { insertBefore } from './helpers/timeline-edit.ts';

@@ -3,7 +3,8 @@
 // the window's opening (deploy, or the previous generation's DELETED) and the ADDED were
 // all lower ordinals Ready; a regression after an all-Ready moment is the informer race.
 import { expect } from 'chai';
-import type { CheckInput, PodState, TimelineEntry, WatchEntry } from '../../lib/types.ts';
+import type { CheckInput } from '../../lib/checks/api.ts';
+import type { PodState, TimelineEntry, WatchEntry } from '../../lib/timeline/entries.ts';
 import { expectFailure, resultOf } from './helpers/assertions.ts';
 import { buildWebInput, uidOf } from './helpers/timeline-builder.ts';
 import { becameReady, insertBefore, moveBefore, podEvent, type Match } from './helpers/timeline-edit.ts';

@@ -2,7 +2,8 @@
 // that a node fault took down stays Pending. The check says so plainly (a finding about
 // the storage, not a harness error); it fails the round only when the round did not converge.
 import { expect } from 'chai';
-import type { CheckInput, TimelineEntry } from '../../lib/types.ts';
+import type { CheckInput } from '../../lib/checks/api.ts';
+import type { TimelineEntry } from '../../lib/timeline/entries.ts';
 import { expectFailure, resultOf } from './helpers/assertions.ts';
 import { buildWebInput, uidOf } from './helpers/timeline-builder.ts';
 import { moveBefore, mutate, podEvent } from './helpers/timeline-edit.ts';

@@ -2,7 +2,8 @@
 // missing one, one at the wrong revision or too late, and a pod replaced without being
 // killed fail naming the pod and what the watch saw; an unobserved round is an error.
 import { expect } from 'chai';
-import type { CheckInput, EventState, TimelineEntry } from '../../lib/types.ts';
+import type { CheckInput } from '../../lib/checks/api.ts';
+import type { EventState, TimelineEntry } from '../../lib/timeline/entries.ts';
 import { expectFailure, resultOf } from './helpers/assertions.ts';
 import { buildWebInput, uidOf } from './helpers/timeline-builder.ts';
 import { insertBefore, mutate, podIn } from './helpers/timeline-edit.ts';

@@ -1,7 +1,8 @@
 // STS-PVC-RETENTION on recorded timelines: whenScaled Delete needs every scaled-away
 // claim DELETED before the run's wait ended; Retain needs none of them touched.
 import { expect } from 'chai';
-import type { CheckInput, TimelineEntry } from '../../lib/types.ts';
+import type { CheckInput } from '../../lib/checks/api.ts';
+import type { TimelineEntry } from '../../lib/timeline/entries.ts';
 import { expectFailure, resultOf } from './helpers/assertions.ts';
 import { buildWebInput } from './helpers/timeline-builder.ts';
 import { clone, insertBefore } from './helpers/timeline-edit.ts';

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import type { CheckInput, TimelineEntry } from '../../lib/types.ts';
+import type { CheckInput } from '../../lib/checks/api.ts';
+import type { TimelineEntry } from '../../lib/timeline/entries.ts';
 import { expectFailure, resultOf } from './helpers/assertions.ts';
 import { buildWebInput } from './helpers/timeline-builder.ts';
 import { mutate } from './helpers/timeline-edit.ts';

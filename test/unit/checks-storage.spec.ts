@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { ClaimBinding } from '../../lib/types.ts';
+import type { ClaimBinding } from '../../lib/probes/records.ts';
 import { expectFailure, resultOf } from './helpers/assertions.ts';
 import { buildWebInput } from './helpers/timeline-builder.ts';
 import { insertBefore, mutate, podIn } from './helpers/timeline-edit.ts';

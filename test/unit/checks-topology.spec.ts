@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import type { CheckInput, TopologySnapshot } from '../../lib/types.ts';
+import type { CheckInput } from '../../lib/checks/api.ts';
+import type { TopologySnapshot } from '../../lib/probes/records.ts';
 import { expectFailure, resultOf } from './helpers/assertions.ts';
 import { buildWebInput, uidOf } from './helpers/timeline-builder.ts';
 import { mutate } from './helpers/timeline-edit.ts';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
 import { CHECKS, runChecks } from '../../lib/checks/catalog.ts';
-import type { CheckDefinition, CheckInput } from '../../lib/types.ts';
+import type { CheckDefinition, CheckInput } from '../../lib/checks/api.ts';
 import { expectFailure, resultOf } from './helpers/assertions.ts';
 import { MUTATIONS } from './helpers/mutations.ts';
 import { buildWebInput } from './helpers/timeline-builder.ts';

@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import { checkRegister } from '../../lib/checkers/linearizable.ts';
 import { pair } from '../../lib/history/pair.ts';
-import type { Operation, Scalar } from '../../lib/history/types.ts';
+import type { Operation, Scalar } from '../../lib/history/events.ts';
 import { createPrng, type Prng } from '../../lib/prng.ts';
 import { cas, history, r, type Spec, w } from './helpers/history-builder.ts';
 

@@ -11,7 +11,7 @@ import { parseRunArgs } from '../../lib/cli/args.ts';
 import { replayOf } from './helpers/plan.ts';
 import { ClusterError, UsageError } from '../../lib/errors.ts';
 import { recoveryByDisruption } from '../../lib/report/stats.ts';
-import type { PodState, TimelineEntry } from '../../lib/types.ts';
+import type { PodState, TimelineEntry } from '../../lib/timeline/entries.ts';
 import { buildWorkload } from '../../lib/workloads/index.ts';
 import { expectFailure, resultOf } from './helpers/assertions.ts';
 import { buildWebInput, uidOf } from './helpers/timeline-builder.ts';

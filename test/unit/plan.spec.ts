@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { KILL_PATTERNS, KILL_PATTERN_OPTIONS, parseSeed, planRounds, randomSeed, type KillPatternOption } from '../../lib/chaos/plan.ts';
-import type { RoundPlan } from '../../lib/types.ts';
+import type { RoundPlan } from '../../lib/model.ts';
 import { createPrng } from '../../lib/prng.ts';
 
 const base = { statefulSet: 'web', replicas: 3, rounds: 5 };

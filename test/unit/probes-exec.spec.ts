@@ -9,7 +9,8 @@ import { execFailure, type ExecFn, type ExecResult } from '../../lib/probes/exec
 import { isTransient, retryTransient } from '../../lib/retry.ts';
 import { hostnameIn, readSentinel, writeSentinel } from '../../lib/probes/sentinel.ts';
 import { readTopology } from '../../lib/run/snapshot.ts';
-import type { CheckInput, PodSnapshot } from '../../lib/types.ts';
+import type { CheckInput } from '../../lib/checks/api.ts';
+import type { PodSnapshot } from '../../lib/probes/records.ts';
 import { primaryReplicaWorkload } from '../../lib/workloads/primary-replica.ts';
 import { expectFailure, resultOf } from './helpers/assertions.ts';
 import { buildWebInput } from './helpers/timeline-builder.ts';

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { recoveriesForRound } from '../../lib/timeline/recovery.ts';
 import { readyStats } from '../../lib/report/stats.ts';
-import type { PodRecovery, PodState, RoundPlan, TimelineEntry, WatchEntry } from '../../lib/types.ts';
+import type { PodRecovery, RoundPlan } from '../../lib/model.ts';
+import type { PodState, TimelineEntry, WatchEntry } from '../../lib/timeline/entries.ts';
 import { buildWebInput } from './helpers/timeline-builder.ts';
 
 const EPOCH = Date.parse('2025-05-01T12:00:00Z');

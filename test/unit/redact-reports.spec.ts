@@ -14,7 +14,7 @@ import { replayOf } from './helpers/plan.ts';
 import { ClusterError } from '../../lib/errors.ts';
 import { CLI_REPORTERS } from '../../lib/report/reporters.ts';
 import { writeReports } from '../../lib/report/write.ts';
-import type { RunResult } from '../../lib/types.ts';
+import type { RunResult } from '../../lib/run/results-schema.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SECRET = 'S3cr3t';

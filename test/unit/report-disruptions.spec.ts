@@ -5,7 +5,8 @@ import { githubSummaryMarkdown } from '../../lib/report/github.ts';
 import { renderHtml } from '../../lib/report/html.ts';
 import { recoveryByDisruption } from '../../lib/report/stats.ts';
 import { laneSegments, renderTimeline } from '../../lib/report/svg-timeline.ts';
-import type { PodRecovery, RoundResult, RunResult } from '../../lib/types.ts';
+import type { PodRecovery, RoundResult } from '../../lib/model.ts';
+import type { RunResult } from '../../lib/run/results-schema.ts';
 
 const rec = (pod: string, action: PodRecovery['action'], expect: PodRecovery['expect'], readyMs?: number, extra: Partial<PodRecovery> = {}): PodRecovery => ({
   pod, round: 1, action, expect, killedAt: 1000, recovered: expect === 'refused' || readyMs !== undefined, ...(readyMs !== undefined ? { readyMs } : {}), ...extra,

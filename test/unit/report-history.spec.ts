@@ -7,7 +7,8 @@ import { collectRuns, runResultProblem, writeHistory } from '../../lib/report/hi
 import { checkColumns, isIntermittent, renderHistory, runHref, summarizeRun, type HistoryRun } from '../../lib/report/history.ts';
 import { readyStats } from '../../lib/report/stats.ts';
 import { writeReports } from '../../lib/report/write.ts';
-import type { CheckStatus, RunResult } from '../../lib/types.ts';
+import type { CheckStatus } from '../../lib/checks/api.ts';
+import type { RunResult } from '../../lib/run/results-schema.ts';
 
 const load = (name: string): RunResult =>
   JSON.parse(readFileSync(new URL(`../fixtures/results-${name}.json`, import.meta.url), 'utf8')) as RunResult;

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { escapeHtml } from '../../lib/report/escape.ts';
 import { renderHtml } from '../../lib/report/html.ts';
 import { laneSegments } from '../../lib/report/svg-timeline.ts';
-import type { RunResult } from '../../lib/types.ts';
+import type { RunResult } from '../../lib/run/results-schema.ts';
 
 const load = (name: string): RunResult =>
   JSON.parse(readFileSync(new URL(`../fixtures/results-${name}.json`, import.meta.url), 'utf8')) as RunResult;

@@ -3,9 +3,10 @@ import { readFileSync } from 'node:fs';
 import { githubSummaryMarkdown } from '../../lib/report/github.ts';
 import { renderHtml } from '../../lib/report/html.ts';
 import { nodeMoves } from '../../lib/report/stats.ts';
-import type { RunResult } from '../../lib/types.ts';
+import type { RunResult } from '../../lib/run/results-schema.ts';
 import { renderTimeline } from '../../lib/report/svg-timeline.ts';
-import type { CheckInput, RoundResult } from '../../lib/types.ts';
+import type { CheckInput } from '../../lib/checks/api.ts';
+import type { RoundResult } from '../../lib/model.ts';
 
 const sample = (): RunResult => JSON.parse(readFileSync(new URL('../fixtures/results-sample.json', import.meta.url), 'utf8')) as RunResult;
 import { buildWebInput } from './helpers/timeline-builder.ts';

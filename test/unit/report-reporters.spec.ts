@@ -5,7 +5,7 @@ import path from 'node:path';
 import { CLI_REPORTERS, FILE_REPORTERS, SUITE_REPORTERS, type Reporter } from '../../lib/report/reporters.ts';
 import { verdictOf } from '../../lib/report/stats.ts';
 import { writeReports } from '../../lib/report/write.ts';
-import type { RunResult } from '../../lib/types.ts';
+import type { RunResult } from '../../lib/run/results-schema.ts';
 
 const load = (name: string): RunResult =>
   JSON.parse(readFileSync(new URL(`../fixtures/results-${name}.json`, import.meta.url), 'utf8')) as RunResult;

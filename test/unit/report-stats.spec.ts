@@ -1,8 +1,11 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { formatDuration } from '../../lib/report/format.ts';
-import { countStatuses, nearestRank, readyStats, reportOrder, runProblem, verdictOf } from '../../lib/report/stats.ts';
-import type { CheckResult, PodRecovery, RunResult } from '../../lib/types.ts';
+import { nearestRank } from '../../lib/percentile.ts';
+import { countStatuses, readyStats, reportOrder, runProblem, verdictOf } from '../../lib/report/stats.ts';
+import type { CheckResult } from '../../lib/checks/api.ts';
+import type { PodRecovery } from '../../lib/model.ts';
+import type { RunResult } from '../../lib/run/results-schema.ts';
 
 const sample = (): RunResult =>
   JSON.parse(readFileSync(new URL('../fixtures/results-sample.json', import.meta.url), 'utf8')) as RunResult;

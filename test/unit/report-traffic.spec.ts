@@ -5,8 +5,8 @@ import { expect } from 'chai';
 import { githubSummaryMarkdown } from '../../lib/report/github.ts';
 import { renderHtml } from '../../lib/report/html.ts';
 import { summarizeTraffic } from '../../lib/traffic/availability.ts';
-import type { WriteRecord } from '../../lib/traffic/types.ts';
-import type { RunResult } from '../../lib/types.ts';
+import type { WriteRecord } from '../../lib/traffic/records.ts';
+import type { RunResult } from '../../lib/run/results-schema.ts';
 
 const sample = (): RunResult => JSON.parse(readFileSync(new URL('../fixtures/results-sample.json', import.meta.url), 'utf8')) as RunResult;
 

@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { renderTimeline } from '../../lib/report/svg-timeline.ts';
 import { renderHtml } from '../../lib/report/html.ts';
-import type { CheckInput, RoundResult, RunResult } from '../../lib/types.ts';
+import type { CheckInput } from '../../lib/checks/api.ts';
+import type { RoundResult } from '../../lib/model.ts';
+import type { RunResult } from '../../lib/run/results-schema.ts';
 import { stepSpans } from '../../lib/timeline/update.ts';
 
 const input = JSON.parse(readFileSync(new URL('../fixtures/web-3x2-seed7-update-rollback.checkinput.json', import.meta.url), 'utf8')) as CheckInput;

@@ -1,7 +1,7 @@
 // results.json's options.update says what happened, not only what was planned.
 import { expect } from 'chai';
 import { updateOption } from '../../lib/run/result.ts';
-import type { TimelineEntry } from '../../lib/types.ts';
+import type { TimelineEntry } from '../../lib/timeline/entries.ts';
 
 const start = (mode: 'template' | 'image' | 'rollback'): TimelineEntry => ({
   seq: 1, t: 100, wall: 1_700_000_000_100, type: 'MARKER', marker: 'update-start', step: 'forward', mode, strategy: 'RollingUpdate', partition: 0, from: 'web-1',

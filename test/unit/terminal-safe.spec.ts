@@ -8,7 +8,7 @@ import { errorLine, logLine, warnLine } from '../../lib/cli/output.ts';
 import { forTerminal } from '../../lib/report/escape.ts';
 import { CLI_REPORTERS } from '../../lib/report/reporters.ts';
 import { writeReports } from '../../lib/report/write.ts';
-import type { RunResult } from '../../lib/types.ts';
+import type { RunResult } from '../../lib/run/results-schema.ts';
 
 // An Event message as a hostile pod or webhook can make it: clear screen, cursor home,
 // a window title (OSC), an OSC 8 hyperlink, a C1 CSI, a bell, a backspace and a lone CR.

@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { findMarker, isReady, markerAt, markersOf, ordinalOf, PodView, podGenerations } from '../../lib/timeline/queries.ts';
 import { judgeCreation } from '../../lib/timeline/causal.ts';
-import type { PodState, TimelineEntry, WatchEntry } from '../../lib/types.ts';
+import type { PodState, TimelineEntry, WatchEntry } from '../../lib/timeline/entries.ts';
 import { buildWebInput } from './helpers/timeline-builder.ts';
 
 const state = (patch: Partial<PodState> = {}): PodState => ({ uid: 'u', phase: 'Running', ready: true, claims: {}, ...patch });

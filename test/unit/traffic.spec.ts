@@ -6,8 +6,8 @@ import { classifyWrites } from '../../lib/traffic/classify.ts';
 import { parseClientLog } from '../../lib/traffic/client.ts';
 import { etcdDriver, webDriver } from '../../lib/traffic/driver.ts';
 import type { ExecFn } from '../../lib/probes/exec.ts';
-import type { ReadBack, TrafficRecord, WriteRecord } from '../../lib/traffic/types.ts';
-import type { RoundResult } from '../../lib/types.ts';
+import type { ReadBack, TrafficRecord, WriteRecord } from '../../lib/traffic/records.ts';
+import type { RoundResult } from '../../lib/model.ts';
 import { buildWebInput } from './helpers/timeline-builder.ts';
 
 const w = (pod: string, i: number, outcome: WriteRecord['outcome'], sentMs = i * 100): WriteRecord => ({ pod, key: `r-${pod}-${i}`, store: pod, sentMs, outcome });

@@ -4,7 +4,8 @@
 // those; STS-ORDER-RECREATE judges the update's recreations with the causal rule.
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
-import type { CheckInput, MarkerEntry, TimelineEntry } from '../../lib/types.ts';
+import type { CheckInput } from '../../lib/checks/api.ts';
+import type { MarkerEntry, TimelineEntry } from '../../lib/timeline/entries.ts';
 import { replacedByUpdate, updateStartBefore, updateSteps } from '../../lib/timeline/update.ts';
 import { inOrder, podGenerations } from '../../lib/timeline/queries.ts';
 import { expectFailure, resultOf } from './helpers/assertions.ts';

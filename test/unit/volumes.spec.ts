@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { V1PersistentVolume } from '@kubernetes/client-node';
 import { pvState } from '../../lib/observe/digest.ts';
 import { describeVolumes, volumeBehaviour } from '../../lib/timeline/volumes.ts';
-import type { PvState, TimelineEntry } from '../../lib/types.ts';
+import type { PvState, TimelineEntry } from '../../lib/timeline/entries.ts';
 
 const pv = (affinity?: { key: string; operator: string; values?: string[] }[]): V1PersistentVolume => ({
   metadata: { name: 'pvc-1', uid: 'pv-uid' },

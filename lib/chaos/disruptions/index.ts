@@ -1,6 +1,6 @@
 // The registry of disruptions, in the order the planner draws from (a fixed order, so a
 // seed means the same plan whatever order --chaos lists them in). Adding a disruption:
-// one file next to this one, its name in DisruptionName (lib/types.ts), one line here.
+// one file next to this one, its name in DisruptionName (lib/model.ts), one line here.
 import type { Disruption, DisruptionName } from '../disruption.ts';
 import { containerKill } from './container-kill.ts';
 import { del } from './delete.ts';

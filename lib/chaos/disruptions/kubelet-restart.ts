@@ -6,7 +6,7 @@
 // docker pause freezes the whole node, which is a node fault, not a kubelet restart.
 import { ClusterError, WaitTimeoutError } from '../../errors.ts';
 import { isPodEntry, isReady, ordinalOf } from '../../timeline/queries.ts';
-import type { PodState, TimelineEntry } from '../../timeline/types.ts';
+import type { PodState, TimelineEntry } from '../../timeline/entries.ts';
 import { nodeFaultFor, NO_ADAPTER, oneAtATime, sleep } from '../node-fault/support.ts';
 import type { Disruption, DisruptionContext } from '../disruption.ts';
 import { TIMEOUTS } from '../../timeouts.ts';

@@ -1,7 +1,7 @@
 // The subject of a run: what it disrupts. A sample it deploys, a user's manifest it
 // deploys (--manifest), or a running StatefulSet it adopts (--target). Everything that
 // differs between the three lives behind this interface; the phases never ask which.
-import type { ClusterFacts } from '../../types.ts';
+import type { ClusterFacts } from '../../cluster.ts';
 import type { Workload } from '../../workloads/common.ts';
 import type { RunContext } from '../context.ts';
 import type { SubjectKind } from '../plan.ts';

@@ -2,7 +2,7 @@
 // evidence, and must name the pod/claim/value that broke where a report reader sees it.
 import { expect } from 'chai';
 import { runChecks } from '../../../lib/checks/catalog.ts';
-import type { CheckInput, CheckResult } from '../../../lib/types.ts';
+import type { CheckInput, CheckResult } from '../../../lib/checks/api.ts';
 
 export function resultOf(input: CheckInput, id: string): CheckResult {
   const r = runChecks(input).find((x) => x.id === id);

@@ -1,6 +1,6 @@
 // Hand-built histories for the history and linearizability tests: each operation is
 // written as one call, its events (invoke + completion) laid out by time.
-import type { EventType, Fn, HistoryEvent, Value } from '../../../lib/history/types.ts';
+import type { EventType, Fn, HistoryEvent, Value } from '../../../lib/history/events.ts';
 
 export interface Spec {
   readonly p: number;

@@ -1,7 +1,8 @@
 // Generic violations that can be planted into ANY correct CheckInput (the hand-built one
 // or a fixture recorded from a real cluster), each with the check it must trip and a
 // needle (pod, claim or name) that the failure must mention.
-import type { CheckInput, TimelineEntry, WatchEntry } from '../../../lib/types.ts';
+import type { CheckInput } from '../../../lib/checks/api.ts';
+import type { TimelineEntry, WatchEntry } from '../../../lib/timeline/entries.ts';
 import { listingOf } from '../../../lib/checks/dns.ts';
 import { ordinalOf } from '../../../lib/timeline/queries.ts';
 import { insertBefore, mutate, podIn } from './timeline-edit.ts';

@@ -1,26 +1,15 @@
 // Realistic CheckInput for a 3-replica `web` StatefulSet (service nginx, claim template
 // www), shaped like what the recorder writes: one ordered rollout, then chaos rounds
 // whose pods go Terminating -> DELETED -> ADDED (Pending) -> Running -> Ready.
-import type { TrafficRecord, WriteRecord } from '../../../lib/traffic/types.ts';
+import type { TrafficRecord, WriteRecord } from '../../../lib/traffic/records.ts';
 import { createHash } from 'node:crypto';
 import { DISRUPTIONS } from '../../../lib/chaos/disruptions/index.ts';
 import { podGenerations } from '../../../lib/timeline/queries.ts';
 import { recoveriesForRound } from '../../../lib/timeline/recovery.ts';
-import type {
-  CheckInput,
-  DisruptionName,
-  KillPattern,
-  MarkerPayload,
-  PdbInfo,
-  PodSnapshot,
-  PodState,
-  RoundPlan,
-  RoundResult,
-  Snapshot,
-  TimelineEntry,
-  WatchEntry,
-  WorkloadInfo,
-} from '../../../lib/types.ts';
+import type { CheckInput } from '../../../lib/checks/api.ts';
+import type { DisruptionName, KillPattern, PdbInfo, RoundPlan, RoundResult, WorkloadInfo } from '../../../lib/model.ts';
+import type { PodSnapshot, Snapshot } from '../../../lib/probes/records.ts';
+import type { MarkerPayload, PodState, TimelineEntry, WatchEntry } from '../../../lib/timeline/entries.ts';
 import { DEFAULT_STS_OPTIONS, type StsOptions } from '../../../lib/workloads/sts-options.ts';
 
 export const NAMESPACE = 'ordinal-abc123';

@@ -1,6 +1,8 @@
 // Surgery on recorded data, to turn a correct run into a violating one the way a buggy
 // controller would have recorded it. Work on clones; the inputs are never modified.
-import type { CheckInput, PodSnapshot, PodState, Snapshot, TimelineEntry, WatchEntry } from '../../../lib/types.ts';
+import type { CheckInput } from '../../../lib/checks/api.ts';
+import type { PodSnapshot, Snapshot } from '../../../lib/probes/records.ts';
+import type { PodState, TimelineEntry, WatchEntry } from '../../../lib/timeline/entries.ts';
 
 export type Match = (e: TimelineEntry) => boolean;
 

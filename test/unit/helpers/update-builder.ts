@@ -1,9 +1,10 @@
 // An update phase appended to buildWebInput's recording (3 web pods at REVISION), in
-// the shape of the update markers (lib/timeline/types.ts): update-start -> update-revision ->
+// the shape of the update markers (lib/timeline/entries.ts): update-start -> update-revision ->
 // update-complete per step, the controller's replacements (terminating -> DELETED ->
 // ADDED at a revision -> Running -> Ready), the run's kills and operator deletions.
 // Tests script a correct run, then plant one violation in it.
-import type { CheckInput, MarkerOf, MarkerPayload, PodState, TimelineEntry, WatchEntry } from '../../../lib/types.ts';
+import type { CheckInput } from '../../../lib/checks/api.ts';
+import type { MarkerOf, MarkerPayload, PodState, TimelineEntry, WatchEntry } from '../../../lib/timeline/entries.ts';
 import { REVISION, buildWebInput, ipOf, uidOf, type WebScenario } from './timeline-builder.ts';
 
 export const OLD = REVISION;

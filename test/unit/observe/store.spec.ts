@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { CanarySampler } from '../../../lib/observe/canary.ts';
 import { StateStore } from '../../../lib/observe/store.ts';
-import type { WatchEntry } from '../../../lib/timeline/types.ts';
+import type { WatchEntry } from '../../../lib/timeline/entries.ts';
 
 const entry = (e: Partial<WatchEntry> & Pick<WatchEntry, 'type' | 'kind' | 'name'>): WatchEntry => ({ seq: 0, t: 0, wall: 0, resourceVersion: '1', ...e });
 

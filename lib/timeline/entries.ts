@@ -1,7 +1,7 @@
 // The timeline a run records: watch entries for the kinds the recorder watches, and the
 // harness's own markers, in one append-only list ordered by `seq`. Markers are a union
 // discriminated on `marker`, each with its own typed payload, so no reader parses text.
-import type { DisruptionName, Expectation, KillPattern } from '../types.ts';
+import type { DisruptionName, Expectation, KillPattern } from '../model.ts';
 
 /** Resource kinds the recorder watches. */
 export type WatchedKind = 'Pod' | 'PersistentVolumeClaim' | 'PersistentVolume' | 'Event' | 'ConfigMap' | 'PodDisruptionBudget';
