@@ -83,7 +83,7 @@ async function dryRunManifest(a: RunArgs, file: string, print: Print): Promise<n
 }
 
 async function dryRunTarget(a: RunArgs, ref: string, print: Print): Promise<number> {
-  const { connect } = await import('../cluster.ts');
+  const { connect } = await import('../cluster/cluster.ts');
   const { ownPods, parseTargetRef, readTarget, targetWorkload } = await import('../run/subject/target.ts');
   const r = parseTargetRef(ref);
   const cluster = await connect({ ...(a.kubeconfig ? { kubeconfig: a.kubeconfig } : {}), ...(a.context ? { context: a.context } : {}), startLocal: false });

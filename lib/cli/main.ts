@@ -1,6 +1,6 @@
 // `ordinal run | cleanup | checks | report`: the command line platform teams and CI jobs use.
 // The Kubernetes client is heavy to load (~90 MB, ~0.3 s), so only the commands that talk
-// to a cluster import it, lazily (lib/run/execute.ts, lib/cluster.ts, lib/namespace.ts); `checks`,
+// to a cluster import it, lazily (lib/run/execute.ts, lib/cluster/cluster.ts, lib/run/namespace.ts); `checks`,
 // `report`, `--help` and `run --dry-run` start without it. test/unit/startup.spec.ts holds this.
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
@@ -108,8 +108,8 @@ async function cleanupCommand(argv: string[]): Promise<number> {
     ].join('\n'));
     return 0;
   }
-  const { connect } = await import('../cluster.ts');
-  const { deleteRunNamespace, findRunNamespaces } = await import('../namespace.ts');
+  const { connect } = await import('../cluster/cluster.ts');
+  const { deleteRunNamespace, findRunNamespaces } = await import('../run/namespace.ts');
   // startLocal false: starting a cluster only to look for leftovers in it makes no sense.
   const cluster = await connect({ ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}), ...(values.context ? { context: values.context } : {}), startLocal: false });
   const runId = values['run-id'];

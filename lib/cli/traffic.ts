@@ -107,7 +107,7 @@ export async function verifyWritesCommand(argv: string[]): Promise<number> {
   const sts = ref?.name ?? (typeof v.statefulset === 'string' ? v.statefulset : SAMPLES[workload].statefulSet);
   const acked = parseAcked(readUserFile('--acked', v.acked, MAX_ACKED_BYTES));
   if (acked.length === 0) throw new UsageError(`${v.acked} holds no "ACK <store> <key>" lines`);
-  const { connect } = await import('../cluster.ts');
+  const { connect } = await import('../cluster/cluster.ts');
   const { clusterExec } = await import('../probes/exec.ts');
   const { etcdDriver, webDriver } = await import('../traffic/driver.ts');
   const { podsOfStatefulSet } = await import('../traffic/owned-pods.ts');

@@ -4,7 +4,7 @@
 // reader share one process clock (performance.timeOrigin + performance.now()), so there
 // is no clock skew and no 1-second quantisation, unlike the kubelet's lastTransitionTime.
 import * as k8s from '@kubernetes/client-node';
-import type { Cluster } from '../cluster.ts';
+import type { Cluster } from '../cluster/cluster.ts';
 import { describeError } from '../errors.ts';
 import { nearestRank } from '../percentile.ts';
 import type { RawObject } from './kinds.ts';

@@ -5,7 +5,7 @@
 // below, and a map plus one line in store.ts apply(). The ListWatch, the re-list, the
 // gaps and the waits need nothing.
 import type { CoreV1Event, V1PersistentVolume, V1PersistentVolumeClaim, V1Pod, V1PodDisruptionBudget } from '@kubernetes/client-node';
-import type { Cluster } from '../cluster.ts';
+import type { Cluster } from '../cluster/cluster.ts';
 import type { EntryBase, WatchEntry, WatchedKind } from '../timeline/entries.ts';
 import { eventState, pdbState, podState, pvState, pvcState } from './digest.ts';
 

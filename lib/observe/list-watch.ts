@@ -5,7 +5,7 @@
 // recorded as a gap (watch-gaps.ts). The ListWatch only reports changes; what they mean
 // is the recorder's business.
 import * as k8s from '@kubernetes/client-node';
-import type { Cluster } from '../cluster.ts';
+import type { Cluster } from '../cluster/cluster.ts';
 import { describeError, httpStatus } from '../errors.ts';
 import type { WatchEntry } from '../timeline/entries.ts';
 import type { KindSpec, RawObject } from './kinds.ts';

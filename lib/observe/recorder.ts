@@ -4,7 +4,7 @@
 // (waits.ts). The canary's changes are latency samples (canary.ts), not timeline entries.
 // The state and wait members below are the store's and the waits', so a phase needs
 // only the recorder.
-import type { Cluster } from '../cluster.ts';
+import type { Cluster } from '../cluster/cluster.ts';
 import { ClusterError, describeError } from '../errors.ts';
 import type { EntryBase, MarkerEntry, MarkerPayload, TimelineEntry, WatchEntry } from '../timeline/entries.ts';
 import { CanarySampler } from './canary.ts';

@@ -2,7 +2,7 @@
 // so the gap bookkeeping is unit-tested without a cluster. A gap opens when a watch
 // closes and a re-list or re-watch then fails; it closes when a list and a new watch
 // both succeed. Times are run ms (the recorder's monotonic clock).
-import { backoffMs } from '../retry.ts';
+import { backoffMs } from '../cluster/retry.ts';
 import type { WatchedKind } from '../timeline/entries.ts';
 
 export interface WatchGap {

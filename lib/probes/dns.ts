@@ -12,7 +12,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import * as k8s from '@kubernetes/client-node';
 import DNS from 'dns2';
-import type { Cluster } from '../cluster.ts';
+import type { Cluster } from '../cluster/cluster.ts';
 import { ClusterError, UsageError, describeError } from '../errors.ts';
 import type { DnsALookup, DnsAnswer, DnsSrvLookup, SrvAnswer } from './records.ts';
 import { TIMEOUTS } from '../timeouts.ts';

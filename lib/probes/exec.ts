@@ -4,9 +4,9 @@
 // (ExecResult.exitCode), a command that could not be run is an ObservationError.
 import { Writable } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
-import type { Cluster } from '../cluster.ts';
+import type { Cluster } from '../cluster/cluster.ts';
 import { ObservationError, describeError } from '../errors.ts';
-import { retryTransient } from '../retry.ts';
+import { retryTransient } from '../cluster/retry.ts';
 import { TIMEOUTS } from '../timeouts.ts';
 
 export interface ExecResult {

@@ -3,7 +3,30 @@
 // so a page of many check IDs costs its size in cells, not the square of the IDs.
 import type { CheckStatus } from '../checks/api.ts';
 import { escapeHtml as h } from './escape.ts';
-import type { HistoryRun } from './history.ts';
+import type { Verdict } from './stats.ts';
+
+/**
+ * What the history page needs from one run. Runs are reduced to this as soon as they are
+ * read, so a directory of many large results.json files never sits in memory at once.
+ */
+export interface HistoryRun {
+  /** Directory of the run relative to the report dir, '/'-separated (usually the run ID). */
+  dir: string;
+  runId: string;
+  startedAt: string;
+  durationMs: number;
+  verdict: Verdict;
+  seed: number;
+  replay: string;
+  cluster: { context: string; server: string; version: string };
+  workload: { kind: string; statefulSet: string; replicas: number };
+  rounds: number;
+  checks: { id: string; status: CheckStatus; message: string }[];
+  /** Why the run did not finish cleanly, if it did not. */
+  problem?: string;
+  /** kill → Ready over all rounds (ms), as the run report computes it. */
+  ready: { killed: number; recovered: number; p50?: number; p95?: number };
+}
 
 /**
  * Check IDs as grid columns: those in `order` (the catalog's report order) that any run

@@ -5,7 +5,8 @@ import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CHECKS } from '../checks/catalog.ts';
 import type { RunResult } from '../run/results-schema.ts';
-import { renderHistory, summarizeRun, type HistoryRun } from './history.ts';
+import type { HistoryRun } from './history-grid.ts';
+import { renderHistory, summarizeRun } from './history.ts';
 
 /** The schema this tool writes; typed so a schema bump in lib/run/results-schema.ts fails here and is revisited. */
 const SCHEMA_VERSION: RunResult['schemaVersion'] = 1;

@@ -4,37 +4,13 @@
 // Like the run report it is one self-contained file: no network, opens from file://,
 // every value from a run escaped, a Content-Security-Policy allowing only its own
 // style and script.
-import type { CheckStatus } from '../checks/api.ts';
 import type { RunResult } from '../run/results-schema.ts';
 import { escapeHtml as h } from './escape.ts';
 import { formatDuration } from './format.ts';
 import { CSS, SCRIPT } from './html-style.ts';
-import { gridSection, runHref, shortTime } from './history-grid.ts';
+import { gridSection, type HistoryRun, runHref, shortTime } from './history-grid.ts';
 import { pageHead } from './page.ts';
-import { readyStats, runProblem, verdictOf, type Verdict } from './stats.ts';
-
-/**
- * What the history page needs from one run. Runs are reduced to this as soon as they are
- * read, so a directory of many large results.json files never sits in memory at once.
- */
-export interface HistoryRun {
-  /** Directory of the run relative to the report dir, '/'-separated (usually the run ID). */
-  dir: string;
-  runId: string;
-  startedAt: string;
-  durationMs: number;
-  verdict: Verdict;
-  seed: number;
-  replay: string;
-  cluster: { context: string; server: string; version: string };
-  workload: { kind: string; statefulSet: string; replicas: number };
-  rounds: number;
-  checks: { id: string; status: CheckStatus; message: string }[];
-  /** Why the run did not finish cleanly, if it did not. */
-  problem?: string;
-  /** kill → Ready over all rounds (ms), as the run report computes it. */
-  ready: { killed: number; recovered: number; p50?: number; p95?: number };
-}
+import { readyStats, runProblem, verdictOf } from './stats.ts';
 
 export function summarizeRun(result: RunResult, dir: string): HistoryRun {
   const s = readyStats(result.rounds.flatMap((r) => r.recoveries));

@@ -4,9 +4,9 @@
 // comes from the pure checks over what was recorded.
 import { DISRUPTIONS } from '../chaos/disruptions/index.ts';
 import { runChecks } from '../checks/catalog.ts';
-import { connect } from '../cluster.ts';
+import { connect } from '../cluster/cluster.ts';
 import { ClusterError, describeError } from '../errors.ts';
-import { onEveryExit } from '../namespace.ts';
+import { onEveryExit } from './namespace.ts';
 import { Recorder } from '../observe/recorder.ts';
 import { summarizeTraffic } from '../traffic/availability.ts';
 import { logTraffic } from '../traffic/session.ts';

@@ -1,14 +1,13 @@
 // What executeRun takes (parsed from the command line by lib/cli/args.ts, or given by the
 // suites and tests) and the hook fault tests use to plant a fault at a phase boundary.
 import type { KillPatternOption } from '../chaos/plan.ts';
-import type { Cluster } from '../cluster.ts';
+import type { Cluster } from '../cluster/cluster.ts';
 import type { Recorder } from '../observe/recorder.ts';
 import type { DisruptionName } from '../model.ts';
 import type { Workload } from '../workloads/common.ts';
 import type { WorkloadKind } from '../workloads/index.ts';
 import type { StsOptions } from '../workloads/sts-options.ts';
-import type { UpdateMode } from '../update/mode.ts';
-import type { RunPlan } from './plan.ts';
+import type { PlannedUpdate, UpdateMode } from '../update/mode.ts';
 
 /** The StatefulSet spec options (--pod-management, --start-ordinal, …) are fields of their own. */
 export interface RunOptions extends StsOptions {
@@ -56,7 +55,7 @@ export interface RunOptions extends StsOptions {
   /** --update-image. */
   updateImage?: string;
   /** The command that repeats the run, from its plan (lib/cli/args.ts replayCommand). */
-  replayOf?: (plan: Pick<RunPlan, 'update'>) => string;
+  replayOf?: (plan: { update: PlannedUpdate }) => string;
   log: (line: string) => void;
   /** Called at each phase boundary; fault tests use it to plant a real fault mid-run. */
   hook?: RunHook;

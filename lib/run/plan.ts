@@ -6,24 +6,13 @@
 import { planRounds, type KillPatternOption } from '../chaos/plan.ts';
 import { podName, startOrdinal } from '../names.ts';
 import type { DisruptionName, RoundPlan, WorkloadInfo } from '../model.ts';
-import { seededUpdate, type UpdateMode } from '../update/mode.ts';
+import { type PlannedUpdate, seededUpdate } from '../update/mode.ts';
 import { DEFAULT_IMAGE } from '../workloads/common.ts';
 import type { RunOptions } from './options.ts';
 import { type RunTimeouts, runTimeouts } from '../timeouts.ts';
 
 /** What a run disrupts: a sample it deploys, a user's manifest it deploys, or a running StatefulSet it adopts (--target). */
 export type SubjectKind = 'sample' | 'manifest' | 'target';
-
-export interface PlannedUpdate {
-  mode: UpdateMode;
-  /** The round whose start applies the forward step; absent when the mode is none. */
-  round?: number;
-  chosenBy: 'flag' | 'seed';
-  /** Why the update is none, or was changed from the seed's choice. */
-  note?: string;
-  /** --update-image. */
-  image?: string;
-}
 
 /** The subject's pods: <sts>-<start> .. <sts>-<start+replicas-1>. */
 export interface OrdinalRange {

@@ -3,13 +3,14 @@
 import { latencyStats } from '../observe/canary.ts';
 import type { Recorder } from '../observe/recorder.ts';
 import { recoveryByDisruption } from '../report/stats.ts';
-import type { PlannedUpdate, RunPlan } from './plan.ts';
+import type { RunPlan } from './plan.ts';
+import type { PlannedUpdate } from '../update/mode.ts';
 import { volumeBehaviour } from '../timeline/volumes.ts';
 import type { MarkerOf, TimelineEntry } from '../timeline/entries.ts';
-import type { ClusterFacts } from '../cluster.ts';
+import type { ClusterFacts } from '../cluster/cluster.ts';
 import type { RoundResult } from '../model.ts';
 import type { RunResult } from './results-schema.ts';
-import { toolVersion } from '../version.ts';
+import { toolVersion } from './version.ts';
 import type { Workload } from '../workloads/common.ts';
 
 /** Adds what the run learned about its own observation: watch gaps and the canary's detection latency. */

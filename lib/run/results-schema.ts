@@ -1,7 +1,7 @@
 // results.json: the single source every report is rendered from (docs/results-schema.md).
 // Reports import this file and nothing else of the run.
 import type { CheckResult } from '../checks/api.ts';
-import type { ClusterFacts } from '../cluster.ts';
+import type { ClusterFacts } from '../cluster/cluster.ts';
 import type { DisruptionName, RoundResult, WorkloadInfo } from '../model.ts';
 import type { DetectionLatency } from '../observe/canary.ts';
 import type { WatchedKind } from '../timeline/entries.ts';

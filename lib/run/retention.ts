@@ -6,7 +6,7 @@
 // TIMEOUTS.scaleSettle), and records a `claims-scaled` marker that STS-PVC-RETENTION judges
 // from. Then the run deletes the StatefulSet, so the check can judge whenDeleted too.
 import { ObservationError, describeError } from '../errors.ts';
-import { retryTransient } from '../retry.ts';
+import { retryTransient } from '../cluster/retry.ts';
 import { scaledAwayClaims } from '../names.ts';
 import type { Workload } from '../workloads/common.ts';
 import type { RunContext } from './context.ts';

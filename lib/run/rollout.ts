@@ -1,10 +1,10 @@
 // Deploying a workload and the two waits that matter: the initial rollout and a
 // round's recovery. Both are predicates over the recorder's state, re-evaluated on
 // every watch entry, each with a deadline and a description of what it saw.
-import type { Cluster } from '../cluster.ts';
+import type { Cluster } from '../cluster/cluster.ts';
 import { ClusterError, describeError, httpStatus } from '../errors.ts';
 import type { Recorder } from '../observe/recorder.ts';
-import { retryTransient } from '../retry.ts';
+import { retryTransient } from '../cluster/retry.ts';
 import { ordinals, podName, startOrdinal } from '../names.ts';
 import { isReady, minReadySecondsOf } from '../timeline/queries.ts';
 import type { Workload } from '../workloads/common.ts';

@@ -7,9 +7,9 @@
 // checks depend on (ordinals.start, minReadySeconds, the claim retention policy) ends
 // the run with exit 2 before anything is created.
 import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
-import type { Cluster } from '../cluster.ts';
+import type { Cluster } from '../cluster/cluster.ts';
 import { ClusterError, describeError } from '../errors.ts';
-import { retryTransient } from '../retry.ts';
+import { retryTransient } from '../cluster/retry.ts';
 import type { Workload } from '../workloads/common.ts';
 
 interface Field {

@@ -6,12 +6,12 @@
 // format. Logs rotate at the kubelet's containerLogMaxSize (10 MiB by default: about an
 // hour at 20 writes/s); a log that no longer starts with the client's START line is an error.
 import type { V1Pod } from '@kubernetes/client-node';
-import type { Cluster } from '../cluster.ts';
+import type { Cluster } from '../cluster/cluster.ts';
 import { describeError } from '../errors.ts';
 import { podFqdn, podName, ordinals } from '../names.ts';
 import { clusterExec } from '../probes/exec.ts';
 import type { Recorder } from '../observe/recorder.ts';
-import { retryTransient } from '../retry.ts';
+import { retryTransient } from '../cluster/retry.ts';
 import type { Workload } from '../workloads/common.ts';
 import { MANAGED_BY, RUN_LABEL, TRAP_TERM } from '../workloads/common.ts';
 import type { TrafficDriver } from './driver.ts';

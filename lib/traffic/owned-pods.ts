@@ -3,7 +3,7 @@
 // StatefulSet owns: named <sts>-<ordinal> and carrying an owner reference to that very
 // StatefulSet object (its UID), never into a look-alike pod or another workload's.
 import type { V1Pod } from '@kubernetes/client-node';
-import type { Cluster } from '../cluster.ts';
+import type { Cluster } from '../cluster/cluster.ts';
 
 /** True when `pod` is `<sts>-<n>` and the StatefulSet with UID `stsUid` controls it. */
 export function ownedBy(pod: V1Pod, sts: string, stsUid: string): boolean {

@@ -2,7 +2,7 @@
 // started before the first round, stopped before the after-snapshot, its stores read back
 // after it, and the one-line figures for the log. A client that cannot start costs the
 // run only STS-WRITES-DURABLE (error), never its other verdicts.
-import type { Cluster } from '../cluster.ts';
+import type { Cluster } from '../cluster/cluster.ts';
 import { describeError } from '../errors.ts';
 import type { Recorder } from '../observe/recorder.ts';
 import type { TrafficSummary } from './records.ts';

@@ -15,6 +15,18 @@ export const SECOND_BUSYBOX_IMAGE = 'docker.io/library/busybox:1.36.1';
 // A fixed offset from the plan's seed, distinct from plan.ts's PARAMS_STREAM (0x5eed_0001).
 const UPDATE_STREAM = 0x5eed_0002;
 
+/** The update a run's plan holds (lib/run/plan.ts). */
+export interface PlannedUpdate {
+  mode: UpdateMode;
+  /** The round whose start applies the forward step; absent when the mode is none. */
+  round?: number;
+  chosenBy: 'flag' | 'seed';
+  /** Why the update is none, or was changed from the seed's choice. */
+  note?: string;
+  /** --update-image. */
+  image?: string;
+}
+
 export interface SeededUpdate {
   mode: UpdateMode;
   /** The round whose start applies the forward step (1..rounds); absent with 0 rounds. */

@@ -8,11 +8,11 @@
 // ordinal down to start + partition; OnDelete replaces nothing until a pod is deleted. An
 // equal template reuses its old ControllerRevision, so a rollback ends at the original hash.
 import type { V1PodTemplateSpec, V1StatefulSet } from '@kubernetes/client-node';
-import type { Cluster } from '../cluster.ts';
+import type { Cluster } from '../cluster/cluster.ts';
 import { ClusterError, ObservationError, describeError, httpStatus } from '../errors.ts';
 import { ordinals, podName, startOrdinal } from '../names.ts';
 import type { Recorder } from '../observe/recorder.ts';
-import { retryTransient } from '../retry.ts';
+import { retryTransient } from '../cluster/retry.ts';
 import { isReady, minReadySecondsOf } from '../timeline/queries.ts';
 import { DEFAULT_IMAGE, type Workload } from '../workloads/common.ts';
 import { SECOND_BUSYBOX_IMAGE, describeRevisions, rollbackRound, type ActiveUpdateMode, type Revisions, type UpdateStepName } from './mode.ts';

@@ -9,7 +9,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { loadAll } from 'js-yaml';
 import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
-import type { Cluster } from '../cluster.ts';
+import type { Cluster } from '../cluster/cluster.ts';
 import { ClusterError, UsageError, describeError } from '../errors.ts';
 import { readUserFile } from '../user-file.ts';
 import { MANAGED_BY, RUN_LABEL } from './common.ts';

@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import type { Cluster } from '../../lib/cluster.ts';
+import type { Cluster } from '../../lib/cluster/cluster.ts';
 import { describeError } from '../../lib/errors.ts';
 import { LOCAL_MAIN_NODE, ROOT, nodeScript } from '../integration/helpers.ts';
 

@@ -2,7 +2,7 @@
 // (pods, claims, a shell in a pod), plus a loopback TCP proxy for DNS outages.
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import type * as k8s from '@kubernetes/client-node';
-import type { Cluster } from '../../lib/cluster.ts';
+import type { Cluster } from '../../lib/cluster/cluster.ts';
 import { execIn } from '../../lib/probes/exec.ts';
 import type { HookContext } from '../../lib/run/execute.ts';
 import { waitUntil } from './components.ts';

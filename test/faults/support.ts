@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { planRounds } from '../../lib/chaos/plan.ts';
 import { parseRunArgs } from '../../lib/cli/args.ts';
-import type { Cluster } from '../../lib/cluster.ts';
+import type { Cluster } from '../../lib/cluster/cluster.ts';
 import { exitCodeOf } from '../../lib/report/stats.ts';
 import { executeRun, type HookContext, type RunHook } from '../../lib/run/execute.ts';
 import type { CheckResult, CheckStatus } from '../../lib/checks/api.ts';

@@ -3,7 +3,7 @@
 // that goes without a kill is still a replacement nobody asked for. Planted for real: web-0
 // deleted by hand while a partition-1 template update rolls.
 import { expect } from 'chai';
-import type { Cluster } from '../../lib/cluster.ts';
+import type { Cluster } from '../../lib/cluster/cluster.ts';
 import {
   at, connectTestCluster, deletePod, evidenceText, expectCheck, expectClusterHealthy, expectExit, runWithFault, seedKilling, type FaultRun,
 } from './support.ts';

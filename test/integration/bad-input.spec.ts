@@ -14,7 +14,7 @@ import net from 'node:net';
 import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
-import type { Cluster } from '../../lib/cluster.ts';
+import type { Cluster } from '../../lib/cluster/cluster.ts';
 import { mkfifo } from '../unit/helpers/fifo.ts';
 import { TARGET_FIXTURE, TARGET_STS, deleteTargetNamespace, inventory } from './byo-helpers.ts';
 import { type CliResult, connectTestCluster, runCli, tempDir } from './helpers.ts';

@@ -5,8 +5,8 @@
 // runs on the shared cluster out of it.
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import type { Cluster } from '../../lib/cluster.ts';
-import { createRunNamespace, RECORD_NAME } from '../../lib/namespace.ts';
+import type { Cluster } from '../../lib/cluster/cluster.ts';
+import { createRunNamespace, RECORD_NAME } from '../../lib/run/namespace.ts';
 import { newRunId } from '../../lib/run/run-id.ts';
 import { MANAGED_BY, RUN_LABEL } from '../../lib/workloads/common.ts';
 import { connectTestCluster, runCli, type CliResult } from './helpers.ts';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { CHECKS } from '../../lib/checks/catalog.ts';
-import { connect, type Cluster } from '../../lib/cluster.ts';
+import { connect, type Cluster } from '../../lib/cluster/cluster.ts';
 import { describeError } from '../../lib/errors.ts';
 import type { RunResult } from '../../lib/run/results-schema.ts';
 import {

@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { connect, type Cluster } from '../../lib/cluster.ts';
+import { connect, type Cluster } from '../../lib/cluster/cluster.ts';
 import { describeError } from '../../lib/errors.ts';
 import { RUN_LABEL } from '../../lib/workloads/common.ts';
 

@@ -7,7 +7,7 @@
 import { chmodSync, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { localKubeconfigPath } from '../../lib/local-cluster.ts';
+import { localKubeconfigPath } from '../../lib/cluster/local.ts';
 import { ROOT, runCli, tempDir, type CliResult } from './helpers.ts';
 
 /**

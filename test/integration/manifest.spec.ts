@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import type { Cluster } from '../../lib/cluster.ts';
+import type { Cluster } from '../../lib/cluster/cluster.ts';
 import type { RunResult } from '../../lib/run/results-schema.ts';
 import { type CliResult, ROOT, connectTestCluster, labelledNamespaces, runCli, runIdOf, tempDir, waitRunNamespacesGone } from './helpers.ts';
 

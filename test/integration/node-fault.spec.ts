@@ -6,7 +6,7 @@
 // node-fault round took and the overlap force deletion produced (STS-AT-MOST-ONE).
 import { expect } from 'chai';
 import { planRounds, describeRound } from '../../lib/chaos/plan.ts';
-import type { Cluster } from '../../lib/cluster.ts';
+import type { Cluster } from '../../lib/cluster/cluster.ts';
 import { markersOf, podGenerations } from '../../lib/timeline/queries.ts';
 import type { TimelineEntry } from '../../lib/timeline/entries.ts';
 import { connectTestCluster, describeRun, expectClusterHealthy, type FaultRun, runWithFault } from '../faults/support.ts';

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { describeRound } from '../../lib/chaos/plan.ts';
-import type { Cluster } from '../../lib/cluster.ts';
+import type { Cluster } from '../../lib/cluster/cluster.ts';
 import { execIn } from '../../lib/probes/exec.ts';
 import type { RunResult } from '../../lib/run/results-schema.ts';
 import { TARGET_FIXTURE, TARGET_STS, createTargetNamespace, deleteTargetNamespace } from './byo-helpers.ts';

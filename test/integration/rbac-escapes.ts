@@ -6,7 +6,7 @@
 // Writes are dry runs, except the run namespace the account creates and deletes itself.
 import { RbacAuthorizationV1Api, type V1Namespace, type V1Pod, type V1RoleBinding, type V1Service, type V1ServiceSpec, type V1StatefulSet, type RbacV1Subject } from '@kubernetes/client-node';
 import { expect } from 'chai';
-import type { Cluster } from '../../lib/cluster.ts';
+import type { Cluster } from '../../lib/cluster/cluster.ts';
 import { LABELS_MESSAGE, NAMESPACE_MESSAGE, POLICY_MESSAGE, SA, fakeRunId, statusOf } from './rbac-helpers.ts';
 
 const IMAGE = 'docker.io/library/busybox:1.35.0';

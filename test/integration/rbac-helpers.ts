@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import type { Cluster } from '../../lib/cluster.ts';
+import type { Cluster } from '../../lib/cluster/cluster.ts';
 import { describeError, httpStatus } from '../../lib/errors.ts';
 import { tempDir, type CliResult } from './helpers.ts';
 

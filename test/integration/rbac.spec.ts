@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
-import { connect, type Cluster } from '../../lib/cluster.ts';
+import { connect, type Cluster } from '../../lib/cluster/cluster.ts';
 import { describeError, httpStatus } from '../../lib/errors.ts';
 import type { RunResult } from '../../lib/run/results-schema.ts';
 import { TARGET_STS, createTargetNamespace, deleteTargetNamespace } from './byo-helpers.ts';
@@ -106,7 +106,7 @@ describe('examples/rbac.yaml (integration, real cluster)', function () {
     };
     const granted: [string, string, Parameters<typeof can>[2]][] = [
       ['create', 'namespaces', {}], ['delete', 'namespaces', {}], ['list', 'pods', { ns: 'kube-system' }],
-      // The recorder's reads in a run namespace come from a RoleBinding the run makes there (lib/namespace-access.ts).
+      // The recorder's reads in a run namespace come from a RoleBinding the run makes there (lib/run/namespace-access.ts).
       ['create', 'rolebindings', { group: RBAC, ns: 'any-run' }], ['bind', 'clusterroles', { group: RBAC, name: 'ordinal-run-reader' }],
       ['create', 'statefulsets', { group: 'apps', ns: 'any-run' }], ['delete', 'statefulsets', { group: 'apps', ns: 'any-run' }],
       // The update phase replaces the pod template (--update); the admission policy keeps it to run namespaces.

@@ -4,8 +4,8 @@
 // and the recorder's pod map must end equal to what the API server lists.
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import type { Cluster } from '../../lib/cluster.ts';
-import { createRunNamespace, deleteRunNamespace } from '../../lib/namespace.ts';
+import type { Cluster } from '../../lib/cluster/cluster.ts';
+import { createRunNamespace, deleteRunNamespace } from '../../lib/run/namespace.ts';
 import { Recorder } from '../../lib/observe/recorder.ts';
 import type { WatchEntry } from '../../lib/timeline/entries.ts';
 import { MANAGED_BY, RUN_LABEL } from '../../lib/workloads/common.ts';

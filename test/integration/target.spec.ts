@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import type { Cluster } from '../../lib/cluster.ts';
+import type { Cluster } from '../../lib/cluster/cluster.ts';
 import { execIn } from '../../lib/probes/exec.ts';
 import type { RunResult } from '../../lib/run/results-schema.ts';
 import { TARGET_STS, createTargetNamespace, deleteTargetNamespace, inventory } from './byo-helpers.ts';

@@ -5,9 +5,9 @@
 // user's ~/.kube/config is deliberately not used: the tests create and delete
 // namespaces and import images, which belongs on the local test cluster only.
 // Unit tests never load this (test:unit does not --require it).
-import { ensureLocalCluster } from '../../lib/cluster.ts';
+import { ensureLocalCluster } from '../../lib/cluster/cluster.ts';
 import { describeError } from '../../lib/errors.ts';
-import { canStartLocalCluster } from '../../lib/local-cluster.ts';
+import { canStartLocalCluster } from '../../lib/cluster/local.ts';
 
 const say = (line: string): void => void process.stdout.write(`[test setup] ${line}\n`);
 

@@ -1,7 +1,7 @@
 // The command a run prints when it could not delete its namespace must work when pasted:
 // same run, same cluster flags, shell-quoted.
 import { expect } from 'chai';
-import { cleanupCommand, nameOrLabelProblem, recordProblem } from '../../lib/namespace.ts';
+import { cleanupCommand, nameOrLabelProblem, recordProblem } from '../../lib/run/namespace.ts';
 
 describe('cleanupCommand', () => {
   it('names the run and repeats --kubeconfig/--context only when given', () => {

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { ObservationError } from '../../lib/errors.ts';
 import { parseNslookupLoop, resolveInPod, settleInPod } from '../../lib/probes/dns-inpod.ts';
 import { execFailure, type ExecFn, type ExecResult } from '../../lib/probes/exec.ts';
-import { isTransient, retryTransient } from '../../lib/retry.ts';
+import { isTransient, retryTransient } from '../../lib/cluster/retry.ts';
 import { hostnameIn, readSentinel, writeSentinel } from '../../lib/probes/sentinel.ts';
 import { readTopology } from '../../lib/run/snapshot.ts';
 import type { CheckInput } from '../../lib/checks/api.ts';

@@ -1,5 +1,5 @@
 // examples/rbac.yaml's admission policies name the run namespace's form and labels in
-// CEL; lib/run-id.ts, lib/names.ts and lib/namespace.ts make them. This ties the two:
+// CEL; lib/run/run-id.ts, lib/names.ts and lib/run/namespace.ts make them. This ties the two:
 // a new run-ID format or a new namespace label breaks here, not on a user's cluster.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { runNamespace } from '../../lib/names.ts';
-import { POD_SECURITY } from '../../lib/namespace.ts';
+import { POD_SECURITY } from '../../lib/run/namespace.ts';
 import { newRunId } from '../../lib/run/run-id.ts';
 import { MANAGED_BY, RUN_LABEL } from '../../lib/workloads/common.ts';
 

@@ -4,7 +4,8 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync,
 import os from 'node:os';
 import path from 'node:path';
 import { collectRuns, runResultProblem, writeHistory } from '../../lib/report/history-write.ts';
-import { checkColumns, isIntermittent, renderHistory, runHref, summarizeRun, type HistoryRun } from '../../lib/report/history.ts';
+import type { HistoryRun } from '../../lib/report/history-grid.ts';
+import { checkColumns, isIntermittent, renderHistory, runHref, summarizeRun } from '../../lib/report/history.ts';
 import { readyStats } from '../../lib/report/stats.ts';
 import { writeReports } from '../../lib/report/write.ts';
 import type { CheckStatus } from '../../lib/checks/api.ts';

@@ -45,7 +45,7 @@ describe('startup: commands without a cluster stay light', function () {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('the hook sees the client when something does load it (the check below can fail)', () => {
-    const r = loadedModules('lib/cluster.ts', [], dir);
+    const r = loadedModules('lib/cluster/cluster.ts', [], dir);
     expect(r.urls.filter((u) => HEAVY.test(u))).not.to.deep.equal([]);
   });
 

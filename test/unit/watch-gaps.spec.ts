@@ -3,7 +3,7 @@
 // which errors are worth retrying at all.
 import { expect } from 'chai';
 import { ObservationError } from '../../lib/errors.ts';
-import { backoffMs, isTransient, retryTransient } from '../../lib/retry.ts';
+import { backoffMs, isTransient, retryTransient } from '../../lib/cluster/retry.ts';
 import { WatchHealth, describeGap } from '../../lib/observe/watch-gaps.ts';
 
 const refused = (): Error => Object.assign(new Error('fetch failed'), { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6443'), { code: 'ECONNREFUSED' }) });

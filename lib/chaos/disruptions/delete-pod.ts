@@ -2,7 +2,7 @@
 // the exact pod UID as a precondition, so the harness can never delete a pod it did not
 // observe in its own namespace.
 import { ClusterError, ObservationError, describeError, httpStatus } from '../../errors.ts';
-import { retryTransient } from '../../retry.ts';
+import { retryTransient } from '../../cluster/retry.ts';
 import type { DisruptionContext, DisruptionTarget } from '../disruption.ts';
 
 /**

@@ -3,7 +3,7 @@
 // otherwise it answers 429 with a DisruptionBudget cause, which is recorded as a refusal
 // (the pod must then stay). The run creates the budget (--pdb, max-unavailable=1 by default).
 import { ClusterError, ObservationError, describeError, httpStatus } from '../../errors.ts';
-import { retryTransient } from '../../retry.ts';
+import { retryTransient } from '../../cluster/retry.ts';
 import { deletionSeen, waitForPod, type ApplyOutcome, type Disruption } from '../disruption.ts';
 
 /** The budget's refusal, or undefined for any other error (a 429 from API throttling is retried). */

@@ -5,9 +5,9 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Cluster } from '../../cluster.ts';
+import type { Cluster } from '../../cluster/cluster.ts';
 import { ClusterError } from '../../errors.ts';
-import { localClusterScripts, localKubeconfigPath } from '../../local-cluster.ts';
+import { localClusterScripts, localKubeconfigPath } from '../../cluster/local.ts';
 import { redact } from '../../redact.ts';
 import { TIMEOUTS } from '../../timeouts.ts';
 

@@ -2,7 +2,7 @@
 // by preflight), one fault at a time per node, and waiting for a node's Ready condition.
 // The Node kind is not on the run's watch (a run owns pods, not nodes), so its condition
 // is read every second, bounded by the round's deadline.
-import type { Cluster } from '../../cluster.ts';
+import type { Cluster } from '../../cluster/cluster.ts';
 import { ClusterError, describeError } from '../../errors.ts';
 import type { DisruptionContext } from '../disruption.ts';
 import { detectNodeFault, type NodeFault } from './adapter.ts';

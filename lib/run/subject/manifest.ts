@@ -1,11 +1,11 @@
 // A --manifest subject: the user's YAML (one StatefulSet, its headless Service and
 // anything else), placed into the run's namespace and deployed there in place of a sample.
-import { type Cluster, clusterFacts } from '../../cluster.ts';
+import { type Cluster, clusterFacts } from '../../cluster/cluster.ts';
 import { runNamespace } from '../../names.ts';
 import { checkManifestAccess, deployManifest, manifestWorkload, placeManifest, readManifest } from '../../workloads/manifest.ts';
 import type { RunOptions } from '../options.ts';
 import { RunNamespace } from './run-namespace.ts';
-import type { Subject } from './subject.ts';
+import type { Subject } from '../context.ts';
 import { adaptProbes, imageFacts } from './user-image.ts';
 
 export async function manifestSubject(cluster: Cluster, o: RunOptions, file: string, runId: string): Promise<Subject> {

@@ -3,8 +3,8 @@
 // exit path unless --keep-namespace.
 import { CANARY_ANNOTATION, CANARY_NAME, createCanary } from '../../observe/canary.ts';
 import { describeError } from '../../errors.ts';
-import { cleanupCommand, createRunNamespace, deleteRunNamespace } from '../../namespace.ts';
-import { grantRunReads } from '../../namespace-access.ts';
+import { cleanupCommand, createRunNamespace, deleteRunNamespace } from '../namespace.ts';
+import { grantRunReads } from '../namespace-access.ts';
 import type { RunContext } from '../context.ts';
 import { TIMEOUTS } from '../../timeouts.ts';
 

@@ -1,12 +1,12 @@
 // A sample subject: one of Ordinal's own workloads (lib/workloads/), built from the
 // options, deployed into the run's namespace, with the PodDisruptionBudget the run owns.
-import { type Cluster, clusterFacts } from '../../cluster.ts';
+import { type Cluster, clusterFacts } from '../../cluster/cluster.ts';
 import { describeStsOptions, pickStsOptions } from '../../workloads/sts-options.ts';
 import type { RunOptions } from '../options.ts';
 import { deployWorkload } from '../rollout.ts';
 import { RunNamespace } from './run-namespace.ts';
 import { sampleWorkload } from './sample-workload.ts';
-import type { Subject } from './subject.ts';
+import type { Subject } from '../context.ts';
 
 export async function sampleSubject(cluster: Cluster, o: RunOptions, runId: string): Promise<Subject> {
   const facts = await clusterFacts(cluster, o.storageClass, o.image);

@@ -6,13 +6,13 @@
 // turns it off), removed again when the run ends.
 import type { V1LabelSelector, V1Pod, V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
-import { type Cluster, clusterFacts } from '../../cluster.ts';
+import { type Cluster, clusterFacts } from '../../cluster/cluster.ts';
 import { ClusterError, UsageError, describeError, httpStatus } from '../../errors.ts';
-import { retryTransient } from '../../retry.ts';
+import { retryTransient } from '../../cluster/retry.ts';
 import { workloadFromStatefulSet, type DerivedWorkload } from '../../workloads/derive.ts';
 import type { RunOptions } from '../options.ts';
 import { podsOf } from '../plan.ts';
-import type { Subject } from './subject.ts';
+import type { Subject } from '../context.ts';
 import { TIMEOUTS } from '../../timeouts.ts';
 import { adaptProbes, imageFacts, removeSentinels } from './user-image.ts';
 

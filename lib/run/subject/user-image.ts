@@ -1,7 +1,7 @@
 // A user's StatefulSet as a subject (--manifest, --target): what its object tells the
 // report header, and, once the pods run, what the probes can do in the user's image,
 // the cluster domain, and (--target) taking the run's sentinel files out again.
-import type { Cluster } from '../../cluster.ts';
+import type { Cluster } from '../../cluster/cluster.ts';
 import { ClusterError } from '../../errors.ts';
 import { podName, startOrdinal } from '../../names.ts';
 import { clusterExec } from '../../probes/exec.ts';

@@ -1,7 +1,7 @@
 // The watched kinds as data: which objects of a list belong to the run, and what a raw
 // watch object (timestamps as strings, as the watch stream delivers them) digests to.
 import { expect } from 'chai';
-import type { Cluster } from '../../../lib/cluster.ts';
+import type { Cluster } from '../../../lib/cluster/cluster.ts';
 import { type RawObject, configMapKind, namespaceKinds } from '../../../lib/observe/kinds.ts';
 
 // list() is never called here: the specs only read the cluster when listing.

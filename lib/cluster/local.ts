@@ -7,8 +7,8 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ClusterError } from './errors.ts';
-import { TIMEOUTS } from './timeouts.ts';
+import { ClusterError } from '../errors.ts';
+import { TIMEOUTS } from '../timeouts.ts';
 
 /** Where up.sh writes the kubeconfig (cluster/scripts/lib.sh: $ORDINAL_STATE/kubeconfig). */
 export function localKubeconfigPath(): string {
@@ -18,7 +18,7 @@ export function localKubeconfigPath(): string {
 /**
  * cluster/scripts of this copy of Ordinal, or undefined when it is not shipped (an
  * installed package or the container image carry only the built JavaScript). Looked up
- * from this module's own location: lib/ in a clone, dist/lib/ in a build.
+ * from this module's own location: lib/cluster/ in a clone, dist/lib/cluster/ in a build.
  */
 export function localClusterScripts(): string | undefined {
   let dir = path.dirname(fileURLToPath(import.meta.url));

@@ -12,11 +12,11 @@
 // token can write only in namespaces already named and labelled like a run.
 // The delete itself carries the UID as a precondition, so it removes the object judged.
 import type { V1Namespace } from '@kubernetes/client-node';
-import type { Cluster } from './cluster.ts';
-import { ClusterError, describeError, httpStatus } from './errors.ts';
-import { runNamespace } from './names.ts';
-import { retryTransient } from './retry.ts';
-import { MANAGED_BY, RUN_LABEL } from './workloads/common.ts';
+import type { Cluster } from '../cluster/cluster.ts';
+import { ClusterError, describeError, httpStatus } from '../errors.ts';
+import { runNamespace } from '../names.ts';
+import { retryTransient } from '../cluster/retry.ts';
+import { MANAGED_BY, RUN_LABEL } from '../workloads/common.ts';
 
 /** The creation record inside each run namespace (see above). */
 export const RECORD_NAME = 'ordinal-run';

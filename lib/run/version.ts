@@ -1,5 +1,5 @@
 // Ordinal's own version, from its package.json, for the `tool` field of every result.
-// The file is one level up from lib/ in a clone and two from dist/lib/ in the installed
+// The file is two levels up from lib/run/ in a clone and three from dist/lib/run/ in the installed
 // package and the image (both ship package.json), so the nearest one named ordinal-sts
 // going up is ours; a project that depends on Ordinal has its own package.json further up.
 import { readFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 const NAME = 'ordinal-sts';
 
 function readVersion(): string {
-  for (const rel of ['../package.json', '../../package.json']) {
+  for (const rel of ['../../package.json', '../../../package.json']) {
     let text: string;
     try {
       text = readFileSync(new URL(rel, import.meta.url), 'utf8');

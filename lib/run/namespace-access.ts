@@ -4,10 +4,10 @@
 // ClusterRole ordinal-run-reader to itself, inside namespaces it created. An identity
 // that can already read there (an admin) gets no RoleBinding.
 import * as k8s from '@kubernetes/client-node';
-import type { Cluster } from './cluster.ts';
-import { ClusterError, describeError } from './errors.ts';
-import { MANAGED_BY } from './workloads/common.ts';
-import { TIMEOUTS } from './timeouts.ts';
+import type { Cluster } from '../cluster/cluster.ts';
+import { ClusterError, describeError } from '../errors.ts';
+import { MANAGED_BY } from '../workloads/common.ts';
+import { TIMEOUTS } from '../timeouts.ts';
 
 export const RUN_READER = 'ordinal-run-reader';
 const SERVICE_ACCOUNT = /^system:serviceaccount:([^:]+):([^:]+)$/;

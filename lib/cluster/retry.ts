@@ -2,8 +2,8 @@
 // connection explains (refused, reset, timed out, 429/5xx), with capped backoff, and
 // only within the caller's own deadline. Anything else (403, 404, 409, 422) is an
 // answer, returned to the caller at once.
-import { ObservationError, describeError, httpStatus } from './errors.ts';
-import { TIMEOUTS } from './timeouts.ts';
+import { ObservationError, describeError, httpStatus } from '../errors.ts';
+import { TIMEOUTS } from '../timeouts.ts';
 
 const NETWORK_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTCONN', 'EAI_AGAIN',

@@ -4,9 +4,9 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import { ClusterError, UsageError, describeError, httpStatus } from './errors.ts';
-import { canStartLocalCluster, localClusterScripts, localKubeconfigPath, startLocalCluster } from './local-cluster.ts';
-import { TIMEOUTS } from './timeouts.ts';
+import { ClusterError, UsageError, describeError, httpStatus } from '../errors.ts';
+import { canStartLocalCluster, localClusterScripts, localKubeconfigPath, startLocalCluster } from './local.ts';
+import { TIMEOUTS } from '../timeouts.ts';
 
 export interface ClusterFacts {
   server: string;
