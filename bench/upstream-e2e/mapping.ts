@@ -4,7 +4,7 @@
 // guarantee in a default run (web workload; primary-replica for the clustered apps) or
 // in a run with the options the note names (--update, --partition, --pvc-retention, …);
 // `partial` says what of the spec they leave out, `gap` what no check covers yet.
-// test/unit/upstream-e2e.spec.ts keeps every ID here in the catalog.
+// test/unit/bench/upstream-e2e.spec.ts keeps every ID here in the catalog.
 
 export type Coverage = 'covered' | 'partial' | 'none';
 

@@ -4,7 +4,7 @@
 // judge a container kill (same UID, restarted) differently from a deletion (new UID).
 //
 // Disruption files must not import the Kubernetes client at module level (the planner
-// and `run --dry-run` load the registry; test/unit/startup.spec.ts holds this): they use
+// and `run --dry-run` load the registry; test/unit/cli/startup.spec.ts holds this): they use
 // ctx.cluster, or import what they need inside apply().
 import type { Cluster, ClusterFacts } from '../cluster/cluster.ts';
 import type { Recorder } from '../observe/recorder.ts';

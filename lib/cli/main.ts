@@ -1,7 +1,7 @@
 // `ordinal run | cleanup | checks | report`: the command line platform teams and CI jobs use.
 // The Kubernetes client is heavy to load (~90 MB, ~0.3 s), so only the commands that talk
 // to a cluster import it, lazily (lib/run/execute.ts, lib/cluster/cluster.ts, lib/run/namespace.ts); `checks`,
-// `report`, `--help` and `run --dry-run` start without it. test/unit/startup.spec.ts holds this.
+// `report`, `--help` and `run --dry-run` start without it. test/unit/cli/startup.spec.ts holds this.
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { CHECKS } from '../checks/catalog.ts';

@@ -5,7 +5,7 @@
 // erased at run time). Building them as kubernetes-models classes and calling
 // .validate() at run time loaded the JSON-schema validators: ~70 MB and ~0.2 s on every
 // start, for objects that only change when this code does. The schema check runs in
-// test/unit/workloads.spec.ts instead, over every sample workload and option shape.
+// test/unit/workloads/workloads.spec.ts instead, over every sample workload and option shape.
 import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IProbe } from 'kubernetes-models/v1/Probe';
 import type { IService } from 'kubernetes-models/v1/Service';

@@ -3,7 +3,7 @@
 // fact comes from the object: service (spec.serviceName), claim templates, pod
 // management policy, ordinals start, replicas, the container and the claim mount the
 // sentinel goes into; the port name from the governing Service. Pure: unit-tested on
-// StatefulSets of several shapes (test/unit/derive.spec.ts).
+// StatefulSets of several shapes (test/unit/workloads/byo.spec.ts).
 import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import path from 'node:path';

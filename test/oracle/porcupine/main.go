@@ -1,5 +1,5 @@
 // Test-only oracle: Porcupine's verdict on Ordinal history.jsonl files, to check Ordinal's
-// own linearizability checker against (test/unit/linearizable-oracle.spec.ts) and to
+// own linearizability checker against (test/unit/checkers/linearizable-oracle.spec.ts) and to
 // compare their speed (bench/linearizability.ts). Never shipped.
 //
 // Usage: porcupine [-timeout 60s] history.jsonl...

@@ -1,0 +1,181 @@
+// STS-AT-MOST-ONE on recorded timelines: the API judgment (a replacement before its
+// predecessor was confirmed gone) and the data judgment (two pod UIDs writing one volume
+// at once), each on a correct recording and on violating variants.
+import { expect } from 'chai';
+import { parseHeartbeats } from '../../../lib/probes/heartbeat.ts';
+import { HEARTBEAT_FILE } from '../../../lib/workloads/heartbeat.ts';
+import { WORKLOAD_KINDS, buildWorkload } from '../../../lib/workloads/index.ts';
+import type { CheckInput } from '../../../lib/checks/api.ts';
+import type { HeartbeatRecord } from '../../../lib/probes/records.ts';
+import { expectFailure, resultOf } from '../helpers/assertions.ts';
+import { BOOT_ID, HEARTBEAT_PATH, buildWebInput, uidOf } from '../helpers/timeline-builder.ts';
+import { insertBefore, type Match, moveBefore, mutate, podEvent } from '../helpers/timeline-edit.ts';
+
+const ID = 'STS-AT-MOST-ONE';
+const NODE = 'ordinal-worker';
+const OLD = uidOf('web-1', 0);
+const NEW = uidOf('web-1', 1);
+
+const roundEnd = (round: number): Match => (e) => e.type === 'MARKER' && e.marker === 'round-end' && e.round === round;
+
+/** web-1's first generation has its node go down just before it leaves the API in round 1, back at the round's end. */
+function nodeDownBeforeDeletion(input: CheckInput): CheckInput {
+  const down = insertBefore(input, podEvent('MODIFIED', 'web-1', OLD, (s) => !!s.deletionTimestamp), { type: 'MARKER', marker: 'node-down', round: 1, node: NODE, pod: 'web-1', uid: OLD });
+  return insertBefore(down, roundEnd(1), { type: 'MARKER', marker: 'node-up', round: 1, node: NODE });
+}
+
+const nodeUpBefore = (input: CheckInput, before: Parameters<typeof insertBefore>[1]): CheckInput =>
+  insertBefore(input, before, { type: 'MARKER', marker: 'node-up', round: 1, node: NODE });
+
+function heartbeatsOf(input: CheckInput, pod: string): HeartbeatRecord {
+  const r = input.after.heartbeats?.find((h) => h.pod === pod);
+  if (!r) throw new Error(`no heartbeats for ${pod}`);
+  return r;
+}
+
+/** Stretches web-1's first writer so it keeps writing `ms` into its successor's time. */
+function oldWriterOverlaps(input: CheckInput, ms: number): CheckInput {
+  return mutate(input, (d) => {
+    const [old, next] = heartbeatsOf(d, 'web-1').writers;
+    if (!old || !next) throw new Error('web-1 has fewer than two writers');
+    old.lastUptimeMs = next.firstUptimeMs + ms;
+  });
+}
+
+describe('STS-AT-MOST-ONE: API', () => {
+  it('passes on a correct run, with evidence for every volume', () => {
+    const r = resultOf(buildWebInput(), ID);
+    expect(r.status, r.message).to.equal('passed');
+    expect(r.evidence.map((e) => e.subject)).to.deep.equal(['web-0', 'web-1', 'web-2'].map((p) => `heartbeats ${p}:${HEARTBEAT_PATH}`));
+  });
+
+  it('fails when a replacement appears before the old pod object is deleted, naming the pod and both UIDs', () => {
+    const input = moveBefore(buildWebInput(), podEvent('ADDED', 'web-1', NEW), podEvent('DELETED', 'web-1', OLD));
+    expectFailure(resultOf(input, ID), 'pod web-1', OLD, NEW, 'two pod objects named web-1 at once');
+  });
+
+  it('fails when the old pod leaves the API while its node is down and nobody force-deleted it', () => {
+    const input = nodeDownBeforeDeletion(buildWebInput());
+    expectFailure(resultOf(input, ID), 'pod web-1', OLD, NEW, `node ${NODE} was down`, 'nobody force-deleted it');
+  });
+
+  it('passes when the operator force-deleted the pod on the down node first, and says so', () => {
+    const down = nodeDownBeforeDeletion(buildWebInput());
+    const input = insertBefore(down, podEvent('DELETED', 'web-1', OLD), { type: 'MARKER', marker: 'operator-force-delete', round: 1, pod: 'web-1', uid: OLD, node: NODE });
+    const r = resultOf(input, ID);
+    expect(r.status, r.message).to.equal('passed');
+    expect(JSON.stringify(r.evidence)).to.include(`after the force deletion of uid ${OLD}`);
+  });
+
+  it('passes when the node came back before the old pod left the API (the kubelet confirmed it)', () => {
+    const input = nodeUpBefore(nodeDownBeforeDeletion(buildWebInput()), podEvent('DELETED', 'web-1', OLD));
+    expect(resultOf(input, ID).status).to.equal('passed');
+  });
+
+  it('does not blame a deletion on another node going down', () => {
+    const input = mutate(nodeDownBeforeDeletion(buildWebInput()), (d) => {
+      for (const e of d.timeline) if (e.type === 'MARKER' && e.marker === 'node-down') e.node = 'other-node';
+    });
+    expect(resultOf(input, ID).status).to.equal('passed');
+  });
+});
+
+describe('STS-AT-MOST-ONE: data', () => {
+  it('fails when two UIDs of web-1 wrote its volume at once with no force deletion, with the overlap in ms', () => {
+    const r = resultOf(oldWriterOverlaps(buildWebInput(), 1500), ID);
+    expectFailure(r, `heartbeats web-1:${HEARTBEAT_PATH}`, OLD, NEW, '1500 ms', 'no force deletion');
+  });
+
+  it('reports an overlap after a force deletion as the documented hazard, with its duration, not a failure', () => {
+    // Round 3 force-deletes web-1's second generation.
+    const input = mutate(buildWebInput(), (d) => {
+      const [, gen1, gen2] = heartbeatsOf(d, 'web-1').writers;
+      if (!gen1 || !gen2) throw new Error('web-1 has fewer than three writers');
+      gen1.lastUptimeMs = gen2.firstUptimeMs + 2300;
+    });
+    const r = resultOf(input, ID);
+    expect(r.status, r.message).to.equal('passed');
+    expect(r.message).to.include('after force deletion').and.include('2300 ms');
+    const hazard = r.evidence.find((e) => e.note?.startsWith('force deletion hazard'));
+    expect(hazard?.note).to.include(uidOf('web-1', 1)).and.include('2300 ms');
+  });
+
+  it('an unreadable heartbeat file is an error, never a failure', () => {
+    for (const unobserved of [true, false]) {
+      const input = mutate(buildWebInput(), (d) => {
+        const r = heartbeatsOf(d, 'web-2');
+        r.writers = [];
+        r.error = unobserved ? 'exec failed: connection reset' : 'cat exited 1: No such file or directory';
+        if (unobserved) r.unobserved = true;
+      });
+      const r = resultOf(input, ID);
+      expect(r.status, r.message).to.equal('error');
+      expect(r.message).to.include('web-2');
+    }
+  });
+
+  it('an ordinal with no heartbeat record after chaos is an error', () => {
+    const input = mutate(buildWebInput(), (d) => {
+      d.after.heartbeats = d.after.heartbeats?.filter((h) => h.pod !== 'web-0');
+    });
+    expect(resultOf(input, ID).status).to.equal('error');
+  });
+
+  it('compares writers on different kernels by wall clock, and errors when there is none', () => {
+    const shifted = mutate(oldWriterOverlaps(buildWebInput(), 1500), (d) => {
+      const [old, next] = heartbeatsOf(d, 'web-1').writers;
+      if (!old || !next) throw new Error('web-1 has fewer than two writers');
+      next.bootId = 'boot-2';
+      // Wall clocks say the old writer stopped before the new one started: no overlap.
+      Object.assign(old, { firstWallMs: 1000, lastWallMs: 2000 });
+      Object.assign(next, { firstWallMs: 3000, lastWallMs: 4000 });
+      for (const w of heartbeatsOf(d, 'web-1').writers.slice(2)) Object.assign(w, { firstWallMs: 5000, lastWallMs: 6000 });
+    });
+    expect(resultOf(shifted, ID).status).to.equal('passed');
+    const noWall = mutate(shifted, (d) => {
+      for (const w of heartbeatsOf(d, 'web-1').writers) delete w.lastWallMs;
+    });
+    expect(resultOf(noWall, ID).status).to.equal('error');
+  });
+
+  it('without heartbeats (a workload that writes none) judges the API only, and says the volumes were not judged', () => {
+    const quiet = mutate(buildWebInput(), (d) => {
+      delete d.after.heartbeats;
+    });
+    const r = resultOf(quiet, ID);
+    expect(r.status, r.message).to.equal('passed');
+    expect(r.message).to.include('volumes not judged');
+    const late = moveBefore(quiet, podEvent('ADDED', 'web-1', NEW), podEvent('DELETED', 'web-1', OLD));
+    expect(resultOf(late, ID).status).to.equal('failed');
+  });
+
+  it('every sample workload writes heartbeats with its pod UID onto its claim', () => {
+    for (const kind of WORKLOAD_KINDS) {
+      const w = buildWorkload(kind, { namespace: 'ns', runId: 'r', replicas: 1, image: 'busybox', claimSize: '1Mi' });
+      expect(w.heartbeatPath).to.equal(`${w.dataPath}/${HEARTBEAT_FILE}`);
+      const sts = w.objects[1];
+      if (sts?.kind !== 'StatefulSet') throw new Error('no StatefulSet');
+      const c = sts.spec?.template.spec?.containers[0];
+      expect(c?.command?.join(' ')).to.include(`>> ${w.heartbeatPath}`);
+      expect(c?.env?.[0]).to.deep.equal({ name: 'POD_UID', valueFrom: { fieldRef: { fieldPath: 'metadata.uid' } } });
+    }
+  });
+
+  it('parses heartbeat lines: writers per UID and container start, ns or second wall clocks, torn lines counted', () => {
+    const text = [
+      `hb uid-a 10.00 ${BOOT_ID} 10.00 1700000000%N`,
+      `hb uid-a 10.00 ${BOOT_ID} 10.50 1700000001%N`,
+      `hb uid-a 12.00 ${BOOT_ID} 12.00 1700000002500000000`,
+      `hb uid-b 11.00 ${BOOT_ID} 11.25 1700000001250000000`,
+      'hb uid-b 11.0',
+      '',
+    ].join('\n');
+    const { writers, badLines } = parseHeartbeats(text);
+    expect(badLines).to.equal(1);
+    expect(writers).to.deep.equal([
+      { uid: 'uid-a', start: '10.00', bootId: BOOT_ID, beats: 2, firstUptimeMs: 10_000, lastUptimeMs: 10_500, firstWallMs: 1_700_000_000_000, lastWallMs: 1_700_000_001_000 },
+      { uid: 'uid-a', start: '12.00', bootId: BOOT_ID, beats: 1, firstUptimeMs: 12_000, lastUptimeMs: 12_000, firstWallMs: 1_700_000_002_500, lastWallMs: 1_700_000_002_500 },
+      { uid: 'uid-b', start: '11.00', bootId: BOOT_ID, beats: 1, firstUptimeMs: 11_250, lastUptimeMs: 11_250, firstWallMs: 1_700_000_001_250, lastWallMs: 1_700_000_001_250 },
+    ]);
+  });
+});
