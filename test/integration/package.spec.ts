@@ -56,7 +56,7 @@ describe('the packed npm package (integration)', function () {
   it('is named ordinal-sts and holds the built JavaScript, the bin, docs/ and examples: no TypeScript, tests or cluster scripts', function () {
     const files = tarballFiles(tgz);
     expect(path.basename(tgz)).to.match(/^ordinal-sts-\d+\.\d+\.\d+\.tgz$/);
-    expect(files).to.include.members(['bin/ordinal.js', 'dist/lib/cli/main.js', 'dist/lib/run.js', 'package.json', 'README.md', 'examples/rbac.yaml']);
+    expect(files).to.include.members(['bin/ordinal.js', 'dist/lib/cli/main.js', 'dist/lib/run/execute.js', 'package.json', 'README.md', 'examples/rbac.yaml']);
     // Every source module is built into the tarball (a new directory such as lib/timeline/ included).
     const sources = readdirSync(path.join(ROOT, 'lib'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
     expect(sources).to.include('timeline/causal.ts');

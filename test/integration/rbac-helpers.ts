@@ -46,7 +46,7 @@ export async function serviceAccountKubeconfig(admin: Cluster): Promise<string> 
   return file;
 }
 
-/** A run ID of the form lib/run-id.ts makes, from a date no run has (2020), `n` 0-9. */
+/** A run ID of the form lib/run/run-id.ts makes, from a date no run has (2020), `n` 0-9. */
 export function fakeRunId(n: number): string {
   const hex = (Date.now() % 0x10000).toString(16).padStart(4, '0');
   return `20200101-00000${n}-${hex}`;
