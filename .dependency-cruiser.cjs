@@ -13,7 +13,8 @@
 //   workloads  the samples and derivation from a user's object
 //   probes, observe                 read the cluster
 //   chaos, traffic, update          act on it
-//   report     renders results.json: of the run, only run/results-schema.ts
+//   report     renders results.json: of the run, only run/results-schema.ts (itself pure
+//              data: model, timeline, records, the check API), never the cluster
 //   run        plan, subject, phases: everything above but the CLI
 //   cli        parses argv and calls the run or the report; nothing imports it
 const MODEL = ['^lib/model\\.ts$', '^lib/workloads/sts-options\\.ts$'];
@@ -55,6 +56,7 @@ const LAYERS = [
     from: '^lib/report/',
     may: [...MODEL, ...LEAVES, ...TIMELINE, ...HISTORY, ...RECORDS, ...CHECKS, ...SCHEMA, '^lib/report/'],
   },
+  { name: 'results-schema', from: '^lib/run/results-schema\\.ts$', may: [...MODEL, ...TIMELINE, ...RECORDS, '^lib/checks/api\\.ts$'] },
   { name: 'run', from: '^lib/run/', mayNot: ['^lib/cli/'] },
 ];
 
@@ -83,6 +85,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^lib/checks/' },
       to: { path: ['@kubernetes/client-node', '^lib/(cluster|observe|run|cli)/'], reachable: true },
+    },
+    {
+      name: 'report-offline',
+      comment: '`ordinal report` renders results.json without a cluster: nothing a reporter imports may, even indirectly, reach the cluster client, the observer or the run beyond its schema.',
+      severity: 'error',
+      from: { path: '^lib/report/' },
+      to: { path: ['@kubernetes/client-node', '^lib/(cluster|observe|cli)/', '^lib/run/(?!results-schema\\.ts$)'], reachable: true },
     },
     {
       name: 'pure-no-io',

@@ -1,7 +1,8 @@
 // The shared vocabulary of a run: the disruptions and what each must cause, how a round
-// sends them and what it measured, the StatefulSet under test, and the evidence behind a
-// verdict. The bottom of the import graph (.dependency-cruiser.cjs): the timeline, checks,
-// probes and reports speak it; it imports only the StatefulSet options vocabulary.
+// sends them and what it measured, the StatefulSet and the cluster under test, how fast
+// changes reach the harness, and the evidence behind a verdict. The bottom of the import
+// graph (.dependency-cruiser.cjs): the timeline, checks, probes and reports speak it; it
+// imports only the StatefulSet options vocabulary.
 import type { StsOptions } from './workloads/sts-options.ts';
 
 /** The disruptions a chaos round can apply (lib/chaos/disruptions/, one file each). */
@@ -114,4 +115,22 @@ export interface Evidence {
   observed?: string;
   at?: number; // run ms
   note?: string;
+}
+
+/** The cluster a run ran against, as results.json and the report show it. */
+export interface ClusterFacts {
+  server: string;
+  context: string;
+  version: string; // e.g. v1.34.4
+  nodes: { name: string; kubeletVersion: string; osImage: string; containerRuntime: string }[];
+  storageClass: string;
+  image: string;
+}
+
+/** How long a change takes to reach the harness (the canary, lib/observe/canary.ts), nearest-rank percentiles. */
+export interface DetectionLatency {
+  samples: number;
+  p50Ms?: number;
+  p95Ms?: number;
+  maxMs?: number;
 }

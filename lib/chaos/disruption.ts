@@ -6,10 +6,10 @@
 // Disruption files must not import the Kubernetes client at module level (the planner
 // and `run --dry-run` load the registry; test/unit/cli/startup.spec.ts holds this): they use
 // ctx.cluster, or import what they need inside apply().
-import type { Cluster, ClusterFacts } from '../cluster/cluster.ts';
+import type { Cluster } from '../cluster/cluster.ts';
 import type { Recorder } from '../observe/recorder.ts';
 import type { PodState } from '../timeline/entries.ts';
-import type { DisruptionName, Expectation } from '../model.ts';
+import type { ClusterFacts, DisruptionName, Expectation } from '../model.ts';
 import type { Workload } from '../workloads/common.ts';
 import { timeLeft } from '../timeouts.ts';
 

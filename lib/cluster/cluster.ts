@@ -6,16 +6,8 @@ import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { ClusterError, UsageError, describeError, httpStatus } from '../errors.ts';
 import { canStartLocalCluster, localClusterScripts, localKubeconfigPath, startLocalCluster } from './local.ts';
+import type { ClusterFacts } from '../model.ts';
 import { TIMEOUTS } from '../timeouts.ts';
-
-export interface ClusterFacts {
-  server: string;
-  context: string;
-  version: string; // e.g. v1.34.4
-  nodes: { name: string; kubeletVersion: string; osImage: string; containerRuntime: string }[];
-  storageClass: string;
-  image: string;
-}
 
 export interface ConnectOptions {
   kubeconfig?: string;

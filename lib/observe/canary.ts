@@ -6,18 +6,12 @@
 import * as k8s from '@kubernetes/client-node';
 import type { Cluster } from '../cluster/cluster.ts';
 import { describeError } from '../errors.ts';
+import type { DetectionLatency } from '../model.ts';
 import { nearestRank } from '../percentile.ts';
 import type { RawObject } from './kinds.ts';
 import type { ChangeHow, ChangeType } from './list-watch.ts';
 import { MANAGED_BY, RUN_LABEL } from '../workloads/common.ts';
 import { TIMEOUTS } from '../timeouts.ts';
-
-export interface DetectionLatency {
-  samples: number;
-  p50Ms?: number;
-  p95Ms?: number;
-  maxMs?: number;
-}
 
 export const CANARY_NAME = 'ordinal-canary';
 export const CANARY_ANNOTATION = 'ordinal.dev/canary-sent';

@@ -2,12 +2,12 @@
 // lib/run/execute.ts, instead of each phase taking its own list of parameters. `state`
 // carries what one phase leaves for the next (the revision, the snapshots, the rounds).
 import type { Canary } from '../observe/canary.ts';
-import type { Cluster, ClusterFacts } from '../cluster/cluster.ts';
+import type { Cluster } from '../cluster/cluster.ts';
 import type { DnsProbe } from '../probes/dns.ts';
 import type { Recorder } from '../observe/recorder.ts';
 import type { TrafficSession } from '../traffic/session.ts';
 import type { TrafficRecord } from '../traffic/records.ts';
-import type { RoundResult } from '../model.ts';
+import type { ClusterFacts, RoundResult } from '../model.ts';
 import type { Snapshot } from '../probes/records.ts';
 import type { UpdateSession } from '../update/session.ts';
 import type { RunOptions, RunPhase } from './options.ts';

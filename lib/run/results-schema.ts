@@ -1,9 +1,7 @@
 // results.json: the single source every report is rendered from (docs/results-schema.md).
 // Reports import this file and nothing else of the run.
 import type { CheckResult } from '../checks/api.ts';
-import type { ClusterFacts } from '../cluster/cluster.ts';
-import type { DisruptionName, RoundResult, WorkloadInfo } from '../model.ts';
-import type { DetectionLatency } from '../observe/canary.ts';
+import type { ClusterFacts, DetectionLatency, DisruptionName, RoundResult, WorkloadInfo } from '../model.ts';
 import type { WatchedKind } from '../timeline/entries.ts';
 import type { VolumeBehaviour } from '../timeline/volumes.ts';
 import type { TrafficSummary } from '../traffic/records.ts';
