@@ -3,9 +3,11 @@
 // its `may` (and its own folder). Type-only imports count: a circle of types is a circle.
 //
 //   model      lib/model.ts: the shared vocabulary (disruptions, expectations, kill
-//              patterns, rounds, the workload, evidence) and the StatefulSet options
+//              patterns, rounds, the workload and cluster, evidence) and the
+//              StatefulSet options (workloads/sts-options.ts, which imports nothing)
 //   leaves     lib/*.ts besides the model: names, errors, timeouts, prng, redact, …
 //   timeline   entries, markers and queries over the recorded timeline: only the model
+//              and names.ts
 //   history    history events and the history checkers: pure
 //   records    what probes and traffic record (probes/records.ts, traffic/records.ts)
 //   checks     pure functions over recorded data: nothing that reaches the cluster
