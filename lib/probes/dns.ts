@@ -2,20 +2,20 @@
 // queries go over DNS-over-TCP through local listeners, one per Ready CoreDNS pod behind
 // the kube-dns Service, each opening a port-forward per connection to its pod. With
 // --dns-server, queries go straight to that host:port instead. What a workload pod sees
-// through its own resolver is asked separately (dns-inpod.ts).
+// through its own resolver is asked separately (dns-inpod.ts). The port-forward plumbing
+// is in dns-forward.ts, the ask-until-settled loops (settleA, settleSrv) in dns-settle.ts.
 //
 // A question that got no answer is not a wrong answer: TIMEOUT (nothing within the
 // query timeout) and TRANSPORT (refused, reset, closed, port-forward failed) are recorded
 // with the error, and the checks treat them as unobserved. So is TRUNCATED: an answer with
 // the TC bit set holds only the records that fit, and a partial SRV list judged as whole
 // would report every pod left out as missing.
-import { createServer, type Server, type Socket } from 'node:net';
-import * as k8s from '@kubernetes/client-node';
 import DNS from 'dns2';
 import type { Cluster } from '../cluster/cluster.ts';
 import { ClusterError, UsageError, describeError } from '../errors.ts';
-import type { DnsALookup, DnsAnswer, DnsSrvLookup, SrvAnswer } from './records.ts';
+import type { DnsAnswer, SrvAnswer } from './records.ts';
 import { TIMEOUTS } from '../timeouts.ts';
+import { findDnsPods, forwardingServer } from './dns-forward.ts';
 
 const RCODES: Record<number, string> = { 0: 'NOERROR', 1: 'FORMERR', 2: 'SERVFAIL', 3: 'NXDOMAIN', 5: 'REFUSED' };
 export const UNOBSERVED_RCODES: ReadonlySet<string> = new Set(['TIMEOUT', 'TRANSPORT', 'TRUNCATED']);
@@ -148,125 +148,4 @@ export async function openDnsProbe(cluster: Cluster, override?: string): Promise
     );
   }
   return probe;
-}
-
-/** Every Ready pod behind the kube-dns Service, by its selector. */
-async function findDnsPods(cluster: Cluster): Promise<string[]> {
-  let svc: k8s.V1Service;
-  try {
-    svc = await cluster.core.readNamespacedService({ name: 'kube-dns', namespace: 'kube-system' });
-  } catch (err) {
-    throw new ClusterError(`cannot read Service kube-system/kube-dns (${describeError(err)}); pass --dns-server host:port`);
-  }
-  const selector = Object.entries(svc.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
-  const pods = await cluster.core.listNamespacedPod({ namespace: 'kube-system', labelSelector: selector });
-  const ready = pods.items
-    .filter((p) => !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
-    .map((p) => p.metadata?.name ?? '')
-    .filter((n) => n !== '')
-    .sort();
-  if (ready.length === 0) {
-    throw new ClusterError(`no Ready pod behind Service kube-system/kube-dns (selector ${selector}); pass --dns-server host:port`);
-  }
-  return ready;
-}
-
-interface Forwarder {
-  server: Server;
-  lastError: () => string | undefined;
-  /** Ends every open connection (and so its port-forward): a timed-out query leaves one open. */
-  closeAll: () => void;
-}
-
-function forwardingServer(cluster: Cluster, namespace: string, pod: string): Promise<Forwarder> {
-  const pf = new k8s.PortForward(cluster.kc);
-  let lastError: string | undefined;
-  const open = new Set<Socket>();
-  const server = createServer((socket: Socket) => {
-    // Handlers first: a client reset before the port-forward is up must not crash the process.
-    open.add(socket);
-    socket.on('close', () => open.delete(socket));
-    socket.on('error', () => socket.destroy());
-    pf.portForward(namespace, pod, [53], socket, null, socket)
-      .then((ws) => {
-        const sock = typeof ws === 'function' ? ws() : ws;
-        // Tie both ends together: a pod that goes away must end the local connection
-        // at once (not after the query timeout), and a finished query frees the stream.
-        sock?.on('close', () => socket.end());
-        socket.on('close', () => sock?.close());
-        socket.on('error', () => sock?.close());
-      })
-      .catch((err: unknown) => {
-        lastError = `port-forward to ${namespace}/${pod} failed: ${describeError(err)}`;
-        socket.destroy();
-      });
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve({ server, lastError: () => lastError, closeAll: () => { for (const s of open) s.destroy(); } }));
-  });
-}
-
-const isRight = (a: DnsAnswer, ip: string): boolean => a.rcode === 'NOERROR' && a.addresses.length === 1 && a.addresses[0] === ip;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** The wait before asking again: the shortest TTL given (a cache cannot change sooner), within 0.5..5 s. */
-export const paceOf = (ttls: (number | undefined)[]): number => Math.min(...ttls.map((ttl) => Math.min(Math.max((ttl ?? 1) * 1000, TIMEOUTS.dnsRetryAtLeast), TIMEOUTS.dnsRetryAtMost)));
-
-/** When a settle loop gives up (run ms), asked again before each pause: it may move later (an API outage just ended). */
-export type Deadline = () => number;
-
-/** A deadline `ms` from now. */
-export const within = (ms: number, now: () => number): Deadline => {
-  const end = now() + ms;
-  return () => end;
-};
-
-/**
- * Ask every server for `fqdn` until each answers as `settled` says (or exactly
- * [expectedIp]) or the deadline passes. DNS has no watch; between attempts the probe
- * waits out the shortest TTL it was given, asking again only the servers not yet settled.
- */
-export async function settleA(
-  servers: readonly DnsServer[], pod: string, fqdn: string, settled: string | ((a: DnsAnswer) => boolean), deadline: Deadline, now: () => number,
-): Promise<DnsALookup> {
-  const ok = typeof settled === 'string' ? (a: DnsAnswer) => isRight(a, settled) : settled;
-  const per = servers.map((s) => ({ server: s.name, answers: [] as DnsAnswer[] }));
-  for (;;) {
-    const pending = servers.map((s, i) => ({ s, i })).filter(({ i }) => {
-      const last = per[i]?.answers.at(-1);
-      return !last || !ok(last);
-    });
-    if (pending.length === 0) break;
-    const got = await Promise.all(pending.map(({ s }) => s.resolveA(fqdn, now)));
-    got.forEach((a, k) => { per[pending[k]!.i]!.answers.push(a); });
-    if (got.every(ok)) break;
-    const wait = paceOf(got.map((a) => a.ttl));
-    if (now() + wait > deadline()) break;
-    await sleep(wait);
-  }
-  return { fqdn, pod, answers: per[0]?.answers ?? [], servers: per };
-}
-
-/**
- * SRV for `qname`, asked again (paced by the TTL) until every server lists exactly the
- * names `want` gives for the moment of its answer, or the deadline passes.
- */
-export async function settleSrv(
-  servers: readonly DnsServer[], qname: string, want: readonly string[] | ((t: number) => readonly string[]), deadline: Deadline, now: () => number,
-): Promise<DnsSrvLookup> {
-  const norm = (s: string): string => s.replace(/\.$/, '').toLowerCase();
-  const wanted = (t: number): string => [...(typeof want === 'function' ? want(t) : want)].map(norm).sort().join(',');
-  const right = (a: SrvAnswer): boolean => a.rcode === 'NOERROR' && a.targets.map((x) => norm(x.target)).sort().join(',') === wanted(a.t);
-  let last: SrvAnswer[] = [];
-  for (;;) {
-    last = await Promise.all(servers.map((s) => s.resolveSrv(qname, now)));
-    const wait = paceOf(last.map((a) => a.ttl));
-    if (last.every(right) || now() + wait > deadline()) break;
-    await sleep(wait);
-  }
-  const first = last[0] ?? { server: 'none', t: now(), rcode: 'TRANSPORT', targets: [], error: 'no DNS server to ask' };
-  return {
-    qname, t: first.t, rcode: first.rcode, targets: first.targets, ...(first.error ? { error: first.error } : {}), servers: last,
-  };
 }

@@ -3,7 +3,8 @@
 // topology). Probes never throw for observation trouble: they record it, and the
 // checks turn it into `error`.
 import { settleInPod } from '../probes/dns-inpod.ts';
-import { settleA, settleSrv, type DnsProbe } from '../probes/dns.ts';
+import type { DnsProbe } from '../probes/dns.ts';
+import { settleA, settleSrv } from '../probes/dns-settle.ts';
 import { DnsListing } from '../timeline/dns-listing.ts';
 import { readMembership, settleMembership } from '../probes/etcd.ts';
 import { clusterExec, readFileIn, type ExecFn } from '../probes/exec.ts';

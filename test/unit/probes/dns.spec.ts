@@ -5,7 +5,8 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { expect } from 'chai';
 import DNS from 'dns2';
-import { settleA, settleSrv, tcpDnsServer, within, type DnsServer } from '../../../lib/probes/dns.ts';
+import { tcpDnsServer, type DnsServer } from '../../../lib/probes/dns.ts';
+import { settleA, settleSrv, within } from '../../../lib/probes/dns-settle.ts';
 import type { CheckInput } from '../../../lib/checks/api.ts';
 import type { DnsALookup, DnsAnswer } from '../../../lib/probes/records.ts';
 import { expectFailure, resultOf } from '../helpers/assertions.ts';
