@@ -20,6 +20,7 @@ import { judgeCreation } from '../timeline/causal.ts';
 import { describeTaintEviction, taintEvictionsIn, type TaintEviction } from '../timeline/kills.ts';
 import type { CheckDefinition, CheckInput, CheckOutcome } from './api.ts';
 import type { Evidence } from '../model.ts';
+import type { TimelineEntry } from '../timeline/entries.ts';
 import { errored, failed, findMarker, firstOf, inOrder, isPodEntry, markerAt, minReadySecondsOf, passed, podName, skipped, startOrdinal } from './support.ts';
 
 export const orderScaleDown: CheckDefinition = {
@@ -57,9 +58,34 @@ function judgeScaleDown(input: CheckInput): CheckOutcome {
   const { from, to } = marker;
   // from and to are replica counts; the pods are start..start+from-1 (spec.ordinals.start).
   const first = startOrdinal(workload);
+  const removals = removalsOf(entries, input, start, endIdx, first + to, first + from - 1);
+  const f: Findings = { problems: [], unjudged: [], evidence: [] };
+  judgeOneAtATime(removals, to, f);
+  judgeRemainingReady(entries, input, start, first, to, removals, f);
+  const { problems, unjudged, evidence } = f;
+  if (problems.length) return failed(firstOf(problems), evidence);
+  if (unjudged.length) return errored(firstOf(unjudged), evidence);
+  const evicted = removals.filter((r) => r.evicted).map((r) => `${r.pod} by taint eviction on node ${r.evicted?.node ?? '(unknown)'}`);
+  return passed(
+    `scaled ${from} -> ${to}: ${removals.map((r) => r.pod).join(', ')} removed highest first, one at a time, while ${remaining(input, first, to)} stayed Ready${evicted.length ? ` (not the controller's steps: ${evicted.join(', ')})` : ''}`,
+    [...removals.map((r) => ({ subject: `pod ${r.pod}`, observed: `terminating t=${r.terminating?.t}ms, gone t=${r.gone?.t}ms`, at: r.terminating?.t })), ...evidence],
+  );
+}
 
-  const removals: Removal[] = []; // highest ordinal first
-  for (let o = first + from - 1; o >= first + to; o--) removals.push({ pod: podName(workload, o), ordinal: o });
+interface Findings {
+  problems: string[];
+  unjudged: string[];
+  evidence: Evidence[];
+}
+
+/** The pods that stay, for messages: "web-0" or "web-0..web-2". */
+const remaining = ({ workload }: CheckInput, first: number, to: number): string =>
+  to === 1 ? podName(workload, first) : `${podName(workload, first)}..${podName(workload, first + to - 1)}`;
+
+/** The condemned pods, highest ordinal first, with when each began terminating and was gone. */
+function removalsOf(entries: TimelineEntry[], { workload }: CheckInput, start: number, endIdx: number, lowest: number, highest: number): Removal[] {
+  const removals: Removal[] = [];
+  for (let o = highest; o >= lowest; o--) removals.push({ pod: podName(workload, o), ordinal: o });
   const byName = new Map(removals.map((r) => [r.pod, r]));
   const last = endIdx < 0 ? entries.length : endIdx + 1;
   for (let i = start; i < last; i++) {
@@ -73,14 +99,15 @@ function judgeScaleDown(input: CheckInput): CheckOutcome {
   }
   const evictions = taintEvictionsIn(entries);
   for (const r of removals) r.evicted = evictions.find((v) => v.pod === r.pod && v.index === r.terminating?.index);
+  return removals;
+}
 
-  const problems: string[] = [];
-  const unjudged: string[] = [];
-  const evidence: Evidence[] = [];
+/** Every condemned pod gone, and none began terminating before the next higher one was gone. */
+function judgeOneAtATime(removals: Removal[], to: number, f: Findings): void {
   for (const r of removals) {
     if (r.gone === undefined) {
-      problems.push(`${r.pod} was not removed by the scale-down to ${to}`);
-      evidence.push({ subject: `pod ${r.pod}`, expected: `deleted by the scale-down to ${to} replicas`, observed: r.terminating === undefined ? 'never terminated' : `terminating since t=${r.terminating.t}ms, never gone` });
+      f.problems.push(`${r.pod} was not removed by the scale-down to ${to}`);
+      f.evidence.push({ subject: `pod ${r.pod}`, expected: `deleted by the scale-down to ${to} replicas`, observed: r.terminating === undefined ? 'never terminated' : `terminating since t=${r.terminating.t}ms, never gone` });
     }
   }
   for (let i = 1; i < removals.length; i++) {
@@ -88,8 +115,8 @@ function judgeScaleDown(input: CheckInput): CheckOutcome {
     const lower = removals[i] as Removal;
     if (lower.terminating === undefined || higher.gone === undefined || lower.evicted) continue;
     if (lower.terminating.seq < higher.gone.seq) {
-      problems.push(`${lower.pod} began terminating at t=${lower.terminating.t}ms, before ${higher.pod} was gone (t=${higher.gone.t}ms)`);
-      evidence.push({
+      f.problems.push(`${lower.pod} began terminating at t=${lower.terminating.t}ms, before ${higher.pod} was gone (t=${higher.gone.t}ms)`);
+      f.evidence.push({
         subject: `pod ${lower.pod}`,
         expected: `terminated only after ${higher.pod} is gone (t=${higher.gone.t}ms)`,
         observed: `terminating at t=${lower.terminating.t}ms`,
@@ -97,13 +124,17 @@ function judgeScaleDown(input: CheckInput): CheckOutcome {
       });
     }
   }
-  // The pods that stay (0..to-1) must have been all Ready at some moment of each window.
-  const rest = to === 1 ? podName(workload, first) : `${podName(workload, first)}..${podName(workload, first + to - 1)}`;
+}
+
+/** The pods that stay (0..to-1) must have been all Ready at some moment of each removal's window. */
+function judgeRemainingReady(entries: TimelineEntry[], input: CheckInput, start: number, first: number, to: number, removals: Removal[], f: Findings): void {
+  const { workload } = input;
+  const rest = remaining(input, first, to);
   const ready = minReadySecondsOf(workload) > 0 ? `Running, Ready and Available (minReadySeconds ${minReadySecondsOf(workload)})` : 'Running and Ready';
   const restReady = to === 1 ? `${rest} ${ready}` : `${rest} all ${ready}`;
   removals.forEach((r, i) => {
     if (r.evicted) {
-      evidence.push({ subject: `pod ${r.pod}`, observed: `uid ${r.evicted.uid} ${describeTaintEviction(r.evicted)}`, at: r.evicted.t, note: 'not judged as a scale-down step' });
+      f.evidence.push({ subject: `pod ${r.pod}`, observed: `uid ${r.evicted.uid} ${describeTaintEviction(r.evicted)}`, at: r.evicted.t, note: 'not judged as a scale-down step' });
       return;
     }
     if (r.terminating === undefined || to === 0) return;
@@ -113,7 +144,7 @@ function judgeScaleDown(input: CheckInput): CheckOutcome {
     if (v.allReadyAt) return;
     const opened = `${prev ? `${removals[i - 1]?.pod} was gone` : 'the scale-down was requested'} (t=${entries[opensAt]?.t}ms)`;
     for (const b of v.blockers) {
-      evidence.push({
+      f.evidence.push({
         subject: `pod ${r.pod}`,
         expected: `${restReady} at some moment between ${opened} and ${r.pod}'s termination (t=${r.terminating.t}ms)`,
         observed: `${b.pod} never Ready with the others; over the window: ${b.history || b.state}`,
@@ -121,14 +152,7 @@ function judgeScaleDown(input: CheckInput): CheckOutcome {
       });
     }
     const names = v.blockers.map((b) => `${b.pod} (${b.state})`).join(', ');
-    if (v.gaps.length > 0) unjudged.push(`${r.pod}'s termination could not be judged: the pod watch was down`);
-    else problems.push(`${r.pod} began terminating at t=${r.terminating.t}ms although since ${opened} the remaining pods were never all Ready: ${names}`);
+    if (v.gaps.length > 0) f.unjudged.push(`${r.pod}'s termination could not be judged: the pod watch was down`);
+    else f.problems.push(`${r.pod} began terminating at t=${r.terminating.t}ms although since ${opened} the remaining pods were never all Ready: ${names}`);
   });
-  if (problems.length) return failed(firstOf(problems), evidence);
-  if (unjudged.length) return errored(firstOf(unjudged), evidence);
-  const evicted = removals.filter((r) => r.evicted).map((r) => `${r.pod} by taint eviction on node ${r.evicted?.node ?? '(unknown)'}`);
-  return passed(
-    `scaled ${from} -> ${to}: ${removals.map((r) => r.pod).join(', ')} removed highest first, one at a time, while ${rest} stayed Ready${evicted.length ? ` (not the controller's steps: ${evicted.join(', ')})` : ''}`,
-    [...removals.map((r) => ({ subject: `pod ${r.pod}`, observed: `terminating t=${r.terminating?.t}ms, gone t=${r.gone?.t}ms`, at: r.terminating?.t })), ...evidence],
-  );
 }
