@@ -39,8 +39,7 @@ export async function chaosRound(c: RoundContext, p: RoundPlan): Promise<RoundRe
   const firstEntry = recorder.timeline.length;
   // Sending the disruptions and seeing them take effect share the round's budget, so an
   // API server outage at this moment is ridden out like one during the recovery wait.
-  const budgetMs = c.timeouts.round;
-  const deadline = Date.now() + budgetMs;
+  const deadline = Date.now() + c.timeouts.round;
   const steps = c.state.update?.stepsAt(p.round) ?? [];
   // The update goes first, so this round's kills land while it rolls (lib/update/session.ts).
   const step = steps[0];
@@ -48,14 +47,36 @@ export async function chaosRound(c: RoundContext, p: RoundPlan): Promise<RoundRe
     await c.state.update?.begin(step, deadline);
     await c.hook('update-started', p.round);
   }
-  const expected = (): ExpectedRevision => c.state.update?.expected ?? c.state.revision ?? '';
-  const start = recorder.mark({ marker: 'round-start', round: p.round, pattern: p.pattern, ...revisionFields(expected()) });
-  const targetOf = (pod: string, ordinal: number): DisruptionTarget => {
-    const s = recorder.pods.get(pod);
-    return { pod, ordinal, uid: s?.uid ?? '', restartCount: s?.restartCount ?? 0, ...(s?.node ? { node: s.node } : {}) };
-  };
-  const targets = new Map<string, DisruptionTarget>(p.kills.map((k) => [k.pod, targetOf(k.pod, k.ordinal)]));
+  const start = recorder.mark({ marker: 'round-start', round: p.round, pattern: p.pattern, ...revisionFields(expectedRevision(c)) });
+  const targets = new Map<string, DisruptionTarget>(p.kills.map((k) => [k.pod, targetOf(c, k.pod, k.ordinal)]));
   if (step && c.state.update?.strategy === 'OnDelete') await c.state.update.hold();
+  const refused = await sendKills(c, p, step !== undefined, deadline, targets);
+  await c.hook('after-kills', p.round);
+  // Only pods meant to end must show a new UID; a pod restarted in place keeps its own.
+  const replaced = new Map(
+    p.kills.filter((k) => !refused.has(k.pod) && endsThePod(disruption(k.action).expect)).map((k) => [k.pod, targets.get(k.pod)?.uid ?? '']),
+  );
+  const { converged, unobserved } = await settleRound(c, p, steps, replaced);
+  const end = recorder.mark({ marker: 'round-end', round: p.round, converged, ...(unobserved !== undefined ? { unobserved } : {}) });
+  const recoveries = recoveriesForRound(recorder.timeline, p, { start: start.t, end: end.t }, minReadySecondsOf(workload.info));
+  logRound(c, p, recoveries);
+  const updates = steps.length > 0 ? stepSpans(recorder.timeline, firstEntry) : [];
+  return { plan: p, startedAt: start.t, endedAt: end.t, converged, recoveries, ...(updates.length > 0 ? { updates } : {}) };
+}
+
+/** The revision the round waits for: the update's, per pod while it rolls, else the run's. */
+const expectedRevision = (c: RoundContext): ExpectedRevision => c.state.update?.expected ?? c.state.revision ?? '';
+
+/** A pod as the watch last showed it, for a disruption to aim at. */
+function targetOf(c: RoundContext, pod: string, ordinal: number): DisruptionTarget {
+  const s = c.recorder.pods.get(pod);
+  return { pod, ordinal, uid: s?.uid ?? '', restartCount: s?.restartCount ?? 0, ...(s?.node ? { node: s.node } : {}) };
+}
+
+/** Sends the round's disruptions in the plan's pattern and waits until each took effect; returns the pods whose kill the API refused. */
+async function sendKills(c: RoundContext, p: RoundPlan, updating: boolean, deadline: number, targets: Map<string, DisruptionTarget>): Promise<Set<string>> {
+  const { recorder } = c;
+  const workload = c.subject.workload;
   const ctxOf = (k: PlannedKill): DisruptionContext => ({
     cluster: c.cluster, namespace: workload.info.namespace, workload, recorder, round: p.round, deadline, log: c.log, params: k.params ?? {},
   });
@@ -63,7 +84,7 @@ export async function chaosRound(c: RoundContext, p: RoundPlan): Promise<RoundRe
   const kill = async (k: PlannedKill): Promise<void> => {
     const d = disruption(k.action);
     // While an update rolls, the controller may have replaced the pod since the round began: aim at the live one.
-    if (step) targets.set(k.pod, await livePod(c, k, deadline).then(() => targetOf(k.pod, k.ordinal)));
+    if (updating) targets.set(k.pod, await livePod(c, k, deadline).then(() => targetOf(c, k.pod, k.ordinal)));
     const target = targets.get(k.pod) as DisruptionTarget;
     await c.subject.guard?.(k.pod, target.uid);
     recorder.mark({
@@ -94,17 +115,24 @@ export async function chaosRound(c: RoundContext, p: RoundPlan): Promise<RoundRe
       await tookEffect(k);
     }
   }
-  await c.hook('after-kills', p.round);
-  // Only pods meant to end must show a new UID; a pod restarted in place keeps its own.
-  const replaced = new Map(
-    p.kills.filter((k) => !refused.has(k.pod) && endsThePod(disruption(k.action).expect)).map((k) => [k.pod, targets.get(k.pod)?.uid ?? '']),
-  );
+  return refused;
+}
+
+/**
+ * Waits for the StatefulSet to converge (and the update's step to complete), then for a
+ * same-round rollback step. A wait that fails ends the round unconverged, not the run.
+ */
+async function settleRound(
+  c: RoundContext, p: RoundPlan, steps: readonly UpdateStepName[], replaced: Map<string, string>,
+): Promise<{ converged: boolean; unobserved?: string }> {
+  const budgetMs = c.timeouts.round;
+  const workload = c.subject.workload;
   let converged = true;
   let unobserved: string | undefined;
   const settle = async (s: UpdateStepName | undefined, killed: Map<string, string>, what: string): Promise<void> => {
     try {
       if (s && c.state.update?.strategy === 'OnDelete') await c.state.update.operatorDeletes(Date.now() + budgetMs);
-      await waitConverged(recorder, workload, expected(), killed, budgetMs, what);
+      await waitConverged(c.recorder, workload, expectedRevision(c), killed, budgetMs, what);
       if (s) c.state.update?.complete(s);
     } catch (err) {
       converged = false;
@@ -113,6 +141,7 @@ export async function chaosRound(c: RoundContext, p: RoundPlan): Promise<RoundRe
       c.log(`round ${p.round} did not converge: ${describeError(err)}${err instanceof ClusterError && err.detail ? `\n${err.detail}` : ''}`);
     }
   };
+  const step = steps[0];
   await settle(step, replaced, `round ${p.round} recovery${step ? ` and the update's ${step} step` : ''}`);
   // A rollback in the forward step's own round (it was the last): after the forward step completed.
   const second = steps[1];
@@ -122,14 +151,14 @@ export async function chaosRound(c: RoundContext, p: RoundPlan): Promise<RoundRe
     if (c.state.update?.strategy === 'OnDelete') await c.state.update.hold();
     await settle(second, new Map(), `round ${p.round}: the update's ${second} step`);
   }
-  const end = recorder.mark({ marker: 'round-end', round: p.round, converged, ...(unobserved !== undefined ? { unobserved } : {}) });
-  const recoveries = recoveriesForRound(recorder.timeline, p, { start: start.t, end: end.t }, minReadySecondsOf(workload.info));
+  return unobserved !== undefined ? { converged, unobserved } : { converged };
+}
+
+function logRound(c: RoundContext, p: RoundPlan, recoveries: RoundResult['recoveries']): void {
   const times = recoveries
     .map((r) => `${r.pod} ${r.expect === 'refused' ? 'refused' : r.expect === 'unaffected' ? (r.recovered ? 'untouched' : 'disturbed') : r.readyMs === undefined ? 'not recovered' : `${(r.readyMs / 1000).toFixed(1)}s`}`)
     .join(', ');
   c.log(`round ${p.round}/${c.plan.roundCount} (${p.pattern}): ${p.kills.map((k) => `${k.pod} (${k.action})`).join(', ')}; ready again: ${times}`);
-  const updates = steps.length > 0 ? stepSpans(recorder.timeline, firstEntry) : [];
-  return { plan: p, startedAt: start.t, endedAt: end.t, converged, recoveries, ...(updates.length > 0 ? { updates } : {}) };
 }
 
 /** Waits until `k.pod` exists and is not terminating (an update may be replacing it). */
