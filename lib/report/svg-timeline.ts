@@ -5,63 +5,17 @@
 // on another node than the killed pod gets a move mark, and a node-fault's down interval
 // is a band behind the lane.
 // Writes that went unacknowledged (traffic during chaos) are a strip along the lane's foot.
+// This file lays out the round (lanes, axis, update bands); svg-lane.ts draws one lane.
 import type { UnavailableInterval } from '../traffic/records.ts';
-import type { PodRecovery, RoundResult, WorkloadInfo } from '../model.ts';
+import type { RoundResult, WorkloadInfo } from '../model.ts';
 import { escapeHtml } from './escape.ts';
 import { formatDuration } from './format.ts';
-import { movedNode } from './stats.ts';
 import { ordinals, podName } from '../names.ts';
 import { ordinalOf } from '../timeline/queries.ts';
+import { LABEL_W, LANE_H, PHASES, PHASE_LABELS, RIGHT_W, W, laneSegments, renderLane, type Lane } from './svg-lane.ts';
 
-export const PHASES = ['terminating', 'gone', 'pending', 'restarting', 'running', 'ready'] as const;
-export type Phase = (typeof PHASES)[number];
-
-export const PHASE_LABELS: Record<Phase, string> = {
-  terminating: 'terminating (old pod)',
-  gone: 'no pod object',
-  pending: 'pending',
-  restarting: 'container restarting (same pod)',
-  running: 'running, not ready',
-  ready: 'ready',
-};
-
-/** ms since the round started. */
-export interface Segment {
-  phase: Phase;
-  from: number;
-  to: number;
-}
-
-/**
- * Phases between the milestones the recorder saw. A missing milestone simply merges
- * into its neighbour; times are clamped so out-of-order clocks cannot draw backwards.
- */
-export function laneSegments(r: PodRecovery, roundStart: number, roundEnd: number): Segment[] {
-  const kill = r.killedAt - roundStart;
-  if (r.expect === 'refused') return [];
-  const starts: [Phase, number | undefined][] = r.expect === 'restarted-in-place'
-    ? [['restarting', 0], ['running', r.restartedMs], ['ready', r.readyMs]]
-    : [['terminating', 0], ['gone', r.deletedMs], ['pending', r.recreatedMs], ['running', r.runningMs], ['ready', r.readyMs]];
-  const known = starts.filter((s): s is [Phase, number] => typeof s[1] === 'number' && Number.isFinite(s[1]));
-  const end = Math.max(roundEnd - roundStart, kill);
-  const segments: Segment[] = [];
-  let floor = kill;
-  known.forEach(([phase, offset], i) => {
-    const from = Math.max(floor, kill + offset);
-    const next = known[i + 1];
-    const to = Math.max(from, next ? kill + next[1] : end);
-    segments.push({ phase, from, to });
-    floor = from;
-  });
-  return segments;
-}
-
-interface Lane {
-  ordinal: number | undefined;
-  pod: string;
-  killed: boolean;
-  recovery?: PodRecovery;
-}
+// The lanes' phases and drawing are in svg-lane.ts; the report and tests import them from here.
+export { PHASES, PHASE_LABELS, laneSegments, type Phase, type Segment } from './svg-lane.ts';
 
 // A corrupt replicas count must not turn the report into a million-lane SVG.
 const MAX_IDLE_LANES = 200;
@@ -87,11 +41,6 @@ function tickStep(domainMs: number): number {
   return steps.find((s) => domainMs / s <= 10) ?? Math.ceil(domainMs / 10 / 60_000) * 60_000;
 }
 
-const W = 960;
-const LABEL_W = 130;
-const RIGHT_W = 150;
-const LANE_H = 30;
-const BAR_H = 16;
 const AXIS_H = 34;
 const TOP = 8;
 
@@ -134,96 +83,6 @@ export function renderTimeline(round: RoundResult, workload: WorkloadInfo, unava
   ].join('\n');
 }
 
-function renderLane(
-  lane: Lane,
-  segments: Segment[],
-  y: number,
-  x: (ms: number) => number,
-  roundStart: number,
-): string {
-  const mid = y + LANE_H / 2;
-  const barY = mid - BAR_H / 2;
-  const parts: string[] = [
-    `<g class="lane" data-ordinal="${lane.ordinal ?? ''}" data-pod="${escapeHtml(lane.pod)}">`,
-    `<text class="lane-label" x="${LABEL_W - 10}" y="${mid}" text-anchor="end" dominant-baseline="central">` +
-      `${escapeHtml(shorten(lane.pod))}<title>${escapeHtml(lane.pod)}</title></text>`,
-  ];
-  const r = lane.recovery;
-  if (!r) {
-    parts.push(
-      `<line class="idle" x1="${x(0)}" x2="${W - RIGHT_W}" y1="${mid}" y2="${mid}"/>`,
-      lane.killed
-        ? `<text class="lane-note bad" x="${W - RIGHT_W + 10}" y="${mid}" dominant-baseline="central">killed, no recovery data</text>`
-        : `<text class="lane-note muted" x="${W - RIGHT_W + 10}" y="${mid}" dominant-baseline="central">not killed</text>`,
-      '</g>',
-    );
-    return parts.join('');
-  }
-  const down = r.nodeDown;
-  if (down) {
-    const dx = x(r.killedAt - roundStart + down.downMs);
-    const ux = down.upMs === undefined ? W - RIGHT_W : x(r.killedAt - roundStart + down.upMs);
-    const until = down.upMs === undefined ? 'not back within the round' : `back ${formatDuration(down.upMs)} after the kill`;
-    parts.push(
-      `<rect class="node-down" x="${dx.toFixed(1)}" y="${y + 1}" width="${Math.max(ux - dx, 1.5).toFixed(1)}" height="${LANE_H - 2}">` +
-        `<title>${escapeHtml(`node ${down.node} down from ${formatDuration(down.downMs)} after the kill, ${until}`)}</title></rect>`,
-    );
-  }
-  for (const s of segments) {
-    const sx = x(s.from);
-    const w = Math.max(x(s.to) - sx, 1.5);
-    const node = nodeOfPhase(r, s.phase);
-    const tip = `${lane.pod}: ${PHASE_LABELS[s.phase]} from ${formatDuration(s.from)} to ${formatDuration(s.to)}${node ? ` on node ${node}` : ''}`;
-    const shape =
-      s.phase === 'gone'
-        ? `<rect class="seg seg-gone" x="${sx.toFixed(1)}" y="${(mid - 2).toFixed(1)}" width="${w.toFixed(1)}" height="4">`
-        : `<rect class="seg seg-${s.phase}" x="${sx.toFixed(1)}" y="${barY}" width="${w.toFixed(1)}" height="${BAR_H}" rx="2">`;
-    parts.push(`${shape}<title>${escapeHtml(tip)}</title></rect>`);
-  }
-  const kx = x(r.killedAt - roundStart).toFixed(1);
-  parts.push(
-    `<g class="kill"><line x1="${kx}" x2="${kx}" y1="${y + 2}" y2="${y + LANE_H - 2}"/>` +
-      `<path d="M${kx} ${barY - 1} l-4 -6 h8 z"/><title>${escapeHtml(`${lane.pod} killed (${r.action}${r.expect === 'restarted-in-place' ? ', restarted in place' : ''})`)}</title></g>`,
-  );
-  if (r.expect === 'refused') {
-    parts.push(
-      `<line class="idle" x1="${x(0)}" x2="${W - RIGHT_W}" y1="${mid}" y2="${mid}"/>`,
-      `<text class="lane-note" x="${W - RIGHT_W + 10}" y="${mid}" dominant-baseline="central">${r.recovered ? 'refused, pod kept' : '<tspan class="bad">refused, pod went</tspan>'}</text>`,
-      '</g>',
-    );
-    return parts.join('');
-  }
-  const nodes = r.fromNode || r.toNode;
-  // With nodes known the note moves up to make room for them on a second line.
-  const noteY = nodes ? mid - 6 : mid;
-  const note =
-    r.recovered && r.readyMs !== undefined
-      ? `<text class="lane-note" x="${W - RIGHT_W + 10}" y="${noteY}" dominant-baseline="central">ready after ${escapeHtml(formatDuration(r.readyMs))}</text>`
-      : `<text class="lane-note bad" x="${W - RIGHT_W + 10}" y="${noteY}" dominant-baseline="central">not ready</text>`;
-  parts.push(note);
-  if (nodes) {
-    // The column fits one node name: a move shows where to, its title both nodes.
-    const label = movedNode(r) ? `→ ${shorten(r.toNode ?? '')}` : shorten(r.toNode ?? r.fromNode ?? '');
-    const title = movedNode(r) ? `the killed pod ran on ${r.fromNode}; its replacement on ${r.toNode}` : `on node ${r.toNode ?? r.fromNode}`;
-    parts.push(`<text class="lane-node${movedNode(r) ? ' moved' : ''}" x="${W - RIGHT_W + 10}" y="${mid + 8}" dominant-baseline="central">${escapeHtml(label)}<title>${escapeHtml(title)}</title></text>`);
-  }
-  const start = segments.find((s) => s.phase === 'pending' || s.phase === 'running' || s.phase === 'ready');
-  if (movedNode(r) && start) {
-    const mx = x(start.from).toFixed(1);
-    parts.push(
-      `<g class="move"><path d="M${mx} ${y + 1} l5 5 l-5 5 l-5 -5 z"/>` +
-        `<title>${escapeHtml(`${lane.pod} moved: replacement on node ${r.toNode}, the killed pod was on ${r.fromNode}`)}</title></g>`,
-    );
-  }
-  parts.push('</g>');
-  return parts.join('');
-}
-
-/** The node a phase's pod was on: the killed pod until it is gone, then its replacement. */
-function nodeOfPhase(r: PodRecovery, phase: Phase): string | undefined {
-  return phase === 'terminating' || phase === 'gone' ? r.fromNode : r.toNode;
-}
-
 // A thin strip along the lane's foot, clipped to the round's axis: writes to this pod
 // went unacknowledged there (traffic during chaos), next to the kill that caused it.
 function refusedWrites(pod: string, all: readonly UnavailableInterval[], y: number, x: (ms: number) => number, round: RoundResult, domain: number): string {
@@ -256,12 +115,6 @@ function seconds(ms: number, step: number): string {
   return `${Number((ms / 1000).toFixed(step < 1000 ? 2 : 0))} s`;
 }
 
-// The label column fits about 16 monospace characters; the ordinal suffix is the part
-// that must stay readable, so long names lose their middle.
-function shorten(pod: string): string {
-  const chars = [...pod];
-  return chars.length <= 16 ? pod : `${chars.slice(0, 6).join('')}…${chars.slice(-9).join('')}`;
-}
 
 export function renderLegend(): string {
   const items = PHASES.map(
