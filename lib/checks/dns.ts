@@ -148,10 +148,8 @@ function judgeSrv(input: CheckInput): CheckOutcome {
       { subject: qname, expected: 'an SRV answer', observed: 'no lookup recorded', at: after.t },
     ]);
   }
-  const norm = (s: string): string => s.replace(/\.$/, '').toLowerCase();
-  const fqdn = (pod: string): string => norm(podFqdn(workload, pod));
   const listing = listingOf(input);
-  const which = workload.publishNotReadyAddresses ? 'pods with an IP (publishNotReadyAddresses)' : 'ready pods';
+  const which = srvWhich(input);
   const sources: SrvAnswer[] = [
     ...(srv.servers ?? [{ server: 'resolver', t: srv.t, rcode: srv.rcode, targets: srv.targets, ...(srv.error ? { error: srv.error } : {}) }]),
     ...(srv.inPod ? [{ ...srv.inPod, server: `pod ${srv.inPod.pod} resolver (in-pod)` }] : []),
@@ -160,36 +158,10 @@ function judgeSrv(input: CheckInput): CheckOutcome {
   let answered = 0;
   let listedCount = 0;
   for (const s of sources) {
-    const w = srvWindow(input, listing, s);
-    const required = w.required.map(fqdn);
-    const allowed = w.allowed.map(fqdn);
-    const listed = s.targets.map((x) => `${x.target}:${x.port}`).join(', ') || 'none';
-    const judgedOver = `judged over t=${w.from}..${s.t}ms (${w.why})`;
-    if (unobserved(s.rcode)) {
-      t.unseen.push({ subject: qname, expected: required.join(', '), observed: `no answer from ${s.server}: ${s.rcode}${s.error ? ` (${s.error})` : ''}`, at: s.t });
-      continue;
-    }
+    const listed = judgeSrvSource(input, listing, s, t);
+    if (listed === undefined) continue;
     answered++;
-    const got = s.targets.map((x) => norm(x.target));
-    const missing = required.filter((n) => !got.includes(n));
-    const extra = [...new Set(got.filter((n) => !allowed.includes(n)))];
-    const ports = [...new Set(s.targets.map((x) => x.port))];
-    const n = t.problems.length;
-    for (const m of missing) {
-      t.problems.push(`SRV ${s.rcode} is missing ${m}, listed throughout t=${w.from}..${s.t}ms (from ${s.server})`);
-      t.evidence.push({ subject: m, expected: `listed as an SRV target (one of the ${which} throughout the window)`, observed: `absent from ${s.server}; targets: ${listed}`, at: s.t, note: judgedOver });
-    }
-    for (const x of extra) {
-      t.problems.push(`SRV lists ${x}, which is not one of the ${which} of ${workload.statefulSet} (from ${s.server})`);
-      t.evidence.push({ subject: x, expected: `one of: ${allowed.join(', ') || 'none'}`, observed: `listed by ${s.server}`, at: s.t, note: judgedOver });
-    }
-    if (ports.length > 1) {
-      t.problems.push(`SRV targets from ${s.server} disagree on the port: ${ports.join(', ')}`);
-      t.evidence.push({ subject: qname, expected: 'one port for every target', observed: listed, at: s.t });
-    }
-    listedCount = Math.max(listedCount, got.length);
-    const tolerated = allowed.length > required.length ? `; may also list ${allowed.filter((a) => !required.includes(a)).join(', ')}` : '';
-    if (t.problems.length === n) t.ok.push({ subject: qname, expected: required.join(', ') + tolerated, observed: `${s.server}: ${listed}`, at: s.t, note: judgedOver });
+    listedCount = Math.max(listedCount, listed);
   }
   // Unobserved sources only matter when nobody answered (see STS-DNS-A).
   if (answered > 0 && t.problems.length === 0) {
@@ -201,4 +173,47 @@ function judgeSrv(input: CheckInput): CheckOutcome {
   }
   const ports = [...new Set(sources.filter((s) => !unobserved(s.rcode)).flatMap((s) => s.targets.map((x) => x.port)))];
   return verdict(t, 'every source timed out, could not be reached or gave a truncated answer', `SRV lists exactly the ${listedCount} ${which} on port ${ports.join(', ')} (${answered} source${answered === 1 ? '' : 's'})`);
+}
+
+const norm = (s: string): string => s.replace(/\.$/, '').toLowerCase();
+const srvWhich = ({ workload }: CheckInput): string => (workload.publishNotReadyAddresses ? 'pods with an IP (publishNotReadyAddresses)' : 'ready pods');
+
+/**
+ * One source's SRV answer against the pods that must and may be listed over its window.
+ * Returns how many targets it listed, or undefined when it gave no answer (unobserved).
+ */
+function judgeSrvSource(input: CheckInput, listing: DnsListing, s: SrvAnswer, t: Tally): number | undefined {
+  const { workload } = input;
+  const qname = serviceSrvName(workload);
+  const which = srvWhich(input);
+  const fqdn = (pod: string): string => norm(podFqdn(workload, pod));
+  const w = srvWindow(input, listing, s);
+  const required = w.required.map(fqdn);
+  const allowed = w.allowed.map(fqdn);
+  const listed = s.targets.map((x) => `${x.target}:${x.port}`).join(', ') || 'none';
+  const judgedOver = `judged over t=${w.from}..${s.t}ms (${w.why})`;
+  if (unobserved(s.rcode)) {
+    t.unseen.push({ subject: qname, expected: required.join(', '), observed: `no answer from ${s.server}: ${s.rcode}${s.error ? ` (${s.error})` : ''}`, at: s.t });
+    return undefined;
+  }
+  const got = s.targets.map((x) => norm(x.target));
+  const missing = required.filter((n) => !got.includes(n));
+  const extra = [...new Set(got.filter((n) => !allowed.includes(n)))];
+  const ports = [...new Set(s.targets.map((x) => x.port))];
+  const n = t.problems.length;
+  for (const m of missing) {
+    t.problems.push(`SRV ${s.rcode} is missing ${m}, listed throughout t=${w.from}..${s.t}ms (from ${s.server})`);
+    t.evidence.push({ subject: m, expected: `listed as an SRV target (one of the ${which} throughout the window)`, observed: `absent from ${s.server}; targets: ${listed}`, at: s.t, note: judgedOver });
+  }
+  for (const x of extra) {
+    t.problems.push(`SRV lists ${x}, which is not one of the ${which} of ${workload.statefulSet} (from ${s.server})`);
+    t.evidence.push({ subject: x, expected: `one of: ${allowed.join(', ') || 'none'}`, observed: `listed by ${s.server}`, at: s.t, note: judgedOver });
+  }
+  if (ports.length > 1) {
+    t.problems.push(`SRV targets from ${s.server} disagree on the port: ${ports.join(', ')}`);
+    t.evidence.push({ subject: qname, expected: 'one port for every target', observed: listed, at: s.t });
+  }
+  const tolerated = allowed.length > required.length ? `; may also list ${allowed.filter((a) => !required.includes(a)).join(', ')}` : '';
+  if (t.problems.length === n) t.ok.push({ subject: qname, expected: required.join(', ') + tolerated, observed: `${s.server}: ${listed}`, at: s.t, note: judgedOver });
+  return got.length;
 }
