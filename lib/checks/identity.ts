@@ -16,28 +16,13 @@ export const identity: CheckDefinition = {
 
 function judgeIdentity(input: CheckInput): CheckOutcome {
   const { workload, baseline, after } = input;
-  // Pods disrupted only in ways that keep them (restarted in place, refused).
-  const targeted = new Set<string>();
-  const kills = killsIn(inOrder(input.timeline));
-  // Recordings without kill markers fall back to the plan: every kill then was a deletion.
-  const killed = new Set(
-    kills.length > 0 ? kills.filter((k) => endsThePod(k.expect)).map((k) => k.marker.pod) : input.rounds.flatMap((r) => r.plan.kills.map((k) => k.pod)),
-  );
-  for (const k of kills) if (!killed.has(k.marker.pod)) targeted.add(k.marker.pod);
+  const { killed, targeted } = disrupted(input);
   const before = new Map(baseline.pods.map((p) => [p.name, p]));
   const now = new Map(after.pods.map((p) => [p.name, p]));
   const problems: string[] = [];
   const evidence: Evidence[] = [];
   const ok: Evidence[] = [];
-  // Pods whose in-container hostname could not be read: unobserved, never a wrong hostname.
-  const unseen: Evidence[] = [];
-  for (const [phase, snap] of [['baseline', baseline], ['after chaos', after]] as const) {
-    for (const p of snap.pods) {
-      if (p.hostnameError !== undefined) {
-        unseen.push({ subject: `pod ${p.name}`, expected: `hostname ${p.name} inside the pod`, observed: `not observed: ${p.hostnameError}`, at: snap.t, note: phase });
-      }
-    }
-  }
+  const unseen = unreadHostnames(input);
   const fail = (pod: string, message: string, e: Omit<Evidence, 'subject'>): void => {
     problems.push(message);
     evidence.push({ subject: `pod ${pod}`, ...e });
@@ -83,6 +68,30 @@ function judgeIdentity(input: CheckInput): CheckOutcome {
   const recreated = names.filter((n) => killed.has(n));
   const inPod = baseline.skippedProbes?.inPod;
   return passed(`identity kept by ${names.length} pods; new UIDs for recreated ${recreated.join(', ') || 'none'}${inPod ? `; hostname inside the pods not read: ${inPod}` : ''}`, ok);
+}
+
+/** Pods whose disruption replaces them (`killed`), and those disrupted only in ways that keep them (`targeted`: restarted in place, refused). */
+function disrupted(input: CheckInput): { killed: Set<string>; targeted: Set<string> } {
+  const kills = killsIn(inOrder(input.timeline));
+  // Recordings without kill markers fall back to the plan: every kill then was a deletion.
+  const killed = new Set(
+    kills.length > 0 ? kills.filter((k) => endsThePod(k.expect)).map((k) => k.marker.pod) : input.rounds.flatMap((r) => r.plan.kills.map((k) => k.pod)),
+  );
+  const targeted = new Set(kills.map((k) => k.marker.pod).filter((pod) => !killed.has(pod)));
+  return { killed, targeted };
+}
+
+/** Pods whose in-container hostname could not be read: unobserved, never a wrong hostname. */
+function unreadHostnames({ baseline, after }: CheckInput): Evidence[] {
+  const unseen: Evidence[] = [];
+  for (const [phase, snap] of [['baseline', baseline], ['after chaos', after]] as const) {
+    for (const p of snap.pods) {
+      if (p.hostnameError !== undefined) {
+        unseen.push({ subject: `pod ${p.name}`, expected: `hostname ${p.name} inside the pod`, observed: `not observed: ${p.hostnameError}`, at: snap.t, note: phase });
+      }
+    }
+  }
+  return unseen;
 }
 
 function checkNames(
