@@ -1,6 +1,6 @@
 // Recovery timings, derived after the fact from the recorded timeline rather than
 // measured by polling, so they are as precise as the watch stream and reproducible.
-import type { PodRecovery, RoundPlan } from '../model.ts';
+import type { PlannedKill, PodRecovery, RoundPlan } from '../model.ts';
 import { killsIn } from './kills.ts';
 import { findMarker, inOrder, isPodEntry, isReady, markerAt, readyMoment, type PodEntry, type ReadyMoment } from './queries.ts';
 import type { TimelineEntry } from './entries.ts';
@@ -22,73 +22,99 @@ export function recoveriesForRound(
 ): PodRecovery[] {
   const entries = inOrder(timeline);
   const kills = killsIn(entries);
-  return plan.kills.map((kill) => {
-    const markerIdx = findMarker(entries, 'kill', 0, (m) => m.round === plan.round && m.pod === kill.pod);
-    const marker = markerAt(entries, markerIdx, 'kill');
-    const expect = kills.find((k) => k.index === markerIdx)?.expect ?? 'replaced';
-    // Without a kill marker the round start is the best available reference point.
-    const killedAt = marker?.t ?? window.start;
-    const from = marker ? markerIdx + 1 : entries.findIndex((e) => e.t >= window.start);
-    const before = from < 0 ? entries : entries.slice(0, from);
-    const after = (from < 0 ? [] : entries.slice(from)).filter((e) => e.t <= window.end);
+  return plan.kills.map((kill) => recoveryOf(entries, kills, plan, kill, window, minReadySeconds));
+}
 
-    const own = after.filter((e): e is PodEntry => isPodEntry(e) && e.name === kill.pod);
-    // The marker names the UID killed; older timelines without it fall back to the last
-    // UID seen before the kill, or the first terminating view.
-    const oldUid =
-      marker?.uid ||
-      before.filter((e): e is PodEntry => isPodEntry(e) && e.name === kill.pod).at(-1)?.pod.uid ||
-      own.find((e) => e.type === 'DELETED' || e.pod.deletionTimestamp)?.pod.uid;
+/** One killed pod's entries after its kill marker, and the UID it killed. */
+interface KillView {
+  pod: string;
+  /** The restart count the kill marker recorded (0 without one). */
+  restartCount: number;
+  killedAt: number;
+  /** Entries from the kill marker to the round's end. */
+  after: TimelineEntry[];
+  /** Of those, the killed pod's (any UID). */
+  own: PodEntry[];
+  oldUid: string | undefined;
+  /** ms from the kill to an entry. */
+  rel: (e: TimelineEntry | undefined) => number | undefined;
+}
 
-    // Timeline times have 0.1 ms resolution; keep the differences at that resolution too.
-    const rel = (e: TimelineEntry | undefined): number | undefined => (e ? Math.round((e.t - killedAt) * 10) / 10 : undefined);
-    const recovery: PodRecovery = { pod: kill.pod, round: plan.round, action: kill.action, expect, killedAt, recovered: false };
-    const fromNode = [...before, ...own].filter((e): e is PodEntry => isPodEntry(e) && e.name === kill.pod && e.pod.uid === oldUid && !!e.pod.node).at(-1)?.pod.node;
-    if (fromNode) recovery.fromNode = fromNode;
-    const down = after.find((e) => e.type === 'MARKER' && e.marker === 'node-down' && e.round === plan.round && (e.pod === kill.pod || e.uid === oldUid));
-    if (down?.type === 'MARKER' && down.marker === 'node-down') {
-      const up = after.find((e) => e.type === 'MARKER' && e.marker === 'node-up' && e.node === down.node && e.t >= down.t);
-      recovery.nodeDown = { node: down.node, downMs: rel(down) ?? 0, ...(up ? { upMs: rel(up) } : {}) };
-    }
-    if (expect === 'refused') {
-      // Nothing happened to recover from: the pod counts as recovered if it stayed.
-      recovery.recovered = !own.some((e) => e.pod.uid === oldUid && (e.type === 'DELETED' || e.pod.deletionTimestamp));
-      return recovery;
-    }
-    if (expect === 'unaffected') {
-      // Nothing may happen to the pod (a kubelet restart): recovered when it kept its UID,
-      // restarted no container and was Ready by the round's end (no change at all counts).
-      const same = own.filter((e) => e.type !== 'DELETED' && e.pod.uid === oldUid);
-      const gone = own.some((e) => e.pod.uid === oldUid && (e.type === 'DELETED' || e.pod.deletionTimestamp));
-      const restarted = same.some((e) => (e.pod.restartCount ?? 0) > (marker?.restartCount ?? 0));
-      const last = same.at(-1);
-      recovery.recovered = !gone && !restarted && (last === undefined || isReady(last.pod));
-      return recovery;
-    }
-    let ready: ReadyMoment | undefined;
-    if (expect === 'restarted-in-place') {
-      if (fromNode) recovery.toNode = fromNode;
-      const before = marker?.restartCount ?? 0;
-      const same = own.filter((e) => e.type !== 'DELETED' && e.pod.uid === oldUid);
-      const restarted = same.findIndex((e) => (e.pod.restartCount ?? 0) > before);
-      ready = restarted < 0 || !oldUid ? undefined : readyMoment(after, kill.pod, oldUid, { from: after.indexOf(same[restarted] as PodEntry) - 1, to: after.length }, minReadySeconds);
-      recovery.restartedMs = rel(same[restarted]);
-    } else {
-      const deleted = own.find((e) => e.type === 'DELETED' && e.pod.uid === oldUid);
-      const created = own.find((e) => e.type !== 'DELETED' && e.pod.uid !== oldUid);
-      const fresh = own.filter((e) => e.type !== 'DELETED' && created && e.pod.uid === created.pod.uid);
-      ready = created ? readyMoment(after, kill.pod, created.pod.uid, { from: -1, to: after.length }, minReadySeconds) : undefined;
-      recovery.deletedMs = rel(deleted);
-      recovery.recreatedMs = rel(created);
-      recovery.runningMs = rel(fresh.find((e) => e.pod.phase === 'Running'));
-      const toNode = fresh.filter((e) => !!e.pod.node).at(-1)?.pod.node;
-      if (toNode) recovery.toNode = toNode;
-    }
-    if (ready) recovery.readyMs = Math.round((ready.t - killedAt) * 10) / 10;
-    recovery.recovered = ready !== undefined;
-    for (const k of ['deletedMs', 'recreatedMs', 'runningMs', 'restartedMs', 'readyMs'] as const) if (recovery[k] === undefined) delete recovery[k];
-    const since = ready?.entry.pod.readySince ? Date.parse(ready.entry.pod.readySince) : Number.NaN;
-    if (ready && Number.isFinite(since)) recovery.detectionLatencyMs = ready.entry.wall - since;
+function recoveryOf(
+  entries: TimelineEntry[], kills: ReturnType<typeof killsIn>, plan: RoundPlan, kill: PlannedKill, window: { start: number; end: number }, minReadySeconds: number,
+): PodRecovery {
+  const markerIdx = findMarker(entries, 'kill', 0, (m) => m.round === plan.round && m.pod === kill.pod);
+  const marker = markerAt(entries, markerIdx, 'kill');
+  const expect = kills.find((k) => k.index === markerIdx)?.expect ?? 'replaced';
+  // Without a kill marker the round start is the best available reference point.
+  const killedAt = marker?.t ?? window.start;
+  const from = marker ? markerIdx + 1 : entries.findIndex((e) => e.t >= window.start);
+  const before = from < 0 ? entries : entries.slice(0, from);
+  const after = (from < 0 ? [] : entries.slice(from)).filter((e) => e.t <= window.end);
+
+  const own = after.filter((e): e is PodEntry => isPodEntry(e) && e.name === kill.pod);
+  // The marker names the UID killed; older timelines without it fall back to the last
+  // UID seen before the kill, or the first terminating view.
+  const oldUid =
+    marker?.uid ||
+    before.filter((e): e is PodEntry => isPodEntry(e) && e.name === kill.pod).at(-1)?.pod.uid ||
+    own.find((e) => e.type === 'DELETED' || e.pod.deletionTimestamp)?.pod.uid;
+
+  // Timeline times have 0.1 ms resolution; keep the differences at that resolution too.
+  const rel = (e: TimelineEntry | undefined): number | undefined => (e ? Math.round((e.t - killedAt) * 10) / 10 : undefined);
+  const v: KillView = { pod: kill.pod, restartCount: marker?.restartCount ?? 0, killedAt, after, own, oldUid, rel };
+  const recovery: PodRecovery = { pod: kill.pod, round: plan.round, action: kill.action, expect, killedAt, recovered: false };
+  const fromNode = [...before, ...own].filter((e): e is PodEntry => isPodEntry(e) && e.name === kill.pod && e.pod.uid === oldUid && !!e.pod.node).at(-1)?.pod.node;
+  if (fromNode) recovery.fromNode = fromNode;
+  const down = after.find((e) => e.type === 'MARKER' && e.marker === 'node-down' && e.round === plan.round && (e.pod === kill.pod || e.uid === oldUid));
+  if (down?.type === 'MARKER' && down.marker === 'node-down') {
+    const up = after.find((e) => e.type === 'MARKER' && e.marker === 'node-up' && e.node === down.node && e.t >= down.t);
+    recovery.nodeDown = { node: down.node, downMs: rel(down) ?? 0, ...(up ? { upMs: rel(up) } : {}) };
+  }
+  if (expect === 'refused' || expect === 'unaffected') {
+    recovery.recovered = keptRecovered(v, expect);
     return recovery;
-  });
+  }
+  if (expect === 'restarted-in-place' && fromNode) recovery.toNode = fromNode;
+  const ready = expect === 'restarted-in-place' ? timeRestart(v, recovery, minReadySeconds) : timeReplacement(v, recovery, minReadySeconds);
+  if (ready) recovery.readyMs = Math.round((ready.t - killedAt) * 10) / 10;
+  recovery.recovered = ready !== undefined;
+  for (const k of ['deletedMs', 'recreatedMs', 'runningMs', 'restartedMs', 'readyMs'] as const) if (recovery[k] === undefined) delete recovery[k];
+  const since = ready?.entry.pod.readySince ? Date.parse(ready.entry.pod.readySince) : Number.NaN;
+  if (ready && Number.isFinite(since)) recovery.detectionLatencyMs = ready.entry.wall - since;
+  return recovery;
+}
+
+/** A kill that must leave its pod alone: recovered when the pod stayed (and, `unaffected`, stayed as it was). */
+function keptRecovered({ own, oldUid, restartCount }: KillView, expect: 'refused' | 'unaffected'): boolean {
+  const gone = own.some((e) => e.pod.uid === oldUid && (e.type === 'DELETED' || e.pod.deletionTimestamp));
+  // Refused: nothing happened to recover from, so the pod counts as recovered if it stayed.
+  if (expect === 'refused') return !gone;
+  // Unaffected (a kubelet restart): recovered when it kept its UID, restarted no container
+  // and was Ready by the round's end (no change at all counts).
+  const same = own.filter((e) => e.type !== 'DELETED' && e.pod.uid === oldUid);
+  const restarted = same.some((e) => (e.pod.restartCount ?? 0) > restartCount);
+  const last = same.at(-1);
+  return !gone && !restarted && (last === undefined || isReady(last.pod));
+}
+
+/** Restarted in place: when the restart count rose, and Ready again after it. */
+function timeRestart({ pod, own, oldUid, after, restartCount, rel }: KillView, recovery: PodRecovery, minReadySeconds: number): ReadyMoment | undefined {
+  const same = own.filter((e) => e.type !== 'DELETED' && e.pod.uid === oldUid);
+  const restarted = same.findIndex((e) => (e.pod.restartCount ?? 0) > restartCount);
+  recovery.restartedMs = rel(same[restarted]);
+  return restarted < 0 || !oldUid ? undefined : readyMoment(after, pod, oldUid, { from: after.indexOf(same[restarted] as PodEntry) - 1, to: after.length }, minReadySeconds);
+}
+
+/** Replaced: when the old pod left the API, the replacement appeared, ran and became Ready, and on which node. */
+function timeReplacement({ pod, own, oldUid, after, rel }: KillView, recovery: PodRecovery, minReadySeconds: number): ReadyMoment | undefined {
+  const deleted = own.find((e) => e.type === 'DELETED' && e.pod.uid === oldUid);
+  const created = own.find((e) => e.type !== 'DELETED' && e.pod.uid !== oldUid);
+  const fresh = own.filter((e) => e.type !== 'DELETED' && created && e.pod.uid === created.pod.uid);
+  recovery.deletedMs = rel(deleted);
+  recovery.recreatedMs = rel(created);
+  recovery.runningMs = rel(fresh.find((e) => e.pod.phase === 'Running'));
+  const toNode = fresh.filter((e) => !!e.pod.node).at(-1)?.pod.node;
+  if (toNode) recovery.toNode = toNode;
+  return created ? readyMoment(after, pod, created.pod.uid, { from: -1, to: after.length }, minReadySeconds) : undefined;
 }
