@@ -102,30 +102,7 @@ export function statefulWorkload(o: WorkloadOptions, kind: WorkloadInfo['kind'],
       replicas: o.replicas,
       ...stsSpecFields(chosen),
       selector: { matchLabels: { app: s.name } },
-      template: {
-        metadata: { labels },
-        spec: {
-          terminationGracePeriodSeconds: 10,
-          ...(o.tolerationSeconds !== undefined ? { tolerations: nodeFaultTolerations(o.tolerationSeconds) } : {}),
-          // Best effort: on several nodes the pods spread out (so node faults and moves
-          // between nodes are exercised); on one node, or when it cannot, they still schedule.
-          topologySpreadConstraints: [
-            { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: s.name } } },
-          ],
-          containers: [
-            {
-              name: s.name,
-              image: o.image,
-              imagePullPolicy: 'IfNotPresent',
-              command: ['sh', '-c', `${TRAP_TERM} ${heartbeatScript(s.dataPath)} ${s.script}`],
-              env: Object.entries({ POD_UID: 'metadata.uid', ...s.fieldEnv }).map(([name, fieldPath]) => ({ name, valueFrom: { fieldRef: { fieldPath } } })),
-              ports: [{ name: s.port.name, containerPort: s.port.number }],
-              readinessProbe: s.readinessProbe,
-              volumeMounts: [{ name: s.claim, mountPath: s.dataPath }],
-            },
-          ],
-        },
-      },
+      template: podTemplate(o, s, labels),
       volumeClaimTemplates: [
         {
           metadata: { name: s.claim, labels },
@@ -155,6 +132,34 @@ export function statefulWorkload(o: WorkloadOptions, kind: WorkloadInfo['kind'],
     container: s.name,
     dataPath: s.dataPath,
     heartbeatPath: `${s.dataPath}/${HEARTBEAT_FILE}`,
+  };
+}
+
+/** The pods' template: the shape's container with the heartbeat and TERM trap, spread over the nodes. */
+function podTemplate(o: WorkloadOptions, s: StatefulShape, labels: Record<string, string>): NonNullable<IStatefulSet['spec']>['template'] {
+  return {
+    metadata: { labels },
+    spec: {
+      terminationGracePeriodSeconds: 10,
+      ...(o.tolerationSeconds !== undefined ? { tolerations: nodeFaultTolerations(o.tolerationSeconds) } : {}),
+      // Best effort: on several nodes the pods spread out (so node faults and moves
+      // between nodes are exercised); on one node, or when it cannot, they still schedule.
+      topologySpreadConstraints: [
+        { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: s.name } } },
+      ],
+      containers: [
+        {
+          name: s.name,
+          image: o.image,
+          imagePullPolicy: 'IfNotPresent',
+          command: ['sh', '-c', `${TRAP_TERM} ${heartbeatScript(s.dataPath)} ${s.script}`],
+          env: Object.entries({ POD_UID: 'metadata.uid', ...s.fieldEnv }).map(([name, fieldPath]) => ({ name, valueFrom: { fieldRef: { fieldPath } } })),
+          ports: [{ name: s.port.name, containerPort: s.port.number }],
+          readinessProbe: s.readinessProbe,
+          volumeMounts: [{ name: s.claim, mountPath: s.dataPath }],
+        },
+      ],
+    },
   };
 }
 
