@@ -66,22 +66,7 @@ function judgePdb(input: CheckInput): CheckOutcome {
     }
     judged.push(atAdmission(entries, workload, budgets, evictedUids, k, gone));
   }
-  let worst: Judged | undefined;
-  for (const j of judged) {
-    const over = j.out.size > allowed;
-    if (over && !worst) worst = j;
-    const list = [...j.out].map(([n, why]) => `${n} (${why})`).join(', ');
-    evidence.push({
-      subject: `pod ${j.kill.marker.pod}`,
-      ...(over ? { expected: `at most ${allowed} pods unavailable with an admitted eviction (PodDisruptionBudget ${budget.name}, ${bound})` } : {}),
-      observed: `uid ${j.kill.marker.uid} evicted in round ${j.kill.marker.round} (sent at t=${j.kill.marker.t}ms), admitted ${j.moment}: ${j.out.size} of ${workload.replicas} unavailable with it: ${list}${describeStatus(j, workload.replicas)}`,
-      at: j.t,
-      ...(over ? {} : { note: `within the ${allowed} allowed` }),
-    });
-    if (over) {
-      for (const [name, why] of j.out) if (name !== j.kill.marker.pod) evidence.push({ subject: `pod ${name}`, observed: `unavailable when the eviction of ${j.kill.marker.pod} was admitted: ${why}`, at: j.t });
-    }
-  }
+  const worst = judgedEvidence(judged, allowed, `${budget.name}, ${bound}`, workload, evidence);
   const refused = evictions.filter((k) => k.expect === 'refused');
   for (const k of refused) {
     evidence.push({ subject: `pod ${k.marker.pod}`, observed: `eviction refused (${k.refused?.status}): ${k.refused?.reason ?? ''}`, at: k.refused?.t ?? k.marker.t, note: `round ${k.marker.round}` });
@@ -97,6 +82,27 @@ function judgePdb(input: CheckInput): CheckOutcome {
   const summary = `${admitted.length} evictions admitted, ${refused.length} refused (429); at most ${peak} of ${workload.replicas} pods unavailable with an admitted eviction (counting every cause), within the ${allowed} that ${budget.name} (${bound}) allows`;
   if (blind.length > 0) return errored(`${blind[0]}: cannot say the budget held (${summary})`, evidence);
   return passed(summary, evidence);
+}
+
+/** Evidence for every judged eviction (and, over the budget, each pod out with it); returns the first over it. */
+function judgedEvidence(judged: Judged[], allowed: number, budget: string, workload: WorkloadInfo, evidence: Evidence[]): Judged | undefined {
+  let worst: Judged | undefined;
+  for (const j of judged) {
+    const over = j.out.size > allowed;
+    if (over && !worst) worst = j;
+    const list = [...j.out].map(([n, why]) => `${n} (${why})`).join(', ');
+    evidence.push({
+      subject: `pod ${j.kill.marker.pod}`,
+      ...(over ? { expected: `at most ${allowed} pods unavailable with an admitted eviction (PodDisruptionBudget ${budget})` } : {}),
+      observed: `uid ${j.kill.marker.uid} evicted in round ${j.kill.marker.round} (sent at t=${j.kill.marker.t}ms), admitted ${j.moment}: ${j.out.size} of ${workload.replicas} unavailable with it: ${list}${describeStatus(j, workload.replicas)}`,
+      at: j.t,
+      ...(over ? {} : { note: `within the ${allowed} allowed` }),
+    });
+    if (over) {
+      for (const [name, why] of j.out) if (name !== j.kill.marker.pod) evidence.push({ subject: `pod ${name}`, observed: `unavailable when the eviction of ${j.kill.marker.pod} was admitted: ${why}`, at: j.t });
+    }
+  }
+  return worst;
 }
 
 /**
