@@ -56,17 +56,7 @@ function judgeStep(entries: readonly TimelineEntry[], workload: WorkloadInfo, s:
   }
   const to = s.to ?? '';
   const label = `${s.step} step`;
-  // A generation's revision label changing under the same UID: changed without a deletion.
-  const seen = new Map<string, string>();
-  for (let i = 0; i < until; i++) {
-    const e = entries[i];
-    if (!e || !isPodEntry(e) || e.type === 'DELETED' || e.pod.revision === undefined || ordinalOf(workload.statefulSet, e.name) === undefined) continue;
-    const before = seen.get(e.pod.uid);
-    seen.set(e.pod.uid, e.pod.revision);
-    if (i <= s.startIdx || before === undefined || before === e.pod.revision) continue;
-    f.problems.push(`${e.name} (uid ${e.pod.uid}) changed revision ${before} -> ${e.pod.revision} at t=${e.t}ms without being deleted (${label}, OnDelete)`);
-    f.evidence.push({ subject: `pod ${e.name}`, expected: `revision ${before} until the pod is deleted`, observed: `revision ${e.pod.revision} on the same pod (uid ${e.pod.uid})`, at: e.t });
-  }
+  judgeInPlaceChanges(entries, workload, s, until, label, f);
   const deleted: string[] = [];
   for (const t of terminationsIn(entries, workload, { from: s.startIdx, to: until })) {
     const subject = `pod ${t.pod}`;
@@ -92,4 +82,18 @@ function judgeStep(entries: readonly TimelineEntry[], workload: WorkloadInfo, s:
     }
   }
   f.summary.push(`${label} to ${to}: ${deleted.length > 0 ? `${deleted.join(', ')} changed revision only through deletion and came back at it` : 'no pod was deleted, none changed revision'}`);
+}
+
+/** A generation's revision label changing under the same UID: changed without a deletion, which OnDelete forbids. */
+function judgeInPlaceChanges(entries: readonly TimelineEntry[], workload: WorkloadInfo, s: UpdateStep, until: number, label: string, f: Findings): void {
+  const seen = new Map<string, string>();
+  for (let i = 0; i < until; i++) {
+    const e = entries[i];
+    if (!e || !isPodEntry(e) || e.type === 'DELETED' || e.pod.revision === undefined || ordinalOf(workload.statefulSet, e.name) === undefined) continue;
+    const before = seen.get(e.pod.uid);
+    seen.set(e.pod.uid, e.pod.revision);
+    if (i <= s.startIdx || before === undefined || before === e.pod.revision) continue;
+    f.problems.push(`${e.name} (uid ${e.pod.uid}) changed revision ${before} -> ${e.pod.revision} at t=${e.t}ms without being deleted (${label}, OnDelete)`);
+    f.evidence.push({ subject: `pod ${e.name}`, expected: `revision ${before} until the pod is deleted`, observed: `revision ${e.pod.revision} on the same pod (uid ${e.pod.uid})`, at: e.t });
+  }
 }
