@@ -23,7 +23,7 @@ export type Expectation = 'replaced' | 'restarted-in-place' | 'blocked' | 'refus
  */
 export type KillPattern = 'sequential' | 'burst' | 'reverse';
 
-export interface PlannedKill {
+export interface PlannedDisruption {
   pod: string;
   ordinal: number;
   /** The disruption's name. */
@@ -36,7 +36,7 @@ export interface RoundPlan {
   round: number; // 1-based
   pattern: KillPattern;
   /** In the order they are sent (for `burst`, all at once). */
-  kills: PlannedKill[];
+  kills: PlannedDisruption[];
 }
 
 /** deleted -> recreated -> Running -> Ready for one pod in one round, in ms since the kill. */

@@ -1,7 +1,7 @@
 // The chaos plan: which pods each round disrupts and how. It is derived from the seed
 // alone (no clock, no cluster state), so a report's replay command reproduces it.
 import { randomBytes } from 'node:crypto';
-import type { DisruptionName, KillPattern, PlannedKill, RoundPlan } from '../model.ts';
+import type { DisruptionName, KillPattern, PlannedDisruption, RoundPlan } from '../model.ts';
 import { podName } from '../names.ts';
 import { createPrng, isSeed, MAX_SEED, type Prng } from '../prng.ts';
 import { DEFAULT_DISRUPTIONS, DISRUPTION_NAMES, DISRUPTIONS } from './disruptions/index.ts';
@@ -70,7 +70,7 @@ export function planRounds(opts: PlanOptions): RoundPlan[] {
       ordinals[j] = tmp;
     }
     const chosen = ordinals.slice(0, count).sort((x, y) => x - y);
-    const kills: PlannedKill[] = chosen.map((index) => {
+    const kills: PlannedDisruption[] = chosen.map((index) => {
       const ordinal = start + index;
       const action = actions[rng.int(actions.length)] as DisruptionName;
       const params = drawParams(paramRng, action);
@@ -106,7 +106,7 @@ function validActions(actions: readonly DisruptionName[] | undefined): Disruptio
 
 /** One line per round for --dry-run and the run log: each pod, its disruption and drawn values. */
 export function describeRound(r: RoundPlan): string {
-  const kill = (k: PlannedKill): string => {
+  const kill = (k: PlannedDisruption): string => {
     const params = k.params ? ` ${Object.entries(k.params).map(([n, v]) => `${n}=${v}${DISRUPTIONS[k.action].params?.[n]?.unit ?? ''}`).join(' ')}` : '';
     return `${k.pod} (${k.action}${params})`;
   };

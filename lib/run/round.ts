@@ -5,7 +5,7 @@ import { ClusterError, ObservationError, describeError } from '../errors.ts';
 import { waitConverged, type ExpectedRevision } from './rollout.ts';
 import { minReadySecondsOf } from '../timeline/queries.ts';
 import { recoveriesForRound } from '../timeline/recovery.ts';
-import type { PlannedKill, RoundPlan, RoundResult } from '../model.ts';
+import type { PlannedDisruption, RoundPlan, RoundResult } from '../model.ts';
 import type { DisruptionContext, DisruptionTarget } from '../chaos/disruption.ts';
 import { disruption } from '../chaos/disruptions/index.ts';
 import { endsThePod } from '../timeline/kills.ts';
@@ -77,11 +77,11 @@ function targetOf(c: RoundContext, pod: string, ordinal: number): DisruptionTarg
 async function sendKills(c: RoundContext, p: RoundPlan, updating: boolean, deadline: number, targets: Map<string, DisruptionTarget>): Promise<Set<string>> {
   const { recorder } = c;
   const workload = c.subject.workload;
-  const ctxOf = (k: PlannedKill): DisruptionContext => ({
+  const ctxOf = (k: PlannedDisruption): DisruptionContext => ({
     cluster: c.cluster, namespace: workload.info.namespace, workload, recorder, round: p.round, deadline, log: c.log, params: k.params ?? {},
   });
   const refused = new Set<string>();
-  const kill = async (k: PlannedKill): Promise<void> => {
+  const kill = async (k: PlannedDisruption): Promise<void> => {
     const d = disruption(k.action);
     // While an update rolls, the controller may have replaced the pod since the round began: aim at the live one.
     if (updating) targets.set(k.pod, await livePod(c, k, deadline).then(() => targetOf(c, k.pod, k.ordinal)));
@@ -98,7 +98,7 @@ async function sendKills(c: RoundContext, p: RoundPlan, updating: boolean, deadl
       c.log(`round ${p.round}: ${k.action} of ${k.pod} refused (${outcome.refused.status}): ${outcome.refused.reason}`);
     }
   };
-  const tookEffect = async (k: PlannedKill): Promise<void> => {
+  const tookEffect = async (k: PlannedDisruption): Promise<void> => {
     if (refused.has(k.pod)) return;
     await disruption(k.action).tookEffect(ctxOf(k), targets.get(k.pod) as DisruptionTarget);
   };
@@ -162,7 +162,7 @@ function logRound(c: RoundContext, p: RoundPlan, recoveries: RoundResult['recove
 }
 
 /** Waits until `k.pod` exists and is not terminating (an update may be replacing it). */
-async function livePod(c: RoundContext, k: PlannedKill, deadline: number): Promise<void> {
+async function livePod(c: RoundContext, k: PlannedDisruption, deadline: number): Promise<void> {
   await c.recorder.waitFor({
     describe: `${k.pod} present and not terminating before its ${k.action} (the update may be replacing it)`,
     timeoutMs: timeLeft(deadline),

@@ -1,6 +1,6 @@
 // Recovery timings, derived after the fact from the recorded timeline rather than
 // measured by polling, so they are as precise as the watch stream and reproducible.
-import type { PlannedKill, PodRecovery, RoundPlan } from '../model.ts';
+import type { PlannedDisruption, PodRecovery, RoundPlan } from '../model.ts';
 import { killsIn } from './kills.ts';
 import { findMarker, inOrder, isPodEntry, isReady, markerAt, readyMoment, type PodEntry, type ReadyMoment } from './queries.ts';
 import type { TimelineEntry } from './entries.ts';
@@ -41,7 +41,7 @@ interface KillView {
 }
 
 function recoveryOf(
-  entries: TimelineEntry[], kills: ReturnType<typeof killsIn>, plan: RoundPlan, kill: PlannedKill, window: { start: number; end: number }, minReadySeconds: number,
+  entries: TimelineEntry[], kills: ReturnType<typeof killsIn>, plan: RoundPlan, kill: PlannedDisruption, window: { start: number; end: number }, minReadySeconds: number,
 ): PodRecovery {
   const markerIdx = findMarker(entries, 'kill', 0, (m) => m.round === plan.round && m.pod === kill.pod);
   const marker = markerAt(entries, markerIdx, 'kill');
