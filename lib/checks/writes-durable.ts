@@ -58,14 +58,18 @@ function unexpectedEvidence(s: SetVerdict): Evidence[] {
   return [...m].map(([member, els]) => ({ subject: `pod ${member}`, expected: 'only keys the client sent', observed: `${els.length} keys nobody wrote: ${listed(els)}` }));
 }
 
-/** Notes that do not change the verdict: recovered writes, stale members, misplaced keys, refusals that landed. */
+/**
+ * Notes that do not change the verdict: recovered writes, stale members, misplaced keys,
+ * refusals that landed. Their subjects are `writes to <pod>` and `member <pod>`, so that
+ * `pod <name>` subjects are the findings alone.
+ */
 function notes(s: SetVerdict): Evidence[] {
   const out: Evidence[] = [];
   for (const [pod, rs] of byPod(s.recovered, (a) => a.addressed)) {
-    out.push({ subject: `pod ${pod}`, observed: `${rs.length} writes of unknown outcome took effect (recovered): ${listed(rs.map((a) => a.element))}`, note: 'timed out or unclear answer; not a failure' });
+    out.push({ subject: `writes to ${pod}`, observed: `${rs.length} writes of unknown outcome took effect (recovered): ${listed(rs.map((a) => a.element))}`, note: 'timed out or unclear answer; not a failure' });
   }
-  for (const m of s.stale) out.push({ subject: `pod ${m.member}`, observed: `stale: lacks ${m.missing.length} keys other members of store ${m.store} hold: ${listed([...m.missing])}`, note: 'read after the convergence wait' });
-  for (const p of s.misplaced.slice(0, SHOWN)) out.push({ subject: `pod ${p.add.addressed}`, observed: `key ${p.add.element} sent to ${p.add.addressed} found in store ${p.foundIn}`, note: 'the write reached another pod' });
+  for (const m of s.stale) out.push({ subject: `member ${m.member}`, observed: `stale: lacks ${m.missing.length} keys other members of store ${m.store} hold: ${listed([...m.missing])}`, note: 'read after the convergence wait' });
+  for (const p of s.misplaced.slice(0, SHOWN)) out.push({ subject: `writes to ${p.add.addressed}`, observed: `key ${p.add.element} sent to ${p.add.addressed} found in store ${p.foundIn}`, note: 'the write reached another pod' });
   if (s.failedPresent.length > 0) out.push({ subject: 'traffic', observed: `${s.failedPresent.length} writes refused and yet present: ${listed(s.failedPresent.map((a) => a.element))}`, note: 'a refusal that was not the whole story' });
   return out;
 }

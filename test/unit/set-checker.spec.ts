@@ -100,7 +100,14 @@ describe('STS-WRITES-DURABLE: the set checker\'s verdict', () => {
     const o = judge({ driver: 'web', writes: [w('web-0', 'k1', 'acked'), w('web-0', 'k2', 'unknown', { detail: '(exit 143, address 10.0.0.1)' })], readBack: [held('web-0', 'k1', 'k2')] });
     expect(o.status).to.equal('passed');
     expect(o.message).to.include('1 of unknown outcome took effect (recovered)');
-    expect(o.evidence.some((e) => e.observed?.includes('recovered'))).to.equal(true);
+    expect(o.evidence.find((e) => e.observed?.includes('recovered'))?.subject).to.equal('writes to web-0');
+  });
+
+  it('notes never take a `pod <name>` subject: a failure names only the pods that broke', () => {
+    const o = judge({ driver: 'web', writes: [w('web-1', 'k1', 'acked'), w('web-0', 'k0', 'acked'), w('web-0', 'k2', 'unknown')], readBack: [held('web-1'), held('web-0', 'k0', 'k2')] });
+    expect(o.status).to.equal('failed');
+    expect(o.evidence.filter((e) => e.subject.startsWith('pod ')).map((e) => e.subject)).to.deep.equal(['pod web-1']);
+    expect(o.evidence.map((e) => e.subject)).to.include('writes to web-0');
   });
 });
 
