@@ -100,7 +100,7 @@ describe('STS-WRITES-DURABLE: the set checker\'s verdict', () => {
     const o = judge({ driver: 'web', writes: [w('web-0', 'k1', 'acked'), w('web-0', 'k2', 'unknown', { detail: '(exit 143, address 10.0.0.1)' })], readBack: [held('web-0', 'k1', 'k2')] });
     expect(o.status).to.equal('passed');
     expect(o.message).to.include('1 of unknown outcome took effect (recovered)');
-    expect(o.evidence.find((e) => e.observed?.includes('recovered'))?.subject).to.equal('writes to web-0');
+    expect(o.evidence.find((e) => e.observed?.includes('took effect (recovered)'))?.subject).to.equal('writes to web-0');
   });
 
   it('notes never take a `pod <name>` subject: a failure names only the pods that broke', () => {
