@@ -6,6 +6,7 @@ import type { ExecFn } from '../probes/exec.ts';
 import type { WorkloadInfo } from '../types.ts';
 import type { Workload } from '../workloads/common.ts';
 import type { ReadBack } from './types.ts';
+import { TIMEOUTS } from '../timeouts.ts';
 
 export interface TrafficDriver {
   name: string;
@@ -35,7 +36,6 @@ const WEB_REFUSED = /no DNS answer|connection refused|no route to host|HTTP\/1\.
 const ETCD_REFUSED = /connection refused|no such host|no route to host/i;
 /** A serializable read of each member, repeated while the members disagree (a follower catching up). */
 const MEMBER_READS = 5;
-const MEMBER_READ_PAUSE_MS = 2000;
 
 /**
  * `web`: busybox httpd's CGI at /cgi-bin/put appends the key to a file on the pod's
@@ -112,7 +112,7 @@ export function parseMemberList(text: string): Record<string, string> {
  * member took it: one store, `etcd`, read from every member with a serializable get, again
  * while the members disagree (a follower catching up), up to MEMBER_READS times.
  */
-export function etcdDriver(clientPort: number, pauseMs = MEMBER_READ_PAUSE_MS): TrafficDriver {
+export function etcdDriver(clientPort: number, pauseMs: number = TIMEOUTS.trafficMemberReadPause): TrafficDriver {
   return {
     name: 'etcd',
     clientImage: (image) => image,
