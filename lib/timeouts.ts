@@ -84,6 +84,8 @@ export const TIMEOUTS = {
   trafficDrain: 30_000,
   /** Between reads of the traffic client's log while it drains. */
   trafficLogPoll: 500,
+  /** Between serializable reads of every etcd member while they disagree (a follower catching up; 5 reads at most). */
+  trafficMemberReadPause: 2000,
   /** Between reads of a node's Ready condition (nodes have no watch here) and of etcd's member list. */
   nodePoll: 1000,
   /** Between reads of the StatefulSet's updateRevision after a template change: the controller answers in ms. */

@@ -69,13 +69,22 @@ function longestIn(intervals: readonly UnavailableInterval[], round: number, fro
 
 /** The accounting and the availability figures of one run's traffic, for results.json and the reports. */
 export function summarizeTraffic(t: TrafficRecord, rounds: readonly RoundResult[]): TrafficSummary {
-  const c = classifyWrites(t.writes, t.readBack);
+  const storeOf = new Map(t.writes.map((w) => [w.pod, w.store]));
+  const c = classifyWrites(t.writes, t.readBack, (pod) => storeOf.get(pod) ?? pod);
   const started = t.startedMs ?? Math.min(...t.writes.map((w) => w.sentMs));
   const stopped = t.stoppedMs ?? Math.max(...t.writes.map((w) => w.doneMs ?? w.sentMs));
   const intervals = t.writes.length > 0 ? unavailableIntervals(t.writes, rounds, stopped) : [];
   const pods = [...new Set(t.writes.map((w) => w.pod))].sort();
   const pick = (cls: 'lost' | 'indeterminate') =>
     c.keys.filter((k) => k.class === cls).slice(0, CAP).map((k) => ({ pod: k.pod, key: k.key, ...(k.sentMs !== undefined ? { sentMs: k.sentMs } : {}) }));
+  const answer = new Map(t.writes.map((w) => [w.key, w]));
+  const lost = pick('lost').map((k) => {
+    const w = answer.get(k.key);
+    return { ...k, ...(w?.answeredBy ? { answeredBy: w.answeredBy } : {}), ...(w?.answeredUid ? { answeredUid: w.answeredUid } : {}) };
+  });
+  const misrouted = c.set.misrouted.slice(0, CAP).map((a) => ({
+    pod: a.addressed, key: a.element, answeredBy: a.answered ?? '', ...(a.answeredUid ? { answeredUid: a.answeredUid } : {}), ...(a.address ? { address: a.address } : {}), ...(a.at !== undefined ? { sentMs: a.at } : {}),
+  }));
   return {
     ...(t.driver ? { driver: t.driver } : {}),
     ...(t.skip ? { skip: t.skip } : {}),
@@ -84,8 +93,11 @@ export function summarizeTraffic(t: TrafficRecord, rounds: readonly RoundResult[
     ...(t.startedMs !== undefined ? { startedMs: t.startedMs } : {}),
     ...(t.stoppedMs !== undefined ? { stoppedMs: t.stoppedMs } : {}),
     counts: c.counts,
-    lost: pick('lost'),
+    lost,
     indeterminate: pick('indeterminate'),
+    misrouted,
+    unexpectedKeys: c.set.unexpected.slice(0, CAP).map((u) => ({ store: u.store, member: u.member, key: u.element })),
+    stale: c.set.stale.map((m) => ({ store: m.store, member: m.member, missing: m.missing.length })),
     availability: {
       overall: ratio('all', t.writes),
       perPod: pods.map((p) => ratio(p, t.writes.filter((w) => w.pod === p))),

@@ -38,15 +38,34 @@ export function clientScript(driver: TrafficDriver, w: Workload, prefix: string,
     `echo "START ${prefix}";`,
     // The sleep runs alongside the write, so a write slower than the interval delays the next one and no more.
     `w() { pod=$1; fqdn=$2; i=0; while [ ! -e /tmp/stop ]; do sleep ${intervalS.toFixed(3)} & s=$!; i=$((i+1)); k="${prefix}-$pod-$i"; echo "S $pod $k";`,
-    `if d=$( { ${driver.writeSnippet(w.info)} ; } 2>&1 ); then echo "A $pod $k"; else echo "F $pod $k $(echo "$d" | tr -s '\\n\\t' '  ' | tail -c 200)"; fi;`,
+    // Both branches print what the snippet said on one line: the answer's pod and UID on success, the error on failure.
+    `if d=$( { ${driver.writeSnippet(w.info)} ; } 2>&1 ); then r=A; else r=F; fi; echo "$r $pod $k $(echo "$d" | tr -s '\\n\\t' '  ' | tail -c 200)";`,
     'wait $s; done; echo "E $pod"; };',
     ...loops,
     'wait; echo DONE; sleep 86400 & wait',
   ].join(' ');
 }
 
-/** Turns the client's timestamped log lines into write records (run ms via `wallToRun`). */
-export function parseClientLog(text: string, prefix: string, store: (pod: string) => string, wallToRun: (wall: number) => number): { writes: WriteRecord[]; done: boolean; error?: string } {
+/** What an acknowledgement named: `ip=… by=… uid=… member=…` tokens the write snippet printed. */
+export function ackFields(detail: string): Pick<WriteRecord, 'address' | 'answeredBy' | 'answeredUid' | 'answeredMember'> {
+  const out: Pick<WriteRecord, 'address' | 'answeredBy' | 'answeredUid' | 'answeredMember'> = {};
+  for (const [, name, value] of detail.matchAll(/(?:^|\s)(ip|by|uid|member)=(\S+)/g)) {
+    if (name === 'ip') out.address = value;
+    else if (name === 'by') out.answeredBy = value;
+    else if (name === 'uid') out.answeredUid = value;
+    else if (name === 'member' && value && /^\d+$/.test(value)) out.answeredMember = BigInt(value).toString(16);
+  }
+  return out;
+}
+
+/**
+ * Turns the client's timestamped log lines into write records (run ms via `wallToRun`).
+ * `definite` says whether a failure's detail shows the write never took effect; any other
+ * failure has an unknown outcome (Jepsen's `info`).
+ */
+export function parseClientLog(
+  text: string, prefix: string, store: (pod: string) => string, wallToRun: (wall: number) => number, definite: (detail: string) => boolean = () => true,
+): { writes: WriteRecord[]; done: boolean; error?: string } {
   const writes = new Map<string, WriteRecord>();
   let started = false;
   let done = false;
@@ -64,12 +83,21 @@ export function parseClientLog(text: string, prefix: string, store: (pod: string
     if (kind === 'S') writes.set(key, { pod, key, store: store(pod), sentMs: t, outcome: 'unknown' });
     const w = writes.get(key);
     if (!w || kind === 'S') continue;
-    w.outcome = kind === 'A' ? 'acked' : 'failed';
+    const said = (detail ?? '').trim();
     w.doneMs = t;
-    if (kind === 'F' && detail) w.detail = detail.trim();
+    if (kind === 'A') Object.assign(w, { outcome: 'acked' }, ackFields(said));
+    else {
+      w.outcome = definite(said) ? 'failed' : 'unknown';
+      if (said) w.detail = said;
+    }
   }
   if (!started) return { writes: [...writes.values()], done, error: `the client's log does not begin with START ${prefix} (rotated or unreadable)` };
   return { writes: [...writes.values()], done };
+}
+
+/** Names the pod behind each acknowledgement that carried only a member ID (etcd). */
+export function answeredByMember(writes: readonly WriteRecord[], members: Readonly<Record<string, string>>): WriteRecord[] {
+  return writes.map((w) => (w.answeredMember !== undefined && w.answeredBy === undefined && members[w.answeredMember] !== undefined ? { ...w, answeredBy: members[w.answeredMember] } : w));
 }
 
 export async function startTraffic(
@@ -101,7 +129,9 @@ export async function startTraffic(
     async readBack(record: TrafficRecord): Promise<TrafficRecord> {
       if (record.error !== undefined) return record;
       const exec = clusterExec(cluster, ns, Date.now() + timeoutMs);
-      return { ...record, readBack: await driver.readBack(exec, w.info, w.container, pods, prefix) };
+      const readBack = await driver.readBack(exec, w.info, w.container, pods, prefix);
+      const members = driver.members ? await driver.members(exec, w.container, pods) : undefined;
+      return { ...record, readBack, ...(members ? { members, writes: answeredByMember(record.writes, members) } : {}) };
     },
     async stop(): Promise<TrafficRecord> {
       const base = { driver: driver.name, ratePerSecond, startedMs: start.t, writes: [] as WriteRecord[], readBack: [] };
@@ -120,7 +150,7 @@ export async function startTraffic(
       try {
         for (;;) {
           text = await retryTransient(() => cluster.core.readNamespacedPodLog({ name: CLIENT_POD, namespace: ns, container: 'client', timestamps: true }), { deadline, what: 'read the traffic client log' });
-          parsed = parseClientLog(text, prefix, driver.store, wallToRun);
+          parsed = parseClientLog(text, prefix, driver.store, wallToRun, driver.definiteFailure);
           if (parsed.done || Date.now() > until) break;
           await new Promise((r) => setTimeout(r, TIMEOUTS.trafficLogPoll));
         }

@@ -52,7 +52,8 @@ export function k6Script(o: K6Options): string {
   const write = workload === 'web'
     ? [
         "  const res = http.get(`${pod.url}/cgi-bin/put?key=${key}`, { timeout: '1s' });",
-        '  const ok = res.status === 200 && typeof res.body === \'string\' && res.body.trim() === `ok ${key}`;',
+        // The CGI answers `ok <key> <pod> <uid>`: the first two words are the acknowledgement.
+        '  const ok = res.status === 200 && typeof res.body === \'string\' && res.body.trim().split(\' \').slice(0, 2).join(\' \') === `ok ${key}`;',
         '  const store = pod.name;',
       ]
     : [

@@ -10,17 +10,29 @@ export interface WriteRecord {
   /** Where the key must be found afterwards: the pod's own volume (web) or the whole cluster (etcd). */
   store: string;
   sentMs: number;
-  /** acked: the application answered success; failed: it answered failure or nothing in time; unknown: no outcome was recorded. */
+  /**
+   * acked: the application answered success; failed: a refusal that shows the write never
+   * took effect (no DNS answer, connection refused, a rejected key); unknown: the outcome is
+   * not known (a timeout, any other error, or no outcome recorded): Jepsen's `info`.
+   */
   outcome: 'acked' | 'failed' | 'unknown';
   doneMs?: number;
-  /** Why a write failed (DNS, connection refused, timeout, HTTP status). */
+  /** Why a write was not acknowledged (DNS, connection refused, timeout, HTTP status). */
   detail?: string;
+  /** The pod whose answer acknowledged it (web: the CGI names its pod; etcd: the member that served the put, mapped to its pod). */
+  answeredBy?: string;
+  /** That pod's UID, when the answer carried it (web, from the downward API). */
+  answeredUid?: string;
+  /** etcd: the serving member's ID (hex) from the put's response header, before it is mapped to a pod. */
+  answeredMember?: string;
+  /** The address the client's DNS answer gave for the addressed pod (web). */
+  address?: string;
 }
 
-/** The keys one store held after chaos, or why they could not be read. */
+/** The keys one member of a store held after chaos, or why they could not be read. */
 export interface ReadBack {
   store: string;
-  /** The pod the keys were read through. */
+  /** The pod the keys were read through: for etcd one ReadBack per member, each a serializable read of that member. */
   pod: string;
   keys?: string[];
   error?: string;
@@ -45,6 +57,8 @@ export interface TrafficRun {
 export interface TrafficRecord extends TrafficRun {
   writes: WriteRecord[];
   readBack: ReadBack[];
+  /** etcd: member ID (hex) → pod name, from `member list` at read-back. */
+  members?: Record<string, string>;
 }
 
 export type KeyClass = 'ok' | 'lost' | 'indeterminate' | 'failed-write';
@@ -67,6 +81,14 @@ export interface WriteCounts {
   failedWrites: number;
   /** Keys present in a store that the client never sent (another writer, or a bug). */
   unexpected: number;
+  /** Writes whose outcome is unknown (Jepsen's `info`: timed out, or an error that is not a clear refusal). */
+  unknown?: number;
+  /** Of those, the ones present afterwards: they took effect. */
+  recovered?: number;
+  /** Acknowledged by a pod other than the one addressed. */
+  misrouted?: number;
+  /** Members that lack keys other members of their store hold (after the read-back's convergence wait). */
+  staleMembers?: number;
 }
 
 export interface UnavailableInterval {
@@ -91,8 +113,14 @@ export interface PodAvailability {
 /** results.json `traffic`: the accounting and the availability figures (not a check). */
 export interface TrafficSummary extends TrafficRun {
   counts: WriteCounts;
-  lost: { pod: string; key: string; sentMs?: number }[];
+  lost: { pod: string; key: string; sentMs?: number; answeredBy?: string; answeredUid?: string }[];
   indeterminate: { pod: string; key: string; sentMs?: number }[];
+  /** The first 50 writes acknowledged by another pod than the one addressed. */
+  misrouted?: { pod: string; key: string; answeredBy: string; answeredUid?: string; address?: string; sentMs?: number }[];
+  /** The first 50 keys present that no write sent, with the member that held each. */
+  unexpectedKeys?: { store: string; member: string; key: string }[];
+  /** Members holding less than their store's other members, with a count of what they lack. */
+  stale?: { store: string; member: string; missing: number }[];
   availability: {
     overall: PodAvailability;
     perPod: PodAvailability[];

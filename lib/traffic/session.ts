@@ -64,6 +64,6 @@ export function logTraffic(t: TrafficSummary, log: (line: string) => void): void
   const c = t.counts;
   const a = t.availability;
   const pct = (f: number | undefined): string => (f === undefined ? 'n/a' : `${(f * 100).toFixed(1)}%`);
-  log(`traffic: ${c.sent} writes, ${c.acked} acknowledged (${pct(a.overall.fraction)}), ${c.lost} lost, ${c.indeterminate} indeterminate, ${c.failedWrites} failed${t.error ? `; ${t.error}` : ''}`);
+  log(`traffic: ${c.sent} writes, ${c.acked} acknowledged (${pct(a.overall.fraction)}), ${c.lost} lost, ${c.unknown ?? 0} of unknown outcome (${c.recovered ?? 0} recovered), ${c.indeterminate} indeterminate, ${c.failedWrites} failed, ${c.misrouted ?? 0} misrouted, ${c.unexpected} unexpected${t.error ? `; ${t.error}` : ''}`);
   log(`traffic: longest unavailable interval per round: ${a.rounds.map((r) => `${r.round}: ${(r.longestUnavailableMs / 1000).toFixed(1)}s${r.pod ? ` (${r.pod})` : ''}`).join(', ') || 'no rounds'}`);
 }

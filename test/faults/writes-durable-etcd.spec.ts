@@ -26,6 +26,11 @@ faultRun("fault: the etcd keys written through etcd-1 deleted from the cluster d
     expectCheck(t.run, 'STS-ETCD-MEMBERSHIP', 'passed', /./);
   });
 
+  it('each lost key was acknowledged by etcd-1 itself (the member in the put\'s response header, mapped to its pod)', function () {
+    const lost = t.run.result.traffic?.lost ?? [];
+    if (lost.length === 0 || lost.some((k) => k.answeredBy !== 'etcd-1')) throw new Error(`traffic.lost: ${JSON.stringify(lost.slice(0, 3))}`);
+  });
+
   it('exits 1', function () {
     expectExit(t.run, 1);
   });

@@ -19,6 +19,11 @@ faultRun("fault: web-1's acknowledged keys removed from its volume during a run 
     expectWritesLostThrough(t.run, 'web-1', ['web-0', 'web-2']);
   });
 
+  it('each lost key was acknowledged by web-1 itself, its answer naming the pod and a UID', function () {
+    const lost = t.run.result.traffic?.lost ?? [];
+    if (lost.length === 0 || lost.some((k) => k.answeredBy !== 'web-1' || !k.answeredUid)) throw new Error(`traffic.lost: ${JSON.stringify(lost.slice(0, 3))}`);
+  });
+
   it('exits 1', function () {
     expectExit(t.run, 1);
   });

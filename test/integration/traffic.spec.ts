@@ -19,7 +19,7 @@ describe('traffic during chaos (web, local cluster)', function () {
   // web-0 holds as an acked file (exit 0), then with one key it never got (exit 1).
   // Then an acked file naming the traffic client pod as a store: verify-writes must not exec
   // into a pod the StatefulSet does not own (exit 2, saying so), and still read web-0.
-  const verify: { present?: number; missing?: number; held?: number; foreign?: number; foreignOutput?: string[]; ns?: string } = {};
+  const verify: { present?: number; missing?: number; held?: number; foreign?: number; foreignOutput?: string[]; ns?: string; me?: string; uid?: string } = {};
 
   before(async function () {
     const args = parseRunArgs(['--workload', 'web', '--rounds', '2', '--seed', '11', '--dns-budget', '5', '--traffic-rate', '20']);
@@ -33,6 +33,9 @@ describe('traffic during chaos (web, local cluster)', function () {
         const r = await execIn(ctx.cluster, ns, 'web-0', 'web', ['cat', `${ctx.workload.dataPath}/${WEB_KEYS_FILE}`]);
         const keys = r.stdout.split('\n').filter((k) => k !== '');
         verify.held = keys.length;
+        // What web-0's CGI names in its acknowledgements, against the API's UID for web-0.
+        verify.me = (await execIn(ctx.cluster, ns, 'web-0', 'web', ['sed', '-n', 's/^me=//p', `${ctx.workload.dataPath}/cgi-bin/put`])).stdout.trim();
+        verify.uid = (await ctx.cluster.core.readNamespacedPod({ name: 'web-0', namespace: ns })).metadata?.uid;
         const dir = mkdtempSync(path.join(tmpdir(), 'ordinal-acked-'));
         const file = path.join(dir, 'acked.log');
         writeFileSync(file, keys.map((k) => `time="x" level=info msg="ACK web-0 ${k}" source=console`).join('\n'));
@@ -72,6 +75,13 @@ describe('traffic during chaos (web, local cluster)', function () {
     expect(result.traffic?.counts.lost).to.equal(0);
     expect(result.traffic?.counts.acked).to.be.greaterThan(20);
     expect(exitCodeOf(result), JSON.stringify(result.checks.filter((x) => x.status !== 'passed' && x.status !== 'skipped'))).to.equal(0);
+  });
+
+  it("web-0's acknowledgements name web-0 and its UID (downward API), and no write was acknowledged by another pod", function () {
+    expect(verify.uid).to.be.a('string');
+    expect(verify.me).to.equal(`'web-0 ${verify.uid}'`);
+    expect(result.traffic?.counts.misrouted).to.equal(0);
+    expect(result.traffic?.counts.unexpected).to.equal(0);
   });
 
   it('records availability per pod, per second and per round', function () {

@@ -3,8 +3,8 @@ import { expect } from 'chai';
 import { writesDurable } from '../../../lib/checks/writes-durable.ts';
 import { summarizeTraffic, unavailableIntervals } from '../../../lib/traffic/availability.ts';
 import { classifyWrites } from '../../../lib/traffic/classify.ts';
-import { parseClientLog } from '../../../lib/traffic/client.ts';
-import { etcdDriver, webDriver } from '../../../lib/traffic/driver.ts';
+import { ackFields, answeredByMember, parseClientLog } from '../../../lib/traffic/client.ts';
+import { etcdDriver, parseMemberList, webDriver } from '../../../lib/traffic/driver.ts';
 import type { ExecFn } from '../../../lib/probes/exec.ts';
 import type { ReadBack, TrafficRecord, WriteRecord } from '../../../lib/traffic/records.ts';
 import type { RoundResult } from '../../../lib/model.ts';
@@ -24,13 +24,13 @@ describe('traffic: lost-write accounting', () => {
     expect(c.keys.map((k) => `${k.key}:${k.class}`)).to.deep.equal([
       'r-web-0-1:ok', 'r-web-0-2:lost', 'r-web-0-3:indeterminate', 'r-web-0-4:failed-write', 'r-web-1-1:ok',
     ]);
-    expect(c.counts).to.deep.equal({ sent: 5, acked: 3, ok: 2, lost: 1, indeterminate: 1, failedWrites: 1, unexpected: 1 });
+    expect(c.counts).to.deep.equal({ sent: 5, acked: 3, ok: 2, lost: 1, indeterminate: 1, failedWrites: 1, unexpected: 1, unknown: 1, recovered: 0, misrouted: 0, staleMembers: 0 });
   });
 
   it('STS-WRITES-DURABLE passes when every acknowledged key is back, reporting the indeterminate ones', () => {
     const o = judge({ driver: 'web', writes: [w('web-0', 1, 'acked'), w('web-0', 2, 'failed')], readBack: [held('web-0', 1, 2)] });
     expect(o.status).to.equal('passed');
-    expect(o.message).to.include('1 present but never acknowledged');
+    expect(o.message).to.include('1 refused yet present');
   });
 
   it('STS-WRITES-DURABLE fails naming the pod and its lost keys', () => {
@@ -114,17 +114,21 @@ describe('traffic: the client log', () => {
 describe('traffic: drivers', () => {
   const info = buildWebInput().workload;
 
-  it('etcd: one store for the cluster, read from the first member that answers a linearizable get', async () => {
+  it('etcd: one store for the cluster, every member read serializably, again while they disagree', async () => {
     const calls: string[] = [];
     const exec: ExecFn = async (pod, _c, cmd) => {
       calls.push(`${pod}: ${cmd.join(' ')}`);
-      if (pod === 'etcd-0') return { stdout: '', stderr: 'context deadline exceeded', exitCode: 1 };
+      // etcd-0 answers late the first time and lags behind the others the second time.
+      const n = calls.filter((c) => c.startsWith(`${pod}:`)).length;
+      if (pod === 'etcd-0' && n === 1) return { stdout: '', stderr: 'context deadline exceeded', exitCode: 1 };
+      if (pod === 'etcd-0' && n === 2) return { stdout: 'run-etcd-0-1\n', stderr: '', exitCode: 0 };
       return { stdout: 'run-etcd-0-1\n\nrun-etcd-2-1\n\n', stderr: '', exitCode: 0 };
     };
-    const d = etcdDriver(2379);
+    const d = etcdDriver(2379, 0);
     const rb = await d.readBack(exec, info, 'etcd', ['etcd-0', 'etcd-1', 'etcd-2'], 'run');
-    expect(rb).to.deep.equal([{ store: 'etcd', pod: 'etcd-1', keys: ['run-etcd-0-1', 'run-etcd-2-1'] }]);
-    expect(calls[1]).to.include('get --prefix --keys-only run');
+    expect(rb).to.deep.equal(['etcd-0', 'etcd-1', 'etcd-2'].map((pod) => ({ store: 'etcd', pod, keys: ['run-etcd-0-1', 'run-etcd-2-1'] })));
+    expect(calls.filter((c) => c.startsWith('etcd-1:'))).to.have.length(3);
+    expect(calls[0]).to.include('get --prefix --keys-only --consistency=s run');
     // A put acknowledged by etcd-0 is found whichever member is read.
     const writes: WriteRecord[] = [
       { pod: 'etcd-0', key: 'run-etcd-0-1', store: d.store('etcd-0'), sentMs: 1, outcome: 'acked' },
@@ -133,9 +137,31 @@ describe('traffic: drivers', () => {
     expect(classifyWrites(writes, rb).keys.map((k) => k.class)).to.deep.equal(['ok', 'lost']);
   });
 
+  it('etcd: a member still behind after the last read is stale; an unreadable one leaves its absent keys unjudged', async () => {
+    const lag: ExecFn = async (pod) => ({ stdout: pod === 'etcd-2' ? 'run-etcd-0-1\n' : 'run-etcd-0-1\nrun-etcd-1-1\n', stderr: '', exitCode: 0 });
+    const rb = await etcdDriver(2379, 0).readBack(lag, info, 'etcd', ['etcd-0', 'etcd-1', 'etcd-2'], 'run');
+    const writes: WriteRecord[] = [{ pod: 'etcd-1', key: 'run-etcd-1-1', store: 'etcd', sentMs: 1, outcome: 'acked' }];
+    expect(classifyWrites(writes, rb).set.stale).to.deep.equal([{ store: 'etcd', member: 'etcd-2', missing: ['run-etcd-1-1'] }]);
+    const half: ExecFn = async (pod) => (pod === 'etcd-2' ? { stdout: '', stderr: 'no leader', exitCode: 1 } : { stdout: 'run-etcd-0-1\n', stderr: '', exitCode: 0 });
+    const rb2 = await etcdDriver(2379, 0).readBack(half, info, 'etcd', ['etcd-0', 'etcd-1', 'etcd-2'], 'run');
+    const c = classifyWrites(writes, rb2);
+    expect(c.counts.lost).to.equal(0);
+    expect(c.set.unjudged.map((a) => a.element)).to.deep.equal(['run-etcd-1-1']);
+    expect(c.unread.map((r) => r.pod)).to.deep.equal(['etcd-2']);
+    const both: WriteRecord[] = [...writes, { pod: 'etcd-0', key: 'run-etcd-0-1', store: 'etcd', sentMs: 1, outcome: 'acked' }];
+    expect(judge({ driver: 'etcd', writes: both, readBack: rb2 }).status).to.equal('error');
+  });
+
+  it('etcd: member list maps the member IDs in put headers to pods', () => {
+    const members = parseMemberList('8e9e05c52164694d, started, etcd-0, http://etcd-0.etcd:2380, http://etcd-0.etcd:2379, false\n0a1b, started, etcd-1, http://x:2380, http://x:2379, false\n');
+    expect(members).to.deep.equal({ '8e9e05c52164694d': 'etcd-0', a1b: 'etcd-1' });
+    const acked: WriteRecord = { pod: 'etcd-1', key: 'k', store: 'etcd', sentMs: 1, outcome: 'acked', ...ackFields('member=10276657743932975437') };
+    expect(answeredByMember([acked], members)[0]?.answeredBy).to.equal('etcd-0');
+  });
+
   it('etcd: no member answering is an unobserved read, and web: a missing key file is an empty store', async () => {
     const down: ExecFn = async () => { throw new Error('exec: connection refused'); };
-    const [rb] = await etcdDriver(2379).readBack(down, info, 'etcd', ['etcd-0'], 'run');
+    const [rb] = await etcdDriver(2379, 0).readBack(down, info, 'etcd', ['etcd-0'], 'run');
     expect(rb).to.deep.include({ store: 'etcd', unobserved: true });
     const none: ExecFn = async () => ({ stdout: '', stderr: '', exitCode: 0 });
     expect(await webDriver('/d').readBack(none, info, 'web', ['web-0'], 'run')).to.deep.equal([{ store: 'web-0', pod: 'web-0', keys: [] }]);
