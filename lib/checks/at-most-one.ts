@@ -6,16 +6,20 @@
 // on a node that is down cannot confirm anything: its object may only leave the API by a
 // force deletion (an operator's decision) or once the node is back. A pod object that left
 // while its node was down without a recorded force deletion, followed by a replacement,
-// is the violation; so is a replacement seen before the old object's DELETED.
+// is the violation.
 //
-// Data: every container appends heartbeats to its volume (lib/workloads/heartbeat.ts);
-// two pod UIDs whose heartbeats interleave in time wrote the same volume at once. After
-// a force deletion of the older one that is the documented hazard of force deletion (a
-// note with its duration); without one it is a failure. An unreadable file is `error`.
+// Data: every container appends heartbeats to its volume every 0.1 s
+// (lib/workloads/heartbeat.ts); two pod UIDs whose heartbeats interleave in time wrote
+// the same volume at once. Writers are placed on one axis by lib/checks/writer-clocks.ts
+// (one kernel's uptime, or measured wall-clock offsets across kernels), and an overlap
+// no larger than that axis's uncertainty is a note. After a force deletion of the older
+// writer an overlap is the documented hazard of force deletion (a note with its
+// duration); without one it is a failure. An unreadable file is `error`.
 import type { CheckDefinition, CheckInput, CheckOutcome } from './api.ts';
 import type { Evidence } from '../model.ts';
-import type { HeartbeatRecord, HeartbeatWriter } from '../probes/records.ts';
+import type { HeartbeatRecord } from '../probes/records.ts';
 import type { TimelineEntry } from '../timeline/entries.ts';
+import { describeKernel, kernelClocks, place, spansOf, type KernelClock, type Placed } from './writer-clocks.ts';
 import { errored, failed, firstOf, inOrder, markersOf, ordinalOf, passed, podGenerations } from './support.ts';
 
 export const atMostOne: CheckDefinition = {
@@ -71,16 +75,9 @@ function judgeApi(input: CheckInput, forced: Map<string, number>, v: Verdicts): 
       const next = sorted[i];
       if (!old || !next) continue;
       const subject = `pod ${name}`;
-      if (!old.deleted || next.first.index < old.deleted.index) {
-        v.problems.push(`two pod objects named ${name} at once: uid ${old.uid} and uid ${next.uid}`);
-        v.evidence.push({
-          subject,
-          expected: `uid ${next.uid} created only after uid ${old.uid} was deleted`,
-          observed: `uid ${next.uid} appeared at t=${next.first.t}ms while uid ${old.uid} was ${old.deleted ? `still present until t=${old.deleted.t}ms` : 'never deleted'}`,
-          at: next.first.t,
-        });
-        continue;
-      }
+      // The name is the key: two objects of one name cannot coexist in etcd, so a successor
+      // seen before its predecessor's DELETED is the recording (a missed event), not the cluster.
+      if (!old.deleted || next.first.index < old.deleted.index) continue;
       const node = nodeOf.get(old.uid);
       const gone = old.deleted.index;
       const outage = down.find((d) => d.node === node && d.from < gone && gone < d.to);
@@ -108,65 +105,57 @@ function judgeData(input: CheckInput, forced: Map<string, number>, v: Verdicts):
   for (const p of input.baseline.pods) {
     if (!records.some((r) => r.pod === p.name)) v.errors.push({ subject: `heartbeats ${p.name}`, observed: 'not read after chaos (no pod for this ordinal at the after snapshot)' });
   }
-  for (const r of records) judgeVolume(r, forced, v);
+  const kernels = kernelClocks([...(input.baseline.clocks ?? []), ...(input.after.clocks ?? [])]);
+  if (kernels.size > 0) {
+    v.notes.push({ subject: 'clocks', observed: `kernel clocks against the harness's (pod date bracketed by the harness): ${[...kernels.values()].map(describeKernel).join('; ')}` });
+  }
+  for (const r of records) judgeVolume(r, forced, kernels, v);
   return true;
 }
 
-interface Span {
-  uid: string;
-  first: number;
-  last: number;
-  beats: number;
-}
-
-function judgeVolume(r: HeartbeatRecord, forced: Map<string, number>, v: Verdicts): void {
+function judgeVolume(r: HeartbeatRecord, forced: Map<string, number>, kernels: ReadonlyMap<string, KernelClock>, v: Verdicts): void {
   const subject = `heartbeats ${r.pod}:${r.path}`;
   if (r.error !== undefined || r.writers.length === 0) {
     v.errors.push({ subject, observed: r.error ?? 'the file holds no heartbeat', ...(r.unobserved ? { note: 'the read could not be made' } : {}) });
     return;
   }
-  const clock = pickClock(r.writers);
-  if (!clock) {
-    v.errors.push({ subject, observed: 'writers on different kernels without wall-clock times: their heartbeats cannot be ordered' });
-    return;
-  }
-  const spans = new Map<string, Span>();
-  for (const w of r.writers) {
-    const [first, last] = clock.times(w);
-    const s = spans.get(w.uid);
-    if (!s) spans.set(w.uid, { uid: w.uid, first, last, beats: w.beats });
-    else Object.assign(s, { first: Math.min(s.first, first), last: Math.max(s.last, last), beats: s.beats + w.beats });
-  }
-  const sorted = [...spans.values()].sort((a, b) => a.first - b.first);
+  const spans = spansOf(r.writers);
   let overlaps = 0;
-  for (let i = 0; i < sorted.length; i++) {
-    for (let j = i + 1; j < sorted.length; j++) {
-      const a = sorted[i];
-      const b = sorted[j];
-      if (!a || !b) continue;
-      const ms = Math.min(a.last, b.last) - Math.max(a.first, b.first);
-      if (ms <= 0) continue;
-      overlaps++;
-      const observed = `uid ${a.uid} and uid ${b.uid} both wrote for ${ms} ms (${clock.name})`;
-      if (forced.has(a.uid)) {
-        v.notes.push({ subject, observed, note: `force deletion hazard: uid ${a.uid} was force-deleted at t=${forced.get(a.uid)}ms and kept writing ${ms} ms after uid ${b.uid} started` });
-      } else {
-        v.problems.push(`two pods of ${r.pod} wrote its volume at once for ${ms} ms: uid ${a.uid} and uid ${b.uid}, with no force deletion`);
-        v.evidence.push({ subject, expected: 'one writer at a time', observed, note: `uid ${a.uid} was not force-deleted` });
+  for (let i = 0; i < spans.length; i++) {
+    for (let j = i + 1; j < spans.length; j++) {
+      const x = spans[i];
+      const y = spans[j];
+      if (!x || !y || x.uid === y.uid) continue;
+      const p = place(x, y, kernels);
+      if ('error' in p) {
+        v.errors.push({ subject, observed: `uid ${x.uid} and uid ${y.uid}: ${p.error}` });
+        continue;
       }
+      if (p.overlapMs <= -p.uncertaintyMs) continue;
+      overlaps++;
+      judgeOverlap(subject, r.pod, p, forced, v);
     }
   }
   if (overlaps === 0) {
-    v.notes.push({ subject, observed: `${sorted.length} writers, one after another: ${sorted.map((s) => `${s.uid} (${s.beats} beats)`).join(', ')}` });
+    const order = [...spans].sort((a, b) => a.first - b.first);
+    v.notes.push({ subject, observed: `${order.length} writers, one after another: ${order.map((s) => `${s.uid} (${s.beats} beats)`).join(', ')}` });
   }
   if (r.badLines) v.notes.push({ subject, observed: `${r.badLines} torn lines ignored`, note: 'a writer killed mid-line' });
 }
 
-/** The kernel's uptime when every writer shares one boot id; otherwise the wall clock (assumes synchronised clocks). */
-function pickClock(writers: HeartbeatWriter[]): { name: string; times: (w: HeartbeatWriter) => [number, number] } | undefined {
-  if (new Set(writers.map((w) => w.bootId)).size === 1) return { name: 'one kernel, monotonic uptime', times: (w) => [w.firstUptimeMs, w.lastUptimeMs] };
-  if (writers.every((w) => w.firstWallMs !== undefined && w.lastWallMs !== undefined)) {
-    return { name: 'different kernels: wall clocks, assumed in sync', times: (w) => [w.firstWallMs ?? 0, w.lastWallMs ?? 0] };
+/** An overlap (or a gap) no larger than the clocks' uncertainty cannot be told from none: a note, never a failure. */
+function judgeOverlap(subject: string, pod: string, p: Placed, forced: Map<string, number>, v: Verdicts): void {
+  const { a, b, overlapMs: ms, uncertaintyMs: u } = p;
+  if (ms <= u) {
+    const what = ms > 0 ? `both wrote for ${ms} ms` : `one stopped ${-ms} ms before the other started`;
+    v.notes.push({ subject, observed: `uid ${a.uid} and uid ${b.uid}: ${what} (${p.clock})`, note: `within the clocks' uncertainty (± ${u} ms): cannot tell an overlap from none` });
+    return;
   }
-  return undefined;
+  const observed = `uid ${a.uid} and uid ${b.uid} both wrote for ${ms} ms (${p.clock})`;
+  if (forced.has(a.uid)) {
+    v.notes.push({ subject, observed, note: `force deletion hazard: uid ${a.uid} was force-deleted at t=${forced.get(a.uid)}ms and kept writing ${ms} ms after uid ${b.uid} started` });
+    return;
+  }
+  v.problems.push(`two pods of ${pod} wrote its volume at once for ${ms} ms: uid ${a.uid} and uid ${b.uid}, with no force deletion`);
+  v.evidence.push({ subject, expected: 'one writer at a time', observed, note: `uid ${a.uid} was not force-deleted` });
 }

@@ -11,7 +11,7 @@ export async function readHeartbeats(exec: ExecFn, pod: string, container: strin
 }
 
 /** `date +%s%N` gives ns; a busybox without %N prints seconds followed by a literal "%N". */
-function wallMs(text: string | undefined): number | undefined {
+export function wallMs(text: string | undefined): number | undefined {
   const digits = /^\d+/.exec(text ?? '')?.[0];
   if (!digits) return undefined;
   // ns: drop the last 6 digits as text (the full number is past 2^53).
@@ -31,18 +31,21 @@ export function parseHeartbeats(text: string): { writers: HeartbeatWriter[]; bad
     }
     const ms = Math.round(up * 1000);
     const w = wallMs(wall);
+    const coarse = w !== undefined && !/^\d{13,}/.test(wall ?? '');
     const key = `${uid} ${start} ${bootId}`;
     const cur = writers.get(key);
     if (!cur) {
       writers.set(key, {
         uid, start, bootId, beats: 1, firstUptimeMs: ms, lastUptimeMs: ms,
         ...(w !== undefined ? { firstWallMs: w, lastWallMs: w } : {}),
+        ...(coarse ? { coarseWall: true as const } : {}),
       });
       continue;
     }
     cur.beats++;
     cur.firstUptimeMs = Math.min(cur.firstUptimeMs, ms);
     cur.lastUptimeMs = Math.max(cur.lastUptimeMs, ms);
+    if (coarse) cur.coarseWall = true;
     if (w !== undefined) {
       cur.firstWallMs = Math.min(cur.firstWallMs ?? w, w);
       cur.lastWallMs = Math.max(cur.lastWallMs ?? w, w);

@@ -140,6 +140,24 @@ export interface HeartbeatWriter {
   /** Wall clock ms; second resolution when the image's date has no %N. */
   firstWallMs?: number;
   lastWallMs?: number;
+  /** Some wall times are whole seconds (an image whose date has no %N). */
+  coarseWall?: true;
+}
+
+/**
+ * One kernel's wall clock measured against the harness's, NTP-style: the pod's `date`
+ * bracketed by the harness's clock before and after the exec. offsetMs = kernel − harness
+ * at the bracket's midpoint; the true offset lies within ± uncertaintyMs (half the
+ * bracket, plus a second when the image's date has no %N).
+ */
+export interface ClockReading {
+  pod: string;
+  node: string;
+  bootId: string;
+  offsetMs: number;
+  uncertaintyMs: number;
+  /** Run ms of the bracket's midpoint. */
+  t: number;
 }
 
 /** The heartbeat file of one ordinal's volume, read through its current pod after chaos. */
@@ -192,6 +210,8 @@ export interface Snapshot {
   sentinels: SentinelRecord[];
   /** After chaos only: each volume's heartbeat writers (STS-AT-MOST-ONE). */
   heartbeats?: HeartbeatRecord[];
+  /** Each kernel's wall clock against the harness's, read through a pod on it (workloads with heartbeats). */
+  clocks?: ClockReading[];
   /** Present for workloads with topology state (primary-replica). */
   topology?: TopologySnapshot;
   /** Present for the etcd sample: its membership and health. */

@@ -9,6 +9,7 @@ import { DnsListing } from '../timeline/dns-listing.ts';
 import { readMembership, settleMembership } from '../probes/etcd.ts';
 import { clusterExec, readFileIn, type ExecFn } from '../probes/exec.ts';
 import { readHeartbeats } from '../probes/heartbeat.ts';
+import { readClock } from '../probes/clock.ts';
 import { hostnameIn, readSentinel, writeSentinel } from '../probes/sentinel.ts';
 import { ordinals, podFqdn, podName, serviceSrvName, startOrdinal } from '../names.ts';
 import { isReady } from '../timeline/queries.ts';
@@ -79,6 +80,7 @@ export async function takeSnapshot(ctx: SnapshotContext, dns: DnsProbe, sentinel
   if (workload.topology) snap.topology = await readTopology(exec, workload, pods);
   // Only workloads whose containers write heartbeats (the sample ones) have any to read.
   const path = workload.heartbeatPath;
+  if (path !== undefined) snap.clocks = await readClocks(ctx, exec, pods);
   if (sentinels === 'read' && path !== undefined) {
     snap.heartbeats = [];
     for (const p of pods) snap.heartbeats.push(await readHeartbeats(exec, p.name, workload.container, path));
@@ -90,6 +92,21 @@ export async function takeSnapshot(ctx: SnapshotContext, dns: DnsProbe, sentinel
     snap.membership = await settleMembership(() => readMembership(exec, askOrder, workload.container, port), dnsBudgetMs);
   }
   return snap;
+}
+
+/**
+ * Each pod's kernel clock against the harness's, in both snapshots: a writer's kernel is
+ * measured while a pod runs on it. A failed read leaves that kernel unmeasured, and
+ * STS-AT-MOST-ONE says so if it needs it.
+ */
+async function readClocks(ctx: SnapshotContext, exec: ExecFn, pods: readonly PodSnapshot[]): Promise<NonNullable<Snapshot['clocks']>> {
+  const out: NonNullable<Snapshot['clocks']> = [];
+  const runMs = (wall: number): number => ctx.recorder.now() - (Date.now() - wall);
+  for (const p of pods) {
+    const r = await readClock(exec, p.name, p.node, ctx.subject.workload.container, { now: Date.now, runMs });
+    if ('reading' in r) out.push(r.reading);
+  }
+  return out;
 }
 
 /**
