@@ -48,6 +48,14 @@ faultRun("fault: a second pod writes web-1's volume alongside web-1", {
     }
   });
 
+  it("states the clock the overlap was measured on and each node's measured clock offset", function () {
+    const text = evidenceText(expectCheck(t.run, 'STS-AT-MOST-ONE', 'failed', 'clocks'));
+    // One kernel here: the overlap is on its uptime; the measured offsets are ~0 ± the exec round trip.
+    for (const re of [/both wrote for \d+ ms \(one kernel, monotonic uptime, ± 10 ms\)/, /kernel clocks against the harness's .*node \S+ \(boot [0-9a-f]{8}\) [+−]\d+ ± \d+ ms/]) {
+      if (!re.test(text)) throw new Error(`STS-AT-MOST-ONE evidence does not match ${re}:\n${text}`);
+    }
+  });
+
   it('exits 1', function () {
     expectExit(t.run, 1);
   });
