@@ -9,6 +9,7 @@ import { PodView, describeEntry, findMarker, isReady, minReadySecondsOf, ordinal
 import { describePinnedWait, pinnedWait } from '../timeline/volumes.ts';
 import { replacedByUpdate, type UpdateStep } from '../timeline/update.ts';
 import { judgeKept, readyAt } from './recovery-kept.ts';
+import { clusterClock, judgingOffset } from '../timeline/cluster-clock.ts';
 
 export interface Findings {
   problems: string[];
@@ -137,7 +138,7 @@ function judgeUnconverged(r: Round): void {
     const name = podName(input.workload, k);
     const s = view.state(name);
     const revision = revisionOf(r, name);
-    if (isReady(s, { minReadySeconds: r.minReady, wall: end.wall }) && (!revision || s?.revision === revision)) continue;
+    if (isReady(s, { minReadySeconds: r.minReady, wall: end.wall, clusterOffsetMs: judgingOffset(clusterClock(entries)) }) && (!revision || s?.revision === revision)) continue;
     notReady.push(name);
     if (r.stuck.has(name)) continue;
     f.evidence.push({ subject: `pod ${name}`, expected: `Running and ${r.readyWord}${atRevisionOf(r, name)} by the end of round ${round}`, observed: lastState(input, entries, endIdx, name), at: end.t, note: `round ${round}` });

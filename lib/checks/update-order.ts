@@ -13,6 +13,7 @@
 // generation the run ended (kill, operator markers) is not the controller's: it may
 // come back at the new revision out of turn.
 import { ordinals, podName, startOrdinal } from '../names.ts';
+import { clusterClock, describeClusterClock, judgingOffset } from '../timeline/cluster-clock.ts';
 import { PodView, minReadySecondsOf, type Moment, type ReadyAt } from '../timeline/queries.ts';
 import type { TimelineEntry } from '../timeline/entries.ts';
 import { NO_UPDATE, podGapsBetween, terminationsIn, type Termination, type UpdateStep, updateSteps } from '../timeline/update.ts';
@@ -103,6 +104,9 @@ interface Window {
 
 function judgeOne(entries: readonly TimelineEntry[], workload: WorkloadInfo, s: UpdateStep, u: Termination, w: Window, out: StepOrder): void {
   const minReadySeconds = minReadySecondsOf(workload);
+  // Availability is judged on the cluster's clock (the kubelet stamped readySince).
+  const clock = clusterClock(entries);
+  const clusterOffsetMs = judgingOffset(clock);
   const view = new PodView();
   for (let i = 0; i < w.open; i++) view.apply(entries[i] as TimelineEntry);
   let ok: Moment | undefined;
@@ -110,7 +114,7 @@ function judgeOne(entries: readonly TimelineEntry[], workload: WorkloadInfo, s: 
   for (let i = w.open; i < u.at.index; i++) {
     const e = entries[i] as TimelineEntry;
     view.apply(e);
-    const at: ReadyAt = { minReadySeconds, wall: (entries[i + 1] ?? e).wall };
+    const at: ReadyAt = { minReadySeconds, wall: (entries[i + 1] ?? e).wall, clusterOffsetMs };
     blockers = blockersAt(view, at, workload, s, u, w.batchOf(i));
     if (blockers.length === 0) ok = { index: i, seq: e.seq, t: minReadySeconds > 0 ? (entries[i + 1] ?? e).t : e.t };
   }
@@ -123,7 +127,8 @@ function judgeOne(entries: readonly TimelineEntry[], workload: WorkloadInfo, s: 
   }
   const need = requirement(workload, s, u);
   const expected = `a moment between ${w.opened} and t=${u.at.t}ms with ${need}`;
-  out.evidence.push({ subject, expected, observed: `${what}${succ}; just before: ${blockers.join('; ')}`, at: u.at.t });
+  const clockNote = minReadySeconds > 0 ? { note: describeClusterClock(clock) } : {};
+  out.evidence.push({ subject, expected, observed: `${what}${succ}; just before: ${blockers.join('; ')}`, at: u.at.t, ...clockNote });
   const gaps = podGapsBetween(entries, entries[w.open]?.t ?? 0, u.at.t);
   if (gaps.length > 0) {
     const g = gaps.map((x) => `t=${x.from}..${x.to}ms (${x.reason})`).join(', ');

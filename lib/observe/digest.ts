@@ -27,6 +27,8 @@ export function podState(p: V1Pod): PodState {
   };
   const readySince = ready?.status === 'True' ? iso(ready.lastTransitionTime) : undefined;
   if (readySince) s.readySince = readySince;
+  const created = iso(p.metadata?.creationTimestamp);
+  if (created) s.created = created;
   if (p.status?.podIP) s.ip = p.status.podIP;
   if (p.spec?.hostname) s.hostname = p.spec.hostname;
   if (p.spec?.subdomain) s.subdomain = p.spec.subdomain;

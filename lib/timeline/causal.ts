@@ -14,6 +14,7 @@
 // the controller, as any missing pod does; its history says who deleted it.
 import { podName, startOrdinal } from '../names.ts';
 import type { Evidence, WorkloadInfo } from '../model.ts';
+import { clusterClock, describeClusterClock, judgingOffset } from './cluster-clock.ts';
 import { taintEvictionOf } from './kills.ts';
 import { PodView, describeEntry, describeState, isPodEntry, minReadySecondsOf, type Moment, type PodGeneration } from './queries.ts';
 import type { MarkerOf, TimelineEntry } from './entries.ts';
@@ -44,6 +45,9 @@ export function judgeCreation(
   const start = startOrdinal(workload);
   const preds = Array.from({ length: Math.max(0, ordinal - start) }, (_, k) => podName(workload, start + k));
   const minReadySeconds = minReadySecondsOf(workload);
+  // Availability is judged on the cluster's clock (the kubelet stamped readySince).
+  const clock = clusterClock(entries);
+  const clusterOffsetMs = judgingOffset(clock);
   const view = new PodView();
   const from = Math.max(0, Math.min(window.from, window.to - 1));
   for (let i = 0; i < from; i++) view.apply(entries[i] as TimelineEntry);
@@ -69,7 +73,7 @@ export function judgeCreation(
     // The state after entry i holds until the next entry arrives; with minReadySeconds a
     // predecessor may turn Available inside that interval, so judge at its far end.
     const until = entries[i + 1] ?? e;
-    const at = { minReadySeconds, wall: until.wall };
+    const at = { minReadySeconds, wall: until.wall, clusterOffsetMs };
     if (preds.every((p) => view.isReady(p, at))) allReadyAt = { index: i, seq: e.seq, t: minReadySeconds > 0 ? until.t : e.t };
   }
   const startT = entries[from]?.t ?? 0;
@@ -78,7 +82,7 @@ export function judgeCreation(
     (e): e is MarkerOf<'watch-gap'> => e.type === 'MARKER' && e.marker === 'watch-gap' && e.kind === 'Pod' && e.from <= endT && e.to >= startT,
   );
 
-  const endAt = { minReadySeconds, wall: entries[window.to]?.wall ?? Number.POSITIVE_INFINITY };
+  const endAt = { minReadySeconds, wall: entries[window.to]?.wall ?? Number.POSITIVE_INFINITY, clusterOffsetMs };
   const notReady = preds.filter((p) => !view.isReady(p, endAt));
   if (allReadyAt) {
     const at = allReadyAt;
@@ -90,7 +94,7 @@ export function judgeCreation(
   }
   const blockers = notReady.map((pod) => ({
     pod,
-    state: `${describeEntry(view.get(pod))}${view.isReady(pod) ? `, Ready since ${view.state(pod)?.readySince}: not yet Available (minReadySeconds ${minReadySeconds})` : ''}`,
+    state: `${describeEntry(view.get(pod))}${view.isReady(pod) ? `, Ready since ${view.state(pod)?.readySince}: not yet Available (minReadySeconds ${minReadySeconds}) on the cluster clock, ${describeClusterClock(clock)}` : ''}`,
     history: (history.get(pod) ?? []).slice(-6).join('; '),
   }));
   return { regressed: [], blockers, gaps };

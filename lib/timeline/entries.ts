@@ -11,8 +11,10 @@ export interface PodState {
   uid: string;
   phase: string; // Pending | Running | Succeeded | Failed | Unknown
   ready: boolean;
-  /** status.conditions[Ready].lastTransitionTime, RFC 3339 (second precision). */
+  /** status.conditions[Ready].lastTransitionTime, RFC 3339 (second precision, the kubelet's clock). */
   readySince?: string;
+  /** metadata.creationTimestamp, RFC 3339 (second precision, the API server's clock); absent in older recordings. */
+  created?: string;
   ip?: string;
   hostname?: string;
   subdomain?: string;

@@ -1,5 +1,6 @@
 // The queries every reader of the timeline shares, defined once: what Ready means, what
 // "present" means, a pod's generations (one per UID), and typed marker lookup.
+import { clusterClock, judgingOffset } from './cluster-clock.ts';
 import type { MarkerName, MarkerOf, PodState, TimelineEntry, WatchEntry } from './entries.ts';
 
 export type PodEntry = WatchEntry & { kind: 'Pod'; pod: PodState };
@@ -21,11 +22,13 @@ export function presentState(e: PodEntry | undefined): PodState | undefined {
 /**
  * When readiness is judged: with `minReadySeconds` > 0 a pod counts as ready only once
  * it is Available, i.e. its Ready condition has held that long by wall time `wall`
- * (ms since epoch). Without it (or with 0), Ready is enough.
+ * (the harness's, ms since epoch) read on the cluster's clock: `wall + clusterOffsetMs`
+ * (lib/timeline/cluster-clock.ts; 0 when not given). Without it (or with 0), Ready is enough.
  */
 export interface ReadyAt {
   minReadySeconds?: number;
   wall: number;
+  clusterOffsetMs?: number;
 }
 
 /**
@@ -39,11 +42,11 @@ export interface ReadyAt {
  */
 export function isReady(pod: PodState | undefined, at?: ReadyAt): boolean {
   if (pod?.phase !== 'Running' || !pod.ready || pod.deletionTimestamp) return false;
-  return at === undefined || availableFrom(pod, at.minReadySeconds ?? 0) <= at.wall;
+  return at === undefined || availableFrom(pod, at.minReadySeconds ?? 0) <= at.wall + (at.clusterOffsetMs ?? 0);
 }
 
 /**
- * Wall time (ms since epoch) from which a Ready pod is Available: its Ready condition's
+ * Cluster time (ms since epoch) from which a Ready pod is Available: its Ready condition's
  * lastTransitionTime plus minReadySeconds (upstream podutil.IsPodAvailable). That time
  * has second precision, truncated, so this errs early: a predecessor is never judged
  * unavailable when the controller could have seen it Available. A Ready pod without
@@ -211,13 +214,15 @@ export interface ReadyMoment {
 export function readyMoment(
   entries: readonly TimelineEntry[], name: string, uid: string, range: { from: number; to: number },
   minReadySeconds: number, accept: (pod: PodState) => boolean = () => true,
+  clusterOffsetMs: number = judgingOffset(clusterClock(entries)),
 ): ReadyMoment | undefined {
   const to = Math.min(range.to, entries.length);
   const own = (e: TimelineEntry | undefined): e is PodEntry => !!e && isPodEntry(e) && e.name === name && e.pod.uid === uid;
   for (let i = range.from + 1; i < to; i++) {
     const e = entries[i];
     if (!own(e) || e.type === 'DELETED' || !isReady(e.pod) || !accept(e.pod)) continue;
-    const available = availableFrom(e.pod, minReadySeconds);
+    // On the harness's clock: the cluster's time minus the offset (pass a slice's full timeline's).
+    const available = availableFrom(e.pod, minReadySeconds) - clusterOffsetMs;
     if (available <= e.wall) return { entry: e, t: e.t };
     let next: PodEntry | undefined;
     for (let j = i + 1; j < to && !next; j++) if (own(entries[j])) next = entries[j] as PodEntry;

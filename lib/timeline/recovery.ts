@@ -1,6 +1,7 @@
 // Recovery timings, derived after the fact from the recorded timeline rather than
 // measured by polling, so they are as precise as the watch stream and reproducible.
 import type { PlannedDisruption, PodRecovery, RoundPlan } from '../model.ts';
+import { clusterClock, judgingOffset } from './cluster-clock.ts';
 import { killsIn } from './kills.ts';
 import { findMarker, inOrder, isPodEntry, isReady, markerAt, readyMoment, type PodEntry, type ReadyMoment } from './queries.ts';
 import type { TimelineEntry } from './entries.ts';
@@ -22,7 +23,9 @@ export function recoveriesForRound(
 ): PodRecovery[] {
   const entries = inOrder(timeline);
   const kills = killsIn(entries);
-  return plan.kills.map((kill) => recoveryOf(entries, kills, plan, kill, window, minReadySeconds));
+  // `after` below is a slice: availability is judged with the whole timeline's clock offset.
+  const offset = judgingOffset(clusterClock(entries));
+  return plan.kills.map((kill) => recoveryOf(entries, kills, plan, kill, window, minReadySeconds, offset));
 }
 
 /** One killed pod's entries after its kill marker, and the UID it killed. */
@@ -38,10 +41,13 @@ interface KillView {
   oldUid: string | undefined;
   /** ms from the kill to an entry. */
   rel: (e: TimelineEntry | undefined) => number | undefined;
+  /** The whole timeline's cluster clock offset (`after` is a slice). */
+  offset: number;
 }
 
 function recoveryOf(
   entries: TimelineEntry[], kills: ReturnType<typeof killsIn>, plan: RoundPlan, kill: PlannedDisruption, window: { start: number; end: number }, minReadySeconds: number,
+  offset: number,
 ): PodRecovery {
   const markerIdx = findMarker(entries, 'kill', 0, (m) => m.round === plan.round && m.pod === kill.pod);
   const marker = markerAt(entries, markerIdx, 'kill');
@@ -62,7 +68,7 @@ function recoveryOf(
 
   // Timeline times have 0.1 ms resolution; keep the differences at that resolution too.
   const rel = (e: TimelineEntry | undefined): number | undefined => (e ? Math.round((e.t - killedAt) * 10) / 10 : undefined);
-  const v: KillView = { pod: kill.pod, restartCount: marker?.restartCount ?? 0, killedAt, after, own, oldUid, rel };
+  const v: KillView = { pod: kill.pod, restartCount: marker?.restartCount ?? 0, killedAt, after, own, oldUid, rel, offset };
   const recovery: PodRecovery = { pod: kill.pod, round: plan.round, action: kill.action, expect, killedAt, recovered: false };
   const fromNode = [...before, ...own].filter((e): e is PodEntry => isPodEntry(e) && e.name === kill.pod && e.pod.uid === oldUid && !!e.pod.node).at(-1)?.pod.node;
   if (fromNode) recovery.fromNode = fromNode;
@@ -99,15 +105,15 @@ function keptRecovered({ own, oldUid, restartCount }: KillView, expect: 'refused
 }
 
 /** Restarted in place: when the restart count rose, and Ready again after it. */
-function timeRestart({ pod, own, oldUid, after, restartCount, rel }: KillView, recovery: PodRecovery, minReadySeconds: number): ReadyMoment | undefined {
+function timeRestart({ pod, own, oldUid, after, restartCount, rel, offset }: KillView, recovery: PodRecovery, minReadySeconds: number): ReadyMoment | undefined {
   const same = own.filter((e) => e.type !== 'DELETED' && e.pod.uid === oldUid);
   const restarted = same.findIndex((e) => (e.pod.restartCount ?? 0) > restartCount);
   recovery.restartedMs = rel(same[restarted]);
-  return restarted < 0 || !oldUid ? undefined : readyMoment(after, pod, oldUid, { from: after.indexOf(same[restarted] as PodEntry) - 1, to: after.length }, minReadySeconds);
+  return restarted < 0 || !oldUid ? undefined : readyMoment(after, pod, oldUid, { from: after.indexOf(same[restarted] as PodEntry) - 1, to: after.length }, minReadySeconds, undefined, offset);
 }
 
 /** Replaced: when the old pod left the API, the replacement appeared, ran and became Ready, and on which node. */
-function timeReplacement({ pod, own, oldUid, after, rel }: KillView, recovery: PodRecovery, minReadySeconds: number): ReadyMoment | undefined {
+function timeReplacement({ pod, own, oldUid, after, rel, offset }: KillView, recovery: PodRecovery, minReadySeconds: number): ReadyMoment | undefined {
   const deleted = own.find((e) => e.type === 'DELETED' && e.pod.uid === oldUid);
   const created = own.find((e) => e.type !== 'DELETED' && e.pod.uid !== oldUid);
   const fresh = own.filter((e) => e.type !== 'DELETED' && created && e.pod.uid === created.pod.uid);
@@ -116,5 +122,5 @@ function timeReplacement({ pod, own, oldUid, after, rel }: KillView, recovery: P
   recovery.runningMs = rel(fresh.find((e) => e.pod.phase === 'Running'));
   const toNode = fresh.filter((e) => !!e.pod.node).at(-1)?.pod.node;
   if (toNode) recovery.toNode = toNode;
-  return created ? readyMoment(after, pod, created.pod.uid, { from: -1, to: after.length }, minReadySeconds) : undefined;
+  return created ? readyMoment(after, pod, created.pod.uid, { from: -1, to: after.length }, minReadySeconds, undefined, offset) : undefined;
 }

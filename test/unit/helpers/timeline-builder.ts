@@ -71,6 +71,8 @@ function bringUp(w: Writer, ordinal: number, holdMs = 0): void {
   const gen = w.generation.get(name) ?? 0;
   w.pod('ADDED', name, {
     uid: uidOf(name, gen),
+    // The API server stamps the creation a little before the watch delivers it, to the second.
+    created: new Date(Math.floor((EPOCH + w.t - 40) / 1000) * 1000).toISOString().replace('.000Z', 'Z'),
     phase: 'Pending',
     ready: false,
     hostname: name,
