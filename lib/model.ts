@@ -115,6 +115,8 @@ export interface Evidence {
   observed?: string;
   at?: number; // run ms
   note?: string;
+  /** For a failing moment in or shortly after a watch gap or NotReady nodes: that context (lib/timeline/moment-context.ts). */
+  context?: string[];
 }
 
 /** The cluster a run ran against, as results.json and the report show it. */

@@ -1,6 +1,7 @@
 // The check catalog, in report order. IDs are stable keys for reports and CI history:
 // add new checks, never rename or reuse an ID (docs/checks.md documents each one).
-import type { CheckDefinition, CheckInput, CheckResult } from './api.ts';
+import type { CheckDefinition, CheckInput, CheckOutcome, CheckResult } from './api.ts';
+import { momentContext, type MomentContext } from '../timeline/moment-context.ts';
 import { atMostOne } from './at-most-one.ts';
 import { dataSentinel } from './data-sentinel.ts';
 import { dnsA, dnsSrv } from './dns.ts';
@@ -46,12 +47,35 @@ export const CHECKS: readonly CheckDefinition[] = Object.freeze([
  * Runs every check over one run's data. A check that throws is reported as `error`
  * (the data could not be judged) rather than failing the whole report.
  */
+const CONTEXT_WORDS: Record<MomentContext['kinds'][number], string> = {
+  'watch-gap': 'a watch gap',
+  'node-not-ready': 'nodes marked NotReady',
+  'all-nodes-not-ready': 'every node NotReady at once',
+};
+
+/**
+ * A failure whose moment falls in or shortly after a control-plane outage says so in its
+ * evidence and message: the guarantee was broken in the API's history all the same.
+ */
+function withContext(input: CheckInput, outcome: CheckOutcome): CheckOutcome {
+  if (outcome.status !== 'failed') return outcome;
+  const kinds = new Set<string>();
+  const evidence = outcome.evidence.map((e) => {
+    if (e.at === undefined) return e;
+    const c = momentContext(input.timeline, input.workload, e.at);
+    for (const k of c.kinds) kinds.add(CONTEXT_WORDS[k]);
+    return c.lines.length === 0 ? e : { ...e, context: c.lines };
+  });
+  if (kinds.size === 0) return outcome;
+  return { ...outcome, evidence, message: `${outcome.message} (in the aftermath of ${[...kinds].join(' and ')}: see the evidence's context)` };
+}
+
 export function runChecks(input: CheckInput, checks: readonly CheckDefinition[] = CHECKS): CheckResult[] {
   return checks.map((check) => {
     const started = performance.now();
     const base = { id: check.id, guarantee: check.guarantee };
     try {
-      const outcome = check.run(input);
+      const outcome = withContext(input, check.run(input));
       return { ...base, ...outcome, durationMs: performance.now() - started };
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);

@@ -25,5 +25,6 @@ export function evidenceText(e: Evidence): string {
   if (e.observed !== undefined) parts.push(`observed ${e.observed}`);
   if (e.at !== undefined) parts.push(`at ${formatRunTime(e.at)}`);
   if (e.note !== undefined) parts.push(e.note);
+  if (e.context?.length) parts.push(`context: ${e.context.join('; ')}`);
   return parts.join('; ');
 }

@@ -54,7 +54,7 @@ th,td{text-align:left;padding:5px 8px;border-top:1px solid var(--line);vertical-
 th{font-size:12px;color:var(--muted);font-weight:600;background:var(--bg)}
 td.t{white-space:nowrap;color:var(--muted)}
 table.evidence th:nth-child(1){width:24%}table.evidence th:nth-child(2),table.evidence th:nth-child(3){width:25%}
-table.evidence th:nth-child(4){width:9%}
+table.evidence th:nth-child(4){width:9%}table.evidence tr.context td{color:var(--muted);font-size:12px}
 td.obs{font-weight:600}
 .round{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:14px 16px;margin:12px 0}
 .round header{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:baseline;margin-bottom:4px}

@@ -95,7 +95,8 @@ function stsOptionsCell(w: RunResult['workload']): string {
 function observationSection(result: RunResult): string {
   const gaps = result.observationGaps ?? [];
   const d = result.detectionLatency;
-  if (gaps.length === 0 && !d) return '';
+  const aftermath = aftermathNote(result.checks);
+  if (gaps.length === 0 && !d && !aftermath) return '';
   const ms = (v: number | undefined): string => (v === undefined ? '—' : `${v.toFixed(2)} ms`);
   const latency = d
     ? `<p id="detection-latency">Detection latency (canary ConfigMap written every second during chaos, timed on arrival on the watch; same clock, sub-ms):
@@ -108,7 +109,16 @@ p50 <b>${h(ms(d.p50Ms))}</b> · p95 <b>${h(ms(d.p95Ms))}</b> · max <b>${h(ms(d.
     ? `<div class="run-error" id="observation-gaps"><strong>The API watch was interrupted ${gaps.length} time${gaps.length === 1 ? '' : 's'}.</strong>
 Changes made while it was down were recovered by re-listing, but their timestamps are the re-list's, not the real ones.<ul>${rows.join('')}</ul></div>`
     : '';
-  return `<section class="panel" id="observation"><h3>Observation</h3>${gapNote}${latency}</section>`;
+  return `<section class="panel" id="observation"><h3>Observation</h3>${gapNote}${aftermath}${latency}</section>`;
+}
+
+/** Failures whose moment fell in or shortly after an outage, each linked to its check; the checks link back here. */
+function aftermathNote(checks: readonly CheckResult[]): string {
+  const items = checks.flatMap((c) => c.evidence.filter((e) => e.context?.length).map((e) =>
+    `<li><a href="#check-${h(c.id)}">${h(c.id)}</a> (${h(e.subject)}, ${h(formatRunTime(e.at))}): ${(e.context ?? []).map((l) => h(l)).join('; ')}</li>`));
+  if (items.length === 0) return '';
+  return `<div class="run-error" id="observation-aftermath"><strong>${items.length} failing moment${items.length === 1 ? '' : 's'} in the aftermath of an outage.</strong>
+The guarantee was broken in the API's history all the same; this is the context the controllers decided in.<ul>${items.join('')}</ul></div>`;
 }
 
 function checksSection(checks: readonly CheckResult[]): string {
@@ -129,7 +139,7 @@ function checkCard(check: CheckResult, open: boolean): string {
       : open
         ? evidenceTable(check.evidence)
         : `<details><summary>Evidence (${check.evidence.length})</summary>${evidenceTable(check.evidence)}</details>`;
-  return `<article class="check s-${h(check.status)}${open ? '' : ' compact'}" data-id="${h(check.id)}" data-status="${h(check.status)}">
+  return `<article class="check s-${h(check.status)}${open ? '' : ' compact'}" data-id="${h(check.id)}" data-status="${h(check.status)}" id="check-${h(check.id)}">
 <header><span class="chip ${h(check.status)}">${h(check.status)}</span><span class="id mono">${h(check.id)}</span>
 <span class="guarantee">${h(check.guarantee)}</span><span class="dur">${h(formatDuration(check.durationMs))}</span></header>
 <div class="msg">${h(check.message)}</div>
@@ -141,7 +151,10 @@ function evidenceTable(evidence: readonly Evidence[]): string {
   const rows = evidence.map(
     (e) =>
       `<tr><td class="mono">${h(e.subject)}</td><td>${h(e.expected)}</td><td class="obs">${h(e.observed)}</td>` +
-      `<td class="t">${h(formatRunTime(e.at))}</td><td>${h(e.note)}</td></tr>`,
+      `<td class="t">${h(formatRunTime(e.at))}</td><td>${h(e.note)}</td></tr>` +
+      (e.context?.length
+        ? `<tr class="context"><td colspan="5">Context (<a href="#observation-aftermath">Observation</a>): ${e.context.map((l) => h(l)).join('; ')}</td></tr>`
+        : ''),
   );
   return `<table class="evidence"><thead><tr><th>Subject</th><th>Expected</th><th>Observed</th><th>At</th><th>Note</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>`;
