@@ -44,7 +44,7 @@ export function momentContext(timeline: readonly TimelineEntry[], workload: Work
     const down = new Set(marked.filter((m) => m.back === undefined).map((m) => m.node));
     if (hosting.size > 1 && [...hosting].every((n) => down.has(n))) {
       kinds.push('all-nodes-not-ready');
-      lines.push(`every node hosting the run's pods (${[...hosting].join(', ')}) was NotReady at once: the node lifecycle controller's "master disruption mode" when it is every node of the cluster (it then evicts nothing and waits for the control plane to hear from the kubelets)`);
+      lines.push(`every node hosting the run's pods (${[...hosting].join(', ')}) was NotReady at once: as in the node lifecycle controller's "master disruption mode", when it is every node of the cluster (it then lifts the unreachable taints and stops all evictions)`);
     }
   }
   if (lines.length > 0) lines.push(...staleStates(entries, workload, t));
