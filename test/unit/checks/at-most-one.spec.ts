@@ -2,10 +2,6 @@
 // predecessor was confirmed gone) and the data judgment (two pod UIDs writing one volume
 // at once), each on a correct recording and on violating variants.
 import { expect } from 'chai';
-import { parseHeartbeats } from '../../../lib/probes/heartbeat.ts';
-import { parseClock } from '../../../lib/probes/clock.ts';
-import { HEARTBEAT_FILE, HEARTBEAT_PERIOD_S, heartbeatScript } from '../../../lib/workloads/heartbeat.ts';
-import { WORKLOAD_KINDS, buildWorkload } from '../../../lib/workloads/index.ts';
 import type { CheckInput } from '../../../lib/checks/api.ts';
 import type { HeartbeatRecord } from '../../../lib/probes/records.ts';
 import { expectFailure, resultOf } from '../helpers/assertions.ts';
@@ -143,6 +139,18 @@ describe('STS-AT-MOST-ONE: data', () => {
     expect(resultOf(input, ID).status).to.equal('error');
   });
 
+  it('without heartbeats (a workload that writes none) judges the API only, and says the volumes were not judged', () => {
+    const quiet = mutate(buildWebInput(), (d) => {
+      delete d.after.heartbeats;
+    });
+    const r = resultOf(quiet, ID);
+    expect(r.status, r.message).to.equal('passed');
+    expect(r.message).to.include('volumes not judged');
+    expect(resultOf(nodeDownBeforeDeletion(quiet), ID).status).to.equal('failed');
+  });
+});
+
+describe('STS-AT-MOST-ONE: data across kernels', () => {
   it('compares writers on different kernels by wall clock, and errors when there is none', () => {
     const shifted = onTwoKernels(oldWriterOverlaps(buildWebInput(), 1500), { old: [1000, 2000], next: [3000, 4000] }, [0, 0]);
     expect(resultOf(shifted, ID).status).to.equal('passed');
@@ -184,59 +192,5 @@ describe('STS-AT-MOST-ONE: data', () => {
     const r = resultOf(input, ID);
     expect(r.status, r.message).to.equal('error');
     expect(r.message).to.include('boot-2').and.include('never measured');
-  });
-
-  it('beats at least every 100 ms, with a sleep that cannot spin', () => {
-    expect(HEARTBEAT_PERIOD_S).to.be.at.most(0.1);
-    const script = heartbeatScript('/data');
-    expect(script).to.include(`sleep ${HEARTBEAT_PERIOD_S} 2>/dev/null || usleep 100000 2>/dev/null || sleep 1`);
-  });
-
-  it('reads a kernel clock NTP-style: offset from the bracket midpoint, half the bracket as uncertainty', () => {
-    const r = parseClock('boot-9\n1700000000250000000\n', 'web-0', 'n1', 1_700_000_000_100, 1_700_000_000_300, (w) => w - 1_700_000_000_000);
-    expect(r).to.deep.equal({ reading: { pod: 'web-0', node: 'n1', bootId: 'boot-9', offsetMs: 50, uncertaintyMs: 100, t: 200 } });
-    const coarse = parseClock('boot-9\n1700000000%N\n', 'web-0', 'n1', 1_700_000_000_100, 1_700_000_000_300, (w) => w);
-    expect(coarse).to.have.nested.property('reading.uncertaintyMs', 600);
-    expect(parseClock('oops', 'web-0', 'n1', 0, 1, (w) => w)).to.have.property('error').that.includes('web-0');
-  });
-
-  it('without heartbeats (a workload that writes none) judges the API only, and says the volumes were not judged', () => {
-    const quiet = mutate(buildWebInput(), (d) => {
-      delete d.after.heartbeats;
-    });
-    const r = resultOf(quiet, ID);
-    expect(r.status, r.message).to.equal('passed');
-    expect(r.message).to.include('volumes not judged');
-    expect(resultOf(nodeDownBeforeDeletion(quiet), ID).status).to.equal('failed');
-  });
-
-  it('every sample workload writes heartbeats with its pod UID onto its claim', () => {
-    for (const kind of WORKLOAD_KINDS) {
-      const w = buildWorkload(kind, { namespace: 'ns', runId: 'r', replicas: 1, image: 'busybox', claimSize: '1Mi' });
-      expect(w.heartbeatPath).to.equal(`${w.dataPath}/${HEARTBEAT_FILE}`);
-      const sts = w.objects[1];
-      if (sts?.kind !== 'StatefulSet') throw new Error('no StatefulSet');
-      const c = sts.spec?.template.spec?.containers[0];
-      expect(c?.command?.join(' ')).to.include(`>> ${w.heartbeatPath}`);
-      expect(c?.env?.[0]).to.deep.equal({ name: 'POD_UID', valueFrom: { fieldRef: { fieldPath: 'metadata.uid' } } });
-    }
-  });
-
-  it('parses heartbeat lines: writers per UID and container start, ns or second wall clocks, torn lines counted', () => {
-    const text = [
-      `hb uid-a 10.00 ${BOOT_ID} 10.00 1700000000%N`,
-      `hb uid-a 10.00 ${BOOT_ID} 10.50 1700000001%N`,
-      `hb uid-a 12.00 ${BOOT_ID} 12.00 1700000002500000000`,
-      `hb uid-b 11.00 ${BOOT_ID} 11.25 1700000001250000000`,
-      'hb uid-b 11.0',
-      '',
-    ].join('\n');
-    const { writers, badLines } = parseHeartbeats(text);
-    expect(badLines).to.equal(1);
-    expect(writers).to.deep.equal([
-      { uid: 'uid-a', start: '10.00', bootId: BOOT_ID, beats: 2, firstUptimeMs: 10_000, lastUptimeMs: 10_500, firstWallMs: 1_700_000_000_000, lastWallMs: 1_700_000_001_000, coarseWall: true },
-      { uid: 'uid-a', start: '12.00', bootId: BOOT_ID, beats: 1, firstUptimeMs: 12_000, lastUptimeMs: 12_000, firstWallMs: 1_700_000_002_500, lastWallMs: 1_700_000_002_500 },
-      { uid: 'uid-b', start: '11.00', bootId: BOOT_ID, beats: 1, firstUptimeMs: 11_250, lastUptimeMs: 11_250, firstWallMs: 1_700_000_001_250, lastWallMs: 1_700_000_001_250 },
-    ]);
   });
 });
