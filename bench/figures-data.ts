@@ -30,7 +30,13 @@ export function dist(values: readonly number[], decimals = 0): Dist {
   if (values.length === 0) return { n: 0 };
   const f = 10 ** decimals;
   const r = (v: number | undefined): number | undefined => (v === undefined ? undefined : Math.round(v * f) / f);
-  return { n: values.length, min: r(Math.min(...values)), p50: r(nearestRank(values, 50)), p95: r(nearestRank(values, 95)), max: r(Math.max(...values)) };
+  return {
+    n: values.length,
+    min: r(Math.min(...values)),
+    p50: r(nearestRank(values, 50)),
+    p95: r(nearestRank(values, 95)),
+    max: r(Math.max(...values)),
+  };
 }
 
 /** `none`: writes to a pod in a round that did not disrupt it. */
@@ -114,7 +120,18 @@ interface Acc {
   podMs: number;
 }
 
-const newAcc = (): Acc => ({ killed: 0, refused: 0, recovered: 0, ready: [], unavailable: [], open: 0, readyToAck: [], whileReady: [], failures: {}, podMs: 0 });
+const newAcc = (): Acc => ({
+  killed: 0,
+  refused: 0,
+  recovered: 0,
+  ready: [],
+  unavailable: [],
+  open: 0,
+  readyToAck: [],
+  whileReady: [],
+  failures: {},
+  podMs: 0,
+});
 
 export function aggregate(workload: string, runs: readonly RunData[]): WorkloadFigures {
   const acc = new Map<string, Acc>();
@@ -155,29 +172,34 @@ export function aggregate(workload: string, runs: readonly RunData[]): WorkloadF
     if (input?.traffic) {
       perWrite(results, input.traffic.writes, input.traffic.readBack, get);
       const spans = readySpans(inOrder(input.timeline));
-      for (const u of results.traffic?.availability.intervals ?? []) get(u.action ?? UNDISRUPTED).whileReady.push(overlap(spans.get(u.pod) ?? [], u.fromMs, u.toMs));
+      for (const u of results.traffic?.availability.intervals ?? [])
+        get(u.action ?? UNDISRUPTED).whileReady.push(overlap(spans.get(u.pod) ?? [], u.fromMs, u.toMs));
     }
   }
-  const kinds = [...acc].map(([disruption, a]): KindFigures => ({
-    disruption,
-    killed: a.killed,
-    refused: a.refused,
-    recovered: a.recovered,
-    readyMs: dist(a.ready),
-    unavailableMs: dist(a.unavailable),
-    openIntervals: a.open,
-    unavailableWhileReadyMs: dist(a.whileReady),
-    readyToAckMs: dist(a.readyToAck),
-    failuresAfterReady: a.failures,
-    ...(a.writes ? { writes: a.writes } : {}),
-    ...(a.writes && a.podMs > 0 ? { ackedPerPodSecond: Math.round((a.writes.acked / a.podMs) * 10_000) / 10 } : {}),
-  }));
+  const kinds = [...acc].map(
+    ([disruption, a]): KindFigures => ({
+      disruption,
+      killed: a.killed,
+      refused: a.refused,
+      recovered: a.recovered,
+      readyMs: dist(a.ready),
+      unavailableMs: dist(a.unavailable),
+      openIntervals: a.open,
+      unavailableWhileReadyMs: dist(a.whileReady),
+      readyToAckMs: dist(a.readyToAck),
+      failuresAfterReady: a.failures,
+      ...(a.writes ? { writes: a.writes } : {}),
+      ...(a.writes && a.podMs > 0 ? { ackedPerPodSecond: Math.round((a.writes.acked / a.podMs) * 10_000) / 10 } : {}),
+    }),
+  );
   const out: WorkloadFigures = {
     workload,
     runs: runs.length,
     verdicts,
     seeds: runs.map((r) => r.results.seed),
-    kinds: kinds.sort((x, y) => (x.disruption === UNDISRUPTED ? 1 : y.disruption === UNDISRUPTED ? -1 : x.disruption.localeCompare(y.disruption))),
+    kinds: kinds.sort((x, y) =>
+      x.disruption === UNDISRUPTED ? 1 : y.disruption === UNDISRUPTED ? -1 : x.disruption.localeCompare(y.disruption),
+    ),
     nodeFaultRoundMs: dist(nodeFault),
     ackedPerSecond: dist(throughput, 1),
     writes,
@@ -208,7 +230,12 @@ const overlap = (spans: readonly [number, number][], from: number, to: number): 
   Math.round(spans.reduce((sum, [a, b]) => sum + Math.max(0, Math.min(b, to) - Math.max(a, from)), 0));
 
 /** Per-write figures of one run: writes by the kind their pod got in that round, and Ready → first ack. */
-function perWrite(results: RunResult, ws: readonly WriteRecord[], readBack: Parameters<typeof classifyWrites>[1], get: (k: string) => Acc): void {
+function perWrite(
+  results: RunResult,
+  ws: readonly WriteRecord[],
+  readBack: Parameters<typeof classifyWrites>[1],
+  get: (k: string) => Acc,
+): void {
   const cls = new Map(classifyWrites(ws, readBack).keys.map((k) => [`${k.store}\n${k.key}`, k.class]));
   for (const w of ws) {
     const kind = kindAt(results.rounds, w.pod, w.sentMs);
@@ -224,7 +251,8 @@ function perWrite(results: RunResult, ws: readonly WriteRecord[], readBack: Para
   }
   const pods = new Set(ws.map((w) => w.pod));
   for (const round of results.rounds) {
-    for (const pod of pods) get(round.plan.kills.find((k) => k.pod === pod)?.action ?? UNDISRUPTED).podMs += round.endedAt - round.startedAt;
+    for (const pod of pods)
+      get(round.plan.kills.find((k) => k.pod === pod)?.action ?? UNDISRUPTED).podMs += round.endedAt - round.startedAt;
     for (const rec of round.recoveries) {
       if (rec.expect === 'refused' || typeof rec.readyMs !== 'number') continue;
       const readyAt = rec.killedAt + rec.readyMs;

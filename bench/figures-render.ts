@@ -15,29 +15,71 @@ export function renderMarkdown(f: WorkloadFigures, machine: string): string {
     '',
     '### Kill → Ready and availability per disruption (p50 / p95 / max)',
     '',
-    row(['disruption', 'applied (refused)', 'recovered', 'kill → Ready', 'n', 'unavailable interval', 'n (open)', 'of it while Ready', 'Ready → first ack', 'n']),
+    row([
+      'disruption',
+      'applied (refused)',
+      'recovered',
+      'kill → Ready',
+      'n',
+      'unavailable interval',
+      'n (open)',
+      'of it while Ready',
+      'Ready → first ack',
+      'n',
+    ]),
     row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
-    ...f.kinds.map((k) => row([
-      k.disruption, `${k.killed} (${k.refused})`, k.recovered, d3(k.readyMs), k.readyMs.n, d3(k.unavailableMs), `${k.unavailableMs.n} (${k.openIntervals})`,
-      d3(k.unavailableWhileReadyMs), d3(k.readyToAckMs), k.readyToAckMs.n,
-    ])),
+    ...f.kinds.map((k) =>
+      row([
+        k.disruption,
+        `${k.killed} (${k.refused})`,
+        k.recovered,
+        d3(k.readyMs),
+        k.readyMs.n,
+        d3(k.unavailableMs),
+        `${k.unavailableMs.n} (${k.openIntervals})`,
+        d3(k.unavailableWhileReadyMs),
+        d3(k.readyToAckMs),
+        k.readyToAckMs.n,
+      ]),
+    ),
     '',
     '### Writes to a pod during the rounds it got each disruption',
     '',
     row(['disruption', 'sent', 'acked', 'lost', 'indeterminate', 'failed', 'acked/s per pod', 'failed after Ready, by cause']),
     row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---']),
-    ...f.kinds.filter((k) => k.writes).map((k) => row([
-      k.disruption, k.writes?.sent ?? 0, k.writes?.acked ?? 0, k.writes?.lost ?? 0, k.writes?.indeterminate ?? 0, k.writes?.failed ?? 0, k.ackedPerPodSecond ?? '–',
-      Object.entries(k.failuresAfterReady).sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c}: ${n}`).join(', ') || '–',
-    ])),
+    ...f.kinds
+      .filter((k) => k.writes)
+      .map((k) =>
+        row([
+          k.disruption,
+          k.writes?.sent ?? 0,
+          k.writes?.acked ?? 0,
+          k.writes?.lost ?? 0,
+          k.writes?.indeterminate ?? 0,
+          k.writes?.failed ?? 0,
+          k.ackedPerPodSecond ?? '–',
+          Object.entries(k.failuresAfterReady)
+            .sort((a, b) => b[1] - a[1])
+            .map(([c, n]) => `${c}: ${n}`)
+            .join(', ') || '–',
+        ]),
+      ),
     '',
     '### Whole runs',
     '',
     row(['figure', 'value']),
     row(['---', '---']),
     row(['node-fault round, start → end (p50 / p95 / max, n)', `${d3(f.nodeFaultRoundMs)} (n ${f.nodeFaultRoundMs.n})`]),
-    row(['acked writes/s over the traffic window, per run (min / p50 / max)', f.ackedPerSecond.n ? `${f.ackedPerSecond.min} / ${f.ackedPerSecond.p50} / ${f.ackedPerSecond.max} (offered ${f.offeredPerSecond ?? '?'}/s)` : '–']),
-    row(['writes sent / acked / lost / indeterminate / failed', `${f.writes.sent} / ${f.writes.acked} / ${f.writes.lost} / ${f.writes.indeterminate} / ${f.writes.failed}`]),
+    row([
+      'acked writes/s over the traffic window, per run (min / p50 / max)',
+      f.ackedPerSecond.n
+        ? `${f.ackedPerSecond.min} / ${f.ackedPerSecond.p50} / ${f.ackedPerSecond.max} (offered ${f.offeredPerSecond ?? '?'}/s)`
+        : '–',
+    ]),
+    row([
+      'writes sent / acked / lost / indeterminate / failed',
+      `${f.writes.sent} / ${f.writes.acked} / ${f.writes.lost} / ${f.writes.indeterminate} / ${f.writes.failed}`,
+    ]),
     '',
   ];
   return lines.join('\n');

@@ -94,7 +94,11 @@ function measureOnce(args: string[], timeoutMs: number, echo: boolean, extraEnv:
   };
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [bin, ...args], { cwd: repo, env, stdio: ['ignore', echo ? 'inherit' : 'ignore', quiet ? 'ignore' : 'inherit'] });
+    const child = spawn(process.execPath, [bin, ...args], {
+      cwd: repo,
+      env,
+      stdio: ['ignore', echo ? 'inherit' : 'ignore', quiet ? 'ignore' : 'inherit'],
+    });
     let timedOut = false;
     // SIGTERM, not SIGKILL: ordinal deletes its namespace on SIGTERM and exits 143.
     const timer = setTimeout(() => {
@@ -116,7 +120,14 @@ function measureOnce(args: string[], timeoutMs: number, echo: boolean, extraEnv:
   });
 }
 
-async function measure(name: string, args: string[], n: number, timeoutMs: number, echo = false, extraEnv: Record<string, string> = {}): Promise<Measurement> {
+async function measure(
+  name: string,
+  args: string[],
+  n: number,
+  timeoutMs: number,
+  echo = false,
+  extraEnv: Record<string, string> = {},
+): Promise<Measurement> {
   const runs: Sample[] = [];
   for (let i = 0; i < n; i++) runs.push(await measureOnce(args, timeoutMs, echo, extraEnv));
   const times = runs.map((r) => r.ms).sort((a, b) => a - b);
@@ -161,17 +172,38 @@ for (const [name, args, extraEnv] of startup) {
 }
 
 if (!values['no-runs']) {
-  const counts = values.replicas.split(',').filter(Boolean).map((r) => positive('replicas', r));
+  const counts = values.replicas
+    .split(',')
+    .filter(Boolean)
+    .map((r) => positive('replicas', r));
   if (values['with-100'] && !counts.includes(100)) counts.push(100);
   // Warms the compile cache for the run's modules (lib/run/execute.ts and the Kubernetes client):
   // `run` with a kubeconfig that does not exist loads them all, then exits 2 at once.
-  await measureOnce(['run', '--kubeconfig', path.join(scratch, 'no-such-kubeconfig'), '--report-dir', path.join(scratch, 'warm')], 60_000, false, {}, true);
+  await measureOnce(
+    ['run', '--kubeconfig', path.join(scratch, 'no-such-kubeconfig'), '--report-dir', path.join(scratch, 'warm')],
+    60_000,
+    false,
+    {},
+    true,
+  );
   for (const replicas of counts) {
     // A rollout is OrderedReady, one pod after another: give each wait room to grow with
     // the replica count instead of failing a big run on the default 300 s.
     const timeout = String(Math.max(300, replicas * 15));
     const reportDir = path.join(scratch, `reports-${replicas}`);
-    const args = ['run', '--replicas', String(replicas), '--rounds', values.rounds, '--seed', '42', '--timeout', timeout, '--report-dir', reportDir];
+    const args = [
+      'run',
+      '--replicas',
+      String(replicas),
+      '--rounds',
+      values.rounds,
+      '--seed',
+      '42',
+      '--timeout',
+      timeout,
+      '--report-dir',
+      reportDir,
+    ];
     console.log(`--- real run, ${replicas} replicas (time box ${runTimeoutMs / 1000} s)`);
     const m = await measure(`run ${replicas} replicas`, args, 1, runTimeoutMs, true);
     results.push(m);
@@ -181,5 +213,6 @@ if (!values['no-runs']) {
 
 console.log('\nsummary');
 for (const m of results) console.log(row(m));
-if (values.json) writeFileSync(values.json, `${JSON.stringify({ bin, node: process.version, at: new Date().toISOString(), results }, null, 2)}\n`);
+if (values.json)
+  writeFileSync(values.json, `${JSON.stringify({ bin, node: process.version, at: new Date().toISOString(), results }, null, 2)}\n`);
 rmSync(scratch, { recursive: true, force: true });

@@ -48,7 +48,17 @@ function plan(o: GenOptions, rng: Prng): SimOp[] {
     const late = info && f === 'write' && rng.next() < (o.latePending ?? 0);
     const at = late ? ret + 20_000 + rng.int(200_000) : call + rng.int(ret - call + 1);
     const value = f === 'write' ? nextValue++ : null;
-    ops.push({ process: ids[slot]!, f, key: `k${rng.int(o.keys)}`, value, call, at, ret, outcome: info ? 'info' : 'ok', applied: !info || late || rng.next() < 0.5 });
+    ops.push({
+      process: ids[slot]!,
+      f,
+      key: `k${rng.int(o.keys)}`,
+      value,
+      call,
+      at,
+      ret,
+      outcome: info ? 'info' : 'ok',
+      applied: !info || late || rng.next() < 0.5,
+    });
     if (info) ids[slot]! += o.processes;
     free[slot] = ret;
   }
@@ -81,7 +91,8 @@ function simulate(ops: SimOp[], rng: Prng): void {
 function plant(ops: SimOp[], anomaly: Anomaly, rng: Prng): boolean {
   const okReads = ops.filter((o) => o.f === 'read' && o.outcome === 'ok');
   const pick = <T>(xs: T[]): T | undefined => (xs.length === 0 ? undefined : xs[rng.int(xs.length)]);
-  const writesBefore = (r: SimOp) => ops.filter((w) => w.f === 'write' && w.key === r.key && w.outcome === 'ok' && w.ret < r.call && w.value !== r.value);
+  const writesBefore = (r: SimOp) =>
+    ops.filter((w) => w.f === 'write' && w.key === r.key && w.outcome === 'ok' && w.ret < r.call && w.value !== r.value);
   if (anomaly === 'never-written') {
     const r = pick(okReads);
     if (r) r.value = 'never-written';
@@ -124,7 +135,10 @@ function events(ops: SimOp[]): HistoryEvent[] {
     const invokeValue = op.f === 'read' ? null : op.value;
     out.push({ e: { process: op.process, type: 'invoke', f: op.f, key: op.key, value: invokeValue, time: op.call }, order: 0 });
     const doneValue = op.outcome === 'info' && op.f === 'read' ? null : op.value;
-    out.push({ e: { process: op.process, type: op.outcome, f: op.f, key: op.key, value: doneValue, time: op.ret, pod: `store-${op.process % 3}` }, order: 1 });
+    out.push({
+      e: { process: op.process, type: op.outcome, f: op.f, key: op.key, value: doneValue, time: op.ret, pod: `store-${op.process % 3}` },
+      order: 1,
+    });
   }
   out.sort((x, y) => x.e.time - y.e.time || x.order - y.order);
   return out.map((x) => x.e);

@@ -79,15 +79,39 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 function measure(take: () => Sample, repeat: number): Sample {
   const samples = Array.from({ length: repeat }, take);
   const most = (pick: (s: Sample) => number | undefined) => Math.max(...samples.map((s) => pick(s) ?? 0));
-  return { verdict: samples[0]!.verdict, ms: median(samples.map((s) => s.ms)), cpuMs: median(samples.map((s) => s.cpuMs)), maxRssMiB: most((s) => s.maxRssMiB), searchMiB: most((s) => s.searchMiB) };
+  return {
+    verdict: samples[0]!.verdict,
+    ms: median(samples.map((s) => s.ms)),
+    cpuMs: median(samples.map((s) => s.cpuMs)),
+    maxRssMiB: most((s) => s.maxRssMiB),
+    searchMiB: most((s) => s.searchMiB),
+  };
 }
 
 function table(rows: readonly Row[]): string {
-  const head = ['operations', 'processes', 'keys', 'file MB', 'verdicts', 'Ordinal ms (CPU)', 'Porcupine ms (CPU)', 'ratio (CPU)', 'Ordinal peak MiB (search)', 'Porcupine peak MiB'];
+  const head = [
+    'operations',
+    'processes',
+    'keys',
+    'file MB',
+    'verdicts',
+    'Ordinal ms (CPU)',
+    'Porcupine ms (CPU)',
+    'ratio (CPU)',
+    'Ordinal peak MiB (search)',
+    'Porcupine peak MiB',
+  ];
   const body = rows.map((r) => [
-    String(r.options.operations), String(r.options.processes), String(r.options.keys), (r.bytes / 1e6).toFixed(1),
-    `${r.ordinal.verdict}/${r.porcupine.verdict}`, `${r.ordinal.ms.toFixed(0)} (${r.ordinal.cpuMs.toFixed(0)})`,
-    `${r.porcupine.ms.toFixed(0)} (${r.porcupine.cpuMs.toFixed(0)})`, `${(r.ordinal.ms / r.porcupine.ms).toFixed(2)}x (${(r.ordinal.cpuMs / r.porcupine.cpuMs).toFixed(2)}x)`, `${r.ordinal.maxRssMiB.toFixed(0)} (${(r.ordinal.searchMiB ?? 0).toFixed(1)})`, r.porcupine.maxRssMiB.toFixed(0),
+    String(r.options.operations),
+    String(r.options.processes),
+    String(r.options.keys),
+    (r.bytes / 1e6).toFixed(1),
+    `${r.ordinal.verdict}/${r.porcupine.verdict}`,
+    `${r.ordinal.ms.toFixed(0)} (${r.ordinal.cpuMs.toFixed(0)})`,
+    `${r.porcupine.ms.toFixed(0)} (${r.porcupine.cpuMs.toFixed(0)})`,
+    `${(r.ordinal.ms / r.porcupine.ms).toFixed(2)}x (${(r.ordinal.cpuMs / r.porcupine.cpuMs).toFixed(2)}x)`,
+    `${r.ordinal.maxRssMiB.toFixed(0)} (${(r.ordinal.searchMiB ?? 0).toFixed(1)})`,
+    r.porcupine.maxRssMiB.toFixed(0),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;
@@ -95,7 +119,14 @@ function table(rows: readonly Row[]): string {
 }
 
 function main(): void {
-  const { values } = parseArgs({ options: { one: { type: 'string' }, repeat: { type: 'string', default: '3' }, json: { type: 'string' }, seed: { type: 'string', default: '1' } } });
+  const { values } = parseArgs({
+    options: {
+      one: { type: 'string' },
+      repeat: { type: 'string', default: '3' },
+      json: { type: 'string' },
+      seed: { type: 'string', default: '1' },
+    },
+  });
   if (values.one) {
     one(values.one);
     return;
@@ -110,15 +141,23 @@ function main(): void {
       const file = path.join(dir, `${c.operations}-${c.processes}-${c.keys}.jsonl`);
       const text = formatHistory(generate(options).events);
       writeFileSync(file, text);
-      const row = { options, bytes: Buffer.byteLength(text), ordinal: measure(() => ordinalSample(file), repeat), porcupine: measure(() => porcupineSample(bin, file), repeat) };
-      if (row.ordinal.verdict !== row.porcupine.verdict) throw new Error(`verdicts differ on ${file}: Ordinal ${row.ordinal.verdict}, Porcupine ${row.porcupine.verdict}`);
+      const row = {
+        options,
+        bytes: Buffer.byteLength(text),
+        ordinal: measure(() => ordinalSample(file), repeat),
+        porcupine: measure(() => porcupineSample(bin, file), repeat),
+      };
+      if (row.ordinal.verdict !== row.porcupine.verdict)
+        throw new Error(`verdicts differ on ${file}: Ordinal ${row.ordinal.verdict}, Porcupine ${row.porcupine.verdict}`);
       rows.push(row);
       console.error(`${c.operations} operations, ${c.processes} processes, ${c.keys} keys: done`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  console.log(`Linearizability checkers on the same histories (median of ${repeat}; ${os.cpus().length} cores, Node ${process.version}; Porcupine checks keys in parallel goroutines, Ordinal on one thread; peak = process RSS, Node's own ~50 MiB and the parsed history included; (search) = the search's own arrays)`);
+  console.log(
+    `Linearizability checkers on the same histories (median of ${repeat}; ${os.cpus().length} cores, Node ${process.version}; Porcupine checks keys in parallel goroutines, Ordinal on one thread; peak = process RSS, Node's own ~50 MiB and the parsed history included; (search) = the search's own arrays)`,
+  );
   console.log(table(rows));
   if (values.json) writeFileSync(values.json, JSON.stringify(rows, null, 2));
 }

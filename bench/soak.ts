@@ -39,8 +39,16 @@ for (let i = 0; i < runs; i++) {
   let detail = '';
   if (r.status !== 0) {
     try {
-      const res = JSON.parse(readFileSync(path.join(reportDir, 'latest', 'results.json'), 'utf8')) as { checks: { id: string; status: string; message: string }[]; error?: { message: string } };
-      detail = res.error?.message ?? res.checks.filter((c) => c.status === 'failed' || c.status === 'error').map((c) => `${c.id} ${c.status}: ${c.message}`).join('; ');
+      const res = JSON.parse(readFileSync(path.join(reportDir, 'latest', 'results.json'), 'utf8')) as {
+        checks: { id: string; status: string; message: string }[];
+        error?: { message: string };
+      };
+      detail =
+        res.error?.message ??
+        res.checks
+          .filter((c) => c.status === 'failed' || c.status === 'error')
+          .map((c) => `${c.id} ${c.status}: ${c.message}`)
+          .join('; ');
     } catch {
       detail = r.stderr.trim().split('\n').at(-1) ?? '';
     }
@@ -48,6 +56,8 @@ for (let i = 0; i < runs; i++) {
   }
   console.log(`run ${i + 1}/${runs} seed ${seed}: exit ${r.status} (${verdict}) in ${secs}s${detail ? ` — ${detail}` : ''}`);
 }
-console.log(`soak: ${runs} runs (${passOn.join(' ') || 'default options'}): ${tally.passed} passed, ${tally.failed} failed, ${tally.error} error`);
+console.log(
+  `soak: ${runs} runs (${passOn.join(' ') || 'default options'}): ${tally.passed} passed, ${tally.failed} failed, ${tally.error} error`,
+);
 for (const a of alarms) console.log(`  ${a}`);
 process.exit(tally.failed + tally.error === 0 ? 0 : 1);

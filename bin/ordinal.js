@@ -12,7 +12,9 @@ import v8 from 'node:v8';
 // say so in one line rather than fail on a syntax or import error.
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 22) {
-  process.stderr.write(`ordinal: error: Node ${process.versions.node} is too old: ordinal needs Node 22 or newer (the repository's npm scripts use Node 24 from node_modules)\n`);
+  process.stderr.write(
+    `ordinal: error: Node ${process.versions.node} is too old: ordinal needs Node 22 or newer (the repository's npm scripts use Node 24 from node_modules)\n`,
+  );
   process.exit(2);
 }
 

@@ -37,7 +37,16 @@ export interface RunTimeouts {
  */
 export function runTimeouts(timeoutSeconds: number, dnsBudgetSeconds: number): RunTimeouts {
   const ms = timeoutSeconds * 1000;
-  return { stsSupport: ms, rollout: ms, round: ms, traffic: ms, scaleDown: ms, claimsSettle: ms, statefulSetDelete: ms, dns: dnsBudgetSeconds * 1000 };
+  return {
+    stsSupport: ms,
+    rollout: ms,
+    round: ms,
+    traffic: ms,
+    scaleDown: ms,
+    claimsSettle: ms,
+    statefulSetDelete: ms,
+    dns: dnsBudgetSeconds * 1000,
+  };
 }
 
 export const TIMEOUTS = {

@@ -18,7 +18,13 @@ function argsFromEnv(workload: WorkloadKind): string[] {
 }
 
 const show = (e: Evidence[]): string =>
-  e.slice(0, 12).map((x) => `  - ${x.subject}${x.expected !== undefined ? ` expected ${x.expected}` : ''}${x.observed !== undefined ? `, observed ${x.observed}` : ''}${x.note ? ` (${x.note})` : ''}`).join('\n');
+  e
+    .slice(0, 12)
+    .map(
+      (x) =>
+        `  - ${x.subject}${x.expected !== undefined ? ` expected ${x.expected}` : ''}${x.observed !== undefined ? `, observed ${x.observed}` : ''}${x.note ? ` (${x.note})` : ''}`,
+    )
+    .join('\n');
 
 export function statefulSetSuite(workload: WorkloadKind): void {
   describe(`StatefulSet guarantees under chaos: ${workload}`, function () {

@@ -27,8 +27,12 @@ const GROUPS: Group[] = [
   {
     name: 'unit, browser, integration, serial fault specs',
     args: [
-      '--require', 'test/setup/browser.ts',
-      'test/unit/**/*.spec.ts', 'test/browser/**/*.spec.ts', 'test/integration/**/*.spec.ts', 'test/faults/serial/**/*.spec.ts',
+      '--require',
+      'test/setup/browser.ts',
+      'test/unit/**/*.spec.ts',
+      'test/browser/**/*.spec.ts',
+      'test/integration/**/*.spec.ts',
+      'test/faults/serial/**/*.spec.ts',
     ],
   },
   { name: `fault specs, ${jobs} at a time`, args: ['--parallel', '--jobs', jobs, 'test/faults/*.spec.ts'] },
@@ -44,7 +48,10 @@ interface Totals {
 function runGroup(group: Group): Promise<{ code: number; totals: Totals | undefined }> {
   process.stdout.write(`\n[test] ${group.name}\n`);
   const mocha = fileURLToPath(new URL('../node_modules/mocha/bin/mocha.js', import.meta.url));
-  const child = spawn(process.execPath, [mocha, '--config', 'test/.mocharc.json', ...group.args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [mocha, '--config', 'test/.mocharc.json', ...group.args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let totals: Totals | undefined;
   let pending = '';
   child.stdout.on('data', (chunk: Buffer) => {

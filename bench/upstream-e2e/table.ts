@@ -58,7 +58,11 @@ export const NOT_RUN: readonly { match: string; reason: string }[] = [
 /** A leaf text without the labels ginkgo appends (` [Slow] [Conformance]`). */
 export const specName = (leaf: string): string => leaf.replace(/(\s+\[[^\]]+\])+$/, '');
 
-const firstLine = (s: string | undefined): string => (s ?? '').split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+const firstLine = (s: string | undefined): string =>
+  (s ?? '')
+    .split('\n')
+    .find((l) => l.trim() !== '')
+    ?.trim() ?? '';
 
 /** The StatefulSet `It`s of the reports, the last report winning for a spec run twice. */
 export function statefulSetSpecs(reports: readonly GinkgoReport[]): Map<string, GinkgoSpecReport> {

@@ -82,7 +82,10 @@ export interface Disruption {
 
 /** Waits on the run's watch until `until` holds for the target pod's current state. */
 export async function waitForPod(
-  ctx: DisruptionContext, target: DisruptionTarget, what: string, until: (now: PodState | undefined) => boolean,
+  ctx: DisruptionContext,
+  target: DisruptionTarget,
+  what: string,
+  until: (now: PodState | undefined) => boolean,
 ): Promise<void> {
   await ctx.recorder.waitFor({
     describe: `${what} of ${target.pod} (uid ${target.uid}) to show on the watch`,
@@ -92,5 +95,7 @@ export async function waitForPod(
 }
 
 /** A deletion took effect once the old UID is terminating, gone, or replaced. */
-export const deletionSeen = (target: DisruptionTarget) => (now: PodState | undefined): boolean =>
-  !now || now.uid !== target.uid || now.deletionTimestamp !== undefined;
+export const deletionSeen =
+  (target: DisruptionTarget) =>
+  (now: PodState | undefined): boolean =>
+    !now || now.uid !== target.uid || now.deletionTimestamp !== undefined;

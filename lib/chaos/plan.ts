@@ -107,7 +107,11 @@ function validActions(actions: readonly DisruptionName[] | undefined): Disruptio
 /** One line per round for --dry-run and the run log: each pod, its disruption and drawn values. */
 export function describeRound(r: RoundPlan): string {
   const kill = (k: PlannedDisruption): string => {
-    const params = k.params ? ` ${Object.entries(k.params).map(([n, v]) => `${n}=${v}${DISRUPTIONS[k.action].params?.[n]?.unit ?? ''}`).join(' ')}` : '';
+    const params = k.params
+      ? ` ${Object.entries(k.params)
+          .map(([n, v]) => `${n}=${v}${DISRUPTIONS[k.action].params?.[n]?.unit ?? ''}`)
+          .join(' ')}`
+      : '';
     return `${k.pod} (${k.action}${params})`;
   };
   return `round ${r.round} (${r.pattern}): ${r.kills.map(kill).join(', ')}`;

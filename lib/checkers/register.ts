@@ -45,7 +45,8 @@ export class Interner {
 /** Why `op` is not a register operation, or undefined. */
 export function registerProblem(op: Operation): string | undefined {
   if (op.f === 'add') return `operation at line ${op.lines[0]} is an add: a register history has read, write and cas`;
-  if (op.f === 'read' && Array.isArray(op.value)) return `read at line ${op.lines[1]} returned an array: a register read returns one value or null`;
+  if (op.f === 'read' && Array.isArray(op.value))
+    return `read at line ${op.lines[1]} returned an array: a register read returns one value or null`;
   return undefined;
 }
 
@@ -63,8 +64,14 @@ export function registerOps(ops: readonly Operation[], interner: Interner): Regi
   if (!kept.every((o, i) => i === 0 || kept[i - 1]!.call <= o.call)) kept.sort((x, y) => x.call - y.call || x.id - y.id);
   const n = kept.length;
   const r: RegisterOps = {
-    n, kind: new Uint8Array(n), a: new Int32Array(n), b: new Int32Array(n), known: new Uint8Array(n),
-    call: new Float64Array(n), ret: new Float64Array(n), source: kept,
+    n,
+    kind: new Uint8Array(n),
+    a: new Int32Array(n),
+    b: new Int32Array(n),
+    known: new Uint8Array(n),
+    call: new Float64Array(n),
+    ret: new Float64Array(n),
+    source: kept,
   };
   for (let i = 0; i < n; i++) {
     const o = kept[i]!;

@@ -11,7 +11,15 @@ import { type RegisterOps, step } from './register.ts';
 
 export type SearchResult =
   | { readonly valid: true; readonly steps: number; readonly memo: number; readonly bytes: number }
-  | { readonly valid: false; readonly steps: number; readonly memo: number; readonly bytes: number; readonly blocked: number; readonly states: readonly number[]; readonly writer: number }
+  | {
+      readonly valid: false;
+      readonly steps: number;
+      readonly memo: number;
+      readonly bytes: number;
+      readonly blocked: number;
+      readonly states: readonly number[];
+      readonly writer: number;
+    }
   | { readonly valid: 'unknown'; readonly steps: number; readonly memo: number; readonly bytes: number; readonly reason: string };
 
 /** Shared by the keys of one check: what is left of the step and time budget. */
@@ -55,8 +63,12 @@ function byReturn(ops: RegisterOps): Int32Array {
 function entries(ops: RegisterOps): Entries {
   const n = ops.n;
   const e: Entries = {
-    op: new Int32Array(2 * n + 2), isCall: new Uint8Array(2 * n + 2), next: new Int32Array(2 * n + 2),
-    prev: new Int32Array(2 * n + 2), callNode: new Int32Array(n), retNode: new Int32Array(n),
+    op: new Int32Array(2 * n + 2),
+    isCall: new Uint8Array(2 * n + 2),
+    next: new Int32Array(2 * n + 2),
+    prev: new Int32Array(2 * n + 2),
+    callNode: new Int32Array(n),
+    retNode: new Int32Array(n),
   };
   const returns = byReturn(ops);
   let c = 0;

@@ -112,8 +112,13 @@ function staleMembers(stores: ReadonlyMap<string, StoreView>): StaleMember[] {
 export function checkSet(adds: readonly SetAdd[], reads: readonly MemberRead[]): SetVerdict {
   const stores = viewStores(reads);
   const r = {
-    ok: [] as SetAdd[], lost: [] as SetAdd[], recovered: [] as SetAdd[], notApplied: [] as SetAdd[],
-    failedPresent: [] as SetAdd[], failed: [] as SetAdd[], unjudged: [] as SetAdd[],
+    ok: [] as SetAdd[],
+    lost: [] as SetAdd[],
+    recovered: [] as SetAdd[],
+    notApplied: [] as SetAdd[],
+    failedPresent: [] as SetAdd[],
+    failed: [] as SetAdd[],
+    unjudged: [] as SetAdd[],
   };
   const misplaced: Misplaced[] = [];
   const attempted = new Set<string>();
@@ -131,7 +136,8 @@ export function checkSet(adds: readonly SetAdd[], reads: readonly MemberRead[]):
   }
   const unexpected: { store: string; member: string; element: string }[] = [];
   for (const [store, v] of stores) {
-    for (const m of v.members) for (const element of m.elements ?? []) if (!attempted.has(element)) unexpected.push({ store, member: m.member, element });
+    for (const m of v.members)
+      for (const element of m.elements ?? []) if (!attempted.has(element)) unexpected.push({ store, member: m.member, element });
   }
   return {
     ...r,

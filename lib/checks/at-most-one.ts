@@ -41,12 +41,19 @@ function judgeAtMostOne(input: CheckInput): CheckOutcome {
   judgeApi(input, forced, v);
   const dataJudged = judgeData(input, forced, v);
   if (v.problems.length > 0) return failed(firstOf(v.problems), [...v.evidence, ...v.errors, ...v.notes]);
-  if (v.errors.length > 0) return errored(`could not judge the volumes' writers: ${v.errors.map((e) => `${e.subject}: ${e.observed ?? ''}`).join('; ')}`, [...v.errors, ...v.notes]);
+  if (v.errors.length > 0)
+    return errored(`could not judge the volumes' writers: ${v.errors.map((e) => `${e.subject}: ${e.observed ?? ''}`).join('; ')}`, [
+      ...v.errors,
+      ...v.notes,
+    ]);
   const hazards = v.notes.filter((e) => e.note?.startsWith('force deletion hazard'));
-  const hazardText = hazards.length > 0
-    ? `; after force deletion, two writers overlapped (the documented hazard): ${hazards.map((e) => `${e.subject} ${e.observed}`).join(', ')}`
-    : '';
-  const data = dataJudged ? `no two pod UIDs wrote one volume at once without a force deletion${hazardText}` : 'no heartbeats recorded (a workload that writes none, or an older recording): volumes not judged';
+  const hazardText =
+    hazards.length > 0
+      ? `; after force deletion, two writers overlapped (the documented hazard): ${hazards.map((e) => `${e.subject} ${e.observed}`).join(', ')}`
+      : '';
+  const data = dataJudged
+    ? `no two pod UIDs wrote one volume at once without a force deletion${hazardText}`
+    : 'no heartbeats recorded (a workload that writes none, or an older recording): volumes not judged';
   return passed(`no replacement appeared before its predecessor was confirmed gone; ${data}`, v.notes);
 }
 
@@ -84,10 +91,16 @@ function judgeApi(input: CheckInput, forced: Map<string, number>, v: Verdicts): 
       if (!outage) continue;
       const forcedAt = forced.get(old.uid);
       if (forcedAt !== undefined && forcedAt <= old.deleted.t) {
-        v.notes.push({ subject, observed: `uid ${next.uid} created at t=${next.first.t}ms, after the force deletion of uid ${old.uid} at t=${forcedAt}ms`, note: `node ${node} was down since t=${outage.t}ms` });
+        v.notes.push({
+          subject,
+          observed: `uid ${next.uid} created at t=${next.first.t}ms, after the force deletion of uid ${old.uid} at t=${forcedAt}ms`,
+          note: `node ${node} was down since t=${outage.t}ms`,
+        });
         continue;
       }
-      v.problems.push(`${name} (uid ${old.uid}) left the API while its node ${node} was down and nobody force-deleted it; replacement uid ${next.uid} was created before the old pod was confirmed gone`);
+      v.problems.push(
+        `${name} (uid ${old.uid}) left the API while its node ${node} was down and nobody force-deleted it; replacement uid ${next.uid} was created before the old pod was confirmed gone`,
+      );
       v.evidence.push({
         subject,
         expected: `no replacement for uid ${old.uid} while node ${node} is down, unless it is force-deleted`,
@@ -103,11 +116,15 @@ function judgeData(input: CheckInput, forced: Map<string, number>, v: Verdicts):
   const records = input.after.heartbeats;
   if (records === undefined) return false;
   for (const p of input.baseline.pods) {
-    if (!records.some((r) => r.pod === p.name)) v.errors.push({ subject: `heartbeats ${p.name}`, observed: 'not read after chaos (no pod for this ordinal at the after snapshot)' });
+    if (!records.some((r) => r.pod === p.name))
+      v.errors.push({ subject: `heartbeats ${p.name}`, observed: 'not read after chaos (no pod for this ordinal at the after snapshot)' });
   }
   const kernels = kernelClocks([...(input.baseline.clocks ?? []), ...(input.after.clocks ?? [])]);
   if (kernels.size > 0) {
-    v.notes.push({ subject: 'clocks', observed: `kernel clocks against the harness's (pod date bracketed by the harness): ${[...kernels.values()].map(describeKernel).join('; ')}` });
+    v.notes.push({
+      subject: 'clocks',
+      observed: `kernel clocks against the harness's (pod date bracketed by the harness): ${[...kernels.values()].map(describeKernel).join('; ')}`,
+    });
   }
   for (const r of records) judgeVolume(r, forced, kernels, v);
   return true;
@@ -116,7 +133,11 @@ function judgeData(input: CheckInput, forced: Map<string, number>, v: Verdicts):
 function judgeVolume(r: HeartbeatRecord, forced: Map<string, number>, kernels: ReadonlyMap<string, KernelClock>, v: Verdicts): void {
   const subject = `heartbeats ${r.pod}:${r.path}`;
   if (r.error !== undefined || r.writers.length === 0) {
-    v.errors.push({ subject, observed: r.error ?? 'the file holds no heartbeat', ...(r.unobserved ? { note: 'the read could not be made' } : {}) });
+    v.errors.push({
+      subject,
+      observed: r.error ?? 'the file holds no heartbeat',
+      ...(r.unobserved ? { note: 'the read could not be made' } : {}),
+    });
     return;
   }
   const spans = spansOf(r.writers);
@@ -138,7 +159,10 @@ function judgeVolume(r: HeartbeatRecord, forced: Map<string, number>, kernels: R
   }
   if (overlaps === 0) {
     const order = [...spans].sort((a, b) => a.first - b.first);
-    v.notes.push({ subject, observed: `${order.length} writers, one after another: ${order.map((s) => `${s.uid} (${s.beats} beats)`).join(', ')}` });
+    v.notes.push({
+      subject,
+      observed: `${order.length} writers, one after another: ${order.map((s) => `${s.uid} (${s.beats} beats)`).join(', ')}`,
+    });
   }
   if (r.badLines) v.notes.push({ subject, observed: `${r.badLines} torn lines ignored`, note: 'a writer killed mid-line' });
 }
@@ -148,12 +172,20 @@ function judgeOverlap(subject: string, pod: string, p: Placed, forced: Map<strin
   const { a, b, overlapMs: ms, uncertaintyMs: u } = p;
   if (ms <= u) {
     const what = ms > 0 ? `both wrote for ${ms} ms` : `one stopped ${-ms} ms before the other started`;
-    v.notes.push({ subject, observed: `uid ${a.uid} and uid ${b.uid}: ${what} (${p.clock})`, note: `within the clocks' uncertainty (± ${u} ms): cannot tell an overlap from none` });
+    v.notes.push({
+      subject,
+      observed: `uid ${a.uid} and uid ${b.uid}: ${what} (${p.clock})`,
+      note: `within the clocks' uncertainty (± ${u} ms): cannot tell an overlap from none`,
+    });
     return;
   }
   const observed = `uid ${a.uid} and uid ${b.uid} both wrote for ${ms} ms (${p.clock})`;
   if (forced.has(a.uid)) {
-    v.notes.push({ subject, observed, note: `force deletion hazard: uid ${a.uid} was force-deleted at t=${forced.get(a.uid)}ms and kept writing ${ms} ms after uid ${b.uid} started` });
+    v.notes.push({
+      subject,
+      observed,
+      note: `force deletion hazard: uid ${a.uid} was force-deleted at t=${forced.get(a.uid)}ms and kept writing ${ms} ms after uid ${b.uid} started`,
+    });
     return;
   }
   v.problems.push(`two pods of ${pod} wrote its volume at once for ${ms} ms: uid ${a.uid} and uid ${b.uid}, with no force deletion`);

@@ -67,7 +67,11 @@ function withContext(input: CheckInput, outcome: CheckOutcome): CheckOutcome {
     return c.lines.length === 0 ? e : { ...e, context: c.lines };
   });
   if (kinds.size === 0) return outcome;
-  return { ...outcome, evidence, message: `${outcome.message} (in the aftermath of ${[...kinds].join(' and ')}: see the evidence's context)` };
+  return {
+    ...outcome,
+    evidence,
+    message: `${outcome.message} (in the aftermath of ${[...kinds].join(' and ')}: see the evidence's context)`,
+  };
 }
 
 export function runChecks(input: CheckInput, checks: readonly CheckDefinition[] = CHECKS): CheckResult[] {

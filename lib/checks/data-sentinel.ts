@@ -36,13 +36,21 @@ function judgeSentinel(input: CheckInput): CheckOutcome {
   const f: Findings = { problems: [], evidence: [], ok: [], verified: [], unseen: [] };
   for (const pod of baseline.pods) {
     if (!baseline.sentinels.some((s) => s.pod === pod.name)) {
-      fail(f, `no sentinel was written for ${pod.name} before chaos`, { subject: `pod ${pod.name}`, expected: 'a baseline sentinel', observed: 'none' });
+      fail(f, `no sentinel was written for ${pod.name} before chaos`, {
+        subject: `pod ${pod.name}`,
+        expected: 'a baseline sentinel',
+        observed: 'none',
+      });
     }
   }
   for (const b of baseline.sentinels) judgeReadBack(input, b, f);
   const { problems, evidence, ok, verified, unseen } = f;
   if (problems.length > 0) return failed(firstOf(problems), [...evidence, ...unseen]);
-  if (unseen.length > 0) return errored(`could not read the sentinel back from ${unseen.map((e) => e.subject).join(', ')}: ${unseen[0]?.observed ?? ''}`, [...unseen, ...ok]);
+  if (unseen.length > 0)
+    return errored(`could not read the sentinel back from ${unseen.map((e) => e.subject).join(', ')}: ${unseen[0]?.observed ?? ''}`, [
+      ...unseen,
+      ...ok,
+    ]);
   if (ok.length === 0) return failed('no sentinel was recorded in the baseline; nothing was verified', []);
   return passed(`${ok.length} sentinels read back byte for byte: ${verified.join(', ')}`, ok);
 }
@@ -61,19 +69,40 @@ function judgeReadBack({ baseline, after }: CheckInput, b: SentinelRecord, f: Fi
   }
   const a = after.sentinels.find((s) => s.pod === b.pod && s.path === b.path);
   if (!a) {
-    fail(f, `no sentinel was read back from ${b.pod}:${b.path} after chaos`, { subject, expected: describe(b), observed: 'not read', at: after.t });
+    fail(f, `no sentinel was read back from ${b.pod}:${b.path} after chaos`, {
+      subject,
+      expected: describe(b),
+      observed: 'not read',
+      at: after.t,
+    });
     return;
   }
   if (a.error !== undefined && a.unobserved) {
-    f.unseen.push({ subject, expected: describe(b), observed: `not observed: ${a.error}`, at: after.t, note: 'the read could not be made; the file may be intact' });
+    f.unseen.push({
+      subject,
+      expected: describe(b),
+      observed: `not observed: ${a.error}`,
+      at: after.t,
+      note: 'the read could not be made; the file may be intact',
+    });
     return;
   }
   if (a.error !== undefined) {
-    fail(f, `reading the sentinel from ${b.pod} failed after chaos: ${a.error}`, { subject, expected: describe(b), observed: `error: ${a.error}`, at: after.t });
+    fail(f, `reading the sentinel from ${b.pod} failed after chaos: ${a.error}`, {
+      subject,
+      expected: describe(b),
+      observed: `error: ${a.error}`,
+      at: after.t,
+    });
     return;
   }
   if (a.token !== b.token || a.sha256 !== b.sha256 || a.bytes !== b.bytes) {
-    fail(f, `the sentinel in ${b.pod} changed: ${describe(a)}, expected ${describe(b)}`, { subject, expected: describe(b), observed: describe(a), at: after.t });
+    fail(f, `the sentinel in ${b.pod} changed: ${describe(a)}, expected ${describe(b)}`, {
+      subject,
+      expected: describe(b),
+      observed: describe(a),
+      at: after.t,
+    });
     return;
   }
   f.ok.push({ subject, observed: `unchanged: ${describe(a)}`, at: after.t });

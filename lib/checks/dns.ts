@@ -45,7 +45,6 @@ export function fitsWindow(a: DnsAnswer, w: PodWindow): boolean {
 const describeWindow = (w: PodWindow): string =>
   [w.ips.length > 0 ? `NOERROR [${w.ips.join(' or ')}]` : '', w.unlisted ? 'no record (NXDOMAIN)' : ''].filter(Boolean).join(', or ');
 
-
 const showA = (a: DnsAnswer): string => `${a.rcode} [${a.addresses.join(', ')}]${a.error ? ` (${a.error})` : ''}`;
 const history = (answers: DnsAnswer[]): string => answers.map((a) => `t=${a.t}ms ${showA(a)}`).join('; ') || 'no answers';
 
@@ -68,7 +67,8 @@ interface Tally {
 
 /** The pod's window for an answer at `a.t`; without timeline entries for it (older recordings), exactly the snapshot's IP. */
 function windowFor(listing: DnsListing, pod: PodSnapshot, a: DnsAnswer): PodWindow {
-  if (!listing.pods().includes(pod.name)) return { ips: [pod.ip], unlisted: false, required: pod.ip, from: a.t, why: 'the snapshot (no timeline entries for the pod)' };
+  if (!listing.pods().includes(pod.name))
+    return { ips: [pod.ip], unlisted: false, required: pod.ip, from: a.t, why: 'the snapshot (no timeline entries for the pod)' };
   return listing.at(pod.name, a.t, a.ttl);
 }
 
@@ -78,35 +78,65 @@ function judgeSnapshot(input: CheckInput, listing: DnsListing, snap: Snapshot, p
     const lookup = snap.dnsA.find((l) => sameDnsName(l.fqdn, fqdn));
     if (!lookup) {
       t.problems.push(`${phase}: no A lookup was recorded for ${fqdn}`);
-      t.evidence.push({ subject: fqdn, expected: `NOERROR [${pod.ip}]`, observed: 'no lookup recorded', note: `${phase}, pod ${pod.name}` });
+      t.evidence.push({
+        subject: fqdn,
+        expected: `NOERROR [${pod.ip}]`,
+        observed: 'no lookup recorded',
+        note: `${phase}, pod ${pod.name}`,
+      });
       continue;
     }
     const sources = sourcesOf(lookup);
     const lasts = sources.map((s) => ({ s, last: s.answers.at(-1) }));
-    const judged = lasts.map(({ s, last }) => ({ s, last, w: last && !unobserved(last.rcode) ? windowFor(listing, pod, last) : undefined }));
+    const judged = lasts.map(({ s, last }) => ({
+      s,
+      last,
+      w: last && !unobserved(last.rcode) ? windowFor(listing, pod, last) : undefined,
+    }));
     const wrong = judged.filter(({ last, w }) => last && w && !fitsWindow(last, w));
     const good = judged.filter(({ last, w }) => last && w && fitsWindow(last, w));
     const blind = lasts.filter(({ last }) => !last || unobserved(last.rcode));
     const expected = `NOERROR [${pod.ip}]`;
-    const disagree = wrong.length > 0 && good.length > 0 ? `servers disagree: ${good.map(({ s }) => s.server).join(', ')} answered as DNS may` : undefined;
+    const disagree =
+      wrong.length > 0 && good.length > 0 ? `servers disagree: ${good.map(({ s }) => s.server).join(', ')} answered as DNS may` : undefined;
     for (const { s, last, w } of wrong) {
       t.problems.push(`${phase}: ${fqdn} resolved to ${showA(last!)} at t=${last!.t}ms, expected ${describeWindow(w!)} (from ${s.server})`);
       t.evidence.push({
-        subject: fqdn, expected: describeWindow(w!), observed: history(s.answers), at: last!.t,
-        note: [`${phase}, pod ${pod.name}, from ${s.server}; judged over t=${w!.from}..${last!.t}ms (${w!.why})`, disagree].filter(Boolean).join('; '),
+        subject: fqdn,
+        expected: describeWindow(w!),
+        observed: history(s.answers),
+        at: last!.t,
+        note: [`${phase}, pod ${pod.name}, from ${s.server}; judged over t=${w!.from}..${last!.t}ms (${w!.why})`, disagree]
+          .filter(Boolean)
+          .join('; '),
       });
     }
     if (wrong.length > 0) continue;
     if (good.length === 0) {
       for (const { s, last } of blind) {
-        t.unseen.push({ subject: fqdn, expected, observed: `no answer from ${s.server}: ${last ? showA(last) : 'not asked'}`, ...(last ? { at: last.t } : {}), note: `${phase}, pod ${pod.name}` });
+        t.unseen.push({
+          subject: fqdn,
+          expected,
+          observed: `no answer from ${s.server}: ${last ? showA(last) : 'not asked'}`,
+          ...(last ? { at: last.t } : {}),
+          note: `${phase}, pod ${pod.name}`,
+        });
       }
       continue;
     }
     const settled = sources[0] && sources[0].answers.length > 1 ? `; settled after ${history(sources[0].answers)}` : '';
-    const blindNote = blind.length > 0 ? `; no answer from ${blind.map(({ s, last }) => `${s.server} (${last ? showA(last) : 'not asked'})`).join(', ')}` : '';
+    const blindNote =
+      blind.length > 0
+        ? `; no answer from ${blind.map(({ s, last }) => `${s.server} (${last ? showA(last) : 'not asked'})`).join(', ')}`
+        : '';
     const seen = [...new Set(good.map(({ last }) => showA(last!)))].join(', ');
-    t.ok.push({ subject: fqdn, expected, observed: seen, at: good.at(-1)!.last!.t, note: `${phase}${settled}; from ${good.map(({ s }) => s.server).join(', ')}${blindNote}` });
+    t.ok.push({
+      subject: fqdn,
+      expected,
+      observed: seen,
+      at: good.at(-1)!.last!.t,
+      note: `${phase}${settled}; from ${good.map(({ s }) => s.server).join(', ')}${blindNote}`,
+    });
   }
 }
 
@@ -133,7 +163,11 @@ function judgeA(input: CheckInput): CheckOutcome {
 }
 
 /** The pods an SRV answer may and must list at its moment; without timeline entries (older recordings), the snapshot's ready pods. */
-function srvWindow(input: CheckInput, listing: DnsListing, a: SrvAnswer): { required: string[]; allowed: string[]; why: string; from: number } {
+function srvWindow(
+  input: CheckInput,
+  listing: DnsListing,
+  a: SrvAnswer,
+): { required: string[]; allowed: string[]; why: string; from: number } {
   if (listing.pods().length > 0) return listing.srvAt(a.t, a.ttl);
   const ready = input.after.pods.filter((p) => p.ready || input.workload.publishNotReadyAddresses).map((p) => p.name);
   return { required: ready, allowed: ready, why: 'the snapshot (no timeline entries)', from: a.t };
@@ -151,7 +185,9 @@ function judgeSrv(input: CheckInput): CheckOutcome {
   const listing = listingOf(input);
   const which = srvWhich(input);
   const sources: SrvAnswer[] = [
-    ...(srv.servers ?? [{ server: 'resolver', t: srv.t, rcode: srv.rcode, targets: srv.targets, ...(srv.error ? { error: srv.error } : {}) }]),
+    ...(srv.servers ?? [
+      { server: 'resolver', t: srv.t, rcode: srv.rcode, targets: srv.targets, ...(srv.error ? { error: srv.error } : {}) },
+    ]),
     ...(srv.inPod ? [{ ...srv.inPod, server: `pod ${srv.inPod.pod} resolver (in-pod)` }] : []),
   ];
   const t: Tally = { problems: [], evidence: [], unseen: [], ok: [] };
@@ -169,14 +205,22 @@ function judgeSrv(input: CheckInput): CheckOutcome {
     t.unseen = [];
   }
   if (t.problems.length === 0 && t.unseen.length === 0 && listedCount === 0) {
-    return failed(`no pod was ${workload.publishNotReadyAddresses ? 'published' : 'ready'} after chaos, so ${qname} cannot be judged`, t.evidence);
+    return failed(
+      `no pod was ${workload.publishNotReadyAddresses ? 'published' : 'ready'} after chaos, so ${qname} cannot be judged`,
+      t.evidence,
+    );
   }
   const ports = [...new Set(sources.filter((s) => !unobserved(s.rcode)).flatMap((s) => s.targets.map((x) => x.port)))];
-  return verdict(t, 'every source timed out, could not be reached or gave a truncated answer', `SRV lists exactly the ${listedCount} ${which} on port ${ports.join(', ')} (${answered} source${answered === 1 ? '' : 's'})`);
+  return verdict(
+    t,
+    'every source timed out, could not be reached or gave a truncated answer',
+    `SRV lists exactly the ${listedCount} ${which} on port ${ports.join(', ')} (${answered} source${answered === 1 ? '' : 's'})`,
+  );
 }
 
 const norm = (s: string): string => s.replace(/\.$/, '').toLowerCase();
-const srvWhich = ({ workload }: CheckInput): string => (workload.publishNotReadyAddresses ? 'pods with an IP (publishNotReadyAddresses)' : 'ready pods');
+const srvWhich = ({ workload }: CheckInput): string =>
+  workload.publishNotReadyAddresses ? 'pods with an IP (publishNotReadyAddresses)' : 'ready pods';
 
 /**
  * One source's SRV answer against the pods that must and may be listed over its window.
@@ -193,7 +237,12 @@ function judgeSrvSource(input: CheckInput, listing: DnsListing, s: SrvAnswer, t:
   const listed = s.targets.map((x) => `${x.target}:${x.port}`).join(', ') || 'none';
   const judgedOver = `judged over t=${w.from}..${s.t}ms (${w.why})`;
   if (unobserved(s.rcode)) {
-    t.unseen.push({ subject: qname, expected: required.join(', '), observed: `no answer from ${s.server}: ${s.rcode}${s.error ? ` (${s.error})` : ''}`, at: s.t });
+    t.unseen.push({
+      subject: qname,
+      expected: required.join(', '),
+      observed: `no answer from ${s.server}: ${s.rcode}${s.error ? ` (${s.error})` : ''}`,
+      at: s.t,
+    });
     return undefined;
   }
   const got = s.targets.map((x) => norm(x.target));
@@ -203,17 +252,30 @@ function judgeSrvSource(input: CheckInput, listing: DnsListing, s: SrvAnswer, t:
   const n = t.problems.length;
   for (const m of missing) {
     t.problems.push(`SRV ${s.rcode} is missing ${m}, listed throughout t=${w.from}..${s.t}ms (from ${s.server})`);
-    t.evidence.push({ subject: m, expected: `listed as an SRV target (one of the ${which} throughout the window)`, observed: `absent from ${s.server}; targets: ${listed}`, at: s.t, note: judgedOver });
+    t.evidence.push({
+      subject: m,
+      expected: `listed as an SRV target (one of the ${which} throughout the window)`,
+      observed: `absent from ${s.server}; targets: ${listed}`,
+      at: s.t,
+      note: judgedOver,
+    });
   }
   for (const x of extra) {
     t.problems.push(`SRV lists ${x}, which is not one of the ${which} of ${workload.statefulSet} (from ${s.server})`);
-    t.evidence.push({ subject: x, expected: `one of: ${allowed.join(', ') || 'none'}`, observed: `listed by ${s.server}`, at: s.t, note: judgedOver });
+    t.evidence.push({
+      subject: x,
+      expected: `one of: ${allowed.join(', ') || 'none'}`,
+      observed: `listed by ${s.server}`,
+      at: s.t,
+      note: judgedOver,
+    });
   }
   if (ports.length > 1) {
     t.problems.push(`SRV targets from ${s.server} disagree on the port: ${ports.join(', ')}`);
     t.evidence.push({ subject: qname, expected: 'one port for every target', observed: listed, at: s.t });
   }
   const tolerated = allowed.length > required.length ? `; may also list ${allowed.filter((a) => !required.includes(a)).join(', ')}` : '';
-  if (t.problems.length === n) t.ok.push({ subject: qname, expected: required.join(', ') + tolerated, observed: `${s.server}: ${listed}`, at: s.t, note: judgedOver });
+  if (t.problems.length === n)
+    t.ok.push({ subject: qname, expected: required.join(', ') + tolerated, observed: `${s.server}: ${listed}`, at: s.t, note: judgedOver });
   return got.length;
 }

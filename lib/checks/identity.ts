@@ -55,7 +55,9 @@ function judgeIdentity(input: CheckInput): CheckOutcome {
       });
     }
     if (problems.length === before0) {
-      const uid = wasKilled ? `uid ${old.uid} -> ${cur.uid}` : `uid ${cur.uid} (${targeted.has(name) ? 'not replaced by its disruptions' : 'not killed'})`;
+      const uid = wasKilled
+        ? `uid ${old.uid} -> ${cur.uid}`
+        : `uid ${cur.uid} (${targeted.has(name) ? 'not replaced by its disruptions' : 'not killed'})`;
       ok.push({ subject: `pod ${name}`, observed: `hostname ${cur.hostname}, subdomain ${cur.subdomain}, ${uid}` });
     }
   }
@@ -67,7 +69,10 @@ function judgeIdentity(input: CheckInput): CheckOutcome {
   }
   const recreated = names.filter((n) => killed.has(n));
   const inPod = baseline.skippedProbes?.inPod;
-  return passed(`identity kept by ${names.length} pods; new UIDs for recreated ${recreated.join(', ') || 'none'}${inPod ? `; hostname inside the pods not read: ${inPod}` : ''}`, ok);
+  return passed(
+    `identity kept by ${names.length} pods; new UIDs for recreated ${recreated.join(', ') || 'none'}${inPod ? `; hostname inside the pods not read: ${inPod}` : ''}`,
+    ok,
+  );
 }
 
 /** Pods whose disruption replaces them (`killed`), and those disrupted only in ways that keep them (`targeted`: restarted in place, refused). */
@@ -75,7 +80,9 @@ function disrupted(input: CheckInput): { killed: Set<string>; targeted: Set<stri
   const kills = killsIn(inOrder(input.timeline));
   // Recordings without kill markers fall back to the plan: every kill then was a deletion.
   const killed = new Set(
-    kills.length > 0 ? kills.filter((k) => endsThePod(k.expect)).map((k) => k.marker.pod) : input.rounds.flatMap((r) => r.plan.kills.map((k) => k.pod)),
+    kills.length > 0
+      ? kills.filter((k) => endsThePod(k.expect)).map((k) => k.marker.pod)
+      : input.rounds.flatMap((r) => r.plan.kills.map((k) => k.pod)),
   );
   const targeted = new Set(kills.map((k) => k.marker.pod).filter((pod) => !killed.has(pod)));
   return { killed, targeted };
@@ -84,10 +91,19 @@ function disrupted(input: CheckInput): { killed: Set<string>; targeted: Set<stri
 /** Pods whose in-container hostname could not be read: unobserved, never a wrong hostname. */
 function unreadHostnames({ baseline, after }: CheckInput): Evidence[] {
   const unseen: Evidence[] = [];
-  for (const [phase, snap] of [['baseline', baseline], ['after chaos', after]] as const) {
+  for (const [phase, snap] of [
+    ['baseline', baseline],
+    ['after chaos', after],
+  ] as const) {
     for (const p of snap.pods) {
       if (p.hostnameError !== undefined) {
-        unseen.push({ subject: `pod ${p.name}`, expected: `hostname ${p.name} inside the pod`, observed: `not observed: ${p.hostnameError}`, at: snap.t, note: phase });
+        unseen.push({
+          subject: `pod ${p.name}`,
+          expected: `hostname ${p.name} inside the pod`,
+          observed: `not observed: ${p.hostnameError}`,
+          at: snap.t,
+          note: phase,
+        });
       }
     }
   }

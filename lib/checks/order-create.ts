@@ -16,7 +16,8 @@ export const orderCreate: CheckDefinition = {
 function judgeCreate(input: CheckInput): CheckOutcome {
   const { workload } = input;
   // A --target StatefulSet was created before the run: its creation was never watched.
-  if (workload.kind === 'target') return skipped('the --target StatefulSet\'s pods were created before the run, so their creation order was not observed');
+  if (workload.kind === 'target')
+    return skipped("the --target StatefulSet's pods were created before the run, so their creation order was not observed");
   if (workload.podManagementPolicy === 'Parallel') {
     return skipped('podManagementPolicy is Parallel: the controller creates pods without ordering');
   }
@@ -43,7 +44,9 @@ function judgeCreate(input: CheckInput): CheckOutcome {
     }
     created.push(name);
     const j = judgeGeneration(entries, workload, gen, ordinalOf(workload.statefulSet, name) ?? k, {
-      from: deploy, opened: 'the deploy', verb: 'created',
+      from: deploy,
+      opened: 'the deploy',
+      verb: 'created',
     });
     if (j.problem) problems.push(j.problem);
     if (j.unjudged) unjudged.push(j.unjudged);

@@ -21,7 +21,20 @@ import { describeTaintEviction, taintEvictionsIn, type TaintEviction } from '../
 import type { CheckDefinition, CheckInput, CheckOutcome } from './api.ts';
 import type { Evidence } from '../model.ts';
 import type { TimelineEntry } from '../timeline/entries.ts';
-import { errored, failed, findMarker, firstOf, inOrder, isPodEntry, markerAt, minReadySecondsOf, passed, podName, skipped, startOrdinal } from './support.ts';
+import {
+  errored,
+  failed,
+  findMarker,
+  firstOf,
+  inOrder,
+  isPodEntry,
+  markerAt,
+  minReadySecondsOf,
+  passed,
+  podName,
+  skipped,
+  startOrdinal,
+} from './support.ts';
 
 export const orderScaleDown: CheckDefinition = {
   id: 'STS-ORDER-SCALEDOWN',
@@ -42,7 +55,7 @@ interface Removal {
 
 function judgeScaleDown(input: CheckInput): CheckOutcome {
   const { workload } = input;
-  if (workload.kind === 'target') return skipped('a --target run never scales the StatefulSet (it is not the run\'s to change)');
+  if (workload.kind === 'target') return skipped("a --target run never scales the StatefulSet (it is not the run's to change)");
   if (workload.podManagementPolicy === 'Parallel') return skipped('podManagementPolicy is Parallel: scale-down is not ordered');
   const entries = inOrder(input.timeline);
   const start = findMarker(entries, 'scale-down');
@@ -52,7 +65,12 @@ function judgeScaleDown(input: CheckInput): CheckOutcome {
   const aborted = markerAt(entries, endIdx, 'scale-down-complete')?.aborted;
   if (aborted !== undefined) {
     return errored(`the scale-down could not be judged: it did not finish (${aborted})`, [
-      { subject: `StatefulSet ${workload.statefulSet}`, expected: `scaled ${marker.from} -> ${marker.to}`, observed: `aborted: ${aborted}`, at: entries[endIdx]?.t },
+      {
+        subject: `StatefulSet ${workload.statefulSet}`,
+        expected: `scaled ${marker.from} -> ${marker.to}`,
+        observed: `aborted: ${aborted}`,
+        at: entries[endIdx]?.t,
+      },
     ]);
   }
   const { from, to } = marker;
@@ -68,7 +86,14 @@ function judgeScaleDown(input: CheckInput): CheckOutcome {
   const evicted = removals.filter((r) => r.evicted).map((r) => `${r.pod} by taint eviction on node ${r.evicted?.node ?? '(unknown)'}`);
   return passed(
     `scaled ${from} -> ${to}: ${removals.map((r) => r.pod).join(', ')} removed highest first, one at a time, while ${remaining(input, first, to)} stayed Ready${evicted.length ? ` (not the controller's steps: ${evicted.join(', ')})` : ''}`,
-    [...removals.map((r) => ({ subject: `pod ${r.pod}`, observed: `terminating t=${r.terminating?.t}ms, gone t=${r.gone?.t}ms`, at: r.terminating?.t })), ...evidence],
+    [
+      ...removals.map((r) => ({
+        subject: `pod ${r.pod}`,
+        observed: `terminating t=${r.terminating?.t}ms, gone t=${r.gone?.t}ms`,
+        at: r.terminating?.t,
+      })),
+      ...evidence,
+    ],
   );
 }
 
@@ -83,7 +108,14 @@ const remaining = ({ workload }: CheckInput, first: number, to: number): string 
   to === 1 ? podName(workload, first) : `${podName(workload, first)}..${podName(workload, first + to - 1)}`;
 
 /** The condemned pods, highest ordinal first, with when each began terminating and was gone. */
-function removalsOf(entries: TimelineEntry[], { workload }: CheckInput, start: number, endIdx: number, lowest: number, highest: number): Removal[] {
+function removalsOf(
+  entries: TimelineEntry[],
+  { workload }: CheckInput,
+  start: number,
+  endIdx: number,
+  lowest: number,
+  highest: number,
+): Removal[] {
   const removals: Removal[] = [];
   for (let o = highest; o >= lowest; o--) removals.push({ pod: podName(workload, o), ordinal: o });
   const byName = new Map(removals.map((r) => [r.pod, r]));
@@ -107,7 +139,11 @@ function judgeOneAtATime(removals: Removal[], to: number, f: Findings): void {
   for (const r of removals) {
     if (r.gone === undefined) {
       f.problems.push(`${r.pod} was not removed by the scale-down to ${to}`);
-      f.evidence.push({ subject: `pod ${r.pod}`, expected: `deleted by the scale-down to ${to} replicas`, observed: r.terminating === undefined ? 'never terminated' : `terminating since t=${r.terminating.t}ms, never gone` });
+      f.evidence.push({
+        subject: `pod ${r.pod}`,
+        expected: `deleted by the scale-down to ${to} replicas`,
+        observed: r.terminating === undefined ? 'never terminated' : `terminating since t=${r.terminating.t}ms, never gone`,
+      });
     }
   }
   for (let i = 1; i < removals.length; i++) {
@@ -127,14 +163,28 @@ function judgeOneAtATime(removals: Removal[], to: number, f: Findings): void {
 }
 
 /** The pods that stay (0..to-1) must have been all Ready at some moment of each removal's window. */
-function judgeRemainingReady(entries: TimelineEntry[], input: CheckInput, start: number, first: number, to: number, removals: Removal[], f: Findings): void {
+function judgeRemainingReady(
+  entries: TimelineEntry[],
+  input: CheckInput,
+  start: number,
+  first: number,
+  to: number,
+  removals: Removal[],
+  f: Findings,
+): void {
   const { workload } = input;
   const rest = remaining(input, first, to);
-  const ready = minReadySecondsOf(workload) > 0 ? `Running, Ready and Available (minReadySeconds ${minReadySecondsOf(workload)})` : 'Running and Ready';
+  const ready =
+    minReadySecondsOf(workload) > 0 ? `Running, Ready and Available (minReadySeconds ${minReadySecondsOf(workload)})` : 'Running and Ready';
   const restReady = to === 1 ? `${rest} ${ready}` : `${rest} all ${ready}`;
   removals.forEach((r, i) => {
     if (r.evicted) {
-      f.evidence.push({ subject: `pod ${r.pod}`, observed: `uid ${r.evicted.uid} ${describeTaintEviction(r.evicted)}`, at: r.evicted.t, note: 'not judged as a scale-down step' });
+      f.evidence.push({
+        subject: `pod ${r.pod}`,
+        observed: `uid ${r.evicted.uid} ${describeTaintEviction(r.evicted)}`,
+        at: r.evicted.t,
+        note: 'not judged as a scale-down step',
+      });
       return;
     }
     if (r.terminating === undefined || to === 0) return;
@@ -153,6 +203,9 @@ function judgeRemainingReady(entries: TimelineEntry[], input: CheckInput, start:
     }
     const names = v.blockers.map((b) => `${b.pod} (${b.state})`).join(', ');
     if (v.gaps.length > 0) f.unjudged.push(`${r.pod}'s termination could not be judged: the pod watch was down`);
-    else f.problems.push(`${r.pod} began terminating at t=${r.terminating.t}ms although since ${opened} the remaining pods were never all Ready: ${names}`);
+    else
+      f.problems.push(
+        `${r.pod} began terminating at t=${r.terminating.t}ms although since ${opened} the remaining pods were never all Ready: ${names}`,
+      );
   });
 }

@@ -21,7 +21,8 @@ import { errored, failed, inOrder, isPodEntry, isReady, ordinalOf, ordinals, pas
 
 export const pdb: CheckDefinition = {
   id: 'STS-PDB',
-  guarantee: 'no eviction is admitted while it would leave more pods unavailable than the PodDisruptionBudget allows, counting every unavailable pod; a refused eviction (429) leaves its pod alone',
+  guarantee:
+    'no eviction is admitted while it would leave more pods unavailable than the PodDisruptionBudget allows, counting every unavailable pod; a refused eviction (429) leaves its pod alone',
   run: judgePdb,
 };
 
@@ -51,15 +52,23 @@ function judgePdb(input: CheckInput): CheckOutcome {
   const bound = budget.maxUnavailable !== undefined ? `maxUnavailable=${budget.maxUnavailable}` : `minAvailable=${budget.minAvailable}`;
   const admitted = evictions.filter((k) => k.expect !== 'refused');
   const evictedUids = new Set(admitted.map((k) => k.marker.uid));
-  const budgets = entries.filter((e): e is WatchEntry & { pdb: PdbState } => e.type !== 'MARKER' && e.kind === 'PodDisruptionBudget' && e.name === budget.name && e.pdb !== undefined);
+  const budgets = entries.filter(
+    (e): e is WatchEntry & { pdb: PdbState } =>
+      e.type !== 'MARKER' && e.kind === 'PodDisruptionBudget' && e.name === budget.name && e.pdb !== undefined,
+  );
   const evidence: Evidence[] = [];
   const blind: string[] = [];
   const judged: Judged[] = [];
   for (const k of admitted) {
-    const gone = entries.findIndex((e, i) => i > k.index && isPodEntry(e) && e.pod.uid === k.marker.uid && (e.type === 'DELETED' || e.pod.deletionTimestamp !== undefined));
+    const gone = entries.findIndex(
+      (e, i) =>
+        i > k.index && isPodEntry(e) && e.pod.uid === k.marker.uid && (e.type === 'DELETED' || e.pod.deletionTimestamp !== undefined),
+    );
     if (gone < 0) continue; // never went: STS-RECOVERY's finding
     const effect = entries[gone] as PodEntry;
-    const gaps = entries.filter((e) => e.type === 'MARKER' && e.marker === 'watch-gap' && e.kind === 'Pod' && e.from <= effect.t && e.to >= k.marker.t);
+    const gaps = entries.filter(
+      (e) => e.type === 'MARKER' && e.marker === 'watch-gap' && e.kind === 'Pod' && e.from <= effect.t && e.to >= k.marker.t,
+    );
     if (gaps.length > 0 || effect.relisted) {
       blind.push(`the pod watch was down between the eviction of ${k.marker.pod} (t=${k.marker.t}ms) and its effect (t=${effect.t}ms)`);
       continue;
@@ -69,7 +78,12 @@ function judgePdb(input: CheckInput): CheckOutcome {
   const worst = judgedEvidence(judged, allowed, `${budget.name}, ${bound}`, workload, evidence);
   const refused = evictions.filter((k) => k.expect === 'refused');
   for (const k of refused) {
-    evidence.push({ subject: `pod ${k.marker.pod}`, observed: `eviction refused (${k.refused?.status}): ${k.refused?.reason ?? ''}`, at: k.refused?.t ?? k.marker.t, note: `round ${k.marker.round}` });
+    evidence.push({
+      subject: `pod ${k.marker.pod}`,
+      observed: `eviction refused (${k.refused?.status}): ${k.refused?.reason ?? ''}`,
+      at: k.refused?.t ?? k.marker.t,
+      note: `round ${k.marker.round}`,
+    });
   }
   if (worst) {
     const names = [...worst.out.keys()];
@@ -85,7 +99,13 @@ function judgePdb(input: CheckInput): CheckOutcome {
 }
 
 /** Evidence for every judged eviction (and, over the budget, each pod out with it); returns the first over it. */
-function judgedEvidence(judged: Judged[], allowed: number, budget: string, workload: WorkloadInfo, evidence: Evidence[]): Judged | undefined {
+function judgedEvidence(
+  judged: Judged[],
+  allowed: number,
+  budget: string,
+  workload: WorkloadInfo,
+  evidence: Evidence[],
+): Judged | undefined {
   let worst: Judged | undefined;
   for (const j of judged) {
     const over = j.out.size > allowed;
@@ -99,7 +119,13 @@ function judgedEvidence(judged: Judged[], allowed: number, budget: string, workl
       ...(over ? {} : { note: `within the ${allowed} allowed` }),
     });
     if (over) {
-      for (const [name, why] of j.out) if (name !== j.kill.marker.pod) evidence.push({ subject: `pod ${name}`, observed: `unavailable when the eviction of ${j.kill.marker.pod} was admitted: ${why}`, at: j.t });
+      for (const [name, why] of j.out)
+        if (name !== j.kill.marker.pod)
+          evidence.push({
+            subject: `pod ${name}`,
+            observed: `unavailable when the eviction of ${j.kill.marker.pod} was admitted: ${why}`,
+            at: j.t,
+          });
     }
   }
   return worst;
@@ -113,13 +139,21 @@ function judgedEvidence(judged: Judged[], allowed: number, budget: string, workl
  * evicted pod's deletion, entry `gone`, and the states those before it in the pod watch.
  */
 function atAdmission(
-  entries: TimelineEntry[], workload: WorkloadInfo, budgets: (WatchEntry & { pdb: PdbState })[], evicted: Set<string>, k: KillRecord, gone: number,
+  entries: TimelineEntry[],
+  workload: WorkloadInfo,
+  budgets: (WatchEntry & { pdb: PdbState })[],
+  evicted: Set<string>,
+  k: KillRecord,
+  gone: number,
 ): Judged {
   const pod = k.marker.pod;
-  const before = (b: WatchEntry | undefined): PdbState | undefined => (b ? [...budgets].reverse().find((x) => x.seq < b.seq)?.pdb : undefined);
+  const before = (b: WatchEntry | undefined): PdbState | undefined =>
+    b ? [...budgets].reverse().find((x) => x.seq < b.seq)?.pdb : undefined;
   const after = budgets.filter((b) => b.seq > k.marker.seq);
   // The update that adds the pod: an entry left from an earlier eviction of the same name does not count.
-  const admitting = after.find((b, i) => b.pdb.disruptedPods?.includes(pod) && !(i > 0 ? after[i - 1]?.pdb : before(b))?.disruptedPods?.includes(pod));
+  const admitting = after.find(
+    (b, i) => b.pdb.disruptedPods?.includes(pod) && !(i > 0 ? after[i - 1]?.pdb : before(b))?.disruptedPods?.includes(pod),
+  );
   const rev = admitting ? revision(admitting.resourceVersion) : undefined;
   const states = new Map<string, PodEntry | undefined>(ordinals(workload).map((o) => [podName(workload, o), undefined]));
   for (let i = 0; i < gone; i++) {
@@ -134,16 +168,21 @@ function atAdmission(
   const claimed = new Set(rev !== undefined ? (admitting?.pdb.disruptedPods ?? []) : []);
   const out = new Map<string, string>();
   for (const [name, e] of states) {
-    const why = unavailable(e, k) ?? (name !== pod && claimed.has(name) && e && evicted.has(e.pod.uid) ? 'its eviction already admitted (in status.disruptedPods), not yet deleted' : undefined);
+    const why =
+      unavailable(e, k) ??
+      (name !== pod && claimed.has(name) && e && evicted.has(e.pod.uid)
+        ? 'its eviction already admitted (in status.disruptedPods), not yet deleted'
+        : undefined);
     if (why) out.set(name, why);
   }
   if (!out.has(pod)) out.set(pod, 'this eviction');
   const byOrdinal = [...out].sort(([a], [b]) => (ordinalOf(workload.statefulSet, a) ?? 0) - (ordinalOf(workload.statefulSet, b) ?? 0));
   const effect = entries[gone] as PodEntry;
   const status = rev !== undefined ? before(admitting) : before(effect);
-  const moment = rev !== undefined && admitting
-    ? `at resourceVersion ${admitting.resourceVersion} (the budget's status update admitting it, seen at t=${admitting.t}ms)`
-    : `when its deletion began (t=${effect.t}ms; the budget's admitting update was not seen)`;
+  const moment =
+    rev !== undefined && admitting
+      ? `at resourceVersion ${admitting.resourceVersion} (the budget's status update admitting it, seen at t=${admitting.t}ms)`
+      : `when its deletion began (t=${effect.t}ms; the budget's admitting update was not seen)`;
   return { kill: k, at: gone, t: admitting?.t ?? effect.t, moment, out: new Map(byOrdinal), ...(status ? { status } : {}) };
 }
 
@@ -160,9 +199,12 @@ function unavailable(e: PodEntry | undefined, k: KillRecord): string | undefined
 /** The budget's status the API judged against, and whether it was stale. */
 function describeStatus(j: Judged, replicas: number): string {
   const s = j.status;
-  if (!s) return '; the budget\'s status was not watched';
+  if (!s) return "; the budget's status was not watched";
   const healthy = replicas - [...j.out.keys()].filter((n) => j.out.get(n) !== 'this eviction').length;
   const stale = s.currentHealthy > healthy ? ` (stale: it counted ${s.currentHealthy} healthy while ${healthy} were)` : '';
-  const generation = s.generation !== undefined && s.observedGeneration !== undefined && s.generation !== s.observedGeneration ? `, observedGeneration ${s.observedGeneration} of ${s.generation}` : '';
+  const generation =
+    s.generation !== undefined && s.observedGeneration !== undefined && s.generation !== s.observedGeneration
+      ? `, observedGeneration ${s.observedGeneration} of ${s.generation}`
+      : '';
   return `; the budget's status then: disruptionsAllowed ${s.disruptionsAllowed}, currentHealthy ${s.currentHealthy}, desiredHealthy ${s.desiredHealthy}${generation}${stale}`;
 }

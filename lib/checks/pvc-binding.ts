@@ -58,7 +58,11 @@ function judgePvc(input: CheckInput): CheckOutcome {
   const scaleIdx = findMarker(entries, 'scale-down', from);
   const scale = markerAt(entries, scaleIdx, 'scale-down');
   const scaledAway = (ordinal: number | undefined, i: number): boolean =>
-    workload.options?.pvcRetention.whenScaled === 'Delete' && !!scale && i > scaleIdx && ordinal !== undefined && ordinal >= startOrdinal(workload) + scale.to;
+    workload.options?.pvcRetention.whenScaled === 'Delete' &&
+    !!scale &&
+    i > scaleIdx &&
+    ordinal !== undefined &&
+    ordinal >= startOrdinal(workload) + scale.to;
   const window: Window = { from, until, scaledAway };
   const f: Findings = { problems: [], evidence: [], ok: [], unseen: [] };
   const names = [...new Set([...baseline.pods, ...after.pods].map((p) => p.name))].sort();
@@ -79,14 +83,28 @@ function judgePvc(input: CheckInput): CheckOutcome {
   const { problems, evidence, ok, unseen } = f;
   if (problems.length > 0) return failed(firstOf(problems), [...evidence, ...unseen, ...seen]);
   if (names.length === 0) return failed('no pods in the snapshots; nothing to compare', seen);
-  if (unseen.length > 0) return errored(`binding data missing for ${unseen.map((e) => e.subject).join(', ')}: ${unseen[0]?.observed ?? ''}`, [...unseen, ...ok, ...seen]);
-  const kind = volumes ? ` (${volumes.kind === 'node-pinned' ? 'node-pinned' : volumes.kind === 'shared' ? 'shared or network' : 'node-pinned and shared'} volumes)` : '';
+  if (unseen.length > 0)
+    return errored(`binding data missing for ${unseen.map((e) => e.subject).join(', ')}: ${unseen[0]?.observed ?? ''}`, [
+      ...unseen,
+      ...ok,
+      ...seen,
+    ]);
+  const kind = volumes
+    ? ` (${volumes.kind === 'node-pinned' ? 'node-pinned' : volumes.kind === 'shared' ? 'shared or network' : 'node-pinned and shared'} volumes)`
+    : '';
   return passed(`${ok.length} claims kept their PVC UID and PV across chaos${kind}`, [...ok, ...seen]);
 }
 
 /** One pod's claim from one template: the same PVC, Bound to the same PV, never deleted in the window. */
 function judgeClaim(
-  input: CheckInput, entries: TimelineEntry[], window: Window, name: string, tmpl: string, b: ClaimBinding | undefined, a: ClaimBinding | undefined, f: Findings,
+  input: CheckInput,
+  entries: TimelineEntry[],
+  window: Window,
+  name: string,
+  tmpl: string,
+  b: ClaimBinding | undefined,
+  a: ClaimBinding | undefined,
+  f: Findings,
 ): void {
   const { workload, baseline, after } = input;
   const ordinal = ordinalOf(workload.statefulSet, name);
@@ -94,16 +112,30 @@ function judgeClaim(
   const subject = `PVC ${claim}`;
   if (!b || !a) {
     const where = b ? 'after chaos' : 'in the baseline';
-    fail(f, `${name} mounts no claim from template ${tmpl} ${where}`, { subject, expected: `${name} mounts ${claim}`, observed: `no ${tmpl} volume ${where}` });
+    fail(f, `${name} mounts no claim from template ${tmpl} ${where}`, {
+      subject,
+      expected: `${name} mounts ${claim}`,
+      observed: `no ${tmpl} volume ${where}`,
+    });
     return;
   }
   const n = f.problems.length;
   const gaps = [...missing(b).map((k) => `baseline ${k}`), ...missing(a).map((k) => `after ${k}`)];
   if (gaps.length > 0) {
-    f.unseen.push({ subject, expected: 'PVC uid and phase, PV name, uid and claimRef.uid in both snapshots', observed: `not recorded: ${gaps.join(', ')}`, at: after.t });
+    f.unseen.push({
+      subject,
+      expected: 'PVC uid and phase, PV name, uid and claimRef.uid in both snapshots',
+      observed: `not recorded: ${gaps.join(', ')}`,
+      at: after.t,
+    });
   }
   if (a.claimName !== claim) {
-    fail(f, `${name} mounts ${a.claimName}, expected ${claim}`, { subject: `pod ${name}`, expected: claim, observed: a.claimName, at: after.t });
+    fail(f, `${name} mounts ${a.claimName}, expected ${claim}`, {
+      subject: `pod ${name}`,
+      expected: claim,
+      observed: a.claimName,
+      at: after.t,
+    });
   }
   compareBinding(claim, b, a, baseline.t, after.t, f);
   for (const [i, e] of entries.entries()) {
@@ -126,7 +158,12 @@ function judgeClaim(
 function compareBinding(claim: string, b: ClaimBinding, a: ClaimBinding, baselineT: number, afterT: number, f: Findings): void {
   const subject = `PVC ${claim}`;
   if (a.pvcUid && b.pvcUid && a.pvcUid !== b.pvcUid) {
-    fail(f, `${claim} has uid ${a.pvcUid} after chaos, was ${b.pvcUid}`, { subject, expected: `uid ${b.pvcUid}`, observed: `uid ${a.pvcUid}`, at: afterT });
+    fail(f, `${claim} has uid ${a.pvcUid} after chaos, was ${b.pvcUid}`, {
+      subject,
+      expected: `uid ${b.pvcUid}`,
+      observed: `uid ${a.pvcUid}`,
+      at: afterT,
+    });
   }
   if ((a.pvName && b.pvName && a.pvName !== b.pvName) || (a.pvUid && b.pvUid && a.pvUid !== b.pvUid)) {
     fail(f, `${claim} is bound to ${a.pvName} (${a.pvUid}) after chaos, was ${b.pvName} (${b.pvUid})`, {
@@ -136,13 +173,26 @@ function compareBinding(claim: string, b: ClaimBinding, a: ClaimBinding, baselin
       at: afterT,
     });
   }
-  for (const [phase, c, at] of [['baseline', b, baselineT], ['after chaos', a, afterT]] as const) {
+  for (const [phase, c, at] of [
+    ['baseline', b, baselineT],
+    ['after chaos', a, afterT],
+  ] as const) {
     if (c.pvcPhase && c.pvcPhase !== 'Bound') {
-      fail(f, `${claim} is ${c.pvcPhase} (${phase}), expected Bound`, { subject, expected: 'phase Bound', observed: `phase ${c.pvcPhase}`, at, note: phase });
+      fail(f, `${claim} is ${c.pvcPhase} (${phase}), expected Bound`, {
+        subject,
+        expected: 'phase Bound',
+        observed: `phase ${c.pvcPhase}`,
+        at,
+        note: phase,
+      });
     }
     if (c.pvClaimUid && c.pvcUid && c.pvClaimUid !== c.pvcUid) {
       fail(f, `PV ${c.pvName} names claim uid ${c.pvClaimUid} (${phase}), but ${claim} has uid ${c.pvcUid}`, {
-        subject: `PV ${c.pvName}`, expected: `claimRef.uid ${c.pvcUid}`, observed: `claimRef.uid ${c.pvClaimUid}`, at, note: phase,
+        subject: `PV ${c.pvName}`,
+        expected: `claimRef.uid ${c.pvcUid}`,
+        observed: `claimRef.uid ${c.pvClaimUid}`,
+        at,
+        note: phase,
       });
     }
   }

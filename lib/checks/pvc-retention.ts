@@ -18,7 +18,8 @@ import { errored, failed, findMarker, firstOf, inOrder, markerAt, passed, skippe
 
 export const pvcRetention: CheckDefinition = {
   id: 'STS-PVC-RETENTION',
-  guarantee: 'claims are deleted or kept as persistentVolumeClaimRetentionPolicy says: whenScaled on scale-down, whenDeleted when the StatefulSet is deleted',
+  guarantee:
+    'claims are deleted or kept as persistentVolumeClaimRetentionPolicy says: whenScaled on scale-down, whenDeleted when the StatefulSet is deleted',
   run: judgeRetention,
 };
 
@@ -41,7 +42,8 @@ function judgeRetention(input: CheckInput): CheckOutcome {
   const f: Findings = { problems: [], unjudged: [], evidence: [], ok: [], judged: [] };
   const scaled = judgeScaled(input, entries, options.pvcRetention.whenScaled, f);
   const deleted = judgeDeleted(entries, options.pvcRetention.whenDeleted, f);
-  if (!scaled && !deleted) return skipped('the run neither scaled the StatefulSet down nor deleted it (it needs at least 2 replicas and every round converged)');
+  if (!scaled && !deleted)
+    return skipped('the run neither scaled the StatefulSet down nor deleted it (it needs at least 2 replicas and every round converged)');
   if (f.problems.length > 0) return failed(firstOf(f.problems), [...f.evidence, ...f.ok]);
   if (f.unjudged.length > 0) return errored(firstOf(f.unjudged), [...f.evidence, ...f.ok]);
   return passed(f.judged.join('; '), f.ok);
@@ -49,11 +51,17 @@ function judgeRetention(input: CheckInput): CheckOutcome {
 
 /** Judges claims over entries (from, to): Delete needs each DELETED there, Retain none marked for deletion. */
 function judgeClaims(
-  entries: TimelineEntry[], claims: string[], range: { from: number; to: number }, rule: { key: 'whenScaled' | 'whenDeleted'; policy: Policy; when: string },
-  f: Findings, endNote?: string,
+  entries: TimelineEntry[],
+  claims: string[],
+  range: { from: number; to: number },
+  rule: { key: 'whenScaled' | 'whenDeleted'; policy: Policy; when: string },
+  f: Findings,
+  endNote?: string,
 ): void {
   const { key, policy, when } = rule;
-  const view = new Map<string, { present: boolean; terminating?: number; deleted?: { t: number; uid: string } }>(claims.map((c) => [c, { present: false }]));
+  const view = new Map<string, { present: boolean; terminating?: number; deleted?: { t: number; uid: string } }>(
+    claims.map((c) => [c, { present: false }]),
+  );
   entries.forEach((e, i) => {
     if (e.type === 'MARKER' || e.kind !== 'PersistentVolumeClaim' || i >= range.to) return;
     const s = view.get(e.name);
@@ -69,15 +77,31 @@ function judgeClaims(
     if (!s.present) {
       f.ok.push({ subject, note: `gone or being deleted before ${when}; not judged for it` });
     } else if (policy === 'Delete' && !s.deleted) {
-      const state = s.terminating !== undefined ? `marked for deletion at t=${s.terminating}ms but never gone` : 'never marked for deletion';
+      const state =
+        s.terminating !== undefined ? `marked for deletion at t=${s.terminating}ms but never gone` : 'never marked for deletion';
       f.problems.push(`${claim} was not deleted after ${when} although ${key} is Delete: ${state}`);
-      f.evidence.push({ subject, expected: `deleted after ${when} (${key}: Delete), before t=${endT}ms`, observed: `${state}${endNote ? `; the wait ended: ${endNote}` : ''}`, at: endT });
+      f.evidence.push({
+        subject,
+        expected: `deleted after ${when} (${key}: Delete), before t=${endT}ms`,
+        observed: `${state}${endNote ? `; the wait ended: ${endNote}` : ''}`,
+        at: endT,
+      });
     } else if (policy === 'Retain' && (s.deleted || s.terminating !== undefined)) {
       const t = s.terminating ?? s.deleted?.t;
       f.problems.push(`${claim} was ${s.deleted ? 'deleted' : 'marked for deletion'} at t=${t}ms after ${when} although ${key} is Retain`);
-      f.evidence.push({ subject, expected: `kept after ${when} (${key}: Retain)`, observed: s.deleted ? `DELETED uid ${s.deleted.uid} at t=${s.deleted.t}ms` : `deletionTimestamp set at t=${t}ms`, at: t });
+      f.evidence.push({
+        subject,
+        expected: `kept after ${when} (${key}: Retain)`,
+        observed: s.deleted ? `DELETED uid ${s.deleted.uid} at t=${s.deleted.t}ms` : `deletionTimestamp set at t=${t}ms`,
+        at: t,
+      });
     } else {
-      f.ok.push({ subject, observed: policy === 'Delete' ? `deleted at t=${s.deleted?.t}ms (uid ${s.deleted?.uid})` : 'kept: never marked for deletion', at: s.deleted?.t, note: `${key} ${policy}` });
+      f.ok.push({
+        subject,
+        observed: policy === 'Delete' ? `deleted at t=${s.deleted?.t}ms (uid ${s.deleted?.uid})` : 'kept: never marked for deletion',
+        at: s.deleted?.t,
+        note: `${key} ${policy}`,
+      });
     }
   }
 }
@@ -93,7 +117,9 @@ function judgeScaled(input: CheckInput, entries: TimelineEntry[], policy: Policy
   const subject = `StatefulSet ${input.workload.statefulSet}`;
   if (!end || end.unobserved !== undefined) {
     const done = markerAt(entries, findMarker(entries, 'scale-down-complete', start), 'scale-down-complete');
-    const why = end?.unobserved ?? (done?.aborted !== undefined ? `the scale-down did not finish (${done.aborted})` : 'the run stopped before it looked at the claims');
+    const why =
+      end?.unobserved ??
+      (done?.aborted !== undefined ? `the scale-down did not finish (${done.aborted})` : 'the run stopped before it looked at the claims');
     f.unjudged.push(`whenScaled ${policy} could not be judged: ${why}`);
     f.evidence.push({ subject, expected: `the claims followed after ${when}`, observed: why });
     return true;
@@ -132,6 +158,8 @@ function judgeDeleted(entries: TimelineEntry[], policy: Policy, f: Findings): bo
     return true;
   }
   judgeClaims(entries, del.claims, { from: start, to: endIdx }, { key: 'whenDeleted', policy, when }, f, end.aborted);
-  f.judged.push(`whenDeleted ${policy}: ${del.claims.join(', ') || 'no claims'} ${policy === 'Delete' ? 'deleted with' : 'kept after deleting'} the StatefulSet`);
+  f.judged.push(
+    `whenDeleted ${policy}: ${del.claims.join(', ') || 'no claims'} ${policy === 'Delete' ? 'deleted with' : 'kept after deleting'} the StatefulSet`,
+  );
   return true;
 }

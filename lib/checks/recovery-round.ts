@@ -45,8 +45,14 @@ const revisionOf = (r: Round, pod: string): string | undefined => r.marker.revis
 const atRevisionOf = (r: Round, pod: string): string => (revisionOf(r, pod) ? ` at revision ${revisionOf(r, pod)}` : '');
 
 export function judgeRound(
-  input: CheckInput, entries: TimelineEntry[], generations: Map<string, PodGeneration[]>, kills: KillRecord[], steps: UpdateStep[],
-  start: number, marker: MarkerOf<'round-start'>, f: Findings,
+  input: CheckInput,
+  entries: TimelineEntry[],
+  generations: Map<string, PodGeneration[]>,
+  kills: KillRecord[],
+  steps: UpdateStep[],
+  start: number,
+  marker: MarkerOf<'round-start'>,
+  f: Findings,
 ): void {
   const { round } = marker;
   const endIdx = findMarker(entries, 'round-end', start + 1, (m) => m.round === round);
@@ -58,7 +64,12 @@ export function judgeRound(
   }
   if (end.unobserved !== undefined) {
     f.unjudged.push(`round ${round}: recovery could not be observed: ${end.unobserved}`);
-    f.evidence.push({ subject: `round ${round}`, expected: 'the watch to follow the recovery to its end', observed: `observation lost: ${end.unobserved}`, at: end.t });
+    f.evidence.push({
+      subject: `round ${round}`,
+      expected: 'the watch to follow the recovery to its end',
+      observed: `observation lost: ${end.unobserved}`,
+      at: end.t,
+    });
     return;
   }
   const minReady = minReadySecondsOf(input.workload);
@@ -67,8 +78,11 @@ export function judgeRound(
   for (const record of kills) {
     const { index: i, marker: kill } = record;
     if (i <= start || i >= endIdx || kill.round !== round) continue;
-    const gens = (generations.get(kill.pod) ?? []).filter((g) => g.uid !== kill.uid && (g.added ?? g.first).index > i && (g.added ?? g.first).index < endIdx);
-    if (record.expect === 'refused' || record.expect === 'restarted-in-place' || record.expect === 'unaffected') judgeKeptKill(r, record, gens[0]);
+    const gens = (generations.get(kill.pod) ?? []).filter(
+      (g) => g.uid !== kill.uid && (g.added ?? g.first).index > i && (g.added ?? g.first).index < endIdx,
+    );
+    if (record.expect === 'refused' || record.expect === 'restarted-in-place' || record.expect === 'unaffected')
+      judgeKeptKill(r, record, gens[0]);
     else judgeReplacedKill(r, record, gens[0]);
   }
   if (!end.converged) judgeUnconverged(r);
@@ -84,14 +98,25 @@ function judgeKeptKill(r: Round, record: KillRecord, next: PodGeneration | undef
   const own = r.generations.get(kill.pod)?.find((g) => g.uid === kill.uid);
   const gone = own?.terminating ?? own?.deleted;
   if (own && gone && gone.index > i && gone.index < endIdx && replacedByUpdate(entries, r.steps, input.workload, own, gone.index)) {
-    f.evidence.push({ subject, observed: `uid ${kill.uid} (${kill.action}) was replaced by the update at t=${gone.t}ms before its outcome could be judged`, at: gone.t, note: `round ${round}` });
+    f.evidence.push({
+      subject,
+      observed: `uid ${kill.uid} (${kill.action}) was replaced by the update at t=${gone.t}ms before its outcome could be judged`,
+      at: gone.t,
+      note: `round ${round}`,
+    });
     return;
   }
   const kept = judgeKept(entries, record, next, i, endIdx, revisionOf(r, kill.pod), r.minReady);
   if (kept.problem) {
     r.stuck.add(kill.pod);
     f.problems.push(`round ${round}: ${kill.pod} (uid ${kill.uid}, ${kill.action}) ${kept.problem}`);
-    f.evidence.push({ subject, expected: kept.expected, observed: kept.observed ?? lastState(input, entries, endIdx, kill.pod), at: kept.at ?? end.t, note: `round ${round}` });
+    f.evidence.push({
+      subject,
+      expected: kept.expected,
+      observed: kept.observed ?? lastState(input, entries, endIdx, kill.pod),
+      at: kept.at ?? end.t,
+      note: `round ${round}`,
+    });
   } else {
     f.evidence.push({ subject, observed: kept.observed, at: kept.at, note: `round ${round}` });
   }
@@ -107,12 +132,23 @@ function judgeReplacedKill(r: Round, record: KillRecord, replacement: PodGenerat
   const ready = replacement ? readyAt(entries, kill.pod, replacement.uid, i, endIdx, revisionOf(r, kill.pod), r.minReady) : undefined;
   if (!replacement || !ready) {
     r.stuck.add(kill.pod);
-    const what = replacement ? `its replacement (uid ${replacement.uid}) was never Running and ${readyWord}${atRevision}` : 'no replacement was created';
+    const what = replacement
+      ? `its replacement (uid ${replacement.uid}) was never Running and ${readyWord}${atRevision}`
+      : 'no replacement was created';
     // A finding about node-local storage, not a harness error; it fails only an unconverged round.
     const pin = replacement && pinnedWait(entries, kill.pod, replacement.uid, endIdx);
     const why = pin && pin.runningAt === undefined ? `: ${describePinnedWait(pin)}` : '';
-    if (!why || !end.converged) f.problems.push(`round ${round}: ${kill.pod} (uid ${kill.uid}) was killed at t=${kill.t}ms and ${what} before the round ended (t=${end.t}ms)${why}`);
-    f.evidence.push({ subject, expected: `replaced and Running and ${readyWord}${atRevision} within the round`, observed: `${lastState(input, entries, endIdx, kill.pod)}${why}`, at: end.t, note: `round ${round}` });
+    if (!why || !end.converged)
+      f.problems.push(
+        `round ${round}: ${kill.pod} (uid ${kill.uid}) was killed at t=${kill.t}ms and ${what} before the round ended (t=${end.t}ms)${why}`,
+      );
+    f.evidence.push({
+      subject,
+      expected: `replaced and Running and ${readyWord}${atRevision} within the round`,
+      observed: `${lastState(input, entries, endIdx, kill.pod)}${why}`,
+      at: end.t,
+      note: `round ${round}`,
+    });
     return;
   }
   const took = Math.round((ready.t - kill.t) * 10) / 10;
@@ -120,11 +156,22 @@ function judgeReplacedKill(r: Round, record: KillRecord, replacement: PodGenerat
   // The run's wait starts once the kills took effect, so a recovery is bounded per kill.
   if (limit !== undefined && took > limit) {
     f.problems.push(`round ${round}: ${kill.pod}'s replacement became Ready ${took}ms after the kill, over the ${limit}ms timeout`);
-    f.evidence.push({ subject, expected: `Ready within ${limit}ms`, observed: `Ready after ${took}ms (uid ${replacement.uid})`, at: ready.t, note: `round ${round}` });
+    f.evidence.push({
+      subject,
+      expected: `Ready within ${limit}ms`,
+      observed: `Ready after ${took}ms (uid ${replacement.uid})`,
+      at: ready.t,
+      note: `round ${round}`,
+    });
     return;
   }
   const waited = pinnedWait(entries, kill.pod, replacement.uid, endIdx);
-  f.evidence.push({ subject, observed: `uid ${kill.uid} killed (${kill.action}); replaced by uid ${replacement.uid}, ${readyWord}${atRevision} ${took}ms later${waited ? `; ${describePinnedWait(waited)}` : ''}`, at: ready.t, note: `round ${round}` });
+  f.evidence.push({
+    subject,
+    observed: `uid ${kill.uid} killed (${kill.action}); replaced by uid ${replacement.uid}, ${readyWord}${atRevision} ${took}ms later${waited ? `; ${describePinnedWait(waited)}` : ''}`,
+    at: ready.t,
+    note: `round ${round}`,
+  });
 }
 
 /** The round's wait timed out: name every pod that was not Ready at the revision. */
@@ -138,10 +185,20 @@ function judgeUnconverged(r: Round): void {
     const name = podName(input.workload, k);
     const s = view.state(name);
     const revision = revisionOf(r, name);
-    if (isReady(s, { minReadySeconds: r.minReady, wall: end.wall, clusterOffsetMs: judgingOffset(clusterClock(entries)) }) && (!revision || s?.revision === revision)) continue;
+    if (
+      isReady(s, { minReadySeconds: r.minReady, wall: end.wall, clusterOffsetMs: judgingOffset(clusterClock(entries)) }) &&
+      (!revision || s?.revision === revision)
+    )
+      continue;
     notReady.push(name);
     if (r.stuck.has(name)) continue;
-    f.evidence.push({ subject: `pod ${name}`, expected: `Running and ${r.readyWord}${atRevisionOf(r, name)} by the end of round ${round}`, observed: lastState(input, entries, endIdx, name), at: end.t, note: `round ${round}` });
+    f.evidence.push({
+      subject: `pod ${name}`,
+      expected: `Running and ${r.readyWord}${atRevisionOf(r, name)} by the end of round ${round}`,
+      observed: lastState(input, entries, endIdx, name),
+      at: end.t,
+      note: `round ${round}`,
+    });
   }
   const which = marker.revisions
     ? notReady.map((n) => `${n}${atRevisionOf(r, n) ? ` (${atRevisionOf(r, n).trim()})` : ''}`).join(', ')

@@ -42,7 +42,11 @@ export function judgeUnplanned(input: CheckInput, entries: TimelineEntry[], gene
     const a = input.after.pods.find((p) => p.name === b.name);
     if (!a || a.uid === b.uid || killedAt.has(b.uid) || reported.has(b.name) || updated.has(b.uid)) continue;
     f.problems.push(`${b.name} was not killed but its UID changed from ${b.uid} to ${a.uid} between the baseline and after snapshots`);
-    f.evidence.push({ subject: `pod ${b.name}`, expected: `uid ${b.uid} kept`, observed: `after-snapshot uid ${a.uid}; the watch showed no deletion of ${b.uid}` });
+    f.evidence.push({
+      subject: `pod ${b.name}`,
+      expected: `uid ${b.uid} kept`,
+      observed: `after-snapshot uid ${a.uid}; the watch showed no deletion of ${b.uid}`,
+    });
   }
 }
 
@@ -51,21 +55,35 @@ export function judgeUnplanned(input: CheckInput, entries: TimelineEntry[], gene
  * node's taint eviction or the kubelet's Failed are reported, anything else is a failure.
  */
 function judgeUnkilledEnd(
-  entries: TimelineEntry[], name: string, g: PodGeneration, next: PodGeneration | undefined, gone: { index: number; t: number }, f: Findings,
+  entries: TimelineEntry[],
+  name: string,
+  g: PodGeneration,
+  next: PodGeneration | undefined,
+  gone: { index: number; t: number },
+  f: Findings,
 ): void {
   const evicted = taintEvictionOf(entries, g.uid);
   if (evicted) {
     const by = next ? `; replaced by uid ${next.uid}` : '';
-    f.evidence.push({ subject: `pod ${name}`, observed: `uid ${g.uid} not killed by the run but ${describeTaintEviction(evicted)}${by}`, at: evicted.t, note: 'an external deletion, like a kill' });
+    f.evidence.push({
+      subject: `pod ${name}`,
+      observed: `uid ${g.uid} not killed by the run but ${describeTaintEviction(evicted)}${by}`,
+      at: evicted.t,
+      note: 'an external deletion, like a kill',
+    });
     f.byNode.push(`${name} (taint eviction on node ${evicted.node ?? '(unknown)'})`);
     return;
   }
   const ended = endedByKubelet(entries, name, g.uid, gone.index);
   if (ended) {
-    const by = next ? `; the controller replaced it with uid ${next.uid} (ADDED at t=${(next.added ?? next.first).t}ms)` : '; no replacement seen';
+    const by = next
+      ? `; the controller replaced it with uid ${next.uid} (ADDED at t=${(next.added ?? next.first).t}ms)`
+      : '; no replacement seen';
     const cause = `${ended.pod.phase}${ended.pod.reason ? `: ${ended.pod.reason}` : ''}`;
     f.evidence.push({
-      subject: `pod ${name}`, at: ended.t, note: 'ended by the kubelet, not replaced without cause',
+      subject: `pod ${name}`,
+      at: ended.t,
+      note: 'ended by the kubelet, not replaced without cause',
       observed: `uid ${g.uid} not killed by the run: the kubelet marked it ${cause} at t=${ended.t}ms (${ended.pod.message ?? 'no message'})${by}`,
     });
     f.byKubelet.push(`${name} (${cause})`);
@@ -75,9 +93,16 @@ function judgeUnkilledEnd(
     g.terminating ? `terminating at t=${g.terminating.t}ms` : undefined,
     g.deleted ? `DELETED at t=${g.deleted.t}ms` : undefined,
     next ? `replaced by uid ${next.uid} (ADDED at t=${(next.added ?? next.first).t}ms)` : 'no replacement seen',
-  ].filter(Boolean).join(', ');
+  ]
+    .filter(Boolean)
+    .join(', ');
   f.problems.push(`${name} was not killed but its pod (uid ${g.uid}) was replaced: ${seen}`);
-  f.evidence.push({ subject: `pod ${name}`, expected: `uid ${g.uid} kept through the run (not killed)`, observed: `old uid ${g.uid}: ${seen}`, at: gone.t });
+  f.evidence.push({
+    subject: `pod ${name}`,
+    expected: `uid ${g.uid} kept through the run (not killed)`,
+    observed: `old uid ${g.uid}: ${seen}`,
+    at: gone.t,
+  });
 }
 
 /**

@@ -17,7 +17,8 @@ import { judgeUnplanned } from './recovery-unplanned.ts';
 
 export const recovery: CheckDefinition = {
   id: 'STS-RECOVERY',
-  guarantee: 'every killed pod is replaced (or restarted in place, or left alone when the API refused the kill, as its disruption expects) and Running and Ready at the current revision within the timeout, and no pod that was not killed is replaced',
+  guarantee:
+    'every killed pod is replaced (or restarted in place, or left alone when the API refused the kill, as its disruption expects) and Running and Ready at the current revision within the timeout, and no pod that was not killed is replaced',
   run: judgeRecovery,
 };
 
@@ -49,7 +50,9 @@ function judgeRecovery(input: CheckInput): CheckOutcome {
     return passed(`all ${replaced} killed pods were replaced and ${readyWord} at the round's revision; ${others}`, f.evidence);
   }
   const did = [
-    `${replaced} replaced and ${readyWord} at the round's revision`, `${inPlace} restarted in place and ${readyWord} again`, `${refused} refused by the API and left alone`,
+    `${replaced} replaced and ${readyWord} at the round's revision`,
+    `${inPlace} restarted in place and ${readyWord} again`,
+    `${refused} refused by the API and left alone`,
     ...(unaffected > 0 ? [`${unaffected} left running untouched`] : []),
   ];
   return passed(`every kill did what its disruption expects: ${did.join(', ')}; ${others}`, f.evidence);

@@ -9,11 +9,13 @@ import { errored, failed, firstOf, inOrder, isPodEntry, passed, skipped } from '
 
 export const topologyPrimary: CheckDefinition = {
   id: 'STS-TOPOLOGY-PRIMARY',
-  guarantee: 'every replica holds the data it fetched from a live generation of the primary, found by its stable DNS name, before and after chaos',
+  guarantee:
+    'every replica holds the data it fetched from a live generation of the primary, found by its stable DNS name, before and after chaos',
   run: judgeTopology,
 };
 
-const show = (data: string | undefined): string => (data === undefined ? '(none)' : `${data.length} bytes ${JSON.stringify(data.slice(0, 24))}${data.length > 24 ? '…' : ''}`);
+const show = (data: string | undefined): string =>
+  data === undefined ? '(none)' : `${data.length} bytes ${JSON.stringify(data.slice(0, 24))}${data.length > 24 ? '…' : ''}`;
 
 /** When each UID a pod name had was first seen and (if) deleted, in timeline seq. */
 type Lifetimes = Map<string, { from: number; to: number }>;
@@ -67,12 +69,18 @@ function judgeSnapshot(input: CheckInput, label: string, snap: Snapshot, primary
       continue;
     }
     if (!c.servedBy) {
-      fail(`has no record of the primary that served its copy (${c.error ?? 'served-by missing'})`, { expected: `served-by naming a generation of ${topo.primary}`, observed: c.error ?? 'none' });
+      fail(`has no record of the primary that served its copy (${c.error ?? 'served-by missing'})`, {
+        expected: `served-by naming a generation of ${topo.primary}`,
+        observed: c.error ?? 'none',
+      });
       continue;
     }
     const who = `uid ${c.servedBy.uid} (${c.servedBy.ip || 'no ip'})`;
     if (!primaryUids.has(c.servedBy.uid)) {
-      fail(`was served by ${who}, which was never ${topo.primary}`, { expected: `one of ${topo.primary}'s UIDs: ${[...primaryUids].join(', ')}`, observed: `served by ${who}` });
+      fail(`was served by ${who}, which was never ${topo.primary}`, {
+        expected: `one of ${topo.primary}'s UIDs: ${[...primaryUids].join(', ')}`,
+        observed: `served by ${who}`,
+      });
       continue;
     }
     const stale = staleness(input, snap, c, primaryLives);
@@ -86,7 +94,8 @@ function staleness(input: CheckInput, snap: Snapshot, c: TopologyCopy, primaryLi
   const replica = replicaUid ? lifetimes(input, c.pod).get(replicaUid) : undefined;
   const served = c.servedBy ? primaryLives.get(c.servedBy.uid) : undefined;
   if (!replica || !served) return undefined; // the timeline cannot place them; the UID match stands
-  if (served.to < replica.from) return `was served by uid ${c.servedBy!.uid}, a primary generation deleted (seq ${served.to}) before this replica generation appeared (seq ${replica.from})`;
+  if (served.to < replica.from)
+    return `was served by uid ${c.servedBy!.uid}, a primary generation deleted (seq ${served.to}) before this replica generation appeared (seq ${replica.from})`;
   return undefined;
 }
 
@@ -95,19 +104,27 @@ function judgeTopology(input: CheckInput): CheckOutcome {
   if (!baseline.topology && !after.topology) {
     const k = input.workload.kind;
     // A user's StatefulSet has no known primary protocol to probe; only the sample has one.
-    return skipped(k === 'target' || k === 'manifest' ? `applies only to the primary-replica sample; this is a ${k === 'target' ? '--target' : '--manifest'} StatefulSet` : 'the workload has no primary/replica topology');
+    return skipped(
+      k === 'target' || k === 'manifest'
+        ? `applies only to the primary-replica sample; this is a ${k === 'target' ? '--target' : '--manifest'} StatefulSet`
+        : 'the workload has no primary/replica topology',
+    );
   }
   if (!baseline.topology || !after.topology) {
-    return failed('topology was recorded in only one snapshot', [{ subject: 'topology', expected: 'baseline and after', observed: baseline.topology ? 'baseline only' : 'after only' }]);
+    return failed('topology was recorded in only one snapshot', [
+      { subject: 'topology', expected: 'baseline and after', observed: baseline.topology ? 'baseline only' : 'after only' },
+    ]);
   }
   const replicas = after.topology.copies.map((c) => c.pod);
   if (replicas.length === 0) return skipped('there are no replicas (replicas = 1)');
   const primary = after.topology.primary;
   // Every UID the primary's name had: from the watch, and from both snapshots.
-  const primaryUids = new Set([
-    ...lifetimes(input, primary).keys(),
-    ...[baseline, after].flatMap((s) => s.pods.filter((p) => p.name === primary).map((p) => p.uid)),
-  ].filter(Boolean));
+  const primaryUids = new Set(
+    [
+      ...lifetimes(input, primary).keys(),
+      ...[baseline, after].flatMap((s) => s.pods.filter((p) => p.name === primary).map((p) => p.uid)),
+    ].filter(Boolean),
+  );
   const t: Tally = { problems: [], evidence: [], unseen: [] };
   judgeSnapshot(input, 'before chaos', baseline, primaryUids, t);
   judgeSnapshot(input, 'after chaos', after, primaryUids, t);
@@ -118,9 +135,24 @@ function judgeTopology(input: CheckInput): CheckOutcome {
     t.evidence.push({ subject: `primary ${primary}`, expected: show(b), observed: show(a), at: after.t });
   }
   if (t.problems.length) return failed(firstOf(t.problems), [...t.evidence, ...t.unseen]);
-  if (t.unseen.length) return errored(`could not read the topology state of ${t.unseen.map((e) => e.subject).join(', ')}: ${t.unseen[0]?.observed ?? ''}`, t.unseen);
-  return passed(`${replicas.length} replicas hold the primary's data, each served by a live generation of ${primary}: ${replicas.join(', ')}`, [
-    { subject: `primary ${primary}`, observed: show(a), note: `unchanged across chaos; serving uid ${after.topology.primaryUid ?? '(not recorded)'}` },
-    ...after.topology.copies.map((c) => ({ subject: `replica ${c.pod}`, observed: `identical copy, served by uid ${c.servedBy?.uid} (${c.servedBy?.ip})`, at: after.t })),
-  ]);
+  if (t.unseen.length)
+    return errored(
+      `could not read the topology state of ${t.unseen.map((e) => e.subject).join(', ')}: ${t.unseen[0]?.observed ?? ''}`,
+      t.unseen,
+    );
+  return passed(
+    `${replicas.length} replicas hold the primary's data, each served by a live generation of ${primary}: ${replicas.join(', ')}`,
+    [
+      {
+        subject: `primary ${primary}`,
+        observed: show(a),
+        note: `unchanged across chaos; serving uid ${after.topology.primaryUid ?? '(not recorded)'}`,
+      },
+      ...after.topology.copies.map((c) => ({
+        subject: `replica ${c.pod}`,
+        observed: `identical copy, served by uid ${c.servedBy?.uid} (${c.servedBy?.ip})`,
+        at: after.t,
+      })),
+    ],
+  );
 }

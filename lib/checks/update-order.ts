@@ -32,14 +32,18 @@ function judgeUpdateOrder(input: CheckInput): CheckOutcome {
   const entries = inOrder(input.timeline);
   const forward = updateSteps(entries).find((s) => s.step === 'forward');
   if (!forward) return skipped(NO_UPDATE);
-  if (forward.start.strategy === 'OnDelete') return skipped('updateStrategy is OnDelete: the controller replaces no pod for an update (STS-UPDATE-ONDELETE judges it)');
+  if (forward.start.strategy === 'OnDelete')
+    return skipped('updateStrategy is OnDelete: the controller replaces no pod for an update (STS-UPDATE-ONDELETE judges it)');
   const unready = stepUnjudgeable(forward);
   if (unready?.before) return errored(unready.why, [unready.evidence]);
   const o = judgeStepOrder(entries, input.workload, forward);
   if (o.problems.length > 0) return failed(firstOf(o.problems), o.evidence);
   if (unready) return errored(unready.why, [unready.evidence, ...o.evidence]);
   if (o.unjudged.length > 0) return errored(firstOf(o.unjudged), o.evidence);
-  const order = o.replaced.length > 0 ? `replaced ${o.replaced.join(', ')}, highest first, each once the pods above were at ${o.to} and Ready` : `the controller replaced no pod itself (${o.byRun} ended by the run)`;
+  const order =
+    o.replaced.length > 0
+      ? `replaced ${o.replaced.join(', ')}, highest first, each once the pods above were at ${o.to} and Ready`
+      : `the controller replaced no pod itself (${o.byRun} ended by the run)`;
   return passed(`forward update to ${o.to}: ${order}`, o.evidence);
 }
 
@@ -47,12 +51,23 @@ function judgeUpdateOrder(input: CheckInput): CheckOutcome {
 export function stepUnjudgeable(s: UpdateStep): { why: string; evidence: Evidence; before?: true } | undefined {
   const subject = `${s.step} update`;
   if (s.complete?.unobserved !== undefined) {
-    return { why: `the ${s.step} update could not be followed to its end: ${s.complete.unobserved}`, evidence: { subject, observed: `unobserved: ${s.complete.unobserved}` } };
+    return {
+      why: `the ${s.step} update could not be followed to its end: ${s.complete.unobserved}`,
+      evidence: { subject, observed: `unobserved: ${s.complete.unobserved}` },
+    };
   }
   if (s.to === undefined) {
-    return { why: `the controller never reported the ${s.step} step's update revision (no update-revision marker)`, evidence: { subject, expected: 'status.updateRevision naming the new revision', observed: 'not seen' }, before: true };
+    return {
+      why: `the controller never reported the ${s.step} step's update revision (no update-revision marker)`,
+      evidence: { subject, expected: 'status.updateRevision naming the new revision', observed: 'not seen' },
+      before: true,
+    };
   }
-  if (!s.complete) return { why: `the run stopped before the ${s.step} update completed (no update-complete marker)`, evidence: { subject, observed: 'no update-complete marker' } };
+  if (!s.complete)
+    return {
+      why: `the run stopped before the ${s.step} update completed (no update-complete marker)`,
+      evidence: { subject, observed: 'no update-complete marker' },
+    };
   return undefined;
 }
 
@@ -77,12 +92,22 @@ export function judgeStepOrder(entries: readonly TimelineEntry[], workload: Work
     const subject = `pod ${t.pod}`;
     if (t.cause !== 'unexplained') {
       out.byRun++;
-      const back = t.successor ? `came back at revision ${t.successor.revision ?? '?'} at t=${t.successor.added.t}ms` : 'not seen back in the step';
-      out.evidence.push({ subject, observed: `ended by ${t.cause} at t=${t.at.t}ms during the update; ${back}`, note: 'not the controller\'s replacement: not judged for order' });
+      const back = t.successor
+        ? `came back at revision ${t.successor.revision ?? '?'} at t=${t.successor.added.t}ms`
+        : 'not seen back in the step';
+      out.evidence.push({
+        subject,
+        observed: `ended by ${t.cause} at t=${t.at.t}ms during the update; ${back}`,
+        note: "not the controller's replacement: not judged for order",
+      });
     } else if (t.revision === to) {
       out.evidence.push({ subject, observed: `ended at t=${t.at.t}ms already at revision ${to}`, note: 'not an update replacement' });
     } else if (t.ordinal < lowest) {
-      out.evidence.push({ subject, observed: `ended at t=${t.at.t}ms at revision ${t.revision ?? '?'}`, note: `below the partition (ordinal < ${lowest}): STS-UPDATE-PARTITION judges it` });
+      out.evidence.push({
+        subject,
+        observed: `ended at t=${t.at.t}ms at revision ${t.revision ?? '?'}`,
+        note: `below the partition (ordinal < ${lowest}): STS-UPDATE-PARTITION judges it`,
+      });
     } else updates.push(t);
   }
   updates.forEach((u, k) => {
@@ -90,7 +115,14 @@ export function judgeStepOrder(entries: readonly TimelineEntry[], workload: Work
     const prev = s.start.maxUnavailable === undefined ? updates[k - 1] : undefined;
     const open = prev ? prev.at.index : s.startIdx;
     const opened = `${prev ? `${prev.pod}'s replacement began` : `the ${s.step} update began`} (t=${entries[open]?.t ?? 0}ms)`;
-    judgeOne(entries, workload, s, u, { open, opened, batchOf: (i) => updates.filter((x) => x.at.index > i && x.at.index <= u.at.index) }, out);
+    judgeOne(
+      entries,
+      workload,
+      s,
+      u,
+      { open, opened, batchOf: (i) => updates.filter((x) => x.at.index > i && x.at.index <= u.at.index) },
+      out,
+    );
   });
   return out;
 }
@@ -102,7 +134,14 @@ interface Window {
   batchOf: (i: number) => Termination[];
 }
 
-function judgeOne(entries: readonly TimelineEntry[], workload: WorkloadInfo, s: UpdateStep, u: Termination, w: Window, out: StepOrder): void {
+function judgeOne(
+  entries: readonly TimelineEntry[],
+  workload: WorkloadInfo,
+  s: UpdateStep,
+  u: Termination,
+  w: Window,
+  out: StepOrder,
+): void {
   const minReadySeconds = minReadySecondsOf(workload);
   // Availability is judged on the cluster's clock (the kubelet stamped readySince).
   const clock = clusterClock(entries);
@@ -154,12 +193,16 @@ function blockersAt(view: PodView, at: ReadyAt, workload: WorkloadInfo, s: Updat
     if (behind) out.push(`${name} at revision ${view.state(name)?.revision ?? 'none'} (${view.describe(name)})`);
     if (ready) continue;
     // OrderedReady: processReplica waits for every pod; without the gate the update loop waits for the ones above.
-    if ((ordered || (max === undefined && o > u.ordinal)) && !behind) out.push(`${name} not ${readyWord(workload)} (${view.describe(name)})`);
+    if ((ordered || (max === undefined && o > u.ordinal)) && !behind)
+      out.push(`${name} not ${readyWord(workload)} (${view.describe(name)})`);
     if (ordered || max !== undefined || o > u.ordinal) unavailable.add(name);
   }
   const limit = max ?? 1;
   for (const b of batch) unavailable.add(b.pod);
-  if (max !== undefined && unavailable.size > limit) out.push(`${unavailable.size} pods unavailable or being replaced at once (${[...unavailable].join(', ')}), beyond maxUnavailable ${limit}`);
+  if (max !== undefined && unavailable.size > limit)
+    out.push(
+      `${unavailable.size} pods unavailable or being replaced at once (${[...unavailable].join(', ')}), beyond maxUnavailable ${limit}`,
+    );
   if (max === undefined && batch.length > 1) out.push(`${batch.map((b) => b.pod).join(', ')} replaced at once`);
   return out;
 }

@@ -16,7 +16,8 @@ import { stepUnjudgeable } from './update-order.ts';
 
 export const updatePartition: CheckDefinition = {
   id: 'STS-UPDATE-PARTITION',
-  guarantee: 'with a RollingUpdate partition, pods below it keep the old revision (also when killed and recreated) and pods at or above it end at the new one',
+  guarantee:
+    'with a RollingUpdate partition, pods below it keep the old revision (also when killed and recreated) and pods at or above it end at the new one',
   run: judgePartition,
 };
 
@@ -31,14 +32,18 @@ function judgePartition(input: CheckInput): CheckOutcome {
   if (unready?.before) return errored(unready.why, [unready.evidence]);
   const { from, partition } = s.start;
   const to = s.to ?? '';
-  if (to === from) return errored(`the update changed nothing: the update revision is the old one (${from})`, [{ subject: 'forward update', observed: `update revision ${to} = from` }]);
+  if (to === from)
+    return errored(`the update changed nothing: the update revision is the old one (${from})`, [
+      { subject: 'forward update', observed: `update revision ${to} = from` },
+    ]);
   const boundary = startOrdinal(workload) + partition;
   const f: Findings = { problems: [], evidence: [], ok: [] };
   const low = judgeBelow(entries, input, steps, s, boundary, f);
   const high = ordinals(workload).filter((o) => o >= boundary);
   const watchDown = judgeAbove(entries, input, s, high, boundary, f);
   const { problems, evidence, ok } = f;
-  if (watchDown && problems.length === 0) return errored('the pod watch was down when the update ended: the pods\' revisions then were not seen', [...evidence, ...ok]);
+  if (watchDown && problems.length === 0)
+    return errored("the pod watch was down when the update ended: the pods' revisions then were not seen", [...evidence, ...ok]);
   if (problems.length > 0) return failed(firstOf(problems), [...evidence, ...ok]);
   if (unready) return errored(unready.why, [unready.evidence, ...ok]);
   const lowText = low.size > 0 ? `${[...low].join(', ')} kept ${from}` : 'no pod is held back';
@@ -55,26 +60,49 @@ interface Findings {
  * Below the partition: every generation, for as long as the forward update is in force,
  * stays at the step's `from`. Returns the low pods' names.
  */
-function judgeBelow(entries: TimelineEntry[], { workload }: CheckInput, steps: UpdateStep[], s: UpdateStep, boundary: number, f: Findings): Set<string> {
+function judgeBelow(
+  entries: TimelineEntry[],
+  { workload }: CheckInput,
+  steps: UpdateStep[],
+  s: UpdateStep,
+  boundary: number,
+  f: Findings,
+): Set<string> {
   const { from } = s.start;
   const until = steps.find((x) => x.step === 'rollback')?.startIdx ?? entries.length;
-  const low = new Set(ordinals(workload).filter((o) => o < boundary).map((o) => podName(workload, o)));
+  const low = new Set(
+    ordinals(workload)
+      .filter((o) => o < boundary)
+      .map((o) => podName(workload, o)),
+  );
   const ends = terminationsIn(entries, workload, { from: s.startIdx, to: until }).filter((t) => low.has(t.pod));
   const bad = new Set<string>();
   const badNames = new Set<string>();
   for (let i = s.startIdx + 1; i < until; i++) {
     const e = entries[i];
-    if (!e || !isPodEntry(e) || !low.has(e.name) || e.type === 'DELETED' || e.pod.revision === undefined || e.pod.revision === from) continue;
+    if (!e || !isPodEntry(e) || !low.has(e.name) || e.type === 'DELETED' || e.pod.revision === undefined || e.pod.revision === from)
+      continue;
     if (bad.has(e.pod.uid)) continue;
     bad.add(e.pod.uid);
     badNames.add(e.name);
     const prev = ends.find((t) => t.successor?.uid === e.pod.uid);
-    const how = prev ? `, recreated after its previous pod (uid ${prev.uid}) ended by ${prev.cause === 'unexplained' ? 'a deletion the run did not make' : prev.cause} at t=${prev.at.t}ms` : '';
-    f.problems.push(`${e.name} (uid ${e.pod.uid}${how}) was at revision ${e.pod.revision} at t=${e.t}ms although it is below the partition (ordinal < ${boundary}) and must keep ${from}`);
-    f.evidence.push({ subject: `pod ${e.name}`, expected: `revision ${from} (ordinal below start+partition ${boundary})`, observed: `revision ${e.pod.revision} (uid ${e.pod.uid})${how}`, at: e.t });
+    const how = prev
+      ? `, recreated after its previous pod (uid ${prev.uid}) ended by ${prev.cause === 'unexplained' ? 'a deletion the run did not make' : prev.cause} at t=${prev.at.t}ms`
+      : '';
+    f.problems.push(
+      `${e.name} (uid ${e.pod.uid}${how}) was at revision ${e.pod.revision} at t=${e.t}ms although it is below the partition (ordinal < ${boundary}) and must keep ${from}`,
+    );
+    f.evidence.push({
+      subject: `pod ${e.name}`,
+      expected: `revision ${from} (ordinal below start+partition ${boundary})`,
+      observed: `revision ${e.pod.revision} (uid ${e.pod.uid})${how}`,
+      at: e.t,
+    });
   }
   for (const name of [...low].filter((n) => !badNames.has(n))) {
-    const kept = ends.filter((t) => t.pod === name && t.successor).map((t) => `recreated at t=${t.successor?.added.t}ms at ${t.successor?.revision ?? '?'}`);
+    const kept = ends
+      .filter((t) => t.pod === name && t.successor)
+      .map((t) => `recreated at t=${t.successor?.added.t}ms at ${t.successor?.revision ?? '?'}`);
     f.ok.push({ subject: `pod ${name}`, observed: `kept revision ${from}${kept.length ? ` (${kept.join('; ')})` : ''}` });
   }
   return low;
@@ -84,7 +112,14 @@ function judgeBelow(entries: TimelineEntry[], { workload }: CheckInput, steps: U
  * At or above the partition: at the update revision when the step completed. Returns
  * whether the pod watch was down then (a pod not seen at it is then not judged).
  */
-function judgeAbove(entries: TimelineEntry[], { workload }: CheckInput, s: UpdateStep, high: number[], boundary: number, f: Findings): boolean {
+function judgeAbove(
+  entries: TimelineEntry[],
+  { workload }: CheckInput,
+  s: UpdateStep,
+  high: number[],
+  boundary: number,
+  f: Findings,
+): boolean {
   if (!s.complete || s.complete.unobserved !== undefined) return false;
   const to = s.to ?? '';
   const end = s.completeIdx;
@@ -103,7 +138,12 @@ function judgeAbove(entries: TimelineEntry[], { workload }: CheckInput, s: Updat
     if (gaps.length > 0) continue;
     const seen = e && e.type !== 'DELETED' ? `revision ${rev ?? 'none'} (uid ${e.pod.uid}, as of t=${e.t}ms)` : 'no pod';
     f.problems.push(`${name} was at ${seen} when the update ended (t=${endT}ms), not the update revision ${to}${aborted}`);
-    f.evidence.push({ subject: `pod ${name}`, expected: `revision ${to} (ordinal >= start+partition ${boundary})`, observed: seen, at: endT });
+    f.evidence.push({
+      subject: `pod ${name}`,
+      expected: `revision ${to} (ordinal >= start+partition ${boundary})`,
+      observed: seen,
+      at: endT,
+    });
   }
   return gaps.length > 0;
 }

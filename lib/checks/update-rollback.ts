@@ -49,13 +49,23 @@ function judgeRollback(input: CheckInput): CheckOutcome {
     }
     const seen = e && e.type !== 'DELETED' ? `revision ${rev ?? 'none'} (uid ${e.pod.uid}, as of t=${e.t}ms)` : 'no pod';
     problems.push(`${name} was at ${seen} when the rollback ended (t=${endT}ms), not the original revision ${original}${aborted}`);
-    evidence.push({ subject: `pod ${name}`, expected: `the original revision ${original} (the forward step's from)`, observed: seen, at: endT });
+    evidence.push({
+      subject: `pod ${name}`,
+      expected: `the original revision ${original} (the forward step's from)`,
+      observed: seen,
+      at: endT,
+    });
   }
   if (s.to !== undefined && s.to !== original) {
-    evidence.push({ subject: 'rollback update', expected: `status.updateRevision ${original}`, observed: `${s.to}`, note: 'the controller named another revision for the restored template' });
+    evidence.push({
+      subject: 'rollback update',
+      expected: `status.updateRevision ${original}`,
+      observed: `${s.to}`,
+      note: 'the controller named another revision for the restored template',
+    });
   }
   if (problems.length > 0 && podGapsBetween(entries, endT, endT).length > 0) {
-    unjudged.push('the pod watch was down when the rollback ended: the pods\' revisions then were not seen');
+    unjudged.push("the pod watch was down when the rollback ended: the pods' revisions then were not seen");
     problems.length = 0;
   }
   let order = '';

@@ -45,7 +45,15 @@ export function spansOf(writers: readonly HeartbeatWriter[]): Span[] {
     const s = spans.get(key);
     const wall = w.firstWallMs !== undefined && w.lastWallMs !== undefined ? { firstWall: w.firstWallMs, lastWall: w.lastWallMs } : {};
     if (!s) {
-      spans.set(key, { uid: w.uid, bootId: w.bootId, first: w.firstUptimeMs, last: w.lastUptimeMs, beats: w.beats, coarseWall: w.coarseWall === true, ...wall });
+      spans.set(key, {
+        uid: w.uid,
+        bootId: w.bootId,
+        first: w.firstUptimeMs,
+        last: w.lastUptimeMs,
+        beats: w.beats,
+        coarseWall: w.coarseWall === true,
+        ...wall,
+      });
       continue;
     }
     s.first = Math.min(s.first, w.firstUptimeMs);
@@ -86,12 +94,26 @@ export function describeKernel(k: KernelClock): string {
 export function place(x: Span, y: Span, kernels: ReadonlyMap<string, KernelClock>): Placed | { error: string } {
   if (x.bootId === y.bootId) {
     const [a, b] = x.first <= y.first ? [x, y] : [y, x];
-    return { a, b, overlapMs: Math.min(a.last, b.last) - b.first, uncertaintyMs: UPTIME_RESOLUTION_MS, clock: `one kernel, monotonic uptime, ± ${UPTIME_RESOLUTION_MS} ms` };
+    return {
+      a,
+      b,
+      overlapMs: Math.min(a.last, b.last) - b.first,
+      uncertaintyMs: UPTIME_RESOLUTION_MS,
+      clock: `one kernel, monotonic uptime, ± ${UPTIME_RESOLUTION_MS} ms`,
+    };
   }
   const kx = kernels.get(x.bootId);
   const ky = kernels.get(y.bootId);
-  const missing = [[x, kx], [y, ky]].filter(([, k]) => !k).map(([s]) => (s as Span).bootId);
-  if (missing.length > 0) return { error: `writers on different kernels, and the clock of ${missing.map((b) => `boot ${b}`).join(', ')} was never measured against the harness (no pod ran there at a snapshot): their heartbeats cannot be ordered` };
+  const missing = [
+    [x, kx],
+    [y, ky],
+  ]
+    .filter(([, k]) => !k)
+    .map(([s]) => (s as Span).bootId);
+  if (missing.length > 0)
+    return {
+      error: `writers on different kernels, and the clock of ${missing.map((b) => `boot ${b}`).join(', ')} was never measured against the harness (no pod ran there at a snapshot): their heartbeats cannot be ordered`,
+    };
   if (!kx || !ky || x.firstWall === undefined || x.lastWall === undefined || y.firstWall === undefined || y.lastWall === undefined) {
     return { error: 'writers on different kernels without wall-clock times: their heartbeats cannot be ordered' };
   }
@@ -103,7 +125,8 @@ export function place(x: Span, y: Span, kernels: ReadonlyMap<string, KernelClock
   const [a, b, fb] = fx <= fy ? [x, y, fy] : [y, x, fx];
   const resolution = (x.coarseWall ? 1000 : 1) + (y.coarseWall ? 1000 : 1);
   return {
-    a, b,
+    a,
+    b,
     overlapMs: Math.round(Math.min(lx, ly) - fb),
     uncertaintyMs: kx.uncertaintyMs + ky.uncertaintyMs + resolution,
     clock: `wall clocks against the harness: ${describeKernel(kx)}, ${describeKernel(ky)}; ± ${kx.uncertaintyMs + ky.uncertaintyMs + resolution} ms`,

@@ -12,8 +12,11 @@ import { ETCD_IMAGE, ETCD_MEMBER_COUNTS } from '../workloads/etcd.ts';
 import { UPDATE_MODES, type UpdateMode } from '../update/mode.ts';
 import { WORKLOAD_KINDS, type WorkloadKind } from '../workloads/index.ts';
 import {
-  POD_MANAGEMENT_POLICIES, UPDATE_STRATEGIES, parsePvcRetention,
-  type PodManagementPolicy, type UpdateStrategyType,
+  POD_MANAGEMENT_POLICIES,
+  UPDATE_STRATEGIES,
+  parsePvcRetention,
+  type PodManagementPolicy,
+  type UpdateStrategyType,
 } from '../workloads/sts-options.ts';
 import { FROM_OBJECT, RUN_FLAGS, flagEntries, type FlagSpec, type RunArgs, type RunFlag } from './flags.ts';
 import { argvFromEnv, replayCommand, runHelp } from './flag-uses.ts';
@@ -40,7 +43,8 @@ function oneOf<T extends string>(flag: RunFlag, text: string, choices: readonly 
 const CLAIM_SIZE = /^(?=.*[1-9])\d+(\.\d+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
 
 function claimSize(text: string): string {
-  if (!CLAIM_SIZE.test(text)) throw new UsageError(`--claim-size must be a positive Kubernetes quantity such as 64Mi or 1Gi, got "${text}"`);
+  if (!CLAIM_SIZE.test(text))
+    throw new UsageError(`--claim-size must be a positive Kubernetes quantity such as 64Mi or 1Gi, got "${text}"`);
   return text;
 }
 
@@ -74,8 +78,24 @@ type Given = (k: RunFlag) => string | undefined;
 
 // Flags with a fixed default in the table.
 type DefaultedFlag =
-  | 'workload' | 'replicas' | 'rounds' | 'kill-pattern' | 'chaos' | 'toleration-seconds' | 'image' | 'claim-size' | 'timeout' | 'dns-budget'
-  | 'report-dir' | 'pod-management' | 'update-strategy' | 'partition' | 'min-ready-seconds' | 'start-ordinal' | 'pvc-retention' | 'traffic-rate';
+  | 'workload'
+  | 'replicas'
+  | 'rounds'
+  | 'kill-pattern'
+  | 'chaos'
+  | 'toleration-seconds'
+  | 'image'
+  | 'claim-size'
+  | 'timeout'
+  | 'dns-budget'
+  | 'report-dir'
+  | 'pod-management'
+  | 'update-strategy'
+  | 'partition'
+  | 'min-ready-seconds'
+  | 'start-ordinal'
+  | 'pvc-retention'
+  | 'traffic-rate';
 
 function seedArg(given: Given): number {
   try {
@@ -129,7 +149,18 @@ function optionalArgs(args: RunArgs, given: Given): void {
     }
     args.pdb = pdb;
   }
-  for (const k of ['kubeconfig', 'context', 'storage-class', 'dns-server', 'node-fault-command', 'target', 'manifest', 'sentinel-path', 'cluster-domain', 'update-image'] as const) {
+  for (const k of [
+    'kubeconfig',
+    'context',
+    'storage-class',
+    'dns-server',
+    'node-fault-command',
+    'target',
+    'manifest',
+    'sentinel-path',
+    'cluster-domain',
+    'update-image',
+  ] as const) {
     const v = given(k);
     if (v !== undefined) args[RUN_FLAGS[k].key] = v;
   }
@@ -140,13 +171,17 @@ function optionalArgs(args: RunArgs, given: Given): void {
 /** Combinations the API server or the etcd sample would refuse, refused before anything is created. */
 function checkWorkload(args: RunArgs, given: Given): void {
   if (args.updateStrategy === 'OnDelete') {
-    if (args.partition !== 0) throw new UsageError(`--partition applies only to --update-strategy RollingUpdate, not OnDelete (got --partition ${args.partition})`);
-    if (args.maxUnavailable !== undefined) throw new UsageError('--max-unavailable applies only to --update-strategy RollingUpdate, not OnDelete');
+    if (args.partition !== 0)
+      throw new UsageError(`--partition applies only to --update-strategy RollingUpdate, not OnDelete (got --partition ${args.partition})`);
+    if (args.maxUnavailable !== undefined)
+      throw new UsageError('--max-unavailable applies only to --update-strategy RollingUpdate, not OnDelete');
   }
   // The etcd sample needs etcd in its image: its own default, unless --image names one.
   if (args.workload === 'etcd' && given('image') === undefined) args.image = ETCD_IMAGE;
   if (args.workload === 'etcd' && !(ETCD_MEMBER_COUNTS as readonly number[]).includes(args.replicas)) {
-    throw new UsageError(`--replicas ${args.replicas}: the etcd sample takes ${ETCD_MEMBER_COUNTS.join(', ')} members (an odd count: an even one tolerates no more failures than one member less)`);
+    throw new UsageError(
+      `--replicas ${args.replicas}: the etcd sample takes ${ETCD_MEMBER_COUNTS.join(', ')} members (an odd count: an even one tolerates no more failures than one member less)`,
+    );
   }
 }
 
@@ -173,8 +208,12 @@ function checkUpdate(a: RunArgs, given: string | undefined, image: string | unde
   a.update = mode;
   if (image !== undefined && mode !== 'image') throw new UsageError(`--update-image applies only to --update image, not --update ${mode}`);
   if (mode === 'none') return;
-  if (a.target !== undefined) throw new UsageError(`--update ${mode} cannot be combined with --target: a --target run never changes the user's StatefulSet (deploy it with --manifest to update it)`);
-  if (a.rounds === 0) throw new UsageError(`--update ${mode} needs at least one chaos round (got --rounds 0): the update starts at a round's start`);
+  if (a.target !== undefined)
+    throw new UsageError(
+      `--update ${mode} cannot be combined with --target: a --target run never changes the user's StatefulSet (deploy it with --manifest to update it)`,
+    );
+  if (a.rounds === 0)
+    throw new UsageError(`--update ${mode} needs at least one chaos round (got --rounds 0): the update starts at a round's start`);
   // A second tag of the same image is known for the default busybox only; a --manifest's image is read at run time.
   if (mode === 'image' && image === undefined && a.manifest === undefined && a.image !== DEFAULT_IMAGE) {
     throw new UsageError(`--update image needs --update-image <ref>: no second tag is known for ${a.image}`);
@@ -184,16 +223,25 @@ function checkUpdate(a: RunArgs, given: string | undefined, image: string | unde
 /** The flags of the run's subject (a sample, --manifest or --target): what each takes and refuses. */
 function checkSubject(a: RunArgs, isGiven: (k: RunFlag) => boolean): void {
   const subject = a.target !== undefined ? '--target' : a.manifest !== undefined ? '--manifest' : undefined;
-  if (a.target !== undefined && a.manifest !== undefined) throw new UsageError('--target and --manifest exclude each other: a run either adopts a running StatefulSet or deploys one');
+  if (a.target !== undefined && a.manifest !== undefined)
+    throw new UsageError('--target and --manifest exclude each other: a run either adopts a running StatefulSet or deploys one');
   if (subject === undefined) {
-    for (const k of ['sentinel-path', 'cluster-domain'] as const) if (isGiven(k)) throw new UsageError(`--${k} applies only with --target or --manifest`);
+    for (const k of ['sentinel-path', 'cluster-domain'] as const)
+      if (isGiven(k)) throw new UsageError(`--${k} applies only with --target or --manifest`);
     return;
   }
   const clash = FROM_OBJECT.find(isGiven);
   if (clash) throw new UsageError(`--${clash} cannot be combined with ${subject}: it comes from the StatefulSet itself`);
-  if (a.target !== undefined && a.keepNamespace) throw new UsageError('--keep-namespace does not apply to --target: the run creates no namespace');
+  if (a.target !== undefined && a.keepNamespace)
+    throw new UsageError('--keep-namespace does not apply to --target: the run creates no namespace');
   // A node fault or kubelet restart reaches every pod on the node, not only the StatefulSet's.
   const wide = a.chaos.filter((d) => d === 'node-fault' || d === 'kubelet-restart');
-  if (a.target !== undefined && wide.length > 0) throw new UsageError(`--chaos ${wide.join(',')} cannot be combined with --target: it disrupts every pod on the node, not only the StatefulSet's`);
-  if (isGiven('pdb')) throw new UsageError(`--pdb cannot be combined with ${subject}: the run creates no PodDisruptionBudget for a StatefulSet it did not write; give it your own`);
+  if (a.target !== undefined && wide.length > 0)
+    throw new UsageError(
+      `--chaos ${wide.join(',')} cannot be combined with --target: it disrupts every pod on the node, not only the StatefulSet's`,
+    );
+  if (isGiven('pdb'))
+    throw new UsageError(
+      `--pdb cannot be combined with ${subject}: the run creates no PodDisruptionBudget for a StatefulSet it did not write; give it your own`,
+    );
 }

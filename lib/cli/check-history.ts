@@ -18,7 +18,7 @@ export const CHECK_HISTORY_HELP = [
   'search ran out of budget (unknown: could not judge).',
   `  --max-steps n  search steps allowed over all keys (default ${DEFAULT_MAX_STEPS})`,
   '  --max-ms n     wall-clock milliseconds allowed (default: no limit)',
-  '  --json         print the verdict as JSON (Infinity, an unknown outcome\'s return, as null)',
+  "  --json         print the verdict as JSON (Infinity, an unknown outcome's return, as null)",
 ].join('\n');
 
 function positiveInt(flag: string, raw: string | undefined): number | undefined {
@@ -30,9 +30,12 @@ function positiveInt(flag: string, raw: string | undefined): number | undefined 
 
 /** One operation on one line: what it did, when (ms after the history's first call), where. */
 export function describeOp(op: Operation, t0: number): string {
-  const what = op.f === 'read' ? `read ${JSON.stringify(op.value)}`
-    : op.f === 'cas' ? `cas ${JSON.stringify((op.value as readonly unknown[])[0])}→${JSON.stringify((op.value as readonly unknown[])[1])}`
-    : `${op.f} ${JSON.stringify(op.value)}`;
+  const what =
+    op.f === 'read'
+      ? `read ${JSON.stringify(op.value)}`
+      : op.f === 'cas'
+        ? `cas ${JSON.stringify((op.value as readonly unknown[])[0])}→${JSON.stringify((op.value as readonly unknown[])[1])}`
+        : `${op.f} ${JSON.stringify(op.value)}`;
   const ms = (t: number) => (t === Number.POSITIVE_INFINITY ? '∞' : ((t - t0) / 1e6).toFixed(3));
   const lines = op.lines[1] === 0 ? `line ${op.lines[0]}` : `lines ${op.lines[0]}–${op.lines[1]}`;
   return `${what}${op.type === 'info' ? ' (info: outcome unknown)' : ''}, process ${op.process}${op.pod ? `, pod ${op.pod}` : ''}, [${ms(op.call)}, ${ms(op.ret)}] ms, ${lines}`;
@@ -61,10 +64,13 @@ function print(file: string, result: LinearizabilityResult, t0: number): void {
 }
 
 export async function checkHistoryCommand(argv: string[]): Promise<number> {
-  const parse = () => parseArgs({
-    args: argv, allowPositionals: true, strict: true,
-    options: { 'max-steps': { type: 'string' }, 'max-ms': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
-  });
+  const parse = () =>
+    parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: { 'max-steps': { type: 'string' }, 'max-ms': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
+    });
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse();
@@ -76,13 +82,19 @@ export async function checkHistoryCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const [file, ...extra] = parsed.positionals;
-  if (file === undefined || extra.length > 0) throw new UsageError(`ordinal check-history takes exactly one history file; see 'ordinal check-history --help'`);
+  if (file === undefined || extra.length > 0)
+    throw new UsageError(`ordinal check-history takes exactly one history file; see 'ordinal check-history --help'`);
   const maxSteps = positiveInt('max-steps', parsed.values['max-steps']);
   const maxMs = positiveInt('max-ms', parsed.values['max-ms']);
   const ops = pair(await readHistory(file));
   const result = checkRegister(ops, { ...(maxSteps === undefined ? {} : { maxSteps }), ...(maxMs === undefined ? {} : { maxMs }) });
   if (parsed.values.json) console.log(JSON.stringify(result));
-  else print(file, result, ops.reduce((t, o) => Math.min(t, o.call), Number.POSITIVE_INFINITY));
+  else
+    print(
+      file,
+      result,
+      ops.reduce((t, o) => Math.min(t, o.call), Number.POSITIVE_INFINITY),
+    );
   if (result.valid === 'unknown') {
     errorLine(`${file}: could not judge linearizability: ${result.reason}; raise --max-steps or --max-ms`);
     return 2;

@@ -47,10 +47,21 @@ export function runHelp(): string {
     const flag = v.type === 'string' ? `--${k} <value>` : `--${k}`;
     const notes = [
       v.range ? `${v.range[0]}-${v.range[1]}` : undefined,
-      v.value ?? v.defaultText ? `default: ${v.value ?? v.defaultText}` : undefined,
+      (v.value ?? v.defaultText) ? `default: ${v.value ?? v.defaultText}` : undefined,
       v.env ? `suites: ${v.env}` : undefined,
     ].filter((n) => n !== undefined);
     return `  ${flag.padEnd(26)} ${v.help}${notes.length ? ` (${notes.join('; ')})` : ''}`;
   });
-  return ['Usage: ordinal run [flags]', '', 'Deploys a sample StatefulSet into a fresh namespace (or yours: --manifest; or adopts a', 'running one labelled ordinal.dev/chaos=allowed: --target), kills pods in seeded rounds,', 'and checks ordering, identity, DNS, volume binding and data.', '', 'Flags:', ...rows, '', 'Exit codes: 0 all checks passed, 1 a check failed, 2 usage, configuration or cluster error.'].join('\n');
+  return [
+    'Usage: ordinal run [flags]',
+    '',
+    'Deploys a sample StatefulSet into a fresh namespace (or yours: --manifest; or adopts a',
+    'running one labelled ordinal.dev/chaos=allowed: --target), kills pods in seeded rounds,',
+    'and checks ordering, identity, DNS, volume binding and data.',
+    '',
+    'Flags:',
+    ...rows,
+    '',
+    'Exit codes: 0 all checks passed, 1 a check failed, 2 usage, configuration or cluster error.',
+  ].join('\n');
 }

@@ -155,7 +155,16 @@ export const flagEntries = (): [RunFlag, FlagSpec][] => Object.entries(RUN_FLAGS
 
 // Flags a --target or --manifest run takes from the StatefulSet object instead.
 export const FROM_OBJECT: readonly RunFlag[] = [
-  'workload', 'replicas', 'image', 'storage-class', 'claim-size',
-  'pod-management', 'update-strategy', 'partition', 'max-unavailable', 'min-ready-seconds', 'start-ordinal', 'pvc-retention',
+  'workload',
+  'replicas',
+  'image',
+  'storage-class',
+  'claim-size',
+  'pod-management',
+  'update-strategy',
+  'partition',
+  'max-unavailable',
+  'min-ready-seconds',
+  'start-ordinal',
+  'pvc-retention',
 ];
-

@@ -70,12 +70,17 @@ async function runCommand(a: RunArgs): Promise<number> {
   if (a.manifest !== undefined) {
     // The file and the sentinel's place in it need no cluster: refused before connecting, as --dry-run does.
     const { manifestWorkload, readManifest } = await import('../workloads/manifest.ts');
-    manifestWorkload(readManifest(a.manifest).objects, '', { sentinel: a.sentinel ?? 'on', ...(a.sentinelPath ? { sentinelPath: a.sentinelPath } : {}) });
+    manifestWorkload(readManifest(a.manifest).objects, '', {
+      sentinel: a.sentinel ?? 'on',
+      ...(a.sentinelPath ? { sentinelPath: a.sentinelPath } : {}),
+    });
   }
   const { executeRun } = await import('../run/execute.ts');
   const { result, input } = await executeRun({ ...a, log: logLine });
   const { warnings } = await writeReports(result, a.reportDir, input, {
-    reporters: CLI_REPORTERS, log: logSafeLine, emphasise: verdictLine,
+    reporters: CLI_REPORTERS,
+    log: logSafeLine,
+    emphasise: verdictLine,
   });
   for (const w of warnings) warnLine(w);
   if (result.error) errorLine(result.error.message);
@@ -83,14 +88,18 @@ async function runCommand(a: RunArgs): Promise<number> {
 }
 
 async function cleanupCommand(argv: string[]): Promise<number> {
-  const parse = () => parseArgs({
-    args: argv,
-    options: {
-      kubeconfig: { type: 'string' }, context: { type: 'string' }, 'run-id': { type: 'string' },
-      yes: { type: 'boolean', short: 'y' }, help: { type: 'boolean' },
-    },
-    strict: true,
-  });
+  const parse = () =>
+    parseArgs({
+      args: argv,
+      options: {
+        kubeconfig: { type: 'string' },
+        context: { type: 'string' },
+        'run-id': { type: 'string' },
+        yes: { type: 'boolean', short: 'y' },
+        help: { type: 'boolean' },
+      },
+      strict: true,
+    });
   let values: ReturnType<typeof parse>['values'];
   try {
     ({ values } = parse());
@@ -98,27 +107,35 @@ async function cleanupCommand(argv: string[]): Promise<number> {
     throw new UsageError(`${(err as Error).message}; see 'ordinal cleanup --help'`);
   }
   if (values.help) {
-    console.log([
-      'Usage: ordinal cleanup [--kubeconfig path] [--context name] [--run-id id] [--yes]',
-      '',
-      'Lists namespaces labelled app.kubernetes.io/managed-by=ordinal with a run ID and deletes them after confirmation:',
-      'only those named ordinal-<run-id> whose creation record (ConfigMap ordinal-run) holds their own UID.',
-      '  --run-id id  only that run\'s namespaces (on a shared cluster, leave other people\'s runs alone)',
-      '  --yes, -y    skip the question; required when stdin is not a terminal',
-    ].join('\n'));
+    console.log(
+      [
+        'Usage: ordinal cleanup [--kubeconfig path] [--context name] [--run-id id] [--yes]',
+        '',
+        'Lists namespaces labelled app.kubernetes.io/managed-by=ordinal with a run ID and deletes them after confirmation:',
+        'only those named ordinal-<run-id> whose creation record (ConfigMap ordinal-run) holds their own UID.',
+        "  --run-id id  only that run's namespaces (on a shared cluster, leave other people's runs alone)",
+        '  --yes, -y    skip the question; required when stdin is not a terminal',
+      ].join('\n'),
+    );
     return 0;
   }
   const { connect } = await import('../cluster/cluster.ts');
   const { deleteRunNamespace, findRunNamespaces } = await import('../run/namespace.ts');
   // startLocal false: starting a cluster only to look for leftovers in it makes no sense.
-  const cluster = await connect({ ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}), ...(values.context ? { context: values.context } : {}), startLocal: false });
+  const cluster = await connect({
+    ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
+    ...(values.context ? { context: values.context } : {}),
+    startLocal: false,
+  });
   const runId = values['run-id'];
   const labelled = (await findRunNamespaces(cluster)).filter((ns) => runId === undefined || ns.runId === runId);
   // Labels can be copied: a namespace Ordinal did not create is named, never deleted.
   for (const ns of labelled) {
     if (!ns.notOurs) continue;
     // Namespaces from versions before the creation record have none: their owner deletes them by hand.
-    const hint = ns.notOurs.includes('no creation record') ? ` (if it is yours, from an older Ordinal: kubectl delete namespace ${ns.name})` : '';
+    const hint = ns.notOurs.includes('no creation record')
+      ? ` (if it is yours, from an older Ordinal: kubectl delete namespace ${ns.name})`
+      : '';
     console.log(`leaving ${ns.name} alone: labelled like a run, but ${ns.notOurs}${hint}`);
   }
   const left = labelled.filter((ns) => !ns.notOurs);

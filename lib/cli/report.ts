@@ -29,15 +29,20 @@ export async function reportCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const [dir, ...extra] = parsed.positionals;
-  if (dir === undefined || extra.length > 0) throw new UsageError(`ordinal report takes exactly one report directory; see 'ordinal report --help'`);
+  if (dir === undefined || extra.length > 0)
+    throw new UsageError(`ordinal report takes exactly one report directory; see 'ordinal report --help'`);
   const info = await stat(dir).catch(() => undefined);
   if (!info?.isDirectory()) throw new UsageError(`report directory ${dir} does not exist (or is not a directory)`);
   const collected = await collectRuns(dir);
   for (const w of collected.warnings) warnLine(w);
   if (collected.runs.length === 0) {
-    throw new UsageError(`no runs found under ${dir}: expected ${path.join(dir, '<run-id>', 'results.json')} files written by 'ordinal run'`);
+    throw new UsageError(
+      `no runs found under ${dir}: expected ${path.join(dir, '<run-id>', 'results.json')} files written by 'ordinal run'`,
+    );
   }
   const out = await writeHistory(dir, collected);
-  console.log(`history: ${out.path} (${out.runs.length} run${out.runs.length === 1 ? '' : 's'}${out.warnings.length > 0 ? `, ${out.warnings.length} skipped` : ''})`);
+  console.log(
+    `history: ${out.path} (${out.runs.length} run${out.runs.length === 1 ? '' : 's'}${out.warnings.length > 0 ? `, ${out.warnings.length} skipped` : ''})`,
+  );
   return 0;
 }

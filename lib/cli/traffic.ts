@@ -20,7 +20,11 @@ const flags = (names: string[]): Record<string, { type: 'string' | 'boolean' }> 
   help: { type: 'boolean' },
 });
 
-function parse(argv: string[], options: Record<string, { type: 'string' | 'boolean' }>, cmd: string): Record<string, string | boolean | undefined> {
+function parse(
+  argv: string[],
+  options: Record<string, { type: 'string' | 'boolean' }>,
+  cmd: string,
+): Record<string, string | boolean | undefined> {
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
   } catch (err) {
@@ -31,21 +35,30 @@ function parse(argv: string[], options: Record<string, { type: 'string' | 'boole
 function intIn(name: string, v: string | boolean | undefined, dflt: number, min: number, max: number): number {
   if (v === undefined) return dflt;
   const n = Number(v);
-  if (typeof v !== 'string' || !/^\d+$/.test(v) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got "${String(v)}"`);
+  if (typeof v !== 'string' || !/^\d+$/.test(v) || n < min || n > max)
+    throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got "${String(v)}"`);
   return n;
 }
 
-const SAMPLES = { web: { statefulSet: 'web', service: 'nginx', container: 'web' }, etcd: { statefulSet: 'etcd', service: 'etcd', container: 'etcd' } } as const;
+const SAMPLES = {
+  web: { statefulSet: 'web', service: 'nginx', container: 'web' },
+  etcd: { statefulSet: 'etcd', service: 'etcd', container: 'etcd' },
+} as const;
 
 export function trafficCommand(argv: string[]): number {
   const [sub, ...rest] = argv;
-  const help = 'Usage: ordinal traffic export-k6 --workload web|etcd --namespace <ns> [--statefulset name] [--service name] [--replicas 3] [--start-ordinal 0] [--cluster-domain cluster.local] [--rate 20] [--duration 60] [--out script.ts]';
+  const help =
+    'Usage: ordinal traffic export-k6 --workload web|etcd --namespace <ns> [--statefulset name] [--service name] [--replicas 3] [--start-ordinal 0] [--cluster-domain cluster.local] [--rate 20] [--duration 60] [--out script.ts]';
   if (sub === '--help' || sub === undefined) {
     console.log(help);
     return sub === undefined ? 2 : 0;
   }
   if (sub !== 'export-k6') throw new UsageError(`unknown traffic command "${sub}"\n${help}`);
-  const v = parse(rest, flags(['workload', 'namespace', 'statefulset', 'service', 'replicas', 'start-ordinal', 'cluster-domain', 'rate', 'duration', 'out']), 'traffic');
+  const v = parse(
+    rest,
+    flags(['workload', 'namespace', 'statefulset', 'service', 'replicas', 'start-ordinal', 'cluster-domain', 'rate', 'duration', 'out']),
+    'traffic',
+  );
   if (v.help) {
     console.log(help);
     return 0;
@@ -111,7 +124,11 @@ export async function verifyWritesCommand(argv: string[]): Promise<number> {
   const { clusterExec } = await import('../probes/exec.ts');
   const { etcdDriver, webDriver } = await import('../traffic/driver.ts');
   const { podsOfStatefulSet } = await import('../traffic/owned-pods.ts');
-  const cluster = await connect({ ...(typeof v.kubeconfig === 'string' ? { kubeconfig: v.kubeconfig } : {}), ...(typeof v.context === 'string' ? { context: v.context } : {}), startLocal: false });
+  const cluster = await connect({
+    ...(typeof v.kubeconfig === 'string' ? { kubeconfig: v.kubeconfig } : {}),
+    ...(typeof v.context === 'string' ? { context: v.context } : {}),
+    startLocal: false,
+  });
   // Only pods the StatefulSet owns are exec'd into, whatever the acked file names.
   const owned = await podsOfStatefulSet(cluster, ns, sts);
   // etcd is one store for the whole cluster: every member is asked.
@@ -124,8 +141,15 @@ export async function verifyWritesCommand(argv: string[]): Promise<number> {
   const driver = workload === 'etcd' ? etcdDriver(2379) : webDriver('/usr/share/nginx/html');
   const exec = clusterExec(cluster, ns, Date.now() + TIMEOUTS.trafficReadBack);
   const info: WorkloadInfo = {
-    kind: workload, namespace: ns, statefulSet: sts, service: SAMPLES[workload].service, replicas: pods.length, claimTemplates: [],
-    clusterDomain: 'cluster.local', portName: '', podManagementPolicy: 'OrderedReady',
+    kind: workload,
+    namespace: ns,
+    statefulSet: sts,
+    service: SAMPLES[workload].service,
+    replicas: pods.length,
+    claimTemplates: [],
+    clusterDomain: 'cluster.local',
+    portName: '',
+    podManagementPolicy: 'OrderedReady',
   };
   const readBack = await driver.readBack(exec, info, SAMPLES[workload].container, pods, commonPrefix(readable.map((a) => a.key)));
   const writes: WriteRecord[] = readable.map((a) => ({ pod: a.store, key: a.key, store: a.store, sentMs: 0, outcome: 'acked' }));
@@ -135,11 +159,22 @@ export async function verifyWritesCommand(argv: string[]): Promise<number> {
   for (const store of [...new Set(readable.map((a) => a.store))].sort()) {
     const lost = c.keys.filter((k) => k.store === store && k.class === 'lost');
     const ok = c.keys.filter((k) => k.store === store && k.class === 'ok').length;
-    console.log(`${lost.length > 0 ? 'LOST   ' : 'OK     '} ${store}: ${ok} acknowledged keys present, ${lost.length} missing${lost.length ? `: ${lost.slice(0, 10).map((k) => k.key).join(', ')}${lost.length > 10 ? ' …' : ''}` : ''}`);
+    console.log(
+      `${lost.length > 0 ? 'LOST   ' : 'OK     '} ${store}: ${ok} acknowledged keys present, ${lost.length} missing${
+        lost.length
+          ? `: ${lost
+              .slice(0, 10)
+              .map((k) => k.key)
+              .join(', ')}${lost.length > 10 ? ' …' : ''}`
+          : ''
+      }`,
+    );
   }
   const prefixes = new Set(readable.map((a) => a.key.replace(/-\d+$/, '')));
   const extra = c.unexpected.filter((u) => prefixes.has(u.key.replace(/-\d+$/, ''))).length;
-  console.log(`${c.counts.acked} acknowledged, ${c.counts.ok} ok, ${c.counts.lost} lost; ${extra} present but not acknowledged (indeterminate)`);
+  console.log(
+    `${c.counts.acked} acknowledged, ${c.counts.ok} ok, ${c.counts.lost} lost; ${extra} present but not acknowledged (indeterminate)`,
+  );
   if (c.counts.lost > 0) return 1;
   return c.unread.length > 0 || foreign.length > 0 ? 2 : 0;
 }

@@ -41,10 +41,7 @@ export interface Cluster {
 
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
-type Target =
-  | { kind: 'file'; path: string; source: string }
-  | { kind: 'in-cluster' }
-  | { kind: 'local' };
+type Target = { kind: 'file'; path: string; source: string } | { kind: 'in-cluster' } | { kind: 'local' };
 
 /**
  * Which cluster to use, most explicit first: --kubeconfig, KUBECONFIG (its first entry),
@@ -94,7 +91,11 @@ function loadKubeconfig(path: string, context: string | undefined): k8s.KubeConf
   }
   if (context) {
     if (!kc.getContextObject(context)) {
-      const known = kc.getContexts().map((c) => c.name).join(', ') || '(none)';
+      const known =
+        kc
+          .getContexts()
+          .map((c) => c.name)
+          .join(', ') || '(none)';
       throw new UsageError(`context "${context}" not found in ${path}; available: ${known}`);
     }
     kc.setCurrentContext(context);
@@ -128,9 +129,15 @@ async function finish(kc: k8s.KubeConfig, source: string, timeoutMs: number): Pr
  */
 async function connectLocal(opts: ConnectOptions, timeoutMs: number): Promise<Cluster> {
   const kubeconfig = await ensureLocalCluster({
-    start: opts.startLocal !== false, why: 'no cluster configured (no --kubeconfig, KUBECONFIG or ~/.kube/config) and ', ...(opts.log ? { log: opts.log } : {}),
+    start: opts.startLocal !== false,
+    why: 'no cluster configured (no --kubeconfig, KUBECONFIG or ~/.kube/config) and ',
+    ...(opts.log ? { log: opts.log } : {}),
   });
-  return finish(loadKubeconfig(kubeconfig, undefined), `the built-in local cluster, kubeconfig ${kubeconfig} (nothing else configured)`, timeoutMs);
+  return finish(
+    loadKubeconfig(kubeconfig, undefined),
+    `the built-in local cluster, kubeconfig ${kubeconfig} (nothing else configured)`,
+    timeoutMs,
+  );
 }
 
 /**
@@ -152,10 +159,14 @@ export async function ensureLocalCluster(opts: { start?: boolean; log?: (line: s
     down = `no kubeconfig at ${kubeconfig} yet`;
   }
   if (opts.start === false) {
-    throw new UsageError(`no cluster configured (no --kubeconfig, KUBECONFIG or ~/.kube/config) and the local cluster is not up (${down}): start it with 'npm run cluster:up' or pass --kubeconfig`);
+    throw new UsageError(
+      `no cluster configured (no --kubeconfig, KUBECONFIG or ~/.kube/config) and the local cluster is not up (${down}): start it with 'npm run cluster:up' or pass --kubeconfig`,
+    );
   }
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  log(`${opts.why ?? ''}the built-in local cluster is not up (${down}): starting it with cluster/scripts/up.sh; the first start builds Kubernetes from source (~9 min on 2 cores)`);
+  log(
+    `${opts.why ?? ''}the built-in local cluster is not up (${down}): starting it with cluster/scripts/up.sh; the first start builds Kubernetes from source (~9 min on 2 cores)`,
+  );
   return startLocalCluster();
 }
 
@@ -178,13 +189,20 @@ async function probeVersion(kc: k8s.KubeConfig, server: string, timeoutMs: numbe
 }
 
 /** Facts for the report header; also verifies the storage class exists (exit 2 if not). */
-export async function clusterFacts(cluster: Cluster, storageClass: string | undefined, image: string, fromObject = false): Promise<ClusterFacts> {
+export async function clusterFacts(
+  cluster: Cluster,
+  storageClass: string | undefined,
+  image: string,
+  fromObject = false,
+): Promise<ClusterFacts> {
   let classes: k8s.V1StorageClassList;
   let nodes: k8s.V1NodeList;
   try {
     [classes, nodes] = await Promise.all([cluster.storage.listStorageClass(), cluster.core.listNode()]);
   } catch (err) {
-    throw new ClusterError(`cannot list storage classes and nodes on ${cluster.server}: ${describeError(err)}; the harness needs list on both (see examples/rbac.yaml)`);
+    throw new ClusterError(
+      `cannot list storage classes and nodes on ${cluster.server}: ${describeError(err)}; the harness needs list on both (see examples/rbac.yaml)`,
+    );
   }
   const isDefault = (sc: k8s.V1StorageClass): boolean =>
     sc.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true';

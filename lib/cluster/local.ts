@@ -48,7 +48,8 @@ export function canStartLocalCluster(): boolean {
  */
 export async function startLocalCluster(timeoutMs: number = TIMEOUTS.localClusterUp): Promise<string> {
   const scripts = localClusterScripts();
-  if (!scripts) throw new ClusterError('the built-in local cluster is not part of this installation (cluster/scripts is missing); pass --kubeconfig');
+  if (!scripts)
+    throw new ClusterError('the built-in local cluster is not part of this installation (cluster/scripts is missing); pass --kubeconfig');
   const child = spawn('bash', [path.join(scripts, 'up.sh')], { stdio: ['ignore', 'inherit', 'inherit'] });
   const started = performance.now();
   let timedOut = false;
@@ -61,8 +62,12 @@ export async function startLocalCluster(timeoutMs: number = TIMEOUTS.localCluste
     child.on('close', (c) => resolve(c));
   }).finally(() => clearTimeout(timer));
   const secs = ((performance.now() - started) / 1000).toFixed(0);
-  if (timedOut) throw new ClusterError(`the local cluster did not come up within ${timeoutMs / 60_000} min (cluster/scripts/up.sh stopped after ${secs}s); see its output above and the logs in /var/lib/ordinal-cluster/logs`);
-  if (code !== 0) throw new ClusterError(`the local cluster could not start (cluster/scripts/up.sh exited ${code} after ${secs}s; its output is above)`);
+  if (timedOut)
+    throw new ClusterError(
+      `the local cluster did not come up within ${timeoutMs / 60_000} min (cluster/scripts/up.sh stopped after ${secs}s); see its output above and the logs in /var/lib/ordinal-cluster/logs`,
+    );
+  if (code !== 0)
+    throw new ClusterError(`the local cluster could not start (cluster/scripts/up.sh exited ${code} after ${secs}s; its output is above)`);
   const kubeconfig = localKubeconfigPath();
   if (!existsSync(kubeconfig)) throw new ClusterError(`cluster/scripts/up.sh succeeded but wrote no kubeconfig at ${kubeconfig}`);
   return kubeconfig;

@@ -23,7 +23,7 @@ function valueProblem(f: Fn, value: unknown): string | undefined {
   if (f === 'read') {
     if (value === null || isScalar(value)) return undefined;
     if (Array.isArray(value) && value.every(isScalar)) return undefined;
-    return 'a read\'s value must be null, a number, a string or an array of them';
+    return "a read's value must be null, a number, a string or an array of them";
   }
   if (f === 'cas') {
     const pair = Array.isArray(value) && value.length === 2 && (value[0] === null || isScalar(value[0])) && isScalar(value[1]);
@@ -41,17 +41,26 @@ export function validateEvent(raw: unknown, line: number): HistoryEvent {
   const o = raw as Record<string, unknown>;
   for (const k of Object.keys(o)) if (!FIELDS.has(k)) bad(`unknown field ${JSON.stringify(k)}`);
   const { process, type, f, key, value, time, pod } = o;
-  if (!Number.isSafeInteger(process) || (process as number) < 0) bad(`process must be a non-negative integer, got ${JSON.stringify(process)}`);
+  if (!Number.isSafeInteger(process) || (process as number) < 0)
+    bad(`process must be a non-negative integer, got ${JSON.stringify(process)}`);
   if (typeof type !== 'string' || !TYPES.has(type)) bad(`type must be invoke, ok, fail or info, got ${JSON.stringify(type)}`);
   if (typeof f !== 'string' || !FNS.has(f)) bad(`f must be read, write, cas or add, got ${JSON.stringify(f)}`);
   if (typeof key !== 'string' || key === '') bad(`key must be a non-empty string, got ${JSON.stringify(key)}`);
   if (!Number.isSafeInteger(time) || (time as number) < 0) bad(`time must be a non-negative integer (ns), got ${JSON.stringify(time)}`);
   // A pod name is a DNS subdomain: checked so that what the CLI prints of it is plain text.
-  if (pod !== undefined && (typeof pod !== 'string' || !POD_NAME.test(pod))) bad(`pod must be a pod name (a DNS subdomain), got ${JSON.stringify(pod)}`);
-  if (!('value' in o)) bad('value is missing (use null for a read\'s invocation)');
+  if (pod !== undefined && (typeof pod !== 'string' || !POD_NAME.test(pod)))
+    bad(`pod must be a pod name (a DNS subdomain), got ${JSON.stringify(pod)}`);
+  if (!('value' in o)) bad("value is missing (use null for a read's invocation)");
   const problem = valueProblem(f as Fn, value);
   if (problem) bad(`${problem}, got ${JSON.stringify(value)}`);
-  const event: HistoryEvent = { process: process as number, type: type as EventType, f: f as Fn, key: key as string, value: value as Value, time: time as number };
+  const event: HistoryEvent = {
+    process: process as number,
+    type: type as EventType,
+    f: f as Fn,
+    key: key as string,
+    value: value as Value,
+    time: time as number,
+  };
   return pod === undefined ? event : { ...event, pod: pod as string };
 }
 

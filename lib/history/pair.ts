@@ -41,10 +41,16 @@ function complete(p: Pending, done: HistoryEvent, line: number): Operation | und
   const info = done.type === 'info';
   const pod = done.pod ?? inv.pod;
   return {
-    id: p.index, process: inv.process, type: info ? 'info' : 'ok', f: inv.f, key: inv.key,
+    id: p.index,
+    process: inv.process,
+    type: info ? 'info' : 'ok',
+    f: inv.f,
+    key: inv.key,
     value: inv.f === 'read' && !info ? done.value : inv.value,
-    call: inv.time, ret: info ? Number.POSITIVE_INFINITY : done.time,
-    ...(pod === undefined ? {} : { pod }), lines: [p.line, line],
+    call: inv.time,
+    ret: info ? Number.POSITIVE_INFINITY : done.time,
+    ...(pod === undefined ? {} : { pod }),
+    lines: [p.line, line],
   };
 }
 
@@ -64,7 +70,8 @@ export function pair(events: readonly HistoryEvent[], lines?: readonly number[])
       throw new HistoryFormatError(`history line ${line}: ${why}`);
     };
     const gone = retired.get(e.process);
-    if (gone !== undefined) bad(`process ${e.process} was retired after its info at line ${gone}: a client continues under a fresh process id`);
+    if (gone !== undefined)
+      bad(`process ${e.process} was retired after its info at line ${gone}: a client continues under a fresh process id`);
     const prev = lastTime.get(e.process);
     if (prev !== undefined && e.time < prev) bad(`time ${e.time} of process ${e.process} goes back before its previous event (${prev})`);
     lastTime.set(e.process, e.time);
@@ -83,8 +90,16 @@ export function pair(events: readonly HistoryEvent[], lines?: readonly number[])
   for (const p of pending.values()) {
     const inv = p.event;
     slots[p.index] = {
-      id: p.index, process: inv.process, type: 'info', f: inv.f, key: inv.key, value: inv.value,
-      call: inv.time, ret: Number.POSITIVE_INFINITY, ...(inv.pod === undefined ? {} : { pod: inv.pod }), lines: [p.line, 0],
+      id: p.index,
+      process: inv.process,
+      type: 'info',
+      f: inv.f,
+      key: inv.key,
+      value: inv.value,
+      call: inv.time,
+      ret: Number.POSITIVE_INFINITY,
+      ...(inv.pod === undefined ? {} : { pod: inv.pod }),
+      lines: [p.line, 0],
     };
   }
   const ops: Operation[] = [];

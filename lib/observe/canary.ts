@@ -30,7 +30,10 @@ export interface Canary {
 export async function createCanary(cluster: Cluster, namespace: string, runId: string, log: (l: string) => void): Promise<Canary> {
   await cluster.core.createNamespacedConfigMap({
     namespace,
-    body: { metadata: { name: CANARY_NAME, labels: { ...MANAGED_BY, [RUN_LABEL]: runId } }, data: { purpose: 'ordinal detection-latency canary' } },
+    body: {
+      metadata: { name: CANARY_NAME, labels: { ...MANAGED_BY, [RUN_LABEL]: runId } },
+      data: { purpose: 'ordinal detection-latency canary' },
+    },
   });
   const merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
   let timer: NodeJS.Timeout | undefined;

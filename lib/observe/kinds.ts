@@ -45,31 +45,57 @@ export function namespaceKinds(cluster: Cluster, namespace: string): KindSpec[] 
   const all = (): boolean => true;
   return [
     {
-      kind: 'Pod', path: `/api/v1/namespaces/${namespace}/pods`, keep: all,
-      list: async () => { const l = await core.listNamespacedPod({ namespace }); return { items: l.items, resourceVersion: rv(l) }; },
+      kind: 'Pod',
+      path: `/api/v1/namespaces/${namespace}/pods`,
+      keep: all,
+      list: async () => {
+        const l = await core.listNamespacedPod({ namespace });
+        return { items: l.items, resourceVersion: rv(l) };
+      },
       digest: (o) => ({ pod: podState(o as V1Pod) }),
     },
     {
-      kind: 'PersistentVolumeClaim', path: `/api/v1/namespaces/${namespace}/persistentvolumeclaims`, keep: all,
-      list: async () => { const l = await core.listNamespacedPersistentVolumeClaim({ namespace }); return { items: l.items, resourceVersion: rv(l) }; },
+      kind: 'PersistentVolumeClaim',
+      path: `/api/v1/namespaces/${namespace}/persistentvolumeclaims`,
+      keep: all,
+      list: async () => {
+        const l = await core.listNamespacedPersistentVolumeClaim({ namespace });
+        return { items: l.items, resourceVersion: rv(l) };
+      },
       digest: (o) => ({ pvc: pvcState(o as V1PersistentVolumeClaim) }),
     },
     {
       // PVs are cluster-scoped: watch them all, keep only those claimed from our namespace.
-      kind: 'PersistentVolume', path: '/api/v1/persistentvolumes', keep: (o) => o.spec?.claimRef?.namespace === namespace,
-      list: async () => { const l = await core.listPersistentVolume(); return { items: l.items, resourceVersion: rv(l) }; },
+      kind: 'PersistentVolume',
+      path: '/api/v1/persistentvolumes',
+      keep: (o) => o.spec?.claimRef?.namespace === namespace,
+      list: async () => {
+        const l = await core.listPersistentVolume();
+        return { items: l.items, resourceVersion: rv(l) };
+      },
       digest: (o) => ({ pv: pvState(o as V1PersistentVolume) }),
     },
     {
       // STS-PDB judges each admitted eviction against the budget's status; without the
       // permission to watch it, the check falls back to the pods alone.
-      kind: 'PodDisruptionBudget', path: `/apis/policy/v1/namespaces/${namespace}/poddisruptionbudgets`, keep: all, optional: true,
-      list: async () => { const l = await cluster.policy.listNamespacedPodDisruptionBudget({ namespace }); return { items: l.items, resourceVersion: rv(l) }; },
+      kind: 'PodDisruptionBudget',
+      path: `/apis/policy/v1/namespaces/${namespace}/poddisruptionbudgets`,
+      keep: all,
+      optional: true,
+      list: async () => {
+        const l = await cluster.policy.listNamespacedPodDisruptionBudget({ namespace });
+        return { items: l.items, resourceVersion: rv(l) };
+      },
       digest: (o) => ({ pdb: pdbState(o as V1PodDisruptionBudget) }),
     },
     {
-      kind: 'Event', path: `/api/v1/namespaces/${namespace}/events`, keep: all,
-      list: async () => { const l = await core.listNamespacedEvent({ namespace }); return { items: l.items, resourceVersion: rv(l) }; },
+      kind: 'Event',
+      path: `/api/v1/namespaces/${namespace}/events`,
+      keep: all,
+      list: async () => {
+        const l = await core.listNamespacedEvent({ namespace });
+        return { items: l.items, resourceVersion: rv(l) };
+      },
       digest: (o) => ({ event: eventState(o as CoreV1Event) }),
     },
   ];
@@ -79,8 +105,14 @@ export function namespaceKinds(cluster: Cluster, namespace: string): KindSpec[] 
 export function configMapKind(cluster: Cluster, namespace: string, name: string): KindSpec {
   const fieldSelector = `metadata.name=${name}`;
   return {
-    kind: 'ConfigMap', path: `/api/v1/namespaces/${namespace}/configmaps`, fieldSelector, keep: () => true,
-    list: async () => { const l = await cluster.core.listNamespacedConfigMap({ namespace, fieldSelector }); return { items: l.items, resourceVersion: rv(l) }; },
+    kind: 'ConfigMap',
+    path: `/api/v1/namespaces/${namespace}/configmaps`,
+    fieldSelector,
+    keep: () => true,
+    list: async () => {
+      const l = await cluster.core.listNamespacedConfigMap({ namespace, fieldSelector });
+      return { items: l.items, resourceVersion: rv(l) };
+    },
     digest: () => ({}),
   };
 }

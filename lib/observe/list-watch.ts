@@ -79,14 +79,23 @@ export class ListWatch {
 
   async #listAndWatch(initial: boolean): Promise<void> {
     const { items, resourceVersion } = await this.spec.list();
-    const listed = (items as RawObject[]).filter((o) => this.spec.keep(o)).map((o) => ({
-      name: o.metadata?.name ?? '', uid: o.metadata?.uid ?? '', resourceVersion: o.metadata?.resourceVersion ?? '', object: o,
-    }));
+    const listed = (items as RawObject[])
+      .filter((o) => this.spec.keep(o))
+      .map((o) => ({
+        name: o.metadata?.name ?? '',
+        uid: o.metadata?.uid ?? '',
+        resourceVersion: o.metadata?.resourceVersion ?? '',
+        object: o,
+      }));
     const changes = diffRelist(this.#known, listed);
     if (!initial) this.#reconciled += changes.length;
     for (const c of changes) {
       if (c.type === 'DELETED' || !c.object) {
-        this.#apply('DELETED', { metadata: { name: c.name, uid: c.uid, resourceVersion: c.resourceVersion } }, { relisted: !initial, gone: true });
+        this.#apply(
+          'DELETED',
+          { metadata: { name: c.name, uid: c.uid, resourceVersion: c.resourceVersion } },
+          { relisted: !initial, gone: true },
+        );
       } else {
         this.#apply(c.type, c.object, { relisted: !initial, gone: false });
       }
@@ -115,8 +124,14 @@ export class ListWatch {
       spec.path,
       query,
       (type: string, obj: RawObject & { code?: number }) => {
-        if (type === 'BOOKMARK') { lastRv = obj.metadata?.resourceVersion ?? lastRv; return; }
-        if (type === 'ERROR') { gone = obj.code === 410; return; }
+        if (type === 'BOOKMARK') {
+          lastRv = obj.metadata?.resourceVersion ?? lastRv;
+          return;
+        }
+        if (type === 'ERROR') {
+          gone = obj.code === 410;
+          return;
+        }
         lastRv = obj.metadata?.resourceVersion ?? lastRv;
         if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
           if (spec.keep(obj) || this.#known.has(obj.metadata?.name ?? '')) this.#apply(type, obj, { relisted: false, gone: false });
@@ -131,10 +146,11 @@ export class ListWatch {
         this.#o.health.closed(spec.kind, this.#o.now());
         const why = gone ? '410 Gone' : err ? describeError(err) : 'closed';
         this.#o.log(`watch on ${spec.kind} ended (${why}) after resourceVersion ${lastRv}; re-listing`);
-        this.#relist(performance.now() - opened < REFUSED_WITHIN_MS ? err ?? new Error(why) : undefined);
+        this.#relist(performance.now() - opened < REFUSED_WITHIN_MS ? (err ?? new Error(why)) : undefined);
       },
     );
-    if (this.#stopped) ctl.abort(); // stop() ran while this watch was connecting
+    if (this.#stopped)
+      ctl.abort(); // stop() ran while this watch was connecting
     else this.#abort = ctl;
     return !ended && !this.#stopped;
   }
@@ -158,7 +174,8 @@ export class ListWatch {
       delay = this.#o.health.failed(kind, this.#o.now(), describeError(failure));
       const n = this.#o.health.outages().find((o) => o.kind === kind)?.failures ?? 1;
       // First failure and then every ~30 s: enough to follow an outage without flooding.
-      if (n === 1 || n % 6 === 0) this.#o.log(`re-list of ${kind} failed (${n}x): ${describeError(failure)}; retrying every ${delay / 1000}s`);
+      if (n === 1 || n % 6 === 0)
+        this.#o.log(`re-list of ${kind} failed (${n}x): ${describeError(failure)}; retrying every ${delay / 1000}s`);
     }
     const timer = setTimeout(() => {
       this.#retries.delete(timer);

@@ -63,10 +63,16 @@ export class Recorder {
   }
 
   async start(): Promise<void> {
-    await Promise.all(namespaceKinds(this.#cluster, this.#namespace).map((spec) => {
-      const watching = this.#watch(spec, (type, obj, how) => this.#append(spec, type, obj, how), spec.optional);
-      return spec.optional ? watching.catch((err: unknown) => this.#log(`going on without a watch on ${spec.kind} in namespace ${this.#namespace}: ${describeError(err)}`)) : watching;
-    }));
+    await Promise.all(
+      namespaceKinds(this.#cluster, this.#namespace).map((spec) => {
+        const watching = this.#watch(spec, (type, obj, how) => this.#append(spec, type, obj, how), spec.optional);
+        return spec.optional
+          ? watching.catch((err: unknown) =>
+              this.#log(`going on without a watch on ${spec.kind} in namespace ${this.#namespace}: ${describeError(err)}`),
+            )
+          : watching;
+      }),
+    );
   }
 
   /**
@@ -128,10 +134,18 @@ export class Recorder {
 
   async #watch(spec: KindSpec, change: ListWatchEvents['change'], optional = false): Promise<void> {
     if (optional) this.#optional.add(spec.kind);
-    const lw = new ListWatch(this.#cluster, spec, { change, ...this.#watchEvents() }, {
-      health: this.#health, now: () => this.now(), log: this.#log, optional,
-      ...(this.#opts.watchTimeoutSeconds ? { watchTimeoutSeconds: this.#opts.watchTimeoutSeconds } : {}),
-    });
+    const lw = new ListWatch(
+      this.#cluster,
+      spec,
+      { change, ...this.#watchEvents() },
+      {
+        health: this.#health,
+        now: () => this.now(),
+        log: this.#log,
+        optional,
+        ...(this.#opts.watchTimeoutSeconds ? { watchTimeoutSeconds: this.#opts.watchTimeoutSeconds } : {}),
+      },
+    );
     this.#watches.push(lw);
     await lw.start();
   }
@@ -153,7 +167,15 @@ export class Recorder {
 
   #append(spec: KindSpec, type: ChangeType, obj: RawObject, how: ChangeHow): void {
     const name = obj.metadata?.name ?? '';
-    const entry: WatchEntry = { seq: this.timeline.length, t: this.now(), wall: Date.now(), type, kind: spec.kind, name, resourceVersion: obj.metadata?.resourceVersion ?? '' };
+    const entry: WatchEntry = {
+      seq: this.timeline.length,
+      t: this.now(),
+      wall: Date.now(),
+      type,
+      kind: spec.kind,
+      name,
+      resourceVersion: obj.metadata?.resourceVersion ?? '',
+    };
     if (how.relisted) entry.relisted = true;
     if (!how.gone) Object.assign(entry, spec.digest(obj));
     else if (spec.kind === 'Pod') entry.pod = this.state.lastPod(name, obj.metadata?.uid ?? '');

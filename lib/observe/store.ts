@@ -32,13 +32,19 @@ export class StateStore {
   /** Every pod on one line, in ordinal order: for progress output. */
   podSummary(): string {
     if (this.pods.size === 0) return 'no pods yet';
-    return [...this.pods].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true })).map(([n, s]) => describePod(n, s)).join(', ');
+    return [...this.pods]
+      .sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))
+      .map(([n, s]) => describePod(n, s))
+      .join(', ');
   }
 
   /** Pods, PVCs and the last events: the namespace dump a timeout message shows. */
   describe(): string {
     const pvcs = [...this.pvcs].map(([n, s]) => `${n} ${s.phase}${s.volumeName ? ` -> ${s.volumeName}` : ''}`).join(', ');
-    const events = this.events.slice(-DUMP_EVENTS).map((e) => `  ${e.type} ${e.reason} ${e.involved}: ${e.message}`).join('\n');
+    const events = this.events
+      .slice(-DUMP_EVENTS)
+      .map((e) => `  ${e.type} ${e.reason} ${e.involved}: ${e.message}`)
+      .join('\n');
     return `pods: ${this.podSummary()}\nPVCs: ${pvcs || 'none'}\nrecent events:\n${events || '  none'}`;
   }
 }

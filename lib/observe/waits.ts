@@ -61,9 +61,15 @@ export class Waits {
       };
       const check = (): void => {
         const lost = src.lost();
-        if (lost) { finish(() => reject(lost)); return; }
+        if (lost) {
+          finish(() => reject(lost));
+          return;
+        }
         const failure = w.failFast?.();
-        if (failure) { finish(() => reject(failure)); return; }
+        if (failure) {
+          finish(() => reject(failure));
+          return;
+        }
         const v = w.until();
         if (v !== undefined) finish(() => resolve(v));
       };
@@ -72,7 +78,10 @@ export class Waits {
         // the harness could not see it, so the wait ends as lost observation.
         const trouble = src.trouble();
         const err = trouble
-          ? new ObservationError(`could not observe the cluster while waiting ${w.timeoutMs / 1000}s for ${w.describe}: ${trouble}`, src.dump())
+          ? new ObservationError(
+              `could not observe the cluster while waiting ${w.timeoutMs / 1000}s for ${w.describe}: ${trouble}`,
+              src.dump(),
+            )
           : new WaitTimeoutError(`timed out after ${w.timeoutMs / 1000}s waiting for ${w.describe}`, src.dump());
         finish(() => reject(err));
       }, w.timeoutMs);

@@ -64,7 +64,10 @@ export class WatchHealth {
     const down = this.outages().filter((o) => !ignore.has(o.kind));
     if (down.length === 0) return undefined;
     return down
-      .map((o) => `the watch on ${o.kind} has been down since t=${(o.since / 1000).toFixed(1)}s (${((now - o.since) / 1000).toFixed(1)}s, ${o.failures} failed attempts; last error: ${o.lastError})`)
+      .map(
+        (o) =>
+          `the watch on ${o.kind} has been down since t=${(o.since / 1000).toFixed(1)}s (${((now - o.since) / 1000).toFixed(1)}s, ${o.failures} failed attempts; last error: ${o.lastError})`,
+      )
       .join('; ');
   }
 }

@@ -12,7 +12,10 @@ export type ClockRead = { reading: ClockReading } | { error: string };
 
 /** `now` is the harness's wall clock, `runMs` turns a wall time into run ms. */
 export async function readClock(
-  exec: ExecFn, pod: string, node: string, container: string,
+  exec: ExecFn,
+  pod: string,
+  node: string,
+  container: string,
   clock: { now: () => number; runMs: (wall: number) => number } = { now: Date.now, runMs: (w) => w },
 ): Promise<ClockRead> {
   const before = clock.now();
@@ -28,8 +31,18 @@ export async function readClock(
   return parseClock(out, pod, node, before, after, clock.runMs);
 }
 
-export function parseClock(stdout: string, pod: string, node: string, before: number, after: number, runMs: (wall: number) => number): ClockRead {
-  const [bootId, date] = stdout.trim().split('\n').map((l) => l.trim());
+export function parseClock(
+  stdout: string,
+  pod: string,
+  node: string,
+  before: number,
+  after: number,
+  runMs: (wall: number) => number,
+): ClockRead {
+  const [bootId, date] = stdout
+    .trim()
+    .split('\n')
+    .map((l) => l.trim());
   const podMs = wallMs(date);
   if (!bootId || podMs === undefined) return { error: `clock read in ${pod}: unexpected output ${JSON.stringify(stdout.slice(0, 120))}` };
   const mid = (before + after) / 2;
@@ -37,7 +50,9 @@ export function parseClock(stdout: string, pod: string, node: string, before: nu
   const coarse = /^\d{13,}/.test(date ?? '') ? 0 : 1000;
   return {
     reading: {
-      pod, node, bootId,
+      pod,
+      node,
+      bootId,
       offsetMs: Math.round(podMs + coarse / 2 - mid),
       uncertaintyMs: Math.ceil((after - before) / 2 + coarse / 2),
       t: Math.round(runMs(mid)),

@@ -13,7 +13,9 @@ export async function findDnsPods(cluster: Cluster): Promise<string[]> {
   } catch (err) {
     throw new ClusterError(`cannot read Service kube-system/kube-dns (${describeError(err)}); pass --dns-server host:port`);
   }
-  const selector = Object.entries(svc.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+  const selector = Object.entries(svc.spec?.selector ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
   const pods = await cluster.core.listNamespacedPod({ namespace: 'kube-system', labelSelector: selector });
   const ready = pods.items
     .filter((p) => !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
@@ -58,6 +60,14 @@ export function forwardingServer(cluster: Cluster, namespace: string, pod: strin
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve({ server, lastError: () => lastError, closeAll: () => { for (const s of open) s.destroy(); } }));
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        server,
+        lastError: () => lastError,
+        closeAll: () => {
+          for (const s of open) s.destroy();
+        },
+      }),
+    );
   });
 }

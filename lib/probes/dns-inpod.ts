@@ -37,10 +37,17 @@ export function srvQueryEscaped(qname: string): string {
 /** The in-pod SRV answer from SRV_SCRIPT's output: the reply's hex dump parsed, or TRANSPORT saying why not. */
 export function parseTcpSrvOutput(out: string, server: string, t: number): SrvAnswer {
   const fail = (error: string): SrvAnswer => ({ server, t, rcode: 'TRANSPORT', targets: [], error });
-  if (out.includes('@@@missing')) return fail('the image has no nc or od: the SRV question cannot be asked over TCP, and a UDP answer may be truncated');
+  if (out.includes('@@@missing'))
+    return fail('the image has no nc or od: the SRV question cannot be asked over TCP, and a UDP answer may be truncated');
   if (out.includes('@@@nonameserver')) return fail('no nameserver line in /etc/resolv.conf');
   const ns = /^@@@ns (\S+)/m.exec(out)?.[1] ?? '?';
-  const hex = out.split('\n').filter((l) => !l.startsWith('@@@')).join(' ').trim().split(/\s+/).filter((x) => /^[0-9a-f]{2}$/i.test(x));
+  const hex = out
+    .split('\n')
+    .filter((l) => !l.startsWith('@@@'))
+    .join(' ')
+    .trim()
+    .split(/\s+/)
+    .filter((x) => /^[0-9a-f]{2}$/i.test(x));
   const buf = Buffer.from(hex.join(''), 'hex');
   if (buf.length < 2) return fail(`no reply from ${ns}:53 over TCP within 3 s`);
   const len = buf.readUInt16BE(0);
@@ -90,7 +97,11 @@ function parseOne(lines: string[]): ParsedLookup {
   return { rcode: 'TRANSPORT', ...none, error: `unrecognised nslookup output: ${firstLine(text) || '(empty)'}` };
 }
 
-const firstLine = (s: string): string => s.split('\n').map((l) => l.trim()).find((l) => l && !/^(Server|Address):/.test(l)) ?? '';
+const firstLine = (s: string): string =>
+  s
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l && !/^(Server|Address):/.test(l)) ?? '';
 
 export interface InPodAnswers {
   pod: string;
@@ -100,7 +111,12 @@ export interface InPodAnswers {
 
 /** Resolves every A name (and the SRV name, over TCP, if given) from inside `pod`; an exec failure makes every answer TRANSPORT. */
 export async function resolveInPod(
-  exec: ExecFn, pod: string, container: string, aNames: readonly string[], srvName: string | undefined, now: () => number,
+  exec: ExecFn,
+  pod: string,
+  container: string,
+  aNames: readonly string[],
+  srvName: string | undefined,
+  now: () => number,
 ): Promise<InPodAnswers> {
   let parsed = new Map<string, ParsedLookup>();
   let failure: string | undefined;
@@ -114,7 +130,8 @@ export async function resolveInPod(
     }
   }
   const t = now();
-  const of = (n: string): ParsedLookup => parsed.get(n) ?? { rcode: 'TRANSPORT', addresses: [], targets: [], error: failure ?? `no output for ${n}` };
+  const of = (n: string): ParsedLookup =>
+    parsed.get(n) ?? { rcode: 'TRANSPORT', addresses: [], targets: [], error: failure ?? `no output for ${n}` };
   const a = new Map<string, DnsAnswer>();
   for (const n of aNames) {
     const p = of(n);
@@ -130,7 +147,14 @@ export async function resolveSrvInPod(exec: ExecFn, pod: string, container: stri
   const server = `pod ${pod} resolver`;
   try {
     const r = await exec(pod, container, ['sh', '-c', SRV_SCRIPT, 'ordinal-srv', srvQueryEscaped(qname)]);
-    if (r.exitCode !== 0) return { server, t: now(), rcode: 'TRANSPORT', targets: [], error: `the TCP SRV query exited ${r.exitCode}: ${(r.stderr || r.stdout).trim().slice(0, 200)}` };
+    if (r.exitCode !== 0)
+      return {
+        server,
+        t: now(),
+        rcode: 'TRANSPORT',
+        targets: [],
+        error: `the TCP SRV query exited ${r.exitCode}: ${(r.stderr || r.stdout).trim().slice(0, 200)}`,
+      };
     return parseTcpSrvOutput(r.stdout, server, now());
   } catch (err) {
     return { server, t: now(), rcode: 'TRANSPORT', targets: [], error: `exec in pod ${pod} failed: ${describeError(err)}` };
@@ -143,12 +167,21 @@ export async function resolveSrvInPod(exec: ExecFn, pod: string, container: stri
  * the pod's resolver caches too, and one early question would judge a cached answer as final.
  */
 export async function settleInPod(
-  exec: ExecFn, pod: string, container: string, aNames: readonly string[], srvName: string | undefined,
+  exec: ExecFn,
+  pod: string,
+  container: string,
+  aNames: readonly string[],
+  srvName: string | undefined,
   settled: { a: (name: string, a: DnsAnswer) => boolean; srv: (a: SrvAnswer) => boolean },
-  deadline: () => number, now: () => number,
+  deadline: () => number,
+  now: () => number,
 ): Promise<InPodAnswers> {
   const out: InPodAnswers = { pod, a: new Map() };
-  const pendingA = (): string[] => aNames.filter((n) => { const a = out.a.get(n); return !a || !settled.a(n, a); });
+  const pendingA = (): string[] =>
+    aNames.filter((n) => {
+      const a = out.a.get(n);
+      return !a || !settled.a(n, a);
+    });
   const srvPending = (): boolean => !!srvName && (!out.srv || !settled.srv(out.srv));
   for (;;) {
     const got = await resolveInPod(exec, pod, container, pendingA(), srvPending() ? srvName : undefined, now);

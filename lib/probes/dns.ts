@@ -128,15 +128,23 @@ export async function openDnsProbe(cluster: Cluster, override?: string): Promise
   for (const pod of pods) {
     const fwd = await forwardingServer(cluster, 'kube-system', pod);
     const port = (fwd.server.address() as { port: number }).port;
-    servers.push(tcpDnsServer('127.0.0.1', port, `kube-system/${pod} via port-forward`, {
-      transportDetail: fwd.lastError,
-      close: () => {
-        fwd.server.close();
-        fwd.closeAll();
-      },
-    }));
+    servers.push(
+      tcpDnsServer('127.0.0.1', port, `kube-system/${pod} via port-forward`, {
+        transportDetail: fwd.lastError,
+        close: () => {
+          fwd.server.close();
+          fwd.closeAll();
+        },
+      }),
+    );
   }
-  const probe: DnsProbe = { target: servers.map((s) => s.name).join(', '), servers, close: () => { for (const s of servers) s.close(); } };
+  const probe: DnsProbe = {
+    target: servers.map((s) => s.name).join(', '),
+    servers,
+    close: () => {
+      for (const s of servers) s.close();
+    },
+  };
   // One query per server before the run depends on them: if no server answers (RBAC,
   // network policy), stop the run with exit 2 now instead of every DNS check erroring later.
   const canary = await Promise.all(servers.map((s) => s.resolveA('kubernetes.default.svc.cluster.local', () => 0)));

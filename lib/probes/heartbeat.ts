@@ -6,7 +6,8 @@ import { readFileIn, type ExecFn } from './exec.ts';
 
 export async function readHeartbeats(exec: ExecFn, pod: string, container: string, path: string): Promise<HeartbeatRecord> {
   const r = await readFileIn(exec, pod, container, path);
-  if (r.data === undefined) return { pod, path, writers: [], error: r.error ?? 'no data', ...(r.unobserved ? { unobserved: r.unobserved } : {}) };
+  if (r.data === undefined)
+    return { pod, path, writers: [], error: r.error ?? 'no data', ...(r.unobserved ? { unobserved: r.unobserved } : {}) };
   return { pod, path, ...parseHeartbeats(r.data) };
 }
 
@@ -36,7 +37,12 @@ export function parseHeartbeats(text: string): { writers: HeartbeatWriter[]; bad
     const cur = writers.get(key);
     if (!cur) {
       writers.set(key, {
-        uid, start, bootId, beats: 1, firstUptimeMs: ms, lastUptimeMs: ms,
+        uid,
+        start,
+        bootId,
+        beats: 1,
+        firstUptimeMs: ms,
+        lastUptimeMs: ms,
         ...(w !== undefined ? { firstWallMs: w, lastWallMs: w } : {}),
         ...(coarse ? { coarseWall: true as const } : {}),
       });

@@ -65,10 +65,13 @@ export function adaptToImage(w: Workload, f: ImageFacts): string {
     if (inPod.length > 0) w.inPodSkip = `the image has no ${inPod.join(', ')}: the hostname and DNS probes inside the pods do not run`;
     const sentinel = missing(['sync', 'mv', 'cat', 'rm']);
     if (sentinel.length > 0) w.sentinelSkip ??= `the image has no ${sentinel.join(', ')}: the sentinel cannot be written durably`;
-    else if (!f.writable && !w.sentinelSkip) w.sentinelSkip = `${w.dataPath} is not a writable directory in container ${w.container} (read-only mount?)`;
+    else if (!f.writable && !w.sentinelSkip)
+      w.sentinelSkip = `${w.dataPath} is not a writable directory in container ${w.container} (read-only mount?)`;
   }
   const off = [w.inPodSkip, w.sentinelSkip].filter(Boolean);
-  return off.length > 0 ? `probes adapted to the image: ${off.join('; ')}` : `probes: in-pod hostname and DNS, sentinel at ${w.dataPath}/${SENTINEL_FILE}`;
+  return off.length > 0
+    ? `probes adapted to the image: ${off.join('; ')}`
+    : `probes: in-pod hostname and DNS, sentinel at ${w.dataPath}/${SENTINEL_FILE}`;
 }
 
 /** Removes the sentinel a --target run wrote, so the user's volumes are left as found. */

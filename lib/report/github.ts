@@ -94,7 +94,12 @@ export function githubSummaryMarkdown(result: RunResult): string {
   out.push('');
 
   if (result.rounds.length > 0) {
-    out.push('### Recovery (kill → Ready)', '', '| Round | Pattern | Killed | Recovered | p50 | p95 | max |', '|---|---|---|---|---|---|---|');
+    out.push(
+      '### Recovery (kill → Ready)',
+      '',
+      '| Round | Pattern | Killed | Recovered | p50 | p95 | max |',
+      '|---|---|---|---|---|---|---|',
+    );
     for (const round of result.rounds) {
       const s = readyStats(round.recoveries);
       const killed = round.plan.kills.map((k) => `${k.pod} (${k.action})`).join(', ');
@@ -105,9 +110,16 @@ export function githubSummaryMarkdown(result: RunResult): string {
     }
     out.push('');
     const kinds = result.recoveryByDisruption ?? recoveryByDisruption(result.rounds);
-    out.push('### Recovery per disruption (kill → Ready)', '', '| Disruption | Kills | Recovered | Refused | p50 | p95 | max |', '|---|---|---|---|---|---|---|');
+    out.push(
+      '### Recovery per disruption (kill → Ready)',
+      '',
+      '| Disruption | Kills | Recovered | Refused | p50 | p95 | max |',
+      '|---|---|---|---|---|---|---|',
+    );
     for (const k of kinds) {
-      out.push(`| ${cell(k.disruption)} | ${k.killed} | ${k.recovered} | ${k.refused} | ${formatDuration(k.p50Ms)} | ${formatDuration(k.p95Ms)} | ${formatDuration(k.maxMs)} |`);
+      out.push(
+        `| ${cell(k.disruption)} | ${k.killed} | ${k.recovered} | ${k.refused} | ${formatDuration(k.p50Ms)} | ${formatDuration(k.p95Ms)} | ${formatDuration(k.maxMs)} |`,
+      );
     }
     out.push('');
     const moves = nodeMoves(result.rounds);

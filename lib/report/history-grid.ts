@@ -128,4 +128,3 @@ export function shortTime(iso: string): string {
   const m = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)/.exec(iso);
   return m ? `${m[1]} ${m[2]}Z` : iso;
 }
-

@@ -32,9 +32,13 @@ export function runResultProblem(data: unknown): string | undefined {
   for (const k of ['durationMs', 'seed']) if (!num(data, k)) return `${k} is not a number`;
   const { cluster, workload, options, checks, rounds } = data;
   if (!isObject(cluster) || !['context', 'server', 'version'].every((k) => str(cluster, k))) return 'cluster is incomplete';
-  if (!isObject(workload) || !str(workload, 'kind') || !str(workload, 'statefulSet') || !num(workload, 'replicas')) return 'workload is incomplete';
+  if (!isObject(workload) || !str(workload, 'kind') || !str(workload, 'statefulSet') || !num(workload, 'replicas'))
+    return 'workload is incomplete';
   if (!isObject(options) || !num(options, 'rounds')) return 'options.rounds is missing';
-  if (!Array.isArray(checks) || !checks.every((c) => isObject(c) && str(c, 'id') && str(c, 'message') && STATUSES.has(c.status as string))) {
+  if (
+    !Array.isArray(checks) ||
+    !checks.every((c) => isObject(c) && str(c, 'id') && str(c, 'message') && STATUSES.has(c.status as string))
+  ) {
     return 'checks is not a list of check results';
   }
   if (!Array.isArray(rounds) || !rounds.every((r) => isObject(r) && Array.isArray(r.recoveries) && r.recoveries.every(isObject))) {
@@ -75,7 +79,8 @@ export async function collectRuns(reportDir: string): Promise<CollectedRuns> {
             warnings.push(`skipped ${file}: run ${result.runId} was already found in ${earlier.dir}`);
             continue;
           }
-          if (earlier) warnings.push(`skipped ${path.join(reportDir, earlier.dir, 'results.json')}: run ${result.runId} was already found in ${rel}`);
+          if (earlier)
+            warnings.push(`skipped ${path.join(reportDir, earlier.dir, 'results.json')}: run ${result.runId} was already found in ${rel}`);
           found.set(result.runId, summarizeRun(result, rel));
         } catch (err) {
           warnings.push(`skipped ${file}: ${err instanceof Error ? err.message : String(err)}`);

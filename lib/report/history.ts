@@ -55,7 +55,6 @@ export interface HistoryOptions {
   checkOrder?: readonly string[];
 }
 
-
 export function renderHistory(all: readonly HistoryRun[], options: HistoryOptions = {}): string {
   const limit = options.limit ?? 200;
   const sorted = newestFirst(all);

@@ -60,9 +60,7 @@ ${
 function runFacts(result: RunResult): string {
   const k = result.cluster;
   const w = result.workload;
-  const nodes = k.nodes
-    .map((n) => `${h(n.name)} <span class="sub">(${h(n.kubeletVersion)}, ${h(n.containerRuntime)})</span>`)
-    .join('<br>');
+  const nodes = k.nodes.map((n) => `${h(n.name)} <span class="sub">(${h(n.kubeletVersion)}, ${h(n.containerRuntime)})</span>`).join('<br>');
   const row = (label: string, value: string): string => `<dt>${label}</dt><dd>${value}</dd>`;
   return `<section class="facts">
 <div class="panel"><h3>Cluster</h3><dl>
@@ -87,7 +85,9 @@ ${row('Finished', h(result.finishedAt))}
 
 /** The StatefulSet spec options, and any the cluster could not take (older results have neither). */
 function stsOptionsCell(w: RunResult['workload']): string {
-  const skipped = (w.optionsSkipped ?? []).map((s) => `<div class="sub">skipped ${h(s.option)} ${h(s.value)}: ${h(s.reason)}</div>`).join('');
+  const skipped = (w.optionsSkipped ?? [])
+    .map((s) => `<div class="sub">skipped ${h(s.option)} ${h(s.value)}: ${h(s.reason)}</div>`)
+    .join('');
   return `<span id="sts-options">${h(w.options ? describeStsOptions(w.options) : `${w.podManagementPolicy} (other options not recorded)`)}</span>${skipped}`;
 }
 
@@ -103,19 +103,27 @@ function observationSection(result: RunResult): string {
 p50 <b>${h(ms(d.p50Ms))}</b> · p95 <b>${h(ms(d.p95Ms))}</b> · max <b>${h(ms(d.maxMs))}</b> · ${h(d.samples)} samples</p>`
     : '';
   const rows = gaps.map(
-    (g) => `<li><span class="mono">${h(g.kind)}</span> watch down ${h(formatDuration(g.toMs - g.fromMs))} (${h(formatRunTime(g.fromMs))} → ${h(formatRunTime(g.toMs))}): ${h(g.reason)}; re-listed and reconciled</li>`,
+    (g) =>
+      `<li><span class="mono">${h(g.kind)}</span> watch down ${h(formatDuration(g.toMs - g.fromMs))} (${h(formatRunTime(g.fromMs))} → ${h(formatRunTime(g.toMs))}): ${h(g.reason)}; re-listed and reconciled</li>`,
   );
-  const gapNote = gaps.length > 0
-    ? `<div class="run-error" id="observation-gaps"><strong>The API watch was interrupted ${gaps.length} time${gaps.length === 1 ? '' : 's'}.</strong>
+  const gapNote =
+    gaps.length > 0
+      ? `<div class="run-error" id="observation-gaps"><strong>The API watch was interrupted ${gaps.length} time${gaps.length === 1 ? '' : 's'}.</strong>
 Changes made while it was down were recovered by re-listing, but their timestamps are the re-list's, not the real ones.<ul>${rows.join('')}</ul></div>`
-    : '';
+      : '';
   return `<section class="panel" id="observation"><h3>Observation</h3>${gapNote}${aftermath}${latency}</section>`;
 }
 
 /** Failures whose moment fell in or shortly after an outage, each linked to its check; the checks link back here. */
 function aftermathNote(checks: readonly CheckResult[]): string {
-  const items = checks.flatMap((c) => c.evidence.filter((e) => e.context?.length).map((e) =>
-    `<li><a href="#check-${h(c.id)}">${h(c.id)}</a> (${h(e.subject)}, ${h(formatRunTime(e.at))}): ${(e.context ?? []).map((l) => h(l)).join('; ')}</li>`));
+  const items = checks.flatMap((c) =>
+    c.evidence
+      .filter((e) => e.context?.length)
+      .map(
+        (e) =>
+          `<li><a href="#check-${h(c.id)}">${h(c.id)}</a> (${h(e.subject)}, ${h(formatRunTime(e.at))}): ${(e.context ?? []).map((l) => h(l)).join('; ')}</li>`,
+      ),
+  );
   if (items.length === 0) return '';
   return `<div class="run-error" id="observation-aftermath"><strong>${items.length} failing moment${items.length === 1 ? '' : 's'} in the aftermath of an outage.</strong>
 The guarantee was broken in the API's history all the same; this is the context the controllers decided in.<ul>${items.join('')}</ul></div>`;
@@ -223,7 +231,9 @@ function roundTraffic(round: RoundResult, result: RunResult): string {
   const r = t.availability.rounds.find((x) => x.round === round.plan.round);
   if (!r) return '';
   const from = round.startedAt;
-  const inRound = t.availability.perSecond.filter((p) => (t.startedMs ?? 0) + p.second * 1000 >= from - 1000 && (t.startedMs ?? 0) + p.second * 1000 <= round.endedAt);
+  const inRound = t.availability.perSecond.filter(
+    (p) => (t.startedMs ?? 0) + p.second * 1000 >= from - 1000 && (t.startedMs ?? 0) + p.second * 1000 <= round.endedAt,
+  );
   const sent = inRound.reduce((n, p) => n + p.sent, 0);
   const acked = inRound.reduce((n, p) => n + p.acked, 0);
   const pct = sent > 0 ? `${((acked / sent) * 100).toFixed(1)}%` : 'n/a';

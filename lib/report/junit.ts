@@ -35,9 +35,7 @@ export function renderJunit(result: RunResult): string {
     `  <testsuite name="ordinal" ${totalAttrs}${timestamp ? ` timestamp="${xmlAttr(timestamp)}"` : ''}` +
       ` hostname="${xmlAttr(result.cluster.context)}">`,
     '    <properties>',
-    ...properties(result).map(
-      ([name, value]) => `      <property name="${xmlAttr(name)}" value="${xmlAttr(value)}"/>`,
-    ),
+    ...properties(result).map(([name, value]) => `      <property name="${xmlAttr(name)}" value="${xmlAttr(value)}"/>`),
     '    </properties>',
     ...cases,
     '  </testsuite>',
@@ -80,9 +78,7 @@ function testcase(check: CheckResult, classname: string): string {
       return `${open}>\n      <skipped message="${xmlAttr(check.message)}"/>\n    </testcase>`;
     case 'passed':
       // Passed checks keep their evidence too: "why did this pass" is a fair question.
-      return check.evidence.length > 0
-        ? `${open}>\n      <system-out>${cdata(body)}</system-out>\n    </testcase>`
-        : `${open}/>`;
+      return check.evidence.length > 0 ? `${open}>\n      <system-out>${cdata(body)}</system-out>\n    </testcase>` : `${open}/>`;
   }
 }
 

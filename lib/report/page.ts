@@ -9,7 +9,13 @@ const sha256 = (text: string): string => `'sha256-${createHash('sha256').update(
 
 /** From the doctype to `</head>`; `title` is escaped here. */
 export function pageHead(title: string, css: string): string {
-  const csp = ["default-src 'none'", `style-src ${sha256(css)}`, `script-src ${sha256(SCRIPT)}`, "base-uri 'none'", "form-action 'none'"].join('; ');
+  const csp = [
+    "default-src 'none'",
+    `style-src ${sha256(css)}`,
+    `script-src ${sha256(SCRIPT)}`,
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
   return `<!doctype html>
 <html lang="en">
 <head>

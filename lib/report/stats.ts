@@ -17,9 +17,7 @@ export interface ReadyStats {
 
 export function readyStats(recoveries: readonly PodRecovery[]): ReadyStats {
   const done = recoveries.filter((r) => r.expect !== 'refused');
-  const ready = done
-    .filter((r) => r.recovered && typeof r.readyMs === 'number')
-    .map((r) => r.readyMs as number);
+  const ready = done.filter((r) => r.recovered && typeof r.readyMs === 'number').map((r) => r.readyMs as number);
   // An `unaffected` pod (kubelet-restart) recovers without a Ready time: nothing happened to it.
   const stats: ReadyStats = { killed: done.length, recovered: done.filter((r) => r.recovered).length };
   if (ready.length > 0) {
@@ -57,7 +55,9 @@ export const movedNode = (r: PodRecovery): boolean => !!r.fromNode && !!r.toNode
 
 /** Over the replaced pods whose both nodes were recorded: how many landed on another node. */
 export function nodeMoves(rounds: readonly RoundResult[]): { moved: number; known: number } {
-  const known = rounds.flatMap((r) => r.recoveries).filter((r) => r.fromNode && r.toNode && (r.expect ?? 'replaced') !== 'restarted-in-place' && r.recreatedMs !== undefined);
+  const known = rounds
+    .flatMap((r) => r.recoveries)
+    .filter((r) => r.fromNode && r.toNode && (r.expect ?? 'replaced') !== 'restarted-in-place' && r.recreatedMs !== undefined);
   return { moved: known.filter(movedNode).length, known: known.length };
 }
 

@@ -32,9 +32,20 @@ export interface Segment {
 export function laneSegments(r: PodRecovery, roundStart: number, roundEnd: number): Segment[] {
   const kill = r.killedAt - roundStart;
   if (r.expect === 'refused') return [];
-  const starts: [Phase, number | undefined][] = r.expect === 'restarted-in-place'
-    ? [['restarting', 0], ['running', r.restartedMs], ['ready', r.readyMs]]
-    : [['terminating', 0], ['gone', r.deletedMs], ['pending', r.recreatedMs], ['running', r.runningMs], ['ready', r.readyMs]];
+  const starts: [Phase, number | undefined][] =
+    r.expect === 'restarted-in-place'
+      ? [
+          ['restarting', 0],
+          ['running', r.restartedMs],
+          ['ready', r.readyMs],
+        ]
+      : [
+          ['terminating', 0],
+          ['gone', r.deletedMs],
+          ['pending', r.recreatedMs],
+          ['running', r.runningMs],
+          ['ready', r.readyMs],
+        ];
   const known = starts.filter((s): s is [Phase, number] => typeof s[1] === 'number' && Number.isFinite(s[1]));
   const end = Math.max(roundEnd - roundStart, kill);
   const segments: Segment[] = [];
@@ -141,7 +152,10 @@ function laneNotes(r: PodRecovery, mid: number): string[] {
   // The column fits one node name: a move shows where to, its title both nodes.
   const label = movedNode(r) ? `→ ${shorten(r.toNode ?? '')}` : shorten(r.toNode ?? r.fromNode ?? '');
   const title = movedNode(r) ? `the killed pod ran on ${r.fromNode}; its replacement on ${r.toNode}` : `on node ${r.toNode ?? r.fromNode}`;
-  return [note, `<text class="lane-node${movedNode(r) ? ' moved' : ''}" x="${W - RIGHT_W + 10}" y="${mid + 8}" dominant-baseline="central">${escapeHtml(label)}<title>${escapeHtml(title)}</title></text>`];
+  return [
+    note,
+    `<text class="lane-node${movedNode(r) ? ' moved' : ''}" x="${W - RIGHT_W + 10}" y="${mid + 8}" dominant-baseline="central">${escapeHtml(label)}<title>${escapeHtml(title)}</title></text>`,
+  ];
 }
 
 /** A replacement on another node: a mark where its life began. */

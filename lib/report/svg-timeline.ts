@@ -69,8 +69,11 @@ export function renderTimeline(round: RoundResult, workload: WorkloadInfo, unava
     );
   }
 
-  const laneSvg = laneData.map(({ lane, segments }, i) =>
-    renderLane(lane, segments, TOP + i * LANE_H, x, round.startedAt) + refusedWrites(lane.pod, unavailable, TOP + i * LANE_H, x, round, domain));
+  const laneSvg = laneData.map(
+    ({ lane, segments }, i) =>
+      renderLane(lane, segments, TOP + i * LANE_H, x, round.startedAt) +
+      refusedWrites(lane.pod, unavailable, TOP + i * LANE_H, x, round, domain),
+  );
   const label = `Round ${round.plan.round} timeline: ${lanes.length} lanes, one per ordinal`;
   return [
     `<svg class="timeline" viewBox="0 0 ${W} ${height}" width="100%" role="img" aria-label="${escapeHtml(label)}" xmlns="http://www.w3.org/2000/svg">`,
@@ -85,7 +88,14 @@ export function renderTimeline(round: RoundResult, workload: WorkloadInfo, unava
 
 // A thin strip along the lane's foot, clipped to the round's axis: writes to this pod
 // went unacknowledged there (traffic during chaos), next to the kill that caused it.
-function refusedWrites(pod: string, all: readonly UnavailableInterval[], y: number, x: (ms: number) => number, round: RoundResult, domain: number): string {
+function refusedWrites(
+  pod: string,
+  all: readonly UnavailableInterval[],
+  y: number,
+  x: (ms: number) => number,
+  round: RoundResult,
+  domain: number,
+): string {
   const base = round.startedAt;
   return all
     .filter((u) => u.pod === pod && u.toMs > base && u.fromMs < base + domain)
@@ -105,16 +115,17 @@ function updateSpans(round: RoundResult, x: (ms: number) => number, domain: numb
     const from = x(u.startMs - round.startedAt);
     const to = x(u.endMs === undefined ? domain : u.endMs - round.startedAt);
     const w = Math.max(to - from, 1.5).toFixed(1);
-    const tip = `update ${u.step} step: ${formatDuration(Math.max(0, u.startMs - round.startedAt))} to ${u.endMs === undefined ? 'the round\'s end, never complete' : `${formatDuration(u.endMs - round.startedAt)}${u.converged ? '' : ', not converged'}`}`;
-    return `<g class="update" data-step="${u.step}"><rect class="update-span" x="${from.toFixed(1)}" y="${TOP}" width="${w}" height="${axisY - TOP}"/>` +
-      `<rect class="update-bar" x="${from.toFixed(1)}" y="1" width="${w}" height="4"/><title>${escapeHtml(tip)}</title></g>`;
+    const tip = `update ${u.step} step: ${formatDuration(Math.max(0, u.startMs - round.startedAt))} to ${u.endMs === undefined ? "the round's end, never complete" : `${formatDuration(u.endMs - round.startedAt)}${u.converged ? '' : ', not converged'}`}`;
+    return (
+      `<g class="update" data-step="${u.step}"><rect class="update-span" x="${from.toFixed(1)}" y="${TOP}" width="${w}" height="${axisY - TOP}"/>` +
+      `<rect class="update-bar" x="${from.toFixed(1)}" y="1" width="${w}" height="4"/><title>${escapeHtml(tip)}</title></g>`
+    );
   });
 }
 
 function seconds(ms: number, step: number): string {
   return `${Number((ms / 1000).toFixed(step < 1000 ? 2 : 0))} s`;
 }
-
 
 export function renderLegend(): string {
   const items = PHASES.map(

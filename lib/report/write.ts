@@ -78,9 +78,7 @@ export async function writeReports(
   }
 
   if (failures.length > 0) {
-    throw new Error(
-      `reports for run ${result.runId} are incomplete (${resultsPath} was written): ${failures.join('; ')}`,
-    );
+    throw new Error(`reports for run ${result.runId} are incomplete (${resultsPath} was written): ${failures.join('; ')}`);
   }
   return { dir, files, warnings };
 }

@@ -38,14 +38,22 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
   const { workload, facts } = subject;
   // What a disruption needs from the cluster is checked before anything is created.
   for (const name of opts.chaos) {
-    const problem = await DISRUPTIONS[name].preflight?.({ cluster, facts, enabled: opts.chaos, pdb: opts.pdb ?? '', ...(opts.nodeFaultCommand ? { nodeFaultCommand: opts.nodeFaultCommand } : {}) });
+    const problem = await DISRUPTIONS[name].preflight?.({
+      cluster,
+      facts,
+      enabled: opts.chaos,
+      pdb: opts.pdb ?? '',
+      ...(opts.nodeFaultCommand ? { nodeFaultCommand: opts.nodeFaultCommand } : {}),
+    });
     if (problem) throw new ClusterError(`--chaos ${name} cannot run on this cluster: ${problem}`);
   }
   const plan = planRun(opts, subject);
   const replay = opts.replayOf?.(plan) ?? '';
   const namespace = workload.info.namespace;
   log(`seed ${plan.seed} (replay: ${replay})`);
-  log(`run ${runId}: ${subject.label} x${plan.ordinals.replicas}, ${plan.roundCount} rounds (${opts.killPattern} kills: ${plan.disruptions.join(', ')}), seed ${plan.seed}, namespace ${namespace}`);
+  log(
+    `run ${runId}: ${subject.label} x${plan.ordinals.replicas}, ${plan.roundCount} rounds (${opts.killPattern} kills: ${plan.disruptions.join(', ')}), seed ${plan.seed}, namespace ${namespace}`,
+  );
   for (const line of subject.header) log(line);
   const u = plan.update;
   log(describeUpdate(u.mode, u.round, plan.roundCount, u.chosenBy, u.image, u.note));
@@ -56,17 +64,32 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
     await opts.hook?.({ phase, ...(round !== undefined ? { round } : {}), cluster, workload, recorder, log });
   };
   const ctx: RunContext = {
-    runId, cluster, recorder, subject, plan, options: opts, log, hook, timeouts: plan.budget, state: { rounds: [], scaled: false },
+    runId,
+    cluster,
+    recorder,
+    subject,
+    plan,
+    options: opts,
+    log,
+    hook,
+    timeouts: plan.budget,
+    state: { rounds: [], scaled: false },
   };
   const cleanup = onEveryExit(() => teardown(ctx), log);
   const base = { runId, started, replay, facts, workload, plan };
   const { state } = ctx;
   try {
     for (const phase of PHASES) await phase(ctx);
-    if (!state.baseline || !state.after || !state.written) throw new Error('the run ended its phases without a baseline, an after snapshot and the traffic record');
+    if (!state.baseline || !state.after || !state.written)
+      throw new Error('the run ended its phases without a baseline, an after snapshot and the traffic record');
     const input: CheckInput = {
-      workload: workload.info, timeline: recorder.timeline, baseline: state.baseline, after: state.after, rounds: state.rounds,
-      limits: { recoveryTimeoutMs: plan.budget.round, dnsBudgetMs: plan.budget.dns }, traffic: state.written,
+      workload: workload.info,
+      timeline: recorder.timeline,
+      baseline: state.baseline,
+      after: state.after,
+      rounds: state.rounds,
+      limits: { recoveryTimeoutMs: plan.budget.round, dnsBudgetMs: plan.budget.dns },
+      traffic: state.written,
     };
     const checks = runChecks(input);
     const result = observed(assemble(base, checks, state.rounds, recorder.timeline), recorder, log);

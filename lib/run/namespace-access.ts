@@ -13,7 +13,9 @@ export const RUN_READER = 'ordinal-run-reader';
 const SERVICE_ACCOUNT = /^system:serviceaccount:([^:]+):([^:]+)$/;
 
 async function canListPods(authz: k8s.AuthorizationV1Api, namespace: string): Promise<boolean> {
-  const review = await authz.createSelfSubjectAccessReview({ body: { spec: { resourceAttributes: { verb: 'watch', resource: 'pods', namespace } } } });
+  const review = await authz.createSelfSubjectAccessReview({
+    body: { spec: { resourceAttributes: { verb: 'watch', resource: 'pods', namespace } } },
+  });
   return review.status?.allowed === true;
 }
 
@@ -38,10 +40,13 @@ export async function grantRunReads(cluster: Cluster, namespace: string, log: (l
     log(`bound ClusterRole ${RUN_READER} to ${user} in namespace ${namespace}`);
     const deadline = Date.now() + TIMEOUTS.rbacPropagation;
     while (!(await canListPods(authz, namespace))) {
-      if (Date.now() > deadline) throw new Error(`still not allowed to watch pods ${TIMEOUTS.rbacPropagation / 1000}s after the RoleBinding`);
+      if (Date.now() > deadline)
+        throw new Error(`still not allowed to watch pods ${TIMEOUTS.rbacPropagation / 1000}s after the RoleBinding`);
       await new Promise((r) => setTimeout(r, TIMEOUTS.rbacPropagationPoll));
     }
   } catch (err) {
-    throw new ClusterError(`cannot get read access to namespace ${namespace} (RoleBinding ${RUN_READER}, examples/rbac.yaml): ${describeError(err)}`);
+    throw new ClusterError(
+      `cannot get read access to namespace ${namespace} (RoleBinding ${RUN_READER}, examples/rbac.yaml): ${describeError(err)}`,
+    );
   }
 }

@@ -45,7 +45,10 @@ export async function createRunNamespace(cluster: Cluster, name: string, runId: 
   try {
     await cluster.core.createNamespacedConfigMap({
       namespace: name,
-      body: { metadata: { name: RECORD_NAME, labels: { ...MANAGED_BY, [RUN_LABEL]: runId } }, data: { [RECORD_UID_KEY]: uid, 'run-id': runId } },
+      body: {
+        metadata: { name: RECORD_NAME, labels: { ...MANAGED_BY, [RUN_LABEL]: runId } },
+        data: { [RECORD_UID_KEY]: uid, 'run-id': runId },
+      },
     });
   } catch (err) {
     // Without its record nothing would ever delete it: take it back now, this very object.
@@ -60,7 +63,8 @@ export function nameOrLabelProblem(ns: V1Namespace, runId: string): string | und
   if (runId === '') return `it has no ${RUN_LABEL} label`;
   if (ns.metadata?.name !== runNamespace(runId)) return `its name is not ${runNamespace(runId)}`;
   if (labels[RUN_LABEL] !== runId) return `it is not labelled ${RUN_LABEL}=${runId}`;
-  if (labels['app.kubernetes.io/managed-by'] !== MANAGED_BY['app.kubernetes.io/managed-by']) return 'it is not labelled app.kubernetes.io/managed-by=ordinal';
+  if (labels['app.kubernetes.io/managed-by'] !== MANAGED_BY['app.kubernetes.io/managed-by'])
+    return 'it is not labelled app.kubernetes.io/managed-by=ordinal';
   return undefined;
 }
 
@@ -68,7 +72,8 @@ export function nameOrLabelProblem(ns: V1Namespace, runId: string): string | und
 export function recordProblem(ns: V1Namespace, recordUid: string | undefined): string | undefined {
   if (recordUid === undefined) return `it holds no creation record (ConfigMap ${RECORD_NAME})`;
   const uid = ns.metadata?.uid;
-  if (!uid || recordUid !== uid) return `its creation record names namespace UID ${recordUid || '(none)'}, not its own ${uid ?? '(none)'}: not created by Ordinal`;
+  if (!uid || recordUid !== uid)
+    return `its creation record names namespace UID ${recordUid || '(none)'}, not its own ${uid ?? '(none)'}: not created by Ordinal`;
   return undefined;
 }
 
@@ -90,15 +95,24 @@ export async function ownershipProblem(cluster: Cluster, ns: V1Namespace, runId:
  * Returns false if it was already gone. Connection trouble (an API server restarting)
  * is retried for up to `retryForMs`.
  */
-export async function deleteRunNamespace(cluster: Cluster, name: string, runId: string, retryForMs = 0, log?: (l: string) => void): Promise<boolean> {
+export async function deleteRunNamespace(
+  cluster: Cluster,
+  name: string,
+  runId: string,
+  retryForMs = 0,
+  log?: (l: string) => void,
+): Promise<boolean> {
   try {
-    return await retryTransient(async () => {
-      const ns = await cluster.core.readNamespace({ name });
-      const problem = await ownershipProblem(cluster, ns, runId);
-      if (problem) throw new ClusterError(`refusing to delete namespace ${name}: ${problem}`);
-      await cluster.core.deleteNamespace({ name, body: { preconditions: { uid: ns.metadata?.uid ?? '' } } });
-      return true;
-    }, { deadline: Date.now() + retryForMs, what: `deleting namespace ${name}`, ...(log ? { log } : {}) });
+    return await retryTransient(
+      async () => {
+        const ns = await cluster.core.readNamespace({ name });
+        const problem = await ownershipProblem(cluster, ns, runId);
+        if (problem) throw new ClusterError(`refusing to delete namespace ${name}: ${problem}`);
+        await cluster.core.deleteNamespace({ name, body: { preconditions: { uid: ns.metadata?.uid ?? '' } } });
+        return true;
+      },
+      { deadline: Date.now() + retryForMs, what: `deleting namespace ${name}`, ...(log ? { log } : {}) },
+    );
   } catch (err) {
     if (httpStatus(err) === 404) return false;
     throw err;
@@ -109,8 +123,17 @@ const shellWord = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s
 
 /** The exact command that removes a run's namespace later, with the same cluster flags. */
 export function cleanupCommand(runId: string, o: { kubeconfig?: string | undefined; context?: string | undefined }): string {
-  return ['ordinal', 'cleanup', '--run-id', runId, '--yes',
-    ...(o.kubeconfig ? ['--kubeconfig', o.kubeconfig] : []), ...(o.context ? ['--context', o.context] : [])].map(shellWord).join(' ');
+  return [
+    'ordinal',
+    'cleanup',
+    '--run-id',
+    runId,
+    '--yes',
+    ...(o.kubeconfig ? ['--kubeconfig', o.kubeconfig] : []),
+    ...(o.context ? ['--context', o.context] : []),
+  ]
+    .map(shellWord)
+    .join(' ');
 }
 
 export interface LeftoverNamespace {
@@ -125,17 +148,19 @@ export interface LeftoverNamespace {
 /** Every namespace labelled like a run, each judged by ownershipProblem. */
 export async function findRunNamespaces(cluster: Cluster): Promise<LeftoverNamespace[]> {
   const list = await cluster.core.listNamespace({ labelSelector: OWNER_SELECTOR });
-  return Promise.all(list.items.map(async (ns) => {
-    const runId = ns.metadata?.labels?.[RUN_LABEL] ?? '';
-    const problem = await ownershipProblem(cluster, ns, runId);
-    return {
-      name: ns.metadata?.name ?? '',
-      runId,
-      created: ns.metadata?.creationTimestamp ? new Date(ns.metadata.creationTimestamp).toISOString() : '',
-      phase: ns.status?.phase ?? '',
-      ...(problem ? { notOurs: problem } : {}),
-    };
-  }));
+  return Promise.all(
+    list.items.map(async (ns) => {
+      const runId = ns.metadata?.labels?.[RUN_LABEL] ?? '';
+      const problem = await ownershipProblem(cluster, ns, runId);
+      return {
+        name: ns.metadata?.name ?? '',
+        runId,
+        created: ns.metadata?.creationTimestamp ? new Date(ns.metadata.creationTimestamp).toISOString() : '',
+        phase: ns.status?.phase ?? '',
+        ...(problem ? { notOurs: problem } : {}),
+      };
+    }),
+  );
 }
 
 /**
@@ -145,8 +170,7 @@ export async function findRunNamespaces(cluster: Cluster): Promise<LeftoverNames
  */
 export function onEveryExit(cleanup: () => Promise<void>, log: (s: string) => void): () => Promise<void> {
   let started: Promise<void> | undefined;
-  const once = (): Promise<void> =>
-    (started ??= cleanup().catch((e: unknown) => log(`cleanup failed: ${describeError(e)}`)));
+  const once = (): Promise<void> => (started ??= cleanup().catch((e: unknown) => log(`cleanup failed: ${describeError(e)}`)));
   const handler = (signal: NodeJS.Signals): void => {
     log(`received ${signal}; deleting the run's namespace before exiting`);
     void once().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));

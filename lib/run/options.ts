@@ -63,8 +63,17 @@ export interface RunOptions extends StsOptions {
 
 /** Where a run is when it calls its hook. `round` is set for the round phases. */
 export type RunPhase =
-  | 'after-deploy' | 'after-rollout' | 'after-baseline' | 'before-kills' | 'update-started' | 'after-kills' | 'after-round' | 'before-after-snapshot'
-  | 'scale-down-requested' | 'claims-scaled' | 'statefulset-deleted';
+  | 'after-deploy'
+  | 'after-rollout'
+  | 'after-baseline'
+  | 'before-kills'
+  | 'update-started'
+  | 'after-kills'
+  | 'after-round'
+  | 'before-after-snapshot'
+  | 'scale-down-requested'
+  | 'claims-scaled'
+  | 'statefulset-deleted';
 
 export interface HookContext {
   phase: RunPhase;
@@ -76,4 +85,3 @@ export interface HookContext {
 }
 
 export type RunHook = (ctx: HookContext) => Promise<void>;
-

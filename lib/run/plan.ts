@@ -35,7 +35,8 @@ export interface RunPlan {
 }
 
 export type PlanOptions = Pick<
-  RunOptions, 'seed' | 'rounds' | 'chaos' | 'killPattern' | 'update' | 'updateImage' | 'image' | 'timeoutSeconds' | 'dnsBudgetSeconds'
+  RunOptions,
+  'seed' | 'rounds' | 'chaos' | 'killPattern' | 'update' | 'updateImage' | 'image' | 'timeoutSeconds' | 'dnsBudgetSeconds'
 >;
 
 /** What the plan needs of the subject: its kind and its StatefulSet's name, replicas and spec.ordinals.start. */
@@ -48,11 +49,21 @@ export function planRun(o: PlanOptions, s: PlanSubject): RunPlan {
   const { info } = s.workload;
   const ordinals: OrdinalRange = { statefulSet: info.statefulSet, start: startOrdinal(info), replicas: info.replicas };
   const rounds = planRounds({
-    seed: o.seed, statefulSet: ordinals.statefulSet, replicas: ordinals.replicas, rounds: o.rounds, pattern: o.killPattern, actions: o.chaos,
+    seed: o.seed,
+    statefulSet: ordinals.statefulSet,
+    replicas: ordinals.replicas,
+    rounds: o.rounds,
+    pattern: o.killPattern,
+    actions: o.chaos,
     startOrdinal: ordinals.start,
   });
   return {
-    seed: o.seed, ordinals, roundCount: o.rounds, rounds, disruptions: [...o.chaos], killPattern: o.killPattern,
+    seed: o.seed,
+    ordinals,
+    roundCount: o.rounds,
+    rounds,
+    disruptions: [...o.chaos],
+    killPattern: o.killPattern,
     update: planUpdate(o, s.kind),
     budget: runTimeouts(o.timeoutSeconds, o.dnsBudgetSeconds),
   };
@@ -79,7 +90,12 @@ function planUpdate(o: PlanOptions, kind: SubjectKind): PlannedUpdate {
   if (seeded.round === undefined) return none(`the seed chose ${mode}, but there is no chaos round to run it in (--rounds 0)`);
   // A second tag of the same image is known for the default busybox only; a --manifest's image is read at run time.
   if (mode === 'image' && o.updateImage === undefined && kind !== 'manifest' && o.image !== DEFAULT_IMAGE) {
-    return { mode: 'template', round: seeded.round, chosenBy, note: `the seed chose image, but no second tag is known for ${o.image} (--update-image): template instead` };
+    return {
+      mode: 'template',
+      round: seeded.round,
+      chosenBy,
+      note: `the seed chose image, but no second tag is known for ${o.image} (--update-image): template instead`,
+    };
   }
   return { mode, round: seeded.round, chosenBy, ...image };
 }

@@ -25,7 +25,9 @@ export function observed(result: RunResult, recorder: Recorder, log: (line: stri
   if (recorder.canarySamples.length > 0) {
     const d = latencyStats(recorder.canarySamples);
     result.detectionLatency = d;
-    log(`detection latency (canary, ${d.samples} samples): p50 ${d.p50Ms?.toFixed(2)} ms, p95 ${d.p95Ms?.toFixed(2)} ms, max ${d.maxMs?.toFixed(2)} ms`);
+    log(
+      `detection latency (canary, ${d.samples} samples): p50 ${d.p50Ms?.toFixed(2)} ms, p95 ${d.p95Ms?.toFixed(2)} ms, max ${d.maxMs?.toFixed(2)} ms`,
+    );
   }
   return result;
 }
@@ -51,7 +53,9 @@ export function assemble(
     cluster: b.facts,
     workload: b.workload.info,
     options: {
-      rounds: b.plan.roundCount, timeoutSeconds: b.plan.budget.round / 1000, chaos: b.plan.disruptions,
+      rounds: b.plan.roundCount,
+      timeoutSeconds: b.plan.budget.round / 1000,
+      chaos: b.plan.disruptions,
       update: updateOption(b.plan.update, timeline),
     },
     checks,
@@ -60,7 +64,6 @@ export function assemble(
     summary: { passed: count('passed'), failed: count('failed'), error: count('error'), skipped: count('skipped') },
   };
 }
-
 
 type UpdateOption = NonNullable<RunResult['options']['update']>;
 
@@ -72,12 +75,23 @@ type UpdateOption = NonNullable<RunResult['options']['update']>;
 export function updateOption(u: PlannedUpdate, timeline: readonly TimelineEntry[]): UpdateOption {
   const { mode: planned, chosenBy, round } = u;
   if (planned === 'none' || round === undefined) return { mode: planned, chosenBy, ...(u.note ? { note: u.note } : {}) };
-  const forward = timeline.find((e): e is MarkerOf<'update-start'> => e.type === 'MARKER' && e.marker === 'update-start' && e.step === 'forward');
+  const forward = timeline.find(
+    (e): e is MarkerOf<'update-start'> => e.type === 'MARKER' && e.marker === 'update-start' && e.step === 'forward',
+  );
   if (!forward) {
-    return { mode: 'none', chosenBy, note: `${planned} was planned for round ${round}, but the run ended before that round's update began` };
+    return {
+      mode: 'none',
+      chosenBy,
+      note: `${planned} was planned for round ${round}, but the run ended before that round's update began`,
+    };
   }
   if (forward.mode !== planned) {
-    return { mode: forward.mode, round, chosenBy, note: `${planned} was planned, but no second tag is known for the container's image: a ${forward.mode} update instead (--update-image names one)` };
+    return {
+      mode: forward.mode,
+      round,
+      chosenBy,
+      note: `${planned} was planned, but no second tag is known for the container's image: a ${forward.mode} update instead (--update-image names one)`,
+    };
   }
   return { mode: planned, round, chosenBy, ...(u.note ? { note: u.note } : {}) };
 }

@@ -21,7 +21,9 @@ export interface RunResult {
   workload: WorkloadInfo;
   /** `chaos`: the enabled disruptions (absent in older results: delete, force-delete). */
   options: {
-    rounds: number; timeoutSeconds: number; chaos?: DisruptionName[];
+    rounds: number;
+    timeoutSeconds: number;
+    chaos?: DisruptionName[];
     /** The update phase (--update, resolved): mode, its round, who chose it and why it is none; absent in older results. */
     update?: { mode: 'template' | 'image' | 'rollback' | 'none'; round?: number; chosenBy: 'flag' | 'seed'; note?: string };
   };

@@ -12,8 +12,6 @@ import type { Workload } from '../workloads/common.ts';
 import type { RunContext } from './context.ts';
 import { TIMEOUTS, timeLeft } from '../timeouts.ts';
 
-
-
 type RetentionContext = Pick<RunContext, 'cluster' | 'recorder' | 'timeouts' | 'log'> & { subject: { workload: Workload } };
 
 export async function settleScaledClaims(ctx: RetentionContext, from: number, to: number): Promise<void> {
@@ -30,7 +28,9 @@ export async function settleScaledClaims(ctx: RetentionContext, from: number, to
     // The watch goes on meanwhile: STS-PVC-RETENTION judges the whole window.
     await new Promise((r) => setTimeout(r, TIMEOUTS.scaleSettle));
     rec.mark({ marker: 'claims-scaled', policy, claims, settledMs: TIMEOUTS.scaleSettle });
-    log(`watched the claims of the scaled-away ordinals for ${TIMEOUTS.scaleSettle / 1000}s after the scale-down (whenScaled: Retain): ${claims.join(', ')}`);
+    log(
+      `watched the claims of the scaled-away ordinals for ${TIMEOUTS.scaleSettle / 1000}s after the scale-down (whenScaled: Retain): ${claims.join(', ')}`,
+    );
     return;
   }
   try {
@@ -62,18 +62,26 @@ export async function deleteStatefulSet(ctx: RetentionContext): Promise<void> {
   const policy = w.options?.pvcRetention.whenDeleted ?? 'Retain';
   const prefixes = w.claimTemplates.map((t) => `${t}-${w.statefulSet}-`);
   // Claims already being deleted (e.g. by whenScaled) are not the deletion's to judge.
-  const claims = [...rec.pvcs].filter(([c, s]) => prefixes.some((p) => c.startsWith(p)) && !s.deletionTimestamp).map(([c]) => c).sort();
+  const claims = [...rec.pvcs]
+    .filter(([c, s]) => prefixes.some((p) => c.startsWith(p)) && !s.deletionTimestamp)
+    .map(([c]) => c)
+    .sort();
   rec.mark({ marker: 'statefulset-delete', claims });
   const deadline = Date.now() + timeoutMs;
   try {
-    await retryTransient(() => cluster.apps.deleteNamespacedStatefulSet({ name: w.statefulSet, namespace: w.namespace, propagationPolicy: 'Background' }), {
-      deadline, what: `deleting StatefulSet ${w.statefulSet}`,
-    });
+    await retryTransient(
+      () => cluster.apps.deleteNamespacedStatefulSet({ name: w.statefulSet, namespace: w.namespace, propagationPolicy: 'Background' }),
+      {
+        deadline,
+        what: `deleting StatefulSet ${w.statefulSet}`,
+      },
+    );
     const pods = new RegExp(`^${w.statefulSet}-\\d+$`);
     await rec.waitFor({
       describe: `the pods of the deleted StatefulSet ${w.statefulSet} to be gone${policy === 'Delete' ? `, and its claims (whenDeleted: Delete): ${claims.join(', ')}` : ''}`,
       timeoutMs: timeLeft(deadline),
-      until: () => ([...rec.pods.keys()].some((p) => pods.test(p)) || (policy === 'Delete' && claims.some((c) => rec.pvcs.has(c))) ? undefined : true),
+      until: () =>
+        [...rec.pods.keys()].some((p) => pods.test(p)) || (policy === 'Delete' && claims.some((c) => rec.pvcs.has(c))) ? undefined : true,
     });
     if (policy === 'Retain') await new Promise((r) => setTimeout(r, TIMEOUTS.retainSettle));
     rec.mark({ marker: 'statefulset-deleted', policy });

@@ -67,7 +67,11 @@ function allReady(rec: Recorder, w: Workload, revision?: ExpectedRevision): bool
 function describeExpected(r: ExpectedRevision): string {
   if (typeof r === 'string') return `at revision ${r}`;
   const revs = new Set(Object.values(r));
-  return revs.size === 1 ? `at revision ${[...revs][0]}` : `at their revisions (${Object.entries(r).map(([p, v]) => `${p} ${v}`).join(', ')})`;
+  return revs.size === 1
+    ? `at revision ${[...revs][0]}`
+    : `at their revisions (${Object.entries(r)
+        .map(([p, v]) => `${p} ${v}`)
+        .join(', ')})`;
 }
 
 function readiness(w: Workload): string {
@@ -88,9 +92,13 @@ export async function waitRollout(ctx: Pick<RunContext, 'cluster' | 'recorder' |
     until: () => (allReady(rec, w) ? true : undefined),
     failFast: () => clusterProblem(rec, image),
   });
-  const sts = await retryTransient(() => cluster.apps.readNamespacedStatefulSet({ name: w.info.statefulSet, namespace: w.info.namespace }), {
-    deadline: Date.now() + timeoutMs, what: `reading StatefulSet ${w.info.statefulSet}`,
-  });
+  const sts = await retryTransient(
+    () => cluster.apps.readNamespacedStatefulSet({ name: w.info.statefulSet, namespace: w.info.namespace }),
+    {
+      deadline: Date.now() + timeoutMs,
+      what: `reading StatefulSet ${w.info.statefulSet}`,
+    },
+  );
   return sts.status?.updateRevision ?? rec.pods.get(podName(w.info, startOrdinal(w.info)))?.revision ?? '';
 }
 
@@ -99,7 +107,12 @@ export async function waitRollout(ctx: Pick<RunContext, 'cluster' | 'recorder' |
  * (a new UID), so a pod that still looks Ready before its deletion arrives never counts.
  */
 export function waitConverged(
-  rec: Recorder, w: Workload, revision: ExpectedRevision, killed: Map<string, string>, timeoutMs: number, what: string,
+  rec: Recorder,
+  w: Workload,
+  revision: ExpectedRevision,
+  killed: Map<string, string>,
+  timeoutMs: number,
+  what: string,
 ): Promise<true> {
   return rec.waitFor({
     describe: `${what}: all ${w.info.replicas} pods ${readiness(w)} ${describeExpected(revision)}`,
@@ -116,7 +129,11 @@ export function waitConverged(
  * Lowers replicas to `to` through the scale subresource and waits until every pod
  * above it is gone; the timeline between the markers is what STS-ORDER-SCALEDOWN judges.
  */
-export async function scaleDown(ctx: Pick<RunContext, 'cluster' | 'recorder' | 'subject' | 'timeouts'>, to: number, requested?: () => Promise<void>): Promise<void> {
+export async function scaleDown(
+  ctx: Pick<RunContext, 'cluster' | 'recorder' | 'subject' | 'timeouts'>,
+  to: number,
+  requested?: () => Promise<void>,
+): Promise<void> {
   const { cluster, recorder: rec } = ctx;
   const w = ctx.subject.workload;
   const timeoutMs = ctx.timeouts.scaleDown;
@@ -127,10 +144,13 @@ export async function scaleDown(ctx: Pick<RunContext, 'cluster' | 'recorder' | '
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 1; ; attempt++) {
     try {
-      await retryTransient(async () => {
-        const scale = await cluster.apps.readNamespacedStatefulSetScale({ name, namespace });
-        await cluster.apps.replaceNamespacedStatefulSetScale({ name, namespace, body: { ...scale, spec: { replicas: to } } });
-      }, { deadline, what: `scaling StatefulSet ${name}` });
+      await retryTransient(
+        async () => {
+          const scale = await cluster.apps.readNamespacedStatefulSetScale({ name, namespace });
+          await cluster.apps.replaceNamespacedStatefulSetScale({ name, namespace, body: { ...scale, spec: { replicas: to } } });
+        },
+        { deadline, what: `scaling StatefulSet ${name}` },
+      );
       break;
     } catch (err) {
       if (httpStatus(err) === 409 && attempt < 5) continue;

@@ -54,7 +54,9 @@ export async function chaosRound(c: RoundContext, p: RoundPlan): Promise<RoundRe
   await c.hook('after-kills', p.round);
   // Only pods meant to end must show a new UID; a pod restarted in place keeps its own.
   const replaced = new Map(
-    p.kills.filter((k) => !refused.has(k.pod) && endsThePod(disruption(k.action).expect)).map((k) => [k.pod, targets.get(k.pod)?.uid ?? '']),
+    p.kills
+      .filter((k) => !refused.has(k.pod) && endsThePod(disruption(k.action).expect))
+      .map((k) => [k.pod, targets.get(k.pod)?.uid ?? '']),
   );
   const { converged, unobserved } = await settleRound(c, p, steps, replaced);
   const end = recorder.mark({ marker: 'round-end', round: p.round, converged, ...(unobserved !== undefined ? { unobserved } : {}) });
@@ -74,11 +76,24 @@ function targetOf(c: RoundContext, pod: string, ordinal: number): DisruptionTarg
 }
 
 /** Sends the round's disruptions in the plan's pattern and waits until each took effect; returns the pods whose kill the API refused. */
-async function sendKills(c: RoundContext, p: RoundPlan, updating: boolean, deadline: number, targets: Map<string, DisruptionTarget>): Promise<Set<string>> {
+async function sendKills(
+  c: RoundContext,
+  p: RoundPlan,
+  updating: boolean,
+  deadline: number,
+  targets: Map<string, DisruptionTarget>,
+): Promise<Set<string>> {
   const { recorder } = c;
   const workload = c.subject.workload;
   const ctxOf = (k: PlannedDisruption): DisruptionContext => ({
-    cluster: c.cluster, namespace: workload.info.namespace, workload, recorder, round: p.round, deadline, log: c.log, params: k.params ?? {},
+    cluster: c.cluster,
+    namespace: workload.info.namespace,
+    workload,
+    recorder,
+    round: p.round,
+    deadline,
+    log: c.log,
+    params: k.params ?? {},
   });
   const refused = new Set<string>();
   const kill = async (k: PlannedDisruption): Promise<void> => {
@@ -88,7 +103,13 @@ async function sendKills(c: RoundContext, p: RoundPlan, updating: boolean, deadl
     const target = targets.get(k.pod) as DisruptionTarget;
     await c.subject.guard?.(k.pod, target.uid);
     recorder.mark({
-      marker: 'kill', round: p.round, pod: k.pod, uid: target.uid, action: k.action, expect: d.expect, restartCount: target.restartCount,
+      marker: 'kill',
+      round: p.round,
+      pod: k.pod,
+      uid: target.uid,
+      action: k.action,
+      expect: d.expect,
+      restartCount: target.restartCount,
       ...(k.params ? { params: k.params } : {}),
     });
     const outcome = await d.apply(ctxOf(k), target);
@@ -123,7 +144,10 @@ async function sendKills(c: RoundContext, p: RoundPlan, updating: boolean, deadl
  * same-round rollback step. A wait that fails ends the round unconverged, not the run.
  */
 async function settleRound(
-  c: RoundContext, p: RoundPlan, steps: readonly UpdateStepName[], replaced: Map<string, string>,
+  c: RoundContext,
+  p: RoundPlan,
+  steps: readonly UpdateStepName[],
+  replaced: Map<string, string>,
 ): Promise<{ converged: boolean; unobserved?: string }> {
   const budgetMs = c.timeouts.round;
   const workload = c.subject.workload;
@@ -138,7 +162,9 @@ async function settleRound(
       converged = false;
       if (err instanceof ObservationError) unobserved = describeError(err);
       if (s) c.state.update?.complete(s, err);
-      c.log(`round ${p.round} did not converge: ${describeError(err)}${err instanceof ClusterError && err.detail ? `\n${err.detail}` : ''}`);
+      c.log(
+        `round ${p.round} did not converge: ${describeError(err)}${err instanceof ClusterError && err.detail ? `\n${err.detail}` : ''}`,
+      );
     }
   };
   const step = steps[0];
@@ -156,9 +182,14 @@ async function settleRound(
 
 function logRound(c: RoundContext, p: RoundPlan, recoveries: RoundResult['recoveries']): void {
   const times = recoveries
-    .map((r) => `${r.pod} ${r.expect === 'refused' ? 'refused' : r.expect === 'unaffected' ? (r.recovered ? 'untouched' : 'disturbed') : r.readyMs === undefined ? 'not recovered' : `${(r.readyMs / 1000).toFixed(1)}s`}`)
+    .map(
+      (r) =>
+        `${r.pod} ${r.expect === 'refused' ? 'refused' : r.expect === 'unaffected' ? (r.recovered ? 'untouched' : 'disturbed') : r.readyMs === undefined ? 'not recovered' : `${(r.readyMs / 1000).toFixed(1)}s`}`,
+    )
     .join(', ');
-  c.log(`round ${p.round}/${c.plan.roundCount} (${p.pattern}): ${p.kills.map((k) => `${k.pod} (${k.action})`).join(', ')}; ready again: ${times}`);
+  c.log(
+    `round ${p.round}/${c.plan.roundCount} (${p.pattern}): ${p.kills.map((k) => `${k.pod} (${k.action})`).join(', ')}; ready again: ${times}`,
+  );
 }
 
 /** Waits until `k.pod` exists and is not terminating (an update may be replacing it). */
@@ -166,6 +197,9 @@ async function livePod(c: RoundContext, k: PlannedDisruption, deadline: number):
   await c.recorder.waitFor({
     describe: `${k.pod} present and not terminating before its ${k.action} (the update may be replacing it)`,
     timeoutMs: timeLeft(deadline),
-    until: () => { const s = c.recorder.pods.get(k.pod); return s && !s.deletionTimestamp ? true : undefined; },
+    until: () => {
+      const s = c.recorder.pods.get(k.pod);
+      return s && !s.deletionTimestamp ? true : undefined;
+    },
   });
 }

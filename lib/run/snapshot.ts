@@ -35,14 +35,25 @@ export function recordedPods(rec: Pick<Recorder, 'pods' | 'pvcs' | 'pvs'>, w: Wo
       const pvc = rec.pvcs.get(claimName);
       const pv = pvc?.volumeName ? rec.pvs.get(pvc.volumeName) : undefined;
       claims[template] = {
-        claimName, pvcUid: pvc?.uid ?? '', pvName: pvc?.volumeName ?? '', pvUid: pv?.uid ?? '',
-        pvcPhase: pvc?.phase ?? '', pvClaimUid: pv?.claimUid ?? '',
+        claimName,
+        pvcUid: pvc?.uid ?? '',
+        pvName: pvc?.volumeName ?? '',
+        pvUid: pv?.uid ?? '',
+        pvcPhase: pvc?.phase ?? '',
+        pvClaimUid: pv?.claimUid ?? '',
       };
     }
     out.push({
-      name, ordinal, uid: p.uid, ip: p.ip ?? '', hostname: p.hostname ?? '', subdomain: p.subdomain ?? '',
+      name,
+      ordinal,
+      uid: p.uid,
+      ip: p.ip ?? '',
+      hostname: p.hostname ?? '',
+      subdomain: p.subdomain ?? '',
       // Ready, not Available: endpoints (and so DNS) publish a pod once it is Ready.
-      node: p.node ?? '', ready: isReady(p), claims,
+      node: p.node ?? '',
+      ready: isReady(p),
+      claims,
     });
   }
   return out;
@@ -75,7 +86,10 @@ export async function takeSnapshot(ctx: SnapshotContext, dns: DnsProbe, sentinel
   }
   const { dnsA, dnsSrv } = await probeDns(ctx, dns, pods, exec);
   const snap: Snapshot = { t, pods, dnsA, dnsSrv, sentinels: sentinelRecords };
-  const skippedProbes = { ...(workload.sentinelSkip ? { sentinel: workload.sentinelSkip } : {}), ...(workload.inPodSkip ? { inPod: workload.inPodSkip } : {}) };
+  const skippedProbes = {
+    ...(workload.sentinelSkip ? { sentinel: workload.sentinelSkip } : {}),
+    ...(workload.inPodSkip ? { inPod: workload.inPodSkip } : {}),
+  };
   if (Object.keys(skippedProbes).length > 0) snap.skippedProbes = skippedProbes;
   if (workload.topology) snap.topology = await readTopology(exec, workload, pods);
   // Only workloads whose containers write heartbeats (the sample ones) have any to read.
@@ -116,31 +130,48 @@ async function readClocks(ctx: SnapshotContext, exec: ExecFn, pods: readonly Pod
  * The budget counts from when the API server was last back (a watch-gap marker): CoreDNS
  * cannot follow a change before its own watch re-lists.
  */
-async function probeDns(ctx: SnapshotContext, dns: DnsProbe, pods: readonly PodSnapshot[], exec: ExecFn): Promise<Pick<Snapshot, 'dnsA' | 'dnsSrv'>> {
+async function probeDns(
+  ctx: SnapshotContext,
+  dns: DnsProbe,
+  pods: readonly PodSnapshot[],
+  exec: ExecFn,
+): Promise<Pick<Snapshot, 'dnsA' | 'dnsSrv'>> {
   const { recorder } = ctx;
   const workload = ctx.subject.workload;
   const w = workload.info;
   const dnsBudgetMs = ctx.timeouts.dns;
   const now = (): number => recorder.now();
-  const listing = (): DnsListing => new DnsListing(recorder.timeline, {
-    statefulSet: w.statefulSet, budgetMs: dnsBudgetMs, ...(w.publishNotReadyAddresses ? { publishNotReadyAddresses: true } : {}),
-  });
+  const listing = (): DnsListing =>
+    new DnsListing(recorder.timeline, {
+      statefulSet: w.statefulSet,
+      budgetMs: dnsBudgetMs,
+      ...(w.publishNotReadyAddresses ? { publishNotReadyAddresses: true } : {}),
+    });
   const start = now();
   const deadline = (): number => Math.max(start, lastApiReturn(recorder.timeline)) + dnsBudgetMs;
   // Published at this moment: the IP (or no record), exactly.
-  const settledA = (pod: PodSnapshot | undefined) => (a: DnsAnswer): boolean => {
-    const l = listing();
-    // A pod the timeline never showed (not expected): the snapshot's IP.
-    const ip = pod && !l.pods().includes(pod.name) ? pod.ip : l.now(pod?.name ?? '', a.t);
-    return ip ? a.rcode === 'NOERROR' && a.addresses.length === 1 && a.addresses[0] === ip : a.rcode === 'NXDOMAIN';
-  };
+  const settledA =
+    (pod: PodSnapshot | undefined) =>
+    (a: DnsAnswer): boolean => {
+      const l = listing();
+      // A pod the timeline never showed (not expected): the snapshot's IP.
+      const ip = pod && !l.pods().includes(pod.name) ? pod.ip : l.now(pod?.name ?? '', a.t);
+      return ip ? a.rcode === 'NOERROR' && a.addresses.length === 1 && a.addresses[0] === ip : a.rcode === 'NXDOMAIN';
+    };
   const published = (t: number): string[] => {
     const l = listing();
-    return l.pods().filter((p) => l.now(p, t) !== undefined).map((p) => podFqdn(w, p));
+    return l
+      .pods()
+      .filter((p) => l.now(p, t) !== undefined)
+      .map((p) => podFqdn(w, p));
   };
   const norm = (s: string): string => s.replace(/\.$/, '').toLowerCase();
   const settledSrv = (a: SrvAnswer): boolean =>
-    a.rcode === 'NOERROR' && a.targets.map((x) => norm(x.target)).sort().join(',') === published(a.t).map(norm).sort().join(',');
+    a.rcode === 'NOERROR' &&
+    a.targets
+      .map((x) => norm(x.target))
+      .sort()
+      .join(',') === published(a.t).map(norm).sort().join(',');
   const dnsA = await Promise.all(pods.map((p) => settleA(dns.servers, p.name, podFqdn(w, p.name), settledA(p), deadline, now)));
   const qname = serviceSrvName(w);
   const dnsSrv = await settleSrv(dns.servers, qname, published, deadline, now);
@@ -148,10 +179,19 @@ async function probeDns(ctx: SnapshotContext, dns: DnsProbe, pods: readonly PodS
   const asker = workload.inPodSkip ? undefined : pods.find((p) => p.ready);
   if (asker) {
     const podOf = new Map(dnsA.map((l) => [l.fqdn, pods.find((p) => p.name === l.pod)]));
-    const inPod = await settleInPod(exec, asker.name, workload.container, dnsA.map((l) => l.fqdn), qname, {
-      a: (name, a) => settledA(podOf.get(name))(a),
-      srv: settledSrv,
-    }, deadline, now);
+    const inPod = await settleInPod(
+      exec,
+      asker.name,
+      workload.container,
+      dnsA.map((l) => l.fqdn),
+      qname,
+      {
+        a: (name, a) => settledA(podOf.get(name))(a),
+        srv: settledSrv,
+      },
+      deadline,
+      now,
+    );
     for (const l of dnsA) {
       const a = inPod.a.get(l.fqdn);
       if (a) l.inPod = { pod: asker.name, answer: a };

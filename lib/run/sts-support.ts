@@ -21,12 +21,21 @@ interface Field {
 const FIELDS: Field[] = [
   { path: 'spec.ordinals.start', option: '--start-ordinal', sent: (s) => s.spec?.ordinals?.start },
   { path: 'spec.minReadySeconds', option: '--min-ready-seconds', sent: (s) => s.spec?.minReadySeconds },
-  { path: 'spec.persistentVolumeClaimRetentionPolicy', option: '--pvc-retention', sent: (s) => s.spec?.persistentVolumeClaimRetentionPolicy },
-  { path: 'spec.updateStrategy.rollingUpdate.maxUnavailable', option: '--max-unavailable', sent: (s) => s.spec?.updateStrategy?.rollingUpdate?.maxUnavailable },
+  {
+    path: 'spec.persistentVolumeClaimRetentionPolicy',
+    option: '--pvc-retention',
+    sent: (s) => s.spec?.persistentVolumeClaimRetentionPolicy,
+  },
+  {
+    path: 'spec.updateStrategy.rollingUpdate.maxUnavailable',
+    option: '--max-unavailable',
+    sent: (s) => s.spec?.updateStrategy?.rollingUpdate?.maxUnavailable,
+  },
 ];
 
 const isDefault = (path: string, v: unknown): boolean =>
-  v === undefined || ((path === 'spec.ordinals.start' || path === 'spec.minReadySeconds') && v === 0) ||
+  v === undefined ||
+  ((path === 'spec.ordinals.start' || path === 'spec.minReadySeconds') && v === 0) ||
   (path === 'spec.persistentVolumeClaimRetentionPolicy' && JSON.stringify(v) === '{"whenDeleted":"Retain","whenScaled":"Retain"}');
 
 /** The options fields the API server would drop from `w`'s StatefulSet, comparing what was sent with the dry run's answer. */
@@ -46,7 +55,8 @@ export async function ensureStsSupport(cluster: Cluster, w: Workload, timeoutMs:
   let stored: IStatefulSet;
   try {
     stored = (await retryTransient(() => cluster.apps.createNamespacedStatefulSet({ namespace, body: sts as never, dryRun: 'All' }), {
-      deadline: Date.now() + timeoutMs, what: `dry-run create of StatefulSet ${w.info.statefulSet}`,
+      deadline: Date.now() + timeoutMs,
+      what: `dry-run create of StatefulSet ${w.info.statefulSet}`,
     })) as IStatefulSet;
   } catch (err) {
     throw new ClusterError(`the API server refuses StatefulSet ${w.info.statefulSet} with these options (dry run): ${describeError(err)}`);

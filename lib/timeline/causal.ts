@@ -79,7 +79,8 @@ export function judgeCreation(
   const startT = entries[from]?.t ?? 0;
   const endT = entries[window.to]?.t ?? Number.POSITIVE_INFINITY;
   const gaps = entries.filter(
-    (e): e is MarkerOf<'watch-gap'> => e.type === 'MARKER' && e.marker === 'watch-gap' && e.kind === 'Pod' && e.from <= endT && e.to >= startT,
+    (e): e is MarkerOf<'watch-gap'> =>
+      e.type === 'MARKER' && e.marker === 'watch-gap' && e.kind === 'Pod' && e.from <= endT && e.to >= startT,
   );
 
   const endAt = { minReadySeconds, wall: entries[window.to]?.wall ?? Number.POSITIVE_INFINITY, clusterOffsetMs };
@@ -133,12 +134,14 @@ export function judgeGeneration(
   const opened = `${window.opened} (t=${entries[window.from]?.t ?? 0}ms)`;
   const first = startOrdinal(workload);
   const preds = ordinal === first + 1 ? podName(workload, first) : `${podName(workload, first)}..${podName(workload, ordinal - 1)} all`;
-  const readiness = minReadySecondsOf(workload) > 0 ? `Ready and Available (Ready for minReadySeconds ${minReadySecondsOf(workload)})` : 'Ready';
+  const readiness =
+    minReadySecondsOf(workload) > 0 ? `Ready and Available (Ready for minReadySeconds ${minReadySecondsOf(workload)})` : 'Ready';
   if (v.allReadyAt) {
     const race = informerRaceNote(v);
-    const observed = ordinal === first
-      ? `${window.verb} at t=${added.t}ms (ordinal ${first}, the first, has no predecessors)`
-      : `${window.verb} at t=${added.t}ms; ${preds} ${readiness} at t=${v.allReadyAt.t}ms`;
+    const observed =
+      ordinal === first
+        ? `${window.verb} at t=${added.t}ms (ordinal ${first}, the first, has no predecessors)`
+        : `${window.verb} at t=${added.t}ms; ${preds} ${readiness} at t=${v.allReadyAt.t}ms`;
     const note = [...notes, race].filter(Boolean).join('; ');
     return { evidence: [{ subject, observed, at: added.t, ...(note ? { note } : {}) }] };
   }

@@ -92,6 +92,9 @@ export function judgingOffset(c: ClusterClock): number {
 /** For evidence: "cluster clock = harness +120 ms (bounds −380..+620 ms from 14 stamps; judged at +620 ms)". */
 export function describeClusterClock(c: ClusterClock): string {
   const ms = (v: number): string => (Number.isFinite(v) ? `${v >= 0 ? '+' : '−'}${Math.abs(Math.round(v))}` : v > 0 ? '+∞' : '−∞');
-  const mid = Number.isFinite(c.lo) && Number.isFinite(c.hi) ? `${ms((c.lo + c.hi) / 2)} ± ${Math.round((c.hi - c.lo) / 2)} ms` : 'not bounded on both sides';
+  const mid =
+    Number.isFinite(c.lo) && Number.isFinite(c.hi)
+      ? `${ms((c.lo + c.hi) / 2)} ± ${Math.round((c.hi - c.lo) / 2)} ms`
+      : 'not bounded on both sides';
   return `cluster clock − harness clock: ${mid} (bounds ${ms(c.lo)}..${ms(c.hi)} ms from ${c.samples} cluster stamps; availability judged at ${ms(judgingOffset(c))} ms)`;
 }

@@ -190,8 +190,8 @@ export type MarkerPayload =
       marker: 'update-complete';
       step: 'forward' | 'rollback';
       converged: boolean;
-      aborted?: string;     // timed out: what was seen
-      unobserved?: string;  // the harness lost sight of the cluster (→ checks say `error`, never `failed`)
+      aborted?: string; // timed out: what was seen
+      unobserved?: string; // the harness lost sight of the cluster (→ checks say `error`, never `failed`)
     }
   | {
       /** OnDelete: the harness deleted this pod to let it take the update revision (not a chaos kill). */

@@ -18,7 +18,9 @@ export interface KillRecord {
 export function killsIn(entries: readonly TimelineEntry[]): KillRecord[] {
   const refusals = markersOf(entries, 'kill-refused');
   return markersOf(entries, 'kill').map(({ index, marker }) => {
-    const refused = refusals.find((r) => r.index > index && r.marker.round === marker.round && r.marker.pod === marker.pod && r.marker.uid === marker.uid)?.marker;
+    const refused = refusals.find(
+      (r) => r.index > index && r.marker.round === marker.round && r.marker.pod === marker.pod && r.marker.uid === marker.uid,
+    )?.marker;
     // Older recordings have no expectation: every kill then was an API deletion.
     const expect: Expectation = refused ? 'refused' : (marker.expect ?? 'replaced');
     return { index, marker, expect, ...(refused ? { refused } : {}) };
@@ -70,7 +72,13 @@ export function taintEvictionsIn(entries: readonly TimelineEntry[]): TaintEvicti
   // An Event belongs to the generation of its pod that was the latest one seen when it arrived.
   const byEvent = new Set<string>();
   entries.forEach((e, index) => {
-    if (e.type === 'MARKER' || e.kind !== 'Event' || e.event?.reason !== TAINT_EVICTION_EVENT || !e.event.message.startsWith('Marking for deletion')) return;
+    if (
+      e.type === 'MARKER' ||
+      e.kind !== 'Event' ||
+      e.event?.reason !== TAINT_EVICTION_EVENT ||
+      !e.event.message.startsWith('Marking for deletion')
+    )
+      return;
     const name = e.event.involved.replace(/^Pod\//, '');
     const g = (generations.get(name) ?? []).findLast((x) => x.first.index < index);
     if (g?.terminating && Math.abs(e.t - g.terminating.t) <= EVENT_SLACK_MS) byEvent.add(g.uid);
@@ -85,7 +93,11 @@ export function taintEvictionsIn(entries: readonly TimelineEntry[]): TaintEvicti
       if (!byCondition && !byEvent.has(g.uid)) continue;
       const node = own.findLast((e) => isPodEntry(e) && e.pod.node !== undefined);
       out.push({
-        pod: name, uid: g.uid, index: end.index, t: end.t, via: byCondition ? 'condition' : 'event',
+        pod: name,
+        uid: g.uid,
+        index: end.index,
+        t: end.t,
+        via: byCondition ? 'condition' : 'event',
         ...(node && isPodEntry(node) && node.pod.node ? { node: node.pod.node } : {}),
       });
     }

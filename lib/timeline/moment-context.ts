@@ -31,20 +31,26 @@ export function momentContext(timeline: readonly TimelineEntry[], workload: Work
   for (const g of entries.filter((e): e is MarkerOf<'watch-gap'> => e.type === 'MARKER' && e.marker === 'watch-gap')) {
     if (g.from > t || t > g.to + AFTERMATH_MS) continue;
     const where = t <= g.to ? 'inside' : `${s(t - g.to)} after`;
-    lines.push(`${where} a ${g.kind} watch gap: down for ${s(g.to - g.from)} (t=${g.from}..${g.to}ms: ${g.reason}${g.reconciled ? `; ${g.reconciled} changes found by the re-list` : ''})`);
+    lines.push(
+      `${where} a ${g.kind} watch gap: down for ${s(g.to - g.from)} (t=${g.from}..${g.to}ms: ${g.reason}${g.reconciled ? `; ${g.reconciled} changes found by the re-list` : ''})`,
+    );
     if (!kinds.includes('watch-gap')) kinds.push('watch-gap');
   }
   const marked = notReadyMarkings(entries, workload, t);
   if (marked.length > 0) {
     kinds.push('node-not-ready');
     for (const [node, ms] of Map.groupBy(marked, (m) => m.node)) {
-      lines.push(`node ${node} marked NotReady by the node lifecycle controller (NodeNotReady on ${ms.map((m) => `${m.pod} at t=${m.t}ms`).join(', ')}): ${ms.map((m) => m.back === undefined ? `${m.pod} still not Ready` : `${m.pod} Ready again at t=${m.back}ms`).join(', ')}`);
+      lines.push(
+        `node ${node} marked NotReady by the node lifecycle controller (NodeNotReady on ${ms.map((m) => `${m.pod} at t=${m.t}ms`).join(', ')}): ${ms.map((m) => (m.back === undefined ? `${m.pod} still not Ready` : `${m.pod} Ready again at t=${m.back}ms`)).join(', ')}`,
+      );
     }
     const hosting = nodesHosting(entries, workload, t);
     const down = new Set(marked.filter((m) => m.back === undefined).map((m) => m.node));
     if (hosting.size > 1 && [...hosting].every((n) => down.has(n))) {
       kinds.push('all-nodes-not-ready');
-      lines.push(`every node hosting the run's pods (${[...hosting].join(', ')}) was NotReady at once: as in the node lifecycle controller's "master disruption mode", when it is every node of the cluster (it then lifts the unreachable taints and stops all evictions)`);
+      lines.push(
+        `every node hosting the run's pods (${[...hosting].join(', ')}) was NotReady at once: as in the node lifecycle controller's "master disruption mode", when it is every node of the cluster (it then lifts the unreachable taints and stops all evictions)`,
+      );
     }
   }
   if (lines.length > 0) lines.push(...staleStates(entries, workload, t));
@@ -96,7 +102,9 @@ function staleStates(entries: readonly TimelineEntry[], workload: WorkloadInfo, 
   for (const [name, e] of lastEntries(entries, workload, t)) {
     // A pod that just changed (the one being replaced) is not deciding anything stale.
     if (e.type === 'DELETED' || e.pod.ready || t - e.t < 1000) continue;
-    out.push(`${name}'s state in the API was ${s(t - e.t)} old (not Ready${e.pod.deletionTimestamp ? ', terminating' : ''}, unchanged since t=${e.t}ms${e.relisted ? ', as a re-list found it' : ''})`);
+    out.push(
+      `${name}'s state in the API was ${s(t - e.t)} old (not Ready${e.pod.deletionTimestamp ? ', terminating' : ''}, unchanged since t=${e.t}ms${e.relisted ? ', as a re-list found it' : ''})`,
+    );
   }
   return out;
 }

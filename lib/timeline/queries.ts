@@ -212,8 +212,12 @@ export interface ReadyMoment {
  * the pod having left Ready before.
  */
 export function readyMoment(
-  entries: readonly TimelineEntry[], name: string, uid: string, range: { from: number; to: number },
-  minReadySeconds: number, accept: (pod: PodState) => boolean = () => true,
+  entries: readonly TimelineEntry[],
+  name: string,
+  uid: string,
+  range: { from: number; to: number },
+  minReadySeconds: number,
+  accept: (pod: PodState) => boolean = () => true,
   clusterOffsetMs: number = judgingOffset(clusterClock(entries)),
 ): ReadyMoment | undefined {
   const to = Math.min(range.to, entries.length);

@@ -46,7 +46,12 @@ interface KillView {
 }
 
 function recoveryOf(
-  entries: TimelineEntry[], kills: ReturnType<typeof killsIn>, plan: RoundPlan, kill: PlannedDisruption, window: { start: number; end: number }, minReadySeconds: number,
+  entries: TimelineEntry[],
+  kills: ReturnType<typeof killsIn>,
+  plan: RoundPlan,
+  kill: PlannedDisruption,
+  window: { start: number; end: number },
+  minReadySeconds: number,
   offset: number,
 ): PodRecovery {
   const markerIdx = findMarker(entries, 'kill', 0, (m) => m.round === plan.round && m.pod === kill.pod);
@@ -70,9 +75,13 @@ function recoveryOf(
   const rel = (e: TimelineEntry | undefined): number | undefined => (e ? Math.round((e.t - killedAt) * 10) / 10 : undefined);
   const v: KillView = { pod: kill.pod, restartCount: marker?.restartCount ?? 0, killedAt, after, own, oldUid, rel, offset };
   const recovery: PodRecovery = { pod: kill.pod, round: plan.round, action: kill.action, expect, killedAt, recovered: false };
-  const fromNode = [...before, ...own].filter((e): e is PodEntry => isPodEntry(e) && e.name === kill.pod && e.pod.uid === oldUid && !!e.pod.node).at(-1)?.pod.node;
+  const fromNode = [...before, ...own]
+    .filter((e): e is PodEntry => isPodEntry(e) && e.name === kill.pod && e.pod.uid === oldUid && !!e.pod.node)
+    .at(-1)?.pod.node;
   if (fromNode) recovery.fromNode = fromNode;
-  const down = after.find((e) => e.type === 'MARKER' && e.marker === 'node-down' && e.round === plan.round && (e.pod === kill.pod || e.uid === oldUid));
+  const down = after.find(
+    (e) => e.type === 'MARKER' && e.marker === 'node-down' && e.round === plan.round && (e.pod === kill.pod || e.uid === oldUid),
+  );
   if (down?.type === 'MARKER' && down.marker === 'node-down') {
     const up = after.find((e) => e.type === 'MARKER' && e.marker === 'node-up' && e.node === down.node && e.t >= down.t);
     recovery.nodeDown = { node: down.node, downMs: rel(down) ?? 0, ...(up ? { upMs: rel(up) } : {}) };
@@ -85,7 +94,8 @@ function recoveryOf(
   const ready = expect === 'restarted-in-place' ? timeRestart(v, recovery, minReadySeconds) : timeReplacement(v, recovery, minReadySeconds);
   if (ready) recovery.readyMs = Math.round((ready.t - killedAt) * 10) / 10;
   recovery.recovered = ready !== undefined;
-  for (const k of ['deletedMs', 'recreatedMs', 'runningMs', 'restartedMs', 'readyMs'] as const) if (recovery[k] === undefined) delete recovery[k];
+  for (const k of ['deletedMs', 'recreatedMs', 'runningMs', 'restartedMs', 'readyMs'] as const)
+    if (recovery[k] === undefined) delete recovery[k];
   const since = ready?.entry.pod.readySince ? Date.parse(ready.entry.pod.readySince) : Number.NaN;
   if (ready && Number.isFinite(since)) recovery.detectionLatencyMs = ready.entry.wall - since;
   return recovery;
@@ -105,15 +115,33 @@ function keptRecovered({ own, oldUid, restartCount }: KillView, expect: 'refused
 }
 
 /** Restarted in place: when the restart count rose, and Ready again after it. */
-function timeRestart({ pod, own, oldUid, after, restartCount, rel, offset }: KillView, recovery: PodRecovery, minReadySeconds: number): ReadyMoment | undefined {
+function timeRestart(
+  { pod, own, oldUid, after, restartCount, rel, offset }: KillView,
+  recovery: PodRecovery,
+  minReadySeconds: number,
+): ReadyMoment | undefined {
   const same = own.filter((e) => e.type !== 'DELETED' && e.pod.uid === oldUid);
   const restarted = same.findIndex((e) => (e.pod.restartCount ?? 0) > restartCount);
   recovery.restartedMs = rel(same[restarted]);
-  return restarted < 0 || !oldUid ? undefined : readyMoment(after, pod, oldUid, { from: after.indexOf(same[restarted] as PodEntry) - 1, to: after.length }, minReadySeconds, undefined, offset);
+  return restarted < 0 || !oldUid
+    ? undefined
+    : readyMoment(
+        after,
+        pod,
+        oldUid,
+        { from: after.indexOf(same[restarted] as PodEntry) - 1, to: after.length },
+        minReadySeconds,
+        undefined,
+        offset,
+      );
 }
 
 /** Replaced: when the old pod left the API, the replacement appeared, ran and became Ready, and on which node. */
-function timeReplacement({ pod, own, oldUid, after, rel, offset }: KillView, recovery: PodRecovery, minReadySeconds: number): ReadyMoment | undefined {
+function timeReplacement(
+  { pod, own, oldUid, after, rel, offset }: KillView,
+  recovery: PodRecovery,
+  minReadySeconds: number,
+): ReadyMoment | undefined {
   const deleted = own.find((e) => e.type === 'DELETED' && e.pod.uid === oldUid);
   const created = own.find((e) => e.type !== 'DELETED' && e.pod.uid !== oldUid);
   const fresh = own.filter((e) => e.type !== 'DELETED' && created && e.pod.uid === created.pod.uid);

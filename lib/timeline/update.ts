@@ -12,7 +12,17 @@
 import { ordinals, podName, startOrdinal } from '../names.ts';
 import type { RoundResult, WorkloadInfo } from '../model.ts';
 import { endsThePod, killsIn, taintEvictionsIn } from './kills.ts';
-import { findMarker, isPodEntry, markerAt, markersOf, ordinalOf, podGenerations, type Moment, type PodEntry, type PodGeneration } from './queries.ts';
+import {
+  findMarker,
+  isPodEntry,
+  markerAt,
+  markersOf,
+  ordinalOf,
+  podGenerations,
+  type Moment,
+  type PodEntry,
+  type PodGeneration,
+} from './queries.ts';
 import type { MarkerOf, TimelineEntry } from './entries.ts';
 
 export interface UpdateStep {
@@ -36,16 +46,27 @@ export interface UpdateStep {
 export function updateSteps(entries: readonly TimelineEntry[]): UpdateStep[] {
   const starts = markersOf(entries, 'update-start');
   return starts.map(({ index, marker }, k) => {
-    const within = (name: 'update-revision' | 'update-complete'): number => findMarker(entries, name, index + 1, (m) => m.step === marker.step);
+    const within = (name: 'update-revision' | 'update-complete'): number =>
+      findMarker(entries, name, index + 1, (m) => m.step === marker.step);
     const revisionIdx = within('update-revision');
     const completeIdx = within('update-complete');
     const to = markerAt(entries, revisionIdx, 'update-revision')?.to;
     const complete = markerAt(entries, completeIdx, 'update-complete');
-    const stops = [starts[k + 1]?.index ?? entries.length, findMarker(entries, 'scale-down', index), findMarker(entries, 'statefulset-delete', index)].filter((i) => i >= 0);
+    const stops = [
+      starts[k + 1]?.index ?? entries.length,
+      findMarker(entries, 'scale-down', index),
+      findMarker(entries, 'statefulset-delete', index),
+    ].filter((i) => i >= 0);
     const endIdx = complete?.converged ? completeIdx : Math.min(...stops);
     return {
-      step: marker.step, startIdx: index, start: marker, revisionIdx, completeIdx, endIdx,
-      ...(to !== undefined ? { to } : {}), ...(complete ? { complete } : {}),
+      step: marker.step,
+      startIdx: index,
+      start: marker,
+      revisionIdx,
+      completeIdx,
+      endIdx,
+      ...(to !== undefined ? { to } : {}),
+      ...(complete ? { complete } : {}),
     };
   });
 }
@@ -56,11 +77,17 @@ export function updateSteps(entries: readonly TimelineEntry[]): UpdateStep[] {
  * not run the step's revision. A pod below the partition is never the update's to replace.
  */
 export function replacedByUpdate(
-  entries: readonly TimelineEntry[], steps: readonly UpdateStep[], workload: WorkloadInfo, gen: PodGeneration, goneIdx: number,
+  entries: readonly TimelineEntry[],
+  steps: readonly UpdateStep[],
+  workload: WorkloadInfo,
+  gen: PodGeneration,
+  goneIdx: number,
 ): boolean {
   for (const s of steps) {
     if (goneIdx <= s.startIdx || goneIdx >= s.endIdx) continue;
-    const operator = entries.slice(s.startIdx, goneIdx).some((e) => e.type === 'MARKER' && e.marker === 'operator-delete' && e.uid === gen.uid);
+    const operator = entries
+      .slice(s.startIdx, goneIdx)
+      .some((e) => e.type === 'MARKER' && e.marker === 'operator-delete' && e.uid === gen.uid);
     if (operator) return true;
     if (s.start.strategy !== 'RollingUpdate' || s.to === undefined) continue;
     const ordinal = ordinalOf(workload.statefulSet, gen.name);
@@ -71,10 +98,14 @@ export function replacedByUpdate(
 
 /** The steps that began at or after timeline index `from`, as a round's result records them. */
 export function stepSpans(entries: readonly TimelineEntry[], from: number): NonNullable<RoundResult['updates']> {
-  return updateSteps(entries).filter((s) => s.startIdx >= from).map((s) => ({
-    step: s.start.step, startMs: s.start.t, converged: s.complete?.converged ?? false,
-    ...(s.complete ? { endMs: s.complete.t } : {}),
-  }));
+  return updateSteps(entries)
+    .filter((s) => s.startIdx >= from)
+    .map((s) => ({
+      step: s.start.step,
+      startMs: s.start.t,
+      converged: s.complete?.converged ?? false,
+      ...(s.complete ? { endMs: s.complete.t } : {}),
+    }));
 }
 
 /** The index of the update-start that opens the round starting at `roundStart` (it comes just before it), or -1. */
@@ -110,7 +141,11 @@ export interface Termination {
  * (from, to), with its cause. A kill or operator marker explains a termination only if
  * it came first; a generation already terminating before it is someone else's doing.
  */
-export function terminationsIn(entries: readonly TimelineEntry[], workload: WorkloadInfo, range: { from: number; to: number }): Termination[] {
+export function terminationsIn(
+  entries: readonly TimelineEntry[],
+  workload: WorkloadInfo,
+  range: { from: number; to: number },
+): Termination[] {
   const explained = new Map<string, { index: number; cause: EndCause }[]>();
   const explain = (uid: string, index: number, cause: EndCause): void => {
     explained.set(uid, [...(explained.get(uid) ?? []), { index, cause }]);
@@ -137,7 +172,16 @@ export function terminationsIn(entries: readonly TimelineEntry[], workload: Work
       const nextRevision = added ? revisionOf(entries, added) : undefined;
       const successor = next && added ? { uid: next.uid, added, ...(nextRevision ? { revision: nextRevision } : {}) } : undefined;
       const revision = (entries[at.index] as PodEntry).pod.revision ?? before?.pod.revision;
-      out.push({ pod: name, ordinal, uid: g.uid, at, cause, ...(revision ? { revision } : {}), ...(g.deleted ? { deleted: g.deleted } : {}), ...(successor ? { successor } : {}) });
+      out.push({
+        pod: name,
+        ordinal,
+        uid: g.uid,
+        at,
+        cause,
+        ...(revision ? { revision } : {}),
+        ...(g.deleted ? { deleted: g.deleted } : {}),
+        ...(successor ? { successor } : {}),
+      });
     });
   }
   return out.sort((a, b) => a.at.index - b.at.index);
@@ -158,7 +202,9 @@ function lastStateBefore(entries: readonly TimelineEntry[], name: string, uid: s
 
 /** Pod watch gaps overlapping run times [from, to]. */
 export function podGapsBetween(entries: readonly TimelineEntry[], from: number, to: number): MarkerOf<'watch-gap'>[] {
-  return entries.filter((e): e is MarkerOf<'watch-gap'> => e.type === 'MARKER' && e.marker === 'watch-gap' && e.kind === 'Pod' && e.from <= to && e.to >= from);
+  return entries.filter(
+    (e): e is MarkerOf<'watch-gap'> => e.type === 'MARKER' && e.marker === 'watch-gap' && e.kind === 'Pod' && e.from <= to && e.to >= from,
+  );
 }
 
 /** What each of the StatefulSet's ordinals showed last before `index`: present with a revision, or absent. */

@@ -42,7 +42,9 @@ export function volumeBehaviour(timeline: readonly TimelineEntry[], until?: numb
 
 /** One line for evidence and the report. */
 export function describeVolumes(v: VolumeBehaviour): string {
-  const pins = Object.entries(v.pinned).sort(([a], [b]) => a.localeCompare(b)).map(([claim, node]) => `${claim} on ${node}`);
+  const pins = Object.entries(v.pinned)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([claim, node]) => `${claim} on ${node}`);
   if (v.kind === 'node-pinned') return `node-pinned volumes (PV spec.nodeAffinity): ${pins.join(', ')}`;
   if (v.kind === 'shared') return `shared or network volumes (no PV node affinity): ${v.shared.join(', ')}`;
   return `mixed: node-pinned ${pins.join(', ')}; shared ${v.shared.join(', ')}`;

@@ -18,7 +18,11 @@ function roundAt(rounds: readonly RoundResult[], t: number): RoundResult | undef
   return rounds.filter((r) => r.startedAt <= t).at(-1);
 }
 
-export function unavailableIntervals(writes: readonly WriteRecord[], rounds: readonly RoundResult[], stoppedMs: number): UnavailableInterval[] {
+export function unavailableIntervals(
+  writes: readonly WriteRecord[],
+  rounds: readonly RoundResult[],
+  stoppedMs: number,
+): UnavailableInterval[] {
   const byPod = new Map<string, WriteRecord[]>();
   for (const w of writes) byPod.set(w.pod, [...(byPod.get(w.pod) ?? []), w]);
   const out: UnavailableInterval[] = [];
@@ -29,7 +33,14 @@ export function unavailableIntervals(writes: readonly WriteRecord[], rounds: rea
       if (from === undefined) return;
       const r = roundAt(rounds, from);
       const action = r?.plan.kills.find((k) => k.pod === pod)?.action;
-      out.push({ pod, fromMs: from, toMs: Math.max(from, to), ...(r ? { round: r.plan.round } : {}), ...(action ? { action } : {}), ...(open ? { open: true as const } : {}) });
+      out.push({
+        pod,
+        fromMs: from,
+        toMs: Math.max(from, to),
+        ...(r ? { round: r.plan.round } : {}),
+        ...(action ? { action } : {}),
+        ...(open ? { open: true as const } : {}),
+      });
       from = undefined;
     };
     for (const w of sorted) {
@@ -58,7 +69,12 @@ export function perSecond(writes: readonly WriteRecord[], startedMs: number): { 
  * round (the last round runs until traffic stopped), so a pod down across several rounds
  * counts in each of them for the time it was down there.
  */
-function longestIn(intervals: readonly UnavailableInterval[], round: number, from: number, to: number): { round: number; longestUnavailableMs: number; pod?: string } {
+function longestIn(
+  intervals: readonly UnavailableInterval[],
+  round: number,
+  from: number,
+  to: number,
+): { round: number; longestUnavailableMs: number; pod?: string } {
   let best: { ms: number; pod?: string } = { ms: 0 };
   for (const u of intervals) {
     const ms = Math.min(u.toMs, to) - Math.max(u.fromMs, from);
@@ -76,14 +92,22 @@ export function summarizeTraffic(t: TrafficRecord, rounds: readonly RoundResult[
   const intervals = t.writes.length > 0 ? unavailableIntervals(t.writes, rounds, stopped) : [];
   const pods = [...new Set(t.writes.map((w) => w.pod))].sort();
   const pick = (cls: 'lost' | 'indeterminate') =>
-    c.keys.filter((k) => k.class === cls).slice(0, CAP).map((k) => ({ pod: k.pod, key: k.key, ...(k.sentMs !== undefined ? { sentMs: k.sentMs } : {}) }));
+    c.keys
+      .filter((k) => k.class === cls)
+      .slice(0, CAP)
+      .map((k) => ({ pod: k.pod, key: k.key, ...(k.sentMs !== undefined ? { sentMs: k.sentMs } : {}) }));
   const answer = new Map(t.writes.map((w) => [w.key, w]));
   const lost = pick('lost').map((k) => {
     const w = answer.get(k.key);
     return { ...k, ...(w?.answeredBy ? { answeredBy: w.answeredBy } : {}), ...(w?.answeredUid ? { answeredUid: w.answeredUid } : {}) };
   });
   const misrouted = c.set.misrouted.slice(0, CAP).map((a) => ({
-    pod: a.addressed, key: a.element, answeredBy: a.answered ?? '', ...(a.answeredUid ? { answeredUid: a.answeredUid } : {}), ...(a.address ? { address: a.address } : {}), ...(a.at !== undefined ? { sentMs: a.at } : {}),
+    pod: a.addressed,
+    key: a.element,
+    answeredBy: a.answered ?? '',
+    ...(a.answeredUid ? { answeredUid: a.answeredUid } : {}),
+    ...(a.address ? { address: a.address } : {}),
+    ...(a.at !== undefined ? { sentMs: a.at } : {}),
   }));
   return {
     ...(t.driver ? { driver: t.driver } : {}),
@@ -100,9 +124,16 @@ export function summarizeTraffic(t: TrafficRecord, rounds: readonly RoundResult[
     stale: c.set.stale.map((m) => ({ store: m.store, member: m.member, missing: m.missing.length })),
     availability: {
       overall: ratio('all', t.writes),
-      perPod: pods.map((p) => ratio(p, t.writes.filter((w) => w.pod === p))),
+      perPod: pods.map((p) =>
+        ratio(
+          p,
+          t.writes.filter((w) => w.pod === p),
+        ),
+      ),
       perSecond: t.writes.length > 0 ? perSecond(t.writes, started) : [],
-      rounds: rounds.map((r, i) => longestIn(intervals, r.plan.round, r.startedAt, i === rounds.length - 1 ? Math.max(r.endedAt, stopped) : r.endedAt)),
+      rounds: rounds.map((r, i) =>
+        longestIn(intervals, r.plan.round, r.startedAt, i === rounds.length - 1 ? Math.max(r.endedAt, stopped) : r.endedAt),
+      ),
       intervals,
     },
   };

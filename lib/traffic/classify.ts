@@ -22,7 +22,10 @@ function addOf(w: WriteRecord, storeOf?: (pod: string) => string): SetAdd {
   const answered = w.answeredBy;
   const store = answered !== undefined && answered !== w.pod && storeOf ? storeOf(answered) : w.store;
   return {
-    element: w.key, store, outcome: w.outcome === 'acked' ? 'ok' : w.outcome === 'failed' ? 'fail' : 'info', addressed: w.pod,
+    element: w.key,
+    store,
+    outcome: w.outcome === 'acked' ? 'ok' : w.outcome === 'failed' ? 'fail' : 'info',
+    addressed: w.pod,
     ...(answered !== undefined ? { answered } : {}),
     ...(w.answeredUid !== undefined ? { answeredUid: w.answeredUid } : {}),
     ...(w.address !== undefined ? { address: w.address } : {}),
@@ -30,16 +33,30 @@ function addOf(w: WriteRecord, storeOf?: (pod: string) => string): SetAdd {
   };
 }
 
-const readOf = (r: ReadBack): MemberRead => ({ store: r.store, member: r.pod, ...(r.keys !== undefined ? { elements: r.keys } : {}), ...(r.error !== undefined ? { error: r.error } : {}) });
+const readOf = (r: ReadBack): MemberRead => ({
+  store: r.store,
+  member: r.pod,
+  ...(r.keys !== undefined ? { elements: r.keys } : {}),
+  ...(r.error !== undefined ? { error: r.error } : {}),
+});
 
 /**
  * Classifies every write against the read-back. `storeOf` maps a pod to its store, so that
  * a write another pod acknowledged is looked for where that pod keeps it.
  */
-export function classifyWrites(writes: readonly WriteRecord[], readBack: readonly ReadBack[], storeOf?: (pod: string) => string): Classification {
-  const set = checkSet(writes.map((w) => addOf(w, storeOf)), readBack.map(readOf));
+export function classifyWrites(
+  writes: readonly WriteRecord[],
+  readBack: readonly ReadBack[],
+  storeOf?: (pod: string) => string,
+): Classification {
+  const set = checkSet(
+    writes.map((w) => addOf(w, storeOf)),
+    readBack.map(readOf),
+  );
   const classOf = new Map<string, KeyClass>();
-  const mark = (adds: readonly SetAdd[], cls: KeyClass): void => { for (const a of adds) classOf.set(a.element, cls); };
+  const mark = (adds: readonly SetAdd[], cls: KeyClass): void => {
+    for (const a of adds) classOf.set(a.element, cls);
+  };
   mark(set.ok, 'ok');
   mark(set.lost, 'lost');
   mark(set.recovered, 'indeterminate');

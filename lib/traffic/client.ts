@@ -64,7 +64,11 @@ export function ackFields(detail: string): Pick<WriteRecord, 'address' | 'answer
  * failure has an unknown outcome (Jepsen's `info`).
  */
 export function parseClientLog(
-  text: string, prefix: string, store: (pod: string) => string, wallToRun: (wall: number) => number, definite: (detail: string) => boolean = () => true,
+  text: string,
+  prefix: string,
+  store: (pod: string) => string,
+  wallToRun: (wall: number) => number,
+  definite: (detail: string) => boolean = () => true,
 ): { writes: WriteRecord[]; done: boolean; error?: string } {
   const writes = new Map<string, WriteRecord>();
   let started = false;
@@ -91,17 +95,29 @@ export function parseClientLog(
       if (said) w.detail = said;
     }
   }
-  if (!started) return { writes: [...writes.values()], done, error: `the client's log does not begin with START ${prefix} (rotated or unreadable)` };
+  if (!started)
+    return { writes: [...writes.values()], done, error: `the client's log does not begin with START ${prefix} (rotated or unreadable)` };
   return { writes: [...writes.values()], done };
 }
 
 /** Names the pod behind each acknowledgement that carried only a member ID (etcd). */
 export function answeredByMember(writes: readonly WriteRecord[], members: Readonly<Record<string, string>>): WriteRecord[] {
-  return writes.map((w) => (w.answeredMember !== undefined && w.answeredBy === undefined && members[w.answeredMember] !== undefined ? { ...w, answeredBy: members[w.answeredMember] } : w));
+  return writes.map((w) =>
+    w.answeredMember !== undefined && w.answeredBy === undefined && members[w.answeredMember] !== undefined
+      ? { ...w, answeredBy: members[w.answeredMember] }
+      : w,
+  );
 }
 
 export async function startTraffic(
-  cluster: Cluster, recorder: Recorder, w: Workload, driver: TrafficDriver, runId: string, ratePerSecond: number, image: string, timeoutMs: number,
+  cluster: Cluster,
+  recorder: Recorder,
+  w: Workload,
+  driver: TrafficDriver,
+  runId: string,
+  ratePerSecond: number,
+  image: string,
+  timeoutMs: number,
   log: (line: string) => void,
 ): Promise<TrafficClient> {
   const ns = w.info.namespace;
@@ -113,7 +129,14 @@ export async function startTraffic(
     spec: {
       restartPolicy: 'Never',
       terminationGracePeriodSeconds: 1,
-      containers: [{ name: 'client', image: driver.clientImage(image), imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', clientScript(driver, w, prefix, intervalS)] }],
+      containers: [
+        {
+          name: 'client',
+          image: driver.clientImage(image),
+          imagePullPolicy: 'IfNotPresent',
+          command: ['sh', '-c', clientScript(driver, w, prefix, intervalS)],
+        },
+      ],
     },
   };
   await cluster.core.createNamespacedPod({ namespace: ns, body });
@@ -149,7 +172,10 @@ export async function startTraffic(
       let parsed: ReturnType<typeof parseClientLog> | undefined;
       try {
         for (;;) {
-          text = await retryTransient(() => cluster.core.readNamespacedPodLog({ name: CLIENT_POD, namespace: ns, container: 'client', timestamps: true }), { deadline, what: 'read the traffic client log' });
+          text = await retryTransient(
+            () => cluster.core.readNamespacedPodLog({ name: CLIENT_POD, namespace: ns, container: 'client', timestamps: true }),
+            { deadline, what: 'read the traffic client log' },
+          );
           parsed = parseClientLog(text, prefix, driver.store, wallToRun, driver.definiteFailure);
           if (parsed.done || Date.now() > until) break;
           await new Promise((r) => setTimeout(r, TIMEOUTS.trafficLogPoll));
@@ -157,7 +183,10 @@ export async function startTraffic(
       } catch (err) {
         return { ...base, stoppedMs: stop.t, error: `could not read the traffic client's log: ${describeError(err)}` };
       }
-      if (!parsed.done) log(`traffic: the client did not print DONE within ${Math.min(timeoutMs, TIMEOUTS.trafficDrain) / 1000} s of the stop; last line: ${text.trim().split('\n').at(-1) ?? '(none)'}`);
+      if (!parsed.done)
+        log(
+          `traffic: the client did not print DONE within ${Math.min(timeoutMs, TIMEOUTS.trafficDrain) / 1000} s of the stop; last line: ${text.trim().split('\n').at(-1) ?? '(none)'}`,
+        );
       return { ...base, stoppedMs: stop.t, writes: parsed.writes, ...(parsed.error ? { error: parsed.error } : {}) };
     },
   };

@@ -48,37 +48,61 @@ export function webDriver(dataPath: string): TrafficDriver {
   return {
     name: 'web',
     clientImage: (image) => image,
-    writeSnippet: () => [
-      `ip=$(timeout 1 nslookup "$fqdn" 2>/dev/null | awk '/^Name:/ {n=1} n && /^Address/ {print $2; exit}');`,
-      'if [ -z "$ip" ]; then echo "no DNS answer for $fqdn"; false;',
-      `else out=$(timeout 1 wget -q -O- "http://$ip:80/cgi-bin/put?key=$k" 2>&1); rc=$?; set -f; set -- $out;`,
-      'if [ "$1 $2" = "ok $k" ]; then echo "ip=$ip by=$3 uid=$4"; else echo "$out (exit $rc, address $ip)"; false; fi; fi',
-    ].join(' '),
+    writeSnippet: () =>
+      [
+        `ip=$(timeout 1 nslookup "$fqdn" 2>/dev/null | awk '/^Name:/ {n=1} n && /^Address/ {print $2; exit}');`,
+        'if [ -z "$ip" ]; then echo "no DNS answer for $fqdn"; false;',
+        `else out=$(timeout 1 wget -q -O- "http://$ip:80/cgi-bin/put?key=$k" 2>&1); rc=$?; set -f; set -- $out;`,
+        'if [ "$1 $2" = "ok $k" ]; then echo "ip=$ip by=$3 uid=$4"; else echo "$out (exit $rc, address $ip)"; false; fi; fi',
+      ].join(' '),
     definiteFailure: (d) => WEB_REFUSED.test(d),
     store: (pod) => pod,
     readBack: (exec, _w, container, pods) =>
-      Promise.all(pods.map(async (pod): Promise<ReadBack> => {
-        const file = `${dataPath}/${WEB_KEYS_FILE}`;
-        try {
-          // No file yet is an empty store (nothing was acknowledged there), not a failed read.
-          const r = await exec(pod, container, ['sh', '-c', `test ! -e ${file} || cat ${file}`]);
-          if (r.exitCode !== 0) return { store: pod, pod, error: `reading ${file} exited ${r.exitCode}: ${r.stderr.trim()}` };
-          return { store: pod, pod, keys: r.stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '') };
-        } catch (err) {
-          return { store: pod, pod, error: err instanceof Error ? err.message : String(err), unobserved: true };
-        }
-      })),
+      Promise.all(
+        pods.map(async (pod): Promise<ReadBack> => {
+          const file = `${dataPath}/${WEB_KEYS_FILE}`;
+          try {
+            // No file yet is an empty store (nothing was acknowledged there), not a failed read.
+            const r = await exec(pod, container, ['sh', '-c', `test ! -e ${file} || cat ${file}`]);
+            if (r.exitCode !== 0) return { store: pod, pod, error: `reading ${file} exited ${r.exitCode}: ${r.stderr.trim()}` };
+            return {
+              store: pod,
+              pod,
+              keys: r.stdout
+                .split('\n')
+                .map((l) => l.trim())
+                .filter((l) => l !== ''),
+            };
+          } catch (err) {
+            return { store: pod, pod, error: err instanceof Error ? err.message : String(err), unobserved: true };
+          }
+        }),
+      ),
   };
 }
 
 const CTL = 'etcdctl --dial-timeout=1s --command-timeout=1s';
 
-const lines = (text: string): string[] => text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+const lines = (text: string): string[] =>
+  text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
 
 /** One member's keys, from its own store (serializable: no quorum round, what that member holds). */
 async function readMember(exec: ExecFn, container: string, pod: string, clientPort: number, prefix: string): Promise<ReadBack> {
   try {
-    const r = await exec(pod, container, ['etcdctl', '--dial-timeout=3s', '--command-timeout=10s', `--endpoints=http://127.0.0.1:${clientPort}`, 'get', '--prefix', '--keys-only', '--consistency=s', prefix]);
+    const r = await exec(pod, container, [
+      'etcdctl',
+      '--dial-timeout=3s',
+      '--command-timeout=10s',
+      `--endpoints=http://127.0.0.1:${clientPort}`,
+      'get',
+      '--prefix',
+      '--keys-only',
+      '--consistency=s',
+      prefix,
+    ]);
     if (r.exitCode === 0) return { store: 'etcd', pod, keys: lines(r.stdout) };
     return { store: 'etcd', pod, error: `a serializable get exited ${r.exitCode}: ${r.stderr.trim().slice(0, 160)}` };
   } catch (err) {
@@ -115,16 +139,24 @@ export function etcdDriver(clientPort: number, pauseMs: number = TIMEOUTS.traffi
   return {
     name: 'etcd',
     clientImage: (image) => image,
-    writeSnippet: () => [
-      `out=$(timeout 3 ${CTL} --endpoints "http://$fqdn:${clientPort}" -w json put "$k" 1 2>&1); rc=$?;`,
-      `case "$rc $out" in "0 "*'"member_id":'*) m=\${out#*'"member_id":'}; echo "member=\${m%%[!0-9]*}";; *) echo "$out (exit $rc)"; false;; esac`,
-    ].join(' '),
+    writeSnippet: () =>
+      [
+        `out=$(timeout 3 ${CTL} --endpoints "http://$fqdn:${clientPort}" -w json put "$k" 1 2>&1); rc=$?;`,
+        `case "$rc $out" in "0 "*'"member_id":'*) m=\${out#*'"member_id":'}; echo "member=\${m%%[!0-9]*}";; *) echo "$out (exit $rc)"; false;; esac`,
+      ].join(' '),
     definiteFailure: (d) => ETCD_REFUSED.test(d),
     store: () => 'etcd',
     async members(exec, container, pods) {
       for (const pod of pods) {
         try {
-          const r = await exec(pod, container, ['etcdctl', '--dial-timeout=3s', '--command-timeout=10s', `--endpoints=http://127.0.0.1:${clientPort}`, 'member', 'list']);
+          const r = await exec(pod, container, [
+            'etcdctl',
+            '--dial-timeout=3s',
+            '--command-timeout=10s',
+            `--endpoints=http://127.0.0.1:${clientPort}`,
+            'member',
+            'list',
+          ]);
           if (r.exitCode === 0) return parseMemberList(r.stdout);
         } catch {
           // The next member may answer; with none, acknowledgements name a member ID only.

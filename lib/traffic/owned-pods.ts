@@ -9,7 +9,9 @@ import type { Cluster } from '../cluster/cluster.ts';
 export function ownedBy(pod: V1Pod, sts: string, stsUid: string): boolean {
   const name = pod.metadata?.name ?? '';
   if (!name.startsWith(`${sts}-`) || !/^\d+$/.test(name.slice(sts.length + 1))) return false;
-  return (pod.metadata?.ownerReferences ?? []).some((o) => o.controller === true && o.kind === 'StatefulSet' && o.name === sts && o.uid === stsUid);
+  return (pod.metadata?.ownerReferences ?? []).some(
+    (o) => o.controller === true && o.kind === 'StatefulSet' && o.name === sts && o.uid === stsUid,
+  );
 }
 
 /** The names of the pods StatefulSet `ns/sts` owns right now, sorted. */
@@ -17,5 +19,8 @@ export async function podsOfStatefulSet(cluster: Cluster, ns: string, sts: strin
   const set = await cluster.apps.readNamespacedStatefulSet({ name: sts, namespace: ns });
   const uid = set.metadata?.uid ?? '';
   const pods = await cluster.core.listNamespacedPod({ namespace: ns });
-  return pods.items.filter((p) => ownedBy(p, sts, uid)).map((p) => p.metadata?.name ?? '').sort();
+  return pods.items
+    .filter((p) => ownedBy(p, sts, uid))
+    .map((p) => p.metadata?.name ?? '')
+    .sort();
 }

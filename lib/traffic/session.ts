@@ -32,7 +32,13 @@ export function trafficSkip(s: TrafficSettings, w: Workload, subjectSkip: string
 }
 
 export async function openTraffic(
-  cluster: Cluster, recorder: Recorder, w: Workload, runId: string, s: TrafficSettings, subjectSkip: string | undefined, budgetMs: number,
+  cluster: Cluster,
+  recorder: Recorder,
+  w: Workload,
+  runId: string,
+  s: TrafficSettings,
+  subjectSkip: string | undefined,
+  budgetMs: number,
   log: (line: string) => void,
 ): Promise<TrafficSession> {
   const skip = trafficSkip(s, w, subjectSkip);
@@ -64,6 +70,10 @@ export function logTraffic(t: TrafficSummary, log: (line: string) => void): void
   const c = t.counts;
   const a = t.availability;
   const pct = (f: number | undefined): string => (f === undefined ? 'n/a' : `${(f * 100).toFixed(1)}%`);
-  log(`traffic: ${c.sent} writes, ${c.acked} acknowledged (${pct(a.overall.fraction)}), ${c.lost} lost, ${c.unknown ?? 0} of unknown outcome (${c.recovered ?? 0} recovered), ${c.indeterminate} indeterminate, ${c.failedWrites} failed, ${c.misrouted ?? 0} misrouted, ${c.unexpected} unexpected${t.error ? `; ${t.error}` : ''}`);
-  log(`traffic: longest unavailable interval per round: ${a.rounds.map((r) => `${r.round}: ${(r.longestUnavailableMs / 1000).toFixed(1)}s${r.pod ? ` (${r.pod})` : ''}`).join(', ') || 'no rounds'}`);
+  log(
+    `traffic: ${c.sent} writes, ${c.acked} acknowledged (${pct(a.overall.fraction)}), ${c.lost} lost, ${c.unknown ?? 0} of unknown outcome (${c.recovered ?? 0} recovered), ${c.indeterminate} indeterminate, ${c.failedWrites} failed, ${c.misrouted ?? 0} misrouted, ${c.unexpected} unexpected${t.error ? `; ${t.error}` : ''}`,
+  );
+  log(
+    `traffic: longest unavailable interval per round: ${a.rounds.map((r) => `${r.round}: ${(r.longestUnavailableMs / 1000).toFixed(1)}s${r.pod ? ` (${r.pod})` : ''}`).join(', ') || 'no rounds'}`,
+  );
 }

@@ -57,10 +57,22 @@ export function rollbackRound(round: number, rounds: number): number {
 }
 
 /** One line for the run header and --dry-run. */
-export function describeUpdate(mode: UpdateMode, round: number | undefined, rounds: number, from: 'flag' | 'seed', image?: string, note?: string): string {
+export function describeUpdate(
+  mode: UpdateMode,
+  round: number | undefined,
+  rounds: number,
+  from: 'flag' | 'seed',
+  image?: string,
+  note?: string,
+): string {
   const by = from === 'seed' ? 'chosen by the seed' : '--update';
   if (mode === 'none' || round === undefined) return `update: none (${note ?? by})`;
-  const what = mode === 'image' ? `container image -> ${image ?? `${SECOND_BUSYBOX_IMAGE} (from the default busybox)`}` : mode === 'template' ? 'pod template annotation' : `pod template annotation, then the original template back (round ${rollbackRound(round, rounds)})`;
+  const what =
+    mode === 'image'
+      ? `container image -> ${image ?? `${SECOND_BUSYBOX_IMAGE} (from the default busybox)`}`
+      : mode === 'template'
+        ? 'pod template annotation'
+        : `pod template annotation, then the original template back (round ${rollbackRound(round, rounds)})`;
   return `update: ${mode} at the start of round ${round} (${what}; ${by})`;
 }
 

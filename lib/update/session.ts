@@ -15,7 +15,14 @@ import type { Recorder } from '../observe/recorder.ts';
 import { retryTransient } from '../cluster/retry.ts';
 import { isReady, minReadySecondsOf } from '../timeline/queries.ts';
 import { DEFAULT_IMAGE, type Workload } from '../workloads/common.ts';
-import { SECOND_BUSYBOX_IMAGE, describeRevisions, rollbackRound, type ActiveUpdateMode, type Revisions, type UpdateStepName } from './mode.ts';
+import {
+  SECOND_BUSYBOX_IMAGE,
+  describeRevisions,
+  rollbackRound,
+  type ActiveUpdateMode,
+  type Revisions,
+  type UpdateStepName,
+} from './mode.ts';
 import { TIMEOUTS, timeLeft } from '../timeouts.ts';
 
 const ANNOTATION = 'ordinal.dev/update';
@@ -72,7 +79,11 @@ export class UpdateSession {
   /** update-start, the change, update-revision; sets `expected`. Throws (after update-complete) when the controller never names the revision. */
   async begin(step: UpdateStepName, deadline: number): Promise<void> {
     const { namespace, statefulSet: name } = this.w.info;
-    const read = (): Promise<V1StatefulSet> => retryTransient(() => this.cluster.apps.readNamespacedStatefulSet({ name, namespace }), { deadline, what: `reading StatefulSet ${name}` });
+    const read = (): Promise<V1StatefulSet> =>
+      retryTransient(() => this.cluster.apps.readNamespacedStatefulSet({ name, namespace }), {
+        deadline,
+        what: `reading StatefulSet ${name}`,
+      });
     const sts = await read();
     const s = strategyOf(sts);
     this.strategy = s.strategy;
@@ -81,17 +92,23 @@ export class UpdateSession {
     // never completed for every ordinal), else the forward step's revision. Computed, not
     // read: right after a forward step the controller may not have advanced currentRevision yet.
     const partitioned = s.strategy === 'RollingUpdate' && s.partition > 0;
-    const from = step === 'forward' ? (sts.status?.currentRevision ?? this.rolloutRevision) : partitioned ? this.originalRevision : this.forwardTo;
+    const from =
+      step === 'forward' ? (sts.status?.currentRevision ?? this.rolloutRevision) : partitioned ? this.originalRevision : this.forwardTo;
     if (step === 'forward') {
       this.original = structuredClone(sts.spec?.template);
       this.originalRevision = from;
     }
     const change = step === 'rollback' ? undefined : this.forwardChange(sts);
     this.rec.mark({ marker: 'update-start', step, mode: this.mode, ...s, from });
-    this.o.log(`update ${step}: ${step === 'rollback' ? 'the original pod template back' : change?.describe} (${s.strategy}${s.strategy === 'RollingUpdate' ? `, partition ${s.partition}` : ''}); pods now at ${this.expected ? describeRevisions(this.expected) : from}`);
+    this.o.log(
+      `update ${step}: ${step === 'rollback' ? 'the original pod template back' : change?.describe} (${s.strategy}${s.strategy === 'RollingUpdate' ? `, partition ${s.partition}` : ''}); pods now at ${this.expected ? describeRevisions(this.expected) : from}`,
+    );
     let generation: number;
     try {
-      generation = await this.replaceTemplate(step === 'rollback' ? () => structuredClone(this.original) : change?.apply ?? ((t) => t), deadline);
+      generation = await this.replaceTemplate(
+        step === 'rollback' ? () => structuredClone(this.original) : (change?.apply ?? ((t) => t)),
+        deadline,
+      );
     } catch (err) {
       this.complete(step, err);
       throw err;
@@ -105,9 +122,12 @@ export class UpdateSession {
     }
     this.rec.mark({ marker: 'update-revision', step, to });
     if (step === 'forward') this.forwardTo = to;
-    else this.o.log(to === this.originalRevision
-      ? `update rollback: updateRevision ${to} is the original revision (the controller reused its ControllerRevision)`
-      : `update rollback: updateRevision ${to} is NOT the original revision ${this.originalRevision}`);
+    else
+      this.o.log(
+        to === this.originalRevision
+          ? `update rollback: updateRevision ${to} is the original revision (the controller reused its ControllerRevision)`
+          : `update rollback: updateRevision ${to} is NOT the original revision ${this.originalRevision}`,
+      );
     // Below the partition the controller keeps (and recreates at) the current revision,
     // which is the original one in both steps: a partitioned forward step never completes.
     const boundary = startOrdinal(this.w.info) + (s.strategy === 'RollingUpdate' ? s.partition : 0);
@@ -133,7 +153,10 @@ export class UpdateSession {
       const live = await this.rec.waitFor({
         describe: `${pod} present and not terminating before the operator delete`,
         timeoutMs: timeLeft(deadline),
-        until: () => { const p = this.rec.pods.get(pod); return p && !p.deletionTimestamp ? p : undefined; },
+        until: () => {
+          const p = this.rec.pods.get(pod);
+          return p && !p.deletionTimestamp ? p : undefined;
+        },
       });
       if (live.revision === want) {
         this.o.log(`update: ${pod} already at ${want} (uid ${live.uid}): no operator delete`);
@@ -162,7 +185,12 @@ export class UpdateSession {
       return;
     }
     const why = `${describeError(err)}; pods: ${this.rec.podSummary()}`;
-    this.rec.mark({ marker: 'update-complete', step, converged: false, ...(err instanceof ObservationError ? { unobserved: why } : { aborted: why }) });
+    this.rec.mark({
+      marker: 'update-complete',
+      step,
+      converged: false,
+      ...(err instanceof ObservationError ? { unobserved: why } : { aborted: why }),
+    });
     this.o.log(`update ${step} did not complete: ${why}`);
   }
 
@@ -175,7 +203,10 @@ export class UpdateSession {
       if (image && c) {
         return { describe: `container ${c.name} image ${c.image} -> ${image}`, apply: (t) => withImage(t, c.name, image) };
       }
-      if (this.o.explicit) throw new ClusterError(`--update image: no second tag is known for ${c?.image ?? 'the container image'}; pass --update-image <ref>`);
+      if (this.o.explicit)
+        throw new ClusterError(
+          `--update image: no second tag is known for ${c?.image ?? 'the container image'}; pass --update-image <ref>`,
+        );
       this.o.log(`update: no second tag is known for ${c?.image}: a template update instead (--update-image names one)`);
       this.mode = 'template';
     }
@@ -191,12 +222,15 @@ export class UpdateSession {
     const { namespace, statefulSet: name } = this.w.info;
     for (let attempt = 1; ; attempt++) {
       try {
-        const out = await retryTransient(async () => {
-          const sts = await this.cluster.apps.readNamespacedStatefulSet({ name, namespace });
-          const template = edit(structuredClone(sts.spec?.template) as V1PodTemplateSpec);
-          if (!sts.spec || !template) throw new ClusterError(`StatefulSet ${name} has no pod template to change`);
-          return this.cluster.apps.replaceNamespacedStatefulSet({ name, namespace, body: { ...sts, spec: { ...sts.spec, template } } });
-        }, { deadline, what: `updating the pod template of StatefulSet ${name}` });
+        const out = await retryTransient(
+          async () => {
+            const sts = await this.cluster.apps.readNamespacedStatefulSet({ name, namespace });
+            const template = edit(structuredClone(sts.spec?.template) as V1PodTemplateSpec);
+            if (!sts.spec || !template) throw new ClusterError(`StatefulSet ${name} has no pod template to change`);
+            return this.cluster.apps.replaceNamespacedStatefulSet({ name, namespace, body: { ...sts, spec: { ...sts.spec, template } } });
+          },
+          { deadline, what: `updating the pod template of StatefulSet ${name}` },
+        );
         return out.metadata?.generation ?? 0;
       } catch (err) {
         if (httpStatus(err) === 409 && attempt < 5) continue;
@@ -218,21 +252,26 @@ export class UpdateSession {
       if ((st?.observedGeneration ?? 0) >= generation && st?.updateRevision) return st.updateRevision;
       await new Promise((r) => setTimeout(r, TIMEOUTS.revisionPoll));
     }
-    throw new ClusterError(`timed out waiting for the StatefulSet controller to observe generation ${generation} of ${name}: last seen ${seen}`);
+    throw new ClusterError(
+      `timed out waiting for the StatefulSet controller to observe generation ${generation} of ${name}: last seen ${seen}`,
+    );
   }
 
   private async deletePod(pod: string, uid: string, deadline: number): Promise<void> {
     const namespace = this.w.info.namespace;
     try {
-      await retryTransient(async (attempt) => {
-        try {
-          await this.cluster.core.deleteNamespacedPod({ name: pod, namespace, body: { preconditions: { uid } } });
-        } catch (err) {
-          // After a dropped connection the first try may have landed: gone (404) or replaced (409).
-          if (attempt > 1 && (httpStatus(err) === 404 || httpStatus(err) === 409)) return;
-          throw err;
-        }
-      }, { deadline, what: `operator delete of pod ${pod}` });
+      await retryTransient(
+        async (attempt) => {
+          try {
+            await this.cluster.core.deleteNamespacedPod({ name: pod, namespace, body: { preconditions: { uid } } });
+          } catch (err) {
+            // After a dropped connection the first try may have landed: gone (404) or replaced (409).
+            if (attempt > 1 && (httpStatus(err) === 404 || httpStatus(err) === 409)) return;
+            throw err;
+          }
+        },
+        { deadline, what: `operator delete of pod ${pod}` },
+      );
     } catch (err) {
       if (err instanceof ObservationError) throw err;
       throw new ClusterError(`operator delete of pod ${pod} (uid ${uid}) in namespace ${namespace} failed: ${describeError(err)}`);
@@ -244,7 +283,11 @@ function strategyOf(sts: V1StatefulSet): Strategy {
   const u = sts.spec?.updateStrategy;
   if (u?.type === 'OnDelete') return { strategy: 'OnDelete', partition: 0 };
   const max = u?.rollingUpdate?.maxUnavailable;
-  return { strategy: 'RollingUpdate', partition: u?.rollingUpdate?.partition ?? 0, ...(typeof max === 'number' ? { maxUnavailable: max } : {}) };
+  return {
+    strategy: 'RollingUpdate',
+    partition: u?.rollingUpdate?.partition ?? 0,
+    ...(typeof max === 'number' ? { maxUnavailable: max } : {}),
+  };
 }
 
 function withImage(t: V1PodTemplateSpec, container: string, image: string): V1PodTemplateSpec {

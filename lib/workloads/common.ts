@@ -145,7 +145,12 @@ function podTemplate(o: WorkloadOptions, s: StatefulShape, labels: Record<string
       // Best effort: on several nodes the pods spread out (so node faults and moves
       // between nodes are exercised); on one node, or when it cannot, they still schedule.
       topologySpreadConstraints: [
-        { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: s.name } } },
+        {
+          maxSkew: 1,
+          topologyKey: 'kubernetes.io/hostname',
+          whenUnsatisfiable: 'ScheduleAnyway',
+          labelSelector: { matchLabels: { app: s.name } },
+        },
       ],
       containers: [
         {
@@ -153,7 +158,10 @@ function podTemplate(o: WorkloadOptions, s: StatefulShape, labels: Record<string
           image: o.image,
           imagePullPolicy: 'IfNotPresent',
           command: ['sh', '-c', `${TRAP_TERM} ${heartbeatScript(s.dataPath)} ${s.script}`],
-          env: Object.entries({ POD_UID: 'metadata.uid', ...s.fieldEnv }).map(([name, fieldPath]) => ({ name, valueFrom: { fieldRef: { fieldPath } } })),
+          env: Object.entries({ POD_UID: 'metadata.uid', ...s.fieldEnv }).map(([name, fieldPath]) => ({
+            name,
+            valueFrom: { fieldRef: { fieldPath } },
+          })),
           ports: [{ name: s.port.name, containerPort: s.port.number }],
           readinessProbe: s.readinessProbe,
           volumeMounts: [{ name: s.claim, mountPath: s.dataPath }],
@@ -165,5 +173,10 @@ function podTemplate(o: WorkloadOptions, s: StatefulShape, labels: Record<string
 
 /** Tolerate an unreachable or not-ready node for `seconds` (the default is 300). */
 function nodeFaultTolerations(seconds: number): { key: string; operator: 'Exists'; effect: 'NoExecute'; tolerationSeconds: number }[] {
-  return ['node.kubernetes.io/unreachable', 'node.kubernetes.io/not-ready'].map((key) => ({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: seconds }));
+  return ['node.kubernetes.io/unreachable', 'node.kubernetes.io/not-ready'].map((key) => ({
+    key,
+    operator: 'Exists',
+    effect: 'NoExecute',
+    tolerationSeconds: seconds,
+  }));
 }

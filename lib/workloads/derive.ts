@@ -29,7 +29,10 @@ export interface DerivedWorkload extends Workload {
 }
 
 /** The container that mounts `claim`, with the mount; the first container when none does. */
-function mountOf(containers: IContainer[], claim: string | undefined): { container: IContainer; path?: string; readOnly?: boolean } | undefined {
+function mountOf(
+  containers: IContainer[],
+  claim: string | undefined,
+): { container: IContainer; path?: string; readOnly?: boolean } | undefined {
   for (const c of containers) {
     const m = c.volumeMounts?.find((v) => v.name === claim);
     if (m) return { container: c, path: m.mountPath, ...(m.readOnly ? { readOnly: true } : {}) };
@@ -43,36 +46,54 @@ const clean = (p: string): string => path.posix.normalize(p).replace(/(.)\/$/, '
 const isInside = (dir: string, mount: string): boolean => dir === mount || dir.startsWith(mount.endsWith('/') ? mount : `${mount}/`);
 
 /** Picks the sentinel's directory and container, or why there is none (STS-DATA-SENTINEL is then skipped with it). */
-function sentinelPlace(containers: IContainer[], claims: string[], o: DeriveOptions): { container: string; dataPath: string; skip?: string } {
+function sentinelPlace(
+  containers: IContainer[],
+  claims: string[],
+  o: DeriveOptions,
+): { container: string; dataPath: string; skip?: string } {
   const fallback = containers[0]?.name ?? '';
-  if (o.sentinel === 'off') return { container: fallback, dataPath: '', skip: 'the sentinel is off (--sentinel off): nothing is written into the volumes' };
+  if (o.sentinel === 'off')
+    return { container: fallback, dataPath: '', skip: 'the sentinel is off (--sentinel off): nothing is written into the volumes' };
   if (claims.length === 0) return { container: fallback, dataPath: '', skip: 'the StatefulSet has no volume claim templates' };
   const want = o.sentinelPath;
   let claim = claims[0];
   if (want !== undefined && !want.startsWith('/')) {
-    if (!claims.includes(want)) throw new UsageError(`--sentinel-path ${want}: no volume claim template of that name; the StatefulSet has ${claims.join(', ')}`);
+    if (!claims.includes(want))
+      throw new UsageError(`--sentinel-path ${want}: no volume claim template of that name; the StatefulSet has ${claims.join(', ')}`);
     claim = want;
   } else if (want !== undefined) {
     // A directory: it must lie inside one claim's mount, so the sentinel tests that volume;
     // normalised first, so `/data/../etc` is judged as the /etc it names.
     const dir = clean(want);
-    const hit = containers.flatMap((c) => (c.volumeMounts ?? []).filter((m) => claims.includes(m.name)).map((m) => ({ c, m })))
+    const hit = containers
+      .flatMap((c) => (c.volumeMounts ?? []).filter((m) => claims.includes(m.name)).map((m) => ({ c, m })))
       .filter(({ m }) => isInside(dir, clean(m.mountPath)))
       .sort((a, b) => b.m.mountPath.length - a.m.mountPath.length)[0];
     const named = dir === want.replace(/(.)\/$/, '$1') ? want : `${want} (that is ${dir})`;
     if (!hit) throw new UsageError(`--sentinel-path ${named}: not inside the mount of any volume claim template (${claims.join(', ')})`);
     const dataPath = dir;
-    if (hit.m.readOnly) return { container: hit.c.name, dataPath, skip: `the claim ${hit.m.name} is mounted read-only at ${hit.m.mountPath} in container ${hit.c.name}` };
+    if (hit.m.readOnly)
+      return {
+        container: hit.c.name,
+        dataPath,
+        skip: `the claim ${hit.m.name} is mounted read-only at ${hit.m.mountPath} in container ${hit.c.name}`,
+      };
     return { container: hit.c.name, dataPath };
   }
   const m = mountOf(containers, claim);
   if (!m?.path) return { container: m?.container.name ?? fallback, dataPath: '', skip: `no container mounts the claim ${claim}` };
-  if (m.readOnly) return { container: m.container.name, dataPath: m.path, skip: `the claim ${claim} is mounted read-only at ${m.path} in container ${m.container.name}` };
+  if (m.readOnly)
+    return {
+      container: m.container.name,
+      dataPath: m.path,
+      skip: `the claim ${claim} is mounted read-only at ${m.path} in container ${m.container.name}`,
+    };
   return { container: m.container.name, dataPath: m.path };
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const inRange = (v: unknown, [min, max]: readonly [number, number]): boolean => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+const inRange = (v: unknown, [min, max]: readonly [number, number]): boolean =>
+  Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
 
 /**
  * Why a StatefulSet object (a user's file or a --target read from the cluster) cannot be
@@ -86,7 +107,8 @@ export function statefulSetProblem(sts: unknown): string | undefined {
   const spec = isRecord(sts) ? sts.spec : undefined;
   const it = `StatefulSet ${name}`;
   if (!isRecord(spec)) return `${it} has no spec`;
-  if (typeof spec.serviceName !== 'string' || !spec.serviceName) return `${it} has no spec.serviceName: its pods have no stable DNS names to check`;
+  if (typeof spec.serviceName !== 'string' || !spec.serviceName)
+    return `${it} has no spec.serviceName: its pods have no stable DNS names to check`;
   if (spec.replicas === 0) return `${it} is scaled to 0 replicas: a run needs ${REPLICA_RANGE[0]} to ${REPLICA_RANGE[1]} pods to disrupt`;
   if (spec.replicas !== undefined && !inRange(spec.replicas, REPLICA_RANGE)) {
     return `${it} has spec.replicas ${JSON.stringify(spec.replicas)}: a run takes an integer from ${REPLICA_RANGE[0]} to ${REPLICA_RANGE[1]}`;

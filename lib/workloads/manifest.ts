@@ -56,10 +56,17 @@ export function parseManifest(text: string, file: string): Manifest {
       throw bad(`document ${i + 1} is not valid YAML: ${describeError(err).split('\n')[0]}`);
     }
     for (const o of loaded) {
-      if (!isObject(o) || typeof o.apiVersion !== 'string' || typeof o.kind !== 'string' || !isObject(o.metadata) || typeof o.metadata.name !== 'string') {
+      if (
+        !isObject(o) ||
+        typeof o.apiVersion !== 'string' ||
+        typeof o.kind !== 'string' ||
+        !isObject(o.metadata) ||
+        typeof o.metadata.name !== 'string'
+      ) {
         throw bad(`document ${i + 1} is not a Kubernetes object with apiVersion, kind and metadata.name`);
       }
-      if (o.kind === 'Namespace' || o.kind.endsWith('List')) throw bad(`document ${i + 1} is a ${o.kind}: the run creates its own namespace and takes one object per document`);
+      if (o.kind === 'Namespace' || o.kind.endsWith('List'))
+        throw bad(`document ${i + 1} is a ${o.kind}: the run creates its own namespace and takes one object per document`);
       objects.push(o as ManifestObject);
     }
   }
@@ -106,19 +113,35 @@ export function placeManifest(m: Manifest, namespace: string, runId: string): Ma
     const copy = structuredClone(o);
     copy.metadata = { ...copy.metadata, namespace, labels: { ...copy.metadata.labels, ...runLabels } };
     if (copy.kind === 'StatefulSet') {
-      const spec = copy.spec as { template?: { metadata?: { labels?: Record<string, string> } }; volumeClaimTemplates?: { metadata?: { labels?: Record<string, string> } }[] };
-      if (spec.template) spec.template.metadata = { ...spec.template.metadata, labels: { ...spec.template.metadata?.labels, ...runLabels } };
+      const spec = copy.spec as {
+        template?: { metadata?: { labels?: Record<string, string> } };
+        volumeClaimTemplates?: { metadata?: { labels?: Record<string, string> } }[];
+      };
+      if (spec.template)
+        spec.template.metadata = { ...spec.template.metadata, labels: { ...spec.template.metadata?.labels, ...runLabels } };
       for (const t of spec.volumeClaimTemplates ?? []) t.metadata = { ...t.metadata, labels: { ...t.metadata?.labels, ...runLabels } };
     }
     return copy;
   });
 }
 
-export function manifestWorkload(placed: ManifestObject[], namespace: string, o: { sentinel: 'on' | 'off'; sentinelPath?: string }): DerivedWorkload {
+export function manifestWorkload(
+  placed: ManifestObject[],
+  namespace: string,
+  o: { sentinel: 'on' | 'off'; sentinelPath?: string },
+): DerivedWorkload {
   const sts = placed.find((x) => x.kind === 'StatefulSet') as unknown as IStatefulSet;
   const serviceName = sts.spec?.serviceName;
-  const service = placed.find((x) => x.kind === 'Service' && x.metadata.name === serviceName) as { spec?: { ports?: { name?: string }[] } } | undefined;
-  return workloadFromStatefulSet(sts, { kind: 'manifest', namespace, service, sentinel: o.sentinel, ...(o.sentinelPath ? { sentinelPath: o.sentinelPath } : {}) });
+  const service = placed.find((x) => x.kind === 'Service' && x.metadata.name === serviceName) as
+    | { spec?: { ports?: { name?: string }[] } }
+    | undefined;
+  return workloadFromStatefulSet(sts, {
+    kind: 'manifest',
+    namespace,
+    service,
+    sentinel: o.sentinel,
+    ...(o.sentinelPath ? { sentinelPath: o.sentinelPath } : {}),
+  });
 }
 
 /** Exposes the client's discovery lookup (protected there): is a kind served, and is it namespaced. */
@@ -143,9 +166,13 @@ export async function checkManifestAccess(cluster: Cluster, objects: ManifestObj
     if (!res) throw new UsageError(`--manifest: ${what}: the cluster does not serve this kind`);
     if (!res.namespaced) throw new UsageError(`--manifest: ${what} is cluster-scoped; a run writes only in its own namespace`);
     const group = o.apiVersion.includes('/') ? (o.apiVersion.split('/')[0] ?? '') : '';
-    const review = await authz.createSelfSubjectAccessReview({ body: { spec: { resourceAttributes: { verb: 'create', group, resource: res.name, namespace } } } });
+    const review = await authz.createSelfSubjectAccessReview({
+      body: { spec: { resourceAttributes: { verb: 'create', group, resource: res.name, namespace } } },
+    });
     if (review.status?.allowed !== true) {
-      throw new UsageError(`--manifest: ${what}: your credentials may not create ${group ? `${res.name}.${group}` : res.name} in the run namespace${review.status?.reason ? ` (${review.status.reason})` : ''}; grant it (e.g. in examples/rbac.yaml) or leave it out of the file`);
+      throw new UsageError(
+        `--manifest: ${what}: your credentials may not create ${group ? `${res.name}.${group}` : res.name} in the run namespace${review.status?.reason ? ` (${review.status.reason})` : ''}; grant it (e.g. in examples/rbac.yaml) or leave it out of the file`,
+      );
     }
   }
 }

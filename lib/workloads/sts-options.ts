@@ -77,7 +77,12 @@ export function formatPvcRetention(p: PvcRetention): string {
 }
 
 /** The spec fields the options set; every field is written out, defaults included, so the manifest says what was tested. */
-export function stsSpecFields(o: StsOptions): Pick<IStatefulSetSpec, 'podManagementPolicy' | 'updateStrategy' | 'minReadySeconds' | 'ordinals' | 'persistentVolumeClaimRetentionPolicy'> {
+export function stsSpecFields(
+  o: StsOptions,
+): Pick<
+  IStatefulSetSpec,
+  'podManagementPolicy' | 'updateStrategy' | 'minReadySeconds' | 'ordinals' | 'persistentVolumeClaimRetentionPolicy'
+> {
   const rollingUpdate = { partition: o.partition, ...(o.maxUnavailable !== undefined ? { maxUnavailable: o.maxUnavailable } : {}) };
   return {
     podManagementPolicy: o.podManagementPolicy,

@@ -28,7 +28,8 @@ const load = (name: string): RunResult =>
 /** Nightly runs of the sample: STS-DNS-A fails on night 3, recovery slows a little each night. */
 function night(n: number): RunResult {
   const r = load('sample');
-  const status = (id: string, s: CheckStatus): CheckStatus => (id === 'STS-DNS-A' ? (n === 3 ? 'failed' : 'passed') : id === 'STS-DATA-SENTINEL' ? 'passed' : s);
+  const status = (id: string, s: CheckStatus): CheckStatus =>
+    id === 'STS-DNS-A' ? (n === 3 ? 'failed' : 'passed') : id === 'STS-DATA-SENTINEL' ? 'passed' : s;
   return {
     ...r,
     runId: `202603${String(n).padStart(2, '0')}-020000-00${n}`,
@@ -109,7 +110,9 @@ describe('report: history page in headless Chromium', function () {
     const night3 = grid.find((r) => r.run === nights[2]?.runId);
     expect(night3?.cells[columns.indexOf('STS-DNS-A')]).to.equal('failed');
     // The failed cell is painted differently from a passed one.
-    const colours = await o.page.$$eval('td.cell.s-failed, td.cell.s-passed', (tds) => [...new Set(tds.map((td) => getComputedStyle(td).backgroundColor))]);
+    const colours = await o.page.$$eval('td.cell.s-failed, td.cell.s-passed', (tds) => [
+      ...new Set(tds.map((td) => getComputedStyle(td).backgroundColor)),
+    ]);
     expect(colours.length).to.be.greaterThan(1);
     const flagged = await o.page.$$eval('th.col.intermittent', (ths) => ths.map((th) => th.getAttribute('data-id')));
     expect(flagged).to.include('STS-DNS-A');
@@ -151,7 +154,7 @@ describe('report: history page in headless Chromium', function () {
     await o.page.close();
   });
 
-  it('a row links to that run\'s own report, which opens from file:// too', async () => {
+  it("a row links to that run's own report, which opens from file:// too", async () => {
     const o = await open();
     const target = nights[2]?.runId ?? '';
     await Promise.all([o.page.waitForEvent('load'), o.page.click(`table.runs tr[data-run="${target}"] a`)]);
@@ -165,7 +168,8 @@ describe('report: history page in headless Chromium', function () {
   // Refreshed only on request (UPDATE_SCREENSHOT=1), like the run report's picture.
   it('full-page screenshot at 1280 px for docs/reading-the-report.md', async () => {
     const o = await open();
-    const target = process.env.UPDATE_SCREENSHOT === '1' ? SCREENSHOT.pathname : path.join(os.tmpdir(), `ordinal-history-shot-${process.pid}.png`);
+    const target =
+      process.env.UPDATE_SCREENSHOT === '1' ? SCREENSHOT.pathname : path.join(os.tmpdir(), `ordinal-history-shot-${process.pid}.png`);
     const png = await o.page.screenshot({ path: target, fullPage: true });
     expect(png.readUInt32BE(16), 'PNG width').to.equal(1280);
     expect(png.length).to.be.greaterThan(30_000);

@@ -101,9 +101,7 @@ describe('report: HTML in headless Chromium', function () {
 
     it(`${name}: the embedded JSON parses back to the same RunResult`, async () => {
       const o = await open(name);
-      const embedded: unknown = await o.page.evaluate(() =>
-        JSON.parse(document.getElementById('ordinal-results')?.textContent ?? 'null'),
-      );
+      const embedded: unknown = await o.page.evaluate(() => JSON.parse(document.getElementById('ordinal-results')?.textContent ?? 'null'));
       expect(embedded).to.deep.equal(reports.get(name)?.result);
       await o.page.close();
     });

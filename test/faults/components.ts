@@ -8,7 +8,15 @@ import type { Cluster } from '../../lib/cluster/cluster.ts';
 import { describeError } from '../../lib/errors.ts';
 import { LOCAL_MAIN_NODE, ROOT, nodeScript } from '../integration/helpers.ts';
 
-export const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'containerd', 'kubelet', 'kube-proxy'] as const;
+export const COMPONENTS = [
+  'etcd',
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'containerd',
+  'kubelet',
+  'kube-proxy',
+] as const;
 export type Component = (typeof COMPONENTS)[number];
 const SCRIPT = path.join(ROOT, 'cluster', 'scripts', 'component.sh');
 
@@ -91,13 +99,17 @@ export class Outage {
 export async function expectClusterHealthy(cluster: Cluster, opts: { timeoutMs?: number; stableMs?: number } = {}): Promise<void> {
   const { timeoutMs = 120_000, stableMs = 5000 } = opts;
   let since: number | undefined;
-  await waitUntil(`the cluster to be healthy for ${stableMs / 1000}s (components running, API /readyz, node Ready)`, timeoutMs, async () => {
-    const seen = await unhealthy(cluster);
-    if (seen) since = undefined;
-    else since ??= performance.now();
-    const ok = since !== undefined && performance.now() - since >= stableMs;
-    return { ok, seen: seen ?? `healthy for ${((performance.now() - (since ?? 0)) / 1000).toFixed(0)}s` };
-  });
+  await waitUntil(
+    `the cluster to be healthy for ${stableMs / 1000}s (components running, API /readyz, node Ready)`,
+    timeoutMs,
+    async () => {
+      const seen = await unhealthy(cluster);
+      if (seen) since = undefined;
+      else since ??= performance.now();
+      const ok = since !== undefined && performance.now() - since >= stableMs;
+      return { ok, seen: seen ?? `healthy for ${((performance.now() - (since ?? 0)) / 1000).toFixed(0)}s` };
+    },
+  );
 }
 
 /** What is wrong with the cluster right now, or undefined when nothing is. */
@@ -110,7 +122,8 @@ async function unhealthy(cluster: Cluster): Promise<string | undefined> {
   if (!ready) return 'API /readyz not ok';
   const nodes = await cluster.core.listNode();
   const notReady = nodes.items.filter((n) => !n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
-  if (nodes.items.length === 0 || notReady.length > 0) return `nodes not Ready: ${notReady.map((n) => n.metadata?.name).join(', ') || '(no nodes)'}`;
+  if (nodes.items.length === 0 || notReady.length > 0)
+    return `nodes not Ready: ${notReady.map((n) => n.metadata?.name).join(', ') || '(no nodes)'}`;
   return undefined;
 }
 

@@ -11,40 +11,44 @@ import { at, expectCheck, expectExit, faultRun, shIn, sleep, waitPod } from './s
 let restored: Promise<number> | undefined;
 let notReadyAtSnapshot = false;
 
-faultRun('healthy: web-1 not ready for a few seconds around the start of the after-snapshot', {
-  argv: ['--rounds', '0', '--seed', '1', '--traffic', 'off', '--dns-budget', '20'],
-  hook: at('before-after-snapshot', async (ctx) => {
-    const page = `${ctx.workload.dataPath}/index.html`;
-    await shIn(ctx, 'web-1', `mv ${page} ${page}.off`);
-    await waitPod(ctx, 'web-1', 'not ready (its readiness probe fails)', (p) => !!p && !p.ready, 20_000);
-    notReadyAtSnapshot = true;
-    // Not awaited: the page comes back while the snapshot runs.
-    restored = (async () => {
-      await sleep(2500);
-      await shIn(ctx, 'web-1', `mv ${page}.off ${page}`);
-      await waitPod(ctx, 'web-1', 'ready again', (p) => !!p?.ready, 20_000);
-      return ctx.recorder.now();
-    })();
-    restored.catch(() => undefined);
-  }),
-  cleanup: async () => {
-    await restored?.catch(() => undefined);
+faultRun(
+  'healthy: web-1 not ready for a few seconds around the start of the after-snapshot',
+  {
+    argv: ['--rounds', '0', '--seed', '1', '--traffic', 'off', '--dns-budget', '20'],
+    hook: at('before-after-snapshot', async (ctx) => {
+      const page = `${ctx.workload.dataPath}/index.html`;
+      await shIn(ctx, 'web-1', `mv ${page} ${page}.off`);
+      await waitPod(ctx, 'web-1', 'not ready (its readiness probe fails)', (p) => !!p && !p.ready, 20_000);
+      notReadyAtSnapshot = true;
+      // Not awaited: the page comes back while the snapshot runs.
+      restored = (async () => {
+        await sleep(2500);
+        await shIn(ctx, 'web-1', `mv ${page}.off ${page}`);
+        await waitPod(ctx, 'web-1', 'ready again', (p) => !!p?.ready, 20_000);
+        return ctx.recorder.now();
+      })();
+      restored.catch(() => undefined);
+    }),
+    cleanup: async () => {
+      await restored?.catch(() => undefined);
+    },
   },
-}, (t) => {
-  it('web-1 was not ready when the snapshot began and ready again during it', async function () {
-    expect(notReadyAtSnapshot).to.equal(true);
-    expect(await restored).to.be.a('number');
-  });
+  (t) => {
+    it('web-1 was not ready when the snapshot began and ready again during it', async function () {
+      expect(notReadyAtSnapshot).to.equal(true);
+      expect(await restored).to.be.a('number');
+    });
 
-  it('STS-DNS-SRV passes', function () {
-    expectCheck(t.run, 'STS-DNS-SRV', 'passed', /^_web\._tcp\./);
-  });
+    it('STS-DNS-SRV passes', function () {
+      expectCheck(t.run, 'STS-DNS-SRV', 'passed', /^_web\._tcp\./);
+    });
 
-  it('STS-DNS-A passes', function () {
-    expectCheck(t.run, 'STS-DNS-A', 'passed', /^web-1\./);
-  });
+    it('STS-DNS-A passes', function () {
+      expectCheck(t.run, 'STS-DNS-A', 'passed', /^web-1\./);
+    });
 
-  it('exits 0', function () {
-    expectExit(t.run, 0);
-  });
-});
+    it('exits 0', function () {
+      expectExit(t.run, 0);
+    });
+  },
+);

@@ -7,23 +7,27 @@
 import { expect } from 'chai';
 import { adoptablePod, at, createPod, expectCheck, expectExit, faultRun } from './support.ts';
 
-faultRun('fault: a rogue creator makes web-2 (hostname "impostor") before web-0 and web-1 are Ready', {
-  argv: ['--rounds', '0', '--seed', '1'],
-  hook: at('after-deploy', async (ctx) => {
-    await createPod(ctx, await adoptablePod(ctx, 2, 'impostor'));
-  }),
-}, (t) => {
-  it('STS-ORDER-CREATE fails, naming pod web-2', function () {
-    const c = expectCheck(t.run, 'STS-ORDER-CREATE', 'failed', 'pod web-2');
-    expect(c.message).to.match(/web-2/);
-  });
+faultRun(
+  'fault: a rogue creator makes web-2 (hostname "impostor") before web-0 and web-1 are Ready',
+  {
+    argv: ['--rounds', '0', '--seed', '1'],
+    hook: at('after-deploy', async (ctx) => {
+      await createPod(ctx, await adoptablePod(ctx, 2, 'impostor'));
+    }),
+  },
+  (t) => {
+    it('STS-ORDER-CREATE fails, naming pod web-2', function () {
+      const c = expectCheck(t.run, 'STS-ORDER-CREATE', 'failed', 'pod web-2');
+      expect(c.message).to.match(/web-2/);
+    });
 
-  it('STS-IDENTITY fails, naming pod web-2 and its hostname', function () {
-    const c = expectCheck(t.run, 'STS-IDENTITY', 'failed', 'pod web-2');
-    expect(c.evidence.some((e) => e.subject === 'pod web-2' && e.observed === 'impostor')).to.equal(true);
-  });
+    it('STS-IDENTITY fails, naming pod web-2 and its hostname', function () {
+      const c = expectCheck(t.run, 'STS-IDENTITY', 'failed', 'pod web-2');
+      expect(c.evidence.some((e) => e.subject === 'pod web-2' && e.observed === 'impostor')).to.equal(true);
+    });
 
-  it('exits 1', function () {
-    expectExit(t.run, 1);
-  });
-});
+    it('exits 1', function () {
+      expectExit(t.run, 1);
+    });
+  },
+);

@@ -25,9 +25,11 @@ async function loosen(ctx: HookContext): Promise<void> {
   const namespace = ctx.workload.info.namespace;
   const name = ctx.workload.info.pdb?.name;
   if (!name) throw new Error('the run created no PodDisruptionBudget');
-  await ctx.cluster.policy.patchNamespacedPodDisruptionBudget(
-    { name, namespace, body: [{ op: 'replace', path: '/spec/maxUnavailable', value: 3 }] },
-  );
+  await ctx.cluster.policy.patchNamespacedPodDisruptionBudget({
+    name,
+    namespace,
+    body: [{ op: 'replace', path: '/spec/maxUnavailable', value: 3 }],
+  });
   // The eviction API judges the budget's status: wait until the disruption controller has
   // recomputed it for the new spec, so the fault is in place before the evictions go out.
   await waitUntil(`PodDisruptionBudget ${name} to allow 3 disruptions`, 60_000, async () => {
@@ -38,31 +40,37 @@ async function loosen(ctx: HookContext): Promise<void> {
   ctx.log(`fault: PodDisruptionBudget ${name} loosened to maxUnavailable=3`);
 }
 
-faultRun('fault: the PodDisruptionBudget is loosened to maxUnavailable=3 before a round evicting web-0 and web-2 at once', {
-  argv: ['--rounds', '1', '--seed', String(seed), '--chaos', 'evict', '--timeout', '120'],
-  hook: at('before-kills', loosen, 1),
-  summary: () => `seed ${seed}`,
-}, (t) => {
-  it('both evictions were admitted (none refused)', function () {
-    const evict = t.run.result.recoveryByDisruption?.find((k) => k.disruption === 'evict');
-    expect(evict, JSON.stringify(t.run.result.recoveryByDisruption)).to.include({ killed: 2, refused: 0 });
-  });
+faultRun(
+  'fault: the PodDisruptionBudget is loosened to maxUnavailable=3 before a round evicting web-0 and web-2 at once',
+  {
+    argv: ['--rounds', '1', '--seed', String(seed), '--chaos', 'evict', '--timeout', '120'],
+    hook: at('before-kills', loosen, 1),
+    summary: () => `seed ${seed}`,
+  },
+  (t) => {
+    it('both evictions were admitted (none refused)', function () {
+      const evict = t.run.result.recoveryByDisruption?.find((k) => k.disruption === 'evict');
+      expect(evict, JSON.stringify(t.run.result.recoveryByDisruption)).to.include({ killed: 2, refused: 0 });
+    });
 
-  it('STS-PDB fails, naming pod web-2 and pod web-0, against the run\'s own budget', function () {
-    const c = expectCheck(t.run, 'STS-PDB', 'failed', 'pod web-2');
-    expect(c.evidence.some((e) => e.subject === 'pod web-0')).to.equal(true);
-    expect(c.message).to.include('over the 1 that PodDisruptionBudget web-budget (maxUnavailable=1) allows');
-    expect(evidenceText(c), evidenceText(c)).to.match(/unavailable when the eviction of web-[02] was admitted: (its eviction already admitted|terminating since|deleted at|not Ready)/);
-  });
+    it("STS-PDB fails, naming pod web-2 and pod web-0, against the run's own budget", function () {
+      const c = expectCheck(t.run, 'STS-PDB', 'failed', 'pod web-2');
+      expect(c.evidence.some((e) => e.subject === 'pod web-0')).to.equal(true);
+      expect(c.message).to.include('over the 1 that PodDisruptionBudget web-budget (maxUnavailable=1) allows');
+      expect(evidenceText(c), evidenceText(c)).to.match(
+        /unavailable when the eviction of web-[02] was admitted: (its eviction already admitted|terminating since|deleted at|not Ready)/,
+      );
+    });
 
-  it('the StatefulSet itself recovered: STS-RECOVERY passes', function () {
-    expectCheck(t.run, 'STS-RECOVERY', 'passed', /^pod web-/);
-  });
+    it('the StatefulSet itself recovered: STS-RECOVERY passes', function () {
+      expectCheck(t.run, 'STS-RECOVERY', 'passed', /^pod web-/);
+    });
 
-  it('exits 1', function () {
-    expectExit(t.run, 1);
-  });
-});
+    it('exits 1', function () {
+      expectExit(t.run, 1);
+    });
+  },
+);
 
 /** The first seed whose round 1 is sequential: delete web-0, then evict web-2. */
 function deleteThenEvict(): number {
@@ -83,29 +91,37 @@ let race = 'not measured';
 function measureRace(ctx: HookContext): Promise<void> {
   const tl = ctx.recorder.timeline;
   const out = tl.find((e) => e.type !== 'MARKER' && e.kind === 'Pod' && e.name === 'web-0' && e.pod?.deletionTimestamp);
-  const counted = out && tl.find((e) => e.seq > out.seq && e.type !== 'MARKER' && e.kind === 'PodDisruptionBudget' && (e.pdb?.currentHealthy ?? 3) < 3);
+  const counted =
+    out && tl.find((e) => e.seq > out.seq && e.type !== 'MARKER' && e.kind === 'PodDisruptionBudget' && (e.pdb?.currentHealthy ?? 3) < 3);
   const sent = tl.find((e) => e.type === 'MARKER' && e.marker === 'kill' && e.pod === 'web-2');
   const at = (e: { t: number } | undefined): string => (e && out ? `${Math.round(e.t - out.t)} ms` : 'not seen');
   race = `after web-0 was seen terminating: the budget's status counted it after ${at(counted)}, the eviction of web-2 was sent after ${at(sent)}`;
   return Promise.resolve();
 }
 
-faultRun('fault: the PodDisruptionBudget is loosened to maxUnavailable=3 before a round deleting web-0, then evicting web-2', {
-  argv: ['--rounds', '1', '--seed', String(sequential), '--chaos', 'delete,evict', '--timeout', '120'],
-  hook: (ctx) => (ctx.phase === 'before-kills' && ctx.round === 1 ? loosen(ctx) : ctx.phase === 'after-kills' ? measureRace(ctx) : Promise.resolve()),
-  summary: () => `seed ${sequential}; ${race}`,
-}, (t) => {
-  it('STS-PDB fails for the one eviction, naming web-2 and the deleted web-0 that was out when it was admitted', function () {
-    const c = expectCheck(t.run, 'STS-PDB', 'failed', 'pod web-2');
-    expect(c.message).to.match(/^the eviction of web-2 \(round 1\) was admitted at resourceVersion \d+ .* while 2 pods were unavailable with it \(web-0, web-2\), over the 1 that PodDisruptionBudget web-budget \(maxUnavailable=1\) allows$/);
-    const web0 = c.evidence.find((e) => e.subject === 'pod web-0');
-    expect(web0?.observed).to.match(/^unavailable when the eviction of web-2 was admitted: (terminating since|deleted at|not Ready)/);
-    // The budget's status was watched: the evidence shows what the API judged against (the loosened budget).
-    expect(evidenceText(c)).to.match(/the budget's status then: disruptionsAllowed [23], currentHealthy [23], desiredHealthy 0/);
-  });
+faultRun(
+  'fault: the PodDisruptionBudget is loosened to maxUnavailable=3 before a round deleting web-0, then evicting web-2',
+  {
+    argv: ['--rounds', '1', '--seed', String(sequential), '--chaos', 'delete,evict', '--timeout', '120'],
+    hook: (ctx) =>
+      ctx.phase === 'before-kills' && ctx.round === 1 ? loosen(ctx) : ctx.phase === 'after-kills' ? measureRace(ctx) : Promise.resolve(),
+    summary: () => `seed ${sequential}; ${race}`,
+  },
+  (t) => {
+    it('STS-PDB fails for the one eviction, naming web-2 and the deleted web-0 that was out when it was admitted', function () {
+      const c = expectCheck(t.run, 'STS-PDB', 'failed', 'pod web-2');
+      expect(c.message).to.match(
+        /^the eviction of web-2 \(round 1\) was admitted at resourceVersion \d+ .* while 2 pods were unavailable with it \(web-0, web-2\), over the 1 that PodDisruptionBudget web-budget \(maxUnavailable=1\) allows$/,
+      );
+      const web0 = c.evidence.find((e) => e.subject === 'pod web-0');
+      expect(web0?.observed).to.match(/^unavailable when the eviction of web-2 was admitted: (terminating since|deleted at|not Ready)/);
+      // The budget's status was watched: the evidence shows what the API judged against (the loosened budget).
+      expect(evidenceText(c)).to.match(/the budget's status then: disruptionsAllowed [23], currentHealthy [23], desiredHealthy 0/);
+    });
 
-  it('the StatefulSet recovered (STS-RECOVERY passes) and the run exits 1', function () {
-    expectCheck(t.run, 'STS-RECOVERY', 'passed', /^pod web-/);
-    expectExit(t.run, 1);
-  });
-});
+    it('the StatefulSet recovered (STS-RECOVERY passes) and the run exits 1', function () {
+      expectCheck(t.run, 'STS-RECOVERY', 'passed', /^pod web-/);
+      expectExit(t.run, 1);
+    });
+  },
+);

@@ -39,7 +39,13 @@ export async function adoptablePod(ctx: HookContext, ordinal: number, hostname?:
         'controller-revision-hash': sts?.status?.updateRevision ?? '',
       },
     },
-    spec: { ...spec.template.spec, containers: spec.template.spec?.containers ?? [], hostname: hostname ?? name, subdomain: service, volumes: [...(spec.template.spec?.volumes ?? []), ...volumes] },
+    spec: {
+      ...spec.template.spec,
+      containers: spec.template.spec?.containers ?? [],
+      hostname: hostname ?? name,
+      subdomain: service,
+      volumes: [...(spec.template.spec?.volumes ?? []), ...volumes],
+    },
   };
 }
 
@@ -66,8 +72,18 @@ export async function deleteClaim(ctx: HookContext, claim: string): Promise<void
 }
 
 /** Waits (on the run's own watch) until `pod` is absent, or present and matching `until`. */
-export function waitPod(ctx: HookContext, pod: string, describe: string, until: (p: ReturnType<HookContext['recorder']['pods']['get']>) => boolean, timeoutMs = 60_000): Promise<true> {
-  return ctx.recorder.waitFor({ describe: `${pod} ${describe}`, timeoutMs, until: () => (until(ctx.recorder.pods.get(pod)) ? true : undefined) });
+export function waitPod(
+  ctx: HookContext,
+  pod: string,
+  describe: string,
+  until: (p: ReturnType<HookContext['recorder']['pods']['get']>) => boolean,
+  timeoutMs = 60_000,
+): Promise<true> {
+  return ctx.recorder.waitFor({
+    describe: `${pod} ${describe}`,
+    timeoutMs,
+    until: () => (until(ctx.recorder.pods.get(pod)) ? true : undefined),
+  });
 }
 
 /** Runs `script` with sh in the workload's container; throws unless it exits 0. */

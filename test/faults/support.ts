@@ -119,14 +119,30 @@ export function faultRun(title: string, spec: FaultRunSpec, tests: (t: FaultCont
  * stays right if the planner's draws change. The run log prints the seed for replay.
  */
 export function seedKilling(
-  statefulSet: string, pods: string[], action?: DisruptionName, opts: { chaos?: DisruptionName[]; pattern?: KillPattern; replicas?: number } = {},
+  statefulSet: string,
+  pods: string[],
+  action?: DisruptionName,
+  opts: { chaos?: DisruptionName[]; pattern?: KillPattern; replicas?: number } = {},
 ): number {
   const want = [...pods].sort().join(',');
   for (let seed = 1; seed < 100_000; seed++) {
-    const round = planRounds({ seed, statefulSet, replicas: opts.replicas ?? 3, rounds: 1, ...(opts.chaos ? { actions: opts.chaos } : {}) })[0];
+    const round = planRounds({
+      seed,
+      statefulSet,
+      replicas: opts.replicas ?? 3,
+      rounds: 1,
+      ...(opts.chaos ? { actions: opts.chaos } : {}),
+    })[0];
     const kills = round?.kills ?? [];
     if (opts.pattern && round?.pattern !== opts.pattern) continue;
-    if (kills.map((k) => k.pod).sort().join(',') === want && kills.every((k) => !action || k.action === action)) return seed;
+    if (
+      kills
+        .map((k) => k.pod)
+        .sort()
+        .join(',') === want &&
+      kills.every((k) => !action || k.action === action)
+    )
+      return seed;
   }
   throw new Error(`no seed below 100000 kills exactly ${want} in round 1`);
 }
@@ -148,11 +164,19 @@ export function hooks(...all: RunHook[]): RunHook {
 // ---------------------------------------------------------------- assertions
 
 const showEvidence = (e: Evidence[]): string =>
-  e.slice(0, 15).map((x) => `  - ${x.subject}${x.expected !== undefined ? ` | expected ${x.expected}` : ''}${x.observed !== undefined ? ` | observed ${x.observed}` : ''}${x.note ? ` (${x.note})` : ''}`).join('\n');
+  e
+    .slice(0, 15)
+    .map(
+      (x) =>
+        `  - ${x.subject}${x.expected !== undefined ? ` | expected ${x.expected}` : ''}${x.observed !== undefined ? ` | observed ${x.observed}` : ''}${x.note ? ` (${x.note})` : ''}`,
+    )
+    .join('\n');
 
 export function describeRun(run: FaultRun): string {
   const checks = run.result.checks.map((c) => `  ${c.id}: ${c.status}: ${c.message}`).join('\n');
-  const err = run.result.error ? `\nrun error: ${run.result.error.message}${run.result.error.detail ? `\n${run.result.error.detail}` : ''}` : '';
+  const err = run.result.error
+    ? `\nrun error: ${run.result.error.message}${run.result.error.detail ? `\n${run.result.error.detail}` : ''}`
+    : '';
   return `exit ${run.exitCode} after ${(run.ms / 1000).toFixed(0)}s${err}\nchecks:\n${checks || '  (none)'}\nrun log (last 40 lines):\n${run.log.slice(-40).join('\n')}`;
 }
 
@@ -181,7 +205,8 @@ export function expectWritesLostThrough(run: FaultRun, pod: string, untouched: r
   if (!e?.observed?.includes(`${run.result.runId}-${pod}-`)) throw new Error(`evidence does not name ${pod}'s keys: ${JSON.stringify(e)}`);
   if (c.evidence.some((x) => untouched.some((u) => x.subject === `pod ${u}`))) throw new Error(`untouched pods named: ${c.message}`);
   const tr = run.result.traffic;
-  if (!tr || tr.counts.lost === 0 || tr.lost.some((k) => k.pod !== pod)) throw new Error(`traffic summary: ${JSON.stringify(tr?.counts)} ${JSON.stringify(tr?.lost.slice(0, 3))}`);
+  if (!tr || tr.counts.lost === 0 || tr.lost.some((k) => k.pod !== pod))
+    throw new Error(`traffic summary: ${JSON.stringify(tr?.counts)} ${JSON.stringify(tr?.lost.slice(0, 3))}`);
 }
 
 export function expectExit(run: FaultRun, code: 0 | 1 | 2): void {

@@ -12,28 +12,41 @@ import { at, deleteClaim, expectCheck, expectExit, faultRun, seedKilling } from 
 const ns = `byo-fault-${Date.now().toString(36)}`;
 let found: Inventory;
 
-faultRun('fault: a --target run, the claim state-store-1 deleted just before store-1 is killed', {
-  setup: async (cluster) => {
-    await createTargetNamespace(cluster, ns, true);
-    found = await inventory(cluster, ns);
+faultRun(
+  'fault: a --target run, the claim state-store-1 deleted just before store-1 is killed',
+  {
+    setup: async (cluster) => {
+      await createTargetNamespace(cluster, ns, true);
+      found = await inventory(cluster, ns);
+    },
+    argv: [
+      '--target',
+      `${ns}/${TARGET_STS}`,
+      '--rounds',
+      '1',
+      '--seed',
+      String(seedKilling(TARGET_STS, ['store-1'], 'force-delete', { replicas: 2 })),
+      '--timeout',
+      '120',
+    ],
+    hook: at('before-kills', (ctx) => deleteClaim(ctx, 'state-store-1'), 1),
+    cleanup: async (cluster) => {
+      if (cluster) await deleteTargetNamespace(cluster, ns);
+    },
   },
-  argv: ['--target', `${ns}/${TARGET_STS}`, '--rounds', '1', '--seed', String(seedKilling(TARGET_STS, ['store-1'], 'force-delete', { replicas: 2 })), '--timeout', '120'],
-  hook: at('before-kills', (ctx) => deleteClaim(ctx, 'state-store-1'), 1),
-  cleanup: async (cluster) => {
-    if (cluster) await deleteTargetNamespace(cluster, ns);
+  (t) => {
+    it('STS-PVC-BINDING fails, naming PVC state-store-1', function () {
+      expectCheck(t.run, 'STS-PVC-BINDING', 'failed', 'PVC state-store-1');
+    });
+
+    it("STS-DATA-SENTINEL fails, naming store-1's sentinel", function () {
+      expectCheck(t.run, 'STS-DATA-SENTINEL', 'failed', 'sentinel store-1:/var/lib/store/.ordinal-sentinel');
+    });
+
+    it('exits 1, and the StatefulSet was still not scaled or changed', async function () {
+      expectExit(t.run, 1);
+      const now = await inventory(t.cluster, ns);
+      expect(now.statefulSet).to.deep.equal(found.statefulSet);
+    });
   },
-}, (t) => {
-  it('STS-PVC-BINDING fails, naming PVC state-store-1', function () {
-    expectCheck(t.run, 'STS-PVC-BINDING', 'failed', 'PVC state-store-1');
-  });
-
-  it('STS-DATA-SENTINEL fails, naming store-1\'s sentinel', function () {
-    expectCheck(t.run, 'STS-DATA-SENTINEL', 'failed', 'sentinel store-1:/var/lib/store/.ordinal-sentinel');
-  });
-
-  it('exits 1, and the StatefulSet was still not scaled or changed', async function () {
-    expectExit(t.run, 1);
-    const now = await inventory(t.cluster, ns);
-    expect(now.statefulSet).to.deep.equal(found.statefulSet);
-  });
-});
+);

@@ -13,27 +13,62 @@ import { patchSpec, revisionOf, seedForUpdate } from './update-support.ts';
 
 let original = '';
 
-faultRun('fault: during a RollingUpdate with partition 1, the partition is lowered to 0', {
-  argv: ['--rounds', '1', '--update', 'template', '--partition', '1', '--seed', String(seedForUpdate(['web-2'], 'delete', 1)), '--timeout', '60'],
-  hook: at('after-kills', async (ctx) => {
-    original = revisionOf(ctx, 'web-0');
-    await patchSpec(ctx, { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0 } } }, 'rollingUpdate.partition 1 -> 0');
-    await waitPod(ctx, 'web-0', `back Ready at the new revision (not ${original})`, (p) => !!p && p.revision !== original && !!p.ready && !p.deletionTimestamp, 120_000);
-  }, 1),
-}, (t) => {
-  it('STS-UPDATE-PARTITION fails, naming web-0: below the partition, replaced at the new revision', function () {
-    const c = expectCheck(t.run, 'STS-UPDATE-PARTITION', 'failed', 'pod web-0');
-    expect(original).to.match(/^web-/);
-    expect(c.message).to.match(new RegExp(`^web-0 \\(uid \\S+, recreated after its previous pod \\(uid \\S+\\) ended by a deletion the run did not make at t=\\d+(\\.\\d+)?ms\\) was at revision \\S+ at t=\\d+(\\.\\d+)?ms although it is below the partition \\(ordinal < 1\\) and must keep ${original}$`));
-    expect(evidenceText(c)).to.not.match(/web-[12] \(uid/);
-  });
+faultRun(
+  'fault: during a RollingUpdate with partition 1, the partition is lowered to 0',
+  {
+    argv: [
+      '--rounds',
+      '1',
+      '--update',
+      'template',
+      '--partition',
+      '1',
+      '--seed',
+      String(seedForUpdate(['web-2'], 'delete', 1)),
+      '--timeout',
+      '60',
+    ],
+    hook: at(
+      'after-kills',
+      async (ctx) => {
+        original = revisionOf(ctx, 'web-0');
+        await patchSpec(
+          ctx,
+          { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0 } } },
+          'rollingUpdate.partition 1 -> 0',
+        );
+        await waitPod(
+          ctx,
+          'web-0',
+          `back Ready at the new revision (not ${original})`,
+          (p) => !!p && p.revision !== original && !!p.ready && !p.deletionTimestamp,
+          120_000,
+        );
+      },
+      1,
+    ),
+  },
+  (t) => {
+    it('STS-UPDATE-PARTITION fails, naming web-0: below the partition, replaced at the new revision', function () {
+      const c = expectCheck(t.run, 'STS-UPDATE-PARTITION', 'failed', 'pod web-0');
+      expect(original).to.match(/^web-/);
+      expect(c.message).to.match(
+        new RegExp(
+          `^web-0 \\(uid \\S+, recreated after its previous pod \\(uid \\S+\\) ended by a deletion the run did not make at t=\\d+(\\.\\d+)?ms\\) was at revision \\S+ at t=\\d+(\\.\\d+)?ms although it is below the partition \\(ordinal < 1\\) and must keep ${original}$`,
+        ),
+      );
+      expect(evidenceText(c)).to.not.match(/web-[12] \(uid/);
+    });
 
-  it('STS-UPDATE-ORDER leaves web-0 to it and passes; only STS-UPDATE-PARTITION and STS-RECOVERY (the round never converged) fail', function () {
-    const order = expectCheck(t.run, 'STS-UPDATE-ORDER', 'passed', 'pod web-0');
-    expect(order.evidence.find((e) => e.subject === 'pod web-0')?.note).to.equal('below the partition (ordinal < 1): STS-UPDATE-PARTITION judges it');
-    const failed = t.run.result.checks.filter((c) => c.status === 'failed').map((c) => c.id);
-    expect(failed).to.include('STS-UPDATE-PARTITION');
-    expect(failed.sort()).to.deep.equal(['STS-RECOVERY', 'STS-UPDATE-PARTITION']);
-    expectExit(t.run, 1);
-  });
-});
+    it('STS-UPDATE-ORDER leaves web-0 to it and passes; only STS-UPDATE-PARTITION and STS-RECOVERY (the round never converged) fail', function () {
+      const order = expectCheck(t.run, 'STS-UPDATE-ORDER', 'passed', 'pod web-0');
+      expect(order.evidence.find((e) => e.subject === 'pod web-0')?.note).to.equal(
+        'below the partition (ordinal < 1): STS-UPDATE-PARTITION judges it',
+      );
+      const failed = t.run.result.checks.filter((c) => c.status === 'failed').map((c) => c.id);
+      expect(failed).to.include('STS-UPDATE-PARTITION');
+      expect(failed.sort()).to.deep.equal(['STS-RECOVERY', 'STS-UPDATE-PARTITION']);
+      expectExit(t.run, 1);
+    });
+  },
+);

@@ -5,7 +5,16 @@
 import { expect } from 'chai';
 import type { Cluster } from '../../lib/cluster/cluster.ts';
 import {
-  at, connectTestCluster, deletePod, evidenceText, expectCheck, expectClusterHealthy, expectExit, runWithFault, seedKilling, type FaultRun,
+  at,
+  connectTestCluster,
+  deletePod,
+  evidenceText,
+  expectCheck,
+  expectClusterHealthy,
+  expectExit,
+  runWithFault,
+  seedKilling,
+  type FaultRun,
 } from './support.ts';
 
 describe('fault: web-0, below the partition, is deleted while a partition-1 update rolls', function () {
@@ -16,9 +25,16 @@ describe('fault: web-0, below the partition, is deleted while a partition-1 upda
   before(async function () {
     cluster = await connectTestCluster();
     const seed = seedKilling('web', ['web-2'], 'force-delete');
-    run = await runWithFault(['--update', 'template', '--partition', '1', '--rounds', '1', '--seed', String(seed), '--timeout', '120'], at('update-started', async (ctx) => {
-      await deletePod(ctx, 'web-0');
-    }, 1));
+    run = await runWithFault(
+      ['--update', 'template', '--partition', '1', '--rounds', '1', '--seed', String(seed), '--timeout', '120'],
+      at(
+        'update-started',
+        async (ctx) => {
+          await deletePod(ctx, 'web-0');
+        },
+        1,
+      ),
+    );
     console.log(`      run ${run.result.runId}: ${(run.ms / 1000).toFixed(1)}s, exit ${run.exitCode}`);
   });
 
@@ -26,7 +42,7 @@ describe('fault: web-0, below the partition, is deleted while a partition-1 upda
     if (cluster) await expectClusterHealthy(cluster);
   });
 
-  it('the update step converged and the controller\'s replacements of web-1 and web-2 are not reported', function () {
+  it("the update step converged and the controller's replacements of web-1 and web-2 are not reported", function () {
     expect(run.result.rounds[0]?.updates?.map((u) => [u.step, u.converged])).to.deep.equal([['forward', true]]);
     const c = run.result.checks.find((x) => x.id === 'STS-RECOVERY');
     // The same words name web-0's unplanned replacement, and no other pod's.

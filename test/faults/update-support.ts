@@ -33,7 +33,14 @@ export function seedForUpdate(pods: string[], action: DisruptionName, rounds: nu
   for (let seed = 1; seed < 100_000; seed++) {
     if (seededUpdate(seed, rounds).round !== 1) continue;
     const kills = planRounds({ seed, statefulSet: 'web', replicas: 3, rounds })[0]?.kills ?? [];
-    if (kills.map((k) => k.pod).sort().join(',') === want && kills.every((k) => k.action === action)) return seed;
+    if (
+      kills
+        .map((k) => k.pod)
+        .sort()
+        .join(',') === want &&
+      kills.every((k) => k.action === action)
+    )
+      return seed;
   }
   throw new Error(`no seed below 100000 kills exactly ${want} (${action}) in round 1 with the update in round 1 of ${rounds}`);
 }

@@ -45,9 +45,11 @@ async function countingRelay(dir: string): Promise<Relay> {
   return { kubeconfig, connections: () => count, close: () => relay.close() };
 }
 
-const show = (r: CliResult): string => `exit ${r.code} (signal ${r.signal}) after ${(r.ms / 1000).toFixed(1)}s\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+const show = (r: CliResult): string =>
+  `exit ${r.code} (signal ${r.signal}) after ${(r.ms / 1000).toFixed(1)}s\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 
-const SERVICE = 'apiVersion: v1\nkind: Service\nmetadata: {name: hl}\nspec: {clusterIP: None, selector: {app: bad}, ports: [{name: web, port: 80}]}\n';
+const SERVICE =
+  'apiVersion: v1\nkind: Service\nmetadata: {name: hl}\nspec: {clusterIP: None, selector: {app: bad}, ports: [{name: web, port: 80}]}\n';
 /** A sound StatefulSet, or one with another `replicas` line (at spec's indentation) or without its pod template. */
 const statefulSet = (replicas = '  replicas: 2', template = true): string => `apiVersion: apps/v1
 kind: StatefulSet
@@ -56,18 +58,27 @@ spec:
   serviceName: hl
 ${replicas}
   selector: {matchLabels: {app: bad}}
-${template ? `  template:
+${
+  template
+    ? `  template:
     metadata: {labels: {app: bad}}
     spec:
       containers: [{name: web, image: docker.io/library/busybox:1.35.0, volumeMounts: [{name: data, mountPath: /data}]}]
-` : ''}  volumeClaimTemplates:
+`
+    : ''
+}  volumeClaimTemplates:
     - metadata: {name: data}
       spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 16Mi}}}
 `;
 
 function aliasBomb(): string {
   const rows = ['  l0: &l0 [x, x, x, x, x, x, x, x, x, x]'];
-  for (let i = 1; i <= 8; i++) rows.push(`  l${i}: &l${i} [${Array(10).fill(`*l${i - 1}`).join(', ')}]`);
+  for (let i = 1; i <= 8; i++)
+    rows.push(
+      `  l${i}: &l${i} [${Array(10)
+        .fill(`*l${i - 1}`)
+        .join(', ')}]`,
+    );
   return `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lol}\ndata:\n${rows.join('\n')}\n---\n${SERVICE}---\n${statefulSet()}`;
 }
 
@@ -139,7 +150,11 @@ describe('ordinal run: hostile input is refused before anything is created (inte
 
   it('--sentinel-path /data/../etc: outside the claim mount', async () => {
     const f = file('sound.yaml', `${SERVICE}---\n${statefulSet()}`);
-    await refused(['--manifest', f, '--sentinel-path', '/data/../etc'], '--sentinel-path /data/../etc (that is /etc)', /not inside the mount of any volume claim template \(data\)$/);
+    await refused(
+      ['--manifest', f, '--sentinel-path', '/data/../etc'],
+      '--sentinel-path /data/../etc (that is /etc)',
+      /not inside the mount of any volume claim template \(data\)$/,
+    );
   });
 
   it("--report-dir that cannot be written (under a file), or ''", async () => {
@@ -158,7 +173,7 @@ describe('ordinal run: hostile input is refused before anything is created (inte
         o.metadata = { ...o.metadata, namespace: ns };
         if (o.kind === 'StatefulSet') {
           o.metadata.labels = { ...o.metadata.labels, 'ordinal.dev/chaos': 'allowed' };
-          (o as k8s.V1StatefulSet).spec = { ...(o as k8s.V1StatefulSet).spec as k8s.V1StatefulSetSpec, replicas: 0 };
+          (o as k8s.V1StatefulSet).spec = { ...((o as k8s.V1StatefulSet).spec as k8s.V1StatefulSetSpec), replicas: 0 };
         }
         await api.create(o);
       }
@@ -170,7 +185,11 @@ describe('ordinal run: hostile input is refused before anything is created (inte
 
     it('exit 2 naming the target, after reading it, and every object in its namespace left as it was', async () => {
       const before = await inventory(cluster, ns);
-      const connections = await refusal(['--target', `${ns}/${TARGET_STS}`], `--target ${ns}/${TARGET_STS}`, /StatefulSet store is scaled to 0 replicas: a run needs 1 to 100 pods to disrupt$/);
+      const connections = await refusal(
+        ['--target', `${ns}/${TARGET_STS}`],
+        `--target ${ns}/${TARGET_STS}`,
+        /StatefulSet store is scaled to 0 replicas: a run needs 1 to 100 pods to disrupt$/,
+      );
       expect(connections, 'the target is read through the relay (so the relay counts)').to.be.greaterThan(0);
       expect(await inventory(cluster, ns), 'every object and resourceVersion as before').to.deep.equal(before);
     });

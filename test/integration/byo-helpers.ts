@@ -21,7 +21,8 @@ export async function createTargetNamespace(cluster: Cluster, namespace: string,
   for (const o of k8s.loadAllYaml(readFileSync(TARGET_FIXTURE, 'utf8')) as k8s.KubernetesObject[]) {
     o.metadata = { ...o.metadata, namespace };
     if (optIn && o.kind === 'StatefulSet') o.metadata.labels = { ...o.metadata.labels, 'ordinal.dev/chaos': 'allowed' };
-    if (startOrdinal > 0 && o.kind === 'StatefulSet') (o as k8s.V1StatefulSet).spec = { ...(o as k8s.V1StatefulSet).spec, ordinals: { start: startOrdinal } } as k8s.V1StatefulSetSpec;
+    if (startOrdinal > 0 && o.kind === 'StatefulSet')
+      (o as k8s.V1StatefulSet).spec = { ...(o as k8s.V1StatefulSet).spec, ordinals: { start: startOrdinal } } as k8s.V1StatefulSetSpec;
     await api.create(o);
   }
   const deadline = Date.now() + 120_000;
@@ -57,13 +58,23 @@ export interface Inventory {
 export async function inventory(cluster: Cluster, namespace: string): Promise<Inventory> {
   const sts = await cluster.apps.readNamespacedStatefulSet({ name: TARGET_STS, namespace });
   const [pods, pvcs, svcs, cms, sets, secrets] = await Promise.all([
-    cluster.core.listNamespacedPod({ namespace }), cluster.core.listNamespacedPersistentVolumeClaim({ namespace }),
-    cluster.core.listNamespacedService({ namespace }), cluster.core.listNamespacedConfigMap({ namespace }),
-    cluster.apps.listNamespacedStatefulSet({ namespace }), cluster.core.listNamespacedSecret({ namespace }),
+    cluster.core.listNamespacedPod({ namespace }),
+    cluster.core.listNamespacedPersistentVolumeClaim({ namespace }),
+    cluster.core.listNamespacedService({ namespace }),
+    cluster.core.listNamespacedConfigMap({ namespace }),
+    cluster.apps.listNamespacedStatefulSet({ namespace }),
+    cluster.core.listNamespacedSecret({ namespace }),
   ]);
   const objects: Record<string, string> = {};
   const versions: Record<string, string> = {};
-  for (const [kind, items] of [['Pod', pods.items], ['PersistentVolumeClaim', pvcs.items], ['Service', svcs.items], ['ConfigMap', cms.items], ['StatefulSet', sets.items], ['Secret', secrets.items]] as const) {
+  for (const [kind, items] of [
+    ['Pod', pods.items],
+    ['PersistentVolumeClaim', pvcs.items],
+    ['Service', svcs.items],
+    ['ConfigMap', cms.items],
+    ['StatefulSet', sets.items],
+    ['Secret', secrets.items],
+  ] as const) {
     for (const o of items as { metadata?: k8s.V1ObjectMeta }[]) {
       const key = `${kind}/${o.metadata?.name}`;
       versions[key] = o.metadata?.resourceVersion ?? '';
@@ -71,7 +82,12 @@ export async function inventory(cluster: Cluster, namespace: string): Promise<In
     }
   }
   return {
-    statefulSet: { uid: sts.metadata?.uid ?? '', generation: sts.metadata?.generation ?? 0, replicas: sts.spec?.replicas ?? 0, labels: sts.metadata?.labels ?? {} },
+    statefulSet: {
+      uid: sts.metadata?.uid ?? '',
+      generation: sts.metadata?.generation ?? 0,
+      replicas: sts.spec?.replicas ?? 0,
+      labels: sts.metadata?.labels ?? {},
+    },
     pods: Object.fromEntries(pods.items.map((p) => [p.metadata?.name ?? '', p.metadata?.uid ?? ''])),
     objects,
     versions,

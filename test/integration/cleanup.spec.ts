@@ -34,7 +34,10 @@ describe('ordinal cleanup leaves namespaces it did not create (integration, real
     await createRunNamespace(cluster, `ordinal-${runA}`, runA);
     created.push(`ordinal-${runA}`);
     const real = await cluster.core.readNamespace({ name: `ordinal-${runA}` });
-    for (const [name, runId] of [[prod, runA], [forged, runB]] as const) {
+    for (const [name, runId] of [
+      [prod, runA],
+      [forged, runB],
+    ] as const) {
       await cluster.core.createNamespace({ body: { metadata: { name, labels: { ...MANAGED_BY, [RUN_LABEL]: runId } } } });
       created.push(name);
     }
@@ -56,7 +59,9 @@ describe('ordinal cleanup leaves namespaces it did not create (integration, real
     expect(r.stdout).to.not.include(`deleted ${prod}`);
     const deadline = Date.now() + 60_000;
     while ((await namespaceExists(`ordinal-${runA}`)) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 1000));
-    expect(await namespaceExists(`ordinal-${runA}`), 'the real run namespace is deleted (at least terminating) within 60 s').to.equal(false);
+    expect(await namespaceExists(`ordinal-${runA}`), 'the real run namespace is deleted (at least terminating) within 60 s').to.equal(
+      false,
+    );
     expect(await namespaceExists(prod), `${prod} survives`).to.equal(true);
   });
 

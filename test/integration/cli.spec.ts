@@ -10,15 +10,31 @@ import { connect, type Cluster } from '../../lib/cluster/cluster.ts';
 import { describeError } from '../../lib/errors.ts';
 import type { RunResult } from '../../lib/run/results-schema.ts';
 import {
-  NO_CLUSTER, labelledNamespaces, namespacesOfRun, runCli, runIdOf, tempDir, waitRunNamespacesGone, type CliResult,
+  NO_CLUSTER,
+  labelledNamespaces,
+  namespacesOfRun,
+  runCli,
+  runIdOf,
+  tempDir,
+  waitRunNamespacesGone,
+  type CliResult,
 } from './helpers.ts';
 
 const KUBECONFIG = process.env.KUBECONFIG ?? '';
 /** The seven guarantees of the mission; later additions to the catalog may be skipped for a workload. */
-const CORE_CHECKS = ['STS-ORDER-CREATE', 'STS-ORDER-RECREATE', 'STS-IDENTITY', 'STS-DNS-A', 'STS-DNS-SRV', 'STS-PVC-BINDING', 'STS-DATA-SENTINEL'];
+const CORE_CHECKS = [
+  'STS-ORDER-CREATE',
+  'STS-ORDER-RECREATE',
+  'STS-IDENTITY',
+  'STS-DNS-A',
+  'STS-DNS-SRV',
+  'STS-PVC-BINDING',
+  'STS-DATA-SENTINEL',
+];
 const UNPULLABLE = '127.0.0.1:1/ordinal/missing:1'; // a closed loopback port: containerd's pull is refused locally
 
-const show = (r: CliResult): string => `exit ${r.code} (signal ${r.signal}) after ${(r.ms / 1000).toFixed(1)}s\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+const show = (r: CliResult): string =>
+  `exit ${r.code} (signal ${r.signal}) after ${(r.ms / 1000).toFixed(1)}s\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 const stderrLines = (r: CliResult): string[] => r.stderr.split('\n').filter((l) => l.length > 0);
 
 describe('ordinal CLI (integration, real cluster)', function () {
@@ -129,7 +145,10 @@ describe('ordinal CLI (integration, real cluster)', function () {
     await waitRunNamespacesGone(c(), runIdOf(r.stdout));
   });
 
-  for (const [sig, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
+  for (const [sig, code] of [
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const) {
     it(`${sig} after the baseline: exit ${code} and the run's namespace is deleted`, async function () {
       this.timeout(240_000);
       let sent = false;
@@ -139,7 +158,11 @@ describe('ordinal CLI (integration, real cluster)', function () {
           if (!sent && /\] baseline: /.test(out)) {
             sent = true;
             // The namespace must exist when the signal arrives, or "deleted" proves nothing.
-            namespacesOfRun(c(), runIdOf(out)).then((ns) => { seenNamespace = ns.length === 1; }).finally(() => signal(sig));
+            namespacesOfRun(c(), runIdOf(out))
+              .then((ns) => {
+                seenNamespace = ns.length === 1;
+              })
+              .finally(() => signal(sig));
           }
         },
       });
@@ -167,11 +190,19 @@ describe('ordinal CLI (integration, real cluster)', function () {
     // Other users may start runs meanwhile, so the before/after difference is compared
     // by name: no namespace of these dry runs may exist or have appeared.
     const dryIds = [a, b].map((r) => /labelled ordinal\.dev\/run-id=(\S+)\)/.exec(r.stdout)?.[1] ?? '');
-    expect(dryIds.every((x) => x.length > 0), a.stdout.slice(0, 300)).to.equal(true);
+    expect(
+      dryIds.every((x) => x.length > 0),
+      a.stdout.slice(0, 300),
+    ).to.equal(true);
     const added = after.filter((n) => !before.some((x) => x.name === n.name));
     expect(added.filter((n) => dryIds.includes(n.runId) || dryIds.some((id) => n.name === `ordinal-${id}`))).to.deep.equal([]);
     for (const id of dryIds) {
-      const status = await c().core.readNamespace({ name: `ordinal-${id}` }).then(() => 200, (e: { code?: number }) => e.code);
+      const status = await c()
+        .core.readNamespace({ name: `ordinal-${id}` })
+        .then(
+          () => 200,
+          (e: { code?: number }) => e.code,
+        );
       expect(status, `namespace ordinal-${id}`).to.equal(404);
     }
   });
@@ -182,8 +213,16 @@ describe('ordinal CLI (integration, real cluster)', function () {
     const mixed = await runCli(['run', '--dry-run', '--seed', '42']);
     for (const r of [burst, mixed]) expect(r.code, show(r)).to.equal(0);
     const rounds = (out: string): string[] => out.slice(out.indexOf('# kill plan')).trim().split('\n').slice(1);
-    expect(rounds(burst.stdout).every((l) => /^round \d+ \(burst\): /.test(l)), burst.stdout).to.equal(true);
-    const pods = (l: string): string => l.replace(/^round \d+ \(\w+\): /, '').split(', ').sort().join(', ');
+    expect(
+      rounds(burst.stdout).every((l) => /^round \d+ \(burst\): /.test(l)),
+      burst.stdout,
+    ).to.equal(true);
+    const pods = (l: string): string =>
+      l
+        .replace(/^round \d+ \(\w+\): /, '')
+        .split(', ')
+        .sort()
+        .join(', ');
     expect(rounds(burst.stdout).map(pods)).to.deep.equal(rounds(mixed.stdout).map(pods));
     expect(burst.stdout).to.match(/# replay: .* --kill-pattern burst/);
     expect(mixed.stdout).to.not.include('--kill-pattern');
@@ -195,7 +234,10 @@ describe('ordinal CLI (integration, real cluster)', function () {
   it('checks lists every check ID of the catalog, one per line', async function () {
     const r = await runCli(['checks']);
     expect(r.code, show(r)).to.equal(0);
-    const ids = r.stdout.trim().split('\n').map((l) => l.split(/\s+/)[0]);
+    const ids = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split(/\s+/)[0]);
     expect(ids).to.deep.equal(CHECKS.map((x) => x.id));
     expect(ids).to.include.members(CORE_CHECKS);
   });
@@ -215,7 +257,9 @@ describe('ordinal CLI (integration, real cluster)', function () {
       this.timeout(90_000);
       // If a test failed half-way, remove our leftover (and only ours).
       if (keptRun && (await namespacesOfRun(c(), keptRun)).length > 0) {
-        await c().core.deleteNamespace({ name: `ordinal-${keptRun}` }).catch(() => undefined);
+        await c()
+          .core.deleteNamespace({ name: `ordinal-${keptRun}` })
+          .catch(() => undefined);
         await waitRunNamespacesGone(c(), keptRun);
       }
     });

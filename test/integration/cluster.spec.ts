@@ -60,10 +60,7 @@ function workload(): [Service, StatefulSet] {
               name: CONTAINER,
               image: IMAGE,
               imagePullPolicy: 'IfNotPresent',
-              command: [
-                'sh', '-c',
-                'trap "exit 0" TERM; echo "ordinal-it $(hostname)" > /data/index.html; httpd -f -p 80 -h /data & wait',
-              ],
+              command: ['sh', '-c', 'trap "exit 0" TERM; echo "ordinal-it $(hostname)" > /data/index.html; httpd -f -p 80 -h /data & wait'],
               ports: [{ name: 'http', containerPort: 80 }],
               readinessProbe: { httpGet: { path: '/index.html', port: 80 }, periodSeconds: 1, failureThreshold: 1 },
               volumeMounts: [{ name: CLAIM, mountPath: '/data' }],
@@ -92,7 +89,10 @@ async function getViaPortForward(cluster: Cluster, pod: string, port: number, pa
     sockets.add(socket);
     pf.portForward(namespace, pod, [port], socket, null, socket)
       .then((ws) => {
-        const close = (): void => { if (typeof ws === 'function') ws()?.close(); else ws.close(); };
+        const close = (): void => {
+          if (typeof ws === 'function') ws()?.close();
+          else ws.close();
+        };
         socket.on('close', close);
         socket.on('error', close);
         // The pod closing its end closes the WebSocket; pass that on as EOF, or a
@@ -117,7 +117,9 @@ async function getViaPortForward(cluster: Cluster, pod: string, port: number, pa
           res.on('error', reject);
         },
       );
-      req.on('timeout', () => req.destroy(new Error(`no complete HTTP answer for ${path} through the port-forward to ${pod}:${port} within 10s`)));
+      req.on('timeout', () =>
+        req.destroy(new Error(`no complete HTTP answer for ${path} through the port-forward to ${pod}:${port} within 10s`)),
+      );
       req.on('error', reject);
       req.end();
     });
@@ -205,11 +207,16 @@ describe('local cluster (integration)', function () {
     const c = need();
     const dnsSvc = await c.core.readNamespacedService({ name: 'kube-dns', namespace: 'kube-system' });
     expect(dnsSvc.spec?.clusterIP, 'kube-system/kube-dns ClusterIP').to.equal(DNS_SERVICE_IP);
-    const selector = Object.entries(dnsSvc.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+    const selector = Object.entries(dnsSvc.spec?.selector ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
     expect(selector, 'kube-dns selects pods').to.not.equal('');
     const dnsPods = (await c.core.listNamespacedPod({ namespace: 'kube-system', labelSelector: selector })).items;
     const readyDnsPods = dnsPods.filter((p) => p.status?.conditions?.some((cond) => cond.type === 'Ready' && cond.status === 'True'));
-    expect(readyDnsPods.map((p) => p.metadata?.name), 'Ready CoreDNS pods behind kube-dns').to.have.length.greaterThan(0);
+    expect(
+      readyDnsPods.map((p) => p.metadata?.name),
+      'Ready CoreDNS pods behind kube-dns',
+    ).to.have.length.greaterThan(0);
 
     const api = await c.core.readNamespacedService({ name: 'kubernetes', namespace: 'default' });
     const apiIp = api.spec?.clusterIP;
@@ -314,7 +321,7 @@ describe('local cluster (integration)', function () {
     expect(missing.status, 'HTTP status for a missing page').to.equal(404);
   });
 
-  it('resolves each pod\'s per-pod DNS name under the headless Service to its IP', async function () {
+  it("resolves each pod's per-pod DNS name under the headless Service to its IP", async function () {
     this.timeout(60_000);
     const c = need();
     const probe = await openDnsProbe(c);
@@ -347,17 +354,36 @@ describe('local cluster (integration)', function () {
     }
   });
 
-  it('keeps pods on the cluster resolver and the host\'s no-egress rules in place', async function () {
+  it("keeps pods on the cluster resolver and the host's no-egress rules in place", async function () {
     this.timeout(30_000);
     const c = need();
     const conf = await execIn(c, namespace, PODS[0]!, CONTAINER, ['cat', '/etc/resolv.conf']);
     expect(conf.exitCode, `cat /etc/resolv.conf (stderr: ${conf.stderr})`).to.equal(0);
-    const nameservers = conf.stdout.split('\n').map((l) => l.trim().replace(/\s+/g, ' ')).filter((l) => l.startsWith('nameserver'));
-    expect(nameservers, 'nameservers in the pod\'s /etc/resolv.conf').to.deep.equal([`nameserver ${DNS_SERVICE_IP}`]);
+    const nameservers = conf.stdout
+      .split('\n')
+      .map((l) => l.trim().replace(/\s+/g, ' '))
+      .filter((l) => l.startsWith('nameserver'));
+    expect(nameservers, "nameservers in the pod's /etc/resolv.conf").to.deep.equal([`nameserver ${DNS_SERVICE_IP}`]);
 
     // -C (check) exits 0 only if the exact rule exists; nothing is sent anywhere.
-    const rule = ['-w', '-t', 'mangle', '-C', 'FORWARD', '-i', 'ordinal0', '!', '-o', 'ordinal0',
-      '-m', 'comment', '--comment', 'ordinal:no-egress', '-j', 'DROP'];
+    const rule = [
+      '-w',
+      '-t',
+      'mangle',
+      '-C',
+      'FORWARD',
+      '-i',
+      'ordinal0',
+      '!',
+      '-o',
+      'ordinal0',
+      '-m',
+      'comment',
+      '--comment',
+      'ordinal:no-egress',
+      '-j',
+      'DROP',
+    ];
     for (const tool of ['iptables', 'ip6tables']) {
       let failure = '';
       try {

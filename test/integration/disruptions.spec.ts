@@ -10,7 +10,8 @@ import type { RunResult } from '../../lib/run/results-schema.ts';
 import type { MarkerOf } from '../../lib/timeline/entries.ts';
 import { connectTestCluster, runCli, runIdOf, tempDir, waitRunNamespacesGone, type CliResult } from './helpers.ts';
 
-const show = (r: CliResult): string => `exit ${r.code} after ${(r.ms / 1000).toFixed(1)}s\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+const show = (r: CliResult): string =>
+  `exit ${r.code} after ${(r.ms / 1000).toFixed(1)}s\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 
 describe('disruptions container-kill and evict (integration, real cluster)', function () {
   this.timeout(300_000);
@@ -47,10 +48,15 @@ describe('disruptions container-kill and evict (integration, real cluster)', fun
       expect(k.restartedMs).to.be.a('number');
       expect(k.recreatedMs).to.equal(undefined);
     }
-    const markers = input.timeline.filter((e): e is MarkerOf<'kill'> => e.type === 'MARKER' && e.marker === 'kill' && e.action === 'container-kill');
+    const markers = input.timeline.filter(
+      (e): e is MarkerOf<'kill'> => e.type === 'MARKER' && e.marker === 'kill' && e.action === 'container-kill',
+    );
     for (const m of markers) {
       const later = input.timeline.filter((e) => e.type !== 'MARKER' && e.kind === 'Pod' && e.name === m.pod && e.seq > m.seq);
-      expect(later.some((e) => e.type !== 'MARKER' && e.pod?.uid === m.uid && (e.pod.restartCount ?? 0) > (m.restartCount ?? 0)), `${m.pod} restart`).to.equal(true);
+      expect(
+        later.some((e) => e.type !== 'MARKER' && e.pod?.uid === m.uid && (e.pod.restartCount ?? 0) > (m.restartCount ?? 0)),
+        `${m.pod} restart`,
+      ).to.equal(true);
     }
     // Round 2 killed every container; nothing there was replaced.
     const round2 = result.rounds[1]?.recoveries.map((r) => r.pod).sort();
@@ -65,7 +71,16 @@ describe('disruptions container-kill and evict (integration, real cluster)', fun
     for (const r of refused) {
       expect(r.status).to.equal(429);
       expect(r.reason).to.match(/disruption budget/i);
-      const gone = input.timeline.some((e) => e.type !== 'MARKER' && e.kind === 'Pod' && e.name === r.pod && e.pod?.uid === r.uid && e.seq > r.seq && e.seq < after && (e.type === 'DELETED' || e.pod.deletionTimestamp));
+      const gone = input.timeline.some(
+        (e) =>
+          e.type !== 'MARKER' &&
+          e.kind === 'Pod' &&
+          e.name === r.pod &&
+          e.pod?.uid === r.uid &&
+          e.seq > r.seq &&
+          e.seq < after &&
+          (e.type === 'DELETED' || e.pod.deletionTimestamp),
+      );
       // The same UID may end later only through a later round's own kill (round 3 evicts again).
       const laterKill = input.timeline.some((e) => e.type === 'MARKER' && e.marker === 'kill' && e.uid === r.uid && e.seq > r.seq);
       expect(gone && !laterKill, `${r.pod} (uid ${r.uid}) went after its eviction was refused`).to.equal(false);
@@ -77,6 +92,9 @@ describe('disruptions container-kill and evict (integration, real cluster)', fun
     const kinds = Object.fromEntries((result.recoveryByDisruption ?? []).map((k) => [k.disruption, k]));
     expect(kinds.evict).to.include({ killed: admitted.length, refused: refused.length, recovered: admitted.length });
     expect(kinds['container-kill']).to.include({ killed: 3, recovered: 3, refused: 0 });
-    for (const k of Object.values(kinds)) console.log(`      ${k.disruption}: kill → Ready p50 ${k.p50Ms} ms, p95 ${k.p95Ms} ms, max ${k.maxMs} ms (${k.killed} kills, ${k.refused} refused)`);
+    for (const k of Object.values(kinds))
+      console.log(
+        `      ${k.disruption}: kill → Ready p50 ${k.p50Ms} ms, p95 ${k.p95Ms} ms, max ${k.maxMs} ms (${k.killed} kills, ${k.refused} refused)`,
+      );
   });
 });

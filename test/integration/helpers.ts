@@ -65,8 +65,15 @@ export interface CliOptions {
 export function runCli(cliArgs: string[], opts: CliOptions = {}): Promise<CliResult> {
   const started = performance.now();
   // A spec gets the update phase only when it asks for one (--update); the seed's default would change what it tests.
-  const args = cliArgs[0] === 'run' && !cliArgs.some((a) => a === '--update' || a.startsWith('--update=')) ? ['run', '--update', 'none', ...cliArgs.slice(1)] : cliArgs;
-  const env: Record<string, string | undefined> = { ...process.env, PATH: `${path.join(ROOT, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`, ...opts.env };
+  const args =
+    cliArgs[0] === 'run' && !cliArgs.some((a) => a === '--update' || a.startsWith('--update='))
+      ? ['run', '--update', 'none', ...cliArgs.slice(1)]
+      : cliArgs;
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    PATH: `${path.join(ROOT, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`,
+    ...opts.env,
+  };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   const ids = opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid };
   const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'], ...ids });
@@ -116,7 +123,9 @@ export async function waitRunNamespacesGone(cluster: Cluster, runId: string, tim
     const left = await namespacesOfRun(cluster, runId);
     if (left.length === 0) return performance.now() - started;
     if (performance.now() - started > timeoutMs) {
-      throw new Error(`namespaces of run ${runId} still there after ${timeoutMs / 1000}s: ${left.map((n) => `${n.name} (${n.phase})`).join(', ')}`);
+      throw new Error(
+        `namespaces of run ${runId} still there after ${timeoutMs / 1000}s: ${left.map((n) => `${n.name} (${n.phase})`).join(', ')}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 1000));
   }

@@ -55,14 +55,21 @@ describe('examples/in-cluster manifests', function () {
 describe('Ordinal in the cluster: image, examples/in-cluster Job, report on the claim (integration, local cluster)', function () {
   let cluster: Cluster | undefined;
   const applied: k8s.KubernetesObject[] = [];
-  const c = (): Cluster => cluster ?? (() => { throw new Error(NO_CLUSTER); })();
+  const c = (): Cluster =>
+    cluster ??
+    (() => {
+      throw new Error(NO_CLUSTER);
+    })();
 
   before(async function () {
     this.timeout(300_000);
     cluster = await connectTestCluster();
     // Builds the image if its content changed (~25 s), else reuses the cached tarball;
     // then imports it into the local cluster's containerd.
-    const r = spawnSync('bash', [path.join(ROOT, 'cluster', 'scripts', 'ordinal-image.sh'), '--import'], { encoding: 'utf8', timeout: 280_000 });
+    const r = spawnSync('bash', [path.join(ROOT, 'cluster', 'scripts', 'ordinal-image.sh'), '--import'], {
+      encoding: 'utf8',
+      timeout: 280_000,
+    });
     if (r.status !== 0) throw new Error(`npm run image -- --import failed (exit ${r.status ?? r.signal}):\n${r.stdout}\n${r.stderr}`);
   });
 
@@ -71,7 +78,9 @@ describe('Ordinal in the cluster: image, examples/in-cluster Job, report on the 
     if (!cluster) return;
     const api = k8s.KubernetesObjectApi.makeApiClient(cluster.kc);
     for (const o of [...applied].reverse()) {
-      await api.delete(o, undefined, undefined, undefined, undefined, 'Background').catch((e: unknown) => { if (httpStatus(e) !== 404) throw e; });
+      await api.delete(o, undefined, undefined, undefined, undefined, 'Background').catch((e: unknown) => {
+        if (httpStatus(e) !== 404) throw e;
+      });
     }
   });
 
@@ -91,7 +100,8 @@ describe('Ordinal in the cluster: image, examples/in-cluster Job, report on the 
       job = await batch.readNamespacedJob({ name: 'ordinal-run', namespace: NS });
       const done = job.status?.conditions?.find((x) => (x.type === 'Complete' || x.type === 'Failed') && x.status === 'True');
       if (done) break;
-      if (Date.now() - started > JOB_TIMEOUT_MS) throw new Error(`Job ordinal-run not finished after ${JOB_TIMEOUT_MS / 1000}s: ${await podState(c(), NS)}`);
+      if (Date.now() - started > JOB_TIMEOUT_MS)
+        throw new Error(`Job ordinal-run not finished after ${JOB_TIMEOUT_MS / 1000}s: ${await podState(c(), NS)}`);
       await sleep(2000);
     }
     const pods = await c().core.listNamespacedPod({ namespace: NS, labelSelector: 'job-name=ordinal-run' });
@@ -99,7 +109,10 @@ describe('Ordinal in the cluster: image, examples/in-cluster Job, report on the 
     if (!pod) throw new Error(`no pod of Job ordinal-run: ${await podState(c(), NS)}`);
     const logs = await c().core.readNamespacedPodLog({ name: pod, namespace: NS, container: 'ordinal' });
     const ms = Date.now() - started;
-    expect(job.status?.succeeded, `Job ordinal-run after ${(ms / 1000).toFixed(0)}s: ${JSON.stringify(job.status?.conditions)}\n--- logs\n${logs}`).to.equal(1);
+    expect(
+      job.status?.succeeded,
+      `Job ordinal-run after ${(ms / 1000).toFixed(0)}s: ${JSON.stringify(job.status?.conditions)}\n--- logs\n${logs}`,
+    ).to.equal(1);
     expect(logs).to.match(/cluster v\S+ at https:\/\/\S+ \(context inClusterContext; in-cluster service account\)/);
     expect(logs).to.match(/\] PASSED: \d+ passed, 0 failed, 0 error/);
     const runId = /\] run (\S+): /.exec(logs)?.[1];
@@ -112,11 +125,19 @@ describe('Ordinal in the cluster: image, examples/in-cluster Job, report on the 
       metadata: { name: reader, namespace: NS },
       spec: {
         restartPolicy: 'Never',
-        containers: [{
-          name: 'cat', image: READER_IMAGE, imagePullPolicy: 'IfNotPresent',
-          command: ['sh', '-c', 'ls /reports/latest/ && echo ---- && readlink /reports/latest && echo ---- && cat /reports/latest/results.json'],
-          volumeMounts: [{ name: 'reports', mountPath: '/reports', readOnly: true }],
-        }],
+        containers: [
+          {
+            name: 'cat',
+            image: READER_IMAGE,
+            imagePullPolicy: 'IfNotPresent',
+            command: [
+              'sh',
+              '-c',
+              'ls /reports/latest/ && echo ---- && readlink /reports/latest && echo ---- && cat /reports/latest/results.json',
+            ],
+            volumeMounts: [{ name: 'reports', mountPath: '/reports', readOnly: true }],
+          },
+        ],
         volumes: [{ name: 'reports', persistentVolumeClaim: { claimName: 'ordinal-reports' } }],
       },
     };
@@ -152,8 +173,10 @@ async function podState(cluster: Cluster, namespace: string): Promise<string> {
     const pods = await cluster.core.listNamespacedPod({ namespace });
     const events = await cluster.core.listNamespacedEvent({ namespace });
     const p = pods.items.map((x) => {
-      const cs = [...(x.status?.initContainerStatuses ?? []), ...(x.status?.containerStatuses ?? [])]
-        .map((s) => `${s.name}=${s.state?.waiting?.reason ?? (s.state?.terminated ? `terminated(${s.state.terminated.exitCode})` : s.state?.running ? 'running' : '?')}`);
+      const cs = [...(x.status?.initContainerStatuses ?? []), ...(x.status?.containerStatuses ?? [])].map(
+        (s) =>
+          `${s.name}=${s.state?.waiting?.reason ?? (s.state?.terminated ? `terminated(${s.state.terminated.exitCode})` : s.state?.running ? 'running' : '?')}`,
+      );
       return `${x.metadata?.name} ${x.status?.phase} [${cs.join(', ')}]`;
     });
     const e = events.items.slice(-8).map((x) => `${x.involvedObject.kind}/${x.involvedObject.name}: ${x.reason} ${x.message ?? ''}`);

@@ -33,7 +33,8 @@ async function readableByOthers<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-const show = (r: CliResult): string => `exit ${r.code} after ${(r.ms / 1000).toFixed(1)}s\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+const show = (r: CliResult): string =>
+  `exit ${r.code} after ${(r.ms / 1000).toFixed(1)}s\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 
 describe('no cluster configured: the built-in local cluster (integration, local cluster)', function () {
   const home = tempDir('nokube-home'); // no .kube/config in it
@@ -49,7 +50,9 @@ describe('no cluster configured: the built-in local cluster (integration, local 
     const reports = tempDir('nokube-reports');
     const r = await runCli(['run', '--seed', '7', '--rounds', '1', '--report-dir', reports], { env: nothingConfigured });
     expect(r.code, show(r)).to.equal(0);
-    expect(r.stdout).to.include(`; the built-in local cluster, kubeconfig ${localKubeconfigPath()} (nothing else configured)), storage class`);
+    expect(r.stdout).to.include(
+      `; the built-in local cluster, kubeconfig ${localKubeconfigPath()} (nothing else configured)), storage class`,
+    );
     // It was up: no start.
     expect(r.stdout + r.stderr).not.to.include('starting it with cluster/scripts/up.sh');
   });
@@ -66,7 +69,9 @@ describe('no cluster configured: the built-in local cluster (integration, local 
     const missing = path.join(home, 'nope', 'kubeconfig');
     const r = await runCli(['run', '--seed', '7'], { env: { KUBECONFIG: missing, HOME: home } });
     expect(r.code, show(r)).to.equal(2);
-    expect(r.stderr.trim()).to.equal(`ordinal: error: kubeconfig not found at ${missing}: pass --kubeconfig, set KUBECONFIG, or start the local cluster with 'npm run cluster:up'`);
+    expect(r.stderr.trim()).to.equal(
+      `ordinal: error: kubeconfig not found at ${missing}: pass --kubeconfig, set KUBECONFIG, or start the local cluster with 'npm run cluster:up'`,
+    );
   });
 
   it('--context with nothing configured names ~/.kube/config instead of guessing a cluster (exit 2)', async function () {
@@ -82,8 +87,12 @@ describe('no cluster configured: the built-in local cluster (integration, local 
     chmodSync(userHome, 0o777);
     // A report dir nobody may write to would be refused first (the checkout's reports/ is root's): give it one of its own.
     const reports = path.join(userHome, 'reports');
-    const r = await readableByOthers(() => runCli(['run', '--seed', '7', '--report-dir', reports], { env: { KUBECONFIG: undefined, HOME: userHome }, uid: 65534 }));
+    const r = await readableByOthers(() =>
+      runCli(['run', '--seed', '7', '--report-dir', reports], { env: { KUBECONFIG: undefined, HOME: userHome }, uid: 65534 }),
+    );
     expect(r.code, show(r)).to.equal(2);
-    expect(r.stderr.trim()).to.equal(`ordinal: error: kubeconfig not found at ${path.join(userHome, '.kube', 'config')}: pass --kubeconfig, set KUBECONFIG, or start the local cluster with 'npm run cluster:up'`);
+    expect(r.stderr.trim()).to.equal(
+      `ordinal: error: kubeconfig not found at ${path.join(userHome, '.kube', 'config')}: pass --kubeconfig, set KUBECONFIG, or start the local cluster with 'npm run cluster:up'`,
+    );
   });
 });

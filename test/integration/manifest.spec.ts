@@ -7,7 +7,16 @@ import path from 'node:path';
 import { expect } from 'chai';
 import type { Cluster } from '../../lib/cluster/cluster.ts';
 import type { RunResult } from '../../lib/run/results-schema.ts';
-import { type CliResult, ROOT, connectTestCluster, labelledNamespaces, runCli, runIdOf, tempDir, waitRunNamespacesGone } from './helpers.ts';
+import {
+  type CliResult,
+  ROOT,
+  connectTestCluster,
+  labelledNamespaces,
+  runCli,
+  runIdOf,
+  tempDir,
+  waitRunNamespacesGone,
+} from './helpers.ts';
 
 const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'byo', 'httpd-two-claims.yaml');
 // The local cluster's pause image holds one static binary and nothing else: no sh, no cat.
@@ -39,7 +48,8 @@ spec:
     - metadata: {name: state}
       spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 16Mi}}}
 `;
-const show = (r: CliResult): string => `exit ${r.code} after ${(r.ms / 1000).toFixed(1)}s\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+const show = (r: CliResult): string =>
+  `exit ${r.code} after ${(r.ms / 1000).toFixed(1)}s\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 
 describe('ordinal run --manifest (integration, real cluster)', function () {
   this.timeout(300_000);
@@ -56,45 +66,79 @@ describe('ordinal run --manifest (integration, real cluster)', function () {
     const runId = runIdOf(r.stdout);
     const res = JSON.parse(readFileSync(path.join(reports, runId, 'results.json'), 'utf8')) as RunResult;
     expect(res.workload).to.deep.include({
-      kind: 'manifest', namespace: `ordinal-${runId}`, statefulSet: 'site', service: 'site-hl', portName: 'http-alt', replicas: 3,
-      claimTemplates: ['www', 'logs'], podManagementPolicy: 'Parallel', clusterDomain: 'cluster.local',
+      kind: 'manifest',
+      namespace: `ordinal-${runId}`,
+      statefulSet: 'site',
+      service: 'site-hl',
+      portName: 'http-alt',
+      replicas: 3,
+      claimTemplates: ['www', 'logs'],
+      podManagementPolicy: 'Parallel',
+      clusterDomain: 'cluster.local',
     });
     const byId = Object.fromEntries(res.checks.map((c) => [c.id, c]));
-    for (const id of ['STS-RECOVERY', 'STS-IDENTITY', 'STS-DNS-A', 'STS-DNS-SRV', 'STS-PVC-BINDING', 'STS-DATA-SENTINEL']) expect(byId[id]?.status, `${id}: ${byId[id]?.message}`).to.equal('passed');
+    for (const id of ['STS-RECOVERY', 'STS-IDENTITY', 'STS-DNS-A', 'STS-DNS-SRV', 'STS-PVC-BINDING', 'STS-DATA-SENTINEL'])
+      expect(byId[id]?.status, `${id}: ${byId[id]?.message}`).to.equal('passed');
     expect(byId['STS-PVC-BINDING']?.message).to.match(/^6 claims kept their PVC UID and PV across chaos/);
     expect(byId['STS-DNS-SRV']?.message).to.include('port 8080');
-    expect(byId['STS-DATA-SENTINEL']?.evidence.map((e) => e.subject)).to.deep.equal(['site-0', 'site-1', 'site-2'].map((p) => `sentinel ${p}:/srv/www/.ordinal-sentinel`));
+    expect(byId['STS-DATA-SENTINEL']?.evidence.map((e) => e.subject)).to.deep.equal(
+      ['site-0', 'site-1', 'site-2'].map((p) => `sentinel ${p}:/srv/www/.ordinal-sentinel`),
+    );
     await waitRunNamespacesGone(cluster, runId);
   });
 
-  it('an image with no shell (the cluster\'s pause image): the sentinel and in-pod probes are skipped with the reason, never failed', async function () {
+  it("an image with no shell (the cluster's pause image): the sentinel and in-pod probes are skipped with the reason, never failed", async function () {
     const file = path.join(tempDir('manifest-noshell'), 'pause.yaml');
     writeFileSync(file, NO_SHELL);
     const reports = tempDir('manifest-noshell-reports');
-    const r = await runCli(['run', '--manifest', file, '--seed', '42', '--rounds', '1', '--dns-budget', '20', '--cluster-domain', 'cluster.local', '--report-dir', reports]);
+    const r = await runCli([
+      'run',
+      '--manifest',
+      file,
+      '--seed',
+      '42',
+      '--rounds',
+      '1',
+      '--dns-budget',
+      '20',
+      '--cluster-domain',
+      'cluster.local',
+      '--report-dir',
+      reports,
+    ]);
     expect(r.code, show(r)).to.equal(0);
     const res = JSON.parse(readFileSync(path.join(reports, runIdOf(r.stdout), 'results.json'), 'utf8')) as RunResult;
     const byId = Object.fromEntries(res.checks.map((c) => [c.id, c]));
     expect(byId['STS-DATA-SENTINEL']?.status).to.equal('skipped');
-    expect(byId['STS-DATA-SENTINEL']?.message).to.match(/^no sentinel was written: container pause has no sh \(.*\): the sentinel needs a shell$/);
+    expect(byId['STS-DATA-SENTINEL']?.message).to.match(
+      /^no sentinel was written: container pause has no sh \(.*\): the sentinel needs a shell$/,
+    );
     expect(byId['STS-IDENTITY']?.status, byId['STS-IDENTITY']?.message).to.equal('passed');
     expect(byId['STS-IDENTITY']?.message).to.include('hostname inside the pods not read: container pause has no sh');
-    for (const id of ['STS-RECOVERY', 'STS-DNS-A', 'STS-DNS-SRV', 'STS-PVC-BINDING']) expect(byId[id]?.status, `${id}: ${byId[id]?.message}`).to.equal('passed');
+    for (const id of ['STS-RECOVERY', 'STS-DNS-A', 'STS-DNS-SRV', 'STS-PVC-BINDING'])
+      expect(byId[id]?.status, `${id}: ${byId[id]?.message}`).to.equal('passed');
     await waitRunNamespacesGone(cluster, runIdOf(r.stdout));
     // Without --cluster-domain there is no resolv.conf to read: exit 2 saying so, never a guess.
     const g = await runCli(['run', '--manifest', file, '--seed', '42', '--rounds', '0', '--report-dir', reports]);
     expect(g.code, show(g)).to.equal(2);
-    expect(g.stderr, show(g)).to.match(/cannot learn the cluster domain from pod idle-0's \/etc\/resolv\.conf \(container pause has no sh .*\); pass --cluster-domain/);
+    expect(g.stderr, show(g)).to.match(
+      /cannot learn the cluster domain from pod idle-0's \/etc\/resolv\.conf \(container pause has no sh .*\); pass --cluster-domain/,
+    );
     await waitRunNamespacesGone(cluster, runIdOf(g.stdout));
   });
 
   it('refuses a file with a cluster-scoped object before creating anything (exit 2)', async function () {
     const file = path.join(tempDir('manifest-bad'), 'with-clusterrole.yaml');
-    writeFileSync(file, `${readFileSync(FIXTURE, 'utf8')}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: sneaky\nrules: []\n`);
+    writeFileSync(
+      file,
+      `${readFileSync(FIXTURE, 'utf8')}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: sneaky\nrules: []\n`,
+    );
     const before = (await labelledNamespaces(cluster)).length;
     const r = await runCli(['run', '--manifest', file, '--seed', '1']);
     expect(r.code, show(r)).to.equal(2);
-    expect(r.stderr.trim(), show(r)).to.equal('ordinal: error: --manifest: ClusterRole sneaky (rbac.authorization.k8s.io/v1) is cluster-scoped; a run writes only in its own namespace');
+    expect(r.stderr.trim(), show(r)).to.equal(
+      'ordinal: error: --manifest: ClusterRole sneaky (rbac.authorization.k8s.io/v1) is cluster-scoped; a run writes only in its own namespace',
+    );
     expect((await labelledNamespaces(cluster)).length).to.equal(before);
   });
 

@@ -50,22 +50,33 @@ function statefulSet(replicas: number): k8s.V1StatefulSet {
         spec: {
           terminationGracePeriodSeconds: 2,
           // Strict here (the sample workloads' spread is best effort): one pod per node.
-          topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: STS } } }],
-          containers: [{
-            name: STS,
-            image: 'docker.io/library/busybox:1.35.0',
-            imagePullPolicy: 'IfNotPresent',
-            env: [{ name: 'NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
-            command: ['sh', '-c', 'trap "exit 0" TERM; echo "$(hostname) node=$NODE" >> /data/history; httpd -f -p 8080 -h /data & wait'],
-            readinessProbe: { httpGet: { path: '/history', port: 8080 }, periodSeconds: 1 },
-            volumeMounts: [{ name: 'data', mountPath: '/data' }],
-          }],
+          topologySpreadConstraints: [
+            {
+              maxSkew: 1,
+              topologyKey: 'kubernetes.io/hostname',
+              whenUnsatisfiable: 'DoNotSchedule',
+              labelSelector: { matchLabels: { app: STS } },
+            },
+          ],
+          containers: [
+            {
+              name: STS,
+              image: 'docker.io/library/busybox:1.35.0',
+              imagePullPolicy: 'IfNotPresent',
+              env: [{ name: 'NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
+              command: ['sh', '-c', 'trap "exit 0" TERM; echo "$(hostname) node=$NODE" >> /data/history; httpd -f -p 8080 -h /data & wait'],
+              readinessProbe: { httpGet: { path: '/history', port: 8080 }, periodSeconds: 1 },
+              volumeMounts: [{ name: 'data', mountPath: '/data' }],
+            },
+          ],
         },
       },
-      volumeClaimTemplates: [{
-        metadata: { name: 'data', labels },
-        spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'local-node', resources: { requests: { storage: '16Mi' } } },
-      }],
+      volumeClaimTemplates: [
+        {
+          metadata: { name: 'data', labels },
+          spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'local-node', resources: { requests: { storage: '16Mi' } } },
+        },
+      ],
     },
   };
 }
@@ -80,7 +91,8 @@ describe('multi-node local cluster (integration, cluster:up --nodes N)', functio
     return cluster;
   };
   const pods = async (): Promise<k8s.V1Pod[]> => (await need().core.listNamespacedPod({ namespace, labelSelector: `app=${STS}` })).items;
-  const podLine = (p: k8s.V1Pod): string => `${p.metadata?.name}@${p.spec?.nodeName ?? '-'}:${p.status?.phase}${p.metadata?.deletionTimestamp ? '(deleting)' : ''}`;
+  const podLine = (p: k8s.V1Pod): string =>
+    `${p.metadata?.name}@${p.spec?.nodeName ?? '-'}:${p.status?.phase}${p.metadata?.deletionTimestamp ? '(deleting)' : ''}`;
   let lastPods = '';
 
   before(async function () {
@@ -89,9 +101,11 @@ describe('multi-node local cluster (integration, cluster:up --nodes N)', functio
     nodes = (await cluster.core.listNode()).items.map((n) => n.metadata?.name ?? '').sort();
     // A missing node fails these tests rather than skipping them (README: "fail, rather than skip").
     if (nodes.length < 2) {
-      throw new Error(`the cluster has ${nodes.length} node (${nodes.join(', ')}); these tests need at least 2: run \`npm run cluster:up -- --nodes 3\``);
+      throw new Error(
+        `the cluster has ${nodes.length} node (${nodes.join(', ')}); these tests need at least 2: run \`npm run cluster:up -- --nodes 3\``,
+      );
     }
-    if (process.getuid?.() !== 0) throw new Error('these tests need root: node.sh acts on the local cluster\'s processes');
+    if (process.getuid?.() !== 0) throw new Error("these tests need root: node.sh acts on the local cluster's processes");
   });
 
   after(async function () {
@@ -101,7 +115,8 @@ describe('multi-node local cluster (integration, cluster:up --nodes N)', functio
       const r = await nodeSh('start', n);
       if (r.code !== 0) console.error(`    could not start node ${n} again: ${r.out}`);
     }
-    if (cluster && created) await deleteRunNamespace(cluster, namespace, runId).catch((e) => console.error(`    cleanup: ${describeError(e)}`));
+    if (cluster && created)
+      await deleteRunNamespace(cluster, namespace, runId).catch((e) => console.error(`    cleanup: ${describeError(e)}`));
   });
 
   it('every node is Ready; the extra ones are named by their IP 10.200.I.1', async function () {
@@ -131,31 +146,53 @@ describe('multi-node local cluster (integration, cluster:up --nodes N)', functio
     const c = need();
     await createRunNamespace(c, namespace, runId);
     created = true;
-    await c.core.createNamespacedService({ namespace, body: { metadata: { name: STS, namespace }, spec: { clusterIP: 'None', selector: { app: STS }, ports: [{ name: 'http', port: 8080 }] } } });
+    await c.core.createNamespacedService({
+      namespace,
+      body: {
+        metadata: { name: STS, namespace },
+        spec: { clusterIP: 'None', selector: { app: STS }, ports: [{ name: 'http', port: 8080 }] },
+      },
+    });
     await c.apps.createNamespacedStatefulSet({ namespace, body: statefulSet(nodes.length) });
-    const ready = await waitFor(`${nodes.length} Ready pods`, 120_000, async () => {
-      const ps = await pods();
-      lastPods = ps.map(podLine).join(' ');
-      const ok = ps.filter((p) => p.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True'));
-      return ok.length === nodes.length ? ok : undefined;
-    }, () => lastPods);
+    const ready = await waitFor(
+      `${nodes.length} Ready pods`,
+      120_000,
+      async () => {
+        const ps = await pods();
+        lastPods = ps.map(podLine).join(' ');
+        const ok = ps.filter((p) => p.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True'));
+        return ok.length === nodes.length ? ok : undefined;
+      },
+      () => lastPods,
+    );
     expect(ready.map((p) => p.spec?.nodeName).sort()).to.deep.equal(nodes);
     // Each claim's volume is pinned (PV nodeAffinity) to the node its pod runs on.
     for (const p of ready) {
       const claim = await c.core.readNamespacedPersistentVolumeClaim({ namespace, name: `data-${p.metadata?.name}` });
       const pv = await c.core.readPersistentVolume({ name: claim.spec?.volumeName ?? '' });
       const pinned = pv.spec?.nodeAffinity?.required?.nodeSelectorTerms?.[0]?.matchExpressions?.[0];
-      expect(pinned, `PV of ${p.metadata?.name}`).to.deep.equal({ key: 'kubernetes.io/hostname', operator: 'In', values: [p.spec?.nodeName] });
+      expect(pinned, `PV of ${p.metadata?.name}`).to.deep.equal({
+        key: 'kubernetes.io/hostname',
+        operator: 'In',
+        values: [p.spec?.nodeName],
+      });
     }
     // Every ordered pair: resolve the other pod's name (CoreDNS on the main node), fetch its page.
     for (const a of ready) {
       for (const b of ready) {
         if (a === b) continue;
         const host = `${b.metadata?.name}.${STS}.${namespace}.svc.cluster.local`;
-        const r = await execIn(c, namespace, a.metadata?.name ?? '', STS, ['sh', '-c', `ip=$(nslookup ${host} | awk '/^Address/ && !/#53/ {print $2}' | tail -1); echo "$ip"; timeout 5 wget -qO- "http://$ip:8080/history"`]);
+        const r = await execIn(c, namespace, a.metadata?.name ?? '', STS, [
+          'sh',
+          '-c',
+          `ip=$(nslookup ${host} | awk '/^Address/ && !/#53/ {print $2}' | tail -1); echo "$ip"; timeout 5 wget -qO- "http://$ip:8080/history"`,
+        ]);
         const [ip, ...page] = r.stdout.trim().split('\n');
         expect(ip, `${a.metadata?.name} resolving ${host}: ${r.stderr}`).to.equal(b.status?.podIP);
-        expect(page.join('\n'), `${a.metadata?.name} (${a.spec?.nodeName}) fetching from ${b.metadata?.name} (${b.spec?.nodeName})`).to.include(`${b.metadata?.name} node=${b.spec?.nodeName}`);
+        expect(
+          page.join('\n'),
+          `${a.metadata?.name} (${a.spec?.nodeName}) fetching from ${b.metadata?.name} (${b.spec?.nodeName})`,
+        ).to.include(`${b.metadata?.name} node=${b.spec?.nodeName}`);
       }
     }
   });
@@ -164,7 +201,8 @@ describe('multi-node local cluster (integration, cluster:up --nodes N)', functio
     this.timeout(300_000);
     const c = need();
     const victim = (await pods()).find((p) => p.spec?.nodeName && p.spec.nodeName !== MAIN_NODE);
-    if (!victim?.metadata?.name || !victim.spec?.nodeName) throw new Error(`no pod on an extra node (the previous test must pass first): ${lastPods}`);
+    if (!victim?.metadata?.name || !victim.spec?.nodeName)
+      throw new Error(`no pod on an extra node (the previous test must pass first): ${lastPods}`);
     const pod = victim.metadata.name;
     const node = victim.spec.nodeName;
     const t0 = Date.now();
@@ -173,17 +211,27 @@ describe('multi-node local cluster (integration, cluster:up --nodes N)', functio
     expect(stop.code, stop.out).to.equal(0);
     expect(stop.out).to.match(new RegExp(`^node.sh: stop ${node.replace(/\./g, '\\.')}: powered off`));
     let lastReady = '';
-    await waitFor(`node ${node} NotReady`, 120_000, async () => {
-      lastReady = readyOf(await c.core.readNode({ name: node }));
-      return lastReady === 'True' ? undefined : lastReady;
-    }, () => `Ready=${lastReady}`);
+    await waitFor(
+      `node ${node} NotReady`,
+      120_000,
+      async () => {
+        lastReady = readyOf(await c.core.readNode({ name: node }));
+        return lastReady === 'True' ? undefined : lastReady;
+      },
+      () => `Ready=${lastReady}`,
+    );
     console.log(`      node ${node} NotReady ${((Date.now() - t0) / 1000).toFixed(1)}s after node.sh stop`);
     // The old pod cannot be confirmed gone by its kubelet: remove it from the API.
     await c.core.deleteNamespacedPod({ name: pod, namespace, gracePeriodSeconds: 0, propagationPolicy: 'Background' });
-    await waitFor(`a replacement ${pod} object`, 30_000, async () => {
-      const p = await c.core.readNamespacedPod({ name: pod, namespace });
-      return p.metadata?.uid !== victim.metadata?.uid ? p : undefined;
-    }, () => 'the old pod object');
+    await waitFor(
+      `a replacement ${pod} object`,
+      30_000,
+      async () => {
+        const p = await c.core.readNamespacedPod({ name: pod, namespace });
+        return p.metadata?.uid !== victim.metadata?.uid ? p : undefined;
+      },
+      () => 'the old pod object',
+    );
     await new Promise((r) => setTimeout(r, 10_000));
     const pending = await c.core.readNamespacedPod({ name: pod, namespace });
     expect(podLine(pending), 'the replacement may not run elsewhere: its volume lives on the stopped node').to.equal(`${pod}@-:Pending`);
@@ -191,11 +239,16 @@ describe('multi-node local cluster (integration, cluster:up --nodes N)', functio
     expect(start.code, start.out).to.equal(0);
     stopped.delete(node);
     expect(readyOf(await c.core.readNode({ name: node }))).to.equal('True');
-    const back = await waitFor(`${pod} Ready again`, 120_000, async () => {
-      const p = await c.core.readNamespacedPod({ name: pod, namespace });
-      lastPods = podLine(p);
-      return p.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') ? p : undefined;
-    }, () => lastPods);
+    const back = await waitFor(
+      `${pod} Ready again`,
+      120_000,
+      async () => {
+        const p = await c.core.readNamespacedPod({ name: pod, namespace });
+        lastPods = podLine(p);
+        return p.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') ? p : undefined;
+      },
+      () => lastPods,
+    );
     expect(back.spec?.nodeName).to.equal(node);
     const history = await execIn(c, namespace, pod, STS, ['cat', '/data/history']);
     // Two starts on the same volume: the data stayed on the node.

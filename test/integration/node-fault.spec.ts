@@ -21,7 +21,9 @@ describe('node-fault and kubelet-restart on the local cluster', function () {
 
   before(async function () {
     cluster = await connectTestCluster();
-    const plan = planRounds({ seed: 8, statefulSet: 'web', replicas: 3, rounds: 2, actions: ['node-fault', 'kubelet-restart'] }).map(describeRound);
+    const plan = planRounds({ seed: 8, statefulSet: 'web', replicas: 3, rounds: 2, actions: ['node-fault', 'kubelet-restart'] }).map(
+      describeRound,
+    );
     expect(plan).to.deep.equal([
       'round 1 (sequential): web-0 (node-fault hold=11s force=0), web-2 (kubelet-restart down=3s)',
       'round 2 (sequential): web-2 (node-fault hold=5s force=1)',
@@ -29,7 +31,8 @@ describe('node-fault and kubelet-restart on the local cluster', function () {
     run = await runWithFault(ARGS, async (ctx) => {
       if (ctx.phase === 'before-after-snapshot') timeline = [...ctx.recorder.timeline];
     });
-    for (const r of run.result.rounds) console.log(`      round ${r.plan.round}: ${((r.endedAt - r.startedAt) / 1000).toFixed(1)}s from round-start to converged`);
+    for (const r of run.result.rounds)
+      console.log(`      round ${r.plan.round}: ${((r.endedAt - r.startedAt) / 1000).toFixed(1)}s from round-start to converged`);
   });
 
   after(async function () {
@@ -47,7 +50,11 @@ describe('node-fault and kubelet-restart on the local cluster', function () {
     const downs = markersOf(timeline, 'node-down');
     const ups = markersOf(timeline, 'node-up');
     expect(downs).to.have.length(3);
-    for (const d of downs) expect(ups.some((u) => u.index > d.index && u.marker.node === d.marker.node), `node ${d.marker.node} back up`).to.equal(true);
+    for (const d of downs)
+      expect(
+        ups.some((u) => u.index > d.index && u.marker.node === d.marker.node),
+        `node ${d.marker.node} back up`,
+      ).to.equal(true);
     expect(markersOf(timeline, 'operator-force-delete').map((m) => m.marker.pod)).to.deep.equal(['web-2']);
   });
 
@@ -55,15 +62,24 @@ describe('node-fault and kubelet-restart on the local cluster', function () {
     const gens = podGenerations(timeline);
     for (const { index, marker } of markersOf(timeline, 'node-down')) {
       const up = markersOf(timeline, 'node-up').find((u) => u.index > index && u.marker.node === marker.node)?.index ?? timeline.length;
-      const forced = markersOf(timeline, 'operator-force-delete').find((f) => f.index > index && f.index < up && f.marker.uid === marker.uid)?.index ?? up;
+      const forced =
+        markersOf(timeline, 'operator-force-delete').find((f) => f.index > index && f.index < up && f.marker.uid === marker.uid)?.index ??
+        up;
       const early = (gens.get(marker.pod) ?? []).filter((g) => g.uid !== marker.uid && g.first.index > index && g.first.index < forced);
-      expect(early.map((g) => g.uid), `${marker.pod} replaced while its node ${marker.node} was down`).to.deep.equal([]);
+      expect(
+        early.map((g) => g.uid),
+        `${marker.pod} replaced while its node ${marker.node} was down`,
+      ).to.deep.equal([]);
     }
   });
 
   it('kubelet-restart leaves web-2 running with its UID and no container restart', function () {
     const c = run.result.checks.find((x) => x.id === 'STS-RECOVERY');
-    expect(c?.evidence.some((e) => e.subject === 'pod web-2' && /kept running through the kubelet-restart, no container restart/.test(e.observed ?? ''))).to.equal(true);
+    expect(
+      c?.evidence.some(
+        (e) => e.subject === 'pod web-2' && /kept running through the kubelet-restart, no container restart/.test(e.observed ?? ''),
+      ),
+    ).to.equal(true);
   });
 
   it('reports the force deletion overlap, if any, as the documented hazard', function () {
@@ -72,7 +88,9 @@ describe('node-fault and kubelet-restart on the local cluster', function () {
     if (!c) throw new Error(`STS-AT-MOST-ONE is missing from the results (checks: ${run.result.checks.map((x) => x.id).join(', ')})`);
     expect(c.status, `STS-AT-MOST-ONE: ${c.message}`).to.equal('passed');
     const hazards = c.evidence.filter((e) => e.note?.startsWith('force deletion hazard'));
-    console.log(`      force deletion overlap: ${hazards.map((e) => `${e.subject}: ${e.observed}`).join('; ') || 'none (no other node could run the replacement while the old pod ran)'}`);
+    console.log(
+      `      force deletion overlap: ${hazards.map((e) => `${e.subject}: ${e.observed}`).join('; ') || 'none (no other node could run the replacement while the old pod ran)'}`,
+    );
     for (const h of hazards) expect(h.subject).to.match(/^heartbeats web-2:/);
   });
 });

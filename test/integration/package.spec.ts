@@ -12,13 +12,23 @@ import { ROOT, tempDir } from './helpers.ts';
 
 const NODE_BIN = path.dirname(process.execPath); // the Node running mocha (24, from node_modules)
 
-interface Ran { code: number | null; out: string; err: string; cmd: string }
+interface Ran {
+  code: number | null;
+  out: string;
+  err: string;
+  cmd: string;
+}
 
 function run(cmd: string, args: string[], cwd: string, env: Record<string, string | undefined> = {}, timeoutMs = 180_000): Ran {
   const full: Record<string, string | undefined> = { ...process.env, PATH: `${NODE_BIN}:${process.env.PATH ?? ''}`, ...env };
   for (const [k, v] of Object.entries(full)) if (v === undefined) delete full[k];
   const r: SpawnSyncReturns<string> = spawnSync(cmd, args, { cwd, env: full, encoding: 'utf8', timeout: timeoutMs });
-  return { code: r.status, out: r.stdout ?? '', err: `${r.stderr ?? ''}${r.error ? `\n${r.error.message}` : ''}`, cmd: `${cmd} ${args.join(' ')} (in ${cwd})` };
+  return {
+    code: r.status,
+    out: r.stdout ?? '',
+    err: `${r.stderr ?? ''}${r.error ? `\n${r.error.message}` : ''}`,
+    cmd: `${cmd} ${args.join(' ')} (in ${cwd})`,
+  };
 }
 const show = (r: Ran): string => `${r.cmd}: exit ${r.code}\n--- stdout\n${r.out}\n--- stderr\n${r.err}`;
 
@@ -26,7 +36,11 @@ const show = (r: Ran): string => `${r.cmd}: exit ${r.code}\n--- stdout\n${r.out}
 function tarballFiles(tgz: string): string[] {
   const r = run('tar', ['tzf', tgz], path.dirname(tgz));
   expect(r.code, show(r)).to.equal(0);
-  return r.out.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, '')).sort();
+  return r.out
+    .split('\n')
+    .filter(Boolean)
+    .map((f) => f.replace(/^package\//, ''))
+    .sort();
 }
 
 const killPlan = (out: string): string => out.slice(out.indexOf('# kill plan'));
@@ -56,7 +70,14 @@ describe('the packed npm package (integration)', function () {
   it('is named ordinal-sts and holds the built JavaScript, the bin, docs/ and examples: no TypeScript, tests or cluster scripts', function () {
     const files = tarballFiles(tgz);
     expect(path.basename(tgz)).to.match(/^ordinal-sts-\d+\.\d+\.\d+\.tgz$/);
-    expect(files).to.include.members(['bin/ordinal.js', 'dist/lib/cli/main.js', 'dist/lib/run/execute.js', 'package.json', 'README.md', 'examples/rbac.yaml']);
+    expect(files).to.include.members([
+      'bin/ordinal.js',
+      'dist/lib/cli/main.js',
+      'dist/lib/run/execute.js',
+      'package.json',
+      'README.md',
+      'examples/rbac.yaml',
+    ]);
     // Every source module is built into the tarball (a new directory such as lib/timeline/ included).
     const sources = readdirSync(path.join(ROOT, 'lib'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
     expect(sources).to.include('timeline/causal.ts');
@@ -65,7 +86,10 @@ describe('the packed npm package (integration)', function () {
     // The README links into docs/, so every page (and the screenshots they show) ships with it.
     const docs = readdirSync(path.join(ROOT, 'docs')).map((f) => `docs/${f}`);
     expect(docs).to.include('docs/checks.md');
-    expect(docs.filter((f) => !files.includes(f)), 'docs/ files missing from the tarball').to.deep.equal([]);
+    expect(
+      docs.filter((f) => !files.includes(f)),
+      'docs/ files missing from the tarball',
+    ).to.deep.equal([]);
     const stray = files.filter((f) => f.endsWith('.ts') || /^(test|suites|cluster|lib|bench)\//.test(f));
     expect(stray, 'files that belong to the repository only').to.deep.equal([]);
   });
@@ -75,7 +99,12 @@ describe('the packed npm package (integration)', function () {
     expect(existsSync(path.join(project, 'node_modules', 'ordinal-sts', 'lib')), 'sources in the installed package').to.equal(false);
     const r = run('npx', ['--no-install', 'ordinal', 'checks'], project);
     expect(r.code, show(r)).to.equal(0);
-    expect(r.out.split('\n').filter(Boolean).map((l) => l.split(/\s+/)[0])).to.deep.equal(CHECKS.map((c) => c.id));
+    expect(
+      r.out
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split(/\s+/)[0]),
+    ).to.deep.equal(CHECKS.map((c) => c.id));
   });
 
   it('`npx ordinal run --dry-run --seed 42` prints the same objects and kill plan as the sources do', function () {
@@ -96,7 +125,9 @@ describe('the packed npm package (integration)', function () {
     const home = tempDir('package-home');
     const r = run('npx', ['--no-install', 'ordinal', 'run', '--seed', '1'], project, { KUBECONFIG: undefined, HOME: home });
     expect(r.code, show(r)).to.equal(2);
-    expect(r.err.trim()).to.equal(`ordinal: error: kubeconfig not found at ${path.join(home, '.kube', 'config')}: pass --kubeconfig or set KUBECONFIG`);
+    expect(r.err.trim()).to.equal(
+      `ordinal: error: kubeconfig not found at ${path.join(home, '.kube', 'config')}: pass --kubeconfig or set KUBECONFIG`,
+    );
   });
 
   it('`npm install -g <tarball>` gives an `ordinal` command: `ordinal run --help`', function () {

@@ -14,7 +14,8 @@ import type { RunResult } from '../../lib/run/results-schema.ts';
 import { TARGET_FIXTURE, TARGET_STS, createTargetNamespace, deleteTargetNamespace } from './byo-helpers.ts';
 import { type CliResult, connectTestCluster, runCli, runIdOf, tempDir, waitRunNamespacesGone } from './helpers.ts';
 
-const show = (r: CliResult): string => `exit ${r.code} after ${(r.ms / 1000).toFixed(1)}s\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+const show = (r: CliResult): string =>
+  `exit ${r.code} after ${(r.ms / 1000).toFixed(1)}s\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 
 /** The dry run's plan: its kill plan lines, its update line and its replay command. */
 function dryPlan(stdout: string): { rounds: string[]; update: string; replay: string } {
@@ -39,7 +40,10 @@ async function dryThenRun(argv: string[]): Promise<{ dry: ReturnType<typeof dryP
 /** The dry run's plan equals the executed one: every round's kills, the update and the replay command. */
 function expectSamePlan(d: Awaited<ReturnType<typeof dryThenRun>>, rounds: number): void {
   const { dry, res } = d;
-  expect(res.rounds.map((r) => r.converged), show(d.run)).to.deep.equal(Array(rounds).fill(true));
+  expect(
+    res.rounds.map((r) => r.converged),
+    show(d.run),
+  ).to.deep.equal(Array(rounds).fill(true));
   expect(dry.rounds, 'the kill plan').to.deep.equal(res.rounds.map((r) => describeRound(r.plan)));
   const u = res.options.update;
   expect(u, 'results.json records the update').not.to.equal(undefined);
@@ -57,10 +61,25 @@ describe('the dry run prints the plan the run executes (integration, real cluste
 
   it('a sample with --chaos, --start-ordinal 2 and --update template', async function () {
     // Not container-kill with an update: a kill aimed at a pod the update is replacing can miss it (see the report).
-    const d = await dryThenRun(['--seed', '21', '--rounds', '2', '--chaos', 'force-delete', '--start-ordinal', '2', '--update', 'template', '--traffic', 'off']);
+    const d = await dryThenRun([
+      '--seed',
+      '21',
+      '--rounds',
+      '2',
+      '--chaos',
+      'force-delete',
+      '--start-ordinal',
+      '2',
+      '--update',
+      'template',
+      '--traffic',
+      'off',
+    ]);
     expectSamePlan(d, 2);
     expect(d.res.options.update).to.deep.include({ mode: 'template' });
-    expect(d.dry.rounds.join('\n')).to.match(/web-[234] \(force-delete\)/).and.not.match(/web-[01] |\(delete\)/);
+    expect(d.dry.rounds.join('\n'))
+      .to.match(/web-[234] \(force-delete\)/)
+      .and.not.match(/web-[01] |\(delete\)/);
     await waitRunNamespacesGone(cluster, runIdOf(d.run.stdout));
   });
 
@@ -71,7 +90,9 @@ describe('the dry run prints the plan the run executes (integration, real cluste
     const d = await dryThenRun(['--manifest', manifest, '--seed', '5', '--rounds', '2', '--chaos', 'force-delete', '--update', 'template']);
     expectSamePlan(d, 2);
     expect(d.res.options.update).to.deep.include({ mode: 'template' });
-    expect(d.dry.rounds.join('\n')).to.match(/store-[34] \(force-delete\)/).and.not.match(/store-[012] |\(delete\)/);
+    expect(d.dry.rounds.join('\n'))
+      .to.match(/store-[34] \(force-delete\)/)
+      .and.not.match(/store-[012] |\(delete\)/);
     await waitRunNamespacesGone(cluster, runIdOf(d.run.stdout));
   });
 
@@ -84,10 +105,12 @@ describe('the dry run prints the plan the run executes (integration, real cluste
       if (cluster) await deleteTargetNamespace(cluster, ns);
     });
 
-    it('runs the dry run\'s plan and takes its sentinels out of store-3 and store-4, the pods it wrote them into', async function () {
+    it("runs the dry run's plan and takes its sentinels out of store-3 and store-4, the pods it wrote them into", async function () {
       const d = await dryThenRun(['--target', `${ns}/${TARGET_STS}`, '--seed', '9', '--rounds', '2', '--chaos', 'delete,container-kill']);
       expectSamePlan(d, 2);
-      expect(d.dryOut.stdout).to.match(/^pod store-3: /m).and.match(/^pod store-4: /m);
+      expect(d.dryOut.stdout)
+        .to.match(/^pod store-3: /m)
+        .and.match(/^pod store-4: /m);
       expect(d.dryOut.stdout).not.to.match(/^pod store-[01]: /m);
       expect(d.run.stdout).to.include('removed the sentinel from store-3').and.include('removed the sentinel from store-4');
       expect(d.run.stdout).not.to.include('could not remove the sentinel');

@@ -4,7 +4,16 @@
 // namespace that is not a run's, and reading ConfigMaps or pod logs outside run
 // namespaces. Each refusal has an allowed twin, so a policy refusing everything fails.
 // Writes are dry runs, except the run namespace the account creates and deletes itself.
-import { RbacAuthorizationV1Api, type V1Namespace, type V1Pod, type V1RoleBinding, type V1Service, type V1ServiceSpec, type V1StatefulSet, type RbacV1Subject } from '@kubernetes/client-node';
+import {
+  RbacAuthorizationV1Api,
+  type V1Namespace,
+  type V1Pod,
+  type V1RoleBinding,
+  type V1Service,
+  type V1ServiceSpec,
+  type V1StatefulSet,
+  type RbacV1Subject,
+} from '@kubernetes/client-node';
 import { expect } from 'chai';
 import type { Cluster } from '../../lib/cluster/cluster.ts';
 import { LABELS_MESSAGE, NAMESPACE_MESSAGE, POLICY_MESSAGE, SA, fakeRunId, statusOf } from './rbac-helpers.ts';
@@ -13,7 +22,9 @@ const IMAGE = 'docker.io/library/busybox:1.35.0';
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
 const SHAPE_MESSAGE = 'the ordinal ServiceAccount may not create';
 const runLabels = (runId: string): Record<string, string> => ({ 'app.kubernetes.io/managed-by': 'ordinal', 'ordinal.dev/run-id': runId });
-const nsBody = (name: string, labels: Record<string, string>, annotations?: Record<string, string>): V1Namespace => ({ metadata: { name, labels, ...(annotations ? { annotations } : {}) } });
+const nsBody = (name: string, labels: Record<string, string>, annotations?: Record<string, string>): V1Namespace => ({
+  metadata: { name, labels, ...(annotations ? { annotations } : {}) },
+});
 
 function pod(shape: (p: V1Pod) => void = () => undefined): V1Pod {
   const p: V1Pod = { metadata: { name: 'escape' }, spec: { containers: [{ name: 'c', image: IMAGE, command: ['sleep', '1'] }] } };
@@ -23,22 +34,65 @@ function pod(shape: (p: V1Pod) => void = () => undefined): V1Pod {
 
 const container = (p: V1Pod) => p.spec!.containers[0]!;
 const ESCAPE_PODS: [string, (p: V1Pod) => void][] = [
-  ['privileged', (p) => { container(p).securityContext = { privileged: true }; }],
-  ['hostPath /', (p) => { p.spec!.volumes = [{ name: 'root', hostPath: { path: '/' } }]; container(p).volumeMounts = [{ name: 'root', mountPath: '/host' }]; }],
-  ['hostNetwork', (p) => { p.spec!.hostNetwork = true; }],
-  ['hostPID', (p) => { p.spec!.hostPID = true; }],
-  ['CAP_SYS_ADMIN', (p) => { container(p).securityContext = { capabilities: { add: ['SYS_ADMIN'] } }; }],
-  ['hostPort', (p) => { container(p).ports = [{ containerPort: 80, hostPort: 8080 }]; }],
-  ['unconfined seccomp', (p) => { p.spec!.securityContext = { seccompProfile: { type: 'Unconfined' } }; }],
+  [
+    'privileged',
+    (p) => {
+      container(p).securityContext = { privileged: true };
+    },
+  ],
+  [
+    'hostPath /',
+    (p) => {
+      p.spec!.volumes = [{ name: 'root', hostPath: { path: '/' } }];
+      container(p).volumeMounts = [{ name: 'root', mountPath: '/host' }];
+    },
+  ],
+  [
+    'hostNetwork',
+    (p) => {
+      p.spec!.hostNetwork = true;
+    },
+  ],
+  [
+    'hostPID',
+    (p) => {
+      p.spec!.hostPID = true;
+    },
+  ],
+  [
+    'CAP_SYS_ADMIN',
+    (p) => {
+      container(p).securityContext = { capabilities: { add: ['SYS_ADMIN'] } };
+    },
+  ],
+  [
+    'hostPort',
+    (p) => {
+      container(p).ports = [{ containerPort: 80, hostPort: 8080 }];
+    },
+  ],
+  [
+    'unconfined seccomp',
+    (p) => {
+      p.spec!.securityContext = { seccompProfile: { type: 'Unconfined' } };
+    },
+  ],
 ];
 
 function statefulSet(template: V1Pod, claim?: { volumeName: string }): V1StatefulSet {
   return {
     metadata: { name: 'escape' },
     spec: {
-      serviceName: 'escape', selector: { matchLabels: { app: 'escape' } },
+      serviceName: 'escape',
+      selector: { matchLabels: { app: 'escape' } },
       template: { metadata: { labels: { app: 'escape' } }, spec: template.spec! },
-      ...(claim ? { volumeClaimTemplates: [{ metadata: { name: 'd' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Mi' } }, ...claim } }] } : {}),
+      ...(claim
+        ? {
+            volumeClaimTemplates: [
+              { metadata: { name: 'd' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Mi' } }, ...claim } },
+            ],
+          }
+        : {}),
     },
   };
 }
@@ -56,7 +110,9 @@ export function escapeCases(ctx: () => { admin: Cluster; sa: Cluster; victim: st
   before(async function () {
     this.timeout(30_000);
     const { admin } = ctx();
-    await admin.core.createNamespace({ body: nsBody(privNs, { ...runLabels(privId), 'pod-security.kubernetes.io/enforce': 'privileged' }) });
+    await admin.core.createNamespace({
+      body: nsBody(privNs, { ...runLabels(privId), 'pod-security.kubernetes.io/enforce': 'privileged' }),
+    });
     await admin.core.createNamespace({ body: nsBody(lookalike, runLabels(runId)) });
     // A policy takes effect a moment after it is applied; judge nothing before.
     const deadline = Date.now() + 20_000;
@@ -112,9 +168,13 @@ export function escapeCases(ctx: () => { admin: Cluster; sa: Cluster; victim: st
     const psa = await statusOf(admin.core.createNamespacedPod({ namespace: runNs, body: pod(ESCAPE_PODS[0]![1]), dryRun: 'All' }));
     expect(psa.code, `an admin's privileged pod in the run namespace: Pod Security baseline refuses it (${psa.message})`).to.equal(403);
     expect(psa.message).to.include('violates PodSecurity "baseline');
-    const picked = await statusOf(sa.apps.createNamespacedStatefulSet({ namespace: runNs, body: statefulSet(pod(), { volumeName: 'some-pv' }), dryRun: 'All' }));
+    const picked = await statusOf(
+      sa.apps.createNamespacedStatefulSet({ namespace: runNs, body: statefulSet(pod(), { volumeName: 'some-pv' }), dryRun: 'All' }),
+    );
     expect(picked.code, `a claim template naming a PersistentVolume: ${picked.message}`).to.equal(403);
-    const fresh = await statusOf(sa.apps.createNamespacedStatefulSet({ namespace: runNs, body: statefulSet(pod(), undefined), dryRun: 'All' }));
+    const fresh = await statusOf(
+      sa.apps.createNamespacedStatefulSet({ namespace: runNs, body: statefulSet(pod(), undefined), dryRun: 'All' }),
+    );
     expect(fresh.code, `a plain StatefulSet in the run namespace: ${fresh.message}`).to.equal(200);
   });
 
@@ -122,13 +182,20 @@ export function escapeCases(ctx: () => { admin: Cluster; sa: Cluster; victim: st
     this.timeout(20_000);
     const { sa } = ctx();
     const binding = (roleRef: string, subject: RbacV1Subject): V1RoleBinding => ({
-      metadata: { name: 'ordinal-run-reader' }, roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: roleRef }, subjects: [subject],
+      metadata: { name: 'ordinal-run-reader' },
+      roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: roleRef },
+      subjects: [subject],
     });
     const self: RbacV1Subject = { kind: 'ServiceAccount', name: SA.name, namespace: SA.namespace };
     const rbac = sa.kc.makeApiClient(RbacAuthorizationV1Api);
     const refused: [string, string, V1RoleBinding, RegExp][] = [
       ['outside a run namespace', lookalike, binding('ordinal-run-reader', self), /may only write in its run namespaces/],
-      ['for another subject', runNs, binding('ordinal-run-reader', { kind: 'ServiceAccount', name: 'default', namespace: runNs }), /may only bind ClusterRole ordinal-run-reader, to itself/],
+      [
+        'for another subject',
+        runNs,
+        binding('ordinal-run-reader', { kind: 'ServiceAccount', name: 'default', namespace: runNs }),
+        /may only bind ClusterRole ordinal-run-reader, to itself/,
+      ],
       ['to cluster-admin', runNs, binding('cluster-admin', self), /forbidden/i],
       ['to ordinal-harness', runNs, binding('ordinal-harness', self), /forbidden/i],
     ];
@@ -154,21 +221,31 @@ export function escapeCases(ctx: () => { admin: Cluster; sa: Cluster; victim: st
     const { sa } = ctx();
     const svc = (spec: V1ServiceSpec): V1Service => ({ metadata: { name: 'escape' }, spec: { ports: [{ port: 80 }], ...spec } });
     const refused: [string, V1ServiceSpec][] = [
-      ['externalIPs', { externalIPs: ['10.96.0.10'] }], ['NodePort', { type: 'NodePort' }],
-      ['LoadBalancer', { type: 'LoadBalancer' }], ['ExternalName', { type: 'ExternalName', externalName: 'kubernetes.default.svc.cluster.local' }],
+      ['externalIPs', { externalIPs: ['10.96.0.10'] }],
+      ['NodePort', { type: 'NodePort' }],
+      ['LoadBalancer', { type: 'LoadBalancer' }],
+      ['ExternalName', { type: 'ExternalName', externalName: 'kubernetes.default.svc.cluster.local' }],
     ];
     for (const [what, spec] of refused) {
       const r = await statusOf(sa.core.createNamespacedService({ namespace: privNs, body: svc(spec), dryRun: 'All' }));
       expect(r.code, `${what}: ${r.message}`).to.equal(403);
       expect(r.message, what).to.include('may only create ClusterIP or headless Services');
     }
-    const headless = await statusOf(sa.core.createNamespacedService({ namespace: privNs, body: svc({ clusterIP: 'None' }), dryRun: 'All' }));
+    const headless = await statusOf(
+      sa.core.createNamespacedService({ namespace: privNs, body: svc({ clusterIP: 'None' }), dryRun: 'All' }),
+    );
     expect(headless.code, `a headless Service: ${headless.message}`).to.equal(200);
   });
 
   it('writes nothing in a namespace carrying copied run labels, and deletes only run namespaces (403)', async function () {
     const { sa, victim } = ctx();
-    const svc = await statusOf(sa.core.createNamespacedService({ namespace: lookalike, dryRun: 'All', body: { metadata: { name: 'x' }, spec: { ports: [{ port: 80 }] } } }));
+    const svc = await statusOf(
+      sa.core.createNamespacedService({
+        namespace: lookalike,
+        dryRun: 'All',
+        body: { metadata: { name: 'x' }, spec: { ports: [{ port: 80 }] } },
+      }),
+    );
     expect(svc.code, svc.message).to.equal(403);
     expect(svc.message).to.include(POLICY_MESSAGE);
     // (default and kube-system are immortal to the API server anyway.)
@@ -200,7 +277,9 @@ export function escapeCases(ctx: () => { admin: Cluster; sa: Cluster; victim: st
     // The canary's own name is readable (404 here: RBAC let the request through).
     const canary = await statusOf(sa.core.readNamespacedConfigMap({ name: 'ordinal-canary', namespace: privNs }));
     expect(canary.code, canary.message).to.equal(404);
-    const watchCanary = await statusOf(sa.core.listNamespacedConfigMap({ namespace: privNs, fieldSelector: 'metadata.name=ordinal-canary' }));
+    const watchCanary = await statusOf(
+      sa.core.listNamespacedConfigMap({ namespace: privNs, fieldSelector: 'metadata.name=ordinal-canary' }),
+    );
     expect(watchCanary.code, `list field-selected to the canary: ${watchCanary.message}`).to.equal(200);
   });
 }

@@ -15,7 +15,8 @@ export const POLICY_MESSAGE = 'may only write in its run namespaces';
 export const NAMESPACE_MESSAGE = 'may create and delete only run namespaces';
 export const LABELS_MESSAGE = "carries exactly Ordinal's labels";
 
-export const show = (r: CliResult): string => `exit ${r.code} after ${(r.ms / 1000).toFixed(1)}s\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+export const show = (r: CliResult): string =>
+  `exit ${r.code} after ${(r.ms / 1000).toFixed(1)}s\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 
 /** Status of a call that is expected to be refused; 200 if it went through. */
 export async function statusOf(call: Promise<unknown>): Promise<{ code: number; message: string }> {

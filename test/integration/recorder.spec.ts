@@ -21,7 +21,11 @@ describe('Recorder re-list path (integration, real cluster)', function () {
   let recorder: Recorder | undefined;
   let created = false;
   const logs: string[] = [];
-  const c = (): Cluster => cluster ?? (() => { throw new Error(NO_CLUSTER); })();
+  const c = (): Cluster =>
+    cluster ??
+    (() => {
+      throw new Error(NO_CLUSTER);
+    })();
 
   async function createPod(name: string): Promise<string> {
     const pod = await c().core.createNamespacedPod({
@@ -30,7 +34,9 @@ describe('Recorder re-list path (integration, real cluster)', function () {
         metadata: { name, labels: { ...MANAGED_BY, [RUN_LABEL]: runId } },
         spec: {
           terminationGracePeriodSeconds: 5,
-          containers: [{ name: 'main', image: IMAGE, imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'] }],
+          containers: [
+            { name: 'main', image: IMAGE, imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'] },
+          ],
         },
       },
     });
@@ -70,7 +76,9 @@ describe('Recorder re-list path (integration, real cluster)', function () {
       const victim = { 2: 'rec-a', 3: 'rec-b', 4: 'rec-d' }[i];
       if (victim) {
         await c().core.deleteNamespacedPod({
-          name: victim, namespace, body: { preconditions: { uid: uids.get(victim)! }, ...(victim === 'rec-b' ? { gracePeriodSeconds: 0 } : {}) },
+          name: victim,
+          namespace,
+          body: { preconditions: { uid: uids.get(victim)! }, ...(victim === 'rec-b' ? { gracePeriodSeconds: 0 } : {}) },
           ...(victim === 'rec-b' ? { gracePeriodSeconds: 0 } : {}),
         });
         deleted.set(victim, uids.get(victim)!);
@@ -83,11 +91,15 @@ describe('Recorder re-list path (integration, real cluster)', function () {
     await rec.waitFor({
       describe: `pods ${alive.join(', ')} Running and ${[...deleted.keys()].join(', ')} gone`,
       timeoutMs: 60_000,
-      until: () => ([...deleted.keys()].every((n) => !rec.pods.has(n)) && alive.every((n) => rec.pods.get(n)?.phase === 'Running') ? true : undefined),
+      until: () =>
+        [...deleted.keys()].every((n) => !rec.pods.has(n)) && alive.every((n) => rec.pods.get(n)?.phase === 'Running') ? true : undefined,
     });
 
     expect(rec.relists, logs.join('\n')).to.be.greaterThan(0);
-    expect(logs.some((l) => /watch on Pod ended/.test(l)), 'a Pod watch closed and was re-listed').to.equal(true);
+    expect(
+      logs.some((l) => /watch on Pod ended/.test(l)),
+      'a Pod watch closed and was re-listed',
+    ).to.equal(true);
 
     const listed = (await c().core.listNamespacedPod({ namespace })).items;
     const fresh = new Map(listed.map((p) => [p.metadata?.name ?? '', p.metadata?.uid ?? '']));
@@ -100,7 +112,10 @@ describe('Recorder re-list path (integration, real cluster)', function () {
     for (const [name, uid] of uids) {
       const added = podEntries.filter((e) => e.type === 'ADDED' && e.name === name);
       expect(added.length, `ADDED ${name}`).to.be.greaterThan(0);
-      expect(added.every((e) => e.pod?.uid === uid), `ADDED ${name} carries uid ${uid}`).to.equal(true);
+      expect(
+        added.every((e) => e.pod?.uid === uid),
+        `ADDED ${name} carries uid ${uid}`,
+      ).to.equal(true);
     }
     for (const [name, uid] of deleted) {
       const del = podEntries.filter((e) => e.type === 'DELETED' && e.name === name);
@@ -108,7 +123,11 @@ describe('Recorder re-list path (integration, real cluster)', function () {
       expect(del[0]?.pod?.uid).to.equal(uid);
       expect(del[0]!.seq).to.be.greaterThan(podEntries.find((e) => e.type === 'ADDED' && e.name === name)!.seq);
     }
-    for (const name of alive) expect(podEntries.some((e) => e.type === 'DELETED' && e.name === name), `no DELETED ${name}`).to.equal(false);
+    for (const name of alive)
+      expect(
+        podEntries.some((e) => e.type === 'DELETED' && e.name === name),
+        `no DELETED ${name}`,
+      ).to.equal(false);
 
     for (let i = 1; i < rec.timeline.length; i++) {
       const [prev, cur] = [rec.timeline[i - 1]!, rec.timeline[i]!];

@@ -9,7 +9,8 @@ import { NO_UPDATE } from '../../lib/timeline/update.ts';
 import type { RunResult } from '../../lib/run/results-schema.ts';
 import { runCli, runIdOf, tempDir, type CliResult } from './helpers.ts';
 
-const show = (r: CliResult): string => `exit ${r.code} after ${(r.ms / 1000).toFixed(1)}s\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+const show = (r: CliResult): string =>
+  `exit ${r.code} after ${(r.ms / 1000).toFixed(1)}s\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 const ORDERING = ['STS-ORDER-CREATE', 'STS-ORDER-RECREATE', 'STS-ORDER-SCALEDOWN'];
 
 describe('StatefulSet options (integration, real cluster)', () => {
@@ -26,8 +27,10 @@ describe('StatefulSet options (integration, real cluster)', () => {
       if (ORDERING.includes(c.id)) {
         expect(c.status, c.id).to.equal('skipped');
         expect(c.message, c.id).to.match(/^podManagementPolicy is Parallel: /);
-      } else if (['STS-TOPOLOGY-PRIMARY', 'STS-PDB', 'STS-ETCD-MEMBERSHIP'].includes(c.id)) expect(c.status, c.id).to.equal('skipped'); // web has no primary nor etcd; no evict, no budget
-      else if (c.id.startsWith('STS-UPDATE-')) expect([c.status, c.message], c.id).to.deep.equal(['skipped', NO_UPDATE]); // the test launcher passes --update none
+      } else if (['STS-TOPOLOGY-PRIMARY', 'STS-PDB', 'STS-ETCD-MEMBERSHIP'].includes(c.id))
+        expect(c.status, c.id).to.equal('skipped'); // web has no primary nor etcd; no evict, no budget
+      else if (c.id.startsWith('STS-UPDATE-'))
+        expect([c.status, c.message], c.id).to.deep.equal(['skipped', NO_UPDATE]); // the test launcher passes --update none
       else expect(c.status, `${c.id}: ${c.message}`).to.equal('passed');
     }
     expect(res.workload.options).to.deep.include({ podManagementPolicy: 'Parallel', startOrdinal: 3, minReadySeconds: 2 });

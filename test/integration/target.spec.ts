@@ -13,7 +13,8 @@ import type { RunResult } from '../../lib/run/results-schema.ts';
 import { TARGET_STS, createTargetNamespace, deleteTargetNamespace, inventory } from './byo-helpers.ts';
 import { type CliResult, connectTestCluster, labelledNamespaces, runCli, runIdOf, tempDir } from './helpers.ts';
 
-const show = (r: CliResult): string => `exit ${r.code} after ${(r.ms / 1000).toFixed(1)}s\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+const show = (r: CliResult): string =>
+  `exit ${r.code} after ${(r.ms / 1000).toFixed(1)}s\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 
 describe('ordinal run --target (integration, real cluster)', function () {
   this.timeout(300_000);
@@ -38,7 +39,9 @@ describe('ordinal run --target (integration, real cluster)', function () {
       expect(r.code, show(r)).to.equal(2);
       const lines = r.stderr.trim().split('\n');
       expect(lines, show(r)).to.have.length(1);
-      expect(lines[0]).to.equal(`ordinal: error: refusing to disrupt StatefulSet ${target}: it is not labelled ordinal.dev/chaos=allowed; to opt in, run: kubectl -n ${ns} label statefulset ${TARGET_STS} ordinal.dev/chaos=allowed`);
+      expect(lines[0]).to.equal(
+        `ordinal: error: refusing to disrupt StatefulSet ${target}: it is not labelled ordinal.dev/chaos=allowed; to opt in, run: kubectl -n ${ns} label statefulset ${TARGET_STS} ordinal.dev/chaos=allowed`,
+      );
       expect(r.stdout, 'no run starts').not.to.match(/\] run \S+: /);
     }
     const after = await inventory(cluster, ns);
@@ -46,8 +49,12 @@ describe('ordinal run --target (integration, real cluster)', function () {
     expect((await labelledNamespaces(cluster)).length, 'no run namespace was created').to.equal(runNamespaces);
   });
 
-  it('labelled: --dry-run lists the StatefulSet\'s own pods and each one\'s actions, and touches nothing', async function () {
-    await cluster.apps.patchNamespacedStatefulSet({ name: TARGET_STS, namespace: ns, body: [{ op: 'add', path: '/metadata/labels', value: { 'ordinal.dev/chaos': 'allowed' } }] });
+  it("labelled: --dry-run lists the StatefulSet's own pods and each one's actions, and touches nothing", async function () {
+    await cluster.apps.patchNamespacedStatefulSet({
+      name: TARGET_STS,
+      namespace: ns,
+      body: [{ op: 'add', path: '/metadata/labels', value: { 'ordinal.dev/chaos': 'allowed' } }],
+    });
     const before = await inventory(cluster, ns);
     const r = await runCli(['run', '--dry-run', '--target', target, '--seed', '42', '--rounds', '2']);
     expect(r.code, show(r)).to.equal(0);
@@ -66,18 +73,36 @@ describe('ordinal run --target (integration, real cluster)', function () {
     expect(r.code, show(r)).to.equal(0);
     const runId = runIdOf(r.stdout);
     const res = JSON.parse(readFileSync(path.join(reports, runId, 'results.json'), 'utf8')) as RunResult;
-    expect(res.workload).to.include({ kind: 'target', namespace: ns, statefulSet: TARGET_STS, service: 'store-peers', portName: 'tcp-store', replicas: 2, clusterDomain: 'cluster.local' });
+    expect(res.workload).to.include({
+      kind: 'target',
+      namespace: ns,
+      statefulSet: TARGET_STS,
+      service: 'store-peers',
+      portName: 'tcp-store',
+      replicas: 2,
+      clusterDomain: 'cluster.local',
+    });
     const status = Object.fromEntries(res.checks.map((c) => [c.id, c.status]));
     expect(status).to.deep.include({
-      'STS-ORDER-CREATE': 'skipped', 'STS-ORDER-RECREATE': 'passed', 'STS-RECOVERY': 'passed', 'STS-IDENTITY': 'passed', 'STS-DNS-A': 'passed',
-      'STS-DNS-SRV': 'passed', 'STS-PVC-BINDING': 'passed', 'STS-DATA-SENTINEL': 'passed', 'STS-TOPOLOGY-PRIMARY': 'skipped', 'STS-ORDER-SCALEDOWN': 'skipped',
+      'STS-ORDER-CREATE': 'skipped',
+      'STS-ORDER-RECREATE': 'passed',
+      'STS-RECOVERY': 'passed',
+      'STS-IDENTITY': 'passed',
+      'STS-DNS-A': 'passed',
+      'STS-DNS-SRV': 'passed',
+      'STS-PVC-BINDING': 'passed',
+      'STS-DATA-SENTINEL': 'passed',
+      'STS-TOPOLOGY-PRIMARY': 'skipped',
+      'STS-ORDER-SCALEDOWN': 'skipped',
     });
     expect(r.stdout).to.include('scale-down skipped: a --target run never scales the StatefulSet');
     expect(r.stdout).to.include(`target ${ns}/${TARGET_STS} left in place: not scaled, nothing deleted`);
     expect(await labelledNamespaces(cluster).then((l) => l.filter((n) => n.runId === runId)), 'no namespace of this run').to.deep.equal([]);
 
     const after = await inventory(cluster, ns);
-    expect(after.statefulSet, 'same StatefulSet: same UID, generation (no spec change), replicas and labels').to.deep.equal(before.statefulSet);
+    expect(after.statefulSet, 'same StatefulSet: same UID, generation (no spec change), replicas and labels').to.deep.equal(
+      before.statefulSet,
+    );
     expect(after.objects, 'claims, Service, ConfigMaps, Secrets: the same objects, same UIDs, nothing added').to.deep.equal(before.objects);
     for (const key of Object.keys(before.versions).filter((k) => /^(PersistentVolumeClaim|Service|ConfigMap|Secret)\//.test(k))) {
       expect(after.versions[key], `${key} not written`).to.equal(before.versions[key]);

@@ -19,42 +19,55 @@ describe('traffic during chaos (web, local cluster)', function () {
   // web-0 holds as an acked file (exit 0), then with one key it never got (exit 1).
   // Then an acked file naming the traffic client pod as a store: verify-writes must not exec
   // into a pod the StatefulSet does not own (exit 2, saying so), and still read web-0.
-  const verify: { present?: number; missing?: number; held?: number; foreign?: number; foreignOutput?: string[]; ns?: string; me?: string; uid?: string } = {};
+  const verify: {
+    present?: number;
+    missing?: number;
+    held?: number;
+    foreign?: number;
+    foreignOutput?: string[];
+    ns?: string;
+    me?: string;
+    uid?: string;
+  } = {};
 
   before(async function () {
     const args = parseRunArgs(['--workload', 'web', '--rounds', '2', '--seed', '11', '--dns-budget', '5', '--traffic-rate', '20']);
-    result = (await executeRun({
-      ...args,
-      kubeconfig: process.env.KUBECONFIG,
-      log: () => undefined,
-      hook: async (ctx) => {
-        if (ctx.phase !== 'before-after-snapshot') return;
-        const ns = ctx.workload.info.namespace;
-        const r = await execIn(ctx.cluster, ns, 'web-0', 'web', ['cat', `${ctx.workload.dataPath}/${WEB_KEYS_FILE}`]);
-        const keys = r.stdout.split('\n').filter((k) => k !== '');
-        verify.held = keys.length;
-        // What web-0's CGI names in its acknowledgements, against the API's UID for web-0.
-        verify.me = (await execIn(ctx.cluster, ns, 'web-0', 'web', ['sed', '-n', 's/^me=//p', `${ctx.workload.dataPath}/cgi-bin/put`])).stdout.trim();
-        verify.uid = (await ctx.cluster.core.readNamespacedPod({ name: 'web-0', namespace: ns })).metadata?.uid;
-        const dir = mkdtempSync(path.join(tmpdir(), 'ordinal-acked-'));
-        const file = path.join(dir, 'acked.log');
-        writeFileSync(file, keys.map((k) => `time="x" level=info msg="ACK web-0 ${k}" source=console`).join('\n'));
-        verify.present = await main(['verify-writes', '--acked', file, '--namespace', ns]);
-        writeFileSync(file, `${keys.map((k) => `ACK web-0 ${k}`).join('\n')}\nACK web-0 ${keys[0]}-never-written-1\n`);
-        verify.missing = await main(['verify-writes', '--acked', file, '--namespace', ns]);
-        writeFileSync(file, `ACK ordinal-traffic ${keys[0]}\nACK web-0 ${keys[0]}\n`);
-        const printed: string[] = [];
-        const realLog = console.log;
-        console.log = (...a: unknown[]) => void printed.push(a.join(' '));
-        try {
-          verify.foreign = await main(['verify-writes', '--acked', file, '--namespace', ns]);
-        } finally {
-          console.log = realLog;
-        }
-        verify.foreignOutput = printed;
-        verify.ns = ns;
-      },
-    })).result;
+    result = (
+      await executeRun({
+        ...args,
+        kubeconfig: process.env.KUBECONFIG,
+        log: () => undefined,
+        hook: async (ctx) => {
+          if (ctx.phase !== 'before-after-snapshot') return;
+          const ns = ctx.workload.info.namespace;
+          const r = await execIn(ctx.cluster, ns, 'web-0', 'web', ['cat', `${ctx.workload.dataPath}/${WEB_KEYS_FILE}`]);
+          const keys = r.stdout.split('\n').filter((k) => k !== '');
+          verify.held = keys.length;
+          // What web-0's CGI names in its acknowledgements, against the API's UID for web-0.
+          verify.me = (
+            await execIn(ctx.cluster, ns, 'web-0', 'web', ['sed', '-n', 's/^me=//p', `${ctx.workload.dataPath}/cgi-bin/put`])
+          ).stdout.trim();
+          verify.uid = (await ctx.cluster.core.readNamespacedPod({ name: 'web-0', namespace: ns })).metadata?.uid;
+          const dir = mkdtempSync(path.join(tmpdir(), 'ordinal-acked-'));
+          const file = path.join(dir, 'acked.log');
+          writeFileSync(file, keys.map((k) => `time="x" level=info msg="ACK web-0 ${k}" source=console`).join('\n'));
+          verify.present = await main(['verify-writes', '--acked', file, '--namespace', ns]);
+          writeFileSync(file, `${keys.map((k) => `ACK web-0 ${k}`).join('\n')}\nACK web-0 ${keys[0]}-never-written-1\n`);
+          verify.missing = await main(['verify-writes', '--acked', file, '--namespace', ns]);
+          writeFileSync(file, `ACK ordinal-traffic ${keys[0]}\nACK web-0 ${keys[0]}\n`);
+          const printed: string[] = [];
+          const realLog = console.log;
+          console.log = (...a: unknown[]) => void printed.push(a.join(' '));
+          try {
+            verify.foreign = await main(['verify-writes', '--acked', file, '--namespace', ns]);
+          } finally {
+            console.log = realLog;
+          }
+          verify.foreignOutput = printed;
+          verify.ns = ns;
+        },
+      })
+    ).result;
   });
 
   it('ordinal verify-writes reads the keys back from the live pods: 0 when all are there, 1 when one is missing', function () {
@@ -66,7 +79,10 @@ describe('traffic during chaos (web, local cluster)', function () {
     const out = verify.foreignOutput ?? [];
     expect(verify.foreign, out.join('\n')).to.equal(2);
     expect(out).to.include(`UNREAD  ordinal-traffic: not a pod of StatefulSet ${verify.ns}/web; not read`);
-    expect(out.some((l) => l.startsWith('OK') && l.includes('web-0: 1 acknowledged keys present')), out.join('\n')).to.equal(true);
+    expect(
+      out.some((l) => l.startsWith('OK') && l.includes('web-0: 1 acknowledged keys present')),
+      out.join('\n'),
+    ).to.equal(true);
   });
 
   it('passes STS-WRITES-DURABLE with writes acknowledged and none lost', function () {

@@ -9,7 +9,8 @@ import type { RunResult } from '../../lib/run/results-schema.ts';
 import type { MarkerEntry, PodState, TimelineEntry } from '../../lib/timeline/entries.ts';
 import { ROOT, runCli, runIdOf, tempDir, type CliResult } from './helpers.ts';
 
-const show = (r: CliResult): string => `exit ${r.code} after ${(r.ms / 1000).toFixed(1)}s\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+const show = (r: CliResult): string =>
+  `exit ${r.code} after ${(r.ms / 1000).toFixed(1)}s\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 const BASE = ['--timeout', '120', '--dns-budget', '10', '--traffic', 'off'];
 const MANIFEST = path.join(ROOT, 'test', 'fixtures', 'byo', 'httpd-two-claims.yaml');
 
@@ -48,7 +49,11 @@ function lastPods(timeline: TimelineEntry[], before: number): Map<string, PodSta
 
 /** Pod entries (name, revision, t) after `from` and before `to` (seq). */
 const podEntries = (timeline: TimelineEntry[], from: number, to: number) =>
-  timeline.flatMap((e) => (e.type !== 'MARKER' && e.kind === 'Pod' && e.pod && e.seq > from && e.seq < to ? [{ type: e.type, name: e.name, uid: e.pod.uid, revision: e.pod.revision, t: e.t, seq: e.seq }] : []));
+  timeline.flatMap((e) =>
+    e.type !== 'MARKER' && e.kind === 'Pod' && e.pod && e.seq > from && e.seq < to
+      ? [{ type: e.type, name: e.name, uid: e.pod.uid, revision: e.pod.revision, t: e.t, seq: e.seq }]
+      : [],
+  );
 
 describe('update phase (integration, real cluster)', () => {
   const reportDir = tempDir('update-reports');
@@ -74,7 +79,9 @@ describe('update phase (integration, real cluster)', () => {
     for (const k of kills) expect(k.seq).to.be.within(start.seq, complete.seq);
     const rolled = podEntries(timeline, start.seq, complete.seq).filter((e) => e.type === 'ADDED' && e.revision === to);
     expect(rolled.length, 'pods recreated at the new revision').to.be.greaterThan(0);
-    expect(Math.max(...rolled.map((e) => e.seq)), 'the update was still rolling when the first kill went out').to.be.greaterThan(kills[0]?.seq ?? 0);
+    expect(Math.max(...rolled.map((e) => e.seq)), 'the update was still rolling when the first kill went out').to.be.greaterThan(
+      kills[0]?.seq ?? 0,
+    );
     // web-0: killed and recreated during the update, always at the old revision.
     const web0 = podEntries(timeline, start.seq, complete.seq).filter((e) => e.name === 'web-0');
     expect(new Set(web0.map((e) => e.uid)).size, 'web-0 was recreated').to.be.greaterThan(1);
@@ -86,7 +93,7 @@ describe('update phase (integration, real cluster)', () => {
     expect(res.checks.find((c) => c.id === 'STS-RECOVERY')?.status).to.equal('passed');
   });
 
-  it('--update rollback over 2 rounds with partition 1: the rollback step\'s revision is the original one, web-0 never leaves it, every pod ends there', async function () {
+  it("--update rollback over 2 rounds with partition 1: the rollback step's revision is the original one, web-0 never leaves it, every pod ends there", async function () {
     this.timeout(240_000);
     const { res, timeline, markers } = await run(reportDir, ['--update', 'rollback', '--partition', '1', '--rounds', '2', '--seed', '7']);
     const forward = marker(markers, 'update-start', 'forward');
@@ -95,10 +102,13 @@ describe('update phase (integration, real cluster)', () => {
     expect(forwardTo).to.not.equal(forward.from);
     // Below the partition the revision is still the original (status.currentRevision never advanced).
     expect(rollback).to.deep.include({ from: forward.from, partition: 1 });
-    for (const e of podEntries(timeline, forward.seq, marker(markers, 'after').seq).filter((x) => x.name === 'web-0')) expect(e.revision, `web-0 at t=${e.t}ms`).to.equal(forward.from);
+    for (const e of podEntries(timeline, forward.seq, marker(markers, 'after').seq).filter((x) => x.name === 'web-0'))
+      expect(e.revision, `web-0 at t=${e.t}ms`).to.equal(forward.from);
     const web2 = podEntries(timeline, forward.seq, rollback.seq).filter((x) => x.name === 'web-2' && x.revision === forwardTo);
     expect(web2.length, 'web-2 ran the forward revision before the rollback').to.be.greaterThan(0);
-    expect(marker(markers, 'update-revision', 'rollback').to, 'the controller reused the original ControllerRevision').to.equal(forward.from);
+    expect(marker(markers, 'update-revision', 'rollback').to, 'the controller reused the original ControllerRevision').to.equal(
+      forward.from,
+    );
     for (const step of ['forward', 'rollback']) expect(marker(markers, 'update-complete', step).converged, step).to.equal(true);
     // The rollback opens round 2: its kills land on the rollback.
     const round2 = markers.find((m) => m.marker === 'round-start' && m.round === 2);
@@ -110,7 +120,16 @@ describe('update phase (integration, real cluster)', () => {
 
   it('--update rollback with OnDelete in the last round: the rollback follows in the same round, operator deletes in both steps, every pod ends at the original revision', async function () {
     this.timeout(240_000);
-    const { res, timeline, markers } = await run(reportDir, ['--update', 'rollback', '--update-strategy', 'OnDelete', '--rounds', '1', '--seed', '7']);
+    const { res, timeline, markers } = await run(reportDir, [
+      '--update',
+      'rollback',
+      '--update-strategy',
+      'OnDelete',
+      '--rounds',
+      '1',
+      '--seed',
+      '7',
+    ]);
     const forward = marker(markers, 'update-start', 'forward');
     const rollback = marker(markers, 'update-start', 'rollback');
     expect(marker(markers, 'update-complete', 'forward').seq).to.be.lessThan(rollback.seq);
@@ -128,21 +147,35 @@ describe('update phase (integration, real cluster)', () => {
   it('--update image with OnDelete: nothing changes by itself, the harness deletes the rest highest first, every pod ends on busybox:1.36.1', async function () {
     this.timeout(240_000);
     // Seed 7's round 1 kills web-0 and web-2: web-1 is left for the operator delete.
-    const { timeline, markers } = await run(reportDir, ['--update', 'image', '--update-strategy', 'OnDelete', '--rounds', '1', '--seed', '7']);
+    const { timeline, markers } = await run(reportDir, [
+      '--update',
+      'image',
+      '--update-strategy',
+      'OnDelete',
+      '--rounds',
+      '1',
+      '--seed',
+      '7',
+    ]);
     const start = marker(markers, 'update-start');
     const to = marker(markers, 'update-revision').to;
     expect(start).to.deep.include({ step: 'forward', mode: 'image', strategy: 'OnDelete', partition: 0 });
     const firstKill = markers.find((m) => m.marker === 'kill');
     // The hold: from the update until the first kill no pod changed revision or left.
     const hold = podEntries(timeline, start.seq, firstKill?.seq ?? 0);
-    expect(hold.filter((e) => e.revision !== start.from || e.type !== 'MODIFIED'), 'changes during the OnDelete hold').to.deep.equal([]);
+    expect(
+      hold.filter((e) => e.revision !== start.from || e.type !== 'MODIFIED'),
+      'changes during the OnDelete hold',
+    ).to.deep.equal([]);
     expect((firstKill?.t ?? 0) - start.t).to.be.greaterThan(4500);
     const deletes = markers.filter((m) => m.marker === 'operator-delete').map((m) => (m as { pod: string }).pod);
     expect(deletes).to.deep.equal(['web-1']);
     expect(marker(markers, 'update-complete').converged).to.equal(true);
     const end = lastPods(timeline, marker(markers, 'after').seq);
     expect([...end.values()].map((p) => p.revision)).to.deep.equal([to, to, to]);
-    const pulled = timeline.some((e) => e.type !== 'MARKER' && e.kind === 'Event' && e.event?.message.includes('docker.io/library/busybox:1.36.1'));
+    const pulled = timeline.some(
+      (e) => e.type !== 'MARKER' && e.kind === 'Event' && e.event?.message.includes('docker.io/library/busybox:1.36.1'),
+    );
     expect(pulled, 'an Event names the second busybox tag').to.equal(true);
   });
 
@@ -161,7 +194,11 @@ describe('update phase (integration, real cluster)', () => {
   it('an update that cannot roll (an image no node has) times out: update-complete says what was seen, the round did not converge, exit 1', async function () {
     this.timeout(240_000);
     const missing = 'docker.io/library/busybox:0.0.0-ordinal-missing';
-    const { res, markers, r } = await run(reportDir, ['--update', 'image', '--update-image', missing, '--rounds', '1', '--seed', '42', '--timeout', '30'], 1);
+    const { res, markers, r } = await run(
+      reportDir,
+      ['--update', 'image', '--update-image', missing, '--rounds', '1', '--seed', '42', '--timeout', '30'],
+      1,
+    );
     const complete = marker(markers, 'update-complete');
     expect(complete.converged).to.equal(false);
     expect(complete.aborted).to.match(/^timed out after 30s waiting for round 1 recovery and the update's forward step: /);
@@ -170,7 +207,9 @@ describe('update phase (integration, real cluster)', () => {
     expect(complete.aborted).to.include(missing);
     expect(marker(markers, 'round-end').converged).to.equal(false);
     expect(complete.seq).to.be.lessThan(marker(markers, 'round-end').seq);
-    expect(res.rounds[0]?.updates).to.deep.equal([{ step: 'forward', startMs: marker(markers, 'update-start').t, endMs: complete.t, converged: false }]);
+    expect(res.rounds[0]?.updates).to.deep.equal([
+      { step: 'forward', startMs: marker(markers, 'update-start').t, endMs: complete.t, converged: false },
+    ]);
     expect(res.checks.find((c) => c.id === 'STS-RECOVERY')?.status).to.equal('failed');
     expect(r.stdout).to.include('update forward did not complete: timed out after 30s');
   });

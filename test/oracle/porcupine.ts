@@ -37,12 +37,17 @@ export function buildPorcupine(): string {
   mkdirSync(path.dirname(bin), { recursive: true });
   const tmp = `${bin}.tmp-${process.pid}`;
   const env = {
-    ...process.env, GOMODCACHE: path.join(CACHE, 'go/mod'), GOCACHE: path.join(CACHE, 'go/build'),
-    GOFLAGS: '-mod=readonly', GOTOOLCHAIN: 'local',
+    ...process.env,
+    GOMODCACHE: path.join(CACHE, 'go/mod'),
+    GOCACHE: path.join(CACHE, 'go/build'),
+    GOFLAGS: '-mod=readonly',
+    GOTOOLCHAIN: 'local',
   };
   const r = spawnSync('go', ['build', '-trimpath', '-o', tmp, '.'], { cwd: ORACLE_DIR, env, encoding: 'utf8', timeout: 300_000 });
   if (r.error || r.status !== 0) {
-    throw new Error(`building the Porcupine oracle in ${ORACLE_DIR} failed (go on PATH? ${r.error?.message ?? `exit ${r.status}`}): ${r.stderr ?? ''}`);
+    throw new Error(
+      `building the Porcupine oracle in ${ORACLE_DIR} failed (go on PATH? ${r.error?.message ?? `exit ${r.status}`}): ${r.stderr ?? ''}`,
+    );
   }
   renameSync(tmp, bin);
   return bin;
@@ -52,11 +57,15 @@ export function buildPorcupine(): string {
 export function runPorcupine(bin: string, files: readonly string[], timeoutMs = 0): PorcupineVerdict[] {
   const r = spawnSync(bin, [`-timeout=${timeoutMs}ms`, ...files], { encoding: 'utf8', maxBuffer: 64 << 20, timeout: 600_000 });
   if (r.error || r.status !== 0) throw new Error(`porcupine oracle failed (${r.error?.message ?? `exit ${r.status}`}): ${r.stderr}`);
-  const verdicts = r.stdout.trim().split('\n').map((l): PorcupineVerdict => {
-    const [file, result, ms, rss, cpu] = l.split(' ');
-    if (result !== 'Ok' && result !== 'Illegal' && result !== 'Unknown') throw new Error(`porcupine oracle: unexpected line ${JSON.stringify(l)}`);
-    return { file: file!, result, ms: Number(ms), maxRssKiB: Number(rss), cpuMs: Number(cpu) };
-  });
+  const verdicts = r.stdout
+    .trim()
+    .split('\n')
+    .map((l): PorcupineVerdict => {
+      const [file, result, ms, rss, cpu] = l.split(' ');
+      if (result !== 'Ok' && result !== 'Illegal' && result !== 'Unknown')
+        throw new Error(`porcupine oracle: unexpected line ${JSON.stringify(l)}`);
+      return { file: file!, result, ms: Number(ms), maxRssKiB: Number(rss), cpuMs: Number(cpu) };
+    });
   if (verdicts.length !== files.length) throw new Error(`porcupine oracle answered ${verdicts.length} of ${files.length} histories`);
   return verdicts;
 }

@@ -12,5 +12,8 @@ if (!existsSync(CHROMIUM)) {
   const deps = fileURLToPath(new URL('../../cluster/scripts/deps.sh', import.meta.url));
   // apt-get has its own network timeouts; this bounds a wedged dpkg lock.
   const r = spawnSync('bash', [deps, 'ensure', 'browser'], { stdio: 'inherit', timeout: 15 * 60_000 });
-  if (r.status !== 0) process.stderr.write(`[test setup] error: chromium is not installed (deps.sh exited ${r.status ?? r.signal}); the browser tests will fail\n`);
+  if (r.status !== 0)
+    process.stderr.write(
+      `[test setup] error: chromium is not installed (deps.sh exited ${r.status ?? r.signal}); the browser tests will fail\n`,
+    );
 }

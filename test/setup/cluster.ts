@@ -15,7 +15,9 @@ if (process.env.KUBECONFIG) {
   say(`integration tests use the cluster in KUBECONFIG=${process.env.KUBECONFIG}`);
 } else if (!canStartLocalCluster()) {
   // Not root (or no cluster/scripts): the specs fail with "no cluster", as before.
-  say('KUBECONFIG is not set and this machine cannot start the built-in local cluster (it needs Linux and root): the integration tests will fail; set KUBECONFIG');
+  say(
+    'KUBECONFIG is not set and this machine cannot start the built-in local cluster (it needs Linux and root): the integration tests will fail; set KUBECONFIG',
+  );
 } else {
   try {
     const kubeconfig = await ensureLocalCluster({ log: say });

@@ -15,7 +15,9 @@ describe('timeouts', () => {
   it('no wait in lib/ is given a literal budget, deadline or pause (only lib/timeouts.ts holds figures)', () => {
     const files = (readdirSync(LIB, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts') && f !== 'timeouts.ts');
     expect(files.length).to.be.greaterThan(100);
-    const found = files.flatMap((f) => findLiteralWaits(readFileSync(join(LIB, f), 'utf8'), f).map((w) => `lib/${f}:${w.line}: ${w.literal} in ${w.where}`));
+    const found = files.flatMap((f) =>
+      findLiteralWaits(readFileSync(join(LIB, f), 'utf8'), f).map((w) => `lib/${f}:${w.line}: ${w.literal} in ${w.where}`),
+    );
     expect(found, `name these in lib/timeouts.ts:\n${found.join('\n')}`).to.deep.equal([]);
   });
 

@@ -41,14 +41,18 @@ describe('user files: read, written and report directories guarded', () => {
   });
 
   it('counts the bytes read, not the size fstat reports (a /proc file says 0 and yields more)', () => {
-    expect(refusal(() => readUserFile('--manifest', '/proc/self/status', 100))).to.equal('--manifest /proc/self/status: grew past 100 bytes while being read');
+    expect(refusal(() => readUserFile('--manifest', '/proc/self/status', 100))).to.equal(
+      '--manifest /proc/self/status: grew past 100 bytes while being read',
+    );
     expect(readUserFile('--manifest', '/proc/self/status', 1 << 20)).to.match(/^Name:/);
   });
 
   it('refuses a FIFO, a character device and a directory at once, naming each', () => {
     const fifo = mkfifo(path.join(dir, 'pipe'));
     expect(refusal(() => readUserFile('--acked', fifo, 1024))).to.equal(`--acked ${fifo}: a FIFO, not a regular file`);
-    expect(refusal(() => readUserFile('--manifest', '/dev/zero', 1024))).to.equal('--manifest /dev/zero: a character device, not a regular file');
+    expect(refusal(() => readUserFile('--manifest', '/dev/zero', 1024))).to.equal(
+      '--manifest /dev/zero: a character device, not a regular file',
+    );
     expect(refusal(() => readUserFile('--manifest', dir, 1024))).to.equal(`--manifest ${dir}: a directory, not a regular file`);
   });
 
@@ -79,11 +83,15 @@ describe('user files: read, written and report directories guarded', () => {
   });
 
   it("a report directory that is '', a file, under a file, or not writable: one line before the run", () => {
-    expect(refusal(() => ensureWritableDir('--report-dir', ''))).to.equal("--report-dir '': empty: name a directory (the default is reports)");
+    expect(refusal(() => ensureWritableDir('--report-dir', ''))).to.equal(
+      "--report-dir '': empty: name a directory (the default is reports)",
+    );
     const file = path.join(dir, 'f');
     writeFileSync(file, '');
     expect(refusal(() => ensureWritableDir('--report-dir', file))).to.equal(`--report-dir ${file}: a regular file, not a directory`);
-    expect(refusal(() => ensureWritableDir('--report-dir', path.join(file, 'sub')))).to.match(/^--report-dir \S+\/f\/sub: not writable: ENOTDIR/);
+    expect(refusal(() => ensureWritableDir('--report-dir', path.join(file, 'sub')))).to.match(
+      /^--report-dir \S+\/f\/sub: not writable: ENOTDIR/,
+    );
     // Root passes permission bits, but not /proc, where no file can be created.
     expect(refusal(() => ensureWritableDir('--report-dir', '/proc'))).to.match(/^--report-dir \/proc: not writable: E[A-Z]+/);
   });

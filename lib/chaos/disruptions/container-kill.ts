@@ -9,13 +9,21 @@ import { TIMEOUTS, timeLeft } from '../../timeouts.ts';
 export const containerKill: Disruption = {
   name: 'container-kill',
   expect: 'restarted-in-place',
-  describe: 'signals PID 1 of the workload container (kill -TERM 1 through exec); the pod must restart in place: same UID, restart count + 1, Ready again',
+  describe:
+    'signals PID 1 of the workload container (kill -TERM 1 through exec); the pod must restart in place: same UID, restart count + 1, Ready again',
   async apply(ctx, target) {
     // Loaded here, not at the top: the planner and --dry-run load this file without a cluster.
     const { execIn } = await import('../../probes/exec.ts');
     let result: Awaited<ReturnType<typeof execIn>>;
     try {
-      result = await execIn(ctx.cluster, ctx.namespace, target.pod, ctx.workload.container, ['sh', '-c', 'kill -TERM 1'], Math.min(TIMEOUTS.containerKillExec, timeLeft(ctx.deadline)));
+      result = await execIn(
+        ctx.cluster,
+        ctx.namespace,
+        target.pod,
+        ctx.workload.container,
+        ['sh', '-c', 'kill -TERM 1'],
+        Math.min(TIMEOUTS.containerKillExec, timeLeft(ctx.deadline)),
+      );
     } catch (err) {
       // The container may die before the exec's exit status gets out; the watch decides.
       if (restarted(ctx.recorder.pods.get(target.pod), target)) return undefined;

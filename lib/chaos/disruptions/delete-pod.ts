@@ -10,23 +10,31 @@ import type { DisruptionContext, DisruptionTarget } from '../disruption.ts';
  * After such a retry, 404 (gone) or 409 (UID precondition: already replaced) means an
  * earlier attempt reached the server before its connection dropped: done.
  */
-export async function deletePod(ctx: DisruptionContext, target: DisruptionTarget, what: string, gracePeriodSeconds?: number): Promise<void> {
+export async function deletePod(
+  ctx: DisruptionContext,
+  target: DisruptionTarget,
+  what: string,
+  gracePeriodSeconds?: number,
+): Promise<void> {
   const grace = gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds };
   try {
-    await retryTransient(async (attempt) => {
-      try {
-        await ctx.cluster.core.deleteNamespacedPod({
-          name: target.pod,
-          namespace: ctx.namespace,
-          ...grace,
-          body: { preconditions: { uid: target.uid }, ...grace },
-        });
-      } catch (err) {
-        const status = httpStatus(err);
-        if (attempt > 1 && (status === 404 || status === 409)) return;
-        throw err;
-      }
-    }, { deadline: ctx.deadline, what: `${what} of pod ${target.pod}` });
+    await retryTransient(
+      async (attempt) => {
+        try {
+          await ctx.cluster.core.deleteNamespacedPod({
+            name: target.pod,
+            namespace: ctx.namespace,
+            ...grace,
+            body: { preconditions: { uid: target.uid }, ...grace },
+          });
+        } catch (err) {
+          const status = httpStatus(err);
+          if (attempt > 1 && (status === 404 || status === 409)) return;
+          throw err;
+        }
+      },
+      { deadline: ctx.deadline, what: `${what} of pod ${target.pod}` },
+    );
   } catch (err) {
     if (err instanceof ObservationError) throw err;
     throw new ClusterError(`${what} of pod ${target.pod} (uid ${target.uid}) in namespace ${ctx.namespace} failed: ${describeError(err)}`);

@@ -24,37 +24,43 @@ export function budgetRefusal(err: unknown): ApplyOutcome['refused'] {
 export const evict: Disruption = {
   name: 'evict',
   expect: 'replaced',
-  describe: 'evicts the pod through the Eviction API under the run\'s PodDisruptionBudget; an admitted eviction is replaced, a refused one (429) must leave the pod alone',
+  describe:
+    "evicts the pod through the Eviction API under the run's PodDisruptionBudget; an admitted eviction is replaced, a refused one (429) must leave the pod alone",
   async apply(ctx, target) {
     let refused: ApplyOutcome['refused'];
     try {
-      await retryTransient(async (attempt) => {
-        try {
-          await ctx.cluster.core.createNamespacedPodEviction({
-            name: target.pod,
-            namespace: ctx.namespace,
-            body: {
-              apiVersion: 'policy/v1',
-              kind: 'Eviction',
-              metadata: { name: target.pod, namespace: ctx.namespace },
-              deleteOptions: { preconditions: { uid: target.uid } },
-            },
-          });
-        } catch (err) {
-          // A retry after a dropped connection may fail (even 429: the budget is used up)
-          // because the first attempt was admitted: the watch tells which happened.
-          if (attempt > 1 && deletionSeen(target)(ctx.recorder.pods.get(target.pod))) return;
-          refused = budgetRefusal(err);
-          if (refused) return;
-          const status = httpStatus(err);
-          // After a dropped connection: the earlier attempt got through (gone, or replaced).
-          if (attempt > 1 && (status === 404 || status === 409)) return;
-          throw err;
-        }
-      }, { deadline: ctx.deadline, what: `eviction of pod ${target.pod}` });
+      await retryTransient(
+        async (attempt) => {
+          try {
+            await ctx.cluster.core.createNamespacedPodEviction({
+              name: target.pod,
+              namespace: ctx.namespace,
+              body: {
+                apiVersion: 'policy/v1',
+                kind: 'Eviction',
+                metadata: { name: target.pod, namespace: ctx.namespace },
+                deleteOptions: { preconditions: { uid: target.uid } },
+              },
+            });
+          } catch (err) {
+            // A retry after a dropped connection may fail (even 429: the budget is used up)
+            // because the first attempt was admitted: the watch tells which happened.
+            if (attempt > 1 && deletionSeen(target)(ctx.recorder.pods.get(target.pod))) return;
+            refused = budgetRefusal(err);
+            if (refused) return;
+            const status = httpStatus(err);
+            // After a dropped connection: the earlier attempt got through (gone, or replaced).
+            if (attempt > 1 && (status === 404 || status === 409)) return;
+            throw err;
+          }
+        },
+        { deadline: ctx.deadline, what: `eviction of pod ${target.pod}` },
+      );
     } catch (err) {
       if (err instanceof ObservationError) throw err;
-      throw new ClusterError(`eviction of pod ${target.pod} (uid ${target.uid}) in namespace ${ctx.namespace} failed: ${describeError(err)}`);
+      throw new ClusterError(
+        `eviction of pod ${target.pod} (uid ${target.uid}) in namespace ${ctx.namespace} failed: ${describeError(err)}`,
+      );
     }
     return refused ? { refused } : undefined;
   },

@@ -29,9 +29,13 @@ export function disruption(name: DisruptionName): Disruption {
 
 /** Parses --chaos: comma-separated names, known to the registry, at least one. */
 export function parseDisruptions(text: string): DisruptionName[] {
-  const names = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   if (names.length === 0) throw new Error(`--chaos must name at least one disruption: ${DISRUPTION_NAMES.join(', ')}`);
   const unknown = names.filter((n) => !(DISRUPTION_NAMES as string[]).includes(n));
-  if (unknown.length > 0) throw new Error(`unknown disruption ${unknown.map((n) => `"${n}"`).join(', ')}; valid: ${DISRUPTION_NAMES.join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(`unknown disruption ${unknown.map((n) => `"${n}"`).join(', ')}; valid: ${DISRUPTION_NAMES.join(', ')}`);
   return DISRUPTION_NAMES.filter((n) => names.includes(n));
 }

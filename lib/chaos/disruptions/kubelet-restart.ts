@@ -21,7 +21,12 @@ import { TIMEOUTS } from '../../timeouts.ts';
  * its pods Ready reports nothing, and waiting longer would prove nothing).
  */
 /** True once every pod in `pods` has an entry after `afterSeq` and its latest state is Ready. */
-export function reportedAndReady(timeline: readonly TimelineEntry[], pods: readonly string[], afterSeq: number, state: (pod: string) => PodState | undefined): boolean {
+export function reportedAndReady(
+  timeline: readonly TimelineEntry[],
+  pods: readonly string[],
+  afterSeq: number,
+  state: (pod: string) => PodState | undefined,
+): boolean {
   const seen = new Set<string>();
   for (let i = timeline.length - 1; i >= 0; i--) {
     const e = timeline[i] as TimelineEntry;
@@ -33,7 +38,9 @@ export function reportedAndReady(timeline: readonly TimelineEntry[], pods: reado
 
 async function settle(ctx: DisruptionContext, node: string, afterSeq: number): Promise<void> {
   const { recorder } = ctx;
-  const pods = [...recorder.pods].filter(([name, p]) => p.node === node && ordinalOf(ctx.workload.info.statefulSet, name) !== undefined).map(([name]) => name);
+  const pods = [...recorder.pods]
+    .filter(([name, p]) => p.node === node && ordinalOf(ctx.workload.info.statefulSet, name) !== undefined)
+    .map(([name]) => name);
   try {
     await recorder.waitFor({
       describe: `the kubelet of node ${node} to report ${pods.join(', ') || 'its pods'} again`,
@@ -56,7 +63,8 @@ export const kubeletRestart: Disruption = {
   async preflight(ctx) {
     const adapter = await nodeFaultFor(ctx.cluster, ctx.nodeFaultCommand);
     if (!adapter) return NO_ADAPTER;
-    if (adapter.name.startsWith('kind')) return 'on kind a node can only be frozen whole (docker pause); pass --node-fault-command to restart the kubelet alone';
+    if (adapter.name.startsWith('kind'))
+      return 'on kind a node can only be frozen whole (docker pause); pass --node-fault-command to restart the kubelet alone';
     return undefined;
   },
   async apply(ctx, target) {

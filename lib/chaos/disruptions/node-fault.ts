@@ -58,17 +58,25 @@ async function nodeDown(ctx: DisruptionContext, target: DisruptionTarget, node: 
     const hold = (ctx.params.hold ?? PARAMS.hold.min) * 1000;
     await sleep(hold);
     const now = ctx.recorder.pods.get(pod);
-    ctx.log(`round ${ctx.round}: held node ${node} down ${hold / 1000}s more; ${pod} is ${now ? `uid ${now.uid}${now.uid === uid ? ' (still the old pod: blocked)' : ' (REPLACED while the node was down)'}` : 'gone'}`);
+    ctx.log(
+      `round ${ctx.round}: held node ${node} down ${hold / 1000}s more; ${pod} is ${now ? `uid ${now.uid}${now.uid === uid ? ' (still the old pod: blocked)' : ' (REPLACED while the node was down)'}` : 'gone'}`,
+    );
     if (ctx.params.force === 1 && ctx.recorder.pods.get(pod)?.uid === uid) {
       ctx.recorder.mark({ marker: 'operator-force-delete', round: ctx.round, pod, uid, node });
       await deletePod(ctx, target, 'operator force-delete', 0);
       ctx.log(`round ${ctx.round}: force-deleted ${pod} (uid ${uid}) on the down node, as an operator would`);
       // Let the replacement start (elsewhere, if there is anywhere) while the old containers still run.
-      await ctx.recorder.waitFor({
-        describe: `a replacement for ${pod} to run after the force deletion`,
-        timeoutMs: Math.min(TIMEOUTS.forceDeleteReplacement, left()),
-        until: () => (ctx.recorder.pods.get(pod)?.phase === 'Running' && ctx.recorder.pods.get(pod)?.uid !== uid ? true : undefined),
-      }).catch(() => ctx.log(`round ${ctx.round}: ${pod}'s replacement is not running yet (${ctx.recorder.pods.get(pod)?.phase ?? 'absent'}): no other node can take it`));
+      await ctx.recorder
+        .waitFor({
+          describe: `a replacement for ${pod} to run after the force deletion`,
+          timeoutMs: Math.min(TIMEOUTS.forceDeleteReplacement, left()),
+          until: () => (ctx.recorder.pods.get(pod)?.phase === 'Running' && ctx.recorder.pods.get(pod)?.uid !== uid ? true : undefined),
+        })
+        .catch(() =>
+          ctx.log(
+            `round ${ctx.round}: ${pod}'s replacement is not running yet (${ctx.recorder.pods.get(pod)?.phase ?? 'absent'}): no other node can take it`,
+          ),
+        );
     }
   } finally {
     await adapter.start(node);
@@ -85,13 +93,25 @@ async function terminating(ctx: DisruptionContext, target: DisruptionTarget, nod
     return !s || s.uid !== target.uid || s.deletionTimestamp ? true : undefined;
   };
   const evicted = await ctx.recorder
-    .waitFor({ describe: `the taint-based eviction of ${target.pod}`, timeoutMs: Math.min(Math.min(tolerated * 1000, TIMEOUTS.taintEvictionToleratedAtMost) + TIMEOUTS.taintEvictionSlack, timeLeft(ctx.deadline)), until: gone })
-    .then(() => true, () => false);
+    .waitFor({
+      describe: `the taint-based eviction of ${target.pod}`,
+      timeoutMs: Math.min(
+        Math.min(tolerated * 1000, TIMEOUTS.taintEvictionToleratedAtMost) + TIMEOUTS.taintEvictionSlack,
+        timeLeft(ctx.deadline),
+      ),
+      until: gone,
+    })
+    .then(
+      () => true,
+      () => false,
+    );
   if (evicted) {
     ctx.log(`round ${ctx.round}: ${target.pod} evicted from node ${node} by its taint (tolerated ${tolerated}s)`);
     return;
   }
-  ctx.log(`round ${ctx.round}: no taint-based eviction of ${target.pod} (tolerated ${tolerated}s; a cluster whose every node is down evicts nothing); deleting it gracefully as that eviction would`);
+  ctx.log(
+    `round ${ctx.round}: no taint-based eviction of ${target.pod} (tolerated ${tolerated}s; a cluster whose every node is down evicts nothing); deleting it gracefully as that eviction would`,
+  );
   await deletePod(ctx, target, 'delete (in place of the eviction)');
   await waitForPod(ctx, target, 'the delete', deletionSeen(target));
 }

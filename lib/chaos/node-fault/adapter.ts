@@ -26,7 +26,9 @@ function run(file: string, args: string[], what: string): Promise<void> {
       if (!err) return resolve();
       // The user's command may print what it was given: redacted before it goes anywhere.
       const output = redact(`${stdout}${stderr}`.trim().split('\n').slice(-10).join('\n'));
-      reject(new ClusterError(`${what} failed (${err.killed ? `killed after ${TIMEOUTS.nodeCommand / 1000}s` : `exit ${err.code}`})`, output));
+      reject(
+        new ClusterError(`${what} failed (${err.killed ? `killed after ${TIMEOUTS.nodeCommand / 1000}s` : `exit ${err.code}`})`, output),
+      );
     });
   });
 }
@@ -64,7 +66,8 @@ export function localNodeFault(scripts: string, mainNode: string): NodeFault {
   const script = (name: string): string => path.join(scripts, name);
   const call = (action: 'stop' | 'start', node: string): Promise<void> => {
     if (node === mainNode) return run('bash', [script('component.sh'), action, 'kubelet'], `component.sh ${action} kubelet (node ${node})`);
-    if (!existsSync(script('node.sh'))) throw new ClusterError(`node ${node} is not the local cluster's main node (${mainNode}) and cluster/scripts/node.sh is missing`);
+    if (!existsSync(script('node.sh')))
+      throw new ClusterError(`node ${node} is not the local cluster's main node (${mainNode}) and cluster/scripts/node.sh is missing`);
     return run('bash', [script('node.sh'), `kubelet-${action}`, node], `node.sh kubelet-${action} ${node}`);
   };
   return { name: 'local cluster (cluster/scripts, by recorded PID)', stop: (n) => call('stop', n), start: (n) => call('start', n) };

@@ -16,7 +16,8 @@ export async function nodeFaultFor(cluster: Cluster, command?: string): Promise<
   return adapters.get(cluster);
 }
 
-export const NO_ADAPTER = 'no node-fault adapter for this cluster (not the built-in local cluster run as root, not kind): pass --node-fault-command \'<cmd> {action} {node}\'';
+export const NO_ADAPTER =
+  "no node-fault adapter for this cluster (not the built-in local cluster run as root, not kind): pass --node-fault-command '<cmd> {action} {node}'";
 
 // Two faults on one node (a burst on a single-node cluster) run one after the other:
 // the second must not start a kubelet the first still needs stopped.
@@ -45,7 +46,10 @@ export async function waitNodeReady(ctx: DisruptionContext, node: string, ready:
     } catch (err) {
       seen = describeError(err);
     }
-    if (performance.now() > deadline) throw new ClusterError(`node ${node} did not become ${ready ? 'Ready' : 'NotReady'} within ${Math.round(timeoutMs / 1000)}s; last seen: ${seen}`);
+    if (performance.now() > deadline)
+      throw new ClusterError(
+        `node ${node} did not become ${ready ? 'Ready' : 'NotReady'} within ${Math.round(timeoutMs / 1000)}s; last seen: ${seen}`,
+      );
     await sleep(TIMEOUTS.nodePoll);
   }
 }

@@ -13,10 +13,21 @@ export async function rounds(ctx: RunContext): Promise<void> {
   state.canary?.start();
   const u = plan.update;
   if (u.mode !== 'none' && u.round !== undefined) {
-    state.update = new UpdateSession(cluster, recorder, workload, {
-      mode: u.mode, round: u.round, rounds: plan.roundCount, runId: ctx.runId, explicit: u.chosenBy !== 'seed', log,
-      ...(u.image ? { image: u.image } : {}),
-    }, state.revision ?? '');
+    state.update = new UpdateSession(
+      cluster,
+      recorder,
+      workload,
+      {
+        mode: u.mode,
+        round: u.round,
+        rounds: plan.roundCount,
+        runId: ctx.runId,
+        explicit: u.chosenBy !== 'seed',
+        log,
+        ...(u.image ? { image: u.image } : {}),
+      },
+      state.revision ?? '',
+    );
   }
   for (const p of plan.rounds) {
     const r = await chaosRound(ctx, p);

@@ -11,14 +11,21 @@ import { adaptProbes, imageFacts } from './user-image.ts';
 export async function manifestSubject(cluster: Cluster, o: RunOptions, file: string, runId: string): Promise<Subject> {
   const namespace = runNamespace(runId);
   const placed = placeManifest(readManifest(file), namespace, runId);
-  const workload = manifestWorkload(placed, namespace, { sentinel: o.sentinel ?? 'on', ...(o.sentinelPath ? { sentinelPath: o.sentinelPath } : {}) });
+  const workload = manifestWorkload(placed, namespace, {
+    sentinel: o.sentinel ?? 'on',
+    ...(o.sentinelPath ? { sentinelPath: o.sentinelPath } : {}),
+  });
   const sts = placed.find((x) => x.kind === 'StatefulSet') as Parameters<typeof imageFacts>[1];
   await checkManifestAccess(cluster, placed, namespace);
   const { storageClass, image } = imageFacts(workload, sts);
   const facts = await clusterFacts(cluster, storageClass, image, true);
   const ns = new RunNamespace(namespace);
   return {
-    kind: 'manifest', workload, facts, label: `manifest ${file} (StatefulSet ${workload.info.statefulSet})`, header: [],
+    kind: 'manifest',
+    workload,
+    facts,
+    label: `manifest ${file} (StatefulSet ${workload.info.statefulSet})`,
+    header: [],
     open: (ctx) => ns.open(ctx),
     openCanary: (ctx) => ns.openCanary(ctx),
     deploy: () => deployManifest(cluster, placed),

@@ -8,16 +8,26 @@ import { pickStsOptions } from '../../workloads/sts-options.ts';
 import type { RunOptions } from '../options.ts';
 
 type SampleOptions = Pick<
-  RunOptions, 'workload' | 'replicas' | 'image' | 'storageClass' | 'claimSize' | 'tolerationSeconds' | 'chaos' | 'pdb' | 'sentinel'
-> & Parameters<typeof pickStsOptions>[0];
+  RunOptions,
+  'workload' | 'replicas' | 'image' | 'storageClass' | 'claimSize' | 'tolerationSeconds' | 'chaos' | 'pdb' | 'sentinel'
+> &
+  Parameters<typeof pickStsOptions>[0];
 
 /** The sample's objects as the run would create them (no I/O: `run --dry-run` prints them). */
 export function sampleWorkload(o: SampleOptions, runId: string, storageClass: string | undefined): Workload {
-  const w = withPdb(buildWorkload(o.workload, {
-    namespace: runNamespace(runId), runId, replicas: o.replicas, image: o.image, claimSize: o.claimSize, sts: pickStsOptions(o),
-    ...(storageClass ? { storageClass } : {}), tolerationSeconds: o.tolerationSeconds,
-  }), resolvePdb(o.chaos, o.pdb));
+  const w = withPdb(
+    buildWorkload(o.workload, {
+      namespace: runNamespace(runId),
+      runId,
+      replicas: o.replicas,
+      image: o.image,
+      claimSize: o.claimSize,
+      sts: pickStsOptions(o),
+      ...(storageClass ? { storageClass } : {}),
+      tolerationSeconds: o.tolerationSeconds,
+    }),
+    resolvePdb(o.chaos, o.pdb),
+  );
   if (o.sentinel === 'off') w.sentinelSkip = 'the sentinel is off (--sentinel off): nothing is written into the volumes';
   return w;
 }
-

@@ -13,7 +13,11 @@ export async function sampleSubject(cluster: Cluster, o: RunOptions, runId: stri
   const workload = sampleWorkload(o, runId, facts.storageClass);
   const ns = new RunNamespace(workload.info.namespace);
   return {
-    kind: 'sample', workload, facts, label: o.workload, header: [`StatefulSet options: ${describeStsOptions(pickStsOptions(o))}`],
+    kind: 'sample',
+    workload,
+    facts,
+    label: o.workload,
+    header: [`StatefulSet options: ${describeStsOptions(pickStsOptions(o))}`],
     open: (ctx) => ns.open(ctx),
     openCanary: (ctx) => ns.openCanary(ctx),
     deploy: (ctx) => deployWorkload(ctx.cluster, workload),

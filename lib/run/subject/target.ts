@@ -53,11 +53,16 @@ export function selectorMatches(sel: V1LabelSelector | undefined, labels: Record
   for (const e of sel.matchExpressions ?? []) {
     const has = Object.hasOwn(labels, e.key);
     const v = labels[e.key];
-    const ok = e.operator === 'In' ? has && (e.values ?? []).includes(v ?? '')
-      : e.operator === 'NotIn' ? !has || !(e.values ?? []).includes(v ?? '')
-      : e.operator === 'Exists' ? has
-      : e.operator === 'DoesNotExist' ? !has
-      : false;
+    const ok =
+      e.operator === 'In'
+        ? has && (e.values ?? []).includes(v ?? '')
+        : e.operator === 'NotIn'
+          ? !has || !(e.values ?? []).includes(v ?? '')
+          : e.operator === 'Exists'
+            ? has
+            : e.operator === 'DoesNotExist'
+              ? !has
+              : false;
     if (!ok) return false;
   }
   return true;
@@ -89,7 +94,9 @@ export async function readTarget(cluster: Cluster, ref: TargetRef): Promise<Targ
     sts = await cluster.apps.readNamespacedStatefulSet({ name: ref.name, namespace: ref.namespace });
   } catch (err) {
     if (httpStatus(err) === 404) throw new UsageError(`--target ${ref.namespace}/${ref.name}: no such StatefulSet`);
-    throw new ClusterError(`cannot read StatefulSet ${ref.namespace}/${ref.name}: ${describeError(err)}${httpStatus(err) === 403 ? `; ${rbacHint}` : ''}`);
+    throw new ClusterError(
+      `cannot read StatefulSet ${ref.namespace}/${ref.name}: ${describeError(err)}${httpStatus(err) === 403 ? `; ${rbacHint}` : ''}`,
+    );
   }
   const refusal = refusalOf(ref, sts.metadata?.labels);
   if (refusal) throw new UsageError(refusal);
@@ -99,7 +106,10 @@ export async function readTarget(cluster: Cluster, ref: TargetRef): Promise<Targ
     try {
       service = await cluster.core.readNamespacedService({ name: serviceName, namespace: ref.namespace });
     } catch (err) {
-      if (httpStatus(err) !== 404) throw new ClusterError(`cannot read Service ${ref.namespace}/${serviceName}: ${describeError(err)}${httpStatus(err) === 403 ? `; ${rbacHint}` : ''}`);
+      if (httpStatus(err) !== 404)
+        throw new ClusterError(
+          `cannot read Service ${ref.namespace}/${serviceName}: ${describeError(err)}${httpStatus(err) === 403 ? `; ${rbacHint}` : ''}`,
+        );
     }
   }
   return { ref, sts, service };
@@ -108,13 +118,19 @@ export async function readTarget(cluster: Cluster, ref: TargetRef): Promise<Targ
 export function targetWorkload(t: Target, o: { sentinel: 'on' | 'off'; sentinelPath?: string }): DerivedWorkload {
   // V1StatefulSet (client) and IStatefulSet (models) describe the same JSON.
   return workloadFromStatefulSet(t.sts as unknown as IStatefulSet, {
-    kind: 'target', namespace: t.ref.namespace, service: t.service, sentinel: o.sentinel, ...(o.sentinelPath ? { sentinelPath: o.sentinelPath } : {}),
+    kind: 'target',
+    namespace: t.ref.namespace,
+    service: t.service,
+    sentinel: o.sentinel,
+    ...(o.sentinelPath ? { sentinelPath: o.sentinelPath } : {}),
   });
 }
 
 /** The StatefulSet's own pods now: by its selector, then kept only with its controller ownerReference. */
 export async function ownPods(cluster: Cluster, t: Target): Promise<V1Pod[]> {
-  const labelSelector = Object.entries(t.sts.spec?.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+  const labelSelector = Object.entries(t.sts.spec?.selector?.matchLabels ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
   const list = await cluster.core.listNamespacedPod({ namespace: t.ref.namespace, ...(labelSelector ? { labelSelector } : {}) });
   return list.items.filter((p) => notOwned(t.sts, p) === undefined);
 }
@@ -153,14 +169,23 @@ export class OptIn {
     let labels: Record<string, string> | undefined;
     try {
       const sts = await retryTransient(() => this.#cluster.apps.readNamespacedStatefulSet({ name, namespace }), {
-        deadline: Date.now() + TIMEOUTS.targetRead, what: `reading StatefulSet ${namespace}/${name} to confirm its opt-in`,
+        deadline: Date.now() + TIMEOUTS.targetRead,
+        what: `reading StatefulSet ${namespace}/${name} to confirm its opt-in`,
       });
       labels = sts.metadata?.labels ?? {};
     } catch (err) {
-      if (httpStatus(err) !== 404) throw new ClusterError(`refusing ${before}: cannot read StatefulSet ${namespace}/${name} to confirm its ${CHAOS_LABEL}=${CHAOS_ALLOWED} label: ${describeError(err)}`);
+      if (httpStatus(err) !== 404)
+        throw new ClusterError(
+          `refusing ${before}: cannot read StatefulSet ${namespace}/${name} to confirm its ${CHAOS_LABEL}=${CHAOS_ALLOWED} label: ${describeError(err)}`,
+        );
     }
     if (labels?.[CHAOS_LABEL] === CHAOS_ALLOWED) return;
-    const now = labels === undefined ? 'it was deleted' : labels[CHAOS_LABEL] === undefined ? 'the label was removed' : `it is now ${CHAOS_LABEL}=${labels[CHAOS_LABEL]}`;
+    const now =
+      labels === undefined
+        ? 'it was deleted'
+        : labels[CHAOS_LABEL] === undefined
+          ? 'the label was removed'
+          : `it is now ${CHAOS_LABEL}=${labels[CHAOS_LABEL]}`;
     this.#revoked = `StatefulSet ${namespace}/${name} is no longer labelled ${CHAOS_LABEL}=${CHAOS_ALLOWED} (${now}; seen before ${before}): stopped disrupting and left everything as it is`;
     throw new OptOutError(this.#revoked);
   }
@@ -183,12 +208,16 @@ export function killGuard(cluster: Cluster, t: Target, optIn: OptIn): (pod: stri
     try {
       // An API server restart is ridden out as the delete itself would be.
       p = await retryTransient(() => cluster.core.readNamespacedPod({ name: pod, namespace: t.ref.namespace }), {
-        deadline: Date.now() + TIMEOUTS.targetRead, what: `reading pod ${pod} before its delete`,
+        deadline: Date.now() + TIMEOUTS.targetRead,
+        what: `reading pod ${pod} before its delete`,
       });
     } catch (err) {
-      throw new ClusterError(`refusing to delete pod ${t.ref.namespace}/${pod}: cannot read it to confirm it belongs to StatefulSet ${t.ref.name}: ${describeError(err)}`);
+      throw new ClusterError(
+        `refusing to delete pod ${t.ref.namespace}/${pod}: cannot read it to confirm it belongs to StatefulSet ${t.ref.name}: ${describeError(err)}`,
+      );
     }
-    if (p.metadata?.uid !== uid) throw new ClusterError(`refusing to delete pod ${t.ref.namespace}/${pod}: its uid is ${p.metadata?.uid}, not ${uid} as observed`);
+    if (p.metadata?.uid !== uid)
+      throw new ClusterError(`refusing to delete pod ${t.ref.namespace}/${pod}: its uid is ${p.metadata?.uid}, not ${uid} as observed`);
     const why = notOwned(t.sts, p);
     if (why) throw new ClusterError(`refusing to delete pod ${t.ref.namespace}/${pod}: ${why}`);
   };
@@ -206,9 +235,14 @@ export async function targetSubject(cluster: Cluster, o: RunOptions, ref: string
   // Every exec of this run (probes, sentinels, container-kill) goes through execIn, which asks first.
   cluster.beforeExec = (namespace, pod) => (namespace === t.ref.namespace ? optIn.confirm(`exec in pod ${pod}`) : Promise.resolve());
   return {
-    kind: 'target', workload, facts, label: `target ${where}`, header: [],
+    kind: 'target',
+    workload,
+    facts,
+    label: `target ${where}`,
+    header: [],
     open: async () => {},
-    openCanary: async (ctx) => ctx.log(`detection latency will not be measured: the canary ConfigMap would be a write into namespace ${t.ref.namespace}`),
+    openCanary: async (ctx) =>
+      ctx.log(`detection latency will not be measured: the canary ConfigMap would be a write into namespace ${t.ref.namespace}`),
     deploy: async () => {},
     adapt: (ctx) => adaptProbes(ctx.cluster, workload, o.clusterDomain, ctx.log),
     guard: killGuard(cluster, t, optIn),

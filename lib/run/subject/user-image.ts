@@ -11,7 +11,10 @@ import type { DerivedWorkload } from '../../workloads/derive.ts';
 import { TIMEOUTS } from '../../timeouts.ts';
 
 type StatefulSetFacts = {
-  spec?: { volumeClaimTemplates?: { spec?: { storageClassName?: string } }[]; template?: { spec?: { containers?: { name?: string; image?: string }[] } } };
+  spec?: {
+    volumeClaimTemplates?: { spec?: { storageClassName?: string } }[];
+    template?: { spec?: { containers?: { name?: string; image?: string }[] } };
+  };
 };
 
 /** The claims' storage class (undefined: the cluster default) and the container's image, for the report header. */
@@ -24,7 +27,12 @@ export function imageFacts(w: DerivedWorkload, sts: StatefulSetFacts): { storage
  * Once the pods run: what the image lets the probes do (skip reasons on the workload)
  * and the cluster domain, from the first pod's resolv.conf unless --cluster-domain says.
  */
-export async function adaptProbes(cluster: Cluster, w: Workload, clusterDomain: string | undefined, log: (l: string) => void): Promise<void> {
+export async function adaptProbes(
+  cluster: Cluster,
+  w: Workload,
+  clusterDomain: string | undefined,
+  log: (l: string) => void,
+): Promise<void> {
   const first = podName(w.info, startOrdinal(w.info));
   const exec = clusterExec(cluster, w.info.namespace, Date.now() + TIMEOUTS.probeExecs);
   const img = await probeImage(exec, first, w.container, w.dataPath);

@@ -6,28 +6,40 @@ import { adoptablePod, at, createPod, expectCheck, expectExit, faultRun, hooks, 
 
 const outage = new Outage();
 
-faultRun('fault: controller-manager stopped, web-1 recreated by hand while web-0 is absent', {
-  argv: ['--rounds', '1', '--seed', String(seedKilling('web', ['web-0', 'web-1'], 'force-delete')), '--timeout', '120'],
-  hook: hooks(
-    at('before-kills', async (ctx) => {
-      await outage.stop('kube-controller-manager');
-      ctx.log('fault: kube-controller-manager stopped');
-    }, 1),
-    at('after-kills', async (ctx) => {
-      await waitPod(ctx, 'web-0', 'gone', (p) => p === undefined);
-      await waitPod(ctx, 'web-1', 'gone', (p) => p === undefined);
-      await createPod(ctx, await adoptablePod(ctx, 1));
-      await outage.start('kube-controller-manager');
-      ctx.log('fault: kube-controller-manager started again');
-    }, 1),
-  ),
-  cleanup: () => outage.restore(),
-}, (t) => {
-  it('STS-ORDER-RECREATE fails, naming pod web-1', function () {
-    expectCheck(t.run, 'STS-ORDER-RECREATE', 'failed', 'pod web-1');
-  });
+faultRun(
+  'fault: controller-manager stopped, web-1 recreated by hand while web-0 is absent',
+  {
+    argv: ['--rounds', '1', '--seed', String(seedKilling('web', ['web-0', 'web-1'], 'force-delete')), '--timeout', '120'],
+    hook: hooks(
+      at(
+        'before-kills',
+        async (ctx) => {
+          await outage.stop('kube-controller-manager');
+          ctx.log('fault: kube-controller-manager stopped');
+        },
+        1,
+      ),
+      at(
+        'after-kills',
+        async (ctx) => {
+          await waitPod(ctx, 'web-0', 'gone', (p) => p === undefined);
+          await waitPod(ctx, 'web-1', 'gone', (p) => p === undefined);
+          await createPod(ctx, await adoptablePod(ctx, 1));
+          await outage.start('kube-controller-manager');
+          ctx.log('fault: kube-controller-manager started again');
+        },
+        1,
+      ),
+    ),
+    cleanup: () => outage.restore(),
+  },
+  (t) => {
+    it('STS-ORDER-RECREATE fails, naming pod web-1', function () {
+      expectCheck(t.run, 'STS-ORDER-RECREATE', 'failed', 'pod web-1');
+    });
 
-  it('exits 1', function () {
-    expectExit(t.run, 1);
-  });
-});
+    it('exits 1', function () {
+      expectExit(t.run, 1);
+    });
+  },
+);

@@ -9,38 +9,92 @@ import type { PodRecovery, RoundResult } from '../../../lib/model.ts';
 import type { RunResult } from '../../../lib/run/results-schema.ts';
 import type { TimelineEntry } from '../../../lib/timeline/entries.ts';
 
-const rec = (pod: string, action: PodRecovery['action'], killedAt: number, readyMs?: number, expect: PodRecovery['expect'] = 'replaced'): PodRecovery => ({
-  pod, round: 1, action, expect, killedAt, recovered: expect !== 'refused', ...(readyMs !== undefined ? { readyMs } : {}),
+const rec = (
+  pod: string,
+  action: PodRecovery['action'],
+  killedAt: number,
+  readyMs?: number,
+  expect: PodRecovery['expect'] = 'replaced',
+): PodRecovery => ({
+  pod,
+  round: 1,
+  action,
+  expect,
+  killedAt,
+  recovered: expect !== 'refused',
+  ...(readyMs !== undefined ? { readyMs } : {}),
 });
 
 function round(n: number, startedAt: number, endedAt: number, recoveries: PodRecovery[]): RoundResult {
   return {
-    plan: { round: n, pattern: 'burst', kills: recoveries.map((r) => ({ pod: r.pod, ordinal: Number(r.pod.split('-')[1]), action: r.action })) },
-    startedAt, endedAt, converged: true, recoveries: recoveries.map((r) => ({ ...r, round: n })),
+    plan: {
+      round: n,
+      pattern: 'burst',
+      kills: recoveries.map((r) => ({ pod: r.pod, ordinal: Number(r.pod.split('-')[1]), action: r.action })),
+    },
+    startedAt,
+    endedAt,
+    converged: true,
+    recoveries: recoveries.map((r) => ({ ...r, round: n })),
   };
 }
 
-function traffic(intervals: TrafficSummary['availability']['intervals'], acked: number, startedMs: number, stoppedMs: number): TrafficSummary {
+function traffic(
+  intervals: TrafficSummary['availability']['intervals'],
+  acked: number,
+  startedMs: number,
+  stoppedMs: number,
+): TrafficSummary {
   return {
-    driver: 'web', ratePerSecond: 20, startedMs, stoppedMs,
+    driver: 'web',
+    ratePerSecond: 20,
+    startedMs,
+    stoppedMs,
     counts: { sent: acked + 2, acked, ok: acked, lost: 0, indeterminate: 1, failedWrites: 1, unexpected: 0 },
-    lost: [], indeterminate: [],
+    lost: [],
+    indeterminate: [],
     availability: { overall: { pod: 'all', sent: acked + 2, acked }, perPod: [], perSecond: [], rounds: [], intervals },
   };
 }
 
 function run(seed: number, rounds: RoundResult[], t?: TrafficSummary, failed = false): RunResult {
   return {
-    schemaVersion: 1, runId: `r${seed}`, tool: { name: 'ordinal', version: '0' }, seed, replay: '', startedAt: `2026-01-01T00:00:0${seed}Z`, finishedAt: '', durationMs: 0,
+    schemaVersion: 1,
+    runId: `r${seed}`,
+    tool: { name: 'ordinal', version: '0' },
+    seed,
+    replay: '',
+    startedAt: `2026-01-01T00:00:0${seed}Z`,
+    finishedAt: '',
+    durationMs: 0,
     cluster: { server: '', context: '', version: 'v1', nodes: [], storageClass: '', image: '' },
-    workload: { kind: 'web', namespace: 'ns', statefulSet: 'web', service: 'nginx', replicas: 3, claimTemplates: [], clusterDomain: 'cluster.local', portName: 'web', podManagementPolicy: 'OrderedReady' },
+    workload: {
+      kind: 'web',
+      namespace: 'ns',
+      statefulSet: 'web',
+      service: 'nginx',
+      replicas: 3,
+      claimTemplates: [],
+      clusterDomain: 'cluster.local',
+      portName: 'web',
+      podManagementPolicy: 'OrderedReady',
+    },
     options: { rounds: rounds.length, timeoutSeconds: 300 },
     checks: [{ id: 'X', guarantee: '', status: failed ? 'failed' : 'passed', message: '', evidence: [], durationMs: 0 }],
-    rounds, summary: { passed: 1, failed: 0, error: 0, skipped: 0 }, ...(t ? { traffic: t } : {}),
+    rounds,
+    summary: { passed: 1, failed: 0, error: 0, skipped: 0 },
+    ...(t ? { traffic: t } : {}),
   };
 }
 
-const w = (pod: string, sentMs: number, outcome: WriteRecord['outcome'], detail?: string): WriteRecord => ({ pod, key: `${pod}-${sentMs}`, store: pod, sentMs, outcome, ...(detail ? { detail } : {}) });
+const w = (pod: string, sentMs: number, outcome: WriteRecord['outcome'], detail?: string): WriteRecord => ({
+  pod,
+  key: `${pod}-${sentMs}`,
+  store: pod,
+  sentMs,
+  outcome,
+  ...(detail ? { detail } : {}),
+});
 
 describe('bench figures: aggregation over runs', () => {
   it('dist is nearest-rank over observed values, with n and min', () => {
@@ -50,13 +104,29 @@ describe('bench figures: aggregation over runs', () => {
   });
 
   const runs: RunData[] = [
-    { results: run(1, [round(1, 0, 10_000, [rec('web-0', 'delete', 100, 3000), rec('web-1', 'evict', 100, undefined, 'refused')])], traffic([{ pod: 'web-0', fromMs: 200, toMs: 4200, round: 1, action: 'delete' }], 100, 0, 10_000)) },
     {
-      results: run(2, [round(1, 0, 50_000, [rec('web-2', 'node-fault', 0, 40_000)]), round(2, 50_000, 60_000, [rec('web-0', 'delete', 50_000, 1000)])], traffic([
-        { pod: 'web-2', fromMs: 17_000, toMs: 44_000, round: 1, action: 'node-fault' },
-        { pod: 'web-1', fromMs: 20_000, toMs: 21_000, round: 1 },
-        { pod: 'web-0', fromMs: 50_100, toMs: 52_100, round: 2, action: 'delete', open: true },
-      ], 500, 0, 60_000), true),
+      results: run(
+        1,
+        [round(1, 0, 10_000, [rec('web-0', 'delete', 100, 3000), rec('web-1', 'evict', 100, undefined, 'refused')])],
+        traffic([{ pod: 'web-0', fromMs: 200, toMs: 4200, round: 1, action: 'delete' }], 100, 0, 10_000),
+      ),
+    },
+    {
+      results: run(
+        2,
+        [round(1, 0, 50_000, [rec('web-2', 'node-fault', 0, 40_000)]), round(2, 50_000, 60_000, [rec('web-0', 'delete', 50_000, 1000)])],
+        traffic(
+          [
+            { pod: 'web-2', fromMs: 17_000, toMs: 44_000, round: 1, action: 'node-fault' },
+            { pod: 'web-1', fromMs: 20_000, toMs: 21_000, round: 1 },
+            { pod: 'web-0', fromMs: 50_100, toMs: 52_100, round: 2, action: 'delete', open: true },
+          ],
+          500,
+          0,
+          60_000,
+        ),
+        true,
+      ),
     },
   ];
 
@@ -82,20 +152,44 @@ describe('bench figures: aggregation over runs', () => {
 
   it('with the timeline: writes by kind, lost and indeterminate from the read-back, and Ready → first ack with the causes in between', () => {
     const writes = [
-      w('web-0', 50, 'acked'), w('web-0', 200, 'failed', 'no DNS answer for web-0.nginx'), w('web-0', 3200, 'failed', 'Terminated no DNS answer for web-0.nginx'),
-      w('web-0', 3900, 'failed', "wget: can't connect to remote host (10.0.0.1): Connection refused"), w('web-0', 4200, 'acked'), w('web-0', 4400, 'acked'),
-      w('web-1', 300, 'acked'), w('web-1', 400, 'failed', 'Terminated'), w('web-1', 20_000, 'acked'),
+      w('web-0', 50, 'acked'),
+      w('web-0', 200, 'failed', 'no DNS answer for web-0.nginx'),
+      w('web-0', 3200, 'failed', 'Terminated no DNS answer for web-0.nginx'),
+      w('web-0', 3900, 'failed', "wget: can't connect to remote host (10.0.0.1): Connection refused"),
+      w('web-0', 4200, 'acked'),
+      w('web-0', 4400, 'acked'),
+      w('web-1', 300, 'acked'),
+      w('web-1', 400, 'failed', 'Terminated'),
+      w('web-1', 20_000, 'acked'),
     ];
     // web-0-4400 was acked but is missing (lost); web-1-400 failed but landed (indeterminate).
-    const readBack = [{ store: 'web-0', pod: 'web-0', keys: ['web-0-50', 'web-0-4200'] }, { store: 'web-1', pod: 'web-1', keys: ['web-1-300', 'web-1-400'] }];
+    const readBack = [
+      { store: 'web-0', pod: 'web-0', keys: ['web-0-50', 'web-0-4200'] },
+      { store: 'web-1', pod: 'web-1', keys: ['web-1-300', 'web-1-400'] },
+    ];
     const first = runs[0] as RunData;
     // web-0 as the API showed it: Ready, deleted at 150, the replacement Ready at 3100.
     const pod = (type: 'ADDED' | 'MODIFIED' | 'DELETED', t: number, uid: string, ready: boolean, deleting = false): TimelineEntry => ({
-      seq: t, t, wall: t, type, kind: 'Pod', name: 'web-0', resourceVersion: String(t),
+      seq: t,
+      t,
+      wall: t,
+      type,
+      kind: 'Pod',
+      name: 'web-0',
+      resourceVersion: String(t),
       pod: { uid, phase: 'Running', ready, claims: {}, ...(deleting ? { deletionTimestamp: 'x' } : {}) },
     });
-    const timeline = [pod('ADDED', 0, 'a', true), pod('MODIFIED', 150, 'a', true, true), pod('DELETED', 160, 'a', false, true), pod('ADDED', 2000, 'b', false), pod('MODIFIED', 3100, 'b', true)];
-    expect(readySpans(timeline).get('web-0')).to.deep.equal([[0, 150], [3100, Number.POSITIVE_INFINITY]]);
+    const timeline = [
+      pod('ADDED', 0, 'a', true),
+      pod('MODIFIED', 150, 'a', true, true),
+      pod('DELETED', 160, 'a', false, true),
+      pod('ADDED', 2000, 'b', false),
+      pod('MODIFIED', 3100, 'b', true),
+    ];
+    expect(readySpans(timeline).get('web-0')).to.deep.equal([
+      [0, 150],
+      [3100, Number.POSITIVE_INFINITY],
+    ]);
     const input = { timeline, traffic: { writes, readBack } } as unknown as CheckInput;
     const f = aggregate('web', [{ ...first, input }]);
     const del = f.kinds.find((k) => k.disruption === 'delete');
@@ -113,12 +207,16 @@ describe('bench figures: aggregation over runs', () => {
     expect(evict?.readyToAckMs.n, 'a refused kill has no Ready moment').to.equal(0);
   });
 
-  it('names failure causes from the drivers\' details', () => {
+  it("names failure causes from the drivers' details", () => {
     expect(failureCause('Terminated no DNS answer for web-0')).to.equal('DNS: no answer');
     expect(failureCause('Terminated')).to.equal('timeout');
     expect(failureCause('Error: context deadline exceeded')).to.equal('timeout');
     expect(failureCause("wget: can't connect to remote host (10.244.2.2): No route to host")).to.equal('unreachable');
-    expect(failureCause('{"level":"warn","msg":"retrying of unary invoker failed","error":"rpc error: code = Unavailable desc = etcdserver: leader changed"}')).to.equal('etcd: no leader / unavailable');
+    expect(
+      failureCause(
+        '{"level":"warn","msg":"retrying of unary invoker failed","error":"rpc error: code = Unavailable desc = etcdserver: leader changed"}',
+      ),
+    ).to.equal('etcd: no leader / unavailable');
     expect(failureCause(undefined)).to.equal('no detail');
   });
 
@@ -126,7 +224,9 @@ describe('bench figures: aggregation over runs', () => {
     const md = renderMarkdown(aggregate('web', runs), 'Measured on a test machine.');
     expect(md).to.include('## web: 2 runs (seeds 1, 2): 1 passed, 1 failed, 0 error');
     expect(md).to.include('Measured on a test machine.');
-    expect(md).to.match(/\| delete \| 2 \(0\) \| 2 \| 1000 ms \/ 3000 ms \/ 3000 ms \| 2 \| 2000 ms \/ 4000 ms \/ 4000 ms \| 2 \(1\) \| – \|/);
+    expect(md).to.match(
+      /\| delete \| 2 \(0\) \| 2 \| 1000 ms \/ 3000 ms \/ 3000 ms \| 2 \| 2000 ms \/ 4000 ms \/ 4000 ms \| 2 \(1\) \| – \|/,
+    );
     expect(md).to.include('| node-fault round, start → end (p50 / p95 / max, n) | 50.0 s / 50.0 s / 50.0 s (n 1) |');
   });
 });

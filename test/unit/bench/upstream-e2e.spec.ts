@@ -65,8 +65,18 @@ describe('upstream e2e bench: table', () => {
     SpecReports: [
       spec([SIG, BASIC], 'should provide basic identity', 'passed', 74.26),
       spec([SIG, BASIC], 'should have a working scale subresource [Conformance]', 'failed', 12, 'timed out\nwaiting'),
-      spec([SIG, 'Deploy clustered applications [Feature:StatefulSet] [Slow]'], 'should creating a working zookeeper cluster', 'skipped', 0),
-      spec([SIG, 'Automatically recreate PVC for pending pod when PVC is missing'], 'PVC should be recreated when pod is pending due to missing PVC [Disruptive] [Serial]', 'skipped', 0),
+      spec(
+        [SIG, 'Deploy clustered applications [Feature:StatefulSet] [Slow]'],
+        'should creating a working zookeeper cluster',
+        'skipped',
+        0,
+      ),
+      spec(
+        [SIG, 'Automatically recreate PVC for pending pod when PVC is missing'],
+        'PVC should be recreated when pod is pending due to missing PVC [Disruptive] [Serial]',
+        'skipped',
+        0,
+      ),
       spec([SIG, BASIC], 'should do something new', 'passed', 3),
       spec(['[sig-network] DNS'], 'should provide DNS for pods', 'skipped', 0),
     ],
@@ -74,16 +84,34 @@ describe('upstream e2e bench: table', () => {
   const disruptive: GinkgoReport = {
     SpecReports: [
       spec([SIG, BASIC], 'should provide basic identity', 'skipped', 0),
-      spec([SIG, 'Automatically recreate PVC for pending pod when PVC is missing'], 'PVC should be recreated when pod is pending due to missing PVC [Disruptive] [Serial]', 'passed', 40),
+      spec(
+        [SIG, 'Automatically recreate PVC for pending pod when PVC is missing'],
+        'PVC should be recreated when pod is pending due to missing PVC [Disruptive] [Serial]',
+        'passed',
+        40,
+      ),
     ],
   };
   const rows = buildRows([main, disruptive], ordinal);
   const row = (name: string) => rows.find((r) => specName(r.spec) === name)!;
 
-  it('takes each spec\'s Ordinal figures from the run its mapping names, not the default web run', () => {
-    const rollback: OrdinalRun = { name: 'rollback', command: 'ordinal run --workload web --update rollback', wallSeconds: 44.44, exitCode: 0, checks: { 'STS-UPDATE-ROLLBACK': 'passed' } };
-    const update = spec([SIG, BASIC], 'should perform rolling updates and roll backs of template modifications [Conformance]', 'passed', 80);
-    const r = buildRows([{ SpecReports: [update] }], [...ordinal, rollback]).find((x) => x.spec.startsWith('should perform rolling updates and roll backs of template modifications ['))!;
+  it("takes each spec's Ordinal figures from the run its mapping names, not the default web run", () => {
+    const rollback: OrdinalRun = {
+      name: 'rollback',
+      command: 'ordinal run --workload web --update rollback',
+      wallSeconds: 44.44,
+      exitCode: 0,
+      checks: { 'STS-UPDATE-ROLLBACK': 'passed' },
+    };
+    const update = spec(
+      [SIG, BASIC],
+      'should perform rolling updates and roll backs of template modifications [Conformance]',
+      'passed',
+      80,
+    );
+    const r = buildRows([{ SpecReports: [update] }], [...ordinal, rollback]).find((x) =>
+      x.spec.startsWith('should perform rolling updates and roll backs of template modifications ['),
+    )!;
     expect([r.ordinalRun, r.ordinalSeconds, r.checkOutcomes['STS-UPDATE-ROLLBACK']]).to.deep.equal([rollback.command, 44.4, 'passed']);
     // Without that run the row says so instead of borrowing the web run's time.
     const alone = buildRows([{ SpecReports: [update] }], ordinal).find((x) => x.spec === r.spec)!;

@@ -35,15 +35,18 @@ describe('planRounds with the default disruptions', () => {
     const all: unknown[] = [];
     for (let seed = 0; seed < 500; seed++) all.push(planRounds({ seed, statefulSet: 'web', replicas: 3, rounds: 5 }));
     for (let seed = 0; seed < 100; seed++) all.push(planRounds({ seed, statefulSet: 'db', replicas: 5, rounds: 4, pattern: 'burst' }));
-    expect(createHash('sha256').update(JSON.stringify(all)).digest('hex')).to.equal('dec48a8519a9343840495582f3b506da969a5e27827215a3e1b48f756c299a23');
+    expect(createHash('sha256').update(JSON.stringify(all)).digest('hex')).to.equal(
+      'dec48a8519a9343840495582f3b506da969a5e27827215a3e1b48f756c299a23',
+    );
     expect(planRounds({ seed: 42, statefulSet: 'web', replicas: 3, rounds: 3 }).map(describeRound)).to.deep.equal([
       'round 1 (sequential): web-0 (delete), web-1 (force-delete)',
       'round 2 (reverse): web-2 (force-delete), web-1 (delete), web-0 (force-delete)',
       'round 3 (burst): web-0 (force-delete), web-1 (delete), web-2 (force-delete)',
     ]);
     // Listing the defaults explicitly, in any order, is the same plan.
-    expect(planRounds({ seed: 42, statefulSet: 'web', replicas: 3, rounds: 3, actions: ['force-delete', 'delete'] }))
-      .to.deep.equal(planRounds({ seed: 42, statefulSet: 'web', replicas: 3, rounds: 3 }));
+    expect(planRounds({ seed: 42, statefulSet: 'web', replicas: 3, rounds: 3, actions: ['force-delete', 'delete'] })).to.deep.equal(
+      planRounds({ seed: 42, statefulSet: 'web', replicas: 3, rounds: 3 }),
+    );
   });
 });
 
@@ -64,7 +67,7 @@ async function cli(argv: string[]): Promise<{ code: number; out: string; err: st
 }
 
 describe('ordinal run --dry-run with --chaos', () => {
-  it('shows the enabled set, each round\'s disruptions and, with evict, the PodDisruptionBudget', async () => {
+  it("shows the enabled set, each round's disruptions and, with evict, the PodDisruptionBudget", async () => {
     const r = await cli(['run', '--dry-run', '--seed', '16', '--chaos', 'evict,container-kill']);
     expect(r.code).to.equal(0);
     expect(r.out).to.include('# disruptions (--chaos)\ncontainer-kill: signals PID 1');

@@ -34,7 +34,10 @@ describe('node-fault adapters', () => {
 
   it('a failing command is a ClusterError with its exit code and output', async () => {
     const f = commandNodeFault('echo cannot reach {node} >&2; exit 3');
-    const err = await f.stop('n1').then(() => undefined, (e: unknown) => e);
+    const err = await f.stop('n1').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).to.be.instanceOf(ClusterError);
     expect((err as ClusterError).message).to.include('exit 3');
     expect((err as ClusterError).detail).to.include('cannot reach n1');
@@ -52,13 +55,25 @@ describe('node-fault flags', () => {
     const sts = w.objects[1];
     if (sts?.kind !== 'StatefulSet') throw new Error('no StatefulSet');
     expect(sts.spec?.template.spec?.tolerations).to.deep.equal(
-      ['node.kubernetes.io/unreachable', 'node.kubernetes.io/not-ready'].map((key) => ({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 30 })),
+      ['node.kubernetes.io/unreachable', 'node.kubernetes.io/not-ready'].map((key) => ({
+        key,
+        operator: 'Exists',
+        effect: 'NoExecute',
+        tolerationSeconds: 30,
+      })),
     );
   });
 });
 
 describe('kubelet-restart (expects unaffected) in STS-RECOVERY and the recovery figures', () => {
-  const scenario = { rounds: [[[1, 'delete'], [2, 'kubelet-restart']]] as [number, 'delete' | 'kubelet-restart'][][] };
+  const scenario = {
+    rounds: [
+      [
+        [1, 'delete'],
+        [2, 'kubelet-restart'],
+      ],
+    ] as [number, 'delete' | 'kubelet-restart'][][],
+  };
   const roundEnd = (e: { type: string; marker?: string }): boolean => e.type === 'MARKER' && e.marker === 'round-end';
 
   it('passes when the pod keeps its UID and restarts nothing, and counts it recovered without a Ready time', () => {
@@ -66,14 +81,19 @@ describe('kubelet-restart (expects unaffected) in STS-RECOVERY and the recovery 
     const r = resultOf(input, 'STS-RECOVERY');
     expect(r.status, r.message).to.equal('passed');
     expect(r.message).to.include('1 left running untouched');
-    expect(r.evidence.some((e) => e.subject === 'pod web-2' && /kept running through the kubelet-restart/.test(e.observed ?? ''))).to.equal(true);
+    expect(r.evidence.some((e) => e.subject === 'pod web-2' && /kept running through the kubelet-restart/.test(e.observed ?? ''))).to.equal(
+      true,
+    );
     const byKind = recoveryByDisruption(input.rounds);
     expect(byKind.find((d) => d.disruption === 'kubelet-restart')).to.deep.include({ killed: 1, recovered: 1, refused: 0 });
   });
 
   it('fails when a container restarted during the kubelet restart, naming the pod', () => {
     const input = insertBefore(buildWebInput(scenario), roundEnd, {
-      type: 'MODIFIED', kind: 'Pod', name: 'web-2', resourceVersion: '9999',
+      type: 'MODIFIED',
+      kind: 'Pod',
+      name: 'web-2',
+      resourceVersion: '9999',
       pod: { uid: uidOf('web-2', 0), phase: 'Running', ready: true, restartCount: 1, claims: { www: 'www-web-2' }, node: 'ordinal-worker' },
     });
     expectFailure(resultOf(input, 'STS-RECOVERY'), 'pod web-2', 'restarted its containers during the kubelet-restart');
@@ -81,7 +101,10 @@ describe('kubelet-restart (expects unaffected) in STS-RECOVERY and the recovery 
 
   it('fails when the pod was deleted', () => {
     const withChange = insertBefore(buildWebInput(scenario), roundEnd, {
-      type: 'DELETED', kind: 'Pod', name: 'web-2', resourceVersion: '9998',
+      type: 'DELETED',
+      kind: 'Pod',
+      name: 'web-2',
+      resourceVersion: '9998',
       pod: { uid: uidOf('web-2', 0), phase: 'Running', ready: false, claims: {} },
     });
     expectFailure(resultOf(withChange, 'STS-RECOVERY'), 'pod web-2', 'was to be left running by the kubelet-restart');
@@ -90,12 +113,21 @@ describe('kubelet-restart (expects unaffected) in STS-RECOVERY and the recovery 
 
 describe('kubelet-restart settles: the restart is over once the kubelet has reported its pods again', () => {
   const entry = (seq: number, name: string, ready: boolean): TimelineEntry => ({
-    seq, t: seq, wall: seq, type: 'MODIFIED', kind: 'Pod', name, resourceVersion: String(seq), pod: { uid: name, phase: 'Running', ready, claims: {} },
+    seq,
+    t: seq,
+    wall: seq,
+    type: 'MODIFIED',
+    kind: 'Pod',
+    name,
+    resourceVersion: String(seq),
+    pod: { uid: name, phase: 'Running', ready, claims: {} },
   });
-  const state = (tl: TimelineEntry[]) => (pod: string): PodState | undefined => {
-    const e = tl.findLast((x) => x.type !== 'MARKER' && x.name === pod);
-    return e?.type === 'MARKER' ? undefined : e?.pod;
-  };
+  const state =
+    (tl: TimelineEntry[]) =>
+    (pod: string): PodState | undefined => {
+      const e = tl.findLast((x) => x.type !== 'MARKER' && x.name === pod);
+      return e?.type === 'MARKER' ? undefined : e?.pod;
+    };
 
   it('waits through the NotReady blink a restarted kubelet reports (seen 0.5–1.4 s after it was back)', () => {
     // seq 10 is the node-up marker; web-0 and web-2 run on the node.

@@ -57,7 +57,13 @@ function tiny(rng: Prng): Spec[] {
     const type = rng.next() < 0.15 ? 'info' : 'ok';
     const v = 1 + rng.int(3);
     const roll = rng.int(3);
-    specs.push(roll === 0 ? w(p + 3 * k, v, call, ret, type) : roll === 1 ? r(p + 3 * k, rng.int(4) || null, call, ret, type) : cas(p + 3 * k, rng.int(4) || null, v, call, ret, type));
+    specs.push(
+      roll === 0
+        ? w(p + 3 * k, v, call, ret, type)
+        : roll === 1
+          ? r(p + 3 * k, rng.int(4) || null, call, ret, type)
+          : cas(p + 3 * k, rng.int(4) || null, v, call, ret, type),
+    );
     free[p] = ret + 1;
   }
   return specs;

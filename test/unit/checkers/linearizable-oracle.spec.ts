@@ -22,14 +22,20 @@ interface Case {
 function cases(): Case[] {
   const out: Case[] = [];
   const shape = (seed: number): Omit<GenOptions, 'seed'> => ({
-    operations: 20 + (seed % 7) * 20, processes: 5 + (seed % 6), keys: 1 + (seed % 3), infoRate: seed % 4 === 0 ? 0 : 0.05,
+    operations: 20 + (seed % 7) * 20,
+    processes: 5 + (seed % 6),
+    keys: 1 + (seed % 3),
+    infoRate: seed % 4 === 0 ? 0 : 0.05,
   });
   for (let seed = 1; seed <= 300; seed++) out.push({ name: `random seed ${seed}`, options: { seed, ...shape(seed) } });
   for (let seed = 1; seed <= 150; seed++) {
     // Kept short: Porcupine keeps info reads (each free to go anywhere) and takes minutes
     // on 140 operations at this info rate (measured: 110 s), where Ordinal's takes 24 ms.
     const operations = 20 + (seed % 4) * 15;
-    out.push({ name: `long-pending info seed ${seed}`, options: { seed: 10_000 + seed, ...shape(seed), operations, infoRate: 0.15, latePending: 0.8 } });
+    out.push({
+      name: `long-pending info seed ${seed}`,
+      options: { seed: 10_000 + seed, ...shape(seed), operations, infoRate: 0.15, latePending: 0.8 },
+    });
   }
   ANOMALIES.forEach((anomaly, k) => {
     for (let seed = 1; seed <= 150; seed++) {

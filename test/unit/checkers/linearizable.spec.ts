@@ -25,14 +25,20 @@ describe('linearizable: valid register histories pass', function () {
     ['operations touching at one instant may take effect in either order', [w(0, 1, 0, 10), r(1, null, 10, 20)]],
     ['a cas chain', [w(0, 1, 0, 10), cas(1, 1, 2, 20, 30), cas(2, 2, 3, 40, 50), r(0, 3, 60, 70)]],
     ['concurrent writes read back in the order they took effect', [w(0, 1, 0, 100), w(1, 2, 0, 100), r(2, 2, 110, 120), r(3, 2, 130, 140)]],
-    ['an info write taking effect long after its call', [w(0, 1, 0, 10), w(1, 2, 20, 30, 'info'), r(2, 1, 100, 110), r(2, 1, 500, 510), r(2, 2, 900, 910)]],
+    [
+      'an info write taking effect long after its call',
+      [w(0, 1, 0, 10), w(1, 2, 20, 30, 'info'), r(2, 1, 100, 110), r(2, 1, 500, 510), r(2, 2, 900, 910)],
+    ],
     ['an info write that never took effect', [w(0, 1, 0, 10), w(1, 2, 20, 30, 'info'), r(2, 1, 100, 110), r(2, 1, 200, 210)]],
     ['an invocation never completed that took effect', [w(0, 1, 0, 10), w(1, 2, 20), r(2, 2, 100, 110)]],
     ['an info cas that took effect', [w(0, 1, 0, 10), cas(1, 1, 2, 20, 30, 'info'), r(2, 2, 100, 110)]],
     ['an info cas that did not', [w(0, 1, 0, 10), cas(1, 1, 2, 20, 30, 'info'), r(2, 1, 100, 110)]],
     ['a failed cas changes nothing', [w(0, 1, 0, 10), cas(1, 5, 2, 20, 30, 'fail'), r(2, 1, 100, 110)]],
     ['an info read is unconstrained', [w(0, 1, 0, 10), r(1, null, 20, 30, 'info'), r(2, 1, 40, 50)]],
-    ['keys are independent registers', [w(0, 1, 0, 10, 'ok', 'x'), w(1, 2, 0, 10, 'ok', 'y'), r(2, 1, 20, 30, 'ok', 'x'), r(3, 2, 20, 30, 'ok', 'y')]],
+    [
+      'keys are independent registers',
+      [w(0, 1, 0, 10, 'ok', 'x'), w(1, 2, 0, 10, 'ok', 'y'), r(2, 1, 20, 30, 'ok', 'x'), r(3, 2, 20, 30, 'ok', 'y')],
+    ],
   ];
   for (const [what, specs] of cases) {
     it(what, () => {
@@ -43,7 +49,14 @@ describe('linearizable: valid register histories pass', function () {
 
   it('every history of the simulated linearizable store passes (300 seeds, 5–10 processes, info operations)', () => {
     for (let seed = 1; seed <= 300; seed++) {
-      const { events } = generate({ seed, operations: 60 + (seed % 5) * 20, processes: 5 + (seed % 6), keys: 1 + (seed % 3), infoRate: 0.05, latePending: 0.5 });
+      const { events } = generate({
+        seed,
+        operations: 60 + (seed % 5) * 20,
+        processes: 5 + (seed % 6),
+        keys: 1 + (seed % 3),
+        infoRate: 0.05,
+        latePending: 0.5,
+      });
       const result = checkRegister(pair(events));
       expect(result.valid, `seed ${seed}: ${JSON.stringify(result)}`).to.equal(true);
     }
@@ -112,7 +125,15 @@ describe('linearizable: anomalies are found, with the operation that cannot be p
   });
 
   it('names the key that broke when others are fine, and lists the concurrent operations', () => {
-    const f = failing(check(w(0, 1, 0, 10, 'ok', 'a'), r(1, 1, 20, 30, 'ok', 'a'), w(2, 7, 0, 10, 'ok', 'b'), w(3, 8, 15, 45, 'ok', 'b'), r(4, 3, 20, 30, 'ok', 'b')));
+    const f = failing(
+      check(
+        w(0, 1, 0, 10, 'ok', 'a'),
+        r(1, 1, 20, 30, 'ok', 'a'),
+        w(2, 7, 0, 10, 'ok', 'b'),
+        w(3, 8, 15, 45, 'ok', 'b'),
+        r(4, 3, 20, 30, 'ok', 'b'),
+      ),
+    );
     expect(f.key).to.equal('b');
     expect(f.concurrent.map((o) => o.value)).to.deep.equal([8]);
   });
@@ -148,6 +169,9 @@ describe('linearizable: budget and input', function () {
 
   it('a set operation in a register history is bad input', () => {
     const events = history({ p: 0, f: 'add', value: 1, call: 0, ret: 10 });
-    expect(() => checkRegister(pair(events))).to.throw(HistoryFormatError, /operation at line 1 is an add: a register history has read, write and cas/);
+    expect(() => checkRegister(pair(events))).to.throw(
+      HistoryFormatError,
+      /operation at line 1 is an add: a register history has read, write and cas/,
+    );
   });
 });

@@ -13,11 +13,18 @@ const NODE = 'ordinal-worker';
 const OLD = uidOf('web-1', 0);
 const NEW = uidOf('web-1', 1);
 
-const roundEnd = (round: number): Match => (e) => e.type === 'MARKER' && e.marker === 'round-end' && e.round === round;
+const roundEnd =
+  (round: number): Match =>
+  (e) =>
+    e.type === 'MARKER' && e.marker === 'round-end' && e.round === round;
 
 /** web-1's first generation has its node go down just before it leaves the API in round 1, back at the round's end. */
 function nodeDownBeforeDeletion(input: CheckInput): CheckInput {
-  const down = insertBefore(input, podEvent('MODIFIED', 'web-1', OLD, (s) => !!s.deletionTimestamp), { type: 'MARKER', marker: 'node-down', round: 1, node: NODE, pod: 'web-1', uid: OLD });
+  const down = insertBefore(
+    input,
+    podEvent('MODIFIED', 'web-1', OLD, (s) => !!s.deletionTimestamp),
+    { type: 'MARKER', marker: 'node-down', round: 1, node: NODE, pod: 'web-1', uid: OLD },
+  );
   return insertBefore(down, roundEnd(1), { type: 'MARKER', marker: 'node-up', round: 1, node: NODE });
 }
 
@@ -28,7 +35,11 @@ const nodeUpBefore = (input: CheckInput, before: Parameters<typeof insertBefore>
  * web-1's first two writers on two kernels (boot-1, boot-2) with these wall-clock spans,
  * each kernel measured `offsets` ms ahead of the harness, ± 5 ms; the later writers after both.
  */
-function onTwoKernels(input: CheckInput, walls: { old: readonly [number, number]; next: readonly [number, number] }, offsets: [number, number]): CheckInput {
+function onTwoKernels(
+  input: CheckInput,
+  walls: { old: readonly [number, number]; next: readonly [number, number] },
+  offsets: [number, number],
+): CheckInput {
   return mutate(input, (d) => {
     const [old, next, ...rest] = heartbeatsOf(d, 'web-1').writers;
     if (!old || !next) throw new Error('web-1 has fewer than two writers');
@@ -65,7 +76,7 @@ describe('STS-AT-MOST-ONE: API', () => {
     expect(r.evidence.map((e) => e.subject)).to.deep.equal(['web-0', 'web-1', 'web-2'].map((p) => `heartbeats ${p}:${HEARTBEAT_PATH}`));
   });
 
-  it('does not fail a successor recorded before its predecessor\'s DELETED: the name is the key, so that is a missed event', () => {
+  it("does not fail a successor recorded before its predecessor's DELETED: the name is the key, so that is a missed event", () => {
     const input = moveBefore(buildWebInput(), podEvent('ADDED', 'web-1', NEW), podEvent('DELETED', 'web-1', OLD));
     const r = resultOf(input, ID);
     expect(r.status, r.message).to.equal('passed');
@@ -79,7 +90,14 @@ describe('STS-AT-MOST-ONE: API', () => {
 
   it('passes when the operator force-deleted the pod on the down node first, and says so', () => {
     const down = nodeDownBeforeDeletion(buildWebInput());
-    const input = insertBefore(down, podEvent('DELETED', 'web-1', OLD), { type: 'MARKER', marker: 'operator-force-delete', round: 1, pod: 'web-1', uid: OLD, node: NODE });
+    const input = insertBefore(down, podEvent('DELETED', 'web-1', OLD), {
+      type: 'MARKER',
+      marker: 'operator-force-delete',
+      round: 1,
+      pod: 'web-1',
+      uid: OLD,
+      node: NODE,
+    });
     const r = resultOf(input, ID);
     expect(r.status, r.message).to.equal('passed');
     expect(JSON.stringify(r.evidence)).to.include(`after the force deletion of uid ${OLD}`);
@@ -173,7 +191,7 @@ describe('STS-AT-MOST-ONE: data across kernels', () => {
     expectFailure(hidden, `heartbeats web-1:${HEARTBEAT_PATH}`, OLD, NEW, '500 ms', '+700 ± 5 ms');
   });
 
-  it('an overlap inside the clocks\' uncertainty is a note, not a failure', () => {
+  it("an overlap inside the clocks' uncertainty is a note, not a failure", () => {
     const input = onTwoKernels(buildWebInput(), { old: [1000, 3008], next: [3000, 4000] }, [0, 0]);
     const r = resultOf(input, ID);
     expect(r.status, r.message).to.equal('passed');

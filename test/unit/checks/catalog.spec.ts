@@ -104,7 +104,9 @@ describe('generic mutations on the hand-built run', () => {
 const fixtureDir = new URL('../../fixtures/', import.meta.url);
 const fixtures = (() => {
   try {
-    return readdirSync(fixtureDir).filter((f) => f.endsWith('.checkinput.json')).sort();
+    return readdirSync(fixtureDir)
+      .filter((f) => f.endsWith('.checkinput.json'))
+      .sort();
   } catch {
     return [];
   }

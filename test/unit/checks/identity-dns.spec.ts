@@ -99,7 +99,11 @@ describe('STS-DNS-A', () => {
   });
 
   it('matches names case-insensitively and with a trailing dot', () => {
-    const ok = mutate(good, (d) => d.after.dnsA.forEach((l) => { l.fqdn = `${l.fqdn.toUpperCase()}.`; }));
+    const ok = mutate(good, (d) =>
+      d.after.dnsA.forEach((l) => {
+        l.fqdn = `${l.fqdn.toUpperCase()}.`;
+      }),
+    );
     expect(resultOf(ok, ID).status).to.equal('passed');
   });
 });
@@ -133,7 +137,10 @@ describe('STS-DNS-SRV', () => {
 
   it('passes a readiness blink within one TTL of the answer, listed or not', () => {
     // web-2 not ready for 2 s, ending 1 s before the answer: a cache may hold either list.
-    const blink = withPodStates(good, [[srvT - 3000, 'web-2', { ready: false }], [srvT - 1000, 'web-2', { ready: true }]]);
+    const blink = withPodStates(good, [
+      [srvT - 3000, 'web-2', { ready: false }],
+      [srvT - 1000, 'web-2', { ready: true }],
+    ]);
     expect(resultOf(blink, ID).status, resultOf(blink, ID).message).to.equal('passed');
     const missing = mutate(blink, (d) => {
       if (d.after.dnsSrv) d.after.dnsSrv.targets = d.after.dnsSrv.targets.filter((x) => !x.target.startsWith('web-2.'));
@@ -155,7 +162,8 @@ describe('STS-DNS-SRV', () => {
 
   it('never judges a truncated answer: TRUNCATED alone is error, never failed', () => {
     const cut = mutate(good, (d) => {
-      if (d.after.dnsSrv) Object.assign(d.after.dnsSrv, { rcode: 'TRUNCATED', targets: [], error: 'the answer was truncated (TC bit set)' });
+      if (d.after.dnsSrv)
+        Object.assign(d.after.dnsSrv, { rcode: 'TRUNCATED', targets: [], error: 'the answer was truncated (TC bit set)' });
     });
     const r = resultOf(cut, ID);
     expect(r.status, r.message).to.equal('error');

@@ -25,7 +25,15 @@ function shiftOrdinals(input: CheckInput, by: number): CheckInput {
 }
 
 // web has no primary nor etcd members; these recordings have no eviction, so no budget to judge, and no update phase.
-const NOT_APPLICABLE = ['STS-TOPOLOGY-PRIMARY', 'STS-PDB', 'STS-ETCD-MEMBERSHIP', 'STS-UPDATE-ORDER', 'STS-UPDATE-PARTITION', 'STS-UPDATE-ONDELETE', 'STS-UPDATE-ROLLBACK'];
+const NOT_APPLICABLE = [
+  'STS-TOPOLOGY-PRIMARY',
+  'STS-PDB',
+  'STS-ETCD-MEMBERSHIP',
+  'STS-UPDATE-ORDER',
+  'STS-UPDATE-PARTITION',
+  'STS-UPDATE-ONDELETE',
+  'STS-UPDATE-ROLLBACK',
+];
 
 describe('checks under the StatefulSet options', () => {
   it('Parallel: the three ordering checks are skipped with that reason, every other check still judges', () => {
@@ -86,7 +94,9 @@ describe('checks under the StatefulSet options', () => {
       const input = buildWebInput({ options: { minReadySeconds: 2 } });
       const r = resultOf(input, 'STS-ORDER-CREATE');
       expectFailure(r, 'web-1', 'web-0', 'not yet Available (minReadySeconds 2)');
-      expect(r.evidence.find((e) => e.subject === 'pod web-1')?.expected).to.include('Running and Ready and Available (Ready for minReadySeconds 2)');
+      expect(r.evidence.find((e) => e.subject === 'pod web-1')?.expected).to.include(
+        'Running and Ready and Available (Ready for minReadySeconds 2)',
+      );
       // …and a replacement Ready 0.1 s before the round ended was not Available in the round.
       expectFailure(resultOf(input, 'STS-RECOVERY'), 'web-1', 'Ready and Available (minReadySeconds 2)');
       // The same recording without minReadySeconds is fine: the option is what is judged.
@@ -99,7 +109,9 @@ describe('checks under the StatefulSet options', () => {
         if (NOT_APPLICABLE.includes(r.id)) continue;
         expect(r.status, `${r.id}: ${r.message}`).to.equal('passed');
       }
-      expect(resultOf(input, 'STS-ORDER-CREATE').evidence[1]?.observed).to.match(/web-0 Ready and Available \(Ready for minReadySeconds 2\) at t=/);
+      expect(resultOf(input, 'STS-ORDER-CREATE').evidence[1]?.observed).to.match(
+        /web-0 Ready and Available \(Ready for minReadySeconds 2\) at t=/,
+      );
       // Kill -> Ready timings count to Available: at least 2 s after the kubelet's Ready stamp.
       for (const round of input.rounds) {
         for (const rec of round.recoveries) expect(rec.readyMs ?? 0, rec.pod).to.be.greaterThan(2000);
@@ -109,7 +121,13 @@ describe('checks under the StatefulSet options', () => {
 
   describe('--pvc-retention whenScaled=Delete and STS-PVC-BINDING', () => {
     const deleted = (claim: string, ordinal: number) =>
-      ({ type: 'DELETED', kind: 'PersistentVolumeClaim', name: claim, resourceVersion: '99999', pvc: { uid: `pvc-uid-${ordinal}`, phase: 'Bound', volumeName: `pv-${ordinal}` } }) as const;
+      ({
+        type: 'DELETED',
+        kind: 'PersistentVolumeClaim',
+        name: claim,
+        resourceVersion: '99999',
+        pvc: { uid: `pvc-uid-${ordinal}`, phase: 'Bound', volumeName: `pv-${ordinal}` },
+      }) as const;
     const scaled = buildWebInput({ options: { pvcRetention: { whenDeleted: 'Retain', whenScaled: 'Delete' } } });
     // Deletions after the scale-down and before the run deletes the StatefulSet.
     const append = (input: CheckInput, entry: Parameters<typeof insertBefore>[2]): CheckInput =>
@@ -123,7 +141,9 @@ describe('checks under the StatefulSet options', () => {
 
     it('claims deleted with the StatefulSet at the end (whenDeleted: Delete) are not a broken binding either', () => {
       const input = buildWebInput({ options: { pvcRetention: { whenDeleted: 'Delete', whenScaled: 'Retain' } } });
-      expect(input.timeline.some((e) => e.type === 'DELETED' && e.kind === 'PersistentVolumeClaim' && e.name === 'www-web-0')).to.equal(true);
+      expect(input.timeline.some((e) => e.type === 'DELETED' && e.kind === 'PersistentVolumeClaim' && e.name === 'www-web-0')).to.equal(
+        true,
+      );
       expect(resultOf(input, 'STS-PVC-BINDING').status).to.equal('passed');
     });
 
@@ -166,8 +186,11 @@ describe('checks under the StatefulSet options', () => {
 
     it('readyMoment restarts when the pod leaves Ready before it was Available', () => {
       const entries = [
-        entry(0, 0), entry(1, 300, {}), entry(2, 1000, { ready: false }),
-        entry(3, 3000, { readySince: '2025-05-01T12:00:03Z' }), entry(4, 9000),
+        entry(0, 0),
+        entry(1, 300, {}),
+        entry(2, 1000, { ready: false }),
+        entry(3, 3000, { readySince: '2025-05-01T12:00:03Z' }),
+        entry(4, 9000),
       ];
       expect(readyMoment(entries, 'web-0', 'u', { from: 0, to: 5 }, 2)?.t).to.equal(5000);
     });

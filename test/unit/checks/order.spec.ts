@@ -18,7 +18,12 @@ function podChange(input: CheckInput, name: string, before: Match, patch: Partia
   const last = input.timeline.slice(0, at).findLast((e): e is WatchEntry => e.type !== 'MARKER' && e.kind === 'Pod' && e.name === name);
   if (!last?.pod || last.type === 'DELETED') throw new Error(`no live ${name} before the anchor`);
   const { seq: _s, t: _t, wall: _w, ...rest } = last;
-  return insertBefore(input, before, { ...rest, type: 'MODIFIED', resourceVersion: `${last.resourceVersion}-p`, pod: { ...last.pod, ...patch } });
+  return insertBefore(input, before, {
+    ...rest,
+    type: 'MODIFIED',
+    resourceVersion: `${last.resourceVersion}-p`,
+    pod: { ...last.pod, ...patch },
+  });
 }
 
 const entryOf = (input: CheckInput, m: Match): TimelineEntry => {
@@ -41,7 +46,9 @@ describe('STS-ORDER-CREATE', () => {
     const bad = moveBefore(good, podEvent('ADDED', 'web-2', uidOf('web-2', 0)), podEvent('ADDED', 'web-1', uidOf('web-1', 0)));
     const r = resultOf(bad, CREATE);
     expectFailure(r, 'web-2', 'web-1 (not created yet)');
-    expect(r.message).to.match(/^web-2 was created at t=\d+ms although at no moment since the deploy \(t=\d+ms\) were its predecessors all Ready/);
+    expect(r.message).to.match(
+      /^web-2 was created at t=\d+ms although at no moment since the deploy \(t=\d+ms\) were its predecessors all Ready/,
+    );
   });
 
   it('fails when web-1 is created while web-0 was never Ready, with web-0 state over the window', () => {
@@ -49,12 +56,18 @@ describe('STS-ORDER-CREATE', () => {
     const r = resultOf(bad, CREATE);
     expectFailure(r, 'web-1', 'web-0');
     const ev = r.evidence.find((e) => e.subject === 'pod web-1');
-    expect(ev?.observed).to.match(/^web-0 never Ready with the others; over the window: t=\d+ms absent; .*Pending, not ready.*Running, not ready$/);
+    expect(ev?.observed).to.match(
+      /^web-0 never Ready with the others; over the window: t=\d+ms absent; .*Pending, not ready.*Running, not ready$/,
+    );
     expect(ev?.at).to.be.a('number');
   });
 
   it('fails when web-1 is created while web-0 is still Pending', () => {
-    const bad = moveBefore(good, podEvent('ADDED', 'web-1'), podEvent('MODIFIED', 'web-0', undefined, (s) => s.phase === 'Running'));
+    const bad = moveBefore(
+      good,
+      podEvent('ADDED', 'web-1'),
+      podEvent('MODIFIED', 'web-0', undefined, (s) => s.phase === 'Running'),
+    );
     expectFailure(resultOf(bad, CREATE), 'web-1', 'web-0 (Pending, not ready');
   });
 
@@ -69,7 +82,10 @@ describe('STS-ORDER-CREATE', () => {
   });
 
   it('is an error, not a failure, when a pod never appears during the rollout (the watch missed it)', () => {
-    const bad = { ...good, timeline: good.timeline.filter((e) => !(e.type !== 'MARKER' && e.kind === 'Pod' && e.name === 'web-2' && e.t < 8000)) };
+    const bad = {
+      ...good,
+      timeline: good.timeline.filter((e) => !(e.type !== 'MARKER' && e.kind === 'Pod' && e.name === 'web-2' && e.t < 8000)),
+    };
     const r = resultOf(bad, CREATE);
     expect(r.status).to.equal('error');
     expect(r.message).to.include('web-2 was never seen created');
@@ -92,7 +108,9 @@ describe('STS-ORDER-RECREATE', () => {
   it('fails when web-2 is recreated while web-0 is still gone, naming web-0 and its state', () => {
     const r = resultOf(moveBefore(good, web2New, web0New), RECREATE);
     expectFailure(r, 'round 2', 'web-2', 'web-0 (deleted (uid web-0-uid-0)');
-    expect(r.message).to.match(/^round 2: web-2 was recreated at t=\d+ms although at no moment since web-2's previous pod \(uid web-2-uid-0\) was deleted/);
+    expect(r.message).to.match(
+      /^round 2: web-2 was recreated at t=\d+ms although at no moment since web-2's previous pod \(uid web-2-uid-0\) was deleted/,
+    );
   });
 
   it('fails when web-2 is recreated while the new web-0 is Running but has not been Ready', () => {
@@ -119,8 +137,21 @@ describe('STS-ORDER-RECREATE', () => {
 
   it('passes burst rounds whose deletions land concurrently, and reverse rounds', () => {
     for (const pattern of ['burst', 'reverse'] as const) {
-      const rounds: [number, 'delete' | 'force-delete'][][] = [[[0, 'delete'], [1, 'force-delete'], [2, 'delete']], [[0, 'force-delete'], [2, 'force-delete']]];
-      const input = buildWebInput({ rounds: pattern === 'reverse' ? rounds.map((r) => [...r].reverse()) : rounds, patterns: [pattern, pattern] });
+      const rounds: [number, 'delete' | 'force-delete'][][] = [
+        [
+          [0, 'delete'],
+          [1, 'force-delete'],
+          [2, 'delete'],
+        ],
+        [
+          [0, 'force-delete'],
+          [2, 'force-delete'],
+        ],
+      ];
+      const input = buildWebInput({
+        rounds: pattern === 'reverse' ? rounds.map((r) => [...r].reverse()) : rounds,
+        patterns: [pattern, pattern],
+      });
       for (const id of [RECREATE, 'STS-RECOVERY', CREATE]) {
         const r = resultOf(input, id);
         expect(r.status, `${pattern} ${id}: ${r.message}`).to.equal('passed');
@@ -130,7 +161,10 @@ describe('STS-ORDER-RECREATE', () => {
 
   it('does not judge a killed pod that is never recreated (STS-RECOVERY does)', () => {
     const one = buildWebInput({ rounds: [[[1, 'delete']]], scaleDownTo: null });
-    const bad = { ...one, timeline: one.timeline.filter((e) => !(e.type !== 'MARKER' && e.name === 'web-1' && e.pod?.uid === uidOf('web-1', 1))) };
+    const bad = {
+      ...one,
+      timeline: one.timeline.filter((e) => !(e.type !== 'MARKER' && e.name === 'web-1' && e.pod?.uid === uidOf('web-1', 1))),
+    };
     expect(resultOf(bad, RECREATE).status).to.equal('passed');
     expectFailure(resultOf(bad, 'STS-RECOVERY'), 'web-1', 'no replacement was created');
   });
@@ -138,7 +172,14 @@ describe('STS-ORDER-RECREATE', () => {
   it('is an error, not a failure, when the pod watch was down over a violating window', () => {
     const bad = moveBefore(good, web2New, web0New);
     const added = entryOf(bad, web2New);
-    const gap = insertBefore(bad, web2New, { type: 'MARKER', marker: 'watch-gap', kind: 'Pod', from: added.t - 500, to: added.t, reason: 'connect ECONNREFUSED' });
+    const gap = insertBefore(bad, web2New, {
+      type: 'MARKER',
+      marker: 'watch-gap',
+      kind: 'Pod',
+      from: added.t - 500,
+      to: added.t,
+      reason: 'connect ECONNREFUSED',
+    });
     const r = resultOf(gap, RECREATE);
     expect(r.status, r.message).to.equal('error');
     expect(r.message).to.include('the pod watch was down');

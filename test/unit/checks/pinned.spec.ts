@@ -12,7 +12,8 @@ const ID = 'STS-RECOVERY';
 const NODES = ['node-a', 'node-b', 'node-c'];
 const ring = (ordinal: number, generation: number): string => NODES[(ordinal + generation) % NODES.length] as string;
 const NEW = uidOf('web-1', 1);
-const PINNED = 'volume www-web-1 pinned to node node-b, which is down: the replacement cannot start elsewhere — expected for node-local storage';
+const PINNED =
+  'volume www-web-1 pinned to node node-b, which is down: the replacement cannot start elsewhere — expected for node-local storage';
 
 /**
  * Round 1 takes web-1's node (node-b) down; the replacement is created but, its volume
@@ -23,7 +24,9 @@ function stuckOnPinnedVolume(opts: { pinned?: boolean; nodeBack?: boolean; conve
   const input = buildWebInput({ rounds: [[[1, 'node-fault']]], nodeOf: ring, pinnedVolumes: opts.pinned ?? true, scaleDownTo: null });
   return mutate(input, (d) => {
     const isNew = (e: TimelineEntry): boolean => e.type !== 'MARKER' && e.kind === 'Pod' && e.pod?.uid === NEW;
-    d.timeline = d.timeline.filter((e) => !(isNew(e) && e.type !== 'ADDED') && !(e.type === 'MARKER' && e.marker === 'node-up' && !opts.nodeBack));
+    d.timeline = d.timeline.filter(
+      (e) => !(isNew(e) && e.type !== 'ADDED') && !(e.type === 'MARKER' && e.marker === 'node-up' && !opts.nodeBack),
+    );
     for (const e of d.timeline) if (e.type === 'MARKER' && e.marker === 'round-end') e.converged = opts.converged ?? false;
   });
 }
@@ -57,16 +60,34 @@ describe(`${ID}: replacement pinned to a down node`, () => {
 
   it('passes, and says the replacement waited for its pinned volume’s node, when it ran only once the node was back', () => {
     // Every generation of an ordinal on its own node: the replacement waits for node-b.
-    const input = buildWebInput({ rounds: [[[1, 'node-fault']]], nodeOf: (o) => NODES[o] as string, pinnedVolumes: true, scaleDownTo: null });
+    const input = buildWebInput({
+      rounds: [[[1, 'node-fault']]],
+      nodeOf: (o) => NODES[o] as string,
+      pinnedVolumes: true,
+      scaleDownTo: null,
+    });
     const isUp = (e: TimelineEntry): boolean => e.type === 'MARKER' && e.marker === 'node-up';
-    const waited = moveBefore(input, isUp, podEvent('MODIFIED', 'web-1', NEW, (s) => s.phase === 'Running'));
+    const waited = moveBefore(
+      input,
+      isUp,
+      podEvent('MODIFIED', 'web-1', NEW, (s) => s.phase === 'Running'),
+    );
     const r = resultOf(waited, ID);
     expect(r.status, r.message).to.equal('passed');
     const observed = r.evidence.find((e) => e.subject === 'pod web-1')?.observed ?? '';
-    expect(observed).to.match(/; it waited Pending for node node-b \(volume www-web-1 pinned there; the node was down from t=\d+ms to t=\d+ms\) and ran only once it was back — expected for node-local storage$/);
+    expect(observed).to.match(
+      /; it waited Pending for node node-b \(volume www-web-1 pinned there; the node was down from t=\d+ms to t=\d+ms\) and ran only once it was back — expected for node-local storage$/,
+    );
     // With a shared volume the same timeline is just a recovery.
     const shared = buildWebInput({ rounds: [[[1, 'node-fault']]], nodeOf: (o) => NODES[o] as string, scaleDownTo: null });
-    const plain = resultOf(moveBefore(shared, isUp, podEvent('MODIFIED', 'web-1', NEW, (s) => s.phase === 'Running')), ID);
+    const plain = resultOf(
+      moveBefore(
+        shared,
+        isUp,
+        podEvent('MODIFIED', 'web-1', NEW, (s) => s.phase === 'Running'),
+      ),
+      ID,
+    );
     expect(plain.evidence.find((e) => e.subject === 'pod web-1')?.observed).to.not.include('waited');
   });
 

@@ -12,7 +12,8 @@ const ID = 'STS-RECOVERY';
 // One round that kills web-1 only; no scale-down, so the round is the end of the story.
 const oneRound = (): CheckInput => buildWebInput({ rounds: [[[1, 'delete']]], scaleDownTo: null });
 const isRoundEnd = (e: TimelineEntry): boolean => e.type === 'MARKER' && e.marker === 'round-end';
-const web1New = (e: TimelineEntry): boolean => e.type !== 'MARKER' && e.kind === 'Pod' && e.name === 'web-1' && e.pod?.uid === uidOf('web-1', 1);
+const web1New = (e: TimelineEntry): boolean =>
+  e.type !== 'MARKER' && e.kind === 'Pod' && e.name === 'web-1' && e.pod?.uid === uidOf('web-1', 1);
 
 function notConverged(input: CheckInput): CheckInput {
   return mutate(input, (d) => {
@@ -21,7 +22,13 @@ function notConverged(input: CheckInput): CheckInput {
 }
 
 function withEvent(input: CheckInput, event: Omit<EventState, 'uid'>): CheckInput {
-  return insertBefore(input, isRoundEnd, { type: 'ADDED', kind: 'Event', name: `ev-${event.reason}`, resourceVersion: 'ev1', event: { uid: 'ev-uid', ...event } });
+  return insertBefore(input, isRoundEnd, {
+    type: 'ADDED',
+    kind: 'Event',
+    name: `ev-${event.reason}`,
+    resourceVersion: 'ev1',
+    event: { uid: 'ev-uid', ...event },
+  });
 }
 
 describe(ID, () => {
@@ -30,19 +37,36 @@ describe(ID, () => {
     expect(r.status, r.message).to.equal('passed');
     expect(r.message).to.equal("all 6 killed pods were replaced and Ready at the round's revision; no other pod was replaced");
     expect(r.evidence.filter((e) => e.note === 'round 2').map((e) => e.subject)).to.deep.equal(['pod web-0', 'pod web-2']);
-    expect(r.evidence[0]?.observed).to.match(/^uid web-1-uid-0 killed \(delete\); replaced by uid web-1-uid-1, Ready at revision web-7c9f8d6b5 [\d.]+ms later$/);
+    expect(r.evidence[0]?.observed).to.match(
+      /^uid web-1-uid-0 killed \(delete\); replaced by uid web-1-uid-1, Ready at revision web-7c9f8d6b5 [\d.]+ms later$/,
+    );
   });
 
   it('fails a round that did not converge with the stuck pod state and its last scheduler event', () => {
     const stuck = mutate(oneRound(), (d) => {
       d.timeline = d.timeline.filter((e) => !(web1New(e) && e.type === 'MODIFIED' && e.pod?.phase === 'Running'));
     });
-    const bad = notConverged(withEvent(stuck, {
-      reason: 'FailedScheduling', message: '0/1 nodes are available: 1 Insufficient memory', type: 'Warning', involved: 'Pod/web-1',
-    }));
+    const bad = notConverged(
+      withEvent(stuck, {
+        reason: 'FailedScheduling',
+        message: '0/1 nodes are available: 1 Insufficient memory',
+        type: 'Warning',
+        involved: 'Pod/web-1',
+      }),
+    );
     const r = resultOf(bad, ID);
-    expectFailure(r, 'web-1', 'never Running and Ready at revision web-7c9f8d6b5', 'Pending, not ready', 'waiting: ContainerCreating', 'FailedScheduling', 'Insufficient memory');
-    expect(r.message).to.match(/^round 1: web-1 \(uid web-1-uid-0\) was killed at t=\d+ms and its replacement \(uid web-1-uid-1\) was never Running and Ready/);
+    expectFailure(
+      r,
+      'web-1',
+      'never Running and Ready at revision web-7c9f8d6b5',
+      'Pending, not ready',
+      'waiting: ContainerCreating',
+      'FailedScheduling',
+      'Insufficient memory',
+    );
+    expect(r.message).to.match(
+      /^round 1: web-1 \(uid web-1-uid-0\) was killed at t=\d+ms and its replacement \(uid web-1-uid-1\) was never Running and Ready/,
+    );
     expect(r.message).to.include('(and 1 more)'); // the round-level "did not converge"
   });
 
@@ -50,18 +74,35 @@ describe(ID, () => {
     const gone = mutate(oneRound(), (d) => {
       d.timeline = d.timeline.filter((e) => !web1New(e));
     });
-    const bad = notConverged(withEvent(gone, {
-      reason: 'FailedCreate', message: 'create Pod web-1 in StatefulSet web failed error: pods "web-1" is forbidden: exceeded quota', type: 'Warning', involved: 'StatefulSet/web',
-    }));
+    const bad = notConverged(
+      withEvent(gone, {
+        reason: 'FailedCreate',
+        message: 'create Pod web-1 in StatefulSet web failed error: pods "web-1" is forbidden: exceeded quota',
+        type: 'Warning',
+        involved: 'StatefulSet/web',
+      }),
+    );
     const r = resultOf(bad, ID);
-    expectFailure(r, 'web-1', 'no replacement was created', 'deleted (uid web-1-uid-0)', 'FailedCreate on StatefulSet/web', 'exceeded quota');
+    expectFailure(
+      r,
+      'web-1',
+      'no replacement was created',
+      'deleted (uid web-1-uid-0)',
+      'FailedCreate on StatefulSet/web',
+      'exceeded quota',
+    );
   });
 
   it('names every pod that was not Ready when the round did not converge', () => {
-    const bad = notConverged(insertBefore(oneRound(), isRoundEnd, {
-      type: 'MODIFIED', kind: 'Pod', name: 'web-2', resourceVersion: 'x',
-      pod: { uid: uidOf('web-2', 0), phase: 'Running', ready: false, claims: {}, revision: 'web-7c9f8d6b5' },
-    }));
+    const bad = notConverged(
+      insertBefore(oneRound(), isRoundEnd, {
+        type: 'MODIFIED',
+        kind: 'Pod',
+        name: 'web-2',
+        resourceVersion: 'x',
+        pod: { uid: uidOf('web-2', 0), phase: 'Running', ready: false, claims: {}, revision: 'web-7c9f8d6b5' },
+      }),
+    );
     const r = resultOf(bad, ID);
     expectFailure(r, 'round 1 did not converge within the timeout: web-2 not Ready', 'Running, not ready');
   });
@@ -84,9 +125,19 @@ describe(ID, () => {
     if (!last || last.type === 'MARKER' || !last.pod) throw new Error('builder changed');
     const { seq: _s, t: _t, wall: _w, ...rest } = last;
     const deleted = insertBefore(input, isRoundEnd, { ...rest, type: 'DELETED', resourceVersion: 'd' });
-    const bad = insertBefore(deleted, isRoundEnd, { ...rest, type: 'ADDED', resourceVersion: 'a', pod: { ...last.pod, uid: 'web-0-surprise' } });
+    const bad = insertBefore(deleted, isRoundEnd, {
+      ...rest,
+      type: 'ADDED',
+      resourceVersion: 'a',
+      pod: { ...last.pod, uid: 'web-0-surprise' },
+    });
     const r = resultOf(bad, ID);
-    expectFailure(r, 'web-0 was not killed but its pod (uid web-0-uid-0) was replaced', 'DELETED at t=', 'replaced by uid web-0-surprise (ADDED at t=');
+    expectFailure(
+      r,
+      'web-0 was not killed but its pod (uid web-0-uid-0) was replaced',
+      'DELETED at t=',
+      'replaced by uid web-0-surprise (ADDED at t=',
+    );
     expect(r.evidence.find((e) => e.subject === 'pod web-0')?.expected).to.equal('uid web-0-uid-0 kept through the run (not killed)');
   });
 
@@ -100,10 +151,27 @@ describe(ID, () => {
     const failedPod = { ...last.pod, phase, ready: false, reason: 'Evicted', message };
     const deleting = { ...last.pod, ready: false, deletionTimestamp: '2025-05-01T12:00:30Z' };
     const steps = afterDelete
-      ? [{ ...rest, type: 'MODIFIED' as const, resourceVersion: 'm', pod: deleting }, { ...rest, type: 'MODIFIED' as const, resourceVersion: 'f', pod: { ...failedPod, deletionTimestamp: deleting.deletionTimestamp } }]
-      : [{ ...rest, type: 'MODIFIED' as const, resourceVersion: 'f', pod: failedPod }, { ...rest, type: 'MODIFIED' as const, resourceVersion: 'm', pod: { ...failedPod, deletionTimestamp: deleting.deletionTimestamp } }];
+      ? [
+          { ...rest, type: 'MODIFIED' as const, resourceVersion: 'm', pod: deleting },
+          {
+            ...rest,
+            type: 'MODIFIED' as const,
+            resourceVersion: 'f',
+            pod: { ...failedPod, deletionTimestamp: deleting.deletionTimestamp },
+          },
+        ]
+      : [
+          { ...rest, type: 'MODIFIED' as const, resourceVersion: 'f', pod: failedPod },
+          {
+            ...rest,
+            type: 'MODIFIED' as const,
+            resourceVersion: 'm',
+            pod: { ...failedPod, deletionTimestamp: deleting.deletionTimestamp },
+          },
+        ];
     let out = input;
-    for (const step of [...steps, { ...rest, type: 'DELETED' as const, resourceVersion: 'd', pod: failedPod }]) out = insertBefore(out, isRoundEnd, step);
+    for (const step of [...steps, { ...rest, type: 'DELETED' as const, resourceVersion: 'd', pod: failedPod }])
+      out = insertBefore(out, isRoundEnd, step);
     return insertBefore(out, isRoundEnd, { ...rest, type: 'ADDED', resourceVersion: 'a', pod: { ...last.pod, uid: 'web-0-recreated' } });
   }
 
@@ -113,12 +181,18 @@ describe(ID, () => {
     expect(r.message).to.include('no other pod was replaced but those the kubelet marked Failed first: web-0 (Failed: Evicted)');
     const note = r.evidence.find((e) => e.subject === 'pod web-0');
     expect(note?.note).to.equal('ended by the kubelet, not replaced without cause');
-    expect(note?.observed).to.match(/^uid web-0-uid-0 not killed by the run: the kubelet marked it Failed: Evicted at t=[\d.]+ms \(Pod ephemeral local storage usage exceeds/);
+    expect(note?.observed).to.match(
+      /^uid web-0-uid-0 not killed by the run: the kubelet marked it Failed: Evicted at t=[\d.]+ms \(Pod ephemeral local storage usage exceeds/,
+    );
     expect(note?.observed).to.include('the controller replaced it with uid web-0-recreated');
   });
 
   it('still fails when the pod went Failed only after someone began deleting it (the deletion is unexplained)', () => {
-    expectFailure(resultOf(endedByKubelet('Failed', true), ID), 'web-0 was not killed but its pod (uid web-0-uid-0) was replaced', 'replaced by uid web-0-recreated');
+    expectFailure(
+      resultOf(endedByKubelet('Failed', true), ID),
+      'web-0 was not killed but its pod (uid web-0-uid-0) was replaced',
+      'replaced by uid web-0-recreated',
+    );
   });
 
   it('fails when a replacement from an earlier round is itself replaced without a kill', () => {
@@ -142,7 +216,8 @@ describe(ID, () => {
     const stuck = mutate(oneRound(), (d) => {
       d.timeline = d.timeline.filter((e) => !(web1New(e) && e.type === 'MODIFIED'));
       for (const e of d.timeline) {
-        if (e.type === 'MARKER' && e.marker === 'round-end') Object.assign(e, { converged: false, unobserved: 'lost the pod watch: connect ECONNREFUSED 127.0.0.1:6443' });
+        if (e.type === 'MARKER' && e.marker === 'round-end')
+          Object.assign(e, { converged: false, unobserved: 'lost the pod watch: connect ECONNREFUSED 127.0.0.1:6443' });
       }
     });
     const r = resultOf(stuck, ID);

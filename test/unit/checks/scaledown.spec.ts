@@ -51,7 +51,9 @@ describe(ID, () => {
       if (!web1Term || !web2Term) throw new Error('builder changed');
       web1Term.t = web2Term.t + 1;
       d.timeline.sort((a, b) => a.t - b.t || a.seq - b.seq);
-      d.timeline.forEach((e, k) => { e.seq = k + 1; });
+      d.timeline.forEach((e, k) => {
+        e.seq = k + 1;
+      });
     });
     expectFailure(resultOf(bad, ID), 'web-1 began terminating', 'before web-2 was gone');
   });
@@ -64,11 +66,15 @@ describe(ID, () => {
       const web0 = d.timeline.slice(0, i).findLast((e) => isPod(e, 'web-0'));
       if (!web0 || web0.type === 'MARKER' || !web0.pod) throw new Error('builder changed');
       d.timeline.splice(i, 0, { ...web0, type: 'MODIFIED', pod: { ...web0.pod, ready: false } });
-      d.timeline.forEach((e, k) => { e.seq = k + 1; });
+      d.timeline.forEach((e, k) => {
+        e.seq = k + 1;
+      });
     });
     const r = resultOf(bad, ID);
     expectFailure(r, 'web-2 began terminating', 'the remaining pods were never all Ready: web-0 (Running, not ready');
-    expect(r.evidence.find((e) => e.subject === 'pod web-2')?.expected).to.match(/^web-0 Running and Ready at some moment between the scale-down was requested/);
+    expect(r.evidence.find((e) => e.subject === 'pod web-2')?.expected).to.match(
+      /^web-0 Running and Ready at some moment between the scale-down was requested/,
+    );
   });
 
   it('passes when a remaining pod regresses only after an all-Ready moment (informer race)', () => {
@@ -79,7 +85,9 @@ describe(ID, () => {
       const web0 = d.timeline.findLast((e) => isPod(e, 'web-0'));
       if (!web1Term || !web0 || web0.type === 'MARKER' || !web0.pod) throw new Error('builder changed');
       d.timeline.splice(d.timeline.indexOf(web1Term), 0, { ...web0, type: 'MODIFIED', t: web1Term.t, pod: { ...web0.pod, ready: false } });
-      d.timeline.forEach((e, k) => { e.seq = k + 1; });
+      d.timeline.forEach((e, k) => {
+        e.seq = k + 1;
+      });
     });
     const r = resultOf(raced, ID);
     expect(r.status, r.message).to.equal('passed');
@@ -91,7 +99,9 @@ describe(ID, () => {
         const start = all.findIndex((x) => x.type === 'MARKER' && x.marker === 'scale-down');
         return !(k > start && isPod(e, 'web-1'));
       });
-      d.timeline.forEach((e, k) => { e.seq = k + 1; });
+      d.timeline.forEach((e, k) => {
+        e.seq = k + 1;
+      });
     });
     expectFailure(resultOf(bad, ID), 'web-1 was not removed by the scale-down to 1');
   });

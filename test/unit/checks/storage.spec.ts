@@ -30,7 +30,8 @@ describe('STS-PVC-BINDING', () => {
     expect(r.status).to.equal('passed');
     expect(r.message).to.include('(node-pinned volumes)');
     expect(r.evidence.at(-1)).to.deep.equal({
-      subject: 'volumes', observed: 'node-pinned volumes (PV spec.nodeAffinity): www-web-0 on node-a, www-web-1 on node-b, www-web-2 on node-c',
+      subject: 'volumes',
+      observed: 'node-pinned volumes (PV spec.nodeAffinity): www-web-0 on node-a, www-web-1 on node-b, www-web-2 on node-c',
     });
   });
 
@@ -45,7 +46,9 @@ describe('STS-PVC-BINDING', () => {
     const bad = mutate(buildWebInput({ pinnedVolumes: true }), (d) => (claimOf(podIn(d.after, 'web-1').claims).pvcUid = 'pvc-uid-NEW'));
     const r = resultOf(bad, ID);
     expectFailure(r, 'www-web-1 has uid pvc-uid-NEW');
-    expect(r.evidence.at(-1)?.observed).to.equal('node-pinned volumes (PV spec.nodeAffinity): www-web-0 on ordinal-worker, www-web-1 on ordinal-worker, www-web-2 on ordinal-worker');
+    expect(r.evidence.at(-1)?.observed).to.equal(
+      'node-pinned volumes (PV spec.nodeAffinity): www-web-0 on ordinal-worker, www-web-1 on ordinal-worker, www-web-2 on ordinal-worker',
+    );
   });
 
   it('fails when a recreated pod mounts a claim with a new PVC UID', () => {
@@ -159,7 +162,7 @@ describe('STS-DATA-SENTINEL', () => {
   it('fails when reading the sentinel failed after chaos', () => {
     const bad = mutate(good, (d) => {
       const s = d.after.sentinels.find(sentinel('web-0'));
-      if (s) Object.assign(s, { error: 'cat: can\'t open: No such file or directory', token: undefined });
+      if (s) Object.assign(s, { error: "cat: can't open: No such file or directory", token: undefined });
     });
     expectFailure(resultOf(bad, ID), 'reading the sentinel from web-0 failed after chaos: cat:');
   });

@@ -20,7 +20,10 @@ const isPod = (e: TimelineEntry, name: string): e is WatchEntry => e.type !== 'M
 
 function taintEvent(pod: string, message = `Marking for deletion Pod ${NAMESPACE}/${pod}`): Omit<WatchEntry, 'seq' | 't' | 'wall'> {
   return {
-    type: 'ADDED', kind: 'Event', name: `${pod}.18a0`, resourceVersion: `ev-${pod}-${message.length}`,
+    type: 'ADDED',
+    kind: 'Event',
+    name: `${pod}.18a0`,
+    resourceVersion: `ev-${pod}-${message.length}`,
     event: { uid: `ev-${pod}`, reason: 'TaintManagerEviction', message, type: 'Normal', involved: `Pod/${pod}` },
   };
 }
@@ -78,7 +81,11 @@ describe('taint eviction: the node deletes a pod, not the StatefulSet controller
   });
 
   it('a "Cancelling deletion" Event, or one about another pod, is not an eviction', () => {
-    const cancelled = insertBefore(outOfOrder, scaleDownTermination('web-1'), taintEvent('web-1', `Cancelling deletion of Pod ${NAMESPACE}/web-1`));
+    const cancelled = insertBefore(
+      outOfOrder,
+      scaleDownTermination('web-1'),
+      taintEvent('web-1', `Cancelling deletion of Pod ${NAMESPACE}/web-1`),
+    );
     expectFailure(resultOf(cancelled, 'STS-ORDER-SCALEDOWN'), 'web-1 began terminating');
     const other = insertBefore(outOfOrder, scaleDownTermination('web-1'), taintEvent('web-0'));
     expectFailure(resultOf(other, 'STS-ORDER-SCALEDOWN'), 'web-1 began terminating');
@@ -120,12 +127,21 @@ describe('taint eviction: the node deletes a pod, not the StatefulSet controller
     });
   });
 
-  it('STS-ORDER-RECREATE still judges the controller\'s replacement of an evicted pod, naming the eviction', () => {
+  it("STS-ORDER-RECREATE still judges the controller's replacement of an evicted pod, naming the eviction", () => {
     const bad = MUTATIONS.find((m) => m.check === 'STS-ORDER-RECREATE')?.apply(good);
     if (!bad) throw new Error('the mutation no longer applies to the builder');
     // The recreated pod's previous generation is shown as deleted by the node's taint.
     const evicted = mutate(bad.input, (d) => {
-      for (const e of d.timeline) if (isPod(e, bad.needle.replace(/\d+$/, (n) => String(Number(n) + 1))) && (e.pod?.deletionTimestamp || e.type === 'DELETED') && e.pod) e.pod.disruptionTarget = 'DeletionByTaintManager';
+      for (const e of d.timeline)
+        if (
+          isPod(
+            e,
+            bad.needle.replace(/\d+$/, (n) => String(Number(n) + 1)),
+          ) &&
+          (e.pod?.deletionTimestamp || e.type === 'DELETED') &&
+          e.pod
+        )
+          e.pod.disruptionTarget = 'DeletionByTaintManager';
     });
     const r = resultOf(evicted, 'STS-ORDER-RECREATE');
     expectFailure(r, bad.needle, `was deleted (by taint eviction on node ${NODE})`);
@@ -138,12 +154,18 @@ describe('taint eviction: the node deletes a pod, not the StatefulSet controller
 // the controller replaced both. Before taint eviction was recognised, STS-RECOVERY failed
 // this run with "web-0 was not killed but its pod … was replaced".
 describe('taint eviction on a recorded run: a node fault takes a second pod with it', () => {
-  const load = (): CheckInput => JSON.parse(readFileSync(new URL('../../fixtures/web-4x1-seed32-taint-eviction.checkinput.json', import.meta.url), 'utf8')) as CheckInput;
+  const load = (): CheckInput =>
+    JSON.parse(
+      readFileSync(new URL('../../fixtures/web-4x1-seed32-taint-eviction.checkinput.json', import.meta.url), 'utf8'),
+    ) as CheckInput;
   const recorded = load();
 
   it('finds both evictions by the DisruptionTarget condition, on the faulted node', () => {
     const found = taintEvictionsIn(inOrder(recorded.timeline)).map((v) => [v.pod, v.via, v.node]);
-    expect(found).to.deep.equal([['web-3', 'condition', '10.200.1.1'], ['web-0', 'condition', '10.200.1.1']]);
+    expect(found).to.deep.equal([
+      ['web-3', 'condition', '10.200.1.1'],
+      ['web-0', 'condition', '10.200.1.1'],
+    ]);
   });
 
   it('STS-RECOVERY passes, naming web-0 as deleted by the node, not killed', () => {
@@ -151,14 +173,19 @@ describe('taint eviction on a recorded run: a node fault takes a second pod with
     expect(r.status, r.message).to.equal('passed');
     expect(r.message).to.include('no other pod was replaced but those the node deleted: web-0 (taint eviction on node 10.200.1.1)');
     const row = r.evidence.find((e) => e.subject === 'pod web-0');
-    expect(row?.observed).to.include('not killed by the run but deleted by taint eviction on node 10.200.1.1').and.include('DisruptionTarget DeletionByTaintManager');
+    expect(row?.observed)
+      .to.include('not killed by the run but deleted by taint eviction on node 10.200.1.1')
+      .and.include('DisruptionTarget DeletionByTaintManager');
   });
 
   it('the Event alone is enough (recordings made before the condition was recorded)', () => {
     const noCondition = mutate(recorded, (d) => {
       for (const e of d.timeline) if (e.type !== 'MARKER' && e.pod) delete e.pod.disruptionTarget;
     });
-    expect(taintEvictionsIn(inOrder(noCondition.timeline)).map((v) => [v.pod, v.via])).to.deep.equal([['web-3', 'event'], ['web-0', 'event']]);
+    expect(taintEvictionsIn(inOrder(noCondition.timeline)).map((v) => [v.pod, v.via])).to.deep.equal([
+      ['web-3', 'event'],
+      ['web-0', 'event'],
+    ]);
     expect(resultOf(noCondition, 'STS-RECOVERY').status).to.equal('passed');
   });
 

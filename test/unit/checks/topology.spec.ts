@@ -16,7 +16,10 @@ const topo = (primaryGen: number): TopologySnapshot => {
     primary: 'web-0',
     primaryData: DATA,
     primaryUid: servedBy.uid,
-    copies: [{ pod: 'web-1', data: DATA, servedBy }, { pod: 'web-2', data: DATA, servedBy: { ...servedBy } }],
+    copies: [
+      { pod: 'web-1', data: DATA, servedBy },
+      { pod: 'web-2', data: DATA, servedBy: { ...servedBy } },
+    ],
   };
 };
 

@@ -11,11 +11,14 @@ import { inOrder, podGenerations } from '../../../lib/timeline/queries.ts';
 import { expectFailure, resultOf } from '../helpers/assertions.ts';
 import { mutate } from '../helpers/timeline-edit.ts';
 
-const load = (name: string): CheckInput => JSON.parse(readFileSync(new URL(`../../fixtures/${name}.checkinput.json`, import.meta.url), 'utf8')) as CheckInput;
+const load = (name: string): CheckInput =>
+  JSON.parse(readFileSync(new URL(`../../fixtures/${name}.checkinput.json`, import.meta.url), 'utf8')) as CheckInput;
 const PARTITION = 'web-3x1-seed42-update-template-partition1';
 const ONDELETE = 'web-3x1-seed7-update-image-ondelete';
-const markerOf = (input: CheckInput, name: string): MarkerEntry => input.timeline.find((e) => e.type === 'MARKER' && e.marker === name) as MarkerEntry;
-const isMarker = (e: TimelineEntry, name: string, pod?: string): boolean => e.type === 'MARKER' && e.marker === name && (pod === undefined || (e as { pod?: string }).pod === pod);
+const markerOf = (input: CheckInput, name: string): MarkerEntry =>
+  input.timeline.find((e) => e.type === 'MARKER' && e.marker === name) as MarkerEntry;
+const isMarker = (e: TimelineEntry, name: string, pod?: string): boolean =>
+  e.type === 'MARKER' && e.marker === name && (pod === undefined || (e as { pod?: string }).pod === pod);
 
 describe('the update phase under the existing checks (recorded runs)', () => {
   it('the partition run: web-0 killed and recreated at the old revision, web-1 and web-2 replaced by the controller: STS-RECOVERY and STS-ORDER-RECREATE pass', () => {
@@ -42,7 +45,7 @@ describe('the update phase under the existing checks (recorded runs)', () => {
     expectFailure(resultOf(planted, 'STS-RECOVERY'), 'web-0 was not killed but its pod');
   });
 
-  it('without the update markers the controller\'s replacement of web-2 is an unexplained one', () => {
+  it("without the update markers the controller's replacement of web-2 is an unexplained one", () => {
     const planted = mutate(load(PARTITION), (d) => {
       d.timeline = d.timeline.filter((e) => !isMarker(e, 'update-start'));
     });
@@ -58,7 +61,7 @@ describe('the update phase under the existing checks (recorded runs)', () => {
     expectFailure(resultOf(planted, 'STS-RECOVERY'), 'web-1 was not killed but its pod');
   });
 
-  it('updateSteps and replacedByUpdate: the step spans update-start..update-complete; a pod at the step\'s revision is never the update\'s', () => {
+  it("updateSteps and replacedByUpdate: the step spans update-start..update-complete; a pod at the step's revision is never the update's", () => {
     const entries = inOrder(load(PARTITION).timeline);
     const steps = updateSteps(entries);
     expect(steps).to.have.length(1);

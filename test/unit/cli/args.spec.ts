@@ -68,18 +68,72 @@ describe('ordinal run options: one table', () => {
       dnsBudgetSeconds: Number(RUN_FLAGS['dns-budget'].value),
       reportDir: RUN_FLAGS['report-dir'].value,
     });
-    expect(replayOf(a)).to.equal('npx ordinal run --workload web --replicas 3 --rounds 3 --seed 5 --image docker.io/library/busybox:1.35.0 --update template');
+    expect(replayOf(a)).to.equal(
+      'npx ordinal run --workload web --replicas 3 --rounds 3 --seed 5 --image docker.io/library/busybox:1.35.0 --update template',
+    );
   });
 
   it('the replay command repeats every option that shapes the run, and parses back to the same run', () => {
     const argv = [
-      '--kubeconfig', '/tmp/kc', '--context', 'kind-x', '--workload', 'primary-replica', '--replicas', '7', '--rounds', '2',
-      '--seed', '0x10', '--kill-pattern', 'burst', '--chaos', 'force-delete', '--pdb', 'min-available=2', '--node-fault-command', 'nodes {action} {node}',
-      '--toleration-seconds', '20', '--image', 'registry.local/busybox:1', '--storage-class', 'fast',
-      '--claim-size', '1Gi', '--timeout', '900', '--dns-server', '127.0.0.1:5353', '--dns-budget', '5',
-      '--report-dir', '/tmp/r', '--keep-namespace', '--pod-management', 'Parallel', '--partition', '2', '--max-unavailable', '2',
-      '--min-ready-seconds', '5', '--start-ordinal', '10', '--pvc-retention', 'whenScaled=Delete', '--sentinel', 'off',
-      '--traffic', 'off', '--traffic-rate', '7', '--update', 'image', '--update-image', 'registry.local/busybox:2',
+      '--kubeconfig',
+      '/tmp/kc',
+      '--context',
+      'kind-x',
+      '--workload',
+      'primary-replica',
+      '--replicas',
+      '7',
+      '--rounds',
+      '2',
+      '--seed',
+      '0x10',
+      '--kill-pattern',
+      'burst',
+      '--chaos',
+      'force-delete',
+      '--pdb',
+      'min-available=2',
+      '--node-fault-command',
+      'nodes {action} {node}',
+      '--toleration-seconds',
+      '20',
+      '--image',
+      'registry.local/busybox:1',
+      '--storage-class',
+      'fast',
+      '--claim-size',
+      '1Gi',
+      '--timeout',
+      '900',
+      '--dns-server',
+      '127.0.0.1:5353',
+      '--dns-budget',
+      '5',
+      '--report-dir',
+      '/tmp/r',
+      '--keep-namespace',
+      '--pod-management',
+      'Parallel',
+      '--partition',
+      '2',
+      '--max-unavailable',
+      '2',
+      '--min-ready-seconds',
+      '5',
+      '--start-ordinal',
+      '10',
+      '--pvc-retention',
+      'whenScaled=Delete',
+      '--sentinel',
+      'off',
+      '--traffic',
+      'off',
+      '--traffic-rate',
+      '7',
+      '--update',
+      'image',
+      '--update-image',
+      'registry.local/busybox:2',
     ];
     const a = parseRunArgs(argv);
     const again = parseRunArgs(replayArgv(replayOf(a)));
@@ -100,11 +154,24 @@ describe('ordinal run options: one table', () => {
   it('StatefulSet options: defaults are the Kubernetes defaults, values are parsed and checked', () => {
     const d = parseRunArgs(['--seed', '1']);
     expect(d).to.deep.include({
-      podManagementPolicy: 'OrderedReady', updateStrategy: 'RollingUpdate', partition: 0, minReadySeconds: 0, startOrdinal: 0,
+      podManagementPolicy: 'OrderedReady',
+      updateStrategy: 'RollingUpdate',
+      partition: 0,
+      minReadySeconds: 0,
+      startOrdinal: 0,
       pvcRetention: { whenDeleted: 'Retain', whenScaled: 'Retain' },
     });
     expect(d.maxUnavailable).to.equal(undefined);
-    const a = parseRunArgs(['--seed', '1', '--pvc-retention', 'whenScaled=Delete,whenDeleted=Delete', '--max-unavailable', '3', '--start-ordinal', '5']);
+    const a = parseRunArgs([
+      '--seed',
+      '1',
+      '--pvc-retention',
+      'whenScaled=Delete,whenDeleted=Delete',
+      '--max-unavailable',
+      '3',
+      '--start-ordinal',
+      '5',
+    ]);
     expect(a.pvcRetention).to.deep.equal({ whenDeleted: 'Delete', whenScaled: 'Delete' });
     expect(a).to.include({ maxUnavailable: 3, startOrdinal: 5 });
     const bad: [string[], string][] = [
@@ -114,7 +181,10 @@ describe('ordinal run options: one table', () => {
       [['--max-unavailable', '0'], '--max-unavailable must be an integer from 1 to 100, got "0"'],
       [['--min-ready-seconds', '1.5'], '--min-ready-seconds must be an integer from 0 to 3600, got "1.5"'],
       [['--start-ordinal', 'x'], '--start-ordinal must be an integer from 0 to 1000000, got "x"'],
-      [['--pvc-retention', 'whenDeleted=Keep'], '--pvc-retention: expected whenDeleted=Retain|Delete,whenScaled=Retain|Delete, got "whenDeleted=Keep"'],
+      [
+        ['--pvc-retention', 'whenDeleted=Keep'],
+        '--pvc-retention: expected whenDeleted=Retain|Delete,whenScaled=Retain|Delete, got "whenDeleted=Keep"',
+      ],
       [['--pvc-retention', 'whenScaled=Delete,whenScaled=Retain'], '--pvc-retention: whenScaled is given twice'],
       [['--pvc-retention', ''], '--pvc-retention: expected'],
       [['--update-strategy', 'OnDelete', '--partition', '1'], '--partition applies only to --update-strategy RollingUpdate, not OnDelete'],
@@ -124,9 +194,24 @@ describe('ordinal run options: one table', () => {
   });
 
   it('--target / --manifest: the replay carries them and leaves out what the StatefulSet itself decides', () => {
-    const a = parseRunArgs(['--target', 'shop/db', '--seed', '3', '--sentinel', 'off', '--sentinel-path', 'data', '--cluster-domain', 'corp.local', '--rounds', '2']);
+    const a = parseRunArgs([
+      '--target',
+      'shop/db',
+      '--seed',
+      '3',
+      '--sentinel',
+      'off',
+      '--sentinel-path',
+      'data',
+      '--cluster-domain',
+      'corp.local',
+      '--rounds',
+      '2',
+    ]);
     expect(a).to.include({ target: 'shop/db', sentinel: 'off', sentinelPath: 'data', clusterDomain: 'corp.local' });
-    expect(replayOf(a)).to.equal('npx ordinal run --rounds 2 --seed 3 --update none --target shop/db --sentinel off --sentinel-path data --cluster-domain corp.local');
+    expect(replayOf(a)).to.equal(
+      'npx ordinal run --rounds 2 --seed 3 --update none --target shop/db --sentinel off --sentinel-path data --cluster-domain corp.local',
+    );
     expect(shape(parseRunArgs(replayArgv(replayOf(a))))).to.deep.equal(shape(a));
     const m = parseRunArgs(['--manifest', 'my app.yaml', '--seed', '3']);
     expect(replayOf(m)).to.equal(`npx ordinal run --rounds 3 --seed 3 --update none --manifest 'my app.yaml'`);
@@ -135,20 +220,37 @@ describe('ordinal run options: one table', () => {
   it('--target / --manifest refuse what would contradict the StatefulSet, and each other (exit 2)', () => {
     for (const flag of ['--workload', '--replicas', '--image', '--storage-class', '--claim-size']) {
       const v = flag === '--replicas' ? '2' : flag === '--workload' ? 'web' : flag === '--claim-size' ? '1Gi' : 'x';
-      expect(() => parseRunArgs(['--target', 'a/b', flag, v]), flag).to.throw(UsageError, `${flag} cannot be combined with --target: it comes from the StatefulSet itself`);
-      expect(() => parseRunArgs(['--manifest', 'f.yaml', flag, v]), flag).to.throw(UsageError, `${flag} cannot be combined with --manifest`);
+      expect(() => parseRunArgs(['--target', 'a/b', flag, v]), flag).to.throw(
+        UsageError,
+        `${flag} cannot be combined with --target: it comes from the StatefulSet itself`,
+      );
+      expect(() => parseRunArgs(['--manifest', 'f.yaml', flag, v]), flag).to.throw(
+        UsageError,
+        `${flag} cannot be combined with --manifest`,
+      );
     }
     expect(() => parseRunArgs(['--target', 'a/b', '--manifest', 'f.yaml'])).to.throw(UsageError, 'exclude each other');
-    expect(() => parseRunArgs(['--sentinel-path', '/data'])).to.throw(UsageError, '--sentinel-path applies only with --target or --manifest');
+    expect(() => parseRunArgs(['--sentinel-path', '/data'])).to.throw(
+      UsageError,
+      '--sentinel-path applies only with --target or --manifest',
+    );
     expect(() => parseRunArgs(['--target', 'a/b', '--keep-namespace'])).to.throw(UsageError, 'creates no namespace');
-    expect(() => parseRunArgs(['--target', 'a/b', '--chaos', 'delete,node-fault'])).to.throw(UsageError, '--chaos node-fault cannot be combined with --target');
-    expect(() => parseRunArgs(['--manifest', 'f.yaml', '--chaos', 'evict', '--pdb', 'max-unavailable=1'])).to.throw(UsageError, '--pdb cannot be combined with --manifest');
+    expect(() => parseRunArgs(['--target', 'a/b', '--chaos', 'delete,node-fault'])).to.throw(
+      UsageError,
+      '--chaos node-fault cannot be combined with --target',
+    );
+    expect(() => parseRunArgs(['--manifest', 'f.yaml', '--chaos', 'evict', '--pdb', 'max-unavailable=1'])).to.throw(
+      UsageError,
+      '--pdb cannot be combined with --manifest',
+    );
     expect(() => parseRunArgs(['--sentinel', 'maybe'])).to.throw(UsageError, '--sentinel must be one of on, off');
   });
 
   it('a flag at its default is left out of the replay unless the table says always', () => {
     const a = parseRunArgs(['--seed', '1', '--kill-pattern', 'mixed', '--claim-size', '64Mi', '--timeout', '300', '--dns-budget', '60']);
-    expect(replayOf(a)).to.equal('npx ordinal run --workload web --replicas 3 --rounds 3 --seed 1 --image docker.io/library/busybox:1.35.0 --update none');
+    expect(replayOf(a)).to.equal(
+      'npx ordinal run --workload web --replicas 3 --rounds 3 --seed 1 --image docker.io/library/busybox:1.35.0 --update none',
+    );
   });
 
   it('quotes what the shell would split', () => {
@@ -161,11 +263,34 @@ describe('ordinal run options: one table', () => {
     const env: Record<string, string> = {};
     const expected: string[] = [];
     const sample: Record<string, string> = {
-      context: 'kind-x', replicas: '4', rounds: '1', seed: '9', 'kill-pattern': 'reverse', chaos: 'force-delete', pdb: 'max-unavailable=2',
-      'node-fault-command': 'nodes {action} {node}', 'toleration-seconds': '20', image: 'busybox:1', 'storage-class': 'fast',
-      'claim-size': '128Mi', timeout: '60', 'dns-server': '127.0.0.1:53', 'dns-budget': '7', 'report-dir': '/tmp/reports', sentinel: 'off',
-      'pod-management': 'Parallel', 'update-strategy': 'RollingUpdate', partition: '1', 'max-unavailable': '2', 'min-ready-seconds': '3',
-      'start-ordinal': '4', 'pvc-retention': 'whenDeleted=Delete', traffic: 'off', 'traffic-rate': '5', update: 'image', 'update-image': 'busybox:2',
+      context: 'kind-x',
+      replicas: '4',
+      rounds: '1',
+      seed: '9',
+      'kill-pattern': 'reverse',
+      chaos: 'force-delete',
+      pdb: 'max-unavailable=2',
+      'node-fault-command': 'nodes {action} {node}',
+      'toleration-seconds': '20',
+      image: 'busybox:1',
+      'storage-class': 'fast',
+      'claim-size': '128Mi',
+      timeout: '60',
+      'dns-server': '127.0.0.1:53',
+      'dns-budget': '7',
+      'report-dir': '/tmp/reports',
+      sentinel: 'off',
+      'pod-management': 'Parallel',
+      'update-strategy': 'RollingUpdate',
+      partition: '1',
+      'max-unavailable': '2',
+      'min-ready-seconds': '3',
+      'start-ordinal': '4',
+      'pvc-retention': 'whenDeleted=Delete',
+      traffic: 'off',
+      'traffic-rate': '5',
+      update: 'image',
+      'update-image': 'busybox:2',
     };
     for (const [flag, spec] of FLAGS) {
       if (spec.type !== 'string' || flag === 'kubeconfig' || flag === 'workload' || OWN_ONLY.includes(flag)) {
@@ -189,7 +314,9 @@ describe('ordinal run options: one table', () => {
   it('--help lists every flag with its default, range and suite variable', () => {
     const help = runHelp();
     for (const [flag, spec] of FLAGS) {
-      const line = help.split('\n').find((l) => l.trimStart().startsWith(`--${flag} `) || l.trim() === `--${flag}` || l.trimStart().startsWith(`--${flag}  `));
+      const line = help
+        .split('\n')
+        .find((l) => l.trimStart().startsWith(`--${flag} `) || l.trim() === `--${flag}` || l.trimStart().startsWith(`--${flag}  `));
       expect(line, flag).to.be.a('string');
       if (spec.value) expect(line, flag).to.include(`default: ${spec.value}`);
       if (spec.range) expect(line, flag).to.include(`${spec.range[0]}-${spec.range[1]}`);
@@ -206,8 +333,14 @@ describe('ordinal run options: one table', () => {
     expect(() => parseRunArgs(['--replicas', '101'])).to.throw(UsageError, '--replicas must be an integer from 1 to 100, got "101"');
     expect(() => parseRunArgs(['--dns-budget', '3601'])).to.throw(UsageError, '--dns-budget must be an integer from 0 to 3600');
     expect(() => parseRunArgs(['--timeout', '9'])).to.throw(UsageError, '--timeout must be an integer from 10 to 86400');
-    expect(() => parseRunArgs(['--kill-pattern', 'all'])).to.throw(UsageError, '--kill-pattern must be one of sequential, burst, reverse, mixed, got "all"');
-    expect(() => parseRunArgs(['--workload', 'kafka'])).to.throw(UsageError, '--workload must be one of web, primary-replica, etcd, got "kafka"');
+    expect(() => parseRunArgs(['--kill-pattern', 'all'])).to.throw(
+      UsageError,
+      '--kill-pattern must be one of sequential, burst, reverse, mixed, got "all"',
+    );
+    expect(() => parseRunArgs(['--workload', 'kafka'])).to.throw(
+      UsageError,
+      '--workload must be one of web, primary-replica, etcd, got "kafka"',
+    );
     expect(() => parseRunArgs(['--claim-size', 'lots'])).to.throw(UsageError, '--claim-size must be a positive Kubernetes quantity');
     expect(() => parseRunArgs(['--nope'])).to.throw(UsageError, "see 'ordinal run --help'");
   });

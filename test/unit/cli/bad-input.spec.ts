@@ -57,7 +57,9 @@ describe('cli: bad input needing no cluster is one line and exit 2', function ()
     writeFileSync(crafted, JSON.stringify({ ...sample, runId: 'crafted', error: { message: { toString: null } } }));
     const r = ordinal('report', dir);
     expect(r.code, r.stderr.join('\n')).to.equal(0);
-    expect(r.stderr).to.deep.equal([`ordinal: warning: skipped ${crafted}: error is not a message string (with an optional detail string)`]);
+    expect(r.stderr).to.deep.equal([
+      `ordinal: warning: skipped ${crafted}: error is not a message string (with an optional detail string)`,
+    ]);
     expect(readFileSync(path.join(dir, 'index.html'), 'utf8')).to.include(`data-run="${sample.runId}"`);
   });
 

@@ -42,7 +42,10 @@ describe('cli: ordinal check-history', function () {
   });
 
   it('a stale read: exit 1 naming the read, its pod, the value the register held and the concurrent write', () => {
-    const events = history(w(0, 1, 0, 10_000_000), w(1, 2, 20_000_000, 30_000_000), w(3, 3, 35_000_000, 60_000_000), { ...r(2, 1, 40_000_000, 50_000_000), pod: 'etcd-2' });
+    const events = history(w(0, 1, 0, 10_000_000), w(1, 2, 20_000_000, 30_000_000), w(3, 3, 35_000_000, 60_000_000), {
+      ...r(2, 1, 40_000_000, 50_000_000),
+      pod: 'etcd-2',
+    });
     const p = file('stale.jsonl', formatHistory(events));
     const res = ordinal('check-history', p);
     expect(res.code).to.equal(1);
@@ -51,7 +54,8 @@ describe('cli: ordinal check-history', function () {
     expect(res.stdout[2]).to.equal('  the register held 3 there, in the longest orders the search found');
     expect(res.stdout.slice(3)).to.deep.equal([
       '  3 written by write 3, process 3, [35.000, 60.000] ms, lines 5–8',
-      '  concurrent with it (1):', '    write 3, process 3, [35.000, 60.000] ms, lines 5–8',
+      '  concurrent with it (1):',
+      '    write 3, process 3, [35.000, 60.000] ms, lines 5–8',
     ]);
   });
 
@@ -71,7 +75,9 @@ describe('cli: ordinal check-history', function () {
   });
 
   it('a missing file, no file, two files, a bad flag value: exit 2 with one error line', () => {
-    expect(ordinal('check-history', path.join(dir, 'nope.jsonl')).stderr).to.deep.equal([`ordinal: error: cannot read history ${path.join(dir, 'nope.jsonl')}: ENOENT`]);
+    expect(ordinal('check-history', path.join(dir, 'nope.jsonl')).stderr).to.deep.equal([
+      `ordinal: error: cannot read history ${path.join(dir, 'nope.jsonl')}: ENOENT`,
+    ]);
     for (const args of [[], ['a', 'b'], ['--max-steps', '0', 'a'], ['--frobnicate', 'a']]) {
       const res = ordinal('check-history', ...args);
       expect(res.code, args.join(' ')).to.equal(2);
@@ -84,7 +90,9 @@ describe('cli: ordinal check-history', function () {
     expect(ordinal('check-history', p).code).to.equal(0);
     const res = ordinal('check-history', '--max-steps', '100', p);
     expect(res.code).to.equal(2);
-    expect(res.stderr).to.deep.equal([`ordinal: error: ${p}: could not judge linearizability: key "k0": step budget exhausted after 101 steps on 2738 operations; raise --max-steps or --max-ms`]);
+    expect(res.stderr).to.deep.equal([
+      `ordinal: error: ${p}: could not judge linearizability: key "k0": step budget exhausted after 101 steps on 2738 operations; raise --max-steps or --max-ms`,
+    ]);
   });
 
   it('prints the first 20 concurrent operations and counts the rest', () => {

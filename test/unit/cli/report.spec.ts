@@ -29,7 +29,9 @@ describe('cli: ordinal report', function () {
   it('a directory that does not exist: exit 2 with one error line naming it', () => {
     const r = ordinal('report', path.join(dir, 'missing'));
     expect(r.code).to.equal(2);
-    expect(r.stderr).to.deep.equal([`ordinal: error: report directory ${path.join(dir, 'missing')} does not exist (or is not a directory)`]);
+    expect(r.stderr).to.deep.equal([
+      `ordinal: error: report directory ${path.join(dir, 'missing')} does not exist (or is not a directory)`,
+    ]);
   });
 
   it('a directory with no runs: exit 2 with one error line, and no page written', () => {

@@ -61,7 +61,10 @@ describe('startup: commands without a cluster stay light', function () {
     it(`ordinal ${name} exits 0 without loading @kubernetes/client-node or kubernetes-models`, () => {
       const r = loadedModules('lib/cli/main.ts', argv, dir);
       expect(r.status, r.stderr).to.equal(0);
-      expect(r.urls.some((u) => u.endsWith('/lib/cli/main.ts')), 'main.ts was loaded through the hook').to.equal(true);
+      expect(
+        r.urls.some((u) => u.endsWith('/lib/cli/main.ts')),
+        'main.ts was loaded through the hook',
+      ).to.equal(true);
       expect(r.urls.filter((u) => HEAVY.test(u))).to.deep.equal([]);
     });
   }

@@ -30,6 +30,30 @@ export function history(...specs: Spec[]): HistoryEvent[] {
   return out.map((x) => x.e);
 }
 
-export const w = (p: number, value: number | string, call: number, ret?: number, type?: Spec['type'], key?: string): Spec => ({ p, f: 'write', value, call, ...(ret === undefined ? {} : { ret }), ...(type ? { type } : {}), ...(key ? { key } : {}) });
-export const r = (p: number, value: number | string | null, call: number, ret?: number, type?: Spec['type'], key?: string): Spec => ({ p, f: 'read', value, call, ...(ret === undefined ? {} : { ret }), ...(type ? { type } : {}), ...(key ? { key } : {}) });
-export const cas = (p: number, from: number | null, to: number, call: number, ret?: number, type?: Spec['type'], key?: string): Spec => ({ p, f: 'cas', value: [from, to], call, ...(ret === undefined ? {} : { ret }), ...(type ? { type } : {}), ...(key ? { key } : {}) });
+export const w = (p: number, value: number | string, call: number, ret?: number, type?: Spec['type'], key?: string): Spec => ({
+  p,
+  f: 'write',
+  value,
+  call,
+  ...(ret === undefined ? {} : { ret }),
+  ...(type ? { type } : {}),
+  ...(key ? { key } : {}),
+});
+export const r = (p: number, value: number | string | null, call: number, ret?: number, type?: Spec['type'], key?: string): Spec => ({
+  p,
+  f: 'read',
+  value,
+  call,
+  ...(ret === undefined ? {} : { ret }),
+  ...(type ? { type } : {}),
+  ...(key ? { key } : {}),
+});
+export const cas = (p: number, from: number | null, to: number, call: number, ret?: number, type?: Spec['type'], key?: string): Spec => ({
+  p,
+  f: 'cas',
+  value: [from, to],
+  call,
+  ...(ret === undefined ? {} : { ret }),
+  ...(type ? { type } : {}),
+  ...(key ? { key } : {}),
+});

@@ -11,12 +11,29 @@
 import ts from 'typescript';
 
 /** Which arguments of which calls are budgets, deadlines or pauses. */
-export const WAIT_ARGUMENTS: ReadonlyMap<string, readonly number[]> = new Map(Object.entries({
-  setTimeout: [1], setInterval: [1], sleep: [0], pause: [0],
-  clusterExec: [2], execIn: [5], deleteRunNamespace: [3], finish: [2], probeVersion: [2], startLocalCluster: [0],
-  settleA: [4], settleSrv: [3], waitNodeReady: [3], waitRollout: [3], scaleDown: [4], settleScaledClaims: [4],
-  deleteStatefulSet: [3], ensureStsSupport: [2], startTraffic: [7],
-}));
+export const WAIT_ARGUMENTS: ReadonlyMap<string, readonly number[]> = new Map(
+  Object.entries({
+    setTimeout: [1],
+    setInterval: [1],
+    sleep: [0],
+    pause: [0],
+    clusterExec: [2],
+    execIn: [5],
+    deleteRunNamespace: [3],
+    finish: [2],
+    probeVersion: [2],
+    startLocalCluster: [0],
+    settleA: [4],
+    settleSrv: [3],
+    waitNodeReady: [3],
+    waitRollout: [3],
+    scaleDown: [4],
+    settleScaledClaims: [4],
+    deleteStatefulSet: [3],
+    ensureStsSupport: [2],
+    startTraffic: [7],
+  }),
+);
 
 /** Words that make a name a budget, deadline or pause: timeoutMs, deadline, ONDELETE_HOLD_MS, intervalMs... */
 const WAIT_WORDS = new Set(['timeout', 'deadline', 'until', 'budget', 'delay', 'interval', 'hold', 'wait', 'pause', 'sleep', 'settle']);
@@ -43,8 +60,11 @@ function nameOf(n: ts.Node | undefined): string {
 
 function isUnitConversion(lit: ts.NumericLiteral): boolean {
   const p = lit.parent;
-  return Number(lit.text.replaceAll('_', '')) === 1000 && ts.isBinaryExpression(p)
-    && (p.operatorToken.kind === ts.SyntaxKind.AsteriskToken || p.operatorToken.kind === ts.SyntaxKind.SlashToken);
+  return (
+    Number(lit.text.replaceAll('_', '')) === 1000 &&
+    ts.isBinaryExpression(p) &&
+    (p.operatorToken.kind === ts.SyntaxKind.AsteriskToken || p.operatorToken.kind === ts.SyntaxKind.SlashToken)
+  );
 }
 
 /** Every literal wait in `source`; `file` only names it for the parser. */

@@ -63,7 +63,7 @@ function firstAddedIn(input: CheckInput, from: number, to: number, isNew: (e: Wa
 export const MUTATIONS: Mutation[] = [
   {
     check: 'STS-ORDER-CREATE',
-    name: 'a predecessor is never Ready between the deploy and the next pod\'s creation',
+    name: "a predecessor is never Ready between the deploy and the next pod's creation",
     apply(input) {
       if (input.workload.podManagementPolicy === 'Parallel') return undefined;
       const tl = input.timeline;
@@ -76,7 +76,7 @@ export const MUTATIONS: Mutation[] = [
   },
   {
     check: 'STS-ORDER-RECREATE',
-    name: 'a predecessor is never Ready between a killed pod\'s deletion and its replacement',
+    name: "a predecessor is never Ready between a killed pod's deletion and its replacement",
     apply(input) {
       if (input.workload.podManagementPolicy === 'Parallel') return undefined;
       const tl = input.timeline;
@@ -88,7 +88,9 @@ export const MUTATIONS: Mutation[] = [
         const added = idx === undefined ? undefined : tl[idx];
         if (idx === undefined || !added || added.type === 'MARKER') continue;
         // The window opens at the previous generation's DELETED.
-        const gone = tl.findIndex((e, i) => i < idx && e.type === 'DELETED' && e.kind === 'Pod' && e.name === added.name && e.pod?.uid === before.get(added.name));
+        const gone = tl.findIndex(
+          (e, i) => i < idx && e.type === 'DELETED' && e.kind === 'Pod' && e.name === added.name && e.pod?.uid === before.get(added.name),
+        );
         const planted = gone < 0 ? undefined : neverReadyInWindow(input, idx, gone);
         if (planted) return planted;
       }
@@ -107,7 +109,8 @@ export const MUTATIONS: Mutation[] = [
       if (end < 0) return undefined;
       const edited = mutate(input, (d) => {
         d.timeline.forEach((e, i) => {
-          if (i > k && e.type !== 'MARKER' && e.kind === 'Pod' && e.name === kill.pod && e.pod && e.pod.uid !== kill.uid) e.pod.ready = false;
+          if (i > k && e.type !== 'MARKER' && e.kind === 'Pod' && e.name === kill.pod && e.pod && e.pod.uid !== kill.uid)
+            e.pod.ready = false;
           if (i === end && e.type === 'MARKER' && e.marker === 'round-end') e.converged = false;
         });
       });
@@ -130,7 +133,12 @@ export const MUTATIONS: Mutation[] = [
       const roundEnd = tl[end];
       const atEnd = (e: TimelineEntry): boolean => e.seq === roundEnd?.seq;
       const gone = insertBefore(input, atEnd, { ...rest, type: 'DELETED' as const, resourceVersion: `${last.resourceVersion}-gone` });
-      const back = insertBefore(gone, atEnd, { ...rest, type: 'ADDED' as const, resourceVersion: `${last.resourceVersion}-new`, pod: { ...last.pod, uid: `${last.pod.uid}-unplanned` } });
+      const back = insertBefore(gone, atEnd, {
+        ...rest,
+        type: 'ADDED' as const,
+        resourceVersion: `${last.resourceVersion}-new`,
+        pod: { ...last.pod, uid: `${last.pod.uid}-unplanned` },
+      });
       return { input: back, needle: victim.name };
     },
   },
@@ -175,7 +183,7 @@ export const MUTATIONS: Mutation[] = [
   },
   {
     check: 'STS-DNS-SRV',
-    name: 'a pod published throughout the answer\'s TTL window is missing from the SRV answer',
+    name: "a pod published throughout the answer's TTL window is missing from the SRV answer",
     apply(input) {
       const srv = input.after.dnsSrv;
       if (!srv) return undefined;
@@ -184,11 +192,15 @@ export const MUTATIONS: Mutation[] = [
       const norm = (x: string): string => x.replace(/\.$/, '').toLowerCase();
       const victim = srv.targets.map((x) => norm(x.target)).find((x) => required.some((p) => x.startsWith(`${p}.`)));
       if (!victim) return undefined;
-      const drop = (ts: { target: string }[]): { target: string; port: number }[] => (ts as { target: string; port: number }[]).filter((x) => norm(x.target) !== victim);
-      return { input: mutate(input, (d) => {
-        if (d.after.dnsSrv) d.after.dnsSrv.targets = drop(d.after.dnsSrv.targets);
-        for (const s of d.after.dnsSrv?.servers ?? []) s.targets = drop(s.targets);
-      }), needle: victim };
+      const drop = (ts: { target: string }[]): { target: string; port: number }[] =>
+        (ts as { target: string; port: number }[]).filter((x) => norm(x.target) !== victim);
+      return {
+        input: mutate(input, (d) => {
+          if (d.after.dnsSrv) d.after.dnsSrv.targets = drop(d.after.dnsSrv.targets);
+          for (const s of d.after.dnsSrv?.servers ?? []) s.targets = drop(s.targets);
+        }),
+        needle: victim,
+      };
     },
   },
   {
@@ -198,10 +210,13 @@ export const MUTATIONS: Mutation[] = [
       const first = input.after.dnsSrv?.targets[0];
       if (!first) return undefined;
       const needle = `${input.workload.statefulSet}-97.${first.target.split('.').slice(1).join('.')}`.replace(/\.$/, '').toLowerCase();
-      return { input: mutate(input, (d) => {
-        d.after.dnsSrv?.targets.push({ target: needle, port: first.port });
-        d.after.dnsSrv?.servers?.[0]?.targets.push({ target: needle, port: first.port });
-      }), needle };
+      return {
+        input: mutate(input, (d) => {
+          d.after.dnsSrv?.targets.push({ target: needle, port: first.port });
+          d.after.dnsSrv?.servers?.[0]?.targets.push({ target: needle, port: first.port });
+        }),
+        needle,
+      };
     },
   },
   {
@@ -262,7 +277,12 @@ export const MUTATIONS: Mutation[] = [
         for (const e of d.timeline.slice(start)) if (isStays(e) && e.pod) e.pod.ready = false;
       });
       const { seq: _s, t: _t, wall: _w, ...rest } = last;
-      const entry = { ...rest, type: 'MODIFIED' as const, resourceVersion: `${last.resourceVersion}-nr`, pod: { ...last.pod, ready: false } };
+      const entry = {
+        ...rest,
+        type: 'MODIFIED' as const,
+        resourceVersion: `${last.resourceVersion}-nr`,
+        pod: { ...last.pod, ready: false },
+      };
       return { input: insertBefore(edited, (e) => e.seq === marker.seq, entry), needle: stays };
     },
   },
@@ -279,11 +299,17 @@ export const MUTATIONS: Mutation[] = [
       const gone = tl.findIndex((e, i) => i > start && isPodAt(e) && e.type === 'DELETED');
       const first = tl[gone];
       if (!first || !isPodAt(first)) return undefined;
-      const nextIdx = tl.findIndex((e, i) => i > gone && isPodAt(e) && e.name !== first.name && (e.type === 'DELETED' || !!e.pod?.deletionTimestamp));
+      const nextIdx = tl.findIndex(
+        (e, i) => i > gone && isPodAt(e) && e.name !== first.name && (e.type === 'DELETED' || !!e.pod?.deletionTimestamp),
+      );
       const next = tl[nextIdx];
       if (!next || !isPodAt(next)) return undefined;
       const { seq: _s, t: _t, wall: _w, ...rest } = next;
-      const edited = insertBefore(input, (e) => e.seq === first.seq, { ...rest, type: 'MODIFIED' as const, resourceVersion: `${next.resourceVersion}-early` });
+      const edited = insertBefore(input, (e) => e.seq === first.seq, {
+        ...rest,
+        type: 'MODIFIED' as const,
+        resourceVersion: `${next.resourceVersion}-early`,
+      });
       return { input: edited, needle: next.name };
     },
   },

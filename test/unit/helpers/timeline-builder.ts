@@ -20,8 +20,15 @@ export const REVISION = 'web-7c9f8d6b5';
 
 export const DEFAULT_ROUNDS: [number, DisruptionName][][] = [
   [[1, 'delete']],
-  [[0, 'force-delete'], [2, 'delete']],
-  [[0, 'delete'], [1, 'force-delete'], [2, 'delete']],
+  [
+    [0, 'force-delete'],
+    [2, 'delete'],
+  ],
+  [
+    [0, 'delete'],
+    [1, 'force-delete'],
+    [2, 'delete'],
+  ],
 ];
 
 export const uidOf = (pod: string, generation: number): string => `${pod}-uid-${generation}`;
@@ -98,7 +105,13 @@ function createClaim(w: Writer, ordinal: number, pinned = false): void {
   w.watch('ADDED', 'PersistentVolumeClaim', claim, { pvc });
   w.tick(300);
   w.watch('ADDED', 'PersistentVolume', `pv-${ordinal}`, {
-    pv: { uid: `pv-uid-${ordinal}`, phase: 'Bound', claimUid: pvc.uid, claimName: claim, ...(pinned ? { pinnedNode: w.nodeOf(ordinal, 0) } : {}) },
+    pv: {
+      uid: `pv-uid-${ordinal}`,
+      phase: 'Bound',
+      claimUid: pvc.uid,
+      claimName: claim,
+      ...(pinned ? { pinnedNode: w.nodeOf(ordinal, 0) } : {}),
+    },
   });
   w.watch('MODIFIED', 'PersistentVolumeClaim', claim, { pvc: { ...pvc, phase: 'Bound', volumeName: `pv-${ordinal}` } });
 }
@@ -121,8 +134,12 @@ function snapshot(w: Writer, answers: (pod: PodSnapshot) => { t: number; ip: str
       ready: s.ready,
       claims: {
         www: {
-          claimName: `www-web-${ordinal}`, pvcUid: `pvc-uid-${ordinal}`, pvName: `pv-${ordinal}`, pvUid: `pv-uid-${ordinal}`,
-          pvcPhase: 'Bound', pvClaimUid: `pvc-uid-${ordinal}`,
+          claimName: `www-web-${ordinal}`,
+          pvcUid: `pvc-uid-${ordinal}`,
+          pvName: `pv-${ordinal}`,
+          pvUid: `pv-uid-${ordinal}`,
+          pvcPhase: 'Bound',
+          pvClaimUid: `pvc-uid-${ordinal}`,
         },
       },
     };
@@ -138,7 +155,12 @@ function snapshot(w: Writer, answers: (pod: PodSnapshot) => { t: number; ip: str
       answers: answers(p).map((a) => ({ t: a.t, rcode: 'NOERROR', addresses: [a.ip], ttl: 5 })),
     })),
     // Resolvers return names with the root dot; the check must not care.
-    dnsSrv: { qname: `_web._tcp.${FQDN_SUFFIX}`, t, rcode: 'NOERROR', targets: pods.map((p) => ({ target: `${fqdnOf(p.name)}.`, port: 80 })) },
+    dnsSrv: {
+      qname: `_web._tcp.${FQDN_SUFFIX}`,
+      t,
+      rcode: 'NOERROR',
+      targets: pods.map((p) => ({ target: `${fqdnOf(p.name)}.`, port: 80 })),
+    },
     sentinels: pods.map((p) => {
       const token = sha256(`token-${p.name}`).slice(0, 32);
       return { pod: p.name, path: SENTINEL_PATH, sha256: sha256(token), bytes: token.length, token };
@@ -160,7 +182,14 @@ function heartbeats(w: Writer): NonNullable<Snapshot['heartbeats']> {
     writers: (gens.get(pod) ?? []).map((g) => {
       const first = UPTIME_AT_START + (g.running?.t ?? g.first.t);
       const last = UPTIME_AT_START + (g.deleted ? g.deleted.t - 200 : w.t);
-      return { uid: g.uid, start: String(first / 1000), bootId: BOOT_ID, beats: Math.max(1, Math.floor((last - first) / 500)), firstUptimeMs: first, lastUptimeMs: last };
+      return {
+        uid: g.uid,
+        start: String(first / 1000),
+        bootId: BOOT_ID,
+        beats: Math.max(1, Math.floor((last - first) / 500)),
+        firstUptimeMs: first,
+        lastUptimeMs: last,
+      };
     }),
   }));
 }
@@ -220,7 +249,11 @@ export function buildWebInput(scenario: WebScenario = {}): CheckInput {
   const rounds: RoundResult[] = [];
   for (const [i, kills] of (scenario.rounds ?? DEFAULT_ROUNDS).entries()) {
     const pattern = scenario.patterns?.[i] ?? 'sequential';
-    const plan: RoundPlan = { round: i + 1, pattern, kills: kills.map(([ordinal, action]) => ({ pod: `web-${ordinal}`, ordinal, action })) };
+    const plan: RoundPlan = {
+      round: i + 1,
+      pattern,
+      kills: kills.map(([ordinal, action]) => ({ pod: `web-${ordinal}`, ordinal, action })),
+    };
     const refused = new Set(kills.filter((k) => k[2] === 'refused').map(([o]) => `web-${o}`));
     // A node fault (`blocked`) is replaced once the operator force-deletes the pod on the down node.
     const replaced = plan.kills.filter((k) => !refused.has(k.pod) && ['replaced', 'blocked'].includes(DISRUPTIONS[k.action].expect));
@@ -240,7 +273,8 @@ export function buildWebInput(scenario: WebScenario = {}): CheckInput {
         return;
       }
       const deletionTimestamp = new Date(EPOCH + w.t).toISOString();
-      if (k.action === 'container-kill') w.pod('MODIFIED', k.pod, { ready: false, restartCount: (w.live.get(k.pod)?.restartCount ?? 0) + 1 });
+      if (k.action === 'container-kill')
+        w.pod('MODIFIED', k.pod, { ready: false, restartCount: (w.live.get(k.pod)?.restartCount ?? 0) + 1 });
       else if (k.action === 'force-delete') w.pod('DELETED', k.pod, { deletionTimestamp });
       else w.pod('MODIFIED', k.pod, { deletionTimestamp });
     };
@@ -248,10 +282,25 @@ export function buildWebInput(scenario: WebScenario = {}): CheckInput {
       w.tick(pattern === 'burst' ? 1 : 30);
       const uid = w.live.get(k.pod)?.uid ?? '';
       const restartCount = w.live.get(k.pod)?.restartCount ?? 0;
-      w.marker({ marker: 'kill', round: plan.round, pod: k.pod, uid, action: k.action, expect: DISRUPTIONS[k.action].expect, restartCount });
+      w.marker({
+        marker: 'kill',
+        round: plan.round,
+        pod: k.pod,
+        uid,
+        action: k.action,
+        expect: DISRUPTIONS[k.action].expect,
+        restartCount,
+      });
       if (refused.has(k.pod)) {
         w.tick(5);
-        w.marker({ marker: 'kill-refused', round: plan.round, pod: k.pod, uid, status: 429, reason: "Cannot evict pod as it would violate the pod's disruption budget." });
+        w.marker({
+          marker: 'kill-refused',
+          round: plan.round,
+          pod: k.pod,
+          uid,
+          status: 429,
+          reason: "Cannot evict pod as it would violate the pod's disruption budget.",
+        });
       }
       if (pattern !== 'burst') takeEffect(k);
     }
@@ -281,7 +330,13 @@ export function buildWebInput(scenario: WebScenario = {}): CheckInput {
     w.tick(100);
     w.marker({ marker: 'round-end', round: plan.round, converged: true });
     const window = { start: startedAt, end: w.t };
-    rounds.push({ plan, startedAt, endedAt: w.t, converged: true, recoveries: recoveriesForRound(w.entries, plan, window, scenario.options?.minReadySeconds) });
+    rounds.push({
+      plan,
+      startedAt,
+      endedAt: w.t,
+      converged: true,
+      recoveries: recoveriesForRound(w.entries, plan, window, scenario.options?.minReadySeconds),
+    });
   }
   w.tick(500);
   w.marker({ marker: 'after' });
@@ -289,7 +344,12 @@ export function buildWebInput(scenario: WebScenario = {}): CheckInput {
   // the last answers come more than one TTL (5 s) + 1 s after the last readiness change.
   const after = snapshot(w, (p) => {
     const old = oldIps.get(p.name);
-    return old && old !== p.ip ? [{ t: w.t + 10, ip: old }, { t: w.t + AFTER_SETTLED_MS, ip: p.ip }] : [{ t: w.t + AFTER_SETTLED_MS, ip: p.ip }];
+    return old && old !== p.ip
+      ? [
+          { t: w.t + 10, ip: old },
+          { t: w.t + AFTER_SETTLED_MS, ip: p.ip },
+        ]
+      : [{ t: w.t + AFTER_SETTLED_MS, ip: p.ip }];
   });
   if (after.dnsSrv) after.dnsSrv.t = w.t + AFTER_SETTLED_MS;
   after.heartbeats = heartbeats(w);
@@ -314,7 +374,9 @@ export function buildWebInput(scenario: WebScenario = {}): CheckInput {
       for (let k = 2; k >= to; k--) {
         w.tick(300);
         const pvc = { uid: `pvc-uid-${k}`, phase: 'Bound', storageClass: 'standard', volumeName: `pv-${k}` };
-        w.watch('MODIFIED', 'PersistentVolumeClaim', `www-web-${k}`, { pvc: { ...pvc, deletionTimestamp: new Date(EPOCH + w.t).toISOString() } });
+        w.watch('MODIFIED', 'PersistentVolumeClaim', `www-web-${k}`, {
+          pvc: { ...pvc, deletionTimestamp: new Date(EPOCH + w.t).toISOString() },
+        });
         w.watch('DELETED', 'PersistentVolumeClaim', `www-web-${k}`, { pvc });
       }
     }
@@ -333,7 +395,9 @@ export function buildWebInput(scenario: WebScenario = {}): CheckInput {
       for (const c of left) {
         const k = Number(c.split('-').at(-1));
         w.tick(200);
-        w.watch('DELETED', 'PersistentVolumeClaim', c, { pvc: { uid: `pvc-uid-${k}`, phase: 'Bound', storageClass: 'standard', volumeName: `pv-${k}` } });
+        w.watch('DELETED', 'PersistentVolumeClaim', c, {
+          pvc: { uid: `pvc-uid-${k}`, phase: 'Bound', storageClass: 'standard', volumeName: `pv-${k}` },
+        });
       }
     }
     w.tick(3000);
@@ -348,8 +412,13 @@ function steadyTraffic(rounds: RoundResult[]): TrafficRecord {
   const to = rounds.at(-1)?.endedAt ?? from + 1000;
   const writes: WriteRecord[] = [];
   for (const pod of ['web-0', 'web-1', 'web-2']) {
-    for (let t = from, i = 1; t < to; t += 150, i++) writes.push({ pod, key: `run-${pod}-${i}`, store: pod, sentMs: t, outcome: 'acked', doneMs: t + 5 });
+    for (let t = from, i = 1; t < to; t += 150, i++)
+      writes.push({ pod, key: `run-${pod}-${i}`, store: pod, sentMs: t, outcome: 'acked', doneMs: t + 5 });
   }
-  const readBack = ['web-0', 'web-1', 'web-2'].map((pod) => ({ store: pod, pod, keys: writes.filter((x) => x.pod === pod).map((x) => x.key) }));
+  const readBack = ['web-0', 'web-1', 'web-2'].map((pod) => ({
+    store: pod,
+    pod,
+    keys: writes.filter((x) => x.pod === pod).map((x) => x.key),
+  }));
   return { driver: 'web', ratePerSecond: 20, startedMs: from, stoppedMs: to, writes, readBack };
 }

@@ -101,6 +101,8 @@ export function withPodStates(input: CheckInput, changes: [number, string, Parti
       d.timeline.push({ ...last, type: 'MODIFIED', t, wall: last.wall + (t - last.t), pod: { ...last.pod, ...patch } });
     }
     d.timeline.sort((a, b) => a.t - b.t);
-    d.timeline.forEach((e, i) => { e.seq = i + 1; });
+    d.timeline.forEach((e, i) => {
+      e.seq = i + 1;
+    });
   });
 }

@@ -60,7 +60,15 @@ export class UpdateScript {
 
   start(step: 'forward' | 'rollback', o: StartOpts = {}): this {
     const from = o.from ?? (step === 'forward' ? OLD : NEW);
-    return this.marker({ marker: 'update-start', step, mode: o.mode ?? (step === 'rollback' ? 'rollback' : 'template'), strategy: o.strategy ?? 'RollingUpdate', partition: o.partition ?? 0, ...(o.maxUnavailable !== undefined ? { maxUnavailable: o.maxUnavailable } : {}), from });
+    return this.marker({
+      marker: 'update-start',
+      step,
+      mode: o.mode ?? (step === 'rollback' ? 'rollback' : 'template'),
+      strategy: o.strategy ?? 'RollingUpdate',
+      partition: o.partition ?? 0,
+      ...(o.maxUnavailable !== undefined ? { maxUnavailable: o.maxUnavailable } : {}),
+      from,
+    });
   }
 
   revision(step: 'forward' | 'rollback', to: string): this {
@@ -68,7 +76,12 @@ export class UpdateScript {
   }
 
   complete(step: 'forward' | 'rollback', extra: { converged?: boolean; aborted?: string; unobserved?: string } = {}): this {
-    return this.marker({ marker: 'update-complete', step, converged: extra.converged ?? (extra.aborted === undefined && extra.unobserved === undefined), ...extra });
+    return this.marker({
+      marker: 'update-complete',
+      step,
+      converged: extra.converged ?? (extra.aborted === undefined && extra.unobserved === undefined),
+      ...extra,
+    });
   }
 
   /** The pod goes: deletionTimestamp, not ready, DELETED (nothing says who did it). */
@@ -89,7 +102,15 @@ export class UpdateScript {
     const name = `web-${ordinal}`;
     const gen = this.#gens.get(name) ?? 0;
     this.#gens.set(name, gen + 1);
-    this.pod('ADDED', name, { uid: uidOf(name, gen), phase: 'Pending', ready: false, hostname: name, subdomain: 'nginx', revision, claims: { www: `www-web-${ordinal}` } });
+    this.pod('ADDED', name, {
+      uid: uidOf(name, gen),
+      phase: 'Pending',
+      ready: false,
+      hostname: name,
+      subdomain: 'nginx',
+      revision,
+      claims: { www: `www-web-${ordinal}` },
+    });
     this.tick(600);
     this.pod('MODIFIED', name, { phase: 'Running', ip: ipOf(ordinal, gen), node: 'ordinal-worker' });
     if (!ready) return this;
@@ -145,7 +166,9 @@ export function onDeleteForward(s: UpdateScript): UpdateScript {
 
 /** A correct rollback of a full RollingUpdate: web-2, web-1, web-0 back to OLD, highest first. */
 export function rollingBack(s: UpdateScript, o: StartOpts = {}): UpdateScript {
-  s.start('rollback', { from: NEW, ...o }).tick(100).revision('rollback', OLD);
+  s.start('rollback', { from: NEW, ...o })
+    .tick(100)
+    .revision('rollback', OLD);
   for (let k = 2; k >= (o.partition ?? 0); k--) s.tick(200).replace(k, OLD);
   return s.tick(100).complete('rollback');
 }

@@ -14,7 +14,12 @@ describe('observe: watched kinds', () => {
   it('watches pods, claims, volumes, budgets and events, each in the run namespace except cluster-scoped volumes', () => {
     expect(kinds.map((k) => k.kind)).to.deep.equal(['Pod', 'PersistentVolumeClaim', 'PersistentVolume', 'PodDisruptionBudget', 'Event']);
     for (const k of kinds) {
-      const path = k.kind === 'PersistentVolume' ? /^\/api\/v1\/persistentvolumes$/ : k.kind === 'PodDisruptionBudget' ? /^\/apis\/policy\/v1\/namespaces\/ordinal-r1\// : /^\/api\/v1\/namespaces\/ordinal-r1\//;
+      const path =
+        k.kind === 'PersistentVolume'
+          ? /^\/api\/v1\/persistentvolumes$/
+          : k.kind === 'PodDisruptionBudget'
+            ? /^\/apis\/policy\/v1\/namespaces\/ordinal-r1\//
+            : /^\/api\/v1\/namespaces\/ordinal-r1\//;
       expect(k.path, k.kind).to.match(path);
     }
     // Only the budget is optional: without it STS-PDB judges from the pods alone.
@@ -36,7 +41,15 @@ describe('observe: watched kinds', () => {
       status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2026-01-01T00:00:01Z' }] },
     };
     expect(byKind.get('Pod')!.digest(raw as RawObject)).to.deep.equal({
-      pod: { uid: 'u0', phase: 'Running', ready: true, claims: { data: 'data-web-0' }, readySince: '2026-01-01T00:00:01Z', node: 'n1', deletionTimestamp: '2026-01-01T00:00:02Z' },
+      pod: {
+        uid: 'u0',
+        phase: 'Running',
+        ready: true,
+        claims: { data: 'data-web-0' },
+        readySince: '2026-01-01T00:00:01Z',
+        node: 'n1',
+        deletionTimestamp: '2026-01-01T00:00:02Z',
+      },
     });
     expect(Object.keys(byKind.get('PersistentVolumeClaim')!.digest({ metadata: { uid: 'c' } }))).to.deep.equal(['pvc']);
   });

@@ -11,7 +11,13 @@ describe('diffRelist (what a re-list after a closed watch adds to the timeline)'
   });
 
   it('turns new, changed and vanished objects into ADDED, MODIFIED and DELETED', () => {
-    const changes = diffRelist(known([['web-0', 'u0', '10'], ['web-1', 'u1', '11']]), [item('web-0', 'u0', '12'), item('web-2', 'u2', '13')]);
+    const changes = diffRelist(
+      known([
+        ['web-0', 'u0', '10'],
+        ['web-1', 'u1', '11'],
+      ]),
+      [item('web-0', 'u0', '12'), item('web-2', 'u2', '13')],
+    );
     expect(changes.map((c) => `${c.type} ${c.name} ${c.uid}`)).to.deep.equal(['DELETED web-1 u1', 'MODIFIED web-0 u0', 'ADDED web-2 u2']);
   });
 
@@ -22,10 +28,19 @@ describe('diffRelist (what a re-list after a closed watch adds to the timeline)'
   });
 
   it('puts every deletion first and orders the rest by ordinal, not by string (web-2 before web-10)', () => {
-    const before = known([['web-10', 'a', '1'], ['web-3', 'b', '1'], ['web-2', 'x', '1']]);
+    const before = known([
+      ['web-10', 'a', '1'],
+      ['web-3', 'b', '1'],
+      ['web-2', 'x', '1'],
+    ]);
     const changes = diffRelist(before, [item('web-10', 'a2', '5'), item('web-2', 'x2', '6'), item('web-11', 'd', '7')]);
     expect(changes.map((c) => `${c.type} ${c.name}`)).to.deep.equal([
-      'DELETED web-2', 'DELETED web-3', 'DELETED web-10', 'ADDED web-2', 'ADDED web-10', 'ADDED web-11',
+      'DELETED web-2',
+      'DELETED web-3',
+      'DELETED web-10',
+      'ADDED web-2',
+      'ADDED web-10',
+      'ADDED web-11',
     ]);
   });
 });

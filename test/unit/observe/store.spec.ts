@@ -7,17 +7,34 @@ import { CanarySampler } from '../../../lib/observe/canary.ts';
 import { StateStore } from '../../../lib/observe/store.ts';
 import type { WatchEntry } from '../../../lib/timeline/entries.ts';
 
-const entry = (e: Partial<WatchEntry> & Pick<WatchEntry, 'type' | 'kind' | 'name'>): WatchEntry => ({ seq: 0, t: 0, wall: 0, resourceVersion: '1', ...e });
+const entry = (e: Partial<WatchEntry> & Pick<WatchEntry, 'type' | 'kind' | 'name'>): WatchEntry => ({
+  seq: 0,
+  t: 0,
+  wall: 0,
+  resourceVersion: '1',
+  ...e,
+});
 
 describe('observe: state store', () => {
   it('keeps one map per kind in step with the entries, events appended, deletions removed', () => {
     const s = new StateStore();
     s.apply(entry({ type: 'ADDED', kind: 'Pod', name: 'web-1', pod: { uid: 'u1', phase: 'Pending', ready: false, claims: {} } }));
     s.apply(entry({ type: 'ADDED', kind: 'Pod', name: 'web-0', pod: { uid: 'u0', phase: 'Running', ready: true, claims: {} } }));
-    s.apply(entry({ type: 'ADDED', kind: 'PersistentVolumeClaim', name: 'data-web-0', pvc: { uid: 'c0', phase: 'Bound', volumeName: 'pv-0' } }));
-    s.apply(entry({ type: 'ADDED', kind: 'Event', name: 'e1', event: { uid: 'e1', reason: 'Pulled', message: 'image pulled', type: 'Normal', involved: 'Pod/web-0' } }));
+    s.apply(
+      entry({ type: 'ADDED', kind: 'PersistentVolumeClaim', name: 'data-web-0', pvc: { uid: 'c0', phase: 'Bound', volumeName: 'pv-0' } }),
+    );
+    s.apply(
+      entry({
+        type: 'ADDED',
+        kind: 'Event',
+        name: 'e1',
+        event: { uid: 'e1', reason: 'Pulled', message: 'image pulled', type: 'Normal', involved: 'Pod/web-0' },
+      }),
+    );
     expect(s.podSummary()).to.equal('web-0 Running/Ready, web-1 Pending');
-    expect(s.describe()).to.equal('pods: web-0 Running/Ready, web-1 Pending\nPVCs: data-web-0 Bound -> pv-0\nrecent events:\n  Normal Pulled Pod/web-0: image pulled');
+    expect(s.describe()).to.equal(
+      'pods: web-0 Running/Ready, web-1 Pending\nPVCs: data-web-0 Bound -> pv-0\nrecent events:\n  Normal Pulled Pod/web-0: image pulled',
+    );
     s.apply(entry({ type: 'DELETED', kind: 'Pod', name: 'web-1' }));
     s.apply(entry({ type: 'DELETED', kind: 'PersistentVolumeClaim', name: 'data-web-0' }));
     expect([...s.pods.keys()]).to.deep.equal(['web-0']);
@@ -29,7 +46,14 @@ describe('observe: state store', () => {
     const s = new StateStore();
     expect(s.podSummary()).to.equal('no pods yet');
     expect(s.lastPod('web-2', 'u2')).to.deep.equal({ phase: 'Unknown', ready: false, claims: {}, uid: 'u2' });
-    s.apply(entry({ type: 'ADDED', kind: 'Pod', name: 'web-2', pod: { uid: 'u2', phase: 'Running', ready: true, claims: { data: 'data-web-2' } } }));
+    s.apply(
+      entry({
+        type: 'ADDED',
+        kind: 'Pod',
+        name: 'web-2',
+        pod: { uid: 'u2', phase: 'Running', ready: true, claims: { data: 'data-web-2' } },
+      }),
+    );
     expect(s.lastPod('web-2', 'u2')).to.deep.equal({ uid: 'u2', phase: 'Running', ready: true, claims: { data: 'data-web-2' } });
   });
 });

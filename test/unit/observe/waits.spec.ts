@@ -20,11 +20,14 @@ function sources(over: Partial<WaitSources> = {}): WaitSources & { lines: string
 }
 
 describe('observe: waits', () => {
-  it('resolves with until()\'s value on the notify() after it becomes defined, not before', async () => {
+  it("resolves with until()'s value on the notify() after it becomes defined, not before", async () => {
     const waits = new Waits(sources());
     let ready: string | undefined;
     let settled = false;
-    const p = waits.waitFor({ describe: 'web-0 Ready', timeoutMs: 5000, until: () => ready }).then((v) => { settled = true; return v; });
+    const p = waits.waitFor({ describe: 'web-0 Ready', timeoutMs: 5000, until: () => ready }).then((v) => {
+      settled = true;
+      return v;
+    });
     waits.notify();
     await Promise.resolve();
     expect(settled).to.equal(false);
@@ -45,7 +48,9 @@ describe('observe: waits', () => {
     const waits = new Waits(sources({ trouble: () => 'the watch on Pod has been down since t=1.0s' }));
     const err = await waits.waitFor({ describe: 'web-1 Ready', timeoutMs: 30, until: () => undefined }).catch((e: unknown) => e);
     expect(err).to.be.instanceOf(ObservationError);
-    expect((err as Error).message).to.equal('could not observe the cluster while waiting 0.03s for web-1 Ready: the watch on Pod has been down since t=1.0s');
+    expect((err as Error).message).to.equal(
+      'could not observe the cluster while waiting 0.03s for web-1 Ready: the watch on Pod has been down since t=1.0s',
+    );
   });
 
   it('a lost watch fails every pending wait at the next notify(), and a fail-fast error ends a wait at once', async () => {
@@ -58,14 +63,21 @@ describe('observe: waits', () => {
 
     const fast = new Waits(sources());
     const pull = new ClusterError('image cannot be pulled');
-    expect(await fast.waitFor({ describe: 'rollout', timeoutMs: 5000, until: () => undefined, failFast: () => pull }).catch((e: unknown) => e)).to.equal(pull);
+    expect(
+      await fast.waitFor({ describe: 'rollout', timeoutMs: 5000, until: () => undefined, failFast: () => pull }).catch((e: unknown) => e),
+    ).to.equal(pull);
   });
 
   it('a clock-dependent wait is re-evaluated without any notify()', async function () {
     this.timeout(5000);
     const waits = new Waits(sources());
     const from = Date.now();
-    const v = await waits.waitFor({ describe: 'Available', timeoutMs: 4000, clock: true, until: () => (Date.now() - from >= 500 ? 'available' : undefined) });
+    const v = await waits.waitFor({
+      describe: 'Available',
+      timeoutMs: 4000,
+      clock: true,
+      until: () => (Date.now() - from >= 500 ? 'available' : undefined),
+    });
     expect(v).to.equal('available');
   });
 });

@@ -6,7 +6,10 @@ import { ObservationError } from '../../../lib/errors.ts';
 import { backoffMs, isTransient, retryTransient } from '../../../lib/cluster/retry.ts';
 import { WatchHealth, describeGap } from '../../../lib/observe/watch-gaps.ts';
 
-const refused = (): Error => Object.assign(new Error('fetch failed'), { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6443'), { code: 'ECONNREFUSED' }) });
+const refused = (): Error =>
+  Object.assign(new Error('fetch failed'), {
+    cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6443'), { code: 'ECONNREFUSED' }),
+  });
 const api = (code: number): Error => Object.assign(new Error(`HTTP-Code: ${code}`), { code });
 
 describe('watch gaps', () => {
@@ -19,8 +22,12 @@ describe('watch gaps', () => {
     h.closed('Pod', 1000);
     expect(h.failed('Pod', 1002, 'ECONNREFUSED')).to.equal(500);
     expect(h.failed('Pod', 1600, 'ECONNREFUSED again')).to.equal(1000);
-    expect(h.outages()).to.deep.equal([{ kind: 'Pod', since: 1000, failures: 2, firstError: 'ECONNREFUSED', lastError: 'ECONNREFUSED again' }]);
-    expect(h.describe(42_200)).to.equal('the watch on Pod has been down since t=1.0s (41.2s, 2 failed attempts; last error: ECONNREFUSED again)');
+    expect(h.outages()).to.deep.equal([
+      { kind: 'Pod', since: 1000, failures: 2, firstError: 'ECONNREFUSED', lastError: 'ECONNREFUSED again' },
+    ]);
+    expect(h.describe(42_200)).to.equal(
+      'the watch on Pod has been down since t=1.0s (41.2s, 2 failed attempts; last error: ECONNREFUSED again)',
+    );
     const gap = h.reestablished('Pod', 42_200);
     expect(gap).to.deep.equal({ kind: 'Pod', from: 1000, to: 42_200, reason: 'ECONNREFUSED' });
     expect(describeGap(gap!, 2)).to.equal('API watch on Pod was down 41.2s; re-listed, 2 changes reconciled (ECONNREFUSED)');
@@ -43,7 +50,9 @@ describe('watch gaps', () => {
     h.failed('ConfigMap', 0, 'down');
     expect(h.describe(100, new Set(['ConfigMap']))).to.equal(undefined);
     h.failed('Pod', 50, 'down');
-    expect(h.describe(100, new Set(['ConfigMap']))).to.include('watch on Pod').and.not.include('ConfigMap');
+    expect(h.describe(100, new Set(['ConfigMap'])))
+      .to.include('watch on Pod')
+      .and.not.include('ConfigMap');
   });
 });
 
@@ -60,25 +69,41 @@ describe('retryTransient', () => {
 
   it('returns once the call succeeds, telling it which attempt it is', async () => {
     const seen: number[] = [];
-    const v = await retryTransient(async (n) => {
-      seen.push(n);
-      if (n < 3) throw refused();
-      return 'done';
-    }, { deadline: Date.now() + 60_000, what: 'x', sleep: noSleep });
+    const v = await retryTransient(
+      async (n) => {
+        seen.push(n);
+        if (n < 3) throw refused();
+        return 'done';
+      },
+      { deadline: Date.now() + 60_000, what: 'x', sleep: noSleep },
+    );
     expect(v).to.equal('done');
     expect(seen).to.deep.equal([1, 2, 3]);
   });
 
   it('rethrows a non-transient error at once', async () => {
     let calls = 0;
-    const err = await retryTransient(async () => { calls++; throw api(403); }, { deadline: Date.now() + 60_000, what: 'x', sleep: noSleep }).catch((e: unknown) => e);
+    const err = await retryTransient(
+      async () => {
+        calls++;
+        throw api(403);
+      },
+      { deadline: Date.now() + 60_000, what: 'x', sleep: noSleep },
+    ).catch((e: unknown) => e);
     expect(calls).to.equal(1);
     expect((err as { code: number }).code).to.equal(403);
   });
 
   it('gives up at the deadline with an ObservationError saying what, for how long, and the last error', async () => {
-    const err = await retryTransient(async () => { throw refused(); }, { deadline: Date.now() + 1200, what: 'delete of pod web-1', sleep: (ms) => new Promise((r) => setTimeout(r, ms)) }).catch((e: unknown) => e);
+    const err = await retryTransient(
+      async () => {
+        throw refused();
+      },
+      { deadline: Date.now() + 1200, what: 'delete of pod web-1', sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
+    ).catch((e: unknown) => e);
     expect(err).to.be.instanceOf(ObservationError);
-    expect((err as Error).message).to.match(/^delete of pod web-1 could not reach the API server for \d+\.\ds \(\d attempts\): fetch failed: ECONNREFUSED/);
+    expect((err as Error).message).to.match(
+      /^delete of pod web-1 could not reach the API server for \d+\.\ds \(\d attempts\): fetch failed: ECONNREFUSED/,
+    );
   });
 });

@@ -21,7 +21,18 @@ function replyBytes(total: number, fit: number, tc: boolean): Buffer {
   const reply = DNS.Packet.createResponseFromRequest(DNS.Packet.parse(query.toBuffer()));
   reply.header.tc = tc ? 1 : 0;
   for (let i = 0; i < Math.min(total, fit); i++) {
-    reply.answers.push(new DNS.Packet.Resource({ name: SRV, type: DNS.Packet.TYPE.SRV, class: DNS.Packet.CLASS.IN, ttl: 5, priority: 0, weight: 5, port: 80, target: fqdnOf(`web-${i}`) }));
+    reply.answers.push(
+      new DNS.Packet.Resource({
+        name: SRV,
+        type: DNS.Packet.TYPE.SRV,
+        class: DNS.Packet.CLASS.IN,
+        ttl: 5,
+        priority: 0,
+        weight: 5,
+        port: 80,
+        target: fqdnOf(`web-${i}`),
+      }),
+    );
   }
   return reply.toBuffer();
 }
@@ -38,7 +49,9 @@ function odDump(body: Buffer): string {
 
 describe('truncated DNS answers (TC bit) are never judged as whole', () => {
   const servers: Server[] = [];
-  after(() => { for (const s of servers) s.close(); });
+  after(() => {
+    for (const s of servers) s.close();
+  });
 
   it('the in-pod TCP path: a truncated reply is TRUNCATED with what it listed, a whole one lists every target', () => {
     const cut = parseTcpSrvOutput(odDump(replyBytes(20, 5, true)), 'pod web-0 resolver', 7);
@@ -53,14 +66,22 @@ describe('truncated DNS answers (TC bit) are never judged as whole', () => {
 
   it('the in-pod TCP path: no reply, a cut-short reply and a missing nc are TRANSPORT, not answers', () => {
     expect(parseTcpSrvOutput('@@@ns 10.96.0.10\n', 's', 1).error).to.include('no reply from 10.96.0.10:53');
-    const short = odDump(replyBytes(20, 20, false)).split('\n').slice(0, 4).join('\n');
+    const short = odDump(replyBytes(20, 20, false))
+      .split('\n')
+      .slice(0, 4)
+      .join('\n');
     expect(parseTcpSrvOutput(short, 's', 1)).to.deep.include({ rcode: 'TRANSPORT' });
     expect(parseTcpSrvOutput(short, 's', 1).error).to.include('cut short');
     expect(parseTcpSrvOutput('@@@missing\n', 's', 1).error).to.include('no nc or od');
   });
 
   it('the query the pod sends decodes back to one SRV question for the name', () => {
-    const bytes = Buffer.from(srvQueryEscaped(SRV).split('\\').slice(1).map((o) => Number.parseInt(o, 8)));
+    const bytes = Buffer.from(
+      srvQueryEscaped(SRV)
+        .split('\\')
+        .slice(1)
+        .map((o) => Number.parseInt(o, 8)),
+    );
     expect(bytes.readUInt16BE(0)).to.equal(bytes.length - 2);
     const q = DNS.Packet.parse(bytes.subarray(2));
     expect(q.questions).to.have.length(1);
@@ -81,7 +102,8 @@ describe('truncated DNS answers (TC bit) are never judged as whole', () => {
     expect(a.targets).to.deep.equal([]);
     const good = buildWebInput();
     const input = mutate(good, (d) => {
-      if (d.after.dnsSrv) Object.assign(d.after.dnsSrv, { rcode: a.rcode, targets: a.targets, error: a.error, servers: [{ ...a, t: d.after.dnsSrv.t }] });
+      if (d.after.dnsSrv)
+        Object.assign(d.after.dnsSrv, { rcode: a.rcode, targets: a.targets, error: a.error, servers: [{ ...a, t: d.after.dnsSrv.t }] });
     });
     const r = resultOf(input, 'STS-DNS-SRV');
     expect(r.status, r.message).to.equal('error');

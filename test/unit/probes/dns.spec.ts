@@ -28,22 +28,38 @@ const READY = good.after.pods.filter((p) => p.ready).map((p) => fqdnOf(p.name));
 /** A DNS-over-TCP server on 127.0.0.1 that answers every question as `script` says. */
 async function fakeDns(script: Script): Promise<{ port: number; server: Server }> {
   const server: Server =
-    script === 'close' ? createServer((s: Socket) => s.destroy())
-    : script === 'hang' ? createServer((s: Socket) => held.add(s)) // holds the connection, never answers
-    : DNS.createTCPServer((request, send) => {
-        const response = DNS.Packet.createResponseFromRequest(request);
-        response.header.rcode = script.rcode;
-        const q = request.questions[0]!;
-        if (q.type === DNS.Packet.TYPE.A) {
-          for (const address of script.a ?? []) response.answers.push(new DNS.Packet.Resource({ name: q.name, type: DNS.Packet.TYPE.A, class: DNS.Packet.CLASS.IN, ttl: 1, address }));
-        }
-        if (q.type === DNS.Packet.TYPE.SRV) {
-          for (const target of script.srv ?? []) {
-            response.answers.push(new DNS.Packet.Resource({ name: q.name, type: DNS.Packet.TYPE.SRV, class: DNS.Packet.CLASS.IN, ttl: 1, priority: 0, weight: 10, port: 80, target }));
-          }
-        }
-        void send(response);
-      });
+    script === 'close'
+      ? createServer((s: Socket) => s.destroy())
+      : script === 'hang'
+        ? createServer((s: Socket) => held.add(s)) // holds the connection, never answers
+        : DNS.createTCPServer((request, send) => {
+            const response = DNS.Packet.createResponseFromRequest(request);
+            response.header.rcode = script.rcode;
+            const q = request.questions[0]!;
+            if (q.type === DNS.Packet.TYPE.A) {
+              for (const address of script.a ?? [])
+                response.answers.push(
+                  new DNS.Packet.Resource({ name: q.name, type: DNS.Packet.TYPE.A, class: DNS.Packet.CLASS.IN, ttl: 1, address }),
+                );
+            }
+            if (q.type === DNS.Packet.TYPE.SRV) {
+              for (const target of script.srv ?? []) {
+                response.answers.push(
+                  new DNS.Packet.Resource({
+                    name: q.name,
+                    type: DNS.Packet.TYPE.SRV,
+                    class: DNS.Packet.CLASS.IN,
+                    ttl: 1,
+                    priority: 0,
+                    weight: 10,
+                    port: 80,
+                    target,
+                  }),
+                );
+              }
+            }
+            void send(response);
+          });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { port: (server.address() as { port: number }).port, server };
 }
@@ -76,7 +92,9 @@ function withLookup(l: DnsALookup): CheckInput {
 
 describe('DNS probe against fake DNS servers (TCP, 127.0.0.1)', function () {
   this.timeout(10_000);
-  beforeEach(() => { started = performance.now(); });
+  beforeEach(() => {
+    started = performance.now();
+  });
   after(() => {
     for (const s of held) s.destroy();
     for (const s of servers) s.close();
@@ -111,7 +129,7 @@ describe('DNS probe against fake DNS servers (TCP, 127.0.0.1)', function () {
     expect(performance.now() - started).to.be.lessThan(2000);
   });
 
-  it('asks every server until each is right, keeping each server\'s answers', async () => {
+  it("asks every server until each is right, keeping each server's answers", async () => {
     const right = await dnsServer({ rcode: 0, a: [IP] }, 'right');
     const stale = await dnsServer({ rcode: 0, a: [STALE] }, 'stale');
     const l = await settleA([right, stale], 'web-0', NAME, IP, within(1200, now), now);
@@ -122,12 +140,22 @@ describe('DNS probe against fake DNS servers (TCP, 127.0.0.1)', function () {
   });
 
   it('STS-DNS-A: a wrong answer from any server fails, naming the disagreement', async () => {
-    const l = await settleA([await dnsServer({ rcode: 0, a: [IP] }, 'right'), await dnsServer({ rcode: 0, a: [STALE] }, 'stale')], 'web-0', NAME, IP, within(600, now), now);
+    const l = await settleA(
+      [await dnsServer({ rcode: 0, a: [IP] }, 'right'), await dnsServer({ rcode: 0, a: [STALE] }, 'stale')],
+      'web-0',
+      NAME,
+      IP,
+      within(600, now),
+      now,
+    );
     expectFailure(resultOf(withLookup(l), 'STS-DNS-A'), `resolved to NOERROR [${STALE}]`, 'from stale', 'servers disagree: right answered');
   });
 
   it('STS-DNS-A: NXDOMAIN and SERVFAIL are answers, judged as failures', async () => {
-    for (const [rcode, text] of [[3, 'NXDOMAIN'], [2, 'SERVFAIL']] as const) {
+    for (const [rcode, text] of [
+      [3, 'NXDOMAIN'],
+      [2, 'SERVFAIL'],
+    ] as const) {
       const l = await settleA([await dnsServer({ rcode }, text)], 'web-0', NAME, IP, within(300, now), now);
       expectFailure(resultOf(withLookup(l), 'STS-DNS-A'), `${NAME} resolved to ${text}`);
     }
@@ -135,7 +163,14 @@ describe('DNS probe against fake DNS servers (TCP, 127.0.0.1)', function () {
 
   it('STS-DNS-A: no answer from any server (closed, silent, refused) is error, never failed', async () => {
     const refused = tcpDnsServer('127.0.0.1', await refusedPort(), 'refused', { timeoutMs: 300 });
-    const l = await settleA([await dnsServer('close', 'closes'), await dnsServer('hang', 'silent'), refused], 'web-0', NAME, IP, within(300, now), now);
+    const l = await settleA(
+      [await dnsServer('close', 'closes'), await dnsServer('hang', 'silent'), refused],
+      'web-0',
+      NAME,
+      IP,
+      within(300, now),
+      now,
+    );
     const r = resultOf(withLookup(l), 'STS-DNS-A');
     expect(r.status, r.message).to.equal('error');
     expect(r.message).to.include(NAME);
@@ -144,16 +179,29 @@ describe('DNS probe against fake DNS servers (TCP, 127.0.0.1)', function () {
   });
 
   it('STS-DNS-A: one server right and another silent passes, noting the silent one', async () => {
-    const l = await settleA([await dnsServer({ rcode: 0, a: [IP] }, 'right'), await dnsServer('hang', 'silent')], 'web-0', NAME, IP, within(300, now), now);
+    const l = await settleA(
+      [await dnsServer({ rcode: 0, a: [IP] }, 'right'), await dnsServer('hang', 'silent')],
+      'web-0',
+      NAME,
+      IP,
+      within(300, now),
+      now,
+    );
     const r = resultOf(withLookup(l), 'STS-DNS-A');
     expect(r.status, r.message).to.equal('passed');
-    expect(r.evidence.find((e) => e.subject === NAME && e.note?.startsWith('after chaos'))?.note).to.include('no answer from silent (TIMEOUT');
+    expect(r.evidence.find((e) => e.subject === NAME && e.note?.startsWith('after chaos'))?.note).to.include(
+      'no answer from silent (TIMEOUT',
+    );
   });
 
   it('STS-DNS-A: a wrong in-pod answer fails even when the servers are right', async () => {
     const l = await settleA([await dnsServer({ rcode: 0, a: [IP] }, 'right')], 'web-0', NAME, IP, within(300, now), now);
     const stale: DnsAnswer = { t: now(), rcode: 'NOERROR', addresses: [STALE] };
-    expectFailure(resultOf(withLookup({ ...l, inPod: { pod: 'web-1', answer: stale } }), 'STS-DNS-A'), 'pod web-1 resolver (in-pod)', 'servers disagree');
+    expectFailure(
+      resultOf(withLookup({ ...l, inPod: { pod: 'web-1', answer: stale } }), 'STS-DNS-A'),
+      'pod web-1 resolver (in-pod)',
+      'servers disagree',
+    );
   });
 
   it('STS-DNS-SRV: judged per server; extra targets fail, all-unobserved is error, one silent server is a note', async () => {

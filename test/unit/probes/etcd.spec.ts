@@ -26,16 +26,29 @@ const ID = 'STS-ETCD-MEMBERSHIP';
 const ETCD0 = '15101859335780327642';
 
 function recorded(health: string, status: string): MembershipSnapshot {
-  return { askedPod: 'etcd-0', members: parseMemberList(fixture('member-list.json')), endpoints: parseEndpoints(fixture(health), fixture(status)) };
+  return {
+    askedPod: 'etcd-0',
+    members: parseMemberList(fixture('member-list.json')),
+    endpoints: parseEndpoints(fixture(health), fixture(status)),
+  };
 }
 
 /** The loopback members as the workload's pods: etcd-N at 127.0.0.1:2379N/2380N becomes <sts>-N at its stable name. */
 function onWorkload(input: CheckInput, m: MembershipSnapshot): MembershipSnapshot {
   const w = input.workload;
-  const url = (u: string): string => u.replace(/^http:\/\/127\.0\.0\.1:(2379|2380)(\d)$/, (_, port: string, n: string) => `http://${podFqdn(w, `${w.statefulSet}-${n}`)}:${port === '2379' ? 2379 : 2380}`);
+  const url = (u: string): string =>
+    u.replace(
+      /^http:\/\/127\.0\.0\.1:(2379|2380)(\d)$/,
+      (_, port: string, n: string) => `http://${podFqdn(w, `${w.statefulSet}-${n}`)}:${port === '2379' ? 2379 : 2380}`,
+    );
   return {
     ...m,
-    members: m.members.map((x) => ({ ...x, name: x.name.replace('etcd', w.statefulSet), peerURLs: x.peerURLs.map(url), clientURLs: x.clientURLs.map(url) })),
+    members: m.members.map((x) => ({
+      ...x,
+      name: x.name.replace('etcd', w.statefulSet),
+      peerURLs: x.peerURLs.map(url),
+      clientURLs: x.clientURLs.map(url),
+    })),
     endpoints: m.endpoints.map((e) => ({ ...e, endpoint: url(e.endpoint) })),
   };
 }
@@ -65,11 +78,13 @@ describe('etcd membership probe (etcdctl output)', () => {
   });
 
   const answer = (stdout: string, exitCode = 0): ExecResult => ({ stdout, stderr: '', exitCode });
-  const scripted = (broken: Set<string>): ExecFn => async (pod, _c, cmd) => {
-    if (broken.has(pod)) throw new ObservationError(`exec in pod ${pod} failed: connection refused`);
-    if (cmd.includes('member')) return answer(fixture('member-list.json'));
-    return cmd.includes('health') ? answer(fixture('health-one-down.json'), 1) : answer(fixture('status-one-down.json'), 1);
-  };
+  const scripted =
+    (broken: Set<string>): ExecFn =>
+    async (pod, _c, cmd) => {
+      if (broken.has(pod)) throw new ObservationError(`exec in pod ${pod} failed: connection refused`);
+      if (cmd.includes('member')) return answer(fixture('member-list.json'));
+      return cmd.includes('health') ? answer(fixture('health-one-down.json'), 1) : answer(fixture('status-one-down.json'), 1);
+    };
 
   it('asks the next pod when one cannot be exec-ed, and keeps unhealthy answers (non-zero exits) as answers', async () => {
     const m = await readMembership(scripted(new Set(['etcd-0'])), ['etcd-0', 'etcd-1'], 'etcd', 2379);
@@ -91,10 +106,20 @@ describe('etcd membership probe (etcdctl output)', () => {
     const pause = async (ms: number): Promise<void> => {
       clock += ms;
     };
-    const ok = await settleMembership(async () => seq[Math.min(i++, 1)]!, 10_000, () => clock, pause);
+    const ok = await settleMembership(
+      async () => seq[Math.min(i++, 1)]!,
+      10_000,
+      () => clock,
+      pause,
+    );
     expect(ok.attempts).to.equal(2);
     expect(settled(ok)).to.equal(true);
-    const never = await settleMembership(async () => seq[0]!, 3_000, () => clock, pause);
+    const never = await settleMembership(
+      async () => seq[0]!,
+      3_000,
+      () => clock,
+      pause,
+    );
     expect(never.attempts).to.equal(4);
     expect(settled(never)).to.equal(false);
   });
@@ -168,7 +193,9 @@ describe('etcd sample workload', () => {
     expect(svc.spec?.ports?.map((p) => `${p.name}:${p.port}`)).to.deep.equal(['client:2379', 'peer:2380']);
     const sts = w.objects.find((o) => o.kind === 'StatefulSet') as IStatefulSet;
     const script = sts.spec?.template.spec?.containers[0]?.command?.join(' ') ?? '';
-    expect(script).to.include('--initial-cluster etcd-0=http://etcd-0.etcd.ordinal-x.svc.cluster.local:2380,etcd-1=http://etcd-1.etcd.ordinal-x.svc.cluster.local:2380,etcd-2=');
+    expect(script).to.include(
+      '--initial-cluster etcd-0=http://etcd-0.etcd.ordinal-x.svc.cluster.local:2380,etcd-1=http://etcd-1.etcd.ordinal-x.svc.cluster.local:2380,etcd-2=',
+    );
     expect(script).to.include(`--data-dir ${w.etcd?.dataDir}`).and.include('exec etcd');
     expect(w.container).to.equal('etcd');
     // The sentinel goes to the claim's mount, beside etcd's data directory, never inside it.
@@ -178,7 +205,10 @@ describe('etcd sample workload', () => {
   it('follows --start-ordinal in the initial cluster', () => {
     const w = etcdWorkload({ ...opts, sts: { ...DEFAULT_STS_OPTIONS, startOrdinal: 5 } });
     const sts = w.objects.find((o) => o.kind === 'StatefulSet') as IStatefulSet;
-    expect(sts.spec?.template.spec?.containers[0]?.command?.join(' ')).to.include('etcd-5=http://etcd-5.').and.include('etcd-7=').and.not.include('etcd-0=');
+    expect(sts.spec?.template.spec?.containers[0]?.command?.join(' '))
+      .to.include('etcd-5=http://etcd-5.')
+      .and.include('etcd-7=')
+      .and.not.include('etcd-0=');
   });
 
   it('runs the image the local cluster builds: the etcd version cluster/go/k8s/go.mod pins', () => {
@@ -192,7 +222,10 @@ describe('etcd sample workload', () => {
     expect(replayOf(parseRunArgs(['--workload', 'etcd']))).to.include(`--image ${ETCD_IMAGE}`);
     expect(parseRunArgs(['--workload', 'etcd', '--image', 'mirror.local/etcd:3.6.4-0']).image).to.equal('mirror.local/etcd:3.6.4-0');
     expect(parseRunArgs(['--workload', 'etcd', '--replicas', '5']).replicas).to.equal(5);
-    expect(() => parseRunArgs(['--workload', 'etcd', '--replicas', '2'])).to.throw(UsageError, /--replicas 2: the etcd sample takes 1, 3, 5, 7 members/);
+    expect(() => parseRunArgs(['--workload', 'etcd', '--replicas', '2'])).to.throw(
+      UsageError,
+      /--replicas 2: the etcd sample takes 1, 3, 5, 7 members/,
+    );
     expect(parseRunArgs(['--replicas', '2']).replicas).to.equal(2);
   });
 });

@@ -27,7 +27,8 @@ function fakeExec(script: (pod: string, command: string[]) => Step): ExecFn & { 
     calls.push([pod, ...command]);
     const step = script(pod, command);
     if (step === 'transport') throw new ObservationError(`exec in pod ${pod} in namespace ns failed: connect ECONNREFUSED 127.0.0.1:6443`);
-    if (step === 'timeout') throw new ObservationError(`exec in pod ${pod} in namespace ns did not finish within 30s: ${command.join(' ')}`);
+    if (step === 'timeout')
+      throw new ObservationError(`exec in pod ${pod} in namespace ns did not finish within 30s: ${command.join(' ')}`);
     return step;
   };
   return Object.assign(fn, { calls });
@@ -37,10 +38,24 @@ const good = buildWebInput();
 
 describe('exec probes with a fake exec', () => {
   it('hostnameIn: records the hostname, and an error for a non-zero exit, a transport failure or a timeout', async () => {
-    expect(await hostnameIn(fakeExec(() => ok('web-1\n')), 'web-1', 'c')).to.deep.equal({ hostname: 'web-1' });
-    const steps: [Step, string][] = [[exit(127, 'sh: hostname: not found'), 'hostname exited 127: sh: hostname: not found'], ['transport', 'ECONNREFUSED'], ['timeout', 'did not finish within 30s']];
+    expect(
+      await hostnameIn(
+        fakeExec(() => ok('web-1\n')),
+        'web-1',
+        'c',
+      ),
+    ).to.deep.equal({ hostname: 'web-1' });
+    const steps: [Step, string][] = [
+      [exit(127, 'sh: hostname: not found'), 'hostname exited 127: sh: hostname: not found'],
+      ['transport', 'ECONNREFUSED'],
+      ['timeout', 'did not finish within 30s'],
+    ];
     for (const [step, text] of steps) {
-      const h = await hostnameIn(fakeExec(() => step), 'web-1', 'c');
+      const h = await hostnameIn(
+        fakeExec(() => step),
+        'web-1',
+        'c',
+      );
       expect(h.hostname, String(text)).to.equal(undefined);
       expect(h.error).to.include(text);
     }
@@ -62,14 +77,29 @@ describe('exec probes with a fake exec', () => {
 
   it('readSentinel: the token, a missing file (answered), or unobserved (transport, timeout)', async () => {
     const token = 'ab'.repeat(32);
-    const read = await readSentinel(fakeExec(() => ok(token)), 'web-0', 'c', '/data');
+    const read = await readSentinel(
+      fakeExec(() => ok(token)),
+      'web-0',
+      'c',
+      '/data',
+    );
     expect(read).to.include({ pod: 'web-0', path: '/data/.ordinal-sentinel', token, bytes: 64 });
     expect(read.unobserved).to.equal(undefined);
-    const gone = await readSentinel(fakeExec(() => exit(1, 'cat: can\'t open \'/data/.ordinal-sentinel\': No such file or directory')), 'web-0', 'c', '/data');
+    const gone = await readSentinel(
+      fakeExec(() => exit(1, "cat: can't open '/data/.ordinal-sentinel': No such file or directory")),
+      'web-0',
+      'c',
+      '/data',
+    );
     expect(gone.error).to.include('exited 1').and.include('No such file');
     expect(gone.unobserved).to.equal(undefined);
     for (const step of ['transport', 'timeout'] as const) {
-      const r = await readSentinel(fakeExec(() => step), 'web-0', 'c', '/data');
+      const r = await readSentinel(
+        fakeExec(() => step),
+        'web-0',
+        'c',
+        '/data',
+      );
       expect(r.token).to.equal(undefined);
       expect(r.unobserved, step).to.equal(true);
     }
@@ -80,11 +110,21 @@ describe('exec probes with a fake exec', () => {
     const w = await writeSentinel(exec, 'web-0', 'c', '/data');
     expect(w.token).to.have.length(64);
     expect(exec.calls[0]?.slice(0, 3)).to.deep.equal(['web-0', 'sh', '-c']);
-    await writeSentinel(fakeExec(() => ok('something else')), 'web-0', 'c', '/data').then(
+    await writeSentinel(
+      fakeExec(() => ok('something else')),
+      'web-0',
+      'c',
+      '/data',
+    ).then(
       () => expect.fail('accepted a token that was not written'),
       (e: Error) => expect(e.message).to.include('writing the sentinel'),
     );
-    await writeSentinel(fakeExec(() => 'transport'), 'web-0', 'c', '/data').then(
+    await writeSentinel(
+      fakeExec(() => 'transport'),
+      'web-0',
+      'c',
+      '/data',
+    ).then(
       () => expect.fail('transport failure ignored'),
       (e: Error) => expect(e).to.be.instanceOf(ObservationError),
     );
@@ -92,14 +132,23 @@ describe('exec probes with a fake exec', () => {
 
   it('STS-DATA-SENTINEL: unobserved read is error; a missing file is failed', async () => {
     const withRead = async (step: Step): Promise<CheckInput> => {
-      const rec = await readSentinel(fakeExec(() => step), 'web-1', 'c', '/usr/share/nginx/html');
+      const rec = await readSentinel(
+        fakeExec(() => step),
+        'web-1',
+        'c',
+        '/usr/share/nginx/html',
+      );
       return mutate(good, (d) => (d.after.sentinels = d.after.sentinels.map((s) => (s.pod === 'web-1' ? { ...rec, path: s.path } : s))));
     };
     const unseen = resultOf(await withRead('transport'), 'STS-DATA-SENTINEL');
     expect(unseen.status, unseen.message).to.equal('error');
     expect(unseen.message).to.include('web-1').and.include('ECONNREFUSED');
     expect(resultOf(await withRead('timeout'), 'STS-DATA-SENTINEL').status).to.equal('error');
-    expectFailure(resultOf(await withRead(exit(1, 'No such file or directory')), 'STS-DATA-SENTINEL'), 'reading the sentinel from web-1 failed', 'No such file');
+    expectFailure(
+      resultOf(await withRead(exit(1, 'No such file or directory')), 'STS-DATA-SENTINEL'),
+      'reading the sentinel from web-1 failed',
+      'No such file',
+    );
   });
 
   describe('readTopology', () => {
@@ -149,11 +198,36 @@ describe('exec probes with a fake exec', () => {
 describe('in-pod DNS (busybox nslookup) with a fake exec', () => {
   // Output as busybox 1.35 prints it in a pod of the local cluster (tabs and all).
   const OUT = [
-    '@@@ web-0.nginx.ns.svc.cluster.local', 'Server:\t\t10.0.0.10', 'Address:\t10.0.0.10:53', '', 'Name:\tweb-0.nginx.ns.svc.cluster.local', 'Address: 10.244.0.5', '', '@@@rc 0',
-    '@@@ web-1.nginx.ns.svc.cluster.local', 'Server:\t\t10.0.0.10', 'Address:\t10.0.0.10:53', '', '** server can\'t find web-1.nginx.ns.svc.cluster.local: NXDOMAIN', '', '@@@rc 1',
-    '@@@ web-2.nginx.ns.svc.cluster.local', ';; connection timed out; no servers could be reached', '', '@@@rc 1',
-    '@@@ web-3.nginx.ns.svc.cluster.local', 'Server:\t\t10.0.0.10', 'Address:\t10.0.0.10:53', '', '** server can\'t find web-3.nginx.ns.svc.cluster.local: SERVFAIL', '', '@@@rc 1',
-    '@@@ web-4.nginx.ns.svc.cluster.local', 'nslookup: applet not found', '@@@rc 127', '',
+    '@@@ web-0.nginx.ns.svc.cluster.local',
+    'Server:\t\t10.0.0.10',
+    'Address:\t10.0.0.10:53',
+    '',
+    'Name:\tweb-0.nginx.ns.svc.cluster.local',
+    'Address: 10.244.0.5',
+    '',
+    '@@@rc 0',
+    '@@@ web-1.nginx.ns.svc.cluster.local',
+    'Server:\t\t10.0.0.10',
+    'Address:\t10.0.0.10:53',
+    '',
+    "** server can't find web-1.nginx.ns.svc.cluster.local: NXDOMAIN",
+    '',
+    '@@@rc 1',
+    '@@@ web-2.nginx.ns.svc.cluster.local',
+    ';; connection timed out; no servers could be reached',
+    '',
+    '@@@rc 1',
+    '@@@ web-3.nginx.ns.svc.cluster.local',
+    'Server:\t\t10.0.0.10',
+    'Address:\t10.0.0.10:53',
+    '',
+    "** server can't find web-3.nginx.ns.svc.cluster.local: SERVFAIL",
+    '',
+    '@@@rc 1',
+    '@@@ web-4.nginx.ns.svc.cluster.local',
+    'nslookup: applet not found',
+    '@@@rc 127',
+    '',
   ].join('\n');
   const names = [0, 1, 2, 3, 4].map((i) => `web-${i}.nginx.ns.svc.cluster.local`);
   const srv = '_web._tcp.nginx.ns.svc.cluster.local';
@@ -177,7 +251,14 @@ describe('in-pod DNS (busybox nslookup) with a fake exec', () => {
     expect(r.a.get(names[0]!)).to.deep.equal({ t: 5, rcode: 'NOERROR', addresses: ['10.244.0.5'] });
     // The fake gives the nslookup text to the nc script too: not a DNS reply, so unobserved.
     expect(r.srv?.rcode).to.equal('TRANSPORT');
-    const down = await resolveInPod(fakeExec(() => 'transport'), 'web-0', 'c', names, srv, () => 5);
+    const down = await resolveInPod(
+      fakeExec(() => 'transport'),
+      'web-0',
+      'c',
+      names,
+      srv,
+      () => 5,
+    );
     for (const n of names) expect(down.a.get(n)?.rcode).to.equal('TRANSPORT');
     expect(down.srv?.rcode).to.equal('TRANSPORT');
     expect(down.a.get(names[0]!)?.error).to.include('ECONNREFUSED');
@@ -186,22 +267,42 @@ describe('in-pod DNS (busybox nslookup) with a fake exec', () => {
 
 describe('in-pod DNS settles like the servers', () => {
   const name = 'web-0.nginx.ns.svc.cluster.local';
-  const answer = (ip: string): string => [`@@@ ${name}`, 'Server:\t\t10.0.0.10', 'Address:\t10.0.0.10:53', '', `Name:\t${name}`, `Address: ${ip}`, '', '@@@rc 0', ''].join('\n');
+  const answer = (ip: string): string =>
+    [`@@@ ${name}`, 'Server:\t\t10.0.0.10', 'Address:\t10.0.0.10:53', '', `Name:\t${name}`, `Address: ${ip}`, '', '@@@rc 0', ''].join('\n');
 
   it('asks again until the answer is the published one, and keeps the last', async () => {
     let n = 0;
     const exec = fakeExec(() => ok(answer(n++ === 0 ? '10.244.0.5' : '10.244.0.9')));
     let t = 0;
-    const r = await settleInPod(exec, 'web-1', 'c', [name], undefined, {
-      a: (_n, a) => a.addresses[0] === '10.244.0.9', srv: () => true,
-    }, () => 60_000, () => t++);
+    const r = await settleInPod(
+      exec,
+      'web-1',
+      'c',
+      [name],
+      undefined,
+      {
+        a: (_n, a) => a.addresses[0] === '10.244.0.9',
+        srv: () => true,
+      },
+      () => 60_000,
+      () => t++,
+    );
     expect(exec.calls).to.have.length(2);
     expect(r.a.get(name)?.addresses).to.deep.equal(['10.244.0.9']);
   });
 
   it('stops at the deadline with the stale answer, for the check to judge', async () => {
     const exec = fakeExec(() => ok(answer('10.244.0.5')));
-    const r = await settleInPod(exec, 'web-1', 'c', [name], undefined, { a: () => false, srv: () => true }, () => 0, () => 5);
+    const r = await settleInPod(
+      exec,
+      'web-1',
+      'c',
+      [name],
+      undefined,
+      { a: () => false, srv: () => true },
+      () => 0,
+      () => 5,
+    );
     expect(exec.calls).to.have.length(1);
     expect(r.a.get(name)?.addresses).to.deep.equal(['10.244.0.5']);
   });
@@ -215,17 +316,22 @@ describe('execFailure: which failed execs are a kubelet catching up', () => {
     expect(err.message).to.include('could not run hostname: Internal error occurred: unable to upgrade connection: pod does not exist');
     expect(isTransient(err)).to.equal(true);
     let calls = 0;
-    const out = await retryTransient(async () => {
-      calls++;
-      if (calls < 3) throw execFailure('pod web-0', ['hostname'], status);
-      return 'web-0';
-    }, { deadline: Date.now() + 60_000, what: 'exec', sleep: async () => {} });
+    const out = await retryTransient(
+      async () => {
+        calls++;
+        if (calls < 3) throw execFailure('pod web-0', ['hostname'], status);
+        return 'web-0';
+      },
+      { deadline: Date.now() + 60_000, what: 'exec', sleep: async () => {} },
+    );
     expect(out).to.equal('web-0');
     expect(calls).to.equal(3);
   });
 
   it('any other failed exec is an answer, not retried', () => {
-    expect(isTransient(execFailure('pod web-0', ['cat', 'x'], { status: 'Failure', message: 'container not found ("web")' }))).to.equal(false);
+    expect(isTransient(execFailure('pod web-0', ['cat', 'x'], { status: 'Failure', message: 'container not found ("web")' }))).to.equal(
+      false,
+    );
     expect(isTransient(execFailure('pod web-0', ['cat', 'x'], { status: 'Failure', reason: 'InternalError' }))).to.equal(false);
   });
 });

@@ -15,11 +15,20 @@ describe('STS-AT-MOST-ONE: heartbeat probes', () => {
   });
 
   it('reads a kernel clock NTP-style: offset from the bracket midpoint, half the bracket as uncertainty', () => {
-    const r = parseClock('boot-9\n1700000000250000000\n', 'web-0', 'n1', 1_700_000_000_100, 1_700_000_000_300, (w) => w - 1_700_000_000_000);
+    const r = parseClock(
+      'boot-9\n1700000000250000000\n',
+      'web-0',
+      'n1',
+      1_700_000_000_100,
+      1_700_000_000_300,
+      (w) => w - 1_700_000_000_000,
+    );
     expect(r).to.deep.equal({ reading: { pod: 'web-0', node: 'n1', bootId: 'boot-9', offsetMs: 50, uncertaintyMs: 100, t: 200 } });
     const coarse = parseClock('boot-9\n1700000000%N\n', 'web-0', 'n1', 1_700_000_000_100, 1_700_000_000_300, (w) => w);
     expect(coarse).to.have.nested.property('reading.uncertaintyMs', 600);
-    expect(parseClock('oops', 'web-0', 'n1', 0, 1, (w) => w)).to.have.property('error').that.includes('web-0');
+    expect(parseClock('oops', 'web-0', 'n1', 0, 1, (w) => w))
+      .to.have.property('error')
+      .that.includes('web-0');
   });
 });
 
@@ -48,9 +57,37 @@ describe('STS-AT-MOST-ONE: heartbeat files', () => {
     const { writers, badLines } = parseHeartbeats(text);
     expect(badLines).to.equal(1);
     expect(writers).to.deep.equal([
-      { uid: 'uid-a', start: '10.00', bootId: BOOT_ID, beats: 2, firstUptimeMs: 10_000, lastUptimeMs: 10_500, firstWallMs: 1_700_000_000_000, lastWallMs: 1_700_000_001_000, coarseWall: true },
-      { uid: 'uid-a', start: '12.00', bootId: BOOT_ID, beats: 1, firstUptimeMs: 12_000, lastUptimeMs: 12_000, firstWallMs: 1_700_000_002_500, lastWallMs: 1_700_000_002_500 },
-      { uid: 'uid-b', start: '11.00', bootId: BOOT_ID, beats: 1, firstUptimeMs: 11_250, lastUptimeMs: 11_250, firstWallMs: 1_700_000_001_250, lastWallMs: 1_700_000_001_250 },
+      {
+        uid: 'uid-a',
+        start: '10.00',
+        bootId: BOOT_ID,
+        beats: 2,
+        firstUptimeMs: 10_000,
+        lastUptimeMs: 10_500,
+        firstWallMs: 1_700_000_000_000,
+        lastWallMs: 1_700_000_001_000,
+        coarseWall: true,
+      },
+      {
+        uid: 'uid-a',
+        start: '12.00',
+        bootId: BOOT_ID,
+        beats: 1,
+        firstUptimeMs: 12_000,
+        lastUptimeMs: 12_000,
+        firstWallMs: 1_700_000_002_500,
+        lastWallMs: 1_700_000_002_500,
+      },
+      {
+        uid: 'uid-b',
+        start: '11.00',
+        bootId: BOOT_ID,
+        beats: 1,
+        firstUptimeMs: 11_250,
+        lastUptimeMs: 11_250,
+        firstWallMs: 1_700_000_001_250,
+        lastWallMs: 1_700_000_001_250,
+      },
     ]);
   });
 });

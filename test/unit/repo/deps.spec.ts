@@ -10,10 +10,35 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 
 const DEPS = fileURLToPath(new URL('../../../cluster/scripts/deps.sh', import.meta.url));
-const CLUSTER_COMMANDS = ['containerd', 'ctr', 'runc', 'iptables', 'ip6tables', 'ip', 'umoci', 'skopeo', 'openssl', 'gcc', 'readelf', 'strip', 'setsid', 'flock', 'pgrep', 'curl'];
-const CLUSTER_FILES = ['usr/lib/cni/bridge', 'usr/lib/cni/host-local', 'usr/lib/x86_64-linux-gnu/libc.a', 'etc/ssl/certs/ca-certificates.crt'];
+const CLUSTER_COMMANDS = [
+  'containerd',
+  'ctr',
+  'runc',
+  'iptables',
+  'ip6tables',
+  'ip',
+  'umoci',
+  'skopeo',
+  'openssl',
+  'gcc',
+  'readelf',
+  'strip',
+  'setsid',
+  'flock',
+  'pgrep',
+  'curl',
+];
+const CLUSTER_FILES = [
+  'usr/lib/cni/bridge',
+  'usr/lib/cni/host-local',
+  'usr/lib/x86_64-linux-gnu/libc.a',
+  'etc/ssl/certs/ca-certificates.crt',
+];
 
-interface Machine { root: string; bin: string }
+interface Machine {
+  root: string;
+  bin: string;
+}
 
 /** A fake machine: `commands` as stubs on its PATH, `files` under its root, a static busybox if asked. */
 function machine(commands: string[], files: string[], staticBusybox: boolean): Machine {
@@ -54,9 +79,14 @@ function deps(m: Machine, args: string[], asUser?: number): { code: number | nul
   // A copy inside the fake machine: the checkout may sit where another user cannot read (/root).
   const script = path.join(m.root, 'deps.sh');
   copyFileSync(DEPS, script);
-  const r = asUser === undefined
-    ? spawnSync(path.join(m.bin, 'bash'), [script, ...args], { env, encoding: 'utf8', timeout: 10_000 })
-    : spawnSync(which('setpriv'), [`--reuid=${asUser}`, `--regid=${asUser}`, '--clear-groups', path.join(m.bin, 'bash'), script, ...args], { env, encoding: 'utf8', timeout: 10_000 });
+  const r =
+    asUser === undefined
+      ? spawnSync(path.join(m.bin, 'bash'), [script, ...args], { env, encoding: 'utf8', timeout: 10_000 })
+      : spawnSync(
+          which('setpriv'),
+          [`--reuid=${asUser}`, `--regid=${asUser}`, '--clear-groups', path.join(m.bin, 'bash'), script, ...args],
+          { env, encoding: 'utf8', timeout: 10_000 },
+        );
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -78,14 +108,28 @@ describe('cluster/scripts/deps.sh', function () {
     const m = machine(commands, files, false);
     const r = deps(m, ['missing', 'cluster']);
     expect(r.code, r.stderr).to.equal(0);
-    expect(r.stdout.trim().split(' ')).to.deep.equal(['containernetworking-plugins', 'iptables', 'umoci', 'busybox-static', 'libc6-dev', 'binutils']);
+    expect(r.stdout.trim().split(' ')).to.deep.equal([
+      'containernetworking-plugins',
+      'iptables',
+      'umoci',
+      'busybox-static',
+      'libc6-dev',
+      'binutils',
+    ]);
   });
 
   it('as root with apt-get: says what it installs, runs apt-get update once then install, and checks again', function () {
-    const m = machine(CLUSTER_COMMANDS.filter((c) => c !== 'skopeo'), CLUSTER_FILES, true);
+    const m = machine(
+      CLUSTER_COMMANDS.filter((c) => c !== 'skopeo'),
+      CLUSTER_FILES,
+      true,
+    );
     const calls = path.join(m.root, 'apt-calls');
     // The stub "installs" skopeo by putting it on PATH, as the real package would.
-    stub(path.join(m.bin, 'apt-get'), `#!/bin/bash\necho "$*" >> ${calls}\n[ "$1" = install ] && printf '#!/bin/sh\\n' > ${m.bin}/skopeo && chmod +x ${m.bin}/skopeo\nexit 0\n`);
+    stub(
+      path.join(m.bin, 'apt-get'),
+      `#!/bin/bash\necho "$*" >> ${calls}\n[ "$1" = install ] && printf '#!/bin/sh\\n' > ${m.bin}/skopeo && chmod +x ${m.bin}/skopeo\nexit 0\n`,
+    );
     for (const c of ['cat', 'chmod']) symlinkSync(which(c), path.join(m.bin, c));
     const r = deps(m, ['ensure', 'cluster']);
     expect(r.code, r.stderr).to.equal(0);
@@ -106,11 +150,17 @@ describe('cluster/scripts/deps.sh', function () {
   });
 
   it('exits 2 naming the packages and the command when not root', function () {
-    const m = machine(CLUSTER_COMMANDS.filter((c) => c !== 'containerd' && c !== 'ctr'), CLUSTER_FILES, true);
+    const m = machine(
+      CLUSTER_COMMANDS.filter((c) => c !== 'containerd' && c !== 'ctr'),
+      CLUSTER_FILES,
+      true,
+    );
     stub(path.join(m.bin, 'apt-get'), '#!/bin/sh\nexit 1\n');
     const r = deps(m, ['ensure', 'cluster'], 65534);
     expect(r.code).to.equal(2);
-    expect(r.stderr).to.include('missing Debian packages for the cluster: containerd (not running as root, so not installing them). As root: apt-get update && apt-get install -y containerd');
+    expect(r.stderr).to.include(
+      'missing Debian packages for the cluster: containerd (not running as root, so not installing them). As root: apt-get update && apt-get install -y containerd',
+    );
   });
 
   it('exits 2 naming the packages when there is no apt-get', function () {
@@ -123,7 +173,10 @@ describe('cluster/scripts/deps.sh', function () {
   it('lint: as root installs shellcheck when it is missing, and does nothing when it is there', function () {
     const m = machine(CLUSTER_COMMANDS, CLUSTER_FILES, true);
     const calls = path.join(m.root, 'apt-calls');
-    stub(path.join(m.bin, 'apt-get'), `#!/bin/bash\necho "$*" >> ${calls}\n[ "$1" = install ] && printf '#!/bin/sh\\n' > ${m.bin}/shellcheck && chmod +x ${m.bin}/shellcheck\nexit 0\n`);
+    stub(
+      path.join(m.bin, 'apt-get'),
+      `#!/bin/bash\necho "$*" >> ${calls}\n[ "$1" = install ] && printf '#!/bin/sh\\n' > ${m.bin}/shellcheck && chmod +x ${m.bin}/shellcheck\nexit 0\n`,
+    );
     for (const c of ['cat', 'chmod']) symlinkSync(which(c), path.join(m.bin, c));
     const r = deps(m, ['ensure', 'lint']);
     expect(r.code, r.stderr).to.equal(0);
@@ -140,7 +193,9 @@ describe('cluster/scripts/deps.sh', function () {
     stub(path.join(m.bin, 'apt-get'), '#!/bin/sh\nexit 1\n');
     const r = deps(m, ['ensure', 'lint'], 65534);
     expect(r.code).to.equal(2);
-    expect(r.stderr).to.include('shellcheck (not running as root, so not installing them). As root: apt-get update && apt-get install -y shellcheck');
+    expect(r.stderr).to.include(
+      'shellcheck (not running as root, so not installing them). As root: apt-get update && apt-get install -y shellcheck',
+    );
   });
 
   it('npm run lint ensures shellcheck before it runs it', () => {

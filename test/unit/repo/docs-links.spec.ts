@@ -50,13 +50,20 @@ function broken(from: string, target: string): string | undefined {
   const abs = file === '' ? from : path.resolve(path.dirname(from), file);
   if (!existsSync(abs)) return `${target}: no file ${path.relative(repoRoot(), abs)}`;
   if (fragment === undefined || !abs.endsWith('.md')) return undefined;
-  if (fragment === '' || !anchors(readFileSync(abs, 'utf8')).has(fragment)) return `${target}: no heading #${fragment} in ${path.relative(repoRoot(), abs)}`;
+  if (fragment === '' || !anchors(readFileSync(abs, 'utf8')).has(fragment))
+    return `${target}: no heading #${fragment} in ${path.relative(repoRoot(), abs)}`;
   return undefined;
 }
 
 describe('links in the README and docs/', () => {
   const root = repoRoot();
-  const pages = ['README.md', 'reports/README.md', ...readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+  const pages = [
+    'README.md',
+    'reports/README.md',
+    ...readdirSync(path.join(root, 'docs'))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `docs/${f}`),
+  ];
 
   for (const page of pages) {
     it(`${page}: every relative link reaches a file and heading`, () => {
@@ -69,14 +76,18 @@ describe('links in the README and docs/', () => {
   }
 
   it('the anchor rule matches GitHub on the headings this project uses', () => {
-    const a = anchors('# Disruptions\n## Node disruptions: `node-fault` and `kubelet-restart`\n## `STS-PDB`\n### Measured\n### Measured\n```\n# not a heading\n```\n');
+    const a = anchors(
+      '# Disruptions\n## Node disruptions: `node-fault` and `kubelet-restart`\n## `STS-PDB`\n### Measured\n### Measured\n```\n# not a heading\n```\n',
+    );
     expect([...a]).to.deep.equal(['disruptions', 'node-disruptions-node-fault-and-kubelet-restart', 'sts-pdb', 'measured', 'measured-1']);
   });
 
   it('finds a broken file and a broken heading', () => {
     const readme = path.join(root, 'README.md');
     expect(broken(readme, 'docs/nope.md')).to.equal('docs/nope.md: no file docs/nope.md');
-    expect(broken(readme, 'docs/checks.md#no-such-heading')).to.equal('docs/checks.md#no-such-heading: no heading #no-such-heading in docs/checks.md');
+    expect(broken(readme, 'docs/checks.md#no-such-heading')).to.equal(
+      'docs/checks.md#no-such-heading: no heading #no-such-heading in docs/checks.md',
+    );
     expect(broken(readme, 'docs/checks.md#sts-pdb')).to.equal(undefined);
   });
 });

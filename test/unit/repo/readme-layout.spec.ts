@@ -38,7 +38,10 @@ function parseLayout(readme: string): string[] {
     const [, indent = '', name = ''] = m ?? [];
     if (!m) throw new Error(`Project layout line is not "<folder>/  <description>": ${JSON.stringify(line)}`);
     const depth = indent.length / 2;
-    if (!Number.isInteger(depth) || depth > stack.length) throw new Error(`Project layout line indented by ${indent.length} spaces under ${stack.join('') || 'the root'}: ${JSON.stringify(line)}`);
+    if (!Number.isInteger(depth) || depth > stack.length)
+      throw new Error(
+        `Project layout line indented by ${indent.length} spaces under ${stack.join('') || 'the root'}: ${JSON.stringify(line)}`,
+      );
     stack.length = depth;
     stack.push(name);
     folders.push(stack.join(''));
@@ -67,7 +70,12 @@ function holdsFile(abs: string): boolean {
 function ignoredTopLevel(root: string): Set<string> {
   const file = path.join(root, '.gitignore');
   const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n') : [];
-  return new Set(lines.map((l) => l.trim()).filter((l) => /^[^!#*/][^*/]*\/?$/.test(l)).map((l) => (l.endsWith('/') ? l : `${l}/`)));
+  return new Set(
+    lines
+      .map((l) => l.trim())
+      .filter((l) => /^[^!#*/][^*/]*\/?$/.test(l))
+      .map((l) => (l.endsWith('/') ? l : `${l}/`)),
+  );
 }
 
 /** What the layout gets wrong about the tree at `root`: listed folders that do not exist, and folders it must list but does not. */
@@ -112,14 +120,9 @@ describe('README layout checker', () => {
   }
 
   it('reads nesting from the indent', () => {
-    expect(parseLayout(readmeWith('bin/  entry\nlib/  library\n  chaos/  plan\n    disruptions/  one per file\n  checks/  pure\ntest/  tests'))).to.deep.equal([
-      'bin/',
-      'lib/',
-      'lib/chaos/',
-      'lib/chaos/disruptions/',
-      'lib/checks/',
-      'test/',
-    ]);
+    expect(
+      parseLayout(readmeWith('bin/  entry\nlib/  library\n  chaos/  plan\n    disruptions/  one per file\n  checks/  pure\ntest/  tests')),
+    ).to.deep.equal(['bin/', 'lib/', 'lib/chaos/', 'lib/chaos/disruptions/', 'lib/checks/', 'test/']);
   });
 
   it('rejects a line without a description, and an indent that skips a level', () => {
@@ -144,6 +147,9 @@ describe('README layout checker', () => {
 
   it('passes a layout that matches the tree', () => {
     const root = tree(['.ci', 'bin', 'lib/chaos/disruptions', 'lib/checks']);
-    expect(layoutProblems(readmeWith('.ci/  ci\nbin/  x\nlib/  x\n  chaos/  x\n    disruptions/  x\n  checks/  x'), root)).to.deep.equal({ notThere: [], notListed: [] });
+    expect(layoutProblems(readmeWith('.ci/  ci\nbin/  x\nlib/  x\n  chaos/  x\n    disruptions/  x\n  checks/  x'), root)).to.deep.equal({
+      notThere: [],
+      notListed: [],
+    });
   });
 });

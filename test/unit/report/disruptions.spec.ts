@@ -8,14 +8,37 @@ import { laneSegments, renderTimeline } from '../../../lib/report/svg-timeline.t
 import type { PodRecovery, RoundResult } from '../../../lib/model.ts';
 import type { RunResult } from '../../../lib/run/results-schema.ts';
 
-const rec = (pod: string, action: PodRecovery['action'], expect: PodRecovery['expect'], readyMs?: number, extra: Partial<PodRecovery> = {}): PodRecovery => ({
-  pod, round: 1, action, expect, killedAt: 1000, recovered: expect === 'refused' || readyMs !== undefined, ...(readyMs !== undefined ? { readyMs } : {}), ...extra,
+const rec = (
+  pod: string,
+  action: PodRecovery['action'],
+  expect: PodRecovery['expect'],
+  readyMs?: number,
+  extra: Partial<PodRecovery> = {},
+): PodRecovery => ({
+  pod,
+  round: 1,
+  action,
+  expect,
+  killedAt: 1000,
+  recovered: expect === 'refused' || readyMs !== undefined,
+  ...(readyMs !== undefined ? { readyMs } : {}),
+  ...extra,
 });
 
 const rounds: RoundResult[] = [
   {
-    plan: { round: 1, pattern: 'sequential', kills: [{ pod: 'web-0', ordinal: 0, action: 'container-kill' }, { pod: 'web-1', ordinal: 1, action: 'evict' }, { pod: 'web-2', ordinal: 2, action: 'evict' }] },
-    startedAt: 900, endedAt: 9000, converged: true,
+    plan: {
+      round: 1,
+      pattern: 'sequential',
+      kills: [
+        { pod: 'web-0', ordinal: 0, action: 'container-kill' },
+        { pod: 'web-1', ordinal: 1, action: 'evict' },
+        { pod: 'web-2', ordinal: 2, action: 'evict' },
+      ],
+    },
+    startedAt: 900,
+    endedAt: 9000,
+    converged: true,
     recoveries: [
       rec('web-0', 'container-kill', 'restarted-in-place', 2600, { restartedMs: 1200 }),
       rec('web-1', 'evict', 'replaced', 5000, { deletedMs: 900, recreatedMs: 1000, runningMs: 3000 }),
@@ -24,7 +47,9 @@ const rounds: RoundResult[] = [
   },
   {
     plan: { round: 2, pattern: 'burst', kills: [{ pod: 'web-0', ordinal: 0, action: 'container-kill' }] },
-    startedAt: 9500, endedAt: 30_000, converged: true,
+    startedAt: 9500,
+    endedAt: 30_000,
+    converged: true,
     recoveries: [{ ...rec('web-0', 'container-kill', 'restarted-in-place', 15_200, { restartedMs: 14_000 }), round: 2, killedAt: 9600 }],
   },
 ];
@@ -38,17 +63,44 @@ describe('report: recovery per disruption kind', () => {
   });
 
   it('shows the per-kind table in the HTML report and the GitHub summary', () => {
-    const base = { schemaVersion: 1, runId: 'r1', tool: { name: 'ordinal', version: '0' }, seed: 1, replay: 'npx ordinal run', startedAt: '', finishedAt: '', durationMs: 1 } as const;
+    const base = {
+      schemaVersion: 1,
+      runId: 'r1',
+      tool: { name: 'ordinal', version: '0' },
+      seed: 1,
+      replay: 'npx ordinal run',
+      startedAt: '',
+      finishedAt: '',
+      durationMs: 1,
+    } as const;
     const result = {
       ...base,
       cluster: { server: '', context: '', version: 'v1', nodes: [], storageClass: 's', image: 'i' },
-      workload: { kind: 'web', namespace: 'ns', statefulSet: 'web', service: 'nginx', replicas: 3, claimTemplates: [], clusterDomain: 'cluster.local', portName: 'web', podManagementPolicy: 'OrderedReady' },
+      workload: {
+        kind: 'web',
+        namespace: 'ns',
+        statefulSet: 'web',
+        service: 'nginx',
+        replicas: 3,
+        claimTemplates: [],
+        clusterDomain: 'cluster.local',
+        portName: 'web',
+        podManagementPolicy: 'OrderedReady',
+      },
       options: { rounds: 2, timeoutSeconds: 300, chaos: ['container-kill', 'evict'] },
-      checks: [], rounds, recoveryByDisruption: recoveryByDisruption(rounds), summary: { passed: 0, failed: 0, error: 0, skipped: 0 },
+      checks: [],
+      rounds,
+      recoveryByDisruption: recoveryByDisruption(rounds),
+      summary: { passed: 0, failed: 0, error: 0, skipped: 0 },
     } satisfies RunResult;
     const html = renderHtml(result);
-    const table = html.slice(html.indexOf('id="recovery-by-disruption"'), html.indexOf('</table>', html.indexOf('id="recovery-by-disruption"')));
-    expect(table).to.include('<td class="mono">container-kill</td><td>2</td><td>2</td><td>0</td><td>2.60 s</td><td>15.2 s</td><td>15.2 s</td>');
+    const table = html.slice(
+      html.indexOf('id="recovery-by-disruption"'),
+      html.indexOf('</table>', html.indexOf('id="recovery-by-disruption"')),
+    );
+    expect(table).to.include(
+      '<td class="mono">container-kill</td><td>2</td><td>2</td><td>0</td><td>2.60 s</td><td>15.2 s</td><td>15.2 s</td>',
+    );
     expect(table).to.include('<td class="mono">evict</td><td>1</td><td>1</td><td>1</td>');
     const md = githubSummaryMarkdown(result);
     expect(md).to.include('### Recovery per disruption (kill → Ready)');
@@ -65,7 +117,17 @@ describe('report: recovery per disruption kind', () => {
       { phase: 'ready', from: 2700, to: 8100 },
     ]);
     expect(laneSegments(refused, 900, 9000)).to.deep.equal([]);
-    const svg = renderTimeline(rounds[0] as RoundResult, { kind: 'web', namespace: 'ns', statefulSet: 'web', service: 'nginx', replicas: 3, claimTemplates: [], clusterDomain: 'cluster.local', portName: 'web', podManagementPolicy: 'OrderedReady' });
+    const svg = renderTimeline(rounds[0] as RoundResult, {
+      kind: 'web',
+      namespace: 'ns',
+      statefulSet: 'web',
+      service: 'nginx',
+      replicas: 3,
+      claimTemplates: [],
+      clusterDomain: 'cluster.local',
+      portName: 'web',
+      podManagementPolicy: 'OrderedReady',
+    });
     expect(svg).to.include('class="seg seg-restarting"');
     expect(svg).to.include('web-0 killed (container-kill, restarted in place)');
     expect(svg).to.include('ready after 2.60 s');

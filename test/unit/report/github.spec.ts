@@ -65,9 +65,12 @@ describe('report: GitHub Actions', () => {
     expect(md).to.include('````sh\nordinal run --note "```" `x`\n````');
   });
 
-  it('names each round\'s kill pattern in the recovery table', () => {
+  it("names each round's kill pattern in the recovery table", () => {
     const r = load('sample');
-    const rounds = r.rounds.map((round, i) => ({ ...round, plan: { ...round.plan, pattern: i === 0 ? 'burst' as const : 'reverse' as const } }));
+    const rounds = r.rounds.map((round, i) => ({
+      ...round,
+      plan: { ...round.plan, pattern: i === 0 ? ('burst' as const) : ('reverse' as const) },
+    }));
     const md = githubSummaryMarkdown({ ...r, rounds });
     expect(md).to.include('| Round | Pattern | Killed |');
     expect(md).to.match(/^\| 1 \| burst \| /m);

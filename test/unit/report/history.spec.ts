@@ -38,7 +38,8 @@ function gridCells(html: string): Map<string, Record<string, string>> {
   const body = html.slice(start, html.indexOf('</section>', start));
   for (const row of body.matchAll(/<tr data-run="([^"]+)">(.*?)<\/tr>/gs)) {
     const cells: Record<string, string> = {};
-    for (const c of (row[2] ?? '').matchAll(/<td class="cell [^"]*" data-id="([^"]+)" data-status="([^"]+)"/g)) cells[c[1] ?? ''] = c[2] ?? '';
+    for (const c of (row[2] ?? '').matchAll(/<td class="cell [^"]*" data-id="([^"]+)" data-status="([^"]+)"/g))
+      cells[c[1] ?? ''] = c[2] ?? '';
     grid.set(row[1] ?? '', cells);
   }
   return grid;
@@ -50,7 +51,7 @@ describe('report: history page (pure rendering)', () => {
   const night3 = variant('20260303-020000-cccc', '2026-03-03T02:00:00.000Z', { 'STS-DNS-A': 'passed', 'STS-DATA-SENTINEL': 'passed' });
   const runs = (): HistoryRun[] => [night2, night3, night1].map((r) => summarizeRun(r, r.runId));
 
-  it('summarizeRun keeps the verdict, checks and the run report\'s kill → Ready numbers', () => {
+  it("summarizeRun keeps the verdict, checks and the run report's kill → Ready numbers", () => {
     const r = load('sample');
     const s = summarizeRun(r, r.runId);
     const stats = readyStats(r.rounds.flatMap((x) => x.recoveries));
@@ -68,7 +69,7 @@ describe('report: history page (pure rendering)', () => {
     expect([...gridCells(html).keys()]).to.deep.equal(expected);
   });
 
-  it('colours each grid cell by the check\'s status in that run and flags the intermittent check', () => {
+  it("colours each grid cell by the check's status in that run and flags the intermittent check", () => {
     const html = renderHistory(runs());
     const grid = gridCells(html);
     expect(grid.get(night2.runId)?.['STS-DNS-A']).to.equal('failed');
@@ -98,7 +99,7 @@ describe('report: history page (pure rendering)', () => {
     expect(grid.get(old.runId)?.['STS-RETIRED']).to.equal('passed');
   });
 
-  it('links every row to the run\'s own report inside the report dir', () => {
+  it("links every row to the run's own report inside the report dir", () => {
     const html = renderHistory(runs());
     expect(html).to.include(`href="./${night1.runId}/index.html"`);
     expect(runHref('nightly/a b')).to.equal('./nightly/a%20b/index.html');
@@ -135,9 +136,11 @@ describe('report: history page (pure rendering)', () => {
   it('draws p50 and p95 per run in the trend, oldest left, and breaks the line at a run without recoveries', () => {
     const html = renderHistory(runs());
     const points = (key: string): { run: string; x: number; ms: number }[] =>
-      [...html.matchAll(new RegExp(`<circle class="pt ${key}" cx="([\\d.]+)" cy="[\\d.]+" r="3.5" data-run="([^"]+)" data-ms="(\\d+)"`, 'g'))].map(
-        (m) => ({ x: Number(m[1]), run: m[2] ?? '', ms: Number(m[3]) }),
-      );
+      [
+        ...html.matchAll(
+          new RegExp(`<circle class="pt ${key}" cx="([\\d.]+)" cy="[\\d.]+" r="3.5" data-run="([^"]+)" data-ms="(\\d+)"`, 'g'),
+        ),
+      ].map((m) => ({ x: Number(m[1]), run: m[2] ?? '', ms: Number(m[3]) }));
     const p50 = points('p50');
     expect(p50.map((p) => p.run)).to.deep.equal([night1.runId, night2.runId, night3.runId]);
     expect(p50[0]!.x).to.be.lessThan(p50[2]!.x);
@@ -178,7 +181,9 @@ describe('report: history page (files)', () => {
     expect(runResultProblem(load('sample'))).to.equal(undefined);
     expect(runResultProblem({ ...load('sample'), schemaVersion: 2 })).to.equal('schemaVersion 2 is not 1');
     expect(runResultProblem([])).to.equal('not a JSON object');
-    expect(runResultProblem({ ...load('sample'), checks: [{ id: 'X', status: 'weird', message: '' }] })).to.equal('checks is not a list of check results');
+    expect(runResultProblem({ ...load('sample'), checks: [{ id: 'X', status: 'weird', message: '' }] })).to.equal(
+      'checks is not a list of check results',
+    );
   });
 
   it('finds every run once, skips broken and other-schema files with a warning, and ignores the latest symlink', async () => {
@@ -202,7 +207,9 @@ describe('report: history page (files)', () => {
     put('run-a/results.json', JSON.stringify(variant('run-a', '2026-03-01T02:00:00.000Z')));
     const out = await writeHistory(dir);
     expect(out.path).to.equal(path.join(dir, 'index.html'));
-    expect(readFileSync(out.path, 'utf8')).to.match(/^<!doctype html>/).and.include('data-run="run-a"');
+    expect(readFileSync(out.path, 'utf8'))
+      .to.match(/^<!doctype html>/)
+      .and.include('data-run="run-a"');
     expect(readdirSync(dir).sort()).to.deep.equal(['index.html', 'run-a']);
   });
 
@@ -230,6 +237,9 @@ describe('report: history page (files)', () => {
     const second = await writeReports(r, dir);
     expect(second.files.map((f) => path.basename(f))).to.deep.equal(['results.json', 'junit.xml', 'index.html']);
     expect(second.warnings.at(-1)).to.match(/^history: .*index\.html not refreshed: /);
-    expect(readdirSync(dir).filter((f) => f.startsWith('.index-')), 'no temp file left').to.deep.equal([]);
+    expect(
+      readdirSync(dir).filter((f) => f.startsWith('.index-')),
+      'no temp file left',
+    ).to.deep.equal([]);
   });
 });

@@ -19,9 +19,7 @@ function embeddedJson(html: string): unknown {
 
 describe('report: HTML', () => {
   it('escapeHtml neutralises markup in text and in both attribute quote styles', () => {
-    expect(escapeHtml(`<a href="x" title='y'>&amp;</a>`)).to.equal(
-      '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;',
-    );
+    expect(escapeHtml(`<a href="x" title='y'>&amp;</a>`)).to.equal('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;');
     expect(escapeHtml('a\u0001b\u001b[31mred\u001b[0m\u007f')).to.equal('a\u2401bred\u2421');
     expect(escapeHtml(undefined)).to.equal('');
     expect(escapeHtml(42)).to.equal('42');
@@ -36,7 +34,11 @@ describe('report: HTML', () => {
         ...r.workload,
         podManagementPolicy: 'Parallel',
         options: {
-          podManagementPolicy: 'Parallel', updateStrategy: 'RollingUpdate', partition: 1, minReadySeconds: 2, startOrdinal: 3,
+          podManagementPolicy: 'Parallel',
+          updateStrategy: 'RollingUpdate',
+          partition: 1,
+          minReadySeconds: 2,
+          startOrdinal: 3,
           pvcRetention: { whenDeleted: 'Delete', whenScaled: 'Retain' },
         },
         optionsSkipped: [{ option: '--max-unavailable', value: '2', reason: 'the API server (v1.34.4) drops <maxUnavailable>' }],
@@ -122,7 +124,15 @@ describe('report: HTML', () => {
     expect(html).to.match(/<section class="banner v-failed" id="verdict">\s*<div class="verdict">FAILED<\/div>/);
     expect(html).to.include('1 failed</span>').and.include('1 error</span>').and.include('5 passed</span>');
     expect(html).to.include('<code id="replay-command">npx ordinal run --workload web --replicas 3 --rounds 3 --seed 2718281');
-    for (const fact of ['https://127.0.0.1:40719', 'kind-ordinal', 'v1.34.0', 'ordinal-worker2', 'standard', 'nginx:1.27-alpine', '2718281']) {
+    for (const fact of [
+      'https://127.0.0.1:40719',
+      'kind-ordinal',
+      'v1.34.0',
+      'ordinal-worker2',
+      'standard',
+      'nginx:1.27-alpine',
+      '2718281',
+    ]) {
       expect(html, fact).to.include(fact);
     }
     expect(html).to.not.include('id="run-error"');
@@ -136,7 +146,10 @@ describe('report: HTML', () => {
     expect(statuses[0]?.[0]).to.equal('STS-DNS-A');
     const failedCard = html.slice(html.indexOf('data-id="STS-DNS-A"'), html.indexOf('</article>', html.indexOf('data-id="STS-DNS-A"')));
     expect(failedCard).to.include('<table class="evidence">').and.not.include('<details>');
-    const passedCard = html.slice(html.indexOf('data-id="STS-IDENTITY"'), html.indexOf('</article>', html.indexOf('data-id="STS-IDENTITY"')));
+    const passedCard = html.slice(
+      html.indexOf('data-id="STS-IDENTITY"'),
+      html.indexOf('</article>', html.indexOf('data-id="STS-IDENTITY"')),
+    );
     expect(passedCard).to.match(/<details><summary>Evidence \(3\)<\/summary><table class="evidence">/);
   });
 

@@ -191,9 +191,7 @@ describe('report: JUnit XML', () => {
 
   it('carries run id, seed, replay, cluster version and workload as properties', () => {
     const r = load('sample');
-    const props = Object.fromEntries(
-      kids(only(kids(suiteOf(r), 'properties')), 'property').map((p) => [p.attrs.name, p.attrs.value]),
-    );
+    const props = Object.fromEntries(kids(only(kids(suiteOf(r), 'properties')), 'property').map((p) => [p.attrs.name, p.attrs.value]));
     expect(props).to.include({
       'ordinal.runId': r.runId,
       'ordinal.seed': '2718281',

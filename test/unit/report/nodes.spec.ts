@@ -8,7 +8,8 @@ import { renderTimeline } from '../../../lib/report/svg-timeline.ts';
 import type { CheckInput } from '../../../lib/checks/api.ts';
 import type { RoundResult } from '../../../lib/model.ts';
 
-const sample = (): RunResult => JSON.parse(readFileSync(new URL('../../fixtures/results-sample.json', import.meta.url), 'utf8')) as RunResult;
+const sample = (): RunResult =>
+  JSON.parse(readFileSync(new URL('../../fixtures/results-sample.json', import.meta.url), 'utf8')) as RunResult;
 import { buildWebInput } from '../helpers/timeline-builder.ts';
 
 const NODES = ['node-a', 'node-b', 'node-c'];
@@ -31,7 +32,9 @@ describe('report: nodes in the round lanes', () => {
     const lane = laneOf(svg, 'web-1');
     expect(lane).to.match(/terminating \(old pod\) from [^<]* on node node-b/);
     expect(lane).to.match(/ready from [^<]* on node node-c/);
-    expect(lane).to.include('<text class="lane-node moved"').and.include('>→ node-c<title>the killed pod ran on node-b; its replacement on node-c</title>');
+    expect(lane)
+      .to.include('<text class="lane-node moved"')
+      .and.include('>→ node-c<title>the killed pod ran on node-b; its replacement on node-c</title>');
     expect(lane).to.include('<g class="move">').and.include('web-1 moved: replacement on node node-c, the killed pod was on node-b');
     expect(laneOf(svg, 'web-0')).to.not.include('class="move"');
   });
@@ -74,7 +77,7 @@ describe('report: node moves and volume behaviour in the summaries', () => {
     expect(githubSummaryMarkdown(old)).to.not.include('another node');
   });
 
-  it('names the volume behaviour in the GitHub summary and the report\'s Cluster panel', () => {
+  it("names the volume behaviour in the GitHub summary and the report's Cluster panel", () => {
     const r = { ...sample(), volumes: { kind: 'node-pinned' as const, pinned: { 'www-web-0': 'node-a' }, shared: [] } };
     expect(githubSummaryMarkdown(r)).to.include('Volumes: node-pinned volumes (PV spec.nodeAffinity): www-web-0 on node-a.');
     expect(renderHtml(r)).to.include('<dt>Volumes</dt><dd>node-pinned volumes (PV spec.nodeAffinity): www-web-0 on node-a</dd>');

@@ -38,8 +38,13 @@ describe('--node-fault-command: inline secrets never reach what Ordinal writes',
 
   it("a failing command's message and its last output lines are redacted", async () => {
     // The command fails and prints what a verbose tool prints: its URL with credentials, a header.
-    const f = commandNodeFault(`echo "connecting to https://admin:${SECRET}@bmc.example" >&2; echo "Authorization: Bearer ${TOKEN}"; echo "password=${SECRET} rejected for {node}" >&2; exit 7 # -u admin:${SECRET}`);
-    const err = await f.stop('n1').then(() => undefined, (e: unknown) => e);
+    const f = commandNodeFault(
+      `echo "connecting to https://admin:${SECRET}@bmc.example" >&2; echo "Authorization: Bearer ${TOKEN}"; echo "password=${SECRET} rejected for {node}" >&2; exit 7 # -u admin:${SECRET}`,
+    );
+    const err = await f.stop('n1').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).to.be.instanceOf(ClusterError);
     const { message, detail } = err as ClusterError;
     expect(message).to.include('exit 7').and.include('-u admin:***');
@@ -51,10 +56,18 @@ describe('--node-fault-command: inline secrets never reach what Ordinal writes',
     const r = JSON.parse(readFileSync(new URL('../../fixtures/results-sample.json', import.meta.url), 'utf8')) as RunResult;
     r.replay = replayOf(parseRunArgs(['--seed', '1', '--node-fault-command', COMMAND]));
     // As if an older version had written the raw command: the writer redacts on its own.
-    r.error = { message: `--node-fault-command for stop n1 (${COMMAND}) failed (exit 7)`, detail: `curl: (22) 401 for https://admin:${SECRET}@bmc.example\ntoken=${TOKEN}` };
+    r.error = {
+      message: `--node-fault-command for stop n1 (${COMMAND}) failed (exit 7)`,
+      detail: `curl: (22) 401 for https://admin:${SECRET}@bmc.example\ntoken=${TOKEN}`,
+    };
     const lines: string[] = [];
     const summary = path.join(dir, 'summary.md');
-    await writeReports(r, dir, undefined, { reporters: CLI_REPORTERS, log: (l) => lines.push(l), out: (l) => lines.push(l), env: { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary } });
+    await writeReports(r, dir, undefined, {
+      reporters: CLI_REPORTERS,
+      log: (l) => lines.push(l),
+      out: (l) => lines.push(l),
+      env: { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary },
+    });
     const files = readdirSync(path.join(dir, r.runId)).map((f) => path.join(dir, r.runId, f));
     expect(files.map((f) => path.basename(f))).to.include.members(['results.json', 'junit.xml', 'index.html']);
     for (const f of [...files, summary]) {
@@ -66,8 +79,14 @@ describe('--node-fault-command: inline secrets never reach what Ordinal writes',
   });
 
   it('`ordinal run --dry-run` prints the replay line redacted (CLI)', async () => {
-    const r = await promisify(execFile)(process.execPath, [path.join(ROOT, 'bin/ordinal.js'), 'run', '--dry-run', '--seed', '3', '--chaos', 'node-fault', '--node-fault-command', COMMAND], { cwd: ROOT });
+    const r = await promisify(execFile)(
+      process.execPath,
+      [path.join(ROOT, 'bin/ordinal.js'), 'run', '--dry-run', '--seed', '3', '--chaos', 'node-fault', '--node-fault-command', COMMAND],
+      { cwd: ROOT },
+    );
     expect(r.stdout).to.match(/^# replay: .*--node-fault-command .*-u admin:\*\*\*/m);
-    expect(r.stdout + r.stderr).to.not.include(SECRET).and.not.include(TOKEN);
+    expect(r.stdout + r.stderr)
+      .to.not.include(SECRET)
+      .and.not.include(TOKEN);
   });
 });

@@ -53,10 +53,17 @@ describe('report: reporters behind one interface', () => {
   });
 
   it('a reporter that throws does not stop the others, and the failure names it', async () => {
-    const boom: Reporter = { name: 'boom', write: async () => { throw new Error('disk full'); } };
+    const boom: Reporter = {
+      name: 'boom',
+      write: async () => {
+        throw new Error('disk full');
+      },
+    };
     const r = load('sample');
     let error: unknown;
-    await writeReports(r, dir, undefined, { reporters: [boom, ...FILE_REPORTERS] }).catch((e: unknown) => { error = e; });
+    await writeReports(r, dir, undefined, { reporters: [boom, ...FILE_REPORTERS] }).catch((e: unknown) => {
+      error = e;
+    });
     expect((error as Error).message).to.include('boom: disk full');
     expect(readFileSync(path.join(dir, r.runId, 'index.html'), 'utf8')).to.match(/^<!doctype html>/);
   });

@@ -12,12 +12,14 @@ import type { RunResult } from '../../../lib/run/results-schema.ts';
 
 // An Event message as a hostile pod or webhook can make it: clear screen, cursor home,
 // a window title (OSC), an OSC 8 hyperlink, a C1 CSI, a bell, a backspace and a lone CR.
-const HOSTILE = 'Back-off \u001b[2J\u001b[Hpulling\u001b]0;pwned\u0007 \u001b]8;;http://evil.example\u001b\\link\u001b]8;;\u001b\\ \u009b31m red\u0007\u0008 ok\rFAKE PASSED';
+const HOSTILE =
+  'Back-off \u001b[2J\u001b[Hpulling\u001b]0;pwned\u0007 \u001b]8;;http://evil.example\u001b\\link\u001b]8;;\u001b\\ \u009b31m red\u0007\u0008 ok\rFAKE PASSED';
 /** A C0 control other than tab and newline, DEL, or a C1 control. */
-const hasControl = (s: string): boolean => [...s].some((c) => {
-  const n = c.charCodeAt(0);
-  return (n < 0x20 && n !== 0x09 && n !== 0x0a) || (n >= 0x7f && n <= 0x9f);
-});
+const hasControl = (s: string): boolean =>
+  [...s].some((c) => {
+    const n = c.charCodeAt(0);
+    return (n < 0x20 && n !== 0x09 && n !== 0x0a) || (n >= 0x7f && n <= 0x9f);
+  });
 
 describe('console: text from the cluster is defused', () => {
   it('forTerminal removes escape sequences and shows other controls as visible pictures', () => {

@@ -8,7 +8,8 @@ import { summarizeTraffic } from '../../../lib/traffic/availability.ts';
 import type { WriteRecord } from '../../../lib/traffic/records.ts';
 import type { RunResult } from '../../../lib/run/results-schema.ts';
 
-const sample = (): RunResult => JSON.parse(readFileSync(new URL('../../fixtures/results-sample.json', import.meta.url), 'utf8')) as RunResult;
+const sample = (): RunResult =>
+  JSON.parse(readFileSync(new URL('../../fixtures/results-sample.json', import.meta.url), 'utf8')) as RunResult;
 
 function withTraffic(lostKey: boolean): RunResult {
   const r = sample();
@@ -21,16 +22,19 @@ function withTraffic(lostKey: boolean): RunResult {
     }
   }
   const readBack = ['web-0', 'web-1', 'web-2'].map((pod) => ({
-    store: pod, pod, keys: writes.filter((w) => w.pod === pod && w.outcome === 'acked' && !(lostKey && w.key === 'k-web-2-3')).map((w) => w.key),
+    store: pod,
+    pod,
+    keys: writes.filter((w) => w.pod === pod && w.outcome === 'acked' && !(lostKey && w.key === 'k-web-2-3')).map((w) => w.key),
   }));
   r.traffic = summarizeTraffic({ driver: 'web', ratePerSecond: 12, startedMs: 35_000, stoppedMs: 39_000, writes, readBack }, r.rounds);
   return r;
 }
 
 describe('report: traffic figures', () => {
-  it('draws the unacknowledged interval in the killed pod\'s lane and states the longest one per round', () => {
+  it("draws the unacknowledged interval in the killed pod's lane and states the longest one per round", () => {
     const html = renderHtml(withTraffic(false));
-    const strip = /<g class="lane"[^>]*data-pod="web-1"[\s\S]*?<\/g><rect class="unavail"[^>]*><title>web-1: writes unacknowledged for 2\.00 s<\/title>/;
+    const strip =
+      /<g class="lane"[^>]*data-pod="web-1"[\s\S]*?<\/g><rect class="unavail"[^>]*><title>web-1: writes unacknowledged for 2\.00 s<\/title>/;
     expect(html).to.match(strip);
     expect(html).to.include('longest unavailable</span><b>2.00 s <span class="mono">web-1</span>');
     expect(html).to.include('writes unacknowledged</span>');

@@ -9,12 +9,17 @@ import type { RoundResult } from '../../../lib/model.ts';
 import type { RunResult } from '../../../lib/run/results-schema.ts';
 import { stepSpans } from '../../../lib/timeline/update.ts';
 
-const input = JSON.parse(readFileSync(new URL('../../fixtures/web-3x2-seed7-update-rollback.checkinput.json', import.meta.url), 'utf8')) as CheckInput;
+const input = JSON.parse(
+  readFileSync(new URL('../../fixtures/web-3x2-seed7-update-rollback.checkinput.json', import.meta.url), 'utf8'),
+) as CheckInput;
 
 describe('report: update steps in the round lanes', () => {
   it('the recorded rollback run: round 1 has the forward step, round 2 the rollback, each a band with its times', () => {
     const spans = stepSpans(input.timeline, 0);
-    expect(spans.map((s) => [s.step, s.converged])).to.deep.equal([['forward', true], ['rollback', true]]);
+    expect(spans.map((s) => [s.step, s.converged])).to.deep.equal([
+      ['forward', true],
+      ['rollback', true],
+    ]);
     for (const s of spans) expect(s.endMs).to.be.greaterThan(s.startMs);
     const [r1, r2] = input.rounds as [RoundResult, RoundResult];
     const svg1 = renderTimeline({ ...r1, updates: [spans[0] as NonNullable<RoundResult['updates']>[number]] }, input.workload);
@@ -24,7 +29,7 @@ describe('report: update steps in the round lanes', () => {
     expect(svg2).to.include('data-step="rollback"');
   });
 
-  it('a step that never completed runs to the round\'s end, and a round without one has no band', () => {
+  it("a step that never completed runs to the round's end, and a round without one has no band", () => {
     const [r1] = input.rounds as [RoundResult];
     const open = renderTimeline({ ...r1, updates: [{ step: 'forward', startMs: r1.startedAt, converged: false }] }, input.workload);
     expect(open).to.include('the round&#39;s end, never complete');
@@ -36,7 +41,15 @@ describe('report: update steps in the round lanes', () => {
     expect(renderHtml(sample)).to.not.include('<dt>Update</dt>');
     const seeded = { ...sample, options: { ...sample.options, update: { mode: 'rollback', round: 2, chosenBy: 'seed' } } } as RunResult;
     expect(renderHtml(seeded)).to.include('<dt>Update</dt><dd>rollback at round 2 <span class="sub">· chosen by the seed</span></dd>');
-    const target = { ...sample, options: { ...sample.options, update: { mode: 'none', chosenBy: 'seed', note: "the seed chose image, but a --target run never changes the user's StatefulSet" } } } as RunResult;
-    expect(renderHtml(target)).to.include('<dd><span class="sub">none: the seed chose image, but a --target run never changes the user&#39;s StatefulSet</span></dd>');
+    const target = {
+      ...sample,
+      options: {
+        ...sample.options,
+        update: { mode: 'none', chosenBy: 'seed', note: "the seed chose image, but a --target run never changes the user's StatefulSet" },
+      },
+    } as RunResult;
+    expect(renderHtml(target)).to.include(
+      '<dd><span class="sub">none: the seed chose image, but a --target run never changes the user&#39;s StatefulSet</span></dd>',
+    );
   });
 });

@@ -53,7 +53,10 @@ describe('report: writeReports', () => {
       error = e;
     }
     expect(error).to.be.instanceOf(Error);
-    expect((error as Error).message).to.include('junit.xml').and.include('index.html').and.include('results.json');
+    expect((error as Error).message)
+      .to.include('junit.xml')
+      .and.include('index.html')
+      .and.include('results.json');
     const runDir = path.join(dir, broken.runId);
     expect(JSON.parse(readFileSync(path.join(runDir, 'results.json'), 'utf8')).runId).to.equal(broken.runId);
     expect(existsSync(path.join(runDir, 'junit.xml'))).to.equal(false);

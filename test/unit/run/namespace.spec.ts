@@ -23,7 +23,11 @@ describe('cleanupCommand', () => {
 describe('run namespace ownership', () => {
   const runId = '20261206-113000-ab12';
   const ours = {
-    metadata: { name: `ordinal-${runId}`, uid: 'uid-1', labels: { 'app.kubernetes.io/managed-by': 'ordinal', 'ordinal.dev/run-id': runId } },
+    metadata: {
+      name: `ordinal-${runId}`,
+      uid: 'uid-1',
+      labels: { 'app.kubernetes.io/managed-by': 'ordinal', 'ordinal.dev/run-id': runId },
+    },
   };
 
   it('accepts a namespace named ordinal-<run-id>, labelled, whose record holds its own UID', () => {

@@ -12,14 +12,19 @@ import { newRunId } from '../../../lib/run/run-id.ts';
 import { MANAGED_BY, RUN_LABEL } from '../../../lib/workloads/common.ts';
 
 const MANIFEST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../examples/rbac.yaml');
-type Policy = { kind: string; metadata: { name: string }; spec: { variables?: { name: string; expression: string }[]; validations: { expression: string }[] } };
+type Policy = {
+  kind: string;
+  metadata: { name: string };
+  spec: { variables?: { name: string; expression: string }[]; validations: { expression: string }[] };
+};
 const docs = k8s.loadAllYaml(readFileSync(MANIFEST, 'utf8')) as Policy[];
 const policy = (name: string): Policy => {
   const p = docs.find((d) => d.kind === 'ValidatingAdmissionPolicy' && d.metadata.name === name);
   if (!p) throw new Error(`examples/rbac.yaml has no ValidatingAdmissionPolicy ${name}`);
   return p;
 };
-const text = (p: Policy): string => [...(p.spec.variables ?? []).map((v) => v.expression), ...p.spec.validations.map((v) => v.expression)].join('\n');
+const text = (p: Policy): string =>
+  [...(p.spec.variables ?? []).map((v) => v.expression), ...p.spec.validations.map((v) => v.expression)].join('\n');
 /** Every regular expression a policy hands to CEL's matches(). */
 const patterns = (p: Policy): RegExp[] => [...text(p).matchAll(/matches\('([^']+)'\)/g)].map((m) => new RegExp(m[1] ?? ''));
 
@@ -33,7 +38,13 @@ describe('examples/rbac.yaml admission policies against the code', () => {
     for (const d of ['2026-01-01T00:00:00Z', '2026-12-31T23:59:59.999Z', '1999-07-04T12:34:56Z']) {
       for (let i = 0; i < 20; i++) expect(runNamespace(newRunId(new Date(d)))).to.match(nameRe!);
     }
-    for (const bad of ['payments-prod', 'ordinal-system', 'ordinal-20261206-120000-abcd-x', 'x-ordinal-20261206-120000-abcd', 'ordinal-20261206-120000-ABCD']) {
+    for (const bad of [
+      'payments-prod',
+      'ordinal-system',
+      'ordinal-20261206-120000-abcd-x',
+      'x-ordinal-20261206-120000-abcd',
+      'ordinal-20261206-120000-ABCD',
+    ]) {
       expect(bad).to.not.match(nameRe!);
     }
     expect(patterns(writes).map(String), 'both policies agree on the name form').to.include(String(nameRe));

@@ -6,7 +6,14 @@ import { buildWorkload } from '../../../lib/workloads/index.ts';
 import { DEFAULT_STS_OPTIONS } from '../../../lib/workloads/sts-options.ts';
 
 const stsOf = (sts: Partial<typeof DEFAULT_STS_OPTIONS>): IStatefulSet => {
-  const w = buildWorkload('web', { namespace: 'ns', runId: 'r', replicas: 3, image: 'busybox', claimSize: '1Gi', sts: { ...DEFAULT_STS_OPTIONS, ...sts } });
+  const w = buildWorkload('web', {
+    namespace: 'ns',
+    runId: 'r',
+    replicas: 3,
+    image: 'busybox',
+    claimSize: '1Gi',
+    sts: { ...DEFAULT_STS_OPTIONS, ...sts },
+  });
   const s = w.objects.find((o): o is IStatefulSet => o.kind === 'StatefulSet');
   if (!s) throw new Error('no StatefulSet');
   return s;

@@ -6,6 +6,8 @@ describe('tool version', () => {
   it('is the version in package.json, as every result records it', async () => {
     const { toolVersion } = await import('../../../lib/run/version.ts');
     const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-    expect(toolVersion()).to.equal(pkg.version).and.to.match(/^\d+\.\d+\.\d+/);
+    expect(toolVersion())
+      .to.equal(pkg.version)
+      .and.to.match(/^\d+\.\d+\.\d+/);
   });
 });

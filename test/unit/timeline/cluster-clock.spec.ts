@@ -45,7 +45,9 @@ describe('the cluster clock: minReadySeconds judged on it', () => {
       const shifted = clusterClock(inOrder(clusterAhead(input, ms).timeline));
       expect([shifted.lo, shifted.hi]).to.deep.equal([c.lo + ms, c.hi + ms]);
     }
-    expect(describeClusterClock(c)).to.match(/^cluster clock − harness clock: [+−]\d+ ± \d+ ms \(bounds [+−]\d+\.\.[+−]\d+ ms from \d+ cluster stamps; availability judged at [+−]\d+ ms\)$/);
+    expect(describeClusterClock(c)).to.match(
+      /^cluster clock − harness clock: [+−]\d+ ± \d+ ms \(bounds [+−]\d+\.\.[+−]\d+ ms from \d+ cluster stamps; availability judged at [+−]\d+ ms\)$/,
+    );
   });
 
   it('without an upper bound judges on the harness clock, or the lower bound when that is later', () => {
@@ -79,7 +81,11 @@ describe('the cluster clock: minReadySeconds judged on it', () => {
     });
 
     it(`recorded timelines with minReadySeconds and the cluster clock ${ms > 0 ? 'ahead' : 'behind'} by 2 s: the same verdicts`, () => {
-      for (const name of ['web-3x2-seed7-update-rollback.checkinput.json', 'web-3x3-seed42.checkinput.json', 'web-3x1-seed42-update-template-partition1.checkinput.json']) {
+      for (const name of [
+        'web-3x2-seed7-update-rollback.checkinput.json',
+        'web-3x3-seed42.checkinput.json',
+        'web-3x1-seed42-update-template-partition1.checkinput.json',
+      ]) {
         for (const minReady of [1, 3]) {
           const input = fixture(name, minReady);
           expect(statuses(clusterAhead(input, ms)), `${name}, minReadySeconds ${minReady}`).to.deep.equal(statuses(input));

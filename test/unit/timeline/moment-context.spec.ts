@@ -22,7 +22,13 @@ function nodeNotReady(s: UpdateScript, pod: string): void {
   s.tick(5);
   const last = s.input.timeline.at(-1) as TimelineEntry;
   s.input.timeline.push({
-    seq: last.seq + 1, t: s.t, wall: last.wall + (s.t - last.t), type: 'ADDED', kind: 'Event', name: `${pod}.nnr`, resourceVersion: String(9000 + last.seq),
+    seq: last.seq + 1,
+    t: s.t,
+    wall: last.wall + (s.t - last.t),
+    type: 'ADDED',
+    kind: 'Event',
+    name: `${pod}.nnr`,
+    resourceVersion: String(9000 + last.seq),
     event: { uid: `ev-${pod}`, reason: 'NodeNotReady', message: 'Node is not ready', type: 'Warning', involved: `Pod/${pod}` },
   });
 }
@@ -67,14 +73,16 @@ describe('a failing moment in the aftermath of an outage', () => {
     expect(text).not.to.include("web-2's state");
   });
 
-  it('names every node NotReady at once when the run\'s pods span several nodes, and not for one node', () => {
+  it("names every node NotReady at once when the run's pods span several nodes, and not for one node", () => {
     const { input, markedAt } = afterOutage();
     const spread = mutate(input, (d) => {
       for (const e of d.timeline) if (e.type !== 'MARKER' && e.kind === 'Pod' && e.pod?.node) e.pod.node = `node-${e.name.split('-')[1]}`;
     });
     const c = momentContext(spread.timeline, spread.workload, markedAt + 1000);
     expect(c.kinds).to.include('all-nodes-not-ready');
-    expect(c.lines.join('\n')).to.include('every node hosting the run\'s pods (node-0, node-1, node-2) was NotReady at once').and.include('master disruption mode');
+    expect(c.lines.join('\n'))
+      .to.include("every node hosting the run's pods (node-0, node-1, node-2) was NotReady at once")
+      .and.include('master disruption mode');
     const one = momentContext(input.timeline, input.workload, markedAt + 1000);
     expect(one.kinds).to.deep.equal(['watch-gap', 'node-not-ready']);
   });
@@ -97,7 +105,7 @@ describe('a failing moment in the aftermath of an outage', () => {
     expect(r.evidence.some((e) => e.context)).to.equal(false);
   });
 
-  it('the report\'s Observation panel links the failing moment to its check, and the evidence links back', () => {
+  it("the report's Observation panel links the failing moment to its check, and the evidence links back", () => {
     const { input } = afterOutage();
     const check = { ...resultOf(input, ORDER) };
     const sample = JSON.parse(readFileSync(new URL('../../fixtures/results-sample.json', import.meta.url), 'utf8')) as RunResult;

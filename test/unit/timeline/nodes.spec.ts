@@ -14,7 +14,14 @@ describe('recovery nodes (PodRecovery fromNode / toNode / nodeDown)', () => {
   });
 
   it('keeps the same node for a replacement that stayed, and for a pod restarted in place', () => {
-    const input = buildWebInput({ rounds: [[[0, 'delete'], [2, 'container-kill']]] });
+    const input = buildWebInput({
+      rounds: [
+        [
+          [0, 'delete'],
+          [2, 'container-kill'],
+        ],
+      ],
+    });
     const [a, b] = input.rounds[0]?.recoveries ?? [];
     expect(a).to.include({ fromNode: 'ordinal-worker', toNode: 'ordinal-worker' });
     expect(b).to.include({ expect: 'restarted-in-place', fromNode: 'ordinal-worker', toNode: 'ordinal-worker' });

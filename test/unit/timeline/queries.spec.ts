@@ -50,7 +50,17 @@ describe('timeline queries', () => {
 
   it('tolerates watch-gap markers: views and generations skip them', () => {
     const input = buildWebInput({ rounds: [[[1, 'delete']]], scaleDownTo: null });
-    const gap: TimelineEntry = { seq: 0.5, t: 1, wall: 1, type: 'MARKER', marker: 'watch-gap', kind: 'Pod', from: 1, to: 2, reason: 'watch closed' };
+    const gap: TimelineEntry = {
+      seq: 0.5,
+      t: 1,
+      wall: 1,
+      type: 'MARKER',
+      marker: 'watch-gap',
+      kind: 'Pod',
+      from: 1,
+      to: 2,
+      reason: 'watch closed',
+    };
     const withGap = [gap, ...input.timeline];
     expect(podGenerations(withGap).get('web-1')?.length).to.equal(2);
     const view = new PodView();
@@ -63,14 +73,24 @@ describe('judgeCreation (causal oracle)', () => {
   const workload = buildWebInput().workload;
   let seq = 0;
   const pod = (name: string, type: WatchEntry['type'], t: number, patch: Partial<PodState> = {}): TimelineEntry => ({
-    seq: ++seq, t, wall: t, type, kind: 'Pod', name, resourceVersion: String(seq), pod: state({ uid: `${name}-u`, ...patch }),
+    seq: ++seq,
+    t,
+    wall: t,
+    type,
+    kind: 'Pod',
+    name,
+    resourceVersion: String(seq),
+    pod: state({ uid: `${name}-u`, ...patch }),
   });
 
   it('finds the last all-Ready moment and reports a later regression as the informer race', () => {
     seq = 0;
     const tl = [
-      pod('web-0', 'ADDED', 10), pod('web-1', 'ADDED', 20), pod('web-1', 'DELETED', 30),
-      pod('web-0', 'MODIFIED', 40, { ready: false }), pod('web-1', 'ADDED', 50, { uid: 'web-1-v2' }),
+      pod('web-0', 'ADDED', 10),
+      pod('web-1', 'ADDED', 20),
+      pod('web-1', 'DELETED', 30),
+      pod('web-0', 'MODIFIED', 40, { ready: false }),
+      pod('web-1', 'ADDED', 50, { uid: 'web-1-v2' }),
     ];
     const v = judgeCreation(tl, workload, 1, { from: 2, to: 4 });
     expect(v.allReadyAt?.t).to.equal(30);
@@ -81,8 +101,11 @@ describe('judgeCreation (causal oracle)', () => {
   it('names each blocking predecessor with its states over the window when none was all-Ready', () => {
     seq = 0;
     const tl = [
-      pod('web-0', 'ADDED', 10, { ready: false }), pod('web-1', 'ADDED', 20), pod('web-1', 'DELETED', 30),
-      pod('web-0', 'MODIFIED', 35, { phase: 'Pending', ready: false }), pod('web-2', 'ADDED', 40),
+      pod('web-0', 'ADDED', 10, { ready: false }),
+      pod('web-1', 'ADDED', 20),
+      pod('web-1', 'DELETED', 30),
+      pod('web-0', 'MODIFIED', 35, { phase: 'Pending', ready: false }),
+      pod('web-2', 'ADDED', 40),
     ];
     const v = judgeCreation(tl, workload, 2, { from: 2, to: 4 });
     expect(v.allReadyAt).to.equal(undefined);

@@ -12,7 +12,14 @@ function smallTimeline(): TimelineEntry[] {
   const out: TimelineEntry[] = [];
   const base = (t: number) => ({ seq: out.length + 1, t, wall: EPOCH + t });
   const pod = (type: WatchEntry['type'], t: number, s: Partial<PodState> & { uid: string }): void => {
-    out.push({ ...base(t), type, kind: 'Pod', name: 'web-1', resourceVersion: String(t), pod: { phase: 'Running', ready: true, claims: {}, ...s } });
+    out.push({
+      ...base(t),
+      type,
+      kind: 'Pod',
+      name: 'web-1',
+      resourceVersion: String(t),
+      pod: { phase: 'Running', ready: true, claims: {}, ...s },
+    });
   };
   pod('ADDED', 100, { uid: 'old' });
   out.push({ ...base(900), type: 'MARKER', marker: 'round-start', round: 1, pattern: 'sequential' });
@@ -80,7 +87,9 @@ describe('recoveriesForRound', () => {
 
   it('orders phases sensibly for every kill in the built multi-round run', () => {
     const input = buildWebInput();
-    const all = input.rounds.flatMap((round) => recoveriesForRound(input.timeline, round.plan, { start: round.startedAt, end: round.endedAt }));
+    const all = input.rounds.flatMap((round) =>
+      recoveriesForRound(input.timeline, round.plan, { start: round.startedAt, end: round.endedAt }),
+    );
     expect(all.map((r) => `${r.round}:${r.pod}:${r.action}`)).to.deep.equal([
       '1:web-1:delete',
       '2:web-0:force-delete',

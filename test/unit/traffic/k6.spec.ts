@@ -12,8 +12,16 @@ import { k6Script, parseAcked, type K6Options } from '../../../lib/traffic/k6.ts
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const base: K6Options = {
-  workload: 'web', namespace: 'shop', statefulSet: 'web', service: 'nginx', replicas: 3, startOrdinal: 0,
-  clusterDomain: 'cluster.local', ratePerSecond: 20, durationSeconds: 30, prefix: 'k6-test',
+  workload: 'web',
+  namespace: 'shop',
+  statefulSet: 'web',
+  service: 'nginx',
+  replicas: 3,
+  startOrdinal: 0,
+  clusterDomain: 'cluster.local',
+  ratePerSecond: 20,
+  durationSeconds: 30,
+  prefix: 'k6-test',
 };
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -31,14 +39,25 @@ async function typecheck(script: string): Promise<{ code: number; out: string }>
   try {
     writeFileSync(path.join(dir, 'script.ts'), script);
     const types = path.join(ROOT, 'node_modules/@types');
-    writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: {
-        strict: true, noEmit: true, target: 'ES2020', module: 'ESNext', moduleResolution: 'Bundler', lib: ['ES2020'],
-        types: ['k6'], typeRoots: [types], paths: { 'k6/*': [`${types}/k6/*`], k6: [`${types}/k6`] },
-        noUnusedLocals: true, noImplicitReturns: true,
-      },
-      files: ['script.ts'],
-    }));
+    writeFileSync(
+      path.join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          noEmit: true,
+          target: 'ES2020',
+          module: 'ESNext',
+          moduleResolution: 'Bundler',
+          lib: ['ES2020'],
+          types: ['k6'],
+          typeRoots: [types],
+          paths: { 'k6/*': [`${types}/k6/*`], k6: [`${types}/k6`] },
+          noUnusedLocals: true,
+          noImplicitReturns: true,
+        },
+        files: ['script.ts'],
+      }),
+    );
     try {
       const r = await promisify(execFile)(path.join(ROOT, 'node_modules/.bin/tsc'), ['-p', dir], { cwd: dir });
       return { code: 0, out: r.stdout };
@@ -57,7 +76,9 @@ describe('traffic: k6 export', function () {
   for (const workload of ['web', 'etcd'] as const) {
     it(`the ${workload} script type-checks against @types/k6`, async () => {
       const script = k6Script({ ...base, workload, statefulSet: workload, service: workload === 'web' ? 'nginx' : 'etcd' });
-      expect(script).to.include(workload === 'web' ? 'http://web-2.nginx.shop.svc.cluster.local:80' : 'http://etcd-0.etcd.shop.svc.cluster.local:2379');
+      expect(script).to.include(
+        workload === 'web' ? 'http://web-2.nginx.shop.svc.cluster.local:80' : 'http://etcd-0.etcd.shop.svc.cluster.local:2379',
+      );
       const r = await typecheck(script);
       expect(r.code, r.out).to.equal(0);
     });
@@ -75,7 +96,10 @@ describe('traffic: k6 export', function () {
       'ACK web-1 k6-x-web-1-2',
       'time="2026-11-28T10:00:01Z" level=warn msg="Request Failed" error="timeout"',
     ].join('\n');
-    expect(parseAcked(text)).to.deep.equal([{ store: 'web-0', key: 'k6-x-web-0-1' }, { store: 'web-1', key: 'k6-x-web-1-2' }]);
+    expect(parseAcked(text)).to.deep.equal([
+      { store: 'web-0', key: 'k6-x-web-0-1' },
+      { store: 'web-1', key: 'k6-x-web-1-2' },
+    ]);
   });
 
   // Each of these once reached the script raw: a newline in --statefulset started code after
@@ -112,7 +136,14 @@ describe('traffic: k6 export', function () {
 
   it('the longest and oddest valid names still give a script that type-checks, every name inside a JSON literal', async () => {
     const long = `a${'-9'.repeat(30)}z`; // 62 characters: a label may have 63
-    const script = k6Script({ ...base, namespace: long, statefulSet: '0', service: 'x-1', clusterDomain: 'a.b-c.d0', startOrdinal: 999_999 });
+    const script = k6Script({
+      ...base,
+      namespace: long,
+      statefulSet: '0',
+      service: 'x-1',
+      clusterDomain: 'a.b-c.d0',
+      startOrdinal: 999_999,
+    });
     expect(script).to.include(JSON.stringify(`http://0-999999.x-1.${long}.svc.a.b-c.d0:80`));
     const r = await typecheck(script);
     expect(r.code, r.out).to.equal(0);

@@ -5,7 +5,22 @@ import { expect } from 'chai';
 import { ownedBy } from '../../../lib/traffic/owned-pods.ts';
 
 const pod = (name: string, owner?: { kind?: string; name?: string; uid?: string; controller?: boolean }): V1Pod => ({
-  metadata: { name, ...(owner ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: owner.kind ?? 'StatefulSet', name: owner.name ?? 'web', uid: owner.uid ?? 'sts-uid', controller: owner.controller ?? true }] } : {}) },
+  metadata: {
+    name,
+    ...(owner
+      ? {
+          ownerReferences: [
+            {
+              apiVersion: 'apps/v1',
+              kind: owner.kind ?? 'StatefulSet',
+              name: owner.name ?? 'web',
+              uid: owner.uid ?? 'sts-uid',
+              controller: owner.controller ?? true,
+            },
+          ],
+        }
+      : {}),
+  },
 });
 
 describe('verify-writes: pods of the named StatefulSet only', () => {

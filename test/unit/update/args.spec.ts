@@ -7,7 +7,7 @@ import { UsageError } from '../../../lib/errors.ts';
 import { UPDATE_MODES, rollbackRound, seededUpdate } from '../../../lib/update/mode.ts';
 import { planOf, replayOf } from '../helpers/plan.ts';
 
-describe('--update (the update phase): parsing and the seed\'s default', function () {
+describe("--update (the update phase): parsing and the seed's default", function () {
   it('the seed picks the mode and the round, the same every time, from a stream of its own', () => {
     for (const seed of [0, 1, 42, 0xffff_ffff]) {
       expect(seededUpdate(seed, 3)).to.deep.equal(seededUpdate(seed, 3));
@@ -32,7 +32,7 @@ describe('--update (the update phase): parsing and the seed\'s default', functio
     expect([...rounds].sort()).to.deep.equal([1, 2, 3]);
   });
 
-  it('a replay with fewer rounds keeps the update\'s round when it falls inside them (the kill plan\'s prefix property)', () => {
+  it("a replay with fewer rounds keeps the update's round when it falls inside them (the kill plan's prefix property)", () => {
     for (let seed = 0; seed < 500; seed++) {
       const full = seededUpdate(seed, 10);
       for (const fewer of [1, 3, 7]) {
@@ -43,7 +43,7 @@ describe('--update (the update phase): parsing and the seed\'s default', functio
     }
   });
 
-  it('an explicit --update keeps the seed\'s round; none has no round', () => {
+  it("an explicit --update keeps the seed's round; none has no round", () => {
     const seed = 42;
     const round = seededUpdate(seed, 3).round;
     for (const mode of ['template', 'image', 'rollback'] as const) {
@@ -68,17 +68,23 @@ describe('--update (the update phase): parsing and the seed\'s default', functio
   it('refuses what cannot work, with exit code 2 and the reason', () => {
     const cases: [string[], string][] = [
       [['--update', 'sideways'], '--update must be one of template, image, rollback, none, got "sideways"'],
-      [['--update', 'image', '--target', 'shop/db'], "--update image cannot be combined with --target: a --target run never changes the user's StatefulSet"],
+      [
+        ['--update', 'image', '--target', 'shop/db'],
+        "--update image cannot be combined with --target: a --target run never changes the user's StatefulSet",
+      ],
       [['--update', 'template', '--target', 'shop/db'], '--update template cannot be combined with --target'],
       [['--update', 'rollback', '--rounds', '0'], '--update rollback needs at least one chaos round (got --rounds 0)'],
       [['--update', 'template', '--update-image', 'busybox:2'], '--update-image applies only to --update image, not --update template'],
-      [['--update', 'image', '--workload', 'etcd'], '--update image needs --update-image <ref>: no second tag is known for registry.k8s.io/etcd'],
+      [
+        ['--update', 'image', '--workload', 'etcd'],
+        '--update image needs --update-image <ref>: no second tag is known for registry.k8s.io/etcd',
+      ],
       [['--update', 'image', '--image', 'registry.local/busybox:1'], 'no second tag is known for registry.local/busybox:1'],
     ];
     for (const [argv, message] of cases) expect(() => parseRunArgs(['--seed', '1', ...argv]), argv.join(' ')).to.throw(UsageError, message);
   });
 
-  it('with --target the seed\'s update becomes none, with the reason; --update none is accepted', () => {
+  it("with --target the seed's update becomes none, with the reason; --update none is accepted", () => {
     const seed = [...Array(50).keys()].find((s) => seededUpdate(s, 3).mode === 'template') as number;
     const t = parseRunArgs(['--seed', String(seed), '--target', 'shop/db']);
     expect(planOf(t).update.mode).to.equal('none');
@@ -87,17 +93,19 @@ describe('--update (the update phase): parsing and the seed\'s default', functio
     expect(planOf(parseRunArgs(['--seed', '1', '--target', 'shop/db', '--update', 'none'])).update.mode).to.equal('none');
   });
 
-  it('the seed\'s image update without a known second tag becomes a template update, saying why; --update-image makes it possible', () => {
+  it("the seed's image update without a known second tag becomes a template update, saying why; --update-image makes it possible", () => {
     const seed = [...Array(50).keys()].find((s) => seededUpdate(s, 3).mode === 'image') as number;
     const etcd = parseRunArgs(['--seed', String(seed), '--workload', 'etcd']);
     expect(planOf(etcd).update.mode).to.equal('template');
-    expect(planOf(etcd).update.note).to.match(/^the seed chose image, but no second tag is known for registry\.k8s\.io\/etcd:\S+ \(--update-image\): template instead$/);
+    expect(planOf(etcd).update.note).to.match(
+      /^the seed chose image, but no second tag is known for registry\.k8s\.io\/etcd:\S+ \(--update-image\): template instead$/,
+    );
     const own = parseRunArgs(['--seed', String(seed), '--workload', 'etcd', '--update-image', 'registry.local/etcd:2']);
     expect(planOf(own).update).to.deep.include({ mode: 'image', image: 'registry.local/etcd:2' });
     expect(replayOf(own)).to.include('--update image').and.include('--update-image registry.local/etcd:2');
   });
 
-  it('--rounds 0 leaves the seed\'s update out, with the reason', () => {
+  it("--rounds 0 leaves the seed's update out, with the reason", () => {
     const seed = [...Array(50).keys()].find((s) => seededUpdate(s, 0).mode !== 'none') as number;
     const a = parseRunArgs(['--seed', String(seed), '--rounds', '0']);
     expect(planOf(a).update.mode).to.equal('none');

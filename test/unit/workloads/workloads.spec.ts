@@ -32,7 +32,10 @@ const variants: [string, WorkloadOptions][] = [
   ['defaults', base],
   ['a storage class', { ...base, storageClass: 'fast-ssd' }],
   ['1 replica', { ...base, replicas: 1 }],
-  ['100 replicas, 1Gi claims, a mirrored image', { ...base, replicas: 100, claimSize: '1Gi', image: 'registry.internal:5000/mirror/busybox@sha256:0123' }],
+  [
+    '100 replicas, 1Gi claims, a mirrored image',
+    { ...base, replicas: 100, claimSize: '1Gi', image: 'registry.internal:5000/mirror/busybox@sha256:0123' },
+  ],
 ];
 
 /** Every StatefulSet option shape the CLI can produce. */
@@ -44,7 +47,17 @@ const stsVariants: [string, Partial<StsOptions>][] = [
   ['start ordinal 3', { startOrdinal: 3 }],
   ['claims deleted with the set and on scale-down', { pvcRetention: { whenDeleted: 'Delete', whenScaled: 'Delete' } }],
   ['claims kept on delete, deleted on scale-down', { pvcRetention: { whenDeleted: 'Retain', whenScaled: 'Delete' } }],
-  ['everything at once', { podManagementPolicy: 'Parallel', partition: 1, maxUnavailable: 3, minReadySeconds: 2, startOrdinal: 7, pvcRetention: { whenDeleted: 'Delete', whenScaled: 'Retain' } }],
+  [
+    'everything at once',
+    {
+      podManagementPolicy: 'Parallel',
+      partition: 1,
+      maxUnavailable: 3,
+      minReadySeconds: 2,
+      startOrdinal: 7,
+      pvcRetention: { whenDeleted: 'Delete', whenScaled: 'Retain' },
+    },
+  ],
 ];
 for (const [label, sts] of stsVariants) variants.push([`options: ${label}`, { ...base, sts: { ...DEFAULT_STS_OPTIONS, ...sts } }]);
 
@@ -63,13 +76,18 @@ describe('workloads: manifests match the Kubernetes schema', () => {
         expect(claim?.resources?.requests?.storage).to.equal(options.claimSize);
         const o = options.sts ?? DEFAULT_STS_OPTIONS;
         expect(sts.spec).to.deep.include({
-          podManagementPolicy: o.podManagementPolicy, minReadySeconds: o.minReadySeconds, ordinals: { start: o.startOrdinal },
+          podManagementPolicy: o.podManagementPolicy,
+          minReadySeconds: o.minReadySeconds,
+          ordinals: { start: o.startOrdinal },
           persistentVolumeClaimRetentionPolicy: o.pvcRetention,
         });
         expect(sts.spec?.updateStrategy).to.deep.equal(
           o.updateStrategy === 'OnDelete'
             ? { type: 'OnDelete' }
-            : { type: 'RollingUpdate', rollingUpdate: { partition: o.partition, ...(o.maxUnavailable ? { maxUnavailable: o.maxUnavailable } : {}) } },
+            : {
+                type: 'RollingUpdate',
+                rollingUpdate: { partition: o.partition, ...(o.maxUnavailable ? { maxUnavailable: o.maxUnavailable } : {}) },
+              },
         );
         // results.json records the same options the manifest carries.
         expect(w.info.options).to.deep.equal(o);
@@ -123,7 +141,8 @@ describe('workloads: manifests match the Kubernetes schema', () => {
     expect(resolvePdb(['delete', 'evict'], undefined)).to.deep.equal({ maxUnavailable: 1 });
     expect(resolvePdb(['delete', 'evict'], 'none')).to.equal(undefined);
     expect(resolvePdb(['delete'], 'min-available=2')).to.deep.equal({ minAvailable: 2 });
-    for (const bad of ['', 'max-unavailable', 'max-unavailable=-1', 'maxUnavailable=1', 'min-available=50%']) expect(() => parsePdb(bad), bad).to.throw(/--pdb must be/);
+    for (const bad of ['', 'max-unavailable', 'max-unavailable=-1', 'maxUnavailable=1', 'min-available=50%'])
+      expect(() => parsePdb(bad), bad).to.throw(/--pdb must be/);
   });
 
   it('every workload spreads its pods over nodes, best effort (never unschedulable on one node)', () => {
@@ -155,9 +174,9 @@ describe('workloads: manifests match the Kubernetes schema', () => {
     expect(describeStsOptions(DEFAULT_STS_OPTIONS)).to.equal(
       'OrderedReady, RollingUpdate (partition 0), minReadySeconds 0, ordinals from 0, claims whenDeleted=Retain,whenScaled=Retain',
     );
-    expect(describeStsOptions({ ...DEFAULT_STS_OPTIONS, podManagementPolicy: 'Parallel', updateStrategy: 'OnDelete', startOrdinal: 3 })).to.equal(
-      'Parallel, OnDelete, minReadySeconds 0, ordinals from 3, claims whenDeleted=Retain,whenScaled=Retain',
-    );
+    expect(
+      describeStsOptions({ ...DEFAULT_STS_OPTIONS, podManagementPolicy: 'Parallel', updateStrategy: 'OnDelete', startOrdinal: 3 }),
+    ).to.equal('Parallel, OnDelete, minReadySeconds 0, ordinals from 3, claims whenDeleted=Retain,whenScaled=Retain');
   });
 
   it('the schema check does catch a broken manifest (so the tests above can fail)', () => {
