@@ -109,6 +109,26 @@ export function answeredByMember(writes: readonly WriteRecord[], members: Readon
   );
 }
 
+/** The client pod: one shell loop per StatefulSet pod, run from the driver's client image. */
+function clientPod(driver: TrafficDriver, w: Workload, runId: string, image: string, prefix: string, intervalS: number): V1Pod {
+  const ns = w.info.namespace;
+  return {
+    metadata: { name: CLIENT_POD, namespace: ns, labels: { ...MANAGED_BY, [RUN_LABEL]: runId, app: CLIENT_POD } },
+    spec: {
+      restartPolicy: 'Never',
+      terminationGracePeriodSeconds: 1,
+      containers: [
+        {
+          name: 'client',
+          image: driver.clientImage(image),
+          imagePullPolicy: 'IfNotPresent',
+          command: ['sh', '-c', clientScript(driver, w, prefix, intervalS)],
+        },
+      ],
+    },
+  };
+}
+
 export async function startTraffic(
   cluster: Cluster,
   recorder: Recorder,
@@ -124,21 +144,7 @@ export async function startTraffic(
   const pods = ordinals(w.info).map((o) => podName(w.info, o));
   const intervalS = pods.length / ratePerSecond;
   const prefix = runId;
-  const body: V1Pod = {
-    metadata: { name: CLIENT_POD, namespace: ns, labels: { ...MANAGED_BY, [RUN_LABEL]: runId, app: CLIENT_POD } },
-    spec: {
-      restartPolicy: 'Never',
-      terminationGracePeriodSeconds: 1,
-      containers: [
-        {
-          name: 'client',
-          image: driver.clientImage(image),
-          imagePullPolicy: 'IfNotPresent',
-          command: ['sh', '-c', clientScript(driver, w, prefix, intervalS)],
-        },
-      ],
-    },
-  };
+  const body = clientPod(driver, w, runId, image, prefix, intervalS);
   await cluster.core.createNamespacedPod({ namespace: ns, body });
   await recorder.waitFor({
     describe: `traffic client pod ${CLIENT_POD} to be Running`,
