@@ -89,20 +89,18 @@ const lines = (text: string): string[] =>
     .map((l) => l.trim())
     .filter((l) => l !== '');
 
+/** etcdctl against the member in the pod it runs in (the read-back asks each member itself, never through the Service). */
+const localEtcdctl = (clientPort: number): string[] => [
+  'etcdctl',
+  '--dial-timeout=3s',
+  '--command-timeout=10s',
+  `--endpoints=http://127.0.0.1:${clientPort}`,
+];
+
 /** One member's keys, from its own store (serializable: no quorum round, what that member holds). */
 async function readMember(exec: ExecFn, container: string, pod: string, clientPort: number, prefix: string): Promise<ReadBack> {
   try {
-    const r = await exec(pod, container, [
-      'etcdctl',
-      '--dial-timeout=3s',
-      '--command-timeout=10s',
-      `--endpoints=http://127.0.0.1:${clientPort}`,
-      'get',
-      '--prefix',
-      '--keys-only',
-      '--consistency=s',
-      prefix,
-    ]);
+    const r = await exec(pod, container, [...localEtcdctl(clientPort), 'get', '--prefix', '--keys-only', '--consistency=s', prefix]);
     if (r.exitCode === 0) return { store: 'etcd', pod, keys: lines(r.stdout) };
     return { store: 'etcd', pod, error: `a serializable get exited ${r.exitCode}: ${r.stderr.trim().slice(0, 160)}` };
   } catch (err) {
@@ -149,14 +147,7 @@ export function etcdDriver(clientPort: number, pauseMs: number = TIMEOUTS.traffi
     async members(exec, container, pods) {
       for (const pod of pods) {
         try {
-          const r = await exec(pod, container, [
-            'etcdctl',
-            '--dial-timeout=3s',
-            '--command-timeout=10s',
-            `--endpoints=http://127.0.0.1:${clientPort}`,
-            'member',
-            'list',
-          ]);
+          const r = await exec(pod, container, [...localEtcdctl(clientPort), 'member', 'list']);
           if (r.exitCode === 0) return parseMemberList(r.stdout);
         } catch {
           // The next member may answer; with none, acknowledgements name a member ID only.
