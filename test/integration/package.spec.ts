@@ -20,7 +20,14 @@ interface Ran {
 }
 
 function run(cmd: string, args: string[], cwd: string, env: Record<string, string | undefined> = {}, timeoutMs = 180_000): Ran {
-  const full: Record<string, string | undefined> = { ...process.env, PATH: `${NODE_BIN}:${process.env.PATH ?? ''}`, ...env };
+  // npm's own "new major version available" notice goes to stderr whenever the registry has
+  // a newer npm (a fresh HOME has no record of having shown it): it is npm's, not Ordinal's.
+  const full: Record<string, string | undefined> = {
+    ...process.env,
+    PATH: `${NODE_BIN}:${process.env.PATH ?? ''}`,
+    npm_config_update_notifier: 'false',
+    ...env,
+  };
   for (const [k, v] of Object.entries(full)) if (v === undefined) delete full[k];
   const r: SpawnSyncReturns<string> = spawnSync(cmd, args, { cwd, env: full, encoding: 'utf8', timeout: timeoutMs });
   return {
