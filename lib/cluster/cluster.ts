@@ -2,12 +2,16 @@
 // answers before anything else happens, so bad input fails fast with exit 2.
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { ClusterError, UsageError, describeError, httpStatus } from '../errors.ts';
 import { canStartLocalCluster, localClusterScripts, localKubeconfigPath, startLocalCluster } from './local.ts';
 import type { ClusterFacts } from '../model.ts';
 import { TIMEOUTS } from '../timeouts.ts';
+import { readUserFile } from '../user-file.ts';
+
+// Real kubeconfigs with embedded certificates for many clusters stay far below this.
+const KUBECONFIG_MAX_BYTES = 16 * 2 ** 20;
 
 export interface ConnectOptions {
   kubeconfig?: string;
@@ -84,8 +88,12 @@ export async function connect(opts: ConnectOptions = {}): Promise<Cluster> {
 
 function loadKubeconfig(path: string, context: string | undefined): k8s.KubeConfig {
   const kc = new k8s.KubeConfig();
+  // Read through readUserFile, not kc.loadFromFile: a FIFO or /dev/zero named as the
+  // kubeconfig would block or never end instead of failing with one line.
+  const text = readUserFile('kubeconfig', path, KUBECONFIG_MAX_BYTES);
   try {
-    kc.loadFromFile(path);
+    kc.loadFromString(text);
+    kc.makePathsAbsolute(dirname(path));
   } catch (err) {
     throw new UsageError(`cannot read kubeconfig ${path}: ${describeError(err)}`);
   }

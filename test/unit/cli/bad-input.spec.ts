@@ -40,6 +40,19 @@ describe('cli: bad input needing no cluster is one line and exit 2', function ()
     expect(r.stderr).to.deep.equal([`ordinal: error: --acked ${fifo}: a FIFO, not a regular file`]);
   });
 
+  it('run --kubeconfig <a FIFO nobody writes to>: refused at once, not waited on', () => {
+    const fifo = mkfifo(path.join(dir, 'kubeconfig'));
+    const r = ordinal('run', '--kubeconfig', fifo, '--seed', '1');
+    expect(r.code, `${r.stderr.join('\n')} (null: it hung until the timeout)`).to.equal(2);
+    expect(r.stderr).to.deep.equal([`ordinal: error: kubeconfig ${fifo}: a FIFO, not a regular file`]);
+  });
+
+  it('run --kubeconfig /dev/zero: refused, not read for ever', () => {
+    const r = ordinal('run', '--kubeconfig', '/dev/zero', '--seed', '1');
+    expect(r.code, r.stderr.join('\n')).to.equal(2);
+    expect(r.stderr).to.deep.equal(['ordinal: error: kubeconfig /dev/zero: a character device, not a regular file']);
+  });
+
   it('verify-writes --target a/b/c is refused, not read as a/b', () => {
     const acked = path.join(dir, 'k6.log');
     writeFileSync(acked, 'ACK web-0 k6-x-1\n');
