@@ -118,6 +118,10 @@ export const TIMEOUTS = {
   scaleSettle: 10_000,
   /** The canary annotation is rewritten this often during chaos: one detection-latency sample a second. */
   canaryEvery: 1000,
+  /** CoreDNS may be between Ready states when a run starts (its kubelet restarting, a rollout): how long to wait for one Ready pod... */
+  dnsPodsReady: 30_000,
+  /** ...asking this often. */
+  dnsPodsPoll: 1000,
   /** One DNS query to one server: a resolver that has not answered by then is counted as not answering. */
   dnsQuery: 5000,
   /** DNS has no watch: between attempts the probe waits out the shortest TTL, but at least this... */

@@ -3,10 +3,17 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import * as k8s from '@kubernetes/client-node';
 import type { Cluster } from '../cluster/cluster.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ClusterError, describeError } from '../errors.ts';
+import { TIMEOUTS } from '../timeouts.ts';
 
-/** Every Ready pod behind the kube-dns Service, by its selector. */
-export async function findDnsPods(cluster: Cluster): Promise<string[]> {
+/**
+ * Every Ready pod behind the kube-dns Service, by its selector. CoreDNS may be between
+ * Ready states (its node's kubelet restarting, a rollout): the list is asked again until
+ * TIMEOUTS.dnsPodsReady has passed, and only then is "none Ready" an error, naming the
+ * pods seen and their phases.
+ */
+export async function findDnsPods(cluster: Cluster, log: (line: string) => void = () => {}): Promise<string[]> {
   let svc: k8s.V1Service;
   try {
     svc = await cluster.core.readNamespacedService({ name: 'kube-dns', namespace: 'kube-system' });
@@ -16,16 +23,31 @@ export async function findDnsPods(cluster: Cluster): Promise<string[]> {
   const selector = Object.entries(svc.spec?.selector ?? {})
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
-  const pods = await cluster.core.listNamespacedPod({ namespace: 'kube-system', labelSelector: selector });
-  const ready = pods.items
-    .filter((p) => !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
-    .map((p) => p.metadata?.name ?? '')
-    .filter((n) => n !== '')
-    .sort();
-  if (ready.length === 0) {
-    throw new ClusterError(`no Ready pod behind Service kube-system/kube-dns (selector ${selector}); pass --dns-server host:port`);
+  const started = Date.now();
+  let lastSaid = started;
+  for (;;) {
+    const pods = await cluster.core.listNamespacedPod({ namespace: 'kube-system', labelSelector: selector });
+    const ready = pods.items
+      .filter((p) => !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+      .map((p) => p.metadata?.name ?? '')
+      .filter((n) => n !== '')
+      .sort();
+    if (ready.length > 0) return ready;
+    const seen = pods.items.map((p) => `${p.metadata?.name ?? '?'} ${p.status?.phase ?? 'unknown'}/not ready`).join(', ') || 'no pods';
+    const waited = Date.now() - started;
+    if (waited >= TIMEOUTS.dnsPodsReady) {
+      throw new ClusterError(
+        `no Ready pod behind Service kube-system/kube-dns (selector ${selector}) after ${TIMEOUTS.dnsPodsReady / 1000}s: ${seen}; pass --dns-server host:port`,
+      );
+    }
+    if (Date.now() - lastSaid >= TIMEOUTS.waitProgressEvery) {
+      lastSaid = Date.now();
+      log(
+        `waiting for a Ready pod behind kube-system/kube-dns (${Math.round(waited / 1000)}s of ${TIMEOUTS.dnsPodsReady / 1000}s): ${seen}`,
+      );
+    }
+    await sleep(TIMEOUTS.dnsPodsPoll);
   }
-  return ready;
 }
 
 export interface Forwarder {

@@ -117,13 +117,13 @@ export function srvAnswerOf(p: DNS.Packet, server: string, t: number): SrvAnswer
   return answer;
 }
 
-export async function openDnsProbe(cluster: Cluster, override?: string): Promise<DnsProbe> {
+export async function openDnsProbe(cluster: Cluster, override?: string, log?: (line: string) => void): Promise<DnsProbe> {
   if (override) {
     const { host, port } = parseDnsServer(override);
     const server = tcpDnsServer(host, port, `${host}:${port} (--dns-server)`);
     return { target: server.name, servers: [server], close: () => {} };
   }
-  const pods = await findDnsPods(cluster);
+  const pods = await findDnsPods(cluster, log);
   const servers: DnsServer[] = [];
   for (const pod of pods) {
     const fwd = await forwardingServer(cluster, 'kube-system', pod);

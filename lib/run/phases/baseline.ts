@@ -4,7 +4,7 @@ import type { RunContext } from '../context.ts';
 import { takeSnapshot } from '../snapshot.ts';
 
 export async function baseline(ctx: RunContext): Promise<void> {
-  const dns = await openDnsProbe(ctx.cluster, ctx.options.dnsServer);
+  const dns = await openDnsProbe(ctx.cluster, ctx.options.dnsServer, ctx.log);
   ctx.state.dns = dns;
   ctx.log(`DNS probe: ${dns.target}`);
   ctx.recorder.mark({ marker: 'baseline' });
