@@ -57,11 +57,11 @@ function figureOp(o: Operation, map: TimeMap, role?: FigureOp['role']): FigureOp
   };
 }
 
-/** `source`: the write whose value a stale read returned, when it is not the writer. */
-export function figureOf(f: FailingSubHistory, map: TimeMap, source?: Operation): SubHistoryFigure {
+/** `writer`: what set the value that was current; `source`: the write whose value a stale read returned. */
+export function figureOf(f: FailingSubHistory, map: TimeMap, marked: { writer?: Operation; source?: Operation }): SubHistoryFigure {
   const roles = new Map<Operation, FigureOp['role']>([[f.op, 'failing']]);
-  if (f.writer) roles.set(f.writer, 'writer');
-  if (source && !roles.has(source)) roles.set(source, 'source');
+  if (marked.writer) roles.set(marked.writer, 'writer');
+  if (marked.source && !roles.has(marked.source)) roles.set(marked.source, 'source');
   const room = Math.max(0, MAX_FIGURE_OPS - roles.size);
   const others = f.concurrent.filter((c) => !roles.has(c)).sort((a, b) => Math.abs(a.call - f.op.call) - Math.abs(b.call - f.op.call));
   const kept = [...roles.keys(), ...others.slice(0, room)].sort((a, b) => a.call - b.call);

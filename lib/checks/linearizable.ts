@@ -65,82 +65,106 @@ function judgeHistory(input: CheckInput): CheckOutcome {
     ]);
   const f = result.failing;
   const map = timeMap(h, ops);
-  return { ...failed(failureMessage(f, ops, map), failureEvidence(f, ops, map)), subHistory: figureOf(f, map, sourceOf(f, ops)) };
-}
-
-/** The write whose value a read returned (absent: not a read, a null read, or a value nobody wrote). */
-function sourceOf(f: FailingSubHistory, ops: readonly Operation[]): Operation | undefined {
-  return f.op.f === 'read' && f.op.value !== null ? writerOf(ops, f.key, f.op.value) : undefined;
+  const c = culpritsOf(f, ops);
+  return { ...failed(failureMessage(f, c, map), failureEvidence(f, c, map)), subHistory: figureOf(f, map, c) };
 }
 
 function historyEvidence(h: HistoryRecord, observed: string, note?: string): Evidence {
   return { subject: `history ${h.file}`, observed, ...(note ? { note } : {}) };
 }
 
+const newValue = (o: Operation): unknown => (o.f === 'cas' ? (o.value as readonly unknown[])[1] : o.value);
+
 /** The write or cas on `key` that put `value` there, if any did. */
 function writerOf(ops: readonly Operation[], key: string, value: unknown): Operation | undefined {
   const v = JSON.stringify(value);
-  return ops.find(
-    (o) =>
-      o.key === key &&
-      ((o.f === 'write' && JSON.stringify(o.value) === v) || (o.f === 'cas' && JSON.stringify((o.value as unknown[])[1]) === v)),
-  );
+  return ops.find((o) => o.key === key && o.f !== 'read' && JSON.stringify(newValue(o)) === v);
 }
 
-const held = (f: FailingSubHistory): string => f.values.map((v) => JSON.stringify(v)).join(' or ');
+/** What a reader needs beside the failing operation: the value current then and who set it, and who wrote the value read. */
+interface Culprits {
+  /** The current value(s), as JSON. */
+  readonly current: string;
+  readonly writer?: Operation;
+  /** How `writer` was chosen, for its evidence note. */
+  readonly why: string;
+  readonly source?: Operation;
+  /** A read of a value the register did hold (or its initial null), just not then. */
+  readonly stale: boolean;
+}
+
+function culpritsOf(f: FailingSubHistory, ops: readonly Operation[]): Culprits {
+  const o = f.op;
+  // The write acknowledged last before the operation was sent: every order puts it, or a
+  // later write, before the operation, so its value is what "current" means to a reader.
+  let before: Operation | undefined;
+  for (const x of ops)
+    if (x.key === f.key && x.f !== 'read' && x.type === 'ok' && x.ret < o.call && (before === undefined || x.ret > before.ret)) before = x;
+  const seen = JSON.stringify(o.f === 'read' ? o.value : (o.value as readonly unknown[])[0]);
+  const source = o.f === 'read' && o.value !== null ? writerOf(ops, f.key, o.value) : undefined;
+  const stale = o.f === 'read' && (o.value === null || source !== undefined);
+  if (before !== undefined && JSON.stringify(newValue(before)) !== seen)
+    return {
+      current: JSON.stringify(newValue(before)),
+      writer: before,
+      why: 'the last write acknowledged before it was sent',
+      stale,
+      ...(source ? { source } : {}),
+    };
+  return {
+    current: f.values.map((v) => JSON.stringify(v)).join(' or '),
+    ...(f.writer ? { writer: f.writer } : {}),
+    why: 'the value the register held in the longest orders the search found',
+    stale,
+    ...(source ? { source } : {}),
+  };
+}
+
 const pod = (o: Operation): string => (o.pod ? `pod ${o.pod}` : 'an unnamed pod');
 
-/** A stale read: it returned a value the register held at some point (or its initial null), just not then. */
-function isStaleRead(f: FailingSubHistory, ops: readonly Operation[]): boolean {
-  return f.op.f === 'read' && (f.op.value === null || writerOf(ops, f.key, f.op.value) !== undefined);
-}
-
-function failureMessage(f: FailingSubHistory, ops: readonly Operation[], map: TimeMap): string {
+function failureMessage(f: FailingSubHistory, c: Culprits, map: TimeMap): string {
   const o = f.op;
-  const when = map.describe(o.call);
-  const around = `${f.concurrent.length} concurrent operation${f.concurrent.length === 1 ? '' : 's'}`;
-  if (isStaleRead(f, ops))
-    return `stale read on key ${JSON.stringify(f.key)}: ${pod(o)} answered ${JSON.stringify(o.value)} while ${held(f)} was current (process ${o.process}, read at ${when}; ${around})`;
+  const key = JSON.stringify(f.key);
+  const tail = `process ${o.process}, sent ${map.describe(o.call)}; ${f.concurrent.length} concurrent operation${f.concurrent.length === 1 ? '' : 's'}`;
+  if (c.stale) return `stale read on key ${key}: ${pod(o)} answered ${JSON.stringify(o.value)} while ${c.current} was current (${tail})`;
   if (o.f === 'read')
-    return `read of a value never written on key ${JSON.stringify(f.key)}: ${pod(o)} answered ${JSON.stringify(o.value)}, the register held ${held(f)} (process ${o.process}, read at ${when}; ${around})`;
+    return `read of a value never written on key ${key}: ${pod(o)} answered ${JSON.stringify(o.value)} while ${c.current} was current (${tail})`;
   const [from, to] = o.value as readonly unknown[];
-  return `lost update on key ${JSON.stringify(f.key)}: cas ${JSON.stringify(from)}→${JSON.stringify(to)} acknowledged by ${pod(o)} while ${held(f)} was current (process ${o.process}, at ${when}; ${around})`;
+  return `lost update on key ${key}: cas ${JSON.stringify(from)}→${JSON.stringify(to)} acknowledged by ${pod(o)} while ${c.current} was current (${tail})`;
 }
 
-function failureEvidence(f: FailingSubHistory, ops: readonly Operation[], map: TimeMap): Evidence[] {
+function failureEvidence(f: FailingSubHistory, c: Culprits, map: TimeMap): Evidence[] {
   const o = f.op;
-  const read = o.f === 'read';
+  const subject = `key ${f.key}`;
   const at = (x: Operation): { at?: number } => (map.axis === 'run' ? { at: map.ms(x.call) } : {});
   const out: Evidence[] = [
     {
-      subject: `key ${f.key}`,
-      expected: read ? `a read returns the current value: ${held(f)}` : `cas expects the current value: ${held(f)}`,
+      subject,
+      expected: o.f === 'read' ? `a read returns the current value: ${c.current}` : `cas expects the current value: ${c.current}`,
       observed: `${describeFigureOp(o, map)}; no linearization places it`,
       ...at(o),
-      note: isStaleRead(f, ops) ? `stale read: ${pod(o)} answered ${JSON.stringify(o.value)}, ${held(f)} was current` : 'cannot be placed',
+      note: c.stale ? `stale read: ${pod(o)} answered ${JSON.stringify(o.value)}, ${c.current} was current` : 'cannot be placed',
     },
   ];
-  if (f.writer)
+  if (c.writer)
     out.push({
-      subject: `key ${f.key}`,
-      observed: `${JSON.stringify(f.values[0])} set by ${describeFigureOp(f.writer, map)}`,
-      ...at(f.writer),
-      note: 'the value that was current',
+      subject,
+      observed: `${JSON.stringify(newValue(c.writer))} set by ${describeFigureOp(c.writer, map)}`,
+      ...at(c.writer),
+      note: `the value that was current: ${c.why}`,
     });
-  const source = sourceOf(f, ops);
-  if (source && source !== f.writer)
+  if (c.source && c.source !== c.writer)
     out.push({
-      subject: `key ${f.key}`,
-      observed: `${JSON.stringify(o.value)} set by ${describeFigureOp(source, map)}`,
-      ...at(source),
+      subject,
+      observed: `${JSON.stringify(o.value)} set by ${describeFigureOp(c.source, map)}`,
+      ...at(c.source),
       note: 'the value read',
     });
-  for (const c of f.concurrent.slice(0, SHOWN))
-    if (c !== f.writer && c !== source)
-      out.push({ subject: `key ${f.key}`, observed: describeFigureOp(c, map), ...at(c), note: 'concurrent' });
+  for (const x of f.concurrent.slice(0, SHOWN))
+    if (x !== c.writer && x !== c.source) out.push({ subject, observed: describeFigureOp(x, map), ...at(x), note: 'concurrent' });
   if (f.concurrent.length > SHOWN)
     out.push({
-      subject: `key ${f.key}`,
+      subject,
       observed: `${f.concurrent.length - SHOWN} more concurrent operations`,
       note: 'ordinal check-history lists them all',
     });
