@@ -71,15 +71,20 @@ const ROLE_WORDS: Record<NonNullable<FigureOp['role']>, string> = {
   source: 'wrote the value read',
 };
 
-export function renderSubHistory(fig: SubHistoryFigure, rounds: readonly RoundResult[]): string {
-  const processes = [...new Set(fig.ops.map((o) => o.process))].sort((a, b) => a - b);
+/** The figure's window (ms on its axis) and the disruptions that overlap it. */
+function windowOf(fig: SubHistoryFigure, rounds: readonly RoundResult[]): { lo: number; hi: number; spans: DisruptionSpan[] } {
   const ends = fig.ops.flatMap((o) => [o.callMs, o.retMs ?? o.callMs]);
   const lo0 = Math.min(...ends);
   const hi0 = Math.max(...ends);
   const pad = Math.max((hi0 - lo0) * 0.08, 0.5);
   const lo = lo0 - pad;
   const hi = hi0 + pad;
-  const spans = fig.axis === 'run' ? disruptionSpans(rounds).filter((d) => d.killMs < hi && d.endMs > lo) : [];
+  return { lo, hi, spans: fig.axis === 'run' ? disruptionSpans(rounds).filter((d) => d.killMs < hi && d.endMs > lo) : [] };
+}
+
+export function renderSubHistory(fig: SubHistoryFigure, rounds: readonly RoundResult[]): string {
+  const processes = [...new Set(fig.ops.map((o) => o.process))].sort((a, b) => a - b);
+  const { lo, hi, spans } = windowOf(fig, rounds);
   const plotW = W - LABEL_W - RIGHT_W;
   const x = (ms: number): number => LABEL_W + ((Math.min(Math.max(ms, lo), hi) - lo) / (hi - lo)) * plotW;
   const rows = spans.length + processes.length;
@@ -148,16 +153,19 @@ function processRow(p: number, fig: SubHistoryFigure, y: number, x: (ms: number)
   return `<text class="lane-label" x="${LABEL_W - 8}" y="${y + ROW_H / 2 + 4}" text-anchor="end">process ${p}</text>${bars.join('')}`;
 }
 
-export function renderSubHistoryLegend(omitted: number): string {
+/** The legend of what this figure draws: the disruption swatches only when it draws disruptions. */
+export function renderSubHistoryLegend(omitted: number, spans: readonly DisruptionSpan[]): string {
   const items = [
     '<span class="legend-item"><span class="swatch swatch-op-failing"></span>cannot be placed</span>',
     '<span class="legend-item"><span class="swatch swatch-op-writer"></span>set the value that was current</span>',
     '<span class="legend-item"><span class="swatch swatch-op-source"></span>wrote the value read</span>',
     '<span class="legend-item"><span class="swatch swatch-op"></span>concurrent</span>',
     '<span class="legend-item"><span class="swatch swatch-op-info"></span>outcome unknown (no answer)</span>',
-    '<span class="legend-item"><span class="swatch swatch-terminating"></span>pod disrupted, not Ready again yet</span>',
-    '<span class="legend-item"><span class="swatch swatch-node-down"></span>its node down</span>',
   ];
+  if (spans.length > 0)
+    items.push('<span class="legend-item"><span class="swatch swatch-terminating"></span>pod disrupted, not Ready again yet</span>');
+  if (spans.some((d) => d.nodeDown))
+    items.push('<span class="legend-item"><span class="swatch swatch-node-down"></span>its node down</span>');
   if (omitted > 0) items.push(`<span class="legend-item">${omitted} more concurrent operations not drawn</span>`);
   return `<div class="legend">${items.join('')}</div>`;
 }
@@ -173,7 +181,7 @@ export function subHistoryFigure(fig: SubHistoryFigure, rounds: readonly RoundRe
         : '';
   return `<figure class="subhistory" data-key="${escapeHtml(fig.key)}"><figcaption>Failing sub-history of key <span class="mono">${escapeHtml(fig.key)}</span>: one row per process, each operation from invocation to completion. ${caption}</figcaption>
 ${renderSubHistory(fig, rounds)}
-${renderSubHistoryLegend(fig.omitted)}</figure>`;
+${renderSubHistoryLegend(fig.omitted, windowOf(fig, rounds).spans)}</figure>`;
 }
 
 /** Which disruptions were under way while the failing operation ran, or the last one before it. */

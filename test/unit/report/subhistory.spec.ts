@@ -69,6 +69,7 @@ describe('report: failing sub-history', () => {
     expect(fig.match(/class="disruption"/g)).to.have.length(3);
     expect(fig).to.include('It ran while <span class="mono">web-0</span> was out (delete, round 3)');
     expect(fig).to.include('seconds since the run started');
+    expect(fig).to.include('pod disrupted, not Ready again yet').and.not.include('its node down');
   });
 
   it('names the last disruption before a read that no disruption overlapped', () => {
@@ -90,6 +91,7 @@ describe('report: failing sub-history', () => {
     const fig = figureOf(render(check));
     expect(fig).to.not.include('class="disruption"');
     expect(fig).to.include('not tied to the run clock');
+    expect(fig).to.not.include('pod disrupted');
   });
 
   it('escapes a hostile key', () => {
