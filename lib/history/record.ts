@@ -1,7 +1,9 @@
 // What a run hands the checks of its history: the events of history.jsonl (read once by
-// the run, which then judges them like every other recording), or why they could not be
-// had. Checks do no I/O, so the file itself is only named here, for the report.
+// the run with loadHistoryRecord, then judged like every other recording), or why they
+// could not be had. Checks do no I/O: they see the events and the file's name.
+import path from 'node:path';
 import type { HistoryEvent } from './events.ts';
+import { readHistory } from './jsonl.ts';
 
 /** The traffic workloads that write a history (`--traffic register|set`). */
 export type HistoryWorkload = 'register' | 'set';
@@ -20,4 +22,23 @@ export interface HistoryRecord {
    * without it, on their own axis.
    */
   readonly clock?: { readonly ns: number; readonly runMs: number };
+}
+
+/**
+ * The record of a history file the run wrote: its events, or why they could not be read
+ * (a missing or malformed file is the check's `error`, so this never throws). `file` is
+ * named relative to `dir`, as the report shows it.
+ */
+export async function loadHistoryRecord(
+  dir: string,
+  file: string,
+  workload: HistoryWorkload,
+  clock?: HistoryRecord['clock'],
+): Promise<HistoryRecord> {
+  const base = { workload, file, ...(clock ? { clock } : {}) };
+  try {
+    return { ...base, events: await readHistory(path.join(dir, file)) };
+  } catch (err) {
+    return { ...base, error: err instanceof Error ? err.message : String(err) };
+  }
 }
