@@ -73,9 +73,16 @@ const ROLE_WORDS: Record<NonNullable<FigureOp['role']>, string> = {
 
 /** The figure's window (ms on its axis) and the disruptions that overlap it. */
 function windowOf(fig: SubHistoryFigure, rounds: readonly RoundResult[]): { lo: number; hi: number; spans: DisruptionSpan[] } {
-  const ends = fig.ops.flatMap((o) => [o.callMs, o.retMs ?? o.callMs]);
-  const lo0 = Math.min(...ends);
-  const hi0 = Math.max(...ends);
+  // The failing operation and the answered ones around it set the window. A write that set a
+  // value seconds earlier, or an info operation pending since long ago, would shrink them
+  // to slivers: one within twice the window's span before it widens it, one further off is
+  // drawn clipped at the left edge, its label saying how far back it began.
+  const core = fig.ops.filter((o) => o.role === 'failing' || (o.role === undefined && o.retMs !== undefined));
+  const ends = core.flatMap((o) => [o.callMs, o.retMs ?? o.callMs]);
+  const span = Math.max(Math.max(...ends) - Math.min(...ends), 1);
+  const near = fig.ops.filter((o) => o.callMs >= Math.min(...ends) - 2 * span);
+  const lo0 = Math.min(...near.map((o) => o.callMs));
+  const hi0 = Math.max(...near.map((o) => o.retMs ?? o.callMs), ...ends);
   const pad = Math.max((hi0 - lo0) * 0.08, 0.5);
   const lo = lo0 - pad;
   const hi = hi0 + pad;
@@ -104,7 +111,7 @@ export function renderSubHistory(fig: SubHistoryFigure, rounds: readonly RoundRe
     `<svg class="timeline subhistory" viewBox="0 0 ${W} ${axisY + AXIS_H}" width="100%" role="img" aria-label="${escapeHtml(label)}" xmlns="http://www.w3.org/2000/svg">`,
     ...grid,
     ...spans.map((d, i) => disruptionRow(d, TOP + i * ROW_H, x, axisY)),
-    ...processes.map((p, i) => processRow(p, fig, TOP + (spans.length + i) * ROW_H, x, hi)),
+    ...processes.map((p, i) => processRow(p, fig, TOP + (spans.length + i) * ROW_H, x, lo, hi)),
     `<line class="axis" x1="${LABEL_W}" x2="${LABEL_W + plotW}" y1="${axisY}" y2="${axisY}"/>`,
     `<text class="axis-title" x="${LABEL_W + plotW}" y="${axisY + 31}" text-anchor="end">${fig.axis === 'run' ? 'seconds since the run started' : 'seconds into the history (not tied to the run clock)'}</text>`,
     '</svg>',
@@ -135,7 +142,7 @@ function disruptionRow(d: DisruptionSpan, y: number, x: (ms: number) => number, 
   return parts.join('');
 }
 
-function processRow(p: number, fig: SubHistoryFigure, y: number, x: (ms: number) => number, hi: number): string {
+function processRow(p: number, fig: SubHistoryFigure, y: number, x: (ms: number) => number, lo: number, hi: number): string {
   const cy = y + (ROW_H - BAR_H) / 2;
   const bars = fig.ops
     .filter((o) => o.process === p)
@@ -145,9 +152,10 @@ function processRow(p: number, fig: SubHistoryFigure, y: number, x: (ms: number)
       const role = o.role ? ` ${o.role}` : '';
       const t = (ms: number): string => (fig.axis === 'run' ? `t+${(ms / 1000).toFixed(3)} s` : `${(ms / 1000).toFixed(3)} s`);
       const tip = `process ${p}: ${short(o)}${o.pod ? ` via ${o.pod}` : ''}, ${t(o.callMs)} → ${o.retMs === undefined ? 'no answer (outcome unknown)' : t(o.retMs)}${o.role ? ` — ${ROLE_WORDS[o.role]}` : ''}`;
+      const early = o.callMs < lo ? ` (sent ${formatDuration(lo - o.callMs)} before this window)` : '';
       return (
-        `<g class="op op-${o.type}${role}" data-process="${p}"><rect x="${from.toFixed(1)}" y="${cy}" width="${Math.max(to - from, 2).toFixed(1)}" height="${BAR_H}" rx="2"/>` +
-        `<text class="op-label" x="${(from + 2).toFixed(1)}" y="${cy - 2}">${escapeHtml(short(o))}${o.pod ? ` · ${escapeHtml(o.pod)}` : ''}</text><title>${escapeHtml(tip)}</title></g>`
+        `<g class="op op-${o.type}${role}${early ? ' clipped' : ''}" data-process="${p}"><rect x="${from.toFixed(1)}" y="${cy}" width="${Math.max(to - from, 2).toFixed(1)}" height="${BAR_H}" rx="2"/>` +
+        `<text class="op-label" x="${(from + 2).toFixed(1)}" y="${cy - 2}">${escapeHtml(short(o))}${o.pod ? ` · ${escapeHtml(o.pod)}` : ''}${early ? ` ← ${escapeHtml(early.slice(2, -1))}` : ''}</text><title>${escapeHtml(tip)}</title></g>`
       );
     });
   return `<text class="lane-label" x="${LABEL_W - 8}" y="${y + ROW_H / 2 + 4}" text-anchor="end">process ${p}</text>${bars.join('')}`;

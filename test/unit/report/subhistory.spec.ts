@@ -100,6 +100,23 @@ describe('report: failing sub-history', () => {
     expect(fig).to.include('&lt;img src=x onerror=alert(1)&gt;');
   });
 
+  it('keeps the window on the failing read when the writes it involves lie far back, clipped and labelled', () => {
+    const input = buildWebInput();
+    const events = history(
+      { ...w(0, 1, 0, 10 * MS), pod: 'etcd-0' },
+      { ...w(0, 2, 20_000 * MS, 20_010 * MS), pod: 'etcd-0' },
+      { ...r(1, 1, 30_000 * MS, 30_015 * MS), pod: 'etcd-2' },
+    );
+    input.history = { workload: 'register', file: 'history.jsonl', events };
+    const fig = resultOf(input, 'STS-LINEARIZABLE').subHistory;
+    if (!fig) throw new Error('no figure');
+    const svg = renderSubHistory(fig, []);
+    const failing = /<g class="op op-ok failing" data-process="1"><rect x="[\d.]+" y="[\d.]+" width="([\d.]+)"/.exec(svg);
+    expect(Number(failing?.[1]), 'the 15 ms read spans most of the plot').to.be.greaterThan((W - LABEL_W - RIGHT_W) * 0.8);
+    expect(svg).to.include('class="op op-ok source clipped"').and.include('w 1 · etcd-0 ← sent 30.0 s before this window');
+    expect(svg).to.include('class="op op-ok writer clipped"').and.include('w 2 · etcd-0 ← sent 10.00 s before this window');
+  });
+
   it('maps rounds to disruption spans in run ms, refused kills left out, node-down intervals kept', () => {
     const result = sample();
     const spans = disruptionSpans(result.rounds);
