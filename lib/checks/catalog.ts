@@ -7,6 +7,7 @@ import { dataSentinel } from './data-sentinel.ts';
 import { dnsA, dnsSrv } from './dns.ts';
 import { etcdMembership } from './etcd-membership.ts';
 import { identity } from './identity.ts';
+import { linearizable } from './linearizable.ts';
 import { orderCreate } from './order-create.ts';
 import { orderRecreate } from './order-recreate.ts';
 import { orderScaleDown } from './order-scaledown.ts';
@@ -37,6 +38,7 @@ export const CHECKS: readonly CheckDefinition[] = Object.freeze([
   pvcRetention,
   pdb,
   writesDurable,
+  linearizable,
   updateOrder,
   updatePartition,
   updateOnDelete,

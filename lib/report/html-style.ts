@@ -84,6 +84,12 @@ svg .move path{fill:#8250df}svg .node-down{fill:var(--fail-bg);stroke:var(--fail
 svg .unavail{fill:var(--kill);opacity:.7}.swatch-unavail{background:var(--kill);height:3px;opacity:.7}
 svg .update-span{fill:#0969da;opacity:.07}svg .update-bar{fill:#0969da;opacity:.6}.swatch-update{background:#0969da;height:4px;opacity:.6}
 .recoveries{margin-top:8px}
+figure.subhistory{margin:0 14px 10px}figure.subhistory figcaption{color:var(--muted);font-size:13px}
+svg .disruption-span{fill:var(--terminating);opacity:.08}svg .disruption .seg-terminating{opacity:.75}
+svg .op rect{fill:#8c959f}svg .op.writer rect{fill:var(--ready)}svg .op.source rect{fill:var(--running)}svg .op.failing rect{fill:var(--fail)}
+svg .op-info rect{fill-opacity:.25;stroke:#57606a;stroke-dasharray:4 2}svg .op-label{fill:var(--fg);font-size:10px}svg .op.failing .op-label{fill:var(--fail);font-weight:600}
+.swatch-op{background:#8c959f}.swatch-op-failing{background:var(--fail)}.swatch-op-writer{background:var(--ready)}.swatch-op-source{background:var(--running)}
+.swatch-op-info{background:#8c959f40;border:1px dashed #57606a}
 footer{margin-top:36px;color:var(--muted);font-size:12px}
 `;
 

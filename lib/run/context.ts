@@ -1,6 +1,7 @@
 // What every phase of a run works with (lib/run/phases/): one object, built once in
 // lib/run/execute.ts, instead of each phase taking its own list of parameters. `state`
 // carries what one phase leaves for the next (the revision, the snapshots, the rounds).
+import type { HistoryRecord } from '../history/record.ts';
 import type { Canary } from '../observe/canary.ts';
 import type { Cluster } from '../cluster/cluster.ts';
 import type { DnsProbe } from '../probes/dns.ts';
@@ -26,6 +27,8 @@ export interface RunState {
   rounds: RoundResult[];
   after?: Snapshot;
   written?: TrafficRecord;
+  /** The operation history of --traffic register|set (loadHistoryRecord), for STS-LINEARIZABLE and STS-WRITES-DURABLE. */
+  history?: HistoryRecord;
   /** Whether the final scale-down finished (the retention phase judges only then). */
   scaled: boolean;
 }

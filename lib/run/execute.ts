@@ -90,6 +90,7 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
       rounds: state.rounds,
       limits: { recoveryTimeoutMs: plan.budget.round, dnsBudgetMs: plan.budget.dns },
       traffic: state.written,
+      ...(state.history ? { history: state.history } : {}),
     };
     const checks = runChecks(input);
     const result = observed(assemble(base, checks, state.rounds, recorder.timeline), recorder, log);

@@ -24,8 +24,10 @@ function shiftOrdinals(input: CheckInput, by: number): CheckInput {
   return out;
 }
 
-// web has no primary nor etcd members; these recordings have no eviction, so no budget to judge, and no update phase.
+// web has no primary nor etcd members; these recordings have no eviction, so no budget to judge, no update phase
+// and no register traffic.
 const NOT_APPLICABLE = [
+  'STS-LINEARIZABLE',
   'STS-TOPOLOGY-PRIMARY',
   'STS-PDB',
   'STS-ETCD-MEMBERSHIP',
