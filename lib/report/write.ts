@@ -41,7 +41,10 @@ export async function writeReports(
   const files = [resultsPath];
   if (input) {
     const timelinePath = path.join(dir, 'timeline.json');
-    await writeFile(timelinePath, `${JSON.stringify(input)}\n`);
+    // The history's events are history.jsonl beside it (megabytes at 100k operations): the
+    // record keeps its file name and clock, and loadHistoryRecord reads the events back.
+    const kept: CheckInput = input.history?.events ? { ...input, history: { ...input.history, events: undefined } } : input;
+    await writeFile(timelinePath, `${JSON.stringify(kept)}\n`);
     files.push(timelinePath);
   }
 

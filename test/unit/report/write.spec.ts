@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { CheckInput } from '../../../lib/checks/api.ts';
+import type { HistoryEvent } from '../../../lib/history/events.ts';
 import { writeReports } from '../../../lib/report/write.ts';
 import type { RunResult } from '../../../lib/run/results-schema.ts';
 
@@ -26,6 +28,21 @@ describe('report: writeReports', () => {
     expect(readFileSync(path.join(out.dir, 'results.json'), 'utf8')).to.match(/^\{\n {2}"schemaVersion": 1,/);
     expect(readFileSync(path.join(out.dir, 'junit.xml'), 'utf8')).to.match(/^<\?xml/);
     expect(readFileSync(path.join(out.dir, 'index.html'), 'utf8')).to.match(/^<!doctype html>/);
+  });
+
+  it('timeline.json keeps the history record but not its events, which are history.jsonl', async () => {
+    const r = load('sample');
+    const input = JSON.parse(readFileSync(new URL('../../fixtures/web-3x3-seed42.checkinput.json', import.meta.url), 'utf8')) as CheckInput;
+    const events: HistoryEvent[] = [
+      { type: 'invoke', process: 0, f: 'write', key: 'x', value: 1, time: 1 },
+      { type: 'ok', process: 0, f: 'write', key: 'x', value: 1, time: 2 },
+    ];
+    input.history = { workload: 'register', file: 'history.jsonl', events, clock: { ns: 1, runMs: 5 } };
+    const out = await writeReports(r, dir, input);
+    const kept = JSON.parse(readFileSync(path.join(out.dir, 'timeline.json'), 'utf8')) as CheckInput;
+    expect(kept.history).to.deep.equal({ workload: 'register', file: 'history.jsonl', clock: { ns: 1, runMs: 5 } });
+    expect(kept.timeline.length).to.equal(input.timeline.length);
+    expect(input.history.events, 'the caller keeps its events').to.have.length(2);
   });
 
   it('points latest at the newest run with a relative symlink and leaves no temp links', async () => {
