@@ -72,6 +72,13 @@ export interface Disruption {
    * params never changes which pods the seed kills or with what.
    */
   readonly params?: Readonly<Record<string, ParamSpec>>;
+  /**
+   * What the pod must have before this disruption can be aimed at it: a node (node-fault,
+   * kubelet-restart act on the pod's node) or a running container (container-kill execs
+   * into it). While an update rolls, the pod aimed at may be the controller's brand-new
+   * replacement, not yet scheduled or started; the round waits for this first.
+   */
+  readonly needs?: 'node' | 'running';
   /** Why this cluster or option set cannot take the disruption (exit 2 before anything is created). */
   preflight?(ctx: PreflightContext): Promise<string | undefined>;
   /** Sends the disruption. Throws ClusterError when it cannot be sent at all. */

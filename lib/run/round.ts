@@ -194,12 +194,17 @@ function logRound(c: RoundContext, p: RoundPlan, recoveries: RoundResult['recove
 
 /** Waits until `k.pod` exists and is not terminating (an update may be replacing it). */
 async function livePod(c: RoundContext, k: PlannedDisruption, deadline: number): Promise<void> {
+  const needs = disruption(k.action).needs;
+  const also = needs === 'node' ? ', scheduled on a node' : needs === 'running' ? ', Running' : '';
   await c.recorder.waitFor({
-    describe: `${k.pod} present and not terminating before its ${k.action} (the update may be replacing it)`,
+    describe: `${k.pod} present and not terminating${also} before its ${k.action} (the update may be replacing it)`,
     timeoutMs: timeLeft(deadline),
     until: () => {
       const s = c.recorder.pods.get(k.pod);
-      return s && !s.deletionTimestamp ? true : undefined;
+      if (!s || s.deletionTimestamp) return undefined;
+      if (needs === 'node' && !s.node) return undefined;
+      if (needs === 'running' && s.phase !== 'Running') return undefined;
+      return true;
     },
   });
 }

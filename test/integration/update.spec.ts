@@ -93,6 +93,23 @@ describe('update phase (integration, real cluster)', () => {
     expect(res.checks.find((c) => c.id === 'STS-RECOVERY')?.status).to.equal('passed');
   });
 
+  it('--update template with container-kill of web-2, the first pod the update replaces: the kill waits for the new pod to run and restarts it in place', async function () {
+    this.timeout(240_000);
+    // Seed 6's round 1 is one container-kill of web-2. The controller replaces web-2 first, so
+    // the kill must aim at the replacement once it runs: sent at a pod still being created,
+    // the exec found no container and the run waited for a restart until its timeout.
+    const chaos = ['--chaos', 'container-kill,node-fault'];
+    const { res, markers } = await run(reportDir, ['--update', 'template', ...chaos, '--rounds', '1', '--seed', '6']);
+    const kill = markers.find((m) => m.marker === 'kill') as Extract<MarkerEntry, { marker: 'kill' }> | undefined;
+    expect(kill, 'a kill marker').to.deep.include({ pod: 'web-2', action: 'container-kill' });
+    const to = marker(markers, 'update-revision').to;
+    expect(kill?.seq, 'aimed after the update began').to.be.greaterThan(marker(markers, 'update-start').seq);
+    const recovery = res.rounds[0]?.recoveries.find((r) => r.pod === 'web-2');
+    expect(recovery, JSON.stringify(res.rounds[0]?.recoveries)).to.not.equal(undefined);
+    expect(res.checks.find((c) => c.id === 'STS-RECOVERY')?.status).to.equal('passed');
+    expect(res.checks.find((c) => c.id === 'STS-UPDATE-PARTITION')?.message).to.include(to);
+  });
+
   it("--update rollback over 2 rounds with partition 1: the rollback step's revision is the original one, web-0 never leaves it, every pod ends there", async function () {
     this.timeout(240_000);
     const { res, timeline, markers } = await run(reportDir, ['--update', 'rollback', '--partition', '1', '--rounds', '2', '--seed', '7']);

@@ -9,6 +9,7 @@ import { TIMEOUTS, timeLeft } from '../../timeouts.ts';
 export const containerKill: Disruption = {
   name: 'container-kill',
   expect: 'restarted-in-place',
+  needs: 'running',
   describe:
     'signals PID 1 of the workload container (kill -TERM 1 through exec); the pod must restart in place: same UID, restart count + 1, Ready again',
   async apply(ctx, target) {

@@ -58,6 +58,7 @@ const PARAMS = { down: { min: 1, max: 3, unit: 's' } } as const;
 export const kubeletRestart: Disruption = {
   name: 'kubelet-restart',
   expect: 'unaffected',
+  needs: 'node',
   describe: "stops the kubelet of the pod's node for a few seconds and starts it again; the pod must keep running untouched",
   params: PARAMS,
   async preflight(ctx) {

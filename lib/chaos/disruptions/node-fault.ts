@@ -27,6 +27,7 @@ const PARAMS = { hold: { min: 5, max: 15, unit: 's' }, force: { min: 0, max: 1, 
 export const nodeFault: Disruption = {
   name: 'node-fault',
   expect: 'blocked',
+  needs: 'node',
   describe: "stops the pod's node, holds it down, then force-deletes the pod or not (seeded) and brings the node back",
   params: PARAMS,
   async preflight(ctx) {
