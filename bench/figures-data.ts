@@ -3,9 +3,9 @@
 // after Ready the first write was acknowledged again. Pure: merges the per-run raw numbers
 // of bench/figures-run.ts, so the aggregate can be recomputed from what bench/results/ keeps.
 import { nearestRank } from '../lib/percentile.ts';
-import { type KindRaw, type RunData, type RunFigures, runFigures, UNDISRUPTED, type WriteCounts } from './figures-run.ts';
+import { type KindRaw, OUTSIDE, type RunData, type RunFigures, runFigures, UNDISRUPTED, type WriteCounts } from './figures-run.ts';
 
-export { failureCause, readySpans, type RunData, type RunFigures, UNDISRUPTED } from './figures-run.ts';
+export { failureCause, OUTSIDE, readySpans, type RunData, type RunFigures, UNDISRUPTED } from './figures-run.ts';
 
 /** A distribution by nearest rank (values actually observed), ms unless named otherwise. */
 export interface Dist {
@@ -97,6 +97,9 @@ function mergeKind(into: KindRaw | undefined, k: KindRaw): KindRaw {
   };
 }
 
+/** Disruptions by name, then pods not disrupted that round, then writes outside every round. */
+const rank = (kind: string): number => (kind === OUTSIDE ? 2 : kind === UNDISRUPTED ? 1 : 0);
+
 /** The figures over runs already reduced by runFigures (e.g. read back from bench/results/). */
 export function merge(workload: string, runs: readonly RunFigures[]): WorkloadFigures {
   const acc = new Map<string, KindRaw>();
@@ -130,9 +133,7 @@ export function merge(workload: string, runs: readonly RunFigures[]): WorkloadFi
     runs: runs.length,
     verdicts,
     seeds: runs.map((r) => r.seed),
-    kinds: kinds.sort((x, y) =>
-      x.disruption === UNDISRUPTED ? 1 : y.disruption === UNDISRUPTED ? -1 : x.disruption.localeCompare(y.disruption),
-    ),
+    kinds: kinds.sort((x, y) => rank(x.disruption) - rank(y.disruption) || x.disruption.localeCompare(y.disruption)),
     nodeFaultRoundMs: dist(runs.flatMap((r) => r.nodeFaultRoundMs)),
     ackedPerSecond: dist(
       runs.flatMap((r) => (r.ackedPerSecond === undefined ? [] : [r.ackedPerSecond])),

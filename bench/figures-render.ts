@@ -31,20 +31,23 @@ export function renderMarkdown(f: WorkloadFigures, machine: string, level = 2): 
       'n',
     ]),
     row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
-    ...f.kinds.map((k) =>
-      row([
-        k.disruption,
-        `${k.killed} (${k.refused})`,
-        k.recovered,
-        d3(k.readyMs),
-        k.readyMs.n,
-        d3(k.unavailableMs),
-        `${k.unavailableMs.n} (${k.openIntervals})`,
-        d3(k.unavailableWhileReadyMs),
-        d3(k.readyToAckMs),
-        k.readyToAckMs.n,
-      ]),
-    ),
+    // Writes outside every round have no disruption and no interval of their own: the write table only.
+    ...f.kinds
+      .filter((k) => k.killed + k.refused > 0 || k.unavailableMs.n > 0)
+      .map((k) =>
+        row([
+          k.disruption,
+          `${k.killed} (${k.refused})`,
+          k.recovered,
+          d3(k.readyMs),
+          k.readyMs.n,
+          d3(k.unavailableMs),
+          `${k.unavailableMs.n} (${k.openIntervals})`,
+          d3(k.unavailableWhileReadyMs),
+          d3(k.readyToAckMs),
+          k.readyToAckMs.n,
+        ]),
+      ),
     '',
     `${h}# Writes to a pod during the rounds it got each disruption`,
     '',

@@ -26,6 +26,8 @@ export interface WriteCounts {
 
 /** `none`: writes to a pod in a round that did not disrupt it. */
 export const UNDISRUPTED = 'none';
+/** Writes sent before the first round or between rounds: the rows of the write table sum to the run's totals. */
+export const OUTSIDE = 'outside any round';
 
 /** One run's raw numbers for one disruption kind (whole ms unless named otherwise: sub-ms digits are noise here). */
 export interface KindRaw {
@@ -197,18 +199,18 @@ function perWrite(
   readBack: Parameters<typeof classifyWrites>[1],
   get: (k: string) => KindRaw,
 ): void {
-  const cls = new Map(classifyWrites(ws, readBack).keys.map((k) => [`${k.store}\n${k.key}`, k.class]));
+  // Classified as the run's totals are (summarizeTraffic): a write another pod answered is looked for in that pod's store.
+  const storeOf = new Map(ws.map((w) => [w.pod, w.store]));
+  const cls = new Map(classifyWrites(ws, readBack, (pod) => storeOf.get(pod) ?? pod).keys.map((k) => [k.key, k.class]));
   for (const w of ws) {
-    const kind = kindAt(results.rounds, w.pod, w.sentMs);
-    if (kind === undefined) continue;
-    const a = get(kind);
+    const a = get(kindAt(results.rounds, w.pod, w.sentMs) ?? OUTSIDE);
     a.writes ??= { sent: 0, acked: 0, lost: 0, indeterminate: 0, failed: 0 };
     a.writes.sent++;
     if (w.outcome === 'acked') a.writes.acked++;
-    const c = cls.get(`${w.store}\n${w.key}`);
+    const c = cls.get(w.key);
     if (c === 'lost') a.writes.lost++;
     else if (c === 'indeterminate') a.writes.indeterminate++;
-    else if (c === 'failed-write' || (c === undefined && w.outcome !== 'acked')) a.writes.failed++;
+    else if (c === 'failed-write') a.writes.failed++;
   }
   const pods = new Set(ws.map((w) => w.pod));
   for (const round of results.rounds) {
