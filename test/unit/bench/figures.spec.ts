@@ -203,11 +203,11 @@ describe('bench figures: aggregation over runs', () => {
     expect(del?.ackedPerPodSecond).to.equal(0.3);
     const evict = f.kinds.find((k) => k.disruption === 'evict');
     expect(evict?.writes).to.deep.equal({ sent: 2, acked: 1, lost: 0, indeterminate: 1, failed: 0 });
-    // web-1's write at 20 s falls after the round: outside every round, so the rows add up to all 9 writes.
+    // web-1's write at 20 s (acked, never read back: lost) falls after the round: outside every round, so the rows add up to all 9 writes.
     expect(f.kinds.find((k) => k.disruption === OUTSIDE)?.writes).to.deep.equal({
       sent: 1,
       acked: 1,
-      lost: 0,
+      lost: 1,
       indeterminate: 0,
       failed: 0,
     });
