@@ -89,7 +89,7 @@ for (const a of alarms) console.log(`  ${a}`);
 
 if (own.figures === 'on' && ids.size > 0) {
   const last = firstSeed + runs - 1;
-  const command = `npm run bench:soak${argv.length ? ` -- ${argv.join(' ')}` : ''} (${runs} × ordinal run --seed ${firstSeed}…${last} ${runFlags.join(' ')}; wall ${Math.round(wall / 60)} min)`;
+  const command = `npm run bench:soak${argv.length ? ` -- ${argv.join(' ')}` : ''} (${runs} × ordinal run --seed ${runs > 1 ? `${firstSeed}…${last}` : firstSeed} ${runFlags.join(' ')}; wall ${Math.round(wall / 60)} min)`;
   const date = soakStart.toISOString().slice(0, 10);
   writeSet(RESULTS_ROOT, { name, workload, date, command }, collectRuns([reportDir], workload, ids));
   console.log(`soak: figures in bench/results/${date}/${name}/ (commit them; \`npm run bench:figures -- --docs\` renders the docs)`);
