@@ -1,5 +1,5 @@
 // The figures of bench/figures-data.ts as markdown: one table per figure family, the
-// same text bench/figures.ts prints and writes to figures-<workload>.md.
+// text bench/figures.ts prints and the docs' generated blocks hold (bench/figures-docs.ts).
 import type { Dist, WorkloadFigures } from './figures-data.ts';
 import type { RunFigures } from './figures-run.ts';
 
