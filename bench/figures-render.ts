@@ -5,6 +5,19 @@ import type { RunFigures } from './figures-run.ts';
 
 const ms = (v: number | undefined): string => (v === undefined ? '–' : v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${v} ms`);
 const d3 = (d: Dist): string => (d.n === 0 ? '–' : `${ms(d.p50)} / ${ms(d.p95)} / ${ms(d.max)}`);
+/** `3000–3019` for a consecutive run of three or more, else listed. */
+export function seedList(seeds: readonly number[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < seeds.length; ) {
+    let j = i;
+    while (j + 1 < seeds.length && seeds[j + 1] === (seeds[j] as number) + 1) j++;
+    if (j - i >= 2) out.push(`${seeds[i]}–${seeds[j]}`);
+    else out.push(...seeds.slice(i, j + 1).map(String));
+    i = j + 1;
+  }
+  return out.join(', ');
+}
+
 const row = (cells: (string | number)[]): string => `| ${cells.join(' | ')} |`;
 
 /** `level`: the heading level of the title (its tables one below), so a doc can nest it. */
@@ -12,7 +25,7 @@ export function renderMarkdown(f: WorkloadFigures, machine: string, level = 2): 
   const v = f.verdicts;
   const h = '#'.repeat(level);
   const lines = [
-    `${h} ${f.workload}: ${f.runs} runs (seeds ${f.seeds.join(', ')}): ${v.passed} passed, ${v.failed} failed, ${v.error} error`,
+    `${h} ${f.workload}: ${f.runs} runs (seeds ${seedList(f.seeds)}): ${v.passed} passed, ${v.failed} failed, ${v.error} error`,
     '',
     machine,
     '',

@@ -2,7 +2,7 @@
 // whose numbers can be checked by hand.
 import { expect } from 'chai';
 import { OUTSIDE, UNDISRUPTED, aggregate, dist, failureCause, readySpans, type RunData } from '../../../bench/figures-data.ts';
-import { renderMarkdown } from '../../../bench/figures-render.ts';
+import { renderMarkdown, seedList } from '../../../bench/figures-render.ts';
 import type { TrafficSummary, WriteRecord } from '../../../lib/traffic/records.ts';
 import type { CheckInput } from '../../../lib/checks/api.ts';
 import type { PodRecovery, RoundResult } from '../../../lib/model.ts';
@@ -214,6 +214,11 @@ describe('bench figures: aggregation over runs', () => {
     expect(f.kinds.reduce((n, k) => n + (k.writes?.sent ?? 0), 0)).to.equal(writes.length);
     expect(renderMarkdown(f, '')).to.not.match(/\| outside any round \| 0 \(0\)/);
     expect(evict?.readyToAckMs.n, 'a refused kill has no Ready moment').to.equal(0);
+  });
+
+  it('lists seeds, a consecutive run of three or more as a range', () => {
+    expect(seedList([3000, 3001, 3002, 3003, 7, 9, 10, 12, 13, 14])).to.equal('3000–3003, 7, 9, 10, 12–14');
+    expect(seedList([])).to.equal('');
   });
 
   it("names failure causes from the drivers' details", () => {
