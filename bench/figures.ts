@@ -15,18 +15,26 @@ import { collectRuns, RESULTS_ROOT, writeSet } from './figures-store.ts';
 const usage =
   'usage: node bench/figures.ts --workload <web|etcd|…> --name <set> [--date YYYY-MM-DD] [--command <text>] <report-dir>...\n' +
   '       node bench/figures.ts --docs';
-const { values, positionals } = parseArgs({
-  options: {
-    workload: { type: 'string' },
-    name: { type: 'string' },
-    date: { type: 'string' },
-    command: { type: 'string' },
-    docs: { type: 'boolean', default: false },
-    help: { type: 'boolean', default: false },
-  },
-  allowPositionals: true,
-  strict: true,
-});
+function parse() {
+  try {
+    return parseArgs({
+      options: {
+        workload: { type: 'string' },
+        name: { type: 'string' },
+        date: { type: 'string' },
+        command: { type: 'string' },
+        docs: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (e) {
+    console.error(`figures: ${e instanceof Error ? e.message.split('.')[0] : String(e)}\n${usage}`);
+    process.exit(2);
+  }
+}
+const { values, positionals } = parse();
 if (values.help) {
   console.log(usage);
   process.exit(0);
