@@ -1,19 +1,35 @@
 // The figures of bench/figures-data.ts as markdown: one table per figure family, the
-// same text bench/figures.ts prints and writes to figures-<workload>.md.
+// text bench/figures.ts prints and the docs' generated blocks hold (bench/figures-docs.ts).
 import type { Dist, WorkloadFigures } from './figures-data.ts';
+import type { RunFigures } from './figures-run.ts';
 
 const ms = (v: number | undefined): string => (v === undefined ? '–' : v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${v} ms`);
 const d3 = (d: Dist): string => (d.n === 0 ? '–' : `${ms(d.p50)} / ${ms(d.p95)} / ${ms(d.max)}`);
+/** `3000–3019` for a consecutive run of three or more, else listed. */
+export function seedList(seeds: readonly number[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < seeds.length; ) {
+    let j = i;
+    while (j + 1 < seeds.length && seeds[j + 1] === (seeds[j] as number) + 1) j++;
+    if (j - i >= 2) out.push(`${seeds[i]}–${seeds[j]}`);
+    else out.push(...seeds.slice(i, j + 1).map(String));
+    i = j + 1;
+  }
+  return out.join(', ');
+}
+
 const row = (cells: (string | number)[]): string => `| ${cells.join(' | ')} |`;
 
-export function renderMarkdown(f: WorkloadFigures, machine: string): string {
+/** `level`: the heading level of the title (its tables one below), so a doc can nest it. */
+export function renderMarkdown(f: WorkloadFigures, machine: string, level = 2): string {
   const v = f.verdicts;
+  const h = '#'.repeat(level);
   const lines = [
-    `## ${f.workload}: ${f.runs} runs (seeds ${f.seeds.join(', ')}): ${v.passed} passed, ${v.failed} failed, ${v.error} error`,
+    `${h} ${f.workload}: ${f.runs} runs (seeds ${seedList(f.seeds)}): ${v.passed} passed, ${v.failed} failed, ${v.error} error`,
     '',
     machine,
     '',
-    '### Kill → Ready and availability per disruption (p50 / p95 / max)',
+    `${h}# Kill → Ready and availability per disruption (p50 / p95 / max)`,
     '',
     row([
       'disruption',
@@ -28,22 +44,25 @@ export function renderMarkdown(f: WorkloadFigures, machine: string): string {
       'n',
     ]),
     row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
-    ...f.kinds.map((k) =>
-      row([
-        k.disruption,
-        `${k.killed} (${k.refused})`,
-        k.recovered,
-        d3(k.readyMs),
-        k.readyMs.n,
-        d3(k.unavailableMs),
-        `${k.unavailableMs.n} (${k.openIntervals})`,
-        d3(k.unavailableWhileReadyMs),
-        d3(k.readyToAckMs),
-        k.readyToAckMs.n,
-      ]),
-    ),
+    // Writes outside every round have no disruption and no interval of their own: the write table only.
+    ...f.kinds
+      .filter((k) => k.killed + k.refused > 0 || k.unavailableMs.n > 0)
+      .map((k) =>
+        row([
+          k.disruption,
+          `${k.killed} (${k.refused})`,
+          k.recovered,
+          d3(k.readyMs),
+          k.readyMs.n,
+          d3(k.unavailableMs),
+          `${k.unavailableMs.n} (${k.openIntervals})`,
+          d3(k.unavailableWhileReadyMs),
+          d3(k.readyToAckMs),
+          k.readyToAckMs.n,
+        ]),
+      ),
     '',
-    '### Writes to a pod during the rounds it got each disruption',
+    `${h}# Writes to a pod during the rounds it got each disruption`,
     '',
     row(['disruption', 'sent', 'acked', 'lost', 'indeterminate', 'failed', 'acked/s per pod', 'failed after Ready, by cause']),
     row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---']),
@@ -65,7 +84,7 @@ export function renderMarkdown(f: WorkloadFigures, machine: string): string {
         ]),
       ),
     '',
-    '### Whole runs',
+    `${h}# Whole runs`,
     '',
     row(['figure', 'value']),
     row(['---', '---']),
@@ -83,4 +102,15 @@ export function renderMarkdown(f: WorkloadFigures, machine: string): string {
     '',
   ];
   return lines.join('\n');
+}
+
+/** One row per run: seed, run ID, verdict and what failed or erred. */
+export function renderRuns(runs: readonly RunFigures[]): string {
+  const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/</g, '&lt;');
+  return [
+    row(['seed', 'run', 'verdict', 'checks failed or in error']),
+    row(['---:', '---', '---', '---']),
+    ...runs.map((r) => row([r.seed, `\`${r.runId}\``, r.verdict, r.problems.map(cell).join('<br>') || '–'])),
+    '',
+  ].join('\n');
 }

@@ -1,63 +1,97 @@
-// Soak: N consecutive real runs with one kill pattern, to count false alarms on a healthy
-// cluster. Not part of `npm test` (minutes of cluster time); numbers go into notes and docs/measured.md.
-//   node bench/soak.ts --runs 20 --kill-pattern burst [--workload web] [--rounds 3] [--first-seed 1000]
-// Every extra flag is passed on to `ordinal run`. Prints one line per run and a summary;
-// `node bench/figures.ts --workload <w> <report-dir>` then aggregates the runs' figures.
+// Soak: N consecutive real runs, to count false alarms on a healthy cluster. Not part of
+// `npm test` (minutes of cluster time). With no flags, `npm run bench:soak` is the soak of
+// docs/measured.md: 20 runs, seeds 3000-3019, etcd with traffic, all six disruptions, 3 rounds.
+//   node bench/soak.ts [--runs 20] [--first-seed 3000] [--report-dir reports/soak] [--name soak-<workload>]
+//                      [--figures on|off] [any `ordinal run` flag, e.g. --workload web --kill-pattern burst]
+// `ordinal run` flags given replace the defaults above. Prints one line per run and a tally,
+// then writes the runs' figures to bench/results/<date>/<name>/ (bench/figures-store.ts).
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { RunResult } from '../lib/run/results-schema.ts';
+import { collectRuns, RESULTS_ROOT, writeSet } from './figures-store.ts';
+
+const ALL_DISRUPTIONS = 'delete,force-delete,container-kill,evict,node-fault,kubelet-restart';
+const runDefaults: Record<string, string> = { workload: 'etcd', chaos: ALL_DISRUPTIONS, rounds: '3', traffic: 'on' };
 
 // Own flags are taken out; everything else goes to `ordinal run` verbatim (parseArgs in
 // non-strict mode would read `--kill-pattern burst` as a boolean plus a positional).
-const own: Record<string, string> = { runs: '20', 'first-seed': '1000', 'report-dir': 'reports/soak' };
+const own: Record<string, string> = { runs: '20', 'first-seed': '3000', 'report-dir': 'reports/soak', name: '', figures: 'on' };
 const passOn: string[] = [];
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   const arg = argv[i] as string;
   const [flag, inline] = arg.startsWith('--') ? arg.slice(2).split(/=(.*)/s, 2) : [undefined, undefined];
   if (flag !== undefined && flag in own) own[flag] = inline ?? argv[++i] ?? '';
-  else passOn.push(arg);
+  else {
+    // A flag given replaces its default.
+    if (flag !== undefined) delete runDefaults[flag];
+    passOn.push(arg);
+  }
 }
+const runFlags = [...Object.entries(runDefaults).flatMap(([k, v]) => [`--${k}`, v]), ...passOn];
+const at = runFlags.indexOf('--workload');
+const workload = (at >= 0 ? runFlags[at + 1] : runFlags.find((a) => a.startsWith('--workload='))?.slice(11)) ?? 'web';
 const runs = Number(own.runs);
 const firstSeed = Number(own['first-seed']);
 const reportDir = String(own['report-dir']);
+const name = own.name || `soak-${workload}`;
 if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(firstSeed)) {
   console.error('soak: --runs and --first-seed must be integers');
+  process.exit(2);
+}
+if (own.figures !== 'on' && own.figures !== 'off') {
+  console.error(`soak: --figures must be on or off, got ${JSON.stringify(own.figures)}`);
   process.exit(2);
 }
 
 const bin = path.join(import.meta.dirname, '..', 'bin', 'ordinal.js');
 const tally = { passed: 0, failed: 0, error: 0 };
 const alarms: string[] = [];
+const ids = new Set<string>();
+const soakStart = new Date();
 for (let i = 0; i < runs; i++) {
   const seed = firstSeed + i;
   const started = performance.now();
-  const r = spawnSync(process.execPath, [bin, 'run', '--seed', String(seed), '--report-dir', reportDir, ...passOn], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [bin, 'run', '--seed', String(seed), '--report-dir', reportDir, ...runFlags], { encoding: 'utf8' });
   const secs = ((performance.now() - started) / 1000).toFixed(1);
   const verdict = r.status === 0 ? 'passed' : r.status === 1 ? 'failed' : 'error';
   tally[verdict]++;
+  let res: RunResult | undefined;
+  try {
+    res = JSON.parse(readFileSync(path.join(reportDir, 'latest', 'results.json'), 'utf8')) as RunResult;
+    // `latest` still names the previous run when this one wrote no results.
+    if (res.seed !== seed || ids.has(res.runId)) res = undefined;
+  } catch {
+    res = undefined;
+  }
+  if (res) ids.add(res.runId);
   let detail = '';
   if (r.status !== 0) {
-    try {
-      const res = JSON.parse(readFileSync(path.join(reportDir, 'latest', 'results.json'), 'utf8')) as {
-        checks: { id: string; status: string; message: string }[];
-        error?: { message: string };
-      };
-      detail =
-        res.error?.message ??
+    detail = res
+      ? (res.error?.message ??
         res.checks
           .filter((c) => c.status === 'failed' || c.status === 'error')
           .map((c) => `${c.id} ${c.status}: ${c.message}`)
-          .join('; ');
-    } catch {
-      detail = r.stderr.trim().split('\n').at(-1) ?? '';
-    }
-    alarms.push(`seed ${seed}: ${detail}`);
+          .join('; '))
+      : (r.stderr.trim().split('\n').at(-1) ?? '');
+    alarms.push(`seed ${seed}${res ? ` (run ${res.runId})` : ''}: ${detail}`);
   }
-  console.log(`run ${i + 1}/${runs} seed ${seed}: exit ${r.status} (${verdict}) in ${secs}s${detail ? ` — ${detail}` : ''}`);
+  console.log(
+    `run ${i + 1}/${runs} seed ${seed}${res ? ` ${res.runId}` : ''}: exit ${r.status} (${verdict}) in ${secs}s${detail ? ` — ${detail}` : ''}`,
+  );
 }
+const wall = (Date.now() - soakStart.getTime()) / 1000;
 console.log(
-  `soak: ${runs} runs (${passOn.join(' ') || 'default options'}): ${tally.passed} passed, ${tally.failed} failed, ${tally.error} error`,
+  `soak: ${runs} runs (${runFlags.join(' ')}): ${tally.passed} passed, ${tally.failed} failed, ${tally.error} error; wall ${Math.floor(wall / 60)} min ${Math.round(wall % 60)} s`,
 );
 for (const a of alarms) console.log(`  ${a}`);
+
+if (own.figures === 'on' && ids.size > 0) {
+  const last = firstSeed + runs - 1;
+  const command = `npm run bench:soak${argv.length ? ` -- ${argv.join(' ')}` : ''} (${runs} × ordinal run --seed ${runs > 1 ? `${firstSeed}…${last}` : firstSeed} ${runFlags.join(' ')}; wall ${Math.round(wall / 60)} min)`;
+  const date = soakStart.toISOString().slice(0, 10);
+  writeSet(RESULTS_ROOT, { name, workload, date, command }, collectRuns([reportDir], workload, ids));
+  console.log(`soak: figures in bench/results/${date}/${name}/ (commit them; \`npm run bench:figures -- --docs\` renders the docs)`);
+}
 process.exit(tally.failed + tally.error === 0 ? 0 : 1);

@@ -1,8 +1,8 @@
 // bench/figures-data.ts: the per-kind figures over many runs, on small synthetic runs
 // whose numbers can be checked by hand.
 import { expect } from 'chai';
-import { UNDISRUPTED, aggregate, dist, failureCause, readySpans, type RunData } from '../../../bench/figures-data.ts';
-import { renderMarkdown } from '../../../bench/figures-render.ts';
+import { OUTSIDE, UNDISRUPTED, aggregate, dist, failureCause, readySpans, type RunData } from '../../../bench/figures-data.ts';
+import { renderMarkdown, seedList } from '../../../bench/figures-render.ts';
 import type { TrafficSummary, WriteRecord } from '../../../lib/traffic/records.ts';
 import type { CheckInput } from '../../../lib/checks/api.ts';
 import type { PodRecovery, RoundResult } from '../../../lib/model.ts';
@@ -202,9 +202,23 @@ describe('bench figures: aggregation over runs', () => {
     // Round 1 lasted 10 s; web-0 was disrupted the whole round: 3 acked / 10 s.
     expect(del?.ackedPerPodSecond).to.equal(0.3);
     const evict = f.kinds.find((k) => k.disruption === 'evict');
-    // web-1's write at 20 s falls after the round: counted in no kind.
     expect(evict?.writes).to.deep.equal({ sent: 2, acked: 1, lost: 0, indeterminate: 1, failed: 0 });
+    // web-1's write at 20 s (acked, never read back: lost) falls after the round: outside every round, so the rows add up to all 9 writes.
+    expect(f.kinds.find((k) => k.disruption === OUTSIDE)?.writes).to.deep.equal({
+      sent: 1,
+      acked: 1,
+      lost: 1,
+      indeterminate: 0,
+      failed: 0,
+    });
+    expect(f.kinds.reduce((n, k) => n + (k.writes?.sent ?? 0), 0)).to.equal(writes.length);
+    expect(renderMarkdown(f, '')).to.not.match(/\| outside any round \| 0 \(0\)/);
     expect(evict?.readyToAckMs.n, 'a refused kill has no Ready moment').to.equal(0);
+  });
+
+  it('lists seeds, a consecutive run of three or more as a range', () => {
+    expect(seedList([3000, 3001, 3002, 3003, 7, 9, 10, 12, 13, 14])).to.equal('3000–3003, 7, 9, 10, 12–14');
+    expect(seedList([])).to.equal('');
   });
 
   it("names failure causes from the drivers' details", () => {
