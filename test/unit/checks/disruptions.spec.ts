@@ -215,7 +215,7 @@ describe('STS-PDB and refused evictions', () => {
     });
   }
 
-  it('places the admission by resourceVersion: before the delete landed it is within budget; after, it fails and shows the stale status', () => {
+  it('places the admission by resourceVersion: before the delete landed it is within budget; after it, within the controller lag, a race note; later, it fails and shows the stale status', () => {
     const i = buildWebInput({
       pdb: PDB,
       rounds: [
@@ -234,8 +234,24 @@ describe('STS-PDB and refused evictions', () => {
     expect(JSON.stringify(raced.evidence)).to.include(
       `admitted at resourceVersion ${Number(web0Out.resourceVersion) - 1} (the budget's status update admitting it`,
     );
-    // Admitted above it, from a status that still counted web-0 healthy: the budget was broken.
-    const stale = resultOf(withBudget(i, String(Number(web0Out.resourceVersion) + 1), 3), 'STS-PDB');
+    // Admitted above it, from a status that still counted web-0 healthy, in the same millisecond:
+    // the disruption controller's known lag behind a direct delete (kubernetes#36438), a note.
+    const lagging = resultOf(withBudget(i, String(Number(web0Out.resourceVersion) + 1), 3), 'STS-PDB');
+    expect(lagging.status, lagging.message).to.equal('passed');
+    expect(lagging.message).to.include('a race the budget does not close');
+    const race = lagging.evidence.find((e) => e.note === 'a race the budget does not close');
+    expect(race?.observed).to.include('still counted web-0 (terminating since t=').and.include('currentHealthy 3');
+    // Within the lag too, but the budget had been loosened (desiredHealthy 0): a fresh status would have
+    // admitted it as well, so the stale count explains nothing and the run's budget was broken.
+    const loosened = withBudget(i, String(Number(web0Out.resourceVersion) + 1), 3);
+    for (const e of loosened.timeline) if (e.type !== 'MARKER' && e.pdb) Object.assign(e.pdb, { desiredHealthy: 0 });
+    expectFailure(resultOf(loosened, 'STS-PDB'), 'while 2 pods were unavailable with it (web-0, web-2)');
+    // The same status still stale 1.5 s after web-0 went: no lag explains that, the budget was broken.
+    const late = withBudget(i, String(Number(web0Out.resourceVersion) + 1), 3);
+    const admitting = late.timeline.find((e) => e.type !== 'MARKER' && e.kind === 'PodDisruptionBudget' && e.pdb?.disruptedPods);
+    if (!admitting) throw new Error('no admitting update');
+    admitting.t = web0Out.t + 1500;
+    const stale = resultOf(late, 'STS-PDB');
     expectFailure(
       stale,
       'while 2 pods were unavailable with it (web-0, web-2)',
