@@ -1,5 +1,6 @@
 // Writes one run's report directory and moves `latest` to it. results.json is written
 // first and alone can always be re-rendered, so a broken renderer never loses a run.
+import { writeHistory as writeHistoryFile } from '../history/jsonl.ts';
 import { mkdir, readFile, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { redactDeep } from '../redact.ts';
@@ -40,9 +41,17 @@ export async function writeReports(
   await writeFile(resultsPath, `${JSON.stringify(result, null, 2)}\n`);
   const files = [resultsPath];
   if (input) {
+    // The history client's operations go to history.jsonl (what `ordinal check-history` reads), not into the timeline.
+    const history = input.traffic?.history;
     const timelinePath = path.join(dir, 'timeline.json');
-    await writeFile(timelinePath, `${JSON.stringify(input)}\n`);
+    const timeline = history === undefined ? input : { ...input, traffic: { ...input.traffic, history: undefined } };
+    await writeFile(timelinePath, `${JSON.stringify(timeline)}\n`);
     files.push(timelinePath);
+    if (history !== undefined) {
+      const historyPath = path.join(dir, 'history.jsonl');
+      await writeHistoryFile(historyPath, history);
+      files.push(historyPath);
+    }
   }
 
   const failures: string[] = [];

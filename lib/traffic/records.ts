@@ -2,6 +2,8 @@
 // whether it was acknowledged) and what each store held afterwards. Plain JSON, so the
 // STS-WRITES-DURABLE check and the availability figures are pure functions over it.
 
+import type { HistoryEvent } from '../history/events.ts';
+
 /** One write as the client saw it. Times are run ms (the recorder's clock). */
 export interface WriteRecord {
   /** The pod the write was sent to, by its stable DNS name. */
@@ -57,6 +59,8 @@ export interface TrafficRun {
 export interface TrafficRecord extends TrafficRun {
   writes: WriteRecord[];
   readBack: ReadBack[];
+  /** The history client's operations (--traffic register | set), written to history.jsonl, not to timeline.json. */
+  history?: HistoryEvent[];
   /** etcd: member ID (hex) → pod name, from `member list` at read-back. */
   members?: Record<string, string>;
 }
