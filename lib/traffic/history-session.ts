@@ -22,9 +22,9 @@ import type { TrafficWorkload } from './workload-ops.ts';
 import { CLIENT_POD, type TrafficClient } from './client.ts';
 
 /** Logical clients: enough to keep every member busy and overlap operations on each hot key. */
-export const HISTORY_CONCURRENCY = 10;
+export const HISTORY_CONCURRENCY = 30;
 /** Register hot keys. */
-export const HISTORY_KEYS = 3;
+export const HISTORY_KEYS = 5;
 const STOP_FILE = '/tmp/stop';
 
 export interface HistoryTrafficOptions {

@@ -87,6 +87,8 @@ export function followLog(cluster: Cluster, ns: string, pod: string, container: 
         cb();
       },
     });
+    // Aborting the request (close, or a stall) errors the response stream piped in here: expected, and handled by reconnecting.
+    sink.on('pipe', (src) => src.on('error', (err: Error) => (lastError = err.message)));
     sink.on('finish', () => {
       if (!finished && !closed) setTimeout(() => void connect(), TIMEOUTS.clientLogReconnect);
     });
