@@ -159,7 +159,9 @@ export function post(agent: http.Agent, baseUrl: string, path: string, body: obj
     );
     const timer = setTimeout(() => {
       // Not yet connected: the request never left, so it cannot have taken effect.
-      req.destroy(sent ? new TimedOut(`${path}: no answer within ${timeoutMs} ms`) : new Refused(`${path}: no connection within ${timeoutMs} ms`));
+      req.destroy(
+        sent ? new TimedOut(`${path}: no answer within ${timeoutMs} ms`) : new Refused(`${path}: no connection within ${timeoutMs} ms`),
+      );
     }, timeoutMs);
     req.on('socket', (s) => {
       if (!s.connecting) sent = true;

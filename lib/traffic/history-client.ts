@@ -24,7 +24,16 @@ import {
   Refused,
   TimedOut,
 } from './etcd-gateway.ts';
-import { completionEvent, invokeEvent, OpGenerator, type Outcome, type PlannedOp, Processes, SET_KEY, type TrafficWorkload } from './workload-ops.ts';
+import {
+  completionEvent,
+  invokeEvent,
+  OpGenerator,
+  type Outcome,
+  type PlannedOp,
+  Processes,
+  SET_KEY,
+  type TrafficWorkload,
+} from './workload-ops.ts';
 
 export interface ClientConfig {
   readonly workload: TrafficWorkload;
@@ -176,7 +185,9 @@ class Client {
   }
 
   async run(): Promise<void> {
-    this.emit(`# start ${JSON.stringify({ workload: this.c.workload, concurrency: this.c.concurrency, read: this.c.read, members: this.c.members.map((m) => m.pod) })}`);
+    this.emit(
+      `# start ${JSON.stringify({ workload: this.c.workload, concurrency: this.c.concurrency, read: this.c.read, members: this.c.members.map((m) => m.pod) })}`,
+    );
     await this.refreshMembers();
     const stop = (): void => {
       this.stopping = true;

@@ -92,7 +92,10 @@ export function historyOf(lines: readonly string[]): HistoryEvent[] {
  * A set history as unique-key writes and member reads: each add is a write of its element
  * (addressed pod, outcome), and the last read of each member is that member's read-back.
  */
-export function setRecords(events: readonly HistoryEvent[], nsToMs: (ns: number) => number): { writes: WriteRecord[]; readBack: ReadBack[] } {
+export function setRecords(
+  events: readonly HistoryEvent[],
+  nsToMs: (ns: number) => number,
+): { writes: WriteRecord[]; readBack: ReadBack[] } {
   const open = new Map<number, HistoryEvent>();
   const writes: WriteRecord[] = [];
   const reads = new Map<string, ReadBack>();
@@ -107,12 +110,26 @@ export function setRecords(events: readonly HistoryEvent[], nsToMs: (ns: number)
     const pod = inv.pod ?? '';
     if (e.f === 'add') {
       const outcome = e.type === 'ok' ? 'acked' : e.type === 'fail' ? 'failed' : 'unknown';
-      writes.push({ pod, key: String(inv.value), store: 'etcd', sentMs: nsToMs(inv.time), doneMs: nsToMs(e.time), outcome, ...(e.pod ? { answeredBy: e.pod } : {}) });
+      writes.push({
+        pod,
+        key: String(inv.value),
+        store: 'etcd',
+        sentMs: nsToMs(inv.time),
+        doneMs: nsToMs(e.time),
+        outcome,
+        ...(e.pod ? { answeredBy: e.pod } : {}),
+      });
     } else if (e.f === 'read') {
-      reads.set(pod, Array.isArray(e.value) && e.type === 'ok' ? { store: 'etcd', pod, keys: e.value.map(String) } : { store: 'etcd', pod, error: `the final read of ${pod} ended ${e.type}` });
+      reads.set(
+        pod,
+        Array.isArray(e.value) && e.type === 'ok'
+          ? { store: 'etcd', pod, keys: e.value.map(String) }
+          : { store: 'etcd', pod, error: `the final read of ${pod} ended ${e.type}` },
+      );
     }
   }
-  for (const e of open.values()) if (e.f === 'add') writes.push({ pod: e.pod ?? '', key: String(e.value), store: 'etcd', sentMs: nsToMs(e.time), outcome: 'unknown' });
+  for (const e of open.values())
+    if (e.f === 'add') writes.push({ pod: e.pod ?? '', key: String(e.value), store: 'etcd', sentMs: nsToMs(e.time), outcome: 'unknown' });
   return { writes, readBack: [...reads.values()] };
 }
 
@@ -134,14 +151,20 @@ export async function startHistoryTraffic(
   });
   const follower = followLog(cluster, ns, CLIENT_POD, 'client', (l) => l.startsWith(CLIENT_DONE));
   const start = recorder.mark({ marker: 'traffic-start', driver: `etcd-${o.workload}`, ratePerSecond: 0 });
-  log(`traffic: ${o.workload} history client, ${HISTORY_CONCURRENCY} logical clients, ${o.read} reads (pod ${CLIENT_POD}, image ${o.image})`);
+  log(
+    `traffic: ${o.workload} history client, ${HISTORY_CONCURRENCY} logical clients, ${o.read} reads (pod ${CLIENT_POD}, image ${o.image})`,
+  );
   const driver = `etcd-${o.workload}`;
   return {
     async stop(): Promise<TrafficRecord> {
       const base = { driver, startedMs: start.t, writes: [] as WriteRecord[], readBack: [] as ReadBack[] };
       const deadline = Date.now() + timeoutMs;
       try {
-        await clusterExec(cluster, ns, deadline)(CLIENT_POD, 'client', ['node', '-e', `require('fs').writeFileSync(${JSON.stringify(STOP_FILE)}, '')`]);
+        await clusterExec(cluster, ns, deadline)(CLIENT_POD, 'client', [
+          'node',
+          '-e',
+          `require('fs').writeFileSync(${JSON.stringify(STOP_FILE)}, '')`,
+        ]);
       } catch (err) {
         follower.close();
         return { ...base, error: `could not stop the traffic client: ${describeError(err)}` };

@@ -116,10 +116,17 @@ export function followLog(cluster: Cluster, ns: string, pod: string, container: 
     until(deadline) {
       if (finished) return Promise.resolve();
       return new Promise((resolve, reject) => {
-        const t = setTimeout(() => {
-          const last = collector.lines.at(-1) ?? '(none)';
-          reject(new Error(`pod ${ns}/${pod}: no end line in its log by the deadline; last line: ${last.slice(0, 160)}${lastError ? `; last stream error: ${lastError}` : ''}`));
-        }, Math.max(0, deadline - Date.now()));
+        const t = setTimeout(
+          () => {
+            const last = collector.lines.at(-1) ?? '(none)';
+            reject(
+              new Error(
+                `pod ${ns}/${pod}: no end line in its log by the deadline; last line: ${last.slice(0, 160)}${lastError ? `; last stream error: ${lastError}` : ''}`,
+              ),
+            );
+          },
+          Math.max(0, deadline - Date.now()),
+        );
         waiters.push(() => {
           clearTimeout(t);
           resolve();

@@ -79,7 +79,8 @@ export class Processes {
   readonly concurrency: number;
   constructor(concurrency: number) {
     this.concurrency = concurrency;
-    if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new Error(`concurrency must be a positive integer, got ${concurrency}`);
+    if (!Number.isSafeInteger(concurrency) || concurrency < 1)
+      throw new Error(`concurrency must be a positive integer, got ${concurrency}`);
     this.current = Array.from({ length: concurrency }, (_, i) => i);
   }
   process(client: number): number {
