@@ -2,6 +2,7 @@
 // per flag, its default, its range or choices, the ORDINAL_* variable `npm run suites`
 // reads and whether the replay command repeats it; --help, parsing, the suites' options
 // and the replay command are all generated from it, so none of them can miss a flag.
+import { toolVersion } from '../run/version.ts';
 import { parseArgs } from 'node:util';
 import { KILL_PATTERN_OPTIONS, parseSeed, randomSeed, type KillPatternOption } from '../chaos/plan.ts';
 import { parseDisruptions } from '../chaos/disruptions/index.ts';
@@ -197,6 +198,8 @@ function checkTraffic(args: RunArgs, given: Given): void {
     throw new UsageError(`--etcd-read applies only to --traffic register (got --traffic ${args.traffic})`);
   if (given('client-image') !== undefined && !history)
     throw new UsageError(`--client-image applies only to --traffic register or set (got --traffic ${args.traffic})`);
+  // Ordinal's own image at this version (npm run image) carries the history client.
+  if (history) args.clientImage ??= `ghcr.io/ordinal-sts/ordinal:${toolVersion()}`;
 }
 
 export function parseRunArgs(argv: string[]): RunArgs {

@@ -3,9 +3,7 @@
 // ORDINAL_CLIENT_CONFIG, validated here so that a bad one is one clear line and exit 2.
 import { UsageError } from '../errors.ts';
 import type { ClientConfig } from '../traffic/history-client.ts';
-import { TRAFFIC_WORKLOADS, type TrafficWorkload } from '../traffic/workload-ops.ts';
-
-export const CLIENT_CONFIG_ENV = 'ORDINAL_CLIENT_CONFIG';
+import { CLIENT_CONFIG_ENV, TRAFFIC_WORKLOADS, type TrafficWorkload } from '../traffic/workload-ops.ts';
 
 const positive = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) > 0;
 

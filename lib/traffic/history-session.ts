@@ -14,15 +14,14 @@ import { clusterExec } from '../probes/exec.ts';
 import { TIMEOUTS } from '../timeouts.ts';
 import type { Workload } from '../workloads/common.ts';
 import { MANAGED_BY, RUN_LABEL } from '../workloads/common.ts';
-import { CLIENT_CONFIG_ENV } from '../cli/client.ts';
 import { CLIENT_DONE, type ClientConfig } from './history-client.ts';
 import { followLog } from './log-follow.ts';
 import type { ReadBack, TrafficRecord, WriteRecord } from './records.ts';
-import type { TrafficWorkload } from './workload-ops.ts';
+import { CLIENT_CONFIG_ENV, type TrafficWorkload } from './workload-ops.ts';
 import { CLIENT_POD, type TrafficClient } from './client.ts';
 
 /** Logical clients: enough to keep every member busy and overlap operations on each hot key. */
-export const HISTORY_CONCURRENCY = 30;
+export const HISTORY_CONCURRENCY = 64;
 /** Register hot keys. */
 export const HISTORY_KEYS = 5;
 const STOP_FILE = '/tmp/stop';
@@ -143,6 +142,7 @@ export async function startHistoryTraffic(
   log: (line: string) => void,
 ): Promise<TrafficClient> {
   const ns = w.info.namespace;
+  if (o.image === '') throw new Error('no image for the history client (--client-image)');
   await cluster.core.createNamespacedPod({ namespace: ns, body: historyPod(w, runId, o) });
   await recorder.waitFor({
     describe: `traffic client pod ${CLIENT_POD} (image ${o.image}) to be Running`,

@@ -10,7 +10,6 @@ import type { Workload } from '../workloads/common.ts';
 import { startTraffic, type TrafficClient } from './client.ts';
 import { trafficDriverFor } from './driver.ts';
 import { startHistoryTraffic } from './history-session.ts';
-import { toolVersion } from '../run/version.ts';
 import type { TrafficRecord } from './records.ts';
 
 export interface TrafficSession {
@@ -34,11 +33,6 @@ export function trafficSkip(s: TrafficSettings, w: Workload, subjectSkip: string
   if (s.traffic === 'off') return 'traffic is off (--traffic off)';
   if (subjectSkip !== undefined) return subjectSkip;
   return trafficDriverFor(w) ? undefined : `no traffic driver for workload ${w.info.kind}`;
-}
-
-/** Ordinal's own image at this version (npm run image), which carries the history client. */
-export function defaultClientImage(): string {
-  return `ghcr.io/ordinal-sts/ordinal:${toolVersion()}`;
 }
 
 export async function openTraffic(
@@ -65,7 +59,7 @@ export async function openTraffic(
             recorder,
             w,
             runId,
-            { workload: history, read: s.etcdRead ?? 'linearizable', seed: s.seed, image: s.clientImage ?? defaultClientImage() },
+            { workload: history, read: s.etcdRead ?? 'linearizable', seed: s.seed, image: s.clientImage ?? '' },
             budgetMs,
             log,
           )

@@ -7,6 +7,9 @@ import { retire } from '../history/pair.ts';
 import type { Fn, HistoryEvent, Value } from '../history/events.ts';
 import { createPrng, type Prng } from '../prng.ts';
 
+/** The environment variable that carries the history client's configuration (JSON) into its pod. */
+export const CLIENT_CONFIG_ENV = 'ORDINAL_CLIENT_CONFIG';
+
 export const TRAFFIC_WORKLOADS = ['register', 'set'] as const;
 export type TrafficWorkload = (typeof TRAFFIC_WORKLOADS)[number];
 

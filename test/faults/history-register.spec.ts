@@ -85,12 +85,21 @@ faultRun(
       dir = mkdtempSync(path.join(os.tmpdir(), 'ordinal-history-'));
       await writeReports(run.result, dir, run.input);
       const file = path.join(dir, run.result.runId, 'history.jsonl');
+      if (!run.input?.traffic?.history)
+        throw new Error(
+          `the run recorded no history (traffic: ${run.input?.traffic?.error ?? run.input?.traffic?.skip ?? 'none'}; run error: ${run.result.error?.message ?? 'none'})\n${run.log.slice(-15).join('\n')}`,
+        );
       history = await readHistory(file);
       const { ops, seconds } = opsPerSecond(history);
+      const lat = pair(history)
+        .filter((o) => o.type === 'ok')
+        .map((o) => (o.ret - o.call) / 1e6)
+        .sort((x, y) => x - y);
+      const pct = (q: number) => (lat[Math.floor(lat.length * q)] ?? 0).toFixed(0);
       const cpu = samples.map((s) => s.cpuMilli);
       const mem = samples.map((s) => s.memMiB);
       const range = (xs: number[]) => (xs.length ? `${Math.min(...xs).toFixed(0)}-${Math.max(...xs).toFixed(0)}` : 'n/a');
-      return `history: ${ops} operations in ${seconds.toFixed(1)} s (${(ops / seconds).toFixed(0)}/s); client pod CPU ${range(cpu)} millicores, memory ${range(mem)} MiB (${samples.length} samples)`;
+      return `history: ${ops} operations in ${seconds.toFixed(1)} s (${(ops / seconds).toFixed(0)}/s, ok latency p50 ${pct(0.5)} ms, p90 ${pct(0.9)} ms); client pod CPU ${range(cpu)} millicores, memory ${range(mem)} MiB (${samples.length} samples)`;
     },
     cleanup: async () => {
       if (dir) rmSync(dir, { recursive: true, force: true });
