@@ -22,6 +22,8 @@ import { historyOf, setRecords } from '../../../lib/traffic/history-session.ts';
 import { LineCollector, normalizeTimestamp } from '../../../lib/traffic/log-follow.ts';
 import { completionEvent, invokeEvent, OpGenerator, type PlannedOp, Processes } from '../../../lib/traffic/workload-ops.ts';
 import type { HistoryEvent } from '../../../lib/history/events.ts';
+import { parseClientConfig } from '../../../lib/cli/client.ts';
+import { UsageError } from '../../../lib/errors.ts';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 
@@ -214,4 +216,40 @@ describe('history client: the harness reading its log', function () {
     ]);
     expect(r.readBack).to.deep.equal([{ store: 'etcd', pod: 'etcd-0', keys: ['1'] }]);
   });
+});
+
+describe('history client: its configuration (ORDINAL_CLIENT_CONFIG)', function () {
+  const good = {
+    workload: 'register',
+    seed: 3,
+    concurrency: 4,
+    keys: 2,
+    prefix: 'run',
+    members: [{ pod: 'etcd-0', url: 'http://etcd-0.etcd.ns.svc.cluster.local:2379' }],
+    read: 'serializable',
+    opTimeoutMs: 2000,
+    stopFile: '/tmp/stop',
+  };
+
+  it('takes a complete configuration as it is', () => {
+    expect(parseClientConfig(JSON.stringify(good))).to.deep.equal(good);
+  });
+
+  const bad: [string, string | undefined, RegExp][] = [
+    ['unset', undefined, /ORDINAL_CLIENT_CONFIG: not set$/],
+    ['not JSON', '{', /not JSON/],
+    ['an unknown workload', JSON.stringify({ ...good, workload: 'queue' }), /workload must be register or set/],
+    ['no members', JSON.stringify({ ...good, members: [] }), /members must be a non-empty list/],
+    ['a member URL with a path', JSON.stringify({ ...good, members: [{ pod: 'etcd-0', url: 'http://x:2379/v3' }] }), /members must be/],
+    ['zero concurrency', JSON.stringify({ ...good, concurrency: 0 }), /concurrency must be a positive integer/],
+    ['a relative stop file', JSON.stringify({ ...good, stopFile: 'stop' }), /stopFile must be an absolute path/],
+    ['another read mode', JSON.stringify({ ...good, read: 'stale' }), /read must be linearizable or serializable/],
+  ];
+  for (const [what, text, message] of bad)
+    it(`refuses ${what} with one line (a UsageError: exit 2)`, () => {
+      expect(() => parseClientConfig(text))
+        .to.throw(UsageError, message)
+        .with.property('message')
+        .that.does.not.include('\n');
+    });
 });
