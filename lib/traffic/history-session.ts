@@ -21,9 +21,9 @@ import { CLIENT_CONFIG_ENV, type TrafficWorkload } from './workload-ops.ts';
 import { CLIENT_POD, type TrafficClient } from './client.ts';
 
 /** Logical clients: enough to keep every member busy and overlap operations on each hot key. */
-export const HISTORY_CONCURRENCY = 64;
+export const HISTORY_CONCURRENCY = 160;
 /** Register hot keys. */
-export const HISTORY_KEYS = 5;
+export const HISTORY_KEYS = 10;
 const STOP_FILE = '/tmp/stop';
 
 export interface HistoryTrafficOptions {

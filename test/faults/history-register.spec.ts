@@ -98,8 +98,12 @@ faultRun(
       const pct = (q: number) => (lat[Math.floor(lat.length * q)] ?? 0).toFixed(0);
       const cpu = samples.map((s) => s.cpuMilli);
       const mem = samples.map((s) => s.memMiB);
-      const range = (xs: number[]) => (xs.length ? `${Math.min(...xs).toFixed(0)}-${Math.max(...xs).toFixed(0)}` : 'n/a');
-      return `history: ${ops} operations in ${seconds.toFixed(1)} s (${(ops / seconds).toFixed(0)}/s, ok latency p50 ${pct(0.5)} ms, p90 ${pct(0.9)} ms); client pod CPU ${range(cpu)} millicores, memory ${range(mem)} MiB (${samples.length} samples)`;
+      const range = (xs: number[]) => {
+        const sorted = [...xs].sort((x, y) => x - y);
+        return sorted.length ? `median ${sorted[sorted.length >> 1]!.toFixed(0)}, max ${sorted.at(-1)!.toFixed(0)}` : 'n/a';
+      };
+      const errors = run.result.checks.filter((c) => c.status === 'error').map((c) => c.id);
+      return `history: ${ops} operations in ${seconds.toFixed(1)} s (${(ops / seconds).toFixed(0)}/s, ok latency p50 ${pct(0.5)} ms, p90 ${pct(0.9)} ms); client pod CPU ${range(cpu)} millicores, memory ${range(mem)} MiB (${samples.length} samples); checks in error: ${errors.join(', ') || 'none'}`;
     },
     cleanup: async () => {
       if (dir) rmSync(dir, { recursive: true, force: true });
