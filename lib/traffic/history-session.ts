@@ -157,7 +157,7 @@ export async function startHistoryTraffic(
   const follower = followLog(cluster, ns, CLIENT_POD, 'client', (l) => l.startsWith(CLIENT_DONE));
   const start = recorder.mark({ marker: 'traffic-start', driver: `etcd-${o.workload}`, ratePerSecond: 0 });
   log(
-    `traffic: ${o.workload} history client, ${HISTORY_CONCURRENCY} logical clients, ${o.read} reads (pod ${CLIENT_POD}, image ${o.image})`,
+    `traffic: ${o.workload} history client, ${HISTORY_CONCURRENCY} logical clients, ${o.workload === 'register' ? `${o.read} reads` : 'the whole set read from every member at the end'} (pod ${CLIENT_POD}, image ${o.image})`,
   );
   const driver = `etcd-${o.workload}`;
   return {
