@@ -196,6 +196,9 @@ function checkTraffic(args: RunArgs, given: Given): void {
     throw new UsageError(`--traffic ${args.traffic} runs against the etcd sample only (--workload etcd, without --target or --manifest)`);
   if (given('etcd-read') !== undefined && args.traffic !== 'register')
     throw new UsageError(`--etcd-read applies only to --traffic register (got --traffic ${args.traffic})`);
+  // The history client runs closed-loop (each logical client starts its next operation when the last one ends): no rate to set.
+  if (given('traffic-rate') !== undefined && history)
+    throw new UsageError(`--traffic-rate applies only to --traffic on (the ${args.traffic} history client runs as fast as etcd answers)`);
   if (given('client-image') !== undefined && !history)
     throw new UsageError(`--client-image applies only to --traffic register or set (got --traffic ${args.traffic})`);
   // Ordinal's own image at this version (npm run image) carries the history client.

@@ -69,6 +69,10 @@ describe('cli: bad input needing no cluster is one line and exit 2', function ()
       ['--workload', 'etcd', '--traffic', 'set', '--etcd-read', 'serializable'],
       '--etcd-read applies only to --traffic register (got --traffic set)',
     ],
+    [
+      ['--workload', 'etcd', '--traffic', 'register', '--traffic-rate', '50'],
+      '--traffic-rate applies only to --traffic on (the register history client runs as fast as etcd answers)',
+    ],
     [['--workload', 'etcd', '--client-image', 'x'], '--client-image applies only to --traffic register or set (got --traffic on)'],
     [
       ['--workload', 'etcd', '--traffic', 'register', '--etcd-read', 'stale'],
