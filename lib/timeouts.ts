@@ -103,6 +103,11 @@ export const TIMEOUTS = {
   clientStopPoll: 200,
   /** How often the history client prints its operation count (a sign of life in its log). */
   clientProgressEvery: 5000,
+  /**
+   * The history client to print `# done` after its stop file: operations in flight (clientOp
+   * each) and, for a set, up to 5 rounds of final reads of every member (3 x clientOp + a pause each).
+   */
+  historyDrain: 60_000,
   /** Between the set workload's final reads of every member while they disagree. */
   clientFinalReadPause: 1000,
   /** The history client prints a line every clientProgressEvery: its log stream silent this long has broken and is reopened. */

@@ -176,7 +176,7 @@ export async function startHistoryTraffic(
       }
       const stop = recorder.mark({ marker: 'traffic-stop' });
       try {
-        await follower.until(Date.now() + Math.min(timeoutMs, TIMEOUTS.trafficDrain));
+        await follower.until(Date.now() + Math.min(timeoutMs, TIMEOUTS.historyDrain));
         const history = historyOf(follower.collector.lines);
         const first = history[0]?.time ?? 0;
         // The client's clock is monotonic ns from its own start; placed on the run's clock at the first invocation (~traffic-start).
