@@ -184,7 +184,13 @@ export async function startHistoryTraffic(
         const ops = history.filter((e) => e.type !== 'invoke').length;
         const secs = (stop.t - start.t) / 1000;
         log(`traffic: ${ops} operations in ${secs.toFixed(1)} s (${(ops / Math.max(secs, 0.001)).toFixed(0)}/s)`);
-        const record: TrafficRecord = { ...base, stoppedMs: stop.t, history, ratePerSecond: Math.round(ops / Math.max(secs, 0.001)) };
+        const record: TrafficRecord = {
+          ...base,
+          stoppedMs: stop.t,
+          history,
+          historyClock: { ns: first, runMs: start.t },
+          ratePerSecond: Math.round(ops / Math.max(secs, 0.001)),
+        };
         if (o.workload === 'set') return { ...record, ...setRecords(history, nsToMs) };
         return { ...record, skip: 'register traffic writes no unique keys: its history is judged for linearizability (STS-LINEARIZABLE)' };
       } catch (err) {

@@ -61,6 +61,12 @@ export interface TrafficRecord extends TrafficRun {
   readBack: ReadBack[];
   /** The history client's operations (--traffic register | set), written to history.jsonl, not to timeline.json. */
   history?: HistoryEvent[];
+  /**
+   * One instant on both clocks: the history's first invocation (client ns) at the run's
+   * traffic-start mark (run ms). Approximate: the client starts its operations as soon as
+   * its pod runs, the mark follows the harness seeing it Running (within about a second).
+   */
+  historyClock?: { ns: number; runMs: number };
   /** etcd: member ID (hex) → pod name, from `member list` at read-back. */
   members?: Record<string, string>;
 }
