@@ -39,7 +39,7 @@ const LAYERS = [
   { name: 'leaves', from: '^lib/[^/]+\\.ts$', may: [...MODEL, ...LEAVES] },
   { name: 'timeline', from: '^lib/timeline/', may: [...MODEL, '^lib/names\\.ts$', ...TIMELINE] },
   { name: 'history', from: '^lib/(history|checkers)/', may: [...MODEL, ...LEAVES, ...HISTORY] },
-  { name: 'records', from: '^lib/(probes|traffic)/records\\.ts$', may: MODEL },
+  { name: 'records', from: '^lib/(probes|traffic)/records\\.ts$', may: [...MODEL, '^lib/history/'] },
   { name: 'checks', from: '^lib/checks/', may: [...MODEL, ...LEAVES, ...TIMELINE, ...HISTORY, ...RECORDS, ...PURE, ...CHECKS] },
   { name: 'cluster', from: '^lib/cluster/', may: [...MODEL, ...LEAVES, ...CLUSTER] },
   { name: 'workloads', from: '^lib/workloads/', may: [...MODEL, ...LEAVES, ...CLUSTER, ...WORKLOADS] },

@@ -95,6 +95,25 @@ export const TIMEOUTS = {
   trafficLogPoll: 500,
   /** Between serializable reads of every etcd member while they disagree (a follower catching up; 5 reads at most). */
   trafficMemberReadPause: 2000,
+  /** The history client's timeout for one operation: a put commits in ms; a leader election takes ~1 s. */
+  clientOp: 2000,
+  /** A history client's pause after an operation that did not succeed, so a member that is down is not spun on. */
+  clientBackoff: 100,
+  /** How often the history client looks for its stop file. */
+  clientStopPoll: 200,
+  /** How often the history client prints its operation count (a sign of life in its log). */
+  clientProgressEvery: 5000,
+  /**
+   * The history client to print `# done` after its stop file: operations in flight (clientOp
+   * each) and, for a set, up to 5 rounds of final reads of every member (3 x clientOp + a pause each).
+   */
+  historyDrain: 60_000,
+  /** Between the set workload's final reads of every member while they disagree. */
+  clientFinalReadPause: 1000,
+  /** The history client prints a line every clientProgressEvery: its log stream silent this long has broken and is reopened. */
+  clientLogStall: 15_000,
+  /** Between reconnects of the history client's log stream after it broke. */
+  clientLogReconnect: 1000,
   /** Between reads of a node's Ready condition (nodes have no watch here) and of etcd's member list. */
   nodePoll: 1000,
   /** Between reads of the StatefulSet's updateRevision after a template change: the controller answers in ms. */

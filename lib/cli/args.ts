@@ -2,6 +2,7 @@
 // per flag, its default, its range or choices, the ORDINAL_* variable `npm run suites`
 // reads and whether the replay command repeats it; --help, parsing, the suites' options
 // and the replay command are all generated from it, so none of them can miss a flag.
+import { toolVersion } from '../run/version.ts';
 import { parseArgs } from 'node:util';
 import { KILL_PATTERN_OPTIONS, parseSeed, randomSeed, type KillPatternOption } from '../chaos/plan.ts';
 import { parseDisruptions } from '../chaos/disruptions/index.ts';
@@ -95,7 +96,8 @@ type DefaultedFlag =
   | 'min-ready-seconds'
   | 'start-ordinal'
   | 'pvc-retention'
-  | 'traffic-rate';
+  | 'traffic-rate'
+  | 'etcd-read';
 
 function seedArg(given: Given): number {
   try {
@@ -129,7 +131,8 @@ function defaultedArgs(given: Given, values: Record<string, string | boolean | u
     minReadySeconds: int('min-ready-seconds', text('min-ready-seconds')),
     startOrdinal: int('start-ordinal', text('start-ordinal')),
     pvcRetention: pvcRetention(text('pvc-retention')),
-    traffic: oneOf('traffic', given('traffic') ?? RUN_FLAGS.traffic.value, ['on', 'off'] as const),
+    traffic: oneOf('traffic', given('traffic') ?? RUN_FLAGS.traffic.value, ['on', 'off', 'register', 'set'] as const),
+    etcdRead: oneOf('etcd-read', text('etcd-read'), ['linearizable', 'serializable'] as const),
     trafficRate: int('traffic-rate', text('traffic-rate')),
     reportDir: text('report-dir'),
     keepNamespace: values['keep-namespace'] === true,
@@ -160,6 +163,7 @@ function optionalArgs(args: RunArgs, given: Given): void {
     'sentinel-path',
     'cluster-domain',
     'update-image',
+    'client-image',
   ] as const) {
     const v = given(k);
     if (v !== undefined) args[RUN_FLAGS[k].key] = v;
@@ -185,6 +189,22 @@ function checkWorkload(args: RunArgs, given: Given): void {
   }
 }
 
+/** The history client's workloads exist for the etcd sample only; its read option only for register. */
+function checkTraffic(args: RunArgs, given: Given): void {
+  const history = args.traffic === 'register' || args.traffic === 'set';
+  if (history && (args.workload !== 'etcd' || args.target !== undefined || args.manifest !== undefined))
+    throw new UsageError(`--traffic ${args.traffic} runs against the etcd sample only (--workload etcd, without --target or --manifest)`);
+  if (given('etcd-read') !== undefined && args.traffic !== 'register')
+    throw new UsageError(`--etcd-read applies only to --traffic register (got --traffic ${args.traffic})`);
+  // The history client runs closed-loop (each logical client starts its next operation when the last one ends): no rate to set.
+  if (given('traffic-rate') !== undefined && history)
+    throw new UsageError(`--traffic-rate applies only to --traffic on (the ${args.traffic} history client runs as fast as etcd answers)`);
+  if (given('client-image') !== undefined && !history)
+    throw new UsageError(`--client-image applies only to --traffic register or set (got --traffic ${args.traffic})`);
+  // Ordinal's own image at this version (npm run image) carries the history client.
+  if (history) args.clientImage ??= `ghcr.io/ordinal-sts/ordinal:${toolVersion()}`;
+}
+
 export function parseRunArgs(argv: string[]): RunArgs {
   const values = parseValues(argv);
   const given: Given = (k) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
@@ -194,6 +214,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
   args.sentinel = oneOf('sentinel', given('sentinel') ?? RUN_FLAGS.sentinel.value, ['on', 'off'] as const);
   checkUpdate(args, given('update'), given('update-image'));
   checkSubject(args, (k) => given(k) !== undefined);
+  checkTraffic(args, given);
   args.replayOf = (plan) => replayCommand(args, plan);
   return args;
 }

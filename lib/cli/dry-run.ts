@@ -62,9 +62,11 @@ function dryRunSample(a: RunArgs, print: Print): number {
   print(
     a.traffic === 'off'
       ? '# traffic: off (--traffic off): STS-WRITES-DURABLE will be skipped'
-      : driver
-        ? `# traffic: pod ordinal-traffic writes ${a.trafficRate ?? 20}/s across the pods by their DNS names during chaos (${driver.name} driver)`
-        : `# traffic: none, no traffic driver for ${a.workload}: STS-WRITES-DURABLE will be skipped`,
+      : a.traffic === 'register' || a.traffic === 'set'
+        ? `# traffic: pod ordinal-traffic runs the ${a.traffic} history client (image ${a.clientImage ?? ''}${a.traffic === 'register' ? `, ${a.etcdRead ?? 'linearizable'} reads` : ''}) during chaos; history.jsonl in the report`
+        : driver
+          ? `# traffic: pod ordinal-traffic writes ${a.trafficRate ?? 20}/s across the pods by their DNS names during chaos (${driver.name} driver)`
+          : `# traffic: none, no traffic driver for ${a.workload}: STS-WRITES-DURABLE will be skipped`,
   );
   if (a.podManagementPolicy === 'Parallel')
     print('# Parallel: STS-ORDER-CREATE, STS-ORDER-RECREATE and STS-ORDER-SCALEDOWN will be skipped');

@@ -139,9 +139,11 @@ export const RUN_FLAGS = {
   'sentinel-path': { type: 'string', key: 'sentinelPath', help: '--target/--manifest: the claim template (by name) or a directory inside its mount where the sentinel goes', defaultText: 'the first claim\'s mount path', replay: 'changed' },
   'cluster-domain': { type: 'string', key: 'clusterDomain', help: '--target/--manifest: the cluster DNS domain, when no pod\'s /etc/resolv.conf can be read', defaultText: 'read from a pod\'s resolv.conf', replay: 'changed' },
   traffic: {
-    type: 'string', key: 'traffic', help: 'on | off: write unique keys to every pod through its DNS name during chaos and check none acknowledged is lost (STS-WRITES-DURABLE; web; skipped for workloads without a traffic driver)',
+    type: 'string', key: 'traffic', help: 'on | off | register | set: on writes unique keys to every pod through its DNS name during chaos and checks none acknowledged is lost (STS-WRITES-DURABLE; skipped for workloads without a traffic driver); register (read, write, compare-and-set on hot keys) and set (unique adds, read from every member at the end) run the history client (etcd only) and write history.jsonl',
     value: 'on', env: 'ORDINAL_TRAFFIC', replay: 'changed',
   },
+  'etcd-read': { type: 'string', key: 'etcdRead', help: 'linearizable | serializable: how --traffic register reads etcd (serializable: each member answers from its own store and may be stale, the control)', value: 'linearizable', replay: 'changed' },
+  'client-image': { type: 'string', key: 'clientImage', help: 'the image of the history client pod (--traffic register | set): Ordinal\'s own, from npm run image', defaultText: 'ghcr.io/ordinal-sts/ordinal:<this version>', replay: 'changed' },
   'traffic-rate': { type: 'string', key: 'trafficRate', help: 'writes per second across all pods while traffic is on', value: '20', range: [1, 1000], env: 'ORDINAL_TRAFFIC_RATE', replay: 'changed' },
   'report-dir': { type: 'string', key: 'reportDir', help: 'where reports go (<dir>/<run-id>/, <dir>/latest, <dir>/index.html)', value: 'reports', env: 'ORDINAL_REPORT_DIR', replay: 'never' },
   'keep-namespace': { type: 'boolean', key: 'keepNamespace', help: 'leave the run namespace in place for debugging', replay: 'never' },

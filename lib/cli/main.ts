@@ -18,6 +18,7 @@ import { reportCommand } from './report.ts';
 import { trafficCommand, verifyWritesCommand } from './traffic.ts';
 import { ensureWritableDir } from '../user-file.ts';
 import { checkHistoryCommand } from './check-history.ts';
+import { clientCommand } from './client.ts';
 
 const USAGE = `Usage: ordinal <command> [flags]
 
@@ -42,6 +43,8 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'traffic') return trafficCommand(rest);
     if (command === 'verify-writes') return await verifyWritesCommand(rest);
     if (command === 'check-history') return await checkHistoryCommand(rest);
+    // The history client inside its pod (lib/traffic/history-client.ts), not listed in the usage.
+    if (command === 'client') return await clientCommand();
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       console.log(USAGE);
       return command === undefined ? 2 : 0;

@@ -1,5 +1,6 @@
 // Writes one run's report directory and moves `latest` to it. results.json is written
 // first and alone can always be re-rendered, so a broken renderer never loses a run.
+import { writeHistory as writeHistoryFile } from '../history/jsonl.ts';
 import { mkdir, readFile, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { redactDeep } from '../redact.ts';
@@ -40,12 +41,23 @@ export async function writeReports(
   await writeFile(resultsPath, `${JSON.stringify(result, null, 2)}\n`);
   const files = [resultsPath];
   if (input) {
+    // The history client's operations go to history.jsonl (what `ordinal check-history` reads), not into the timeline.
+    const history = input.traffic?.history;
     const timelinePath = path.join(dir, 'timeline.json');
-    // The history's events are history.jsonl beside it (megabytes at 100k operations): the
-    // record keeps its file name and clock, and loadHistoryRecord reads the events back.
-    const kept: CheckInput = input.history?.events ? { ...input, history: { ...input.history, events: undefined } } : input;
+    // The events are history.jsonl beside it (megabytes at 100k operations), in both the
+    // traffic record and the checks' history record, which keeps its file name and clock.
+    const kept: CheckInput = {
+      ...input,
+      ...(history !== undefined && input.traffic ? { traffic: { ...input.traffic, history: undefined } } : {}),
+      ...(input.history?.events ? { history: { ...input.history, events: undefined } } : {}),
+    };
     await writeFile(timelinePath, `${JSON.stringify(kept)}\n`);
     files.push(timelinePath);
+    if (history !== undefined) {
+      const historyPath = path.join(dir, 'history.jsonl');
+      await writeHistoryFile(historyPath, history);
+      files.push(historyPath);
+    }
   }
 
   const failures: string[] = [];

@@ -43,7 +43,11 @@ export interface RunOptions extends StsOptions {
   /** `off`: no sentinel file is written into the volumes (STS-DATA-SENTINEL skipped). */
   sentinel?: 'on' | 'off';
   /** `on` (default): traffic during chaos for workloads with a driver (lib/traffic/); `off`: none. */
-  traffic?: 'on' | 'off';
+  traffic?: 'on' | 'off' | 'register' | 'set';
+  /** etcd register traffic: linearizable reads (etcd's default) or serializable ones (a member's own store, the control). */
+  etcdRead?: 'linearizable' | 'serializable';
+  /** The image the history client (register, set traffic) runs: Ordinal's own. */
+  clientImage?: string;
   /** Writes per second across all pods. */
   trafficRate?: number;
   /** --target/--manifest: the claim (or a directory in its mount) that holds the sentinel. */

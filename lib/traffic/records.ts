@@ -2,6 +2,8 @@
 // whether it was acknowledged) and what each store held afterwards. Plain JSON, so the
 // STS-WRITES-DURABLE check and the availability figures are pure functions over it.
 
+import type { HistoryEvent } from '../history/events.ts';
+
 /** One write as the client saw it. Times are run ms (the recorder's clock). */
 export interface WriteRecord {
   /** The pod the write was sent to, by its stable DNS name. */
@@ -57,6 +59,14 @@ export interface TrafficRun {
 export interface TrafficRecord extends TrafficRun {
   writes: WriteRecord[];
   readBack: ReadBack[];
+  /** The history client's operations (--traffic register | set), written to history.jsonl, not to timeline.json. */
+  history?: HistoryEvent[];
+  /**
+   * One instant on both clocks: the history's first invocation (client ns) at the run's
+   * traffic-start mark (run ms). Approximate: the client starts its operations as soon as
+   * its pod runs, the mark follows the harness seeing it Running (within about a second).
+   */
+  historyClock?: { ns: number; runMs: number };
   /** etcd: member ID (hex) → pod name, from `member list` at read-back. */
   members?: Record<string, string>;
 }

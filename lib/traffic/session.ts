@@ -9,6 +9,7 @@ import type { TrafficSummary } from './records.ts';
 import type { Workload } from '../workloads/common.ts';
 import { startTraffic, type TrafficClient } from './client.ts';
 import { trafficDriverFor } from './driver.ts';
+import { startHistoryTraffic } from './history-session.ts';
 import type { TrafficRecord } from './records.ts';
 
 export interface TrafficSession {
@@ -19,7 +20,10 @@ export interface TrafficSession {
 }
 
 export interface TrafficSettings {
-  traffic?: 'on' | 'off';
+  traffic?: 'on' | 'off' | 'register' | 'set';
+  etcdRead?: 'linearizable' | 'serializable';
+  clientImage?: string;
+  seed: number;
   trafficRate?: number;
   image: string;
 }
@@ -45,10 +49,21 @@ export async function openTraffic(
   const driver = trafficDriverFor(w);
   let record: TrafficRecord = { ...(skip ? { skip } : {}), writes: [], readBack: [] };
   let client: TrafficClient | undefined;
+  const history = s.traffic === 'register' || s.traffic === 'set' ? s.traffic : undefined;
   if (skip !== undefined || !driver) log(`traffic: none (${skip ?? 'no driver'})`);
   else {
     try {
-      client = await startTraffic(cluster, recorder, w, driver, runId, s.trafficRate ?? 20, s.image, budgetMs, log);
+      client = history
+        ? await startHistoryTraffic(
+            cluster,
+            recorder,
+            w,
+            runId,
+            { workload: history, read: s.etcdRead ?? 'linearizable', seed: s.seed, image: s.clientImage ?? '' },
+            budgetMs,
+            log,
+          )
+        : await startTraffic(cluster, recorder, w, driver, runId, s.trafficRate ?? 20, s.image, budgetMs, log);
     } catch (err) {
       record = { driver: driver.name, error: `the traffic client could not start: ${describeError(err)}`, writes: [], readBack: [] };
       log(`traffic: ${record.error}`);

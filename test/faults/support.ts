@@ -9,7 +9,7 @@ import { parseRunArgs } from '../../lib/cli/args.ts';
 import type { Cluster } from '../../lib/cluster/cluster.ts';
 import { exitCodeOf } from '../../lib/report/stats.ts';
 import { executeRun, type HookContext, type RunHook } from '../../lib/run/execute.ts';
-import type { CheckResult, CheckStatus } from '../../lib/checks/api.ts';
+import type { CheckInput, CheckResult, CheckStatus } from '../../lib/checks/api.ts';
 import type { DisruptionName, Evidence, KillPattern } from '../../lib/model.ts';
 import type { RunResult } from '../../lib/run/results-schema.ts';
 import { connectTestCluster } from '../integration/helpers.ts';
@@ -21,6 +21,8 @@ export { connectTestCluster };
 
 export interface FaultRun {
   result: RunResult;
+  /** What the checks saw (timeline.json; the traffic's history for history.jsonl). */
+  input?: CheckInput;
   exitCode: 0 | 1 | 2;
   log: string[];
   ms: number;
@@ -49,7 +51,13 @@ export async function runWithFault(argv: string[], hook: RunHook): Promise<Fault
       if (process.env.ORDINAL_FAULTS_VERBOSE) console.log(log.at(-1));
     },
   });
-  return { result: out.result, exitCode: exitCodeOf(out.result), log, ms: performance.now() - started };
+  return {
+    result: out.result,
+    ...(out.input ? { input: out.input } : {}),
+    exitCode: exitCodeOf(out.result),
+    log,
+    ms: performance.now() - started,
+  };
 }
 
 /** What a fault spec's tests read: set by the `before` that faultRun adds. */

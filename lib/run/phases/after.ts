@@ -13,4 +13,11 @@ export async function after(ctx: RunContext): Promise<void> {
   state.after = await takeSnapshot(ctx, state.dns, 'read');
   ctx.subject.throwIfWithdrawn?.();
   state.written = await state.traffic?.finish();
+  // The history client's operations, for STS-LINEARIZABLE (register) and the set checker (set).
+  const mode = ctx.options.traffic;
+  const events = state.written?.history;
+  if ((mode === 'register' || mode === 'set') && events) {
+    const clock = state.written?.historyClock;
+    state.history = { workload: mode, file: 'history.jsonl', events, ...(clock ? { clock } : {}) };
+  }
 }

@@ -9,6 +9,8 @@ import { UsageError } from '../../../lib/errors.ts';
 const FLAGS = Object.entries(RUN_FLAGS) as [string, FlagSpec][];
 /** Bring-your-own flags: they replace --workload, so the sample-run argv and the per-sample suites leave them out. */
 const OWN_ONLY = ['target', 'manifest', 'sentinel-path', 'cluster-domain'];
+// Flags of the etcd history traffic only (--traffic register | set): no suite variable, their own round trip below.
+const HISTORY_ONLY = ['etcd-read', 'client-image'];
 
 /** The replay command back to argv (test values need no shell quoting). */
 /** The words a POSIX shell makes of `s` (single quotes and backslash escapes: what replayCommand's quoting uses). */
@@ -143,8 +145,21 @@ describe('ordinal run options: one table', () => {
     // --update-strategy OnDelete excludes --partition and --max-unavailable: it round-trips on its own below.
     for (const [flag, spec] of FLAGS) {
       if (spec.replay === 'never') expect(replayOf(a), flag).not.to.include(`--${flag}`);
-      else if (flag !== 'update-strategy' && !OWN_ONLY.includes(flag)) expect(replayOf(a), flag).to.include(`--${flag} `);
+      else if (flag !== 'update-strategy' && !OWN_ONLY.includes(flag) && !HISTORY_ONLY.includes(flag))
+        expect(replayOf(a), flag).to.include(`--${flag} `);
     }
+    const history = parseRunArgs([
+      '--workload',
+      'etcd',
+      '--traffic',
+      'register',
+      '--etcd-read',
+      'serializable',
+      '--client-image',
+      'reg/o:1',
+    ]);
+    for (const flag of HISTORY_ONLY) expect(replayOf(history), flag).to.include(`--${flag} `);
+    expect(shape(parseRunArgs(replayArgv(replayOf(history))))).to.deep.equal(shape(history));
     expect(replayOf(a)).to.include('--pvc-retention whenDeleted=Retain,whenScaled=Delete');
     const onDelete = parseRunArgs(['--seed', '3', '--update-strategy', 'OnDelete']);
     expect(replayOf(onDelete)).to.include('--update-strategy OnDelete');
@@ -293,7 +308,13 @@ describe('ordinal run options: one table', () => {
       'update-image': 'busybox:2',
     };
     for (const [flag, spec] of FLAGS) {
-      if (spec.type !== 'string' || flag === 'kubeconfig' || flag === 'workload' || OWN_ONLY.includes(flag)) {
+      if (
+        spec.type !== 'string' ||
+        flag === 'kubeconfig' ||
+        flag === 'workload' ||
+        OWN_ONLY.includes(flag) ||
+        HISTORY_ONLY.includes(flag)
+      ) {
         expect(spec.env, flag).to.equal(undefined);
         continue;
       }

@@ -76,6 +76,31 @@ describe('cli: bad input needing no cluster is one line and exit 2', function ()
     expect(readFileSync(path.join(dir, 'index.html'), 'utf8')).to.include(`data-run="${sample.runId}"`);
   });
 
+  const historyFlags: [string[], string][] = [
+    [['--traffic', 'register'], '--traffic register runs against the etcd sample only (--workload etcd, without --target or --manifest)'],
+    [
+      ['--workload', 'etcd', '--traffic', 'set', '--etcd-read', 'serializable'],
+      '--etcd-read applies only to --traffic register (got --traffic set)',
+    ],
+    [
+      ['--workload', 'etcd', '--traffic', 'register', '--traffic-rate', '50'],
+      '--traffic-rate applies only to --traffic on (the register history client runs as fast as etcd answers)',
+    ],
+    [['--workload', 'etcd', '--client-image', 'x'], '--client-image applies only to --traffic register or set (got --traffic on)'],
+    [
+      ['--workload', 'etcd', '--traffic', 'register', '--etcd-read', 'stale'],
+      '--etcd-read must be one of linearizable, serializable, got "stale"',
+    ],
+  ];
+  for (const [argv, message] of historyFlags) {
+    it(`run ${argv.join(' ')} is refused before the run starts`, () => {
+      const r = ordinal('run', '--seed', '1', ...argv);
+      expect(r.code, r.stderr.join('\n')).to.equal(2);
+      expect(r.stderr).to.deep.equal([`ordinal: error: ${message}`]);
+      expect(r.stdout, 'no run starts').to.equal('');
+    });
+  }
+
   it("run --report-dir '' is refused before the run starts", () => {
     const r = ordinal('run', '--report-dir', '', '--seed', '1');
     expect(r.code, r.stderr.join('\n')).to.equal(2);

@@ -1,0 +1,204 @@
+// The harness side of the history client (lib/traffic/history-client.ts): the client pod from
+// Ordinal's own image in the run namespace, its log followed from the start (history lines
+// and `#` lines), stopped with its stop file after chaos, and its lines turned into the
+// run's history. A set history also becomes the unique-key writes and member reads that
+// STS-WRITES-DURABLE judges today.
+import type { V1Pod } from '@kubernetes/client-node';
+import type { Cluster } from '../cluster/cluster.ts';
+import { describeError } from '../errors.ts';
+import type { HistoryEvent } from '../history/events.ts';
+import { HistoryFormatError, validateEvent } from '../history/jsonl.ts';
+import { podFqdn, podName, ordinals } from '../names.ts';
+import type { Recorder } from '../observe/recorder.ts';
+import { clusterExec } from '../probes/exec.ts';
+import { TIMEOUTS } from '../timeouts.ts';
+import type { Workload } from '../workloads/common.ts';
+import { MANAGED_BY, RUN_LABEL } from '../workloads/common.ts';
+import { CLIENT_DONE, type ClientConfig } from './history-client.ts';
+import { followLog } from './log-follow.ts';
+import type { ReadBack, TrafficRecord, WriteRecord } from './records.ts';
+import { CLIENT_CONFIG_ENV, type TrafficWorkload } from './workload-ops.ts';
+import { CLIENT_POD, type TrafficClient } from './client.ts';
+
+/**
+ * Logical clients: enough to keep every member busy and overlap operations on each hot key.
+ * Measured on the 2-core local cluster: 30 gave 117 ops/s, 64 gave 217/s (p50 226 ms); 160
+ * gave 164/s at p50 748 ms (etcd saturated) and histories the checker could not finish
+ * within its default budget.
+ */
+export const HISTORY_CONCURRENCY = 64;
+/** Register hot keys. */
+export const HISTORY_KEYS = 8;
+const STOP_FILE = '/tmp/stop';
+
+export interface HistoryTrafficOptions {
+  readonly workload: TrafficWorkload;
+  readonly read: 'linearizable' | 'serializable';
+  readonly seed: number;
+  readonly image: string;
+}
+
+/** The client's configuration for a run of workload `w`. */
+export function historyClientConfig(w: Workload, runId: string, o: HistoryTrafficOptions): ClientConfig {
+  const port = w.etcd?.clientPort ?? 2379;
+  return {
+    workload: o.workload,
+    seed: o.seed,
+    concurrency: HISTORY_CONCURRENCY,
+    keys: HISTORY_KEYS,
+    prefix: runId,
+    members: ordinals(w.info).map((i) => {
+      const pod = podName(w.info, i);
+      return { pod, url: `http://${podFqdn(w.info, pod)}:${port}` };
+    }),
+    read: o.read,
+    opTimeoutMs: TIMEOUTS.clientOp,
+    stopFile: STOP_FILE,
+  };
+}
+
+function historyPod(w: Workload, runId: string, o: HistoryTrafficOptions): V1Pod {
+  return {
+    metadata: { name: CLIENT_POD, namespace: w.info.namespace, labels: { ...MANAGED_BY, [RUN_LABEL]: runId, app: CLIENT_POD } },
+    spec: {
+      restartPolicy: 'Never',
+      terminationGracePeriodSeconds: 1,
+      containers: [
+        {
+          name: 'client',
+          image: o.image,
+          imagePullPolicy: 'IfNotPresent',
+          args: ['client'],
+          env: [{ name: CLIENT_CONFIG_ENV, value: JSON.stringify(historyClientConfig(w, runId, o)) }],
+        },
+      ],
+    },
+  };
+}
+
+/** The history events among the client's log lines (`#` lines are the client's own notes). */
+export function historyOf(lines: readonly string[]): HistoryEvent[] {
+  const events: HistoryEvent[] = [];
+  for (const [i, line] of lines.entries()) {
+    if (!line.startsWith('{')) continue;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch (err) {
+      throw new HistoryFormatError(`traffic client log line ${i + 1}: not JSON (${(err as Error).message})`);
+    }
+    events.push(validateEvent(raw, events.length + 1));
+  }
+  return events;
+}
+
+/**
+ * A set history as unique-key writes and member reads: each add is a write of its element
+ * (addressed pod, outcome), and the last read of each member is that member's read-back.
+ */
+export function setRecords(
+  events: readonly HistoryEvent[],
+  nsToMs: (ns: number) => number,
+): { writes: WriteRecord[]; readBack: ReadBack[] } {
+  const open = new Map<number, HistoryEvent>();
+  const writes: WriteRecord[] = [];
+  const reads = new Map<string, ReadBack>();
+  for (const e of events) {
+    if (e.type === 'invoke') {
+      open.set(e.process, e);
+      continue;
+    }
+    const inv = open.get(e.process);
+    open.delete(e.process);
+    if (!inv) continue;
+    const pod = inv.pod ?? '';
+    if (e.f === 'add') {
+      const outcome = e.type === 'ok' ? 'acked' : e.type === 'fail' ? 'failed' : 'unknown';
+      writes.push({
+        pod,
+        key: String(inv.value),
+        store: 'etcd',
+        sentMs: nsToMs(inv.time),
+        doneMs: nsToMs(e.time),
+        outcome,
+        ...(e.pod ? { answeredBy: e.pod } : {}),
+      });
+    } else if (e.f === 'read') {
+      reads.set(
+        pod,
+        Array.isArray(e.value) && e.type === 'ok'
+          ? { store: 'etcd', pod, keys: e.value.map(String) }
+          : { store: 'etcd', pod, error: `the final read of ${pod} ended ${e.type}` },
+      );
+    }
+  }
+  for (const e of open.values())
+    if (e.f === 'add') writes.push({ pod: e.pod ?? '', key: String(e.value), store: 'etcd', sentMs: nsToMs(e.time), outcome: 'unknown' });
+  return { writes, readBack: [...reads.values()] };
+}
+
+export async function startHistoryTraffic(
+  cluster: Cluster,
+  recorder: Recorder,
+  w: Workload,
+  runId: string,
+  o: HistoryTrafficOptions,
+  timeoutMs: number,
+  log: (line: string) => void,
+): Promise<TrafficClient> {
+  const ns = w.info.namespace;
+  if (o.image === '') throw new Error('no image for the history client (--client-image)');
+  await cluster.core.createNamespacedPod({ namespace: ns, body: historyPod(w, runId, o) });
+  await recorder.waitFor({
+    describe: `traffic client pod ${CLIENT_POD} (image ${o.image}) to be Running`,
+    timeoutMs,
+    until: () => (recorder.pods.get(CLIENT_POD)?.phase === 'Running' ? true : undefined),
+  });
+  const follower = followLog(cluster, ns, CLIENT_POD, 'client', (l) => l.startsWith(CLIENT_DONE));
+  const start = recorder.mark({ marker: 'traffic-start', driver: `etcd-${o.workload}`, ratePerSecond: 0 });
+  log(
+    `traffic: ${o.workload} history client, ${HISTORY_CONCURRENCY} logical clients, ${o.workload === 'register' ? `${o.read} reads` : 'the whole set read from every member at the end'} (pod ${CLIENT_POD}, image ${o.image})`,
+  );
+  const driver = `etcd-${o.workload}`;
+  return {
+    async stop(): Promise<TrafficRecord> {
+      const base = { driver, startedMs: start.t, writes: [] as WriteRecord[], readBack: [] as ReadBack[] };
+      const deadline = Date.now() + timeoutMs;
+      try {
+        await clusterExec(cluster, ns, deadline)(CLIENT_POD, 'client', [
+          'node',
+          '-e',
+          `require('fs').writeFileSync(${JSON.stringify(STOP_FILE)}, '')`,
+        ]);
+      } catch (err) {
+        follower.close();
+        return { ...base, error: `could not stop the traffic client: ${describeError(err)}` };
+      }
+      const stop = recorder.mark({ marker: 'traffic-stop' });
+      try {
+        await follower.until(Date.now() + Math.min(timeoutMs, TIMEOUTS.historyDrain));
+        const history = historyOf(follower.collector.lines);
+        const first = history[0]?.time ?? 0;
+        // The client's clock is monotonic ns from its own start; placed on the run's clock at the first invocation (~traffic-start).
+        const nsToMs = (t: number): number => start.t + (t - first) / 1e6;
+        const ops = history.filter((e) => e.type !== 'invoke').length;
+        const secs = (stop.t - start.t) / 1000;
+        log(`traffic: ${ops} operations in ${secs.toFixed(1)} s (${(ops / Math.max(secs, 0.001)).toFixed(0)}/s)`);
+        const record: TrafficRecord = {
+          ...base,
+          stoppedMs: stop.t,
+          history,
+          historyClock: { ns: first, runMs: start.t },
+          ratePerSecond: Math.round(ops / Math.max(secs, 0.001)),
+        };
+        if (o.workload === 'set') return { ...record, ...setRecords(history, nsToMs) };
+        return { ...record, skip: 'register traffic writes no unique keys: its history is judged for linearizability (STS-LINEARIZABLE)' };
+      } catch (err) {
+        return { ...base, stoppedMs: stop.t, error: `the traffic client's history could not be read: ${describeError(err)}` };
+      } finally {
+        follower.close();
+      }
+    },
+    readBack: async (record) => record,
+  };
+}
