@@ -158,6 +158,8 @@ main() {
   start_node
   start_addons
   start_nodes "$NODES"
+  # After the nodes: the agent runs on every one of them.
+  bash "$CLUSTER_DIR/scripts/agent.sh"
   write_user_kubeconfig
   log "cluster is up"
   echo "export KUBECONFIG=$KUBECONFIG_OUT"
