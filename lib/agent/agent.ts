@@ -34,15 +34,29 @@ export class Agent {
 
   /** Heals what a previous agent on this node left applied, then acts every tick until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
-    for (const f of await loadState(this.o.statePath)) await this.healLocal(f, 'the agent restarted');
-    await saveState(this.o.statePath, []);
+    this.held = await loadState(this.o.statePath);
+    await this.healAll('the agent restarted');
     this.o.log(`agent on node ${this.o.node}: watching ConfigMaps labelled ${FAULT_LABEL}`);
     while (!signal.aborted) {
       await this.tick().catch((err: unknown) => this.o.log(`tick failed: ${describeError(err)}`));
       await new Promise((r) => setTimeout(r, this.o.tickMs ?? 1000));
     }
     // Stopping (SIGTERM on a rollout or uninstall) heals too: nothing outlives the agent.
-    for (const f of [...this.held]) await this.healLocal(f, 'the agent stopped');
+    await this.healAll('the agent stopped');
+  }
+
+  /**
+   * Heals everything held and says so in each request that still exists: `healed` is
+   * final, so a fault an agent lost track of is never silently applied again and the
+   * harness sees its hold was cut short.
+   */
+  private async healAll(because: string): Promise<void> {
+    for (const f of [...this.held]) {
+      const [namespace = '', name = ''] = f.key.split('/');
+      const cm = await this.c.core.readNamespacedConfigMap({ name, namespace }).catch(() => undefined);
+      if (cm) await this.heal(cm, f, because);
+      else await this.healLocal(f, because);
+    }
     await saveState(this.o.statePath, []);
   }
 
