@@ -20,8 +20,9 @@ for b in $BINS; do [ -x "$b" ] || die "missing $b (Debian packages iptables, ipr
 
 base=$(bash "$CLUSTER_DIR/scripts/ordinal-image.sh") || die "building Ordinal's image failed (output above)"
 libs() { ldd "$@" 2>/dev/null | awk '/=> \// {print $3} /^\t\/[^ ]+ \(/ {print $1}' | sort -u; }
+# Named node-agent-*, not ordinal-*: ordinal-image.sh prunes ordinal-*.tar to its three newest.
 key=$({ echo "$REF"; sha256sum < "$base"; sha256sum < "$CLUSTER_DIR/scripts/agent-image.sh"; sha256sum $BINS "$XT"/*.so; } | sha256sum | cut -c1-12)
-tar=$ORDINAL_CACHE/images/ordinal-agent-$VERSION-$key.tar
+tar=$ORDINAL_CACHE/images/node-agent-$VERSION-$key.tar
 
 if [ -s "$tar" ]; then
   log "image $REF: cached ($tar)"
@@ -51,7 +52,7 @@ else
     skopeo --insecure-policy copy --quiet oci:oci:agent "docker-archive:$tar.tmp:$REF" >/dev/null
   ) || die "building the agent image failed (output above)"
   mv "$tar.tmp" "$tar"
-  find "$ORDINAL_CACHE/images" -maxdepth 1 -name 'ordinal-agent-*.tar' -printf '%T@ %p\n' | sort -rn | tail -n +3 | cut -d' ' -f2- | xargs -r rm -f
+  find "$ORDINAL_CACHE/images" -maxdepth 1 -name 'node-agent-*.tar' -printf '%T@ %p\n' | sort -rn | tail -n +3 | cut -d' ' -f2- | xargs -r rm -f
   log "image $REF: $tar ($(du -h "$tar" | cut -f1))"
 fi
 if [ "${1:-}" = --import ]; then
