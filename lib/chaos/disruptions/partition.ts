@@ -29,6 +29,8 @@ const REOPEN_ATTEMPTS = 5;
 
 export const NO_AGENT = `partition needs the Ordinal node agent (DaemonSet ${AGENT_NAMESPACE}/${AGENT_NAME}), and none is running: an admin installs it with 'kubectl apply -f examples/agent.yaml' (the local cluster's cluster:up does)`;
 
+let inFlight: Promise<void> = Promise.resolve();
+
 export const partition: Disruption = {
   name: 'partition',
   expect: 'unaffected',
@@ -42,7 +44,11 @@ export const partition: Disruption = {
     return (ds?.status?.numberReady ?? 0) > 0 ? undefined : NO_AGENT;
   },
   async apply(ctx, target) {
-    await partitionRound(ctx, target);
+    // One partition at a time (a burst round sends them together): each is confirmed
+    // against peers that are not themselves cut at that moment.
+    const run = inFlight.catch(() => undefined).then(() => partitionRound(ctx, target));
+    inFlight = run;
+    await run;
     return undefined;
   },
   // The round's whole fault (confirmed cut, hold, confirmed heal) happened inside apply().
@@ -94,7 +100,8 @@ async function partitionRound(ctx: DisruptionContext, target: DisruptionTarget):
     healAsked = true;
     await request.heal();
     const healed = await request.waitFor(['healed'], Math.min(AGENT_ACTS_MS, timeLeft(ctx.deadline)), `${what}: the heal`);
-    const reopened = await reopen(ctx, pod, peers);
+    // Peers deleted meanwhile (another disruption of the round) have no address to reconnect to.
+    const reopened = await reopen(ctx, pod, await stillThere(ctx, pod, peers));
     if (reopened)
       throw new ObservationError(`${what}: healed by the agent (${healed.seen}) but ${pod} still cannot reach its peers: ${reopened}`);
     const healConfirmMs = Date.now() - h0;
@@ -117,7 +124,8 @@ async function peersOf(ctx: DisruptionContext, pod: string): Promise<Peer[]> {
   const peers: Peer[] = [];
   for (const p of list.items) {
     const name = p.metadata?.name ?? '';
-    if (name === pod || ordinalOf(sts, name) === undefined) continue;
+    // A peer on its way out (another disruption of the round) is no peer to confirm a cut against.
+    if (name === pod || ordinalOf(sts, name) === undefined || p.metadata?.deletionTimestamp) continue;
     const ip = p.status?.podIP;
     const port = p.spec?.containers.find((c) => c.name === ctx.workload.container)?.ports?.[0]?.containerPort;
     if (!ip || port === undefined)
@@ -126,9 +134,15 @@ async function peersOf(ctx: DisruptionContext, pod: string): Promise<Peer[]> {
       );
     peers.push({ ip, port: String(port) });
   }
-  if (peers.length === 0)
-    throw new ObservationError(`partition of ${pod}: the StatefulSet ${sts} has no other pod to cut it from (replicas 1)`);
+  if (peers.length === 0) throw new ObservationError(`partition of ${pod}: the StatefulSet ${sts} has no other running pod to cut it from`);
   return peers;
+}
+
+/** The peers that still have the address they were cut at. */
+async function stillThere(ctx: DisruptionContext, pod: string, peers: readonly Peer[]): Promise<Peer[]> {
+  const list = await ctx.cluster.core.listNamespacedPod({ namespace: ctx.namespace });
+  const live = new Set(list.items.filter((p) => !p.metadata?.deletionTimestamp && p.metadata?.name !== pod).map((p) => p.status?.podIP));
+  return peers.filter((p) => live.has(p.ip));
 }
 
 async function probe(
@@ -158,6 +172,7 @@ async function probe(
 
 /** Undefined once every peer connects again, else what the last of a few attempts saw. */
 async function reopen(ctx: DisruptionContext, pod: string, peers: readonly Peer[]): Promise<string | undefined> {
+  if (peers.length === 0) return 'no peer is left with the address it was cut at, so the heal cannot be confirmed';
   let problem: string | undefined;
   for (let i = 0; i < REOPEN_ATTEMPTS; i++) {
     problem = openProblem(
