@@ -77,6 +77,13 @@ faultRun(
       expect((healed?.t ?? 0) > (cut?.t ?? Number.POSITIVE_INFINITY), 'healed after the cut').to.equal(true);
     });
 
+    it('results.json records the fault with its confirmation times', function () {
+      const f = t.run.result.faults ?? [];
+      expect(f.map((x) => `${x.kind} ${x.round} ${x.pod}`)).to.deep.equal(['partition 1 etcd-1']);
+      expect(f[0]?.confirmMs).to.be.greaterThan(0);
+      expect(f[0]?.healConfirmMs).to.be.greaterThan(0);
+    });
+
     it("the agent's chain was in etcd-1's network namespace during the hold, and in no other pod's", function () {
       expect([...seenDuring]).to.deep.equal(['etcd-1']);
     });
