@@ -26,6 +26,8 @@ const PARAMS = { hold: { min: 5, max: 15, unit: 's' } } as const;
 const AGENT_ACTS_MS = 20_000;
 /** A healed peer connects again at once; a few attempts ride out a slow exec. */
 const REOPEN_ATTEMPTS = 5;
+/** How long one probe may take, exec retries included. */
+const PROBE_BUDGET_MS = 30_000;
 
 export const NO_AGENT = `partition needs the Ordinal node agent (DaemonSet ${AGENT_NAMESPACE}/${AGENT_NAME}), and none is running: an admin installs it with 'kubectl apply -f examples/agent.yaml' (the local cluster's cluster:up does)`;
 
@@ -153,21 +155,22 @@ async function probe(
 ): Promise<{ attempts: Attempt[]; elapsedMs: number }> {
   const { execIn } = await import('../../probes/exec.ts');
   const script = probeScript(withControl ? [...peers, CONTROL] : peers);
-  const t0 = Date.now();
-  let r: Awaited<ReturnType<typeof execIn>>;
-  try {
-    r = await execIn(
-      ctx.cluster,
-      ctx.namespace,
-      pod,
-      ctx.workload.container,
-      ['sh', '-c', script],
-      Math.min(30_000, timeLeft(ctx.deadline)),
-    );
-  } catch (err) {
-    throw new ObservationError(`partition of ${pod}: the connection probe (nc through exec) failed: ${describeError(err)}`);
+  // The probe changes nothing, so an exec that could not run (a kubelet restarting, the
+  // API server blinking) is tried again until the budget is spent; an exit status is an answer.
+  const until = Date.now() + Math.min(PROBE_BUDGET_MS, timeLeft(ctx.deadline));
+  for (let tries = 1; ; tries++) {
+    const t0 = Date.now();
+    try {
+      const r = await execIn(ctx.cluster, ctx.namespace, pod, ctx.workload.container, ['sh', '-c', script], Math.max(1000, until - t0));
+      return { attempts: parseAttempts(r.stdout), elapsedMs: Date.now() - t0 };
+    } catch (err) {
+      if (Date.now() + 1000 >= until)
+        throw new ObservationError(
+          `partition of ${pod}: the connection probe (nc through exec) could not run (${tries} tries): ${describeError(err)}`,
+        );
+      await new Promise((r) => setTimeout(r, 1000));
+    }
   }
-  return { attempts: parseAttempts(r.stdout), elapsedMs: Date.now() - t0 };
 }
 
 /** Undefined once every peer connects again, else what the last of a few attempts saw. */
