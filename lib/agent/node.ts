@@ -8,14 +8,29 @@ import { CHAIN, cgroupMatches, healRules, partitionRules } from './request.ts';
 
 const run = promisify(execFile);
 
-/** A process of the pod (any: they share the pod's network namespace), or undefined when none runs on this node. */
+/**
+ * The pod's oldest process (its sandbox's pause, which holds the network namespace for the
+ * pod's whole life), or undefined when none runs on this node. Not just any process of the
+ * pod: an exec'd command may be gone before nsenter gets to it.
+ */
 export async function podPid(podUid: string, proc = '/proc'): Promise<number | undefined> {
+  let best: { pid: number; start: number } | undefined;
   for (const entry of await readdir(proc)) {
     if (!/^\d+$/.test(entry)) continue;
     const cgroup = await readFile(`${proc}/${entry}/cgroup`, 'utf8').catch(() => '');
-    if (cgroup && cgroupMatches(cgroup, podUid)) return Number(entry);
+    if (!cgroup || !cgroupMatches(cgroup, podUid)) continue;
+    const start = startTime(await readFile(`${proc}/${entry}/stat`, 'utf8').catch(() => ''));
+    if (start === undefined) continue;
+    if (!best || start < best.start || (start === best.start && Number(entry) < best.pid)) best = { pid: Number(entry), start };
   }
-  return undefined;
+  return best?.pid;
+}
+
+/** Field 22 of /proc/<pid>/stat (clock ticks since boot), read after the parenthesised command name, which may hold spaces. */
+export function startTime(stat: string): number | undefined {
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const v = Number(rest[19]);
+  return stat.includes(')') && Number.isFinite(v) ? v : undefined;
 }
 
 async function iptables(pid: number, args: readonly string[]): Promise<{ ok: boolean; out: string }> {

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { podPid } from '../../../lib/agent/node.ts';
+import { podPid, startTime } from '../../../lib/agent/node.ts';
 import {
   CHAIN,
   cgroupMatches,
@@ -89,16 +89,24 @@ describe('fault request (agent side)', () => {
     expect(cgroupMatches('0::/system.slice/containerd.service', UID)).to.equal(false);
   });
 
-  it('finds the pid of a pod from a /proc tree, skipping other entries', async () => {
+  it("finds the pod's oldest process from a /proc tree (its sandbox, not a passing exec), skipping other entries", async () => {
     const proc = await mkdtemp(join(tmpdir(), 'ordinal-proc-'));
-    for (const [pid, cg] of [
-      ['1', '0::/init.scope'],
-      ['42', `0::/kubepods/besteffort/pod${UID}/c1`],
+    // stat: pid (comm) state ppid ... field 22 is the start time.
+    const stat = (pid: string, comm: string, start: number): string =>
+      `${pid} (${comm}) S 1 ${Array.from({ length: 17 }, () => '0').join(' ')} ${start} 0 0`;
+    for (const [pid, cg, start] of [
+      ['1', '0::/init.scope', 1],
+      ['40', `0::/kubepods/besteffort/pod${UID}/exec`, 900],
+      ['42', `0::/kubepods/besteffort/pod${UID}/sandbox`, 500],
+      ['43', `0::/kubepods/besteffort/pod${UID}/c1`, 510],
     ] as const) {
       await mkdir(join(proc, pid));
       await writeFile(join(proc, pid, 'cgroup'), cg);
+      await writeFile(join(proc, pid, 'stat'), stat(pid, pid === '43' ? 'a b) c' : 'sh', start));
     }
     await mkdir(join(proc, 'self'));
+    expect(startTime(stat('7', 'x) y', 123))).to.equal(123);
+    expect(startTime('garbage')).to.equal(undefined);
     expect(await podPid(UID, proc)).to.equal(42);
     expect(await podPid('00000000-0000-0000-0000-000000000000', proc)).to.equal(undefined);
   });
