@@ -21,7 +21,8 @@ export interface AgentOptions {
 }
 
 const merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
-const keyOf = (cm: V1ConfigMap): string => `${cm.metadata?.namespace}/${cm.metadata?.name}`;
+/** namespace/name/uid: a request deleted and created again under its name is another request. */
+const keyOf = (cm: V1ConfigMap): string => `${cm.metadata?.namespace}/${cm.metadata?.name}/${cm.metadata?.uid}`;
 
 export class Agent {
   private held: AppliedFault[] = [];
@@ -54,7 +55,7 @@ export class Agent {
     for (const f of [...this.held]) {
       const [namespace = '', name = ''] = f.key.split('/');
       const cm = await this.c.core.readNamespacedConfigMap({ name, namespace }).catch(() => undefined);
-      if (cm) await this.heal(cm, f, because);
+      if (cm && keyOf(cm) === f.key) await this.heal(cm, f, because);
       else await this.healLocal(f, because);
     }
     await saveState(this.o.statePath, []);

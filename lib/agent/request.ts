@@ -10,6 +10,13 @@ export const FAULT_LABEL = 'ordinal.dev/fault-request';
 export const AGENT_NAMESPACE = 'ordinal-system';
 export const AGENT_NAME = 'ordinal-agent';
 
+/**
+ * The harness's one request name: partitions go one at a time, and a fixed name lets
+ * examples/rbac.yaml grant get, patch and delete on it alone. The agent tells a recreated
+ * request from the one before by its UID.
+ */
+export const FAULT_REQUEST_NAME = 'ordinal-fault';
+
 export type FaultKind = 'partition';
 
 /** What the harness asks for. */

@@ -4,7 +4,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 export interface AppliedFault {
-  /** namespace/name of the request. */
+  /** namespace/name/uid of the request. */
   key: string;
   podUid: string;
   pid: number;

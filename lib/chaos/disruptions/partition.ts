@@ -15,7 +15,7 @@
 //  5. heal; confirmed: every peer connects again.
 import { ObservationError, describeError } from '../../errors.ts';
 import type { Disruption, DisruptionContext, DisruptionTarget } from '../disruption.ts';
-import { AGENT_NAME, AGENT_NAMESPACE } from '../../agent/request.ts';
+import { AGENT_NAME, AGENT_NAMESPACE, FAULT_REQUEST_NAME } from '../../agent/request.ts';
 import { CONTROL, cutProblem, openProblem, parseAttempts, probeScript, type Attempt } from '../partition-confirm.ts';
 import { ordinalOf } from '../../timeline/queries.ts';
 import { timeLeft } from '../../timeouts.ts';
@@ -74,7 +74,7 @@ async function partitionRound(ctx: DisruptionContext, target: DisruptionTarget):
     throw new ObservationError(
       `${what}: before the cut, not every peer accepted a connection from ${pod}, so a cut could not be confirmed: ${closed}`,
     );
-  const request = new FaultRequest(ctx.cluster, ctx.namespace, `ordinal-fault-r${ctx.round}-${pod}`, ctx.log);
+  const request = new FaultRequest(ctx.cluster, ctx.namespace, FAULT_REQUEST_NAME, ctx.log);
   const t0 = Date.now();
   await request.create({ fault: 'partition', pod, podUid: uid, peers: ips });
   let healAsked = false;
