@@ -9,6 +9,7 @@ import type { Cluster } from '../cluster/cluster.ts';
 import { describeError } from '../errors.ts';
 import { nameOrLabelProblem, RECORD_NAME, recordProblem } from '../run/namespace.ts';
 import { RUN_LABEL } from '../workloads/common.ts';
+import { TIMEOUTS } from '../timeouts.ts';
 import { applyPartition, healPartition, podPid } from './node.ts';
 import { decide, FAULT_LABEL, type FaultSpec, type FaultStatus, parseSpec, parseStatus } from './request.ts';
 import { type AppliedFault, loadState, saveState } from './state.ts';
@@ -40,7 +41,7 @@ export class Agent {
     this.o.log(`agent on node ${this.o.node}: watching ConfigMaps labelled ${FAULT_LABEL}`);
     while (!signal.aborted) {
       await this.tick().catch((err: unknown) => this.o.log(`tick failed: ${describeError(err)}`));
-      await new Promise((r) => setTimeout(r, this.o.tickMs ?? 1000));
+      await new Promise((r) => setTimeout(r, this.o.tickMs ?? TIMEOUTS.agentTick));
     }
     // Stopping (SIGTERM on a rollout or uninstall) heals too: nothing outlives the agent.
     await this.healAll('the agent stopped');

@@ -4,6 +4,7 @@
 import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { TIMEOUTS } from '../timeouts.ts';
 import { CHAIN, cgroupMatches, healRules, partitionRules } from './request.ts';
 
 const run = promisify(execFile);
@@ -35,7 +36,7 @@ export function startTime(stat: string): number | undefined {
 
 async function iptables(pid: number, args: readonly string[]): Promise<{ ok: boolean; out: string }> {
   try {
-    const r = await run('nsenter', [`--net=/proc/${pid}/ns/net`, 'iptables', '-w', '5', ...args], { timeout: 15_000 });
+    const r = await run('nsenter', [`--net=/proc/${pid}/ns/net`, 'iptables', '-w', '5', ...args], { timeout: TIMEOUTS.agentIptables });
     return { ok: true, out: r.stdout };
   } catch (err) {
     const e = err as { stderr?: string; message: string };

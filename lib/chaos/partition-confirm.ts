@@ -2,6 +2,7 @@
 // target to each cut peer times out while one to an uncut address (the API server's
 // Service) still connects, and a heal only once every peer connects again. Reads the
 // outcome of busybox/GNU `nc -w` run through exec; the judging is pure.
+import { TIMEOUTS } from '../timeouts.ts';
 
 /** One connection attempt's outcome, as the probe script prints it: "<ip> <rc> <message>". */
 export interface Attempt {
@@ -11,7 +12,7 @@ export interface Attempt {
 }
 
 /** Connection seconds each attempt waits before it counts as timed out. */
-export const CONNECT_TIMEOUT_S = 2;
+export const CONNECT_TIMEOUT_S = TIMEOUTS.partitionConnect / 1000;
 
 /** A shell script that tries each address in parallel and prints one line per attempt. */
 export function probeScript(targets: readonly { ip: string; port: string }[]): string {
@@ -49,7 +50,7 @@ export function cutProblem(attempts: readonly Attempt[], peers: readonly string[
     if (a.rc === 0) return `peer ${p} still accepted a connection`;
     if (refusedOrUnreachable(a)) return `peer ${p} answered (${a.message}): not a timeout, so not cut`;
   }
-  if (elapsedMs < CONNECT_TIMEOUT_S * 1000)
+  if (elapsedMs < TIMEOUTS.partitionConnect)
     return `the attempts ended after ${elapsedMs} ms, before the ${CONNECT_TIMEOUT_S}s connect timeout: not timeouts`;
   const c = attempts.find((a) => !peers.includes(a.ip));
   if (!c) return `no attempt to the uncut control ${control} was reported`;

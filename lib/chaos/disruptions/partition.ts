@@ -18,16 +18,12 @@ import type { Disruption, DisruptionContext, DisruptionTarget } from '../disrupt
 import { AGENT_NAME, AGENT_NAMESPACE, FAULT_REQUEST_NAME } from '../../agent/request.ts';
 import { CONTROL, cutProblem, openProblem, parseAttempts, probeScript, type Attempt } from '../partition-confirm.ts';
 import { ordinalOf } from '../../timeline/queries.ts';
-import { timeLeft } from '../../timeouts.ts';
+import { TIMEOUTS, timeLeft } from '../../timeouts.ts';
 
 /** Seconds the partition is held once confirmed. */
 const PARAMS = { hold: { min: 5, max: 15, unit: 's' } } as const;
-/** The agent polls every second; applying or healing takes it a few more. */
-const AGENT_ACTS_MS = 20_000;
 /** A healed peer connects again at once; a few attempts ride out a slow exec. */
 const REOPEN_ATTEMPTS = 5;
-/** How long one probe may take, exec retries included. */
-const PROBE_BUDGET_MS = 30_000;
 
 export const NO_AGENT = `partition needs the Ordinal node agent (DaemonSet ${AGENT_NAMESPACE}/${AGENT_NAME}), and none is running: an admin installs it with 'kubectl apply -f examples/agent.yaml' (the local cluster's cluster:up does)`;
 
@@ -79,7 +75,11 @@ async function partitionRound(ctx: DisruptionContext, target: DisruptionTarget):
   await request.create({ fault: 'partition', pod, podUid: uid, peers: ips });
   let healAsked = false;
   try {
-    const applied = await request.waitFor(['applied', 'refused', 'healed'], Math.min(AGENT_ACTS_MS, timeLeft(ctx.deadline)), what);
+    const applied = await request.waitFor(
+      ['applied', 'refused', 'healed'],
+      Math.min(TIMEOUTS.partitionAgentActs, timeLeft(ctx.deadline)),
+      what,
+    );
     if (applied.phase !== 'applied')
       throw new ObservationError(`${what}: the agent on node ${applied.node} ${applied.phase} it: ${applied.seen}`);
     const cut = await probe(ctx, pod, peers, true);
@@ -101,7 +101,7 @@ async function partitionRound(ctx: DisruptionContext, target: DisruptionTarget):
     const h0 = Date.now();
     healAsked = true;
     await request.heal();
-    const healed = await request.waitFor(['healed'], Math.min(AGENT_ACTS_MS, timeLeft(ctx.deadline)), `${what}: the heal`);
+    const healed = await request.waitFor(['healed'], Math.min(TIMEOUTS.partitionAgentActs, timeLeft(ctx.deadline)), `${what}: the heal`);
     // Peers deleted meanwhile (another disruption of the round) have no address to reconnect to.
     const reopened = await reopen(ctx, pod, await stillThere(ctx, pod, peers));
     if (reopened)
@@ -157,18 +157,25 @@ async function probe(
   const script = probeScript(withControl ? [...peers, CONTROL] : peers);
   // The probe changes nothing, so an exec that could not run (a kubelet restarting, the
   // API server blinking) is tried again until the budget is spent; an exit status is an answer.
-  const until = Date.now() + Math.min(PROBE_BUDGET_MS, timeLeft(ctx.deadline));
+  const until = Date.now() + Math.min(TIMEOUTS.partitionProbe, timeLeft(ctx.deadline));
   for (let tries = 1; ; tries++) {
     const t0 = Date.now();
     try {
-      const r = await execIn(ctx.cluster, ctx.namespace, pod, ctx.workload.container, ['sh', '-c', script], Math.max(1000, until - t0));
+      const r = await execIn(
+        ctx.cluster,
+        ctx.namespace,
+        pod,
+        ctx.workload.container,
+        ['sh', '-c', script],
+        Math.max(TIMEOUTS.partitionProbePause, until - t0),
+      );
       return { attempts: parseAttempts(r.stdout), elapsedMs: Date.now() - t0 };
     } catch (err) {
-      if (Date.now() + 1000 >= until)
+      if (Date.now() + TIMEOUTS.partitionProbePause >= until)
         throw new ObservationError(
           `partition of ${pod}: the connection probe (nc through exec) could not run (${tries} tries): ${describeError(err)}`,
         );
-      await new Promise((r) => setTimeout(r, 1000));
+      await new Promise((r) => setTimeout(r, TIMEOUTS.partitionProbePause));
     }
   }
 }
@@ -183,7 +190,7 @@ async function reopen(ctx: DisruptionContext, pod: string, peers: readonly Peer[
       peers.map((p) => p.ip),
     );
     if (!problem) return undefined;
-    await new Promise((r) => setTimeout(r, 1000));
+    await new Promise((r) => setTimeout(r, TIMEOUTS.partitionProbePause));
   }
   return problem;
 }
