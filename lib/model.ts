@@ -6,7 +6,7 @@
 import type { StsOptions } from './workloads/sts-options.ts';
 
 /** The disruptions a chaos round can apply (lib/chaos/disruptions/, one file each). */
-export type DisruptionName = 'delete' | 'force-delete' | 'container-kill' | 'evict' | 'node-fault' | 'kubelet-restart';
+export type DisruptionName = 'delete' | 'force-delete' | 'container-kill' | 'evict' | 'node-fault' | 'kubelet-restart' | 'partition';
 
 /**
  * What the StatefulSet must do after a disruption: `replaced` (new UID, same name),

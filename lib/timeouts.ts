@@ -153,6 +153,18 @@ export const TIMEOUTS = {
   backoffFirst: 500,
   /** ...capped here: quick after a blip, gentle on a server that is restarting. */
   backoffMax: 5000,
+  /** The node agent: between its reads of the fault requests. */
+  agentTick: 1000,
+  /** The node agent: one iptables command inside a pod's network namespace (it waits up to 5 s for the xtables lock). */
+  agentIptables: 15_000,
+  /** partition: the agent to report a request applied or healed (it reads them every agentTick). */
+  partitionAgentActs: 20_000,
+  /** partition: one connection probe from inside the pod, exec retries included. */
+  partitionProbe: 30_000,
+  /** partition: a connection attempt that has not connected by then timed out (nc -w, whole seconds). */
+  partitionConnect: 2000,
+  /** partition: between probe retries, and between the attempts to see healed peers connect again. */
+  partitionProbePause: 1000,
 } as const;
 
 /** What is left of `deadline` (Date.now() ms), but never less than one last look. */

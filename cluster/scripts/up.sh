@@ -158,6 +158,14 @@ main() {
   start_node
   start_addons
   start_nodes "$NODES"
+  # After the nodes: the agent runs on every one of them. Its image is Ordinal's own plus a
+  # layer, built from the installed package (node_modules); on a fresh clone before
+  # `npm install` it is left to `npm test` (test/run.ts) or `bash cluster/scripts/agent.sh`.
+  if [ -x "$CLUSTER_DIR/../node_modules/.bin/node" ]; then
+    bash "$CLUSTER_DIR/scripts/agent.sh"
+  else
+    log "node agent not installed yet (no node_modules: run 'npm install', then 'bash cluster/scripts/agent.sh'; npm test does it)"
+  fi
   write_user_kubeconfig
   log "cluster is up"
   echo "export KUBECONFIG=$KUBECONFIG_OUT"

@@ -19,6 +19,7 @@ import { trafficCommand, verifyWritesCommand } from './traffic.ts';
 import { ensureWritableDir } from '../user-file.ts';
 import { checkHistoryCommand } from './check-history.ts';
 import { clientCommand } from './client.ts';
+import { agentCommand } from './agent.ts';
 
 const USAGE = `Usage: ordinal <command> [flags]
 
@@ -30,6 +31,7 @@ Commands:
   traffic   export-k6: write a k6 TypeScript script doing the same writes as a run's traffic
   verify-writes  read acknowledged keys (from a k6 console log) back from the pods: 0 none lost, 1 lost
   check-history  judge a saved history.jsonl (register: read, write, cas) for linearizability: 0 yes, 1 no
+  agent     the node agent that applies network faults (run by examples/agent.yaml's DaemonSet)
 
 Run 'ordinal <command> --help' for a command's flags.`;
 
@@ -45,6 +47,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'check-history') return await checkHistoryCommand(rest);
     // The history client inside its pod (lib/traffic/history-client.ts), not listed in the usage.
     if (command === 'client') return await clientCommand();
+    if (command === 'agent') return await agentCommand(rest);
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       console.log(USAGE);
       return command === undefined ? 2 : 0;

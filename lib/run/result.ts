@@ -8,7 +8,7 @@ import type { PlannedUpdate } from '../update/mode.ts';
 import { volumeBehaviour } from '../timeline/volumes.ts';
 import type { MarkerOf, TimelineEntry } from '../timeline/entries.ts';
 import type { ClusterFacts, RoundResult } from '../model.ts';
-import type { RunResult } from './results-schema.ts';
+import type { FaultRecord, RunResult } from './results-schema.ts';
 import { toolVersion } from './version.ts';
 import type { Workload } from '../workloads/common.ts';
 
@@ -20,6 +20,8 @@ export function observed(result: RunResult, recorder: Recorder, log: (line: stri
       : [],
   );
   if (gaps.length > 0) result.observationGaps = gaps;
+  const faults = faultsOf(recorder.timeline);
+  if (faults.length > 0) result.faults = faults;
   const volumes = volumeBehaviour(recorder.timeline);
   if (volumes) result.volumes = volumes;
   if (recorder.canarySamples.length > 0) {
@@ -30,6 +32,22 @@ export function observed(result: RunResult, recorder: Recorder, log: (line: stri
     );
   }
   return result;
+}
+
+/** Each confirmed partition with its confirmed heal (same round and pod), in timeline order. */
+export function faultsOf(timeline: readonly TimelineEntry[]): FaultRecord[] {
+  const out: FaultRecord[] = [];
+  for (const e of timeline) {
+    if (e.type !== 'MARKER') continue;
+    if (e.marker === 'partition') {
+      const { round, pod, node, peers, confirmMs } = e;
+      out.push({ kind: 'partition', round, pod, node, peers, confirmedAtMs: e.t, confirmMs });
+    } else if (e.marker === 'partition-healed') {
+      const open = out.find((f) => f.round === e.round && f.pod === e.pod && f.healedAtMs === undefined);
+      if (open) Object.assign(open, { healedAtMs: e.t, healConfirmMs: e.healConfirmMs });
+    }
+  }
+  return out;
 }
 
 export function assemble(

@@ -42,6 +42,8 @@ export interface RunResult {
   detectionLatency?: DetectionLatency;
   /** Kill → Ready per disruption kind, from `rounds` (absent in older results and runs without rounds). */
   recoveryByDisruption?: DisruptionRecovery[];
+  /** Network faults (`partition`), from their markers: when each was confirmed and healed; absent when none. */
+  faults?: FaultRecord[];
   /** Traffic during chaos: lost-write accounting and availability figures (lib/traffic/). */
   traffic?: TrafficSummary;
   summary: { passed: number; failed: number; error: number; skipped: number };
@@ -59,4 +61,19 @@ export interface DisruptionRecovery {
   p50Ms?: number;
   p95Ms?: number;
   maxMs?: number;
+}
+
+/** One confirmed network fault: run ms for the times, ms for the confirmation durations. */
+export interface FaultRecord {
+  kind: 'partition';
+  round: number;
+  pod: string;
+  node: string;
+  peers: string[];
+  /** When the cut was confirmed from inside the pod, and how long after the request that took. */
+  confirmedAtMs: number;
+  confirmMs: number;
+  /** When the heal was confirmed (every peer connects), and how long after the heal was asked; absent when it never was. */
+  healedAtMs?: number;
+  healConfirmMs?: number;
 }

@@ -164,6 +164,14 @@ export type MarkerPayload =
    */
   | { marker: 'node-down'; round: number; node: string; pod: string; uid: string }
   | { marker: 'node-up'; round: number; node: string }
+  /**
+   * A partition (lib/chaos/disruptions/partition.ts), confirmed from inside the pod:
+   * `partition` once its peers time out and the API server still connects (confirmMs
+   * since the request went out), `partition-healed` once every peer connects again
+   * (healConfirmMs since the heal was asked for).
+   */
+  | { marker: 'partition'; round: number; pod: string; uid: string; peers: string[]; node: string; confirmMs: number }
+  | { marker: 'partition-healed'; round: number; pod: string; uid: string; healConfirmMs: number }
   /** The harness force-deleted a pod on a down node, as an operator would to unblock it. */
   | { marker: 'operator-force-delete'; round: number; pod: string; uid: string; node: string }
   | {

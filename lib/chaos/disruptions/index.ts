@@ -8,6 +8,7 @@ import { evict } from './evict.ts';
 import { forceDelete } from './force-delete.ts';
 import { kubeletRestart } from './kubelet-restart.ts';
 import { nodeFault } from './node-fault.ts';
+import { partition } from './partition.ts';
 
 export const DISRUPTIONS: Readonly<Record<DisruptionName, Disruption>> = {
   delete: del,
@@ -16,6 +17,7 @@ export const DISRUPTIONS: Readonly<Record<DisruptionName, Disruption>> = {
   evict,
   'node-fault': nodeFault,
   'kubelet-restart': kubeletRestart,
+  partition,
 };
 
 export const DISRUPTION_NAMES = Object.keys(DISRUPTIONS) as DisruptionName[];

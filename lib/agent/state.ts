@@ -1,0 +1,27 @@
+// What the agent has applied, kept in a file on the node (a hostPath), so an agent that
+// restarts heals it before anything else: a fault never outlives the agent that set it.
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+export interface AppliedFault {
+  /** namespace/name/uid of the request. */
+  key: string;
+  podUid: string;
+  pid: number;
+  appliedAt: number;
+}
+
+export async function loadState(path: string): Promise<AppliedFault[]> {
+  try {
+    const parsed = JSON.parse(await readFile(path, 'utf8')) as unknown;
+    return Array.isArray(parsed) ? (parsed as AppliedFault[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+export async function saveState(path: string, faults: readonly AppliedFault[]): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(`${path}.tmp`, JSON.stringify(faults));
+  await rename(`${path}.tmp`, path);
+}

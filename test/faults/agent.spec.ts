@@ -1,0 +1,194 @@
+// The node agent on its own (examples/agent.yaml, installed by cluster:up), driven through
+// fault requests as the harness drives it, with two plain pods: it heals at the expiry when
+// nobody renews (a harness that died), it heals what it had applied when it is SIGKILLed
+// and restarts, and it refuses a request in a namespace no run created. Each case then
+// looks into the pods' network namespaces from the host for leftover rules. Last, with the
+// agent scaled to no node, `ordinal run --chaos partition` exits 2 with one line.
+import { execFile } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import type { V1Pod } from '@kubernetes/client-node';
+import * as k8s from '@kubernetes/client-node';
+import { expect } from 'chai';
+import { podPid } from '../../lib/agent/node.ts';
+import { AGENT_NAME, AGENT_NAMESPACE, CHAIN, cgroupMatches } from '../../lib/agent/request.ts';
+import { FaultRequest } from '../../lib/chaos/fault-request.ts';
+import type { Cluster } from '../../lib/cluster/cluster.ts';
+import { runNamespace } from '../../lib/names.ts';
+import { createRunNamespace } from '../../lib/run/namespace.ts';
+import { newRunId } from '../../lib/run/run-id.ts';
+import { connectTestCluster } from './support.ts';
+
+const run = promisify(execFile);
+const BUSYBOX = 'docker.io/library/busybox:1.35.0';
+const merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+
+async function rulesOf(podUid: string): Promise<string> {
+  const pid = await podPid(podUid);
+  if (pid === undefined) throw new Error(`no process of pod uid ${podUid} on this machine`);
+  return (await run('nsenter', [`--net=/proc/${pid}/ns/net`, 'iptables', '-w', '5', '-S'])).stdout;
+}
+
+async function until<T>(what: string, ms: number, f: () => Promise<T | undefined>): Promise<T> {
+  const end = Date.now() + ms;
+  let last: unknown;
+  while (Date.now() < end) {
+    try {
+      const v = await f();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${what}: not within ${ms / 1000}s${last ? ` (${String(last)})` : ''}`);
+}
+
+async function sleeper(cluster: Cluster, namespace: string, name: string): Promise<V1Pod> {
+  await cluster.core.createNamespacedPod({
+    namespace,
+    body: {
+      metadata: { name },
+      spec: {
+        terminationGracePeriodSeconds: 0,
+        containers: [{ name: 'main', image: BUSYBOX, imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }],
+      },
+    },
+  });
+  return until(`pod ${namespace}/${name} Running with an IP`, 90_000, async () => {
+    const p = await cluster.core.readNamespacedPod({ name, namespace });
+    return p.status?.phase === 'Running' && p.status.podIP ? p : undefined;
+  });
+}
+
+/** The pid of the agent's node process on `node` (hostPID: visible from here). */
+async function agentPid(cluster: Cluster, node: string): Promise<number> {
+  const pods = await cluster.core.listNamespacedPod({ namespace: AGENT_NAMESPACE, labelSelector: `app.kubernetes.io/name=${AGENT_NAME}` });
+  const uid = pods.items.find((p) => p.spec?.nodeName === node)?.metadata?.uid;
+  if (!uid) throw new Error(`no agent pod on node ${node}`);
+  for (const e of await readdir('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    const cmd = await readFile(`/proc/${e}/cmdline`, 'utf8').catch(() => '');
+    if (!cmd.includes('ordinal.js') || !cmd.includes('agent')) continue;
+    if (cgroupMatches(await readFile(`/proc/${e}/cgroup`, 'utf8').catch(() => ''), uid)) return Number(e);
+  }
+  throw new Error(`no agent process of pod ${uid} on node ${node}`);
+}
+
+describe('fault: the node agent heals on expiry and on a restart, and refuses namespaces no run created', function () {
+  this.timeout(400_000);
+  let cluster: Cluster;
+  const runId = newRunId();
+  const ns = runNamespace(runId);
+  const stranger = `ordinal-agent-test-${runId.slice(-4)}`;
+  let a: V1Pod;
+  let b: V1Pod;
+  const log = (l: string): void => void console.log(`      ${l}`);
+
+  before(async function () {
+    cluster = await connectTestCluster();
+    await createRunNamespace(cluster, ns, runId);
+    await cluster.core.createNamespace({ body: { metadata: { name: stranger } } });
+    [a, b] = await Promise.all([sleeper(cluster, ns, 'a'), sleeper(cluster, ns, 'b')]);
+  });
+
+  after(async function () {
+    for (const name of [ns, stranger]) await cluster?.core.deleteNamespace({ name }).catch(() => undefined);
+  });
+
+  const request = (name: string, namespace = ns): FaultRequest => new FaultRequest(cluster, namespace, name, log);
+  const spec = (pod: V1Pod) => ({
+    fault: 'partition' as const,
+    pod: pod.metadata?.name ?? '',
+    podUid: pod.metadata?.uid ?? '',
+    peers: [b.status?.podIP ?? ''],
+  });
+
+  it('applies a request nobody renews, then heals it by itself at the expiry, leaving no rule', async function () {
+    const r = request('expiry');
+    await r.create(spec(a));
+    r.stopRenewing();
+    const applied = await r.waitFor(['applied'], 20_000, 'expiry case');
+    expect(applied.node).to.equal(a.spec?.nodeName);
+    expect(await rulesOf(a.metadata?.uid ?? '')).to.include(`-N ${CHAIN}`);
+    const healed = await r.waitFor(['healed'], 30_000, 'expiry case');
+    expect(healed.healedBecause).to.equal('expired');
+    expect(await rulesOf(a.metadata?.uid ?? '')).to.not.include(CHAIN);
+    await r.remove();
+  });
+
+  it('heals what it had applied when SIGKILLed: the restarted agent removes the rules and marks the request healed', async function () {
+    const r = request('restart');
+    await r.create(spec(a));
+    try {
+      await r.waitFor(['applied'], 20_000, 'restart case');
+      expect(await rulesOf(a.metadata?.uid ?? '')).to.include(`-N ${CHAIN}`);
+      process.kill(await agentPid(cluster, a.spec?.nodeName ?? ''), 'SIGKILL');
+      const healed = await r.waitFor(['healed'], 90_000, 'restart case');
+      expect(healed.healedBecause).to.equal('the agent restarted');
+      expect(await rulesOf(a.metadata?.uid ?? '')).to.not.include(CHAIN);
+    } finally {
+      await r.remove();
+    }
+  });
+
+  it('refuses a request in a namespace no run created, saying why, and touches nothing there', async function () {
+    const c = await sleeper(cluster, stranger, 'c');
+    const r = request('stranger', stranger);
+    await r.create(spec(c));
+    try {
+      const refused = await r.waitFor(['refused', 'applied'], 20_000, 'stranger case');
+      expect(refused.phase).to.equal('refused');
+      expect(refused.seen).to.match(/is not one Ordinal may disrupt/);
+      expect(await rulesOf(c.metadata?.uid ?? '')).to.not.include(CHAIN);
+    } finally {
+      await r.remove();
+    }
+  });
+
+  it('with no agent running, `ordinal run --chaos partition` prints one line and exits 2, creating nothing', async function () {
+    const ds = { name: AGENT_NAME, namespace: AGENT_NAMESPACE };
+    await cluster.apps.patchNamespacedDaemonSet(
+      { ...ds, body: { spec: { template: { spec: { nodeSelector: { 'ordinal.dev/no-such-node': 'x' } } } } } },
+      merge,
+    );
+    try {
+      await until('the agent gone from every node', 90_000, async () =>
+        (await cluster.apps.readNamespacedDaemonSet(ds)).status?.numberReady === 0 ? true : undefined,
+      );
+      const before = (await cluster.core.listNamespace({ labelSelector: 'app.kubernetes.io/managed-by=ordinal' })).items.length;
+      const out = await run(
+        process.execPath,
+        [
+          'bin/ordinal.js',
+          'run',
+          '--workload',
+          'web',
+          '--chaos',
+          'partition',
+          '--rounds',
+          '1',
+          '--kubeconfig',
+          process.env.KUBECONFIG ?? '',
+        ],
+        { timeout: 60_000 },
+      ).then(
+        () => ({ code: 0, stderr: '' }),
+        (err: { code: number; stderr: string }) => ({ code: err.code, stderr: err.stderr }),
+      );
+      expect(out.code, out.stderr).to.equal(2);
+      expect(out.stderr.trim().split('\n'), out.stderr).to.have.length(1);
+      expect(out.stderr).to.match(/node agent.*examples\/agent\.yaml/);
+      const after = (await cluster.core.listNamespace({ labelSelector: 'app.kubernetes.io/managed-by=ordinal' })).items.length;
+      expect(after).to.be.at.most(before);
+    } finally {
+      await cluster.apps.patchNamespacedDaemonSet({ ...ds, body: { spec: { template: { spec: { nodeSelector: null } } } } }, merge);
+      await until('the agent back on every node', 120_000, async () => {
+        const s = (await cluster.apps.readNamespacedDaemonSet(ds)).status;
+        return s && s.numberReady === s.desiredNumberScheduled && s.numberReady > 0 && s.updatedNumberScheduled === s.desiredNumberScheduled
+          ? true
+          : undefined;
+      });
+    }
+  });
+});
