@@ -81,7 +81,8 @@ const scripts = localClusterScripts();
 if (scripts && process.env.KUBECONFIG === localKubeconfigPath()) {
   process.stdout.write('[test] installing the node agent on the local cluster (cluster/scripts/agent.sh)\n');
   const r = spawnSync('bash', [`${scripts}/agent.sh`], { cwd: ROOT, stdio: 'inherit', timeout: 900_000 });
-  if (r.status !== 0) process.stdout.write(`[test] the node agent could not be installed (exit ${r.status ?? r.signal}): partition specs will fail\n`);
+  if (r.status !== 0)
+    process.stdout.write(`[test] the node agent could not be installed (exit ${r.status ?? r.signal}): partition specs will fail\n`);
 }
 
 const sum: Totals = { passed: 0, failed: 0, skipped: 0 };

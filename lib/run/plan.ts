@@ -88,6 +88,8 @@ function planUpdate(o: PlanOptions, kind: SubjectKind): PlannedUpdate {
   if (mode === 'none') return none(chosenBy === 'seed' ? 'chosen by the seed' : '--update none');
   if (kind === 'target') return none(`the seed chose ${mode}, but a --target run never changes the user's StatefulSet`);
   if (seeded.round === undefined) return none(`the seed chose ${mode}, but there is no chaos round to run it in (--rounds 0)`);
+  if (o.chaos.includes('partition'))
+    return none(`the seed chose ${mode}, but --chaos partition does not follow pods an update recreates yet`);
   // A second tag of the same image is known for the default busybox only; a --manifest's image is read at run time.
   if (mode === 'image' && o.updateImage === undefined && kind !== 'manifest' && o.image !== DEFAULT_IMAGE) {
     return {

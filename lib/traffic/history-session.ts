@@ -183,7 +183,9 @@ export async function startHistoryTraffic(
         const nsToMs = (t: number): number => start.t + (t - first) / 1e6;
         const ops = history.filter((e) => e.type !== 'invoke').length;
         const secs = (stop.t - start.t) / 1000;
-        log(`traffic: ${ops} operations in ${secs.toFixed(1)} s (${(ops / Math.max(secs, 0.001)).toFixed(0)}/s)`);
+        log(
+          `traffic: ${ops} operations in ${secs.toFixed(1)} s (${(ops / Math.max(secs, 0.001)).toFixed(0)}/s); log stream reopened ${follower.reconnects()} time(s)`,
+        );
         const record: TrafficRecord = {
           ...base,
           stoppedMs: stop.t,

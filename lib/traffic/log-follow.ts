@@ -60,6 +60,8 @@ export class LineCollector {
 
 export interface Follower {
   readonly collector: LineCollector;
+  /** How many times the stream was opened again after it ended, stalled or failed. */
+  reconnects(): number;
   /** Resolves when a line satisfies `isLast`, or rejects at the deadline naming the last line seen. */
   until(deadline: number): Promise<void>;
   close(): void;
@@ -72,15 +74,20 @@ export function followLog(cluster: Cluster, ns: string, pod: string, container: 
   let lastData = Date.now();
   let controller: AbortController | undefined;
   let connecting = false;
+  // Only the newest stream feeds the collector: an aborted one can still deliver a chunk or
+  // end after its replacement started, and two streams into one line buffer garble lines.
+  let generation = 0;
   let lastError = '';
   const waiters: (() => void)[] = [];
   const connect = async (): Promise<void> => {
     if (closed || finished || connecting) return;
     connecting = true;
+    const mine = ++generation;
     collector.resume();
     const since = collector.lastTs === '' ? {} : { sinceTime: collector.lastTs.replace(/\.\d+Z$/, 'Z') };
     const sink = new Writable({
       write(chunk: Buffer, _enc, cb) {
+        if (mine !== generation) return cb();
         lastData = Date.now();
         for (const l of collector.push(chunk.toString('utf8'))) if (isLast(l)) finished = true;
         if (finished) for (const w of waiters.splice(0)) w();
@@ -90,14 +97,14 @@ export function followLog(cluster: Cluster, ns: string, pod: string, container: 
     // Aborting the request (close, or a stall) errors the response stream piped in here: expected, and handled by reconnecting.
     sink.on('pipe', (src) => src.on('error', (err: Error) => (lastError = err.message)));
     sink.on('finish', () => {
-      if (!finished && !closed) setTimeout(() => void connect(), TIMEOUTS.clientLogReconnect);
+      if (!finished && !closed && mine === generation) setTimeout(() => void connect(), TIMEOUTS.clientLogReconnect);
     });
     try {
       lastData = Date.now();
       controller = await new Log(cluster.kc).log(ns, pod, container, sink, { follow: true, timestamps: true, ...since });
     } catch (err) {
       lastError = describeError(err);
-      setTimeout(() => void connect(), TIMEOUTS.clientLogReconnect);
+      if (mine === generation) setTimeout(() => void connect(), TIMEOUTS.clientLogReconnect);
     } finally {
       connecting = false;
     }
@@ -113,6 +120,7 @@ export function followLog(cluster: Cluster, ns: string, pod: string, container: 
   void connect();
   return {
     collector,
+    reconnects: () => Math.max(0, generation - 1),
     until(deadline) {
       if (finished) return Promise.resolve();
       return new Promise((resolve, reject) => {

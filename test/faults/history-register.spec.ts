@@ -134,6 +134,11 @@ faultRun(
       expect(r.stdout).to.match(/: linearizable \(\d+ operations, \d+ keys/);
     });
 
+    it('STS-LINEARIZABLE judges the same history in the run and passes it', () => {
+      const lin = t.run.result.checks.find((c) => c.id === 'STS-LINEARIZABLE');
+      expect(`${lin?.status}: ${lin?.message}`).to.match(/^passed: /);
+    });
+
     it('STS-WRITES-DURABLE is skipped, naming the register traffic', () => {
       const durable = t.run.result.checks.find((c) => c.id === 'STS-WRITES-DURABLE');
       expect(`${durable?.status}: ${durable?.message}`).to.match(/^skipped: .*register traffic/);

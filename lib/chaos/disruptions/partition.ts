@@ -32,6 +32,7 @@ let inFlight: Promise<void> = Promise.resolve();
 export const partition: Disruption = {
   name: 'partition',
   expect: 'unaffected',
+  needs: 'running',
   describe:
     'cuts the pod off from its peers both ways (node agent: iptables DROP in its netns), confirmed from inside; holds (seeded), heals, confirms; the pod must stay and be Ready',
   params: PARAMS,
@@ -61,15 +62,9 @@ interface Peer {
 async function partitionRound(ctx: DisruptionContext, target: DisruptionTarget): Promise<void> {
   const { FaultRequest } = await import('../fault-request.ts');
   const { pod, uid } = target;
-  const peers = await peersOf(ctx, pod);
-  const ips = peers.map((p) => p.ip);
   const what = `partition of ${pod} (round ${ctx.round})`;
-  const before = await probe(ctx, pod, peers);
-  const closed = openProblem(before.attempts, ips);
-  if (closed)
-    throw new ObservationError(
-      `${what}: before the cut, not every peer accepted a connection from ${pod}, so a cut could not be confirmed: ${closed}`,
-    );
+  const peers = await openPeers(ctx, pod, what);
+  const ips = peers.map((p) => p.ip);
   const request = new FaultRequest(ctx.cluster, ctx.namespace, FAULT_REQUEST_NAME, ctx.log);
   const t0 = Date.now();
   await request.create({ fault: 'partition', pod, podUid: uid, peers: ips });
@@ -116,6 +111,41 @@ async function partitionRound(ctx: DisruptionContext, target: DisruptionTarget):
         .heal()
         .catch((err: unknown) => ctx.log(`${what}: asking the agent to heal failed (it heals at the expiry): ${describeError(err)}`));
     await request.remove();
+  }
+}
+
+/**
+ * The peers, once each accepts a connection from the pod: a cut can be confirmed only
+ * against peers that were reachable. While an update rolls or another disruption's pod
+ * comes back, a peer may be restarting (no IP yet, connection refused): asked again until
+ * TIMEOUTS.partitionPeersOpen, then an error saying what was seen.
+ */
+async function openPeers(ctx: DisruptionContext, pod: string, what: string): Promise<Peer[]> {
+  const until = Date.now() + Math.min(TIMEOUTS.partitionPeersOpen, timeLeft(ctx.deadline));
+  let said = Date.now();
+  for (;;) {
+    let problem: string;
+    try {
+      const peers = await peersOf(ctx, pod);
+      const closed = openProblem(
+        (await probe(ctx, pod, peers)).attempts,
+        peers.map((p) => p.ip),
+      );
+      if (!closed) return peers;
+      problem = closed;
+    } catch (err) {
+      if (!(err instanceof ObservationError)) throw err;
+      problem = err.message;
+    }
+    if (Date.now() >= until)
+      throw new ObservationError(
+        `${what}: before the cut, not every peer accepted a connection from ${pod}, so a cut could not be confirmed: ${problem}`,
+      );
+    if (Date.now() - said >= TIMEOUTS.waitProgressEvery) {
+      said = Date.now();
+      ctx.log(`${what}: waiting for every peer to accept a connection before the cut: ${problem}`);
+    }
+    await new Promise((r) => setTimeout(r, TIMEOUTS.partitionProbePause));
   }
 }
 

@@ -111,4 +111,16 @@ describe("--update (the update phase): parsing and the seed's default", function
     expect(planOf(a).update.mode).to.equal('none');
     expect(planOf(a).update.note).to.match(/there is no chaos round to run it in \(--rounds 0\)/);
   });
+
+  it("--chaos partition leaves the seed's update out, with the reason, and refuses an explicit one", () => {
+    const seed = [...Array(50).keys()].find((s) => seededUpdate(s, 3).mode !== 'none') as number;
+    const a = parseRunArgs(['--seed', String(seed), '--workload', 'etcd', '--chaos', 'partition']);
+    expect(planOf(a).update.mode).to.equal('none');
+    expect(planOf(a).update.note).to.match(/but --chaos partition does not follow pods an update recreates yet$/);
+    expect(replayOf(a)).to.include('--update none');
+    expect(() => parseRunArgs(['--update', 'template', '--chaos', 'delete,partition'])).to.throw(
+      UsageError,
+      /^--update template cannot be combined with --chaos partition yet/,
+    );
+  });
 });
