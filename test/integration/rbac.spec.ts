@@ -42,6 +42,7 @@ describe('examples/rbac.yaml (integration, real cluster)', function () {
   let admin: Cluster | undefined;
   let sa: Cluster | undefined;
   let saKubeconfig = '';
+  let namespaceWasThere = false;
   const objects = k8s.loadAllYaml(readFileSync(MANIFEST, 'utf8')) as k8s.KubernetesObject[];
   const victim = `ordinal-rbac-victim-${Date.now().toString(36)}`;
   const a = (): Cluster =>
@@ -58,6 +59,11 @@ describe('examples/rbac.yaml (integration, real cluster)', function () {
   before(async function () {
     this.timeout(120_000);
     admin = await connectTestCluster();
+    // examples/agent.yaml shares the namespace ordinal-system: one that was there before is left in place.
+    namespaceWasThere = await a()
+      .core.readNamespace({ name: SA.namespace })
+      .then(() => true)
+      .catch(() => false);
     const api = k8s.KubernetesObjectApi.makeApiClient(a().kc);
     for (const o of objects) await api.patch(o, undefined, undefined, 'ordinal-rbac-test', true, k8s.PatchStrategy.ServerSideApply);
     await a().core.createNamespace({ body: { metadata: { name: victim } } }); // unlabelled: not a run namespace
@@ -76,7 +82,8 @@ describe('examples/rbac.yaml (integration, real cluster)', function () {
     this.timeout(120_000);
     if (!admin) return;
     const api = k8s.KubernetesObjectApi.makeApiClient(admin.kc);
-    for (const o of [...objects].reverse())
+    const ours = objects.filter((o) => !(namespaceWasThere && o.kind === 'Namespace' && o.metadata?.name === SA.namespace));
+    for (const o of [...ours].reverse())
       await api.delete(o).catch((e: unknown) => {
         if (httpStatus(e) !== 404) throw e;
       });
