@@ -28,9 +28,11 @@ function judgeHistory(input: CheckInput): CheckOutcome {
   const h = input.history;
   if (h === undefined) {
     const why = input.traffic?.skip ?? (input.traffic?.driver ? `the traffic was ${input.traffic.driver} writes` : 'no traffic ran');
-    return skipped(`no register traffic in this run (no history recorded: ${why}); --traffic register records one for the etcd sample`);
+    return skipped(
+      `no register traffic in this run (no history.jsonl recorded: ${why}); --traffic register records one for the etcd sample`,
+    );
   }
-  if (h.workload !== 'register') return skipped(`no register traffic in this run: its history is a ${h.workload} history`);
+  if (h.workload !== 'register') return skipped(`no register traffic in this run: its history.jsonl is a ${h.workload} history`);
   if (h.error !== undefined) return errored(`the register history could not be read: ${h.error}`, [historyEvidence(h, h.error)]);
   if (h.events === undefined) return errored(`the register history ${h.file} is missing`, [historyEvidence(h, 'no events recorded')]);
   let ops: Operation[];

@@ -178,6 +178,6 @@ describe('STS-LINEARIZABLE', () => {
     expect(none.message).to.match(/^no register traffic in this run/);
     const set = judge(withHistory([], { workload: 'set' }));
     expect(set.status).to.equal('skipped');
-    expect(set.message).to.include('its history is a set history');
+    expect(set.message).to.include('its history.jsonl is a set history');
   });
 });
