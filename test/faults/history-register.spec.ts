@@ -14,12 +14,11 @@ import { pair } from '../../lib/history/pair.ts';
 import type { HistoryEvent } from '../../lib/history/events.ts';
 import { writeReports } from '../../lib/report/write.ts';
 import { CLIENT_POD } from '../../lib/traffic/client.ts';
-import { at, faultRun, hooks, seedKilling } from './support.ts';
+import { at, CLIENT_TEST_IMAGE, faultRun, hooks, importClientImage, seedKilling } from './support.ts';
 import type { HookContext } from '../../lib/run/execute.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-// Its own tag, so that another branch's `npm run image -- --import` cannot replace it mid-run.
-const IMAGE = 'ghcr.io/ordinal-sts/ordinal:history-client-test';
+const IMAGE = CLIENT_TEST_IMAGE;
 const SEED = seedKilling('etcd', ['etcd-1'], 'delete');
 /** Operations the run must have completed at least (a few seconds' worth at the slowest we measured). */
 const MIN_OPS = 500;
@@ -68,14 +67,7 @@ faultRun(
       '90',
     ],
     timeoutMs: 600_000,
-    setup: async () => {
-      const r = spawnSync('bash', [path.join(ROOT, 'cluster', 'scripts', 'ordinal-image.sh'), '--import'], {
-        encoding: 'utf8',
-        timeout: 280_000,
-        env: { ...process.env, ORDINAL_IMAGE_REF: IMAGE },
-      });
-      if (r.status !== 0) throw new Error(`ordinal-image.sh --import failed (exit ${r.status ?? r.signal}):\n${r.stderr}`);
-    },
+    setup: importClientImage,
     // Traffic for 16 s before the kill and 10 s after the round, the client's use sampled meanwhile.
     hook: hooks(
       at('before-kills', (ctx) => sample(ctx, 16), 1),

@@ -3,6 +3,8 @@
 // (check status, named subject, exit code). Component outages live in components.ts,
 // kubectl-like planting in planting.ts; both are re-exported here. Nothing here talks to
 // an address off this machine.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { expect } from 'chai';
 import { planRounds } from '../../lib/chaos/plan.ts';
 import { parseRunArgs } from '../../lib/cli/args.ts';
@@ -226,3 +228,22 @@ export const evidenceText = (c: CheckResult): string =>
   [c.message, ...c.evidence.map((e) => `${e.subject} ${e.expected ?? ''} ${e.observed ?? ''} ${e.note ?? ''}`)].join('\n');
 export * from './components.ts';
 export * from './planting.ts';
+
+// ---------------------------------------------------------------- the history client's image
+
+/**
+ * The tag the history-client specs run: their own, so that another branch's
+ * `npm run image -- --import` cannot replace it mid-run.
+ */
+export const CLIENT_TEST_IMAGE = 'ghcr.io/ordinal-sts/ordinal:history-client-test';
+
+/** Builds Ordinal's image (cached by content) and imports it into the local cluster as CLIENT_TEST_IMAGE. */
+export async function importClientImage(): Promise<void> {
+  const script = path.resolve(import.meta.dirname, '../../cluster/scripts/ordinal-image.sh');
+  const r = spawnSync('bash', [script, '--import'], {
+    encoding: 'utf8',
+    timeout: 280_000,
+    env: { ...process.env, ORDINAL_IMAGE_REF: CLIENT_TEST_IMAGE },
+  });
+  if (r.status !== 0) throw new Error(`ordinal-image.sh --import failed (exit ${r.status ?? r.signal}):\n${r.stderr}`);
+}

@@ -8,15 +8,12 @@
 // pod that answered) that the recorded history confirms. (The control, with etcd's default
 // linearizable reads and a member deleted, passes: test/faults/history-register.spec.ts.)
 // In the serial group: it uses the node agent, which test/faults/serial/agent.spec.ts stops.
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { expect } from 'chai';
 import type { Operation } from '../../../lib/history/events.ts';
 import { pair } from '../../../lib/history/pair.ts';
-import { faultRun, seedKilling } from '../support.ts';
+import { CLIENT_TEST_IMAGE, faultRun, importClientImage, seedKilling } from '../support.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../../..');
-const IMAGE = 'ghcr.io/ordinal-sts/ordinal:history-client-test';
+const IMAGE = CLIENT_TEST_IMAGE;
 const SEED = seedKilling('etcd', ['etcd-2'], 'partition', { chaos: ['partition'] });
 
 faultRun(
@@ -44,14 +41,7 @@ faultRun(
       '30',
     ],
     timeoutMs: 600_000,
-    setup: async () => {
-      const r = spawnSync('bash', [path.join(ROOT, 'cluster', 'scripts', 'ordinal-image.sh'), '--import'], {
-        encoding: 'utf8',
-        timeout: 280_000,
-        env: { ...process.env, ORDINAL_IMAGE_REF: IMAGE },
-      });
-      if (r.status !== 0) throw new Error(`ordinal-image.sh --import failed (exit ${r.status ?? r.signal}):\n${r.stderr}`);
-    },
+    setup: importClientImage,
     hook: async () => {},
     summary: (run) => {
       const lin = run.result.checks.find((c) => c.id === 'STS-LINEARIZABLE');
