@@ -1,12 +1,16 @@
 // `npm test`: every test group in two mocha processes, one after the other.
-// 1. serial: unit, browser, integration, and the fault specs in test/faults/serial/ (they
-//    stop cluster components or nodes, so nothing else may run beside them);
-// 2. parallel: the other fault specs, each a real run in a namespace of its own, with
-//    `--parallel --jobs N` (ORDINAL_TEST_JOBS, default 2): they spend most of their time
-//    waiting on the cluster, so two at once halve that part of CI on 2 cores.
+// 1. serial: unit, browser, and the specs in test/integration/serial/ and
+//    test/faults/serial/: they stop cluster components or nodes, build and import images,
+//    or delete every labelled namespace (`ordinal cleanup --yes`), so nothing else may run
+//    beside them;
+// 2. parallel: the other integration and fault specs, each a real run in a namespace of
+//    its own, with `--parallel --jobs N` (ORDINAL_TEST_JOBS, default 2): they spend most of
+//    their time waiting on the cluster, so two at once halve that part of CI on 2 cores.
 // The cluster is set up once, here, so both processes (and mocha's workers) use the same
 // KUBECONFIG. The last line sums both groups' "N passed, N failed, N skipped".
 import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { localClusterScripts, localKubeconfigPath } from '../lib/cluster/local.ts';
 import './setup/cluster.ts';
@@ -19,6 +23,16 @@ if (!/^[1-9]\d?$/.test(jobs)) {
   process.exit(2);
 }
 
+// The parallel group's files, the longest integration specs first, so the workers finish
+// close together (mocha hands files out in the order given, and runs a file named twice twice).
+const LONGEST_FIRST = ['update', 'rbac', 'plan', 'manifest'].map((f) => `test/integration/${f}.spec.ts`);
+const specsIn = (dir: string) =>
+  readdirSync(path.join(ROOT, dir))
+    .filter((f) => f.endsWith('.spec.ts'))
+    .sort()
+    .map((f) => `${dir}/${f}`);
+const PARALLEL = [...new Set([...LONGEST_FIRST, ...specsIn('test/integration'), ...specsIn('test/faults')])];
+
 interface Group {
   name: string;
   args: string[];
@@ -26,17 +40,20 @@ interface Group {
 
 const GROUPS: Group[] = [
   {
-    name: 'unit, browser, integration, serial fault specs',
+    name: 'unit, browser, serial integration and fault specs',
     args: [
       '--require',
       'test/setup/browser.ts',
       'test/unit/**/*.spec.ts',
       'test/browser/**/*.spec.ts',
-      'test/integration/**/*.spec.ts',
-      'test/faults/serial/**/*.spec.ts',
+      'test/integration/serial/*.spec.ts',
+      'test/faults/serial/*.spec.ts',
     ],
   },
-  { name: `fault specs, ${jobs} at a time`, args: ['--parallel', '--jobs', jobs, 'test/faults/*.spec.ts'] },
+  {
+    name: `integration and fault specs, ${jobs} at a time`,
+    args: ['--parallel', '--jobs', jobs, ...PARALLEL],
+  },
 ];
 
 interface Totals {

@@ -5,10 +5,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import type { CheckInput } from '../../lib/checks/api.ts';
-import type { RunResult } from '../../lib/run/results-schema.ts';
-import type { MarkerOf } from '../../lib/timeline/entries.ts';
-import { connectTestCluster, runCli, runIdOf, tempDir, waitRunNamespacesGone, type CliResult } from './helpers.ts';
+import type { CheckInput } from '../../../lib/checks/api.ts';
+import type { RunResult } from '../../../lib/run/results-schema.ts';
+import type { MarkerOf } from '../../../lib/timeline/entries.ts';
+import { connectTestCluster, runCli, runIdOf, tempDir, waitRunNamespacesGone, type CliResult } from '../helpers.ts';
 
 const show = (r: CliResult): string =>
   `exit ${r.code} after ${(r.ms / 1000).toFixed(1)}s\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;

@@ -5,10 +5,10 @@ import { existsSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
-import { CHECKS } from '../../lib/checks/catalog.ts';
-import { connect, type Cluster } from '../../lib/cluster/cluster.ts';
-import { describeError } from '../../lib/errors.ts';
-import type { RunResult } from '../../lib/run/results-schema.ts';
+import { CHECKS } from '../../../lib/checks/catalog.ts';
+import { connect, type Cluster } from '../../../lib/cluster/cluster.ts';
+import { describeError } from '../../../lib/errors.ts';
+import type { RunResult } from '../../../lib/run/results-schema.ts';
 import {
   NO_CLUSTER,
   labelledNamespaces,
@@ -18,7 +18,7 @@ import {
   tempDir,
   waitRunNamespacesGone,
   type CliResult,
-} from './helpers.ts';
+} from '../helpers.ts';
 
 const KUBECONFIG = process.env.KUBECONFIG ?? '';
 /** The seven guarantees of the mission; later additions to the catalog may be skipped for a workload. */

@@ -5,11 +5,11 @@
 // runs on the shared cluster out of it.
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import type { Cluster } from '../../lib/cluster/cluster.ts';
-import { createRunNamespace, RECORD_NAME } from '../../lib/run/namespace.ts';
-import { newRunId } from '../../lib/run/run-id.ts';
-import { MANAGED_BY, RUN_LABEL } from '../../lib/workloads/common.ts';
-import { connectTestCluster, runCli, type CliResult } from './helpers.ts';
+import type { Cluster } from '../../../lib/cluster/cluster.ts';
+import { createRunNamespace, RECORD_NAME } from '../../../lib/run/namespace.ts';
+import { newRunId } from '../../../lib/run/run-id.ts';
+import { MANAGED_BY, RUN_LABEL } from '../../../lib/workloads/common.ts';
+import { connectTestCluster, runCli, type CliResult } from '../helpers.ts';
 
 const show = (r: CliResult): string => `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 

@@ -5,11 +5,11 @@
 // again and no replacement while the old pod was unconfirmed. Prints how long each
 // node-fault round took and the overlap force deletion produced (STS-AT-MOST-ONE).
 import { expect } from 'chai';
-import { planRounds, describeRound } from '../../lib/chaos/plan.ts';
-import type { Cluster } from '../../lib/cluster/cluster.ts';
-import { markersOf, podGenerations } from '../../lib/timeline/queries.ts';
-import type { TimelineEntry } from '../../lib/timeline/entries.ts';
-import { connectTestCluster, describeRun, expectClusterHealthy, type FaultRun, runWithFault } from '../faults/support.ts';
+import { planRounds, describeRound } from '../../../lib/chaos/plan.ts';
+import type { Cluster } from '../../../lib/cluster/cluster.ts';
+import { markersOf, podGenerations } from '../../../lib/timeline/queries.ts';
+import type { TimelineEntry } from '../../../lib/timeline/entries.ts';
+import { connectTestCluster, describeRun, expectClusterHealthy, type FaultRun, runWithFault } from '../../faults/support.ts';
 
 const ARGS = ['--seed', '8', '--rounds', '2', '--chaos', 'node-fault,kubelet-restart', '--timeout', '300'];
 

@@ -12,10 +12,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
-import type { Cluster } from '../../lib/cluster/cluster.ts';
-import { describeError, httpStatus } from '../../lib/errors.ts';
-import type { RunResult } from '../../lib/run/results-schema.ts';
-import { NO_CLUSTER, ROOT, connectTestCluster, waitRunNamespacesGone } from './helpers.ts';
+import type { Cluster } from '../../../lib/cluster/cluster.ts';
+import { describeError, httpStatus } from '../../../lib/errors.ts';
+import type { RunResult } from '../../../lib/run/results-schema.ts';
+import { NO_CLUSTER, ROOT, connectTestCluster, waitRunNamespacesGone } from '../helpers.ts';
 
 const VERSION = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 const IMAGE = `ghcr.io/ordinal-sts/ordinal:${VERSION}`;

@@ -7,8 +7,8 @@
 import { chmodSync, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { localKubeconfigPath } from '../../lib/cluster/local.ts';
-import { ROOT, runCli, tempDir, type CliResult } from './helpers.ts';
+import { localKubeconfigPath } from '../../../lib/cluster/local.ts';
+import { ROOT, runCli, tempDir, type CliResult } from '../helpers.ts';
 
 /**
  * Lets `nobody` reach the checkout for the duration of `fn`: a clone made with

@@ -7,12 +7,12 @@
 import { randomBytes } from 'node:crypto';
 import type * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
-import type { Cluster } from '../../lib/cluster/cluster.ts';
-import { describeError } from '../../lib/errors.ts';
-import { createRunNamespace, deleteRunNamespace } from '../../lib/run/namespace.ts';
-import { execIn } from '../../lib/probes/exec.ts';
-import { MANAGED_BY, RUN_LABEL } from '../../lib/workloads/common.ts';
-import { LOCAL_MAIN_NODE as MAIN_NODE, connectTestCluster, nodeScript } from './helpers.ts';
+import type { Cluster } from '../../../lib/cluster/cluster.ts';
+import { describeError } from '../../../lib/errors.ts';
+import { createRunNamespace, deleteRunNamespace } from '../../../lib/run/namespace.ts';
+import { execIn } from '../../../lib/probes/exec.ts';
+import { MANAGED_BY, RUN_LABEL } from '../../../lib/workloads/common.ts';
+import { LOCAL_MAIN_NODE as MAIN_NODE, connectTestCluster, nodeScript } from '../helpers.ts';
 
 const STS = 'spread';
 const runId = `mn-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
