@@ -6,11 +6,9 @@ import { ClusterError, describeError, httpStatus } from '../errors.ts';
 import type { Recorder } from '../observe/recorder.ts';
 import { retryTransient } from '../cluster/retry.ts';
 import { ordinals, podName, startOrdinal } from '../names.ts';
-import { isReady, minReadySecondsOf } from '../timeline/queries.ts';
+import { isReady, minReadySecondsOf, pullFailure } from '../timeline/queries.ts';
 import type { Workload } from '../workloads/common.ts';
 import type { RunContext } from './context.ts';
-
-const PULL_FAILURES = /^(ErrImagePull|ImagePullBackOff|ErrImageNeverPull|InvalidImageName)\b/;
 
 export async function deployWorkload(cluster: Cluster, w: Workload): Promise<void> {
   const namespace = w.info.namespace;
@@ -30,7 +28,7 @@ export async function deployWorkload(cluster: Cluster, w: Workload): Promise<voi
 /** Stops a wait at once when a pod cannot pull its image or a claim cannot be provisioned. */
 function clusterProblem(rec: Recorder, image: string): Error | undefined {
   for (const [name, p] of rec.pods) {
-    const pull = p.waiting?.find((w) => PULL_FAILURES.test(w));
+    const pull = pullFailure(p);
     if (pull) {
       return new ClusterError(
         `image ${image} cannot be pulled for pod ${name}: ${pull}. Pass --image with an image the nodes can pull (on air-gapped clusters, preload it)`,

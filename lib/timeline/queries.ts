@@ -40,6 +40,12 @@ export interface ReadyAt {
  * (pkg/controller/statefulset: OrderedReady waits for each predecessor to be Running,
  * Ready and Available): Ready since at least minReadySeconds before `at.wall`.
  */
+// What the kubelet says when a container's image cannot be had (not a transient state).
+const PULL_FAILURES = /^(ErrImagePull|ImagePullBackOff|ErrImageNeverPull|InvalidImageName)\b/;
+
+/** The reason a pod's image cannot be pulled, if the kubelet reported one. */
+export const pullFailure = (pod: PodState | undefined): string | undefined => pod?.waiting?.find((w) => PULL_FAILURES.test(w));
+
 export function isReady(pod: PodState | undefined, at?: ReadyAt): boolean {
   if (pod?.phase !== 'Running' || !pod.ready || pod.deletionTimestamp) return false;
   return at === undefined || availableFrom(pod, at.minReadySeconds ?? 0) <= at.wall + (at.clusterOffsetMs ?? 0);

@@ -12,6 +12,7 @@ import { podFqdn, podName, ordinals } from '../names.ts';
 import type { Recorder } from '../observe/recorder.ts';
 import { clusterExec } from '../probes/exec.ts';
 import { TIMEOUTS } from '../timeouts.ts';
+import { pullFailure } from '../timeline/queries.ts';
 import type { Workload } from '../workloads/common.ts';
 import { MANAGED_BY, RUN_LABEL } from '../workloads/common.ts';
 import { CLIENT_DONE, type ClientConfig } from './history-client.ts';
@@ -153,6 +154,14 @@ export async function startHistoryTraffic(
     describe: `traffic client pod ${CLIENT_POD} (image ${o.image}) to be Running`,
     timeoutMs,
     until: () => (recorder.pods.get(CLIENT_POD)?.phase === 'Running' ? true : undefined),
+    failFast: () => {
+      const pull = pullFailure(recorder.pods.get(CLIENT_POD));
+      return pull
+        ? new Error(
+            `image ${o.image} of the history client cannot be pulled for pod ${CLIENT_POD}: ${pull}. Pass --client-image with an image the nodes can pull (Ordinal's own image: \`npm run image -- --import\` builds it and imports it into the local cluster)`,
+          )
+        : undefined;
+    },
   });
   const follower = followLog(cluster, ns, CLIENT_POD, 'client', (l) => l.startsWith(CLIENT_DONE));
   const start = recorder.mark({ marker: 'traffic-start', driver: `etcd-${o.workload}`, ratePerSecond: 0 });

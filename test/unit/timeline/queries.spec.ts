@@ -1,7 +1,7 @@
 // The shared timeline queries: one definition of Ready, pod generations, typed marker
 // lookup, and a watch-gap marker that every reader tolerates.
 import { expect } from 'chai';
-import { findMarker, isReady, markerAt, markersOf, ordinalOf, PodView, podGenerations } from '../../../lib/timeline/queries.ts';
+import { findMarker, isReady, markerAt, markersOf, ordinalOf, PodView, podGenerations, pullFailure } from '../../../lib/timeline/queries.ts';
 import { judgeCreation } from '../../../lib/timeline/causal.ts';
 import type { PodState, TimelineEntry, WatchEntry } from '../../../lib/timeline/entries.ts';
 import { buildWebInput } from '../helpers/timeline-builder.ts';
@@ -66,6 +66,17 @@ describe('timeline queries', () => {
     const view = new PodView();
     for (const e of withGap) view.apply(e);
     expect(view.isReady('web-1')).to.equal(true);
+  });
+});
+
+describe('pullFailure', () => {
+  const pod = (waiting: string[] | undefined) => ({ waiting }) as unknown as PodState;
+  it('names the kubelet reason for an image that cannot be had, and nothing for a container still starting', () => {
+    expect(pullFailure(pod(['ImagePullBackOff: back-off pulling image "x"']))).to.equal('ImagePullBackOff: back-off pulling image "x"');
+    expect(pullFailure(pod(['ErrImageNeverPull']))).to.equal('ErrImageNeverPull');
+    expect(pullFailure(pod(['ContainerCreating']))).to.equal(undefined);
+    expect(pullFailure(pod(undefined))).to.equal(undefined);
+    expect(pullFailure(undefined)).to.equal(undefined);
   });
 });
 
