@@ -5,7 +5,7 @@
 import { HistoryFormatError } from '../history/jsonl.ts';
 import type { Operation, Scalar } from '../history/events.ts';
 import { Interner, registerOps, registerProblem } from './register.ts';
-import { type Budget, search } from './search.ts';
+import { type Budget, cpuMs, search } from './search.ts';
 
 /** The operation that could not be placed, with what it overlapped: a sub-history that shows the violation. */
 export interface FailingSubHistory {
@@ -37,7 +37,7 @@ export type LinearizabilityResult =
 export interface CheckOptions {
   /** Search steps allowed over all keys (default 100 million, a few tens of seconds). */
   readonly maxSteps?: number;
-  /** Wall-clock milliseconds allowed (default: no limit beyond the steps). */
+  /** CPU milliseconds of this process allowed (default: no limit beyond the steps). */
   readonly maxMs?: number;
 }
 
@@ -66,7 +66,7 @@ export function checkRegister(ops: readonly Operation[], options: CheckOptions =
   }
   const budget: Budget = {
     steps: options.maxSteps ?? DEFAULT_MAX_STEPS,
-    deadline: options.maxMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.maxMs,
+    deadline: options.maxMs === undefined ? Number.POSITIVE_INFINITY : cpuMs() + options.maxMs,
   };
   const interner = new Interner();
   const keys = byKey(ops);
@@ -76,8 +76,8 @@ export function checkRegister(ops: readonly Operation[], options: CheckOptions =
   let unknown: string | undefined;
   const cost = (): SearchCost => ({ keys: keys.size, operations: ops.length, steps, memo, bytes });
   for (const [key, list] of keys) {
-    if (Date.now() > budget.deadline) {
-      unknown ??= `key "${key}": time budget exhausted before its search began`;
+    if (cpuMs() > budget.deadline) {
+      unknown ??= `key "${key}": CPU-time budget exhausted before its search began`;
       continue;
     }
     const columns = registerOps(list, interner);

@@ -22,10 +22,21 @@ export type SearchResult =
     }
   | { readonly valid: 'unknown'; readonly steps: number; readonly memo: number; readonly bytes: number; readonly reason: string };
 
-/** Shared by the keys of one check: what is left of the step and time budget. */
+/** Shared by the keys of one check: what is left of the step and CPU-time budget. */
 export interface Budget {
   steps: number;
+  /** On cpuMs()'s clock. */
   readonly deadline: number;
+}
+
+/**
+ * This process's CPU time in ms: the search's time budget runs on it, not on the wall
+ * clock, so a machine loaded by other work (a soak beside a CI run) does not turn a
+ * history the checker can decide into an `unknown`.
+ */
+export function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
 
 interface Entries {
@@ -192,8 +203,8 @@ export function search(ops: RegisterOps, initial: number, budget: Budget): Searc
   let writer = -1;
   const done = () => ({ steps, memo: memo.size, bytes: memo.bytes + 40 * n });
   while (e.next[0] !== tail) {
-    if (++steps > budget.steps || ((steps & 0xffff) === 0 && Date.now() > budget.deadline)) {
-      const why = steps > budget.steps ? 'step budget' : 'time budget';
+    if (++steps > budget.steps || ((steps & 0xffff) === 0 && cpuMs() > budget.deadline)) {
+      const why = steps > budget.steps ? 'step budget' : 'CPU-time budget';
       budget.steps -= steps;
       return { valid: 'unknown', ...done(), reason: `${why} exhausted after ${steps} steps on ${n} operations` };
     }

@@ -58,7 +58,7 @@ function judgeHistory(input: CheckInput): CheckOutcome {
   const cost = `${result.operations} operations on ${result.keys} key${result.keys === 1 ? '' : 's'}, ${result.steps} search steps`;
   const info = ops.filter((o) => o.type === 'info').length;
   if (result.valid === 'unknown')
-    return errored(`could not decide linearizability within the budget (${maxSteps} steps, ${maxMs} ms): ${result.reason}`, [
+    return errored(`could not decide linearizability within the budget (${maxSteps} steps, ${maxMs} ms of CPU): ${result.reason}`, [
       historyEvidence(h, `${cost}; unknown: ${result.reason}`, 'raise the budget, or re-judge with ordinal check-history --max-steps'),
     ]);
   if (result.valid)

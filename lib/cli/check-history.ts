@@ -17,7 +17,7 @@ export const CHECK_HISTORY_HELP = [
   'that cannot be placed and the operations concurrent with it; 2: bad input, or the',
   'search ran out of budget (unknown: could not judge).',
   `  --max-steps n  search steps allowed over all keys (default ${DEFAULT_MAX_STEPS})`,
-  '  --max-ms n     wall-clock milliseconds allowed (default: no limit)',
+  '  --max-ms n     CPU milliseconds allowed (default: no limit)',
   "  --json         print the verdict as JSON (Infinity, an unknown outcome's return, as null)",
 ].join('\n');
 

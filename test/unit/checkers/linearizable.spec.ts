@@ -156,14 +156,14 @@ describe('linearizable: budget and input', function () {
     const ops = pair(history(...writes, r(20, 999, 200, 210)));
     const result = checkRegister(ops, { maxMs: 50 });
     expect(result.valid).to.equal('unknown');
-    if (result.valid === 'unknown') expect(result.reason).to.match(/^key "x": time budget exhausted after \d+ steps on 21 operations$/);
+    if (result.valid === 'unknown') expect(result.reason).to.match(/^key "x": CPU-time budget exhausted after \d+ steps on 21 operations$/);
   });
 
   it('keys left when the time budget is gone are unknown without a search', () => {
     const specs = Array.from({ length: 3 }, (_, k) => w(k, k + 1, 0, 10, 'ok', `key${k}`));
     const result = checkRegister(pair(history(...specs)), { maxMs: -1 });
     expect(result.valid).to.equal('unknown');
-    if (result.valid === 'unknown') expect(result.reason).to.equal('key "key0": time budget exhausted before its search began');
+    if (result.valid === 'unknown') expect(result.reason).to.equal('key "key0": CPU-time budget exhausted before its search began');
     expect(result.steps).to.equal(0);
   });
 

@@ -1,7 +1,16 @@
 // The shared timeline queries: one definition of Ready, pod generations, typed marker
 // lookup, and a watch-gap marker that every reader tolerates.
 import { expect } from 'chai';
-import { findMarker, isReady, markerAt, markersOf, ordinalOf, PodView, podGenerations, pullFailure } from '../../../lib/timeline/queries.ts';
+import {
+  findMarker,
+  isReady,
+  markerAt,
+  markersOf,
+  ordinalOf,
+  PodView,
+  podGenerations,
+  pullFailure,
+} from '../../../lib/timeline/queries.ts';
 import { judgeCreation } from '../../../lib/timeline/causal.ts';
 import type { PodState, TimelineEntry, WatchEntry } from '../../../lib/timeline/entries.ts';
 import { buildWebInput } from '../helpers/timeline-builder.ts';
