@@ -5,6 +5,7 @@
 // STS-WRITES-DURABLE judges today.
 import type { V1Pod } from '@kubernetes/client-node';
 import type { Cluster } from '../cluster/cluster.ts';
+import { retryTransient } from '../cluster/retry.ts';
 import { describeError } from '../errors.ts';
 import type { HistoryEvent } from '../history/events.ts';
 import { HistoryFormatError, validateEvent } from '../history/jsonl.ts';
@@ -16,7 +17,7 @@ import { pullFailure } from '../timeline/queries.ts';
 import type { Workload } from '../workloads/common.ts';
 import { MANAGED_BY, RUN_LABEL } from '../workloads/common.ts';
 import { CLIENT_DONE, type ClientConfig } from './history-client.ts';
-import { followLog } from './log-follow.ts';
+import { followLog, LineCollector } from './log-follow.ts';
 import type { ReadBack, TrafficRecord, WriteRecord } from './records.ts';
 import { CLIENT_CONFIG_ENV, type TrafficWorkload } from './workload-ops.ts';
 import { CLIENT_POD, type TrafficClient } from './client.ts';
@@ -138,6 +139,17 @@ export function setRecords(
   return { writes, readBack: [...reads.values()] };
 }
 
+/** The client's whole log, once, without following: its lines without their timestamps. */
+async function wholeLog(cluster: Cluster, ns: string, deadline: number): Promise<string[]> {
+  const text = await retryTransient(
+    () => cluster.core.readNamespacedPodLog({ name: CLIENT_POD, namespace: ns, container: 'client', timestamps: true }),
+    { deadline, what: 'read the history client log' },
+  );
+  const collector = new LineCollector();
+  collector.push(text.endsWith('\n') ? text : `${text}\n`);
+  return collector.lines;
+}
+
 export async function startHistoryTraffic(
   cluster: Cluster,
   recorder: Recorder,
@@ -185,8 +197,19 @@ export async function startHistoryTraffic(
       }
       const stop = recorder.mark({ marker: 'traffic-stop' });
       try {
-        await follower.until(Date.now() + Math.min(timeoutMs, TIMEOUTS.historyDrain));
-        const history = historyOf(follower.collector.lines);
+        let lines: readonly string[] = follower.collector.lines;
+        try {
+          await follower.until(Date.now() + Math.min(timeoutMs, TIMEOUTS.historyDrain));
+        } catch (err) {
+          // The stream may have missed the end of a log the container did write: read it whole once.
+          const whole = await wholeLog(cluster, ns, deadline);
+          if (!whole.some((l) => l.startsWith(CLIENT_DONE))) throw err;
+          log(
+            `traffic: the log stream missed the client's last lines (${describeError(err)}); read its whole log instead (${whole.length} lines)`,
+          );
+          lines = whole;
+        }
+        const history = historyOf(lines);
         const first = history[0]?.time ?? 0;
         // The client's clock is monotonic ns from its own start; placed on the run's clock at the first invocation (~traffic-start).
         const nsToMs = (t: number): number => start.t + (t - first) / 1e6;
