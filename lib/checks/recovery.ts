@@ -26,7 +26,7 @@ function judgeRecovery(input: CheckInput): CheckOutcome {
   const entries = inOrder(input.timeline);
   const starts = markersOf(entries, 'round-start');
   if (starts.length === 0) return skipped('no chaos round was recorded (no round-start marker)');
-  const f: Findings = { problems: [], unjudged: [], evidence: [], byNode: [], byKubelet: [] };
+  const f: Findings = { problems: [], unjudged: [], evidence: [], byNode: [], byKubelet: [], evictedKept: new Set() };
   const generations = podGenerations(entries);
   const kills = killsIn(entries);
   const steps = updateSteps(entries);
@@ -36,7 +36,8 @@ function judgeRecovery(input: CheckInput): CheckOutcome {
   if (f.unjudged.length > 0) return errored(firstOf(f.unjudged), f.evidence);
   const minReady = minReadySecondsOf(input.workload);
   const readyWord = minReady > 0 ? `Ready and Available (minReadySeconds ${minReady})` : 'Ready';
-  const count = (e: string): number => kills.filter((k) => k.expect === e).length;
+  // A kept pod the node's taint eviction ended was judged as replaced, and is counted so.
+  const count = (e: string): number => kills.filter((k) => k.expect === e && !f.evictedKept.has(k.index)).length;
   const inPlace = count('restarted-in-place');
   const refused = count('refused');
   const unaffected = count('unaffected');
