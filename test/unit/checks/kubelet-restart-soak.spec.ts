@@ -15,6 +15,7 @@ import type { CheckInput } from '../../../lib/checks/api.ts';
 import type { PodState, TimelineEntry, WatchEntry } from '../../../lib/timeline/entries.ts';
 import { kubeletChange, nodeOutages } from '../../../lib/timeline/node-outages.ts';
 import { inOrder } from '../../../lib/timeline/queries.ts';
+import { recoveriesForRound } from '../../../lib/timeline/recovery.ts';
 import { expectFailure, resultOf } from '../helpers/assertions.ts';
 import { mutate } from '../helpers/timeline-edit.ts';
 
@@ -187,6 +188,29 @@ describe('seed 4004: a kubelet-restart pod the taint-eviction controller deleted
       'during its kubelet-restart',
       `its replacement (uid ${NEW}) was never Running and Ready`,
     );
+  });
+});
+
+describe('seed 4004: recovery timings of a taint-evicted kubelet-restart pod', () => {
+  const round2 = recorded.rounds[1];
+  const timings = (input: CheckInput) =>
+    round2 ? recoveriesForRound(input.timeline, round2.plan, { start: round2.startedAt, end: round2.endedAt }) : [];
+
+  it('times etcd-1 as replaced (recovered, kill to Ready 32877.5 ms) and says when it was evicted', () => {
+    const etcd1 = timings(recorded).find((r) => r.pod === 'etcd-1');
+    expect(etcd1).to.include({ expect: 'unaffected', recovered: true, taintEvictedMs: 25098.2, readyMs: 32877.5 });
+    expect(timings(recorded).find((r) => r.pod === 'etcd-0'))
+      .to.include({ recovered: true })
+      .and.not.have.property('taintEvictedMs');
+  });
+
+  it('without the eviction, a kubelet-restart pod that was deleted is not recovered', () => {
+    const unexplained = mutate(recorded, (d) => {
+      for (const e of d.timeline) if (isEtcd1(e)) delete e.pod.disruptionTarget;
+      d.timeline = d.timeline.filter((e) => !(e.type !== 'MARKER' && e.kind === 'Event' && e.event?.reason === 'TaintManagerEviction'));
+    });
+    const etcd1 = timings(unexplained).find((r) => r.pod === 'etcd-1');
+    expect(etcd1).to.include({ recovered: false }).and.not.have.property('readyMs');
   });
 });
 
