@@ -20,8 +20,11 @@ export interface Findings {
   byNode: string[];
   /** Pods the kubelet ended (phase Failed), which the controller then replaced: "web-1 (Failed: Evicted)". */
   byKubelet: string[];
-  /** Kill marker indexes of kills meant to keep their pod that a taint eviction ended: judged (and counted) as replaced. */
-  evictedKept: Set<number>;
+  /**
+   * Kills meant to keep their pod whose pod a taint eviction deleted, judged (and counted) as
+   * replaced: kill marker index -> "etcd-1 (kubelet-restart; taint eviction on node n1)".
+   */
+  evictedKept: Map<number, string>;
 }
 
 type RoundEnd = MarkerOf<'round-end'>;
@@ -114,8 +117,7 @@ function judgeKeptKill(r: Round, record: KillRecord, next: PodGeneration | undef
   // is judged like a node fault's victim (its replacement Ready within the round and timeout).
   const evicted = own && gone && gone.index > i && gone.index < endIdx ? taintEvictionOf(entries, kill.uid) : undefined;
   if (evicted) {
-    f.evictedKept.add(i);
-    f.byNode.push(`${kill.pod} (taint eviction on node ${evicted.node ?? '(unknown)'} during its ${kill.action})`);
+    f.evictedKept.set(i, `${kill.pod} (${kill.action}; taint eviction on node ${evicted.node ?? '(unknown)'})`);
     judgeReplacedKill(r, record, next, {
       what: describeTaintEviction(evicted),
       short: `deleted by taint eviction on node ${evicted.node ?? '(unknown)'} at t=${evicted.t}ms`,

@@ -137,8 +137,13 @@ describe('seed 4004: a kubelet-restart pod the taint-eviction controller deleted
   it('passes the recorded run, judging etcd-1 like a node fault victim: its replacement Ready within the round, the cause in a note', () => {
     const r = resultOf(recorded, 'STS-RECOVERY');
     expect(r.status, r.message).to.equal('passed');
-    expect(r.message).to.include('those the node deleted: etcd-1 (taint eviction on node 127.0.0.1 during its kubelet-restart)');
-    expect(r.message).to.include('4 replaced').and.include('2 left running untouched');
+    expect(r.message).to.include(
+      "4 replaced and Ready at the round's revision (1 of them a pod its kill was to keep, deleted by the node's taint eviction: etcd-1 (kubelet-restart; taint eviction on node 127.0.0.1))",
+    );
+    expect(r.message)
+      .to.include('2 left running untouched')
+      .and.include('no other pod was replaced')
+      .and.not.include('those the node deleted');
     const row = r.evidence.find((e) => e.subject === 'pod etcd-1' && e.note?.startsWith('round 2'));
     expect(row?.observed)
       .to.include(`uid ${OLD} (kubelet-restart) was deleted by taint eviction on node ${NODE}`)
