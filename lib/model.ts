@@ -64,6 +64,11 @@ export interface PodRecovery {
   toNode?: string;
   /** The killed pod's node was taken down (node-fault): when, relative to the kill, and when it came back (absent: not within the round). */
   nodeDown?: { node: string; downMs: number; upMs?: number };
+  /**
+   * A pod the kill was to keep (kubelet-restart, container-kill, refused) that the
+   * taint-eviction controller deleted: when, relative to the kill; it is then timed as replaced.
+   */
+  taintEvictedMs?: number;
 }
 
 export interface RoundResult {

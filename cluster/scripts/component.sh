@@ -54,7 +54,7 @@ fi
 
 # start: the same steps as up.sh, which start only what is not running, in dependency order.
 if running "$name"; then log "$name already running"; else
-  if [ "$part" = control-plane ]; then start_control_plane; else start_node; fi
+  if [ "$part" = control-plane ]; then start_control_plane; else KEEP_IMAGES=1 start_node; fi
 fi
 wait_for "$name healthy" 120 "$name" healthy "$name"
 log "$name running and healthy"

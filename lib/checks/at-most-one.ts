@@ -6,7 +6,9 @@
 // on a node that is down cannot confirm anything: its object may only leave the API by a
 // force deletion (an operator's decision) or once the node is back. A pod object that left
 // while its node was down without a recorded force deletion, followed by a replacement,
-// is the violation.
+// is the violation. The node is back at its kubelet's first proof of life, and a pod whose
+// kubelet reported it terminal (its containers exited) was confirmed gone by it
+// (lib/timeline/node-outages.ts).
 //
 // Data: every container appends heartbeats to its volume every 0.1 s
 // (lib/workloads/heartbeat.ts); two pod UIDs whose heartbeats interleave in time wrote
@@ -19,6 +21,7 @@ import type { CheckDefinition, CheckInput, CheckOutcome } from './api.ts';
 import type { Evidence } from '../model.ts';
 import type { HeartbeatRecord } from '../probes/records.ts';
 import type { TimelineEntry } from '../timeline/entries.ts';
+import { describeProof, kubeletStopped, nodeOutages, type NodeOutage } from '../timeline/node-outages.ts';
 import { describeKernel, kernelClocks, place, spansOf, type KernelClock, type Placed } from './writer-clocks.ts';
 import { errored, failed, firstOf, inOrder, markersOf, ordinalOf, passed, podGenerations } from './support.ts';
 
@@ -69,11 +72,7 @@ function judgeApi(input: CheckInput, forced: Map<string, number>, v: Verdicts): 
   const entries = inOrder(input.timeline);
   const nodeOf = new Map<string, string>();
   for (const e of entries) if (e.type !== 'MARKER' && e.kind === 'Pod' && e.pod?.node) nodeOf.set(e.pod.uid, e.pod.node);
-  // Each node's down intervals, as timeline indexes [down, up) (up = end when it never came back).
-  const down = markersOf(entries, 'node-down').map(({ index, marker }) => {
-    const up = markersOf(entries, 'node-up').find((u) => u.index > index && u.marker.node === marker.node);
-    return { node: marker.node, from: index, to: up?.index ?? entries.length, t: marker.t };
-  });
+  const outages = nodeOutages(entries);
   for (const [name, gens] of podGenerations(entries)) {
     if (ordinalOf(input.workload.statefulSet, name) === undefined) continue;
     const sorted = [...gens].sort((a, b) => a.first.index - b.first.index);
@@ -81,34 +80,64 @@ function judgeApi(input: CheckInput, forced: Map<string, number>, v: Verdicts): 
       const old = sorted[i - 1];
       const next = sorted[i];
       if (!old || !next) continue;
-      const subject = `pod ${name}`;
       // The name is the key: two objects of one name cannot coexist in etcd, so a successor
       // seen before its predecessor's DELETED is the recording (a missed event), not the cluster.
       if (!old.deleted || next.first.index < old.deleted.index) continue;
       const node = nodeOf.get(old.uid);
-      const gone = old.deleted.index;
-      const outage = down.find((d) => d.node === node && d.from < gone && gone < d.to);
-      if (!outage) continue;
-      const forcedAt = forced.get(old.uid);
-      if (forcedAt !== undefined && forcedAt <= old.deleted.t) {
-        v.notes.push({
-          subject,
-          observed: `uid ${next.uid} created at t=${next.first.t}ms, after the force deletion of uid ${old.uid} at t=${forcedAt}ms`,
-          note: `node ${node} was down since t=${outage.t}ms`,
-        });
-        continue;
-      }
-      v.problems.push(
-        `${name} (uid ${old.uid}) left the API while its node ${node} was down and nobody force-deleted it; replacement uid ${next.uid} was created before the old pod was confirmed gone`,
-      );
-      v.evidence.push({
-        subject,
-        expected: `no replacement for uid ${old.uid} while node ${node} is down, unless it is force-deleted`,
-        observed: `uid ${old.uid} deleted at t=${old.deleted.t}ms (node down since t=${outage.t}ms, no force deletion); uid ${next.uid} appeared at t=${next.first.t}ms`,
-        at: old.deleted.t,
-      });
+      const deleted = old.deleted;
+      const gone = deleted.index;
+      // Between node-down and node-up: the harness's bracket, before the kubelet's proofs shorten it.
+      const bracket = outages.find((d) => d.node === node && d.from < gone && gone < (d.up?.index ?? entries.length));
+      if (!bracket) continue;
+      judgeDeparture(entries, { name, node: node ?? '', old: { uid: old.uid, deleted }, next, bracket }, forced, v);
     }
   }
+}
+
+interface Departure {
+  name: string;
+  node: string;
+  old: { uid: string; deleted: { index: number; t: number } };
+  next: { uid: string; first: { t: number } };
+  bracket: NodeOutage;
+}
+
+/** A generation left the API between its node's node-down and node-up markers: confirmed, force-deleted, or the violation. */
+function judgeDeparture(entries: TimelineEntry[], d: Departure, forced: Map<string, number>, v: Verdicts): void {
+  const { name, node, old, next, bracket } = d;
+  const subject = `pod ${name}`;
+  const down = `node ${node} was down since t=${bracket.t}ms`;
+  const stopped = kubeletStopped(entries, old.uid, old.deleted.index);
+  if (stopped || bracket.to < old.deleted.index) {
+    const why = [
+      ...(bracket.proof && bracket.to < old.deleted.index ? [`the node was back (${describeProof(bracket.proof)})`] : []),
+      ...(stopped ? [`its kubelet reported uid ${old.uid} ${stopped.phase} (every container exited) at t=${stopped.t}ms`] : []),
+    ].join('; ');
+    v.notes.push({
+      subject,
+      observed: `uid ${old.uid} left the API at t=${old.deleted.t}ms, confirmed gone before that: ${why}; uid ${next.uid} appeared at t=${next.first.t}ms`,
+      note: `${down}; the node-up marker came ${bracket.up ? `at t=${bracket.up.t}ms` : 'never'} (when the Node was Ready again)`,
+    });
+    return;
+  }
+  const forcedAt = forced.get(old.uid);
+  if (forcedAt !== undefined && forcedAt <= old.deleted.t) {
+    v.notes.push({
+      subject,
+      observed: `uid ${next.uid} created at t=${next.first.t}ms, after the force deletion of uid ${old.uid} at t=${forcedAt}ms`,
+      note: down,
+    });
+    return;
+  }
+  v.problems.push(
+    `${name} (uid ${old.uid}) left the API while its node ${node} was down and nobody force-deleted it; replacement uid ${next.uid} was created before the old pod was confirmed gone`,
+  );
+  v.evidence.push({
+    subject,
+    expected: `no replacement for uid ${old.uid} while node ${node} is down, unless it is force-deleted`,
+    observed: `uid ${old.uid} deleted at t=${old.deleted.t}ms (node down since t=${bracket.t}ms, no force deletion, no report from its kubelet since); uid ${next.uid} appeared at t=${next.first.t}ms`,
+    at: old.deleted.t,
+  });
 }
 
 /** False when the recording has no heartbeats at all (a workload without them, or made before they existed). */

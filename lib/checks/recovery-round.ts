@@ -10,6 +10,7 @@ import { describePinnedWait, pinnedWait } from '../timeline/volumes.ts';
 import { replacedByUpdate, type UpdateStep } from '../timeline/update.ts';
 import { judgeKept, readyAt } from './recovery-kept.ts';
 import { clusterClock, judgingOffset } from '../timeline/cluster-clock.ts';
+import { describeTaintEviction, taintEvictionOf } from '../timeline/kills.ts';
 
 export interface Findings {
   problems: string[];
@@ -19,6 +20,11 @@ export interface Findings {
   byNode: string[];
   /** Pods the kubelet ended (phase Failed), which the controller then replaced: "web-1 (Failed: Evicted)". */
   byKubelet: string[];
+  /**
+   * Kills meant to keep their pod whose pod a taint eviction deleted, judged (and counted) as
+   * replaced: kill marker index -> "etcd-1 (kubelet-restart; taint eviction on node n1)".
+   */
+  evictedKept: Map<number, string>;
 }
 
 type RoundEnd = MarkerOf<'round-end'>;
@@ -106,6 +112,19 @@ function judgeKeptKill(r: Round, record: KillRecord, next: PodGeneration | undef
     });
     return;
   }
+  // Its node stayed NotReady past the pod's toleration and the taint-eviction controller
+  // deleted it: Kubernetes working as designed, not the kill's effect, so from there the pod
+  // is judged like a node fault's victim (its replacement Ready within the round and timeout).
+  const evicted = own && gone && gone.index > i && gone.index < endIdx ? taintEvictionOf(entries, kill.uid) : undefined;
+  if (evicted) {
+    f.evictedKept.set(i, `${kill.pod} (${kill.action}; taint eviction on node ${evicted.node ?? '(unknown)'})`);
+    judgeReplacedKill(r, record, next, {
+      what: describeTaintEviction(evicted),
+      short: `deleted by taint eviction on node ${evicted.node ?? '(unknown)'} at t=${evicted.t}ms`,
+      note: `the ${kill.action} was to leave it running, but its node stayed NotReady past the pod's toleration: judged as a node fault's victim`,
+    });
+    return;
+  }
   const kept = judgeKept(entries, record, next, i, endIdx, revisionOf(r, kill.pod), r.minReady);
   if (kept.problem) {
     r.stuck.add(kill.pod);
@@ -122,12 +141,26 @@ function judgeKeptKill(r: Round, record: KillRecord, next: PodGeneration | undef
   }
 }
 
-/** A kill whose pod must be replaced: a new UID, Running and Ready at the revision within the round (and the timeout). */
-function judgeReplacedKill(r: Round, record: KillRecord, replacement: PodGeneration | undefined): void {
+/** Why a kill that was to keep its pod is judged as a replacement: what ended the pod, and the evidence's note. */
+interface EndedBy {
+  /** For evidence: the full wording, with what showed it. */
+  what: string;
+  /** For the one-line message: "deleted by taint eviction on node n1 at t=…ms". */
+  short: string;
+  note: string;
+}
+
+/**
+ * A kill whose pod must be replaced: a new UID, Running and Ready at the revision within the
+ * round (and the timeout); `by`: a kept pod something else ended (a taint eviction).
+ */
+function judgeReplacedKill(r: Round, record: KillRecord, replacement: PodGeneration | undefined, by?: EndedBy): void {
   const { input, entries, endIdx, end, f, readyWord } = r;
   const { index: i, marker: kill } = record;
   const { round } = r.marker;
   const subject = `pod ${kill.pod}`;
+  const note = by ? `round ${round}; ${by.note}` : `round ${round}`;
+  const killed = by ? `(${kill.action}) was ${by.what}` : `killed (${kill.action})`;
   const atRevision = atRevisionOf(r, kill.pod);
   const ready = replacement ? readyAt(entries, kill.pod, replacement.uid, i, endIdx, revisionOf(r, kill.pod), r.minReady) : undefined;
   if (!replacement || !ready) {
@@ -140,14 +173,14 @@ function judgeReplacedKill(r: Round, record: KillRecord, replacement: PodGenerat
     const why = pin && pin.runningAt === undefined ? `: ${describePinnedWait(pin)}` : '';
     if (!why || !end.converged)
       f.problems.push(
-        `round ${round}: ${kill.pod} (uid ${kill.uid}) was killed at t=${kill.t}ms and ${what} before the round ended (t=${end.t}ms)${why}`,
+        `round ${round}: ${kill.pod} (uid ${kill.uid}) was ${by ? `${by.short} during its ${kill.action} (t=${kill.t}ms)` : `killed at t=${kill.t}ms`} and ${what} before the round ended (t=${end.t}ms)${why}`,
       );
     f.evidence.push({
       subject,
       expected: `replaced and Running and ${readyWord}${atRevision} within the round`,
       observed: `${lastState(input, entries, endIdx, kill.pod)}${why}`,
       at: end.t,
-      note: `round ${round}`,
+      note,
     });
     return;
   }
@@ -155,22 +188,24 @@ function judgeReplacedKill(r: Round, record: KillRecord, replacement: PodGenerat
   const limit = input.limits?.recoveryTimeoutMs;
   // The run's wait starts once the kills took effect, so a recovery is bounded per kill.
   if (limit !== undefined && took > limit) {
-    f.problems.push(`round ${round}: ${kill.pod}'s replacement became Ready ${took}ms after the kill, over the ${limit}ms timeout`);
+    f.problems.push(
+      `round ${round}: ${kill.pod}'s replacement became Ready ${took}ms after the ${by ? kill.action : 'kill'}, over the ${limit}ms timeout${by ? ` (the pod was ${by.short})` : ''}`,
+    );
     f.evidence.push({
       subject,
       expected: `Ready within ${limit}ms`,
       observed: `Ready after ${took}ms (uid ${replacement.uid})`,
       at: ready.t,
-      note: `round ${round}`,
+      note,
     });
     return;
   }
   const waited = pinnedWait(entries, kill.pod, replacement.uid, endIdx);
   f.evidence.push({
     subject,
-    observed: `uid ${kill.uid} killed (${kill.action}); replaced by uid ${replacement.uid}, ${readyWord}${atRevision} ${took}ms later${waited ? `; ${describePinnedWait(waited)}` : ''}`,
+    observed: `uid ${kill.uid} ${killed}; replaced by uid ${replacement.uid}, ${readyWord}${atRevision} ${took}ms ${by ? `after the ${kill.action}` : 'later'}${waited ? `; ${describePinnedWait(waited)}` : ''}`,
     at: ready.t,
-    note: `round ${round}`,
+    note,
   });
 }
 

@@ -26,7 +26,7 @@ function judgeRecovery(input: CheckInput): CheckOutcome {
   const entries = inOrder(input.timeline);
   const starts = markersOf(entries, 'round-start');
   if (starts.length === 0) return skipped('no chaos round was recorded (no round-start marker)');
-  const f: Findings = { problems: [], unjudged: [], evidence: [], byNode: [], byKubelet: [] };
+  const f: Findings = { problems: [], unjudged: [], evidence: [], byNode: [], byKubelet: [], evictedKept: new Map() };
   const generations = podGenerations(entries);
   const kills = killsIn(entries);
   const steps = updateSteps(entries);
@@ -36,7 +36,8 @@ function judgeRecovery(input: CheckInput): CheckOutcome {
   if (f.unjudged.length > 0) return errored(firstOf(f.unjudged), f.evidence);
   const minReady = minReadySecondsOf(input.workload);
   const readyWord = minReady > 0 ? `Ready and Available (minReadySeconds ${minReady})` : 'Ready';
-  const count = (e: string): number => kills.filter((k) => k.expect === e).length;
+  // A kept pod the node's taint eviction ended was judged as replaced, and is counted so.
+  const count = (e: string): number => kills.filter((k) => k.expect === e && !f.evictedKept.has(k.index)).length;
   const inPlace = count('restarted-in-place');
   const refused = count('refused');
   const unaffected = count('unaffected');
@@ -46,14 +47,21 @@ function judgeRecovery(input: CheckInput): CheckOutcome {
     ...(f.byKubelet.length ? [`those the kubelet marked Failed first: ${f.byKubelet.join(', ')}`] : []),
   ];
   const others = ended.length ? `no other pod was replaced but ${ended.join('; and ')}` : 'no other pod was replaced';
+  const evicted = [...f.evictedKept.values()];
+  const overtaken = evicted.length
+    ? ` (${evicted.length} of them a pod its kill was to keep, deleted by the node's taint eviction: ${evicted.join(', ')})`
+    : '';
   if (inPlace === 0 && refused === 0 && unaffected === 0) {
-    return passed(`all ${replaced} killed pods were replaced and ${readyWord} at the round's revision; ${others}`, f.evidence);
+    return passed(`all ${replaced} killed pods were replaced and ${readyWord} at the round's revision${overtaken}; ${others}`, f.evidence);
   }
   const did = [
-    `${replaced} replaced and ${readyWord} at the round's revision`,
+    `${replaced} replaced and ${readyWord} at the round's revision${overtaken}`,
     `${inPlace} restarted in place and ${readyWord} again`,
     `${refused} refused by the API and left alone`,
     ...(unaffected > 0 ? [`${unaffected} left running untouched`] : []),
   ];
-  return passed(`every kill did what its disruption expects: ${did.join(', ')}; ${others}`, f.evidence);
+  const lead = evicted.length
+    ? "every kill did what its disruption expects, or its pod was replaced after the node's taint eviction"
+    : 'every kill did what its disruption expects';
+  return passed(`${lead}: ${did.join(', ')}; ${others}`, f.evidence);
 }

@@ -2,7 +2,7 @@
 // measured by polling, so they are as precise as the watch stream and reproducible.
 import type { PlannedDisruption, PodRecovery, RoundPlan } from '../model.ts';
 import { clusterClock, judgingOffset } from './cluster-clock.ts';
-import { killsIn } from './kills.ts';
+import { killsIn, taintEvictionOf } from './kills.ts';
 import { findMarker, inOrder, isPodEntry, isReady, markerAt, readyMoment, type PodEntry, type ReadyMoment } from './queries.ts';
 import type { TimelineEntry } from './entries.ts';
 
@@ -86,12 +86,18 @@ function recoveryOf(
     const up = after.find((e) => e.type === 'MARKER' && e.marker === 'node-up' && e.node === down.node && e.t >= down.t);
     recovery.nodeDown = { node: down.node, downMs: rel(down) ?? 0, ...(up ? { upMs: rel(up) } : {}) };
   }
-  if (expect === 'refused' || expect === 'unaffected') {
+  // A pod the kill was to keep that the node's taint eviction deleted is timed as replaced, as STS-RECOVERY judges it.
+  const kept = expect === 'refused' || expect === 'unaffected' || expect === 'restarted-in-place';
+  const evicted = kept && oldUid ? taintEvictionOf(entries, oldUid) : undefined;
+  const byNode = evicted && evicted.t >= killedAt && evicted.t <= window.end ? evicted : undefined;
+  if (byNode) recovery.taintEvictedMs = Math.round((byNode.t - killedAt) * 10) / 10;
+  if ((expect === 'refused' || expect === 'unaffected') && !byNode) {
     recovery.recovered = keptRecovered(v, expect);
     return recovery;
   }
-  if (expect === 'restarted-in-place' && fromNode) recovery.toNode = fromNode;
-  const ready = expect === 'restarted-in-place' ? timeRestart(v, recovery, minReadySeconds) : timeReplacement(v, recovery, minReadySeconds);
+  const inPlace = expect === 'restarted-in-place' && !byNode;
+  if (inPlace && fromNode) recovery.toNode = fromNode;
+  const ready = inPlace ? timeRestart(v, recovery, minReadySeconds) : timeReplacement(v, recovery, minReadySeconds);
   if (ready) recovery.readyMs = Math.round((ready.t - killedAt) * 10) / 10;
   recovery.recovered = ready !== undefined;
   for (const k of ['deletedMs', 'recreatedMs', 'runningMs', 'restartedMs', 'readyMs'] as const)

@@ -4,6 +4,7 @@
 import { expect } from 'chai';
 import type { CheckInput } from '../../../lib/checks/api.ts';
 import type { HeartbeatRecord } from '../../../lib/probes/records.ts';
+import type { PodState } from '../../../lib/timeline/entries.ts';
 import { expectFailure, resultOf } from '../helpers/assertions.ts';
 import { BOOT_ID, HEARTBEAT_PATH, buildWebInput, uidOf } from '../helpers/timeline-builder.ts';
 import { insertBefore, type Match, moveBefore, mutate, podEvent } from '../helpers/timeline-edit.ts';
@@ -106,6 +107,27 @@ describe('STS-AT-MOST-ONE: API', () => {
   it('passes when the node came back before the old pod left the API (the kubelet confirmed it)', () => {
     const input = nodeUpBefore(nodeDownBeforeDeletion(buildWebInput()), podEvent('DELETED', 'web-1', OLD));
     expect(resultOf(input, ID).status).to.equal('passed');
+  });
+
+  it('passes when another pod on that node showed its kubelet back (Ready again) before the old pod left, and names it', () => {
+    const down = nodeDownBeforeDeletion(buildWebInput());
+    const downAt = down.timeline.findIndex((e) => e.type === 'MARKER' && e.marker === 'node-down');
+    const web0 = down.timeline
+      .slice(0, downAt)
+      .filter((e) => e.type !== 'MARKER' && e.kind === 'Pod' && e.name === 'web-0' && e.pod?.node === NODE)
+      .at(-1);
+    if (!web0 || web0.type === 'MARKER' || !web0.pod) throw new Error(`web-0 is not on ${NODE}`);
+    const state = (ready: boolean) => ({ ...web0, type: 'MODIFIED' as const, pod: { ...web0.pod, ready } as PodState });
+    // The node controller marks web-0 NotReady (after node-down), then its kubelet reports it Ready.
+    const marked = insertBefore(down, podEvent('DELETED', 'web-1', OLD), state(false));
+    const back = insertBefore(marked, podEvent('DELETED', 'web-1', OLD), state(true));
+    const r = resultOf(back, ID);
+    expect(r.status, r.message).to.equal('passed');
+    expect(r.evidence.find((e) => e.subject === 'pod web-1')?.observed).to.include(
+      `its kubelet reported web-0 (uid ${web0.pod.uid}) Ready`,
+    );
+    // The NotReady marking alone is no proof of life.
+    expectFailure(resultOf(marked, ID), `node ${NODE} was down`);
   });
 
   it('does not blame a deletion on another node going down', () => {
