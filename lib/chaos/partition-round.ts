@@ -15,7 +15,7 @@ import { ObservationError, describeError } from '../errors.ts';
 import type { DisruptionContext, DisruptionTarget } from './disruption.ts';
 import { FAULT_REQUEST_NAME, type FaultStatus } from '../agent/request.ts';
 import type { FaultRequest } from './fault-request.ts';
-import { cutPairs, type ShapePlan, shapeAt, shapePlan } from './partition-shape.ts';
+import { cutPairs, podsInvolved, type ShapePlan, shapeAt, shapePlan } from './partition-shape.ts';
 import { confirmOneWay, confirmShape, type Member, members } from './partition-probe.ts';
 import { TIMEOUTS, timeLeft } from '../timeouts.ts';
 
@@ -134,8 +134,9 @@ async function hold(
   what: string,
 ): Promise<void> {
   const end = Date.now() + holdMs;
-  const uids = new Map([...first].map(([n, x]) => [n, x.uid]));
-  while (Date.now() < end) {
+  const uids = new Map([...first].filter(([n]) => podsInvolved(plan).includes(n)).map(([n, x]) => [n, x.uid]));
+  // Past the end too while a pod is still to be followed: a replacement is confirmed cut before any heal.
+  for (;;) {
     await sleep(Math.max(0, Math.min(TIMEOUTS.partitionHoldCheck, end - Date.now())));
     for (const r of requests) {
       const s = await r.status().catch(() => undefined);
@@ -145,6 +146,7 @@ async function hold(
         );
     }
     const moved = [...uids].filter(([n, uid]) => ctx.recorder.pods.get(n)?.uid !== uid).map(([n]) => n);
+    if (moved.length === 0 && Date.now() >= end) return;
     if (moved.length === 0) continue;
     const t0 = Date.now();
     ctx.log(`${what}: ${moved.join(', ')} recreated during the hold: waiting for the agent to cut the replacement`);
