@@ -8,6 +8,7 @@ import { expect } from 'chai';
 import { CHAIN } from '../../lib/agent/request.ts';
 import { planRounds } from '../../lib/chaos/plan.ts';
 import { SHAPES, shapeAt } from '../../lib/chaos/partition-shape.ts';
+import type { Recorder } from '../../lib/observe/recorder.ts';
 import { BARE, heldPartition, rulesOf } from './netns.ts';
 import { at, expectCheck, expectExit, faultRun, hooks } from './support.ts';
 
@@ -33,7 +34,30 @@ const planned = planRounds({ seed, statefulSet: 'etcd', replicas: 3, rounds: ROU
 const seen = new Map<string, Map<string, string>>();
 const ips = new Map<string, string>();
 let after = new Map<string, string>();
-let poller: NodeJS.Timeout | undefined;
+let stop = false;
+let sampling: Promise<void> = Promise.resolve();
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Samples the pods' filter tables while a partition is held, one look at a time (the
+ * agent's iptables and these share the host), keeping a look only if the same partition
+ * is still held once it is done: a look that outlived its hold proves nothing.
+ */
+async function sample(recorder: Recorder): Promise<void> {
+  while (!stop) {
+    const held = heldPartition(recorder);
+    const key = held && `${held.round} ${held.pod}`;
+    for (const [pod, p] of key ? recorder.pods : []) {
+      if (!/^etcd-\d$|^ordinal-traffic$/.test(pod) || p.deletionTimestamp) continue;
+      if (p.ip) ips.set(pod, p.ip);
+      const r = await rulesOf(p.uid).catch(() => '');
+      const still = heldPartition(recorder);
+      if (key && r.includes(`-N ${CHAIN}`) && still && `${still.round} ${still.pod}` === key)
+        seen.set(key, (seen.get(key) ?? new Map()).set(pod, r));
+    }
+    await sleep(200);
+  }
+}
 
 faultRun(
   'fault: --chaos partition in each shape (isolate, halves, bridge, one-way, client) on etcd with traffic, each confirmed and healed',
@@ -59,29 +83,15 @@ faultRun(
       at(
         'before-kills',
         async (ctx) => {
-          poller = setInterval(() => {
-            const held = heldPartition(ctx.recorder);
-            if (!held) return;
-            for (const [pod, p] of ctx.recorder.pods) {
-              if (!/^etcd-\d$|^ordinal-traffic$/.test(pod) || p.deletionTimestamp) continue;
-              if (p.ip) ips.set(pod, p.ip);
-              void rulesOf(p.uid).then(
-                (r) => {
-                  if (!r.includes(`-N ${CHAIN}`)) return;
-                  const key = `${held.round} ${held.pod}`;
-                  seen.set(key, (seen.get(key) ?? new Map()).set(pod, r));
-                },
-                () => undefined,
-              );
-            }
-          }, 400);
+          sampling = sample(ctx.recorder);
         },
         1,
       ),
       at(
         'after-kills',
         async () => {
-          clearInterval(poller);
+          stop = true;
+          await sampling;
         },
         ROUNDS,
       ),
@@ -90,8 +100,12 @@ faultRun(
         after = new Map(await Promise.all(pods.map(async ([n, p]) => [n, await rulesOf(p.uid)] as const)));
       }),
     ),
-    cleanup: async () => clearInterval(poller),
-    summary: () => `seed ${seed}: ${planned.map((p) => `${p.pod} ${p.shape}`).join(', ')}`,
+    cleanup: async () => {
+      stop = true;
+      await sampling;
+    },
+    summary: () =>
+      `seed ${seed}: ${planned.map((p) => `${p.pod} ${p.shape}`).join(', ')}; chains seen: ${[...seen].map(([k, m]) => `${k}: ${[...m.keys()].join('+')}`).join(', ')}`,
   },
   (t) => {
     it('draws every shape, and the run has no error and exits 0: every cut confirmed applied and confirmed healed', function () {
