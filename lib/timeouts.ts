@@ -165,6 +165,8 @@ export const TIMEOUTS = {
   partitionConnect: 2000,
   /** partition: between probe retries, and between the attempts to see healed peers connect again. */
   partitionProbePause: 1000,
+  /** partition: during the hold, between looks at the requests' status and at the shape's pods (one recreated is followed). */
+  partitionHoldCheck: 1000,
   /** Before a cut, how long the peers may take to accept connections (an update or another disruption restarting one). */
   partitionPeersOpen: 60_000,
 } as const;

@@ -10,7 +10,9 @@ import { describeError } from '../errors.ts';
 import { nameOrLabelProblem, RECORD_NAME, recordProblem } from '../run/namespace.ts';
 import { RUN_LABEL } from '../workloads/common.ts';
 import { TIMEOUTS } from '../timeouts.ts';
-import { applyPartition, healPartition, podPid } from './node.ts';
+import type { V1Pod } from '@kubernetes/client-node';
+import { cutChange, cutIps, type NamedCut, resolveCut } from './follow.ts';
+import { applyPartition, describeCut, healPartition, podPid, updatePartition } from './node.ts';
 import { decide, FAULT_LABEL, type FaultSpec, type FaultStatus, parseSpec, parseStatus } from './request.ts';
 import { type AppliedFault, loadState, saveState } from './state.ts';
 
@@ -83,41 +85,136 @@ export class Agent {
       return;
     }
     const pod = await this.c.core.readNamespacedPod({ name: spec.pod, namespace }).catch(() => undefined);
-    // Another node's agent acts on it; a pod that is gone has nothing to cut (its replacement is not the pod asked for).
-    if (!held && pod?.spec?.nodeName !== this.o.node) return;
+    // Another node's agent acts on it. A `following` request whose pod is gone or not yet
+    // scheduled is answered by the agent that last held it.
+    const mine = pod?.spec?.nodeName ? pod.spec.nodeName === this.o.node : status?.phase === 'following' && status.node === this.o.node;
+    if (!held && !mine) return;
     const d = decide(spec, status, held !== undefined, Date.now());
+    if (d === 'none' && status?.phase === 'following') {
+      // Healed before any replacement was cut: nothing holds it, and the harness waits for `healed`.
+      await this.write(cm, { ...status, phase: 'healed', healedAt: Date.now(), healedBecause: 'asked before a replacement was cut' });
+      return;
+    }
     if (d === 'heal' && held) {
       await this.heal(cm, held, spec.heal ? 'asked' : Date.now() >= spec.expires ? 'expired' : 'its status says healed');
       return;
     }
-    if (d !== 'apply') return;
+    if (d === 'keep' && held) return this.keep(cm, held, spec, pod, status);
+    if (d !== 'apply' || !pod) return;
+    // Following: the pod was cut once (a status exists) and this is its replacement.
+    const following = spec.follow === true && status !== undefined && pod.metadata?.uid !== status.podUid;
     const refusal =
       (await this.namespaceProblem(namespace)) ??
-      (pod?.metadata?.uid !== spec.podUid ? `pod ${spec.pod} has uid ${pod?.metadata?.uid}, not ${spec.podUid}` : undefined);
+      (pod.metadata?.uid !== spec.podUid && !following ? `pod ${spec.pod} has uid ${pod.metadata?.uid}, not ${spec.podUid}` : undefined);
     if (refusal) {
       if (!status) await this.refuse(cm, refusal);
       return;
     }
-    await this.apply(cm, key, spec);
+    await this.apply(cm, key, spec, pod, following);
   }
 
-  private async apply(cm: V1ConfigMap, key: string, spec: FaultSpec): Promise<void> {
-    const pid = await podPid(spec.podUid);
-    if (pid === undefined) return this.refuse(cm, `no process of pod ${spec.pod} (uid ${spec.podUid}) on node ${this.o.node}`);
+  private async apply(cm: V1ConfigMap, key: string, spec: FaultSpec, pod: V1Pod, following: boolean): Promise<void> {
+    const podUid = pod.metadata?.uid ?? '';
+    const pid = await podPid(podUid);
+    // A replacement whose sandbox has not started yet is cut on a later tick: that is not a refusal.
+    if (pid === undefined && following) return;
+    if (pid === undefined) return this.refuse(cm, `no process of pod ${spec.pod} (uid ${podUid}) on node ${this.o.node}`);
+    const named = await this.resolve(cm, spec, undefined);
     // Recorded before the rules go in: a crash between the two still heals on restart.
-    const f: AppliedFault = { key, podUid: spec.podUid, pid, appliedAt: Date.now() };
+    const f: AppliedFault = { key, podUid, pid, appliedAt: Date.now(), ...named };
     this.held.push(f);
     await saveState(this.o.statePath, this.held);
+    const peers = [...new Set([...spec.peers, ...cutIps(named.cut)])];
     let seen: string;
     try {
-      seen = await applyPartition(pid, spec.peers);
+      seen = await applyPartition(pid, peers, cutIps(named.inFrom));
     } catch (err) {
       this.held = this.held.filter((h) => h !== f);
       await saveState(this.o.statePath, this.held);
       return this.refuse(cm, describeError(err));
     }
+    if (following) seen = `followed pod ${spec.pod} to its replacement (uid ${podUid}): ${seen}`;
     this.o.log(`${key}: applied: ${seen}`);
-    await this.write(cm, { phase: 'applied', node: this.o.node, appliedAt: f.appliedAt, seen });
+    await this.write(cm, {
+      phase: 'applied',
+      node: this.o.node,
+      appliedAt: f.appliedAt,
+      seen,
+      podUid,
+      cut: peers,
+      inFrom: cutIps(named.inFrom),
+    });
+  }
+
+  /**
+   * A held request that stays: with `follow`, a pod recreated meanwhile gives its rules up
+   * here (its replacement gets them from the agent of its node), and peers named by pod
+   * get cut at the IPs they have now.
+   */
+  private async keep(
+    cm: V1ConfigMap,
+    held: AppliedFault,
+    spec: FaultSpec,
+    pod: V1Pod | undefined,
+    status: FaultStatus | undefined,
+  ): Promise<void> {
+    if (spec.follow && pod?.metadata?.uid !== held.podUid) {
+      await this.healLocal(held, `pod ${spec.pod} (uid ${held.podUid}) was ${pod ? 'recreated' : 'deleted'}`);
+      // The replacement's agent may have cut it already: its status stands.
+      const now = await this.c.core.readNamespacedConfigMap({ name: cm.metadata?.name ?? '', namespace: cm.metadata?.namespace ?? '' });
+      const status = parseStatus(now.data?.status);
+      if (status?.podUid !== held.podUid) return;
+      const seen = `pod ${spec.pod} (uid ${held.podUid}) is gone: its replacement is cut once its sandbox runs`;
+      await this.write(cm, { phase: 'following', node: this.o.node, appliedAt: held.appliedAt, seen, podUid: held.podUid });
+      return;
+    }
+    const before: NamedCut = { cut: held.cut ?? {}, inFrom: held.inFrom ?? {} };
+    const after = spec.peerPods || spec.inFromPods ? await this.resolve(cm, spec, before) : before;
+    const change = cutChange(before, after);
+    if (!change) {
+      // The agent that gave up the pod's old incarnation may have written `following` over this one's `applied`.
+      if (spec.follow && (status?.phase !== 'applied' || status.podUid !== held.podUid)) {
+        const peers = [...new Set([...spec.peers, ...cutIps(before.cut)])];
+        const seen = `followed pod ${spec.pod} to uid ${held.podUid}: ${describeCut(held.pid, peers, cutIps(before.inFrom))}`;
+        await this.write(cm, {
+          phase: 'applied',
+          node: this.o.node,
+          appliedAt: held.appliedAt,
+          seen,
+          podUid: held.podUid,
+          cut: peers,
+          inFrom: cutIps(before.inFrom),
+        });
+      }
+      return;
+    }
+    await updatePartition(held.pid, change.add, change.remove);
+    Object.assign(held, after);
+    await saveState(this.o.statePath, this.held);
+    const peers = [...new Set([...spec.peers, ...cutIps(after.cut)])];
+    const seen = `peers moved (added ${[...change.add.peers, ...change.add.inFrom].join(', ') || 'none'}, removed ${[...change.remove.peers, ...change.remove.inFrom].join(', ') || 'none'}): ${describeCut(held.pid, peers, cutIps(after.inFrom))}`;
+    this.o.log(`${held.key}: ${seen}`);
+    await this.write(cm, {
+      phase: 'applied',
+      node: this.o.node,
+      appliedAt: held.appliedAt,
+      seen,
+      podUid: held.podUid,
+      cut: peers,
+      inFrom: cutIps(after.inFrom),
+    });
+  }
+
+  /** The IPs of the pods the request names, now (the last known for a pod that has none). */
+  private async resolve(cm: V1ConfigMap, spec: FaultSpec, before: NamedCut | undefined): Promise<NamedCut> {
+    const namespace = cm.metadata?.namespace ?? '';
+    const names = { cut: spec.peerPods ?? [], inFrom: spec.inFromPods ?? [] };
+    const ipOf = new Map<string, string | undefined>();
+    for (const name of new Set([...names.cut, ...names.inFrom])) {
+      const p = await this.c.core.readNamespacedPod({ name, namespace }).catch(() => undefined);
+      ipOf.set(name, p?.metadata?.deletionTimestamp ? undefined : p?.status?.podIP);
+    }
+    return resolveCut(names, ipOf, before);
   }
 
   private async heal(cm: V1ConfigMap, f: AppliedFault, because: string): Promise<void> {

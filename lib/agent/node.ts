@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { TIMEOUTS } from '../timeouts.ts';
-import { CHAIN, cgroupMatches, healRules, partitionRules } from './request.ts';
+import { CHAIN, cgroupMatches, cutRules, healRules, partitionRules } from './request.ts';
 
 const run = promisify(execFile);
 
@@ -44,17 +44,40 @@ async function iptables(pid: number, args: readonly string[]): Promise<{ ok: boo
   }
 }
 
-/** Cuts `peers` from the pod in both directions; clears any earlier chain of ours first. Throws with iptables' words. */
-export async function applyPartition(pid: number, peers: readonly string[]): Promise<string> {
+/** Cuts `peers` from the pod in both directions and drops what arrives from `inFrom`; clears any earlier chain of ours first. Throws with iptables' words. */
+export async function applyPartition(pid: number, peers: readonly string[], inFrom: readonly string[] = []): Promise<string> {
   await healPartition(pid);
-  for (const args of partitionRules(peers)) {
+  for (const args of partitionRules(peers, inFrom)) {
     const r = await iptables(pid, args);
     if (!r.ok) {
       await healPartition(pid);
       throw new Error(`iptables ${args.join(' ')} in the netns of pid ${pid}: ${r.out}`);
     }
   }
-  return `chain ${CHAIN} in the netns of pid ${pid}: DROP to and from ${peers.join(', ')}`;
+  return describeCut(pid, peers, inFrom);
+}
+
+export function describeCut(pid: number, peers: readonly string[], inFrom: readonly string[]): string {
+  const both = peers.length > 0 ? `DROP to and from ${peers.join(', ')}` : '';
+  const one = inFrom.length > 0 ? `DROP arriving from ${inFrom.join(', ')} (INPUT only)` : '';
+  return `chain ${CHAIN} in the netns of pid ${pid}: ${[both, one].filter(Boolean).join('; ')}`;
+}
+
+/**
+ * Moves a held cut to new peer addresses: the new rules go in before the stale ones come
+ * out, so a peer recreated with a new IP is never uncut. Throws with iptables' words.
+ */
+export async function updatePartition(
+  pid: number,
+  add: { peers: readonly string[]; inFrom: readonly string[] },
+  remove: { peers: readonly string[]; inFrom: readonly string[] },
+): Promise<void> {
+  for (const args of cutRules('-A', add.peers, add.inFrom)) {
+    const r = await iptables(pid, args);
+    if (!r.ok) throw new Error(`iptables ${args.join(' ')} in the netns of pid ${pid}: ${r.out}`);
+  }
+  // A stale rule already gone (a chain rebuilt meanwhile) is what deleting it wants anyway.
+  for (const args of cutRules('-D', remove.peers, remove.inFrom)) await iptables(pid, args);
 }
 
 /** Removes our chain; true when nothing of it is left. */

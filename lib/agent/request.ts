@@ -4,8 +4,19 @@
 // (a dead man's switch: a harness that stops renewing loses its fault within the expiry);
 // the agent owns `status`. Pure: no cluster, no node.
 
-/** The label that marks a ConfigMap as a fault request (the agent lists by it). */
-export const FAULT_LABEL = 'ordinal.dev/fault-request';
+/**
+ * The label that marks a ConfigMap as a fault request (the agent lists by it).
+ * ORDINAL_FAULT_LABEL, set for both the harness and an agent, replaces it: a new agent
+ * build can then be tried beside the installed one, neither seeing the other's requests.
+ */
+export const FAULT_LABEL = faultLabel(process.env.ORDINAL_FAULT_LABEL);
+
+export function faultLabel(env: string | undefined): string {
+  if (!env) return 'ordinal.dev/fault-request';
+  if (!/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(env))
+    throw new Error(`ORDINAL_FAULT_LABEL must be a label key (e.g. ordinal.dev/fault-request-test), got "${env}"`);
+  return env;
+}
 /** Where the agent DaemonSet runs; the harness reads its status there before a run. */
 export const AGENT_NAMESPACE = 'ordinal-system';
 export const AGENT_NAME = 'ordinal-agent';
@@ -27,13 +38,23 @@ export interface FaultSpec {
   podUid: string;
   /** partition: the peer IPs cut in both directions. */
   peers: string[];
+  /**
+   * partition, by pod name (same namespace), resolved by the agent on every tick so the
+   * rules follow a peer recreated with a new IP: cut both ways, and dropped only as they
+   * arrive (a one-way cut). Absent in requests that name IPs alone.
+   */
+  peerPods?: string[];
+  inFromPods?: string[];
+  /** The rules follow the pod's identity: a replacement (new UID) of a pod once cut is cut too. */
+  follow?: boolean;
   /** Wall ms: past it, the agent heals without being asked. */
   expires: number;
   /** Set by the harness to heal now. */
   heal: boolean;
 }
 
-export type FaultPhase = 'applied' | 'healed' | 'refused';
+/** `following`: the pod once cut was recreated; its replacement gets the rules once it runs. */
+export type FaultPhase = 'applied' | 'healed' | 'refused' | 'following';
 
 /** What the agent did, written back into the request. */
 export interface FaultStatus {
@@ -46,6 +67,11 @@ export interface FaultStatus {
   healedBecause?: string;
   /** One line of what the agent saw (the rules it added, the pod's pid, or why it refused). */
   seen: string;
+  /** The UID of the pod the rules are in (it changes when they followed a replacement). */
+  podUid?: string;
+  /** The IPs cut now: both ways, and only as they arrive. */
+  cut?: string[];
+  inFrom?: string[];
 }
 
 /** ConfigMap data of a request: one key per field, JSON where it is a list. */
@@ -57,6 +83,9 @@ export function specData(s: FaultSpec): Record<string, string> {
     peers: JSON.stringify(s.peers),
     expires: String(s.expires),
     heal: String(s.heal),
+    ...(s.peerPods ? { peerPods: JSON.stringify(s.peerPods) } : {}),
+    ...(s.inFromPods ? { inFromPods: JSON.stringify(s.inFromPods) } : {}),
+    ...(s.follow ? { follow: 'true' } : {}),
   };
 }
 
@@ -74,12 +103,43 @@ export function parseSpec(data: Readonly<Record<string, string>> | undefined): F
   } catch {
     return `peers is not a JSON list: ${d.peers ?? '(none)'}`;
   }
+  const peerPods = podNames(d.peerPods, 'peerPods');
+  const inFromPods = podNames(d.inFromPods, 'inFromPods');
+  if (typeof peerPods === 'string') return peerPods;
+  if (typeof inFromPods === 'string') return inFromPods;
+  const named = (peerPods?.length ?? 0) + (inFromPods?.length ?? 0) > 0;
   // Only literal IPv4 addresses reach iptables: nothing the request holds becomes an option.
-  if (!Array.isArray(peers) || peers.length === 0 || !peers.every(isIpv4))
-    return `peers must be a non-empty list of IPv4 addresses, got ${d.peers}`;
+  if (!Array.isArray(peers) || (peers.length === 0 && !named) || !peers.every(isIpv4))
+    return `peers must be a list of IPv4 addresses, non-empty unless peerPods or inFromPods name pods, got ${d.peers}`;
   const expires = Number(d.expires);
   if (!Number.isFinite(expires) || expires <= 0) return `expires is not a wall-clock ms time: ${d.expires ?? '(none)'}`;
-  return { fault: 'partition', pod: d.pod, podUid: d.podUid, peers: peers as string[], expires, heal: d.heal === 'true' };
+  return {
+    fault: 'partition',
+    pod: d.pod,
+    podUid: d.podUid,
+    peers: peers as string[],
+    expires,
+    heal: d.heal === 'true',
+    ...(peerPods ? { peerPods } : {}),
+    ...(inFromPods ? { inFromPods } : {}),
+    ...(d.follow === 'true' ? { follow: true } : {}),
+  };
+}
+
+/** A pod name as Kubernetes allows it (a DNS-1123 subdomain): the agent reads pods by these names, nothing more. */
+const POD_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+function podNames(text: string | undefined, field: string): string[] | undefined | string {
+  if (text === undefined) return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return `${field} is not a JSON list: ${text}`;
+  }
+  if (!Array.isArray(v) || !v.every((n) => typeof n === 'string' && POD_NAME.test(n)))
+    return `${field} must be a list of pod names, got ${text}`;
+  return v as string[];
 }
 
 export function parseStatus(text: string | undefined): FaultStatus | undefined {
@@ -102,6 +162,7 @@ export type Decision = 'apply' | 'heal' | 'keep' | 'none';
  */
 export function decide(spec: FaultSpec, status: FaultStatus | undefined, applied: boolean, now: number): Decision {
   const over = spec.heal || now >= spec.expires || status?.phase === 'healed' || status?.phase === 'refused';
+  // A `following` request is applied again, to the replacement, by whichever agent runs it.
   if (applied) return over ? 'heal' : 'keep';
   return over ? 'none' : 'apply';
 }
@@ -109,16 +170,19 @@ export function decide(spec: FaultSpec, status: FaultStatus | undefined, applied
 /** The chain the agent owns inside a pod's network namespace. */
 export const CHAIN = 'ORDINAL-PARTITION';
 
-/** iptables argument lists (after `iptables -w`) that cut `peers` in both directions. */
-export function partitionRules(peers: readonly string[]): string[][] {
+/** iptables argument lists (after `iptables -w`) that cut `peers` in both directions and drop what arrives from `inFrom`. */
+export function partitionRules(peers: readonly string[], inFrom: readonly string[] = []): string[][] {
+  return [['-N', CHAIN], ...cutRules('-A', peers, inFrom), ['-I', 'INPUT', '1', '-j', CHAIN], ['-I', 'OUTPUT', '1', '-j', CHAIN]];
+}
+
+/** The rules of the chain itself, added (`-A`) or deleted (`-D`): how a cut follows a peer's new IP without a moment uncut. */
+export function cutRules(op: '-A' | '-D', peers: readonly string[], inFrom: readonly string[] = []): string[][] {
   return [
-    ['-N', CHAIN],
     ...peers.flatMap((ip) => [
-      ['-A', CHAIN, '-s', ip, '-j', 'DROP'],
-      ['-A', CHAIN, '-d', ip, '-j', 'DROP'],
+      [op, CHAIN, '-s', ip, '-j', 'DROP'],
+      [op, CHAIN, '-d', ip, '-j', 'DROP'],
     ]),
-    ['-I', 'INPUT', '1', '-j', CHAIN],
-    ['-I', 'OUTPUT', '1', '-j', CHAIN],
+    ...inFrom.map((ip) => [op, CHAIN, '-s', ip, '-j', 'DROP']),
   ];
 }
 

@@ -9,6 +9,9 @@ export interface AppliedFault {
   podUid: string;
   pid: number;
   appliedAt: number;
+  /** Requests that name their peers: pod name to the IP cut now, both ways and arriving only. */
+  cut?: Record<string, string>;
+  inFrom?: Record<string, string>;
 }
 
 export async function loadState(path: string): Promise<AppliedFault[]> {

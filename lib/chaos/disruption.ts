@@ -49,6 +49,8 @@ export interface ParamSpec {
   max: number;
   /** For --dry-run and docs, e.g. "ms". */
   unit: string;
+  /** The values name choices (value i is names[i]), as --dry-run prints them. */
+  names?: readonly string[];
 }
 
 /** What a disruption can look at before the run creates anything. */

@@ -109,7 +109,10 @@ export function describeRound(r: RoundPlan): string {
   const kill = (k: PlannedDisruption): string => {
     const params = k.params
       ? ` ${Object.entries(k.params)
-          .map(([n, v]) => `${n}=${v}${DISRUPTIONS[k.action].params?.[n]?.unit ?? ''}`)
+          .map(([n, v]) => {
+            const spec = DISRUPTIONS[k.action].params?.[n];
+            return `${n}=${spec?.names?.[v] ?? v}${spec?.unit ?? ''}`;
+          })
           .join(' ')}`
       : '';
     return `${k.pod} (${k.action}${params})`;

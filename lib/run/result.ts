@@ -40,8 +40,11 @@ export function faultsOf(timeline: readonly TimelineEntry[]): FaultRecord[] {
   for (const e of timeline) {
     if (e.type !== 'MARKER') continue;
     if (e.marker === 'partition') {
-      const { round, pod, node, peers, confirmMs } = e;
-      out.push({ kind: 'partition', round, pod, node, peers, confirmedAtMs: e.t, confirmMs });
+      const { round, pod, node, peers, confirmMs, shape, cut } = e;
+      out.push({ kind: 'partition', round, pod, node, peers, confirmedAtMs: e.t, confirmMs, ...(shape ? { shape, cut } : {}) });
+    } else if (e.marker === 'partition-followed') {
+      const open = out.find((f) => f.round === e.round && f.healedAtMs === undefined);
+      if (open) open.followed = [...(open.followed ?? []), { pod: e.pod, uid: e.uid, confirmMs: e.confirmMs }];
     } else if (e.marker === 'partition-healed') {
       const open = out.find((f) => f.round === e.round && f.pod === e.pod && f.healedAtMs === undefined);
       if (open) Object.assign(open, { healedAtMs: e.t, healConfirmMs: e.healConfirmMs });

@@ -70,6 +70,11 @@ export interface FaultRecord {
   pod: string;
   node: string;
   peers: string[];
+  /** The shape (isolate, halves, bridge, one-way, client) and who could not reach whom. */
+  shape?: string;
+  cut?: string;
+  /** Pods recreated during the hold whose replacement was cut again, confirmed. */
+  followed?: { pod: string; uid: string; confirmMs: number }[];
   /** When the cut was confirmed from inside the pod, and how long after the request that took. */
   confirmedAtMs: number;
   confirmMs: number;

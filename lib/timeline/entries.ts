@@ -170,8 +170,21 @@ export type MarkerPayload =
    * since the request went out), `partition-healed` once every peer connects again
    * (healConfirmMs since the heal was asked for).
    */
-  | { marker: 'partition'; round: number; pod: string; uid: string; peers: string[]; node: string; confirmMs: number }
+  | {
+      marker: 'partition';
+      round: number;
+      pod: string;
+      uid: string;
+      peers: string[];
+      node: string;
+      confirmMs: number;
+      /** The shape (lib/chaos/partition-shape.ts) and who cannot reach whom; absent in older recordings (isolate). */
+      shape?: string;
+      cut?: string;
+    }
   | { marker: 'partition-healed'; round: number; pod: string; uid: string; healConfirmMs: number }
+  /** A pod of the partition recreated during the hold, cut again by the agent (new UID and IP): confirmed confirmMs after it was seen. */
+  | { marker: 'partition-followed'; round: number; pod: string; uid: string; confirmMs: number }
   /** The harness force-deleted a pod on a down node, as an operator would to unblock it. */
   | { marker: 'operator-force-delete'; round: number; pod: string; uid: string; node: string }
   | {

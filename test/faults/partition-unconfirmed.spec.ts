@@ -55,7 +55,7 @@ faultRun(
       expect(removed, 'the sabotage removed no jump: the fault was not planted').to.be.greaterThan(0);
       expectExit(t.run, 2);
       expect(t.run.result.error?.message).to.match(
-        /partition of web-1.*applied by the agent .* but not confirmed from inside web-1: (peer .* still accepted a connection|the attempts ended after|peer .* answered)/s,
+        /partition of web-1.*applied by the agent .* but not confirmed from inside the pods: .*(web-\d → web-\d \(.*\) must time out \(cut\) but|the attempts from web-\d ended after)/s,
       );
       expect(t.run.result.faults ?? []).to.deep.equal([]);
     });

@@ -9,10 +9,20 @@ import { expect } from 'chai';
 import { podPid } from '../../lib/agent/node.ts';
 import { CHAIN } from '../../lib/agent/request.ts';
 import type { MarkerOf, TimelineEntry } from '../../lib/timeline/entries.ts';
-import { expectCheck, expectExit, faultRun, hooks, seedKilling, at } from './support.ts';
+import { planRounds } from '../../lib/chaos/plan.ts';
+import { SHAPES } from '../../lib/chaos/partition-shape.ts';
+import { expectCheck, expectExit, faultRun, hooks, at } from './support.ts';
 
 const run = promisify(execFile);
-const seed = seedKilling('etcd', ['etcd-1'], 'partition', { chaos: ['partition'] });
+/** The first seed that partitions etcd-1 alone, in the isolate shape (lib/chaos/partition-shape.ts). */
+function seedIsolating(pod: string): number {
+  for (let seed = 1; seed < 100_000; seed++) {
+    const kills = planRounds({ seed, statefulSet: 'etcd', replicas: 3, rounds: 1, actions: ['partition'] })[0]?.kills ?? [];
+    if (kills.length === 1 && kills[0]?.pod === pod && kills[0].params?.shape === SHAPES.indexOf('isolate')) return seed;
+  }
+  throw new Error(`no seed below 100000 isolates ${pod} alone`);
+}
+const seed = seedIsolating('etcd-1');
 
 /** The filter table of a pod's network namespace, as `iptables -S` prints it. */
 async function rulesOf(podUid: string): Promise<string> {

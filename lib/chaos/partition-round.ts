@@ -1,0 +1,199 @@
+// One `partition` round (lib/chaos/disruptions/partition.ts), in whatever shape the plan
+// drew (lib/chaos/partition-shape.ts):
+//
+//  1. from inside every pod the shape involves, every other pod accepts a connection
+//     (else a cut proves nothing);
+//  2. one fault request per pod that takes rules, naming its peers by pod name and asking
+//     the rules to follow the pod's identity; the agent of each pod's node applies it;
+//  3. confirmed pair by pair (lib/chaos/partition-matrix.ts): cut pairs time out, uncut
+//     pairs and the API server connect; a one-way cut also at the packet level;
+//  4. hold (seeded); a pod of the shape recreated meanwhile is cut again by the agent
+//     (a new UID and IP), and the harness confirms the shape again before going on;
+//  5. heal; confirmed: every pair connects again.
+// Anything unconfirmed makes the round an error, never a pass.
+import { ObservationError, describeError } from '../errors.ts';
+import type { DisruptionContext, DisruptionTarget } from './disruption.ts';
+import { FAULT_REQUEST_NAME, type FaultStatus } from '../agent/request.ts';
+import type { FaultRequest } from './fault-request.ts';
+import { cutPairs, podsInvolved, type ShapePlan, shapeAt, shapePlan } from './partition-shape.ts';
+import { confirmOneWay, confirmShape, type Member, members } from './partition-probe.ts';
+import { TIMEOUTS, timeLeft } from '../timeouts.ts';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export async function partitionRound(ctx: DisruptionContext, target: DisruptionTarget): Promise<void> {
+  const { FaultRequest } = await import('./fault-request.ts');
+  const what = `partition of ${target.pod} (round ${ctx.round})`;
+  let m = await members(ctx);
+  const sts = [...m.values()].filter((x) => !x.client).map((x) => x.name);
+  const client = [...m.values()].find((x) => x.client)?.name;
+  const plan = shapePlan(shapeAt(ctx.params.shape ?? 0), target.pod, sts, ctx.params.pick ?? 0, client);
+  if (plan.fallback) ctx.log(`${what}: ${plan.fallback}`);
+  m = await until(ctx, what, 'before the cut, every pair of the shape to connect', async () => {
+    const now = await members(ctx);
+    return { value: now, problem: await confirmShape(ctx, plan, now, 'open') };
+  });
+  const requests = plan.requests.map(
+    (_, i) => new FaultRequest(ctx.cluster, ctx.namespace, i === 0 ? FAULT_REQUEST_NAME : `${FAULT_REQUEST_NAME}-${i}`, ctx.log),
+  );
+  const t0 = Date.now();
+  let healAsked = false;
+  try {
+    for (const [i, r] of plan.requests.entries())
+      await requests[i]?.create({
+        fault: 'partition',
+        pod: r.pod,
+        podUid: m.get(r.pod)?.uid ?? '',
+        peers: [],
+        peerPods: r.both,
+        inFromPods: r.inFrom,
+        follow: true,
+      });
+    const applied = await allApplied(ctx, requests, what, () => true);
+    const problem = (await confirmShape(ctx, plan, m, 'cut')) ?? (await confirmOneWay(ctx, plan, m));
+    if (problem)
+      throw new ObservationError(
+        `${what}: applied by the agent (${applied.map((s) => s.seen).join('; ')}) but not confirmed from inside the pods: ${problem}`,
+      );
+    const confirmMs = Date.now() - t0;
+    const ips = cutPairs(plan).map((p) => m.get(p.b)?.ip ?? p.b);
+    ctx.recorder.mark({
+      marker: 'partition',
+      round: ctx.round,
+      pod: target.pod,
+      uid: target.uid,
+      peers: [...new Set(ips)],
+      node: applied[0]?.node ?? '',
+      confirmMs,
+      shape: plan.shape,
+      cut: plan.describe,
+    });
+    ctx.log(`round ${ctx.round}: partition (${plan.shape}) ${plan.describe}: confirmed in ${confirmMs} ms, pair by pair`);
+    if (ctx.params.hold === undefined) throw new Error(`${what}: the plan drew no hold`);
+    const holdMs = ctx.params.hold * 1000;
+    await hold(ctx, plan, requests, m, holdMs, what);
+    const h0 = Date.now();
+    healAsked = true;
+    for (const r of requests) await r.heal();
+    for (const r of requests)
+      await r.waitFor(['healed'], Math.min(TIMEOUTS.partitionAgentActs, timeLeft(ctx.deadline)), `${what}: the heal`);
+    await until(ctx, what, 'after the heal, every pair of the shape to connect again', async () => ({
+      value: true,
+      problem: await confirmShape(ctx, plan, await members(ctx), 'open'),
+    }));
+    const healConfirmMs = Date.now() - h0;
+    ctx.recorder.mark({ marker: 'partition-healed', round: ctx.round, pod: target.pod, uid: target.uid, healConfirmMs });
+    ctx.log(`round ${ctx.round}: partition (${plan.shape}) healed after ${holdMs / 1000}s: confirmed in ${healConfirmMs} ms`);
+  } finally {
+    // On every path: heal (unless asked already), then take the requests away; the agent heals on either.
+    for (const r of requests) {
+      if (!healAsked)
+        await r
+          .heal()
+          .catch((err: unknown) => ctx.log(`${what}: asking the agent to heal failed (it heals at the expiry): ${describeError(err)}`));
+      await r.remove();
+    }
+  }
+}
+
+/** Waits until every request is applied and `ok` says its status is the one wanted; an error on a refusal or heal. */
+async function allApplied(
+  ctx: DisruptionContext,
+  requests: readonly FaultRequest[],
+  what: string,
+  ok: (s: FaultStatus, i: number) => boolean,
+): Promise<FaultStatus[]> {
+  const out: FaultStatus[] = [];
+  for (const [i, r] of requests.entries()) {
+    const until = Date.now() + Math.min(TIMEOUTS.partitionPeersOpen, timeLeft(ctx.deadline));
+    for (;;) {
+      const s = await r.waitFor(['applied', 'refused', 'healed'], Math.max(1000, until - Date.now()), what);
+      if (s.phase !== 'applied') throw new ObservationError(`${what}: the agent on node ${s.node} ${s.phase} it: ${s.seen}`);
+      if (ok(s, i)) {
+        out.push(s);
+        break;
+      }
+      if (Date.now() >= until) throw new ObservationError(`${what}: request ${r.name} not applied as wanted; last: ${s.seen}`);
+      await sleep(TIMEOUTS.partitionProbePause);
+    }
+  }
+  return out;
+}
+
+/**
+ * Holds the cut for `holdMs`, checking every second that each request is still applied.
+ * A pod of the shape recreated meanwhile (a new UID) is followed: once the agent reports
+ * the request applied to the replacement, the shape is confirmed again, pair by pair.
+ */
+async function hold(
+  ctx: DisruptionContext,
+  plan: ShapePlan,
+  requests: readonly FaultRequest[],
+  first: ReadonlyMap<string, Member>,
+  holdMs: number,
+  what: string,
+): Promise<void> {
+  const end = Date.now() + holdMs;
+  const uids = new Map([...first].filter(([n]) => podsInvolved(plan).includes(n)).map(([n, x]) => [n, x.uid]));
+  // Past the end too while a pod is still to be followed: a replacement is confirmed cut before any heal.
+  for (;;) {
+    await sleep(Math.max(0, Math.min(TIMEOUTS.partitionHoldCheck, end - Date.now())));
+    for (const r of requests) {
+      const s = await r.status().catch(() => undefined);
+      if (s?.phase === 'healed' || s?.phase === 'refused')
+        throw new ObservationError(
+          `${what}: the partition ended before its ${holdMs / 1000}s hold: ${s.phase} (${s.healedBecause ?? s.seen})`,
+        );
+    }
+    const moved = [...uids].filter(([n, uid]) => ctx.recorder.pods.get(n)?.uid !== uid).map(([n]) => n);
+    if (moved.length === 0 && Date.now() >= end) return;
+    if (moved.length === 0) continue;
+    const t0 = Date.now();
+    ctx.log(`${what}: ${moved.join(', ')} recreated during the hold: waiting for the agent to cut the replacement`);
+    const now = await until(ctx, what, `the shape cut again around the replacement of ${moved.join(', ')}`, async () => {
+      const m = await members(ctx);
+      const fresh = moved.every((n) => m.get(n) && m.get(n)?.uid !== uids.get(n));
+      if (!fresh) return { value: m, problem: `${moved.join(', ')} not back with a new UID yet` };
+      await allApplied(ctx, requests, what, (s, i) => {
+        const pod = plan.requests[i]?.pod ?? '';
+        return s.podUid === m.get(pod)?.uid;
+      });
+      return { value: m, problem: (await confirmShape(ctx, plan, m, 'cut')) ?? (await confirmOneWay(ctx, plan, m)) };
+    });
+    for (const n of moved) {
+      const uid = now.get(n)?.uid ?? '';
+      uids.set(n, uid);
+      ctx.recorder.mark({ marker: 'partition-followed', round: ctx.round, pod: n, uid, confirmMs: Date.now() - t0 });
+      ctx.log(`round ${ctx.round}: the replacement of ${n} (uid ${uid}) is partitioned again: confirmed in ${Date.now() - t0} ms`);
+    }
+  }
+}
+
+/** Asks `f` until it reports no problem (its value then), up to TIMEOUTS.partitionPeersOpen; an error with the last problem after. */
+async function until<T>(
+  ctx: DisruptionContext,
+  what: string,
+  waitingFor: string,
+  f: () => Promise<{ value: T; problem: string | undefined }>,
+): Promise<T> {
+  const end = Date.now() + Math.min(TIMEOUTS.partitionPeersOpen, timeLeft(ctx.deadline));
+  let said = Date.now();
+  for (;;) {
+    let problem: string;
+    try {
+      const r = await f();
+      if (r.problem === undefined) return r.value;
+      problem = r.problem;
+    } catch (err) {
+      if (!(err instanceof ObservationError)) throw err;
+      problem = err.message;
+    }
+    if (Date.now() >= end)
+      throw new ObservationError(`${what}: waited ${TIMEOUTS.partitionPeersOpen / 1000}s for ${waitingFor}; last seen: ${problem}`);
+    if (Date.now() - said >= TIMEOUTS.waitProgressEvery) {
+      said = Date.now();
+      ctx.log(`${what}: waiting for ${waitingFor}: ${problem}`);
+    }
+    await sleep(TIMEOUTS.partitionProbePause);
+  }
+}
