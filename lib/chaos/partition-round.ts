@@ -18,6 +18,7 @@ import type { FaultRequest } from './fault-request.ts';
 import { cutPairs, podsInvolved, type ShapePlan, shapeAt, shapePlan } from './partition-shape.ts';
 import { confirmOneWay, confirmShape, type Member, members } from './partition-probe.ts';
 import { TIMEOUTS, timeLeft } from '../timeouts.ts';
+import { ordinals, podName } from '../names.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -25,7 +26,8 @@ export async function partitionRound(ctx: DisruptionContext, target: DisruptionT
   const { FaultRequest } = await import('./fault-request.ts');
   const what = `partition of ${target.pod} (round ${ctx.round})`;
   let m = await members(ctx);
-  const sts = [...m.values()].filter((x) => !x.client).map((x) => x.name);
+  // The shape is drawn over every ordinal, not the pods up right now, so a replay draws the same one.
+  const sts = ordinals(ctx.workload.info).map((i) => podName(ctx.workload.info, i));
   const client = [...m.values()].find((x) => x.client)?.name;
   const plan = shapePlan(shapeAt(ctx.params.shape ?? 0), target.pod, sts, ctx.params.pick ?? 0, client);
   if (plan.fallback) ctx.log(`${what}: ${plan.fallback}`);
