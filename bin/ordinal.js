@@ -41,6 +41,13 @@ const entry = existsSync(sources) ? sources : new URL('../dist/lib/cli/main.js',
 const { main } = await import(entry.href);
 
 // Exit explicitly: a request the run abandoned at a deadline (a DNS query, an exec,
-// a /version probe) must not keep the process alive after the verdict. stdout and
-// stderr are synchronous for files, pipes and terminals on Linux, so nothing is lost.
-process.exit(await main(process.argv.slice(2)));
+// a /version probe) must not keep the process alive after the verdict. But first let
+// stdout and stderr drain: Node writes pipes (a container's log FIFO, `| tee`)
+// asynchronously past 64 KiB, and exit drops what is queued (the history client's last
+// set read, one line of hundreds of KB, was cut off with the end line after it). A
+// reader that never reads does not hold the exit longer than 10 s.
+const code = await main(process.argv.slice(2));
+const drained = (stream) => new Promise((resolve) => stream.write('', () => resolve()));
+const patience = new Promise((resolve) => setTimeout(resolve, 10_000).unref());
+await Promise.race([Promise.all([drained(process.stdout), drained(process.stderr)]), patience]);
+process.exit(code);
