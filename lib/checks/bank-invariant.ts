@@ -18,7 +18,7 @@ export const bankInvariant: CheckDefinition = {
   run: judgeBank,
 };
 
-/** Anomalies shown as evidence at most; the message counts them all. */
+/** Pods and kinds of anomaly shown as evidence at most; the message counts every bad read. */
 const SHOWN = 10;
 
 function judgeBank(input: CheckInput): CheckOutcome {
@@ -61,7 +61,14 @@ export function judgeBankHistory(h: HistoryRecord): CheckOutcome {
     ]
       .map(([p, n]) => `${p} (${n})`)
       .join(', ')}`;
-    const evidence: Evidence[] = r.anomalies.slice(0, SHOWN).map((a) => anomalyEvidence(a, r.total, at));
+    // The first bad read of each pod and kind, with how many more like it: every pod that served one is named.
+    const groups = new Map<string, { first: BankAnomaly; count: number }>();
+    for (const a of r.anomalies) {
+      const g = groups.get(`${a.read.pod} ${a.kind}`);
+      if (g) g.count++;
+      else groups.set(`${a.read.pod} ${a.kind}`, { first: a, count: 1 });
+    }
+    const evidence: Evidence[] = [...groups.values()].slice(0, SHOWN).map((g) => anomalyEvidence(g.first, g.count, r.total, at));
     if (r.lastGood)
       evidence.push({
         subject: `pod ${r.lastGood.pod}`,
@@ -69,8 +76,8 @@ export function judgeBankHistory(h: HistoryRecord): CheckOutcome {
         ...at(r.lastGood.call),
         note: 'the last read with the expected total before the first bad one',
       });
-    if (r.anomalies.length > SHOWN)
-      evidence.push({ subject: `history ${h.file}`, observed: `${r.anomalies.length - SHOWN} more anomalies`, note: figures });
+    if (groups.size > SHOWN)
+      evidence.push({ subject: `history ${h.file}`, observed: `${groups.size - SHOWN} more pods and kinds of anomaly`, note: figures });
     return failed(message, evidence);
   }
   if (r.reads === 0) return errored(`no read of the balances completed in ${h.file}: nothing to judge`, about(figures));
@@ -82,12 +89,12 @@ function describeRead(r: BankRead): string {
   return `by process ${r.process} (history lines ${r.lines[0]}–${r.lines[1]})`;
 }
 
-function anomalyEvidence(a: BankAnomaly, total: number, at: (ns: number) => { at?: number }): Evidence {
+function anomalyEvidence(a: BankAnomaly, count: number, total: number, at: (ns: number) => { at?: number }): Evidence {
   return {
     subject: `pod ${a.read.pod}`,
     expected: `every account of the setup, total ${total}, no negative balance`,
     observed: `read ${formatBalances(a.read.balances)} (total ${a.read.total}) ${describeRead(a.read)}`,
     ...at(a.read.call),
-    note: `${a.kind}: ${a.detail}`,
+    note: `${a.kind}: ${a.detail}${count > 1 ? `; the first of ${count} such reads on this pod` : ''}`,
   };
 }

@@ -78,11 +78,15 @@ describe('STS-BANK-INVARIANT', () => {
     expect(res.evidence[0]?.at).to.equal(7000);
   });
 
-  it('caps the evidence at 10 anomalies and counts the rest', () => {
-    const bad = Array.from({ length: 12 }, (_, i) => read(10 + i, { 0: 1, 1: 1 }, 10 + i * 3, 'db-1'));
-    const res = judge(history(setup, transfer(0, 2), ...bad));
+  it('shows the first bad read of each pod and kind, counting the rest, and caps the evidence at 10 of them', () => {
+    const same = Array.from({ length: 3 }, (_, i) => read(10 + i, { 0: 1, 1: 1 }, 10 + i * 3, 'db-1'));
+    const one = judge(history(setup, transfer(0, 2), ...same, read(20, { 0: 60, 1: 60 }, 50, 'db-2')));
+    expect(one.evidence.map((e) => e.subject)).to.deep.equal(['pod db-1', 'pod db-2']);
+    expect(one.evidence[0]?.note).to.equal('wrong-total: total 2, expected 100 (-98); the first of 3 such reads on this pod');
+    const pods = Array.from({ length: 12 }, (_, i) => read(10 + i, { 0: 1, 1: 1 }, 10 + i * 3, `db-${i}`));
+    const res = judge(history(setup, transfer(0, 2), ...pods));
     expect(res.status).to.equal('failed');
-    expect(res.evidence.at(-1)?.observed).to.equal('2 more anomalies');
+    expect(res.evidence.at(-1)?.observed).to.equal('2 more pods and kinds of anomaly');
   });
 
   it('is error when the history is unreadable, missing, has no setup, no read or no committed transfer', () => {
