@@ -10,6 +10,7 @@ import { parsePdb } from '../chaos/pdb.ts';
 import { UsageError } from '../errors.ts';
 import { DEFAULT_IMAGE } from '../workloads/common.ts';
 import { ETCD_IMAGE, ETCD_MEMBER_COUNTS } from '../workloads/etcd.ts';
+import { POSTGRES_IMAGE } from '../workloads/postgres.ts';
 import { UPDATE_MODES, type UpdateMode } from '../update/mode.ts';
 import { WORKLOAD_KINDS, type WorkloadKind } from '../workloads/index.ts';
 import {
@@ -182,6 +183,7 @@ function checkWorkload(args: RunArgs, given: Given): void {
   }
   // The etcd sample needs etcd in its image: its own default, unless --image names one.
   if (args.workload === 'etcd' && given('image') === undefined) args.image = ETCD_IMAGE;
+  if (args.workload === 'postgres' && given('image') === undefined) args.image = POSTGRES_IMAGE;
   if (args.workload === 'etcd' && !(ETCD_MEMBER_COUNTS as readonly number[]).includes(args.replicas)) {
     throw new UsageError(
       `--replicas ${args.replicas}: the etcd sample takes ${ETCD_MEMBER_COUNTS.join(', ')} members (an odd count: an even one tolerates no more failures than one member less)`,

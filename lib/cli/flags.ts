@@ -6,6 +6,7 @@ import { DEFAULT_DISRUPTIONS, DISRUPTION_NAMES } from '../chaos/disruptions/inde
 import { DEFAULT_PDB } from '../chaos/pdb.ts';
 import { DEFAULT_IMAGE, REPLICA_RANGE, START_ORDINAL_RANGE } from '../workloads/common.ts';
 import { ETCD_IMAGE } from '../workloads/etcd.ts';
+import { POSTGRES_IMAGE } from '../workloads/postgres.ts';
 import { SECOND_BUSYBOX_IMAGE, UPDATE_MODES } from '../update/mode.ts';
 import { WORKLOAD_KINDS } from '../workloads/index.ts';
 import { DEFAULT_STS_OPTIONS, POD_MANAGEMENT_POLICIES, UPDATE_STRATEGIES, formatPvcRetention } from '../workloads/sts-options.ts';
@@ -89,7 +90,7 @@ export const RUN_FLAGS = {
     env: 'ORDINAL_PDB',
     replay: 'changed',
   },
-  image: { type: 'string', key: 'image', help: `container image (air-gapped clusters: a preloaded or mirrored busybox; for --workload etcd: ${ETCD_IMAGE})`, value: DEFAULT_IMAGE, env: 'ORDINAL_IMAGE', replay: 'always' },
+  image: { type: 'string', key: 'image', help: `container image (air-gapped clusters: a preloaded or mirrored busybox; for --workload etcd: ${ETCD_IMAGE}; postgres: ${POSTGRES_IMAGE})`, value: DEFAULT_IMAGE, env: 'ORDINAL_IMAGE', replay: 'always' },
   'storage-class': { type: 'string', key: 'storageClass', help: 'storage class for the volume claims', defaultText: 'the cluster default', env: 'ORDINAL_STORAGE_CLASS', replay: 'changed' },
   'claim-size': { type: 'string', key: 'claimSize', help: 'size of each volume claim', value: '64Mi', env: 'ORDINAL_CLAIM_SIZE', replay: 'changed' },
   timeout: { type: 'string', key: 'timeoutSeconds', help: 'seconds each wait (rollout, each round) may take', value: String(DEFAULT_TIMEOUT_SECONDS), range: [10, 86_400], env: 'ORDINAL_TIMEOUT', replay: 'changed' },
