@@ -208,7 +208,9 @@ function checkTraffic(args: RunArgs, given: Given): void {
     throw new UsageError(`--etcd-read applies only to --traffic register (got --traffic ${args.traffic})`);
   // The history client runs closed-loop (each logical client starts its next operation when the last one ends): no rate to set.
   if (given('traffic-rate') !== undefined && history)
-    throw new UsageError(`--traffic-rate applies only to --traffic on (the ${args.traffic} history client runs as fast as ${args.workload} answers)`);
+    throw new UsageError(
+      `--traffic-rate applies only to --traffic on (the ${args.traffic} history client runs as fast as ${args.workload} answers)`,
+    );
   if (given('client-image') !== undefined && !history)
     throw new UsageError(`--client-image applies only to --traffic register, set or bank (got --traffic ${args.traffic})`);
   // Ordinal's own image at this version (npm run image) carries the history client.
