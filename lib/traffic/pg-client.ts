@@ -30,6 +30,10 @@ export interface PgClientConfig extends sql.PgLogin {
   readonly stopFile: string;
 }
 
+/** The most a writer waits after a conflict before its next transfer. */
+const CONFLICT_JITTER_MS = 20;
+/** Between one reader's reads: at most 50 reads/s per pod. */
+const READ_PAUSE_MS = 20;
 /** Rounds of final set reads at most, while the pods disagree. */
 const FINAL_READS = 5;
 /** How long the final reads wait for a replica to replay the primary's WAL. */
@@ -124,10 +128,13 @@ class PgClient {
         s = { out: outcomeOf(err), usable: false };
       }
       if (s.out.type === 'ok') continue;
-      if (!s.usable) {
-        void conn?.end().catch(() => undefined);
-        conn = undefined;
+      if (s.usable) {
+        // The server answered (a serialization failure, an overdraft): a few ms apart, the writers that collided retry apart.
+        await sleep(this.prng.int(CONFLICT_JITTER_MS));
+        continue;
       }
+      void conn?.end().catch(() => undefined);
+      conn = undefined;
       // A pause, so that a pod that is down is not spun on.
       await sleep(TIMEOUTS.clientBackoff);
     }
@@ -187,7 +194,11 @@ class PgClient {
   }
 
   private reader(client: number, m: sql.PgTarget): Promise<void> {
-    return this.loop(m, (conn) => this.operation(client, { f: 'read', key: BANK_KEY, value: null }, m, () => sql.readBalances(conn)));
+    return this.loop(m, async (conn) => {
+      // Reads are cheap: unpaced, a reader per pod takes the CPU the transfers need and fills the history.
+      await sleep(READ_PAUSE_MS);
+      return this.operation(client, { f: 'read', key: BANK_KEY, value: null }, m, () => sql.readBalances(conn));
+    });
   }
 
   /** Set: every pod's elements once it has replayed the primary's WAL, read again while they disagree. */
