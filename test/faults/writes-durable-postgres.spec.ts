@@ -46,6 +46,7 @@ faultRun(
   },
   (t) => {
     it('STS-WRITES-DURABLE fails naming db-0 and exactly the deleted rows that were acknowledged', () => {
+      if (t.run.result.error) throw new Error(`the run failed before judging: ${t.run.result.error.message}\n${t.run.log.slice(-10).join('\n')}`);
       if (deleted.length === 0) throw new Error('the fault deleted no row');
       const acked = new Set(history.filter((e) => e.f === 'add' && e.type === 'ok').map((e) => Number(e.value)));
       const lost = deleted.filter((d) => acked.has(d)).sort((a, b) => a - b);

@@ -7,6 +7,11 @@ import pg from 'pg';
 import { parseClientConfig } from '../../../lib/cli/client.ts';
 import { UsageError } from '../../../lib/errors.ts';
 import { commitError, Rejected, resolveHost, Unknown } from '../../../lib/traffic/pg-ops.ts';
+import { pgClientConfig } from '../../../lib/traffic/pg-session.ts';
+import { setRecords } from '../../../lib/traffic/history-session.ts';
+import { trafficSkip } from '../../../lib/traffic/session.ts';
+import { buildWorkload } from '../../../lib/workloads/index.ts';
+import { DEFAULT_STS_OPTIONS } from '../../../lib/workloads/sts-options.ts';
 
 const dbError = (code: string, message: string): Error => {
   const e = new pg.DatabaseError(message, message.length, 'error');
@@ -74,5 +79,48 @@ describe('postgres history client', () => {
 
   it('takes an IPv4 address as it is, without asking DNS', async () => {
     expect(await resolveHost('10.1.2.3')).to.equal('10.1.2.3');
+  });
+});
+
+describe('postgres history client: the harness side', () => {
+  const opts = { namespace: 'ns', runId: 'r', replicas: 3, image: 'postgres', claimSize: '1Mi' };
+
+  it('configures the client with the primary first and every pod by its stable DNS name', () => {
+    const c = pgClientConfig(buildWorkload('postgres', opts), { workload: 'bank', seed: 3 }, '/tmp/stop');
+    expect(c.members).to.deep.equal(['db-0', 'db-1', 'db-2'].map((pod) => ({ pod, host: `${pod}.db.ns.svc.cluster.local` })));
+    expect(c).to.include({ store: 'postgres', workload: 'bank', seed: 3, port: 5432, user: 'postgres', database: 'postgres' });
+    // What the pod receives is what `ordinal client` accepts.
+    expect(parseClientConfig(JSON.stringify(c))).to.deep.equal(c);
+  });
+
+  it('keeps the primary first when the ordinals start elsewhere', () => {
+    const w = buildWorkload('postgres', { ...opts, sts: { ...DEFAULT_STS_OPTIONS, startOrdinal: 4 } });
+    expect(pgClientConfig(w, { workload: 'set', seed: 1 }, '/tmp/stop').members.map((m) => m.pod)).to.deep.equal(['db-4', 'db-5', 'db-6']);
+  });
+
+  it('refuses a workload that is not the postgres sample', () => {
+    expect(() => pgClientConfig(buildWorkload('web', opts), { workload: 'bank', seed: 1 }, '/tmp/stop')).to.throw(
+      /needs the postgres sample/,
+    );
+  });
+
+  it('bank and set traffic need no write driver; --traffic on for postgres has none', () => {
+    const w = buildWorkload('postgres', opts);
+    expect(trafficSkip({ traffic: 'bank', seed: 1, image: 'x' }, w, undefined)).to.equal(undefined);
+    expect(trafficSkip({ traffic: 'set', seed: 1, image: 'x' }, w, undefined)).to.equal(undefined);
+    expect(trafficSkip({ traffic: 'on', seed: 1, image: 'x' }, w, undefined)).to.equal('no traffic driver for workload postgres');
+    expect(trafficSkip({ traffic: 'bank', seed: 1, image: 'x' }, w, 'a target run')).to.equal('a target run');
+  });
+
+  it('a postgres set history becomes writes and read-backs of the postgres store', () => {
+    const events = [
+      { process: 0, type: 'invoke', f: 'add', key: 'set', value: 1, time: 0, pod: 'db-0' },
+      { process: 0, type: 'ok', f: 'add', key: 'set', value: 1, time: 5, pod: 'db-0' },
+      { process: 0, type: 'invoke', f: 'read', key: 'set', value: null, time: 10, pod: 'db-1' },
+      { process: 0, type: 'ok', f: 'read', key: 'set', value: [1], time: 12, pod: 'db-1' },
+    ] as const;
+    const r = setRecords(events, (ns) => ns, 'postgres');
+    expect(r.writes.map((w) => [w.store, w.key, w.outcome])).to.deep.equal([['postgres', '1', 'acked']]);
+    expect(r.readBack).to.deep.equal([{ store: 'postgres', pod: 'db-1', keys: ['1'] }]);
   });
 });
