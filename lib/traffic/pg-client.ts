@@ -30,14 +30,8 @@ export interface PgClientConfig extends sql.PgLogin {
   readonly stopFile: string;
 }
 
-/** The most a writer waits after a conflict before its next transfer. */
-const CONFLICT_JITTER_MS = 20;
-/** Between one reader's reads: at most 50 reads/s per pod. */
-const READ_PAUSE_MS = 20;
 /** Rounds of final set reads at most, while the pods disagree. */
 const FINAL_READS = 5;
-/** How long the final reads wait for a replica to replay the primary's WAL. */
-const CATCH_UP_MS = 20_000;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 interface Step {
@@ -130,7 +124,7 @@ class PgClient {
       if (s.out.type === 'ok') continue;
       if (s.usable) {
         // The server answered (a serialization failure, an overdraft): a few ms apart, the writers that collided retry apart.
-        await sleep(this.prng.int(CONFLICT_JITTER_MS));
+        await sleep(this.prng.int(TIMEOUTS.clientPgConflictJitter));
         continue;
       }
       void conn?.end().catch(() => undefined);
@@ -196,7 +190,7 @@ class PgClient {
   private reader(client: number, m: sql.PgTarget): Promise<void> {
     return this.loop(m, async (conn) => {
       // Reads are cheap: unpaced, a reader per pod takes the CPU the transfers need and fills the history.
-      await sleep(READ_PAUSE_MS);
+      await sleep(TIMEOUTS.clientPgReadPause);
       return this.operation(client, { f: 'read', key: BANK_KEY, value: null }, m, () => sql.readBalances(conn));
     });
   }
@@ -216,8 +210,8 @@ class PgClient {
         let conn: pg.Client | undefined;
         const out = await this.operation(0, { f: 'read', key: SET_KEY, value: null }, m, async () => {
           conn = await sql.connect(m, this.c);
-          const deadline = Date.now() + CATCH_UP_MS;
-          while (!(await sql.caughtUp(conn, lsn)) && Date.now() < deadline) await sleep(200);
+          const deadline = Date.now() + TIMEOUTS.clientPgCatchUp;
+          while (!(await sql.caughtUp(conn, lsn)) && Date.now() < deadline) await sleep(TIMEOUTS.clientPgCatchUpPoll);
           return sql.readElements(conn);
         });
         void (conn as pg.Client | undefined)?.end().catch(() => undefined);

@@ -7,6 +7,7 @@ import { Resolver } from 'node:dns/promises';
 import { isIPv4 } from 'node:net';
 import pg from 'pg';
 import type { Balances } from '../history/events.ts';
+import { TIMEOUTS } from '../timeouts.ts';
 
 export interface PgTarget {
   readonly pod: string;
@@ -72,7 +73,7 @@ async function abort(c: pg.Client, err: unknown): Promise<Rejected> {
 /** The name's IPv4 address from the cluster's DNS (c-ares: the image has no nsswitch.conf), resolved afresh per connection. */
 export async function resolveHost(host: string): Promise<string> {
   if (isIPv4(host)) return host;
-  const addrs = await new Resolver({ timeout: 2000, tries: 1 }).resolve4(host);
+  const addrs = await new Resolver({ timeout: TIMEOUTS.clientPgResolve, tries: 1 }).resolve4(host);
   const a = addrs[0];
   if (a === undefined) throw new Error(`${host}: no A record`);
   return a;
