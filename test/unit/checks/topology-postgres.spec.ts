@@ -5,7 +5,7 @@
 // `failed`) when a server could not be read.
 import { expect } from 'chai';
 import type { CheckInput } from '../../../lib/checks/api.ts';
-import { judgeReplication, replicaProblem, replicationProbes, spread } from '../../../lib/checks/topology-postgres.ts';
+import { replicaProblem, replicationProbes, spread } from '../../../lib/checks/topology-postgres.ts';
 import type { PgServerState, ReplicationProbe } from '../../../lib/probes/postgres-records.ts';
 import { primaryNames } from '../../../lib/probes/postgres-records.ts';
 import { expectFailure, resultOf } from '../helpers/assertions.ts';

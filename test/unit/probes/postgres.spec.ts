@@ -115,7 +115,10 @@ function scripted(answers: Record<string, (n: number) => string>) {
     if (pod === 'db-0') n++;
     return ok((answers[pod] ?? (() => ''))(n));
   };
-  return { exec, now: () => clock, pause: async (ms: number) => void (clock += ms) };
+  const pause = async (ms: number): Promise<void> => {
+    clock += ms;
+  };
+  return { exec, now: () => clock, pause };
 }
 
 const io = (s: ReturnType<typeof scripted>, boundMs = 30_000) => ({
