@@ -54,7 +54,10 @@ faultRun(
       const c = expectCheck(t.run, 'STS-WRITES-DURABLE', 'failed', 'pod db-0');
       expect(c.message).to.equal(`${lost.length} acknowledged adds lost: db-0 (${lost.length})`);
       const e = c.evidence.find((x) => x.subject === 'pod db-0');
-      expect(e?.observed).to.equal(`${lost.length} missing from every member read: ${lost.join(', ')}`);
+      // Listed in the order they were acknowledged.
+      const m = /^(\d+) missing from every member read: ([\d, ]+)$/.exec(e?.observed ?? '');
+      expect(m?.[1], e?.observed).to.equal(String(lost.length));
+      expect((m?.[2] ?? '').split(', ').map(Number).sort((a, b) => a - b)).to.deep.equal(lost);
     });
 
     it('the final reads came from db-0, db-1 and db-2', () => {
