@@ -31,6 +31,8 @@ describe('postgres sample workload', function () {
     // Made aside, moved into place when complete.
     expect(script).to.include('mv /var/lib/postgresql/data/base.tmp /var/lib/postgresql/data/pgdata');
     expect(script).to.include('mv /var/lib/postgresql/data/init.tmp /var/lib/postgresql/data/pgdata');
+    // Who made it, recorded once beside it (a later generation that only starts leaves it alone).
+    expect(script.match(/echo "\$POD_UID" > \/var\/lib\/postgresql\/data\/bootstrapped-by;/g)).to.have.length(2);
   });
 
   it('the primary is the first ordinal, also with --start-ordinal', function () {
