@@ -98,13 +98,14 @@ export function postgresWorkload(o: WorkloadOptions): Workload {
     port: POSTGRES_PORT,
     dataPath: m,
     script,
-    // Accepting connections; a replica also streaming (a standby without a WAL receiver serves stale reads forever).
+    // Accepting connections; a replica also streaming (a standby without a WAL receiver serves
+    // stale reads forever). A failure says what the standby's receiver is doing, in the pod's events.
     readinessProbe: {
       exec: {
         command: [
           'sh',
           '-c',
-          `psql -h 127.0.0.1 -U ${POSTGRES_USER} -XAtq -c "select not pg_is_in_recovery() or exists (select from pg_stat_wal_receiver where status = 'streaming')" | grep -qx t`,
+          `s=$(psql -h 127.0.0.1 -U ${POSTGRES_USER} -XAtq -c "select case when not pg_is_in_recovery() then 'primary' else coalesce((select status from pg_stat_wal_receiver), 'none') end") || exit 1; case $s in primary|streaming) exit 0;; esac; echo "standby not streaming: WAL receiver $s"; exit 1`,
         ],
       },
       periodSeconds: 1,
