@@ -20,6 +20,8 @@ export const POSTGRES_PORT = { name: 'postgres', number: 5432 } as const;
 /** The claim's mount; the data directory is a subdirectory, so the sentinel and heartbeat sit beside it. */
 export const POSTGRES_MOUNT = '/var/lib/postgresql/data';
 export const POSTGRES_DATA_DIR = `${POSTGRES_MOUNT}/pgdata`;
+/** Beside the data directory: the UID of the pod that made it (initdb or pg_basebackup), so a later generation shows it did not. */
+export const BOOTSTRAP_RECORD = 'bootstrapped-by';
 /** The database the probes write their round markers into. */
 export const POSTGRES_DB = 'postgres';
 export const POSTGRES_USER = 'postgres';
@@ -76,7 +78,7 @@ export function postgresWorkload(o: WorkloadOptions): Workload {
     `  rm -rf ${m}/init.tmp; mkdir -p ${m}/init.tmp; chown postgres:postgres ${m}/init.tmp;`,
     `  su postgres -s /bin/sh -c "initdb -D ${m}/init.tmp --no-locale -E UTF8 -U ${POSTGRES_USER} -A trust" || exit 1;`,
     `  printf '%s\\n' ${conf} >> ${m}/init.tmp/postgresql.conf; printf '%s\\n' ${lines(HBA)} > ${m}/init.tmp/pg_hba.conf;`,
-    `  sync; mv ${m}/init.tmp ${p};`,
+    `  sync; mv ${m}/init.tmp ${p}; echo "$POD_UID" > ${m}/${BOOTSTRAP_RECORD};`,
     `elif [ ! -s ${p}/PG_VERSION ]; then`,
     `  slot=replica_$ord;`,
     // The slot first, so the primary keeps every WAL segment from the backup's start on.
@@ -84,7 +86,7 @@ export function postgresWorkload(o: WorkloadOptions): Workload {
     `    pg_basebackup ${client} -D ${m}/base.tmp -X stream -c fast -S $slot; do echo "waiting for the primary ${primaryHost}"; sleep 1; done;`,
     `  touch ${m}/base.tmp/standby.signal;`,
     `  printf "primary_conninfo = 'host=${primaryHost} port=${POSTGRES_PORT.number} user=${POSTGRES_USER} application_name=$HOSTNAME connect_timeout=3'\\nprimary_slot_name = '$slot'\\n" >> ${m}/base.tmp/postgresql.auto.conf;`,
-    `  chown -R postgres:postgres ${m}/base.tmp; chmod 700 ${m}/base.tmp; sync; mv ${m}/base.tmp ${p};`,
+    `  chown -R postgres:postgres ${m}/base.tmp; chmod 700 ${m}/base.tmp; sync; mv ${m}/base.tmp ${p}; echo "$POD_UID" > ${m}/${BOOTSTRAP_RECORD};`,
     'fi;',
     `su postgres -s /bin/sh -c "exec postgres -D ${p}" & pg=$!;`,
     `trap 'kill -INT $pg; wait $pg; exit 0' TERM; wait $pg`,
@@ -96,13 +98,14 @@ export function postgresWorkload(o: WorkloadOptions): Workload {
     port: POSTGRES_PORT,
     dataPath: m,
     script,
-    // Accepting connections; a replica also streaming (a standby without a WAL receiver serves stale reads forever).
+    // Accepting connections; a replica also streaming (a standby without a WAL receiver serves
+    // stale reads forever). A failure says what the standby's receiver is doing, in the pod's events.
     readinessProbe: {
       exec: {
         command: [
           'sh',
           '-c',
-          `psql -h 127.0.0.1 -U ${POSTGRES_USER} -XAtq -c "select not pg_is_in_recovery() or exists (select from pg_stat_wal_receiver where status = 'streaming')" | grep -qx t`,
+          `s=$(psql -h 127.0.0.1 -U ${POSTGRES_USER} -XAtq -c "select case when not pg_is_in_recovery() then 'primary' else coalesce((select status from pg_stat_wal_receiver), 'none') end") || exit 1; case $s in primary|streaming) exit 0;; esac; echo "standby not streaming: WAL receiver $s"; exit 1`,
         ],
       },
       periodSeconds: 1,

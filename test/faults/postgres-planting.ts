@@ -5,6 +5,8 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { execIn } from '../../lib/probes/exec.ts';
 import type { HookContext } from '../../lib/run/execute.ts';
+import { expect } from 'chai';
+import { describeRun, type FaultRun } from './support.ts';
 import { POSTGRES_USER } from '../../lib/workloads/postgres.ts';
 
 /** Builds the sample's image (cached by version and content) and imports it into every node's containerd. */
@@ -45,4 +47,30 @@ export async function promoteReplica(ctx: HookContext, pod: string): Promise<voi
   if (done !== 't') throw new Error(`pg_promote() in ${pod} answered ${JSON.stringify(done)}, not t`);
   const inRecovery = await psqlIn(ctx, pod, 'select pg_is_in_recovery()');
   if (inRecovery !== 'f') throw new Error(`${pod} is still in recovery after pg_promote()`);
+}
+
+/** One short run of the sample: 3 servers, one round of deletes (the seed picks whom), 2-minute waits. */
+export const postgresArgv = (seed: number): string[] => [
+  '--workload',
+  'postgres',
+  '--replicas',
+  '3',
+  '--rounds',
+  '1',
+  '--chaos',
+  'delete',
+  '--seed',
+  String(seed),
+  '--timeout',
+  '120',
+  '--dns-budget',
+  '15',
+];
+
+/** Asserts the checks `ids` passed (with the run's story when one did not). */
+export function expectPassed(t: { run: FaultRun }, ids: readonly string[]): void {
+  for (const id of ids) {
+    const c = t.run.result.checks.find((x) => x.id === id);
+    expect(c?.status, `${id}: ${c?.message}\n${describeRun(t.run)}`).to.equal('passed');
+  }
 }

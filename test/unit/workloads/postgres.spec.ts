@@ -31,6 +31,8 @@ describe('postgres sample workload', function () {
     // Made aside, moved into place when complete.
     expect(script).to.include('mv /var/lib/postgresql/data/base.tmp /var/lib/postgresql/data/pgdata');
     expect(script).to.include('mv /var/lib/postgresql/data/init.tmp /var/lib/postgresql/data/pgdata');
+    // Who made it, recorded once beside it (a later generation that only starts leaves it alone).
+    expect(script.match(/echo "\$POD_UID" > \/var\/lib\/postgresql\/data\/bootstrapped-by;/g)).to.have.length(2);
   });
 
   it('the primary is the first ordinal, also with --start-ordinal', function () {
@@ -59,8 +61,10 @@ describe('postgres sample workload', function () {
   it('readiness: psql answers, and a standby has a streaming WAL receiver', function () {
     const probe = container(postgresWorkload(opts))?.readinessProbe;
     const cmd = probe?.exec?.command?.join(' ') ?? '';
-    expect(cmd).to.include("select not pg_is_in_recovery() or exists (select from pg_stat_wal_receiver where status = 'streaming')");
-    expect(cmd).to.include('grep -qx t');
+    expect(cmd).to.include(
+      "select case when not pg_is_in_recovery() then 'primary' else coalesce((select status from pg_stat_wal_receiver), 'none') end",
+    );
+    expect(cmd).to.include('case $s in primary|streaming) exit 0;; esac; echo "standby not streaming: WAL receiver $s"; exit 1');
   });
 
   it('the sentinel and heartbeat sit on the claim beside the data directory, not in it', function () {
