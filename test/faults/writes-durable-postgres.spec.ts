@@ -46,7 +46,8 @@ faultRun(
   },
   (t) => {
     it('STS-WRITES-DURABLE fails naming db-0 and exactly the deleted rows that were acknowledged', () => {
-      if (t.run.result.error) throw new Error(`the run failed before judging: ${t.run.result.error.message}\n${t.run.log.slice(-10).join('\n')}`);
+      if (t.run.result.error)
+        throw new Error(`the run failed before judging: ${t.run.result.error.message}\n${t.run.log.slice(-10).join('\n')}`);
       if (deleted.length === 0) throw new Error('the fault deleted no row');
       const acked = new Set(history.filter((e) => e.f === 'add' && e.type === 'ok').map((e) => Number(e.value)));
       const lost = deleted.filter((d) => acked.has(d)).sort((a, b) => a - b);
@@ -57,7 +58,12 @@ faultRun(
       // Listed in the order they were acknowledged.
       const m = /^(\d+) missing from every member read: ([\d, ]+)$/.exec(e?.observed ?? '');
       expect(m?.[1], e?.observed).to.equal(String(lost.length));
-      expect((m?.[2] ?? '').split(', ').map(Number).sort((a, b) => a - b)).to.deep.equal(lost);
+      expect(
+        (m?.[2] ?? '')
+          .split(', ')
+          .map(Number)
+          .sort((a, b) => a - b),
+      ).to.deep.equal(lost);
     });
 
     it('the final reads came from db-0, db-1 and db-2', () => {
