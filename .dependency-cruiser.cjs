@@ -23,7 +23,7 @@ const MODEL = ['^lib/model\\.ts$', '^lib/workloads/sts-options\\.ts$'];
 const LEAVES = ['^lib/[^/]+\\.ts$'];
 const TIMELINE = ['^lib/timeline/'];
 const HISTORY = ['^lib/history/', '^lib/checkers/'];
-const RECORDS = ['^lib/probes/records\\.ts$', '^lib/traffic/records\\.ts$'];
+const RECORDS = ['^lib/probes/records\\.ts$', '^lib/probes/postgres-records\\.ts$', '^lib/traffic/records\\.ts$'];
 // Pure helpers inside folders of higher layers that checks may use.
 const PURE = ['^lib/traffic/classify\\.ts$', '^lib/chaos/pdb\\.ts$'];
 const CHECKS = ['^lib/checks/'];
@@ -39,7 +39,7 @@ const LAYERS = [
   { name: 'leaves', from: '^lib/[^/]+\\.ts$', may: [...MODEL, ...LEAVES] },
   { name: 'timeline', from: '^lib/timeline/', may: [...MODEL, '^lib/names\\.ts$', ...TIMELINE] },
   { name: 'history', from: '^lib/(history|checkers)/', may: [...MODEL, ...LEAVES, ...HISTORY] },
-  { name: 'records', from: '^lib/(probes|traffic)/records\\.ts$', may: [...MODEL, '^lib/history/'] },
+  { name: 'records', from: '^lib/(probes/(postgres-)?records|traffic/records)\\.ts$', may: [...MODEL, '^lib/history/'] },
   { name: 'checks', from: '^lib/checks/', may: [...MODEL, ...LEAVES, ...TIMELINE, ...HISTORY, ...RECORDS, ...PURE, ...CHECKS] },
   { name: 'cluster', from: '^lib/cluster/', may: [...MODEL, ...LEAVES, ...CLUSTER] },
   { name: 'workloads', from: '^lib/workloads/', may: [...MODEL, ...LEAVES, ...CLUSTER, ...WORKLOADS] },

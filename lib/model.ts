@@ -83,7 +83,7 @@ export interface RoundResult {
 
 export interface WorkloadInfo {
   /** A sample, a StatefulSet already running (--target) or one deployed from a user's file (--manifest). */
-  kind: 'web' | 'primary-replica' | 'etcd' | 'target' | 'manifest';
+  kind: 'web' | 'primary-replica' | 'etcd' | 'postgres' | 'target' | 'manifest';
   namespace: string;
   statefulSet: string;
   service: string;

@@ -114,6 +114,15 @@ export const TIMEOUTS = {
   clientLogStall: 15_000,
   /** Between reconnects of the history client's log stream after it broke. */
   clientLogReconnect: 1000,
+  /** The postgres history client: the most a writer waits after a serialization failure (random), so the writers that collided retry apart. */
+  clientPgConflictJitter: 20,
+  /** The postgres history client: between one bank reader's reads (at most 50 reads/s per pod, leaving the CPU to the transfers). */
+  clientPgReadPause: 20,
+  /** The postgres history client's set: how long a pod may take to replay the primary's WAL before its final read, asked this often. */
+  clientPgCatchUp: 20_000,
+  clientPgCatchUpPoll: 200,
+  /** The postgres history client's DNS question for a pod's stable name (one try: the connection is retried). */
+  clientPgResolve: 2000,
   /** Between reads of a node's Ready condition (nodes have no watch here) and of etcd's member list. */
   nodePoll: 1000,
   /** Between reads of the StatefulSet's updateRevision after a template change: the controller answers in ms. */

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the images the cluster needs (pause, busybox, coredns, etcd) from Debian's
+# Builds the images the cluster needs (pause, busybox, coredns, etcd, postgres) from Debian's
 # packages and our own binaries, as docker-archive tarballs cached by content key,
 # and imports them into the cluster's containerd. No registry is ever contacted.
 source "$(dirname "$0")/lib.sh"
@@ -45,16 +45,18 @@ build_all() {
   ETCD_TAR=$(build_image etcd "$ETCD_IMAGE" "$ekey" fill_etcd \
     --config.cmd /usr/local/bin/etcd --config.env PATH=/usr/local/bin:/bin \
     --config.exposedports 2379/tcp --config.exposedports 2380/tcp)
-  log "images built: $(basename "$PAUSE_TAR") $(basename "$BUSYBOX_TAR") $(basename "$BUSYBOX2_TAR") $(basename "$COREDNS_TAR") $(basename "$ETCD_TAR")"
+  # The postgres sample's image (its own script: also run alone by the postgres specs).
+  POSTGRES_TAR=$(bash "$CLUSTER_DIR/scripts/postgres-image.sh")
+  log "images built: $(basename "$PAUSE_TAR") $(basename "$BUSYBOX_TAR") $(basename "$BUSYBOX2_TAR") $(basename "$COREDNS_TAR") $(basename "$ETCD_TAR") $(basename "$POSTGRES_TAR")"
 }
 
 # import_all SOCKET: into one node's containerd.
 import_all() {
   local t sock=$1
-  for t in "$PAUSE_TAR" "$BUSYBOX_TAR" "$BUSYBOX2_TAR" "$COREDNS_TAR" "$ETCD_TAR"; do
+  for t in "$PAUSE_TAR" "$BUSYBOX_TAR" "$BUSYBOX2_TAR" "$COREDNS_TAR" "$ETCD_TAR" "$POSTGRES_TAR"; do
     ctr --address "$sock" -n k8s.io images import "$t" >/dev/null
   done
-  log "images imported into containerd ($sock): $PAUSE_IMAGE $BUSYBOX_IMAGE $BUSYBOX2_IMAGE $COREDNS_IMAGE $ETCD_IMAGE"
+  log "images imported into containerd ($sock): $PAUSE_IMAGE $BUSYBOX_IMAGE $BUSYBOX2_IMAGE $COREDNS_IMAGE $ETCD_IMAGE $POSTGRES_IMAGE"
 }
 
 build_all

@@ -36,6 +36,9 @@ BUSYBOX2_IMAGE=docker.io/library/busybox:1.36.1
 COREDNS_IMAGE=ordinal.local/coredns:$COREDNS_VERSION
 # The public name kubeadm gives this etcd version ("-0": the image's first build).
 ETCD_IMAGE=registry.k8s.io/etcd:$ETCD_VERSION-0
+# The postgres sample's image (postgres-image.sh, from Debian's postgresql-15); the
+# -ordinal suffix keeps it from passing for the upstream image (lib/workloads/postgres.ts POSTGRES_IMAGE).
+POSTGRES_IMAGE=docker.io/library/postgres:15-ordinal
 
 # Addresses. The API address is a local address of this machine (on lo) so pods can
 # reach it through the kubernetes Service; nothing here is routed off the machine.

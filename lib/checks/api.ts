@@ -4,6 +4,7 @@ import type { Fn, Value } from '../history/events.ts';
 import type { HistoryRecord } from '../history/record.ts';
 import type { Evidence, RoundResult, WorkloadInfo } from '../model.ts';
 import type { Snapshot } from '../probes/records.ts';
+import type { ReplicationProbe } from '../probes/postgres-records.ts';
 import type { TimelineEntry } from '../timeline/entries.ts';
 import type { TrafficRecord } from '../traffic/records.ts';
 
@@ -18,6 +19,8 @@ export interface CheckInput {
   limits?: { recoveryTimeoutMs: number; dnsBudgetMs?: number; historyMaxSteps?: number; historyMaxMs?: number };
   /** Writes sent during chaos and what each store held after (absent in older recordings). */
   traffic?: TrafficRecord;
+  /** The postgres sample: its replication as probed after each converged round (the snapshots hold the baseline's and the after's). */
+  replication?: ReplicationProbe[];
   /** The operation history of `--traffic register|set` (history.jsonl); absent: no such traffic ran. */
   history?: HistoryRecord;
 }

@@ -3,6 +3,7 @@
 import type { CheckDefinition, CheckInput, CheckOutcome, CheckResult } from './api.ts';
 import { momentContext, type MomentContext } from '../timeline/moment-context.ts';
 import { atMostOne } from './at-most-one.ts';
+import { bankInvariant } from './bank-invariant.ts';
 import { dataSentinel } from './data-sentinel.ts';
 import { dnsA, dnsSrv } from './dns.ts';
 import { etcdMembership } from './etcd-membership.ts';
@@ -39,6 +40,7 @@ export const CHECKS: readonly CheckDefinition[] = Object.freeze([
   pdb,
   writesDurable,
   linearizable,
+  bankInvariant,
   updateOrder,
   updatePartition,
   updateOnDelete,

@@ -5,12 +5,13 @@
 import type { CheckDefinition, CheckInput, CheckOutcome } from './api.ts';
 import type { Evidence } from '../model.ts';
 import type { Snapshot, TopologyCopy } from '../probes/records.ts';
+import { judgeReplication } from './topology-postgres.ts';
 import { errored, failed, firstOf, inOrder, isPodEntry, passed, skipped } from './support.ts';
 
 export const topologyPrimary: CheckDefinition = {
   id: 'STS-TOPOLOGY-PRIMARY',
   guarantee:
-    'every replica holds the data it fetched from a live generation of the primary, found by its stable DNS name, before and after chaos',
+    'every replica holds the data it fetched from a live generation of the primary, found by its stable DNS name, before and after chaos (postgres: streams from that name, stays a standby and catches up after every round)',
   run: judgeTopology,
 };
 
@@ -100,6 +101,8 @@ function staleness(input: CheckInput, snap: Snapshot, c: TopologyCopy, primaryLi
 }
 
 function judgeTopology(input: CheckInput): CheckOutcome {
+  // The postgres sample's topology is PostgreSQL's own replication (lib/checks/topology-postgres.ts).
+  if (input.workload.kind === 'postgres') return judgeReplication(input);
   const { baseline, after } = input;
   if (!baseline.topology && !after.topology) {
     const k = input.workload.kind;

@@ -10,6 +10,7 @@ import { parsePdb } from '../chaos/pdb.ts';
 import { UsageError } from '../errors.ts';
 import { DEFAULT_IMAGE } from '../workloads/common.ts';
 import { ETCD_IMAGE, ETCD_MEMBER_COUNTS } from '../workloads/etcd.ts';
+import { POSTGRES_IMAGE } from '../workloads/postgres.ts';
 import { UPDATE_MODES, type UpdateMode } from '../update/mode.ts';
 import { WORKLOAD_KINDS, type WorkloadKind } from '../workloads/index.ts';
 import {
@@ -131,7 +132,7 @@ function defaultedArgs(given: Given, values: Record<string, string | boolean | u
     minReadySeconds: int('min-ready-seconds', text('min-ready-seconds')),
     startOrdinal: int('start-ordinal', text('start-ordinal')),
     pvcRetention: pvcRetention(text('pvc-retention')),
-    traffic: oneOf('traffic', given('traffic') ?? RUN_FLAGS.traffic.value, ['on', 'off', 'register', 'set'] as const),
+    traffic: oneOf('traffic', given('traffic') ?? RUN_FLAGS.traffic.value, ['on', 'off', 'register', 'set', 'bank'] as const),
     etcdRead: oneOf('etcd-read', text('etcd-read'), ['linearizable', 'serializable'] as const),
     trafficRate: int('traffic-rate', text('traffic-rate')),
     reportDir: text('report-dir'),
@@ -182,6 +183,7 @@ function checkWorkload(args: RunArgs, given: Given): void {
   }
   // The etcd sample needs etcd in its image: its own default, unless --image names one.
   if (args.workload === 'etcd' && given('image') === undefined) args.image = ETCD_IMAGE;
+  if (args.workload === 'postgres' && given('image') === undefined) args.image = POSTGRES_IMAGE;
   if (args.workload === 'etcd' && !(ETCD_MEMBER_COUNTS as readonly number[]).includes(args.replicas)) {
     throw new UsageError(
       `--replicas ${args.replicas}: the etcd sample takes ${ETCD_MEMBER_COUNTS.join(', ')} members (an odd count: an even one tolerates no more failures than one member less)`,
@@ -189,18 +191,28 @@ function checkWorkload(args: RunArgs, given: Given): void {
   }
 }
 
-/** The history client's workloads exist for the etcd sample only; its read option only for register. */
+/** Which sample each history workload runs against. */
+const HISTORY_SAMPLES = { register: ['etcd'], set: ['etcd', 'postgres'], bank: ['postgres'] } as const;
+
+/** The history client's workloads exist for the etcd and postgres samples (HISTORY_SAMPLES); its read option only for register. */
 function checkTraffic(args: RunArgs, given: Given): void {
-  const history = args.traffic === 'register' || args.traffic === 'set';
-  if (history && (args.workload !== 'etcd' || args.target !== undefined || args.manifest !== undefined))
-    throw new UsageError(`--traffic ${args.traffic} runs against the etcd sample only (--workload etcd, without --target or --manifest)`);
+  const history = args.traffic === 'register' || args.traffic === 'set' || args.traffic === 'bank';
+  if (history) {
+    const samples: readonly string[] = HISTORY_SAMPLES[args.traffic as keyof typeof HISTORY_SAMPLES];
+    if (!samples.includes(args.workload) || args.target !== undefined || args.manifest !== undefined)
+      throw new UsageError(
+        `--traffic ${args.traffic} runs against the ${samples.join(' or ')} sample only (--workload ${samples.join('|')}, without --target or --manifest)`,
+      );
+  }
   if (given('etcd-read') !== undefined && args.traffic !== 'register')
     throw new UsageError(`--etcd-read applies only to --traffic register (got --traffic ${args.traffic})`);
   // The history client runs closed-loop (each logical client starts its next operation when the last one ends): no rate to set.
   if (given('traffic-rate') !== undefined && history)
-    throw new UsageError(`--traffic-rate applies only to --traffic on (the ${args.traffic} history client runs as fast as etcd answers)`);
+    throw new UsageError(
+      `--traffic-rate applies only to --traffic on (the ${args.traffic} history client runs as fast as ${args.workload} answers)`,
+    );
   if (given('client-image') !== undefined && !history)
-    throw new UsageError(`--client-image applies only to --traffic register or set (got --traffic ${args.traffic})`);
+    throw new UsageError(`--client-image applies only to --traffic register, set or bank (got --traffic ${args.traffic})`);
   // Ordinal's own image at this version (npm run image) carries the history client.
   if (history) args.clientImage ??= `ghcr.io/ordinal-sts/ordinal:${toolVersion()}`;
 }

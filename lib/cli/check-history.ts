@@ -5,8 +5,9 @@ import { parseArgs } from 'node:util';
 import { checkRegister, DEFAULT_MAX_STEPS, type FailingSubHistory, type LinearizabilityResult } from '../checkers/linearizable.ts';
 import { UsageError } from '../errors.ts';
 import { pair } from '../history/pair.ts';
-import { readHistory } from '../history/jsonl.ts';
-import type { Operation } from '../history/events.ts';
+import { isBalances, readHistory } from '../history/jsonl.ts';
+import type { HistoryEvent, Operation } from '../history/events.ts';
+import { judgeBankHistory } from '../checks/bank-invariant.ts';
 import { errorLine } from './output.ts';
 
 export const CHECK_HISTORY_HELP = [
@@ -15,7 +16,8 @@ export const CHECK_HISTORY_HELP = [
   'Judges a register history (read, write, cas per key; one event per line, see',
   'docs/checks.md) for linearizability. Exit 0: linearizable; 1: not, with the operation',
   'that cannot be placed and the operations concurrent with it; 2: bad input, or the',
-  'search ran out of budget (unknown: could not judge).',
+  'search ran out of budget (unknown: could not judge). A bank history (transfers and',
+  'balances, --traffic bank) is judged for the bank invariant instead (STS-BANK-INVARIANT).',
   `  --max-steps n  search steps allowed over all keys (default ${DEFAULT_MAX_STEPS})`,
   '  --max-ms n     CPU milliseconds allowed (default: no limit)',
   "  --json         print the verdict as JSON (Infinity, an unknown outcome's return, as null)",
@@ -86,7 +88,9 @@ export async function checkHistoryCommand(argv: string[]): Promise<number> {
     throw new UsageError(`ordinal check-history takes exactly one history file; see 'ordinal check-history --help'`);
   const maxSteps = positiveInt('max-steps', parsed.values['max-steps']);
   const maxMs = positiveInt('max-ms', parsed.values['max-ms']);
-  const ops = pair(await readHistory(file));
+  const events = await readHistory(file);
+  if (events.some((e) => e.f === 'transfer' || isBalances(e.value))) return judgeBankFile(file, events, parsed.values.json === true);
+  const ops = pair(events);
   const result = checkRegister(ops, { ...(maxSteps === undefined ? {} : { maxSteps }), ...(maxMs === undefined ? {} : { maxMs }) });
   if (parsed.values.json) console.log(JSON.stringify(result));
   else
@@ -100,4 +104,20 @@ export async function checkHistoryCommand(argv: string[]): Promise<number> {
     return 2;
   }
   return result.valid ? 0 : 1;
+}
+
+/** A bank history: STS-BANK-INVARIANT's verdict. Exit 0 holds, 1 broken, 2 could not judge. */
+function judgeBankFile(file: string, events: readonly HistoryEvent[], json: boolean): number {
+  const v = judgeBankHistory({ workload: 'bank', file, events });
+  if (json) console.log(JSON.stringify(v));
+  else {
+    const head = v.status === 'passed' ? 'bank invariant holds' : v.status === 'failed' ? 'bank invariant BROKEN' : 'could not judge';
+    console.log(
+      [
+        `${file}: ${head}: ${v.message}`,
+        ...v.evidence.map((e) => `  ${e.subject}: ${e.observed ?? ''}${e.note ? ` (${e.note})` : ''}`),
+      ].join('\n'),
+    );
+  }
+  return v.status === 'passed' ? 0 : v.status === 'failed' ? 1 : 2;
 }

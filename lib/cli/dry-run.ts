@@ -62,7 +62,7 @@ function dryRunSample(a: RunArgs, print: Print): number {
   print(
     a.traffic === 'off'
       ? '# traffic: off (--traffic off): STS-WRITES-DURABLE will be skipped'
-      : a.traffic === 'register' || a.traffic === 'set'
+      : a.traffic === 'register' || a.traffic === 'set' || a.traffic === 'bank'
         ? `# traffic: pod ordinal-traffic runs the ${a.traffic} history client (image ${a.clientImage ?? ''}${a.traffic === 'register' ? `, ${a.etcdRead ?? 'linearizable'} reads` : ''}) during chaos; history.jsonl in the report`
         : driver
           ? `# traffic: pod ordinal-traffic writes ${a.trafficRate ?? 20}/s across the pods by their DNS names during chaos (${driver.name} driver)`

@@ -6,6 +6,7 @@ import { DEFAULT_DISRUPTIONS, DISRUPTION_NAMES } from '../chaos/disruptions/inde
 import { DEFAULT_PDB } from '../chaos/pdb.ts';
 import { DEFAULT_IMAGE, REPLICA_RANGE, START_ORDINAL_RANGE } from '../workloads/common.ts';
 import { ETCD_IMAGE } from '../workloads/etcd.ts';
+import { POSTGRES_IMAGE } from '../workloads/postgres.ts';
 import { SECOND_BUSYBOX_IMAGE, UPDATE_MODES } from '../update/mode.ts';
 import { WORKLOAD_KINDS } from '../workloads/index.ts';
 import { DEFAULT_STS_OPTIONS, POD_MANAGEMENT_POLICIES, UPDATE_STRATEGIES, formatPvcRetention } from '../workloads/sts-options.ts';
@@ -89,7 +90,7 @@ export const RUN_FLAGS = {
     env: 'ORDINAL_PDB',
     replay: 'changed',
   },
-  image: { type: 'string', key: 'image', help: `container image (air-gapped clusters: a preloaded or mirrored busybox; for --workload etcd: ${ETCD_IMAGE})`, value: DEFAULT_IMAGE, env: 'ORDINAL_IMAGE', replay: 'always' },
+  image: { type: 'string', key: 'image', help: `container image (air-gapped clusters: a preloaded or mirrored busybox; for --workload etcd: ${ETCD_IMAGE}; postgres: ${POSTGRES_IMAGE})`, value: DEFAULT_IMAGE, env: 'ORDINAL_IMAGE', replay: 'always' },
   'storage-class': { type: 'string', key: 'storageClass', help: 'storage class for the volume claims', defaultText: 'the cluster default', env: 'ORDINAL_STORAGE_CLASS', replay: 'changed' },
   'claim-size': { type: 'string', key: 'claimSize', help: 'size of each volume claim', value: '64Mi', env: 'ORDINAL_CLAIM_SIZE', replay: 'changed' },
   timeout: { type: 'string', key: 'timeoutSeconds', help: 'seconds each wait (rollout, each round) may take', value: String(DEFAULT_TIMEOUT_SECONDS), range: [10, 86_400], env: 'ORDINAL_TIMEOUT', replay: 'changed' },
@@ -139,11 +140,11 @@ export const RUN_FLAGS = {
   'sentinel-path': { type: 'string', key: 'sentinelPath', help: '--target/--manifest: the claim template (by name) or a directory inside its mount where the sentinel goes', defaultText: 'the first claim\'s mount path', replay: 'changed' },
   'cluster-domain': { type: 'string', key: 'clusterDomain', help: '--target/--manifest: the cluster DNS domain, when no pod\'s /etc/resolv.conf can be read', defaultText: 'read from a pod\'s resolv.conf', replay: 'changed' },
   traffic: {
-    type: 'string', key: 'traffic', help: 'on | off | register | set: on writes unique keys to every pod through its DNS name during chaos and checks none acknowledged is lost (STS-WRITES-DURABLE; skipped for workloads without a traffic driver); register (read, write, compare-and-set on hot keys) and set (unique adds, read from every member at the end) run the history client (etcd only) and write history.jsonl',
+    type: 'string', key: 'traffic', help: 'on | off | register | set | bank: on writes unique keys to every pod through its DNS name during chaos and checks none acknowledged is lost (STS-WRITES-DURABLE; skipped for workloads without a traffic driver); register (read, write, compare-and-set on hot keys) and set (unique adds, read from every member at the end) run the history client (etcd; set also postgres) and write history.jsonl; bank (transfers between accounts in SERIALIZABLE transactions, all balances read on every pod; postgres only) is judged by STS-BANK-INVARIANT',
     value: 'on', env: 'ORDINAL_TRAFFIC', replay: 'changed',
   },
   'etcd-read': { type: 'string', key: 'etcdRead', help: 'linearizable | serializable: how --traffic register reads etcd (serializable: each member answers from its own store and may be stale, the control)', value: 'linearizable', replay: 'changed' },
-  'client-image': { type: 'string', key: 'clientImage', help: 'the image of the history client pod (--traffic register | set): Ordinal\'s own, from npm run image', defaultText: 'ghcr.io/ordinal-sts/ordinal:<this version>', replay: 'changed' },
+  'client-image': { type: 'string', key: 'clientImage', help: 'the image of the history client pod (--traffic register | set | bank): Ordinal\'s own, from npm run image', defaultText: 'ghcr.io/ordinal-sts/ordinal:<this version>', replay: 'changed' },
   'traffic-rate': { type: 'string', key: 'trafficRate', help: 'writes per second across all pods while traffic is on', value: '20', range: [1, 1000], env: 'ORDINAL_TRAFFIC_RATE', replay: 'changed' },
   'report-dir': { type: 'string', key: 'reportDir', help: 'where reports go (<dir>/<run-id>/, <dir>/latest, <dir>/index.html)', value: 'reports', env: 'ORDINAL_REPORT_DIR', replay: 'never' },
   'keep-namespace': { type: 'boolean', key: 'keepNamespace', help: 'leave the run namespace in place for debugging', replay: 'never' },

@@ -6,17 +6,21 @@
 /** `info`: the outcome is unknown (a timeout, a lost connection): it may or may not have taken effect. */
 export type EventType = 'invoke' | 'ok' | 'fail' | 'info';
 
-/** Register functions (read, write, cas) and set functions (add, read). */
-export type Fn = 'read' | 'write' | 'cas' | 'add';
+/** Register functions (read, write, cas), set functions (add, read) and the bank's transfer (with read, write). */
+export type Fn = 'read' | 'write' | 'cas' | 'add' | 'transfer';
 
 /** A register or set element: unique per write in the workloads that make histories. */
 export type Scalar = number | string;
 
+/** A bank's balances: account id (decimal) → balance, as one read or the setup wrote them. */
+export type Balances = Readonly<Record<string, number>>;
+
 /**
- * read: the invoke carries null; its ok carries what was read (null: never written, or a
- * set's elements as an array). write/add: the value written. cas: [expected, new].
+ * read: the invoke carries null; its ok carries what was read (null: never written, a
+ * set's elements as an array, or a bank's balances). write/add: the value written (a bank's
+ * setup writes its initial balances). cas: [expected, new]. transfer: [from, to, amount].
  */
-export type Value = Scalar | null | readonly Scalar[] | readonly [Scalar | null, Scalar];
+export type Value = Scalar | null | readonly Scalar[] | readonly [Scalar | null, Scalar] | Balances;
 
 /** One line of history.jsonl. */
 export interface HistoryEvent {

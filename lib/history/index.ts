@@ -1,4 +1,4 @@
-export type { EventType, Fn, HistoryEvent, Operation, Scalar, Value } from './events.ts';
-export { formatHistory, HistoryFormatError, parseHistory, readHistory, validateEvent, writeHistory } from './jsonl.ts';
+export type { Balances, EventType, Fn, HistoryEvent, Operation, Scalar, Value } from './events.ts';
+export { formatHistory, HistoryFormatError, isBalances, parseHistory, readHistory, validateEvent, writeHistory } from './jsonl.ts';
 export { pair, retire } from './pair.ts';
 export { type HistoryRecord, type HistoryWorkload, loadHistoryRecord } from './record.ts';

@@ -3,10 +3,10 @@
 // a clear error (bad input, exit 2) rather than a wrong verdict.
 import { readFile, writeFile } from 'node:fs/promises';
 import { UsageError } from '../errors.ts';
-import type { EventType, Fn, HistoryEvent, Scalar, Value } from './events.ts';
+import type { Balances, EventType, Fn, HistoryEvent, Scalar, Value } from './events.ts';
 
 const TYPES: ReadonlySet<string> = new Set<EventType>(['invoke', 'ok', 'fail', 'info']);
-const FNS: ReadonlySet<string> = new Set<Fn>(['read', 'write', 'cas', 'add']);
+const FNS: ReadonlySet<string> = new Set<Fn>(['read', 'write', 'cas', 'add', 'transfer']);
 const POD_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 const FIELDS: ReadonlySet<string> = new Set(['process', 'type', 'f', 'key', 'value', 'time', 'pod']);
 
@@ -18,13 +18,24 @@ function isScalar(v: unknown): v is Scalar {
   return (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'string';
 }
 
+/** A bank's balances: a plain object of account id (decimal) → integer balance. */
+export function isBalances(v: unknown): v is Balances {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  return Object.entries(v).every(([k, b]) => /^(0|[1-9]\d{0,8})$/.test(k) && Number.isSafeInteger(b));
+}
+
 /** Why `value` does not fit `f`, or undefined when it does. */
 function valueProblem(f: Fn, value: unknown): string | undefined {
   if (f === 'read') {
-    if (value === null || isScalar(value)) return undefined;
+    if (value === null || isScalar(value) || isBalances(value)) return undefined;
     if (Array.isArray(value) && value.every(isScalar)) return undefined;
-    return "a read's value must be null, a number, a string or an array of them";
+    return "a read's value must be null, a number, a string, an array of them or balances ({account: integer})";
   }
+  if (f === 'transfer') {
+    const ok = Array.isArray(value) && value.length === 3 && value.every((x) => Number.isSafeInteger(x) && x >= 0);
+    return ok ? undefined : 'a transfer value must be [from, to, amount] (non-negative integers)';
+  }
+  if (f === 'write' && isBalances(value)) return undefined;
   if (f === 'cas') {
     const pair = Array.isArray(value) && value.length === 2 && (value[0] === null || isScalar(value[0])) && isScalar(value[1]);
     return pair ? undefined : 'a cas value must be [expected, new] (expected may be null)';
@@ -44,7 +55,7 @@ export function validateEvent(raw: unknown, line: number): HistoryEvent {
   if (!Number.isSafeInteger(process) || (process as number) < 0)
     bad(`process must be a non-negative integer, got ${JSON.stringify(process)}`);
   if (typeof type !== 'string' || !TYPES.has(type)) bad(`type must be invoke, ok, fail or info, got ${JSON.stringify(type)}`);
-  if (typeof f !== 'string' || !FNS.has(f)) bad(`f must be read, write, cas or add, got ${JSON.stringify(f)}`);
+  if (typeof f !== 'string' || !FNS.has(f)) bad(`f must be read, write, cas, add or transfer, got ${JSON.stringify(f)}`);
   if (typeof key !== 'string' || key === '') bad(`key must be a non-empty string, got ${JSON.stringify(key)}`);
   if (!Number.isSafeInteger(time) || (time as number) < 0) bad(`time must be a non-negative integer (ns), got ${JSON.stringify(time)}`);
   // A pod name is a DNS subdomain: checked so that what the CLI prints of it is plain text.

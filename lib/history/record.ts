@@ -5,8 +5,8 @@ import path from 'node:path';
 import type { HistoryEvent } from './events.ts';
 import { readHistory } from './jsonl.ts';
 
-/** The traffic workloads that write a history (`--traffic register|set`). */
-export type HistoryWorkload = 'register' | 'set';
+/** The traffic workloads that write a history (`--traffic register|set|bank`). */
+export type HistoryWorkload = 'register' | 'set' | 'bank';
 
 export interface HistoryRecord {
   readonly workload: HistoryWorkload;

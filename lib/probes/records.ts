@@ -1,5 +1,6 @@
 // What the probes record in a snapshot before and after chaos: plain JSON the checks read,
 // so fixtures stay plain JSON too.
+import type { ReplicationProbe } from './postgres-records.ts';
 /** Per-ordinal facts captured before and after chaos. */
 export interface PodSnapshot {
   name: string;
@@ -216,6 +217,8 @@ export interface Snapshot {
   topology?: TopologySnapshot;
   /** Present for the etcd sample: its membership and health. */
   membership?: MembershipSnapshot;
+  /** Present for the postgres sample: each server's replication state (STS-TOPOLOGY-PRIMARY). */
+  replication?: ReplicationProbe;
   /** Probes that could not run in this image or were turned off, each with the reason (the checks needing them are skipped). */
   skippedProbes?: { sentinel?: string; inPod?: string };
 }

@@ -10,6 +10,7 @@ import type { TrafficSession } from '../traffic/session.ts';
 import type { TrafficRecord } from '../traffic/records.ts';
 import type { ClusterFacts, RoundResult } from '../model.ts';
 import type { Snapshot } from '../probes/records.ts';
+import type { ReplicationProbe } from '../probes/postgres-records.ts';
 import type { UpdateSession } from '../update/session.ts';
 import type { RunOptions, RunPhase } from './options.ts';
 import type { RunPlan, SubjectKind } from './plan.ts';
@@ -29,6 +30,8 @@ export interface RunState {
   written?: TrafficRecord;
   /** The operation history of --traffic register|set (loadHistoryRecord), for STS-LINEARIZABLE and STS-WRITES-DURABLE. */
   history?: HistoryRecord;
+  /** The postgres sample: its replication probed after each converged round (lib/run/replication.ts). */
+  replication: ReplicationProbe[];
   /** Whether the final scale-down finished (the retention phase judges only then). */
   scaled: boolean;
 }

@@ -3,6 +3,7 @@
 // every exit path. I/O happens in the phases and the modules they call; the verdict
 // comes from the pure checks over what was recorded.
 import { DISRUPTIONS } from '../chaos/disruptions/index.ts';
+import { describeReplication, replicationSummary } from './replication.ts';
 import { runChecks } from '../checks/catalog.ts';
 import { connect } from '../cluster/cluster.ts';
 import { ClusterError, describeError } from '../errors.ts';
@@ -73,7 +74,7 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
     log,
     hook,
     timeouts: plan.budget,
-    state: { rounds: [], scaled: false },
+    state: { rounds: [], replication: [], scaled: false },
   };
   const cleanup = onEveryExit(() => teardown(ctx), log);
   const base = { runId, started, replay, facts, workload, plan };
@@ -91,10 +92,16 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
       limits: { recoveryTimeoutMs: plan.budget.round, dnsBudgetMs: plan.budget.dns },
       traffic: state.written,
       ...(state.history ? { history: state.history } : {}),
+      ...(workload.postgres ? { replication: state.replication } : {}),
     };
     const checks = runChecks(input);
     const result = observed(assemble(base, checks, state.rounds, recorder.timeline), recorder, log);
     result.traffic = summarizeTraffic(state.written, state.rounds);
+    const replication = replicationSummary(workload, [state.baseline.replication, ...state.replication, state.after.replication]);
+    if (replication) {
+      result.replication = replication;
+      log(describeReplication(replication));
+    }
     logTraffic(result.traffic, log);
     return { result, input };
   } catch (err) {

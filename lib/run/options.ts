@@ -43,7 +43,7 @@ export interface RunOptions extends StsOptions {
   /** `off`: no sentinel file is written into the volumes (STS-DATA-SENTINEL skipped). */
   sentinel?: 'on' | 'off';
   /** `on` (default): traffic during chaos for workloads with a driver (lib/traffic/); `off`: none. */
-  traffic?: 'on' | 'off' | 'register' | 'set';
+  traffic?: 'on' | 'off' | 'register' | 'set' | 'bank';
   /** etcd register traffic: linearizable reads (etcd's default) or serializable ones (a member's own store, the control). */
   etcdRead?: 'linearizable' | 'serializable';
   /** The image the history client (register, set traffic) runs: Ordinal's own. */

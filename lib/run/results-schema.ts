@@ -5,6 +5,7 @@ import type { ClusterFacts, DetectionLatency, DisruptionName, RoundResult, Workl
 import type { WatchedKind } from '../timeline/entries.ts';
 import type { VolumeBehaviour } from '../timeline/volumes.ts';
 import type { TrafficSummary } from '../traffic/records.ts';
+import type { ReplicationProbe } from '../probes/postgres-records.ts';
 
 /** results.json: the single source every other report is rendered from. */
 export interface RunResult {
@@ -46,6 +47,8 @@ export interface RunResult {
   faults?: FaultRecord[];
   /** Traffic during chaos: lost-write accounting and availability figures (lib/traffic/). */
   traffic?: TrafficSummary;
+  /** The postgres sample: its durability setting and replication timings (STS-TOPOLOGY-PRIMARY's probes); absent for other subjects. */
+  replication?: ReplicationSummary;
   summary: { passed: number; failed: number; error: number; skipped: number };
 }
 
@@ -81,4 +84,27 @@ export interface FaultRecord {
   /** When the heal was confirmed (every peer connects), and how long after the heal was asked; absent when it never was. */
   healedAtMs?: number;
   healConfirmMs?: number;
+}
+
+/** Nearest-rank percentiles of some ms values; only `samples` when there were none. */
+export interface Spread {
+  samples: number;
+  p50Ms?: number;
+  p95Ms?: number;
+  maxMs?: number;
+}
+
+/** The postgres sample's replication over the run (docs/postgres-sample.md). */
+export interface ReplicationSummary {
+  /** What a commit acknowledges (synchronous_commit and friends), as the sample configures it. */
+  durability: string;
+  primary: string;
+  /** Marker commit on the primary → each replica's replay of it, every probe. */
+  catchUp: Spread;
+  /** The primary's own replay_lag for each replica when it caught up. */
+  replayLag: Spread;
+  /** After each recreation of the primary: its postmaster start → each replica's WAL sender start (primary's clock). */
+  reconnect: Spread;
+  /** Every probe: baseline, each converged round, after. */
+  probes: ReplicationProbe[];
 }

@@ -20,6 +20,7 @@ import type { TimelineEntry } from '../timeline/entries.ts';
 import type { Workload } from '../workloads/common.ts';
 import type { RunContext } from './context.ts';
 import { TIMEOUTS } from '../timeouts.ts';
+import { replicationProbe } from './replication.ts';
 
 /** Per-ordinal facts from the recorder's current state (no I/O). */
 export function recordedPods(rec: Pick<Recorder, 'pods' | 'pvcs' | 'pvs'>, w: WorkloadInfo): PodSnapshot[] {
@@ -99,6 +100,7 @@ export async function takeSnapshot(ctx: SnapshotContext, dns: DnsProbe, sentinel
     snap.heartbeats = [];
     for (const p of pods) snap.heartbeats.push(await readHeartbeats(exec, p.name, workload.container, path));
   }
+  if (workload.postgres) snap.replication = await replicationProbe(exec, recorder, workload, sentinels === 'write' ? 'baseline' : 'after');
   if (workload.etcd) {
     // Ready members first: the likeliest to answer for the cluster.
     const askOrder = [...pods.filter((p) => p.ready), ...pods.filter((p) => !p.ready)].map((p) => p.name);

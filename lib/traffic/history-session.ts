@@ -20,6 +20,7 @@ import { CLIENT_DONE, type ClientConfig } from './history-client.ts';
 import { followLog, LineCollector } from './log-follow.ts';
 import type { ReadBack, TrafficRecord, WriteRecord } from './records.ts';
 import { CLIENT_CONFIG_ENV, type TrafficWorkload } from './workload-ops.ts';
+import { pgClientConfig, PG_WRITERS } from './pg-session.ts';
 import { CLIENT_POD, type TrafficClient } from './client.ts';
 
 /**
@@ -34,7 +35,8 @@ export const HISTORY_KEYS = 8;
 const STOP_FILE = '/tmp/stop';
 
 export interface HistoryTrafficOptions {
-  readonly workload: TrafficWorkload;
+  /** bank: the postgres sample only (lib/traffic/pg-session.ts). */
+  readonly workload: TrafficWorkload | 'bank';
   readonly read: 'linearizable' | 'serializable';
   readonly seed: number;
   readonly image: string;
@@ -43,6 +45,7 @@ export interface HistoryTrafficOptions {
 /** The client's configuration for a run of workload `w`. */
 export function historyClientConfig(w: Workload, runId: string, o: HistoryTrafficOptions): ClientConfig {
   const port = w.etcd?.clientPort ?? 2379;
+  if (o.workload === 'bank') throw new Error('bank traffic runs against the postgres sample only');
   return {
     workload: o.workload,
     seed: o.seed,
@@ -59,6 +62,12 @@ export function historyClientConfig(w: Workload, runId: string, o: HistoryTraffi
   };
 }
 
+function clientConfig(w: Workload, runId: string, o: HistoryTrafficOptions): object {
+  if (w.info.kind !== 'postgres') return historyClientConfig(w, runId, o);
+  if (o.workload === 'register') throw new Error('register traffic runs against the etcd sample only');
+  return pgClientConfig(w, { workload: o.workload, seed: o.seed }, STOP_FILE);
+}
+
 function historyPod(w: Workload, runId: string, o: HistoryTrafficOptions): V1Pod {
   return {
     metadata: { name: CLIENT_POD, namespace: w.info.namespace, labels: { ...MANAGED_BY, [RUN_LABEL]: runId, app: CLIENT_POD } },
@@ -71,7 +80,7 @@ function historyPod(w: Workload, runId: string, o: HistoryTrafficOptions): V1Pod
           image: o.image,
           imagePullPolicy: 'IfNotPresent',
           args: ['client'],
-          env: [{ name: CLIENT_CONFIG_ENV, value: JSON.stringify(historyClientConfig(w, runId, o)) }],
+          env: [{ name: CLIENT_CONFIG_ENV, value: JSON.stringify(clientConfig(w, runId, o)) }],
         },
       ],
     },
@@ -101,6 +110,7 @@ export function historyOf(lines: readonly string[]): HistoryEvent[] {
 export function setRecords(
   events: readonly HistoryEvent[],
   nsToMs: (ns: number) => number,
+  store = 'etcd',
 ): { writes: WriteRecord[]; readBack: ReadBack[] } {
   const open = new Map<number, HistoryEvent>();
   const writes: WriteRecord[] = [];
@@ -119,7 +129,7 @@ export function setRecords(
       writes.push({
         pod,
         key: String(inv.value),
-        store: 'etcd',
+        store,
         sentMs: nsToMs(inv.time),
         doneMs: nsToMs(e.time),
         outcome,
@@ -129,13 +139,13 @@ export function setRecords(
       reads.set(
         pod,
         Array.isArray(e.value) && e.type === 'ok'
-          ? { store: 'etcd', pod, keys: e.value.map(String) }
-          : { store: 'etcd', pod, error: `the final read of ${pod} ended ${e.type}` },
+          ? { store, pod, keys: e.value.map(String) }
+          : { store, pod, error: `the final read of ${pod} ended ${e.type}` },
       );
     }
   }
   for (const e of open.values())
-    if (e.f === 'add') writes.push({ pod: e.pod ?? '', key: String(e.value), store: 'etcd', sentMs: nsToMs(e.time), outcome: 'unknown' });
+    if (e.f === 'add') writes.push({ pod: e.pod ?? '', key: String(e.value), store, sentMs: nsToMs(e.time), outcome: 'unknown' });
   return { writes, readBack: [...reads.values()] };
 }
 
@@ -149,6 +159,12 @@ async function wholeLog(cluster: Cluster, ns: string, deadline: number): Promise
   collector.push(text.endsWith('\n') ? text : `${text}\n`);
   return collector.lines;
 }
+
+const CLIENT_WORDS: Record<HistoryTrafficOptions['workload'], (read: string) => string> = {
+  register: (read) => `${read} reads`,
+  set: () => 'the whole set read from every member at the end',
+  bank: () => 'transfers on the primary, all balances read on every pod',
+};
 
 export async function startHistoryTraffic(
   cluster: Cluster,
@@ -176,11 +192,11 @@ export async function startHistoryTraffic(
     },
   });
   const follower = followLog(cluster, ns, CLIENT_POD, 'client', (l) => l.startsWith(CLIENT_DONE));
-  const start = recorder.mark({ marker: 'traffic-start', driver: `etcd-${o.workload}`, ratePerSecond: 0 });
+  const driver = `${w.info.kind === 'postgres' ? 'postgres' : 'etcd'}-${o.workload}`;
+  const start = recorder.mark({ marker: 'traffic-start', driver, ratePerSecond: 0 });
   log(
-    `traffic: ${o.workload} history client, ${HISTORY_CONCURRENCY} logical clients, ${o.workload === 'register' ? `${o.read} reads` : 'the whole set read from every member at the end'} (pod ${CLIENT_POD}, image ${o.image})`,
+    `traffic: ${o.workload} history client, ${w.info.kind === 'postgres' ? PG_WRITERS : HISTORY_CONCURRENCY} logical clients, ${CLIENT_WORDS[o.workload](o.read)} (pod ${CLIENT_POD}, image ${o.image})`,
   );
-  const driver = `etcd-${o.workload}`;
   return {
     async stop(): Promise<TrafficRecord> {
       const base = { driver, startedMs: start.t, writes: [] as WriteRecord[], readBack: [] as ReadBack[] };
@@ -225,7 +241,9 @@ export async function startHistoryTraffic(
           historyClock: { ns: first, runMs: start.t },
           ratePerSecond: Math.round(ops / Math.max(secs, 0.001)),
         };
-        if (o.workload === 'set') return { ...record, ...setRecords(history, nsToMs) };
+        if (o.workload === 'set') return { ...record, ...setRecords(history, nsToMs, driver.split('-')[0]) };
+        if (o.workload === 'bank')
+          return { ...record, skip: 'bank traffic writes no unique keys: its history is judged by STS-BANK-INVARIANT' };
         return { ...record, skip: 'register traffic writes no unique keys: its history is judged for linearizability (STS-LINEARIZABLE)' };
       } catch (err) {
         return { ...base, stoppedMs: stop.t, error: `the traffic client's history could not be read: ${describeError(err)}` };

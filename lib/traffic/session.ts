@@ -20,7 +20,7 @@ export interface TrafficSession {
 }
 
 export interface TrafficSettings {
-  traffic?: 'on' | 'off' | 'register' | 'set';
+  traffic?: 'on' | 'off' | 'register' | 'set' | 'bank';
   etcdRead?: 'linearizable' | 'serializable';
   clientImage?: string;
   seed: number;
@@ -32,7 +32,14 @@ export interface TrafficSettings {
 export function trafficSkip(s: TrafficSettings, w: Workload, subjectSkip: string | undefined): string | undefined {
   if (s.traffic === 'off') return 'traffic is off (--traffic off)';
   if (subjectSkip !== undefined) return subjectSkip;
+  // The history client brings its own protocol (etcd's gateway, PostgreSQL's): it needs no write driver.
+  if (historyMode(s) !== undefined) return undefined;
   return trafficDriverFor(w) ? undefined : `no traffic driver for workload ${w.info.kind}`;
+}
+
+/** The history client's workload, when the run has one. */
+export function historyMode(s: TrafficSettings): 'register' | 'set' | 'bank' | undefined {
+  return s.traffic === 'register' || s.traffic === 'set' || s.traffic === 'bank' ? s.traffic : undefined;
 }
 
 export async function openTraffic(
@@ -49,8 +56,8 @@ export async function openTraffic(
   const driver = trafficDriverFor(w);
   let record: TrafficRecord = { ...(skip ? { skip } : {}), writes: [], readBack: [] };
   let client: TrafficClient | undefined;
-  const history = s.traffic === 'register' || s.traffic === 'set' ? s.traffic : undefined;
-  if (skip !== undefined || !driver) log(`traffic: none (${skip ?? 'no driver'})`);
+  const history = historyMode(s);
+  if (skip !== undefined || (!driver && !history)) log(`traffic: none (${skip ?? 'no driver'})`);
   else {
     try {
       client = history
@@ -63,9 +70,16 @@ export async function openTraffic(
             budgetMs,
             log,
           )
-        : await startTraffic(cluster, recorder, w, driver, runId, s.trafficRate ?? 20, s.image, budgetMs, log);
+        : driver
+          ? await startTraffic(cluster, recorder, w, driver, runId, s.trafficRate ?? 20, s.image, budgetMs, log)
+          : undefined;
     } catch (err) {
-      record = { driver: driver.name, error: `the traffic client could not start: ${describeError(err)}`, writes: [], readBack: [] };
+      record = {
+        driver: driver?.name ?? `${w.info.kind}-${history}`,
+        error: `the traffic client could not start: ${describeError(err)}`,
+        writes: [],
+        readBack: [],
+      };
       log(`traffic: ${record.error}`);
     }
   }

@@ -62,6 +62,11 @@ export interface Workload {
   topology?: { primaryPath: string; copyPath: string; primaryIdPath: string; servedByPath: string };
   /** For the etcd sample: the container runs etcd (with etcdctl), clients on this port of localhost; membership is probed. */
   etcd?: { clientPort: number; dataDir: string };
+  /**
+   * For the postgres sample: the server listens on this port in every pod; the primary's pod
+   * and the stable DNS name replicas stream from; the durability setting the report shows.
+   */
+  postgres?: { port: number; primaryPod: string; primaryHost: string; durability: string };
   /** Why no sentinel is written (--sentinel off, no claim, read-only mount, no shell): STS-DATA-SENTINEL is skipped with it. */
   sentinelSkip?: string;
   /** Why the in-pod probes (hostname, nslookup) are not run: the image lacks them. */

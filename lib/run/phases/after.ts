@@ -13,10 +13,10 @@ export async function after(ctx: RunContext): Promise<void> {
   state.after = await takeSnapshot(ctx, state.dns, 'read');
   ctx.subject.throwIfWithdrawn?.();
   state.written = await state.traffic?.finish();
-  // The history client's operations, for STS-LINEARIZABLE (register) and the set checker (set).
+  // The history client's operations, for STS-LINEARIZABLE (register), the set checker (set) and STS-BANK-INVARIANT (bank).
   const mode = ctx.options.traffic;
   const events = state.written?.history;
-  if ((mode === 'register' || mode === 'set') && events) {
+  if ((mode === 'register' || mode === 'set' || mode === 'bank') && events) {
     const clock = state.written?.historyClock;
     state.history = { workload: mode, file: 'history.jsonl', events, ...(clock ? { clock } : {}) };
   }

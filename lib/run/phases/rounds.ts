@@ -4,6 +4,9 @@ import { chaosRound } from '../round.ts';
 import { openTraffic } from '../../traffic/session.ts';
 import { UpdateSession } from '../../update/session.ts';
 import type { RunContext } from '../context.ts';
+import { clusterExec } from '../../probes/exec.ts';
+import { lastPrimaryStart, replicationProbe } from '../replication.ts';
+import { TIMEOUTS } from '../../timeouts.ts';
 
 export async function rounds(ctx: RunContext): Promise<void> {
   const { cluster, recorder, subject, plan, log, state } = ctx;
@@ -31,8 +34,19 @@ export async function rounds(ctx: RunContext): Promise<void> {
   }
   for (const p of plan.rounds) {
     const r = await chaosRound(ctx, p);
+    await probeReplicationAfter(ctx, p.round, r.converged);
     state.rounds.push(r);
     await ctx.hook('after-round', p.round);
     if (!r.converged) break;
   }
+}
+
+/** The postgres sample: once a round converged, whom each replica streams from and how far it replayed (STS-TOPOLOGY-PRIMARY). */
+async function probeReplicationAfter(ctx: RunContext, round: number, converged: boolean): Promise<void> {
+  const workload = ctx.subject.workload;
+  if (!workload.postgres || !converged) return;
+  const exec = clusterExec(ctx.cluster, workload.info.namespace, Date.now() + Math.max(ctx.timeouts.dns, TIMEOUTS.snapshotExecsAtLeast));
+  const before = lastPrimaryStart([ctx.state.baseline?.replication, ...ctx.state.replication]);
+  const probe = await replicationProbe(exec, ctx.recorder, workload, `round ${round}`, before);
+  if (probe) ctx.state.replication.push(probe);
 }

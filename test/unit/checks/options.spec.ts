@@ -28,6 +28,7 @@ function shiftOrdinals(input: CheckInput, by: number): CheckInput {
 // and no register traffic.
 const NOT_APPLICABLE = [
   'STS-LINEARIZABLE',
+  'STS-BANK-INVARIANT',
   'STS-TOPOLOGY-PRIMARY',
   'STS-PDB',
   'STS-ETCD-MEMBERSHIP',

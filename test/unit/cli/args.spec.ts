@@ -360,7 +360,7 @@ describe('ordinal run options: one table', () => {
     );
     expect(() => parseRunArgs(['--workload', 'kafka'])).to.throw(
       UsageError,
-      '--workload must be one of web, primary-replica, etcd, got "kafka"',
+      '--workload must be one of web, primary-replica, etcd, postgres, got "kafka"',
     );
     expect(() => parseRunArgs(['--claim-size', 'lots'])).to.throw(UsageError, '--claim-size must be a positive Kubernetes quantity');
     expect(() => parseRunArgs(['--nope'])).to.throw(UsageError, "see 'ordinal run --help'");

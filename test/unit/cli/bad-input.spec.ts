@@ -79,6 +79,22 @@ describe('cli: bad input needing no cluster is one line and exit 2', function ()
   const historyFlags: [string[], string][] = [
     [['--traffic', 'register'], '--traffic register runs against the etcd sample only (--workload etcd, without --target or --manifest)'],
     [
+      ['--workload', 'postgres', '--traffic', 'register'],
+      '--traffic register runs against the etcd sample only (--workload etcd, without --target or --manifest)',
+    ],
+    [
+      ['--workload', 'etcd', '--traffic', 'bank'],
+      '--traffic bank runs against the postgres sample only (--workload postgres, without --target or --manifest)',
+    ],
+    [
+      ['--workload', 'web', '--traffic', 'set'],
+      '--traffic set runs against the etcd or postgres sample only (--workload etcd|postgres, without --target or --manifest)',
+    ],
+    [
+      ['--workload', 'postgres', '--traffic', 'bank', '--traffic-rate', '5'],
+      '--traffic-rate applies only to --traffic on (the bank history client runs as fast as postgres answers)',
+    ],
+    [
       ['--workload', 'etcd', '--traffic', 'set', '--etcd-read', 'serializable'],
       '--etcd-read applies only to --traffic register (got --traffic set)',
     ],
@@ -86,7 +102,7 @@ describe('cli: bad input needing no cluster is one line and exit 2', function ()
       ['--workload', 'etcd', '--traffic', 'register', '--traffic-rate', '50'],
       '--traffic-rate applies only to --traffic on (the register history client runs as fast as etcd answers)',
     ],
-    [['--workload', 'etcd', '--client-image', 'x'], '--client-image applies only to --traffic register or set (got --traffic on)'],
+    [['--workload', 'etcd', '--client-image', 'x'], '--client-image applies only to --traffic register, set or bank (got --traffic on)'],
     [
       ['--workload', 'etcd', '--traffic', 'register', '--etcd-read', 'stale'],
       '--etcd-read must be one of linearizable, serializable, got "stale"',

@@ -33,6 +33,21 @@ describe('cli: ordinal check-history', function () {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('a bank history is judged for the bank invariant: exit 0 when it holds, 1 naming the drifted read, 2 without a setup', () => {
+    const setup = { p: 9, f: 'write' as const, value: { 0: 5, 1: 5 }, call: 0, ret: 1, key: 'accounts', pod: 'db-0' };
+    const transfer = { p: 0, f: 'transfer' as const, value: [0, 1, 2], call: 2, ret: 3, key: 'accounts', pod: 'db-0' };
+    const read = (b: Record<string, number>) => ({ p: 1, f: 'read' as const, value: b, call: 4, ret: 5, key: 'accounts', pod: 'db-1' });
+    const ok = ordinal('check-history', file('bank.jsonl', formatHistory(history(setup, transfer, read({ 0: 3, 1: 7 })))));
+    expect(ok.code, ok.stdout.join('\n')).to.equal(0);
+    expect(ok.stdout[0]).to.match(/: bank invariant holds: all 1 reads saw total 10 over 2 accounts/);
+    const bad = ordinal('check-history', file('drift.jsonl', formatHistory(history(setup, transfer, read({ 0: 3, 1: 14 })))));
+    expect(bad.code).to.equal(1);
+    expect(bad.stdout[0]).to.match(/: bank invariant BROKEN: 1 of 1 reads .*first pod db-1 read 0:3 1:14: total 17, expected 10 \(\+7\)/);
+    const none = ordinal('check-history', file('nosetup.jsonl', formatHistory(history(transfer, read({ 0: 3, 1: 7 })))));
+    expect(none.code).to.equal(2);
+    expect(none.stdout[0]).to.match(/could not judge: .*no setup write/);
+  });
+
   it('a linearizable history: exit 0 and one line', () => {
     const p = file('ok.jsonl', formatHistory(history(w(0, 1, 0, 10), r(1, 1, 20, 30))));
     const res = ordinal('check-history', p);
@@ -71,7 +86,7 @@ describe('cli: ordinal check-history', function () {
     const p = file('bad.jsonl', `${formatHistory(history(w(0, 1, 0, 10)))}{"process":0,"type":"ok"}\n`);
     const res = ordinal('check-history', p);
     expect(res.code).to.equal(2);
-    expect(res.stderr).to.deep.equal([`ordinal: error: ${p}: history line 3: f must be read, write, cas or add, got undefined`]);
+    expect(res.stderr).to.deep.equal([`ordinal: error: ${p}: history line 3: f must be read, write, cas, add or transfer, got undefined`]);
   });
 
   it('a missing file, no file, two files, a bad flag value: exit 2 with one error line', () => {

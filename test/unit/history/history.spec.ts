@@ -28,7 +28,7 @@ describe('history: history.jsonl', function () {
     ['a blank line in the middle', `${line({})}\n\n${line({})}`, /^history line 2: blank line$/],
     ['an unknown field', line({ proc: 1 }), /^history line 1: unknown field "proc"$/],
     ['an unknown type', line({ type: 'done' }), /^history line 1: type must be invoke, ok, fail or info, got "done"$/],
-    ['an unknown function', line({ f: 'append' }), /^history line 1: f must be read, write, cas or add/],
+    ['an unknown function', line({ f: 'append' }), /^history line 1: f must be read, write, cas, add or transfer/],
     ['a negative process', line({ process: -1 }), /^history line 1: process must be a non-negative integer/],
     ['a fractional time', line({ time: 1.5 }), /^history line 1: time must be a non-negative integer \(ns\)/],
     ['an empty key', line({ key: '' }), /^history line 1: key must be a non-empty string/],
@@ -37,7 +37,7 @@ describe('history: history.jsonl', function () {
     [
       'a read of an object',
       line({ f: 'read', type: 'ok', value: { v: 1 } }),
-      /^history line 1: a read's value must be null, a number, a string or an array of them/,
+      /^history line 1: a read's value must be null, a number, a string, an array of them or balances/,
     ],
     ['a missing value', JSON.stringify({ process: 0, type: 'invoke', f: 'read', key: 'x', time: 1 }), /^history line 1: value is missing/],
     ['an array', '[1,2]', /^history line 1: not a JSON object$/],
