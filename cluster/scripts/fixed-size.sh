@@ -69,8 +69,9 @@ provision() {
   fi
   mkdir -p "$FIXED_DIR/$node"
   if [ ! -e "$img" ]; then
-    truncate -s "$n" "$img.tmp" && mkfs.ext4 -q -F -m 0 -b 4096 -L ordinal-fixed "$img.tmp" && mv "$img.tmp" "$img" ||
-      { rm -f "$img.tmp"; log "could not make the image for $ns/$name"; return 0; }
+    if ! { truncate -s "$n" "$img.tmp" && mkfs.ext4 -q -F -m 0 -b 4096 -L ordinal-fixed "$img.tmp" && mv "$img.tmp" "$img"; }; then
+      rm -f "$img.tmp"; log "could not make the image for $ns/$name"; return 0
+    fi
   fi
   if ! attach "$img" "$dir"; then log "could not attach $img for $ns/$name"; return 0; fi
   chmod 0777 "$dir"; rmdir "$dir/lost+found" 2>/dev/null || true
