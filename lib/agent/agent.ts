@@ -11,6 +11,8 @@ import { nameOrLabelProblem, RECORD_NAME, recordProblem } from '../run/namespace
 import { RUN_LABEL } from '../workloads/common.ts';
 import { TIMEOUTS } from '../timeouts.ts';
 import { applyPartition, healPartition, podPid } from './node.ts';
+import { applyDisk, diskFields, healDisk, topUp } from './disk-agent.ts';
+import { volumePid } from './disk.ts';
 import { decide, FAULT_LABEL, type FaultSpec, type FaultStatus, parseSpec, parseStatus } from './request.ts';
 import { type AppliedFault, loadState, saveState } from './state.ts';
 
@@ -86,6 +88,10 @@ export class Agent {
     // Another node's agent acts on it; a pod that is gone has nothing to cut (its replacement is not the pod asked for).
     if (!held && pod?.spec?.nodeName !== this.o.node) return;
     const d = decide(spec, status, held !== undefined, Date.now());
+    if (d === 'keep' && held?.fault === 'disk-full') {
+      const said = await topUp(this.c, held, this.o.node);
+      if (said) this.o.log(`${key}: ${said}`);
+    }
     if (d === 'heal' && held) {
       await this.heal(cm, held, spec.heal ? 'asked' : Date.now() >= spec.expires ? 'expired' : 'its status says healed');
       return;
@@ -102,16 +108,22 @@ export class Agent {
   }
 
   private async apply(cm: V1ConfigMap, key: string, spec: FaultSpec): Promise<void> {
-    const pid = await podPid(spec.podUid);
-    if (pid === undefined) return this.refuse(cm, `no process of pod ${spec.pod} (uid ${spec.podUid}) on node ${this.o.node}`);
+    const disk = spec.fault === 'disk-full';
+    const pid = disk ? await volumePid(spec.podUid, spec.path ?? '') : await podPid(spec.podUid);
+    if (pid === undefined)
+      return this.refuse(
+        cm,
+        `no process of pod ${spec.pod} (uid ${spec.podUid})${disk ? ` mounts ${spec.path}` : ''} on node ${this.o.node}`,
+      );
     // Recorded before the rules go in: a crash between the two still heals on restart.
-    const f: AppliedFault = { key, podUid: spec.podUid, pid, appliedAt: Date.now() };
+    const f: AppliedFault = { key, podUid: spec.podUid, pid, appliedAt: Date.now(), ...(disk ? diskFields(spec) : {}) };
     this.held.push(f);
     await saveState(this.o.statePath, this.held);
     let seen: string;
     try {
-      seen = await applyPartition(pid, spec.peers);
+      seen = disk ? await applyDisk(pid, spec) : await applyPartition(pid, spec.peers);
     } catch (err) {
+      if (disk) await healDisk(this.c, f, this.o.node).catch(() => undefined);
       this.held = this.held.filter((h) => h !== f);
       await saveState(this.o.statePath, this.held);
       return this.refuse(cm, describeError(err));
@@ -134,6 +146,14 @@ export class Agent {
 
   /** Removes the rules (found again from the pod UID: the pid may have changed), drops it from the state file. */
   private async healLocal(f: AppliedFault, because: string): Promise<string> {
+    if (f.fault === 'disk-full') {
+      // A fill file that cannot be reached is said in the status; the harness's heal confirmation (a write) fails on it.
+      const { seen } = await healDisk(this.c, f, this.o.node);
+      this.held = this.held.filter((h) => h.key !== f.key);
+      await saveState(this.o.statePath, this.held);
+      this.o.log(`${f.key}: healed (${because}): ${seen}`);
+      return seen;
+    }
     const pid = (await podPid(f.podUid)) ?? f.pid;
     const clean = await healPartition(pid).catch(() => false);
     this.held = this.held.filter((h) => h.key !== f.key);

@@ -9,6 +9,12 @@ export interface AppliedFault {
   podUid: string;
   pid: number;
   appliedAt: number;
+  /** Absent for a partition (state files from before disk-full have none). */
+  fault?: 'partition' | 'disk-full';
+  /** disk-full: the pod's name (to find a replacement), the volume's mount path, its byte limit. */
+  pod?: string;
+  path?: string;
+  maxBytes?: number;
 }
 
 export async function loadState(path: string): Promise<AppliedFault[]> {

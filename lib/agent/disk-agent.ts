@@ -1,0 +1,54 @@
+// The agent's disk-full steps (lib/agent/agent.ts calls them): fill on apply, top up
+// while held (the pod may delete files of its own and get space back), free on heal,
+// through whichever process of the pod mounts the volume now. A pod replaced during the
+// fault (same name, new UID, on this node: its local volume pins it here) is freed
+// through its replacement, so no fill file outlives the fault.
+import type { Cluster } from '../cluster/cluster.ts';
+import { describeError } from '../errors.ts';
+import { FILL_FILE, fillVolume, freeVolume, volumePid } from './disk.ts';
+import type { FaultSpec } from './request.ts';
+import type { AppliedFault } from './state.ts';
+
+/** What the agent records for a disk-full fault besides the common fields. */
+export function diskFields(spec: FaultSpec): Pick<AppliedFault, 'fault' | 'pod' | 'path' | 'maxBytes'> {
+  return { fault: 'disk-full', pod: spec.pod, path: spec.path ?? '', maxBytes: spec.maxBytes ?? 0 };
+}
+
+export async function applyDisk(pid: number, spec: FaultSpec): Promise<string> {
+  const path = spec.path ?? '';
+  const f = await fillVolume(pid, path, spec.maxBytes ?? 0);
+  return `${path}/${FILL_FILE} in the mount namespace of pid ${pid}: ${f.fileBytes} bytes written until ENOSPC; filesystem ${f.fsBytes} bytes, ${f.freeBytes} free`;
+}
+
+/** A process that mounts the volume now: the pod's own, else its replacement's on this node. */
+async function pidFor(c: Cluster, f: AppliedFault, node: string): Promise<number | undefined> {
+  const path = f.path ?? '';
+  const own = await volumePid(f.podUid, path);
+  if (own !== undefined || !f.pod) return own;
+  const namespace = f.key.split('/')[0] ?? '';
+  const now = await c.core.readNamespacedPod({ name: f.pod, namespace }).catch(() => undefined);
+  const uid = now?.metadata?.uid;
+  return uid && uid !== f.podUid && now?.spec?.nodeName === node ? volumePid(uid, path) : undefined;
+}
+
+/** Tops the fill up while held; a line when it had to (the pod freed space), else undefined. */
+export async function topUp(c: Cluster, f: AppliedFault, node: string): Promise<string | undefined> {
+  const pid = await pidFor(c, f, node);
+  if (pid === undefined) return undefined;
+  const r = await fillVolume(pid, f.path ?? '', f.maxBytes ?? 0).catch((err: unknown) => describeError(err));
+  if (typeof r === 'string') return `topping up failed: ${r}`;
+  return undefined;
+}
+
+/** Deletes the fill file; what was seen, and whether the volume is known clean. */
+export async function healDisk(c: Cluster, f: AppliedFault, node: string): Promise<{ clean: boolean; seen: string }> {
+  const pid = await pidFor(c, f, node);
+  const where = `${f.path}/${FILL_FILE}`;
+  if (pid === undefined)
+    return {
+      clean: false,
+      seen: `no process of pod ${f.pod ?? f.podUid} or its replacement mounts ${f.path} on this node: ${where} may be left`,
+    };
+  const clean = await freeVolume(pid, f.path ?? '').catch(() => false);
+  return { clean, seen: clean ? `${where} removed (mount namespace of pid ${pid})` : `${where} could not be removed through pid ${pid}` };
+}
