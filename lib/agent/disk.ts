@@ -46,7 +46,7 @@ export async function volumePid(podUid: string, path: string, proc = '/proc'): P
 const volumeDir = (pid: number, path: string, proc = '/proc'): string => `${proc}/${pid}/root${path}`;
 
 export interface Fill {
-  /** Bytes of the filesystem (blocks × block size), bytes in the fill file, bytes still free for anyone. */
+  /** Bytes of the filesystem (blocks × block size), bytes in the fill file, bytes still available to unprivileged writers. */
   fsBytes: number;
   fileBytes: number;
   freeBytes: number;
@@ -89,7 +89,7 @@ export async function fillVolume(pid: number, path: string, maxBytes: number, pr
     );
   }
   const after = await statfs(dir);
-  return { fsBytes, fileBytes: (await stat(file)).size, freeBytes: after.bfree * after.bsize };
+  return { fsBytes, fileBytes: (await stat(file)).size, freeBytes: after.bavail * after.bsize };
 }
 
 /** Writes zeros through `write` until ENOSPC (full) or `budget` bytes (not full). Other errors throw. */

@@ -37,7 +37,7 @@ export const diskFull: Disruption = {
     const sc = await ctx.cluster.storage.readStorageClass({ name: ctx.facts.storageClass }).catch(() => undefined);
     // A class that cannot be read (a --target's, or none): each round checks the filesystem against its claim instead.
     const problem = sc ? classProblem(ctx.facts.storageClass, sc.metadata?.annotations) : undefined;
-    if (problem) return `--chaos disk-full: ${problem}`;
+    if (problem) return problem;
     const agent = await partition.preflight?.(ctx);
     return agent ? agent.replace('partition needs', 'disk-full needs') : undefined;
   },
