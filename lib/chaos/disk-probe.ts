@@ -18,22 +18,23 @@ export interface PodVolume {
  * which a provisioner that rounds up reports truly; the request when it has none yet).
  */
 export async function volumeOf(ctx: DisruptionContext, pod: string, what: string): Promise<PodVolume> {
-  const p = await ctx.cluster.core.readNamespacedPod({ name: pod, namespace: ctx.namespace }).catch((err: unknown) => {
-    throw new ObservationError(`${what}: cannot read pod ${ctx.namespace}/${pod}: ${describeError(err)}`);
-  });
-  const mounts = p.spec?.containers.find((c) => c.name === ctx.workload.container)?.volumeMounts ?? [];
+  // list (field-selected), not get: what the run reader's RoleBinding grants (examples/rbac.yaml).
+  const one = async <T>(kind: string, name: string, list: (q: { namespace: string; fieldSelector: string }) => Promise<{ items: T[] }>) => {
+    const r = await list({ namespace: ctx.namespace, fieldSelector: `metadata.name=${name}` }).catch((err: unknown) => {
+      throw new ObservationError(`${what}: cannot read ${kind} ${ctx.namespace}/${name}: ${describeError(err)}`);
+    });
+    return r.items[0];
+  };
+  const p = await one('pod', pod, (q) => ctx.cluster.core.listNamespacedPod(q));
+  const mounts = p?.spec?.containers.find((c) => c.name === ctx.workload.container)?.volumeMounts ?? [];
   const mount = mounts.find((m) => m.mountPath.replace(/\/+$/, '') === ctx.workload.dataPath.replace(/\/+$/, ''));
-  const claim = p.spec?.volumes?.find((v) => v.name === mount?.name)?.persistentVolumeClaim?.claimName;
+  const claim = p?.spec?.volumes?.find((v) => v.name === mount?.name)?.persistentVolumeClaim?.claimName;
   if (!mount || !claim)
     throw new ObservationError(
       `${what}: container ${ctx.workload.container} of ${pod} has no volume claim mounted at ${ctx.workload.dataPath}: nothing to fill`,
     );
-  const pvc = await ctx.cluster.core
-    .readNamespacedPersistentVolumeClaim({ name: claim, namespace: ctx.namespace })
-    .catch((err: unknown) => {
-      throw new ObservationError(`${what}: cannot read claim ${ctx.namespace}/${claim}: ${describeError(err)}`);
-    });
-  const q = pvc.status?.capacity?.storage ?? pvc.spec?.resources?.requests?.storage;
+  const pvc = await one('claim', claim, (q) => ctx.cluster.core.listNamespacedPersistentVolumeClaim(q));
+  const q = pvc?.status?.capacity?.storage ?? pvc?.spec?.resources?.requests?.storage;
   const claimBytes = quantityBytes(q);
   if (claimBytes === undefined) throw new ObservationError(`${what}: claim ${claim} has no capacity in bytes (${q ?? 'none'})`);
   return { path: mount.mountPath.replace(/\/+$/, ''), claim, claimBytes };

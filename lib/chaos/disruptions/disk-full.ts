@@ -34,8 +34,10 @@ export const diskFull: Disruption = {
     "fills the pod's volume until writes fail with ENOSPC (node agent), confirmed from inside; holds (seeded), frees, confirms; needs a capacity-enforcing StorageClass",
   params: PARAMS,
   async preflight(ctx) {
-    const sc = await ctx.cluster.storage.readStorageClass({ name: ctx.facts.storageClass }).catch(() => undefined);
-    // A class that cannot be read (a --target's, or none): each round checks the filesystem against its claim instead.
+    // list, not get: the harness's RBAC (examples/rbac.yaml) lists classes to check --storage-class.
+    const classes = await ctx.cluster.storage.listStorageClass().catch(() => undefined);
+    const sc = classes?.items.find((c) => c.metadata?.name === ctx.facts.storageClass);
+    // A class that cannot be found (a --target's, or none): each round checks the filesystem against its claim instead.
     const problem = sc ? classProblem(ctx.facts.storageClass, sc.metadata?.annotations) : undefined;
     if (problem) return problem;
     const agent = await partition.preflight?.(ctx);
