@@ -5,13 +5,13 @@
 // through its replacement, so no fill file outlives the fault.
 import type { Cluster } from '../cluster/cluster.ts';
 import { describeError } from '../errors.ts';
-import { FILL_FILE, fillVolume, freeVolume, volumePid } from './disk.ts';
+import { FILL_FILE, fillVolume, freeDir, freeVolume, hostVolumeDir, volumePid } from './disk.ts';
 import type { FaultSpec } from './request.ts';
 import type { AppliedFault } from './state.ts';
 
 /** What the agent records for a disk-full fault besides the common fields. */
-export function diskFields(spec: FaultSpec): Pick<AppliedFault, 'fault' | 'pod' | 'path' | 'maxBytes'> {
-  return { fault: 'disk-full', pod: spec.pod, path: spec.path ?? '', maxBytes: spec.maxBytes ?? 0 };
+export function diskFields(spec: FaultSpec): Pick<AppliedFault, 'fault' | 'pod' | 'path' | 'maxBytes' | 'volume'> {
+  return { fault: 'disk-full', pod: spec.pod, path: spec.path ?? '', maxBytes: spec.maxBytes ?? 0, volume: spec.volume ?? '' };
 }
 
 export async function applyDisk(pid: number, spec: FaultSpec): Promise<string> {
@@ -40,15 +40,29 @@ export async function topUp(c: Cluster, f: AppliedFault, node: string): Promise<
   return undefined;
 }
 
-/** Deletes the fill file; what was seen, and whether the volume is known clean. */
+/**
+ * Deletes the fill file: through a container of the pod (or its replacement) that mounts
+ * the volume, else through the kubelet's mount of the PersistentVolume on the host (a
+ * container that exited on ENOSPC has no mount namespace left). What was seen, and
+ * whether the volume is known clean.
+ */
 export async function healDisk(c: Cluster, f: AppliedFault, node: string): Promise<{ clean: boolean; seen: string }> {
-  const pid = await pidFor(c, f, node);
   const where = `${f.path}/${FILL_FILE}`;
-  if (pid === undefined)
+  const pid = await pidFor(c, f, node);
+  if (pid !== undefined) {
+    const clean = await freeVolume(pid, f.path ?? '').catch(() => false);
+    if (clean) return { clean, seen: `${where} removed (mount namespace of pid ${pid})` };
+  }
+  const host = f.volume ? await hostVolumeDir(f.podUid, f.volume) : undefined;
+  if (host !== undefined) {
+    const clean = await freeDir(host).catch(() => false);
     return {
-      clean: false,
-      seen: `no process of pod ${f.pod ?? f.podUid} or its replacement mounts ${f.path} on this node: ${where} may be left`,
+      clean,
+      seen: clean ? `${where} removed through the kubelet's mount ${host}` : `${where} could not be removed through ${host}`,
     };
-  const clean = await freeVolume(pid, f.path ?? '').catch(() => false);
-  return { clean, seen: clean ? `${where} removed (mount namespace of pid ${pid})` : `${where} could not be removed through pid ${pid}` };
+  }
+  return {
+    clean: false,
+    seen: `no process of pod ${f.pod ?? f.podUid} mounts ${f.path} on this node, nor does the kubelet's mount of ${f.volume || 'its volume'} exist: ${where} may be left`,
+  };
 }

@@ -20,6 +20,8 @@ export interface DiskFullSpec {
   peers: string[];
   path: string;
   maxBytes: number;
+  /** The claim's PersistentVolume: the agent frees through the kubelet's mount of it when no container of the pod runs. */
+  volume: string;
   expires: number;
   heal: boolean;
 }
@@ -30,7 +32,9 @@ export function parseDiskFullSpec(d: Readonly<Record<string, string>>): DiskFull
   if (!safeMountPath(path)) return `path must be an absolute mount path of plain names, got "${path}"`;
   const maxBytes = Number(d.maxBytes);
   if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) return `maxBytes is not a positive byte count: ${d.maxBytes ?? '(none)'}`;
+  const volume = d.volume ?? '';
+  if (!/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(volume)) return `volume must be a PersistentVolume name, got "${volume}"`;
   const expires = Number(d.expires);
   if (!Number.isFinite(expires) || expires <= 0) return `expires is not a wall-clock ms time: ${d.expires ?? '(none)'}`;
-  return { fault: 'disk-full', pod: d.pod, podUid: d.podUid, peers: [], path, maxBytes, expires, heal: d.heal === 'true' };
+  return { fault: 'disk-full', pod: d.pod, podUid: d.podUid, peers: [], path, maxBytes, volume, expires, heal: d.heal === 'true' };
 }

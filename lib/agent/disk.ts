@@ -114,9 +114,26 @@ export async function writeUntilFull(
   return { written, full: false };
 }
 
-/** Deletes the fill file; true when none is left, false when the volume cannot be reached through `pid`. */
+/**
+ * The kubelet's mount of the pod's volume, seen from the host's mount namespace (PID 1's,
+ * through /proc/1/root): `<kubelet root>/pods/<uid>/volumes/<plugin>/<pv>`, or `…/<pv>/mount`
+ * for CSI. The way to the fill file when no container of the pod runs (etcd exits on
+ * ENOSPC and waits in CrashLoopBackOff, so the container's mount namespace is gone).
+ */
+export async function hostVolumeDir(podUid: string, pvName: string, proc = '/proc'): Promise<string | undefined> {
+  const info = await readFile(`${proc}/1/mountinfo`, 'utf8').catch(() => '');
+  const tail = new RegExp(`/pods/${podUid.replace(/[^0-9a-f-]/g, '')}/volumes/[^/]+/${pvName.replace(/[^a-z0-9.-]/g, '')}(/mount)?$`);
+  const m = mountPoints(info).find((p) => tail.test(p));
+  return m === undefined ? undefined : `${proc}/1/root${m}`;
+}
+
+/** Deletes the fill file through the pod's process `pid`; true when none is left, false when the volume cannot be reached that way. */
 export async function freeVolume(pid: number, path: string, proc = '/proc'): Promise<boolean> {
-  const dir = volumeDir(pid, path, proc);
+  return freeDir(volumeDir(pid, path, proc));
+}
+
+/** Deletes the fill file in the volume mounted at `dir`; true when none is left, false when `dir` is no directory. */
+export async function freeDir(dir: string): Promise<boolean> {
   if (
     !(await stat(dir).then(
       (s) => s.isDirectory(),

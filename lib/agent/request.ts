@@ -5,8 +5,12 @@
 // the agent owns `status`. Pure: no cluster, no node.
 import { parseDiskFullSpec } from './disk-request.ts';
 
-/** The label that marks a ConfigMap as a fault request (the agent lists by it). */
-export const FAULT_LABEL = 'ordinal.dev/fault-request';
+/**
+ * The label that marks a ConfigMap as a fault request (the agent lists by it).
+ * ORDINAL_FAULT_LABEL, set alike for a harness and an agent, lets an agent under
+ * development run beside the installed one without either acting on the other's requests.
+ */
+export const FAULT_LABEL = process.env.ORDINAL_FAULT_LABEL || 'ordinal.dev/fault-request';
 /** Where the agent DaemonSet runs; the harness reads its status there before a run. */
 export const AGENT_NAMESPACE = 'ordinal-system';
 export const AGENT_NAME = 'ordinal-agent';
@@ -31,6 +35,7 @@ export interface FaultSpec {
   /** disk-full: the volume's mount path in the pod, and the most bytes its filesystem may hold (lib/agent/disk-request.ts). */
   path?: string;
   maxBytes?: number;
+  volume?: string;
   /** Wall ms: past it, the agent heals without being asked. */
   expires: number;
   /** Set by the harness to heal now. */
@@ -63,6 +68,7 @@ export function specData(s: FaultSpec): Record<string, string> {
     heal: String(s.heal),
     ...(s.path !== undefined ? { path: s.path } : {}),
     ...(s.maxBytes !== undefined ? { maxBytes: String(s.maxBytes) } : {}),
+    ...(s.volume !== undefined ? { volume: s.volume } : {}),
   };
 }
 

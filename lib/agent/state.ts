@@ -11,10 +11,11 @@ export interface AppliedFault {
   appliedAt: number;
   /** Absent for a partition (state files from before disk-full have none). */
   fault?: 'partition' | 'disk-full';
-  /** disk-full: the pod's name (to find a replacement), the volume's mount path, its byte limit. */
+  /** disk-full: the pod's name (to find a replacement), the volume's mount path, its byte limit, its PersistentVolume. */
   pod?: string;
   path?: string;
   maxBytes?: number;
+  volume?: string;
 }
 
 export async function loadState(path: string): Promise<AppliedFault[]> {

@@ -10,6 +10,8 @@ export interface PodVolume {
   path: string;
   claim: string;
   claimBytes: number;
+  /** The claim's PersistentVolume (spec.volumeName). */
+  volume: string;
 }
 
 /**
@@ -37,7 +39,9 @@ export async function volumeOf(ctx: DisruptionContext, pod: string, what: string
   const q = pvc?.status?.capacity?.storage ?? pvc?.spec?.resources?.requests?.storage;
   const claimBytes = quantityBytes(q);
   if (claimBytes === undefined) throw new ObservationError(`${what}: claim ${claim} has no capacity in bytes (${q ?? 'none'})`);
-  return { path: mount.mountPath.replace(/\/+$/, ''), claim, claimBytes };
+  const volume = pvc?.spec?.volumeName;
+  if (!volume) throw new ObservationError(`${what}: claim ${claim} is not bound to a PersistentVolume`);
+  return { path: mount.mountPath.replace(/\/+$/, ''), claim, claimBytes, volume };
 }
 
 /**

@@ -5,7 +5,8 @@
 // enforces its capacity: the preflight refuses a StorageClass that does not say so
 // (lib/chaos/disk-confirm.ts ENFORCES_CAPACITY; the local cluster's ordinal-fixed does),
 // and each round compares the filesystem the pod sees with its claim before anything is
-// written. What must follow is `unaffected`, as for a partition. The round:
+// written. What must follow is `kept`: the pod keeps its UID and is Ready again after the
+// heal; its containers may restart (etcd exits when it cannot persist). The round:
 //
 //  1. from inside the pod: the filesystem is no larger than the claim, a write succeeds;
 //  2. the request goes out; the agent fills the volume and says so;
@@ -28,7 +29,7 @@ let inFlight: Promise<void> = Promise.resolve();
 
 export const diskFull: Disruption = {
   name: 'disk-full',
-  expect: 'unaffected',
+  expect: 'kept',
   needs: 'running',
   describe:
     "fills the pod's volume until writes fail with ENOSPC (node agent), confirmed from inside; holds (seeded), frees, confirms; needs a capacity-enforcing StorageClass",
@@ -59,6 +60,7 @@ interface Volume {
   path: string;
   claim: string;
   claimBytes: number;
+  volume: string;
 }
 
 async function diskRound(ctx: DisruptionContext, target: DisruptionTarget): Promise<void> {
@@ -76,7 +78,15 @@ async function diskRound(ctx: DisruptionContext, target: DisruptionTarget): Prom
     throw new ObservationError(`${what}: before the fill the volume was not writable, so ENOSPC could prove nothing: ${notFree}`);
   const request = new FaultRequest(ctx.cluster, ctx.namespace, FAULT_REQUEST_NAME, ctx.log);
   const t0 = Date.now();
-  await request.create({ fault: 'disk-full', pod, podUid: uid, peers: [], path: vol.path, maxBytes: maxFillBytes(vol.claimBytes) });
+  await request.create({
+    fault: 'disk-full',
+    pod,
+    podUid: uid,
+    peers: [],
+    path: vol.path,
+    maxBytes: maxFillBytes(vol.claimBytes),
+    volume: vol.volume,
+  });
   let healAsked = false;
   try {
     const acts = (): number => Math.min(TIMEOUTS.partitionAgentActs, timeLeft(ctx.deadline));

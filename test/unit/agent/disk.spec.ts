@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { fillVolume, freeVolume, mountPoints, volumePid, writeUntilFull } from '../../../lib/agent/disk.ts';
+import { fillVolume, freeVolume, hostVolumeDir, mountPoints, volumePid, writeUntilFull } from '../../../lib/agent/disk.ts';
 import { FILL_FILE, safeMountPath } from '../../../lib/agent/disk-request.ts';
 import { type FaultSpec, parseSpec, specData } from '../../../lib/agent/request.ts';
 
@@ -14,6 +14,7 @@ const spec: FaultSpec = {
   peers: [],
   path: '/var/lib/etcd',
   maxBytes: 70_464_307,
+  volume: 'pvc-72837787-38f8-4b2a-adea-0d755bd7ccd5',
   expires: 1_000_000,
   heal: false,
 };
@@ -100,5 +101,25 @@ describe('disk-full request (agent side)', () => {
     expect(await freeVolume(7, '/data', proc)).to.equal(true);
     expect(await readdir(join(proc, '7', 'root', 'data'))).to.deep.equal([]);
     expect(await freeVolume(8, '/data', proc)).to.equal(false);
+  });
+
+  it("finds the kubelet's mount of the pod's volume on the host, for a container that is gone", async () => {
+    const proc = await mkdtemp(join(tmpdir(), 'ordinal-proc-'));
+    await mkdir(join(proc, '1'));
+    const pv = 'pvc-72837787-38f8-4b2a-adea-0d755bd7ccd5';
+    await writeFile(
+      join(proc, '1', 'mountinfo'),
+      [
+        `46 45 0:40 / /var/lib/k/pods/${UID}/volumes/kubernetes.io~projected/kube-api-access-x rw - tmpfs tmpfs rw`,
+        `47 45 7:0 / /var/lib/k/pods/other-uid/volumes/kubernetes.io~local-volume/${pv} rw - ext4 /dev/loop0 rw`,
+        `48 45 7:0 / /var/lib/k/pods/${UID}/volumes/kubernetes.io~local-volume/${pv} rw - ext4 /dev/loop0 rw`,
+      ].join('\n'),
+    );
+    expect(await hostVolumeDir(UID, pv, proc)).to.equal(`${proc}/1/root/var/lib/k/pods/${UID}/volumes/kubernetes.io~local-volume/${pv}`);
+    expect(await hostVolumeDir(UID, 'pvc-other', proc)).to.equal(undefined);
+  });
+
+  it('refuses a volume that is not a PersistentVolume name', () => {
+    for (const volume of ['', '../x', 'a/b', 'A', '-x']) expect(parseSpec({ ...specData(spec), volume }), volume).to.be.a('string');
   });
 });
