@@ -5,7 +5,7 @@
 // through its replacement, so no fill file outlives the fault.
 import type { Cluster } from '../cluster/cluster.ts';
 import { describeError } from '../errors.ts';
-import { FILL_FILE, fillVolume, freeDir, freeVolume, hostVolumeDir, volumePid } from './disk.ts';
+import { FILL_FILE, fillVolume, freeDir, freeVolume, hostVolumeDirs, volumePid } from './disk.ts';
 import type { FaultSpec } from './request.ts';
 import type { AppliedFault } from './state.ts';
 
@@ -53,16 +53,11 @@ export async function healDisk(c: Cluster, f: AppliedFault, node: string): Promi
     const clean = await freeVolume(pid, f.path ?? '').catch(() => false);
     if (clean) return { clean, seen: `${where} removed (mount namespace of pid ${pid})` };
   }
-  const host = f.volume ? await hostVolumeDir(f.podUid, f.volume) : undefined;
-  if (host !== undefined) {
-    const clean = await freeDir(host).catch(() => false);
-    return {
-      clean,
-      seen: clean ? `${where} removed through the kubelet's mount ${host}` : `${where} could not be removed through ${host}`,
-    };
+  for (const dir of f.volume ? await hostVolumeDirs(f.podUid, f.volume) : []) {
+    if (await freeDir(dir).catch(() => false)) return { clean: true, seen: `${where} removed through the kubelet's mount ${dir}` };
   }
   return {
     clean: false,
-    seen: `no process of pod ${f.pod ?? f.podUid} mounts ${f.path} on this node, nor does the kubelet's mount of ${f.volume || 'its volume'} exist: ${where} may be left`,
+    seen: `no process of pod ${f.pod ?? f.podUid} mounts ${f.path} on this node, nor could it be removed through the kubelet's mount of ${f.volume || 'its volume'}: ${where} may be left`,
   };
 }

@@ -115,16 +115,18 @@ export async function writeUntilFull(
 }
 
 /**
- * The kubelet's mount of the pod's volume, seen from the host's mount namespace (PID 1's,
- * through /proc/1/root): `<kubelet root>/pods/<uid>/volumes/<plugin>/<pv>`, or `…/<pv>/mount`
- * for CSI. The way to the fill file when no container of the pod runs (etcd exits on
+ * The kubelet's mount of the pod's volume, as the host's mount namespace (PID 1's) lists
+ * it: `<kubelet root>/pods/<uid>/volumes/<plugin>/<pv>`, or `…/<pv>/mount` for CSI. Where
+ * to reach it: through /proc/1/root (the agent's container), then the same path in this
+ * process's own mount namespace (an agent run on the host, where /proc/1/root can be
+ * refused). The way to the fill file when no container of the pod runs (etcd exits on
  * ENOSPC and waits in CrashLoopBackOff, so the container's mount namespace is gone).
  */
-export async function hostVolumeDir(podUid: string, pvName: string, proc = '/proc'): Promise<string | undefined> {
+export async function hostVolumeDirs(podUid: string, pvName: string, proc = '/proc'): Promise<string[]> {
   const info = await readFile(`${proc}/1/mountinfo`, 'utf8').catch(() => '');
   const tail = new RegExp(`/pods/${podUid.replace(/[^0-9a-f-]/g, '')}/volumes/[^/]+/${pvName.replace(/[^a-z0-9.-]/g, '')}(/mount)?$`);
   const m = mountPoints(info).find((p) => tail.test(p));
-  return m === undefined ? undefined : `${proc}/1/root${m}`;
+  return m === undefined ? [] : [`${proc}/1/root${m}`, m];
 }
 
 /** Deletes the fill file through the pod's process `pid`; true when none is left, false when the volume cannot be reached that way. */

@@ -18,6 +18,8 @@ export interface DiskProbe {
   /** dd's exit status and what it said (empty on success). */
   rc: number;
   message: string;
+  /** Whether the agent's fill file was there. */
+  fill: boolean;
 }
 
 /** `path` has passed safeMountPath (lib/agent/disk-path.ts): plain names, no quotes to escape. */
@@ -28,6 +30,7 @@ export function diskProbeScript(path: string): string {
     'rc=$?',
     `rm -f '${path}/${PROBE_FILE}'`,
     "echo \"write $rc $(echo $out | tr '\\n' ' ')\"",
+    `if [ -e '${path}/${FILL_FILE}' ]; then echo 'fill present'; else echo 'fill absent'; fi`,
   ].join('; ');
 }
 
@@ -36,13 +39,14 @@ export function parseDiskProbe(stdout: string): DiskProbe | undefined {
   const w = lines.find((l) => l.startsWith('write '));
   if (!w) return undefined;
   const [, rc = '', ...rest] = w.split(' ');
-  const df = lines.find((l) => l.length > 0 && !l.startsWith('write '))?.split(/\s+/);
+  const df = lines.find((l) => l.length > 0 && !l.startsWith('write ') && !l.startsWith('fill '))?.split(/\s+/);
   const num = (s: string | undefined): number | undefined => (s !== undefined && /^\d+$/.test(s) ? Number(s) : undefined);
   const sizeKiB = num(df?.[1]);
   const availKiB = num(df?.[3]);
   return {
     rc: Number(rc),
     message: rest.join(' ').trim(),
+    fill: lines.includes('fill present'),
     ...(sizeKiB !== undefined ? { sizeKiB } : {}),
     ...(availKiB !== undefined ? { availKiB } : {}),
   };
@@ -56,9 +60,11 @@ export function fullProblem(p: DiskProbe): string | undefined {
   return `a 4 KiB synced write ${p.rc === 0 ? 'still succeeded' : `failed, but not with ENOSPC (${writeSaid(p)})`}${p.availKiB !== undefined ? `; df says ${p.availKiB} KiB available` : ''}`;
 }
 
-/** Why the probe does not show a writable volume, or undefined when it does. */
+/** Why the probe does not show a freed volume (no fill file, a write succeeds), or undefined when it does. */
 export function freeProblem(p: DiskProbe): string | undefined {
-  return p.rc === 0 ? undefined : `a 4 KiB synced write failed (${writeSaid(p)}); ${FILL_FILE} may be left`;
+  // Both: a write can succeed with the fill file still there when the database deleted files of its own.
+  if (p.fill) return `${FILL_FILE} is still on the volume${p.rc === 0 ? '' : ` and a 4 KiB synced write failed (${writeSaid(p)})`}`;
+  return p.rc === 0 ? undefined : `a 4 KiB synced write failed (${writeSaid(p)})`;
 }
 
 /** Why a filesystem of `sizeKiB` does not enforce a claim of `claimBytes`, or undefined when it does. */

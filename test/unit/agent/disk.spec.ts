@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { fillVolume, freeVolume, hostVolumeDir, mountPoints, volumePid, writeUntilFull } from '../../../lib/agent/disk.ts';
+import { fillVolume, freeVolume, hostVolumeDirs, mountPoints, volumePid, writeUntilFull } from '../../../lib/agent/disk.ts';
 import { FILL_FILE, safeMountPath } from '../../../lib/agent/disk-request.ts';
 import { type FaultSpec, parseSpec, specData } from '../../../lib/agent/request.ts';
 
@@ -115,8 +115,9 @@ describe('disk-full request (agent side)', () => {
         `48 45 7:0 / /var/lib/k/pods/${UID}/volumes/kubernetes.io~local-volume/${pv} rw - ext4 /dev/loop0 rw`,
       ].join('\n'),
     );
-    expect(await hostVolumeDir(UID, pv, proc)).to.equal(`${proc}/1/root/var/lib/k/pods/${UID}/volumes/kubernetes.io~local-volume/${pv}`);
-    expect(await hostVolumeDir(UID, 'pvc-other', proc)).to.equal(undefined);
+    const m = `/var/lib/k/pods/${UID}/volumes/kubernetes.io~local-volume/${pv}`;
+    expect(await hostVolumeDirs(UID, pv, proc)).to.deep.equal([`${proc}/1/root${m}`, m]);
+    expect(await hostVolumeDirs(UID, 'pvc-other', proc)).to.deep.equal([]);
   });
 
   it('refuses a volume that is not a PersistentVolume name', () => {

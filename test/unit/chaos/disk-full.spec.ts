@@ -24,6 +24,7 @@ describe('disk-full confirmation (pure)', () => {
       availKiB: 688,
       rc: 1,
       message: "dd: error writing '/var/lib/etcd/.ordinal-probe': No space left on device 1+0 records in",
+      fill: false,
     });
     expect(parseDiskProbe('sh: df: not found\n')).to.equal(undefined);
   });
@@ -37,11 +38,14 @@ describe('disk-full confirmation (pure)', () => {
     expect(ro && fullProblem(ro)).to.match(/not with ENOSPC.*Read-only/);
   });
 
-  it('counts a volume freed only when the write succeeded', () => {
-    const ok = parseDiskProbe(`${DF}\nwrite 0 1+0 records in\n`);
+  it('counts a volume freed only when the fill file is gone and the write succeeded', () => {
+    const ok = parseDiskProbe(`${DF}\nwrite 0 1+0 records in\nfill absent\n`);
     expect(ok && freeProblem(ok)).to.equal(undefined);
-    const full = parseDiskProbe(`${DF}\nwrite 1 dd: error writing 'f': No space left on device\n`);
-    expect(full && freeProblem(full)).to.match(/No space left.*\.ordinal-fill may be left/);
+    const full = parseDiskProbe(`${DF}\nwrite 1 dd: error writing 'f': No space left on device\nfill absent\n`);
+    expect(full && freeProblem(full)).to.match(/write failed.*No space left/);
+    // The database freed space of its own (etcd drops its preallocated WAL file on a restart): the write succeeds, the fill is still there.
+    const left = parseDiskProbe(`${DF}\nwrite 0 1+0 records in\nfill present\n`);
+    expect(left && freeProblem(left)).to.match(/\.ordinal-fill is still on the volume/);
   });
 
   it('refuses a filesystem larger than its claim (the node disk behind a host-path volume)', () => {
@@ -76,6 +80,7 @@ describe('disk-full confirmation (pure)', () => {
     expect(s).to.include("of='/var/lib/etcd/.ordinal-probe'");
     expect(s).to.include("rm -f '/var/lib/etcd/.ordinal-probe'");
     expect(s).to.include("df -Pk '/var/lib/etcd'");
+    expect(s).to.include("[ -e '/var/lib/etcd/.ordinal-fill' ]");
   });
 });
 
