@@ -116,17 +116,25 @@ export async function writeUntilFull(
 
 /**
  * The kubelet's mount of the pod's volume, as the host's mount namespace (PID 1's) lists
- * it: `<kubelet root>/pods/<uid>/volumes/<plugin>/<pv>`, or `…/<pv>/mount` for CSI. Where
- * to reach it: through /proc/1/root (the agent's container), then the same path in this
- * process's own mount namespace (an agent run on the host, where /proc/1/root can be
- * refused). The way to the fill file when no container of the pod runs (etcd exits on
- * ENOSPC and waits in CrashLoopBackOff, so the container's mount namespace is gone).
+ * it: `<kubelet root>/pods/<uid>/volumes/<plugin>/<pv>`, or `…/<pv>/mount` for CSI; and
+ * the ways to reach it, best first: through the /proc/<pid>/root of each process that
+ * has that mount (the kubelet's; PID 1's own root can be refused, as on the VMs the local
+ * cluster runs on), then the path itself (an agent run on the host). The way to the fill
+ * file when no container of the pod runs (etcd exits on ENOSPC and waits in
+ * CrashLoopBackOff, so the container's mount namespace is gone).
  */
 export async function hostVolumeDirs(podUid: string, pvName: string, proc = '/proc'): Promise<string[]> {
   const info = await readFile(`${proc}/1/mountinfo`, 'utf8').catch(() => '');
   const tail = new RegExp(`/pods/${podUid.replace(/[^0-9a-f-]/g, '')}/volumes/[^/]+/${pvName.replace(/[^a-z0-9.-]/g, '')}(/mount)?$`);
   const m = mountPoints(info).find((p) => tail.test(p));
-  return m === undefined ? [] : [`${proc}/1/root${m}`, m];
+  if (m === undefined) return [];
+  const holders: string[] = [];
+  for (const entry of await readdir(proc)) {
+    if (!/^\d+$/.test(entry) || holders.length >= 3) continue;
+    const mounts = await readFile(`${proc}/${entry}/mountinfo`, 'utf8').catch(() => '');
+    if (mountPoints(mounts).includes(m)) holders.push(`${proc}/${entry}/root${m}`);
+  }
+  return [...holders, m];
 }
 
 /** Deletes the fill file through the pod's process `pid`; true when none is left, false when the volume cannot be reached that way. */

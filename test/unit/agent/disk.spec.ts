@@ -116,7 +116,12 @@ describe('disk-full request (agent side)', () => {
       ].join('\n'),
     );
     const m = `/var/lib/k/pods/${UID}/volumes/kubernetes.io~local-volume/${pv}`;
-    expect(await hostVolumeDirs(UID, pv, proc)).to.deep.equal([`${proc}/1/root${m}`, m]);
+    // PID 1 and a kubelet (pid 300) have the mount; a container (pid 400) does not.
+    await mkdir(join(proc, '300'));
+    await writeFile(join(proc, '300', 'mountinfo'), `48 45 7:0 / ${m} rw - ext4 /dev/loop0 rw`);
+    await mkdir(join(proc, '400'));
+    await writeFile(join(proc, '400', 'mountinfo'), '1 0 0:1 / / rw - overlay overlay rw');
+    expect(await hostVolumeDirs(UID, pv, proc)).to.deep.equal([`${proc}/1/root${m}`, `${proc}/300/root${m}`, m]);
     expect(await hostVolumeDirs(UID, 'pvc-other', proc)).to.deep.equal([]);
   });
 
