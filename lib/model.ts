@@ -21,10 +21,10 @@ export type DisruptionName =
  * `restarted-in-place` (same UID, restartCount + 1), `blocked` (no replacement until a
  * condition clears), `refused` (the API rejected the disruption; the pod must stay) or
  * `unaffected` (the pod keeps its UID and no container restarts, e.g. a kubelet restart)
- * or `kept` (the pod keeps its UID and is Ready again; its containers may restart, as a
+ * or `stays` (the pod keeps its UID and is Ready again; its containers may restart, as a
  * database exits on a full disk).
  */
-export type Expectation = 'replaced' | 'restarted-in-place' | 'blocked' | 'refused' | 'unaffected' | 'kept';
+export type Expectation = 'replaced' | 'restarted-in-place' | 'blocked' | 'refused' | 'unaffected' | 'stays';
 
 /**
  * How a round's kills go out: `sequential` lowest ordinal first and `reverse` highest

@@ -51,7 +51,7 @@ export function judgeKept(
     };
   }
   if (record.expect === 'unaffected') return judgeUnaffected(own, record, ended ?? undefined, replacement, atRevision);
-  if (record.expect === 'kept') return judgeStayed(own, record, ended ?? undefined, replacement, atRevision);
+  if (record.expect === 'stays') return judgeStayed(own, record, ended ?? undefined, replacement, atRevision);
   const expected = `uid ${kill.uid} kept, restart count above ${kill.restartCount ?? 0}, Running and Ready${atRevision} within the round`;
   if (ended || replacement) {
     const what = ended

@@ -1,4 +1,4 @@
-// STS-RECOVERY's judgement of a `kept` kill (a full disk): the pod must keep its UID and be
+// STS-RECOVERY's judgement of a `stays` kill (a full disk): the pod must keep its UID and be
 // Running and Ready at the round's end; its containers may restart meanwhile (a database
 // that cannot persist exits, and the kubelet starts it again once the disk has room).
 import type { TimelineEntry } from '../timeline/entries.ts';

@@ -40,14 +40,14 @@ function judgeRecovery(input: CheckInput): CheckOutcome {
   const inPlace = count('restarted-in-place');
   const refused = count('refused');
   const unaffected = count('unaffected');
-  const kept = count('kept');
-  const replaced = kills.length - inPlace - refused - unaffected - kept;
+  const stays = count('stays');
+  const replaced = kills.length - inPlace - refused - unaffected - stays;
   const ended = [
     ...(f.byNode.length ? [`those the node deleted: ${f.byNode.join(', ')}`] : []),
     ...(f.byKubelet.length ? [`those the kubelet marked Failed first: ${f.byKubelet.join(', ')}`] : []),
   ];
   const others = ended.length ? `no other pod was replaced but ${ended.join('; and ')}` : 'no other pod was replaced';
-  if (inPlace === 0 && refused === 0 && unaffected === 0 && kept === 0) {
+  if (inPlace === 0 && refused === 0 && unaffected === 0 && stays === 0) {
     return passed(`all ${replaced} killed pods were replaced and ${readyWord} at the round's revision; ${others}`, f.evidence);
   }
   const did = [
@@ -55,7 +55,7 @@ function judgeRecovery(input: CheckInput): CheckOutcome {
     `${inPlace} restarted in place and ${readyWord} again`,
     `${refused} refused by the API and left alone`,
     ...(unaffected > 0 ? [`${unaffected} left running untouched`] : []),
-    ...(kept > 0 ? [`${kept} kept (same UID) and ${readyWord} after the fault`] : []),
+    ...(stays > 0 ? [`${stays} stayed (same UID) and ${readyWord} after the fault`] : []),
   ];
   return passed(`every kill did what its disruption expects: ${did.join(', ')}; ${others}`, f.evidence);
 }

@@ -86,7 +86,7 @@ function recoveryOf(
     const up = after.find((e) => e.type === 'MARKER' && e.marker === 'node-up' && e.node === down.node && e.t >= down.t);
     recovery.nodeDown = { node: down.node, downMs: rel(down) ?? 0, ...(up ? { upMs: rel(up) } : {}) };
   }
-  if (expect === 'refused' || expect === 'unaffected' || expect === 'kept') {
+  if (expect === 'refused' || expect === 'unaffected' || expect === 'stays') {
     recovery.recovered = keptRecovered(v, expect);
     return recovery;
   }
@@ -102,14 +102,14 @@ function recoveryOf(
 }
 
 /** A kill that must leave its pod alone: recovered when the pod stayed (and, `unaffected`, stayed as it was). */
-function keptRecovered({ own, oldUid, restartCount }: KillView, expect: 'refused' | 'unaffected' | 'kept'): boolean {
+function keptRecovered({ own, oldUid, restartCount }: KillView, expect: 'refused' | 'unaffected' | 'stays'): boolean {
   const gone = own.some((e) => e.pod.uid === oldUid && (e.type === 'DELETED' || e.pod.deletionTimestamp));
   // Refused: nothing happened to recover from, so the pod counts as recovered if it stayed.
   if (expect === 'refused') return !gone;
   // Unaffected (a kubelet restart): recovered when it kept its UID, restarted no container
   // and was Ready by the round's end (no change at all counts).
   const same = own.filter((e) => e.type !== 'DELETED' && e.pod.uid === oldUid);
-  // Kept (a full disk): restarts allowed, the pod must stay and be Ready.
+  // Stays (a full disk): restarts allowed, the pod must stay and be Ready.
   const restarted = expect === 'unaffected' && same.some((e) => (e.pod.restartCount ?? 0) > restartCount);
   const last = same.at(-1);
   return !gone && !restarted && (last === undefined || isReady(last.pod));

@@ -5,7 +5,7 @@
 // enforces its capacity: the preflight refuses a StorageClass that does not say so
 // (lib/chaos/disk-confirm.ts ENFORCES_CAPACITY; the local cluster's ordinal-fixed does),
 // and each round compares the filesystem the pod sees with its claim before anything is
-// written. What must follow is `kept`: the pod keeps its UID and is Ready again after the
+// written. What must follow is `stays`: the pod keeps its UID and is Ready again after the
 // heal; its containers may restart (etcd exits when it cannot persist). The round:
 //
 //  1. from inside the pod: the filesystem is no larger than the claim, a write succeeds;
@@ -29,7 +29,7 @@ let inFlight: Promise<void> = Promise.resolve();
 
 export const diskFull: Disruption = {
   name: 'disk-full',
-  expect: 'kept',
+  expect: 'stays',
   needs: 'running',
   describe:
     "fills the pod's volume until writes fail with ENOSPC (node agent), confirmed from inside; holds (seeded), frees, confirms; needs a capacity-enforcing StorageClass",

@@ -1,4 +1,4 @@
-// STS-RECOVERY on a `kept` kill (disk-full): the pod must keep its UID and be Ready at the
+// STS-RECOVERY on a `stays` kill (disk-full): the pod must keep its UID and be Ready at the
 // round's end; container restarts are allowed (a database exits on a full disk).
 import { expect } from 'chai';
 import { recoveryByDisruption } from '../../../lib/report/stats.ts';
@@ -6,7 +6,7 @@ import { expectFailure, resultOf } from '../helpers/assertions.ts';
 import { buildWebInput, uidOf } from '../helpers/timeline-builder.ts';
 import { insertBefore } from '../helpers/timeline-edit.ts';
 
-describe('disk-full (expects kept) in STS-RECOVERY and the recovery figures', () => {
+describe('disk-full (expects stays) in STS-RECOVERY and the recovery figures', () => {
   const scenario = {
     rounds: [
       [
@@ -29,7 +29,7 @@ describe('disk-full (expects kept) in STS-RECOVERY and the recovery figures', ()
     input = insertBefore(input, roundEnd, podAt(true, 1));
     const r = resultOf(input, 'STS-RECOVERY');
     expect(r.status, r.message).to.equal('passed');
-    expect(r.message).to.include('1 kept (same UID) and Ready after the fault');
+    expect(r.message).to.include('1 stayed (same UID) and Ready after the fault');
     expect(
       r.evidence.some((e) => e.subject === 'pod web-2' && /stayed through the disk-full \(1 container restart\)/.test(e.observed ?? '')),
     ).to.equal(true);
