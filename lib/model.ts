@@ -6,15 +6,25 @@
 import type { StsOptions } from './workloads/sts-options.ts';
 
 /** The disruptions a chaos round can apply (lib/chaos/disruptions/, one file each). */
-export type DisruptionName = 'delete' | 'force-delete' | 'container-kill' | 'evict' | 'node-fault' | 'kubelet-restart' | 'partition';
+export type DisruptionName =
+  | 'delete'
+  | 'force-delete'
+  | 'container-kill'
+  | 'evict'
+  | 'node-fault'
+  | 'kubelet-restart'
+  | 'partition'
+  | 'disk-full';
 
 /**
  * What the StatefulSet must do after a disruption: `replaced` (new UID, same name),
  * `restarted-in-place` (same UID, restartCount + 1), `blocked` (no replacement until a
  * condition clears), `refused` (the API rejected the disruption; the pod must stay) or
- * `unaffected` (the pod keeps its UID and no container restarts, e.g. a kubelet restart).
+ * `unaffected` (the pod keeps its UID and no container restarts, e.g. a kubelet restart)
+ * or `stays` (the pod keeps its UID and is Ready again; its containers may restart, as a
+ * database exits on a full disk).
  */
-export type Expectation = 'replaced' | 'restarted-in-place' | 'blocked' | 'refused' | 'unaffected';
+export type Expectation = 'replaced' | 'restarted-in-place' | 'blocked' | 'refused' | 'unaffected' | 'stays';
 
 /**
  * How a round's kills go out: `sequential` lowest ordinal first and `reverse` highest

@@ -162,6 +162,8 @@ export const TIMEOUTS = {
   backoffFirst: 500,
   /** ...capped here: quick after a blip, gentle on a server that is restarting. */
   backoffMax: 5000,
+  /** disk-full: one probe (df and a write) from inside the pod, exec retries included: a container that exited on ENOSPC comes back after its CrashLoopBackOff delay (10 s, doubling). */
+  diskFullProbe: 120_000,
   /** The node agent: between its reads of the fault requests. */
   agentTick: 1000,
   /** The node agent: one iptables command inside a pod's network namespace (it waits up to 5 s for the xtables lock). */

@@ -37,6 +37,8 @@ binutils readelf
 binutils strip
 util-linux setsid
 util-linux flock
+util-linux losetup
+e2fsprogs mkfs.ext4
 procps pgrep
 curl curl
 ca-certificates /etc/ssl/certs/ca-certificates.crt'

@@ -21,6 +21,7 @@ tasks_left() { ctr_k8s tasks ls -q 2>/dev/null | grep -c . || true; }
 #    one node must not leave the rest behind. Then the local-node provisioner.
 for i in $(node_indexes); do ( node_vars "$i"; node_down ) || log "node $i: removal failed (rc $?); continuing"; done
 stop local-node-provisioner
+stop fixed-size-provisioner
 
 # 1. Let the kubelet tear pods down properly (CNI DEL, volume unmounts): stop the
 #    controllers so nothing is recreated, then remove every pod from the API.
@@ -86,6 +87,8 @@ for dir in "$ORDINAL_STATE" "$CTRD_STATE"; do
   done
 done
 
+# The ordinal-fixed volumes' loop devices, now that nothing has them mounted.
+bash "$CLUSTER_DIR/scripts/fixed-size.sh" detach-all || true
 host_down
 rm -rf "$CTRD_STATE" /run/ordinal 2>/dev/null || true
 # The node count is a setting, remembered across down and up until changed.

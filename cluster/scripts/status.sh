@@ -21,7 +21,7 @@ component() {
 }
 
 ok=0 total_kb=0
-for c in etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy local-node-provisioner; do
+for c in etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy local-node-provisioner fixed-size-provisioner; do
   component "$c" "$c" || ok=1
 done
 # Pod processes (CoreDNS, test pods) run under our containerd's shims.

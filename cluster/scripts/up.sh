@@ -137,6 +137,8 @@ start_addons() {
   wait_for "service account in namespace default" 60 - kubectl_admin -n default get serviceaccount default
   # The local-node StorageClass's provisioner (local-node.sh), a host process like the rest.
   start local-node-provisioner "$(command -v bash)" "$CLUSTER_DIR/scripts/local-node.sh"
+  # The ordinal-fixed StorageClass's provisioner (fixed-size.sh): loop-device volumes.
+  start fixed-size-provisioner "$(command -v bash)" "$CLUSTER_DIR/scripts/fixed-size.sh"
 }
 
 # start_nodes N: nodes 1..N-1 up (repaired if broken), nodes above removed.

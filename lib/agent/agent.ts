@@ -13,6 +13,8 @@ import { TIMEOUTS } from '../timeouts.ts';
 import type { V1Pod } from '@kubernetes/client-node';
 import { cutChange, cutIps, type NamedCut, resolveCut } from './follow.ts';
 import { applyPartition, describeCut, healPartition, podPid, updatePartition } from './node.ts';
+import { applyDisk, diskFields, healDisk, topUp } from './disk-agent.ts';
+import { volumePid } from './disk.ts';
 import { decide, FAULT_LABEL, type FaultSpec, type FaultStatus, parseSpec, parseStatus } from './request.ts';
 import { type AppliedFault, loadState, saveState } from './state.ts';
 
@@ -95,6 +97,12 @@ export class Agent {
       await this.write(cm, { ...status, phase: 'healed', healedAt: Date.now(), healedBecause: 'asked before a replacement was cut' });
       return;
     }
+    if (d === 'keep' && held?.fault === 'disk-full') {
+      // A full volume is held by topping its fill file up; it follows no identity and cuts no peers.
+      const said = await topUp(this.c, held, this.o.node);
+      if (said) this.o.log(`${key}: ${said}`);
+      return;
+    }
     if (d === 'heal' && held) {
       await this.heal(cm, held, spec.heal ? 'asked' : Date.now() >= spec.expires ? 'expired' : 'its status says healed');
       return;
@@ -115,20 +123,23 @@ export class Agent {
 
   private async apply(cm: V1ConfigMap, key: string, spec: FaultSpec, pod: V1Pod, following: boolean): Promise<void> {
     const podUid = pod.metadata?.uid ?? '';
-    const pid = await podPid(podUid);
+    const disk = spec.fault === 'disk-full';
+    const pid = disk ? await volumePid(podUid, spec.path ?? '') : await podPid(podUid);
     // A replacement whose sandbox has not started yet is cut on a later tick: that is not a refusal.
     if (pid === undefined && following) return;
-    if (pid === undefined) return this.refuse(cm, `no process of pod ${spec.pod} (uid ${podUid}) on node ${this.o.node}`);
-    const named = await this.resolve(cm, spec, undefined);
+    if (pid === undefined)
+      return this.refuse(cm, `no process of pod ${spec.pod} (uid ${podUid})${disk ? ` mounts ${spec.path}` : ''} on node ${this.o.node}`);
+    const named: NamedCut = disk ? { cut: {}, inFrom: {} } : await this.resolve(cm, spec, undefined);
     // Recorded before the rules go in: a crash between the two still heals on restart.
-    const f: AppliedFault = { key, podUid, pid, appliedAt: Date.now(), ...named };
+    const f: AppliedFault = { key, podUid, pid, appliedAt: Date.now(), ...named, ...(disk ? diskFields(spec) : {}) };
     this.held.push(f);
     await saveState(this.o.statePath, this.held);
     const peers = [...new Set([...spec.peers, ...cutIps(named.cut)])];
     let seen: string;
     try {
-      seen = await applyPartition(pid, peers, cutIps(named.inFrom));
+      seen = disk ? await applyDisk(pid, spec) : await applyPartition(pid, peers, cutIps(named.inFrom));
     } catch (err) {
+      if (disk) await healDisk(this.c, f, this.o.node).catch(() => undefined);
       this.held = this.held.filter((h) => h !== f);
       await saveState(this.o.statePath, this.held);
       return this.refuse(cm, describeError(err));
@@ -231,6 +242,14 @@ export class Agent {
 
   /** Removes the rules (found again from the pod UID: the pid may have changed), drops it from the state file. */
   private async healLocal(f: AppliedFault, because: string): Promise<string> {
+    if (f.fault === 'disk-full') {
+      // A fill file that cannot be reached is said in the status; the harness's heal confirmation (a write) fails on it.
+      const { seen } = await healDisk(this.c, f, this.o.node);
+      this.held = this.held.filter((h) => h.key !== f.key);
+      await saveState(this.o.statePath, this.held);
+      this.o.log(`${f.key}: healed (${because}): ${seen}`);
+      return seen;
+    }
     const pid = (await podPid(f.podUid)) ?? f.pid;
     const clean = await healPartition(pid).catch(() => false);
     this.held = this.held.filter((h) => h.key !== f.key);

@@ -3,6 +3,7 @@
 // the two speak only through this object. The harness owns `spec` and renews `expires`
 // (a dead man's switch: a harness that stops renewing loses its fault within the expiry);
 // the agent owns `status`. Pure: no cluster, no node.
+import { parseDiskFullSpec } from './disk-request.ts';
 
 /**
  * The label that marks a ConfigMap as a fault request (the agent lists by it).
@@ -28,7 +29,7 @@ export const AGENT_NAME = 'ordinal-agent';
  */
 export const FAULT_REQUEST_NAME = 'ordinal-fault';
 
-export type FaultKind = 'partition';
+export type FaultKind = 'partition' | 'disk-full';
 
 /** What the harness asks for. */
 export interface FaultSpec {
@@ -47,6 +48,10 @@ export interface FaultSpec {
   inFromPods?: string[];
   /** The rules follow the pod's identity: a replacement (new UID) of a pod once cut is cut too. */
   follow?: boolean;
+  /** disk-full: the volume's mount path in the pod, and the most bytes its filesystem may hold (lib/agent/disk-request.ts). */
+  path?: string;
+  maxBytes?: number;
+  volume?: string;
   /** Wall ms: past it, the agent heals without being asked. */
   expires: number;
   /** Set by the harness to heal now. */
@@ -86,6 +91,9 @@ export function specData(s: FaultSpec): Record<string, string> {
     ...(s.peerPods ? { peerPods: JSON.stringify(s.peerPods) } : {}),
     ...(s.inFromPods ? { inFromPods: JSON.stringify(s.inFromPods) } : {}),
     ...(s.follow ? { follow: 'true' } : {}),
+    ...(s.path !== undefined ? { path: s.path } : {}),
+    ...(s.maxBytes !== undefined ? { maxBytes: String(s.maxBytes) } : {}),
+    ...(s.volume !== undefined ? { volume: s.volume } : {}),
   };
 }
 
@@ -95,7 +103,8 @@ const isIpv4 = (s: unknown): s is string => typeof s === 'string' && IPV4.test(s
 /** The request's spec, or why it is not one (the agent reports that and does nothing). */
 export function parseSpec(data: Readonly<Record<string, string>> | undefined): FaultSpec | string {
   const d = data ?? {};
-  if (d.fault !== 'partition') return `unknown fault "${d.fault ?? ''}" (known: partition)`;
+  if (d.fault === 'disk-full') return parseDiskFullSpec(d);
+  if (d.fault !== 'partition') return `unknown fault "${d.fault ?? ''}" (known: partition, disk-full)`;
   if (!d.pod || !d.podUid) return 'no pod or podUid';
   let peers: unknown;
   try {

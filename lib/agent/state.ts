@@ -12,6 +12,13 @@ export interface AppliedFault {
   /** Requests that name their peers: pod name to the IP cut now, both ways and arriving only. */
   cut?: Record<string, string>;
   inFrom?: Record<string, string>;
+  /** Absent for a partition (state files from before disk-full have none). */
+  fault?: 'partition' | 'disk-full';
+  /** disk-full: the pod's name (to find a replacement), the volume's mount path, its byte limit, its PersistentVolume. */
+  pod?: string;
+  path?: string;
+  maxBytes?: number;
+  volume?: string;
 }
 
 export async function loadState(path: string): Promise<AppliedFault[]> {

@@ -5,6 +5,7 @@ import type { TimelineEntry } from '../timeline/entries.ts';
 import type { KillRecord } from '../timeline/kills.ts';
 import type { ReadyMoment } from '../timeline/queries.ts';
 import { isPodEntry, isReady, readyMoment, type PodGeneration } from './support.ts';
+import { judgeStayed } from './recovery-stayed.ts';
 
 interface KeptVerdict {
   problem?: string;
@@ -50,6 +51,7 @@ export function judgeKept(
     };
   }
   if (record.expect === 'unaffected') return judgeUnaffected(own, record, ended ?? undefined, replacement, atRevision);
+  if (record.expect === 'stays') return judgeStayed(own, record, ended ?? undefined, replacement, atRevision);
   const expected = `uid ${kill.uid} kept, restart count above ${kill.restartCount ?? 0}, Running and Ready${atRevision} within the round`;
   if (ended || replacement) {
     const what = ended

@@ -87,7 +87,12 @@ export function judgeRound(
     const gens = (generations.get(kill.pod) ?? []).filter(
       (g) => g.uid !== kill.uid && (g.added ?? g.first).index > i && (g.added ?? g.first).index < endIdx,
     );
-    if (record.expect === 'refused' || record.expect === 'restarted-in-place' || record.expect === 'unaffected')
+    if (
+      record.expect === 'refused' ||
+      record.expect === 'restarted-in-place' ||
+      record.expect === 'unaffected' ||
+      record.expect === 'stays'
+    )
       judgeKeptKill(r, record, gens[0]);
     else judgeReplacedKill(r, record, gens[0]);
   }

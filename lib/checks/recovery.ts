@@ -41,7 +41,8 @@ function judgeRecovery(input: CheckInput): CheckOutcome {
   const inPlace = count('restarted-in-place');
   const refused = count('refused');
   const unaffected = count('unaffected');
-  const replaced = kills.length - inPlace - refused - unaffected;
+  const stays = count('stays');
+  const replaced = kills.length - inPlace - refused - unaffected - stays;
   const ended = [
     ...(f.byNode.length ? [`those the node deleted: ${f.byNode.join(', ')}`] : []),
     ...(f.byKubelet.length ? [`those the kubelet marked Failed first: ${f.byKubelet.join(', ')}`] : []),
@@ -51,7 +52,7 @@ function judgeRecovery(input: CheckInput): CheckOutcome {
   const overtaken = evicted.length
     ? ` (${evicted.length} of them a pod its kill was to keep, deleted by the node's taint eviction: ${evicted.join(', ')})`
     : '';
-  if (inPlace === 0 && refused === 0 && unaffected === 0) {
+  if (inPlace === 0 && refused === 0 && unaffected === 0 && stays === 0) {
     return passed(`all ${replaced} killed pods were replaced and ${readyWord} at the round's revision${overtaken}; ${others}`, f.evidence);
   }
   const did = [
@@ -59,6 +60,7 @@ function judgeRecovery(input: CheckInput): CheckOutcome {
     `${inPlace} restarted in place and ${readyWord} again`,
     `${refused} refused by the API and left alone`,
     ...(unaffected > 0 ? [`${unaffected} left running untouched`] : []),
+    ...(stays > 0 ? [`${stays} stayed (same UID) and ${readyWord} after the fault`] : []),
   ];
   const lead = evicted.length
     ? "every kill did what its disruption expects, or its pod was replaced after the node's taint eviction"

@@ -34,7 +34,7 @@ export function observed(result: RunResult, recorder: Recorder, log: (line: stri
   return result;
 }
 
-/** Each confirmed partition with its confirmed heal (same round and pod), in timeline order. */
+/** Each confirmed fault (partition, disk-full) with its confirmed heal (same kind, round and pod), in timeline order. */
 export function faultsOf(timeline: readonly TimelineEntry[]): FaultRecord[] {
   const out: FaultRecord[] = [];
   for (const e of timeline) {
@@ -43,10 +43,14 @@ export function faultsOf(timeline: readonly TimelineEntry[]): FaultRecord[] {
       const { round, pod, node, peers, confirmMs, shape, cut } = e;
       out.push({ kind: 'partition', round, pod, node, peers, confirmedAtMs: e.t, confirmMs, ...(shape ? { shape, cut } : {}) });
     } else if (e.marker === 'partition-followed') {
-      const open = out.find((f) => f.round === e.round && f.healedAtMs === undefined);
-      if (open) open.followed = [...(open.followed ?? []), { pod: e.pod, uid: e.uid, confirmMs: e.confirmMs }];
-    } else if (e.marker === 'partition-healed') {
-      const open = out.find((f) => f.round === e.round && f.pod === e.pod && f.healedAtMs === undefined);
+      const open = out.find((f) => f.kind === 'partition' && f.round === e.round && f.healedAtMs === undefined);
+      if (open?.kind === 'partition') open.followed = [...(open.followed ?? []), { pod: e.pod, uid: e.uid, confirmMs: e.confirmMs }];
+    } else if (e.marker === 'disk-full') {
+      const { round, pod, node, path, sizeKiB, confirmMs } = e;
+      out.push({ kind: 'disk-full', round, pod, node, path, sizeKiB, confirmedAtMs: e.t, confirmMs });
+    } else if (e.marker === 'partition-healed' || e.marker === 'disk-full-healed') {
+      const kind = e.marker === 'partition-healed' ? 'partition' : 'disk-full';
+      const open = out.find((f) => f.kind === kind && f.round === e.round && f.pod === e.pod && f.healedAtMs === undefined);
       if (open) Object.assign(open, { healedAtMs: e.t, healConfirmMs: e.healConfirmMs });
     }
   }

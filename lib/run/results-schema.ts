@@ -43,7 +43,7 @@ export interface RunResult {
   detectionLatency?: DetectionLatency;
   /** Kill → Ready per disruption kind, from `rounds` (absent in older results and runs without rounds). */
   recoveryByDisruption?: DisruptionRecovery[];
-  /** Network faults (`partition`), from their markers: when each was confirmed and healed; absent when none. */
+  /** Faults (`partition`, `disk-full`), from their markers: when each was confirmed and healed; absent when none. */
   faults?: FaultRecord[];
   /** Traffic during chaos: lost-write accounting and availability figures (lib/traffic/). */
   traffic?: TrafficSummary;
@@ -66,8 +66,11 @@ export interface DisruptionRecovery {
   maxMs?: number;
 }
 
-/** One confirmed network fault: run ms for the times, ms for the confirmation durations. */
-export interface FaultRecord {
+/** One confirmed fault: run ms for the times, ms for the confirmation durations. */
+export type FaultRecord = PartitionRecord | DiskFullRecord;
+
+/** A confirmed partition. */
+export interface PartitionRecord {
   kind: 'partition';
   round: number;
   pod: string;
@@ -82,6 +85,23 @@ export interface FaultRecord {
   confirmedAtMs: number;
   confirmMs: number;
   /** When the heal was confirmed (every peer connects), and how long after the heal was asked; absent when it never was. */
+  healedAtMs?: number;
+  healConfirmMs?: number;
+}
+
+/** A confirmed full volume: the fault file filled it until a write in the pod failed with ENOSPC. */
+export interface DiskFullRecord {
+  kind: 'disk-full';
+  round: number;
+  pod: string;
+  node: string;
+  /** The volume's mount path in the pod and its filesystem size there. */
+  path: string;
+  sizeKiB: number;
+  /** When ENOSPC was confirmed from inside the pod, and how long after the request that took. */
+  confirmedAtMs: number;
+  confirmMs: number;
+  /** When a write succeeded again, and how long after the heal was asked; absent when it never did. */
   healedAtMs?: number;
   healConfirmMs?: number;
 }

@@ -184,7 +184,7 @@ function logRound(c: RoundContext, p: RoundPlan, recoveries: RoundResult['recove
   const times = recoveries
     .map(
       (r) =>
-        `${r.pod} ${r.expect === 'refused' ? 'refused' : r.expect === 'unaffected' ? (r.recovered ? 'untouched' : 'disturbed') : r.readyMs === undefined ? 'not recovered' : `${(r.readyMs / 1000).toFixed(1)}s`}`,
+        `${r.pod} ${r.expect === 'refused' ? 'refused' : r.expect === 'unaffected' || r.expect === 'stays' ? (r.recovered ? (r.expect === 'stays' ? 'stayed' : 'untouched') : 'disturbed') : r.readyMs === undefined ? 'not recovered' : `${(r.readyMs / 1000).toFixed(1)}s`}`,
     )
     .join(', ');
   c.log(

@@ -185,6 +185,13 @@ export type MarkerPayload =
   | { marker: 'partition-healed'; round: number; pod: string; uid: string; healConfirmMs: number }
   /** A pod of the partition recreated during the hold, cut again by the agent (new UID and IP): confirmed confirmMs after it was seen. */
   | { marker: 'partition-followed'; round: number; pod: string; uid: string; confirmMs: number }
+  /**
+   * A full volume (lib/chaos/disruptions/disk-full.ts), confirmed from inside the pod:
+   * `disk-full` once a write there fails with ENOSPC (confirmMs since the request went out;
+   * sizeKiB the filesystem as the pod sees it), `disk-full-healed` once a write succeeds again.
+   */
+  | { marker: 'disk-full'; round: number; pod: string; uid: string; node: string; path: string; sizeKiB: number; confirmMs: number }
+  | { marker: 'disk-full-healed'; round: number; pod: string; uid: string; healConfirmMs: number }
   /** The harness force-deleted a pod on a down node, as an operator would to unblock it. */
   | { marker: 'operator-force-delete'; round: number; pod: string; uid: string; node: string }
   | {

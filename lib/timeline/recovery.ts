@@ -87,11 +87,11 @@ function recoveryOf(
     recovery.nodeDown = { node: down.node, downMs: rel(down) ?? 0, ...(up ? { upMs: rel(up) } : {}) };
   }
   // A pod the kill was to keep that the node's taint eviction deleted is timed as replaced, as STS-RECOVERY judges it.
-  const kept = expect === 'refused' || expect === 'unaffected' || expect === 'restarted-in-place';
+  const kept = expect === 'refused' || expect === 'unaffected' || expect === 'stays' || expect === 'restarted-in-place';
   const evicted = kept && oldUid ? taintEvictionOf(entries, oldUid) : undefined;
   const byNode = evicted && evicted.t >= killedAt && evicted.t <= window.end ? evicted : undefined;
   if (byNode) recovery.taintEvictedMs = Math.round((byNode.t - killedAt) * 10) / 10;
-  if ((expect === 'refused' || expect === 'unaffected') && !byNode) {
+  if ((expect === 'refused' || expect === 'unaffected' || expect === 'stays') && !byNode) {
     recovery.recovered = keptRecovered(v, expect);
     return recovery;
   }
@@ -108,14 +108,15 @@ function recoveryOf(
 }
 
 /** A kill that must leave its pod alone: recovered when the pod stayed (and, `unaffected`, stayed as it was). */
-function keptRecovered({ own, oldUid, restartCount }: KillView, expect: 'refused' | 'unaffected'): boolean {
+function keptRecovered({ own, oldUid, restartCount }: KillView, expect: 'refused' | 'unaffected' | 'stays'): boolean {
   const gone = own.some((e) => e.pod.uid === oldUid && (e.type === 'DELETED' || e.pod.deletionTimestamp));
   // Refused: nothing happened to recover from, so the pod counts as recovered if it stayed.
   if (expect === 'refused') return !gone;
   // Unaffected (a kubelet restart): recovered when it kept its UID, restarted no container
   // and was Ready by the round's end (no change at all counts).
   const same = own.filter((e) => e.type !== 'DELETED' && e.pod.uid === oldUid);
-  const restarted = same.some((e) => (e.pod.restartCount ?? 0) > restartCount);
+  // Stays (a full disk): restarts allowed, the pod must stay and be Ready.
+  const restarted = expect === 'unaffected' && same.some((e) => (e.pod.restartCount ?? 0) > restartCount);
   const last = same.at(-1);
   return !gone && !restarted && (last === undefined || isReady(last.pod));
 }

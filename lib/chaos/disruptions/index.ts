@@ -4,6 +4,7 @@
 import type { Disruption, DisruptionName } from '../disruption.ts';
 import { containerKill } from './container-kill.ts';
 import { del } from './delete.ts';
+import { diskFull } from './disk-full.ts';
 import { evict } from './evict.ts';
 import { forceDelete } from './force-delete.ts';
 import { kubeletRestart } from './kubelet-restart.ts';
@@ -18,6 +19,7 @@ export const DISRUPTIONS: Readonly<Record<DisruptionName, Disruption>> = {
   'node-fault': nodeFault,
   'kubelet-restart': kubeletRestart,
   partition,
+  'disk-full': diskFull,
 };
 
 export const DISRUPTION_NAMES = Object.keys(DISRUPTIONS) as DisruptionName[];

@@ -12,7 +12,7 @@ describe('disruption registry', () => {
     for (const name of DISRUPTION_NAMES) {
       const d = DISRUPTIONS[name];
       expect(d.name).to.equal(name);
-      expect(['replaced', 'restarted-in-place', 'blocked', 'refused', 'unaffected']).to.include(d.expect);
+      expect(['replaced', 'restarted-in-place', 'blocked', 'refused', 'unaffected', 'stays']).to.include(d.expect);
       expect(d.describe, name).to.match(/^\S.{10,200}$/);
     }
     expect(DEFAULT_DISRUPTIONS).to.deep.equal(['delete', 'force-delete']);

@@ -264,7 +264,7 @@ export function buildWebInput(scenario: WebScenario = {}): CheckInput {
     w.marker({ marker: 'round-start', round: plan.round, pattern, revision: REVISION });
     const takeEffect = (k: (typeof plan.kills)[number]): void => {
       // A kubelet restart (`unaffected`) shows nothing on the pod.
-      if (refused.has(k.pod) || DISRUPTIONS[k.action].expect === 'unaffected') return;
+      if (refused.has(k.pod) || ['unaffected', 'stays'].includes(DISRUPTIONS[k.action].expect)) return;
       if (k.action === 'node-fault') {
         const live = w.live.get(k.pod);
         const node = live?.node ?? '';

@@ -25,6 +25,8 @@ const CLUSTER_COMMANDS = [
   'strip',
   'setsid',
   'flock',
+  'losetup',
+  'mkfs.ext4',
   'pgrep',
   'curl',
 ];

@@ -1,0 +1,160 @@
+// The node side of `disk-full`: filling a pod's volume from inside the pod's own mount
+// namespace (through /proc/<pid>/root of a container that mounts it, which the agent's
+// hostPID and privileges allow) until writes fail with ENOSPC, and freeing it by deleting
+// the one fill file. Never fills a filesystem larger than the request allows: a volume
+// that does not enforce its claim's capacity is the node's disk.
+import { open, readdir, readFile, rm, stat, statfs } from 'node:fs/promises';
+import { cgroupMatches } from './request.ts';
+import { startTime } from './node.ts';
+import { FILL_FILE } from './disk-request.ts';
+
+export { FILL_FILE };
+const BIG = 1024 * 1024;
+const SMALL = 4096;
+/** Rounds of write-until-ENOSPC then fsync: ext4 frees delayed-allocation reservations at writeback, so one round can leave a few blocks. */
+const ROUNDS = 6;
+
+/** Mount points in a /proc/<pid>/mountinfo (field 5, octal escapes undone), as the process sees them. */
+export function mountPoints(mountinfo: string): string[] {
+  return mountinfo
+    .split('\n')
+    .map((l) => l.split(' ')[4])
+    .filter((m): m is string => m !== undefined && m.length > 0)
+    .map((m) => m.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8))));
+}
+
+/**
+ * The oldest process of the pod that has a mount at `path` in its mount namespace (a
+ * container's init that mounts the volume; the pause process has no such mount), or
+ * undefined when none runs on this node.
+ */
+export async function volumePid(podUid: string, path: string, proc = '/proc'): Promise<number | undefined> {
+  let best: { pid: number; start: number } | undefined;
+  for (const entry of await readdir(proc)) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cgroup = await readFile(`${proc}/${entry}/cgroup`, 'utf8').catch(() => '');
+    if (!cgroup || !cgroupMatches(cgroup, podUid)) continue;
+    const mounts = await readFile(`${proc}/${entry}/mountinfo`, 'utf8').catch(() => '');
+    if (!mountPoints(mounts).includes(path)) continue;
+    const start = startTime(await readFile(`${proc}/${entry}/stat`, 'utf8').catch(() => ''));
+    if (start === undefined) continue;
+    if (!best || start < best.start) best = { pid: Number(entry), start };
+  }
+  return best?.pid;
+}
+
+const volumeDir = (pid: number, path: string, proc = '/proc'): string => `${proc}/${pid}/root${path}`;
+
+export interface Fill {
+  /** Bytes of the filesystem (blocks × block size), bytes in the fill file, bytes still available to unprivileged writers. */
+  fsBytes: number;
+  fileBytes: number;
+  freeBytes: number;
+}
+
+/**
+ * Writes the fill file until a write fails with ENOSPC (appending to what is there: a hold
+ * tops it up when the pod freed space). Throws, leaving no fill file, when the filesystem
+ * is larger than `maxBytes` or `maxBytes` are written without ENOSPC.
+ */
+export async function fillVolume(pid: number, path: string, maxBytes: number, proc = '/proc'): Promise<Fill> {
+  const dir = volumeDir(pid, path, proc);
+  const fs = await statfs(dir);
+  const fsBytes = fs.blocks * fs.bsize;
+  if (fsBytes > maxBytes)
+    throw new Error(
+      `the filesystem at ${path} (pid ${pid}) holds ${fsBytes} bytes, more than the ${maxBytes} its claim allows: it does not enforce the claim's capacity, so it is not filled`,
+    );
+  const file = `${dir}/${FILL_FILE}`;
+  const fh = await open(file, 'a');
+  let full = false;
+  try {
+    let size = (await fh.stat()).size;
+    for (let round = 0; round < ROUNDS; round++) {
+      const before = size;
+      const r = await writeUntilFull((b) => fh.write(b), maxBytes - size);
+      size += r.written;
+      full = r.full;
+      await fh.sync().catch(() => undefined);
+      // Full and nothing more went in after a writeback: the volume is full.
+      if (!full || (round > 0 && size === before)) break;
+    }
+  } finally {
+    await fh.close();
+  }
+  if (!full) {
+    await rm(file, { force: true });
+    throw new Error(
+      `wrote ${maxBytes} bytes to ${path} (pid ${pid}) without ENOSPC: the volume does not enforce its capacity; fill file removed`,
+    );
+  }
+  const after = await statfs(dir);
+  return { fsBytes, fileBytes: (await stat(file)).size, freeBytes: after.bavail * after.bsize };
+}
+
+/** Writes zeros through `write` until ENOSPC (full) or `budget` bytes (not full). Other errors throw. */
+export async function writeUntilFull(
+  write: (b: Buffer) => Promise<{ bytesWritten: number }>,
+  budget: number,
+): Promise<{ written: number; full: boolean }> {
+  let written = 0;
+  let chunk = BIG;
+  while (written < budget) {
+    const b = Buffer.alloc(Math.min(chunk, budget - written));
+    try {
+      const { bytesWritten } = await write(b);
+      written += bytesWritten;
+      if (bytesWritten < b.length) chunk = SMALL;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+      if (chunk === SMALL) return { written, full: true };
+      chunk = SMALL;
+    }
+  }
+  return { written, full: false };
+}
+
+/**
+ * The kubelet's mount of the pod's volume, as the host's mount namespace (PID 1's) lists
+ * it: `<kubelet root>/pods/<uid>/volumes/<plugin>/<pv>`, or `…/<pv>/mount` for CSI; and
+ * the ways to reach it, best first: through the /proc/<pid>/root of each process that
+ * has that mount (the kubelet's; PID 1's own root can be refused, as on the VMs the local
+ * cluster runs on), then the path itself (an agent run on the host). The way to the fill
+ * file when no container of the pod runs (etcd exits on ENOSPC and waits in
+ * CrashLoopBackOff, so the container's mount namespace is gone).
+ */
+export async function hostVolumeDirs(podUid: string, pvName: string, proc = '/proc'): Promise<string[]> {
+  const info = await readFile(`${proc}/1/mountinfo`, 'utf8').catch(() => '');
+  const tail = new RegExp(`/pods/${podUid.replace(/[^0-9a-f-]/g, '')}/volumes/[^/]+/${pvName.replace(/[^a-z0-9.-]/g, '')}(/mount)?$`);
+  const m = mountPoints(info).find((p) => tail.test(p));
+  if (m === undefined) return [];
+  const holders: string[] = [];
+  for (const entry of await readdir(proc)) {
+    if (!/^\d+$/.test(entry) || holders.length >= 3) continue;
+    const mounts = await readFile(`${proc}/${entry}/mountinfo`, 'utf8').catch(() => '');
+    if (mountPoints(mounts).includes(m)) holders.push(`${proc}/${entry}/root${m}`);
+  }
+  return [...holders, m];
+}
+
+/** Deletes the fill file through the pod's process `pid`; true when none is left, false when the volume cannot be reached that way. */
+export async function freeVolume(pid: number, path: string, proc = '/proc'): Promise<boolean> {
+  return freeDir(volumeDir(pid, path, proc));
+}
+
+/** Deletes the fill file in the volume mounted at `dir`; true when none is left, false when `dir` is no directory. */
+export async function freeDir(dir: string): Promise<boolean> {
+  if (
+    !(await stat(dir).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ))
+  )
+    return false;
+  const file = `${dir}/${FILL_FILE}`;
+  await rm(file, { force: true });
+  return stat(file).then(
+    () => false,
+    () => true,
+  );
+}

@@ -1,0 +1,141 @@
+// `disk-full`: the pod's volume filled until writes fail with ENOSPC, held (seeded), then
+// freed: a database whose disk ran out, as a log burst or a forgotten backup leaves it.
+// The node agent (examples/agent.yaml) writes one fill file from inside the pod's mount
+// namespace and deletes it on heal (lib/agent/disk-agent.ts). Honest only where the volume
+// enforces its capacity: the preflight refuses a StorageClass that does not say so
+// (lib/chaos/disk-confirm.ts ENFORCES_CAPACITY; the local cluster's ordinal-fixed does),
+// and each round compares the filesystem the pod sees with its claim before anything is
+// written. What must follow is `stays`: the pod keeps its UID and is Ready again after the
+// heal; its containers may restart (etcd exits when it cannot persist). The round:
+//
+//  1. from inside the pod: the filesystem is no larger than the claim, a write succeeds;
+//  2. the request goes out; the agent fills the volume and says so;
+//  3. confirmed: a 4 KiB synced write in the pod fails with ENOSPC; unconfirmed, the round
+//     is an error, never a pass;
+//  4. hold (seeded; the agent tops the fill up if the pod frees space);
+//  5. heal; confirmed: a write in the pod succeeds again.
+import { ObservationError, describeError } from '../../errors.ts';
+import type { Disruption, DisruptionContext, DisruptionTarget } from '../disruption.ts';
+import { FAULT_REQUEST_NAME } from '../../agent/request.ts';
+import { safeMountPath } from '../../agent/disk-request.ts';
+import { partition } from './partition.ts';
+import { capacityProblem, classProblem, freeProblem, fullProblem, maxFillBytes } from '../disk-confirm.ts';
+import { TIMEOUTS, timeLeft } from '../../timeouts.ts';
+
+/** Seconds the full volume is held once confirmed. */
+const PARAMS = { hold: { min: 5, max: 15, unit: 's' } } as const;
+
+let inFlight: Promise<void> = Promise.resolve();
+
+export const diskFull: Disruption = {
+  name: 'disk-full',
+  expect: 'stays',
+  needs: 'running',
+  describe:
+    "fills the pod's volume until writes fail with ENOSPC (node agent), confirmed from inside; holds (seeded), frees, confirms; needs a capacity-enforcing StorageClass",
+  params: PARAMS,
+  async preflight(ctx) {
+    // list, not get: the harness's RBAC (examples/rbac.yaml) lists classes to check --storage-class.
+    const classes = await ctx.cluster.storage.listStorageClass().catch(() => undefined);
+    const sc = classes?.items.find((c) => c.metadata?.name === ctx.facts.storageClass);
+    // A class that cannot be found (a --target's, or none): each round checks the filesystem against its claim instead.
+    const problem = sc ? classProblem(ctx.facts.storageClass, sc.metadata?.annotations) : undefined;
+    if (problem) return problem;
+    const agent = await partition.preflight?.(ctx);
+    return agent ? agent.replace('partition needs', 'disk-full needs') : undefined;
+  },
+  async apply(ctx, target) {
+    // One request name per run (lib/agent/request.ts): a burst round fills its pods one after another.
+    const run = inFlight.catch(() => undefined).then(() => diskRound(ctx, target));
+    inFlight = run;
+    await run;
+    return undefined;
+  },
+  // The round's whole fault (confirmed full, hold, confirmed free) happened inside apply().
+  tookEffect: async () => undefined,
+};
+
+/** The volume the workload's data lives on in this pod: mount path, claim, and the claim's bytes. */
+interface Volume {
+  path: string;
+  claim: string;
+  claimBytes: number;
+  volume: string;
+}
+
+async function diskRound(ctx: DisruptionContext, target: DisruptionTarget): Promise<void> {
+  const { FaultRequest } = await import('../fault-request.ts');
+  const { probeDisk, volumeOf } = await import('../disk-probe.ts');
+  const { pod, uid } = target;
+  const what = `disk-full of ${pod} (round ${ctx.round})`;
+  const vol: Volume = await volumeOf(ctx, pod, what);
+  if (!safeMountPath(vol.path)) throw new ObservationError(`${what}: the volume's mount path "${vol.path}" is not a plain absolute path`);
+  const before = await probeDisk(ctx, pod, vol.path, what);
+  const tooBig = capacityProblem(before.sizeKiB, vol.claimBytes);
+  if (tooBig) throw new ObservationError(`${what}: not filled: claim ${vol.claim}: ${tooBig}`);
+  const notFree = freeProblem(before);
+  if (notFree)
+    throw new ObservationError(`${what}: before the fill the volume was not writable, so ENOSPC could prove nothing: ${notFree}`);
+  const request = new FaultRequest(ctx.cluster, ctx.namespace, FAULT_REQUEST_NAME, ctx.log);
+  const t0 = Date.now();
+  await request.create({
+    fault: 'disk-full',
+    pod,
+    podUid: uid,
+    peers: [],
+    path: vol.path,
+    maxBytes: maxFillBytes(vol.claimBytes),
+    volume: vol.volume,
+  });
+  let healAsked = false;
+  try {
+    const acts = (): number => Math.min(TIMEOUTS.partitionAgentActs, timeLeft(ctx.deadline));
+    const applied = await request.waitFor(['applied', 'refused', 'healed'], acts(), what);
+    if (applied.phase !== 'applied')
+      throw new ObservationError(`${what}: the agent on node ${applied.node} ${applied.phase} it: ${applied.seen}`);
+    const full = await probeDisk(ctx, pod, vol.path, what);
+    const problem = fullProblem(full);
+    if (problem)
+      throw new ObservationError(`${what}: filled by the agent (${applied.seen}) but not confirmed from inside ${pod}: ${problem}`);
+    const confirmMs = Date.now() - t0;
+    const sizeKiB = before.sizeKiB ?? 0;
+    ctx.recorder.mark({ marker: 'disk-full', round: ctx.round, pod, uid, node: applied.node, path: vol.path, sizeKiB, confirmMs });
+    ctx.log(
+      `round ${ctx.round}: ${pod}'s volume ${vol.path} (${sizeKiB} KiB) full (confirmed in ${confirmMs} ms: a write fails with ENOSPC)`,
+    );
+    const hold = (ctx.params.hold ?? PARAMS.hold.min) * 1000;
+    await new Promise((r) => setTimeout(r, hold));
+    const during = await request.status();
+    if (during?.phase !== 'applied')
+      throw new ObservationError(
+        `${what}: the fault ended before its ${hold / 1000}s hold: ${during?.phase ?? 'no status'} (${during?.healedBecause ?? during?.seen ?? ''})`,
+      );
+    const h0 = Date.now();
+    healAsked = true;
+    await request.heal();
+    const healed = await request.waitFor(['healed'], acts(), `${what}: the heal`);
+    const after = await writable(ctx, pod, vol.path, what);
+    if (after) throw new ObservationError(`${what}: freed by the agent (${healed.seen}) but ${pod} still cannot write: ${after}`);
+    const healConfirmMs = Date.now() - h0;
+    ctx.recorder.mark({ marker: 'disk-full-healed', round: ctx.round, pod, uid, healConfirmMs });
+    ctx.log(`round ${ctx.round}: ${pod}'s volume freed after ${hold / 1000}s (confirmed in ${healConfirmMs} ms: a write succeeds)`);
+  } finally {
+    if (!healAsked)
+      await request
+        .heal()
+        .catch((err: unknown) => ctx.log(`${what}: asking the agent to heal failed (it heals at the expiry): ${describeError(err)}`));
+    await request.remove();
+  }
+}
+
+/** Undefined once a write in the pod succeeds, else what the last of a few probes saw. */
+async function writable(ctx: DisruptionContext, pod: string, path: string, what: string): Promise<string | undefined> {
+  const { probeDisk } = await import('../disk-probe.ts');
+  let problem: string | undefined;
+  for (let i = 0; i < 5; i++) {
+    problem = freeProblem(await probeDisk(ctx, pod, path, what));
+    if (!problem) return undefined;
+    await new Promise((r) => setTimeout(r, TIMEOUTS.partitionProbePause));
+  }
+  return problem;
+}
