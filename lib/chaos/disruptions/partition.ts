@@ -72,7 +72,7 @@ async function partitionRound(ctx: DisruptionContext, target: DisruptionTarget):
   try {
     const applied = await request.waitFor(
       ['applied', 'refused', 'healed'],
-      Math.min(TIMEOUTS.partitionAgentActs, timeLeft(ctx.deadline)),
+      Math.min(TIMEOUTS.faultAgentActs, timeLeft(ctx.deadline)),
       what,
     );
     if (applied.phase !== 'applied')
@@ -96,7 +96,7 @@ async function partitionRound(ctx: DisruptionContext, target: DisruptionTarget):
     const h0 = Date.now();
     healAsked = true;
     await request.heal();
-    const healed = await request.waitFor(['healed'], Math.min(TIMEOUTS.partitionAgentActs, timeLeft(ctx.deadline)), `${what}: the heal`);
+    const healed = await request.waitFor(['healed'], Math.min(TIMEOUTS.faultAgentActs, timeLeft(ctx.deadline)), `${what}: the heal`);
     // Peers deleted meanwhile (another disruption of the round) have no address to reconnect to.
     const reopened = await reopen(ctx, pod, await stillThere(ctx, pod, peers));
     if (reopened)

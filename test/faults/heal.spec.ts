@@ -1,0 +1,198 @@
+// A partition outlives no harness. Two real `ordinal run --chaos partition` processes
+// (web, 2 replicas, side by side so the spec costs one run's time) are SIGKILLed as soon
+// as each prints its confirmed cut, in the middle of the hold:
+//  A: nobody touches its request: the node agent heals it by itself at the expiry the
+//     dead harness last wrote (the dead man's switch), and no rule is left in any pod;
+//  B: `ordinal cleanup --yes --run-id B` right away asks the agent to heal, sees its
+//     confirmation well before the expiry, and only then deletes the namespace.
+// Each looks into the pods' network namespaces from the host: the agent's chain is there
+// right after the kill (so "no rule left" is not vacuous) and gone afterwards. Only the
+// spec's own namespaces are touched (the agent is not restarted), so it runs in parallel.
+import { expect } from 'chai';
+import { CHAIN, FAULT_REQUEST_NAME, type FaultStatus, parseStatus } from '../../lib/agent/request.ts';
+import type { Cluster } from '../../lib/cluster/cluster.ts';
+import { TIMEOUTS } from '../../lib/timeouts.ts';
+import { connectTestCluster, runCli, runIdOf, type CliResult } from '../integration/helpers.ts';
+import { BARE_RULES, rulesOf, rulesOfLive } from './netns.ts';
+import { seedKilling } from './support.ts';
+
+const seed = seedKilling('web', ['web-1'], 'partition', { chaos: ['partition'], replicas: 2 });
+/** The agent reads requests every agentTick; its write-back and this spec's poll add a little. */
+const SLACK_MS = TIMEOUTS.agentTick + 2000;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+interface Crash {
+  cli: CliResult;
+  namespace: string;
+  runId: string;
+  pod: string;
+  /** Wall ms of the SIGKILL. */
+  killedAt: number;
+  /** The request as the dead harness left it. */
+  expires: number;
+  before: FaultStatus | undefined;
+  /** Pod name -> UID, and the target's filter table right after the kill. */
+  uids: Map<string, string>;
+  rulesAtKill: string;
+}
+
+const show = (c: Crash | undefined): string =>
+  c ? `exit ${c.cli.code} ${c.cli.signal}\n--- stdout\n${c.cli.stdout.slice(-3000)}\n--- stderr\n${c.cli.stderr.slice(-2000)}` : '(no run)';
+
+async function readRequest(cluster: Cluster, namespace: string): Promise<{ expires: number; status: FaultStatus | undefined }> {
+  const cm = await cluster.core.readNamespacedConfigMap({ name: FAULT_REQUEST_NAME, namespace });
+  return { expires: Number(cm.data?.expires), status: parseStatus(cm.data?.status) };
+}
+
+/** Runs `ordinal run --chaos partition` and SIGKILLs it once it prints the confirmed cut. */
+async function crash(cluster: Cluster): Promise<Crash> {
+  let killedAt = 0;
+  const cli = await runCli(
+    ['run', '--workload', 'web', '--replicas', '2', '--chaos', 'partition', '--rounds', '1', '--seed', String(seed), '--traffic', 'off'],
+    {
+      onStdout: (out, signal) => {
+        if (killedAt === 0 && /round 1: \S+ partitioned from /.test(out)) {
+          killedAt = Date.now();
+          signal('SIGKILL');
+        }
+      },
+      killAfterMs: 240_000,
+    },
+  );
+  const pod = /round 1: (\S+) partitioned from /.exec(cli.stdout)?.[1];
+  if (killedAt === 0 || !pod) throw new Error(`the harness never printed a confirmed partition:\n${cli.stdout}\n${cli.stderr}`);
+  const runId = runIdOf(cli.stdout);
+  const namespace = `ordinal-${runId}`;
+  const { expires, status } = await readRequest(cluster, namespace);
+  const pods = await cluster.core.listNamespacedPod({ namespace });
+  const uids = new Map(pods.items.map((p) => [p.metadata?.name ?? '', p.metadata?.uid ?? '']));
+  const rulesAtKill = await rulesOfLive(uids.get(pod) ?? '');
+  return { cli, namespace, runId, pod, killedAt, expires, before: status, uids, rulesAtKill };
+}
+
+interface Sample {
+  at: number;
+  status: FaultStatus | undefined;
+  /** undefined: the pod's network namespace was gone from this machine. */
+  rules: string | undefined;
+}
+
+/** Samples the request's status and the target's rules until `done` settles. */
+async function sampleWhile(cluster: Cluster, c: Crash, done: Promise<unknown>): Promise<Sample[]> {
+  const samples: Sample[] = [];
+  let over = false;
+  void done.finally(() => {
+    over = true;
+  });
+  while (!over) {
+    const status = await readRequest(cluster, c.namespace).then(
+      (r) => r.status,
+      () => undefined,
+    );
+    samples.push({ at: Date.now(), status, rules: await rulesOf(c.uids.get(c.pod) ?? '') });
+    await sleep(150);
+  }
+  return samples;
+}
+
+describe('fault: a partition outlives no harness: SIGKILLed, healed by the agent at the expiry, or by `ordinal cleanup` at once', function () {
+  this.timeout(360_000);
+  let cluster: Cluster;
+  let a: Crash | undefined;
+  let b: Crash | undefined;
+  let healedA: { status: FaultStatus; at: number } | undefined;
+  let rulesAfterA = new Map<string, string>();
+  let cleanupB: CliResult | undefined;
+  let samplesB: Sample[] = [];
+  let cleanupA: CliResult | undefined;
+  let started = 0;
+
+  before(async function () {
+    cluster = await connectTestCluster();
+    started = performance.now();
+    [a, b] = await Promise.all([crash(cluster), crash(cluster)]);
+    const crashB = b;
+    const cleaning = runCli(['cleanup', '--yes', '--run-id', crashB.runId]);
+    const [samples, cleaned, expired] = await Promise.all([sampleWhile(cluster, crashB, cleaning), cleaning, awaitExpiryHeal(a)]);
+    samplesB = samples;
+    cleanupB = cleaned;
+    healedA = expired;
+    const crashA = a;
+    rulesAfterA = new Map(await Promise.all([...crashA.uids].map(async ([pod, uid]) => [pod, await rulesOfLive(uid)] as const)));
+    cleanupA = await runCli(['cleanup', '--yes', '--run-id', crashA.runId]);
+    console.log(
+      `      seed ${seed}; runs ${a.runId} (expiry) and ${b.runId} (cleanup): ${((performance.now() - started) / 1000).toFixed(1)}s in all`,
+    );
+  });
+
+  async function awaitExpiryHeal(c: Crash): Promise<{ status: FaultStatus; at: number }> {
+    const until = Date.now() + TIMEOUTS.faultExpiry + TIMEOUTS.faultAgentActs;
+    let last: FaultStatus | undefined;
+    while (Date.now() < until) {
+      last = (await readRequest(cluster, c.namespace)).status;
+      if (last?.phase === 'healed') return { status: last, at: Date.now() };
+      await sleep(200);
+    }
+    throw new Error(
+      `run ${c.runId}: the request was not healed within the expiry and the agent's budget; last status ${JSON.stringify(last)}`,
+    );
+  }
+
+  after(async function () {
+    for (const c of [a, b]) if (c) await cluster?.core.deleteNamespace({ name: c.namespace }).catch(() => undefined);
+  });
+
+  it('each harness was SIGKILLed mid-hold, its partition applied by the agent and its chain in the target', function () {
+    for (const c of [a, b]) {
+      expect(c?.cli.signal, show(c)).to.equal('SIGKILL');
+      expect(c?.before?.phase, show(c)).to.equal('applied');
+      expect(c?.rulesAtKill, show(c)).to.include(`-N ${CHAIN}`);
+      expect(c?.expires, 'the expiry the dead harness last wrote lies ahead of the kill').to.be.greaterThan(
+        c?.killedAt ?? Number.POSITIVE_INFINITY,
+      );
+    }
+  });
+
+  it('A: the agent healed it by itself at the expiry the dead harness last wrote, within the expiry of the kill', function () {
+    const s = healedA?.status;
+    expect(s?.healedBecause, JSON.stringify(s)).to.equal('expired');
+    const healedAt = s?.healedAt ?? 0;
+    expect(healedAt, 'not before the expiry').to.be.at.least(a?.expires ?? Number.POSITIVE_INFINITY);
+    expect(healedAt - (a?.expires ?? 0), 'promptly at the expiry').to.be.at.most(SLACK_MS);
+    expect(healedAt - (a?.killedAt ?? 0), 'within the expiry of the kill').to.be.at.most(TIMEOUTS.faultExpiry + SLACK_MS);
+  });
+
+  it("A: no rule is left in any pod's network namespace: every filter table is bare", function () {
+    expect([...rulesAfterA.keys()].sort()).to.deep.equal(['web-0', 'web-1']);
+    for (const [pod, rules] of rulesAfterA) expect(rules.trim().split('\n'), pod).to.deep.equal(BARE_RULES);
+  });
+
+  it('A: `ordinal cleanup` later finds nothing held (healed at the expiry) and deletes the namespace', function () {
+    expect(cleanupA?.code, cleanupA?.stdout).to.equal(0);
+    expect(cleanupA?.stdout).to.match(/fault request ordinal-\S+\/ordinal-fault: nothing held \(healed on node \S+: expired\)/);
+    expect(cleanupA?.stdout).to.include(`deleted ${a?.namespace}`);
+  });
+
+  it('B: `ordinal cleanup` asked the agent to heal, saw it confirmed before the expiry, then deleted the namespace', function () {
+    expect(cleanupB?.code, `${cleanupB?.stdout}\n${cleanupB?.stderr}`).to.equal(0);
+    const out = cleanupB?.stdout ?? '';
+    const said = out.indexOf(`fault request ${b?.namespace}/ordinal-fault: healed by the agent on node`);
+    expect(said, out).to.be.greaterThan(-1);
+    expect(out.slice(said)).to.match(/^[^\n]*\(asked\): rules removed from the netns of pid \d+/);
+    expect(out.indexOf(`deleted ${b?.namespace}`), 'deleted after the heal was confirmed').to.be.greaterThan(said);
+    const healed = samplesB.find((s) => s.status?.phase === 'healed')?.status;
+    expect(healed?.healedBecause, JSON.stringify(samplesB.at(-1))).to.equal('asked');
+    expect(healed?.healedAt ?? Number.POSITIVE_INFINITY, 'healed before the expiry').to.be.below(b?.expires ?? 0);
+  });
+
+  it("B: the target's chain is gone once the heal is confirmed, while its network namespace still exists", function () {
+    const healedAt = samplesB.find((s) => s.status?.phase === 'healed')?.at ?? Number.POSITIVE_INFINITY;
+    const after = samplesB.filter((s) => s.at >= healedAt && s.rules !== undefined);
+    expect(after.length, 'no sample of the live network namespace after the heal: nothing was inspected').to.be.greaterThan(0);
+    for (const s of after) expect(s.rules, `at ${s.at}`).to.not.include(CHAIN);
+    expect(
+      samplesB.filter((s) => s.at < healedAt && s.rules?.includes(`-N ${CHAIN}`)).length,
+      'the chain held until then',
+    ).to.be.greaterThan(0);
+  });
+});
