@@ -94,7 +94,7 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
     };
     const checks = runChecks(input);
     const result = observed(assemble(base, checks, state.rounds, recorder.timeline), recorder, log);
-    result.traffic = summarizeTraffic(state.written, state.rounds);
+    result.traffic = summarizeTraffic(state.written, state.rounds, result.faults);
     logTraffic(result.traffic, log);
     return { result, input };
   } catch (err) {
