@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import type { FaultSpan, RoundResult } from '../../../lib/model.ts';
+import { githubSummaryMarkdown } from '../../../lib/report/github.ts';
 import { renderHtml } from '../../../lib/report/html.ts';
 import { faultTitle } from '../../../lib/report/svg-faults.ts';
 import { LABEL_W, RIGHT_W, W } from '../../../lib/report/svg-lane.ts';
@@ -131,10 +132,12 @@ describe('report: fault bands and availability per fault kind', () => {
     );
     expect(bandsIn(html).map((b) => b.pod)).to.deep.equal(['web-1']);
     expect(html).to.include('swatch-fault');
+    expect(githubSummaryMarkdown(r)).to.include('| partition | 1 | 20/24 (83.3%) | 4/8 (50.0%) | 1.00 s | 1.00 s | 1.00 s |');
   });
 
   it('has no Faults section when the run held none; says so when faults ran without traffic', () => {
     expect(renderHtml(sample())).to.not.include('id="faults"');
+    expect(githubSummaryMarkdown(sample())).to.not.include('Fault kind');
     const r = sample();
     r.faults = [partition];
     expect(renderHtml(r)).to.include('No traffic ran while a fault was held');
