@@ -12,7 +12,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { podPid } from '../../../lib/agent/node.ts';
-import { AGENT_NAME, AGENT_NAMESPACE, CHAIN, cgroupMatches } from '../../../lib/agent/request.ts';
+import { AGENT_NAME, AGENT_NAMESPACE, CHAIN, cgroupMatches, FAULT_LABEL, parseStatus } from '../../../lib/agent/request.ts';
 import { FaultRequest } from '../../../lib/chaos/fault-request.ts';
 import type { Cluster } from '../../../lib/cluster/cluster.ts';
 import { runNamespace } from '../../../lib/names.ts';
@@ -147,6 +147,12 @@ describe('fault: the node agent heals on expiry, on a restart and when its pod i
     try {
       await r.waitFor(['applied'], 20_000, 'pod-deleted case');
       expect(await rulesOf(a.metadata?.uid ?? '')).to.include(`-N ${CHAIN}`);
+      // Deleting the agent heals every fault on its node: wait until no other run holds one there.
+      await until(`no other run's fault held on node ${node}`, 120_000, async () => {
+        const all = await cluster.core.listConfigMapForAllNamespaces({ labelSelector: FAULT_LABEL });
+        const others = all.items.filter((cm) => cm.metadata?.namespace !== ns && parseStatus(cm.data?.status)?.phase === 'applied');
+        return others.some((cm) => parseStatus(cm.data?.status)?.node === node) ? undefined : true;
+      });
       const old = await agentPod(cluster, node);
       await cluster.core.deleteNamespacedPod({ name: old.metadata?.name ?? '', namespace: AGENT_NAMESPACE });
       // The harness is alive and renewing: only the agent's own exit path can heal it.
