@@ -84,8 +84,10 @@ function longestIn(
   return { round, longestUnavailableMs: best.ms, ...(best.pod ? { pod: best.pod } : {}) };
 }
 
-/** The accounting and the availability figures of one run's traffic, for results.json and the reports. */
-/** `faults`: the faults the node agent held (results.json `faults`), for the availability per fault kind. */
+/**
+ * The accounting and the availability figures of one run's traffic, for results.json and the reports.
+ * `faults`: the faults the node agent held (results.json `faults`), for the availability per fault kind.
+ */
 export function summarizeTraffic(t: TrafficRecord, rounds: readonly RoundResult[], faults: readonly FaultSpan[] = []): TrafficSummary {
   const storeOf = new Map(t.writes.map((w) => [w.pod, w.store]));
   const c = classifyWrites(t.writes, t.readBack, (pod) => storeOf.get(pod) ?? pod);
