@@ -3,22 +3,29 @@
 // as each prints its confirmed cut, in the middle of the hold:
 //  A: nobody touches its request: the node agent heals it by itself at the expiry the
 //     dead harness last wrote (the dead man's switch), and no rule is left in any pod;
-//  B: `ordinal cleanup --yes --run-id B` right away asks the agent to heal, sees its
-//     confirmation well before the expiry, and only then deletes the namespace.
+//  B: its expiry moved 2 minutes ahead by the spec (so no expiry can heal it in time),
+//     `ordinal cleanup --yes --run-id B` asks the agent to heal, sees its confirmation,
+//     and only then deletes the namespace.
 // Each looks into the pods' network namespaces from the host: the agent's chain is there
 // right after the kill (so "no rule left" is not vacuous) and gone afterwards. Only the
 // spec's own namespaces are touched (the agent is not restarted), so it runs in parallel.
+import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { CHAIN, FAULT_REQUEST_NAME, type FaultStatus, parseStatus } from '../../lib/agent/request.ts';
 import type { Cluster } from '../../lib/cluster/cluster.ts';
 import { TIMEOUTS } from '../../lib/timeouts.ts';
-import { connectTestCluster, runCli, runIdOf, type CliResult } from '../integration/helpers.ts';
+import { connectTestCluster, runCli, type CliResult } from '../integration/helpers.ts';
 import { BARE_RULES, rulesOf, rulesOfLive } from './netns.ts';
 import { seedKilling } from './support.ts';
 
 const seed = seedKilling('web', ['web-1'], 'partition', { chaos: ['partition'], replicas: 2 });
 /** The agent reads requests every agentTick; its write-back and this spec's poll add a little. */
 const SLACK_MS = TIMEOUTS.agentTick + 2000;
+/** B's expiry, moved ahead by the spec: far beyond how long cleanup may take to heal (TIMEOUTS.faultAgentActs). */
+const HOLD_B_MS = 120_000;
+const merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+/** The namespaces of the harnesses this spec killed (none of them deleted its own): deleted in `after`. */
+const spawned: string[] = [];
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 interface Crash {
@@ -44,8 +51,14 @@ async function readRequest(cluster: Cluster, namespace: string): Promise<{ expir
   return { expires: Number(cm.data?.expires), status: parseStatus(cm.data?.status) };
 }
 
-/** Runs `ordinal run --chaos partition` and SIGKILLs it once it prints the confirmed cut. */
-async function crash(cluster: Cluster): Promise<Crash> {
+/**
+ * Runs `ordinal run --chaos partition` and SIGKILLs it once it prints the confirmed cut.
+ * `holdFor`: the spec then moves the dead harness's expiry this far ahead itself, first
+ * thing (a merge patch, as a renewal is), so that only `ordinal cleanup` can heal it
+ * within the test: a CLI started after the kill cannot be sure to beat a 10 s expiry on
+ * a loaded machine (seen: 7.6 s just to start and list namespaces at load average 41).
+ */
+async function crash(cluster: Cluster, holdFor?: number): Promise<Crash> {
   let killedAt = 0;
   const cli = await runCli(
     ['run', '--workload', 'web', '--replicas', '2', '--chaos', 'partition', '--rounds', '1', '--seed', String(seed), '--traffic', 'off'],
@@ -59,10 +72,16 @@ async function crash(cluster: Cluster): Promise<Crash> {
       killAfterMs: 240_000,
     },
   );
+  const runId = /\] run (\S+): /.exec(cli.stdout)?.[1];
+  if (runId) spawned.push(`ordinal-${runId}`);
   const pod = /round 1: (\S+) partitioned from /.exec(cli.stdout)?.[1];
-  if (killedAt === 0 || !pod) throw new Error(`the harness never printed a confirmed partition:\n${cli.stdout}\n${cli.stderr}`);
-  const runId = runIdOf(cli.stdout);
+  if (killedAt === 0 || !pod || !runId) throw new Error(`the harness never printed a confirmed partition:\n${cli.stdout}\n${cli.stderr}`);
   const namespace = `ordinal-${runId}`;
+  if (holdFor !== undefined)
+    await cluster.core.patchNamespacedConfigMap(
+      { name: FAULT_REQUEST_NAME, namespace, body: { data: { expires: String(Date.now() + holdFor) } } },
+      merge,
+    );
   const { expires, status } = await readRequest(cluster, namespace);
   const pods = await cluster.core.listNamespacedPod({ namespace });
   const uids = new Map(pods.items.map((p) => [p.metadata?.name ?? '', p.metadata?.uid ?? '']));
@@ -110,13 +129,19 @@ describe('fault: a partition outlives no harness: SIGKILLed, healed by the agent
   before(async function () {
     cluster = await connectTestCluster();
     started = performance.now();
-    [a, b] = await Promise.all([crash(cluster), crash(cluster)]);
-    const crashB = b;
-    const cleaning = runCli(['cleanup', '--yes', '--run-id', crashB.runId]);
-    const [samples, cleaned, expired] = await Promise.all([sampleWhile(cluster, crashB, cleaning), cleaning, awaitExpiryHeal(a)]);
-    samplesB = samples;
-    cleanupB = cleaned;
-    healedA = expired;
+    // Each case starts the moment its own harness is dead: B's cleanup must beat B's expiry.
+    const [ra, rb] = await Promise.all([
+      crash(cluster).then(async (c) => ({ c, expired: await awaitExpiryHeal(c) })),
+      crash(cluster, HOLD_B_MS).then(async (c) => {
+        const cleaning = runCli(['cleanup', '--yes', '--run-id', c.runId]);
+        const [samples, cleaned] = await Promise.all([sampleWhile(cluster, c, cleaning), cleaning]);
+        return { c, samples, cleaned };
+      }),
+    ]);
+    [a, b] = [ra.c, rb.c];
+    samplesB = rb.samples;
+    cleanupB = rb.cleaned;
+    healedA = ra.expired;
     const crashA = a;
     rulesAfterA = new Map(await Promise.all([...crashA.uids].map(async ([pod, uid]) => [pod, await rulesOfLive(uid)] as const)));
     cleanupA = await runCli(['cleanup', '--yes', '--run-id', crashA.runId]);
@@ -141,7 +166,7 @@ describe('fault: a partition outlives no harness: SIGKILLed, healed by the agent
   }
 
   after(async function () {
-    for (const c of [a, b]) if (c) await cluster?.core.deleteNamespace({ name: c.namespace }).catch(() => undefined);
+    for (const name of spawned) await cluster?.core.deleteNamespace({ name }).catch(() => undefined);
   });
 
   it('each harness was SIGKILLed mid-hold, its partition applied by the agent and its chain in the target', function () {
@@ -149,9 +174,7 @@ describe('fault: a partition outlives no harness: SIGKILLed, healed by the agent
       expect(c?.cli.signal, show(c)).to.equal('SIGKILL');
       expect(c?.before?.phase, show(c)).to.equal('applied');
       expect(c?.rulesAtKill, show(c)).to.include(`-N ${CHAIN}`);
-      expect(c?.expires, 'the expiry the dead harness last wrote lies ahead of the kill').to.be.greaterThan(
-        c?.killedAt ?? Number.POSITIVE_INFINITY,
-      );
+      expect(c?.expires, 'the expiry lies ahead of the kill').to.be.greaterThan(c?.killedAt ?? Number.POSITIVE_INFINITY);
     }
   });
 
