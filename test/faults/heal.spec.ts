@@ -9,14 +9,34 @@
 // Each looks into the pods' network namespaces from the host: the agent's chain is there
 // right after the kill (so "no rule left" is not vacuous) and gone afterwards. Only the
 // spec's own namespaces are touched (the agent is not restarted), so it runs in parallel.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
+import { podPid } from '../../lib/agent/node.ts';
 import { CHAIN, FAULT_REQUEST_NAME, type FaultStatus, parseStatus } from '../../lib/agent/request.ts';
 import type { Cluster } from '../../lib/cluster/cluster.ts';
 import { TIMEOUTS } from '../../lib/timeouts.ts';
 import { connectTestCluster, runCli, type CliResult } from '../integration/helpers.ts';
-import { BARE_RULES, rulesOf, rulesOfLive } from './netns.ts';
 import { seedKilling } from './support.ts';
+
+const run = promisify(execFile);
+/** The bare filter table of a pod no one added rules to. */
+const BARE_RULES = ['-P INPUT ACCEPT', '-P FORWARD ACCEPT', '-P OUTPUT ACCEPT'];
+
+/** The pod's filter table read from the host (`iptables -S` in its netns), or undefined when the pod has no process here (gone). */
+async function rulesOf(podUid: string): Promise<string | undefined> {
+  const pid = await podPid(podUid);
+  if (pid === undefined) return undefined;
+  return (await run('nsenter', [`--net=/proc/${pid}/ns/net`, 'iptables', '-w', '5', '-S']).catch(() => undefined))?.stdout;
+}
+
+/** Like rulesOf, but a pod with no network namespace here is an error: the check would be vacuous. */
+async function rulesOfLive(podUid: string): Promise<string> {
+  const rules = await rulesOf(podUid);
+  if (rules === undefined) throw new Error(`no process of pod uid ${podUid} on this machine: its rules cannot be read`);
+  return rules;
+}
 
 const seed = seedKilling('web', ['web-1'], 'partition', { chaos: ['partition'], replicas: 2 });
 /** The agent reads requests every agentTick; its write-back and this spec's poll add a little. */
