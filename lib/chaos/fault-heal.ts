@@ -10,7 +10,7 @@ import { TIMEOUTS } from '../timeouts.ts';
 import { FaultRequest } from './fault-request.ts';
 
 export interface HealOutcome {
-  /** One line for the user: what was healed (or that nothing was held). Absent when there was no request. */
+  /** One line for the user: what was healed (or that nothing was held). Absent when there was no such request. */
   said?: string;
   /** Set when the heal could not be confirmed: what was asked and what was seen. */
   problem?: string;
@@ -18,10 +18,22 @@ export interface HealOutcome {
 
 const isNotFound = (err: unknown): boolean => httpStatus(err) === 404;
 
-/** Heals the fault request a run left in `namespace`, if any, and waits for the agent to confirm it. */
-export async function healLeftoverFault(cluster: Cluster, namespace: string, log: (line: string) => void): Promise<HealOutcome> {
-  const request = new FaultRequest(cluster, namespace, FAULT_REQUEST_NAME, log);
-  const where = `fault request ${namespace}/${FAULT_REQUEST_NAME}`;
+/**
+ * Every name a run's fault requests may have: one per pod that takes rules, the first
+ * plain, then -1, -2, -3 (examples/rbac.yaml grants get and patch on these names alone).
+ */
+export const FAULT_REQUEST_NAMES = [FAULT_REQUEST_NAME, ...[1, 2, 3].map((i) => `${FAULT_REQUEST_NAME}-${i}`)];
+
+/** Heals every fault request a run left in `namespace`, each confirmed by the agent; one outcome per request found. */
+export async function healLeftoverFaults(cluster: Cluster, namespace: string, log: (line: string) => void): Promise<HealOutcome[]> {
+  const all = await Promise.all(FAULT_REQUEST_NAMES.map((name) => healLeftoverFault(cluster, namespace, name, log)));
+  return all.filter((o) => o.said !== undefined || o.problem !== undefined);
+}
+
+/** Heals the fault request `name` in `namespace`, if there is one, and waits for the agent to confirm it. */
+async function healLeftoverFault(cluster: Cluster, namespace: string, name: string, log: (line: string) => void): Promise<HealOutcome> {
+  const request = new FaultRequest(cluster, namespace, name, log);
+  const where = `fault request ${namespace}/${name}`;
   let before: FaultStatus | undefined;
   try {
     before = await request.status();

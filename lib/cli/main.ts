@@ -163,8 +163,8 @@ async function cleanupCommand(argv: string[]): Promise<number> {
     }
   }
   // Faults first, confirmed by the agent, while the pods (and their network namespaces) still exist.
-  const { healLeftoverFault } = await import('../chaos/fault-heal.ts');
-  const heals = await Promise.all(left.map((ns) => healLeftoverFault(cluster, ns.name, (l) => console.log(l))));
+  const { healLeftoverFaults } = await import('../chaos/fault-heal.ts');
+  const heals = (await Promise.all(left.map((ns) => healLeftoverFaults(cluster, ns.name, (l) => console.log(l))))).flat();
   for (const h of heals) if (h.said) console.log(h.said);
   for (const ns of left) {
     await deleteRunNamespace(cluster, ns.name, ns.runId);
