@@ -66,10 +66,17 @@ interface Crash {
 const show = (c: Crash | undefined): string =>
   c ? `exit ${c.cli.code} ${c.cli.signal}\n--- stdout\n${c.cli.stdout.slice(-3000)}\n--- stderr\n${c.cli.stderr.slice(-2000)}` : '(no run)';
 
-async function readRequest(cluster: Cluster, namespace: string): Promise<{ expires: number; status: FaultStatus | undefined }> {
+/** The run's (first) fault request: its expiry, the agent's status, and the pod it puts rules into. */
+async function readRequest(
+  cluster: Cluster,
+  namespace: string,
+): Promise<{ expires: number; status: FaultStatus | undefined; pod: string }> {
   const cm = await cluster.core.readNamespacedConfigMap({ name: FAULT_REQUEST_NAME, namespace });
-  return { expires: Number(cm.data?.expires), status: parseStatus(cm.data?.status) };
+  return { expires: Number(cm.data?.expires), status: parseStatus(cm.data?.status), pod: cm.data?.pod ?? '' };
 }
+
+/** The harness's line for a confirmed cut (one pod isolated: "web-1 partitioned from ..."; any shape: "partition (shape) ...: confirmed in"). */
+const CONFIRMED = /round 1: (\S+ partitioned from |partition \([^)]*\) [^\n]*: confirmed in )/;
 
 /**
  * Runs `ordinal run --chaos partition` and SIGKILLs it once it prints the confirmed cut.
@@ -84,7 +91,7 @@ async function crash(cluster: Cluster, holdFor?: number): Promise<Crash> {
     ['run', '--workload', 'web', '--replicas', '2', '--chaos', 'partition', '--rounds', '1', '--seed', String(seed), '--traffic', 'off'],
     {
       onStdout: (out, signal) => {
-        if (killedAt === 0 && /round 1: \S+ partitioned from /.test(out)) {
+        if (killedAt === 0 && CONFIRMED.test(out)) {
           killedAt = Date.now();
           signal('SIGKILL');
         }
@@ -94,15 +101,14 @@ async function crash(cluster: Cluster, holdFor?: number): Promise<Crash> {
   );
   const runId = /\] run (\S+): /.exec(cli.stdout)?.[1];
   if (runId) spawned.push(`ordinal-${runId}`);
-  const pod = /round 1: (\S+) partitioned from /.exec(cli.stdout)?.[1];
-  if (killedAt === 0 || !pod || !runId) throw new Error(`the harness never printed a confirmed partition:\n${cli.stdout}\n${cli.stderr}`);
+  if (killedAt === 0 || !runId) throw new Error(`the harness never printed a confirmed partition:\n${cli.stdout}\n${cli.stderr}`);
   const namespace = `ordinal-${runId}`;
   if (holdFor !== undefined)
     await cluster.core.patchNamespacedConfigMap(
       { name: FAULT_REQUEST_NAME, namespace, body: { data: { expires: String(Date.now() + holdFor) } } },
       merge,
     );
-  const { expires, status } = await readRequest(cluster, namespace);
+  const { expires, status, pod } = await readRequest(cluster, namespace);
   const pods = await cluster.core.listNamespacedPod({ namespace });
   const uids = new Map(pods.items.map((p) => [p.metadata?.name ?? '', p.metadata?.uid ?? '']));
   const rulesAtKill = await rulesOfLive(uids.get(pod) ?? '');
