@@ -151,3 +151,28 @@ export interface DetectionLatency {
   p95Ms?: number;
   maxMs?: number;
 }
+
+/**
+ * A fault the node agent held (results.json `faults`), as the timeline's bands and the
+ * availability per fault kind read it: any kind (partition, and whatever other kinds the
+ * agent applies), so new kinds are drawn and counted without changes here. Run ms.
+ */
+export interface FaultSpan {
+  kind: string;
+  round: number;
+  /** The pod the fault was applied to; `pods` when it had several (both are drawn). */
+  pod?: string;
+  pods?: readonly string[];
+  node?: string;
+  /** When the fault was confirmed from inside the target (its hold begins), and how long after the request. */
+  confirmedAtMs: number;
+  confirmMs?: number;
+  /** When its heal was confirmed, and how long after the heal was asked; absent when it never was. */
+  healedAtMs?: number;
+  healConfirmMs?: number;
+}
+
+/** The pods a fault was applied to. */
+export function faultPods(f: FaultSpan): string[] {
+  return [...new Set([...(f.pod ? [f.pod] : []), ...(f.pods ?? [])])];
+}

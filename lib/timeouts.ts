@@ -168,8 +168,23 @@ export const TIMEOUTS = {
   agentTick: 1000,
   /** The node agent: one iptables command inside a pod's network namespace (it waits up to 5 s for the xtables lock). */
   agentIptables: 15_000,
-  /** partition: the agent to report a request applied or healed (it reads them every agentTick). */
-  partitionAgentActs: 20_000,
+  /**
+   * A fault request's dead man's switch (lib/chaos/fault-request.ts): each renewal puts its
+   * expiry this far ahead, and an agent heals a request past its expiry by itself. A
+   * harness that dies (SIGKILL, lost network) leaves its fault applied at most this long.
+   */
+  faultExpiry: 10_000,
+  /** How often the harness renews a held fault's expiry: three renewals may be lost before the agent heals. */
+  faultRenewEvery: 3_000,
+  /** Between the harness's reads of a fault request's status. */
+  faultPoll: 300,
+  /** The agent to report a fault request applied or healed (it reads them every agentTick). */
+  faultAgentActs: 20_000,
+  /**
+   * `ordinal cleanup`: a request with no status this long after its heal was asked was
+   * never applied (an agent that applied it writes its status within a tick or two).
+   */
+  faultUnseen: 3_000,
   /** partition: one connection probe from inside the pod, exec retries included. */
   partitionProbe: 30_000,
   /** partition: a connection attempt that has not connected by then timed out (nc -w, whole seconds). */

@@ -5,12 +5,8 @@ import * as k8s from '@kubernetes/client-node';
 import type { Cluster } from '../cluster/cluster.ts';
 import { ObservationError, describeError } from '../errors.ts';
 import { FAULT_LABEL, type FaultPhase, type FaultSpec, type FaultStatus, parseStatus, specData } from '../agent/request.ts';
+import { TIMEOUTS } from '../timeouts.ts';
 import { MANAGED_BY } from '../workloads/common.ts';
-
-/** How far ahead each renewal puts the expiry, and how often it renews: three missed renewals and the agent heals. */
-export const EXPIRY_MS = 10_000;
-const RENEW_EVERY_MS = 3_000;
-const POLL_MS = 300;
 
 const merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 
@@ -30,7 +26,7 @@ export class FaultRequest {
 
   /** Writes the request and starts renewing its expiry. */
   async create(spec: Omit<FaultSpec, 'expires' | 'heal'>): Promise<void> {
-    const data = specData({ ...spec, expires: Date.now() + EXPIRY_MS, heal: false });
+    const data = specData({ ...spec, expires: Date.now() + TIMEOUTS.faultExpiry, heal: false });
     try {
       await this.cluster.core.createNamespacedConfigMap({
         namespace: this.namespace,
@@ -39,12 +35,12 @@ export class FaultRequest {
     } catch (err) {
       throw new ObservationError(`cannot write fault request ${this.namespace}/${this.name}: ${describeError(err)}`);
     }
-    this.timer = setInterval(() => void this.renew(), RENEW_EVERY_MS);
+    this.timer = setInterval(() => void this.renew(), TIMEOUTS.faultRenewEvery);
   }
 
   private async renew(): Promise<void> {
     try {
-      await this.patch({ expires: String(Date.now() + EXPIRY_MS) });
+      await this.patch({ expires: String(Date.now() + TIMEOUTS.faultExpiry) });
       this.renewFailures = 0;
     } catch (err) {
       if (this.renewFailures++ === 0)
@@ -73,7 +69,7 @@ export class FaultRequest {
       } catch (err) {
         lastError = describeError(err);
       }
-      await new Promise((r) => setTimeout(r, POLL_MS));
+      await new Promise((r) => setTimeout(r, TIMEOUTS.faultPoll));
     }
     const seen = last
       ? `${last.phase} on node ${last.node}: ${last.seen}`

@@ -77,8 +77,7 @@ export async function partitionRound(ctx: DisruptionContext, target: DisruptionT
     const h0 = Date.now();
     healAsked = true;
     for (const r of requests) await r.heal();
-    for (const r of requests)
-      await r.waitFor(['healed'], Math.min(TIMEOUTS.partitionAgentActs, timeLeft(ctx.deadline)), `${what}: the heal`);
+    for (const r of requests) await r.waitFor(['healed'], Math.min(TIMEOUTS.faultAgentActs, timeLeft(ctx.deadline)), `${what}: the heal`);
     await until(ctx, what, 'after the heal, every pair of the shape to connect again', async () => ({
       value: true,
       problem: await confirmShape(ctx, plan, await members(ctx), 'open'),

@@ -119,6 +119,7 @@ async function cleanupCommand(argv: string[]): Promise<number> {
         '',
         'Lists namespaces labelled app.kubernetes.io/managed-by=ordinal with a run ID and deletes them after confirmation:',
         'only those named ordinal-<run-id> whose creation record (ConfigMap ordinal-run) holds their own UID.',
+        "A fault a run left applied (the harness died mid-fault) is healed first, and the node agent's confirmation awaited.",
         "  --run-id id  only that run's namespaces (on a shared cluster, leave other people's runs alone)",
         '  --yes, -y    skip the question; required when stdin is not a terminal',
       ].join('\n'),
@@ -161,11 +162,18 @@ async function cleanupCommand(argv: string[]): Promise<number> {
       return 0;
     }
   }
+  // Faults first, confirmed by the agent, while the pods (and their network namespaces) still exist.
+  const { healLeftoverFaults } = await import('../chaos/fault-heal.ts');
+  const heals = (await Promise.all(left.map((ns) => healLeftoverFaults(cluster, ns.name, (l) => console.log(l))))).flat();
+  for (const h of heals) if (h.said) console.log(h.said);
   for (const ns of left) {
     await deleteRunNamespace(cluster, ns.name, ns.runId);
     console.log(`deleted ${ns.name}`);
   }
-  return 0;
+  const problems = heals.flatMap((h) => (h.problem ? [h.problem] : []));
+  // The namespaces went all the same (their pods' network namespaces with them), but a heal nobody confirmed is said loudly.
+  for (const p of problems) console.error(`could not confirm a heal: ${p}`);
+  return problems.length > 0 ? 2 : 0;
 }
 
 function checksCommand(): number {

@@ -156,5 +156,19 @@ function trafficMarkdown(result: RunResult): string[] {
     for (const r of t.availability.rounds) out.push(`| ${r.round} | ${formatDuration(r.longestUnavailableMs)} | ${cell(r.pod ?? '—')} |`);
     out.push('');
   }
+  if (t.availability.byFault?.length) {
+    out.push(
+      '| Fault kind | Faults | Acknowledged (all pods) | Acknowledged (faulted pods) | Longest unavailable p50 | p95 | max |',
+      '|---|---|---|---|---|---|---|',
+    );
+    for (const k of t.availability.byFault) {
+      const u = k.longestUnavailableMs;
+      out.push(
+        `| ${cell(k.kind)} | ${k.faults} | ${k.all.acked}/${k.all.sent} (${pct(k.all.fraction)}) | ${k.targets.acked}/${k.targets.sent} (${pct(k.targets.fraction)}) | ` +
+          `${formatDuration(u.p50)} | ${formatDuration(u.p95)} | ${formatDuration(u.max)} |`,
+      );
+    }
+    out.push('');
+  }
   return out;
 }

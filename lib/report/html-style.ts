@@ -83,6 +83,7 @@ svg .move path{fill:#8250df}svg .node-down{fill:var(--fail-bg);stroke:var(--fail
 .swatch-move{background:#8250df;width:9px;height:9px;transform:rotate(45deg)}.swatch-node-down{background:var(--fail-bg);border:1px dashed var(--fail)}
 svg .unavail{fill:var(--kill);opacity:.7}.swatch-unavail{background:var(--kill);height:3px;opacity:.7}
 svg .update-span{fill:#0969da;opacity:.07}svg .update-bar{fill:#0969da;opacity:.6}.swatch-update{background:#0969da;height:4px;opacity:.6}
+svg .fault-band{fill:#bf8700;opacity:.14}svg .fault-bar{fill:#bf8700;opacity:.8}.swatch-fault{background:#bf870024;border-top:3px solid #bf8700cc;height:7px}
 .recoveries{margin-top:8px}
 figure.subhistory{margin:0 14px 10px}figure.subhistory figcaption{color:var(--muted);font-size:13px}
 svg .disruption-span{fill:var(--terminating);opacity:.08}svg .disruption .seg-terminating{opacity:.75}

@@ -3,15 +3,16 @@
 // restarted in place as restarting → running → ready; a refused kill as its marker alone.
 // Each generation's node is in its bars' titles and under the lane's note; a replacement
 // on another node than the killed pod gets a move mark, and a node-fault's down interval
-// is a band behind the lane.
+// is a band behind the lane, as is a fault the node agent held (svg-faults.ts).
 // Writes that went unacknowledged (traffic during chaos) are a strip along the lane's foot.
 // This file lays out the round (lanes, axis, update bands); svg-lane.ts draws one lane.
 import type { UnavailableInterval } from '../traffic/records.ts';
-import type { RoundResult, WorkloadInfo } from '../model.ts';
+import type { FaultSpan, RoundResult, WorkloadInfo } from '../model.ts';
 import { escapeHtml } from './escape.ts';
 import { formatDuration } from './format.ts';
 import { ordinals, podName } from '../names.ts';
 import { ordinalOf } from '../timeline/queries.ts';
+import { faultBands } from './svg-faults.ts';
 import { LABEL_W, LANE_H, PHASES, PHASE_LABELS, RIGHT_W, W, laneSegments, renderLane, type Lane } from './svg-lane.ts';
 
 // The lanes' phases and drawing are in svg-lane.ts; the report and tests import them from here.
@@ -44,14 +45,23 @@ function tickStep(domainMs: number): number {
 const AXIS_H = 34;
 const TOP = 8;
 
-/** `unavailable`: the traffic intervals in which a pod acknowledged no write (run ms), drawn under its lane. */
-export function renderTimeline(round: RoundResult, workload: WorkloadInfo, unavailable: readonly UnavailableInterval[] = []): string {
+/**
+ * `unavailable`: the traffic intervals in which a pod acknowledged no write (run ms), drawn under its lane.
+ * `faults`: the run's agent faults (results.json `faults`); this round's are bands behind their pods' lanes.
+ */
+export function renderTimeline(
+  round: RoundResult,
+  workload: WorkloadInfo,
+  unavailable: readonly UnavailableInterval[] = [],
+  faults: readonly FaultSpan[] = [],
+): string {
   const lanes = lanesFor(round, workload);
   const laneData = lanes.map((lane) => ({
     lane,
     segments: lane.recovery ? laneSegments(lane.recovery, round.startedAt, round.endedAt) : [],
   }));
-  const lastEdge = Math.max(0, round.endedAt - round.startedAt, ...laneData.flatMap((l) => l.segments.map((s) => s.to)));
+  const healed = faults.filter((f) => f.round === round.plan.round).map((f) => (f.healedAtMs ?? 0) - round.startedAt);
+  const lastEdge = Math.max(0, round.endedAt - round.startedAt, ...laneData.flatMap((l) => l.segments.map((s) => s.to)), ...healed);
   const step = tickStep(Math.max(lastEdge, 1000));
   const domain = Math.max(step, Math.ceil(lastEdge / step) * step);
   const plotW = W - LABEL_W - RIGHT_W;
@@ -74,11 +84,13 @@ export function renderTimeline(round: RoundResult, workload: WorkloadInfo, unava
       renderLane(lane, segments, TOP + i * LANE_H, x, round.startedAt) +
       refusedWrites(lane.pod, unavailable, TOP + i * LANE_H, x, round, domain),
   );
+  const laneTop = new Map(lanes.map((l, i) => [l.pod, TOP + i * LANE_H]));
   const label = `Round ${round.plan.round} timeline: ${lanes.length} lanes, one per ordinal`;
   return [
     `<svg class="timeline" viewBox="0 0 ${W} ${height}" width="100%" role="img" aria-label="${escapeHtml(label)}" xmlns="http://www.w3.org/2000/svg">`,
     ...grid,
     ...updateSpans(round, x, domain, axisY),
+    ...faultBands(faults, round, (pod) => laneTop.get(pod), x, domain),
     ...laneSvg,
     `<line class="axis" x1="${LABEL_W}" x2="${LABEL_W + plotW}" y1="${axisY}" y2="${axisY}"/>`,
     `<text class="axis-title" x="${LABEL_W + plotW}" y="${axisY + 31}" text-anchor="end">seconds since round start</text>`,
@@ -127,7 +139,8 @@ function seconds(ms: number, step: number): string {
   return `${Number((ms / 1000).toFixed(step < 1000 ? 2 : 0))} s`;
 }
 
-export function renderLegend(): string {
+/** `faultKinds`: the kinds of agent fault the run held (the fault band is listed only when there are any). */
+export function renderLegend(faultKinds: readonly string[] = []): string {
   const items = PHASES.map(
     (p) => `<span class="legend-item"><span class="swatch swatch-${p}"></span>${escapeHtml(PHASE_LABELS[p])}</span>`,
   );
@@ -138,5 +151,9 @@ export function renderLegend(): string {
     '<span class="legend-item"><span class="swatch swatch-unavail"></span>writes unacknowledged</span>',
     '<span class="legend-item"><span class="swatch swatch-update"></span>update step rolling</span>',
   );
+  if (faultKinds.length > 0)
+    items.push(
+      `<span class="legend-item"><span class="swatch swatch-fault"></span>fault held (${escapeHtml(faultKinds.join(', '))}): confirmed to heal confirmed</span>`,
+    );
   return `<div class="legend">${items.join('')}</div>`;
 }

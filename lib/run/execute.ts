@@ -96,7 +96,7 @@ export async function executeRun(opts: RunOptions): Promise<RunOutput> {
     };
     const checks = runChecks(input);
     const result = observed(assemble(base, checks, state.rounds, recorder.timeline), recorder, log);
-    result.traffic = summarizeTraffic(state.written, state.rounds);
+    result.traffic = summarizeTraffic(state.written, state.rounds, result.faults);
     const replication = replicationSummary(workload, [state.baseline.replication, ...state.replication, state.after.replication]);
     if (replication) {
       result.replication = replication;

@@ -2,8 +2,9 @@
 // acknowledged, per second and overall, and the intervals a pod acknowledged nothing.
 // An interval starts at the first unacknowledged write of a streak and ends at the next
 // acknowledged one (or when traffic stopped), so its length is what a client waited.
-import type { RoundResult } from '../model.ts';
+import type { FaultSpan, RoundResult } from '../model.ts';
 import { classifyWrites } from './classify.ts';
+import { availabilityByFault } from './fault-availability.ts';
 import type { PodAvailability, TrafficRecord, TrafficSummary, UnavailableInterval, WriteRecord } from './records.ts';
 
 const CAP = 50;
@@ -83,14 +84,18 @@ function longestIn(
   return { round, longestUnavailableMs: best.ms, ...(best.pod ? { pod: best.pod } : {}) };
 }
 
-/** The accounting and the availability figures of one run's traffic, for results.json and the reports. */
-export function summarizeTraffic(t: TrafficRecord, rounds: readonly RoundResult[]): TrafficSummary {
+/**
+ * The accounting and the availability figures of one run's traffic, for results.json and the reports.
+ * `faults`: the faults the node agent held (results.json `faults`), for the availability per fault kind.
+ */
+export function summarizeTraffic(t: TrafficRecord, rounds: readonly RoundResult[], faults: readonly FaultSpan[] = []): TrafficSummary {
   const storeOf = new Map(t.writes.map((w) => [w.pod, w.store]));
   const c = classifyWrites(t.writes, t.readBack, (pod) => storeOf.get(pod) ?? pod);
   const started = t.startedMs ?? Math.min(...t.writes.map((w) => w.sentMs));
   const stopped = t.stoppedMs ?? Math.max(...t.writes.map((w) => w.doneMs ?? w.sentMs));
   const intervals = t.writes.length > 0 ? unavailableIntervals(t.writes, rounds, stopped) : [];
   const pods = [...new Set(t.writes.map((w) => w.pod))].sort();
+  const byFault = t.writes.length > 0 ? availabilityByFault(t.writes, intervals, faults, started, stopped) : [];
   const pick = (cls: 'lost' | 'indeterminate') =>
     c.keys
       .filter((k) => k.class === cls)
@@ -135,6 +140,7 @@ export function summarizeTraffic(t: TrafficRecord, rounds: readonly RoundResult[
         longestIn(intervals, r.plan.round, r.startedAt, i === rounds.length - 1 ? Math.max(r.endedAt, stopped) : r.endedAt),
       ),
       intervals,
+      ...(byFault.length > 0 ? { byFault } : {}),
     },
   };
 }

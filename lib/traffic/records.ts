@@ -139,5 +139,27 @@ export interface TrafficSummary extends TrafficRun {
     /** Per round: the longest interval any pod refused writes, with the pod. */
     rounds: { round: number; longestUnavailableMs: number; pod?: string }[];
     intervals: UnavailableInterval[];
+    /** Per fault kind (partition, ...): the writes during its faults' windows; absent when the run held no fault. */
+    byFault?: FaultAvailability[];
   };
+}
+
+/**
+ * Availability while faults of one kind were held: each fault's window runs from its
+ * confirmation to its confirmed heal (to the end of traffic when no heal was confirmed),
+ * so a write counts when it was sent inside a window. A figure, not a check.
+ */
+export interface FaultAvailability {
+  kind: string;
+  /** Faults of this kind with traffic running in their window. */
+  faults: number;
+  /** Every pod's writes sent in the windows. */
+  all: Omit<PodAvailability, 'pod'>;
+  /** Only the writes addressed to the pods the fault was applied to. */
+  targets: Omit<PodAvailability, 'pod'>;
+  /**
+   * Per window, the longest time any pod acknowledged nothing inside it (the part of an
+   * unavailable interval that falls in the window); nearest-rank p50 and p95, and the max, over the windows.
+   */
+  longestUnavailableMs: { p50?: number; p95?: number; max?: number };
 }

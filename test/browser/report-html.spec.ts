@@ -56,6 +56,22 @@ describe('report: HTML in headless Chromium', function () {
       const result = load(name);
       reports.set(name, { result, dir: (await writeReports(result, dir)).dir });
     }
+    // The sample with a partition of web-1 held 1 s to 3 s into round 1 (35.0 s – 39.46 s).
+    const faulted = { ...load('sample'), runId: 'faults-sample' };
+    faulted.faults = [
+      {
+        kind: 'partition',
+        round: 1,
+        pod: 'web-1',
+        node: 'ordinal-worker',
+        peers: ['10.0.0.1'],
+        confirmedAtMs: 36_000,
+        confirmMs: 2400,
+        healedAtMs: 38_000,
+        healConfirmMs: 700,
+      },
+    ];
+    reports.set('faults', { result: faulted, dir: (await writeReports(faulted, dir)).dir });
   });
 
   after(async () => {
@@ -198,6 +214,38 @@ describe('report: HTML in headless Chromium', function () {
       expect(l.right, `${l.pod} node label inside the 960-wide drawing`).to.be.at.most(960);
     }
     expect(await o.page.textContent('.legend')).to.include('replacement on another node');
+    expectQuiet(o);
+    await o.page.close();
+  });
+
+  it("faults: the partition's band is drawn behind web-1's lane in round 1 only, inside the plot, and the Faults section lists it", async () => {
+    const o = await open('faults');
+    const bands = await o.page.$$eval('svg.timeline', (svgs) =>
+      svgs.map((svg) =>
+        [...svg.querySelectorAll('g.fault')].map((g) => {
+          const band = (g.querySelector('rect.fault-band') as unknown as PageElement).getBBox();
+          const lane = svg.querySelector(`g.lane[data-pod="${g.getAttribute('data-pod')}"] text.lane-label`) as unknown as PageElement;
+          return {
+            pod: g.getAttribute('data-pod'),
+            kind: g.getAttribute('data-kind'),
+            x: band.x,
+            width: band.width,
+            laneLabelRight: lane.getBBox().x + lane.getBBox().width,
+          };
+        }),
+      ),
+    );
+    expect(bands.map((r) => r.length)).to.deep.equal([1, 0, 0]);
+    const band = bands[0]?.[0];
+    expect(band).to.include({ pod: 'web-1', kind: 'partition' });
+    expect(band?.width, 'a visible band').to.be.greaterThan(20);
+    expect(band?.x, 'right of the lane labels').to.be.greaterThan(band?.laneLabelRight ?? 0);
+    expect((band?.x ?? 0) + (band?.width ?? 0), 'inside the plot').to.be.at.most(960 - 150);
+    expect(await o.page.textContent('#faults'))
+      .to.include('Faults (1)')
+      .and.include('partition')
+      .and.include('2.40 s');
+    expect(await o.page.textContent('.legend')).to.include('fault held (partition)');
     expectQuiet(o);
     await o.page.close();
   });

@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { podPid } from '../../lib/agent/node.ts';
 import { CHAIN } from '../../lib/agent/request.ts';
+import { renderHtml } from '../../lib/report/html.ts';
 import type { MarkerOf, TimelineEntry } from '../../lib/timeline/entries.ts';
 import { planRounds } from '../../lib/chaos/plan.ts';
 import { SHAPES } from '../../lib/chaos/partition-shape.ts';
@@ -110,6 +111,16 @@ faultRun(
       expect(f.map((x) => `${x.kind} ${x.round} ${x.pod}`)).to.deep.equal(['partition 1 etcd-1']);
       expect(f[0]?.confirmMs).to.be.greaterThan(0);
       expect(f[0]?.healConfirmMs).to.be.greaterThan(0);
+    });
+
+    it('availability per fault kind covers the partition, and the report draws its band behind etcd-1 alone', function () {
+      const byFault = t.run.result.traffic?.availability.byFault ?? [];
+      expect(byFault.map((k) => `${k.kind} ${k.faults}`)).to.deep.equal(['partition 1']);
+      expect(byFault[0]?.all.sent, 'writes were sent while the cut held').to.be.greaterThan(0);
+      expect(byFault[0]?.targets.sent, 'writes to etcd-1 while it was cut').to.be.greaterThan(0);
+      expect(byFault[0]?.longestUnavailableMs.max).to.be.a('number');
+      const html = renderHtml(t.run.result);
+      expect([...html.matchAll(/<g class="fault" data-kind="partition" data-pod="([^"]+)">/g)].map((m) => m[1])).to.deep.equal(['etcd-1']);
     });
 
     it("the agent's chain was in etcd-1's network namespace during the hold, and in no other pod's", function () {

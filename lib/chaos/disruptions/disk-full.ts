@@ -89,7 +89,7 @@ async function diskRound(ctx: DisruptionContext, target: DisruptionTarget): Prom
   });
   let healAsked = false;
   try {
-    const acts = (): number => Math.min(TIMEOUTS.partitionAgentActs, timeLeft(ctx.deadline));
+    const acts = (): number => Math.min(TIMEOUTS.faultAgentActs, timeLeft(ctx.deadline));
     const applied = await request.waitFor(['applied', 'refused', 'healed'], acts(), what);
     if (applied.phase !== 'applied')
       throw new ObservationError(`${what}: the agent on node ${applied.node} ${applied.phase} it: ${applied.seen}`);

@@ -1,7 +1,8 @@
 // The node agent on its own (examples/agent.yaml, installed by cluster:up), driven through
 // fault requests as the harness drives it, with two plain pods: it heals at the expiry when
 // nobody renews (a harness that died), it heals what it had applied when it is SIGKILLed
-// and restarts, and it refuses a request in a namespace no run created. Each case then
+// and restarts, it heals when its pod is deleted mid-fault (the DaemonSet recreates it),
+// and it refuses a request in a namespace no run created. Each case then
 // looks into the pods' network namespaces from the host for leftover rules. Last, with the
 // agent scaled to no node, `ordinal run --chaos partition` exits 2 with one line.
 import { execFile } from 'node:child_process';
@@ -11,12 +12,13 @@ import type { V1Pod } from '@kubernetes/client-node';
 import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { podPid } from '../../../lib/agent/node.ts';
-import { AGENT_NAME, AGENT_NAMESPACE, CHAIN, cgroupMatches } from '../../../lib/agent/request.ts';
+import { AGENT_NAME, AGENT_NAMESPACE, CHAIN, cgroupMatches, FAULT_LABEL, parseStatus } from '../../../lib/agent/request.ts';
 import { FaultRequest } from '../../../lib/chaos/fault-request.ts';
 import type { Cluster } from '../../../lib/cluster/cluster.ts';
 import { runNamespace } from '../../../lib/names.ts';
 import { createRunNamespace } from '../../../lib/run/namespace.ts';
 import { newRunId } from '../../../lib/run/run-id.ts';
+import { TIMEOUTS } from '../../../lib/timeouts.ts';
 import { connectTestCluster } from '../support.ts';
 
 const run = promisify(execFile);
@@ -61,11 +63,17 @@ async function sleeper(cluster: Cluster, namespace: string, name: string): Promi
   });
 }
 
+/** The agent's pod on `node` (not one on its way out). */
+async function agentPod(cluster: Cluster, node: string): Promise<V1Pod> {
+  const pods = await cluster.core.listNamespacedPod({ namespace: AGENT_NAMESPACE, labelSelector: `app.kubernetes.io/name=${AGENT_NAME}` });
+  const pod = pods.items.find((p) => p.spec?.nodeName === node && !p.metadata?.deletionTimestamp);
+  if (!pod) throw new Error(`no agent pod on node ${node}`);
+  return pod;
+}
+
 /** The pid of the agent's node process on `node` (hostPID: visible from here). */
 async function agentPid(cluster: Cluster, node: string): Promise<number> {
-  const pods = await cluster.core.listNamespacedPod({ namespace: AGENT_NAMESPACE, labelSelector: `app.kubernetes.io/name=${AGENT_NAME}` });
-  const uid = pods.items.find((p) => p.spec?.nodeName === node)?.metadata?.uid;
-  if (!uid) throw new Error(`no agent pod on node ${node}`);
+  const uid = (await agentPod(cluster, node)).metadata?.uid ?? '';
   for (const e of await readdir('/proc')) {
     if (!/^\d+$/.test(e)) continue;
     const cmd = await readFile(`/proc/${e}/cmdline`, 'utf8').catch(() => '');
@@ -75,7 +83,7 @@ async function agentPid(cluster: Cluster, node: string): Promise<number> {
   throw new Error(`no agent process of pod ${uid} on node ${node}`);
 }
 
-describe('fault: the node agent heals on expiry and on a restart, and refuses namespaces no run created', function () {
+describe('fault: the node agent heals on expiry, on a restart and when its pod is deleted, and refuses namespaces no run created', function () {
   this.timeout(400_000);
   let cluster: Cluster;
   const runId = newRunId();
@@ -127,6 +135,43 @@ describe('fault: the node agent heals on expiry and on a restart, and refuses na
       const healed = await r.waitFor(['healed'], 90_000, 'restart case');
       expect(healed.healedBecause).to.equal('the agent restarted');
       expect(await rulesOf(a.metadata?.uid ?? '')).to.not.include(CHAIN);
+    } finally {
+      await r.remove();
+    }
+  });
+
+  it('heals when its pod is deleted mid-fault: the agent that stops (or its replacement) removes the rules, and none come back', async function () {
+    const node = a.spec?.nodeName ?? '';
+    const r = request('pod-deleted');
+    await r.create(spec(a));
+    try {
+      await r.waitFor(['applied'], 20_000, 'pod-deleted case');
+      expect(await rulesOf(a.metadata?.uid ?? '')).to.include(`-N ${CHAIN}`);
+      // Deleting the agent heals every fault on its node: wait until no other run holds one there.
+      await until(`no other run's fault held on node ${node}`, 120_000, async () => {
+        const all = await cluster.core.listConfigMapForAllNamespaces({ labelSelector: FAULT_LABEL });
+        const others = all.items.filter((cm) => cm.metadata?.namespace !== ns && parseStatus(cm.data?.status)?.phase === 'applied');
+        return others.some((cm) => parseStatus(cm.data?.status)?.node === node) ? undefined : true;
+      });
+      const old = await agentPod(cluster, node);
+      await cluster.core.deleteNamespacedPod({ name: old.metadata?.name ?? '', namespace: AGENT_NAMESPACE });
+      // The harness is alive and renewing: only the agent's own exit path can heal it.
+      const healed = await r.waitFor(['healed'], 90_000, 'pod-deleted case');
+      expect(healed.healedBecause).to.be.oneOf(['the agent stopped', 'the agent restarted']);
+      expect(await rulesOf(a.metadata?.uid ?? '')).to.not.include(CHAIN);
+      const replacement = await until(`a new agent pod Ready on node ${node}`, 120_000, async () => {
+        const p = await agentPod(cluster, node).catch(() => undefined);
+        const ready = p?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+        return p && p.metadata?.uid !== old.metadata?.uid && ready ? p : undefined;
+      });
+      expect(replacement.metadata?.uid).to.not.equal(old.metadata?.uid);
+      // A healed request stays healed: the new agent, seeing it still renewed, applies nothing.
+      await new Promise((res) => setTimeout(res, 3 * TIMEOUTS.agentTick));
+      expect((await r.status())?.phase).to.equal('healed');
+      expect(await rulesOf(a.metadata?.uid ?? '')).to.not.include(CHAIN);
+      log(
+        `agent pod ${old.metadata?.name} deleted; healed (${healed.healedBecause}): ${healed.seen}; replaced by ${replacement.metadata?.name}`,
+      );
     } finally {
       await r.remove();
     }
