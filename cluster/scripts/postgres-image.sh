@@ -71,6 +71,10 @@ fill_postgres() {
 }
 
 tar=$IMG_DIR/postgres-$key.tar
+# One build and import at a time: parallel fault specs each ask for the image at their start.
+command -v flock >/dev/null || die "missing flock (Debian package util-linux)"
+exec 9>"$IMG_DIR/postgres-image.lock"
+flock -w 300 9 || die "another postgres-image.sh held $IMG_DIR/postgres-image.lock for over 300 s"
 if [ -s "$tar" ]; then
   log "image $POSTGRES_IMAGE: cached ($tar)"
 else
