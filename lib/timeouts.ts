@@ -125,6 +125,16 @@ export const TIMEOUTS = {
   clientPgResolve: 2000,
   /** Between reads of a node's Ready condition (nodes have no watch here) and of etcd's member list. */
   nodePoll: 1000,
+  /**
+   * The postgres sample: after a round converged (every replica Ready, so streaming), how long
+   * each replica has to replay a commit on the primary (STS-TOPOLOGY-PRIMARY's bound). A
+   * one-row commit replays in ms; the rest is room for a loaded machine.
+   */
+  postgresCatchUp: 30_000,
+  /** Between the replication probe's observations (each is one psql exec per server). */
+  postgresObservePause: 500,
+  /** The postgres sample's readiness probe (psql on localhost): a server under load answers well within it. */
+  postgresReadinessSeconds: 3,
   /** Between reads of the StatefulSet's updateRevision after a template change: the controller answers in ms. */
   revisionPoll: 200,
   /** A RoleBinding the run just made takes effect within this (the authorizer's cache)... */

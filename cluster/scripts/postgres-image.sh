@@ -41,7 +41,7 @@ key=v$PG_VERSION-$( {
   sha256sum < "$CLUSTER_DIR/scripts/postgres-image.sh"
   sha256sum < /bin/busybox
   elves | xargs sha256sum
-  libs $(elves) | xargs sha256sum
+  elves | xargs ldd 2>/dev/null | awk '/=> \// {print $3} /^\t\/[^ ]+ \(/ {print $1}' | sort -u | xargs sha256sum
 } | sha256sum | cut -c1-12)
 
 fill_postgres() {
@@ -55,7 +55,9 @@ fill_postgres() {
   cp -a "$ZONES" "$root/usr/share/"
   # Debian's share directory links to files of postgresql-common (e.g. the sample configs): resolved.
   find "$root$PG_SHARE" -xtype l -delete
-  for f in $(libs $(elves)); do mkdir -p "$root$(dirname "$f")"; cp -L "$f" "$root$f"; done
+  local -a files
+  mapfile -t files < <(elves)
+  libs "${files[@]}" | while read -r f; do mkdir -p "$root$(dirname "$f")"; cp -L "$f" "$root$f"; done
   echo 'postgres:x:999:999:PostgreSQL:/var/lib/postgresql:/bin/sh' >> "$root/etc/passwd"
   echo 'postgres:x:999:' >> "$root/etc/group"
   chown 999:999 "$root/var/lib/postgresql" "$root/var/run/postgresql"
@@ -69,6 +71,10 @@ fill_postgres() {
 }
 
 tar=$IMG_DIR/postgres-$key.tar
+# One build and import at a time: parallel fault specs each ask for the image at their start.
+command -v flock >/dev/null || die "missing flock (Debian package util-linux)"
+exec 9>"$IMG_DIR/postgres-image.lock"
+flock -w 300 9 || die "another postgres-image.sh held $IMG_DIR/postgres-image.lock for over 300 s"
 if [ -s "$tar" ]; then
   log "image $POSTGRES_IMAGE: cached ($tar)"
 else

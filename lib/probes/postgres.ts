@@ -5,6 +5,7 @@
 // replica has replayed past it; what it saw is judged by STS-TOPOLOGY-PRIMARY. A server
 // whose state cannot be read is unobserved (the check's `error`), never a failure.
 import { describeError } from '../errors.ts';
+import { TIMEOUTS } from '../timeouts.ts';
 import type { ExecFn } from './exec.ts';
 import {
   type PgReceiver,
@@ -18,9 +19,7 @@ import {
 } from './postgres-records.ts';
 
 /** How long after a round converges every replica has to stream from the primary and replay its latest commit. */
-export const CATCH_UP_BOUND_MS = 30_000;
-/** Between observations while a replica catches up. */
-export const OBSERVE_PAUSE_MS = 500;
+export const CATCH_UP_BOUND_MS = TIMEOUTS.postgresCatchUp;
 /** The table the probe's marker rows go into (database postgres, on the primary). */
 export const MARKER_TABLE = 'ordinal_probe_marker';
 
@@ -160,7 +159,7 @@ export async function probeReplication(io: ProbeIo, label: string, previousStart
     const settled = o.replicas.every((r) => replicaSettled(r, io.names, probe.targetLsn));
     const leftRecovery = o.replicas.some((r) => r.inRecovery === false);
     if (probe.error || settled || leftRecovery || elapsed >= boundMs) break;
-    await pause(OBSERVE_PAUSE_MS);
+    await pause(TIMEOUTS.postgresObservePause);
   }
   const rc = probe.final ? reconnects(previousStart, probe.final) : undefined;
   if (rc) probe.reconnectMs = rc;

@@ -12,6 +12,7 @@
 // The container starts as root only to hand the claim to the postgres user; the server
 // runs as postgres and stops with a fast shutdown on TERM (PID 1 is the shell).
 import type { IContainer } from 'kubernetes-models/v1/Container';
+import { TIMEOUTS } from '../timeouts.ts';
 import { statefulWorkload, type Workload, type WorkloadOptions } from './common.ts';
 
 /** Built from Debian's postgresql-15 by cluster/scripts/postgres-image.sh (lib.sh POSTGRES_IMAGE); the local cluster preloads it. */
@@ -109,7 +110,7 @@ export function postgresWorkload(o: WorkloadOptions): Workload {
         ],
       },
       periodSeconds: 1,
-      timeoutSeconds: 3,
+      timeoutSeconds: TIMEOUTS.postgresReadinessSeconds,
       failureThreshold: 1,
     },
   });
