@@ -135,7 +135,7 @@ async function sampleWhile(cluster: Cluster, c: Crash, done: Promise<unknown>): 
       () => undefined,
     );
     samples.push({ at: Date.now(), status, rules: await rulesOf(c.uids.get(c.pod) ?? '') });
-    await sleep(150);
+    await sleep(50);
   }
   return samples;
 }
@@ -228,26 +228,22 @@ describe('fault: a partition outlives no harness: SIGKILLed, healed by the agent
     expect(cleanupA?.stdout).to.include(`deleted ${a?.namespace}`);
   });
 
-  it('B: `ordinal cleanup` asked the agent to heal, saw it confirmed before the expiry, then deleted the namespace', function () {
+  it('B: `ordinal cleanup` asked the agent to heal, saw it confirmed (asked, not expired), then deleted the namespace', function () {
     expect(cleanupB?.code, `${cleanupB?.stdout}\n${cleanupB?.stderr}`).to.equal(0);
     const out = cleanupB?.stdout ?? '';
     const said = out.indexOf(`fault request ${b?.namespace}/ordinal-fault: healed by the agent on node`);
     expect(said, out).to.be.greaterThan(-1);
+    // "(asked)" is the agent's own word: only a heal that was asked for says so, never an expiry (2 min away).
     expect(out.slice(said)).to.match(/^[^\n]*\(asked\): rules removed from the netns of pid \d+/);
     expect(out.indexOf(`deleted ${b?.namespace}`), 'deleted after the heal was confirmed').to.be.greaterThan(said);
-    const healed = samplesB.find((s) => s.status?.phase === 'healed')?.status;
-    expect(healed?.healedBecause, JSON.stringify(samplesB.at(-1))).to.equal('asked');
-    expect(healed?.healedAt ?? Number.POSITIVE_INFINITY, 'healed before the expiry').to.be.below(b?.expires ?? 0);
   });
 
-  it("B: the target's chain is gone once the heal is confirmed, while its network namespace still exists", function () {
-    const healedAt = samplesB.find((s) => s.status?.phase === 'healed')?.at ?? Number.POSITIVE_INFINITY;
-    const after = samplesB.filter((s) => s.at >= healedAt && s.rules !== undefined);
-    expect(after.length, 'no sample of the live network namespace after the heal: nothing was inspected').to.be.greaterThan(0);
-    for (const s of after) expect(s.rules, `at ${s.at}`).to.not.include(CHAIN);
-    expect(
-      samplesB.filter((s) => s.at < healedAt && s.rules?.includes(`-N ${CHAIN}`)).length,
-      'the chain held until then',
-    ).to.be.greaterThan(0);
+  it("B: the target's chain went while its network namespace still existed, and never came back", function () {
+    // The samples of the live netns, in order: the chain at first, then gone for good (the namespace's deletion came after).
+    const live = samplesB.filter((x) => x.rules !== undefined);
+    const firstClean = live.findIndex((x) => !x.rules?.includes(CHAIN));
+    expect(firstClean, `no sample of the live netns without the chain: ${JSON.stringify(live.at(-1))}`).to.be.greaterThan(0);
+    expect(live[0]?.rules, 'the chain held when cleanup started').to.include(`-N ${CHAIN}`);
+    for (const x of live.slice(firstClean)) expect(x.rules, `at ${x.at}`).to.not.include(CHAIN);
   });
 });
