@@ -6,7 +6,19 @@
 import type { StsOptions } from './workloads/sts-options.ts';
 
 /** The disruptions a chaos round can apply (lib/chaos/disruptions/, one file each). */
-export type DisruptionName = 'delete' | 'force-delete' | 'container-kill' | 'evict' | 'node-fault' | 'kubelet-restart' | 'partition';
+export type DisruptionName =
+  | 'delete'
+  | 'force-delete'
+  | 'container-kill'
+  | 'evict'
+  | 'node-fault'
+  | 'kubelet-restart'
+  | 'partition'
+  | NetFaultKind
+  | 'delay';
+
+/** The network faults besides partition, applied by the node agent (lib/agent/net-fault-spec.ts). */
+export type NetFaultKind = 'loss' | 'bandwidth';
 
 /**
  * What the StatefulSet must do after a disruption: `replaced` (new UID, same name),

@@ -10,7 +10,9 @@ import { describeError } from '../errors.ts';
 import { nameOrLabelProblem, RECORD_NAME, recordProblem } from '../run/namespace.ts';
 import { RUN_LABEL } from '../workloads/common.ts';
 import { TIMEOUTS } from '../timeouts.ts';
-import { applyPartition, healPartition, podPid } from './node.ts';
+import { publishCapabilities } from './capabilities.ts';
+import { applyFault, healAllFaults } from './net-faults.ts';
+import { podPid } from './node.ts';
 import { decide, FAULT_LABEL, type FaultSpec, type FaultStatus, parseSpec, parseStatus } from './request.ts';
 import { type AppliedFault, loadState, saveState } from './state.ts';
 
@@ -38,6 +40,7 @@ export class Agent {
   async run(signal: AbortSignal): Promise<void> {
     this.held = await loadState(this.o.statePath);
     await this.healAll('the agent restarted');
+    await publishCapabilities(this.c, this.o.node, this.o.log);
     this.o.log(`agent on node ${this.o.node}: watching ConfigMaps labelled ${FAULT_LABEL}`);
     while (!signal.aborted) {
       await this.tick().catch((err: unknown) => this.o.log(`tick failed: ${describeError(err)}`));
@@ -110,7 +113,7 @@ export class Agent {
     await saveState(this.o.statePath, this.held);
     let seen: string;
     try {
-      seen = await applyPartition(pid, spec.peers);
+      seen = await applyFault(pid, spec);
     } catch (err) {
       this.held = this.held.filter((h) => h !== f);
       await saveState(this.o.statePath, this.held);
@@ -135,7 +138,7 @@ export class Agent {
   /** Removes the rules (found again from the pod UID: the pid may have changed), drops it from the state file. */
   private async healLocal(f: AppliedFault, because: string): Promise<string> {
     const pid = (await podPid(f.podUid)) ?? f.pid;
-    const clean = await healPartition(pid).catch(() => false);
+    const clean = await healAllFaults(pid);
     this.held = this.held.filter((h) => h.key !== f.key);
     await saveState(this.o.statePath, this.held);
     const seen = clean

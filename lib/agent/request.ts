@@ -3,9 +3,14 @@
 // the two speak only through this object. The harness owns `spec` and renews `expires`
 // (a dead man's switch: a harness that stops renewing loses its fault within the expiry);
 // the agent owns `status`. Pure: no cluster, no node.
+import { isNetFaultKind, type NetFaultKind, parseNetFaultSpec } from './net-fault-spec.ts';
 
-/** The label that marks a ConfigMap as a fault request (the agent lists by it). */
-export const FAULT_LABEL = 'ordinal.dev/fault-request';
+/**
+ * The label that marks a ConfigMap as a fault request (the agent lists by it).
+ * ORDINAL_FAULT_LABEL, set alike for a harness and an agent, lets an agent under
+ * development run beside the installed one without either acting on the other's requests.
+ */
+export const FAULT_LABEL = process.env.ORDINAL_FAULT_LABEL || 'ordinal.dev/fault-request';
 /** Where the agent DaemonSet runs; the harness reads its status there before a run. */
 export const AGENT_NAMESPACE = 'ordinal-system';
 export const AGENT_NAME = 'ordinal-agent';
@@ -17,7 +22,7 @@ export const AGENT_NAME = 'ordinal-agent';
  */
 export const FAULT_REQUEST_NAME = 'ordinal-fault';
 
-export type FaultKind = 'partition';
+export type FaultKind = 'partition' | NetFaultKind;
 
 /** What the harness asks for. */
 export interface FaultSpec {
@@ -31,6 +36,10 @@ export interface FaultSpec {
   expires: number;
   /** Set by the harness to heal now. */
   heal: boolean;
+  /** loss: the percentage of packets dropped to and from each peer (lib/agent/loss.ts). */
+  percent?: number;
+  /** bandwidth: the rate of the pod's egress, in kbit/s (lib/agent/bandwidth.ts). */
+  rateKbit?: number;
 }
 
 export type FaultPhase = 'applied' | 'healed' | 'refused';
@@ -57,6 +66,8 @@ export function specData(s: FaultSpec): Record<string, string> {
     peers: JSON.stringify(s.peers),
     expires: String(s.expires),
     heal: String(s.heal),
+    ...(s.percent !== undefined ? { percent: String(s.percent) } : {}),
+    ...(s.rateKbit !== undefined ? { rateKbit: String(s.rateKbit) } : {}),
   };
 }
 
@@ -66,7 +77,8 @@ const isIpv4 = (s: unknown): s is string => typeof s === 'string' && IPV4.test(s
 /** The request's spec, or why it is not one (the agent reports that and does nothing). */
 export function parseSpec(data: Readonly<Record<string, string>> | undefined): FaultSpec | string {
   const d = data ?? {};
-  if (d.fault !== 'partition') return `unknown fault "${d.fault ?? ''}" (known: partition)`;
+  if (isNetFaultKind(d.fault)) return parseNetFaultSpec(d);
+  if (d.fault !== 'partition') return `unknown fault "${d.fault ?? ''}" (known: partition, loss, bandwidth)`;
   if (!d.pod || !d.podUid) return 'no pod or podUid';
   let peers: unknown;
   try {

@@ -1,7 +1,7 @@
 // results.json: the single source every report is rendered from (docs/results-schema.md).
 // Reports import this file and nothing else of the run.
 import type { CheckResult } from '../checks/api.ts';
-import type { ClusterFacts, DetectionLatency, DisruptionName, RoundResult, WorkloadInfo } from '../model.ts';
+import type { ClusterFacts, DetectionLatency, DisruptionName, NetFaultKind, RoundResult, WorkloadInfo } from '../model.ts';
 import type { WatchedKind } from '../timeline/entries.ts';
 import type { VolumeBehaviour } from '../timeline/volumes.ts';
 import type { TrafficSummary } from '../traffic/records.ts';
@@ -65,7 +65,7 @@ export interface DisruptionRecovery {
 
 /** One confirmed network fault: run ms for the times, ms for the confirmation durations. */
 export interface FaultRecord {
-  kind: 'partition';
+  kind: 'partition' | NetFaultKind;
   round: number;
   pod: string;
   node: string;
@@ -76,4 +76,8 @@ export interface FaultRecord {
   /** When the heal was confirmed (every peer connects), and how long after the heal was asked; absent when it never was. */
   healedAtMs?: number;
   healConfirmMs?: number;
+  /** loss, bandwidth: the seeded values the fault was applied with (e.g. percent, rateKbit, hold). */
+  params?: Record<string, number>;
+  /** loss, bandwidth: what the confirmation measured from inside the pod (lib/chaos/net-confirm.ts). */
+  measured?: Record<string, number>;
 }

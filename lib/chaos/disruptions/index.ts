@@ -9,6 +9,9 @@ import { forceDelete } from './force-delete.ts';
 import { kubeletRestart } from './kubelet-restart.ts';
 import { nodeFault } from './node-fault.ts';
 import { partition } from './partition.ts';
+import { bandwidth } from './bandwidth.ts';
+import { delay } from './delay.ts';
+import { loss } from './loss.ts';
 
 export const DISRUPTIONS: Readonly<Record<DisruptionName, Disruption>> = {
   delete: del,
@@ -18,6 +21,9 @@ export const DISRUPTIONS: Readonly<Record<DisruptionName, Disruption>> = {
   'node-fault': nodeFault,
   'kubelet-restart': kubeletRestart,
   partition,
+  loss,
+  bandwidth,
+  delay,
 };
 
 export const DISRUPTION_NAMES = Object.keys(DISRUPTIONS) as DisruptionName[];
