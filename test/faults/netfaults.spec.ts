@@ -93,8 +93,15 @@ faultRun(
       }),
     ),
     cleanup: async () => clearInterval(poller),
-    summary: () =>
-      `seed ${seed} (loss on ${lossPod}, bandwidth on ${pipePod}); loss chain seen in: ${[...lossSeen].join(', ') || 'none'}; tbf seen in: ${[...pipeSeen].join(', ') || 'none'}`,
+    summary: (r) =>
+      `seed ${seed} (loss on ${lossPod}, bandwidth on ${pipePod}); loss chain seen in: ${[...lossSeen].join(', ') || 'none'}; tbf seen in: ${[...pipeSeen].join(', ') || 'none'}; faults: ${(
+        r.result.faults ?? []
+      )
+        .map(
+          (f) =>
+            `${f.kind} ${f.pod} confirmed in ${f.confirmMs} ms, heal confirmed in ${f.healConfirmMs} ms, ${JSON.stringify(f.params)} measured ${JSON.stringify(f.measured)}`,
+        )
+        .join('; ')}`,
   },
   (t) => {
     it('the run has no error and exits 0: both faults were confirmed applied and confirmed healed', function () {
