@@ -117,6 +117,18 @@ export const sendScript = (peer: string, bytes: number): string =>
 /** kbit/s a count of bytes received over the window stands for. */
 export const measuredKbit = (bytes: number): number => Math.round((bytes * 8) / TRANSFER_S / 1000);
 
+/** Bytes the pipe at `rateKbit` (bucket `burst` bytes) lets through in the window, with a quarter for timing. */
+const allowedBytes = (rateKbit: number, burst: number): number => Math.ceil(1.25 * ((rateKbit * 1000 * TRANSFER_S) / 8 + burst));
+
+/** After the heal: why a transfer of `bytes` does not show the pipe gone (more than it would pass must arrive). */
+export function unshapedProblem(bytes: number, rateKbit: number, burst: number): string | undefined {
+  if (!Number.isFinite(bytes) || bytes <= 0) return 'no byte of the test transfer reached the peer';
+  const allowed = allowedBytes(rateKbit, burst);
+  if (bytes <= allowed)
+    return `only ${bytes} bytes reached the peer in ${TRANSFER_S}s (${measuredKbit(bytes)} kbit/s): still no more than the ${rateKbit} kbit/s pipe passes (${allowed})`;
+  return undefined;
+}
+
 /**
  * Why a transfer of `bytes` does not show the pipe at `rateKbit` (bucket `burst` bytes),
  * or undefined when it does: something arrived (the path works) and no more than the
@@ -124,7 +136,7 @@ export const measuredKbit = (bytes: number): number => Math.round((bytes * 8) / 
  */
 export function transferProblem(bytes: number, rateKbit: number, burst: number): string | undefined {
   if (!Number.isFinite(bytes) || bytes <= 0) return 'no byte of the test transfer reached the peer';
-  const allowed = Math.ceil(1.25 * ((rateKbit * 1000 * TRANSFER_S) / 8 + burst));
+  const allowed = allowedBytes(rateKbit, burst);
   if (bytes > allowed)
     return `${bytes} bytes reached the peer in ${TRANSFER_S}s (${measuredKbit(bytes)} kbit/s), more than the ${rateKbit} kbit/s pipe passes (at most ${allowed})`;
   return undefined;

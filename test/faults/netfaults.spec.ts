@@ -7,9 +7,10 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { TBF_HANDLE } from '../../lib/agent/bandwidth.ts';
+import { burstBytes, TBF_HANDLE } from '../../lib/agent/bandwidth.ts';
 import { LOSS_CHAIN } from '../../lib/agent/loss.ts';
 import { podPid } from '../../lib/agent/node.ts';
+import { TRANSFER_S } from '../../lib/chaos/net-confirm.ts';
 import { planRounds } from '../../lib/chaos/plan.ts';
 import type { MarkerOf, TimelineEntry } from '../../lib/timeline/entries.ts';
 import { at, expectCheck, expectExit, faultRun, hooks } from './support.ts';
@@ -127,7 +128,9 @@ faultRun(
       expect(b?.pod).to.equal(pipePod);
       expect(b?.params.rateKbit).to.be.within(128, 1024);
       expect(b?.measured.transferBytes).to.be.greaterThan(0);
-      expect(b?.measured.measuredKbit).to.be.at.most(Math.ceil(1.25 * (b?.params.rateKbit ?? 0)) + 15);
+      // No more than the rate over the window plus one bucket, with the quarter the confirmation allows for timing.
+      const rate = b?.params.rateKbit ?? 0;
+      expect(b?.measured.measuredKbit).to.be.at.most(Math.ceil(1.25 * (rate + (burstBytes(rate) * 8) / TRANSFER_S / 1000)));
       for (const [m, h] of [
         [l, healedOf('loss')],
         [b, healedOf('bandwidth')],

@@ -4,10 +4,20 @@
 // network namespace. What must follow is `unaffected`: same UID, no container restart,
 // Ready again after the heal. Confirmed from inside the pod (its `tc qdisc show` lists the
 // agent's tbf, and a transfer to a peer moves no more than the rate allows), healed once
-// the qdisc is gone (lib/chaos/net-confirm.ts, the round in lib/chaos/net-fault-round.ts).
+// the qdisc is gone and a transfer moves more than the pipe would (lib/chaos/net-confirm.ts,
+// the round in lib/chaos/net-fault-round.ts).
 import { burstBytes } from '../../agent/bandwidth.ts';
 import type { Disruption, DisruptionContext } from '../disruption.ts';
-import { hasTbf, listenScript, measuredKbit, offerBytes, QDISC_SCRIPT, sendScript, transferProblem } from '../net-confirm.ts';
+import {
+  hasTbf,
+  listenScript,
+  measuredKbit,
+  offerBytes,
+  QDISC_SCRIPT,
+  sendScript,
+  transferProblem,
+  unshapedProblem,
+} from '../net-confirm.ts';
 import type { Measured } from '../net-fault-round.ts';
 import { measureIn, type Peer } from '../net-peers.ts';
 import { agentProblem } from './agent-ready.ts';
@@ -62,12 +72,21 @@ export const bandwidth: Disruption = {
           said: `tbf listed inside ${pod}; ${figures.transferBytes} bytes to ${peer.name} in the window (${figures.measuredKbit} kbit/s against ${rateKbit})`,
         };
       },
-      async confirmHealed(c, pod): Promise<Measured> {
+      async confirmHealed(c, pod, peers): Promise<Measured> {
         const qdiscs = await measureIn(c, pod, QDISC_SCRIPT, what);
         const listed = qdiscs.trim().replaceAll('\n', '; ');
-        return hasTbf(qdiscs)
-          ? { problem: `tc qdisc show inside ${pod} still lists the agent's tbf: ${listed}`, figures: {}, said: listed }
-          : { figures: {}, said: `no tbf of the agent's inside ${pod} (${listed})` };
+        if (hasTbf(qdiscs))
+          return { problem: `tc qdisc show inside ${pod} still lists the agent's tbf: ${listed}`, figures: {}, said: listed };
+        const peer = peers[0];
+        if (!peer) return { problem: 'no peer is left to measure a transfer to', figures: {}, said: listed };
+        const bytes = await transfer(c, pod, peer, rateKbit, what);
+        const problem = unshapedProblem(bytes, rateKbit, burstBytes(rateKbit));
+        const kbit = Number.isFinite(bytes) ? measuredKbit(bytes) : 0;
+        return {
+          ...(problem ? { problem } : {}),
+          figures: { measuredKbit: kbit },
+          said: `no tbf of the agent's inside ${pod}; ${Number.isFinite(bytes) ? bytes : 0} bytes to ${peer.name} in the window (${kbit} kbit/s, all that was offered)`,
+        };
       },
     });
     return undefined;

@@ -16,6 +16,7 @@ import {
   tally,
   TRANSFER_S,
   transferProblem,
+  unshapedProblem,
 } from '../../../lib/chaos/net-confirm.ts';
 import { delayRefusal } from '../../../lib/chaos/disruptions/delay.ts';
 import { DISRUPTIONS, parseDisruptions } from '../../../lib/chaos/disruptions/index.ts';
@@ -92,6 +93,14 @@ describe('bandwidth: measured from inside the pod', () => {
     expect(transferProblem(0, rate, burst)).to.match(/no byte/);
     expect(transferProblem(Number.NaN, rate, burst)).to.match(/no byte/);
     expect(measuredKbit(atRate)).to.equal(rate);
+  });
+
+  it('confirms the heal only when a transfer moves more than the pipe would pass', () => {
+    const rate = 256;
+    const burst = 4096;
+    expect(unshapedProblem(offerBytes(rate, burst), rate, burst)).to.equal(undefined);
+    expect(unshapedProblem((rate * 1000 * TRANSFER_S) / 8, rate, burst)).to.match(/still no more than the 256 kbit\/s pipe passes/);
+    expect(unshapedProblem(0, rate, burst)).to.match(/no byte/);
   });
 });
 
