@@ -21,10 +21,19 @@ export interface Target {
   port: string;
 }
 
-/** Tries each target `n` times at once (1 s connect timeout); one line "<ip> <rc>" per attempt. */
-export function connectsScript(targets: readonly { t: Target; n: number }[]): string {
-  const one = ({ ip, port }: Target): string => `( nc -w 1 ${ip} ${port} </dev/null >/dev/null 2>&1; echo "${ip} $?" ) &`;
-  const loops = targets.map(({ t, n }) => `i=0; while [ $i -lt ${n} ]; do ${one(t)} i=$((i+1)); done;`);
+/**
+ * Connect timeouts, whole seconds: 1 s where a loss must show (a retransmitted SYN comes too
+ * late), 2 s where only a fault's absence must (the uncut control, the heal), so a busy
+ * machine's slow connect is not taken for a loss; a loss left over still fails about
+ * (1-(1-p)^2)^2 of the attempts, which 40 attempts do not miss.
+ */
+export const LOSS_WAIT_S = 1;
+export const CLEAR_WAIT_S = 2;
+
+/** Tries each target `n` times at once (connect timeout `w` seconds); one line "<ip> <rc>" per attempt. */
+export function connectsScript(targets: readonly { t: Target; n: number; w: number }[]): string {
+  const one = ({ ip, port }: Target, w: number): string => `( nc -w ${w} ${ip} ${port} </dev/null >/dev/null 2>&1; echo "${ip} $?" ) &`;
+  const loops = targets.map(({ t, n, w }) => `i=0; while [ $i -lt ${n} ]; do ${one(t, w)} i=$((i+1)); done;`);
   return `${loops.join(' ')} wait`;
 }
 

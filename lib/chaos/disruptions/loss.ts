@@ -8,7 +8,17 @@
 // (lib/chaos/net-confirm.ts, the round in lib/chaos/net-fault-round.ts).
 import type { Disruption, DisruptionContext } from '../disruption.ts';
 import { CONTROL } from '../partition-confirm.ts';
-import { CONTROL_ATTEMPTS, connectsScript, LOSS_ATTEMPTS, lossGoneProblem, lossMeasure, lossProblem, tally } from '../net-confirm.ts';
+import {
+  CLEAR_WAIT_S,
+  CONTROL_ATTEMPTS,
+  connectsScript,
+  LOSS_ATTEMPTS,
+  LOSS_WAIT_S,
+  lossGoneProblem,
+  lossMeasure,
+  lossProblem,
+  tally,
+} from '../net-confirm.ts';
 import type { Measured } from '../net-fault-round.ts';
 import { measureIn, type Peer } from '../net-peers.ts';
 import { agentProblem } from './agent-ready.ts';
@@ -16,8 +26,9 @@ import { agentProblem } from './agent-ready.ts';
 const PARAMS = { percent: { min: 20, max: 50, unit: '%' }, hold: { min: 5, max: 15, unit: 's' } } as const;
 
 async function measure(ctx: DisruptionContext, pod: string, peers: readonly Peer[], withControl: boolean) {
-  const targets = peers.map((t) => ({ t, n: LOSS_ATTEMPTS }));
-  const script = connectsScript(withControl ? [...targets, { t: CONTROL, n: CONTROL_ATTEMPTS }] : targets);
+  // Applied (with the control): the peers' connects must show the loss; healed: its absence.
+  const targets = peers.map((t) => ({ t, n: LOSS_ATTEMPTS, w: withControl ? LOSS_WAIT_S : CLEAR_WAIT_S }));
+  const script = connectsScript(withControl ? [...targets, { t: CONTROL, n: CONTROL_ATTEMPTS, w: CLEAR_WAIT_S }] : targets);
   return tally(await measureIn(ctx, pod, script, `loss on ${pod} (round ${ctx.round})`));
 }
 

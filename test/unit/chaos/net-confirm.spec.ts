@@ -32,10 +32,15 @@ const lines = (ip: string, ok: number, bad: number): string[] => [
 const out = (...groups: string[][]): string => groups.flat().join('\n');
 
 describe('loss: measured from inside the pod', () => {
-  it('the script tries each target the given number of times, at once, with a 1 s connect timeout', () => {
-    const s = connectsScript([{ t: { ip: P1, port: '2379' }, n: 20 }]);
+  it('the script tries each target the given number of times, at once, with its own connect timeout', () => {
+    const s = connectsScript([
+      { t: { ip: P1, port: '2379' }, n: 20, w: 1 },
+      { t: { ip: P2, port: '2380' }, n: 5, w: 2 },
+    ]);
     expect(s).to.include('while [ $i -lt 20 ]');
     expect(s).to.include(`nc -w 1 ${P1} 2379`);
+    expect(s).to.include('while [ $i -lt 5 ]');
+    expect(s).to.include(`nc -w 2 ${P2} 2380`);
     expect(s.trim().endsWith('wait')).to.equal(true);
   });
 
