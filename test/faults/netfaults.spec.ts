@@ -33,7 +33,7 @@ const lossPod = planned.find((k) => k.action === 'loss')?.pod ?? '';
 const pipePod = planned.find((k) => k.action === 'bandwidth')?.pod ?? '';
 
 /** The pod's filter table and qdiscs, as iptables -S and tc qdisc show print them inside its network namespace. */
-async function netOf(podUid: string): Promise<{ rules: string; qdiscs: string }> {
+async function netOnce(podUid: string): Promise<{ rules: string; qdiscs: string }> {
   const pid = await podPid(podUid);
   if (pid === undefined) throw new Error(`no process of pod uid ${podUid} on this machine`);
   const ns = `--net=/proc/${pid}/ns/net`;
@@ -42,6 +42,23 @@ async function netOf(podUid: string): Promise<{ rules: string; qdiscs: string }>
     run('nsenter', [ns, 'tc', 'qdisc', 'show']),
   ]);
   return { rules: rules.stdout, qdiscs: qdiscs.stdout };
+}
+
+/** netOnce, tried three times: on a loaded machine one nsenter has failed without a word (seen once at load average 63). */
+async function netOf(podUid: string): Promise<{ rules: string; qdiscs: string }> {
+  let last: unknown;
+  for (let i = 0; i < 3; i++) {
+    try {
+      return await netOnce(podUid);
+    } catch (err) {
+      last = err;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  const e = last as { message?: string; stderr?: string; code?: unknown; signal?: unknown };
+  throw new Error(
+    `reading the netns of pod uid ${podUid} failed 3 times: ${e.message} (code ${String(e.code)}, signal ${String(e.signal)}, stderr ${e.stderr ?? ''})`,
+  );
 }
 
 let uids = new Map<string, string>();
