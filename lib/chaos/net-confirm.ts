@@ -9,6 +9,7 @@
 // bandwidth: `tc qdisc show` inside the pod lists the agent's tbf (reading qdiscs needs no
 // privilege), and a transfer from the pod to a peer's listener moves no more than the pipe allows.
 import { TBF_HANDLE } from '../agent/bandwidth.ts';
+import { TIMEOUTS } from '../timeouts.ts';
 
 /** Connection attempts per peer, and to the control, in one loss measurement. */
 export const LOSS_ATTEMPTS = 20;
@@ -27,8 +28,8 @@ export interface Target {
  * machine's slow connect is not taken for a loss; a loss left over still fails about
  * (1-(1-p)^2)^2 of the attempts, which 40 attempts do not miss.
  */
-export const LOSS_WAIT_S = 1;
-export const CLEAR_WAIT_S = 2;
+export const LOSS_WAIT_S = TIMEOUTS.lossConnect / 1000;
+export const CLEAR_WAIT_S = TIMEOUTS.lossClearConnect / 1000;
 
 /** Tries each target `n` times at once (connect timeout `w` seconds); one line "<ip> <rc>" per attempt. */
 export function connectsScript(targets: readonly { t: Target; n: number; w: number }[]): string {

@@ -2,7 +2,7 @@
 // runs a measurement inside a pod: the same rules a partition follows
 // (lib/chaos/disruptions/partition.ts): a peer is another pod of the StatefulSet, not on its
 // way out, with an IP and the workload container's first port; a measurement changes
-// nothing, so an exec that could not run is tried again until its budget is spent.
+// nothing, so an exec that could not run, or hung, is tried again until its budget is spent.
 import { ObservationError, describeError } from '../errors.ts';
 import { ordinalOf } from '../timeline/queries.ts';
 import { TIMEOUTS, timeLeft } from '../timeouts.ts';
@@ -35,18 +35,12 @@ export async function peersOf(ctx: DisruptionContext, pod: string, what: string)
 /** Runs `script` with sh in the pod's workload container; its stdout. Retries an exec that could not run. */
 export async function measureIn(ctx: DisruptionContext, pod: string, script: string, what: string): Promise<string> {
   const { execIn } = await import('../probes/exec.ts');
-  const until = Date.now() + Math.min(TIMEOUTS.partitionProbe, timeLeft(ctx.deadline));
+  const until = Date.now() + Math.min(TIMEOUTS.netFaultMeasure, timeLeft(ctx.deadline));
   for (let tries = 1; ; tries++) {
     const t0 = Date.now();
     try {
-      const r = await execIn(
-        ctx.cluster,
-        ctx.namespace,
-        pod,
-        ctx.workload.container,
-        ['sh', '-c', script],
-        Math.max(TIMEOUTS.partitionProbePause, until - t0),
-      );
+      const budget = Math.min(TIMEOUTS.netFaultMeasureTry, Math.max(TIMEOUTS.partitionProbePause, until - t0));
+      const r = await execIn(ctx.cluster, ctx.namespace, pod, ctx.workload.container, ['sh', '-c', script], budget);
       return r.stdout;
     } catch (err) {
       if (Date.now() + TIMEOUTS.partitionProbePause >= until)
