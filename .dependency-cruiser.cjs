@@ -51,8 +51,20 @@ const LAYERS = [
   {
     name: 'chaos, traffic, update',
     from: '^lib/(chaos|traffic|update)/',
-    // The fault request (lib/agent/request.ts) is the pure contract between the harness and the node agent.
-    may: [...MODEL, ...LEAVES, ...TIMELINE, ...HISTORY, ...RECORDS, ...CLUSTER, ...WORKLOADS, ...SENSE, ...ACT, '^lib/agent/(request|disk-request)\\.ts$'],
+    // The fault request (lib/agent/request.ts) is the pure contract between the harness and the node agent;
+    // disk-request.ts (a full disk's fields), bandwidth.ts (the qdisc's handle and bucket) and node-caps.ts (the nodes' probes) are pure parts of it.
+    may: [
+      ...MODEL,
+      ...LEAVES,
+      ...TIMELINE,
+      ...HISTORY,
+      ...RECORDS,
+      ...CLUSTER,
+      ...WORKLOADS,
+      ...SENSE,
+      ...ACT,
+      '^lib/agent/(request|disk-request|bandwidth|node-caps)\\.ts$',
+    ],
   },
   // The node agent: its own process (`ordinal agent`); it shares the run-namespace rules with cleanup.
   { name: 'agent', from: '^lib/agent/', may: [...MODEL, ...LEAVES, ...CLUSTER, '^lib/workloads/common\\.ts$', '^lib/run/namespace\\.ts$', '^lib/agent/'] },

@@ -14,7 +14,12 @@ export type DisruptionName =
   | 'node-fault'
   | 'kubelet-restart'
   | 'partition'
-  | 'disk-full';
+  | 'disk-full'
+  | NetFaultKind
+  | 'delay';
+
+/** The network faults besides partition, applied by the node agent (lib/agent/net-fault-spec.ts). */
+export type NetFaultKind = 'loss' | 'bandwidth';
 
 /**
  * What the StatefulSet must do after a disruption: `replaced` (new UID, same name),

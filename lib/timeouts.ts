@@ -205,6 +205,14 @@ export const TIMEOUTS = {
   partitionHoldCheck: 1000,
   /** Before a cut, how long the peers may take to accept connections (an update or another disruption restarting one). */
   partitionPeersOpen: 60_000,
+  /** loss: a connect that has not completed by then failed, where the loss must show (nc -w, whole seconds). */
+  lossConnect: 1000,
+  /** loss: the same where only its absence must (the uncut control, the heal): a busy machine's slow connect is no loss. */
+  lossClearConnect: 2000,
+  /** loss, bandwidth: one measurement from inside a pod (a few seconds of work), exec retries included. */
+  netFaultMeasure: 60_000,
+  /** loss, bandwidth: one exec of it; one that hangs (a kubelet restarting under it) is cut off and tried again. */
+  netFaultMeasureTry: 20_000,
 } as const;
 
 /** What is left of `deadline` (Date.now() ms), but never less than one last look. */

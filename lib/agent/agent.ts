@@ -12,9 +12,11 @@ import { RUN_LABEL } from '../workloads/common.ts';
 import { TIMEOUTS } from '../timeouts.ts';
 import type { V1Pod } from '@kubernetes/client-node';
 import { cutChange, cutIps, type NamedCut, resolveCut } from './follow.ts';
-import { applyPartition, describeCut, healPartition, podPid, updatePartition } from './node.ts';
+import { applyPartition, describeCut, podPid, updatePartition } from './node.ts';
 import { applyDisk, diskFields, healDisk, topUp } from './disk-agent.ts';
 import { volumePid } from './disk.ts';
+import { publishCapabilities } from './capabilities.ts';
+import { applyNetFault, healAllFaults } from './net-faults.ts';
 import { decide, FAULT_LABEL, type FaultSpec, type FaultStatus, parseSpec, parseStatus } from './request.ts';
 import { type AppliedFault, loadState, saveState } from './state.ts';
 
@@ -42,6 +44,7 @@ export class Agent {
   async run(signal: AbortSignal): Promise<void> {
     this.held = await loadState(this.o.statePath);
     await this.healAll('the agent restarted');
+    await publishCapabilities(this.c, this.o.node, this.o.log);
     this.o.log(`agent on node ${this.o.node}: watching ConfigMaps labelled ${FAULT_LABEL}`);
     while (!signal.aborted) {
       await this.tick().catch((err: unknown) => this.o.log(`tick failed: ${describeError(err)}`));
@@ -137,7 +140,11 @@ export class Agent {
     const peers = [...new Set([...spec.peers, ...cutIps(named.cut)])];
     let seen: string;
     try {
-      seen = disk ? await applyDisk(pid, spec) : await applyPartition(pid, peers, cutIps(named.inFrom));
+      seen = disk
+        ? await applyDisk(pid, spec)
+        : spec.fault === 'partition'
+          ? await applyPartition(pid, peers, cutIps(named.inFrom))
+          : await applyNetFault(pid, spec);
     } catch (err) {
       if (disk) await healDisk(this.c, f, this.o.node).catch(() => undefined);
       this.held = this.held.filter((h) => h !== f);
@@ -251,7 +258,7 @@ export class Agent {
       return seen;
     }
     const pid = (await podPid(f.podUid)) ?? f.pid;
-    const clean = await healPartition(pid).catch(() => false);
+    const clean = await healAllFaults(pid);
     this.held = this.held.filter((h) => h.key !== f.key);
     await saveState(this.o.statePath, this.held);
     const seen = clean

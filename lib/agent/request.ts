@@ -4,6 +4,7 @@
 // (a dead man's switch: a harness that stops renewing loses its fault within the expiry);
 // the agent owns `status`. Pure: no cluster, no node.
 import { parseDiskFullSpec } from './disk-request.ts';
+import { isNetFaultKind, type NetFaultKind, parseNetFaultSpec } from './net-fault-spec.ts';
 
 /**
  * The label that marks a ConfigMap as a fault request (the agent lists by it).
@@ -18,6 +19,7 @@ export function faultLabel(env: string | undefined): string {
     throw new Error(`ORDINAL_FAULT_LABEL must be a label key (e.g. ordinal.dev/fault-request-test), got "${env}"`);
   return env;
 }
+
 /** Where the agent DaemonSet runs; the harness reads its status there before a run. */
 export const AGENT_NAMESPACE = 'ordinal-system';
 export const AGENT_NAME = 'ordinal-agent';
@@ -29,7 +31,7 @@ export const AGENT_NAME = 'ordinal-agent';
  */
 export const FAULT_REQUEST_NAME = 'ordinal-fault';
 
-export type FaultKind = 'partition' | 'disk-full';
+export type FaultKind = 'partition' | 'disk-full' | NetFaultKind;
 
 /** What the harness asks for. */
 export interface FaultSpec {
@@ -56,6 +58,10 @@ export interface FaultSpec {
   expires: number;
   /** Set by the harness to heal now. */
   heal: boolean;
+  /** loss: the percentage of packets dropped to and from each peer (lib/agent/loss.ts). */
+  percent?: number;
+  /** bandwidth: the rate of the pod's egress, in kbit/s (lib/agent/bandwidth.ts). */
+  rateKbit?: number;
 }
 
 /** `following`: the pod once cut was recreated; its replacement gets the rules once it runs. */
@@ -94,6 +100,8 @@ export function specData(s: FaultSpec): Record<string, string> {
     ...(s.path !== undefined ? { path: s.path } : {}),
     ...(s.maxBytes !== undefined ? { maxBytes: String(s.maxBytes) } : {}),
     ...(s.volume !== undefined ? { volume: s.volume } : {}),
+    ...(s.percent !== undefined ? { percent: String(s.percent) } : {}),
+    ...(s.rateKbit !== undefined ? { rateKbit: String(s.rateKbit) } : {}),
   };
 }
 
@@ -104,7 +112,8 @@ const isIpv4 = (s: unknown): s is string => typeof s === 'string' && IPV4.test(s
 export function parseSpec(data: Readonly<Record<string, string>> | undefined): FaultSpec | string {
   const d = data ?? {};
   if (d.fault === 'disk-full') return parseDiskFullSpec(d);
-  if (d.fault !== 'partition') return `unknown fault "${d.fault ?? ''}" (known: partition, disk-full)`;
+  if (isNetFaultKind(d.fault)) return parseNetFaultSpec(d);
+  if (d.fault !== 'partition') return `unknown fault "${d.fault ?? ''}" (known: partition, disk-full, loss, bandwidth)`;
   if (!d.pod || !d.podUid) return 'no pod or podUid';
   let peers: unknown;
   try {

@@ -251,6 +251,11 @@ function checkUpdate(a: RunArgs, given: string | undefined, image: string | unde
     throw new UsageError(
       `--update ${mode} cannot be combined with --chaos partition yet: a cut is confirmed and healed against the peers' addresses, which an update's recreated pods change`,
     );
+  const net = a.chaos.filter((c) => c === 'loss' || c === 'bandwidth');
+  if (net.length > 0)
+    throw new UsageError(
+      `--update ${mode} cannot be combined with --chaos ${net.join(',')} yet: the fault is measured and healed against the pod and its peers as they were, which an update's recreated pods change`,
+    );
   // A second tag of the same image is known for the default busybox only; a --manifest's image is read at run time.
   if (mode === 'image' && image === undefined && a.manifest === undefined && a.image !== DEFAULT_IMAGE) {
     throw new UsageError(`--update image needs --update-image <ref>: no second tag is known for ${a.image}`);

@@ -90,6 +90,8 @@ function planUpdate(o: PlanOptions, kind: SubjectKind): PlannedUpdate {
   if (seeded.round === undefined) return none(`the seed chose ${mode}, but there is no chaos round to run it in (--rounds 0)`);
   if (o.chaos.includes('partition'))
     return none(`the seed chose ${mode}, but --chaos partition does not follow pods an update recreates yet`);
+  const net = o.chaos.filter((c) => c === 'loss' || c === 'bandwidth');
+  if (net.length > 0) return none(`the seed chose ${mode}, but --chaos ${net.join(',')} does not follow pods an update recreates yet`);
   // A second tag of the same image is known for the default busybox only; a --manifest's image is read at run time.
   if (mode === 'image' && o.updateImage === undefined && kind !== 'manifest' && o.image !== DEFAULT_IMAGE) {
     return {

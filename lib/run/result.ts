@@ -52,9 +52,22 @@ export function faultsOf(timeline: readonly TimelineEntry[]): FaultRecord[] {
       const kind = e.marker === 'partition-healed' ? 'partition' : 'disk-full';
       const open = out.find((f) => f.kind === kind && f.round === e.round && f.pod === e.pod && f.healedAtMs === undefined);
       if (open) Object.assign(open, { healedAtMs: e.t, healConfirmMs: e.healConfirmMs });
+    } else if (e.marker === 'net-fault' || e.marker === 'net-fault-healed') {
+      netFault(out, e);
     }
   }
   return out;
+}
+
+/** A loss or bandwidth fault's markers, folded into `out` as faultsOf does a partition's. */
+function netFault(out: FaultRecord[], e: MarkerOf<'net-fault'> | MarkerOf<'net-fault-healed'>): void {
+  if (e.marker === 'net-fault') {
+    const { kind, round, pod, node, peers, confirmMs, params, measured } = e;
+    out.push({ kind, round, pod, node, peers, confirmedAtMs: e.t, confirmMs, params, measured });
+    return;
+  }
+  const open = out.find((f) => f.kind === e.kind && f.round === e.round && f.pod === e.pod && f.healedAtMs === undefined);
+  if (open) Object.assign(open, { healedAtMs: e.t, healConfirmMs: e.healConfirmMs });
 }
 
 export function assemble(

@@ -1,7 +1,7 @@
 // results.json: the single source every report is rendered from (docs/results-schema.md).
 // Reports import this file and nothing else of the run.
 import type { CheckResult } from '../checks/api.ts';
-import type { ClusterFacts, DetectionLatency, DisruptionName, RoundResult, WorkloadInfo } from '../model.ts';
+import type { ClusterFacts, DetectionLatency, DisruptionName, NetFaultKind, RoundResult, WorkloadInfo } from '../model.ts';
 import type { WatchedKind } from '../timeline/entries.ts';
 import type { VolumeBehaviour } from '../timeline/volumes.ts';
 import type { TrafficSummary } from '../traffic/records.ts';
@@ -67,11 +67,11 @@ export interface DisruptionRecovery {
 }
 
 /** One confirmed fault: run ms for the times, ms for the confirmation durations. */
-export type FaultRecord = PartitionRecord | DiskFullRecord;
+export type FaultRecord = NetworkFaultRecord | DiskFullRecord;
 
-/** A confirmed partition. */
-export interface PartitionRecord {
-  kind: 'partition';
+/** A confirmed network fault: a partition (its shape), lost packets or a thin pipe (params, measured). */
+export interface NetworkFaultRecord {
+  kind: 'partition' | NetFaultKind;
   round: number;
   pod: string;
   node: string;
@@ -87,6 +87,10 @@ export interface PartitionRecord {
   /** When the heal was confirmed (every peer connects), and how long after the heal was asked; absent when it never was. */
   healedAtMs?: number;
   healConfirmMs?: number;
+  /** loss, bandwidth: the seeded values the fault was applied with (e.g. percent, rateKbit, hold). */
+  params?: Record<string, number>;
+  /** loss, bandwidth: what the confirmation measured from inside the pod (lib/chaos/net-confirm.ts). */
+  measured?: Record<string, number>;
 }
 
 /** A confirmed full volume: the fault file filled it until a write in the pod failed with ENOSPC. */

@@ -1,7 +1,7 @@
 // The timeline a run records: watch entries for the kinds the recorder watches, and the
 // harness's own markers, in one append-only list ordered by `seq`. Markers are a union
 // discriminated on `marker`, each with its own typed payload, so no reader parses text.
-import type { DisruptionName, Expectation, KillPattern } from '../model.ts';
+import type { DisruptionName, Expectation, KillPattern, NetFaultKind } from '../model.ts';
 
 /** Resource kinds the recorder watches. */
 export type WatchedKind = 'Pod' | 'PersistentVolumeClaim' | 'PersistentVolume' | 'Event' | 'ConfigMap' | 'PodDisruptionBudget';
@@ -192,6 +192,24 @@ export type MarkerPayload =
    */
   | { marker: 'disk-full'; round: number; pod: string; uid: string; node: string; path: string; sizeKiB: number; confirmMs: number }
   | { marker: 'disk-full-healed'; round: number; pod: string; uid: string; healConfirmMs: number }
+  /**
+   * A loss or bandwidth fault (lib/chaos/net-fault-round.ts), confirmed from inside the pod:
+   * `net-fault` once the measurement shows it (`measured`: what was measured, e.g. the
+   * share of connections lost), `net-fault-healed` once the opposite was confirmed.
+   */
+  | {
+      marker: 'net-fault';
+      kind: NetFaultKind;
+      round: number;
+      pod: string;
+      uid: string;
+      peers: string[];
+      node: string;
+      confirmMs: number;
+      params: Record<string, number>;
+      measured: Record<string, number>;
+    }
+  | { marker: 'net-fault-healed'; kind: NetFaultKind; round: number; pod: string; uid: string; healConfirmMs: number }
   /** The harness force-deleted a pod on a down node, as an operator would to unblock it. */
   | { marker: 'operator-force-delete'; round: number; pod: string; uid: string; node: string }
   | {

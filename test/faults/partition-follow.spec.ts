@@ -4,7 +4,7 @@
 // cut its replacement (new UID, IP and netns, wherever it lands). The harness must
 // confirm the shape again around each replacement, then heal and confirm the heal. The
 // spec looks into the network namespaces from the host, and finds no rule afterwards.
-import type { PartitionRecord } from '../../lib/run/results-schema.ts';
+import type { NetworkFaultRecord } from '../../lib/run/results-schema.ts';
 import { expect } from 'chai';
 import { CHAIN } from '../../lib/agent/request.ts';
 import { planRounds } from '../../lib/chaos/plan.ts';
@@ -101,7 +101,7 @@ faultRun(
       const healed = markers('partition-healed');
       expect(healed).to.have.length(1);
       expect(healed[0]?.t ?? 0).to.be.greaterThan(Math.max(...followed.map((m) => m.t)));
-      const f = (t.run.result.faults ?? []).filter((x): x is PartitionRecord => x.kind === 'partition');
+      const f = (t.run.result.faults ?? []).filter((x): x is NetworkFaultRecord => x.kind === 'partition');
       expect(f.map((x) => x.followed?.map((y) => y.pod).sort())).to.deep.equal([['web-0', 'web-1']]);
       expect(f[0]?.healConfirmMs).to.be.greaterThan(0);
       console.log(`      re-confirmed around the replacements in ${followed.map((m) => `${m.pod} ${m.confirmMs} ms`).join(', ')}`);

@@ -4,7 +4,7 @@
 // namespaces from the host while each shape is held: it must see the agent's chain in
 // the pods the shape puts rules into and in no other (so "no rules left" is not vacuous),
 // the one-way cut as a rule on the INPUT side only, and nothing anywhere afterwards.
-import type { PartitionRecord } from '../../lib/run/results-schema.ts';
+import type { NetworkFaultRecord } from '../../lib/run/results-schema.ts';
 import { expect } from 'chai';
 import { CHAIN } from '../../lib/agent/request.ts';
 import { planRounds } from '../../lib/chaos/plan.ts';
@@ -116,7 +116,7 @@ faultRun(
     });
 
     it('results.json records each partition in its planned shape, with its confirmation times', function () {
-      const f = (t.run.result.faults ?? []).filter((x): x is PartitionRecord => x.kind === 'partition');
+      const f = (t.run.result.faults ?? []).filter((x): x is NetworkFaultRecord => x.kind === 'partition');
       expect(f.map((x) => `${x.round} ${x.pod} ${x.shape}`)).to.deep.equal(planned.map((p) => `${p.round} ${p.pod} ${p.shape}`));
       for (const x of f) {
         expect(x.confirmMs, `${x.shape} confirmed`).to.be.greaterThan(0);

@@ -10,6 +10,9 @@ import { forceDelete } from './force-delete.ts';
 import { kubeletRestart } from './kubelet-restart.ts';
 import { nodeFault } from './node-fault.ts';
 import { partition } from './partition.ts';
+import { bandwidth } from './bandwidth.ts';
+import { delay } from './delay.ts';
+import { loss } from './loss.ts';
 
 export const DISRUPTIONS: Readonly<Record<DisruptionName, Disruption>> = {
   delete: del,
@@ -20,6 +23,9 @@ export const DISRUPTIONS: Readonly<Record<DisruptionName, Disruption>> = {
   'kubelet-restart': kubeletRestart,
   partition,
   'disk-full': diskFull,
+  loss,
+  bandwidth,
+  delay,
 };
 
 export const DISRUPTION_NAMES = Object.keys(DISRUPTIONS) as DisruptionName[];

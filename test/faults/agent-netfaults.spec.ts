@@ -1,0 +1,96 @@
+// The node agent's dead man's switch for loss and bandwidth (examples/agent.yaml, installed
+// by cluster:up), driven through fault requests as the harness drives them, with two plain
+// pods: a request nobody renews (a harness SIGKILLed mid-fault) is applied, then healed by
+// the agent alone at its expiry. Each case looks into the pod's network namespace from the
+// host: the rule or qdisc must be there while applied (so "nothing left" is not vacuous)
+// and gone after. Does not stop the agent, so it runs beside other fault specs.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { V1Pod } from '@kubernetes/client-node';
+import { expect } from 'chai';
+import { TBF_HANDLE } from '../../lib/agent/bandwidth.ts';
+import { LOSS_CHAIN } from '../../lib/agent/loss.ts';
+import { podPid } from '../../lib/agent/node.ts';
+import { FaultRequest } from '../../lib/chaos/fault-request.ts';
+import type { Cluster } from '../../lib/cluster/cluster.ts';
+import { runNamespace } from '../../lib/names.ts';
+import { createRunNamespace } from '../../lib/run/namespace.ts';
+import { newRunId } from '../../lib/run/run-id.ts';
+import { connectTestCluster } from './support.ts';
+
+const run = promisify(execFile);
+const BUSYBOX = 'docker.io/library/busybox:1.35.0';
+
+async function netOf(podUid: string): Promise<string> {
+  const pid = await podPid(podUid);
+  if (pid === undefined) throw new Error(`no process of pod uid ${podUid} on this machine`);
+  const ns = `--net=/proc/${pid}/ns/net`;
+  const [rules, qdiscs] = await Promise.all([
+    run('nsenter', [ns, 'iptables', '-w', '5', '-S']),
+    run('nsenter', [ns, 'tc', 'qdisc', 'show']),
+  ]);
+  return `${rules.stdout}\n${qdiscs.stdout}`;
+}
+
+async function sleeper(cluster: Cluster, namespace: string, name: string): Promise<V1Pod> {
+  await cluster.core.createNamespacedPod({
+    namespace,
+    body: {
+      metadata: { name },
+      spec: {
+        terminationGracePeriodSeconds: 0,
+        containers: [{ name: 'main', image: BUSYBOX, imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }],
+      },
+    },
+  });
+  const end = Date.now() + 90_000;
+  while (Date.now() < end) {
+    const p = await cluster.core.readNamespacedPod({ name, namespace });
+    if (p.status?.phase === 'Running' && p.status.podIP) return p;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`pod ${namespace}/${name} not Running with an IP within 90s`);
+}
+
+describe('fault: the node agent heals a loss and a thin pipe by itself at the expiry when nobody renews them', function () {
+  this.timeout(200_000);
+  let cluster: Cluster;
+  const runId = newRunId();
+  const ns = runNamespace(runId);
+  let a: V1Pod;
+  let b: V1Pod;
+  const log = (l: string): void => void console.log(`      ${l}`);
+
+  before(async function () {
+    cluster = await connectTestCluster();
+    await createRunNamespace(cluster, ns, runId);
+    [a, b] = await Promise.all([sleeper(cluster, ns, 'a'), sleeper(cluster, ns, 'b')]);
+  });
+
+  after(async function () {
+    await cluster?.core.deleteNamespace({ name: ns }).catch(() => undefined);
+  });
+
+  const cases = [
+    { kind: 'loss' as const, extra: { percent: 30 }, mark: `-N ${LOSS_CHAIN}`, gone: LOSS_CHAIN },
+    { kind: 'bandwidth' as const, extra: { rateKbit: 256 }, mark: `tbf ${TBF_HANDLE}`, gone: TBF_HANDLE },
+  ];
+  for (const c of cases) {
+    it(`${c.kind}: applied, then healed at the expiry with nobody renewing, leaving nothing in the pod's netns`, async function () {
+      const r = new FaultRequest(cluster, ns, `expiry-${c.kind}`, log);
+      const peers = c.kind === 'loss' ? [b.status?.podIP ?? ''] : [];
+      await r.create({ fault: c.kind, pod: a.metadata?.name ?? '', podUid: a.metadata?.uid ?? '', peers, ...c.extra });
+      r.stopRenewing();
+      try {
+        const applied = await r.waitFor(['applied'], 20_000, `${c.kind} expiry case`);
+        expect(applied.node).to.equal(a.spec?.nodeName);
+        expect(await netOf(a.metadata?.uid ?? '')).to.include(c.mark);
+        const healed = await r.waitFor(['healed'], 30_000, `${c.kind} expiry case`);
+        expect(healed.healedBecause).to.equal('expired');
+        expect(await netOf(a.metadata?.uid ?? '')).to.not.include(c.gone);
+      } finally {
+        await r.remove();
+      }
+    });
+  }
+});
