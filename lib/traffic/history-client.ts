@@ -7,7 +7,7 @@
 // a set workload reads the whole set from every member, then `# done`.
 import { existsSync } from 'node:fs';
 import http from 'node:http';
-import type { HistoryEvent, Scalar } from '../history/events.ts';
+import type { Scalar } from '../history/events.ts';
 import { TIMEOUTS } from '../timeouts.ts';
 import {
   casBody,
@@ -34,6 +34,7 @@ import {
   SET_KEY,
   type TrafficWorkload,
 } from './workload-ops.ts';
+import { HistoryLines } from './history-lines.ts';
 
 export interface ClientConfig {
   readonly workload: TrafficWorkload;
@@ -66,41 +67,19 @@ export function outcomeOfError(op: PlannedOp, err: unknown): Outcome {
 
 class Client {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 64, lookup: clusterLookup() });
-  private readonly t0 = process.hrtime.bigint();
   private memberPods: Record<string, string> = {};
-  private buffer = '';
   private stopping = false;
   private readonly gen: OpGenerator;
   private readonly procs: Processes;
   ops = 0;
 
   private readonly c: ClientConfig;
-  private readonly write: (text: string) => void;
+  private readonly out: HistoryLines;
   constructor(c: ClientConfig, write: (text: string) => void) {
     this.c = c;
-    this.write = write;
+    this.out = new HistoryLines(write);
     this.gen = new OpGenerator({ workload: c.workload, seed: c.seed, keys: c.keys });
     this.procs = new Processes(c.concurrency);
-  }
-
-  private now(): number {
-    return Number(process.hrtime.bigint() - this.t0);
-  }
-
-  emit(line: string): void {
-    this.buffer += `${line}\n`;
-    // Batched: one write per tick instead of one per line, the difference at 1000 lines/s.
-    if (this.buffer.length === line.length + 1) setImmediate(() => this.flush());
-  }
-
-  flush(): void {
-    if (this.buffer === '') return;
-    this.write(this.buffer);
-    this.buffer = '';
-  }
-
-  private event(e: HistoryEvent): void {
-    this.emit(JSON.stringify(e));
   }
 
   private podOf(member: string | undefined, addressed: string): string {
@@ -112,7 +91,7 @@ class Client {
     for (const m of this.c.members) {
       try {
         this.memberPods = parseMembers(await post(this.agent, m.url, '/v3/cluster/member/list', {}, this.c.opTimeoutMs));
-        this.emit(`# members ${JSON.stringify(this.memberPods)}`);
+        this.out.emit(`# members ${JSON.stringify(this.memberPods)}`);
         return;
       } catch {
         // The next member may answer.
@@ -148,9 +127,9 @@ class Client {
     while (!this.stopping) {
       const op = this.gen.op();
       const process = this.procs.process(client);
-      this.event(invokeEvent(process, op, this.now(), m.pod));
+      this.out.event(invokeEvent(process, op, this.out.now(), m.pod));
       const out = await this.perform(op, m);
-      this.event(completionEvent(process, op, out, this.now()));
+      this.out.event(completionEvent(process, op, out, this.out.now()));
       this.ops++;
       this.procs.completed(client, out.type);
       // A member that refuses is down: pause rather than spin on it.
@@ -166,7 +145,7 @@ class Client {
       for (const m of this.c.members) {
         const process = this.procs.process(0);
         const op: PlannedOp = { f: 'read', key: SET_KEY, value: null };
-        this.event(invokeEvent(process, op, this.now(), m.pod));
+        this.out.event(invokeEvent(process, op, this.out.now(), m.pod));
         let out: Outcome;
         try {
           const r = parseKeys(await post(this.agent, m.url, '/v3/kv/range', prefixBody(prefix, true), this.c.opTimeoutMs), prefix);
@@ -177,7 +156,7 @@ class Client {
           out = outcomeOfError(op, err);
           seen.push('');
         }
-        this.event(completionEvent(process, op, out, this.now()));
+        this.out.event(completionEvent(process, op, out, this.out.now()));
       }
       if (seen.every((s) => s !== '' && s === seen[0])) return;
       await sleep(TIMEOUTS.clientFinalReadPause);
@@ -185,7 +164,7 @@ class Client {
   }
 
   async run(): Promise<void> {
-    this.emit(
+    this.out.emit(
       `# start ${JSON.stringify({ workload: this.c.workload, concurrency: this.c.concurrency, read: this.c.read, members: this.c.members.map((m) => m.pod) })}`,
     );
     await this.refreshMembers();
@@ -196,13 +175,13 @@ class Client {
     const poll = setInterval(() => {
       if (existsSync(this.c.stopFile)) stop();
     }, TIMEOUTS.clientStopPoll);
-    const progress = setInterval(() => this.emit(`# ops ${this.ops}`), TIMEOUTS.clientProgressEvery);
+    const progress = setInterval(() => this.out.emit(`# ops ${this.ops}`), TIMEOUTS.clientProgressEvery);
     await Promise.all(Array.from({ length: this.c.concurrency }, (_, i) => this.loop(i)));
     clearInterval(poll);
     clearInterval(progress);
     if (this.c.workload === 'set') await this.finalReads();
-    this.emit(`${CLIENT_DONE} ${this.ops}`);
-    this.flush();
+    this.out.emit(`${CLIENT_DONE} ${this.ops}`);
+    this.out.flush();
     this.agent.destroy();
   }
 }

@@ -9,12 +9,13 @@
 import { existsSync } from 'node:fs';
 import type pg from 'pg';
 import { BANK_KEY } from '../checkers/bank.ts';
-import type { HistoryEvent, Value } from '../history/events.ts';
+import type { Value } from '../history/events.ts';
 import { createPrng, type Prng } from '../prng.ts';
 import { TIMEOUTS } from '../timeouts.ts';
 import { CLIENT_DONE } from './history-client.ts';
 import * as sql from './pg-ops.ts';
 import { type Outcome, type PlannedOp, Processes, SET_KEY, completionEvent, invokeEvent } from './workload-ops.ts';
+import { HistoryLines } from './history-lines.ts';
 
 export interface PgClientConfig extends sql.PgLogin {
   readonly store: 'postgres';
@@ -46,8 +47,6 @@ function outcomeOf(err: unknown): Outcome {
 }
 
 class PgClient {
-  private readonly t0 = process.hrtime.bigint();
-  private buffer = '';
   private stopping = false;
   private readonly procs: Processes;
   private readonly prng: Prng;
@@ -56,38 +55,19 @@ class PgClient {
   private readonly errors = new Map<string, number>();
   ops = 0;
   private readonly c: PgClientConfig;
-  private readonly write: (text: string) => void;
+  private readonly out: HistoryLines;
   constructor(c: PgClientConfig, write: (text: string) => void) {
     this.c = c;
-    this.write = write;
+    this.out = new HistoryLines(write);
     this.prng = createPrng(c.seed);
     // Writers 0..concurrency-1, then one bank reader per member.
     this.procs = new Processes(c.concurrency + (c.workload === 'bank' ? c.members.length : 0));
   }
 
-  private now(): number {
-    return Number(process.hrtime.bigint() - this.t0);
-  }
-
-  emit(line: string): void {
-    this.buffer += `${line}\n`;
-    if (this.buffer.length === line.length + 1) setImmediate(() => this.flush());
-  }
-
-  flush(): void {
-    if (this.buffer === '') return;
-    this.write(this.buffer);
-    this.buffer = '';
-  }
-
-  private event(e: HistoryEvent): void {
-    this.emit(JSON.stringify(e));
-  }
-
   /** Runs `op` as one history operation of logical client `client` against `m`; says whether its connection can go on. */
   private async operation(client: number, op: PlannedOp, m: sql.PgTarget, run: () => Promise<Value>): Promise<Step> {
     const process = this.procs.process(client);
-    this.event(invokeEvent(process, op, this.now(), m.pod));
+    this.out.event(invokeEvent(process, op, this.out.now(), m.pod));
     let out: Outcome;
     let usable = true;
     try {
@@ -97,7 +77,7 @@ class PgClient {
       usable = err instanceof sql.Rejected && err.usable;
       this.countError(out.type === 'ok' ? '' : out.error);
     }
-    this.event(completionEvent(process, op, out, this.now()));
+    this.out.event(completionEvent(process, op, out, this.out.now()));
     this.procs.completed(client, out.type);
     this.ops++;
     return { out, usable };
@@ -146,15 +126,15 @@ class PgClient {
         if (this.c.workload === 'set') await sql.setupSet(conn);
         else {
           // Client 0 records it under its first process id: the write's value is known only once the table is read back.
-          const t = this.now();
+          const t = this.out.now();
           const balances = await sql.setupBank(conn, this.c.accounts, this.c.balance);
           const base = { process: this.procs.process(0), f: 'write', key: BANK_KEY, value: balances, pod: this.primary().pod } as const;
-          this.event({ ...base, type: 'invoke', time: t });
-          this.event({ ...base, type: 'ok', time: this.now() });
+          this.out.event({ ...base, type: 'invoke', time: t });
+          this.out.event({ ...base, type: 'ok', time: this.out.now() });
         }
         this.setupDone = true;
       } catch (err) {
-        this.emit(`# setup on ${this.primary().pod} failed: ${err instanceof Error ? err.message : String(err)}`);
+        this.out.emit(`# setup on ${this.primary().pod} failed: ${err instanceof Error ? err.message : String(err)}`);
         await sleep(TIMEOUTS.clientFinalReadPause);
       } finally {
         await conn?.end().catch(() => undefined);
@@ -204,7 +184,7 @@ class PgClient {
         const p = await sql.connect(this.primary(), this.c);
         lsn = await sql.primaryLsn(p).finally(() => p.end().catch(() => undefined));
       } catch (err) {
-        this.emit(`# the primary's WAL position could not be read: ${err instanceof Error ? err.message : String(err)}`);
+        this.out.emit(`# the primary's WAL position could not be read: ${err instanceof Error ? err.message : String(err)}`);
       }
       for (const m of this.c.members) {
         let conn: pg.Client | undefined;
@@ -224,7 +204,7 @@ class PgClient {
 
   async run(): Promise<void> {
     const c = this.c;
-    this.emit(
+    this.out.emit(
       `# start ${JSON.stringify({ store: 'postgres', workload: c.workload, concurrency: c.concurrency, members: c.members.map((m) => m.pod) })}`,
     );
     const stop = (): void => {
@@ -235,7 +215,7 @@ class PgClient {
       if (existsSync(c.stopFile)) stop();
     }, TIMEOUTS.clientStopPoll);
     const progress = setInterval(() => {
-      this.emit(`# ops ${this.ops}${this.errors.size > 0 ? ` errors ${JSON.stringify(Object.fromEntries(this.errors))}` : ''}`);
+      this.out.emit(`# ops ${this.ops}${this.errors.size > 0 ? ` errors ${JSON.stringify(Object.fromEntries(this.errors))}` : ''}`);
       this.errors.clear();
     }, TIMEOUTS.clientProgressEvery);
     await this.setup();
@@ -245,8 +225,8 @@ class PgClient {
     clearInterval(poll);
     clearInterval(progress);
     if (c.workload === 'set' && this.setupDone) await this.finalReads();
-    this.emit(`${CLIENT_DONE} ${this.ops}`);
-    this.flush();
+    this.out.emit(`${CLIENT_DONE} ${this.ops}`);
+    this.out.flush();
   }
 }
 
