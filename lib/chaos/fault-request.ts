@@ -79,6 +79,16 @@ export class FaultRequest {
     );
   }
 
+  /** Holds the fault `ms`, then throws (ObservationError) unless the agent still has it applied. */
+  async hold(ms: number, what: string): Promise<void> {
+    await new Promise((r) => setTimeout(r, ms));
+    const during = await this.status();
+    if (during?.phase !== 'applied')
+      throw new ObservationError(
+        `${what}: the fault ended before its ${ms / 1000}s hold: ${during?.phase ?? 'no status'} (${during?.healedBecause ?? during?.seen ?? ''})`,
+      );
+  }
+
   /** Asks the agent to heal now (renewals stop: an expiry heals too, should this patch be lost). */
   async heal(): Promise<void> {
     this.stopRenewing();

@@ -88,12 +88,7 @@ async function held(ctx: DisruptionContext, target: DisruptionTarget, how: NetFa
     });
     ctx.log(`round ${ctx.round}: ${how.kind} on ${pod} confirmed in ${confirmMs} ms: ${m.said}`);
     const hold = how.holdS * 1000;
-    await new Promise((r) => setTimeout(r, hold));
-    const during = await request.status();
-    if (during?.phase !== 'applied')
-      throw new ObservationError(
-        `${what}: the fault ended before its ${hold / 1000}s hold: ${during?.phase ?? 'no status'} (${during?.healedBecause ?? during?.seen ?? ''})`,
-      );
+    await request.hold(hold, what);
     const h0 = Date.now();
     healAsked = true;
     await request.heal();

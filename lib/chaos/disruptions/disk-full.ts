@@ -104,12 +104,7 @@ async function diskRound(ctx: DisruptionContext, target: DisruptionTarget): Prom
       `round ${ctx.round}: ${pod}'s volume ${vol.path} (${sizeKiB} KiB) full (confirmed in ${confirmMs} ms: a write fails with ENOSPC)`,
     );
     const hold = (ctx.params.hold ?? PARAMS.hold.min) * 1000;
-    await new Promise((r) => setTimeout(r, hold));
-    const during = await request.status();
-    if (during?.phase !== 'applied')
-      throw new ObservationError(
-        `${what}: the fault ended before its ${hold / 1000}s hold: ${during?.phase ?? 'no status'} (${during?.healedBecause ?? during?.seen ?? ''})`,
-      );
+    await request.hold(hold, what);
     const h0 = Date.now();
     healAsked = true;
     await request.heal();
