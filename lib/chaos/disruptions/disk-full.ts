@@ -93,8 +93,7 @@ async function diskRound(ctx: DisruptionContext, target: DisruptionTarget): Prom
     const applied = await request.waitFor(['applied', 'refused', 'healed'], acts(), what);
     if (applied.phase !== 'applied')
       throw new ObservationError(`${what}: the agent on node ${applied.node} ${applied.phase} it: ${applied.seen}`);
-    const full = await probeDisk(ctx, pod, vol.path, what);
-    const problem = fullProblem(full);
+    const problem = await confirmFull(ctx, pod, vol.path, what);
     if (problem)
       throw new ObservationError(`${what}: filled by the agent (${applied.seen}) but not confirmed from inside ${pod}: ${problem}`);
     const confirmMs = Date.now() - t0;
@@ -121,6 +120,25 @@ async function diskRound(ctx: DisruptionContext, target: DisruptionTarget): Prom
         .catch((err: unknown) => ctx.log(`${what}: asking the agent to heal failed (it heals at the expiry): ${describeError(err)}`));
     await request.remove();
   }
+}
+
+/**
+ * Undefined once a write in the pod fails with ENOSPC, else what the last probe saw. The
+ * pod may free space between the agent's fill and the probe (etcd drops a WAL segment it
+ * could not preallocate; ext4 returns delayed-allocation reservations at writeback): the
+ * agent tops the fill up every tick while it holds the fault, so a few probes a tick
+ * apart see the volume full again.
+ */
+async function confirmFull(ctx: DisruptionContext, pod: string, path: string, what: string): Promise<string | undefined> {
+  const { probeDisk } = await import('../disk-probe.ts');
+  let problem: string | undefined;
+  for (let i = 0; i < 5; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 2 * TIMEOUTS.agentTick));
+    problem = fullProblem(await probeDisk(ctx, pod, path, what));
+    if (!problem) return undefined;
+    ctx.log(`${what}: not full yet from inside ${pod} (${problem}); waiting for the agent's top-up`);
+  }
+  return `${problem} (5 probes ${(2 * TIMEOUTS.agentTick) / 1000}s apart, the agent topping up between them)`;
 }
 
 /** Undefined once a write in the pod succeeds, else what the last of a few probes saw. */
