@@ -83,8 +83,12 @@ export function stoppedNodes(): string[] {
   return [...stopped.keys()];
 }
 
-/** Starts every node this process left stopped (a run interrupted mid-fault), each with a line saying so. */
-export async function startStoppedNodes(log: (line: string) => void): Promise<void> {
+/**
+ * Starts every node this process left stopped (a run interrupted mid-fault), each with a
+ * line saying so; returns the nodes it could not start (still noted in the run's record).
+ */
+export async function startStoppedNodes(log: (line: string) => void): Promise<string[]> {
+  const failed: string[] = [];
   for (const [node, s] of stopped) {
     log(`node ${node} is still stopped by round ${s.round}'s fault: starting it again (${s.adapter.name}) before exiting`);
     const t0 = performance.now();
@@ -92,11 +96,13 @@ export async function startStoppedNodes(log: (line: string) => void): Promise<vo
       await s.start();
       log(`node ${node} started again and Ready (${((performance.now() - t0) / 1000).toFixed(1)}s)`);
     } catch (err) {
+      failed.push(node);
       log(
         `could not start node ${node} again: ${describeError(err)}; start it by hand (local cluster: bash cluster/scripts/node.sh kubelet-start ${node}, or component.sh start kubelet for the main node)`,
       );
     }
   }
+  return failed;
 }
 
 /** The nodes a run noted as stopped in its creation record and never un-noted: it died (SIGKILL) with them down. */

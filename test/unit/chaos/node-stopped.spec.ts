@@ -46,7 +46,8 @@ describe('nodes a run stopped', () => {
     const a = adapter();
     const start = await stopNode(context([]), a, 'n1');
     expect(stoppedNodes()).to.deep.equal(['n1']);
-    await Promise.all([start(), startStoppedNodes(() => undefined), start()]);
+    const [, failed] = await Promise.all([start(), startStoppedNodes(() => undefined), start()]);
+    expect(failed).to.deep.equal([]);
     expect(a.calls).to.deep.equal(['stop n1', 'stopped n1', 'start n1']);
     expect(stoppedNodes()).to.deep.equal([]);
   });
@@ -91,7 +92,7 @@ describe('nodes a run stopped', () => {
     const lines: string[] = [];
     const start = await stopNode(context(lines), a, '10.200.2.1');
     await start().catch(() => undefined);
-    await startStoppedNodes((l) => void lines.push(l));
+    expect(await startStoppedNodes((l) => void lines.push(l))).to.deep.equal(['10.200.2.1']);
     expect(lines.at(-1)).to.equal(
       'could not start node 10.200.2.1 again: start of 10.200.2.1 failed; start it by hand (local cluster: bash cluster/scripts/node.sh kubelet-start 10.200.2.1, or component.sh start kubelet for the main node)',
     );
