@@ -6,7 +6,6 @@
 // on a stopped node would keep that namespace Terminating). SIGKILL runs no code at all:
 // for that, each stop is also written into the run's creation record (ConfigMap
 // ordinal-run, in the run's own namespace), where `ordinal cleanup` finds it.
-import * as k8s from '@kubernetes/client-node';
 import type { Cluster } from '../../cluster/cluster.ts';
 import { describeError } from '../../errors.ts';
 import { RECORD_NAME } from '../../run/namespace.ts';
@@ -15,8 +14,6 @@ import { detectNodeFault, type NodeFault } from './adapter.ts';
 
 /** The creation record's key for a node the run stopped: `stopped-node.<node>` = when and by which round. */
 export const STOPPED_PREFIX = 'stopped-node.';
-
-const merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 
 interface Stopped {
   adapter: NodeFault;
@@ -31,6 +28,9 @@ const stopped = new Map<string, Stopped>();
 async function record(ctx: DisruptionContext, node: string, value: string | null): Promise<void> {
   if (ctx.workload.info.kind === 'target') return;
   try {
+    // Loaded here: the disruption table this module hangs off is read by commands that never touch a cluster.
+    const k8s = await import('@kubernetes/client-node');
+    const merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
     await ctx.cluster.core.patchNamespacedConfigMap(
       { name: RECORD_NAME, namespace: ctx.namespace, body: { data: { [`${STOPPED_PREFIX}${node}`]: value } } },
       merge,
