@@ -1,9 +1,10 @@
-// The node agent's dead man's switch for loss and bandwidth (examples/agent.yaml, installed
-// by cluster:up), driven through fault requests as the harness drives them, with two plain
-// pods: a request nobody renews (a harness SIGKILLed mid-fault) is applied, then healed by
-// the agent alone at its expiry. Each case looks into the pod's network namespace from the
-// host: the rule or qdisc must be there while applied (so "nothing left" is not vacuous)
-// and gone after. Does not stop the agent, so it runs beside other fault specs.
+// The node agent's dead man's switch for loss, bandwidth and disk-full (examples/agent.yaml,
+// installed by cluster:up), driven through fault requests as the harness drives them, with
+// two plain pods and one with a fixed-size volume: a request nobody renews (a harness
+// SIGKILLed mid-fault) is applied, then healed by the agent alone at its expiry. Each case
+// looks into the pod's network namespace (or volume) from the host: the rule, qdisc or fill
+// file must be there while applied (so "nothing left" is not vacuous) and gone after.
+// Does not stop the agent, so it runs beside other fault specs.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { V1Pod } from '@kubernetes/client-node';
@@ -16,6 +17,9 @@ import type { Cluster } from '../../lib/cluster/cluster.ts';
 import { runNamespace } from '../../lib/names.ts';
 import { createRunNamespace } from '../../lib/run/namespace.ts';
 import { newRunId } from '../../lib/run/run-id.ts';
+import { FILL_FILE } from '../../lib/agent/disk.ts';
+import { maxFillBytes } from '../../lib/chaos/disk-confirm.ts';
+import { agentMarks, CLAIM_BYTES, VOLUME_PATH, volumePod } from './leftovers.ts';
 import { connectTestCluster } from './support.ts';
 
 const run = promisify(execFile);
@@ -52,19 +56,20 @@ async function sleeper(cluster: Cluster, namespace: string, name: string): Promi
   throw new Error(`pod ${namespace}/${name} not Running with an IP within 90s`);
 }
 
-describe('fault: the node agent heals a loss and a thin pipe by itself at the expiry when nobody renews them', function () {
+describe('fault: the node agent heals a loss, a thin pipe and a full volume by itself at the expiry when nobody renews them', function () {
   this.timeout(200_000);
   let cluster: Cluster;
   const runId = newRunId();
   const ns = runNamespace(runId);
   let a: V1Pod;
   let b: V1Pod;
+  let d: { pod: V1Pod; pv: string };
   const log = (l: string): void => void console.log(`      ${l}`);
 
   before(async function () {
     cluster = await connectTestCluster();
     await createRunNamespace(cluster, ns, runId);
-    [a, b] = await Promise.all([sleeper(cluster, ns, 'a'), sleeper(cluster, ns, 'b')]);
+    [a, b, d] = await Promise.all([sleeper(cluster, ns, 'a'), sleeper(cluster, ns, 'b'), volumePod(cluster, ns, 'd')]);
   });
 
   after(async function () {
@@ -93,4 +98,29 @@ describe('fault: the node agent heals a loss and a thin pipe by itself at the ex
       }
     });
   }
+
+  it('disk-full: applied, then healed at the expiry with nobody renewing, leaving no fill file on the volume', async function () {
+    const r = new FaultRequest(cluster, ns, 'expiry-disk-full', log);
+    const uid = d.pod.metadata?.uid ?? '';
+    await r.create({
+      fault: 'disk-full',
+      pod: d.pod.metadata?.name ?? '',
+      podUid: uid,
+      peers: [],
+      path: VOLUME_PATH,
+      maxBytes: maxFillBytes(CLAIM_BYTES),
+      volume: d.pv,
+    });
+    r.stopRenewing();
+    try {
+      const applied = await r.waitFor(['applied'], 20_000, 'disk-full expiry case');
+      expect(applied.node).to.equal(d.pod.spec?.nodeName);
+      expect(await agentMarks(uid, VOLUME_PATH)).to.deep.equal([FILL_FILE]);
+      const healed = await r.waitFor(['healed'], 30_000, 'disk-full expiry case');
+      expect(healed.healedBecause).to.equal('expired');
+      expect(await agentMarks(uid, VOLUME_PATH)).to.deep.equal([]);
+    } finally {
+      await r.remove();
+    }
+  });
 });

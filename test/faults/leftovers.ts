@@ -19,7 +19,7 @@ const run = promisify(execFile);
 const BUSYBOX = 'docker.io/library/busybox:1.35.0';
 /** Where the volume pod mounts its claim. */
 export const VOLUME_PATH = '/data';
-const CLAIM_BYTES = 16 * 1024 * 1024;
+export const CLAIM_BYTES = 16 * 1024 * 1024;
 
 /** The agent's marks found in a pod: its chains, its tbf, its fill file (empty: nothing left). */
 export async function agentMarks(podUid: string, volumePath?: string): Promise<string[]> {
@@ -44,8 +44,8 @@ export async function agentMarks(podUid: string, volumePath?: string): Promise<s
   return marks;
 }
 
-/** A pod on `node` whose volume is a 16 MiB claim of the fixed-size class (a real ENOSPC). */
-export async function volumePod(cluster: Cluster, namespace: string, name: string, node: string): Promise<{ pod: V1Pod; pv: string }> {
+/** A pod (on `node`, when given) whose volume is a CLAIM_BYTES claim of the fixed-size class (a real ENOSPC). */
+export async function volumePod(cluster: Cluster, namespace: string, name: string, node?: string): Promise<{ pod: V1Pod; pv: string }> {
   const claim = `${name}-data`;
   await cluster.core.createNamespacedPersistentVolumeClaim({
     namespace,
@@ -60,7 +60,7 @@ export async function volumePod(cluster: Cluster, namespace: string, name: strin
       metadata: { name },
       spec: {
         terminationGracePeriodSeconds: 0,
-        nodeSelector: { 'kubernetes.io/hostname': node },
+        ...(node ? { nodeSelector: { 'kubernetes.io/hostname': node } } : {}),
         volumes: [{ name: 'data', persistentVolumeClaim: { claimName: claim } }],
         containers: [
           {
