@@ -4,14 +4,18 @@
 // SIGKILLed mid-fault) is applied, then healed by the agent alone at its expiry. Each case
 // looks into the pod's network namespace (or volume) from the host: the rule, qdisc or fill
 // file must be there while applied (so "nothing left" is not vacuous) and gone after.
-// Does not stop the agent, so it runs beside other fault specs.
+// Last, the three at once left by a "dead harness" (expiry moved 2 minutes ahead) are
+// healed by `ordinal cleanup`, each mark seen gone while its pod still ran, before the
+// namespace goes. Does not stop the agent, so it runs beside other fault specs.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { V1Pod } from '@kubernetes/client-node';
+import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { TBF_HANDLE } from '../../lib/agent/bandwidth.ts';
 import { LOSS_CHAIN } from '../../lib/agent/loss.ts';
 import { podPid } from '../../lib/agent/node.ts';
+import { FAULT_REQUEST_NAME } from '../../lib/agent/request.ts';
 import { FaultRequest } from '../../lib/chaos/fault-request.ts';
 import type { Cluster } from '../../lib/cluster/cluster.ts';
 import { runNamespace } from '../../lib/names.ts';
@@ -20,9 +24,11 @@ import { newRunId } from '../../lib/run/run-id.ts';
 import { FILL_FILE } from '../../lib/agent/disk.ts';
 import { maxFillBytes } from '../../lib/chaos/disk-confirm.ts';
 import { agentMarks, CLAIM_BYTES, VOLUME_PATH, volumePod } from './leftovers.ts';
+import { runCli } from '../integration/helpers.ts';
 import { connectTestCluster } from './support.ts';
 
 const run = promisify(execFile);
+const merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 const BUSYBOX = 'docker.io/library/busybox:1.35.0';
 
 async function netOf(podUid: string): Promise<string> {
@@ -56,7 +62,7 @@ async function sleeper(cluster: Cluster, namespace: string, name: string): Promi
   throw new Error(`pod ${namespace}/${name} not Running with an IP within 90s`);
 }
 
-describe('fault: the node agent heals a loss, a thin pipe and a full volume by itself at the expiry when nobody renews them', function () {
+describe('fault: the node agent heals a loss, a thin pipe and a full volume by itself at the expiry when nobody renews them, and when `ordinal cleanup` asks', function () {
   this.timeout(200_000);
   let cluster: Cluster;
   const runId = newRunId();
@@ -75,6 +81,9 @@ describe('fault: the node agent heals a loss, a thin pipe and a full volume by i
   after(async function () {
     await cluster?.core.deleteNamespace({ name: ns }).catch(() => undefined);
   });
+
+  const uidOf = (p: V1Pod): string => p.metadata?.uid ?? '';
+  const on = (p: V1Pod): { pod: string; podUid: string } => ({ pod: p.metadata?.name ?? '', podUid: uidOf(p) });
 
   const cases = [
     { kind: 'loss' as const, extra: { percent: 30 }, mark: `-N ${LOSS_CHAIN}`, gone: LOSS_CHAIN },
@@ -121,6 +130,70 @@ describe('fault: the node agent heals a loss, a thin pipe and a full volume by i
       expect(await agentMarks(uid, VOLUME_PATH)).to.deep.equal([]);
     } finally {
       await r.remove();
+    }
+  });
+
+  it('`ordinal cleanup` after a crash asks the agent to heal a loss, a thin pipe and a full volume, sees each confirmed, then deletes the namespace; each mark went while its pod still ran', async function () {
+    const targets = [
+      {
+        name: FAULT_REQUEST_NAME,
+        uid: uidOf(a),
+        mark: LOSS_CHAIN,
+        spec: { fault: 'loss' as const, ...on(a), peers: [b.status?.podIP ?? ''], percent: 30 },
+      },
+      {
+        name: `${FAULT_REQUEST_NAME}-1`,
+        uid: uidOf(b),
+        mark: `tbf ${TBF_HANDLE}`,
+        spec: { fault: 'bandwidth' as const, ...on(b), peers: [], rateKbit: 256 },
+      },
+      {
+        name: `${FAULT_REQUEST_NAME}-2`,
+        uid: uidOf(d.pod),
+        path: VOLUME_PATH,
+        mark: FILL_FILE,
+        spec: {
+          fault: 'disk-full' as const,
+          ...on(d.pod),
+          peers: [],
+          path: VOLUME_PATH,
+          maxBytes: maxFillBytes(CLAIM_BYTES),
+          volume: d.pv,
+        },
+      },
+    ];
+    for (const t of targets) {
+      const r = new FaultRequest(cluster, ns, t.name, log);
+      await r.create(t.spec);
+      // The harness died: nobody renews, and (the spec moves it) no expiry comes before cleanup's heal.
+      r.stopRenewing();
+      await r.waitFor(['applied'], 20_000, `cleanup case ${t.spec.fault}`);
+      const body = { data: { expires: String(Date.now() + 120_000) } };
+      await cluster.core.patchNamespacedConfigMap({ name: t.name, namespace: ns, body }, merge);
+    }
+    const cleaning = runCli(['cleanup', '--yes', '--run-id', runId]);
+    const samples: { uid: string; marks: string[] | undefined }[] = [];
+    let over = false;
+    void cleaning.finally(() => {
+      over = true;
+    });
+    while (!over) {
+      for (const t of targets) samples.push({ uid: t.uid, marks: await agentMarks(t.uid, t.path).catch(() => undefined) });
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const out = await cleaning;
+    expect(out.code, `${out.stdout}\n${out.stderr}`).to.equal(0);
+    const deleted = out.stdout.indexOf(`deleted ${ns}`);
+    for (const t of targets) {
+      const said = out.stdout.search(new RegExp(`fault request ${ns}/${t.name}: healed by the agent on node \\S+ \\(asked\\)`));
+      expect(said, out.stdout).to.be.greaterThan(-1);
+      expect(deleted, 'deleted after every heal was confirmed').to.be.greaterThan(said);
+      // The samples of the live pod, in order: the mark at first, then gone for good (the namespace's deletion came after).
+      const live = samples.filter((x) => x.uid === t.uid && x.marks !== undefined).map((x) => x.marks ?? []);
+      expect(live[0], `${t.spec.fault}: the mark when cleanup started`).to.include(t.mark);
+      const clean = live.findIndex((m) => m.length === 0);
+      expect(clean, `${t.spec.fault}: no sample of the live pod without the mark: ${JSON.stringify(live.at(-1))}`).to.be.greaterThan(0);
+      for (const m of live.slice(clean)) expect(m, t.spec.fault).to.deep.equal([]);
     }
   });
 });
