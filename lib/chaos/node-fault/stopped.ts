@@ -58,7 +58,8 @@ export async function stopNode(ctx: DisruptionContext, adapter: NodeFault, node:
       .catch(() => undefined)
       .then(() => adapter.start(node))
       .then(async () => {
-        stopped.delete(node);
+        // Only this stop's entry: a later round may have stopped the node again meanwhile.
+        if (stopped.get(node)?.start === start) stopped.delete(node);
         await record(ctx, node, null);
       })
       .catch((err: unknown) => {
