@@ -282,6 +282,12 @@ function checkSubject(a: RunArgs, isGiven: (k: RunFlag) => boolean): void {
     throw new UsageError(
       `--chaos ${wide.join(',')} cannot be combined with --target: it disrupts every pod on the node, not only the StatefulSet's`,
     );
+  // The node agent acts only in namespaces a run created and recorded; a --target run creates none.
+  const agent = a.chaos.filter((d) => ['partition', 'loss', 'bandwidth', 'disk-full', 'delay'].includes(d));
+  if (a.target !== undefined && agent.length > 0)
+    throw new UsageError(
+      `--chaos ${agent.join(',')} cannot be combined with --target: the node agent acts only in namespaces a run created, and a --target run creates none`,
+    );
   if (isGiven('pdb'))
     throw new UsageError(
       `--pdb cannot be combined with ${subject}: the run creates no PodDisruptionBudget for a StatefulSet it did not write; give it your own`,

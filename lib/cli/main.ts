@@ -5,6 +5,7 @@
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { CHECKS } from '../checks/catalog.ts';
+import type { Cluster } from '../cluster/cluster.ts';
 import { ClusterError, UsageError, describeError } from '../errors.ts';
 import { redact } from '../redact.ts';
 import { forTerminal } from '../report/escape.ts';
@@ -119,7 +120,8 @@ async function cleanupCommand(argv: string[]): Promise<number> {
         '',
         'Lists namespaces labelled app.kubernetes.io/managed-by=ordinal with a run ID and deletes them after confirmation:',
         'only those named ordinal-<run-id> whose creation record (ConfigMap ordinal-run) holds their own UID.',
-        "A fault a run left applied (the harness died mid-fault) is healed first, and the node agent's confirmation awaited.",
+        "A fault a run left applied (the harness died mid-fault) is healed first, and the node agent's confirmation awaited;",
+        'a node it left stopped (node-fault, kubelet-restart) is started again (local cluster or kind).',
         "  --run-id id  only that run's namespaces (on a shared cluster, leave other people's runs alone)",
         '  --yes, -y    skip the question; required when stdin is not a terminal',
       ].join('\n'),
@@ -162,18 +164,28 @@ async function cleanupCommand(argv: string[]): Promise<number> {
       return 0;
     }
   }
-  // Faults first, confirmed by the agent, while the pods (and their network namespaces) still exist.
-  const { healLeftoverFaults } = await import('../chaos/fault-heal.ts');
-  const heals = (await Promise.all(left.map((ns) => healLeftoverFaults(cluster, ns.name, (l) => console.log(l))))).flat();
-  for (const h of heals) if (h.said) console.log(h.said);
+  const problems = await healLeftovers(cluster, left);
   for (const ns of left) {
     await deleteRunNamespace(cluster, ns.name, ns.runId);
     console.log(`deleted ${ns.name}`);
   }
-  const problems = heals.flatMap((h) => (h.problem ? [h.problem] : []));
   // The namespaces went all the same (their pods' network namespaces with them), but a heal nobody confirmed is said loudly.
   for (const p of problems) console.error(`could not confirm a heal: ${p}`);
   return problems.length > 0 ? 2 : 0;
+}
+
+/** What dead runs left applied, healed before their namespaces go; returns what could not be confirmed. */
+async function healLeftovers(cluster: Cluster, left: { name: string }[]): Promise<string[]> {
+  // Faults first, confirmed by the agent, while the pods (and their network namespaces) still exist.
+  const { healLeftoverFaults } = await import('../chaos/fault-heal.ts');
+  const heals = (await Promise.all(left.map((ns) => healLeftoverFaults(cluster, ns.name, (l) => console.log(l))))).flat();
+  for (const h of heals) if (h.said) console.log(h.said);
+  // Then nodes a dead run left stopped (node-fault, kubelet-restart): their pods would keep the namespace Terminating.
+  const { startNodesLeftStopped } = await import('../chaos/node-fault/stopped.ts');
+  const nodes = [];
+  for (const ns of left) nodes.push(await startNodesLeftStopped(cluster, ns.name, (l) => console.log(l)));
+  for (const line of nodes.flatMap((n) => n.said)) console.log(line);
+  return [...heals.flatMap((h) => (h.problem ? [h.problem] : [])), ...nodes.flatMap((n) => n.problems)];
 }
 
 function checksCommand(): number {

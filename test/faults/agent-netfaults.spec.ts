@@ -1,24 +1,34 @@
-// The node agent's dead man's switch for loss and bandwidth (examples/agent.yaml, installed
-// by cluster:up), driven through fault requests as the harness drives them, with two plain
-// pods: a request nobody renews (a harness SIGKILLed mid-fault) is applied, then healed by
-// the agent alone at its expiry. Each case looks into the pod's network namespace from the
-// host: the rule or qdisc must be there while applied (so "nothing left" is not vacuous)
-// and gone after. Does not stop the agent, so it runs beside other fault specs.
+// The node agent's dead man's switch for loss, bandwidth and disk-full (examples/agent.yaml,
+// installed by cluster:up), driven through fault requests as the harness drives them, with
+// two plain pods and one with a fixed-size volume: a request nobody renews (a harness
+// SIGKILLed mid-fault) is applied, then healed by the agent alone at its expiry. Each case
+// looks into the pod's network namespace (or volume) from the host: the rule, qdisc or fill
+// file must be there while applied (so "nothing left" is not vacuous) and gone after.
+// Last, the three at once left by a "dead harness" (expiry moved 2 minutes ahead) are
+// healed by `ordinal cleanup`, each mark seen gone while its pod still ran, before the
+// namespace goes. Does not stop the agent, so it runs beside other fault specs.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { V1Pod } from '@kubernetes/client-node';
+import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { TBF_HANDLE } from '../../lib/agent/bandwidth.ts';
 import { LOSS_CHAIN } from '../../lib/agent/loss.ts';
 import { podPid } from '../../lib/agent/node.ts';
+import { FAULT_REQUEST_NAME } from '../../lib/agent/request.ts';
 import { FaultRequest } from '../../lib/chaos/fault-request.ts';
 import type { Cluster } from '../../lib/cluster/cluster.ts';
 import { runNamespace } from '../../lib/names.ts';
 import { createRunNamespace } from '../../lib/run/namespace.ts';
 import { newRunId } from '../../lib/run/run-id.ts';
+import { FILL_FILE } from '../../lib/agent/disk.ts';
+import { maxFillBytes } from '../../lib/chaos/disk-confirm.ts';
+import { agentMarks, CLAIM_BYTES, VOLUME_PATH, volumePod } from './leftovers.ts';
+import { runCli } from '../integration/helpers.ts';
 import { connectTestCluster } from './support.ts';
 
 const run = promisify(execFile);
+const merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 const BUSYBOX = 'docker.io/library/busybox:1.35.0';
 
 async function netOf(podUid: string): Promise<string> {
@@ -52,24 +62,28 @@ async function sleeper(cluster: Cluster, namespace: string, name: string): Promi
   throw new Error(`pod ${namespace}/${name} not Running with an IP within 90s`);
 }
 
-describe('fault: the node agent heals a loss and a thin pipe by itself at the expiry when nobody renews them', function () {
+describe('fault: the node agent heals a loss, a thin pipe and a full volume by itself at the expiry when nobody renews them, and when `ordinal cleanup` asks', function () {
   this.timeout(200_000);
   let cluster: Cluster;
   const runId = newRunId();
   const ns = runNamespace(runId);
   let a: V1Pod;
   let b: V1Pod;
+  let d: { pod: V1Pod; pv: string };
   const log = (l: string): void => void console.log(`      ${l}`);
 
   before(async function () {
     cluster = await connectTestCluster();
     await createRunNamespace(cluster, ns, runId);
-    [a, b] = await Promise.all([sleeper(cluster, ns, 'a'), sleeper(cluster, ns, 'b')]);
+    [a, b, d] = await Promise.all([sleeper(cluster, ns, 'a'), sleeper(cluster, ns, 'b'), volumePod(cluster, ns, 'd')]);
   });
 
   after(async function () {
     await cluster?.core.deleteNamespace({ name: ns }).catch(() => undefined);
   });
+
+  const uidOf = (p: V1Pod): string => p.metadata?.uid ?? '';
+  const on = (p: V1Pod): { pod: string; podUid: string } => ({ pod: p.metadata?.name ?? '', podUid: uidOf(p) });
 
   const cases = [
     { kind: 'loss' as const, extra: { percent: 30 }, mark: `-N ${LOSS_CHAIN}`, gone: LOSS_CHAIN },
@@ -93,4 +107,93 @@ describe('fault: the node agent heals a loss and a thin pipe by itself at the ex
       }
     });
   }
+
+  it('disk-full: applied, then healed at the expiry with nobody renewing, leaving no fill file on the volume', async function () {
+    const r = new FaultRequest(cluster, ns, 'expiry-disk-full', log);
+    const uid = d.pod.metadata?.uid ?? '';
+    await r.create({
+      fault: 'disk-full',
+      pod: d.pod.metadata?.name ?? '',
+      podUid: uid,
+      peers: [],
+      path: VOLUME_PATH,
+      maxBytes: maxFillBytes(CLAIM_BYTES),
+      volume: d.pv,
+    });
+    r.stopRenewing();
+    try {
+      const applied = await r.waitFor(['applied'], 20_000, 'disk-full expiry case');
+      expect(applied.node).to.equal(d.pod.spec?.nodeName);
+      expect(await agentMarks(uid, VOLUME_PATH)).to.deep.equal([FILL_FILE]);
+      const healed = await r.waitFor(['healed'], 30_000, 'disk-full expiry case');
+      expect(healed.healedBecause).to.equal('expired');
+      expect(await agentMarks(uid, VOLUME_PATH)).to.deep.equal([]);
+    } finally {
+      await r.remove();
+    }
+  });
+
+  it('`ordinal cleanup` after a crash asks the agent to heal a loss, a thin pipe and a full volume, sees each confirmed, then deletes the namespace; each mark went while its pod still ran', async function () {
+    const targets = [
+      {
+        name: FAULT_REQUEST_NAME,
+        uid: uidOf(a),
+        mark: LOSS_CHAIN,
+        spec: { fault: 'loss' as const, ...on(a), peers: [b.status?.podIP ?? ''], percent: 30 },
+      },
+      {
+        name: `${FAULT_REQUEST_NAME}-1`,
+        uid: uidOf(b),
+        mark: `tbf ${TBF_HANDLE}`,
+        spec: { fault: 'bandwidth' as const, ...on(b), peers: [], rateKbit: 256 },
+      },
+      {
+        name: `${FAULT_REQUEST_NAME}-2`,
+        uid: uidOf(d.pod),
+        path: VOLUME_PATH,
+        mark: FILL_FILE,
+        spec: {
+          fault: 'disk-full' as const,
+          ...on(d.pod),
+          peers: [],
+          path: VOLUME_PATH,
+          maxBytes: maxFillBytes(CLAIM_BYTES),
+          volume: d.pv,
+        },
+      },
+    ];
+    for (const t of targets) {
+      const r = new FaultRequest(cluster, ns, t.name, log);
+      await r.create(t.spec);
+      // The harness died: nobody renews, and (the spec moves it) no expiry comes before cleanup's heal.
+      r.stopRenewing();
+      await r.waitFor(['applied'], 20_000, `cleanup case ${t.spec.fault}`);
+      const body = { data: { expires: String(Date.now() + 120_000) } };
+      await cluster.core.patchNamespacedConfigMap({ name: t.name, namespace: ns, body }, merge);
+    }
+    const cleaning = runCli(['cleanup', '--yes', '--run-id', runId]);
+    const samples: { uid: string; marks: string[] | undefined }[] = [];
+    let over = false;
+    void cleaning.finally(() => {
+      over = true;
+    });
+    while (!over) {
+      for (const t of targets) samples.push({ uid: t.uid, marks: await agentMarks(t.uid, t.path).catch(() => undefined) });
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const out = await cleaning;
+    expect(out.code, `${out.stdout}\n${out.stderr}`).to.equal(0);
+    const deleted = out.stdout.indexOf(`deleted ${ns}`);
+    for (const t of targets) {
+      const said = out.stdout.search(new RegExp(`fault request ${ns}/${t.name}: healed by the agent on node \\S+ \\(asked\\)`));
+      expect(said, out.stdout).to.be.greaterThan(-1);
+      expect(deleted, 'deleted after every heal was confirmed').to.be.greaterThan(said);
+      // The samples of the live pod, in order: the mark at first, then gone for good (the namespace's deletion came after).
+      const live = samples.filter((x) => x.uid === t.uid && x.marks !== undefined).map((x) => x.marks ?? []);
+      expect(live[0], `${t.spec.fault}: the mark when cleanup started`).to.include(t.mark);
+      const clean = live.findIndex((m) => m.length === 0);
+      expect(clean, `${t.spec.fault}: no sample of the live pod without the mark: ${JSON.stringify(live.at(-1))}`).to.be.greaterThan(0);
+      for (const m of live.slice(clean)) expect(m, t.spec.fault).to.deep.equal([]);
+    }
+  });
 });

@@ -8,6 +8,7 @@ import { ClusterError, WaitTimeoutError } from '../../errors.ts';
 import { isPodEntry, isReady, ordinalOf } from '../../timeline/queries.ts';
 import type { PodState, TimelineEntry } from '../../timeline/entries.ts';
 import { nodeFaultFor, NO_ADAPTER, oneAtATime, sleep } from '../node-fault/support.ts';
+import { stopNode } from '../node-fault/stopped.ts';
 import type { Disruption, DisruptionContext } from '../disruption.ts';
 import { TIMEOUTS } from '../../timeouts.ts';
 
@@ -75,12 +76,12 @@ export const kubeletRestart: Disruption = {
     if (!adapter) throw new ClusterError(`kubelet-restart: ${NO_ADAPTER}`);
     await oneAtATime(node, async () => {
       const t0 = performance.now();
-      await adapter.stop(node);
+      const start = await stopNode(ctx, adapter, node);
       ctx.recorder.mark({ marker: 'node-down', round: ctx.round, node, pod: target.pod, uid: target.uid });
       try {
         await sleep((ctx.params.down ?? PARAMS.down.min) * 1000);
       } finally {
-        await adapter.start(node);
+        await start();
         const up = ctx.recorder.mark({ marker: 'node-up', round: ctx.round, node });
         await settle(ctx, node, up.seq);
       }

@@ -17,6 +17,7 @@
 //     converges on any cluster size.
 import { ClusterError } from '../../errors.ts';
 import { nodeFaultFor, NO_ADAPTER, oneAtATime, sleep, waitNodeReady } from '../node-fault/support.ts';
+import { stopNode } from '../node-fault/stopped.ts';
 import { deletionSeen, waitForPod, type Disruption, type DisruptionContext, type DisruptionTarget } from '../disruption.ts';
 import { deletePod } from './delete-pod.ts';
 import { TIMEOUTS, timeLeft } from '../../timeouts.ts';
@@ -49,7 +50,7 @@ async function nodeDown(ctx: DisruptionContext, target: DisruptionTarget, node: 
   const left = (): number => timeLeft(ctx.deadline);
   const t0 = performance.now();
   const since = (): string => `${((performance.now() - t0) / 1000).toFixed(1)}s`;
-  await adapter.stop(node);
+  const start = await stopNode(ctx, adapter, node);
   ctx.recorder.mark({ marker: 'node-down', round: ctx.round, node, pod, uid });
   ctx.log(`round ${ctx.round}: node ${node} of ${pod} stopped (${adapter.name})`);
   try {
@@ -80,7 +81,7 @@ async function nodeDown(ctx: DisruptionContext, target: DisruptionTarget, node: 
         );
     }
   } finally {
-    await adapter.start(node);
+    await start();
     ctx.recorder.mark({ marker: 'node-up', round: ctx.round, node });
     ctx.log(`round ${ctx.round}: node ${node} started again and Ready, ${since()} after the stop`);
   }

@@ -2,8 +2,11 @@
 // fault requests as the harness drives it, with two plain pods: it heals at the expiry when
 // nobody renews (a harness that died), it heals what it had applied when it is SIGKILLed
 // and restarts, it heals when its pod is deleted mid-fault (the DaemonSet recreates it),
-// and it refuses a request in a namespace no run created. Each case then
-// looks into the pods' network namespaces from the host for leftover rules. Last, with the
+// and it refuses a request in a namespace no run created. Each case then looks into the
+// pods' network namespaces from the host for leftover rules. Beside the restart's and the
+// pod deletion's partition of a, a loss on a, and a thin pipe and a full volume on d (a
+// pod with a fixed-size volume on a's node) are held too, and no chain, tbf qdisc or fill
+// file may be left of any. Last, with the
 // agent scaled to no node, `ordinal run --chaos partition` exits 2 with one line.
 import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
@@ -12,6 +15,9 @@ import type { V1Pod } from '@kubernetes/client-node';
 import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { podPid } from '../../../lib/agent/node.ts';
+import { TBF_HANDLE } from '../../../lib/agent/bandwidth.ts';
+import { FILL_FILE } from '../../../lib/agent/disk.ts';
+import { LOSS_CHAIN } from '../../../lib/agent/loss.ts';
 import { AGENT_NAME, AGENT_NAMESPACE, CHAIN, cgroupMatches, FAULT_LABEL, parseStatus } from '../../../lib/agent/request.ts';
 import { FaultRequest } from '../../../lib/chaos/fault-request.ts';
 import type { Cluster } from '../../../lib/cluster/cluster.ts';
@@ -19,6 +25,7 @@ import { runNamespace } from '../../../lib/names.ts';
 import { createRunNamespace } from '../../../lib/run/namespace.ts';
 import { newRunId } from '../../../lib/run/run-id.ts';
 import { TIMEOUTS } from '../../../lib/timeouts.ts';
+import { agentMarks, companions, VOLUME_PATH, volumePod } from '../leftovers.ts';
 import { connectTestCluster } from '../support.ts';
 
 const run = promisify(execFile);
@@ -91,6 +98,8 @@ describe('fault: the node agent heals on expiry, on a restart and when its pod i
   const stranger = `ordinal-agent-test-${runId.slice(-4)}`;
   let a: V1Pod;
   let b: V1Pod;
+  /** A pod on a's node with a fixed-size volume, for the disk-full companion. */
+  let d: { pod: V1Pod; pv: string };
   const log = (l: string): void => void console.log(`      ${l}`);
 
   before(async function () {
@@ -98,6 +107,7 @@ describe('fault: the node agent heals on expiry, on a restart and when its pod i
     await createRunNamespace(cluster, ns, runId);
     await cluster.core.createNamespace({ body: { metadata: { name: stranger } } });
     [a, b] = await Promise.all([sleeper(cluster, ns, 'a'), sleeper(cluster, ns, 'b')]);
+    d = await volumePod(cluster, ns, 'd', a.spec?.nodeName ?? '');
   });
 
   after(async function () {
@@ -125,40 +135,62 @@ describe('fault: the node agent heals on expiry, on a restart and when its pod i
     await r.remove();
   });
 
-  it('heals what it had applied when SIGKILLed: the restarted agent removes the rules and marks the request healed', async function () {
+  /** Every kind applied on a's node: a's partition (already) and loss, d's tbf and fill file. */
+  const onA = [CHAIN, LOSS_CHAIN];
+  const onD = [`tbf ${TBF_HANDLE}`, FILL_FILE];
+  const uidOf = (p: V1Pod): string => p.metadata?.uid ?? '';
+
+  /** Healing everything on a node cuts other runs' faults short there: wait until none is held on it. */
+  const quiet = (node: string): Promise<true> =>
+    until(`no other run's fault held on node ${node}`, 120_000, async () => {
+      const all = await cluster.core.listConfigMapForAllNamespaces({ labelSelector: FAULT_LABEL });
+      const others = all.items.filter((cm) => cm.metadata?.namespace !== ns && parseStatus(cm.data?.status)?.phase === 'applied');
+      return others.some((cm) => parseStatus(cm.data?.status)?.node === node) ? undefined : true;
+    });
+
+  it('heals what it had applied when SIGKILLed: the restarted agent removes every chain, qdisc and fill file and marks each request healed', async function () {
     const r = request('restart');
+    let others: FaultRequest[] = [];
     await r.create(spec(a));
     try {
       await r.waitFor(['applied'], 20_000, 'restart case');
-      expect(await rulesOf(a.metadata?.uid ?? '')).to.include(`-N ${CHAIN}`);
+      others = await companions(cluster, ns, 'restart', { a, peer: b, disk: d }, log);
+      expect(await agentMarks(uidOf(a))).to.deep.equal(onA);
+      expect(await agentMarks(uidOf(d.pod), VOLUME_PATH)).to.deep.equal(onD);
+      await quiet(a.spec?.nodeName ?? '');
       process.kill(await agentPid(cluster, a.spec?.nodeName ?? ''), 'SIGKILL');
-      const healed = await r.waitFor(['healed'], 90_000, 'restart case');
-      expect(healed.healedBecause).to.equal('the agent restarted');
-      expect(await rulesOf(a.metadata?.uid ?? '')).to.not.include(CHAIN);
+      for (const q of [r, ...others])
+        expect((await q.waitFor(['healed'], 90_000, 'restart case')).healedBecause).to.equal('the agent restarted');
+      expect(await agentMarks(uidOf(a))).to.deep.equal([]);
+      expect(await agentMarks(uidOf(d.pod), VOLUME_PATH)).to.deep.equal([]);
     } finally {
-      await r.remove();
+      for (const q of [r, ...others]) await q.remove();
     }
   });
 
   it('heals when its pod is deleted mid-fault: the agent that stops (or its replacement) removes the rules, and none come back', async function () {
     const node = a.spec?.nodeName ?? '';
     const r = request('pod-deleted');
+    let others: FaultRequest[] = [];
     await r.create(spec(a));
     try {
       await r.waitFor(['applied'], 20_000, 'pod-deleted case');
-      expect(await rulesOf(a.metadata?.uid ?? '')).to.include(`-N ${CHAIN}`);
-      // Deleting the agent heals every fault on its node: wait until no other run holds one there.
-      await until(`no other run's fault held on node ${node}`, 120_000, async () => {
-        const all = await cluster.core.listConfigMapForAllNamespaces({ labelSelector: FAULT_LABEL });
-        const others = all.items.filter((cm) => cm.metadata?.namespace !== ns && parseStatus(cm.data?.status)?.phase === 'applied');
-        return others.some((cm) => parseStatus(cm.data?.status)?.node === node) ? undefined : true;
-      });
+      others = await companions(cluster, ns, 'pod-deleted', { a, peer: b, disk: d }, log);
+      expect(await agentMarks(uidOf(a))).to.deep.equal(onA);
+      expect(await agentMarks(uidOf(d.pod), VOLUME_PATH)).to.deep.equal(onD);
+      await quiet(node);
       const old = await agentPod(cluster, node);
       await cluster.core.deleteNamespacedPod({ name: old.metadata?.name ?? '', namespace: AGENT_NAMESPACE });
       // The harness is alive and renewing: only the agent's own exit path can heal it.
       const healed = await r.waitFor(['healed'], 90_000, 'pod-deleted case');
       expect(healed.healedBecause).to.be.oneOf(['the agent stopped', 'the agent restarted']);
-      expect(await rulesOf(a.metadata?.uid ?? '')).to.not.include(CHAIN);
+      for (const q of others)
+        expect((await q.waitFor(['healed'], 90_000, 'pod-deleted case')).healedBecause).to.be.oneOf([
+          'the agent stopped',
+          'the agent restarted',
+        ]);
+      expect(await agentMarks(uidOf(a))).to.deep.equal([]);
+      expect(await agentMarks(uidOf(d.pod), VOLUME_PATH)).to.deep.equal([]);
       const replacement = await until(`a new agent pod Ready on node ${node}`, 120_000, async () => {
         const p = await agentPod(cluster, node).catch(() => undefined);
         const ready = p?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
@@ -167,13 +199,14 @@ describe('fault: the node agent heals on expiry, on a restart and when its pod i
       expect(replacement.metadata?.uid).to.not.equal(old.metadata?.uid);
       // A healed request stays healed: the new agent, seeing it still renewed, applies nothing.
       await new Promise((res) => setTimeout(res, 3 * TIMEOUTS.agentTick));
-      expect((await r.status())?.phase).to.equal('healed');
-      expect(await rulesOf(a.metadata?.uid ?? '')).to.not.include(CHAIN);
+      for (const q of [r, ...others]) expect((await q.status())?.phase).to.equal('healed');
+      expect(await agentMarks(uidOf(a))).to.deep.equal([]);
+      expect(await agentMarks(uidOf(d.pod), VOLUME_PATH)).to.deep.equal([]);
       log(
         `agent pod ${old.metadata?.name} deleted; healed (${healed.healedBecause}): ${healed.seen}; replaced by ${replacement.metadata?.name}`,
       );
     } finally {
-      await r.remove();
+      for (const q of [r, ...others]) await q.remove();
     }
   });
 
