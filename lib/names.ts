@@ -60,3 +60,6 @@ export function isDnsLabel(s: string): boolean {
 export function isDnsSubdomain(s: string): boolean {
   return s.length <= 253 && s.split('.').every(isDnsLabel);
 }
+
+/** The run's creation record: a ConfigMap in each run namespace (lib/run/namespace.ts) that `ordinal cleanup` and the agent read. */
+export const RECORD_NAME = 'ordinal-run';

@@ -14,12 +14,12 @@
 import type { V1Namespace } from '@kubernetes/client-node';
 import type { Cluster } from '../cluster/cluster.ts';
 import { ClusterError, describeError, httpStatus } from '../errors.ts';
-import { runNamespace } from '../names.ts';
+import { RECORD_NAME, runNamespace } from '../names.ts';
 import { retryTransient } from '../cluster/retry.ts';
 import { MANAGED_BY, RUN_LABEL } from '../workloads/common.ts';
 
 /** The creation record inside each run namespace (see above). */
-export const RECORD_NAME = 'ordinal-run';
+export { RECORD_NAME };
 const RECORD_UID_KEY = 'namespace-uid';
 
 export const OWNER_SELECTOR = `app.kubernetes.io/managed-by=ordinal,${RUN_LABEL}`;

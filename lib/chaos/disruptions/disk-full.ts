@@ -133,12 +133,12 @@ async function confirmFull(ctx: DisruptionContext, pod: string, path: string, wh
   const { probeDisk } = await import('../disk-probe.ts');
   let problem: string | undefined;
   for (let i = 0; i < 5; i++) {
-    if (i > 0) await new Promise((r) => setTimeout(r, 2 * TIMEOUTS.agentTick));
+    if (i > 0) await new Promise((r) => setTimeout(r, TIMEOUTS.diskFullReprobe));
     problem = fullProblem(await probeDisk(ctx, pod, path, what));
     if (!problem) return undefined;
     ctx.log(`${what}: not full yet from inside ${pod} (${problem}); waiting for the agent's top-up`);
   }
-  return `${problem} (5 probes ${(2 * TIMEOUTS.agentTick) / 1000}s apart, the agent topping up between them)`;
+  return `${problem} (5 probes ${TIMEOUTS.diskFullReprobe / 1000}s apart, the agent topping up between them)`;
 }
 
 /** Undefined once a write in the pod succeeds, else what the last of a few probes saw. */

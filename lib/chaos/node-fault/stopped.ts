@@ -8,7 +8,7 @@
 // ordinal-run, in the run's own namespace), where `ordinal cleanup` finds it.
 import type { Cluster } from '../../cluster/cluster.ts';
 import { describeError } from '../../errors.ts';
-import { RECORD_NAME } from '../../run/namespace.ts';
+import { RECORD_NAME } from '../../names.ts';
 import type { DisruptionContext } from '../disruption.ts';
 import { detectNodeFault, type NodeFault } from './adapter.ts';
 
