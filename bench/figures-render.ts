@@ -84,6 +84,7 @@ export function renderMarkdown(f: WorkloadFigures, machine: string, level = 2): 
         ]),
       ),
     '',
+    ...faultTable(f, h),
     `${h}# Whole runs`,
     '',
     row(['figure', 'value']),
@@ -102,6 +103,42 @@ export function renderMarkdown(f: WorkloadFigures, machine: string, level = 2): 
     '',
   ];
   return lines.join('\n');
+}
+
+/** The faults the node agent held, by kind (none: no lines, so older sets render as before). */
+function faultTable(f: WorkloadFigures, h: string): string[] {
+  if (!f.faults?.length) return [];
+  const n = (d: Dist): string => (d.n === 0 ? '–' : `${d3(d)} (n ${d.n})`);
+  return [
+    `${h}# Faults held by the node agent (p50 / p95 / max)`,
+    '',
+    row([
+      'fault',
+      'confirmed (healed)',
+      'request → confirmed',
+      'heal → confirmed',
+      'longest unavailable while held',
+      'leader cut off (moved there)',
+      'cut → new leader named',
+      'within',
+      'no new leader',
+    ]),
+    row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
+    ...f.faults.map((k) =>
+      row([
+        k.fault,
+        `${k.confirmed} (${k.healed})`,
+        n(k.confirmMs),
+        n(k.healConfirmMs),
+        n(k.longestUnavailableMs),
+        k.leaderCutOff ? `${k.leaderCutOff} (${k.leaderMoved})` : '–',
+        n(k.electionMs),
+        k.electionResolutionMs.n ? d3(k.electionResolutionMs) : '–',
+        k.leaderCutOff ? k.noElection : '–',
+      ]),
+    ),
+    '',
+  ];
 }
 
 /** One row per run: seed, run ID, verdict and what failed or erred. */
