@@ -151,3 +151,38 @@ export function renderRuns(runs: readonly RunFigures[]): string {
     '',
   ].join('\n');
 }
+
+/** One row per fault kind of each set (its name, runs and verdicts, and the writes lost over its runs). */
+export function renderFaultSummary(sets: readonly { meta: { name: string }; figures: WorkloadFigures }[]): string {
+  const n = (d: Dist): string => (d.n === 0 ? '–' : `${d3(d)} (n ${d.n})`);
+  return [
+    row([
+      'set',
+      'runs: passed / failed / error',
+      'fault',
+      'confirmed (healed)',
+      'request → confirmed',
+      'heal → confirmed',
+      'longest unavailable while held',
+      'leader cut off → new leader named',
+      'acked writes lost',
+    ]),
+    row(['---', '---', '---', '---:', '---:', '---:', '---:', '---:', '---:']),
+    ...sets.flatMap(({ meta, figures: f }) =>
+      (f.faults ?? []).map((k) =>
+        row([
+          meta.name,
+          `${f.runs}: ${f.verdicts.passed} / ${f.verdicts.failed} / ${f.verdicts.error}`,
+          k.fault,
+          `${k.confirmed} (${k.healed})`,
+          n(k.confirmMs),
+          n(k.healConfirmMs),
+          n(k.longestUnavailableMs),
+          k.leaderCutOff ? `${n(k.electionMs)}${k.noElection ? `, ${k.noElection} none` : ''}` : '–',
+          `${f.writes.lost} of ${f.writes.acked}`,
+        ]),
+      ),
+    ),
+    '',
+  ].join('\n');
+}
