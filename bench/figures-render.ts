@@ -152,8 +152,21 @@ export function renderRuns(runs: readonly RunFigures[]): string {
   ].join('\n');
 }
 
+/**
+ * How far a set's runs judged STS-WRITES-DURABLE: passed, failed or in error (a member not
+ * read back), or not reached (the run stopped before its writes were read back: no counts).
+ */
+export function durableRuns(runs: readonly RunFigures[]): string {
+  const of = (s: string): number => runs.filter((r) => r.problems.some((p) => p.startsWith(`STS-WRITES-DURABLE ${s}`))).length;
+  const counted = runs.filter((r) => r.writes.sent > 0).length;
+  const [failed, error] = [of('failed'), of('error')];
+  return `judged in ${counted - failed - error} runs${failed ? `, failed in ${failed}` : ''}${error ? `, in error in ${error}` : ''}, not reached in ${runs.length - counted}`;
+}
+
 /** One row per fault kind of each set (its name, runs and verdicts, and the writes lost over its runs). */
-export function renderFaultSummary(sets: readonly { meta: { name: string }; figures: WorkloadFigures }[]): string {
+export function renderFaultSummary(
+  sets: readonly { meta: { name: string }; runs: readonly RunFigures[]; figures: WorkloadFigures }[],
+): string {
   const n = (d: Dist): string => (d.n === 0 ? '–' : `${d3(d)} (n ${d.n})`);
   return [
     row([
@@ -168,7 +181,7 @@ export function renderFaultSummary(sets: readonly { meta: { name: string }; figu
       'acked writes lost',
     ]),
     row(['---', '---', '---', '---:', '---:', '---:', '---:', '---:', '---:']),
-    ...sets.flatMap(({ meta, figures: f }) =>
+    ...sets.flatMap(({ meta, runs, figures: f }) =>
       (f.faults ?? []).map((k) =>
         row([
           meta.name,
@@ -179,7 +192,7 @@ export function renderFaultSummary(sets: readonly { meta: { name: string }; figu
           n(k.healConfirmMs),
           n(k.longestUnavailableMs),
           k.leaderCutOff ? `${n(k.electionMs)}${k.noElection ? `, ${k.noElection} none` : ''}` : '–',
-          `${f.writes.lost} of ${f.writes.acked}`,
+          `${f.writes.lost} of ${f.writes.acked} (${durableRuns(runs)})`,
         ]),
       ),
     ),

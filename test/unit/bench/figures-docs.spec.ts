@@ -152,7 +152,7 @@ describe('bench figures: the store and the blocks', () => {
     const out = rewriteBlocks(text, doc, root);
     expect(out).to.not.include('stale');
     expect(out).to.include(
-      '| faults-loss | 2: 2 / 0 / 0 | loss | 2 (2) | 4001 ms / 4002 ms / 4002 ms (n 2) | 900 ms / 900 ms / 900 ms (n 2) | – | – | 0 of 0 |',
+      '| faults-loss | 2: 2 / 0 / 0 | loss | 2 (2) | 4001 ms / 4002 ms / 4002 ms (n 2) | 900 ms / 900 ms / 900 ms (n 2) | – | – | 0 of 0 (judged in 0 runs, not reached in 2) |',
     );
     expect(out).to.include('| faults-bandwidth | 1: 1 / 0 / 0 | bandwidth | 1 (1) | 4003 ms / 4003 ms / 4003 ms (n 1) |');
     expect(rewriteBlocks(out, doc, root)).to.equal(out);

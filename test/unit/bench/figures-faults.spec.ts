@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { merge } from '../../../bench/figures-data.ts';
 import { faultRaw } from '../../../bench/figures-faults.ts';
-import { renderMarkdown } from '../../../bench/figures-render.ts';
+import { durableRuns, renderMarkdown } from '../../../bench/figures-render.ts';
 import { runFigures } from '../../../bench/figures-run.ts';
 import type { FaultRecord, RunResult } from '../../../lib/run/results-schema.ts';
 import type { UnavailableInterval } from '../../../lib/traffic/records.ts';
@@ -106,5 +106,19 @@ describe('bench figures: per fault kind', () => {
     const none = merge('etcd', [runFigures({ results: run(3, undefined, intervals) })]);
     expect(none.faults).to.equal(undefined);
     expect(renderMarkdown(none, 'm')).to.not.include('Faults held');
+  });
+
+  it('says in how many runs the lost-write count was judged, and why not in the others', () => {
+    const counted = { sent: 10, acked: 9, lost: 0, indeterminate: 0, failed: 1 };
+    const none = { sent: 0, acked: 0, lost: 0, indeterminate: 0, failed: 0 };
+    const r = (writes: typeof counted, problems: string[]) => ({ ...runFigures({ results: run(1, undefined, []) }), writes, problems });
+    const runs = [
+      r(counted, []),
+      r(counted, ['STS-WRITES-DURABLE error: could not read the written keys back from etcd-0']),
+      r(counted, ['STS-WRITES-DURABLE failed: 1 acknowledged write lost']),
+      r(none, ['run error: loss on etcd-0 (round 1): not confirmed']),
+    ];
+    expect(durableRuns(runs)).to.equal('judged in 1 runs, failed in 1, in error in 1, not reached in 1');
+    expect(durableRuns(runs.slice(0, 1))).to.equal('judged in 1 runs, not reached in 0');
   });
 });
