@@ -157,10 +157,11 @@ export function renderRuns(runs: readonly RunFigures[]): string {
  * read back), or not reached (the run stopped before its writes were read back: no counts).
  */
 export function durableRuns(runs: readonly RunFigures[]): string {
-  const of = (s: string): number => runs.filter((r) => r.problems.some((p) => p.startsWith(`STS-WRITES-DURABLE ${s}`))).length;
-  const counted = runs.filter((r) => r.writes.sent > 0).length;
-  const [failed, error] = [of('failed'), of('error')];
-  return `judged in ${counted - failed - error} runs${failed ? `, failed in ${failed}` : ''}${error ? `, in error in ${error}` : ''}, not reached in ${runs.length - counted}`;
+  const is = (r: RunFigures, s: string): boolean => r.problems.some((p) => p.startsWith(`STS-WRITES-DURABLE ${s}`));
+  const failed = runs.filter((r) => is(r, 'failed')).length;
+  const error = runs.filter((r) => is(r, 'error')).length;
+  const judged = runs.filter((r) => r.writes.sent > 0 && !is(r, 'failed') && !is(r, 'error')).length;
+  return `judged in ${judged} runs${failed ? `, failed in ${failed}` : ''}${error ? `, in error in ${error}` : ''}, not reached in ${runs.length - judged - failed - error}`;
 }
 
 /** One row per fault kind of each set (its name, runs and verdicts, and the writes lost over its runs). */

@@ -117,8 +117,10 @@ describe('bench figures: per fault kind', () => {
       r(counted, ['STS-WRITES-DURABLE error: could not read the written keys back from etcd-0']),
       r(counted, ['STS-WRITES-DURABLE failed: 1 acknowledged write lost']),
       r(none, ['run error: loss on etcd-0 (round 1): not confirmed']),
+      // No counts, because the client's records could not be used: in error, not unreached.
+      r(none, ["STS-WRITES-DURABLE error: the traffic client's records could not be used"]),
     ];
-    expect(durableRuns(runs)).to.equal('judged in 1 runs, failed in 1, in error in 1, not reached in 1');
+    expect(durableRuns(runs)).to.equal('judged in 1 runs, failed in 1, in error in 2, not reached in 1');
     expect(durableRuns(runs.slice(0, 1))).to.equal('judged in 1 runs, not reached in 0');
   });
 });
