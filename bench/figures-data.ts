@@ -3,6 +3,7 @@
 // after Ready the first write was acknowledged again. Pure: merges the per-run raw numbers
 // of bench/figures-run.ts, so the aggregate can be recomputed from what bench/results/ keeps.
 import { nearestRank } from '../lib/percentile.ts';
+import { type FaultRaw, mergeFaultRaw } from './figures-faults.ts';
 import { type KindRaw, OUTSIDE, type RunData, type RunFigures, runFigures, UNDISRUPTED, type WriteCounts } from './figures-run.ts';
 
 export { failureCause, OUTSIDE, readySpans, type RunData, type RunFigures, UNDISRUPTED } from './figures-run.ts';
@@ -68,6 +69,23 @@ export interface WorkloadFigures {
   ackedPerSecond: Dist;
   offeredPerSecond?: number;
   writes: WriteCounts;
+  /** Per fault kind the node agent held (bench/figures-faults.ts); absent when no run held one. */
+  faults?: FaultFigures[];
+}
+
+export interface FaultFigures {
+  fault: string;
+  confirmed: number;
+  healed: number;
+  confirmMs: Dist;
+  healConfirmMs: Dist;
+  /** Per fault held while traffic ran, the longest time any pod acknowledged no write inside it. */
+  longestUnavailableMs: Dist;
+  leaderCutOff: number;
+  leaderMoved: number;
+  electionMs: Dist;
+  electionResolutionMs: Dist;
+  noElection: number;
 }
 
 const addWrites = (a: WriteCounts | undefined, b: WriteCounts): WriteCounts => ({
@@ -106,7 +124,9 @@ export function merge(workload: string, runs: readonly RunFigures[]): WorkloadFi
   const verdicts = { passed: 0, failed: 0, error: 0 };
   let writes: WriteCounts = { sent: 0, acked: 0, lost: 0, indeterminate: 0, failed: 0 };
   let offered: number | undefined;
+  const faults = new Map<string, FaultRaw>();
   for (const r of runs) {
+    for (const [kind, k] of Object.entries(r.faults ?? {})) faults.set(kind, mergeFaultRaw(faults.get(kind), k));
     verdicts[r.verdict]++;
     for (const [kind, k] of Object.entries(r.kinds)) acc.set(kind, mergeKind(acc.get(kind), k));
     writes = addWrites(writes, r.writes);
@@ -142,6 +162,22 @@ export function merge(workload: string, runs: readonly RunFigures[]): WorkloadFi
     writes,
   };
   if (offered !== undefined) out.offeredPerSecond = offered;
+  if (faults.size > 0)
+    out.faults = [...faults]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([fault, k]) => ({
+        fault,
+        confirmed: k.confirmed,
+        healed: k.healed,
+        confirmMs: dist(k.confirmMs),
+        healConfirmMs: dist(k.healConfirmMs),
+        longestUnavailableMs: dist(k.longestUnavailableMs),
+        leaderCutOff: k.leaderCutOff,
+        leaderMoved: k.leaderMoved,
+        electionMs: dist(k.electionMs),
+        electionResolutionMs: dist(k.electionResolutionMs),
+        noElection: k.noElection,
+      }));
   return out;
 }
 

@@ -5,11 +5,13 @@
 // asserts that every block equals what the committed data renders to.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { renderMarkdown, renderRuns } from './figures-render.ts';
+import { renderFaultSummary, renderMarkdown, renderRuns } from './figures-render.ts';
 import { readSet, resolveRef, type StoredSet } from './figures-store.ts';
 
 export const REPO_ROOT = path.join(import.meta.dirname, '..');
 const BLOCK = /(<!-- figures:([\w./-]+) -->\n)[\s\S]*?(<!-- \/figures -->)/g;
+// One row per fault kind over several sets: <!-- fault-figures:<ref>,<ref>… --> … <!-- /figures -->.
+const FAULT_BLOCK = /(<!-- fault-figures:([\w./,-]+) -->\n)[\s\S]*?(<!-- \/figures -->)/g;
 
 /** The files whose figure blocks are generated: README.md and docs/*.md. */
 export function docFiles(repo = REPO_ROOT): string[] {
@@ -37,14 +39,25 @@ export function renderSet(set: StoredSet, dataDir: string, docPath: string): str
 
 /** `text` with every figure block rendered again from the sets under `root`. */
 export function rewriteBlocks(text: string, docPath: string, root: string): string {
-  return text.replace(BLOCK, (_m, open: string, ref: string, close: string) => {
-    const { date, name } = resolveRef(root, ref);
-    return `${open}${renderSet(readSet(root, date, name), path.join(root, date, name), docPath)}${close}`;
-  });
+  return text
+    .replace(BLOCK, (_m, open: string, ref: string, close: string) => {
+      const { date, name } = resolveRef(root, ref);
+      return `${open}${renderSet(readSet(root, date, name), path.join(root, date, name), docPath)}${close}`;
+    })
+    .replace(FAULT_BLOCK, (_m, open: string, refs: string, close: string) => {
+      const sets = refs.split(',').map((ref) => {
+        const { date, name } = resolveRef(root, ref);
+        return readSet(root, date, name);
+      });
+      return `${open}${renderFaultSummary(sets)}${close}`;
+    });
 }
 
-/** The refs of the figure blocks in `text`, in order. */
-export const blockRefs = (text: string): string[] => [...text.matchAll(BLOCK)].map((m) => m[2] as string);
+/** The refs of the figure blocks in `text`, in order (a fault summary's each). */
+export const blockRefs = (text: string): string[] => [
+  ...[...text.matchAll(BLOCK)].map((m) => m[2] as string),
+  ...[...text.matchAll(FAULT_BLOCK)].flatMap((m) => (m[2] as string).split(',')),
+];
 
 /** Rewrites every doc's figure blocks; returns the files that changed. */
 export function rewriteDocs(root: string, repo = REPO_ROOT): string[] {

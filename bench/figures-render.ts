@@ -84,6 +84,7 @@ export function renderMarkdown(f: WorkloadFigures, machine: string, level = 2): 
         ]),
       ),
     '',
+    ...faultTable(f, h),
     `${h}# Whole runs`,
     '',
     row(['figure', 'value']),
@@ -104,6 +105,42 @@ export function renderMarkdown(f: WorkloadFigures, machine: string, level = 2): 
   return lines.join('\n');
 }
 
+/** The faults the node agent held, by kind (none: no lines, so older sets render as before). */
+function faultTable(f: WorkloadFigures, h: string): string[] {
+  if (!f.faults?.length) return [];
+  const n = (d: Dist): string => (d.n === 0 ? '–' : `${d3(d)} (n ${d.n})`);
+  return [
+    `${h}# Faults held by the node agent (p50 / p95 / max)`,
+    '',
+    row([
+      'fault',
+      'confirmed (healed)',
+      'request → confirmed',
+      'heal → confirmed',
+      'longest unavailable while held',
+      'leader cut off (moved there)',
+      'cut → new leader named',
+      'within',
+      'no new leader',
+    ]),
+    row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
+    ...f.faults.map((k) =>
+      row([
+        k.fault,
+        `${k.confirmed} (${k.healed})`,
+        n(k.confirmMs),
+        n(k.healConfirmMs),
+        n(k.longestUnavailableMs),
+        k.leaderCutOff ? `${k.leaderCutOff} (${k.leaderMoved})` : '–',
+        n(k.electionMs),
+        k.electionResolutionMs.n ? d3(k.electionResolutionMs) : '–',
+        k.leaderCutOff ? k.noElection : '–',
+      ]),
+    ),
+    '',
+  ];
+}
+
 /** One row per run: seed, run ID, verdict and what failed or erred. */
 export function renderRuns(runs: readonly RunFigures[]): string {
   const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/</g, '&lt;');
@@ -111,6 +148,55 @@ export function renderRuns(runs: readonly RunFigures[]): string {
     row(['seed', 'run', 'verdict', 'checks failed or in error']),
     row(['---:', '---', '---', '---']),
     ...runs.map((r) => row([r.seed, `\`${r.runId}\``, r.verdict, r.problems.map(cell).join('<br>') || '–'])),
+    '',
+  ].join('\n');
+}
+
+/**
+ * How far a set's runs judged STS-WRITES-DURABLE: passed, failed or in error (a member not
+ * read back), or not reached (the run stopped before its writes were read back: no counts).
+ */
+export function durableRuns(runs: readonly RunFigures[]): string {
+  const is = (r: RunFigures, s: string): boolean => r.problems.some((p) => p.startsWith(`STS-WRITES-DURABLE ${s}`));
+  const failed = runs.filter((r) => is(r, 'failed')).length;
+  const error = runs.filter((r) => is(r, 'error')).length;
+  const judged = runs.filter((r) => r.writes.sent > 0 && !is(r, 'failed') && !is(r, 'error')).length;
+  return `judged in ${judged} runs${failed ? `, failed in ${failed}` : ''}${error ? `, in error in ${error}` : ''}, not reached in ${runs.length - judged - failed - error}`;
+}
+
+/** One row per fault kind of each set (its name, runs and verdicts, and the writes lost over its runs). */
+export function renderFaultSummary(
+  sets: readonly { meta: { name: string }; runs: readonly RunFigures[]; figures: WorkloadFigures }[],
+): string {
+  const n = (d: Dist): string => (d.n === 0 ? '–' : `${d3(d)} (n ${d.n})`);
+  return [
+    row([
+      'set',
+      'runs: passed / failed / error',
+      'fault',
+      'confirmed (healed)',
+      'request → confirmed',
+      'heal → confirmed',
+      'longest unavailable while held',
+      'leader cut off → new leader named',
+      'acked writes lost',
+    ]),
+    row(['---', '---', '---', '---:', '---:', '---:', '---:', '---:', '---:']),
+    ...sets.flatMap(({ meta, runs, figures: f }) =>
+      (f.faults ?? []).map((k) =>
+        row([
+          meta.name,
+          `${f.runs}: ${f.verdicts.passed} / ${f.verdicts.failed} / ${f.verdicts.error}`,
+          k.fault,
+          `${k.confirmed} (${k.healed})`,
+          n(k.confirmMs),
+          n(k.healConfirmMs),
+          n(k.longestUnavailableMs),
+          k.leaderCutOff ? `${n(k.electionMs)}${k.noElection ? `, ${k.noElection} none` : ''}` : '–',
+          `${f.writes.lost} of ${f.writes.acked} (${durableRuns(runs)})`,
+        ]),
+      ),
+    ),
     '',
   ].join('\n');
 }

@@ -9,6 +9,7 @@ import type { CheckInput } from '../lib/checks/api.ts';
 import type { RoundResult } from '../lib/model.ts';
 import type { RunResult } from '../lib/run/results-schema.ts';
 import type { TimelineEntry } from '../lib/timeline/entries.ts';
+import { type FaultRaw, faultRaw } from './figures-faults.ts';
 
 export interface RunData {
   results: RunResult;
@@ -57,6 +58,8 @@ export interface RunFigures {
   setup: { tool: string; kubernetes: string; nodes: number; replicas: number; rounds: number; chaos: string[] };
   kinds: Record<string, KindRaw>;
   nodeFaultRoundMs: number[];
+  /** The node agent's faults by kind (bench/figures-faults.ts); absent when the run held none. */
+  faults?: Record<string, FaultRaw>;
   /** Acknowledged writes per second over the traffic window. */
   ackedPerSecond?: number;
   offeredPerSecond?: number;
@@ -126,6 +129,8 @@ export function runFigures({ results, input }: RunData): RunFigures {
     nodeFaultRoundMs,
     writes,
   };
+  const faults = faultRaw(results);
+  if (faults) out.faults = faults;
   const t = results.traffic;
   if (t) {
     out.offeredPerSecond = t.ratePerSecond;

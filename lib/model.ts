@@ -22,6 +22,27 @@ export type DisruptionName =
 export type NetFaultKind = 'loss' | 'bandwidth';
 
 /**
+ * etcd's leader around a partition (lib/chaos/partition-leader.ts), members by name. The
+ * election is timed from the moment the agent applied the cut (its clock: the local
+ * cluster's nodes share the harness's kernel) to the first answer naming a new leader.
+ */
+export interface LeaderRecord {
+  /** The leader etcd named just before the cut. */
+  before: string;
+  /** --partition-shape isolate-leader: the leadership was moved to the planned pod first (etcdctl move-leader). */
+  moved?: boolean;
+  /** Whether the shape left the leader reaching fewer than a majority of the members both ways. */
+  cutOff: boolean;
+  /** The first leader other than `before` a member of the majority named, and when (ms after the cut was applied). */
+  after?: string;
+  electedMs?: number;
+  /** The answer before named the old or no leader: the election fell within resolutionMs before electedMs. */
+  resolutionMs?: number;
+  /** Why no election was timed (e.g. none named before the heal). */
+  note?: string;
+}
+
+/**
  * What the StatefulSet must do after a disruption: `replaced` (new UID, same name),
  * `restarted-in-place` (same UID, restartCount + 1), `blocked` (no replacement until a
  * condition clears), `refused` (the API rejected the disruption; the pod must stay) or

@@ -205,6 +205,12 @@ export const TIMEOUTS = {
   partitionProbePause: 1000,
   /** partition: during the hold, between looks at the requests' status and at the shape's pods (one recreated is followed). */
   partitionHoldCheck: 1000,
+  /** partition on etcd: between asks for the leader while the cut may cause an election (each ask is an exec of its own). */
+  partitionLeaderPoll: 200,
+  /** partition on etcd: one such ask (etcdctl's own timeouts are 2 s). */
+  partitionLeaderAsk: 5_000,
+  /** partition on etcd, --partition-shape isolate-leader: how long the moved leadership may take to show. */
+  partitionLeaderMove: 15_000,
   /** Before a cut, how long the peers may take to accept connections (an update or another disruption restarting one). */
   partitionPeersOpen: 60_000,
   /** loss: a connect that has not completed by then failed, where the loss must show (nc -w, whole seconds). */

@@ -18,6 +18,8 @@ import type { FaultRequest } from './fault-request.ts';
 import { cutPairs, podsInvolved, type ShapePlan, shapeAt, shapePlan } from './partition-shape.ts';
 import { confirmOneWay, confirmShape, type Member, members } from './partition-probe.ts';
 import { TIMEOUTS, timeLeft } from '../timeouts.ts';
+import type { ExecFn } from '../probes/exec.ts';
+import { type LeaderWatch, watchLeader } from './partition-leader.ts';
 import { ordinals, podName } from '../names.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -35,6 +37,7 @@ export async function partitionRound(ctx: DisruptionContext, target: DisruptionT
     const now = await members(ctx);
     return { value: now, problem: await confirmShape(ctx, plan, now, 'open') };
   });
+  const leader = await leaderWatch(ctx, plan, target.pod, sts);
   const requests = plan.requests.map(
     (_, i) => new FaultRequest(ctx.cluster, ctx.namespace, i === 0 ? FAULT_REQUEST_NAME : `${FAULT_REQUEST_NAME}-${i}`, ctx.log),
   );
@@ -52,6 +55,7 @@ export async function partitionRound(ctx: DisruptionContext, target: DisruptionT
         follow: true,
       });
     const applied = await allApplied(ctx, requests, what, () => true);
+    leader?.start(Math.min(...applied.map((s) => s.appliedAt ?? t0)));
     const problem = (await confirmShape(ctx, plan, m, 'cut')) ?? (await confirmOneWay(ctx, plan, m));
     if (problem)
       throw new ObservationError(
@@ -76,6 +80,7 @@ export async function partitionRound(ctx: DisruptionContext, target: DisruptionT
     await hold(ctx, plan, requests, m, holdMs, what);
     const h0 = Date.now();
     healAsked = true;
+    const leaderRecord = await leader?.finish();
     for (const r of requests) await r.heal();
     for (const r of requests) await r.waitFor(['healed'], Math.min(TIMEOUTS.faultAgentActs, timeLeft(ctx.deadline)), `${what}: the heal`);
     await until(ctx, what, 'after the heal, every pair of the shape to connect again', async () => ({
@@ -83,9 +88,17 @@ export async function partitionRound(ctx: DisruptionContext, target: DisruptionT
       problem: await confirmShape(ctx, plan, await members(ctx), 'open'),
     }));
     const healConfirmMs = Date.now() - h0;
-    ctx.recorder.mark({ marker: 'partition-healed', round: ctx.round, pod: target.pod, uid: target.uid, healConfirmMs });
+    ctx.recorder.mark({
+      marker: 'partition-healed',
+      round: ctx.round,
+      pod: target.pod,
+      uid: target.uid,
+      healConfirmMs,
+      ...(leaderRecord ? { leader: leaderRecord } : {}),
+    });
     ctx.log(`round ${ctx.round}: partition (${plan.shape}) healed after ${holdMs / 1000}s: confirmed in ${healConfirmMs} ms`);
   } finally {
+    await leader?.finish();
     // On every path: heal (unless asked already), then take the requests away; the agent heals on either.
     for (const r of requests) {
       if (!healAsked)
@@ -94,6 +107,35 @@ export async function partitionRound(ctx: DisruptionContext, target: DisruptionT
           .catch((err: unknown) => ctx.log(`${what}: asking the agent to heal failed (it heals at the expiry): ${describeError(err)}`));
       await r.remove();
     }
+  }
+}
+
+/**
+ * On etcd: the leader before the cut (moved to the target first for isolate-leader) and
+ * the watch that times the election a cut leader causes. Only isolate-leader needs it to
+ * work; otherwise a leader that cannot be read costs the figure, not the round.
+ */
+async function leaderWatch(ctx: DisruptionContext, plan: ShapePlan, target: string, pods: string[]): Promise<LeaderWatch | undefined> {
+  const etcd = ctx.workload.etcd;
+  const move = ctx.params.leader === 1;
+  if (!etcd) {
+    if (move) throw new ObservationError(`partition of ${target}: isolate-leader needs the etcd sample (--workload etcd)`);
+    return undefined;
+  }
+  const { execIn } = await import('../probes/exec.ts');
+  const exec: ExecFn = (pod, container, command) =>
+    execIn(ctx.cluster, ctx.namespace, pod, container, command, TIMEOUTS.partitionLeaderAsk);
+  const clock = { now: Date.now, pause: sleep };
+  const o = { target, pods, plan, move, budgetMs: TIMEOUTS.partitionLeaderMove };
+  try {
+    const w = await watchLeader(exec, { container: ctx.workload.container, port: etcd.clientPort }, o, clock, TIMEOUTS.partitionLeaderPoll);
+    return w;
+  } catch (err) {
+    if (move) throw err;
+    ctx.log(
+      `partition of ${target} (round ${ctx.round}): etcd's leader not read before the cut, so no election is timed: ${describeError(err)}`,
+    );
+    return undefined;
   }
 }
 

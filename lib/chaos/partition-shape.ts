@@ -11,6 +11,23 @@ import { createPrng } from '../prng.ts';
 export const SHAPES = ['isolate', 'halves', 'bridge', 'one-way', 'client'] as const;
 export type Shape = (typeof SHAPES)[number];
 
+/**
+ * --partition-shape: `seeded` (the plan's draw), one shape for every partition, or
+ * `isolate-leader` (etcd: the leadership moved to the planned pod, then that pod isolated).
+ */
+export const SHAPE_OPTIONS = ['seeded', ...SHAPES, 'isolate-leader'] as const;
+export type ShapeOption = (typeof SHAPE_OPTIONS)[number];
+
+/**
+ * A partition's drawn params with --partition-shape applied: the shape replaced (the draw
+ * still happens, so every other value of the seed stays), `leader: 1` for isolate-leader.
+ */
+export function fixShape(params: Readonly<Record<string, number>>, option: ShapeOption): Record<string, number> {
+  if (option === 'seeded') return { ...params };
+  const shape = option === 'isolate-leader' ? 'isolate' : option;
+  return { ...params, shape: SHAPES.indexOf(shape), ...(option === 'isolate-leader' ? { leader: 1 } : {}) };
+}
+
 /** What the shapes mean, for --help and docs/disruptions.md. */
 export const SHAPE_MEANING: Readonly<Record<Shape, string>> = {
   isolate: 'the pod cut off from every peer',

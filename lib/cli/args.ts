@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { KILL_PATTERN_OPTIONS, parseSeed, randomSeed, type KillPatternOption } from '../chaos/plan.ts';
 import { parseDisruptions } from '../chaos/disruptions/index.ts';
 import { parsePdb } from '../chaos/pdb.ts';
+import { SHAPE_OPTIONS, type ShapeOption } from '../chaos/partition-shape.ts';
 import { UsageError } from '../errors.ts';
 import { DEFAULT_IMAGE } from '../workloads/common.ts';
 import { ETCD_IMAGE, ETCD_MEMBER_COUNTS } from '../workloads/etcd.ts';
@@ -84,6 +85,7 @@ type DefaultedFlag =
   | 'replicas'
   | 'rounds'
   | 'kill-pattern'
+  | 'partition-shape'
   | 'chaos'
   | 'toleration-seconds'
   | 'image'
@@ -121,6 +123,7 @@ function defaultedArgs(given: Given, values: Record<string, string | boolean | u
     seed,
     killPattern: oneOf<KillPatternOption>('kill-pattern', text('kill-pattern'), KILL_PATTERN_OPTIONS),
     chaos: disruptions(text('chaos')),
+    partitionShape: oneOf<ShapeOption>('partition-shape', text('partition-shape'), SHAPE_OPTIONS),
     tolerationSeconds: int('toleration-seconds', text('toleration-seconds')),
     image: text('image'),
     claimSize: claimSize(text('claim-size')),
@@ -181,6 +184,10 @@ function checkWorkload(args: RunArgs, given: Given): void {
     if (args.maxUnavailable !== undefined)
       throw new UsageError('--max-unavailable applies only to --update-strategy RollingUpdate, not OnDelete');
   }
+  if (given('partition-shape') !== undefined && !args.chaos.includes('partition'))
+    throw new UsageError(`--partition-shape applies only with --chaos partition (got --chaos ${args.chaos.join(',')})`);
+  if (args.partitionShape === 'isolate-leader' && (args.workload !== 'etcd' || args.target !== undefined || args.manifest !== undefined))
+    throw new UsageError('--partition-shape isolate-leader needs the etcd sample (--workload etcd, without --target or --manifest)');
   // The etcd sample needs etcd in its image: its own default, unless --image names one.
   if (args.workload === 'etcd' && given('image') === undefined) args.image = ETCD_IMAGE;
   if (args.workload === 'postgres' && given('image') === undefined) args.image = POSTGRES_IMAGE;

@@ -4,6 +4,7 @@
 import { KILL_PATTERN_OPTIONS } from '../chaos/plan.ts';
 import { DEFAULT_DISRUPTIONS, DISRUPTION_NAMES } from '../chaos/disruptions/index.ts';
 import { DEFAULT_PDB } from '../chaos/pdb.ts';
+import { SHAPE_OPTIONS } from '../chaos/partition-shape.ts';
 import { DEFAULT_IMAGE, REPLICA_RANGE, START_ORDINAL_RANGE } from '../workloads/common.ts';
 import { ETCD_IMAGE } from '../workloads/etcd.ts';
 import { POSTGRES_IMAGE } from '../workloads/postgres.ts';
@@ -92,6 +93,11 @@ export const RUN_FLAGS = {
   },
   image: { type: 'string', key: 'image', help: `container image (air-gapped clusters: a preloaded or mirrored busybox; for --workload etcd: ${ETCD_IMAGE}; postgres: ${POSTGRES_IMAGE})`, value: DEFAULT_IMAGE, env: 'ORDINAL_IMAGE', replay: 'always' },
   'storage-class': { type: 'string', key: 'storageClass', help: 'storage class for the volume claims', defaultText: 'the cluster default', env: 'ORDINAL_STORAGE_CLASS', replay: 'changed' },
+  'partition-shape': {
+    type: 'string', key: 'partitionShape',
+    help: `--chaos partition: the shape every partition takes: ${SHAPE_OPTIONS.join(' | ')} (seeded: drawn per partition; isolate-leader, etcd sample only: the leadership is moved to the pod first, then the pod is isolated)`,
+    value: 'seeded', replay: 'changed',
+  },
   'claim-size': { type: 'string', key: 'claimSize', help: 'size of each volume claim', value: '64Mi', env: 'ORDINAL_CLAIM_SIZE', replay: 'changed' },
   timeout: { type: 'string', key: 'timeoutSeconds', help: 'seconds each wait (rollout, each round) may take', value: String(DEFAULT_TIMEOUT_SECONDS), range: [10, 86_400], env: 'ORDINAL_TIMEOUT', replay: 'changed' },
   'dns-server': { type: 'string', key: 'dnsServer', help: 'host:port of a DNS server to probe instead of port-forwarding to kube-dns', env: 'ORDINAL_DNS_SERVER', replay: 'changed' },

@@ -54,11 +54,17 @@ export function parseEndpoints(healthText: string, statusText: string): EtcdEndp
   return [...out.values()];
 }
 
-/** Whether an observation shows every listed member healthy under one leader. */
+/**
+ * Whether an observation shows every listed member healthy under one leader, each at a
+ * client URL the member list gives. A member that has just joined is listed without client
+ * URLs until its own publish commits, while `endpoint health --cluster` (which lists the
+ * members again a moment later) may already have reached it: not settled yet, ask again.
+ */
 export function settled(m: MembershipSnapshot): boolean {
   if (m.unobserved || m.error || m.members.length === 0) return false;
   const leaders = new Set(m.endpoints.map((e) => e.leader));
-  return m.endpoints.length === m.members.length && m.endpoints.every((e) => e.healthy && e.leader) && leaders.size === 1;
+  const reached = m.members.every((x) => m.endpoints.some((e) => x.clientURLs.includes(e.endpoint)));
+  return reached && m.endpoints.length === m.members.length && m.endpoints.every((e) => e.healthy && e.leader) && leaders.size === 1;
 }
 
 /** One observation: asks each pod in turn until one's etcdctl answers the member list. */

@@ -1,6 +1,7 @@
 // What executeRun takes (parsed from the command line by lib/cli/args.ts, or given by the
 // suites and tests) and the hook fault tests use to plant a fault at a phase boundary.
 import type { KillPatternOption } from '../chaos/plan.ts';
+import type { ShapeOption } from '../chaos/partition-shape.ts';
 import type { Cluster } from '../cluster/cluster.ts';
 import type { Recorder } from '../observe/recorder.ts';
 import type { DisruptionName } from '../model.ts';
@@ -21,6 +22,8 @@ export interface RunOptions extends StsOptions {
   killPattern: KillPatternOption;
   /** The disruptions the planner draws from (--chaos), in registry order. */
   chaos: DisruptionName[];
+  /** --partition-shape: every partition's shape, or `seeded` (absent: seeded). */
+  partitionShape?: ShapeOption;
   /** --node-fault-command: '<cmd> {action} {node}' for node-fault and kubelet-restart. */
   nodeFaultCommand?: string;
   /** How long the sample pods tolerate an unreachable or not-ready node (s). */

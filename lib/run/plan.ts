@@ -4,6 +4,7 @@
 // `ordinal run`, `run --dry-run` and the replay command all see the same plan. This is
 // the only caller of the seeded planners (planRounds, seededUpdate).
 import { planRounds, type KillPatternOption } from '../chaos/plan.ts';
+import { fixShape } from '../chaos/partition-shape.ts';
 import { podName, startOrdinal } from '../names.ts';
 import type { DisruptionName, RoundPlan, WorkloadInfo } from '../model.ts';
 import { type PlannedUpdate, seededUpdate } from '../update/mode.ts';
@@ -36,7 +37,16 @@ export interface RunPlan {
 
 export type PlanOptions = Pick<
   RunOptions,
-  'seed' | 'rounds' | 'chaos' | 'killPattern' | 'update' | 'updateImage' | 'image' | 'timeoutSeconds' | 'dnsBudgetSeconds'
+  | 'seed'
+  | 'rounds'
+  | 'chaos'
+  | 'killPattern'
+  | 'update'
+  | 'updateImage'
+  | 'image'
+  | 'timeoutSeconds'
+  | 'dnsBudgetSeconds'
+  | 'partitionShape'
 >;
 
 /** What the plan needs of the subject: its kind and its StatefulSet's name, replicas and spec.ordinals.start. */
@@ -57,11 +67,17 @@ export function planRun(o: PlanOptions, s: PlanSubject): RunPlan {
     actions: o.chaos,
     startOrdinal: ordinals.start,
   });
+  const shape = o.partitionShape ?? 'seeded';
   return {
     seed: o.seed,
     ordinals,
     roundCount: o.rounds,
-    rounds,
+    rounds: rounds.map((r) => ({
+      ...r,
+      kills: r.kills.map((k) =>
+        k.action === 'partition' && k.params && shape !== 'seeded' ? { ...k, params: fixShape(k.params, shape) } : k,
+      ),
+    })),
     disruptions: [...o.chaos],
     killPattern: o.killPattern,
     update: planUpdate(o, s.kind),

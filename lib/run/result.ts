@@ -51,7 +51,8 @@ export function faultsOf(timeline: readonly TimelineEntry[]): FaultRecord[] {
     } else if (e.marker === 'partition-healed' || e.marker === 'disk-full-healed') {
       const kind = e.marker === 'partition-healed' ? 'partition' : 'disk-full';
       const open = out.find((f) => f.kind === kind && f.round === e.round && f.pod === e.pod && f.healedAtMs === undefined);
-      if (open) Object.assign(open, { healedAtMs: e.t, healConfirmMs: e.healConfirmMs });
+      const leader = e.marker === 'partition-healed' && e.leader ? { leader: e.leader } : {};
+      if (open) Object.assign(open, { healedAtMs: e.t, healConfirmMs: e.healConfirmMs, ...leader });
     } else if (e.marker === 'net-fault' || e.marker === 'net-fault-healed') {
       netFault(out, e);
     }

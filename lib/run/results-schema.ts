@@ -1,7 +1,7 @@
 // results.json: the single source every report is rendered from (docs/results-schema.md).
 // Reports import this file and nothing else of the run.
 import type { CheckResult } from '../checks/api.ts';
-import type { ClusterFacts, DetectionLatency, DisruptionName, NetFaultKind, RoundResult, WorkloadInfo } from '../model.ts';
+import type { ClusterFacts, DetectionLatency, DisruptionName, LeaderRecord, NetFaultKind, RoundResult, WorkloadInfo } from '../model.ts';
 import type { WatchedKind } from '../timeline/entries.ts';
 import type { VolumeBehaviour } from '../timeline/volumes.ts';
 import type { TrafficSummary } from '../traffic/records.ts';
@@ -87,6 +87,8 @@ export interface NetworkFaultRecord {
   /** When the heal was confirmed (every peer connects), and how long after the heal was asked; absent when it never was. */
   healedAtMs?: number;
   healConfirmMs?: number;
+  /** partition on etcd: the leader before the cut, and the election a cut leader caused. */
+  leader?: LeaderRecord;
   /** loss, bandwidth: the seeded values the fault was applied with (e.g. percent, rateKbit, hold). */
   params?: Record<string, number>;
   /** loss, bandwidth: what the confirmation measured from inside the pod (lib/chaos/net-confirm.ts). */

@@ -1,7 +1,7 @@
 // The timeline a run records: watch entries for the kinds the recorder watches, and the
 // harness's own markers, in one append-only list ordered by `seq`. Markers are a union
 // discriminated on `marker`, each with its own typed payload, so no reader parses text.
-import type { DisruptionName, Expectation, KillPattern, NetFaultKind } from '../model.ts';
+import type { DisruptionName, Expectation, KillPattern, LeaderRecord, NetFaultKind } from '../model.ts';
 
 /** Resource kinds the recorder watches. */
 export type WatchedKind = 'Pod' | 'PersistentVolumeClaim' | 'PersistentVolume' | 'Event' | 'ConfigMap' | 'PodDisruptionBudget';
@@ -182,7 +182,8 @@ export type MarkerPayload =
       shape?: string;
       cut?: string;
     }
-  | { marker: 'partition-healed'; round: number; pod: string; uid: string; healConfirmMs: number }
+  /** `leader`: on etcd, the leader before the cut and the election the cut caused (lib/chaos/partition-leader.ts). */
+  | { marker: 'partition-healed'; round: number; pod: string; uid: string; healConfirmMs: number; leader?: LeaderRecord }
   /** A pod of the partition recreated during the hold, cut again by the agent (new UID and IP): confirmed confirmMs after it was seen. */
   | { marker: 'partition-followed'; round: number; pod: string; uid: string; confirmMs: number }
   /**

@@ -18,7 +18,7 @@ function ratio(ws: readonly WriteRecord[]): Omit<PodAvailability, 'pod'> {
 }
 
 /** The longest part of any interval inside [from, to). */
-function longestInside(intervals: readonly UnavailableInterval[], from: number, to: number): number {
+export function longestInside(intervals: readonly UnavailableInterval[], from: number, to: number): number {
   let best = 0;
   for (const u of intervals) best = Math.max(best, Math.min(u.toMs, to) - Math.max(u.fromMs, from));
   return best;

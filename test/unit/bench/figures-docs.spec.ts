@@ -127,6 +127,39 @@ describe('bench figures: the store and the blocks', () => {
     expect(JSON.parse(stableJson(run))).to.deep.equal(run);
   });
 
+  it('renders a fault summary block over several sets, one row per fault kind, and fails on an unknown set', () => {
+    const meta = { workload: 'etcd', command: 'x', machine: 'm', date: '2026-01-02' };
+    const withFault = (seed: number, kind: 'loss' | 'bandwidth'): RunResult => ({
+      ...results(seed, false),
+      faults: [
+        {
+          kind,
+          round: 1,
+          pod: 'etcd-0',
+          node: 'n',
+          peers: [],
+          confirmedAtMs: 10,
+          confirmMs: 4000 + seed,
+          healedAtMs: 20,
+          healConfirmMs: 900,
+        },
+      ],
+    });
+    writeSet(root, { ...meta, name: 'faults-loss' }, [{ results: withFault(1, 'loss') }, { results: withFault(2, 'loss') }]);
+    writeSet(root, { ...meta, name: 'faults-bandwidth' }, [{ results: withFault(3, 'bandwidth') }]);
+    const doc = path.join(root, 'docs', 'measured.md');
+    const text = 'a\n<!-- fault-figures:faults-loss,2026-01-02/faults-bandwidth -->\nstale\n<!-- /figures -->\nb\n';
+    const out = rewriteBlocks(text, doc, root);
+    expect(out).to.not.include('stale');
+    expect(out).to.include(
+      '| faults-loss | 2: 2 / 0 / 0 | loss | 2 (2) | 4001 ms / 4002 ms / 4002 ms (n 2) | 900 ms / 900 ms / 900 ms (n 2) | – | – | 0 of 0 (judged in 0 runs, not reached in 2) |',
+    );
+    expect(out).to.include('| faults-bandwidth | 1: 1 / 0 / 0 | bandwidth | 1 (1) | 4003 ms / 4003 ms / 4003 ms (n 1) |');
+    expect(rewriteBlocks(out, doc, root)).to.equal(out);
+    expect(blockRefs(out)).to.deep.equal(['faults-loss', '2026-01-02/faults-bandwidth']);
+    expect(() => rewriteBlocks(text.replace('faults-loss', 'faults-x'), doc, root)).to.throw(/no faults-x/);
+  });
+
   it('rewrites a stale block from the newest set of that name, leaves the rest of the text alone, and fails on an unknown set', () => {
     const meta = { name: 'soak-etcd', workload: 'etcd', command: 'npm run bench:soak', machine: 'Measured here.' };
     writeSet(root, { ...meta, date: '2026-01-01' }, [{ results: results(1, false) }]);

@@ -11,6 +11,8 @@ const FLAGS = Object.entries(RUN_FLAGS) as [string, FlagSpec][];
 const OWN_ONLY = ['target', 'manifest', 'sentinel-path', 'cluster-domain'];
 // Flags of the etcd history traffic only (--traffic register | set): no suite variable, their own round trip below.
 const HISTORY_ONLY = ['etcd-read', 'client-image'];
+// Flags of --chaos partition only: no suite variable, their own round trip below.
+const PARTITION_ONLY = ['partition-shape'];
 
 /** The replay command back to argv (test values need no shell quoting). */
 /** The words a POSIX shell makes of `s` (single quotes and backslash escapes: what replayCommand's quoting uses). */
@@ -145,7 +147,7 @@ describe('ordinal run options: one table', () => {
     // --update-strategy OnDelete excludes --partition and --max-unavailable: it round-trips on its own below.
     for (const [flag, spec] of FLAGS) {
       if (spec.replay === 'never') expect(replayOf(a), flag).not.to.include(`--${flag}`);
-      else if (flag !== 'update-strategy' && !OWN_ONLY.includes(flag) && !HISTORY_ONLY.includes(flag))
+      else if (flag !== 'update-strategy' && ![...OWN_ONLY, ...HISTORY_ONLY, ...PARTITION_ONLY].includes(flag))
         expect(replayOf(a), flag).to.include(`--${flag} `);
     }
     const history = parseRunArgs([
@@ -160,6 +162,13 @@ describe('ordinal run options: one table', () => {
     ]);
     for (const flag of HISTORY_ONLY) expect(replayOf(history), flag).to.include(`--${flag} `);
     expect(shape(parseRunArgs(replayArgv(replayOf(history))))).to.deep.equal(shape(history));
+    const leader = parseRunArgs(['--workload', 'etcd', '--chaos', 'partition', '--partition-shape', 'isolate-leader']);
+    expect(replayOf(leader)).to.include('--partition-shape isolate-leader');
+    expect(shape(parseRunArgs(replayArgv(replayOf(leader))))).to.deep.equal(shape(leader));
+    expect(replayOf(parseRunArgs(['--chaos', 'partition', '--partition-shape', 'seeded']))).to.not.include('--partition-shape');
+    expect(() => parseRunArgs(['--partition-shape', 'halves'])).to.throw(/--partition-shape applies only with --chaos partition/);
+    expect(() => parseRunArgs(['--chaos', 'partition', '--partition-shape', 'isolate-leader'])).to.throw(/needs the etcd sample/);
+    expect(() => parseRunArgs(['--workload', 'etcd', '--chaos', 'partition', '--partition-shape', 'leader'])).to.throw(/isolate-leader/);
     expect(replayOf(a)).to.include('--pvc-retention whenDeleted=Retain,whenScaled=Delete');
     const onDelete = parseRunArgs(['--seed', '3', '--update-strategy', 'OnDelete']);
     expect(replayOf(onDelete)).to.include('--update-strategy OnDelete');
@@ -313,7 +322,8 @@ describe('ordinal run options: one table', () => {
         flag === 'kubeconfig' ||
         flag === 'workload' ||
         OWN_ONLY.includes(flag) ||
-        HISTORY_ONLY.includes(flag)
+        HISTORY_ONLY.includes(flag) ||
+        PARTITION_ONLY.includes(flag)
       ) {
         expect(spec.env, flag).to.equal(undefined);
         continue;

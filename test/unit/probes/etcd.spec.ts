@@ -77,6 +77,15 @@ describe('etcd membership probe (etcdctl output)', () => {
     expect(settled(m)).to.equal(false);
   });
 
+  it('a member listed before its client URLs are published is not settled, though its endpoint answered healthy a moment later', () => {
+    // Seen on the cluster (loss soak, seed 4003): the baseline's member list had etcd-2 with
+    // no client URL, while endpoint health --cluster had already reached it.
+    const m = recorded('health.json', 'status.json');
+    const early = { ...m, members: m.members.map((x) => (x.name === 'etcd-2' ? { ...x, clientURLs: [] } : x)) };
+    expect(settled(m)).to.equal(true);
+    expect(settled(early)).to.equal(false);
+  });
+
   const answer = (stdout: string, exitCode = 0): ExecResult => ({ stdout, stderr: '', exitCode });
   const scripted =
     (broken: Set<string>): ExecFn =>
