@@ -81,11 +81,13 @@ export function followFile(cluster: Cluster, src: FileSource, isLast: (line: str
         if (mine !== generation || finished) return;
         if (status.status === 'Success') return again(mine, 0);
         const code = status.details?.causes?.find((c) => c.reason === 'ExitCode')?.message;
-        if (code !== undefined) {
-          fatal = `reading ${where} from byte ${reader.offset}: the reader exited ${code}: ${Buffer.concat(stderr).toString('utf8').trim()}`;
+        const said = `the reader exited ${code}: ${Buffer.concat(stderr).toString('utf8').trim()}`;
+        // 3: the file is shorter than the offset, which no later read can mend; any other exit (killed, out of memory) may pass.
+        if (code === '3') {
+          fatal = `reading ${where} from byte ${reader.offset}: ${said}`;
           return settle();
         }
-        lastError = status.message ?? status.reason ?? 'Failure';
+        lastError = code === undefined ? (status.message ?? status.reason ?? 'Failure') : said;
         again(mine, TIMEOUTS.clientLogReconnect);
       });
       // Opened after it was replaced (a stall) or closed: nothing reads it.
