@@ -42,10 +42,12 @@ export function followFile(cluster: Cluster, src: FileSource, isLast: (line: str
     for (const w of waiters.splice(0)) fatal ? w.reject(new Error(fatal)) : w.resolve();
   };
   // Both an exec's status and its socket's close ask for the next read: only the first counts.
+  // Unref'd, as is the watchdog: a run that ends on an error without stopping its traffic
+  // (teardown does not) must not be kept alive by reads that nobody awaits.
   const again = (mine: number, delayMs: number): void => {
     setTimeout(() => {
       if (mine === generation) void open();
-    }, delayMs);
+    }, delayMs).unref();
   };
   const open = async (): Promise<void> => {
     if (closed || finished || fatal) return;
@@ -106,6 +108,7 @@ export function followFile(cluster: Cluster, src: FileSource, isLast: (line: str
       void open();
     }
   }, TIMEOUTS.waitTick);
+  watchdog.unref();
   void open();
   return {
     reader,
