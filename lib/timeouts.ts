@@ -110,9 +110,15 @@ export const TIMEOUTS = {
   historyDrain: 60_000,
   /** Between the set workload's final reads of every member while they disagree. */
   clientFinalReadPause: 1000,
-  /** The history client prints a line every clientProgressEvery: its log stream silent this long has broken and is reopened. */
+  /** The history client writes a line every clientProgressEvery: a read of its history silent this long has broken and is started again. */
   clientLogStall: 15_000,
-  /** Between reconnects of the history client's log stream after it broke. */
+  /**
+   * One exec that reads the history client's file (lib/traffic/file-follow.ts) ends after
+   * this long and the next resumes at its offset: an exec whose socket the harness dropped
+   * without the runtime noticing lingers in the pod this long at most.
+   */
+  historyReadWindow: 30_000,
+  /** Between reads of the history client's file after one broke (exec failed or its socket closed). */
   clientLogReconnect: 1000,
   /** The postgres history client: the most a writer waits after a serialization failure (random), so the writers that collided retry apart. */
   clientPgConflictJitter: 20,

@@ -1,7 +1,10 @@
 // `ordinal client`: the history client's entry point inside its pod (lib/traffic/history-client.ts).
 // Not for people: the harness starts it with its whole configuration as JSON in
 // ORDINAL_CLIENT_CONFIG, validated here so that a bad one is one clear line and exit 2.
+// Its lines go to stdout unless the configuration names a historyFile (harnesses before
+// the file transport name none, and read the container log).
 import { UsageError } from '../errors.ts';
+import { fileWriter } from '../traffic/history-file.ts';
 import type { ClientConfig } from '../traffic/history-client.ts';
 import type { PgClientConfig } from '../traffic/pg-client.ts';
 import { CLIENT_CONFIG_ENV, TRAFFIC_WORKLOADS, type TrafficWorkload } from '../traffic/workload-ops.ts';
@@ -9,6 +12,10 @@ import { CLIENT_CONFIG_ENV, TRAFFIC_WORKLOADS, type TrafficWorkload } from '../t
 const positive = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) > 0;
 
 const DNS_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+function checkHistoryFile(v: unknown, bad: (why: string) => never): void {
+  if (v !== undefined && (typeof v !== 'string' || !v.startsWith('/'))) bad('historyFile must be an absolute path when given');
+}
 
 /** The postgres client's configuration (`store: postgres`), checked field by field. */
 function parsePgConfig(o: Record<string, unknown>, bad: (why: string) => never): PgClientConfig {
@@ -20,6 +27,7 @@ function parsePgConfig(o: Record<string, unknown>, bad: (why: string) => never):
   for (const k of ['user', 'database'] as const) if (typeof o[k] !== 'string' || o[k] === '') bad(`${k} must be a non-empty string`);
   if (o.password !== undefined && typeof o.password !== 'string') bad('password must be a string');
   if (typeof o.stopFile !== 'string' || !o.stopFile.startsWith('/')) bad('stopFile must be an absolute path');
+  checkHistoryFile(o.historyFile, bad);
   const members = o.members;
   if (
     !Array.isArray(members) ||
@@ -41,6 +49,7 @@ function parsePgConfig(o: Record<string, unknown>, bad: (why: string) => never):
     opTimeoutMs: o.opTimeoutMs as number,
     members: (members as { pod: string; host: string }[]).map((m) => ({ pod: m.pod, host: m.host })),
     stopFile: o.stopFile as string,
+    ...(typeof o.historyFile === 'string' ? { historyFile: o.historyFile } : {}),
   };
 }
 
@@ -64,6 +73,7 @@ export function parseClientConfig(text: string | undefined): ClientConfig | PgCl
   for (const k of ['concurrency', 'keys', 'opTimeoutMs'] as const) if (!positive(o[k])) bad(`${k} must be a positive integer`);
   if (typeof o.prefix !== 'string' || o.prefix === '') bad('prefix must be a non-empty string');
   if (typeof o.stopFile !== 'string' || !o.stopFile.startsWith('/')) bad('stopFile must be an absolute path');
+  checkHistoryFile(o.historyFile, bad);
   if (o.read !== 'linearizable' && o.read !== 'serializable') bad('read must be linearizable or serializable');
   const members = o.members;
   if (
@@ -82,17 +92,20 @@ export function parseClientConfig(text: string | undefined): ClientConfig | PgCl
     read: o.read as 'linearizable' | 'serializable',
     opTimeoutMs: o.opTimeoutMs as number,
     stopFile: o.stopFile as string,
+    ...(typeof o.historyFile === 'string' ? { historyFile: o.historyFile } : {}),
   };
 }
 
 export async function clientCommand(): Promise<number> {
   const config = parseClientConfig(process.env[CLIENT_CONFIG_ENV]);
+  const write = config.historyFile === undefined ? (text: string) => process.stdout.write(text) : fileWriter(config.historyFile);
+  if (config.historyFile !== undefined) process.stdout.write(`# history lines in ${config.historyFile}\n`);
   if ('store' in config) {
     const { runPgClient } = await import('../traffic/pg-client.ts');
-    await runPgClient(config, (text) => process.stdout.write(text));
+    await runPgClient(config, write);
     return 0;
   }
   const { runHistoryClient } = await import('../traffic/history-client.ts');
-  await runHistoryClient(config, (text) => process.stdout.write(text));
+  await runHistoryClient(config, write);
   return 0;
 }

@@ -1,10 +1,11 @@
 // The history client, inside its pod (`ordinal client`, from Ordinal's own image): a few
 // logical clients, each bound to one etcd member and running one operation at a time over
 // a keep-alive HTTP connection to that member's JSON gateway, printing every invocation
-// and completion as a history.jsonl line on stdout, which the harness follows through the
-// pod log API. Lines that are not history start with `#`. It stops when the stop file
-// appears (or on SIGTERM): no new operations, the ones in flight end (each has a timeout),
-// a set workload reads the whole set from every member, then `# done`.
+// and completion as a history.jsonl line on stdout, or in its history file when the
+// harness names one (lib/traffic/history-file.ts). Lines that are not history start with
+// `#`. It stops when the stop file appears (or on SIGTERM): no new operations, the ones in
+// flight end (each has a timeout), a set workload reads the whole set from every member,
+// then `# done`.
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import type { Scalar } from '../history/events.ts';
@@ -50,9 +51,10 @@ export interface ClientConfig {
   readonly read: 'linearizable' | 'serializable';
   readonly opTimeoutMs: number;
   readonly stopFile: string;
+  /** Where the history lines go (absolute path); stdout when absent. */
+  readonly historyFile?: string;
 }
 
-export const CLIENT_DONE = '# done';
 /** Rounds of final set reads at most, while the members disagree (a follower catching up). */
 const FINAL_READS = 5;
 
@@ -180,8 +182,7 @@ class Client {
     clearInterval(poll);
     clearInterval(progress);
     if (this.c.workload === 'set') await this.finalReads();
-    this.out.emit(`${CLIENT_DONE} ${this.ops}`);
-    this.out.flush();
+    this.out.done(this.ops);
     this.agent.destroy();
   }
 }

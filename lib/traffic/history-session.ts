@@ -1,11 +1,10 @@
 // The harness side of the history client (lib/traffic/history-client.ts): the client pod from
-// Ordinal's own image in the run namespace, its log followed from the start (history lines
-// and `#` lines), stopped with its stop file after chaos, and its lines turned into the
-// run's history. A set history also becomes the unique-key writes and member reads that
+// Ordinal's own image in the run namespace, its history file followed from the start
+// (history lines and `#` lines; lib/traffic/file-follow.ts), stopped with its stop file
+// after chaos, and its lines turned into the run's history. A set history also becomes the unique-key writes and member reads that
 // STS-WRITES-DURABLE judges today.
 import type { V1Pod } from '@kubernetes/client-node';
 import type { Cluster } from '../cluster/cluster.ts';
-import { retryTransient } from '../cluster/retry.ts';
 import { describeError } from '../errors.ts';
 import type { HistoryEvent } from '../history/events.ts';
 import { HistoryFormatError, validateEvent } from '../history/jsonl.ts';
@@ -16,8 +15,9 @@ import { TIMEOUTS } from '../timeouts.ts';
 import { pullFailure } from '../timeline/queries.ts';
 import type { Workload } from '../workloads/common.ts';
 import { MANAGED_BY, RUN_LABEL } from '../workloads/common.ts';
-import { CLIENT_DONE, type ClientConfig } from './history-client.ts';
-import { followLog, LineCollector } from './log-follow.ts';
+import type { ClientConfig } from './history-client.ts';
+import { CLIENT_DONE, linesBeforeDone } from './history-lines.ts';
+import { followFile } from './file-follow.ts';
 import type { ReadBack, TrafficRecord, WriteRecord } from './records.ts';
 import { CLIENT_CONFIG_ENV, type TrafficWorkload } from './workload-ops.ts';
 import { pgClientConfig, PG_WRITERS } from './pg-session.ts';
@@ -33,6 +33,17 @@ export const HISTORY_CONCURRENCY = 64;
 /** Register hot keys. */
 export const HISTORY_KEYS = 8;
 const STOP_FILE = '/tmp/stop';
+/**
+ * The client's history, on an emptyDir shared by its two containers: the client writes
+ * it, the reader (which only idles) serves the harness's execs that read it. The pod's
+ * restartPolicy is Never, so no container of it restarts and the pod's life is the
+ * history's: an emptyDir outlives the client container's exit or crash, which is what
+ * the reads need; a pod deleted or evicted loses its history with or without the file
+ * (the run's history then has no end line and is an error).
+ */
+const HISTORY_DIR = '/history';
+const HISTORY_FILE = `${HISTORY_DIR}/history.jsonl`;
+const READER = 'reader';
 
 export interface HistoryTrafficOptions {
   /** bank: the postgres sample only (lib/traffic/pg-session.ts). */
@@ -59,13 +70,14 @@ export function historyClientConfig(w: Workload, runId: string, o: HistoryTraffi
     read: o.read,
     opTimeoutMs: TIMEOUTS.clientOp,
     stopFile: STOP_FILE,
+    historyFile: HISTORY_FILE,
   };
 }
 
 function clientConfig(w: Workload, runId: string, o: HistoryTrafficOptions): object {
   if (w.info.kind !== 'postgres') return historyClientConfig(w, runId, o);
   if (o.workload === 'register') throw new Error('register traffic runs against the etcd sample only');
-  return pgClientConfig(w, { workload: o.workload, seed: o.seed }, STOP_FILE);
+  return { ...pgClientConfig(w, { workload: o.workload, seed: o.seed }, STOP_FILE), historyFile: HISTORY_FILE };
 }
 
 function historyPod(w: Workload, runId: string, o: HistoryTrafficOptions): V1Pod {
@@ -74,6 +86,7 @@ function historyPod(w: Workload, runId: string, o: HistoryTrafficOptions): V1Pod
     spec: {
       restartPolicy: 'Never',
       terminationGracePeriodSeconds: 1,
+      volumes: [{ name: 'history', emptyDir: {} }],
       containers: [
         {
           name: 'client',
@@ -81,10 +94,31 @@ function historyPod(w: Workload, runId: string, o: HistoryTrafficOptions): V1Pod
           imagePullPolicy: 'IfNotPresent',
           args: ['client'],
           env: [{ name: CLIENT_CONFIG_ENV, value: JSON.stringify(clientConfig(w, runId, o)) }],
+          volumeMounts: [{ name: 'history', mountPath: HISTORY_DIR }],
+        },
+        {
+          name: READER,
+          image: o.image,
+          imagePullPolicy: 'IfNotPresent',
+          command: ['node', '-e', "process.on('SIGTERM', () => process.exit(0)); setInterval(() => {}, 2 ** 30);"],
+          volumeMounts: [{ name: 'history', mountPath: HISTORY_DIR }],
         },
       ],
     },
   };
+}
+
+/**
+ * The lines up to the client's end line, when as many as it says it wrote before it;
+ * otherwise the history has a gap and cannot be judged.
+ */
+export function completeLines(lines: readonly string[], source: string): readonly string[] {
+  const end = lines.findIndex((l) => l.startsWith(CLIENT_DONE));
+  if (end < 0) throw new Error(`${source}: no end line (${CLIENT_DONE}) among ${lines.length} lines`);
+  const wrote = linesBeforeDone(lines[end] as string);
+  if (wrote !== undefined && wrote !== end)
+    throw new Error(`${source}: the client wrote ${wrote} lines before its end line, ${end} were read: the history has a gap`);
+  return lines.slice(0, end);
 }
 
 /** The history events among the client's log lines (`#` lines are the client's own notes). */
@@ -149,17 +183,6 @@ export function setRecords(
   return { writes, readBack: [...reads.values()] };
 }
 
-/** The client's whole log, once, without following: its lines without their timestamps. */
-async function wholeLog(cluster: Cluster, ns: string, deadline: number): Promise<string[]> {
-  const text = await retryTransient(
-    () => cluster.core.readNamespacedPodLog({ name: CLIENT_POD, namespace: ns, container: 'client', timestamps: true }),
-    { deadline, what: 'read the history client log' },
-  );
-  const collector = new LineCollector();
-  collector.push(text.endsWith('\n') ? text : `${text}\n`);
-  return collector.lines;
-}
-
 const CLIENT_WORDS: Record<HistoryTrafficOptions['workload'], (read: string) => string> = {
   register: (read) => `${read} reads`,
   set: () => 'the whole set read from every member at the end',
@@ -191,7 +214,7 @@ export async function startHistoryTraffic(
         : undefined;
     },
   });
-  const follower = followLog(cluster, ns, CLIENT_POD, 'client', (l) => l.startsWith(CLIENT_DONE));
+  const follower = followFile(cluster, { ns, pod: CLIENT_POD, container: READER, file: HISTORY_FILE }, (l) => l.startsWith(CLIENT_DONE));
   const driver = `${w.info.kind === 'postgres' ? 'postgres' : 'etcd'}-${o.workload}`;
   const start = recorder.mark({ marker: 'traffic-start', driver, ratePerSecond: 0 });
   log(
@@ -213,26 +236,15 @@ export async function startHistoryTraffic(
       }
       const stop = recorder.mark({ marker: 'traffic-stop' });
       try {
-        let lines: readonly string[] = follower.collector.lines;
-        try {
-          await follower.until(Date.now() + Math.min(timeoutMs, TIMEOUTS.historyDrain));
-        } catch (err) {
-          // The stream may have missed the end of a log the container did write: read it whole once.
-          const whole = await wholeLog(cluster, ns, deadline);
-          if (!whole.some((l) => l.startsWith(CLIENT_DONE))) throw err;
-          log(
-            `traffic: the log stream missed the client's last lines (${describeError(err)}); read its whole log instead (${whole.length} lines)`,
-          );
-          lines = whole;
-        }
-        const history = historyOf(lines);
+        await follower.until(Date.now() + Math.min(timeoutMs, TIMEOUTS.historyDrain));
+        const history = historyOf(completeLines(follower.reader.lines, HISTORY_FILE));
         const first = history[0]?.time ?? 0;
         // The client's clock is monotonic ns from its own start; placed on the run's clock at the first invocation (~traffic-start).
         const nsToMs = (t: number): number => start.t + (t - first) / 1e6;
         const ops = history.filter((e) => e.type !== 'invoke').length;
         const secs = (stop.t - start.t) / 1000;
         log(
-          `traffic: ${ops} operations in ${secs.toFixed(1)} s (${(ops / Math.max(secs, 0.001)).toFixed(0)}/s); log stream reopened ${follower.reconnects()} time(s)`,
+          `traffic: ${ops} operations in ${secs.toFixed(1)} s (${(ops / Math.max(secs, 0.001)).toFixed(0)}/s); history file read in ${follower.reopened() + 1} exec(s)`,
         );
         const record: TrafficRecord = {
           ...base,

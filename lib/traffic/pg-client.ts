@@ -12,7 +12,6 @@ import { BANK_KEY } from '../checkers/bank.ts';
 import type { Value } from '../history/events.ts';
 import { createPrng, type Prng } from '../prng.ts';
 import { TIMEOUTS } from '../timeouts.ts';
-import { CLIENT_DONE } from './history-client.ts';
 import * as sql from './pg-ops.ts';
 import { type Outcome, type PlannedOp, Processes, SET_KEY, completionEvent, invokeEvent } from './workload-ops.ts';
 import { HistoryLines } from './history-lines.ts';
@@ -29,6 +28,8 @@ export interface PgClientConfig extends sql.PgLogin {
   /** The primary first, then every replica. */
   readonly members: readonly sql.PgTarget[];
   readonly stopFile: string;
+  /** Where the history lines go (absolute path); stdout when absent. */
+  readonly historyFile?: string;
 }
 
 /** Rounds of final set reads at most, while the pods disagree. */
@@ -225,8 +226,7 @@ class PgClient {
     clearInterval(poll);
     clearInterval(progress);
     if (c.workload === 'set' && this.setupDone) await this.finalReads();
-    this.out.emit(`${CLIENT_DONE} ${this.ops}`);
-    this.out.flush();
+    this.out.done(this.ops);
   }
 }
 

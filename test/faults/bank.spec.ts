@@ -10,9 +10,28 @@ import { pair } from '../../lib/history/pair.ts';
 import type { HistoryEvent } from '../../lib/history/events.ts';
 import { CLIENT_TEST_IMAGE, at, expectCheck, expectExit, faultRun, hooks, importClientImage, seedKilling, shIn } from './support.ts';
 import type { FaultRun } from './support.ts';
+import type { HookContext } from '../../lib/run/execute.ts';
 
 const DRIFT = 'UPDATE accounts SET balance = balance + 7 WHERE id = 1';
 const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Waits until the client has set up its accounts on db-0: under load its start can take
+ * longer than the run's first seconds, and a drift planted before the table exists fails
+ * the run instead of the check.
+ */
+async function untilAccounts(ctx: HookContext, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  let seen = '';
+  while (Date.now() < until) {
+    seen = (
+      await shIn(ctx, 'db-0', `psql -h /tmp -U postgres -XAtq -c "SELECT count(*) FROM pg_tables WHERE tablename = 'accounts'"`)
+    ).trim();
+    if (seen === '1') return;
+    await pause(1000);
+  }
+  throw new Error(`db-0: no accounts table from the bank client within ${ms / 1000} s (tables named accounts: ${seen || 'none read'})`);
+}
 
 const argv = (seed: number): string[] => [
   ...['--workload', 'postgres', '--replicas', '3', '--rounds', '1', '--seed', String(seed)],
@@ -87,6 +106,7 @@ faultRun(
       at(
         'before-kills',
         async (ctx) => {
+          await untilAccounts(ctx, 60_000);
           await pause(4000);
           plantedAt = ctx.recorder.now();
           await shIn(ctx, 'db-0', `psql -h /tmp -U postgres -XAtq -c "${DRIFT}"`);

@@ -4,6 +4,10 @@
 // every member, and linearizable by `ordinal check-history` (etcd's reads are linearizable
 // by default). The client pod's CPU and memory are sampled from the kubelet's stats summary
 // while it runs, and the operations per second are measured from the history itself.
+// Meanwhile the harness's reads of the client's history file are cut: the reader
+// processes in the pod are killed (SIGKILL, mid-chunk) three times, so each read must be
+// resumed at its offset; a line lost or repeated would fail the end line's count or the
+// linearizability check.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -13,6 +17,7 @@ import { readHistory } from '../../lib/history/index.ts';
 import { pair } from '../../lib/history/pair.ts';
 import type { HistoryEvent } from '../../lib/history/events.ts';
 import { writeReports } from '../../lib/report/write.ts';
+import { clusterExec } from '../../lib/probes/exec.ts';
 import { CLIENT_POD } from '../../lib/traffic/client.ts';
 import { at, CLIENT_TEST_IMAGE, faultRun, hooks, importClientImage, seedKilling } from './support.ts';
 import type { HookContext } from '../../lib/run/execute.ts';
@@ -26,6 +31,27 @@ const MIN_OPS = 500;
 const samples: { cpuMilli: number; memMiB: number }[] = [];
 let dir = '';
 let history: HistoryEvent[] = [];
+const cutReaders: number[] = [];
+
+/** Kills the processes reading the history file in the client pod's reader container (every process but PID 1 and itself). */
+const KILL_READERS = `
+const fs = require('fs');
+let n = 0;
+for (const p of fs.readdirSync('/proc')) {
+  if (!/^\\d+$/.test(p) || p === '1' || Number(p) === process.pid) continue;
+  try { process.kill(Number(p), 'SIGKILL'); n++; } catch {}
+}
+console.log(n);
+`;
+
+async function cutReads(ctx: HookContext, times: number): Promise<void> {
+  const exec = clusterExec(ctx.cluster, ctx.workload.info.namespace, Date.now() + 60_000);
+  for (let i = 0; i < times; i++) {
+    await new Promise((r) => setTimeout(r, 3000));
+    const r = await exec(CLIENT_POD, 'reader', ['node', '-e', KILL_READERS]);
+    cutReaders.push(Number(r.stdout.trim()));
+  }
+}
 
 async function sample(ctx: HookContext, seconds: number): Promise<void> {
   const pod = await ctx.cluster.core.readNamespacedPod({ name: CLIENT_POD, namespace: ctx.workload.info.namespace });
@@ -70,7 +96,7 @@ faultRun(
     setup: importClientImage,
     // Traffic for 16 s before the kill and 10 s after the round, the client's use sampled meanwhile.
     hook: hooks(
-      at('before-kills', (ctx) => sample(ctx, 16), 1),
+      at('before-kills', async (ctx) => void (await Promise.all([sample(ctx, 16), cutReads(ctx, 3)])), 1),
       at('after-round', (ctx) => sample(ctx, 10), 1),
     ),
     summary: async (run) => {
@@ -107,6 +133,13 @@ faultRun(
       expect(ops, 'completed operations').to.be.at.least(MIN_OPS);
       const pairs = pair(history);
       for (const f of ['read', 'write', 'cas']) expect(pairs.filter((o) => o.f === f && o.type === 'ok').length, f).to.be.greaterThan(0);
+    });
+
+    it('the history file reads cut three times (a reader killed each time) were resumed: more reads than windows, every line counted', () => {
+      expect(cutReaders, 'readers killed per cut').to.have.length(3);
+      for (const n of cutReaders) expect(n, `readers killed per cut: ${cutReaders.join(', ')}`).to.be.at.least(1);
+      const line = t.run.log.find((l) => / history file read in \d+ exec\(s\)/.test(l)) ?? '';
+      expect(Number(/read in (\d+) exec/.exec(line)?.[1]), line).to.be.at.least(4);
     });
 
     it('every member answered some operation, and the deleted one was killed in the round', () => {

@@ -1,6 +1,6 @@
 // The history client's pure parts: seeded operation generation, process retirement, the
 // events it prints (which lib/history must accept and pair), etcd's JSON gateway bodies
-// and answers, and the harness's reading of the client's log.
+// and answers, and the harness's reading of the client's lines.
 import { expect } from 'chai';
 import { pair, parseHistory, formatHistory } from '../../../lib/history/index.ts';
 import { checkRegister } from '../../../lib/checkers/linearizable.ts';
@@ -18,8 +18,7 @@ import {
   TimedOut,
 } from '../../../lib/traffic/etcd-gateway.ts';
 import { outcomeOfError } from '../../../lib/traffic/history-client.ts';
-import { historyOf, setRecords } from '../../../lib/traffic/history-session.ts';
-import { LineCollector, normalizeTimestamp } from '../../../lib/traffic/log-follow.ts';
+import { completeLines, historyOf, setRecords } from '../../../lib/traffic/history-session.ts';
 import { completionEvent, invokeEvent, OpGenerator, type PlannedOp, Processes } from '../../../lib/traffic/workload-ops.ts';
 import type { HistoryEvent } from '../../../lib/history/events.ts';
 import { parseClientConfig } from '../../../lib/cli/client.ts';
@@ -165,25 +164,16 @@ describe('history client: etcd JSON gateway', function () {
   });
 });
 
-describe('history client: the harness reading its log', function () {
-  it('normalises timestamps so that they compare as strings', () => {
-    expect(normalizeTimestamp('2026-12-06T15:20:00.12Z')).to.equal('2026-12-06T15:20:00.120000000Z');
-    expect(normalizeTimestamp('2026-12-06T15:20:00Z')).to.equal('2026-12-06T15:20:00.000000000Z');
-    expect(normalizeTimestamp('2026-12-06T15:20:00.12Z') > normalizeTimestamp('2026-12-06T15:20:00.1199Z')).to.equal(true);
-  });
-
-  it('joins lines split across chunks, and after a reconnect skips what it already has', () => {
-    const c = new LineCollector();
-    c.push('2026-12-06T15:20:00.1Z a\n2026-12-06T15:20:00.2Z b\n2026-12-06T15:20:00.2Z c\n2026-12-06T15:');
-    c.push('20:01.5Z d\n');
-    expect(c.lines).to.deep.equal(['a', 'b', 'c', 'd']);
-    c.resume();
-    // From the last second seen: everything up to d again, then what is new (two lines share e's timestamp).
-    c.push('2026-12-06T15:20:01.5Z d\n2026-12-06T15:20:02Z e\n2026-12-06T15:20:02Z e2\n');
-    expect(c.lines).to.deep.equal(['a', 'b', 'c', 'd', 'e', 'e2']);
-    c.resume();
-    c.push('2026-12-06T15:20:02Z e\n2026-12-06T15:20:02Z e2\n2026-12-06T15:20:02Z e3\n');
-    expect(c.lines).to.deep.equal(['a', 'b', 'c', 'd', 'e', 'e2', 'e3']);
+describe('history client: the harness reading its lines', function () {
+  it('takes the lines before the end line when the client wrote as many; a gap or no end line is an error', () => {
+    expect(completeLines(['# start {}', '{"a":1}', '# done 1 lines=2', '# after'], 'f')).to.deep.equal(['# start {}', '{"a":1}']);
+    expect(() => completeLines(['# start {}', '# done 1 lines=2'], 'f')).to.throw(
+      /f: the client wrote 2 lines before its end line, 1 were read: the history has a gap/,
+    );
+    expect(() => completeLines(['# start {}', 'x', 'y', '# done 1 lines=2'], 'f')).to.throw(/wrote 2 lines .* 3 were read/);
+    expect(() => completeLines(['# start {}', '{"a":1}'], 'f')).to.throw(/f: no end line \(# done\) among 2 lines/);
+    // A client from before `lines=` says nothing to compare with.
+    expect(completeLines(['x', '# done 1'], 'f')).to.deep.equal(['x']);
   });
 
   it('keeps the history lines of the log and names a bad one', () => {
@@ -233,6 +223,8 @@ describe('history client: its configuration (ORDINAL_CLIENT_CONFIG)', function (
 
   it('takes a complete configuration as it is', () => {
     expect(parseClientConfig(JSON.stringify(good))).to.deep.equal(good);
+    const withFile = { ...good, historyFile: '/history/history.jsonl' };
+    expect(parseClientConfig(JSON.stringify(withFile))).to.deep.equal(withFile);
   });
 
   const bad: [string, string | undefined, RegExp][] = [
@@ -243,6 +235,11 @@ describe('history client: its configuration (ORDINAL_CLIENT_CONFIG)', function (
     ['a member URL with a path', JSON.stringify({ ...good, members: [{ pod: 'etcd-0', url: 'http://x:2379/v3' }] }), /members must be/],
     ['zero concurrency', JSON.stringify({ ...good, concurrency: 0 }), /concurrency must be a positive integer/],
     ['a relative stop file', JSON.stringify({ ...good, stopFile: 'stop' }), /stopFile must be an absolute path/],
+    [
+      'a relative history file',
+      JSON.stringify({ ...good, historyFile: 'history.jsonl' }),
+      /historyFile must be an absolute path when given/,
+    ],
     ['another read mode', JSON.stringify({ ...good, read: 'stale' }), /read must be linearizable or serializable/],
   ];
   for (const [what, text, message] of bad)

@@ -55,6 +55,7 @@ describe('postgres history client', () => {
     ],
     ['no members', { ...good, members: [] }, /members must be/],
     ['a relative stop file', { ...good, stopFile: 'stop' }, /stopFile must be an absolute path/],
+    ['a history file that is not a path', { ...good, historyFile: 3 }, /historyFile must be an absolute path when given/],
   ];
   for (const [what, config, message] of bad)
     it(`refuses ${what} in one line`, () => {
