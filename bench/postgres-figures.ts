@@ -49,13 +49,12 @@ export function primaryOnlySeed(from: number, rounds: number, replicas = 3, limi
 }
 
 /**
- * The longest stretch without a commit that overlaps [from, to): between consecutive
- * commit times (sorted, run ms), starting from the last commit at or before `from`. A
- * stretch still open at `to` counts up to `to` (the round is over: what follows belongs
- * to the next one).
+ * The longest stretch without a commit inside [from, to) (the deletion to the round's
+ * end), between consecutive commit times (sorted, run ms), clipped to the window: a
+ * stretch that spans two rounds counts in each for its part, never twice.
  */
 export function longestNoCommit(commits: readonly number[], from: number, to: number): number {
-  let prev = commits.filter((t) => t <= from).at(-1) ?? from;
+  let prev = from;
   let best = 0;
   for (const t of commits) {
     if (t <= from) continue;

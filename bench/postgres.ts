@@ -50,6 +50,7 @@ flags.push('--kill-pattern', 'sequential', '--update', 'none', '--traffic', 'ban
 const runs: PgRunFigures[] = [];
 const started = new Date();
 let chaosMs = 0;
+let failures = 0;
 if (opt.collect) {
   for (const e of readdirSync(reportDir, { withFileTypes: true })) {
     if (e.isDirectory() && existsSync(path.join(reportDir, e.name, 'history.jsonl'))) runs.push(figuresOf(path.join(reportDir, e.name)));
@@ -79,7 +80,12 @@ while (chaosMs < chaosTarget) {
     );
   }
   seed++;
-  if (!fig && r.status === 2) break;
+  // A run the cluster could not host (exit 2: its API, DNS or a node failed it) is retried with the next seed, a few times.
+  failures = fig ? 0 : failures + 1;
+  if (failures >= 3) {
+    console.error('bench:postgres: 3 runs in a row gave no figures; stopping');
+    break;
+  }
 }
 if (runs.length === 0) {
   console.error('bench:postgres: no run gave figures');

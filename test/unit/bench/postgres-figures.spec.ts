@@ -15,15 +15,16 @@ describe('bench:postgres figures', function () {
     expect(() => primaryOnlySeed(7000, 3, 3, Math.max(1, seed - 7000))).to.throw(/no seed in 7000…/);
   });
 
-  it('the longest stretch without a commit overlapping the window, counted from the last commit before it', function () {
-    // Commits every 100 ms, then none from 1000 to 4500: the deletion at 1050 sees 3500 ms.
-    expect(longestNoCommit([800, 900, 1000, 4500, 4600], 1050, 6000)).to.equal(3500);
+  it('the longest stretch without a commit inside the window, clipped to it', function () {
+    // Commits every 100 ms, then none from 1000 to 4500: the deletion at 1050 sees 3450 ms.
+    expect(longestNoCommit([800, 900, 1000, 4500, 4600], 1050, 6000)).to.equal(3450);
     // Still no commit at the window's end: counted to the end.
-    expect(longestNoCommit([800, 1000], 1050, 3000)).to.equal(2000);
+    expect(longestNoCommit([800, 1000], 1050, 3000)).to.equal(1950);
     // No commit ever: the whole window.
     expect(longestNoCommit([], 100, 700)).to.equal(600);
-    // Commits all through: the longest gap only.
-    expect(longestNoCommit([0, 100, 250, 300, 400], 120, 350)).to.equal(150);
+    // Commits all through: the longest gap, from the window's start (100 → 250 counts from 120).
+    expect(longestNoCommit([0, 100, 250, 300, 400], 120, 350)).to.equal(130);
+    expect(longestNoCommit([0, 100, 250, 300, 500], 90, 1000)).to.equal(200);
   });
 
   it("one run's figures: transfers and reads in the chaos window, no-commit time per primary deletion, replication values, anomalies", function () {
@@ -76,8 +77,8 @@ describe('bench:postgres figures', function () {
     expect(f.verdict).to.equal('failed');
     expect(f.transfers).to.deep.equal({ ok: 2, failed: 1, unknown: 0 });
     expect(f.reads).to.deep.equal({ 'db-1': 1 });
-    // The last commit before the deletion at 1010, the next at 4020.
-    expect(f.unavailableMs).to.deep.equal([3010]);
+    // The deletion at 1050, the next commit at 4020.
+    expect(f.unavailableMs).to.deep.equal([2970]);
     expect(f.primaryReadyMs).to.deep.equal([2500]);
     expect([f.catchUpMs, f.replayLagMs, f.reconnectMs]).to.deep.equal([[40, 60], [5], [3000]]);
     // The read on db-1 saw 21 of a total of 20.
@@ -86,7 +87,7 @@ describe('bench:postgres figures', function () {
     expect(m.chaosMs).to.equal(8200);
     expect(m.transfersPerSecond).to.equal(0.5);
     expect(m.verdicts).to.deep.equal({ passed: 1, failed: 1, error: 0 });
-    expect(m.unavailable).to.deep.equal({ samples: 2, p50: 3010, p95: 3010, max: 3010 });
+    expect(m.unavailable).to.deep.equal({ samples: 2, p50: 2970, p95: 2970, max: 2970 });
     expect(m.bankAnomalies).to.equal(1);
   });
 });
