@@ -101,8 +101,8 @@ for (const f of runs) writeFileSync(path.join(dir, 'runs', `${f.runId}.json`), s
 const meta = {
   name,
   date,
-  machine: `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB; measured ${started.toISOString().slice(11, 16)}–${new Date().toISOString().slice(11, 16)} UTC`,
-  command: `npm run bench:postgres -- ${process.argv.slice(2).join(' ')} (${runs.length} × ordinal run --seed <searched> ${flags.join(' ')}; wall ${Math.round(wall / 60)} min)`,
+  machine: `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB; runs ${runs[0]?.startedAt.slice(11, 16)}–${runs.at(-1)?.finishedAt.slice(11, 16)} UTC`,
+  command: `npm run bench:postgres -- ${process.argv.slice(2).join(' ')} (${runs.length} × ordinal run --seed ${runs.map((r) => r.seed).join(',')} ${flags.join(' ')})`,
 };
 writeFileSync(path.join(dir, 'aggregate.json'), stableJson({ ...meta, figures: agg }));
 console.log(`\nbench:postgres: ${runs.length} runs, ${(agg.chaosMs / 1000).toFixed(0)} s of chaos, wall ${wall} s; figures in ${path.relative(process.cwd(), dir)}/\n`);
