@@ -1,7 +1,10 @@
 // bench/postgres-figures.ts: the seed search for a primary-only plan, the longest stretch
 // without a commit, and one run's figures from a small synthetic result and history.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { expect } from 'chai';
-import { longestNoCommit, mergePg, pgRunFigures, primaryOnlySeed } from '../../../bench/postgres-figures.ts';
+import { RESULTS_ROOT } from '../../../bench/figures-store.ts';
+import { longestNoCommit, mergePg, type PgRunFigures, pgRunFigures, primaryOnlySeed } from '../../../bench/postgres-figures.ts';
 import { planRounds } from '../../../lib/chaos/plan.ts';
 import type { HistoryEvent } from '../../../lib/history/events.ts';
 import type { RunResult } from '../../../lib/run/results-schema.ts';
@@ -90,5 +93,15 @@ describe('bench:postgres figures', function () {
     expect(m.verdicts).to.deep.equal({ passed: 1, failed: 1, error: 0 });
     expect(m.unavailable).to.deep.equal({ samples: 2, p50: 2970, p95: 2970, max: 2970 });
     expect(m.bankAnomalies).to.equal(1);
+  });
+
+  it('the committed set bench/results/2026-12-06/postgres: aggregate.json is what its per-run files merge to', function () {
+    const dir = path.join(RESULTS_ROOT, '2026-12-06', 'postgres');
+    const runs = readdirSync(path.join(dir, 'runs'))
+      .map((f) => JSON.parse(readFileSync(path.join(dir, 'runs', f), 'utf8')) as PgRunFigures)
+      .sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+    const agg = JSON.parse(readFileSync(path.join(dir, 'aggregate.json'), 'utf8')) as { figures: unknown };
+    expect(runs).to.not.be.empty;
+    expect(agg.figures).to.deep.equal(mergePg(runs));
   });
 });
