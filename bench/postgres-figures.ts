@@ -102,8 +102,7 @@ export function pgRunFigures(r: RunResult, events: readonly HistoryEvent[], cloc
     }
   }
   const probes = r.replication?.probes ?? [];
-  const values = (k: 'caughtUpMs' | 'replayLagMs' | 'reconnectMs'): number[] =>
-    probes.flatMap((p) => Object.values(p[k] ?? {})).map(ms);
+  const values = (k: 'caughtUpMs' | 'replayLagMs' | 'reconnectMs'): number[] => probes.flatMap((p) => Object.values(p[k] ?? {})).map(ms);
   const bank = r.checks.find((c) => c.id === 'STS-BANK-INVARIANT');
   return {
     runId: r.runId,

@@ -105,7 +105,9 @@ const meta = {
   command: `npm run bench:postgres -- ${process.argv.slice(2).join(' ')} (${runs.length} × ordinal run --seed ${runs.map((r) => r.seed).join(',')} ${flags.join(' ')})`,
 };
 writeFileSync(path.join(dir, 'aggregate.json'), stableJson({ ...meta, figures: agg }));
-console.log(`\nbench:postgres: ${runs.length} runs, ${(agg.chaosMs / 1000).toFixed(0)} s of chaos, wall ${wall} s; figures in ${path.relative(process.cwd(), dir)}/\n`);
+console.log(
+  `\nbench:postgres: ${runs.length} runs, ${(agg.chaosMs / 1000).toFixed(0)} s of chaos, wall ${wall} s; figures in ${path.relative(process.cwd(), dir)}/\n`,
+);
 console.log(table(agg));
 process.exit(runs.length > 0 && agg.verdicts.passed === runs.length ? 0 : 1);
 
@@ -119,8 +121,7 @@ function figuresOf(dir: string): PgRunFigures {
 }
 
 function table(a: PgAggregate): string {
-  const s = (x: Spread): string =>
-    x.samples === 0 ? 'no samples' : `${fmt(x.p50)} / ${fmt(x.p95)} / ${fmt(x.max)} (${x.samples})`;
+  const s = (x: Spread): string => (x.samples === 0 ? 'no samples' : `${fmt(x.p50)} / ${fmt(x.p95)} / ${fmt(x.max)} (${x.samples})`);
   const rows: [string, string][] = [
     ['runs (passed / failed / error)', `${a.runs} (${a.verdicts.passed} / ${a.verdicts.failed} / ${a.verdicts.error})`],
     ['chaos time, primary deletions', `${(a.chaosMs / 1000).toFixed(0)} s, ${a.primaryKills}`],

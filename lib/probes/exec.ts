@@ -91,7 +91,8 @@ export async function execIn(
  * carry statusCode 503 and retryTransient retries them within the caller's deadline; any
  * other failed exec is an answer.
  */
-const KUBELET_BACK_SOON = /unable to upgrade connection: pod does not exist|error sending request: .*: connect: (connection refused|no route to host)/;
+const KUBELET_BACK_SOON =
+  /unable to upgrade connection: pod does not exist|error sending request: .*: connect: (connection refused|no route to host)/;
 
 export function execFailure(where: string, command: string[], status: k8s.V1Status): ObservationError {
   const err = new ObservationError(`exec in ${where} could not run ${command.join(' ')}: ${status.message ?? status.reason ?? 'Failure'}`);

@@ -13,7 +13,11 @@ describe('bench:postgres figures', function () {
   it('finds the first seed whose every round deletes db-0 and nothing else', function () {
     const seed = primaryOnlySeed(7000, 3);
     const plan = (s: number) => planRounds({ seed: s, statefulSet: 'db', replicas: 3, rounds: 3, actions: ['delete'] });
-    expect(plan(seed).map((r) => r.kills.map((k) => `${k.pod} ${k.action}`))).to.deep.equal([['db-0 delete'], ['db-0 delete'], ['db-0 delete']]);
+    expect(plan(seed).map((r) => r.kills.map((k) => `${k.pod} ${k.action}`))).to.deep.equal([
+      ['db-0 delete'],
+      ['db-0 delete'],
+      ['db-0 delete'],
+    ]);
     for (let s = 7000; s < seed; s++) expect(plan(s).every((r) => r.kills.length === 1 && r.kills[0]?.ordinal === 0)).to.equal(false);
     expect(() => primaryOnlySeed(7000, 3, 3, Math.max(1, seed - 7000))).to.throw(/no seed in 7000…/);
   });
@@ -33,7 +37,14 @@ describe('bench:postgres figures', function () {
 
   it("one run's figures: transfers and reads in the chaos window, no-commit time per primary deletion, replication values, anomalies", function () {
     const s = 1e6; // ns per run ms, history clock at 0 ns = run ms 0
-    const ev = (process: number, type: HistoryEvent['type'], f: HistoryEvent['f'], ms: number, value: HistoryEvent['value'], pod?: string): HistoryEvent => ({
+    const ev = (
+      process: number,
+      type: HistoryEvent['type'],
+      f: HistoryEvent['f'],
+      ms: number,
+      value: HistoryEvent['value'],
+      pod?: string,
+    ): HistoryEvent => ({
       process,
       type,
       f,
