@@ -156,7 +156,9 @@ export async function probeReplication(io: ProbeIo, label: string, previousStart
       const lag = o.primary.senders?.find((s) => s.application === r.pod)?.replayLagMs;
       if (lag !== undefined) probe.replayLagMs[r.pod] = lag;
     }
-    const settled = o.replicas.every((r) => replicaSettled(r, io.names, probe.targetLsn));
+    // A primary whose state could not be read this time (an exec that came back empty while
+    // a kubelet restarted) is read again within the bound: the judgement needs it.
+    const settled = o.replicas.every((r) => replicaSettled(r, io.names, probe.targetLsn)) && !o.primary.unobserved;
     const leftRecovery = o.replicas.some((r) => r.inRecovery === false);
     if (probe.error || settled || leftRecovery || elapsed >= boundMs) break;
     await pause(TIMEOUTS.postgresObservePause);

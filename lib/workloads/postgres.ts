@@ -52,10 +52,25 @@ export const POSTGRES_SETTINGS: Record<string, string> = {
   // A replica whose primary went away tries again every second, and reports its position as often.
   wal_retrieve_retry_interval: "'1s'",
   wal_receiver_status_interval: "'1s'",
+  // A primary that stops answering on a live connection (its process stopped, its node gone
+  // quiet) ends the stream after 15 s instead of 60 s, and the replica reconnects by name.
+  wal_receiver_timeout: "'15s'",
   shared_buffers: "'16MB'",
   max_connections: '40',
   jit: 'off',
 };
+
+/**
+ * How a replica's WAL receiver connects to the primary, beside host, port, user and
+ * application_name. The receiver drives libpq's non-blocking connect itself and never
+ * applies connect_timeout, so a SYN to the address a recreated primary had (the name still
+ * resolved to it for a moment) waited out the kernel's SYN retries, 71–134 s, before the
+ * receiver resolved the name again (docs/postgres-sample.md, "Reconnecting"). The kernel's
+ * TCP_USER_TIMEOUT bounds that SYN and any unacknowledged send on a stream to a vanished
+ * peer; keepalives find an idle dead stream.
+ */
+export const PRIMARY_CONNINFO_TCP =
+  'connect_timeout=3 tcp_user_timeout=5000 keepalives=1 keepalives_idle=5 keepalives_interval=1 keepalives_count=3';
 
 /** Trust on the pod network: a test sample with no secrets (docs/postgres-sample.md says so). */
 const HBA = ['local all all trust', 'host all all all trust', 'host replication all all trust'];
@@ -86,7 +101,7 @@ export function postgresWorkload(o: WorkloadOptions): Workload {
     `  until rm -rf ${m}/base.tmp && psql ${client} -XAtq -c "select pg_create_physical_replication_slot('$slot', true) where not exists (select from pg_replication_slots where slot_name = '$slot')" >/dev/null &&`,
     `    pg_basebackup ${client} -D ${m}/base.tmp -X stream -c fast -S $slot; do echo "waiting for the primary ${primaryHost}"; sleep 1; done;`,
     `  touch ${m}/base.tmp/standby.signal;`,
-    `  printf "primary_conninfo = 'host=${primaryHost} port=${POSTGRES_PORT.number} user=${POSTGRES_USER} application_name=$HOSTNAME connect_timeout=3'\\nprimary_slot_name = '$slot'\\n" >> ${m}/base.tmp/postgresql.auto.conf;`,
+    `  printf "primary_conninfo = 'host=${primaryHost} port=${POSTGRES_PORT.number} user=${POSTGRES_USER} application_name=$HOSTNAME ${PRIMARY_CONNINFO_TCP}'\\nprimary_slot_name = '$slot'\\n" >> ${m}/base.tmp/postgresql.auto.conf;`,
     `  chown -R postgres:postgres ${m}/base.tmp; chmod 700 ${m}/base.tmp; sync; mv ${m}/base.tmp ${p}; echo "$POD_UID" > ${m}/${BOOTSTRAP_RECORD};`,
     'fi;',
     `su postgres -s /bin/sh -c "exec postgres -D ${p}" & pg=$!;`,

@@ -152,6 +152,23 @@ describe('postgres probe: the probe loop', function () {
     expect(p.reconnectMs).to.equal(undefined);
   });
 
+  it('reads the primary again when its state came back empty (soak seed 5002: exit 0, no output), within the bound', async function () {
+    const s = scripted({
+      'db-1': () => replicaOut('replica_1', '0/6000000'),
+      'db-2': () => replicaOut('replica_2', '0/6000000'),
+      'db-0': (n) => (n === 1 ? '' : PRIMARY_AT_6()),
+    });
+    const p = await probeReplication(io(s), 'round 1');
+    expect(p.observations).to.equal(2);
+    expect(p.final?.primary.unobserved).to.equal(undefined);
+    expect(p.final?.primary.senders).to.have.length(2);
+    // Never readable: the last observation keeps it unobserved at the bound (the check's error).
+    const never = scripted({ 'db-1': () => replicaOut('replica_1', '0/6000000'), 'db-2': () => replicaOut('replica_2', '0/6000000') });
+    const q = await probeReplication(io(never, 2_000), 'round 1');
+    expect(q.final?.primary).to.include({ unobserved: true });
+    expect(q.observations).to.be.greaterThan(1);
+  });
+
   it('gives up at the bound with the last observation: a replica that never catches up has no catch-up time', async function () {
     const s = scripted({
       'db-1': () => replicaOut('replica_1', '0/6000000'),

@@ -26,6 +26,8 @@ describe('postgres sample workload', function () {
     expect(script).to.include('slot=replica_$ord;');
     expect(script).to.include(`primary_conninfo = 'host=${host} port=5432 user=postgres application_name=$HOSTNAME`);
     expect(script).to.include("primary_slot_name = '$slot'");
+    // The WAL receiver ignores connect_timeout: only the kernel's TCP_USER_TIMEOUT ends a SYN to a recreated primary's old address.
+    expect(script).to.match(/primary_conninfo = '[^']* tcp_user_timeout=5000 keepalives=1 [^']*'/);
     // Only an empty claim bootstraps: a replica recreated on its data resumes without a new base backup.
     expect(script).to.match(/elif \[ ! -s \/var\/lib\/postgresql\/data\/pgdata\/PG_VERSION \]; then\s+slot=/);
     // Made aside, moved into place when complete.
