@@ -85,18 +85,12 @@ export async function execIn(
  * Right after a kubelet restart, the kubelet serves exec only for pods it has re-synced
  * from the API; until then the API server relays "unable to upgrade connection: pod does
  * not exist" for a pod the API shows Running there (seen after kubelet-restart rounds).
- * While the kubelet is down (restarting: another run's kubelet-restart on a shared
- * cluster), the API server's request to it is refused: "error sending request: … dial tcp
- * <node>:10250: connect: connection refused". Both are a kubelet coming back, so they
- * carry statusCode 503 and retryTransient retries them within the caller's deadline; any
- * other failed exec is an answer.
+ * That is a kubelet catching up, so it carries statusCode 503 and retryTransient retries
+ * it within the caller's deadline; any other failed exec is an answer.
  */
-const KUBELET_BACK_SOON =
-  /unable to upgrade connection: pod does not exist|error sending request: .*: connect: (connection refused|no route to host)/;
-
 export function execFailure(where: string, command: string[], status: k8s.V1Status): ObservationError {
   const err = new ObservationError(`exec in ${where} could not run ${command.join(' ')}: ${status.message ?? status.reason ?? 'Failure'}`);
-  return KUBELET_BACK_SOON.test(status.message ?? '') ? Object.assign(err, { statusCode: 503 }) : err;
+  return /unable to upgrade connection: pod does not exist/.test(status.message ?? '') ? Object.assign(err, { statusCode: 503 }) : err;
 }
 
 export interface FileRead {

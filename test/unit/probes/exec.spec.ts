@@ -328,14 +328,6 @@ describe('execFailure: which failed execs are a kubelet catching up', () => {
     expect(calls).to.equal(3);
   });
 
-  it('retries a kubelet that refuses the API server while it restarts (soak seeds 5004, bench 589738: STS-IDENTITY error on a shared cluster)', () => {
-    const message =
-      'Internal error occurred: error sending request: Post "https://10.200.1.1:10250/exec/ns/db-1/db?command=hostname&error=1&output=1": dial tcp 10.200.1.1:10250: connect: connection refused';
-    expect(isTransient(execFailure('pod db-1', ['hostname'], { status: 'Failure', message, code: 500 }))).to.equal(true);
-    const unreachable = message.replace('connection refused', 'no route to host');
-    expect(isTransient(execFailure('pod db-1', ['hostname'], { status: 'Failure', message: unreachable, code: 500 }))).to.equal(true);
-  });
-
   it('any other failed exec is an answer, not retried', () => {
     expect(isTransient(execFailure('pod web-0', ['cat', 'x'], { status: 'Failure', message: 'container not found ("web")' }))).to.equal(
       false,
