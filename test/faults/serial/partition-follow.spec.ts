@@ -4,13 +4,13 @@
 // cut its replacement (new UID, IP and netns, wherever it lands). The harness must
 // confirm the shape again around each replacement, then heal and confirm the heal. The
 // spec looks into the network namespaces from the host, and finds no rule afterwards.
-import type { NetworkFaultRecord } from '../../lib/run/results-schema.ts';
+import type { NetworkFaultRecord } from '../../../lib/run/results-schema.ts';
 import { expect } from 'chai';
-import { CHAIN } from '../../lib/agent/request.ts';
-import { planRounds } from '../../lib/chaos/plan.ts';
-import type { MarkerOf } from '../../lib/timeline/entries.ts';
-import { BARE, rulesOf } from './netns.ts';
-import { at, evidenceText, expectExit, faultRun, hooks } from './support.ts';
+import { CHAIN } from '../../../lib/agent/request.ts';
+import { planRounds } from '../../../lib/chaos/plan.ts';
+import type { MarkerOf } from '../../../lib/timeline/entries.ts';
+import { BARE, rulesOf } from '../netns.ts';
+import { at, evidenceText, expectExit, faultRun, hooks } from '../support.ts';
 
 /** The first seed that isolates web-1 alone, held at least 12 s (time for two pods to come back). */
 function seedIsolatingWeb1(): number {
