@@ -49,9 +49,9 @@ else
       --config.user 0:0 --config.workingdir / \
       --config.env PATH=/usr/local/bin:/usr/sbin:/usr/bin --config.env HOME=/tmp --config.env NODE_ENV=production \
       --config.label "org.opencontainers.image.title=ordinal-agent" --config.label "org.opencontainers.image.version=$VERSION" >/dev/null
-    skopeo --insecure-policy copy --quiet oci:oci:agent "docker-archive:$tar.tmp:$REF" >/dev/null
+    skopeo --insecure-policy copy --quiet oci:oci:agent "docker-archive:$tar.tmp.$$:$REF" >/dev/null
   ) || die "building the agent image failed (output above)"
-  mv "$tar.tmp" "$tar"
+  mv "$tar.tmp.$$" "$tar"
   find "$ORDINAL_CACHE/images" -maxdepth 1 -name 'node-agent-*.tar' -printf '%T@ %p\n' | sort -rn | tail -n +3 | cut -d' ' -f2- | xargs -r rm -f
   log "image $REF: $tar ($(du -h "$tar" | cut -f1))"
 fi

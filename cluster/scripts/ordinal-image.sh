@@ -120,9 +120,9 @@ log "packing image $REF ($(du -sh "$root" | cut -f1) of files: node $NODE_VERSIO
     --config.user 65532:65532 --config.workingdir /reports \
     --config.env PATH=/usr/local/bin --config.env HOME=/tmp --config.env NODE_ENV=production \
     --config.label "org.opencontainers.image.title=ordinal" --config.label "org.opencontainers.image.version=$VERSION" >/dev/null
-  skopeo --insecure-policy copy --quiet oci:oci:ordinal "docker-archive:$tar.tmp:$REF" >/dev/null
+  skopeo --insecure-policy copy --quiet oci:oci:ordinal "docker-archive:$tar.tmp.$$:$REF" >/dev/null
 ) || die "packing the image failed (output above)"
-mv "$tar.tmp" "$tar"
+mv "$tar.tmp.$$" "$tar"
 # Every source change makes a new key: keep the three newest image tarballs.
 find "$IMG_DIR" -maxdepth 1 -name 'ordinal-*.tar' -printf '%T@ %p\n' | sort -rn | tail -n +4 | cut -d' ' -f2- | xargs -r rm -f
 log "image $REF: $tar ($(du -h "$tar" | cut -f1))"
