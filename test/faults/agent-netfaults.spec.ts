@@ -23,13 +23,12 @@ import { createRunNamespace } from '../../lib/run/namespace.ts';
 import { newRunId } from '../../lib/run/run-id.ts';
 import { FILL_FILE } from '../../lib/agent/disk.ts';
 import { maxFillBytes } from '../../lib/chaos/disk-confirm.ts';
-import { agentMarks, CLAIM_BYTES, VOLUME_PATH, volumePod } from './leftovers.ts';
+import { agentMarks, CLAIM_BYTES, sleeper, VOLUME_PATH, volumePod } from './leftovers.ts';
 import { runCli } from '../integration/helpers.ts';
 import { connectTestCluster } from './support.ts';
 
 const run = promisify(execFile);
 const merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
-const BUSYBOX = 'docker.io/library/busybox:1.35.0';
 
 async function netOf(podUid: string): Promise<string> {
   const pid = await podPid(podUid);
@@ -40,26 +39,6 @@ async function netOf(podUid: string): Promise<string> {
     run('nsenter', [ns, 'tc', 'qdisc', 'show']),
   ]);
   return `${rules.stdout}\n${qdiscs.stdout}`;
-}
-
-async function sleeper(cluster: Cluster, namespace: string, name: string): Promise<V1Pod> {
-  await cluster.core.createNamespacedPod({
-    namespace,
-    body: {
-      metadata: { name },
-      spec: {
-        terminationGracePeriodSeconds: 0,
-        containers: [{ name: 'main', image: BUSYBOX, imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }],
-      },
-    },
-  });
-  const end = Date.now() + 90_000;
-  while (Date.now() < end) {
-    const p = await cluster.core.readNamespacedPod({ name, namespace });
-    if (p.status?.phase === 'Running' && p.status.podIP) return p;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`pod ${namespace}/${name} not Running with an IP within 90s`);
 }
 
 describe('fault: the node agent heals a loss, a thin pipe and a full volume by itself at the expiry when nobody renews them, and when `ordinal cleanup` asks', function () {

@@ -44,6 +44,27 @@ export async function agentMarks(podUid: string, volumePath?: string): Promise<s
   return marks;
 }
 
+/** A pod that only sleeps (busybox), once Running with an IP: a peer or target for the agent's rules. */
+export async function sleeper(cluster: Cluster, namespace: string, name: string): Promise<V1Pod> {
+  await cluster.core.createNamespacedPod({
+    namespace,
+    body: {
+      metadata: { name },
+      spec: {
+        terminationGracePeriodSeconds: 0,
+        containers: [{ name: 'main', image: BUSYBOX, imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }],
+      },
+    },
+  });
+  const end = Date.now() + 90_000;
+  while (Date.now() < end) {
+    const p = await cluster.core.readNamespacedPod({ name, namespace });
+    if (p.status?.phase === 'Running' && p.status.podIP) return p;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`pod ${namespace}/${name} not Running with an IP within 90s`);
+}
+
 /** A pod (on `node`, when given) whose volume is a CLAIM_BYTES claim of the fixed-size class (a real ENOSPC). */
 export async function volumePod(cluster: Cluster, namespace: string, name: string, node?: string): Promise<{ pod: V1Pod; pv: string }> {
   const claim = `${name}-data`;

@@ -25,11 +25,10 @@ import { runNamespace } from '../../../lib/names.ts';
 import { createRunNamespace } from '../../../lib/run/namespace.ts';
 import { newRunId } from '../../../lib/run/run-id.ts';
 import { TIMEOUTS } from '../../../lib/timeouts.ts';
-import { agentMarks, companions, VOLUME_PATH, volumePod } from '../leftovers.ts';
+import { agentMarks, companions, sleeper, VOLUME_PATH, volumePod } from '../leftovers.ts';
 import { connectTestCluster } from '../support.ts';
 
 const run = promisify(execFile);
-const BUSYBOX = 'docker.io/library/busybox:1.35.0';
 const merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 
 async function rulesOf(podUid: string): Promise<string> {
@@ -51,23 +50,6 @@ async function until<T>(what: string, ms: number, f: () => Promise<T | undefined
     await new Promise((r) => setTimeout(r, 500));
   }
   throw new Error(`${what}: not within ${ms / 1000}s${last ? ` (${String(last)})` : ''}`);
-}
-
-async function sleeper(cluster: Cluster, namespace: string, name: string): Promise<V1Pod> {
-  await cluster.core.createNamespacedPod({
-    namespace,
-    body: {
-      metadata: { name },
-      spec: {
-        terminationGracePeriodSeconds: 0,
-        containers: [{ name: 'main', image: BUSYBOX, imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }],
-      },
-    },
-  });
-  return until(`pod ${namespace}/${name} Running with an IP`, 90_000, async () => {
-    const p = await cluster.core.readNamespacedPod({ name, namespace });
-    return p.status?.phase === 'Running' && p.status.podIP ? p : undefined;
-  });
 }
 
 /** The agent's pod on `node` (not one on its way out). */
