@@ -8,16 +8,10 @@ import type { HistoryEvent } from '../lib/history/events.ts';
 import { planRounds } from '../lib/chaos/plan.ts';
 import { nearestRank } from '../lib/percentile.ts';
 import type { RunResult } from '../lib/run/results-schema.ts';
-import { verdictOf, type Verdict } from './figures-run.ts';
+import { type RunFigures, verdictOf, type Verdict } from './figures-run.ts';
 
 /** Per-run numbers, whole ms; bench/results/<date>/<name>/runs/<run-id>.json. */
-export interface PgRunFigures {
-  runId: string;
-  seed: number;
-  startedAt: string;
-  finishedAt: string;
-  verdict: Verdict;
-  problems: string[];
+export interface PgRunFigures extends Pick<RunFigures, 'runId' | 'seed' | 'startedAt' | 'finishedAt' | 'verdict' | 'problems'> {
   rounds: number;
   /** First round's start to the last round's end. */
   chaosMs: number;
