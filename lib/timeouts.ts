@@ -143,6 +143,8 @@ export const TIMEOUTS = {
   postgresReadinessSeconds: 3,
   /** Between reads of the StatefulSet's updateRevision after a template change: the controller answers in ms. */
   revisionPoll: 200,
+  /** A watch that listed before is given up on only if its re-lists are refused (401/403) this long: a restarted API server refuses until its authorizer has synced. */
+  authAfterRestart: 30_000,
   /** A RoleBinding the run just made takes effect within this (the authorizer's cache)... */
   rbacPropagation: 10_000,
   /** ...asked this often (SelfSubjectAccessReview). */

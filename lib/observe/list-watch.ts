@@ -7,6 +7,7 @@
 import * as k8s from '@kubernetes/client-node';
 import type { Cluster } from '../cluster/cluster.ts';
 import { describeError, httpStatus } from '../errors.ts';
+import { TIMEOUTS } from '../timeouts.ts';
 import type { WatchEntry } from '../timeline/entries.ts';
 import type { KindSpec, RawObject } from './kinds.ts';
 import { type Known, diffRelist } from './relist.ts';
@@ -56,6 +57,8 @@ export class ListWatch {
   /** Changes re-lists applied since the watch was last established (a list can succeed while its watch fails). */
   #reconciled = 0;
   #stopped = false;
+  /** When re-lists began to be refused (401/403), on the options' clock; cleared by a list that succeeds. */
+  #refusedSince: number | undefined;
 
   constructor(cluster: Cluster, spec: KindSpec, events: ListWatchEvents, o: ListWatchOptions) {
     this.#cluster = cluster;
@@ -79,6 +82,7 @@ export class ListWatch {
 
   async #listAndWatch(initial: boolean): Promise<void> {
     const { items, resourceVersion } = await this.spec.list();
+    this.#refusedSince = undefined;
     const listed = (items as RawObject[])
       .filter((o) => this.spec.keep(o))
       .map((o) => ({
@@ -158,7 +162,7 @@ export class ListWatch {
   /**
    * List and watch again, with capped backoff after failures, for as long as the recorder
    * runs: an API server outage ends when it ends, and each wait's own deadline decides
-   * how long the run can afford it. Gives up only on 401/403.
+   * how long the run can afford it. Gives up only on 401/403 that outlast TIMEOUTS.authAfterRestart.
    */
   #relist(failure?: unknown): void {
     if (this.#stopped) return;
@@ -166,9 +170,16 @@ export class ListWatch {
     let delay = 0;
     if (failure !== undefined) {
       const status = (failure as { statusCode?: number } | undefined)?.statusCode ?? httpStatus(failure);
-      if (status === 401 || status === 403) {
-        if (this.#o.optional) this.#o.log(`lost the watch on ${kind}: ${describeError(failure)}; going on without it`);
-        else this.#events.lost(kind, describeError(failure));
+      const refused = status === 401 || status === 403;
+      const now = this.#o.now();
+      if (refused) this.#refusedSince ??= now;
+      // A kube-apiserver that has just started answers 403 until its RBAC informers have
+      // synced (seen: 3 s after a 30 s outage, for the run's admin user). This watch
+      // listed before, so refusal is given TIMEOUTS.authAfterRestart to pass.
+      if (refused && now - this.#refusedSince! >= TIMEOUTS.authAfterRestart) {
+        const why = `${describeError(failure)} (refused for ${((now - this.#refusedSince!) / 1000).toFixed(0)}s)`;
+        if (this.#o.optional) this.#o.log(`lost the watch on ${kind}: ${why}; going on without it`);
+        else this.#events.lost(kind, why);
         return;
       }
       delay = this.#o.health.failed(kind, this.#o.now(), describeError(failure));

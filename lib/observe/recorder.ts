@@ -5,7 +5,7 @@
 // The state and wait members below are the store's and the waits', so a phase needs
 // only the recorder.
 import type { Cluster } from '../cluster/cluster.ts';
-import { ClusterError, describeError } from '../errors.ts';
+import { type ClusterError, ObservationError, describeError } from '../errors.ts';
 import type { EntryBase, MarkerEntry, MarkerPayload, TimelineEntry, WatchEntry } from '../timeline/entries.ts';
 import { CanarySampler } from './canary.ts';
 import { type KindSpec, type RawObject, configMapKind, namespaceKinds } from './kinds.ts';
@@ -158,7 +158,7 @@ export class Recorder {
         this.#log(describeGap(gap, reconciled));
       },
       lost: (kind, error) => {
-        this.#lost = new ClusterError(`lost the watch on ${kind} in namespace ${this.#namespace}: ${error}`, this.state.describe());
+        this.#lost = new ObservationError(`lost the watch on ${kind} in namespace ${this.#namespace}: ${error}`, this.state.describe());
         this.#log(this.#lost.message);
         this.#waits.notify();
       },
