@@ -4,6 +4,7 @@
 // like a sample; and a file the run must refuse before it creates anything (exit 2).
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
 import type { Cluster } from '../../lib/cluster/cluster.ts';
 import type { RunResult } from '../../lib/run/results-schema.ts';
@@ -129,17 +130,28 @@ describe('ordinal run --manifest (integration, real cluster)', function () {
 
   it('refuses a file with a cluster-scoped object before creating anything (exit 2)', async function () {
     const file = path.join(tempDir('manifest-bad'), 'with-clusterrole.yaml');
+    // A name no other spec uses, so a namespace another spec's run creates meanwhile (two
+    // specs run at once) is told apart from one this refused run would have made.
+    const marker = `refused-${process.pid}-${Date.now()}`;
     writeFileSync(
       file,
-      `${readFileSync(FIXTURE, 'utf8')}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: sneaky\nrules: []\n`,
+      `${readFileSync(FIXTURE, 'utf8').replace(/^(\s+)name: site$/m, `$1name: ${marker}`)}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: sneaky\nrules: []\n`,
     );
-    const before = (await labelledNamespaces(cluster)).length;
+    const before = new Set((await labelledNamespaces(cluster)).map((n) => n.name));
     const r = await runCli(['run', '--manifest', file, '--seed', '1']);
     expect(r.code, show(r)).to.equal(2);
     expect(r.stderr.trim(), show(r)).to.equal(
       'ordinal: error: --manifest: ClusterRole sneaky (rbac.authorization.k8s.io/v1) is cluster-scoped; a run writes only in its own namespace',
     );
-    expect((await labelledNamespaces(cluster)).length).to.equal(before);
+    for (const ns of (await labelledNamespaces(cluster)).filter((n) => !before.has(n.name))) {
+      const maps = await cluster.core.listNamespacedConfigMap({ namespace: ns.name });
+      expect(
+        maps.items.map((m) => m.metadata?.name),
+        `namespace ${ns.name}, new since the refused run began`,
+      ).to.not.include(marker);
+    }
+    const roles = await cluster.kc.makeApiClient(k8s.RbacAuthorizationV1Api).listClusterRole({ fieldSelector: 'metadata.name=sneaky' });
+    expect(roles.items, 'ClusterRole sneaky').to.have.length(0);
   });
 
   it('refuses a kind the cluster does not serve, and a file with no StatefulSet (exit 2)', async function () {
