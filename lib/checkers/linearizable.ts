@@ -4,6 +4,7 @@
 // runs out of budget is `unknown`, never `valid` (a check reports it as error).
 import { HistoryFormatError } from '../history/jsonl.ts';
 import type { Operation, Scalar } from '../history/events.ts';
+import { prune } from './prune.ts';
 import { Interner, registerOps, registerProblem } from './register.ts';
 import { type Budget, cpuMs, search } from './search.ts';
 
@@ -24,6 +25,8 @@ export interface SearchCost {
   readonly keys: number;
   readonly operations: number;
   readonly steps: number;
+  /** Info writes and cas set aside before the search because no operation could observe them (see prune.ts). */
+  readonly unobserved: number;
   /** Configurations remembered, and the bytes the largest key's search held. */
   readonly memo: number;
   readonly bytes: number;
@@ -71,16 +74,19 @@ export function checkRegister(ops: readonly Operation[], options: CheckOptions =
   const interner = new Interner();
   const keys = byKey(ops);
   let steps = 0;
+  let unobserved = 0;
   let memo = 0;
   let bytes = 0;
   let unknown: string | undefined;
-  const cost = (): SearchCost => ({ keys: keys.size, operations: ops.length, steps, memo, bytes });
+  const cost = (): SearchCost => ({ keys: keys.size, operations: ops.length, steps, unobserved, memo, bytes });
   for (const [key, list] of keys) {
     if (cpuMs() > budget.deadline) {
       unknown ??= `key "${key}": CPU-time budget exhausted before its search began`;
       continue;
     }
-    const columns = registerOps(list, interner);
+    const all = registerOps(list, interner);
+    const columns = prune(all);
+    unobserved += all.n - columns.n;
     const r = search(columns, 0, budget);
     steps += r.steps;
     memo += r.memo;
