@@ -17,6 +17,12 @@ export interface GenOptions {
   readonly infoRate?: number;
   /** Chance that an info write takes effect long after its call (many operations later). */
   readonly latePending?: number;
+  /** The same for an info cas (default 0): it swaps then if the register holds its expected value. */
+  readonly lateCas?: number;
+  /** false: reads always complete (default true: reads may be info too, which only Porcupine keeps). */
+  readonly infoReads?: boolean;
+  /** Values written (and swapped in) drawn from 1..values instead of unique ones: ambiguous reads. */
+  readonly values?: number;
   readonly anomaly?: Anomaly;
 }
 
@@ -44,10 +50,12 @@ function plan(o: GenOptions, rng: Prng): SimOp[] {
     const ret = call + 1 + rng.int(3000);
     const roll = rng.next();
     const f = roll < 0.5 ? 'read' : roll < 0.8 ? 'write' : 'cas';
-    const info = rng.next() < (o.infoRate ?? 0);
-    const late = info && f === 'write' && rng.next() < (o.latePending ?? 0);
+    const info = rng.next() < (o.infoRate ?? 0) && (f !== 'read' || o.infoReads !== false);
+    // Only draws the options ask for, so the histories of older seeds stay the same.
+    const late =
+      info && (f === 'write' ? rng.next() < (o.latePending ?? 0) : f === 'cas' && o.lateCas !== undefined && rng.next() < o.lateCas);
     const at = late ? ret + 20_000 + rng.int(200_000) : call + rng.int(ret - call + 1);
-    const value = f === 'write' ? nextValue++ : null;
+    const value = f !== 'write' ? null : o.values ? 1 + rng.int(o.values) : nextValue++;
     ops.push({
       process: ids[slot]!,
       f,
@@ -66,7 +74,7 @@ function plan(o: GenOptions, rng: Prng): SimOp[] {
 }
 
 /** Applies the operations at their instants: reads see the value then, cas swaps or fails. */
-function simulate(ops: SimOp[], rng: Prng): void {
+function simulate(ops: SimOp[], rng: Prng, values?: number): void {
   const state = new Map<string, Scalar | null>();
   const written = new Map<string, Scalar[]>();
   let fresh = 1_000_000_000;
@@ -78,7 +86,7 @@ function simulate(ops: SimOp[], rng: Prng): void {
     if (op.f !== 'cas') continue;
     const old = written.get(op.key) ?? [];
     const expected = rng.next() < 0.6 || old.length === 0 ? current : old[rng.int(old.length)]!;
-    op.value = [expected, fresh++];
+    op.value = [expected, values ? 1 + rng.int(values) : fresh++];
     if (expected !== current) {
       if (op.outcome === 'ok') op.outcome = 'fail';
     } else if (op.applied) {
@@ -148,7 +156,7 @@ function events(ops: SimOp[]): HistoryEvent[] {
 export function generate(o: GenOptions): { events: HistoryEvent[]; planted: boolean } {
   const rng = createPrng(o.seed);
   const ops = plan(o, rng);
-  simulate(ops, rng);
+  simulate(ops, rng, o.values);
   const planted = o.anomaly ? plant(ops, o.anomaly, rng) : false;
   return { events: events(ops), planted };
 }
