@@ -23,6 +23,12 @@ export interface GenOptions {
   readonly infoReads?: boolean;
   /** Values written (and swapped in) drawn from 1..values instead of unique ones: ambiguous reads. */
   readonly values?: number;
+  /**
+   * As Ordinal's register client does (lib/traffic/workload-ops.ts): a cas expects the value
+   * last written or swapped in on its key by any process, acknowledged or not, and swaps in
+   * a fresh one; it fails when another write came between.
+   */
+  readonly casFromLastWritten?: boolean;
   readonly anomaly?: Anomaly;
 }
 
@@ -37,12 +43,15 @@ interface SimOp {
   outcome: 'ok' | 'fail' | 'info';
   /** info operations that never took effect. */
   applied: boolean;
+  /** casFromLastWritten: the cas's [expected, new], fixed when it was planned. */
+  planned?: [Scalar | null, Scalar];
 }
 
 function plan(o: GenOptions, rng: Prng): SimOp[] {
   const free = Array.from({ length: o.processes }, () => rng.int(1000));
   const ids = Array.from({ length: o.processes }, (_, i) => i);
   const ops: SimOp[] = [];
+  const lastWritten = new Map<string, Scalar>();
   let nextValue = 1;
   for (let n = 0; n < o.operations; n++) {
     const slot = rng.int(o.processes);
@@ -56,16 +65,21 @@ function plan(o: GenOptions, rng: Prng): SimOp[] {
       info && (f === 'write' ? rng.next() < (o.latePending ?? 0) : f === 'cas' && o.lateCas !== undefined && rng.next() < o.lateCas);
     const at = late ? ret + 20_000 + rng.int(200_000) : call + rng.int(ret - call + 1);
     const value = f !== 'write' ? null : o.values ? 1 + rng.int(o.values) : nextValue++;
+    const key = `k${rng.int(o.keys)}`;
+    let planned: [Scalar | null, Scalar] | undefined;
+    if (o.casFromLastWritten && f === 'cas') planned = [lastWritten.get(key) ?? null, nextValue++];
+    if (o.casFromLastWritten && f !== 'read') lastWritten.set(key, (planned?.[1] ?? value)!);
     ops.push({
       process: ids[slot]!,
       f,
-      key: `k${rng.int(o.keys)}`,
+      key,
       value,
       call,
       at,
       ret,
       outcome: info ? 'info' : 'ok',
       applied: !info || late || rng.next() < 0.5,
+      ...(planned ? { planned } : {}),
     });
     if (info) ids[slot]! += o.processes;
     free[slot] = ret;
@@ -85,8 +99,8 @@ function simulate(ops: SimOp[], rng: Prng, values?: number): void {
     if (op.f === 'write') written.set(op.key, [...(written.get(op.key) ?? []), op.value as Scalar]);
     if (op.f !== 'cas') continue;
     const old = written.get(op.key) ?? [];
-    const expected = rng.next() < 0.6 || old.length === 0 ? current : old[rng.int(old.length)]!;
-    op.value = [expected, values ? 1 + rng.int(values) : fresh++];
+    const expected = op.planned ? op.planned[0] : rng.next() < 0.6 || old.length === 0 ? current : old[rng.int(old.length)]!;
+    op.value = op.planned ?? [expected, values ? 1 + rng.int(values) : fresh++];
     if (expected !== current) {
       if (op.outcome === 'ok') op.outcome = 'fail';
     } else if (op.applied) {

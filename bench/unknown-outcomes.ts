@@ -5,7 +5,12 @@
 // pre-pass; it gets the step and CPU budgets of a run's STS-LINEARIZABLE check. Steps are
 // deterministic; CPU ms are this process's, on one thread. Not part of `npm test`.
 //
-//   node bench/unknown-outcomes.ts [--seeds 3] [--max-steps 100000000] [--max-ms 60000] [--file history.jsonl]
+//   node bench/unknown-outcomes.ts [--seeds 3] [--late 0.6] [--client] [--max-steps 100000000] [--max-ms 60000]
+//   node bench/unknown-outcomes.ts --file history.jsonl
+// --late: the chance that an info write or cas takes effect long after its call (else in
+// its window or never); --client: a cas expects the last value written on its key, as
+// Ordinal's register client does (so unknown writes chain into cas); --anomaly stale-read
+// (or another of history-gen's) plants one, which the search must then refute everywhere.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { byKey, checkRegister } from '../lib/checkers/linearizable.ts';
@@ -14,7 +19,7 @@ import { cpuMs, search } from '../lib/checkers/search.ts';
 import type { Operation } from '../lib/history/events.ts';
 import { parseHistory } from '../lib/history/jsonl.ts';
 import { pair } from '../lib/history/pair.ts';
-import { generate } from './history-gen.ts';
+import { type Anomaly, generate } from './history-gen.ts';
 
 interface Judged {
   readonly verdict: string;
@@ -69,6 +74,8 @@ function main(): void {
       'max-ms': { type: 'string', default: '60000' },
       file: { type: 'string' },
       late: { type: 'string', default: '0.6' },
+      client: { type: 'boolean', default: false },
+      anomaly: { type: 'string' },
     },
   });
   const maxSteps = Number(values['max-steps']);
@@ -95,6 +102,8 @@ function main(): void {
         latePending: late,
         lateCas: late,
         infoReads: false,
+        casFromLastWritten: values.client,
+        ...(values.anomaly ? { anomaly: values.anomaly as Anomaly } : {}),
       });
       console.log(row(`seed ${seed}, ${processes} processes`, pair(events), maxSteps, maxMs));
     }
