@@ -5,8 +5,12 @@
 // (taken out of the list with its return) unless (set, state) was already visited; a
 // return reached first means its operation had to be linearized by now: backtrack.
 // Operations whose outcome is unknown return at +Infinity, so they may be placed at any
-// point after their call, including after everything else (never took effect).
+// point after their call, including after everything else (never took effect). With
+// `strands`, a step that leaves some operation unable ever to see the value it must see
+// is not taken (owed.ts): a long-pending info write placed early and overwritten before
+// the read of its value would otherwise be tried in every gap, with every other one.
 import { Memo } from './memo.ts';
+import { Owed } from './owed.ts';
 import { type RegisterOps, step } from './register.ts';
 
 export type SearchResult =
@@ -184,7 +188,7 @@ function lastWriter(ops: RegisterOps, stackOp: Int32Array, stackState: Int32Arra
   return -1;
 }
 
-export function search(ops: RegisterOps, initial: number, budget: Budget): SearchResult {
+export function search(ops: RegisterOps, initial: number, budget: Budget, strands = false): SearchResult {
   const n = ops.n;
   const e = entries(ops);
   const memo = new Memo();
@@ -202,6 +206,7 @@ export function search(ops: RegisterOps, initial: number, budget: Budget): Searc
   let blockedStates: number[] = [];
   let writer = -1;
   const done = () => ({ steps, memo: memo.size, bytes: memo.bytes + 40 * n });
+  const owed = strands ? new Owed(ops) : undefined;
   while (e.next[0] !== tail) {
     if (++steps > budget.steps || ((steps & 0xffff) === 0 && cpuMs() > budget.deadline)) {
       const why = steps > budget.steps ? 'step budget' : 'CPU-time budget';
@@ -211,12 +216,13 @@ export function search(ops: RegisterOps, initial: number, budget: Budget): Searc
     if (e.isCall[node] === 1) {
       const i = e.op[node]!;
       const next = step(ops, state, i);
-      if (next >= 0) {
+      if (next >= 0 && !owed?.strands(i, state, next)) {
         const before = lin.add(i);
         if (memo.add(lin.hash ^ mixState(next), next, lin.f, lin.z, lin.zlen)) {
           stackOp[depth] = i;
           stackState[depth] = state;
           stackF[depth++] = before;
+          owed?.count(i, -1);
           state = next;
           lift(e, i);
           node = e.next[0]!;
@@ -242,6 +248,7 @@ export function search(ops: RegisterOps, initial: number, budget: Budget): Searc
     const i = stackOp[--depth]!;
     state = stackState[depth]!;
     lin.remove(i, stackF[depth]!);
+    owed?.count(i, 1);
     unlift(e, i);
     node = e.next[e.callNode[i]!]!;
   }
