@@ -1,9 +1,9 @@
-// The register checker with and without its pre-pass (lib/checkers/prune.ts) on histories
-// shaped like a chaos soak's hot key: one key, ~700 operations, 5–10 processes, a share of
-// the writes and cas ending `info`, many of them taking effect long after their call or
-// never. "Without" is the search on every operation, as the checker ran before the
-// pre-pass; it gets the step and CPU budgets of a run's STS-LINEARIZABLE check. Steps are
-// deterministic; CPU ms are this process's, on one thread. Not part of `npm test`.
+// The register checker before and after its pre-pass (lib/checkers/prune.ts) and stranding
+// cut (lib/checkers/owed.ts) on histories shaped like a chaos soak's hot key: one key, ~700
+// operations, 5–10 processes, a share of the writes and cas ending `info`, taking effect
+// in their window, long after it, or never. "Before" is the plain search on every
+// operation, as the checker ran until then; both get the same step and CPU budgets. Steps
+// are deterministic; CPU ms are this process's, on one thread. Not part of `npm test`.
 //
 //   node bench/unknown-outcomes.ts [--seeds 3] [--late 0.6] [--client] [--max-steps 100000000] [--max-ms 60000]
 //   node bench/unknown-outcomes.ts --file history.jsonl
@@ -29,7 +29,7 @@ interface Judged {
 
 const verdictOf = (v: boolean | 'unknown'): string => (v === true ? 'valid' : v === false ? 'invalid' : 'unknown');
 
-/** The search on every operation, key by key, on one shared budget: the checker before the pre-pass. */
+/** The plain search on every operation, key by key, on one shared budget: the checker before the pre-pass and the cut. */
 function without(ops: readonly Operation[], maxSteps: number, maxMs: number): Judged {
   const start = cpuMs();
   const budget = { steps: maxSteps, deadline: start + maxMs };
@@ -81,7 +81,7 @@ function main(): void {
   const maxSteps = Number(values['max-steps']);
   const maxMs = Number(values['max-ms']);
   const late = Number(values.late);
-  console.log('| history | operations | info writes/cas | set aside | without the pre-pass | with it |');
+  console.log('| history | operations | info writes/cas | set aside | before: plain search | now: pre-pass and cut |');
   console.log('|---|---:|---:|---:|---|---|');
   if (values.file) {
     console.log(row(values.file, pair(parseHistory(readFileSync(values.file, 'utf8'))), maxSteps, maxMs));
