@@ -188,6 +188,19 @@ function lastWriter(ops: RegisterOps, stackOp: Int32Array, stackState: Int32Arra
   return -1;
 }
 
+/**
+ * The first acknowledged read or cas still in the list that must see `value`: the one a
+ * step the cut refused would have stranded, reported in place of that step's operation
+ * (a write or an info operation, which no register state refuses), or -1.
+ */
+function stranded(e: Entries, ops: RegisterOps, value: number, except: number): number {
+  for (let k = e.next[0]!; k < e.next.length - 1; k = e.next[k]!) {
+    const o = e.op[k]!;
+    if (e.isCall[k] === 1 && o !== except && ops.known[o] === 1 && ops.kind[o] !== 0 && ops.a[o] === value) return o;
+  }
+  return -1;
+}
+
 export function search(ops: RegisterOps, initial: number, budget: Budget, strands = false): SearchResult {
   const n = ops.n;
   const e = entries(ops);
@@ -216,7 +229,14 @@ export function search(ops: RegisterOps, initial: number, budget: Budget, strand
     if (e.isCall[node] === 1) {
       const i = e.op[node]!;
       const next = step(ops, state, i);
-      if (next >= 0 && !owed?.strands(i, state, next)) {
+      if (next >= 0 && owed?.strands(i, state, next)) {
+        // The deepest point the cut stops at: the read or cas it protects cannot be placed.
+        const k = next !== state && depth > deepest ? stranded(e, ops, state, i) : -1;
+        if (k >= 0) [deepest, blocked, blockedStates, writer] = [depth, k, [next], i];
+        node = e.next[node]!;
+        continue;
+      }
+      if (next >= 0) {
         const before = lin.add(i);
         if (memo.add(lin.hash ^ mixState(next), next, lin.f, lin.z, lin.zlen)) {
           stackOp[depth] = i;
@@ -233,12 +253,15 @@ export function search(ops: RegisterOps, initial: number, budget: Budget, strand
       node = e.next[node]!;
       continue;
     }
-    if (depth > deepest) {
+    // With the cut, a write or an info operation can reach its return unplaced (a step
+    // refused, not one the register refuses); the read or cas behind it is recorded above.
+    const reportable = !owed || (ops.kind[e.op[node]!] !== 0 && ops.known[e.op[node]!] === 1);
+    if (reportable && depth > deepest) {
       deepest = depth;
       blocked = e.op[node]!;
       blockedStates = [state];
       writer = lastWriter(ops, stackOp, stackState, depth, state);
-    } else if (depth === deepest && e.op[node] === blocked && !blockedStates.includes(state)) {
+    } else if (reportable && depth === deepest && e.op[node] === blocked && !blockedStates.includes(state)) {
       blockedStates.push(state);
     }
     if (depth === 0) {
