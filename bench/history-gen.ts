@@ -17,6 +17,18 @@ export interface GenOptions {
   readonly infoRate?: number;
   /** Chance that an info write takes effect long after its call (many operations later). */
   readonly latePending?: number;
+  /** The same for an info cas (default 0): it swaps then if the register holds its expected value. */
+  readonly lateCas?: number;
+  /** false: reads always complete (default true: reads may be info too, which only Porcupine keeps). */
+  readonly infoReads?: boolean;
+  /** Values written (and swapped in) drawn from 1..values instead of unique ones: ambiguous reads. */
+  readonly values?: number;
+  /**
+   * As Ordinal's register client does (lib/traffic/workload-ops.ts): a cas expects the value
+   * last written or swapped in on its key by any process, acknowledged or not, and swaps in
+   * a fresh one; it fails when another write came between.
+   */
+  readonly casFromLastWritten?: boolean;
   readonly anomaly?: Anomaly;
 }
 
@@ -31,12 +43,15 @@ interface SimOp {
   outcome: 'ok' | 'fail' | 'info';
   /** info operations that never took effect. */
   applied: boolean;
+  /** casFromLastWritten: the cas's [expected, new], fixed when it was planned. */
+  planned?: [Scalar | null, Scalar];
 }
 
 function plan(o: GenOptions, rng: Prng): SimOp[] {
   const free = Array.from({ length: o.processes }, () => rng.int(1000));
   const ids = Array.from({ length: o.processes }, (_, i) => i);
   const ops: SimOp[] = [];
+  const lastWritten = new Map<string, Scalar>();
   let nextValue = 1;
   for (let n = 0; n < o.operations; n++) {
     const slot = rng.int(o.processes);
@@ -44,20 +59,27 @@ function plan(o: GenOptions, rng: Prng): SimOp[] {
     const ret = call + 1 + rng.int(3000);
     const roll = rng.next();
     const f = roll < 0.5 ? 'read' : roll < 0.8 ? 'write' : 'cas';
-    const info = rng.next() < (o.infoRate ?? 0);
-    const late = info && f === 'write' && rng.next() < (o.latePending ?? 0);
+    const info = rng.next() < (o.infoRate ?? 0) && (f !== 'read' || o.infoReads !== false);
+    // Only draws the options ask for, so the histories of older seeds stay the same.
+    const late =
+      info && (f === 'write' ? rng.next() < (o.latePending ?? 0) : f === 'cas' && o.lateCas !== undefined && rng.next() < o.lateCas);
     const at = late ? ret + 20_000 + rng.int(200_000) : call + rng.int(ret - call + 1);
-    const value = f === 'write' ? nextValue++ : null;
+    const value = f !== 'write' ? null : o.values ? 1 + rng.int(o.values) : nextValue++;
+    const key = `k${rng.int(o.keys)}`;
+    let planned: [Scalar | null, Scalar] | undefined;
+    if (o.casFromLastWritten && f === 'cas') planned = [lastWritten.get(key) ?? null, nextValue++];
+    if (o.casFromLastWritten && f !== 'read') lastWritten.set(key, (planned?.[1] ?? value)!);
     ops.push({
       process: ids[slot]!,
       f,
-      key: `k${rng.int(o.keys)}`,
+      key,
       value,
       call,
       at,
       ret,
       outcome: info ? 'info' : 'ok',
       applied: !info || late || rng.next() < 0.5,
+      ...(planned ? { planned } : {}),
     });
     if (info) ids[slot]! += o.processes;
     free[slot] = ret;
@@ -66,7 +88,7 @@ function plan(o: GenOptions, rng: Prng): SimOp[] {
 }
 
 /** Applies the operations at their instants: reads see the value then, cas swaps or fails. */
-function simulate(ops: SimOp[], rng: Prng): void {
+function simulate(ops: SimOp[], rng: Prng, values?: number): void {
   const state = new Map<string, Scalar | null>();
   const written = new Map<string, Scalar[]>();
   let fresh = 1_000_000_000;
@@ -77,8 +99,8 @@ function simulate(ops: SimOp[], rng: Prng): void {
     if (op.f === 'write') written.set(op.key, [...(written.get(op.key) ?? []), op.value as Scalar]);
     if (op.f !== 'cas') continue;
     const old = written.get(op.key) ?? [];
-    const expected = rng.next() < 0.6 || old.length === 0 ? current : old[rng.int(old.length)]!;
-    op.value = [expected, fresh++];
+    const expected = op.planned ? op.planned[0] : rng.next() < 0.6 || old.length === 0 ? current : old[rng.int(old.length)]!;
+    op.value = op.planned ?? [expected, values ? 1 + rng.int(values) : fresh++];
     if (expected !== current) {
       if (op.outcome === 'ok') op.outcome = 'fail';
     } else if (op.applied) {
@@ -148,7 +170,7 @@ function events(ops: SimOp[]): HistoryEvent[] {
 export function generate(o: GenOptions): { events: HistoryEvent[]; planted: boolean } {
   const rng = createPrng(o.seed);
   const ops = plan(o, rng);
-  simulate(ops, rng);
+  simulate(ops, rng, o.values);
   const planted = o.anomaly ? plant(ops, o.anomaly, rng) : false;
   return { events: events(ops), planted };
 }

@@ -5,8 +5,12 @@
 // (taken out of the list with its return) unless (set, state) was already visited; a
 // return reached first means its operation had to be linearized by now: backtrack.
 // Operations whose outcome is unknown return at +Infinity, so they may be placed at any
-// point after their call, including after everything else (never took effect).
+// point after their call, including after everything else (never took effect). With
+// `strands`, a step that leaves some operation unable ever to see the value it must see
+// is not taken (owed.ts): a long-pending info write placed early and overwritten before
+// the read of its value would otherwise be tried in every gap, with every other one.
 import { Memo } from './memo.ts';
+import { Owed } from './owed.ts';
 import { type RegisterOps, step } from './register.ts';
 
 export type SearchResult =
@@ -184,7 +188,20 @@ function lastWriter(ops: RegisterOps, stackOp: Int32Array, stackState: Int32Arra
   return -1;
 }
 
-export function search(ops: RegisterOps, initial: number, budget: Budget): SearchResult {
+/**
+ * The first acknowledged read or cas still in the list that must see `value`: the one a
+ * step the cut refused would have stranded, reported in place of that step's operation
+ * (a write or an info operation, which no register state refuses), or -1.
+ */
+function stranded(e: Entries, ops: RegisterOps, value: number, except: number): number {
+  for (let k = e.next[0]!; k < e.next.length - 1; k = e.next[k]!) {
+    const o = e.op[k]!;
+    if (e.isCall[k] === 1 && o !== except && ops.known[o] === 1 && ops.kind[o] !== 0 && ops.a[o] === value) return o;
+  }
+  return -1;
+}
+
+export function search(ops: RegisterOps, initial: number, budget: Budget, strands = false): SearchResult {
   const n = ops.n;
   const e = entries(ops);
   const memo = new Memo();
@@ -202,6 +219,7 @@ export function search(ops: RegisterOps, initial: number, budget: Budget): Searc
   let blockedStates: number[] = [];
   let writer = -1;
   const done = () => ({ steps, memo: memo.size, bytes: memo.bytes + 40 * n });
+  const owed = strands ? new Owed(ops) : undefined;
   while (e.next[0] !== tail) {
     if (++steps > budget.steps || ((steps & 0xffff) === 0 && cpuMs() > budget.deadline)) {
       const why = steps > budget.steps ? 'step budget' : 'CPU-time budget';
@@ -211,12 +229,20 @@ export function search(ops: RegisterOps, initial: number, budget: Budget): Searc
     if (e.isCall[node] === 1) {
       const i = e.op[node]!;
       const next = step(ops, state, i);
+      if (next >= 0 && owed?.strands(i, state, next)) {
+        // The deepest point the cut stops at: the read or cas it protects cannot be placed.
+        const k = next !== state && depth > deepest ? stranded(e, ops, state, i) : -1;
+        if (k >= 0) [deepest, blocked, blockedStates, writer] = [depth, k, [next], i];
+        node = e.next[node]!;
+        continue;
+      }
       if (next >= 0) {
         const before = lin.add(i);
         if (memo.add(lin.hash ^ mixState(next), next, lin.f, lin.z, lin.zlen)) {
           stackOp[depth] = i;
           stackState[depth] = state;
           stackF[depth++] = before;
+          owed?.count(i, -1);
           state = next;
           lift(e, i);
           node = e.next[0]!;
@@ -227,12 +253,15 @@ export function search(ops: RegisterOps, initial: number, budget: Budget): Searc
       node = e.next[node]!;
       continue;
     }
-    if (depth > deepest) {
+    // With the cut, a write or an info operation can reach its return unplaced (a step
+    // refused, not one the register refuses); the read or cas behind it is recorded above.
+    const reportable = !owed || (ops.kind[e.op[node]!] !== 0 && ops.known[e.op[node]!] === 1);
+    if (reportable && depth > deepest) {
       deepest = depth;
       blocked = e.op[node]!;
       blockedStates = [state];
       writer = lastWriter(ops, stackOp, stackState, depth, state);
-    } else if (depth === deepest && e.op[node] === blocked && !blockedStates.includes(state)) {
+    } else if (reportable && depth === deepest && e.op[node] === blocked && !blockedStates.includes(state)) {
       blockedStates.push(state);
     }
     if (depth === 0) {
@@ -242,6 +271,7 @@ export function search(ops: RegisterOps, initial: number, budget: Budget): Searc
     const i = stackOp[--depth]!;
     state = stackState[depth]!;
     lin.remove(i, stackF[depth]!);
+    owed?.count(i, 1);
     unlift(e, i);
     node = e.next[e.callNode[i]!]!;
   }

@@ -55,7 +55,9 @@ function judgeHistory(input: CheckInput): CheckOutcome {
     if (!(err instanceof HistoryFormatError)) throw err;
     return errored(`the register history ${h.file} is not a register history: ${err.message}`, [historyEvidence(h, err.message)]);
   }
-  const cost = `${result.operations} operations on ${result.keys} key${result.keys === 1 ? '' : 's'}, ${result.steps} search steps`;
+  const cost =
+    `${result.operations} operations on ${result.keys} key${result.keys === 1 ? '' : 's'}, ${result.steps} search steps` +
+    (result.unobserved > 0 ? ` (${result.unobserved} unobserved info writes/cas set aside before it)` : '');
   const info = ops.filter((o) => o.type === 'info').length;
   if (result.valid === 'unknown')
     return errored(`could not decide linearizability within the budget (${maxSteps} steps, ${maxMs} ms of CPU): ${result.reason}`, [

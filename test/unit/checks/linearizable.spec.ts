@@ -46,6 +46,8 @@ describe('STS-LINEARIZABLE', () => {
     expect(res.status, res.message).to.equal('passed');
     expect(res.message).to.include('all 7 operations linearizable').and.include('1 of unknown outcome');
     expect(res.evidence[0]?.subject).to.equal('history history.jsonl');
+    // The info write of 3 is read by nobody: the search never had to place it.
+    expect(res.evidence[0]?.observed).to.match(/search steps \(1 unobserved info writes\/cas set aside before it\)/);
     expect(res.subHistory).to.equal(undefined);
   });
 

@@ -64,7 +64,7 @@ describe('cli: ordinal check-history', function () {
     const p = file('stale.jsonl', formatHistory(events));
     const res = ordinal('check-history', p);
     expect(res.code).to.equal(1);
-    expect(res.stdout[0]).to.equal(`${p}: NOT linearizable (4 operations, 1 key, 9 search steps)`);
+    expect(res.stdout[0]).to.equal(`${p}: NOT linearizable (4 operations, 1 key, 13 search steps)`);
     expect(res.stdout[1]).to.equal('key "x": no linearization places read 1, process 2, pod etcd-2, [40.000, 50.000] ms, lines 6–7');
     expect(res.stdout[2]).to.equal('  the register held 3 there, in the longest orders the search found');
     expect(res.stdout.slice(3)).to.deep.equal([
