@@ -36,6 +36,16 @@ module.enableCompileCache?.();
 // Node drops it, V8 prints "unrecognized flag" once and runs as before; remove it then.
 v8.setFlagsFromString('--semi-space-growth-factor=1');
 
+// A reader that goes away (the parent of `ordinal run | tee`, or of a soak, killed) turns
+// every later write into EPIPE. Unhandled, that error ended the process mid-run, SIGTERM
+// handler and all, and left the run's namespace and pods behind: the output is lost
+// anyway, the cleanup must not be.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err) => {
+    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+  });
+}
+
 const sources = new URL('../lib/cli/main.ts', import.meta.url);
 const entry = existsSync(sources) ? sources : new URL('../dist/lib/cli/main.js', import.meta.url);
 const { main } = await import(entry.href);

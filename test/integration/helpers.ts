@@ -53,8 +53,11 @@ export interface CliResult {
 
 export interface CliOptions {
   env?: Record<string, string | undefined>;
-  /** Called with the stdout so far on every chunk; `signal` sends a signal to the child. */
-  onStdout?: (soFar: string, signal: (s: NodeJS.Signals) => void) => void;
+  /**
+   * Called with the stdout so far on every chunk; `signal` sends a signal to the child,
+   * `hangUp` closes this end of its stdout and stderr, as a reader that went away would.
+   */
+  onStdout?: (soFar: string, signal: (s: NodeJS.Signals) => void, hangUp: () => void) => void;
   /** Kills the child (SIGKILL) if it is still running after this long. */
   killAfterMs?: number;
   /** Runs the child as this user (and group of the same number), e.g. 65534 for a non-root user. */
@@ -81,9 +84,13 @@ export function runCli(cliArgs: string[], opts: CliOptions = {}): Promise<CliRes
   let stdout = '';
   let stderr = '';
   const signal = (s: NodeJS.Signals): void => void child.kill(s);
+  const hangUp = (): void => {
+    child.stdout.destroy();
+    child.stderr.destroy();
+  };
   child.stdout.setEncoding('utf8').on('data', (c: string) => {
     stdout += c;
-    opts.onStdout?.(stdout, signal);
+    opts.onStdout?.(stdout, signal, hangUp);
   });
   child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
   const killer = setTimeout(() => child.kill('SIGKILL'), opts.killAfterMs ?? 300_000);

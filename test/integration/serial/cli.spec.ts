@@ -174,6 +174,24 @@ describe('ordinal CLI (integration, real cluster)', function () {
     });
   }
 
+  it('SIGTERM after its reader went away (stdout and stderr closed, EPIPE on every write): the namespace is still deleted', async function () {
+    this.timeout(240_000);
+    let runId = '';
+    const r = await runCli(['run', '--seed', '42', '--report-dir', reportDir], {
+      onStdout: (out, signal, hangUp) => {
+        if (runId || !/\] baseline: /.test(out)) return;
+        runId = runIdOf(out);
+        hangUp();
+        // A moment for the run's next progress lines to meet the closed pipe first.
+        setTimeout(() => signal('SIGTERM'), 2000);
+      },
+    });
+    expect(runId, show(r)).to.not.equal('');
+    // Seen: the process died of the unhandled EPIPE, its namespace and pods left behind.
+    expect(r.code, show(r)).to.equal(143);
+    await waitRunNamespacesGone(c(), runId);
+  });
+
   it('run --dry-run prints the kill plan, creates no namespace, and the same seed prints the same plan', async function () {
     this.timeout(60_000);
     const before = await labelledNamespaces(c());
