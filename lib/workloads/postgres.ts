@@ -55,6 +55,18 @@ export const POSTGRES_SETTINGS: Record<string, string> = {
   // A primary that stops answering on a live connection (its process stopped, its node gone
   // quiet) ends the stream after 15 s instead of 60 s, and the replica reconnects by name.
   wal_receiver_timeout: "'15s'",
+  // The primary's side of the same streams. A replica whose stream ended on its side
+  // (TCP_USER_TIMEOUT under heavy loss, or its pod replaced) leaves the primary a
+  // half-open connection; its WAL sender keeps the replica's slot until it notices, and
+  // the replica cannot stream again before (soak seed 5009: a `streaming` sender for
+  // db-1 held its slot over 200 s after a 47 % loss on db-0). The kernel gives up on
+  // data unacknowledged for 10 s, keepalives find an idle dead peer, and a sender with no
+  // reply for 15 s ends.
+  wal_sender_timeout: "'15s'",
+  tcp_user_timeout: '10000',
+  tcp_keepalives_idle: '5',
+  tcp_keepalives_interval: '1',
+  tcp_keepalives_count: '3',
   shared_buffers: "'16MB'",
   max_connections: '40',
   jit: 'off',
