@@ -12,6 +12,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 import { localClusterScripts, localKubeconfigPath } from '../lib/cluster/local.ts';
 import './setup/cluster.ts';
 
@@ -62,8 +63,30 @@ interface Totals {
   skipped: number;
 }
 
-/** Runs one group, echoing its output; resolves with its exit code and the totals it printed (undefined: none). */
-function runGroup(group: Group): Promise<{ code: number; totals: Totals | undefined }> {
+/**
+ * The first lines of each failure mocha lists after "N failing", cut to 300 characters:
+ * repeated at the very end, so a CI log that keeps only its tail still names every
+ * group's failures (the first group's went out of view behind the second's output).
+ */
+function failureDigest(lines: readonly string[]): string[] {
+  const out: string[] = [];
+  // Per failure: its two title lines and the error's first line, then up to 4 lines that
+  // name a check that failed or errored (the fault specs print every check's verdict).
+  let head = 0;
+  let verdicts = 0;
+  for (const line of lines.slice(lines.findIndex((l) => /^\s+\d+ failing$/.test(l)) + 1)) {
+    if (/^\s+\d+\) /.test(line)) [head, verdicts] = [3, 4];
+    const keep = line.trim() !== '' && (head > 0 || (verdicts > 0 && /: (failed|error): /.test(line)));
+    if (!keep) continue;
+    out.push(line.length > 300 ? `${line.slice(0, 300)}…` : line);
+    if (head > 0) head--;
+    else verdicts--;
+  }
+  return out;
+}
+
+/** Runs one group, echoing its output; resolves with its exit code, the totals it printed (undefined: none) and its failures' digest. */
+function runGroup(group: Group): Promise<{ code: number; totals: Totals | undefined; failures: string[] }> {
   process.stdout.write(`\n[test] ${group.name}\n`);
   const mocha = fileURLToPath(new URL('../node_modules/mocha/bin/mocha.js', import.meta.url));
   const child = spawn(process.execPath, [mocha, '--config', 'test/.mocharc.json', ...group.args], {
@@ -72,10 +95,13 @@ function runGroup(group: Group): Promise<{ code: number; totals: Totals | undefi
   });
   let totals: Totals | undefined;
   let pending = '';
+  const seen: string[] = [];
   child.stdout.on('data', (chunk: Buffer) => {
     process.stdout.write(chunk);
     const lines = (pending + chunk.toString()).split('\n');
     pending = lines.pop() ?? '';
+    // ANSI colours out, so the digest's patterns match and it reads plainly.
+    seen.push(...lines.map((l) => stripVTControlCharacters(l)));
     for (const line of lines) {
       const m = TOTALS.exec(line.trim());
       if (m) totals = { passed: Number(m[1]), failed: Number(m[2]), skipped: Number(m[3]) };
@@ -85,7 +111,7 @@ function runGroup(group: Group): Promise<{ code: number; totals: Totals | undefi
     child.on('close', (code, signal) => {
       const m = TOTALS.exec(pending.trim());
       if (m) totals = { passed: Number(m[1]), failed: Number(m[2]), skipped: Number(m[3]) };
-      resolve({ code: code ?? (signal ? 1 : 0), totals });
+      resolve({ code: code ?? (signal ? 1 : 0), totals, failures: failureDigest(seen) });
     });
   });
 }
@@ -104,8 +130,10 @@ if (scripts && process.env.KUBECONFIG === localKubeconfigPath()) {
 
 const sum: Totals = { passed: 0, failed: 0, skipped: 0 };
 let failedGroups = 0;
+const digests: string[] = [];
 for (const group of GROUPS) {
-  const { code, totals } = await runGroup(group);
+  const { code, totals, failures } = await runGroup(group);
+  if (failures.length > 0) digests.push(`\n[test] failures in ${group.name}:`, ...failures);
   if (totals) {
     sum.passed += totals.passed;
     sum.failed += totals.failed;
@@ -117,5 +145,6 @@ for (const group of GROUPS) {
   }
 }
 // The sum of both groups, last, in the form the per-group lines have.
+if (digests.length > 0) process.stdout.write(`${digests.join('\n')}\n`);
 process.stdout.write(`\n${sum.passed} passed, ${sum.failed} failed, ${sum.skipped} skipped\n`);
 process.exit(failedGroups > 0 ? 1 : 0);
