@@ -102,7 +102,8 @@ export interface PodRecovery {
   nodeDown?: { node: string; downMs: number; upMs?: number };
   /**
    * A pod the kill was to keep (kubelet-restart, container-kill, refused) that the
-   * taint-eviction controller deleted: when, relative to the kill; it is then timed as replaced.
+   * taint-eviction controller deleted: when, relative to the kill (negative: the eviction had
+   * begun when the kill came); it is then timed as replaced.
    */
   taintEvictedMs?: number;
 }

@@ -120,7 +120,9 @@ function judgeKeptKill(r: Round, record: KillRecord, next: PodGeneration | undef
   // Its node stayed NotReady past the pod's toleration and the taint-eviction controller
   // deleted it: Kubernetes working as designed, not the kill's effect, so from there the pod
   // is judged like a node fault's victim (its replacement Ready within the round and timeout).
-  const evicted = own && gone && gone.index > i && gone.index < endIdx ? taintEvictionOf(entries, kill.uid) : undefined;
+  // Also when the eviction had begun before the kill came (the kill found a pod already being
+  // deleted): either way the kill is not what ended it.
+  const evicted = own && gone && gone.index < endIdx ? taintEvictionOf(entries, kill.uid) : undefined;
   if (evicted) {
     f.evictedKept.set(i, `${kill.pod} (${kill.action}; taint eviction on node ${evicted.node ?? '(unknown)'})`);
     judgeReplacedKill(r, record, next, {

@@ -89,7 +89,8 @@ function recoveryOf(
   // A pod the kill was to keep that the node's taint eviction deleted is timed as replaced, as STS-RECOVERY judges it.
   const kept = expect === 'refused' || expect === 'unaffected' || expect === 'stays' || expect === 'restarted-in-place';
   const evicted = kept && oldUid ? taintEvictionOf(entries, oldUid) : undefined;
-  const byNode = evicted && evicted.t >= killedAt && evicted.t <= window.end ? evicted : undefined;
+  // From the round's start: an eviction already under way when the kill came counts too (STS-RECOVERY judges it so).
+  const byNode = evicted && evicted.t >= window.start && evicted.t <= window.end ? evicted : undefined;
   if (byNode) recovery.taintEvictedMs = Math.round((byNode.t - killedAt) * 10) / 10;
   if ((expect === 'refused' || expect === 'unaffected' || expect === 'stays') && !byNode) {
     recovery.recovered = keptRecovered(v, expect);

@@ -172,6 +172,21 @@ describe('seed 4004: a kubelet-restart pod the taint-eviction controller deleted
     );
   });
 
+  it('passes when the eviction had already begun when the kill came (seed 4000 of a later soak: 2.6 s before a container-kill)', () => {
+    // The kill marker of etcd-1 moved to just after the eviction's deletionTimestamp: the
+    // kill found a pod already being deleted by its node's taint, which is not the kill's doing.
+    const late = mutate(recorded, (d) => {
+      const kill = d.timeline.find((e) => e.type === 'MARKER' && e.marker === 'kill' && e.round === 2 && e.pod === 'etcd-1');
+      const terminating = d.timeline.find((e) => isEtcd1(e) && e.pod.uid === OLD && !!e.pod.deletionTimestamp);
+      if (!kill || !terminating) throw new Error('the fixture no longer has the kill or the termination');
+      Object.assign(kill, { seq: terminating.seq + 0.5, t: terminating.t + 1, wall: terminating.wall + 1 });
+    });
+    const r = resultOf(late, 'STS-RECOVERY');
+    expect(r.status, r.message).to.equal('passed');
+    const row = r.evidence.find((e) => e.subject === 'pod etcd-1' && e.note?.startsWith('round 2'));
+    expect(row?.observed).to.include(`uid ${OLD} (kubelet-restart) was deleted by taint eviction on node ${NODE}`);
+  });
+
   it('fails when the evicted pod’s replacement is Ready later than the timeout allows', () => {
     const tight = mutate(recorded, (d) => {
       d.limits = { recoveryTimeoutMs: 30_000 };
