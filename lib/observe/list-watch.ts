@@ -174,7 +174,7 @@ export class ListWatch {
       const now = this.#o.now();
       if (refused) this.#refusedSince ??= now;
       // A kube-apiserver that has just started answers 403 until its RBAC informers have
-      // synced (seen: 3 s after a 30 s outage, for the run's admin user). This watch
+      // synced (seen: the first re-lists after a 30 s outage, for the admin user). This watch
       // listed before, so refusal is given TIMEOUTS.authAfterRestart to pass.
       if (refused && now - this.#refusedSince! >= TIMEOUTS.authAfterRestart) {
         const why = `${describeError(failure)} (refused for ${((now - this.#refusedSince!) / 1000).toFixed(0)}s)`;
