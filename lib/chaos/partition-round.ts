@@ -197,10 +197,13 @@ async function hold(
       const m = await members(ctx);
       const fresh = moved.every((n) => m.get(n) && m.get(n)?.uid !== uids.get(n));
       if (!fresh) return { value: m, problem: `${moved.join(', ')} not back with a new UID yet` };
-      await allApplied(ctx, requests, what, (s, i) => {
-        const pod = plan.requests[i]?.pod ?? '';
-        return s.podUid === m.get(pod)?.uid;
-      });
+      // The live UID, not m's: another pod of the shape replaced meanwhile (the target
+      // itself, seen in CI) moves the agent's request to that pod's replacement, and a
+      // comparison with m held this wait to its end on a UID already gone.
+      await allApplied(ctx, requests, what, (s, i) => s.podUid === ctx.recorder.pods.get(plan.requests[i]?.pod ?? '')?.uid);
+      const again = await members(ctx);
+      const changed = [...m].filter(([n, x]) => again.get(n)?.uid !== x.uid).map(([n]) => n);
+      if (changed.length > 0) return { value: again, problem: `${changed.join(', ')} replaced again meanwhile` };
       return { value: m, problem: (await confirmShape(ctx, plan, m, 'cut')) ?? (await confirmOneWay(ctx, plan, m)) };
     });
     for (const n of moved) {
