@@ -6,6 +6,7 @@
 // wait is over, so the namespace can go. With whenDeleted: Delete, the same finalizer on
 // www-web-0 (the claim the scale-down keeps) when the run deletes the StatefulSet.
 import * as k8s from '@kubernetes/client-node';
+import { httpStatus } from '../../lib/errors.ts';
 import type { HookContext } from '../../lib/run/execute.ts';
 import { at, evidenceText, expectCheck, expectExit, faultRun, hooks } from './support.ts';
 import { expect } from 'chai';
@@ -15,13 +16,23 @@ const jsonPatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPat
 
 async function setHold(ctx: HookContext, claim: string, hold: boolean): Promise<void> {
   const namespace = ctx.workload.info.namespace;
-  const pvc = await ctx.cluster.core.readNamespacedPersistentVolumeClaim({ name: claim, namespace });
-  const finalizers = (pvc.metadata?.finalizers ?? []).filter((f) => f !== HOLD);
-  const body = [
-    { op: 'test', path: '/metadata/resourceVersion', value: pvc.metadata?.resourceVersion },
-    { op: 'replace', path: '/metadata/finalizers', value: hold ? [...finalizers, HOLD] : finalizers },
-  ];
-  await ctx.cluster.core.patchNamespacedPersistentVolumeClaim({ name: claim, namespace, body }, jsonPatch);
+  // The `test` of resourceVersion fails (422) when the claim changed since it was read: at
+  // the scale-down the StatefulSet controller itself rewrites the claim's owner (CI saw it).
+  // Read again and retry; the patch never overwrites a change it did not see.
+  for (let attempt = 1; ; attempt++) {
+    const pvc = await ctx.cluster.core.readNamespacedPersistentVolumeClaim({ name: claim, namespace });
+    const finalizers = (pvc.metadata?.finalizers ?? []).filter((f) => f !== HOLD);
+    const body = [
+      { op: 'test', path: '/metadata/resourceVersion', value: pvc.metadata?.resourceVersion },
+      { op: 'replace', path: '/metadata/finalizers', value: hold ? [...finalizers, HOLD] : finalizers },
+    ];
+    try {
+      await ctx.cluster.core.patchNamespacedPersistentVolumeClaim({ name: claim, namespace, body }, jsonPatch);
+      break;
+    } catch (err) {
+      if (httpStatus(err) !== 422 || attempt >= 5) throw err;
+    }
+  }
   ctx.log(`fault: finalizer ${HOLD} ${hold ? 'added to' : 'removed from'} PVC ${claim}`);
 }
 
