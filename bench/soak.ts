@@ -5,7 +5,7 @@
 //                      [--figures on|off] [any `ordinal run` flag, e.g. --workload web --kill-pattern burst]
 // `ordinal run` flags given replace the defaults above. Prints one line per run and a tally,
 // then writes the runs' figures to bench/results/<date>/<name>/ (bench/figures-store.ts).
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RunResult } from '../lib/run/results-schema.ts';
@@ -46,14 +46,42 @@ if (own.figures !== 'on' && own.figures !== 'off') {
 }
 
 const bin = path.join(import.meta.dirname, '..', 'bin', 'ordinal.js');
+
+// A soak stopped by a signal passes it to the run in progress, which heals its faults and
+// deletes its namespace, and waits for it: a run orphaned here would hold the cluster.
+let current: ChildProcess | undefined;
+let stoppedBy: NodeJS.Signals | undefined;
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    stoppedBy = sig;
+    console.log(`soak: ${sig}: stopping the run in progress (it cleans up), then the soak`);
+    current?.kill(sig);
+  });
+}
+
+/** One `ordinal run`, its stderr kept for the tally line; resolves with its exit code. */
+function runOnce(args: string[]): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    current = child;
+    let stderr = '';
+    child.stderr?.on('data', (b: Buffer) => {
+      stderr = (stderr + b.toString()).slice(-64 * 1024);
+    });
+    child.on('close', (status) => {
+      current = undefined;
+      resolve({ status, stderr });
+    });
+  });
+}
 const tally = { passed: 0, failed: 0, error: 0 };
 const alarms: string[] = [];
 const ids = new Set<string>();
 const soakStart = new Date();
-for (let i = 0; i < runs; i++) {
+for (let i = 0; i < runs && !stoppedBy; i++) {
   const seed = firstSeed + i;
   const started = performance.now();
-  const r = spawnSync(process.execPath, [bin, 'run', '--seed', String(seed), '--report-dir', reportDir, ...runFlags], { encoding: 'utf8' });
+  const r = await runOnce([bin, 'run', '--seed', String(seed), '--report-dir', reportDir, ...runFlags]);
   const secs = ((performance.now() - started) / 1000).toFixed(1);
   const verdict = r.status === 0 ? 'passed' : r.status === 1 ? 'failed' : 'error';
   tally[verdict]++;
@@ -82,6 +110,7 @@ for (let i = 0; i < runs; i++) {
   );
 }
 const wall = (Date.now() - soakStart.getTime()) / 1000;
+if (stoppedBy) console.log(`soak: stopped by ${stoppedBy} after ${ids.size} runs with results`);
 console.log(
   `soak: ${runs} runs (${runFlags.join(' ')}): ${tally.passed} passed, ${tally.failed} failed, ${tally.error} error; wall ${Math.floor(wall / 60)} min ${Math.round(wall % 60)} s`,
 );
@@ -94,4 +123,4 @@ if (own.figures === 'on' && ids.size > 0) {
   writeSet(RESULTS_ROOT, { name, workload, date, command }, collectRuns([reportDir], workload, ids));
   console.log(`soak: figures in bench/results/${date}/${name}/ (commit them; \`npm run bench:figures -- --docs\` renders the docs)`);
 }
-process.exit(tally.failed + tally.error === 0 ? 0 : 1);
+process.exit(stoppedBy ? 130 : tally.failed + tally.error === 0 ? 0 : 1);

@@ -44,25 +44,41 @@ export async function agentMarks(podUid: string, volumePath?: string): Promise<s
   return marks;
 }
 
+/** A busybox pod that only sleeps, on `node` when given; with `claim`, that claim mounted at VOLUME_PATH. */
+function sleepingPod(name: string, o: { node?: string; claim?: string } = {}): V1Pod {
+  const mount = o.claim ? { volumeMounts: [{ name: 'data', mountPath: VOLUME_PATH }] } : {};
+  return {
+    metadata: { name },
+    spec: {
+      terminationGracePeriodSeconds: 0,
+      ...(o.node ? { nodeSelector: { 'kubernetes.io/hostname': o.node } } : {}),
+      ...(o.claim ? { volumes: [{ name: 'data', persistentVolumeClaim: { claimName: o.claim } }] } : {}),
+      containers: [{ name: 'main', image: BUSYBOX, imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'], ...mount }],
+    },
+  };
+}
+
+/** Reads until `probe` gives a value; past `ms`, throws naming `what` and the last thing seen. */
+async function until<T>(ms: number, what: string, probe: () => Promise<{ value?: T; seen: string }>): Promise<T> {
+  const end = Date.now() + ms;
+  let seen = 'not read yet';
+  while (Date.now() < end) {
+    const r = await probe();
+    if (r.value !== undefined) return r.value;
+    seen = r.seen;
+    await new Promise((res) => setTimeout(res, 500));
+  }
+  throw new Error(`${what} not within ${ms / 1000}s: ${seen}`);
+}
+
 /** A pod that only sleeps (busybox), once Running with an IP: a peer or target for the agent's rules. */
 export async function sleeper(cluster: Cluster, namespace: string, name: string): Promise<V1Pod> {
-  await cluster.core.createNamespacedPod({
-    namespace,
-    body: {
-      metadata: { name },
-      spec: {
-        terminationGracePeriodSeconds: 0,
-        containers: [{ name: 'main', image: BUSYBOX, imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }],
-      },
-    },
-  });
-  const end = Date.now() + 90_000;
-  while (Date.now() < end) {
+  await cluster.core.createNamespacedPod({ namespace, body: sleepingPod(name) });
+  return until(90_000, `pod ${namespace}/${name} Running with an IP`, async () => {
     const p = await cluster.core.readNamespacedPod({ name, namespace });
-    if (p.status?.phase === 'Running' && p.status.podIP) return p;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`pod ${namespace}/${name} not Running with an IP within 90s`);
+    const ok = p.status?.phase === 'Running' && p.status.podIP;
+    return { ...(ok ? { value: p } : {}), seen: `pod ${p.status?.phase}, IP ${p.status?.podIP ?? 'none'}` };
+  });
 }
 
 /** A pod (on `node`, when given) whose volume is a CLAIM_BYTES claim of the fixed-size class (a real ENOSPC). */
@@ -75,36 +91,14 @@ export async function volumePod(cluster: Cluster, namespace: string, name: strin
       spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'ordinal-fixed', resources: { requests: { storage: '16Mi' } } },
     },
   });
-  await cluster.core.createNamespacedPod({
-    namespace,
-    body: {
-      metadata: { name },
-      spec: {
-        terminationGracePeriodSeconds: 0,
-        ...(node ? { nodeSelector: { 'kubernetes.io/hostname': node } } : {}),
-        volumes: [{ name: 'data', persistentVolumeClaim: { claimName: claim } }],
-        containers: [
-          {
-            name: 'main',
-            image: BUSYBOX,
-            imagePullPolicy: 'IfNotPresent',
-            command: ['sleep', '3600'],
-            volumeMounts: [{ name: 'data', mountPath: VOLUME_PATH }],
-          },
-        ],
-      },
-    },
-  });
-  const end = Date.now() + 120_000;
-  let seen = 'not read yet';
-  while (Date.now() < end) {
+  await cluster.core.createNamespacedPod({ namespace, body: sleepingPod(name, { claim, ...(node ? { node } : {}) }) });
+  return until(120_000, `pod ${namespace}/${name} with a fixed-size claim Running`, async () => {
     const p = await cluster.core.readNamespacedPod({ name, namespace });
     const c = await cluster.core.readNamespacedPersistentVolumeClaim({ name: claim, namespace });
-    seen = `pod ${p.status?.phase}, claim ${c.status?.phase}`;
-    if (p.status?.phase === 'Running' && c.spec?.volumeName) return { pod: p, pv: c.spec.volumeName };
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`pod ${namespace}/${name} with a fixed-size claim not Running within 120s: ${seen}`);
+    const pv = c.spec?.volumeName;
+    const ok = p.status?.phase === 'Running' && pv;
+    return { ...(ok ? { value: { pod: p, pv } } : {}), seen: `pod ${p.status?.phase}, claim ${c.status?.phase}` };
+  });
 }
 
 /**
