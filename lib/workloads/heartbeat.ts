@@ -25,3 +25,31 @@ export function heartbeatScript(dataPath: string): string {
     `sleep ${HEARTBEAT_PERIOD_S} 2>/dev/null || usleep ${Math.round(HEARTBEAT_PERIOD_S * 1e6)} 2>/dev/null || sleep 1; done ) &`,
   ].join(' ');
 }
+
+/** How long another writer's heartbeat must have been silent before fenceScript lets the container go on. */
+export const FENCE_QUIET_S = 1.5;
+
+/**
+ * A shell snippet (sh, awk, date) that waits until no other pod UID has beaten on the volume
+ * for FENCE_QUIET_S, saying what it waits for every few seconds. For an application that must
+ * never run twice on one volume (PostgreSQL: its lock file cannot see a postmaster in another
+ * container): after a force deletion, the old pod's containers can still run on a node whose
+ * kubelet was down, and when that kubelet comes back it starts the replacement and kills the
+ * orphan in either order (a soak run saw both beat for 400 ms). A writer on this kernel is
+ * timed by uptime; one on another kernel by wall clock, in whole seconds (busybox's date has
+ * no %N), so a second more.
+ */
+export function fenceScript(dataPath: string): string {
+  const file = `${dataPath}/${HEARTBEAT_FILE}`;
+  const judge = [
+    '$1 == "hb" && $2 != me { w = $2; s = ($4 == b) ? up - $5 : ws - substr($6, 1, 10) - 1 }',
+    `END { if (w == "" || s > ${FENCE_QUIET_S}) print "go"; else print w }`,
+  ].join(' ');
+  return [
+    'n=0; b=$(cat /proc/sys/kernel/random/boot_id); while :; do read up _ < /proc/uptime;',
+    `w=$(tail -n 100 ${file} 2>/dev/null | awk -v me="$POD_UID" -v b="$b" -v up="$up" -v ws="$(date +%s)" '${judge}');`,
+    '[ "$w" = go ] && break;',
+    `[ $((n % 10)) -eq 0 ] && echo "waiting: pod uid $w still writes ${file} (a force-deleted predecessor still running?); starting once it has been silent ${FENCE_QUIET_S} s";`,
+    'n=$((n + 1)); sleep 0.5; done;',
+  ].join(' ');
+}

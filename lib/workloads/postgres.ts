@@ -14,6 +14,7 @@
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import { TIMEOUTS } from '../timeouts.ts';
 import { statefulWorkload, type Workload, type WorkloadOptions } from './common.ts';
+import { fenceScript } from './heartbeat.ts';
 
 /** Built from Debian's postgresql-15 by cluster/scripts/postgres-image.sh (lib.sh POSTGRES_IMAGE); the local cluster preloads it. */
 export const POSTGRES_IMAGE = 'docker.io/library/postgres:15-ordinal';
@@ -102,6 +103,8 @@ export function postgresWorkload(o: WorkloadOptions): Workload {
   const script = [
     // The claim's root may be root's alone (0700): the postgres user must reach its data directory inside.
     `ord=\${HOSTNAME##*-}; chmod a+x ${m};`,
+    // Never two postmasters on one data directory: wait out a predecessor that still runs.
+    fenceScript(m),
     `if [ ! -s ${p}/PG_VERSION ] && [ "$ord" = ${first} ]; then`,
     `  rm -rf ${m}/init.tmp; mkdir -p ${m}/init.tmp; chown postgres:postgres ${m}/init.tmp;`,
     `  su postgres -s /bin/sh -c "initdb -D ${m}/init.tmp --no-locale -E UTF8 -U ${POSTGRES_USER} -A trust" || exit 1;`,
