@@ -16,6 +16,7 @@ import { FAULT_REQUEST_NAME, type FaultStatus } from '../agent/request.ts';
 import { TIMEOUTS, timeLeft } from '../timeouts.ts';
 import type { DisruptionContext, DisruptionTarget } from './disruption.ts';
 import { openPeers, type Peer, stillThere } from './net-peers.ts';
+import { agentTurn } from './agent-turn.ts';
 
 export interface Measured {
   /** Why the measurement does not show what was wanted; undefined when it does. */
@@ -43,12 +44,8 @@ export const HEAL_ATTEMPTS = 5;
 
 // One agent fault at a time (a burst round sends them together): each is measured against
 // peers that are not themselves under a fault, and the request has one fixed name.
-let inFlight: Promise<void> = Promise.resolve();
-
 export function netFaultRound(ctx: DisruptionContext, target: DisruptionTarget, how: NetFaultHow): Promise<void> {
-  const run = inFlight.catch(() => undefined).then(() => held(ctx, target, how));
-  inFlight = run;
-  return run;
+  return agentTurn(() => held(ctx, target, how));
 }
 
 async function held(ctx: DisruptionContext, target: DisruptionTarget, how: NetFaultHow): Promise<void> {

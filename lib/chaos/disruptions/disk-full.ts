@@ -19,13 +19,12 @@ import type { Disruption, DisruptionContext, DisruptionTarget } from '../disrupt
 import { FAULT_REQUEST_NAME } from '../../agent/request.ts';
 import { safeMountPath } from '../../agent/disk-request.ts';
 import { partition } from './partition.ts';
+import { agentTurn } from '../agent-turn.ts';
 import { capacityProblem, classProblem, freeProblem, fullProblem, maxFillBytes } from '../disk-confirm.ts';
 import { TIMEOUTS, timeLeft } from '../../timeouts.ts';
 
 /** Seconds the full volume is held once confirmed. */
 const PARAMS = { hold: { min: 5, max: 15, unit: 's' } } as const;
-
-let inFlight: Promise<void> = Promise.resolve();
 
 export const diskFull: Disruption = {
   name: 'disk-full',
@@ -45,10 +44,8 @@ export const diskFull: Disruption = {
     return agent ? agent.replace('partition needs', 'disk-full needs') : undefined;
   },
   async apply(ctx, target) {
-    // One request name per run (lib/agent/request.ts): a burst round fills its pods one after another.
-    const run = inFlight.catch(() => undefined).then(() => diskRound(ctx, target));
-    inFlight = run;
-    await run;
+    // One request name per run (lib/agent/request.ts): a burst round's agent faults take turns.
+    await agentTurn(() => diskRound(ctx, target));
     return undefined;
   },
   // The round's whole fault (confirmed full, hold, confirmed free) happened inside apply().

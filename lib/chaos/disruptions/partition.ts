@@ -10,6 +10,7 @@
 import type { Disruption, DisruptionContext, DisruptionTarget } from '../disruption.ts';
 import { AGENT_NAME, AGENT_NAMESPACE } from '../../agent/request.ts';
 import { SHAPES } from '../partition-shape.ts';
+import { agentTurn } from '../agent-turn.ts';
 
 /**
  * Seconds the partition is held once confirmed; its shape (an index into SHAPES); `pick`
@@ -24,8 +25,6 @@ const PARAMS = {
 
 export const NO_AGENT = `partition needs the Ordinal node agent (DaemonSet ${AGENT_NAMESPACE}/${AGENT_NAME}), and none is running: an admin installs it with 'kubectl apply -f examples/agent.yaml' (the local cluster's cluster:up does)`;
 
-let inFlight: Promise<void> = Promise.resolve();
-
 export const partition: Disruption = {
   name: 'partition',
   expect: 'unaffected',
@@ -39,11 +38,9 @@ export const partition: Disruption = {
     return (ds?.status?.numberReady ?? 0) > 0 ? undefined : NO_AGENT;
   },
   async apply(ctx, target) {
-    // One partition at a time (a burst round sends them together): each is confirmed
-    // against pairs that no other partition cuts at that moment.
-    const run = inFlight.catch(() => undefined).then(() => round(ctx, target));
-    inFlight = run;
-    await run;
+    // One agent fault at a time (a burst round sends them together): each is confirmed
+    // against pairs that no other fault cuts at that moment.
+    await agentTurn(() => round(ctx, target));
     return undefined;
   },
   // The round's whole fault (confirmed cut, hold, confirmed heal) happened inside apply().
