@@ -15,7 +15,7 @@ import type { NetFaultKind } from '../model.ts';
 import { FAULT_REQUEST_NAME, type FaultStatus } from '../agent/request.ts';
 import { TIMEOUTS, timeLeft } from '../timeouts.ts';
 import type { DisruptionContext, DisruptionTarget } from './disruption.ts';
-import { openPeers, type Peer, stillThere } from './net-peers.ts';
+import { leftNames, openPeers, type Peer, stillThere } from './net-peers.ts';
 import { agentTurn } from './agent-turn.ts';
 
 export interface Measured {
@@ -64,7 +64,20 @@ async function held(ctx: DisruptionContext, target: DisruptionTarget, how: NetFa
     const applied = await request.waitFor(['applied', 'refused', 'healed'], acts(), what);
     if (applied.phase !== 'applied')
       throw new ObservationError(`${what}: the agent on node ${applied.node} ${applied.phase} it: ${applied.seen}`);
-    const m = await how.confirm(ctx, pod, peers, applied);
+    let m = await how.confirm(ctx, pod, peers, applied);
+    const left = m.problem ? await stillThere(ctx, pod, peers) : peers;
+    if (m.problem && left.length < peers.length) {
+      // A peer deleted meanwhile (a burst round's other kill) refuses or drops for its own
+      // reasons: the measurement counts only against the peers still there, measured again.
+      if (left.length === 0)
+        throw new ObservationError(
+          `${what}: every peer measured against (${leftNames(peers, left)}) left during the measurement, so the ${how.kind} could not be confirmed (measured: ${m.said})`,
+        );
+      ctx.log(
+        `${what}: ${leftNames(peers, left)} left during the measurement; measuring again against ${left.map((p) => p.name).join(', ')}`,
+      );
+      m = await how.confirm(ctx, pod, left, applied);
+    }
     if (m.problem)
       throw new ObservationError(
         `${what}: applied by the agent (${applied.seen}) but not confirmed from inside ${pod}: ${m.problem} (measured: ${m.said})`,

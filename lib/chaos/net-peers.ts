@@ -68,8 +68,11 @@ export async function openPeers(ctx: DisruptionContext, pod: string, what: strin
         parseAttempts(out),
         peers.map((p) => p.ip),
       );
-      if (!closed) return peers;
-      problem = closed;
+      // A burst round deletes other pods at the same moment: a peer whose deletion began
+      // while it was probed is no peer to measure a fault against.
+      const left = closed ? [] : await stillThere(ctx, pod, peers);
+      if (!closed && left.length === peers.length) return peers;
+      problem = closed ?? `${leftNames(peers, left)} began leaving while probed`;
     } catch (err) {
       if (!(err instanceof ObservationError)) throw err;
       problem = err.message;
@@ -85,6 +88,13 @@ export async function openPeers(ctx: DisruptionContext, pod: string, what: strin
     await new Promise((r) => setTimeout(r, TIMEOUTS.partitionProbePause));
   }
 }
+
+/** The names of `before` that are not in `after`, for messages. */
+export const leftNames = (before: readonly Peer[], after: readonly Peer[]): string =>
+  before
+    .filter((p) => !after.some((a) => a.ip === p.ip))
+    .map((p) => p.name)
+    .join(', ');
 
 /** The peers that still have the address they had when the fault went in. */
 export async function stillThere(ctx: DisruptionContext, pod: string, peers: readonly Peer[]): Promise<Peer[]> {
