@@ -14,7 +14,11 @@ export const holder = (a: SetAdd): string => a.answered ?? a.addressed;
 
 export function byPod(adds: readonly SetAdd[], pod: (a: SetAdd) => string): Map<string, SetAdd[]> {
   const m = new Map<string, SetAdd[]>();
-  for (const a of adds) m.set(pod(a), [...(m.get(pod(a)) ?? []), a]);
+  for (const a of adds) {
+    const mine = m.get(pod(a));
+    if (mine) mine.push(a);
+    else m.set(pod(a), [a]);
+  }
   return m;
 }
 
@@ -43,7 +47,11 @@ export function misroutedEvidence(s: SetVerdict): Evidence[] {
 
 export function unexpectedEvidence(s: SetVerdict): Evidence[] {
   const m = new Map<string, string[]>();
-  for (const u of s.unexpected) m.set(u.member, [...(m.get(u.member) ?? []), u.element]);
+  for (const u of s.unexpected) {
+    const els = m.get(u.member);
+    if (els) els.push(u.element);
+    else m.set(u.member, [u.element]);
+  }
   return [...m].map(([member, els]) => ({
     subject: `pod ${member}`,
     expected: 'only keys the client sent',
