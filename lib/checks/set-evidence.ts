@@ -13,13 +13,7 @@ export const listed = (xs: readonly string[]): string =>
 export const holder = (a: SetAdd): string => a.answered ?? a.addressed;
 
 export function byPod(adds: readonly SetAdd[], pod: (a: SetAdd) => string): Map<string, SetAdd[]> {
-  const m = new Map<string, SetAdd[]>();
-  for (const a of adds) {
-    const mine = m.get(pod(a));
-    if (mine) mine.push(a);
-    else m.set(pod(a), [a]);
-  }
-  return m;
+  return Map.groupBy(adds, pod);
 }
 
 export function lostEvidence(s: SetVerdict): Evidence[] {
@@ -46,16 +40,10 @@ export function misroutedEvidence(s: SetVerdict): Evidence[] {
 }
 
 export function unexpectedEvidence(s: SetVerdict): Evidence[] {
-  const m = new Map<string, string[]>();
-  for (const u of s.unexpected) {
-    const els = m.get(u.member);
-    if (els) els.push(u.element);
-    else m.set(u.member, [u.element]);
-  }
-  return [...m].map(([member, els]) => ({
+  return [...Map.groupBy(s.unexpected, (u) => u.member)].map(([member, us]) => ({
     subject: `pod ${member}`,
     expected: 'only keys the client sent',
-    observed: `${els.length} keys nobody wrote: ${listed(els)}`,
+    observed: `${us.length} keys nobody wrote: ${listed(us.map((u) => u.element))}`,
   }));
 }
 

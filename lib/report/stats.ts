@@ -1,6 +1,6 @@
 // Numbers every report shows the same way, so junit, html and the GitHub summary agree.
 import type { CheckResult, CheckStatus } from '../checks/api.ts';
-import type { DisruptionName, PodRecovery, RoundResult } from '../model.ts';
+import type { PodRecovery, RoundResult } from '../model.ts';
 import type { DisruptionRecovery, RunResult } from '../run/results-schema.ts';
 import { nearestRank } from '../percentile.ts';
 
@@ -33,8 +33,10 @@ export function readyStats(recoveries: readonly PodRecovery[]): ReadyStats {
  * pod restarted in place, Ready means Ready again after the restart.
  */
 export function recoveryByDisruption(rounds: readonly RoundResult[]): DisruptionRecovery[] {
-  const byKind = new Map<DisruptionName, PodRecovery[]>();
-  for (const r of rounds.flatMap((x) => x.recoveries)) byKind.set(r.action, [...(byKind.get(r.action) ?? []), r]);
+  const byKind = Map.groupBy(
+    rounds.flatMap((x) => x.recoveries),
+    (r) => r.action,
+  );
   return [...byKind].map(([action, list]) => {
     const s = readyStats(list);
     const out: DisruptionRecovery = {

@@ -24,12 +24,7 @@ export function unavailableIntervals(
   rounds: readonly RoundResult[],
   stoppedMs: number,
 ): UnavailableInterval[] {
-  const byPod = new Map<string, WriteRecord[]>();
-  for (const w of writes) {
-    const ws = byPod.get(w.pod);
-    if (ws) ws.push(w);
-    else byPod.set(w.pod, [w]);
-  }
+  const byPod = Map.groupBy(writes, (w) => w.pod);
   const out: UnavailableInterval[] = [];
   for (const [pod, ws] of byPod) {
     const sorted = [...ws].sort((a, b) => a.sentMs - b.sentMs);
