@@ -197,6 +197,9 @@ export interface FaultSpan {
   /** When its heal was confirmed, and how long after the heal was asked; absent when it never was. */
   healedAtMs?: number;
   healConfirmMs?: number;
+  /** disk-full: `agent` where the agent's write on the same filesystem confirmed it, the container being down. */
+  confirmedBy?: 'agent';
+  healConfirmedBy?: 'agent';
 }
 
 /** The pods a fault was applied to. */

@@ -15,6 +15,7 @@ import { cutChange, cutIps, type NamedCut, resolveCut } from './follow.ts';
 import { applyPartition, describeCut, podPid, updatePartition } from './node.ts';
 import { applyDisk, diskFields, healDisk, topUp } from './disk-agent.ts';
 import { volumePid } from './disk.ts';
+import type { DiskProbe } from './disk-request.ts';
 import { publishCapabilities } from './capabilities.ts';
 import { applyNetFault, healAllFaults } from './net-faults.ts';
 import { decide, FAULT_LABEL, type FaultSpec, type FaultStatus, parseSpec, parseStatus } from './request.ts';
@@ -102,8 +103,9 @@ export class Agent {
     }
     if (d === 'keep' && held?.fault === 'disk-full') {
       // A full volume is held by topping its fill file up; it follows no identity and cuts no peers.
-      const said = await topUp(this.c, held, this.o.node);
-      if (said) this.o.log(`${key}: ${said}`);
+      const { failed, probe } = await topUp(this.c, held, this.o.node);
+      if (failed) this.o.log(`${key}: ${failed}`);
+      if (probe && status) await this.write(cm, { ...status, probe });
       return;
     }
     if (d === 'heal' && held) {
@@ -139,12 +141,10 @@ export class Agent {
     await saveState(this.o.statePath, this.held);
     const peers = [...new Set([...spec.peers, ...cutIps(named.cut)])];
     let seen: string;
+    let probe: DiskProbe | undefined;
     try {
-      seen = disk
-        ? await applyDisk(pid, spec)
-        : spec.fault === 'partition'
-          ? await applyPartition(pid, peers, cutIps(named.inFrom))
-          : await applyNetFault(pid, spec);
+      if (disk) ({ seen, probe } = await applyDisk(pid, spec));
+      else seen = spec.fault === 'partition' ? await applyPartition(pid, peers, cutIps(named.inFrom)) : await applyNetFault(pid, spec);
     } catch (err) {
       if (disk) await healDisk(this.c, f, this.o.node).catch(() => undefined);
       this.held = this.held.filter((h) => h !== f);
@@ -161,6 +161,7 @@ export class Agent {
       podUid,
       cut: peers,
       inFrom: cutIps(named.inFrom),
+      ...(probe ? { probe } : {}),
     });
   }
 
@@ -236,7 +237,7 @@ export class Agent {
   }
 
   private async heal(cm: V1ConfigMap, f: AppliedFault, because: string): Promise<void> {
-    const seen = await this.healLocal(f, because);
+    const { seen, probe } = await this.healLocal(f, because);
     await this.write(cm, {
       phase: 'healed',
       node: this.o.node,
@@ -244,18 +245,19 @@ export class Agent {
       healedAt: Date.now(),
       healedBecause: because,
       seen,
+      ...(probe ? { probe } : {}),
     });
   }
 
   /** Removes the rules (found again from the pod UID: the pid may have changed), drops it from the state file. */
-  private async healLocal(f: AppliedFault, because: string): Promise<string> {
+  private async healLocal(f: AppliedFault, because: string): Promise<{ seen: string; probe?: DiskProbe }> {
     if (f.fault === 'disk-full') {
       // A fill file that cannot be reached is said in the status; the harness's heal confirmation (a write) fails on it.
-      const { seen } = await healDisk(this.c, f, this.o.node);
+      const { seen, probe } = await healDisk(this.c, f, this.o.node);
       this.held = this.held.filter((h) => h.key !== f.key);
       await saveState(this.o.statePath, this.held);
       this.o.log(`${f.key}: healed (${because}): ${seen}`);
-      return seen;
+      return { seen, ...(probe ? { probe } : {}) };
     }
     const pid = (await podPid(f.podUid)) ?? f.pid;
     const clean = await healAllFaults(pid);
@@ -265,7 +267,7 @@ export class Agent {
       ? `rules removed from the netns of pid ${pid}`
       : `pod ${f.podUid} has no netns left on this node (nothing to remove)`;
     this.o.log(`${f.key}: healed (${because}): ${seen}`);
-    return seen;
+    return { seen };
   }
 
   private async refuse(cm: V1ConfigMap, why: string): Promise<void> {

@@ -5,7 +5,8 @@
 // through its replacement, so no fill file outlives the fault.
 import type { Cluster } from '../cluster/cluster.ts';
 import { describeError } from '../errors.ts';
-import { FILL_FILE, fillVolume, freeDir, freeVolume, hostVolumeDirs, volumePid } from './disk.ts';
+import type { DiskProbe } from './disk-request.ts';
+import { FILL_FILE, fillVolume, freeDir, hostVolumeDirs, probeDir, volumeDir, volumePid } from './disk.ts';
 import type { FaultSpec } from './request.ts';
 import type { AppliedFault } from './state.ts';
 
@@ -14,10 +15,15 @@ export function diskFields(spec: FaultSpec): Pick<AppliedFault, 'fault' | 'pod' 
   return { fault: 'disk-full', pod: spec.pod, path: spec.path ?? '', maxBytes: spec.maxBytes ?? 0, volume: spec.volume ?? '' };
 }
 
-export async function applyDisk(pid: number, spec: FaultSpec): Promise<string> {
+/** Fills the volume, then writes to it once more as the probe in the pod would: the status carries that `probe`. */
+export async function applyDisk(pid: number, spec: FaultSpec): Promise<{ seen: string; probe: DiskProbe }> {
   const path = spec.path ?? '';
   const f = await fillVolume(pid, path, spec.maxBytes ?? 0);
-  return `${path}/${FILL_FILE} in the mount namespace of pid ${pid}: ${f.fileBytes} bytes written until ENOSPC; filesystem ${f.fsBytes} bytes, ${f.freeBytes} free`;
+  const probe = await probeDir(volumeDir(pid, path));
+  return {
+    seen: `${path}/${FILL_FILE} in the mount namespace of pid ${pid}: ${f.fileBytes} bytes written until ENOSPC; filesystem ${f.fsBytes} bytes, ${f.freeBytes} free`,
+    probe,
+  };
 }
 
 /** A process that mounts the volume now: the pod's own, else its replacement's on this node. */
@@ -31,30 +37,34 @@ async function pidFor(c: Cluster, f: AppliedFault, node: string): Promise<number
   return uid && uid !== f.podUid && now?.spec?.nodeName === node ? volumePid(uid, path) : undefined;
 }
 
-/** Tops the fill up while held; a line when it had to (the pod freed space), else undefined. */
-export async function topUp(c: Cluster, f: AppliedFault, node: string): Promise<string | undefined> {
+/**
+ * Tops the fill up while held. When it had to (the pod freed space), a fresh `probe` for
+ * the status, so the agent's evidence is never older than its last fill; a line when it
+ * failed.
+ */
+export async function topUp(c: Cluster, f: AppliedFault, node: string): Promise<{ failed?: string; probe?: DiskProbe }> {
   const pid = await pidFor(c, f, node);
-  if (pid === undefined) return undefined;
+  if (pid === undefined) return {};
   const r = await fillVolume(pid, f.path ?? '', f.maxBytes ?? 0).catch((err: unknown) => describeError(err));
-  if (typeof r === 'string') return `topping up failed: ${r}`;
-  return undefined;
+  if (typeof r === 'string') return { failed: `topping up failed: ${r}` };
+  return r.written > 0 ? { probe: await probeDir(volumeDir(pid, f.path ?? '')) } : {};
 }
 
 /**
  * Deletes the fill file: through a container of the pod (or its replacement) that mounts
  * the volume, else through the kubelet's mount of the PersistentVolume on the host (a
- * container that exited on ENOSPC has no mount namespace left). What was seen, and
- * whether the volume is known clean.
+ * container that exited on ENOSPC has no mount namespace left). What was seen, whether
+ * the volume is known clean, and a write made where it was freed (`probe`).
  */
-export async function healDisk(c: Cluster, f: AppliedFault, node: string): Promise<{ clean: boolean; seen: string }> {
+export async function healDisk(c: Cluster, f: AppliedFault, node: string): Promise<{ clean: boolean; seen: string; probe?: DiskProbe }> {
   const where = `${f.path}/${FILL_FILE}`;
   const pid = await pidFor(c, f, node);
-  if (pid !== undefined) {
-    const clean = await freeVolume(pid, f.path ?? '').catch(() => false);
-    if (clean) return { clean, seen: `${where} removed (mount namespace of pid ${pid})` };
-  }
-  for (const dir of f.volume ? await hostVolumeDirs(f.podUid, f.volume) : []) {
-    if (await freeDir(dir).catch(() => false)) return { clean: true, seen: `${where} removed through the kubelet's mount ${dir}` };
+  const dirs = [
+    ...(pid !== undefined ? [{ dir: volumeDir(pid, f.path ?? ''), how: `mount namespace of pid ${pid}` }] : []),
+    ...(f.volume ? await hostVolumeDirs(f.podUid, f.volume) : []).map((dir) => ({ dir, how: `through the kubelet's mount ${dir}` })),
+  ];
+  for (const { dir, how } of dirs) {
+    if (await freeDir(dir).catch(() => false)) return { clean: true, seen: `${where} removed (${how})`, probe: await probeDir(dir) };
   }
   return {
     clean: false,

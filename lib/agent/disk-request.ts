@@ -6,6 +6,24 @@
 
 /** The one file disk-full writes, at the top of the volume. */
 export const FILL_FILE = '.ordinal-fill';
+/** The probe's own file, next to the fill file, removed by whoever wrote it (the probe in the pod, or the agent). */
+export const PROBE_FILE = '.ordinal-probe';
+
+/**
+ * One look at the volume: its size as seen from the pod (or, by the agent, from the pod's
+ * mount), and the outcome of one 4 KiB synced write. Made by the harness's probe inside the
+ * pod and, right after each fill and free, by the agent on the same filesystem.
+ */
+export interface DiskProbe {
+  /** The filesystem's size and free space in KiB. */
+  sizeKiB?: number;
+  availKiB?: number;
+  /** The write's exit status (0: written) and what it said (empty on success). */
+  rc: number;
+  message: string;
+  /** Whether the fill file was there. */
+  fill: boolean;
+}
 
 /** A plain absolute path, not `/`: the request's text becomes a path under /proc/<pid>/root, so nothing that climbs out. */
 export function safeMountPath(path: string): boolean {

@@ -6,7 +6,7 @@
 import { open, readdir, readFile, rm, stat, statfs } from 'node:fs/promises';
 import { cgroupMatches } from './request.ts';
 import { startTime } from './node.ts';
-import { FILL_FILE } from './disk-request.ts';
+import { type DiskProbe, FILL_FILE, PROBE_FILE } from './disk-request.ts';
 
 export { FILL_FILE };
 const BIG = 1024 * 1024;
@@ -43,13 +43,15 @@ export async function volumePid(podUid: string, path: string, proc = '/proc'): P
   return best?.pid;
 }
 
-const volumeDir = (pid: number, path: string, proc = '/proc'): string => `${proc}/${pid}/root${path}`;
+export const volumeDir = (pid: number, path: string, proc = '/proc'): string => `${proc}/${pid}/root${path}`;
 
 export interface Fill {
   /** Bytes of the filesystem (blocks × block size), bytes in the fill file, bytes still available to unprivileged writers. */
   fsBytes: number;
   fileBytes: number;
   freeBytes: number;
+  /** Bytes this call added (0 when the volume was still full). */
+  written: number;
 }
 
 /**
@@ -68,8 +70,11 @@ export async function fillVolume(pid: number, path: string, maxBytes: number, pr
   const file = `${dir}/${FILL_FILE}`;
   const fh = await open(file, 'a');
   let full = false;
+  let start = 0;
+  let size = 0;
   try {
-    let size = (await fh.stat()).size;
+    size = (await fh.stat()).size;
+    start = size;
     for (let round = 0; round < ROUNDS; round++) {
       const before = size;
       const r = await writeUntilFull((b) => fh.write(b), maxBytes - size);
@@ -89,7 +94,7 @@ export async function fillVolume(pid: number, path: string, maxBytes: number, pr
     );
   }
   const after = await statfs(dir);
-  return { fsBytes, fileBytes: (await stat(file)).size, freeBytes: after.bavail * after.bsize };
+  return { fsBytes, fileBytes: (await stat(file)).size, freeBytes: after.bavail * after.bsize, written: size - start };
 }
 
 /** Writes zeros through `write` until ENOSPC (full) or `budget` bytes (not full). Other errors throw. */
@@ -135,6 +140,40 @@ export async function hostVolumeDirs(podUid: string, pvName: string, proc = '/pr
     if (mountPoints(mounts).includes(m)) holders.push(`${proc}/${entry}/root${m}`);
   }
   return [...holders, m];
+}
+
+/**
+ * The agent's own look at the volume mounted at `dir`, as the probe in the pod takes it (a
+ * 4 KiB write, synced, then removed): the evidence the harness falls back on when the
+ * pod's container cannot be entered, because a database that exits on ENOSPC waits in
+ * CrashLoopBackOff between its restarts. Never throws: an error is the write's outcome.
+ */
+export async function probeDir(dir: string): Promise<DiskProbe> {
+  const kib = (f: { bsize: number } | undefined, blocks: number | undefined) =>
+    f && blocks !== undefined ? { v: Math.floor((blocks * f.bsize) / 1024) } : undefined;
+  const before = await statfs(dir).catch(() => undefined);
+  const probe = `${dir}/${PROBE_FILE}`;
+  let message = '';
+  try {
+    const fh = await open(probe, 'w');
+    try {
+      await fh.write(Buffer.alloc(SMALL));
+      await fh.sync();
+    } finally {
+      await fh.close().catch(() => undefined);
+    }
+  } catch (err) {
+    message = (err as Error).message || String(err);
+  }
+  await rm(probe, { force: true }).catch(() => undefined);
+  const after = await statfs(dir).catch(() => undefined);
+  const fill = await stat(`${dir}/${FILL_FILE}`).then(
+    () => true,
+    () => false,
+  );
+  const size = kib(before, before?.blocks);
+  const avail = kib(after, after?.bavail);
+  return { rc: message ? 1 : 0, message, fill, ...(size ? { sizeKiB: size.v } : {}), ...(avail ? { availKiB: avail.v } : {}) };
 }
 
 /** Deletes the fill file through the pod's process `pid`; true when none is left, false when the volume cannot be reached that way. */

@@ -3,7 +3,7 @@
 // the two speak only through this object. The harness owns `spec` and renews `expires`
 // (a dead man's switch: a harness that stops renewing loses its fault within the expiry);
 // the agent owns `status`. Pure: no cluster, no node.
-import { parseDiskFullSpec } from './disk-request.ts';
+import { type DiskProbe, parseDiskFullSpec } from './disk-request.ts';
 import { isNetFaultKind, type NetFaultKind, parseNetFaultSpec } from './net-fault-spec.ts';
 
 /**
@@ -83,6 +83,13 @@ export interface FaultStatus {
   /** The IPs cut now: both ways, and only as they arrive. */
   cut?: string[];
   inFrom?: string[];
+  /**
+   * disk-full: the agent's own 4 KiB synced write on the volume right after the fill
+   * (`applied`: it fails with ENOSPC) or the free (`healed`: it succeeds). The harness
+   * confirms from inside the pod, and uses this only while the pod's container cannot be
+   * entered (lib/chaos/disk-probe.ts).
+   */
+  probe?: DiskProbe;
 }
 
 /** ConfigMap data of a request: one key per field, JSON where it is a list. */

@@ -2,25 +2,12 @@
 // its capacity at all. The probe (busybox/GNU df and dd through exec) prints the
 // filesystem's size as the pod sees it and the outcome of one 4 KiB synced write; the
 // judging is pure.
-import { FILL_FILE } from '../agent/disk-request.ts';
+import { type DiskProbe, FILL_FILE, PROBE_FILE } from '../agent/disk-request.ts';
 
 /** The annotation a StorageClass carries when its volumes are filesystems of the claim's size (the local cluster's ordinal-fixed). */
 export const ENFORCES_CAPACITY = 'ordinal.dev/enforces-capacity';
-/** The probe's own file, next to the fill file, removed by the probe itself. */
-export const PROBE_FILE = '.ordinal-probe';
 /** A filesystem this much larger than its claim's capacity is not the claim's. */
 const SLACK = 1.05;
-
-export interface DiskProbe {
-  /** The filesystem's size and free space in KiB, as df in the pod reports them. */
-  sizeKiB?: number;
-  availKiB?: number;
-  /** dd's exit status and what it said (empty on success). */
-  rc: number;
-  message: string;
-  /** Whether the agent's fill file was there. */
-  fill: boolean;
-}
 
 /** `path` has passed safeMountPath (lib/agent/disk-path.ts): plain names, no quotes to escape. */
 export function diskProbeScript(path: string): string {

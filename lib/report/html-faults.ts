@@ -6,6 +6,10 @@ import type { FaultAvailability } from '../traffic/records.ts';
 import { escapeHtml as h } from './escape.ts';
 import { formatDuration, formatRunTime } from './format.ts';
 
+/** A disk-full confirmed by the agent's write, its container being down (results.json `confirmedBy`). */
+const byAgent = (by: 'agent' | undefined): string =>
+  by ? ' <span class="sub" title="the container could not be entered; the agent wrote on the same filesystem">by the agent</span>' : '';
+
 const pct = (f: number | undefined): string => (f === undefined ? 'n/a' : `${(f * 100).toFixed(1)}%`);
 
 export function faultsSection(faults: readonly FaultSpan[], byFault: readonly FaultAvailability[] | undefined): string {
@@ -13,9 +17,9 @@ export function faultsSection(faults: readonly FaultSpan[], byFault: readonly Fa
   const rows = faults.map(
     (f) =>
       `<tr data-kind="${h(f.kind)}"><td class="mono">${h(f.kind)}</td><td>${h(f.round)}</td><td class="mono">${h(faultPods(f).join(', '))}</td><td>${h(f.node ?? '')}</td>` +
-      `<td class="t">${h(formatRunTime(f.confirmedAtMs))}</td><td>${h(formatDuration(f.confirmMs))}</td>` +
+      `<td class="t">${h(formatRunTime(f.confirmedAtMs))}</td><td>${h(formatDuration(f.confirmMs))}${byAgent(f.confirmedBy)}</td>` +
       `<td>${f.healedAtMs === undefined ? '<b class="bad">never confirmed</b>' : h(formatDuration(f.healedAtMs - f.confirmedAtMs))}</td>` +
-      `<td>${h(formatDuration(f.healConfirmMs))}</td></tr>`,
+      `<td>${h(formatDuration(f.healConfirmMs))}${byAgent(f.healConfirmedBy)}</td></tr>`,
   );
   return `<section id="faults"><h2>Faults (${faults.length})</h2>
 <div class="sub">Applied by the node agent and confirmed from inside the target; held from the confirmation to the confirmed heal (the band on the round's timeline).</div>

@@ -46,13 +46,14 @@ export function faultsOf(timeline: readonly TimelineEntry[]): FaultRecord[] {
       const open = out.find((f) => f.kind === 'partition' && f.round === e.round && f.healedAtMs === undefined);
       if (open?.kind === 'partition') open.followed = [...(open.followed ?? []), { pod: e.pod, uid: e.uid, confirmMs: e.confirmMs }];
     } else if (e.marker === 'disk-full') {
-      const { round, pod, node, path, sizeKiB, confirmMs } = e;
-      out.push({ kind: 'disk-full', round, pod, node, path, sizeKiB, confirmedAtMs: e.t, confirmMs });
+      const { round, pod, node, path, sizeKiB, confirmMs, by } = e;
+      out.push({ kind: 'disk-full', round, pod, node, path, sizeKiB, confirmedAtMs: e.t, confirmMs, ...(by ? { confirmedBy: by } : {}) });
     } else if (e.marker === 'partition-healed' || e.marker === 'disk-full-healed') {
       const kind = e.marker === 'partition-healed' ? 'partition' : 'disk-full';
       const open = out.find((f) => f.kind === kind && f.round === e.round && f.pod === e.pod && f.healedAtMs === undefined);
       const leader = e.marker === 'partition-healed' && e.leader ? { leader: e.leader } : {};
-      if (open) Object.assign(open, { healedAtMs: e.t, healConfirmMs: e.healConfirmMs, ...leader });
+      const by = e.marker === 'disk-full-healed' && e.by ? { healConfirmedBy: e.by } : {};
+      if (open) Object.assign(open, { healedAtMs: e.t, healConfirmMs: e.healConfirmMs, ...leader, ...by });
     } else if (e.marker === 'net-fault' || e.marker === 'net-fault-healed') {
       netFault(out, e);
     }

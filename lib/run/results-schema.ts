@@ -110,6 +110,13 @@ export interface DiskFullRecord {
   /** When a write succeeded again, and how long after the heal was asked; absent when it never did. */
   healedAtMs?: number;
   healConfirmMs?: number;
+  /**
+   * `agent` where the write that confirmed it was the node agent's, on the same filesystem,
+   * because the workload container could not be entered (it exited on ENOSPC and waited to
+   * restart); absent where it was made inside the pod.
+   */
+  confirmedBy?: 'agent';
+  healConfirmedBy?: 'agent';
 }
 
 /** Nearest-rank percentiles of some ms values; only `samples` when there were none. */

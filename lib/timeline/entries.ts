@@ -191,8 +191,19 @@ export type MarkerPayload =
    * `disk-full` once a write there fails with ENOSPC (confirmMs since the request went out;
    * sizeKiB the filesystem as the pod sees it), `disk-full-healed` once a write succeeds again.
    */
-  | { marker: 'disk-full'; round: number; pod: string; uid: string; node: string; path: string; sizeKiB: number; confirmMs: number }
-  | { marker: 'disk-full-healed'; round: number; pod: string; uid: string; healConfirmMs: number }
+  | {
+      marker: 'disk-full';
+      round: number;
+      pod: string;
+      uid: string;
+      node: string;
+      path: string;
+      sizeKiB: number;
+      confirmMs: number;
+      /** `agent`: the container could not be entered (it exited on ENOSPC), so the agent's write on the same filesystem confirmed it. */
+      by?: 'agent';
+    }
+  | { marker: 'disk-full-healed'; round: number; pod: string; uid: string; healConfirmMs: number; by?: 'agent' }
   /**
    * A loss or bandwidth fault (lib/chaos/net-fault-round.ts), confirmed from inside the pod:
    * `net-fault` once the measurement shows it (`measured`: what was measured, e.g. the

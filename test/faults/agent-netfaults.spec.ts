@@ -22,7 +22,7 @@ import { runNamespace } from '../../lib/names.ts';
 import { createRunNamespace } from '../../lib/run/namespace.ts';
 import { newRunId } from '../../lib/run/run-id.ts';
 import { FILL_FILE } from '../../lib/agent/disk.ts';
-import { maxFillBytes } from '../../lib/chaos/disk-confirm.ts';
+import { fullProblem, maxFillBytes } from '../../lib/chaos/disk-confirm.ts';
 import { agentMarks, CLAIM_BYTES, sleeper, VOLUME_PATH, volumePod } from './leftovers.ts';
 import { runCli } from '../integration/helpers.ts';
 import { connectTestCluster } from './support.ts';
@@ -87,7 +87,7 @@ describe('fault: the node agent heals a loss, a thin pipe and a full volume by i
     });
   }
 
-  it('disk-full: applied, then healed at the expiry with nobody renewing, leaving no fill file on the volume', async function () {
+  it("disk-full: applied (the agent's own write then fails with ENOSPC), then healed at the expiry with nobody renewing (its write succeeds), leaving no fill file on the volume", async function () {
     const r = new FaultRequest(cluster, ns, 'expiry-disk-full', log);
     const uid = d.pod.metadata?.uid ?? '';
     await r.create({
@@ -104,9 +104,13 @@ describe('fault: the node agent heals a loss, a thin pipe and a full volume by i
       const applied = await r.waitFor(['applied'], 20_000, 'disk-full expiry case');
       expect(applied.node).to.equal(d.pod.spec?.nodeName);
       expect(await agentMarks(uid, VOLUME_PATH)).to.deep.equal([FILL_FILE]);
+      // The agent's own write after the fill, the evidence for a container that cannot be entered.
+      expect(applied.probe, JSON.stringify(applied)).to.include({ rc: 1, fill: true });
+      expect(fullProblem(applied.probe ?? { rc: 0, message: '', fill: false })).to.equal(undefined);
       const healed = await r.waitFor(['healed'], 30_000, 'disk-full expiry case');
       expect(healed.healedBecause).to.equal('expired');
       expect(await agentMarks(uid, VOLUME_PATH)).to.deep.equal([]);
+      expect(healed.probe, JSON.stringify(healed)).to.include({ rc: 0, fill: false });
     } finally {
       await r.remove();
     }

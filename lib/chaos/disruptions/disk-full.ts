@@ -22,6 +22,8 @@ import { partition } from './partition.ts';
 import { agentTurn } from '../agent-turn.ts';
 import { capacityProblem, classProblem, freeProblem, fullProblem, maxFillBytes } from '../disk-confirm.ts';
 import { TIMEOUTS, timeLeft } from '../../timeouts.ts';
+import type { DiskProbe } from '../../agent/disk-request.ts';
+import type { Probed } from '../disk-probe.ts';
 
 /** Seconds the full volume is held once confirmed. */
 const PARAMS = { hold: { min: 5, max: 15, unit: 's' } } as const;
@@ -90,14 +92,16 @@ async function diskRound(ctx: DisruptionContext, target: DisruptionTarget): Prom
     const applied = await request.waitFor(['applied', 'refused', 'healed'], acts(), what);
     if (applied.phase !== 'applied')
       throw new ObservationError(`${what}: the agent on node ${applied.node} ${applied.phase} it: ${applied.seen}`);
-    const problem = await confirmFull(ctx, pod, vol.path, what);
-    if (problem)
-      throw new ObservationError(`${what}: filled by the agent (${applied.seen}) but not confirmed from inside ${pod}: ${problem}`);
+    const agentSaw = async () => (await request.status())?.probe;
+    const full = await confirmFull(ctx, pod, vol.path, what, agentSaw);
+    if (typeof full === 'string')
+      throw new ObservationError(`${what}: filled by the agent (${applied.seen}) but not confirmed from inside ${pod}: ${full}`);
     const confirmMs = Date.now() - t0;
     const sizeKiB = before.sizeKiB ?? 0;
-    ctx.recorder.mark({ marker: 'disk-full', round: ctx.round, pod, uid, node: applied.node, path: vol.path, sizeKiB, confirmMs });
+    const by = full.by === 'agent' ? { by: 'agent' as const } : {};
+    ctx.recorder.mark({ marker: 'disk-full', round: ctx.round, pod, uid, node: applied.node, path: vol.path, sizeKiB, confirmMs, ...by });
     ctx.log(
-      `round ${ctx.round}: ${pod}'s volume ${vol.path} (${sizeKiB} KiB) full (confirmed in ${confirmMs} ms: a write fails with ENOSPC)`,
+      `round ${ctx.round}: ${pod}'s volume ${vol.path} (${sizeKiB} KiB) full (confirmed in ${confirmMs} ms: ${said(full, 'a write fails with ENOSPC')})`,
     );
     const hold = (ctx.params.hold ?? PARAMS.hold.min) * 1000;
     await request.hold(hold, what);
@@ -105,11 +109,15 @@ async function diskRound(ctx: DisruptionContext, target: DisruptionTarget): Prom
     healAsked = true;
     await request.heal();
     const healed = await request.waitFor(['healed'], acts(), `${what}: the heal`);
-    const after = await writable(ctx, pod, vol.path, what);
-    if (after) throw new ObservationError(`${what}: freed by the agent (${healed.seen}) but ${pod} still cannot write: ${after}`);
+    const after = await writable(ctx, pod, vol.path, what, agentSaw);
+    if (typeof after === 'string')
+      throw new ObservationError(`${what}: freed by the agent (${healed.seen}) but ${pod} still cannot write: ${after}`);
     const healConfirmMs = Date.now() - h0;
-    ctx.recorder.mark({ marker: 'disk-full-healed', round: ctx.round, pod, uid, healConfirmMs });
-    ctx.log(`round ${ctx.round}: ${pod}'s volume freed after ${hold / 1000}s (confirmed in ${healConfirmMs} ms: a write succeeds)`);
+    const healBy = after.by === 'agent' ? { by: 'agent' as const } : {};
+    ctx.recorder.mark({ marker: 'disk-full-healed', round: ctx.round, pod, uid, healConfirmMs, ...healBy });
+    ctx.log(
+      `round ${ctx.round}: ${pod}'s volume freed after ${hold / 1000}s (confirmed in ${healConfirmMs} ms: ${said(after, 'a write succeeds')})`,
+    );
   } finally {
     if (!healAsked)
       await request
@@ -119,32 +127,51 @@ async function diskRound(ctx: DisruptionContext, target: DisruptionTarget): Prom
   }
 }
 
+/** What confirmed it, for the log: the write in the pod, or the agent's while the container could not be entered. */
+const said = (p: Probed, outcome: string): string =>
+  p.by === 'pod' ? outcome : `${outcome} in the agent's write on the same filesystem; ${p.down}`;
+
 /**
- * Undefined once a write in the pod fails with ENOSPC, else what the last probe saw. The
+ * The probe that saw a write in the pod fail with ENOSPC, else what the last probe saw. The
  * pod may free space between the agent's fill and the probe (etcd drops a WAL segment it
  * could not preallocate; ext4 returns delayed-allocation reservations at writeback): the
  * agent tops the fill up every tick while it holds the fault, so a few probes a tick
  * apart see the volume full again.
  */
-async function confirmFull(ctx: DisruptionContext, pod: string, path: string, what: string): Promise<string | undefined> {
+async function confirmFull(
+  ctx: DisruptionContext,
+  pod: string,
+  path: string,
+  what: string,
+  agent: () => Promise<DiskProbe | undefined>,
+): Promise<Probed | string> {
   const { probeDisk } = await import('../disk-probe.ts');
   let problem: string | undefined;
   for (let i = 0; i < 5; i++) {
     if (i > 0) await new Promise((r) => setTimeout(r, TIMEOUTS.diskFullReprobe));
-    problem = fullProblem(await probeDisk(ctx, pod, path, what));
-    if (!problem) return undefined;
-    ctx.log(`${what}: not full yet from inside ${pod} (${problem}); waiting for the agent's top-up`);
+    const p = await probeDisk(ctx, pod, path, what, agent);
+    problem = fullProblem(p);
+    if (!problem) return p;
+    ctx.log(`${what}: not full yet ${p.by === 'pod' ? `from inside ${pod}` : 'by the agent'} (${problem}); waiting for the agent's top-up`);
   }
   return `${problem} (5 probes ${TIMEOUTS.diskFullReprobe / 1000}s apart, the agent topping up between them)`;
 }
 
-/** Undefined once a write in the pod succeeds, else what the last of a few probes saw. */
-async function writable(ctx: DisruptionContext, pod: string, path: string, what: string): Promise<string | undefined> {
+/** The probe that saw a write succeed again, else what the last of a few probes saw. */
+async function writable(
+  ctx: DisruptionContext,
+  pod: string,
+  path: string,
+  what: string,
+  agent: () => Promise<DiskProbe | undefined>,
+): Promise<Probed | string> {
   const { probeDisk } = await import('../disk-probe.ts');
-  let problem: string | undefined;
+  let problem = '';
   for (let i = 0; i < 5; i++) {
-    problem = freeProblem(await probeDisk(ctx, pod, path, what));
-    if (!problem) return undefined;
+    const p = await probeDisk(ctx, pod, path, what, agent);
+    const free = freeProblem(p);
+    if (!free) return p;
+    problem = free;
     await new Promise((r) => setTimeout(r, TIMEOUTS.partitionProbePause));
   }
   return problem;

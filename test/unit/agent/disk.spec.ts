@@ -1,9 +1,10 @@
-import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { fillVolume, freeVolume, hostVolumeDirs, mountPoints, volumePid, writeUntilFull } from '../../../lib/agent/disk.ts';
-import { FILL_FILE, safeMountPath } from '../../../lib/agent/disk-request.ts';
+import { fillVolume, freeVolume, hostVolumeDirs, mountPoints, probeDir, volumePid, writeUntilFull } from '../../../lib/agent/disk.ts';
+import { FILL_FILE, PROBE_FILE, safeMountPath } from '../../../lib/agent/disk-request.ts';
+import { freeProblem, fullProblem } from '../../../lib/chaos/disk-confirm.ts';
 import { type FaultSpec, parseSpec, specData } from '../../../lib/agent/request.ts';
 
 const UID = '6d8623c8-8427-4334-ac76-724db61baa3d';
@@ -101,6 +102,36 @@ describe('disk-full request (agent side)', () => {
     expect(await freeVolume(7, '/data', proc)).to.equal(true);
     expect(await readdir(join(proc, '7', 'root', 'data'))).to.deep.equal([]);
     expect(await freeVolume(8, '/data', proc)).to.equal(false);
+  });
+
+  it("probes as the pod's probe does: a synced 4 KiB write that succeeds, leaving nothing but what was there", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ordinal-vol-'));
+    await writeFile(join(dir, FILL_FILE), 'x');
+    const p = await probeDir(dir);
+    expect(p).to.include({ rc: 0, message: '', fill: true });
+    expect(p.sizeKiB).to.be.greaterThan(0);
+    expect(p.availKiB).to.be.a('number');
+    expect(freeProblem(p)).to.match(/still on the volume/);
+    expect(await readdir(dir)).to.deep.equal([FILL_FILE]);
+  });
+
+  it("probes a full filesystem: the write fails with the kernel's ENOSPC (/dev/full), which fullProblem accepts", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ordinal-vol-'));
+    // The probe file is a link to /dev/full, whose every write fails with ENOSPC.
+    await symlink('/dev/full', join(dir, PROBE_FILE));
+    const p = await probeDir(dir);
+    expect(p.rc).to.equal(1);
+    expect(p.message).to.match(/ENOSPC/);
+    expect(fullProblem(p)).to.equal(undefined);
+    expect(await readdir(dir)).to.deep.equal([]);
+  });
+
+  it('probes a volume that cannot be reached: the write failed, not with ENOSPC', async () => {
+    const p = await probeDir(join(tmpdir(), 'ordinal-no-such-volume'));
+    expect(p).to.include({ rc: 1, fill: false });
+    expect(p.message).to.match(/ENOENT/);
+    expect(fullProblem(p)).to.match(/not with ENOSPC/);
+    expect(freeProblem(p)).to.match(/write failed/);
   });
 
   it("finds the kubelet's mount of the pod's volume on the host, for a container that is gone", async () => {

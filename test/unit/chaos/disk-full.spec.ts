@@ -119,4 +119,28 @@ describe('disk-full in results.json', () => {
       },
     ]);
   });
+
+  it("says where the agent's write confirmed it (the container down), and only there", () => {
+    const full = {
+      marker: 'disk-full',
+      round: 2,
+      pod: 'db-2',
+      uid: 'u2',
+      node: 'n2',
+      path: '/data',
+      sizeKiB: 250000,
+      confirmMs: 4000,
+    } as const;
+    const [agentBoth] = faultsOf([
+      at(100, { ...full, by: 'agent' }),
+      at(900, { marker: 'disk-full-healed', round: 2, pod: 'db-2', uid: 'u2', healConfirmMs: 300, by: 'agent' }),
+    ]);
+    expect(agentBoth).to.include({ confirmedBy: 'agent', healConfirmedBy: 'agent' });
+    const [podThenAgent] = faultsOf([
+      at(100, full),
+      at(900, { marker: 'disk-full-healed', round: 2, pod: 'db-2', uid: 'u2', healConfirmMs: 300, by: 'agent' }),
+    ]);
+    expect(podThenAgent).to.not.have.property('confirmedBy');
+    expect(podThenAgent).to.include({ healConfirmedBy: 'agent' });
+  });
 });

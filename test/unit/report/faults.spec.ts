@@ -135,6 +135,27 @@ describe('report: fault bands and availability per fault kind', () => {
     expect(githubSummaryMarkdown(r)).to.include('| partition | 1 | 20/24 (83.3%) | 4/8 (50.0%) | 1.00 s | 1.00 s | 1.00 s |');
   });
 
+  it("says which disk-full confirmations were the agent's write, its container down", () => {
+    const r = sample();
+    const disk: FaultRecord = {
+      kind: 'disk-full',
+      round: 1,
+      pod: 'web-1',
+      node: 'node-b',
+      path: '/data',
+      sizeKiB: 250_000,
+      confirmedAtMs: 36_000,
+      confirmMs: 2400,
+      healedAtMs: 38_000,
+      healConfirmMs: 700,
+    };
+    r.faults = [disk, { ...disk, round: 2, healConfirmedBy: 'agent' }];
+    const rows = renderHtml(r).match(/<tr data-kind="disk-full">.*?<\/tr>/g) ?? [];
+    expect(rows).to.have.length(2);
+    expect(rows[0]).to.not.include('by the agent');
+    expect(rows[1]).to.match(/<td>2\.40 s<\/td><td>2\.00 s<\/td><td>700 ms <span class="sub"[^>]*>by the agent<\/span><\/td>/);
+  });
+
   it('has no Faults section when the run held none; says so when faults ran without traffic', () => {
     expect(renderHtml(sample())).to.not.include('id="faults"');
     expect(githubSummaryMarkdown(sample())).to.not.include('Fault kind');
