@@ -93,7 +93,8 @@ async function diskRound(ctx: DisruptionContext, target: DisruptionTarget): Prom
     if (applied.phase !== 'applied')
       throw new ObservationError(`${what}: the agent on node ${applied.node} ${applied.phase} it: ${applied.seen}`);
     const agentSaw = async () => (await request.status())?.probe;
-    const full = await confirmFull(ctx, pod, vol.path, what, agentSaw);
+    const probing = { pod, path: vol.path, what, agent: agentSaw };
+    const full = await confirmFull(ctx, probing);
     if (typeof full === 'string')
       throw new ObservationError(`${what}: filled by the agent (${applied.seen}) but not confirmed from inside ${pod}: ${full}`);
     const confirmMs = Date.now() - t0;
@@ -109,7 +110,7 @@ async function diskRound(ctx: DisruptionContext, target: DisruptionTarget): Prom
     healAsked = true;
     await request.heal();
     const healed = await request.waitFor(['healed'], acts(), `${what}: the heal`);
-    const after = await writable(ctx, pod, vol.path, what, agentSaw);
+    const after = await probeUntil(ctx, probing, freeProblem, TIMEOUTS.partitionProbePause);
     if (typeof after === 'string')
       throw new ObservationError(`${what}: freed by the agent (${healed.seen}) but ${pod} still cannot write: ${after}`);
     const healConfirmMs = Date.now() - h0;
@@ -131,48 +132,41 @@ async function diskRound(ctx: DisruptionContext, target: DisruptionTarget): Prom
 const said = (p: Probed, outcome: string): string =>
   p.by === 'pod' ? outcome : `${outcome} in the agent's write on the same filesystem; ${p.down}`;
 
-/**
- * The probe that saw a write in the pod fail with ENOSPC, else what the last probe saw. The
- * pod may free space between the agent's fill and the probe (etcd drops a WAL segment it
- * could not preallocate; ext4 returns delayed-allocation reservations at writeback): the
- * agent tops the fill up every tick while it holds the fault, so a few probes a tick
- * apart see the volume full again.
- */
-async function confirmFull(
+/** Up to five probes, `pauseMs` apart, until `problemOf` finds nothing wrong: that probe, else what the last one saw. */
+async function probeUntil(
   ctx: DisruptionContext,
-  pod: string,
-  path: string,
-  what: string,
-  agent: () => Promise<DiskProbe | undefined>,
-): Promise<Probed | string> {
-  const { probeDisk } = await import('../disk-probe.ts');
-  let problem: string | undefined;
-  for (let i = 0; i < 5; i++) {
-    if (i > 0) await new Promise((r) => setTimeout(r, TIMEOUTS.diskFullReprobe));
-    const p = await probeDisk(ctx, pod, path, what, agent);
-    problem = fullProblem(p);
-    if (!problem) return p;
-    ctx.log(`${what}: not full yet ${p.by === 'pod' ? `from inside ${pod}` : 'by the agent'} (${problem}); waiting for the agent's top-up`);
-  }
-  return `${problem} (5 probes ${TIMEOUTS.diskFullReprobe / 1000}s apart, the agent topping up between them)`;
-}
-
-/** The probe that saw a write succeed again, else what the last of a few probes saw. */
-async function writable(
-  ctx: DisruptionContext,
-  pod: string,
-  path: string,
-  what: string,
-  agent: () => Promise<DiskProbe | undefined>,
+  target: { pod: string; path: string; what: string; agent: () => Promise<DiskProbe | undefined> },
+  problemOf: (p: Probed) => string | undefined,
+  pauseMs: number,
+  onMiss: (p: Probed, problem: string) => void = () => undefined,
 ): Promise<Probed | string> {
   const { probeDisk } = await import('../disk-probe.ts');
   let problem = '';
   for (let i = 0; i < 5; i++) {
-    const p = await probeDisk(ctx, pod, path, what, agent);
-    const free = freeProblem(p);
-    if (!free) return p;
-    problem = free;
-    await new Promise((r) => setTimeout(r, TIMEOUTS.partitionProbePause));
+    if (i > 0) await new Promise((r) => setTimeout(r, pauseMs));
+    const p = await probeDisk(ctx, target.pod, target.path, target.what, target.agent);
+    problem = problemOf(p) ?? '';
+    if (!problem) return p;
+    onMiss(p, problem);
   }
   return problem;
+}
+
+/**
+ * The probe that saw a write fail with ENOSPC, else what the last probe saw. The pod may
+ * free space between the agent's fill and the probe (etcd drops a WAL segment it could
+ * not preallocate; ext4 returns delayed-allocation reservations at writeback): the agent
+ * tops the fill up every tick while it holds the fault, so a few probes a tick apart see
+ * the volume full again.
+ */
+async function confirmFull(
+  ctx: DisruptionContext,
+  target: { pod: string; path: string; what: string; agent: () => Promise<DiskProbe | undefined> },
+): Promise<Probed | string> {
+  const r = await probeUntil(ctx, target, fullProblem, TIMEOUTS.diskFullReprobe, (p, problem) =>
+    ctx.log(
+      `${target.what}: not full yet ${p.by === 'pod' ? `from inside ${target.pod}` : 'by the agent'} (${problem}); waiting for the agent's top-up`,
+    ),
+  );
+  return typeof r === 'string' ? `${r} (5 probes ${TIMEOUTS.diskFullReprobe / 1000}s apart, the agent topping up between them)` : r;
 }
