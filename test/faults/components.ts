@@ -129,14 +129,14 @@ async function unhealthy(cluster: Cluster): Promise<string | undefined> {
 
 // ---------------------------------------------------------------- waiting
 
-/** Polls `probe` every 500 ms until it says ok; fails after `timeoutMs` with what it last saw. */
-export async function waitUntil(what: string, timeoutMs: number, probe: () => Promise<{ ok: boolean; seen: string }>): Promise<void> {
+/** Polls `probe` every 500 ms until it gives a value, and returns it; fails after `timeoutMs` with what it last saw (or threw). */
+export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<{ value?: T; seen: string }>): Promise<T> {
   const deadline = performance.now() + timeoutMs;
   let seen = 'nothing yet';
   for (;;) {
     try {
       const r = await probe();
-      if (r.ok) return;
+      if (r.value !== undefined) return r.value;
       seen = r.seen;
     } catch (err) {
       seen = describeError(err);
@@ -144,6 +144,14 @@ export async function waitUntil(what: string, timeoutMs: number, probe: () => Pr
     if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}; last seen: ${seen}`);
     await sleep(500);
   }
+}
+
+/** waitFor, for a probe that only says whether it is so. */
+export async function waitUntil(what: string, timeoutMs: number, probe: () => Promise<{ ok: boolean; seen: string }>): Promise<void> {
+  await waitFor(what, timeoutMs, async () => {
+    const r = await probe();
+    return { seen: r.seen, ...(r.ok ? { value: true } : {}) };
+  });
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

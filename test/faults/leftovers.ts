@@ -14,6 +14,7 @@ import { CHAIN } from '../../lib/agent/request.ts';
 import { maxFillBytes } from '../../lib/chaos/disk-confirm.ts';
 import { FaultRequest } from '../../lib/chaos/fault-request.ts';
 import type { Cluster } from '../../lib/cluster/cluster.ts';
+import { waitFor } from './components.ts';
 
 const run = promisify(execFile);
 const BUSYBOX = 'docker.io/library/busybox:1.35.0';
@@ -58,23 +59,10 @@ function sleepingPod(name: string, o: { node?: string; claim?: string } = {}): V
   };
 }
 
-/** Reads until `probe` gives a value; past `ms`, throws naming `what` and the last thing seen. */
-async function until<T>(ms: number, what: string, probe: () => Promise<{ value?: T; seen: string }>): Promise<T> {
-  const end = Date.now() + ms;
-  let seen = 'not read yet';
-  while (Date.now() < end) {
-    const r = await probe();
-    if (r.value !== undefined) return r.value;
-    seen = r.seen;
-    await new Promise((res) => setTimeout(res, 500));
-  }
-  throw new Error(`${what} not within ${ms / 1000}s: ${seen}`);
-}
-
 /** A pod that only sleeps (busybox), once Running with an IP: a peer or target for the agent's rules. */
 export async function sleeper(cluster: Cluster, namespace: string, name: string): Promise<V1Pod> {
   await cluster.core.createNamespacedPod({ namespace, body: sleepingPod(name) });
-  return until(90_000, `pod ${namespace}/${name} Running with an IP`, async () => {
+  return waitFor(`pod ${namespace}/${name} Running with an IP`, 90_000, async () => {
     const p = await cluster.core.readNamespacedPod({ name, namespace });
     const ok = p.status?.phase === 'Running' && p.status.podIP;
     return { ...(ok ? { value: p } : {}), seen: `pod ${p.status?.phase}, IP ${p.status?.podIP ?? 'none'}` };
@@ -92,7 +80,7 @@ export async function volumePod(cluster: Cluster, namespace: string, name: strin
     },
   });
   await cluster.core.createNamespacedPod({ namespace, body: sleepingPod(name, { claim, ...(node ? { node } : {}) }) });
-  return until(120_000, `pod ${namespace}/${name} with a fixed-size claim Running`, async () => {
+  return waitFor(`pod ${namespace}/${name} with a fixed-size claim Running`, 120_000, async () => {
     const p = await cluster.core.readNamespacedPod({ name, namespace });
     const c = await cluster.core.readNamespacedPersistentVolumeClaim({ name: claim, namespace });
     const pv = c.spec?.volumeName;

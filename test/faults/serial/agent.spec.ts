@@ -26,7 +26,7 @@ import { createRunNamespace } from '../../../lib/run/namespace.ts';
 import { newRunId } from '../../../lib/run/run-id.ts';
 import { TIMEOUTS } from '../../../lib/timeouts.ts';
 import { agentMarks, companions, sleeper, VOLUME_PATH, volumePod } from '../leftovers.ts';
-import { connectTestCluster } from '../support.ts';
+import { connectTestCluster, waitFor, waitUntil } from '../support.ts';
 
 const run = promisify(execFile);
 const merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
@@ -35,21 +35,6 @@ async function rulesOf(podUid: string): Promise<string> {
   const pid = await podPid(podUid);
   if (pid === undefined) throw new Error(`no process of pod uid ${podUid} on this machine`);
   return (await run('nsenter', [`--net=/proc/${pid}/ns/net`, 'iptables', '-w', '5', '-S'])).stdout;
-}
-
-async function until<T>(what: string, ms: number, f: () => Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < end) {
-    try {
-      const v = await f();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`${what}: not within ${ms / 1000}s${last ? ` (${String(last)})` : ''}`);
 }
 
 /** The agent's pod on `node` (not one on its way out). */
@@ -123,11 +108,12 @@ describe('fault: the node agent heals on expiry, on a restart and when its pod i
   const uidOf = (p: V1Pod): string => p.metadata?.uid ?? '';
 
   /** Healing everything on a node cuts other runs' faults short there: wait until none is held on it. */
-  const quiet = (node: string): Promise<true> =>
-    until(`no other run's fault held on node ${node}`, 120_000, async () => {
+  const quiet = (node: string): Promise<void> =>
+    waitUntil(`no other run's fault held on node ${node}`, 120_000, async () => {
       const all = await cluster.core.listConfigMapForAllNamespaces({ labelSelector: FAULT_LABEL });
       const others = all.items.filter((cm) => cm.metadata?.namespace !== ns && parseStatus(cm.data?.status)?.phase === 'applied');
-      return others.some((cm) => parseStatus(cm.data?.status)?.node === node) ? undefined : true;
+      const there = others.filter((cm) => parseStatus(cm.data?.status)?.node === node);
+      return { ok: there.length === 0, seen: `held there: ${there.map((cm) => cm.metadata?.namespace).join(', ')}` };
     });
 
   it('heals what it had applied when SIGKILLed: the restarted agent removes every chain, qdisc and fill file and marks each request healed', async function () {
@@ -173,10 +159,11 @@ describe('fault: the node agent heals on expiry, on a restart and when its pod i
         ]);
       expect(await agentMarks(uidOf(a))).to.deep.equal([]);
       expect(await agentMarks(uidOf(d.pod), VOLUME_PATH)).to.deep.equal([]);
-      const replacement = await until(`a new agent pod Ready on node ${node}`, 120_000, async () => {
+      const replacement = await waitFor(`a new agent pod Ready on node ${node}`, 120_000, async () => {
         const p = await agentPod(cluster, node).catch(() => undefined);
         const ready = p?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
-        return p && p.metadata?.uid !== old.metadata?.uid && ready ? p : undefined;
+        const fresh = p && p.metadata?.uid !== old.metadata?.uid && ready;
+        return { ...(fresh ? { value: p } : {}), seen: p ? `agent pod uid ${p.metadata?.uid}, ready ${ready === true}` : 'no agent pod' };
       });
       expect(replacement.metadata?.uid).to.not.equal(old.metadata?.uid);
       // A healed request stays healed: the new agent, seeing it still renewed, applies nothing.
@@ -213,9 +200,10 @@ describe('fault: the node agent heals on expiry, on a restart and when its pod i
       merge,
     );
     try {
-      await until('the agent gone from every node', 90_000, async () =>
-        (await cluster.apps.readNamespacedDaemonSet(ds)).status?.numberReady === 0 ? true : undefined,
-      );
+      await waitUntil('the agent gone from every node', 90_000, async () => {
+        const ready = (await cluster.apps.readNamespacedDaemonSet(ds)).status?.numberReady;
+        return { ok: ready === 0, seen: `${ready} ready` };
+      });
       const before = (await cluster.core.listNamespace({ labelSelector: 'app.kubernetes.io/managed-by=ordinal' })).items.length;
       const out = await run(
         process.execPath,
@@ -243,11 +231,11 @@ describe('fault: the node agent heals on expiry, on a restart and when its pod i
       expect(after).to.be.at.most(before);
     } finally {
       await cluster.apps.patchNamespacedDaemonSet({ ...ds, body: { spec: { template: { spec: { nodeSelector: null } } } } }, merge);
-      await until('the agent back on every node', 120_000, async () => {
+      await waitUntil('the agent back on every node', 120_000, async () => {
         const s = (await cluster.apps.readNamespacedDaemonSet(ds)).status;
-        return s && s.numberReady === s.desiredNumberScheduled && s.numberReady > 0 && s.updatedNumberScheduled === s.desiredNumberScheduled
-          ? true
-          : undefined;
+        const ok =
+          !!s && s.numberReady === s.desiredNumberScheduled && s.numberReady > 0 && s.updatedNumberScheduled === s.desiredNumberScheduled;
+        return { ok, seen: `${s?.numberReady} ready, ${s?.updatedNumberScheduled} updated of ${s?.desiredNumberScheduled}` };
       });
     }
   });
