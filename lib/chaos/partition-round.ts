@@ -23,6 +23,8 @@ import { type LeaderWatch, watchLeader } from './partition-leader.ts';
 import { ordinals, podName } from '../names.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** Answers "not cut" from the same pods, every probe run, after which a cut is not confirmed. */
+const CUT_ANSWERS = 3;
 
 export async function partitionRound(ctx: DisruptionContext, target: DisruptionTarget): Promise<void> {
   const { FaultRequest } = await import('./fault-request.ts');
@@ -56,11 +58,24 @@ export async function partitionRound(ctx: DisruptionContext, target: DisruptionT
       });
     const applied = await allApplied(ctx, requests, what, () => true);
     leader?.start(Math.min(...applied.map((s) => s.appliedAt ?? t0)));
-    const problem = (await confirmShape(ctx, plan, m, 'cut')) ?? (await confirmOneWay(ctx, plan, m));
-    if (problem)
-      throw new ObservationError(
-        `${what}: applied by the agent (${applied.map((s) => s.seen).join('; ')}) but not confirmed from inside the pods: ${problem}`,
-      );
+    // Asked again until the budget is spent, with the pods as they are now: in a burst, a
+    // pod of the shape may be on a node another kill stopped (no exec until it is back)
+    // and then be replaced, its rules following it to a new UID and IP.
+    const seen = applied.map((s) => s.seen).join('; ');
+    let answers = 0;
+    m = await until(
+      ctx,
+      what,
+      `the cut confirmed from inside the pods (applied by the agent: ${seen})`,
+      async () => {
+        const r = await cutAgain(ctx, plan, requests, what);
+        // The same pods, each probe run, saying "not cut" again and again: the cut does not hold, and asking on would not change that.
+        answers = r.problem !== undefined && r.settled ? answers + 1 : 0;
+        if (answers < CUT_ANSWERS) return r;
+        return { ...r, final: `${what}: applied by the agent (${seen}) but not confirmed from inside the pods: ${r.problem}` };
+      },
+      TIMEOUTS.partitionCutConfirm,
+    );
     const confirmMs = Date.now() - t0;
     const ips = cutPairs(plan).map((p) => m.get(p.b)?.ip ?? p.b);
     ctx.recorder.mark({
@@ -197,14 +212,7 @@ async function hold(
       const m = await members(ctx);
       const fresh = moved.every((n) => m.get(n) && m.get(n)?.uid !== uids.get(n));
       if (!fresh) return { value: m, problem: `${moved.join(', ')} not back with a new UID yet` };
-      // The live UID, not m's: another pod of the shape replaced meanwhile (the target
-      // itself, seen in CI) moves the agent's request to that pod's replacement, and a
-      // comparison with m held this wait to its end on a UID already gone.
-      await allApplied(ctx, requests, what, (s, i) => s.podUid === ctx.recorder.pods.get(plan.requests[i]?.pod ?? '')?.uid);
-      const again = await members(ctx);
-      const changed = [...m].filter(([n, x]) => again.get(n)?.uid !== x.uid).map(([n]) => n);
-      if (changed.length > 0) return { value: again, problem: `${changed.join(', ')} replaced again meanwhile` };
-      return { value: m, problem: (await confirmShape(ctx, plan, m, 'cut')) ?? (await confirmOneWay(ctx, plan, m)) };
+      return cutAgain(ctx, plan, requests, what, m);
     });
     for (const n of moved) {
       const uid = now.get(n)?.uid ?? '';
@@ -215,27 +223,55 @@ async function hold(
   }
 }
 
-/** Asks `f` until it reports no problem (its value then), up to TIMEOUTS.partitionPeersOpen; an error with the last problem after. */
+/**
+ * The shape confirmed cut among the pods as they are now (`m`, else read here), once each
+ * request is applied to the live pod it names: the agent moves a request to a
+ * replacement, and the pods' IPs change with it.
+ */
+async function cutAgain(
+  ctx: DisruptionContext,
+  plan: ShapePlan,
+  requests: readonly FaultRequest[],
+  what: string,
+  seen?: ReadonlyMap<string, Member>,
+): Promise<{ value: Map<string, Member>; problem: string | undefined; settled: boolean }> {
+  const m = new Map(seen ?? (await members(ctx)));
+  // The live UID, not m's: another pod of the shape replaced meanwhile (the target itself,
+  // seen in CI) moves the agent's request to that pod's replacement, and a comparison with
+  // m held the wait to its end on a UID already gone.
+  await allApplied(ctx, requests, what, (s, i) => s.podUid === ctx.recorder.pods.get(plan.requests[i]?.pod ?? '')?.uid);
+  const again = await members(ctx);
+  const changed = [...m].filter(([n, x]) => again.get(n)?.uid !== x.uid).map(([n]) => n);
+  if (changed.length > 0) return { value: again, problem: `${changed.join(', ')} replaced again meanwhile`, settled: false };
+  const missing = podsInvolved(plan).filter((n) => !m.has(n));
+  if (missing.length > 0) return { value: m, problem: `${missing.join(', ')} not running with an IP`, settled: false };
+  return { value: m, problem: (await confirmShape(ctx, plan, m, 'cut')) ?? (await confirmOneWay(ctx, plan, m)), settled: true };
+}
+
+/** Asks `f` until it reports no problem (its value then), up to `budgetMs`; an error with the last problem after. */
 async function until<T>(
   ctx: DisruptionContext,
   what: string,
   waitingFor: string,
-  f: () => Promise<{ value: T; problem: string | undefined }>,
+  f: () => Promise<{ value: T; problem: string | undefined; final?: string }>,
+  budgetMs: number = TIMEOUTS.partitionPeersOpen,
 ): Promise<T> {
-  const end = Date.now() + Math.min(TIMEOUTS.partitionPeersOpen, timeLeft(ctx.deadline));
-  let said = Date.now();
+  const start = Date.now();
+  const end = start + Math.min(budgetMs, timeLeft(ctx.deadline));
+  let said = start;
   for (;;) {
     let problem: string;
     try {
       const r = await f();
       if (r.problem === undefined) return r.value;
+      if (r.final !== undefined) throw new ObservationError(r.final);
       problem = r.problem;
     } catch (err) {
       if (!(err instanceof ObservationError)) throw err;
       problem = err.message;
     }
     if (Date.now() >= end)
-      throw new ObservationError(`${what}: waited ${TIMEOUTS.partitionPeersOpen / 1000}s for ${waitingFor}; last seen: ${problem}`);
+      throw new ObservationError(`${what}: waited ${Math.round((Date.now() - start) / 1000)}s for ${waitingFor}; last seen: ${problem}`);
     if (Date.now() - said >= TIMEOUTS.waitProgressEvery) {
       said = Date.now();
       ctx.log(`${what}: waiting for ${waitingFor}: ${problem}`);
