@@ -261,15 +261,18 @@ async function until<T>(
   let said = start;
   for (;;) {
     let problem: string;
+    let final: string | undefined;
     try {
       const r = await f();
       if (r.problem === undefined) return r.value;
-      if (r.final !== undefined) throw new ObservationError(r.final);
       problem = r.problem;
+      final = r.final;
     } catch (err) {
       if (!(err instanceof ObservationError)) throw err;
       problem = err.message;
     }
+    // Outside the try: an answer that ends the wait is not a probe that could not run.
+    if (final !== undefined) throw new ObservationError(final);
     if (Date.now() >= end)
       throw new ObservationError(`${what}: waited ${Math.round((Date.now() - start) / 1000)}s for ${waitingFor}; last seen: ${problem}`);
     if (Date.now() - said >= TIMEOUTS.waitProgressEvery) {
