@@ -222,13 +222,13 @@ export const TIMEOUTS = {
   /** Before a cut, how long the peers may take to accept connections (an update or another disruption restarting one). */
   partitionPeersOpen: 60_000,
   /**
-   * After the agent applied a cut, how long the harness may wait to confirm it from inside
-   * the pods while it cannot (an exec that cannot run, a pod replaced): a node-fault in the
-   * same burst keeps a pod of the shape out of reach from the node's stop until its
-   * replacement runs (NotReady, the eviction, a hold of up to 15 s, the node's start).
-   * A cut the pods answer is not there, three times, is an error at once.
+   * After the agent applied a cut (or healed it), how long the harness may wait to confirm
+   * it from inside the pods while it cannot (an exec that cannot run, a pod replaced): a
+   * node-fault in the same burst keeps a pod of the shape out of reach from the node's
+   * stop until its replacement runs (NotReady, the eviction, a hold of up to 15 s, the
+   * node's start). A cut the pods answer is not there, three times, is an error at once.
    */
-  partitionCutConfirm: 180_000,
+  partitionConfirm: 180_000,
   /** loss: a connect that has not completed by then failed, where the loss must show (nc -w, whole seconds). */
   lossConnect: 1000,
   /** loss: the same where only its absence must (the uncut control, the heal): a busy machine's slow connect is no loss. */

@@ -74,7 +74,7 @@ export async function partitionRound(ctx: DisruptionContext, target: DisruptionT
         if (answers < CUT_ANSWERS) return r;
         return { ...r, final: `${what}: applied by the agent (${seen}) but not confirmed from inside the pods: ${r.problem}` };
       },
-      TIMEOUTS.partitionCutConfirm,
+      TIMEOUTS.partitionConfirm,
     );
     const confirmMs = Date.now() - t0;
     const ips = cutPairs(plan).map((p) => m.get(p.b)?.ip ?? p.b);
@@ -98,10 +98,14 @@ export async function partitionRound(ctx: DisruptionContext, target: DisruptionT
     const leaderRecord = await leader?.finish();
     for (const r of requests) await r.heal();
     for (const r of requests) await r.waitFor(['healed'], Math.min(TIMEOUTS.faultAgentActs, timeLeft(ctx.deadline)), `${what}: the heal`);
-    await until(ctx, what, 'after the heal, every pair of the shape to connect again', async () => ({
-      value: true,
-      problem: await confirmShape(ctx, plan, await members(ctx), 'open'),
-    }));
+    // As long as the cut's: a pod of the shape on a node stopped in the same burst is back only with its replacement.
+    await until(
+      ctx,
+      what,
+      'after the heal, every pair of the shape to connect again',
+      async () => ({ value: true, problem: await confirmShape(ctx, plan, await members(ctx), 'open') }),
+      TIMEOUTS.partitionConfirm,
+    );
     const healConfirmMs = Date.now() - h0;
     ctx.recorder.mark({
       marker: 'partition-healed',
