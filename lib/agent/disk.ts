@@ -120,26 +120,31 @@ export async function writeUntilFull(
 }
 
 /**
- * The kubelet's mount of the pod's volume, as the host's mount namespace (PID 1's) lists
- * it: `<kubelet root>/pods/<uid>/volumes/<plugin>/<pv>`, or `…/<pv>/mount` for CSI; and
- * the ways to reach it, best first: through the /proc/<pid>/root of each process that
- * has that mount (the kubelet's; PID 1's own root can be refused, as on the VMs the local
- * cluster runs on), then the path itself (an agent run on the host). The way to the fill
- * file when no container of the pod runs (etcd exits on ENOSPC and waits in
- * CrashLoopBackOff, so the container's mount namespace is gone).
+ * The kubelet's mounts of the pod's volume, as the host's mount namespace (PID 1's) lists
+ * them: `<kubelet root>/pods/<uid>/volumes/<plugin>/<pv>`, or `…/<pv>/mount` for CSI; the
+ * pod's own first, then any other pod's mount of the same PersistentVolume (a replacement
+ * mounts it under its own UID: a rolling update can replace the pod during the fault, and
+ * the replacement crash-loops on the full volume too). For each, the ways to reach it,
+ * best first: through the /proc/<pid>/root of processes that have that mount (PID 1's own
+ * root can be refused, as on the VMs the local cluster runs on), then the path itself (an
+ * agent run on the host). The way to the fill file when no container of the pod runs
+ * (etcd exits on ENOSPC and waits in CrashLoopBackOff, so the container's mount namespace
+ * is gone).
  */
 export async function hostVolumeDirs(podUid: string, pvName: string, proc = '/proc'): Promise<string[]> {
   const info = await readFile(`${proc}/1/mountinfo`, 'utf8').catch(() => '');
-  const tail = new RegExp(`/pods/${podUid.replace(/[^0-9a-f-]/g, '')}/volumes/[^/]+/${pvName.replace(/[^a-z0-9.-]/g, '')}(/mount)?$`);
-  const m = mountPoints(info).find((p) => tail.test(p));
-  if (m === undefined) return [];
-  const holders: string[] = [];
+  const own = `/pods/${podUid.replace(/[^0-9a-f-]/g, '')}/volumes/`;
+  const tail = new RegExp(`/pods/[0-9a-f-]+/volumes/[^/]+/${pvName.replace(/[^a-z0-9.-]/g, '')}(/mount)?$`);
+  const found = mountPoints(info).filter((p) => tail.test(p));
+  const mounts = [...found.filter((m) => m.includes(own)), ...found.filter((m) => !m.includes(own))];
+  if (mounts.length === 0) return [];
+  const holders = new Map<string, string[]>(mounts.map((m) => [m, []]));
   for (const entry of await readdir(proc)) {
-    if (!/^\d+$/.test(entry) || holders.length >= 3) continue;
-    const mounts = await readFile(`${proc}/${entry}/mountinfo`, 'utf8').catch(() => '');
-    if (mountPoints(mounts).includes(m)) holders.push(`${proc}/${entry}/root${m}`);
+    if (!/^\d+$/.test(entry) || [...holders.values()].every((h) => h.length >= 3)) continue;
+    const seen = mountPoints(await readFile(`${proc}/${entry}/mountinfo`, 'utf8').catch(() => ''));
+    for (const [m, h] of holders) if (h.length < 3 && seen.includes(m)) h.push(`${proc}/${entry}/root${m}`);
   }
-  return [...holders, m];
+  return mounts.flatMap((m) => [...(holders.get(m) ?? []), m]);
 }
 
 /**

@@ -8,6 +8,7 @@ import { freeProblem, fullProblem } from '../../../lib/chaos/disk-confirm.ts';
 import { type FaultSpec, parseSpec, specData } from '../../../lib/agent/request.ts';
 
 const UID = '6d8623c8-8427-4334-ac76-724db61baa3d';
+const OTHER = 'a1c2e3f4-1111-4222-8333-444455556666';
 const spec: FaultSpec = {
   fault: 'disk-full',
   pod: 'etcd-1',
@@ -142,7 +143,7 @@ describe('disk-full request (agent side)', () => {
       join(proc, '1', 'mountinfo'),
       [
         `46 45 0:40 / /var/lib/k/pods/${UID}/volumes/kubernetes.io~projected/kube-api-access-x rw - tmpfs tmpfs rw`,
-        `47 45 7:0 / /var/lib/k/pods/other-uid/volumes/kubernetes.io~local-volume/${pv} rw - ext4 /dev/loop0 rw`,
+        `47 45 7:0 / /var/lib/k/pods/${OTHER}/volumes/kubernetes.io~local-volume/${pv} rw - ext4 /dev/loop0 rw`,
         `48 45 7:0 / /var/lib/k/pods/${UID}/volumes/kubernetes.io~local-volume/${pv} rw - ext4 /dev/loop0 rw`,
       ].join('\n'),
     );
@@ -152,7 +153,24 @@ describe('disk-full request (agent side)', () => {
     await writeFile(join(proc, '300', 'mountinfo'), `48 45 7:0 / ${m} rw - ext4 /dev/loop0 rw`);
     await mkdir(join(proc, '400'));
     await writeFile(join(proc, '400', 'mountinfo'), '1 0 0:1 / / rw - overlay overlay rw');
-    expect(await hostVolumeDirs(UID, pv, proc)).to.deep.equal([`${proc}/1/root${m}`, `${proc}/300/root${m}`, m]);
+    // The other pod's mount of the same volume (a replacement's) comes after the pod's own.
+    const other = `/var/lib/k/pods/${OTHER}/volumes/kubernetes.io~local-volume/${pv}`;
+    expect(await hostVolumeDirs(UID, pv, proc)).to.deep.equal([
+      `${proc}/1/root${m}`,
+      `${proc}/300/root${m}`,
+      m,
+      `${proc}/1/root${other}`,
+      other,
+    ]);
+    // A pod replaced during the fault: its own mount is gone, the replacement's remains.
+    const gone = '0e6b7c1d-0000-4000-8000-000000000000';
+    expect(await hostVolumeDirs(gone, pv, proc)).to.deep.equal([
+      `${proc}/1/root${other}`,
+      other,
+      `${proc}/1/root${m}`,
+      `${proc}/300/root${m}`,
+      m,
+    ]);
     expect(await hostVolumeDirs(UID, 'pvc-other', proc)).to.deep.equal([]);
   });
 
