@@ -19,14 +19,29 @@ export function wallMs(text: string | undefined): number | undefined {
   return digits.length > 12 ? Number(digits.slice(0, -6)) : Number(digits) * 1000;
 }
 
+const NUMBER = /^\d+(\.\d+)?$/;
+
 export function parseHeartbeats(text: string): { writers: HeartbeatWriter[]; badLines?: number } {
   const writers = new Map<string, HeartbeatWriter>();
   let bad = 0;
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
-    const [tag, uid, start, bootId, uptime, wall] = line.trim().split(/\s+/);
+    const fields = line.trim().split(/\s+/);
+    const [tag, uid, start, bootId, uptime, wall] = fields;
     const up = Number(uptime);
-    if (tag !== 'hb' || !uid || !start || !bootId || !uptime || !Number.isFinite(up)) {
+    // Strictly the writer's format: a line torn by a full disk or a kill, with the next
+    // one appended to it, would otherwise read the next line's UID as a boot id.
+    if (
+      fields.length !== 6 ||
+      tag !== 'hb' ||
+      !uid ||
+      !bootId ||
+      start === undefined ||
+      !NUMBER.test(start) ||
+      !NUMBER.test(uptime ?? '') ||
+      !Number.isFinite(up) ||
+      !/^\d+(%N)?$/.test(wall ?? '')
+    ) {
       bad++;
       continue;
     }

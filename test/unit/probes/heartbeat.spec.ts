@@ -52,10 +52,14 @@ describe('STS-AT-MOST-ONE: heartbeat files', () => {
       `hb uid-a 12.00 ${BOOT_ID} 12.00 1700000002500000000`,
       `hb uid-b 11.00 ${BOOT_ID} 11.25 1700000001250000000`,
       'hb uid-b 11.0',
+      // Torn by a full disk, the next beat appended to it: never a writer whose boot id is a UID.
+      `hb uid-b 11.00hb uid-b 11.00 ${BOOT_ID} 11.50 1700000001500000000`,
+      `hb uid-b 11.00 hb uid-b 11.00 ${BOOT_ID} 11.75 1700000001750000000`,
+      `hb uid-b 11.00 ${BOOT_ID} 11.8hb uid-b 11.00 ${BOOT_ID} 11.85 1700000001850000000`,
       '',
     ].join('\n');
     const { writers, badLines } = parseHeartbeats(text);
-    expect(badLines).to.equal(1);
+    expect(badLines).to.equal(4);
     expect(writers).to.deep.equal([
       {
         uid: 'uid-a',
