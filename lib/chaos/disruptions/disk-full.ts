@@ -77,19 +77,32 @@ async function diskRound(ctx: DisruptionContext, target: DisruptionTarget): Prom
     throw new ObservationError(`${what}: before the fill the volume was not writable, so ENOSPC could prove nothing: ${notFree}`);
   const request = new FaultRequest(ctx.cluster, ctx.namespace, FAULT_REQUEST_NAME, ctx.log);
   const t0 = Date.now();
-  await request.create({
-    fault: 'disk-full',
+  const spec = {
+    fault: 'disk-full' as const,
     pod,
     podUid: uid,
     peers: [],
     path: vol.path,
     maxBytes: maxFillBytes(vol.claimBytes),
     volume: vol.volume,
-  });
+  };
+  await request.create(spec);
   let healAsked = false;
   try {
     const acts = (): number => Math.min(TIMEOUTS.faultAgentActs, timeLeft(ctx.deadline));
-    const applied = await request.waitFor(['applied', 'refused', 'healed'], acts(), what);
+    let applied = await request.waitFor(['applied', 'refused', 'healed'], acts(), what);
+    // A rolling update may replace the pod between the aim and the fill (the agent then
+    // refuses the old UID). The replacement mounts the same claim: fill it there, once.
+    const next = applied.phase === 'refused' ? await replacementOf(ctx, pod, uid, acts()) : undefined;
+    if (next) {
+      ctx.log(
+        `${what}: ${pod} was replaced (uid ${uid} → ${next}) before the agent filled it, as a rolling update does: filling its replacement's volume, the same claim ${vol.claim}`,
+      );
+      await request.remove();
+      await request.create({ ...spec, podUid: next });
+      applied = await request.waitFor(['applied', 'refused', 'healed'], acts(), what);
+    }
+    const filled = next ?? uid;
     if (applied.phase !== 'applied')
       throw new ObservationError(`${what}: the agent on node ${applied.node} ${applied.phase} it: ${applied.seen}`);
     const agentSaw = async () => (await request.status())?.probe;
@@ -100,7 +113,17 @@ async function diskRound(ctx: DisruptionContext, target: DisruptionTarget): Prom
     const confirmMs = Date.now() - t0;
     const sizeKiB = before.sizeKiB ?? 0;
     const by = full.by === 'agent' ? { by: 'agent' as const } : {};
-    ctx.recorder.mark({ marker: 'disk-full', round: ctx.round, pod, uid, node: applied.node, path: vol.path, sizeKiB, confirmMs, ...by });
+    ctx.recorder.mark({
+      marker: 'disk-full',
+      round: ctx.round,
+      pod,
+      uid: filled,
+      node: applied.node,
+      path: vol.path,
+      sizeKiB,
+      confirmMs,
+      ...by,
+    });
     ctx.log(
       `round ${ctx.round}: ${pod}'s volume ${vol.path} (${sizeKiB} KiB) full (confirmed in ${confirmMs} ms: ${said(full, 'a write fails with ENOSPC')})`,
     );
@@ -115,7 +138,7 @@ async function diskRound(ctx: DisruptionContext, target: DisruptionTarget): Prom
       throw new ObservationError(`${what}: freed by the agent (${healed.seen}) but ${pod} still cannot write: ${after}`);
     const healConfirmMs = Date.now() - h0;
     const healBy = after.by === 'agent' ? { by: 'agent' as const } : {};
-    ctx.recorder.mark({ marker: 'disk-full-healed', round: ctx.round, pod, uid, healConfirmMs, ...healBy });
+    ctx.recorder.mark({ marker: 'disk-full-healed', round: ctx.round, pod, uid: filled, healConfirmMs, ...healBy });
     ctx.log(
       `round ${ctx.round}: ${pod}'s volume freed after ${hold / 1000}s (confirmed in ${healConfirmMs} ms: ${said(after, 'a write succeeds')})`,
     );
@@ -126,6 +149,22 @@ async function diskRound(ctx: DisruptionContext, target: DisruptionTarget): Prom
         .catch((err: unknown) => ctx.log(`${what}: asking the agent to heal failed (it heals at the expiry): ${describeError(err)}`));
     await request.remove();
   }
+}
+
+/** The UID of `pod`'s replacement once it runs, if `pod` (uid `was`) has been replaced; undefined when it has not been within `ms`. */
+async function replacementOf(ctx: DisruptionContext, pod: string, was: string, ms: number): Promise<string | undefined> {
+  const now = ctx.recorder.pods.get(pod);
+  if (now?.uid === was && !now.deletionTimestamp) return undefined;
+  return ctx.recorder
+    .waitFor({
+      describe: `the replacement of ${pod} (uid ${was}) Running`,
+      timeoutMs: ms,
+      until: () => {
+        const s = ctx.recorder.pods.get(pod);
+        return s && s.uid !== was && !s.deletionTimestamp && s.phase === 'Running' ? s.uid : undefined;
+      },
+    })
+    .catch(() => undefined);
 }
 
 /** What confirmed it, for the log: the write in the pod, or the agent's while the container could not be entered. */
