@@ -65,8 +65,13 @@ interface Volume {
 async function diskRound(ctx: DisruptionContext, target: DisruptionTarget): Promise<void> {
   const { FaultRequest } = await import('../fault-request.ts');
   const { probeDisk, volumeOf } = await import('../disk-probe.ts');
-  const { pod, uid } = target;
+  const { pod } = target;
   const what = `disk-full of ${pod} (round ${ctx.round})`;
+  const acts = (): number => Math.min(TIMEOUTS.faultAgentActs, timeLeft(ctx.deadline));
+  // A rolling update may replace the pod between the aim and the fill (it may be gone or
+  // terminating now, or the agent refuses its old UID). The replacement mounts the same
+  // claim: the fill goes there, and the log says so.
+  let uid = await liveUid(ctx, pod, target.uid, acts(), what);
   const vol: Volume = await volumeOf(ctx, pod, what);
   if (!safeMountPath(vol.path)) throw new ObservationError(`${what}: the volume's mount path "${vol.path}" is not a plain absolute path`);
   const before = await probeDisk(ctx, pod, vol.path, what);
@@ -89,20 +94,14 @@ async function diskRound(ctx: DisruptionContext, target: DisruptionTarget): Prom
   await request.create(spec);
   let healAsked = false;
   try {
-    const acts = (): number => Math.min(TIMEOUTS.faultAgentActs, timeLeft(ctx.deadline));
     let applied = await request.waitFor(['applied', 'refused', 'healed'], acts(), what);
-    // A rolling update may replace the pod between the aim and the fill (the agent then
-    // refuses the old UID). The replacement mounts the same claim: fill it there, once.
-    const next = applied.phase === 'refused' ? await replacementOf(ctx, pod, uid, acts()) : undefined;
-    if (next) {
-      ctx.log(
-        `${what}: ${pod} was replaced (uid ${uid} → ${next}) before the agent filled it, as a rolling update does: filling its replacement's volume, the same claim ${vol.claim}`,
-      );
+    const next = applied.phase === 'refused' ? await liveUid(ctx, pod, uid, acts(), what).catch(() => uid) : uid;
+    if (next !== uid) {
+      uid = next;
       await request.remove();
-      await request.create({ ...spec, podUid: next });
+      await request.create({ ...spec, podUid: uid });
       applied = await request.waitFor(['applied', 'refused', 'healed'], acts(), what);
     }
-    const filled = next ?? uid;
     if (applied.phase !== 'applied')
       throw new ObservationError(`${what}: the agent on node ${applied.node} ${applied.phase} it: ${applied.seen}`);
     const agentSaw = async () => (await request.status())?.probe;
@@ -117,7 +116,7 @@ async function diskRound(ctx: DisruptionContext, target: DisruptionTarget): Prom
       marker: 'disk-full',
       round: ctx.round,
       pod,
-      uid: filled,
+      uid,
       node: applied.node,
       path: vol.path,
       sizeKiB,
@@ -138,7 +137,7 @@ async function diskRound(ctx: DisruptionContext, target: DisruptionTarget): Prom
       throw new ObservationError(`${what}: freed by the agent (${healed.seen}) but ${pod} still cannot write: ${after}`);
     const healConfirmMs = Date.now() - h0;
     const healBy = after.by === 'agent' ? { by: 'agent' as const } : {};
-    ctx.recorder.mark({ marker: 'disk-full-healed', round: ctx.round, pod, uid: filled, healConfirmMs, ...healBy });
+    ctx.recorder.mark({ marker: 'disk-full-healed', round: ctx.round, pod, uid, healConfirmMs, ...healBy });
     ctx.log(
       `round ${ctx.round}: ${pod}'s volume freed after ${hold / 1000}s (confirmed in ${healConfirmMs} ms: ${said(after, 'a write succeeds')})`,
     );
@@ -151,20 +150,27 @@ async function diskRound(ctx: DisruptionContext, target: DisruptionTarget): Prom
   }
 }
 
-/** The UID of `pod`'s replacement once it runs, if `pod` (uid `was`) has been replaced; undefined when it has not been within `ms`. */
-async function replacementOf(ctx: DisruptionContext, pod: string, was: string, ms: number): Promise<string | undefined> {
-  const now = ctx.recorder.pods.get(pod);
-  if (now?.uid === was && !now.deletionTimestamp) return undefined;
-  return ctx.recorder
-    .waitFor({
-      describe: `the replacement of ${pod} (uid ${was}) Running`,
-      timeoutMs: ms,
-      until: () => {
-        const s = ctx.recorder.pods.get(pod);
-        return s && s.uid !== was && !s.deletionTimestamp && s.phase === 'Running' ? s.uid : undefined;
-      },
-    })
-    .catch(() => undefined);
+/**
+ * The UID of the Running, not terminating pod named `pod`: `was` when it still is that
+ * pod, else its replacement's once it runs (said in the log). An error when no such pod
+ * shows within `ms`.
+ */
+async function liveUid(ctx: DisruptionContext, pod: string, was: string, ms: number, what: string): Promise<string> {
+  const live = (): string | undefined => {
+    const s = ctx.recorder.pods.get(pod);
+    return s && !s.deletionTimestamp && s.phase === 'Running' ? s.uid : undefined;
+  };
+  if (live() === was) return was;
+  const uid = await ctx.recorder
+    .waitFor({ describe: `${pod} Running again (uid ${was} is gone or terminating)`, timeoutMs: ms, until: live })
+    .catch((err: unknown) => {
+      throw new ObservationError(`${what}: ${pod} (uid ${was}) was replaced or is going, and no replacement ran: ${describeError(err)}`);
+    });
+  if (uid !== was)
+    ctx.log(
+      `${what}: ${pod} was replaced (uid ${was} → ${uid}) before the fill, as a rolling update does: filling its replacement's volume, the same claim`,
+    );
+  return uid;
 }
 
 /** What confirmed it, for the log: the write in the pod, or the agent's while the container could not be entered. */
