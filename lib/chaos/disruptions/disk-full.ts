@@ -25,6 +25,8 @@ import { TIMEOUTS, timeLeft } from '../../timeouts.ts';
 import type { DiskProbe } from '../../agent/disk-request.ts';
 import type { Probed } from '../disk-probe.ts';
 
+/** How many times a refused request is asked again (the pod may be going, or its replacement starting). */
+const REFUSED_AGAIN = 3;
 /** Seconds the full volume is held once confirmed. */
 const PARAMS = { hold: { min: 5, max: 15, unit: 's' } } as const;
 
@@ -95,10 +97,13 @@ async function diskRound(ctx: DisruptionContext, target: DisruptionTarget): Prom
   let healAsked = false;
   try {
     let applied = await request.waitFor(['applied', 'refused', 'healed'], acts(), what);
-    const next = applied.phase === 'refused' ? await liveUid(ctx, pod, uid, acts(), what).catch(() => uid) : uid;
-    if (next !== uid) {
-      uid = next;
+    // A refusal fills nothing, so it is asked again, a few times, while a pod the update is
+    // replacing goes (its process gone under the agent: ENOENT) and its replacement starts.
+    for (let again = 1; applied.phase === 'refused' && again <= REFUSED_AGAIN; again++) {
+      ctx.log(`${what}: the agent on node ${applied.node} refused it (${applied.seen}); asking again (${again} of ${REFUSED_AGAIN})`);
       await request.remove();
+      await new Promise((r) => setTimeout(r, TIMEOUTS.partitionProbePause));
+      uid = await liveUid(ctx, pod, uid, acts(), what);
       await request.create({ ...spec, podUid: uid });
       applied = await request.waitFor(['applied', 'refused', 'healed'], acts(), what);
     }
