@@ -184,6 +184,8 @@ export const TIMEOUTS = {
   diskFullProbe: 120_000,
   /** The node agent: between its reads of the fault requests. */
   agentTick: 1000,
+  /** disk-full: how long the agent goes on trying to free a volume no process mounted at the heal (a replacement not started yet). */
+  agentFreeRetry: 10 * 60_000,
   /** disk-full: between the probes that confirm the full volume (the agent tops the fill up each tick, when the pod freed space). */
   diskFullReprobe: 2000,
   /** The node agent: one iptables command inside a pod's network namespace (it waits up to 5 s for the xtables lock). */

@@ -67,14 +67,16 @@ export class Agent {
       if (cm && keyOf(cm) === f.key) await this.heal(cm, f, because);
       else await this.healLocal(f, because);
     }
-    await saveState(this.o.statePath, []);
+    // What is left is a volume still to be freed: the next agent on this node goes on trying.
+    await saveState(this.o.statePath, this.held);
   }
 
   async tick(): Promise<void> {
     const list = await this.c.core.listConfigMapForAllNamespaces({ labelSelector: FAULT_LABEL });
     const live = new Map(list.items.map((cm) => [keyOf(cm), cm]));
     for (const f of [...this.held]) {
-      if (!live.has(f.key)) await this.healLocal(f, 'the request was deleted');
+      if (f.freeing !== undefined) await this.freeAgain(f, live.get(f.key));
+      else if (!live.has(f.key)) await this.healLocal(f, 'the request was deleted');
     }
     for (const cm of list.items) await this.consider(cm);
   }
@@ -84,7 +86,7 @@ export class Agent {
     const namespace = cm.metadata?.namespace ?? '';
     const status = parseStatus(cm.data?.status);
     const spec = parseSpec(cm.data);
-    const held = this.held.find((f) => f.key === key);
+    const held = this.held.find((f) => f.key === key && f.freeing === undefined);
     if (typeof spec === 'string') {
       if (held) await this.heal(cm, held, 'the request became invalid');
       else if (!status) await this.refuse(cm, spec);
@@ -249,15 +251,29 @@ export class Agent {
     });
   }
 
+  /** Another try at a volume not freed yet; once freed (or given up), the request's status says so, with the agent's write. */
+  private async freeAgain(f: AppliedFault, cm: V1ConfigMap | undefined): Promise<void> {
+    const r = await this.healLocal(f, 'tried again');
+    if (this.held.some((h) => h.key === f.key)) return;
+    const status = parseStatus(cm?.data?.status);
+    if (cm && status) await this.write(cm, { ...status, seen: r.seen, ...(r.probe ? { probe: r.probe } : {}) });
+  }
+
   /** Removes the rules (found again from the pod UID: the pid may have changed), drops it from the state file. */
   private async healLocal(f: AppliedFault, because: string): Promise<{ seen: string; probe?: DiskProbe }> {
     if (f.fault === 'disk-full') {
-      // A fill file that cannot be reached is said in the status; the harness's heal confirmation (a write) fails on it.
-      const { seen, probe } = await healDisk(this.c, f, this.o.node);
+      // A fill file that cannot be reached now is tried again every tick (a replacement
+      // mounts the volume once it starts), and said in the status; the harness's heal
+      // confirmation (a write) waits for it.
+      const { clean, seen, probe } = await healDisk(this.c, f, this.o.node);
+      const since = f.freeing ?? Date.now();
+      const again = !clean && Date.now() - since < TIMEOUTS.agentFreeRetry;
       this.held = this.held.filter((h) => h.key !== f.key);
+      if (again) this.held.push({ ...f, freeing: since });
       await saveState(this.o.statePath, this.held);
-      this.o.log(`${f.key}: healed (${because}): ${seen}`);
-      return { seen, ...(probe ? { probe } : {}) };
+      const said = again ? `${seen}; trying again every tick for up to ${TIMEOUTS.agentFreeRetry / 60_000} min` : seen;
+      if (f.freeing === undefined || !again) this.o.log(`${f.key}: healed (${because}): ${said}`);
+      return { seen: said, ...(probe ? { probe } : {}) };
     }
     const pid = (await podPid(f.podUid)) ?? f.pid;
     const clean = await healAllFaults(pid);

@@ -19,6 +19,12 @@ export interface AppliedFault {
   path?: string;
   maxBytes?: number;
   volume?: string;
+  /**
+   * disk-full healed while no process mounted the volume (a pod the rollout replaced, its
+   * replacement not started yet): wall ms of that first try. The agent tries again every
+   * tick until the fill file goes or TIMEOUTS.agentFreeRetry passes.
+   */
+  freeing?: number;
 }
 
 export async function loadState(path: string): Promise<AppliedFault[]> {
