@@ -8,6 +8,7 @@
 // healed by `ordinal cleanup`, each mark seen gone while its pod still ran, before the
 // namespace goes. Does not stop the agent, so it runs beside other fault specs.
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type { V1Pod } from '@kubernetes/client-node';
 import * as k8s from '@kubernetes/client-node';
@@ -25,7 +26,7 @@ import { FILL_FILE } from '../../lib/agent/disk.ts';
 import { fullProblem, maxFillBytes } from '../../lib/chaos/disk-confirm.ts';
 import { agentMarks, CLAIM_BYTES, sleeper, VOLUME_PATH, volumePod } from './leftovers.ts';
 import { runCli } from '../integration/helpers.ts';
-import { connectTestCluster } from './support.ts';
+import { connectTestCluster, waitFor, waitUntil } from './support.ts';
 
 const run = promisify(execFile);
 const merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
@@ -116,6 +117,42 @@ describe('fault: the node agent heals a loss, a thin pipe and a full volume by i
     }
   });
 
+  it('disk-full: a heal while no process mounts the volume (its pod deleted) is tried again until a pod mounts it, then the status says it was freed', async function () {
+    const e = await volumePod(cluster, ns, 'e');
+    const r = new FaultRequest(cluster, ns, 'retry-disk-full', log);
+    await r.create({ fault: 'disk-full', ...on(e.pod), peers: [], path: VOLUME_PATH, maxBytes: maxFillBytes(CLAIM_BYTES), volume: e.pv });
+    try {
+      await r.waitFor(['applied'], 20_000, 'disk-full retry case');
+      expect(await agentMarks(uidOf(e.pod), VOLUME_PATH)).to.deep.equal([FILL_FILE]);
+      // As a rollout does: the pod goes, and with it every mount of the volume.
+      await cluster.core.deleteNamespacedPod({ name: 'e', namespace: ns, gracePeriodSeconds: 0 });
+      await waitUntil('pod e gone and its volume unmounted', 60_000, async () => {
+        const gone = await cluster.core.readNamespacedPod({ name: 'e', namespace: ns }).then(
+          () => false,
+          () => true,
+        );
+        // The kubelet's mount for the pod, not the local cluster's own mount of the loop device.
+        const mounted = (await readFile('/proc/1/mountinfo', 'utf8')).includes(`/volumes/kubernetes.io~local-volume/${e.pv}`);
+        return { ok: gone && !mounted, seen: `pod gone ${gone}, volume mounted ${mounted}` };
+      });
+      await r.heal();
+      const healed = await r.waitFor(['healed'], 30_000, 'disk-full retry case');
+      expect(healed.seen).to.match(/may be left; trying again every tick/);
+      expect(healed.probe).to.equal(undefined);
+      // The pod back on the same claim: the agent reaches the volume again and frees it.
+      const back = await volumePod(cluster, ns, 'e');
+      const freed = await waitFor('the agent to say the volume was freed', 60_000, async () => {
+        const s = await r.status();
+        return { ...(s?.probe ? { value: s } : {}), seen: s?.seen ?? 'no status' };
+      });
+      expect(freed.seen).to.match(/removed/);
+      expect(freed.probe).to.include({ rc: 0, fill: false });
+      expect(await agentMarks(uidOf(back.pod), VOLUME_PATH)).to.deep.equal([]);
+    } finally {
+      await r.remove();
+    }
+  });
+
   it('`ordinal cleanup` after a crash asks the agent to heal a loss, a thin pipe and a full volume, sees each confirmed, then deletes the namespace; each mark went while its pod still ran', async function () {
     const targets = [
       {
@@ -160,9 +197,12 @@ describe('fault: the node agent heals a loss, a thin pipe and a full volume by i
     void cleaning.finally(() => {
       over = true;
     });
+    // The three pods at once: cleanup heals the three in parallel and deletes the namespace as
+    // soon as the last heal is confirmed, so one pod's clean moment can be short.
     while (!over) {
-      for (const t of targets) samples.push({ uid: t.uid, marks: await agentMarks(t.uid, t.path).catch(() => undefined) });
-      await new Promise((r) => setTimeout(r, 50));
+      const marks = await Promise.all(targets.map((t) => agentMarks(t.uid, t.path).catch(() => undefined)));
+      samples.push(...targets.map((t, i) => ({ uid: t.uid, marks: marks[i] })));
+      await new Promise((r) => setTimeout(r, 10));
     }
     const out = await cleaning;
     expect(out.code, `${out.stdout}\n${out.stderr}`).to.equal(0);

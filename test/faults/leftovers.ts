@@ -69,16 +69,24 @@ export async function sleeper(cluster: Cluster, namespace: string, name: string)
   });
 }
 
-/** A pod (on `node`, when given) whose volume is a CLAIM_BYTES claim of the fixed-size class (a real ENOSPC). */
+/**
+ * A pod (on `node`, when given) whose volume is a CLAIM_BYTES claim of the fixed-size class
+ * (a real ENOSPC); a pod created again under a name mounts that name's claim again.
+ */
 export async function volumePod(cluster: Cluster, namespace: string, name: string, node?: string): Promise<{ pod: V1Pod; pv: string }> {
   const claim = `${name}-data`;
-  await cluster.core.createNamespacedPersistentVolumeClaim({
-    namespace,
-    body: {
-      metadata: { name: claim },
-      spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'ordinal-fixed', resources: { requests: { storage: '16Mi' } } },
-    },
-  });
+  const exists = await cluster.core.readNamespacedPersistentVolumeClaim({ name: claim, namespace }).then(
+    () => true,
+    () => false,
+  );
+  if (!exists)
+    await cluster.core.createNamespacedPersistentVolumeClaim({
+      namespace,
+      body: {
+        metadata: { name: claim },
+        spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'ordinal-fixed', resources: { requests: { storage: '16Mi' } } },
+      },
+    });
   await cluster.core.createNamespacedPod({ namespace, body: sleepingPod(name, { claim, ...(node ? { node } : {}) }) });
   return waitFor(`pod ${namespace}/${name} with a fixed-size claim Running`, 120_000, async () => {
     const p = await cluster.core.readNamespacedPod({ name, namespace });
