@@ -53,8 +53,13 @@ async function sample(recorder: Recorder): Promise<void> {
       if (p.ip) ips.set(pod, p.ip);
       const r = await rulesOf(p.uid).catch(() => '');
       const still = heldPartition(recorder);
-      if (key && r.includes(`-N ${CHAIN}`) && still && `${still.round} ${still.pod}` === key)
-        seen.set(key, (seen.get(key) ?? new Map()).set(pod, r));
+      if (!key || !r.includes(`-N ${CHAIN}`) || !still || `${still.round} ${still.pod}` !== key) continue;
+      // The marker of the heal comes after its confirmation, so a late look can catch the
+      // agent taking its rules down (the chain there, its rules gone): it never replaces a
+      // look that saw them.
+      const before = seen.get(key)?.get(pod);
+      if (before?.includes(`-A ${CHAIN}`) && !r.includes(`-A ${CHAIN}`)) continue;
+      seen.set(key, (seen.get(key) ?? new Map()).set(pod, r));
     }
     await sleep(200);
   }
