@@ -110,13 +110,12 @@ async function diskRound(ctx: DisruptionContext, target: DisruptionTarget): Prom
     if (applied.phase !== 'applied')
       throw new ObservationError(`${what}: the agent on node ${applied.node} ${applied.phase} it: ${applied.seen}`);
     const agentSaw = async () => (await request.status())?.probe;
-    const probing = { pod, path: vol.path, what, agent: agentSaw };
+    const probing: Probing = { pod, path: vol.path, what, agent: agentSaw };
     const full = await confirmFull(ctx, probing);
     if (typeof full === 'string')
       throw new ObservationError(`${what}: filled by the agent (${applied.seen}) but not confirmed from inside ${pod}: ${full}`);
     const confirmMs = Date.now() - t0;
     const sizeKiB = before.sizeKiB ?? 0;
-    const by = full.by === 'agent' ? { by: 'agent' as const } : {};
     ctx.recorder.mark({
       marker: 'disk-full',
       round: ctx.round,
@@ -126,7 +125,7 @@ async function diskRound(ctx: DisruptionContext, target: DisruptionTarget): Prom
       path: vol.path,
       sizeKiB,
       confirmMs,
-      ...by,
+      ...byOf(full),
     });
     ctx.log(
       `round ${ctx.round}: ${pod}'s volume ${vol.path} (${sizeKiB} KiB) full (confirmed in ${confirmMs} ms: ${said(full, 'a write fails with ENOSPC')})`,
@@ -141,8 +140,7 @@ async function diskRound(ctx: DisruptionContext, target: DisruptionTarget): Prom
     if (typeof after === 'string')
       throw new ObservationError(`${what}: freed by the agent (${healed.seen}) but ${pod} still cannot write: ${after}`);
     const healConfirmMs = Date.now() - h0;
-    const healBy = after.by === 'agent' ? { by: 'agent' as const } : {};
-    ctx.recorder.mark({ marker: 'disk-full-healed', round: ctx.round, pod, uid, healConfirmMs, ...healBy });
+    ctx.recorder.mark({ marker: 'disk-full-healed', round: ctx.round, pod, uid, healConfirmMs, ...byOf(after) });
     ctx.log(
       `round ${ctx.round}: ${pod}'s volume freed after ${hold / 1000}s (confirmed in ${healConfirmMs} ms: ${said(after, 'a write succeeds')})`,
     );
@@ -178,6 +176,17 @@ async function liveUid(ctx: DisruptionContext, pod: string, was: string, ms: num
   return uid;
 }
 
+/** What a round's probes need: the pod, the volume's path in it, the round's words, and the agent's latest write. */
+interface Probing {
+  pod: string;
+  path: string;
+  what: string;
+  agent: () => Promise<DiskProbe | undefined>;
+}
+
+/** The marker's `by`: present only where the agent's write confirmed it. */
+const byOf = (p: Probed): { by?: 'agent' } => (p.by === 'agent' ? { by: 'agent' } : {});
+
 /** What confirmed it, for the log: the write in the pod, or the agent's while the container could not be entered. */
 const said = (p: Probed, outcome: string): string =>
   p.by === 'pod' ? outcome : `${outcome} in the agent's write on the same filesystem; ${p.down}`;
@@ -185,7 +194,7 @@ const said = (p: Probed, outcome: string): string =>
 /** Up to five probes, `pauseMs` apart, until `problemOf` finds nothing wrong: that probe, else what the last one saw. */
 async function probeUntil(
   ctx: DisruptionContext,
-  target: { pod: string; path: string; what: string; agent: () => Promise<DiskProbe | undefined> },
+  target: Probing,
   problemOf: (p: Probed) => string | undefined,
   pauseMs: number,
   onMiss: (p: Probed, problem: string) => void = () => undefined,
@@ -209,10 +218,7 @@ async function probeUntil(
  * tops the fill up every tick while it holds the fault, so a few probes a tick apart see
  * the volume full again.
  */
-async function confirmFull(
-  ctx: DisruptionContext,
-  target: { pod: string; path: string; what: string; agent: () => Promise<DiskProbe | undefined> },
-): Promise<Probed | string> {
+async function confirmFull(ctx: DisruptionContext, target: Probing): Promise<Probed | string> {
   const r = await probeUntil(ctx, target, fullProblem, TIMEOUTS.diskFullReprobe, (p, problem) =>
     ctx.log(
       `${target.what}: not full yet ${p.by === 'pod' ? `from inside ${target.pod}` : 'by the agent'} (${problem}); waiting for the agent's top-up`,
