@@ -239,7 +239,7 @@ export class Agent {
   }
 
   private async heal(cm: V1ConfigMap, f: AppliedFault, because: string): Promise<void> {
-    const { seen, probe } = await this.healLocal(f, because);
+    const { seen, probe, unfreed } = await this.healLocal(f, because);
     await this.write(cm, {
       phase: 'healed',
       node: this.o.node,
@@ -248,6 +248,7 @@ export class Agent {
       healedBecause: because,
       seen,
       ...(probe ? { probe } : {}),
+      ...(unfreed ? { unfreed } : {}),
     });
   }
 
@@ -256,11 +257,13 @@ export class Agent {
     const r = await this.healLocal(f, 'tried again');
     if (this.held.some((h) => h.key === f.key)) return;
     const status = parseStatus(cm?.data?.status);
-    if (cm && status) await this.write(cm, { ...status, seen: r.seen, ...(r.probe ? { probe: r.probe } : {}) });
+    if (!cm || !status) return;
+    const { unfreed: _was, probe: _old, ...rest } = status;
+    await this.write(cm, { ...rest, seen: r.seen, ...(r.probe ? { probe: r.probe } : {}), ...(r.unfreed ? { unfreed: r.unfreed } : {}) });
   }
 
   /** Removes the rules (found again from the pod UID: the pid may have changed), drops it from the state file. */
-  private async healLocal(f: AppliedFault, because: string): Promise<{ seen: string; probe?: DiskProbe }> {
+  private async healLocal(f: AppliedFault, because: string): Promise<{ seen: string; probe?: DiskProbe; unfreed?: 'retrying' | 'left' }> {
     if (f.fault === 'disk-full') {
       // A fill file that cannot be reached now is tried again every tick (a replacement
       // mounts the volume once it starts), and said in the status; the harness's heal
@@ -273,7 +276,8 @@ export class Agent {
       await saveState(this.o.statePath, this.held);
       const said = again ? `${seen}; trying again every tick for up to ${TIMEOUTS.agentFreeRetry / 60_000} min` : seen;
       if (f.freeing === undefined || !again) this.o.log(`${f.key}: healed (${because}): ${said}`);
-      return { seen: said, ...(probe ? { probe } : {}) };
+      const unfreed = clean ? undefined : again ? 'retrying' : 'left';
+      return { seen: said, ...(probe ? { probe } : {}), ...(unfreed ? { unfreed } : {}) };
     }
     const pid = (await podPid(f.podUid)) ?? f.pid;
     const clean = await healAllFaults(pid);

@@ -90,6 +90,13 @@ export interface FaultStatus {
    * entered (lib/chaos/disk-probe.ts).
    */
   probe?: DiskProbe;
+  /**
+   * disk-full, on `healed`: the fill file could not be reached, so the volume may still be
+   * full. `retrying`: the agent tries again every tick (a replacement mounts the volume once
+   * it starts) for up to TIMEOUTS.agentFreeRetry, and drops this field once it frees it;
+   * `left`: it gave up. Absent once freed.
+   */
+  unfreed?: 'retrying' | 'left';
 }
 
 /** ConfigMap data of a request: one key per field, JSON where it is a list. */

@@ -41,26 +41,36 @@ async function healLeftoverFault(cluster: Cluster, namespace: string, name: stri
     if (isNotFound(err)) return {};
     return { problem: `${where}: cannot read it, so its heal cannot be confirmed: ${describeError(err)}` };
   }
-  if (before?.phase === 'healed' || before?.phase === 'refused')
+  if (before?.phase === 'refused' || (before?.phase === 'healed' && !before.unfreed))
     return { said: `${where}: nothing held (${before.phase} on node ${before.node}: ${before.healedBecause ?? before.seen})` };
-  try {
-    await request.heal();
-  } catch (err) {
-    return { problem: `${where}: asking the agent to heal failed: ${describeError(err)}` };
+  if (before?.phase !== 'healed') {
+    try {
+      await request.heal();
+    } catch (err) {
+      return { problem: `${where}: asking the agent to heal failed: ${describeError(err)}` };
+    }
   }
-  return awaitHeal(request, where);
+  return awaitHeal(request, where, log);
 }
+
+/**
+ * A disk-full heal that could not reach its fill file yet: the agent tries again every
+ * tick for up to TIMEOUTS.agentFreeRetry, and the namespace (with the claim) must not go
+ * before it frees it. Deleting it now would leave a retained volume full.
+ */
+const freeWait = TIMEOUTS.agentFreeRetry + TIMEOUTS.faultAgentActs;
 
 /**
  * Until the agent says `healed` (or `refused`: nothing was applied). A request that has no
  * status TIMEOUTS.faultUnseen after the heal was asked was never applied: an agent that
  * applied it would have said so, and it applies nothing once a heal is asked.
  */
-async function awaitHeal(request: FaultRequest, where: string): Promise<HealOutcome> {
+async function awaitHeal(request: FaultRequest, where: string, log: (line: string) => void): Promise<HealOutcome> {
   const asked = Date.now();
   let last: FaultStatus | undefined;
   let lastError = '';
-  while (Date.now() - asked < TIMEOUTS.faultAgentActs) {
+  let budget: number = TIMEOUTS.faultAgentActs;
+  while (Date.now() - asked < budget) {
     try {
       last = await request.status();
       lastError = '';
@@ -68,15 +78,23 @@ async function awaitHeal(request: FaultRequest, where: string): Promise<HealOutc
       if (isNotFound(err)) return { said: `${where}: removed while its heal was awaited (an agent heals on that)` };
       lastError = describeError(err);
     }
-    if (last?.phase === 'healed')
+    if (last?.phase === 'healed' && last.unfreed === 'left')
+      return { problem: `${where}: healed by the agent on node ${last.node}, but its volume may still be full: ${last.seen}` };
+    if (last?.phase === 'healed' && last.unfreed === 'retrying') {
+      if (budget !== freeWait)
+        log(
+          `${where}: the agent on node ${last.node} could not free the volume yet and tries again every tick; waiting up to ${freeWait / 60_000} min before the namespace goes (${last.seen})`,
+        );
+      budget = freeWait;
+    } else if (last?.phase === 'healed')
       return { said: `${where}: healed by the agent on node ${last.node} (${last.healedBecause ?? 'asked'}): ${last.seen}` };
     if (last?.phase === 'refused') return { said: `${where}: nothing held (refused on node ${last.node}: ${last.seen})` };
     if (!last && !lastError && Date.now() - asked >= TIMEOUTS.faultUnseen)
       return { said: `${where}: no agent had applied it (no status ${TIMEOUTS.faultUnseen / 1000}s after the heal was asked)` };
     await new Promise((r) => setTimeout(r, TIMEOUTS.faultPoll));
   }
-  const seen = last ? `${last.phase} on node ${last.node}: ${last.seen}` : 'no status';
+  const seen = last ? `${last.phase}${last.unfreed ? ` (volume ${last.unfreed})` : ''} on node ${last.node}: ${last.seen}` : 'no status';
   return {
-    problem: `${where}: heal asked, not confirmed by the agent within ${TIMEOUTS.faultAgentActs / 1000}s; saw ${seen}${lastError ? ` (last read failed: ${lastError})` : ''}`,
+    problem: `${where}: heal asked, not confirmed by the agent within ${budget / 1000}s; saw ${seen}${lastError ? ` (last read failed: ${lastError})` : ''}`,
   };
 }

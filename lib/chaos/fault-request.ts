@@ -57,22 +57,27 @@ export class FaultRequest {
     return parseStatus(cm.data?.status);
   }
 
-  /** Waits until the agent reports one of `phases`; throws with the last status seen on the deadline. */
-  async waitFor(phases: readonly FaultPhase[], timeoutMs: number, what: string): Promise<FaultStatus> {
+  /** Waits until the agent reports one of `phases` (and `done` holds); throws with the last status seen on the deadline. */
+  async waitFor(
+    phases: readonly FaultPhase[],
+    timeoutMs: number,
+    what: string,
+    done: (s: FaultStatus) => boolean = () => true,
+  ): Promise<FaultStatus> {
     const until = Date.now() + timeoutMs;
     let last: FaultStatus | undefined;
     let lastError = '';
     while (Date.now() < until) {
       try {
         last = await this.status();
-        if (last && phases.includes(last.phase)) return last;
+        if (last && phases.includes(last.phase) && done(last)) return last;
       } catch (err) {
         lastError = describeError(err);
       }
       await new Promise((r) => setTimeout(r, TIMEOUTS.faultPoll));
     }
     const seen = last
-      ? `${last.phase} on node ${last.node}: ${last.seen}`
+      ? `${last.phase}${last.unfreed ? ` (volume ${last.unfreed})` : ''} on node ${last.node}: ${last.seen}`
       : `no status from any agent${lastError ? ` (${lastError})` : ''}`;
     throw new ObservationError(
       `${what}: fault request ${this.namespace}/${this.name} not ${phases.join(' or ')} within ${timeoutMs / 1000}s; saw ${seen}`,

@@ -123,6 +123,25 @@ export class Recorder {
     return this.#waits.waitFor(w);
   }
 
+  /**
+   * The UID of `pod` once it is present, not terminating, and (per `needs`) scheduled on a
+   * node or Running: the pod a disruption must aim at while an update may be replacing it.
+   */
+  livePod(pod: string, needs: 'node' | 'running' | undefined, timeoutMs: number, why: string): Promise<string> {
+    const also = needs === 'node' ? ', scheduled on a node' : needs === 'running' ? ', Running' : '';
+    return this.waitFor({
+      describe: `${pod} present and not terminating${also} ${why}`,
+      timeoutMs,
+      until: () => {
+        const s = this.pods.get(pod);
+        if (!s || s.deletionTimestamp) return undefined;
+        if (needs === 'node' && !s.node) return undefined;
+        if (needs === 'running' && s.phase !== 'Running') return undefined;
+        return s.uid;
+      },
+    });
+  }
+
   podSummary(): string {
     return this.state.podSummary();
   }

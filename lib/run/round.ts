@@ -99,7 +99,10 @@ async function sendKills(
   const kill = async (k: PlannedDisruption): Promise<void> => {
     const d = disruption(k.action);
     // While an update rolls, the controller may have replaced the pod since the round began: aim at the live one.
-    if (updating) targets.set(k.pod, await livePod(c, k, deadline).then(() => targetOf(c, k.pod, k.ordinal)));
+    if (updating) {
+      await c.recorder.livePod(k.pod, d.needs, timeLeft(deadline), `before its ${k.action} (the update may be replacing it)`);
+      targets.set(k.pod, targetOf(c, k.pod, k.ordinal));
+    }
     const target = targets.get(k.pod) as DisruptionTarget;
     await c.subject.guard?.(k.pod, target.uid);
     recorder.mark({
@@ -190,21 +193,4 @@ function logRound(c: RoundContext, p: RoundPlan, recoveries: RoundResult['recove
   c.log(
     `round ${p.round}/${c.plan.roundCount} (${p.pattern}): ${p.kills.map((k) => `${k.pod} (${k.action})`).join(', ')}; ready again: ${times}`,
   );
-}
-
-/** Waits until `k.pod` exists and is not terminating (an update may be replacing it). */
-async function livePod(c: RoundContext, k: PlannedDisruption, deadline: number): Promise<void> {
-  const needs = disruption(k.action).needs;
-  const also = needs === 'node' ? ', scheduled on a node' : needs === 'running' ? ', Running' : '';
-  await c.recorder.waitFor({
-    describe: `${k.pod} present and not terminating${also} before its ${k.action} (the update may be replacing it)`,
-    timeoutMs: timeLeft(deadline),
-    until: () => {
-      const s = c.recorder.pods.get(k.pod);
-      if (!s || s.deletionTimestamp) return undefined;
-      if (needs === 'node' && !s.node) return undefined;
-      if (needs === 'running' && s.phase !== 'Running') return undefined;
-      return true;
-    },
-  });
 }

@@ -18,6 +18,7 @@ import { LOSS_CHAIN } from '../../lib/agent/loss.ts';
 import { podPid } from '../../lib/agent/node.ts';
 import { FAULT_REQUEST_NAME } from '../../lib/agent/request.ts';
 import { FaultRequest } from '../../lib/chaos/fault-request.ts';
+import { healLeftoverFaults } from '../../lib/chaos/fault-heal.ts';
 import type { Cluster } from '../../lib/cluster/cluster.ts';
 import { runNamespace } from '../../lib/names.ts';
 import { createRunNamespace } from '../../lib/run/namespace.ts';
@@ -26,7 +27,7 @@ import { FILL_FILE } from '../../lib/agent/disk.ts';
 import { fullProblem, maxFillBytes } from '../../lib/chaos/disk-confirm.ts';
 import { agentMarks, CLAIM_BYTES, sleeper, VOLUME_PATH, volumePod } from './leftovers.ts';
 import { runCli } from '../integration/helpers.ts';
-import { connectTestCluster, waitFor, waitUntil } from './support.ts';
+import { connectTestCluster, waitUntil } from './support.ts';
 
 const run = promisify(execFile);
 const merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
@@ -117,9 +118,11 @@ describe('fault: the node agent heals a loss, a thin pipe and a full volume by i
     }
   });
 
-  it('disk-full: a heal while no process mounts the volume (its pod deleted) is tried again until a pod mounts it, then the status says it was freed', async function () {
+  it('disk-full: a heal while no process mounts the volume (its pod deleted) says `unfreed: retrying`; cleanup waits for the retry, which frees it once a pod mounts the claim again', async function () {
     const e = await volumePod(cluster, ns, 'e');
-    const r = new FaultRequest(cluster, ns, 'retry-disk-full', log);
+    // A name cleanup looks for, as a dead harness would have left it.
+    const name = `${FAULT_REQUEST_NAME}-3`;
+    const r = new FaultRequest(cluster, ns, name, log);
     await r.create({ fault: 'disk-full', ...on(e.pod), peers: [], path: VOLUME_PATH, maxBytes: maxFillBytes(CLAIM_BYTES), volume: e.pv });
     try {
       await r.waitFor(['applied'], 20_000, 'disk-full retry case');
@@ -138,15 +141,29 @@ describe('fault: the node agent heals a loss, a thin pipe and a full volume by i
       await r.heal();
       const healed = await r.waitFor(['healed'], 30_000, 'disk-full retry case');
       expect(healed.seen).to.match(/may be left; trying again every tick/);
+      expect(healed.unfreed, JSON.stringify(healed)).to.equal('retrying');
       expect(healed.probe).to.equal(undefined);
-      // The pod back on the same claim: the agent reaches the volume again and frees it.
-      const back = await volumePod(cluster, ns, 'e');
-      const freed = await waitFor('the agent to say the volume was freed', 60_000, async () => {
-        const s = await r.status();
-        return { ...(s?.probe ? { value: s } : {}), seen: s?.seen ?? 'no status' };
+      // Cleanup now must not take that heal as done: it waits, and says why.
+      const said: string[] = [];
+      const cleaning = healLeftoverFaults(cluster, ns, (l) => void said.push(l));
+      let cleaned = 0;
+      void cleaning.finally(() => {
+        cleaned = Date.now();
       });
-      expect(freed.seen).to.match(/removed/);
-      expect(freed.probe).to.include({ rc: 0, fill: false });
+      await new Promise((res) => setTimeout(res, 5_000));
+      expect(cleaned, 'cleanup returned while the volume was still full').to.equal(0);
+      // The pod back on the same claim: the agent reaches the volume again and frees it.
+      const backAt = Date.now();
+      const back = await volumePod(cluster, ns, 'e');
+      const outcomes = await cleaning;
+      expect(cleaned).to.be.greaterThan(backAt);
+      expect(said.join('\n')).to.match(new RegExp(`${name}: the agent on node \\S+ could not free the volume yet`));
+      expect(outcomes, JSON.stringify(outcomes)).to.have.length(1);
+      expect(outcomes[0]?.problem).to.equal(undefined);
+      expect(outcomes[0]?.said).to.match(/healed by the agent .*removed/);
+      const freed = await r.status();
+      expect(freed?.unfreed, JSON.stringify(freed)).to.equal(undefined);
+      expect(freed?.probe).to.include({ rc: 0, fill: false });
       expect(await agentMarks(uidOf(back.pod), VOLUME_PATH)).to.deep.equal([]);
     } finally {
       await r.remove();

@@ -135,7 +135,16 @@ async function diskRound(ctx: DisruptionContext, target: DisruptionTarget): Prom
     const h0 = Date.now();
     healAsked = true;
     await request.heal();
-    const healed = await request.waitFor(['healed'], acts(), `${what}: the heal`);
+    let healed = await request.waitFor(['healed'], acts(), `${what}: the heal`);
+    if (healed.unfreed === 'retrying') {
+      // No pod mounted the volume at the heal (an update between pods): the agent frees it
+      // once the replacement does, and the write below can only succeed after that.
+      ctx.log(`${what}: the agent on node ${healed.node} could not reach the fill file yet (${healed.seen}); waiting for its retry`);
+      const ms = Math.min(TIMEOUTS.agentFreeRetry, timeLeft(ctx.deadline));
+      healed = await request.waitFor(['healed'], ms, `${what}: the agent's retry`, (s) => s.unfreed !== 'retrying');
+    }
+    if (healed.unfreed === 'left')
+      throw new ObservationError(`${what}: the agent on node ${healed.node} could not free the volume: ${healed.seen}`);
     const after = await probeUntil(ctx, probing, freeProblem, TIMEOUTS.partitionProbePause);
     if (typeof after === 'string')
       throw new ObservationError(`${what}: freed by the agent (${healed.seen}) but ${pod} still cannot write: ${after}`);
@@ -159,16 +168,9 @@ async function diskRound(ctx: DisruptionContext, target: DisruptionTarget): Prom
  * shows within `ms`.
  */
 async function liveUid(ctx: DisruptionContext, pod: string, was: string, ms: number, what: string): Promise<string> {
-  const live = (): string | undefined => {
-    const s = ctx.recorder.pods.get(pod);
-    return s && !s.deletionTimestamp && s.phase === 'Running' ? s.uid : undefined;
-  };
-  if (live() === was) return was;
-  const uid = await ctx.recorder
-    .waitFor({ describe: `${pod} Running again (uid ${was} is gone or terminating)`, timeoutMs: ms, until: live })
-    .catch((err: unknown) => {
-      throw new ObservationError(`${what}: ${pod} (uid ${was}) was replaced or is going, and no replacement ran: ${describeError(err)}`);
-    });
+  const uid = await ctx.recorder.livePod(pod, 'running', ms, `again (uid ${was} may be gone or terminating)`).catch((err: unknown) => {
+    throw new ObservationError(`${what}: ${pod} (uid ${was}) was replaced or is going, and no replacement ran: ${describeError(err)}`);
+  });
   if (uid !== was)
     ctx.log(
       `${what}: ${pod} was replaced (uid ${was} → ${uid}) before the fill, as a rolling update does: filling its replacement's volume, the same claim`,
