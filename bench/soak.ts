@@ -5,8 +5,10 @@
 //                      [--figures on|off] [any `ordinal run` flag, e.g. --workload web --kill-pattern burst]
 // `ordinal run` flags given replace the defaults above. Prints one line per run and a tally,
 // then writes the runs' figures to bench/results/<date>/<name>/ (bench/figures-store.ts).
+// Each run's whole output (stdout and stderr) is kept in <report-dir>/soak-logs/seed-<seed>.log,
+// so a slow confirmation or an alarm can be read afterwards.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { RunResult } from '../lib/run/results-schema.ts';
 import { collectRuns, RESULTS_ROOT, writeSet } from './figures-store.ts';
@@ -59,17 +61,20 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-/** One `ordinal run`, its stderr kept for the tally line; resolves with its exit code. */
-function runOnce(args: string[]): Promise<{ status: number | null; stderr: string }> {
+/** One `ordinal run`, its output written to `logPath` and its stderr's tail kept for the tally line; resolves with its exit code. */
+function runOnce(args: string[], logPath: string): Promise<{ status: number | null; stderr: string }> {
+  const log = openSync(logPath, 'w');
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, args, { stdio: ['ignore', log, 'pipe'] });
     current = child;
     let stderr = '';
     child.stderr?.on('data', (b: Buffer) => {
+      writeSync(log, b);
       stderr = (stderr + b.toString()).slice(-64 * 1024);
     });
     child.on('close', (status) => {
       current = undefined;
+      closeSync(log);
       resolve({ status, stderr });
     });
   });
@@ -78,10 +83,13 @@ const tally = { passed: 0, failed: 0, error: 0 };
 const alarms: string[] = [];
 const ids = new Set<string>();
 const soakStart = new Date();
+const logDir = path.join(reportDir, 'soak-logs');
+mkdirSync(logDir, { recursive: true });
 for (let i = 0; i < runs && !stoppedBy; i++) {
   const seed = firstSeed + i;
   const started = performance.now();
-  const r = await runOnce([bin, 'run', '--seed', String(seed), '--report-dir', reportDir, ...runFlags]);
+  const logPath = path.join(logDir, `seed-${seed}.log`);
+  const r = await runOnce([bin, 'run', '--seed', String(seed), '--report-dir', reportDir, ...runFlags], logPath);
   const secs = ((performance.now() - started) / 1000).toFixed(1);
   const verdict = r.status === 0 ? 'passed' : r.status === 1 ? 'failed' : 'error';
   tally[verdict]++;
@@ -106,7 +114,7 @@ for (let i = 0; i < runs && !stoppedBy; i++) {
     alarms.push(`seed ${seed}${res ? ` (run ${res.runId})` : ''}: ${detail}`);
   }
   console.log(
-    `run ${i + 1}/${runs} seed ${seed}${res ? ` ${res.runId}` : ''}: exit ${r.status} (${verdict}) in ${secs}s${detail ? ` — ${detail}` : ''}`,
+    `run ${i + 1}/${runs} seed ${seed}${res ? ` ${res.runId}` : ''}: exit ${r.status} (${verdict}) in ${secs}s${detail ? ` — ${detail}; log ${logPath}` : ''}`,
   );
 }
 const wall = (Date.now() - soakStart.getTime()) / 1000;

@@ -6,7 +6,9 @@
 # It runs as root: the DaemonSet is privileged with hostPID (the harness never is).
 #
 #   agent-image.sh            build (or reuse) it; print the docker-archive tarball path
-#   agent-image.sh --import   also import it into every node's containerd
+#   agent-image.sh --import   also import it, and Ordinal's own image (the in-cluster
+#                             history client of --traffic register|set|bank), into every
+#                             node's containerd: a fresh cluster:up can run traffic at once
 source "$(dirname "$0")/lib.sh"
 log() { printf '[agent-image %4ss] %s\n' "$(( $(date +%s) - T0 ))" "$*" >&2; }
 
@@ -18,7 +20,7 @@ BINS=(/usr/sbin/xtables-nft-multi /usr/bin/nsenter /usr/sbin/ip /usr/sbin/tc)
 for b in "${BINS[@]}"; do [ -x "$b" ] || die "missing $b (Debian packages iptables, iproute2, util-linux)"; done
 [ -d "$XT" ] || die "missing $XT (Debian package iptables)"
 
-base=$(bash "$CLUSTER_DIR/scripts/ordinal-image.sh") || die "building Ordinal's image failed (output above)"
+base=$(bash "$CLUSTER_DIR/scripts/ordinal-image.sh" "${1:-}") || die "building Ordinal's image failed (output above)"
 libs() { ldd "$@" 2>/dev/null | awk '/=> \// {print $3} /^\t\/[^ ]+ \(/ {print $1}' | sort -u; }
 # Named node-agent-*, not ordinal-*: ordinal-image.sh prunes ordinal-*.tar to its three newest.
 key=$({ echo "$REF"; sha256sum < "$base"; sha256sum < "$CLUSTER_DIR/scripts/agent-image.sh"; sha256sum "${BINS[@]}" "$XT"/*.so; } | sha256sum | cut -c1-12)
