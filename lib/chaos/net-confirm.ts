@@ -31,9 +31,19 @@ export interface Target {
 export const LOSS_WAIT_S = TIMEOUTS.lossConnect / 1000;
 export const CLEAR_WAIT_S = TIMEOUTS.lossClearConnect / 1000;
 
+/**
+ * Seconds an attempt may live past its connect timeout. busybox nc's `-w` bounds only the
+ * connect: once connected it waits for the peer to close, and under a heavy loss the close's
+ * packets are retransmitted with a doubling timeout (a run of losses took 18 s and more, so
+ * the whole measurement's exec timed out). An nc still alive this long after its connect
+ * timeout has connected, so `timeout` ending it (SIGTERM: 143) counts as a connect.
+ */
+export const LINGER_S = 1;
+
 /** Tries each target `n` times at once (connect timeout `w` seconds); one line "<ip> <rc>" per attempt. */
 export function connectsScript(targets: readonly { t: Target; n: number; w: number }[]): string {
-  const one = ({ ip, port }: Target, w: number): string => `( nc -w ${w} ${ip} ${port} </dev/null >/dev/null 2>&1; echo "${ip} $?" ) &`;
+  const one = ({ ip, port }: Target, w: number): string =>
+    `( timeout ${w + LINGER_S} nc -w ${w} ${ip} ${port} </dev/null >/dev/null 2>&1; rc=$?; [ $rc -eq 143 ] && rc=0; echo "${ip} $rc" ) &`;
   const loops = targets.map(({ t, n, w }) => `i=0; while [ $i -lt ${n} ]; do ${one(t, w)} i=$((i+1)); done;`);
   return `${loops.join(' ')} wait`;
 }
