@@ -20,6 +20,16 @@ tasks_left() { ctr_k8s tasks ls -q 2>/dev/null | grep -c . || true; }
 # 0. Extra nodes, while the API can still have their pods torn down; a failing step of
 #    one node must not leave the rest behind. Then the local-node provisioner.
 for i in $(node_indexes); do ( node_vars "$i"; node_down ) || log "node $i: removal failed (rc $?); continuing"; done
+# A shim an extra node's containerd started while the node went down outlives it and keeps
+# the node's network namespace, and so its veth (the next up: "RTNETLINK answers: File
+# exists"); ours by an -address under $NODES_RUN, even once the node's state is gone.
+for p in /proc/[0-9]*; do
+  case "$(readlink "$p/exe" 2>/dev/null)" in *containerd-shim*) ;; *) continue ;; esac
+  if tr '\0' '\n' < "$p/cmdline" 2>/dev/null | grep -q "^$NODES_RUN/"; then
+    log "killing shim ${p#/proc/}, left by an extra node's containerd"
+    kill -KILL "${p#/proc/}" 2>/dev/null || true
+  fi
+done
 stop local-node-provisioner
 stop fixed-size-provisioner
 
@@ -63,7 +73,8 @@ inits=$(container_inits)
 shims=$(shim_pids)
 socks=$(shim_sockets)
 stop containerd
-for pid in $inits $shims; do kill -KILL "$pid" 2>/dev/null || true; done
+# Again once containerd is gone: a shim it started meanwhile has no container to find it by.
+for pid in $inits $shims $(shim_pids); do kill -KILL "$pid" 2>/dev/null || true; done
 for s in $socks; do rm -f "$s"; done
 
 # A crash (containerd gone before its pods) leaves their network namespaces behind.

@@ -153,7 +153,8 @@ node_kill() {
   local grace=${1:-0} pids socks p; pids="$(container_inits) $(shim_pids)" socks=$(shim_sockets)
   thaw
   stop kubelet "$grace"; stop kube-proxy "$grace"; stop containerd "$grace"
-  for p in $pids; do kill -KILL "$p" 2>/dev/null || true; done
+  # Again once containerd is gone: a shim it started meanwhile has no container to find it by.
+  for p in $pids $(shim_pids); do kill -KILL "$p" 2>/dev/null || true; done
   for p in $socks; do rm -f "$p"; done
 }
 

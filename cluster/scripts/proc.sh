@@ -75,13 +75,23 @@ container_inits() {
   return 0
 }
 
-# shim_pids: the containerd shims serving those containers (each is its container's parent).
+# shim_pids: the containerd shims serving those containers (each is its container's parent),
+# and any shim started by our containerd (its -address is our socket) whose container is gone
+# or never started: a sandbox created while the cluster went down left such a shim, which
+# kept an extra node's network namespace, and with it its veth, so the next up failed
+# ("RTNETLINK answers: File exists").
 shim_pids() {
-  local pid parent
-  for pid in $(container_inits); do
-    parent=$(awk '{print $4}' "/proc/$pid/stat" 2>/dev/null) || continue
-    case "$(readlink "/proc/$parent/exe" 2>/dev/null)" in *containerd-shim*) echo "$parent" ;; esac
-  done | sort -u
+  local pid parent p
+  {
+    for pid in $(container_inits); do
+      parent=$(awk '{print $4}' "/proc/$pid/stat" 2>/dev/null) || continue
+      case "$(readlink "/proc/$parent/exe" 2>/dev/null)" in *containerd-shim*) echo "$parent" ;; esac
+    done
+    for p in /proc/[0-9]*; do
+      case "$(readlink "$p/exe" 2>/dev/null)" in *containerd-shim*) ;; *) continue ;; esac
+      if tr '\0' '\n' < "$p/cmdline" 2>/dev/null | grep -qxF -- "$CTRD_SOCK"; then echo "${p#/proc/}"; fi
+    done
+  } | sort -u
 }
 
 # shim_sockets: our shims' sockets, which containerd names by a hash of its own address,
